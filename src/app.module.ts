@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { dataSourceOptions } from '../ormconfig.js';
+import { AuthModule } from './auth/auth.module.js';
+import { Clock } from './common/clock.js';
+import { CommonModule } from './common/common.module.js';
+import type { AppLogger } from './common/logging/logger.js';
+import { AppConfig } from './config/app-config.js';
+import { HealthModule } from './health/health.module.js';
+import { OrganizationsModule } from './organizations/organizations.module.js';
+import { PeopleModule } from './people/people.module.js';
+import { ScenariosModule } from './scenarios/scenarios.module.js';
+import { TouchpointsModule } from './touchpoints/touchpoints.module.js';
+
+@Module({})
+export class AppModule {
+  /** `config.databaseUrl` must be set by now (main starts the embedded server first). */
+  static forRoot(config: AppConfig, clock: Clock, logger: AppLogger): DynamicModule {
+    if (!config.databaseUrl) throw new Error('AppModule needs a database URL');
+    return {
+      module: AppModule,
+      imports: [
+        CommonModule.forRoot(config, clock, logger),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.databasePoolSize), retryAttempts: 3, retryDelay: 1_000 }),
+        AuthModule,
+        OrganizationsModule,
+        PeopleModule,
+        TouchpointsModule,
+        ScenariosModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module.js';
+import { Clock, SystemClock } from './common/clock.js';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
+import { AppLogger, createLogger, NestPinoLogger } from './common/logging/logger.js';
+import { requestLogging } from './common/logging/request-logging.middleware.js';
+import { createValidationPipe } from './common/validation/validation-errors.js';
+import { AppConfig } from './config/app-config.js';
+import { runMigrations } from './database/advisory-lock.js';
+
+export interface AppOptions {
+  clock?: Clock;
+  logger?: AppLogger;
+}
+
+/** The HTTP application, fully configured and migrated, not yet listening. Used by main and by tests. */
+export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestExpressApplication> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? new SystemClock();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, clock, logger), {
+    logger: new NestPinoLogger(logger),
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.use(requestLogging(logger));
+  app.use(helmet());
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.useBodyParser('urlencoded', { extended: false, limit: config.bodyLimit });
+  app.useBodyParser('text', { type: 'text/csv', limit: '10mb' });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter(logger));
+  setupOpenApi(app);
+  await runMigrations(app.get(DataSource));
+  return app;
+}
+
+function setupOpenApi(app: NestExpressApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Groundtruth')
+      .setDescription(
+        'Unannounced test contacts through real customer channels, their outcomes, and claims set beside them. ' +
+          'Every route except /health needs "Authorization: Bearer <api key>".',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A person\'s API key' })
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
+}

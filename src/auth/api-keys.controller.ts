@@ -1,0 +1,62 @@
+import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { PeopleService } from '../people/people.service.js';
+import { CurrentPrincipal, hasRole, Roles } from './auth.decorators.js';
+import type { Principal } from './auth.decorators.js';
+import { ApiKeyList, ApiKeyView, CreateApiKeyDto, IssuedApiKeyView, MeView } from './api-key.dto.js';
+import { ApiKeysService } from './api-keys.service.js';
+
+@ApiTags('auth')
+@ApiAuthenticated()
+@ApiErrors()
+@Controller('api/v1')
+export class ApiKeysController {
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly people: PeopleService,
+  ) {}
+
+  @Get('me')
+  @Roles('admin', 'quality', 'tester', 'owner')
+  @ApiOkResponse({ type: MeView, description: 'The person the key belongs to' })
+  async me(@CurrentPrincipal() me: Principal): Promise<MeView> {
+    const person = await this.people.get(me.organizationId, me.personId);
+    return { personId: person.id, organizationId: person.organizationId, name: person.name, email: person.email, roles: person.roles, timezone: person.timezone };
+  }
+
+  @Post('people/:id/api-keys')
+  @Roles('admin', 'self')
+  @ApiCreatedResponse({ type: IssuedApiKeyView })
+  async issue(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateApiKeyDto): Promise<IssuedApiKeyView> {
+    await this.ownPersonOrAdmin(me, id);
+    return this.apiKeys.issue(me.organizationId, id, dto.label ?? 'api key');
+  }
+
+  @Get('people/:id/api-keys')
+  @Roles('admin', 'self')
+  @ApiOkResponse({ type: ApiKeyList })
+  async list(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<ApiKeyList> {
+    await this.ownPersonOrAdmin(me, id);
+    const items = (await this.apiKeys.list(me.organizationId, id)).map(ApiKeyView.of);
+    return { items, total: items.length };
+  }
+
+  @Delete('people/:id/api-keys/:keyId')
+  @Roles('admin', 'self')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked (revoking twice is harmless)' })
+  async revoke(
+    @CurrentPrincipal() me: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('keyId', ParseUUIDPipe) keyId: string,
+  ): Promise<void> {
+    await this.ownPersonOrAdmin(me, id);
+    await this.apiKeys.revoke(me.organizationId, id, keyId);
+  }
+
+  private async ownPersonOrAdmin(me: Principal, personId: string): Promise<void> {
+    if (!hasRole(me, 'admin') && me.personId !== personId) throw new ForbiddenException('Only admins may manage other people\'s keys');
+    await this.people.get(me.organizationId, personId);
+  }
+}

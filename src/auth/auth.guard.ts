@@ -1,0 +1,42 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { PUBLIC_KEY, RoleRule, ROLES_KEY } from './auth.decorators.js';
+import type { Principal } from './auth.decorators.js';
+import { ApiKeysService } from './api-keys.service.js';
+
+const BEARER = /^Bearer +([A-Za-z0-9_-]{10,200})$/;
+
+/** Denies by default: a route is open only if marked @Public, else it needs a live key and one of its @Roles. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeysService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+
+    const req = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const header = req.headers.authorization;
+    const match = typeof header === 'string' ? BEARER.exec(header.trim()) : null;
+    if (!match) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw new UnauthorizedException('An API key is required: send the header "Authorization: Bearer <key>"');
+    }
+    const principal = await this.apiKeys.authenticate(match[1]);
+    if (!principal) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      throw new UnauthorizedException('The API key is unknown or has been revoked');
+    }
+    req.principal = principal;
+
+    const rules = this.reflector.getAllAndOverride<RoleRule[] | undefined>(ROLES_KEY, targets);
+    if (!rules || rules.length === 0) throw new ForbiddenException('This route is not open to any role');
+    if (rules.includes('self') || rules.some((r) => principal.roles.includes(r as never))) return true;
+    throw new ForbiddenException(`This route requires one of the roles: ${rules.filter((r) => r !== 'self').join(', ')}`);
+  }
+}

@@ -1,0 +1,2 @@
+export const ROLES = ['admin', 'quality', 'tester', 'owner'] as const;
+export type Role = (typeof ROLES)[number];

@@ -1,0 +1,148 @@
+import 'reflect-metadata';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../app.module.js';
+import { SystemClock } from '../common/clock.js';
+import { createLogger } from '../common/logging/logger.js';
+import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { AppConfig, ConfigError, loadConfig } from '../config/app-config.js';
+import { runMigrations } from '../database/advisory-lock.js';
+import { EmbeddedDatabase, startEmbeddedPostgres } from '../database/embedded-postgres.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
+import { PeopleService } from '../people/people.service.js';
+import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
+import { HttpException } from '@nestjs/common';
+import { Organization } from '../organizations/organization.entity.js';
+
+const USAGE = `Groundtruth command line
+
+  npm run cli -- bootstrap --org "Name" --admin-email you@example.org [--admin-name "Your Name"] [--timezone Europe/London] [--json]
+      Creates an organization and its first admin, and prints the admin's API key (shown once).
+
+  npm run cli -- import people --org ORG_ID --file people.csv
+  npm run cli -- import touchpoints --org ORG_ID --file touchpoints.csv
+      Imports a CSV: all rows or none; every bad row is listed with its field and rule.
+
+Uses DATABASE_URL when set, else the embedded PostgreSQL under DATA_DIR (default .data).`;
+
+class UsageError extends Error {}
+
+async function withContext<T>(config: AppConfig, work: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
+    config = config.with({ databaseUrl: embedded.url });
+  }
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  let ctx: INestApplicationContext | undefined;
+  try {
+    ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config, new SystemClock(), logger), { logger: false });
+    await runMigrations(ctx.get(DataSource));
+    return await work(ctx);
+  } finally {
+    await ctx?.close();
+    await embedded?.stop();
+  }
+}
+
+async function bootstrap(config: AppConfig, argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      org: { type: 'string' },
+      'admin-email': { type: 'string' },
+      'admin-name': { type: 'string' },
+      timezone: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.org || !values['admin-email']) throw new UsageError('bootstrap needs --org and --admin-email');
+  const result = await withContext(config, (ctx) =>
+    ctx.get(OrganizationsService).bootstrap({
+      name: values.org!,
+      adminEmail: values['admin-email']!,
+      adminName: values['admin-name'],
+      timezone: values.timezone,
+    }),
+  );
+  if (values.json) {
+    process.stdout.write(
+      `${JSON.stringify({ organizationId: result.organization.id, adminId: result.admin.id, apiKey: result.apiKey.key })}\n`,
+    );
+    return;
+  }
+  process.stdout.write(
+    [
+      `Organization: ${result.organization.name} (${result.organization.id})`,
+      `Admin:        ${result.admin.email} (${result.admin.id})`,
+      `API key:      ${result.apiKey.key}`,
+      '',
+      'The key is shown only now: store it. Use it as "Authorization: Bearer <key>".',
+      '',
+    ].join('\n'),
+  );
+}
+
+async function importCsv(config: AppConfig, argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { org: { type: 'string' }, file: { type: 'string' } },
+  });
+  const kind = positionals[0];
+  const file = values.file ?? positionals[1];
+  if (kind !== 'people' && kind !== 'touchpoints') throw new UsageError('import needs "people" or "touchpoints"');
+  if (!values.org || !file) throw new UsageError('import needs --org ORG_ID and --file FILE');
+  const text = await readFile(file, 'utf8');
+  const created = await withContext(config, async (ctx) => {
+    const org = await ctx.get(DataSource).getRepository(Organization).findOneBy({ id: values.org! }).catch(() => null);
+    if (!org) throw new UsageError(`organization ${values.org} not found`);
+    return kind === 'people'
+      ? ctx.get(PeopleService).importCsv(org.id, text)
+      : ctx.get(TouchpointsService).importCsv(org.id, text);
+  });
+  process.stdout.write(`Imported ${created.length} ${kind} from ${file}\n`);
+}
+
+async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2);
+  try {
+    const config = loadConfig();
+    switch (command) {
+      case 'bootstrap':
+        await bootstrap(config, rest);
+        return 0;
+      case 'import':
+        await importCsv(config, rest);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+        process.stdout.write(`${USAGE}\n`);
+        return command ? 0 : 2;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof HttpException) {
+      const body = error.getResponse() as { message?: string; errors?: Array<Record<string, unknown>> };
+      process.stderr.write(`${body.message ?? error.message}\n`);
+      for (const e of body.errors ?? []) {
+        const where = e.row !== undefined ? `row ${e.row} (line ${e.line}): ` : '';
+        process.stderr.write(`  ${where}${e.field}: ${e.message} [${e.rule}]\n`);
+      }
+      return error instanceof FieldValidationException || error.getStatus() < 500 ? 1 : 3;
+    }
+    process.stderr.write(`${(error as Error).message ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,70 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { QueryFailedError } from 'typeorm';
+import type { AppLogger } from '../logging/logger.js';
+
+interface HttpLikeError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+  message?: string;
+}
+
+const BODY_PARSER_MESSAGES: Record<string, string> = {
+  'entity.parse.failed': 'Request body is not valid JSON',
+  'entity.too.large': 'Request body is larger than the limit',
+  'encoding.unsupported': 'Request body encoding is not supported',
+  'charset.unsupported': 'Request body charset is not supported',
+  'request.aborted': 'Request was aborted',
+};
+
+/**
+ * Every error leaves as JSON with a status and a message a user can act on. An unexpected one
+ * answers 500 with an errorId that is also in the log beside the stack; the stack never leaves.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  constructor(private readonly logger: AppLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    if (res.headersSent) return;
+
+    if (exception instanceof HttpException) {
+      const body = exception.getResponse();
+      const status = exception.getStatus();
+      res.status(status).json(typeof body === 'string' ? { statusCode: status, message: body } : body);
+      return;
+    }
+
+    const httpLike = exception as HttpLikeError;
+    const status = httpLike?.status ?? httpLike?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500 && (httpLike.type || httpLike.expose)) {
+      const message = (httpLike.type && BODY_PARSER_MESSAGES[httpLike.type]) ?? httpLike.message ?? 'Bad request';
+      res.status(status).json({ statusCode: status, message });
+      return;
+    }
+
+    if (exception instanceof QueryFailedError) {
+      const code = (exception.driverError as { code?: string } | undefined)?.code;
+      // A race the service checks could not see (two creates at once): report the conflict.
+      if (code === '23505') {
+        res.status(HttpStatus.CONFLICT).json({ statusCode: 409, error: 'Conflict', message: 'A row with the same unique value already exists' });
+        return;
+      }
+    }
+
+    const errorId = randomUUID();
+    this.logger.error({ errorId, reqId: req?.id, err: exception, method: req?.method, url: req?.originalUrl }, 'unhandled error');
+    res.status(HttpStatus.INTERNAL_SERVER_ERROR).json({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'An unexpected error occurred; quote the errorId when reporting it',
+      errorId,
+    });
+  }
+}

@@ -1,0 +1,112 @@
+import { DateTime, IANAZone } from 'luxon';
+import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+const END_OF_DAY = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function minutesOfDay(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+}
+
+export function isIanaTimeZone(value: unknown): value is string {
+  // "UTC" is accepted as a zone name; offsets like "+02:00" are not zones (no DST rules).
+  return typeof value === 'string' && /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(value) && IANAZone.isValidZone(value);
+}
+
+function decorator(name: string, message: string, validate: (value: unknown, args: ValidationArguments) => boolean) {
+  return (options?: ValidationOptions) => (object: object, propertyName: string) =>
+    registerDecorator({
+      name,
+      target: object.constructor,
+      propertyName,
+      options: { message, ...options },
+      validator: { validate },
+    });
+}
+
+export const IsIanaTimeZone = decorator('isIanaTimeZone', '$property must be an IANA time zone such as Europe/London', (v) =>
+  isIanaTimeZone(v),
+);
+
+export const IsTimeOfDay = decorator('isTimeOfDay', '$property must be a time HH:MM from 00:00 to 23:59', (v) =>
+  typeof v === 'string' && TIME_OF_DAY.test(v),
+);
+
+export const IsEndTimeOfDay = decorator('isEndTimeOfDay', '$property must be a time HH:MM from 00:01 to 24:00', (v) =>
+  typeof v === 'string' && END_OF_DAY.test(v),
+);
+
+/** The end of an interval lies after its start (`startField` names the sibling property). */
+export function IsLaterThan(startField: string, options?: ValidationOptions) {
+  return decorator('isLaterThan', `$property must be later than ${startField} (a span past midnight is two entries)`, (v, args) => {
+    const start = (args.object as Record<string, unknown>)[startField];
+    if (typeof v !== 'string' || typeof start !== 'string' || !END_OF_DAY.test(v) || !TIME_OF_DAY.test(start)) return true;
+    return minutesOfDay(v) > minutesOfDay(start);
+  })(options);
+}
+
+/** Entries of one weekday may not overlap (keeps availability arithmetic simple and honest). */
+export function HasNoOverlap(startKey: string, endKey: string, options?: ValidationOptions) {
+  return decorator('noOverlap', `$property has overlapping entries on the same day`, (v) => {
+    if (!Array.isArray(v)) return true;
+    const byDay = new Map<string, Array<[number, number]>>();
+    for (const e of v as Array<Record<string, unknown>>) {
+      if (!e || typeof e.day !== 'string' || typeof e[startKey] !== 'string' || typeof e[endKey] !== 'string') continue;
+      const list = byDay.get(e.day) ?? [];
+      list.push([minutesOfDay(e[startKey] as string), minutesOfDay(e[endKey] as string)]);
+      byDay.set(e.day, list);
+    }
+    for (const list of byDay.values()) {
+      list.sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < list.length; i++) if (list[i][0] < list[i - 1][1]) return false;
+    }
+    return true;
+  })(options);
+}
+
+export function isDateOrDateTime(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  if (ISO_DATE.test(value)) return DateTime.fromISO(value, { zone: 'utc' }).isValid;
+  return ISO_DATE_TIME_WITH_OFFSET.test(value) && DateTime.fromISO(value, { setZone: true }).isValid;
+}
+
+export const IsDateOrDateTime = decorator(
+  'isDateOrDateTime',
+  '$property must be a date YYYY-MM-DD (a whole local day) or a date-time with offset such as 2026-12-24T13:00:00+01:00',
+  (v) => isDateOrDateTime(v),
+);
+
+export const IsDate = decorator('isDate', '$property must be a date YYYY-MM-DD', (v) => typeof v === 'string' && ISO_DATE.test(v) && DateTime.fromISO(v).isValid);
+
+/** Sorting key for a date or date-time: a date counts from its start (as `from`) or its end (as `to`). */
+function instant(value: string, asEnd: boolean): number {
+  if (ISO_DATE.test(value)) {
+    const day = DateTime.fromISO(value, { zone: 'utc' });
+    return (asEnd ? day.endOf('day') : day).toMillis();
+  }
+  return DateTime.fromISO(value).toMillis();
+}
+
+export function IsNotBefore(startField: string, options?: ValidationOptions) {
+  return decorator('isNotBefore', `$property must not be before ${startField}`, (v, args) => {
+    const start = (args.object as Record<string, unknown>)[startField];
+    if (!isDateOrDateTime(v) || !isDateOrDateTime(start)) return true;
+    return instant(v, true) >= instant(start, false);
+  })(options);
+}
+
+export const IsPhoneNumber = decorator(
+  'isPhoneNumber',
+  '$property must be a phone number of 5 to 15 digits, optionally with +, spaces, dots, dashes or parentheses',
+  (v) => {
+    if (typeof v !== 'string' || !/^\+?[0-9 ().-]+$/.test(v)) return false;
+    const digits = v.replace(/\D/g, '').length;
+    return digits >= 5 && digits <= 15;
+  },
+);

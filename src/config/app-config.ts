@@ -1,0 +1,152 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+import { IsUrlWithProtocol } from '../common/validation/is-url-with-protocol.validator.js';
+
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const toInt = ({ value }: { value: unknown }) => {
+  value = emptyToUndefined({ value });
+  if (value === undefined) return undefined;
+  return typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+};
+const toBool = ({ value }: { value: unknown }) => {
+  value = emptyToUndefined({ value });
+  if (value === undefined) return undefined;
+  const v = String(value).trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+
+/** The environment as it is read, one property per variable, each with its rule. */
+class EnvironmentVariables {
+  @Transform(toInt)
+  @IsOptional() @IsInt({ message: 'must be an integer from 0 to 65535' })
+  @Min(0, { message: 'must be an integer from 0 to 65535' }) @Max(65535, { message: 'must be an integer from 0 to 65535' })
+  PORT?: number;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(1)
+  HOST?: string;
+
+  @Transform(emptyToUndefined) @IsOptional()
+  @IsUrlWithProtocol(['postgres:', 'postgresql:'], { message: 'must be a URL like postgres://user:password@host:5432/database' })
+  DATABASE_URL?: string;
+
+  @Transform(toInt)
+  @IsOptional() @IsInt({ message: 'must be an integer from 1 to 200' })
+  @Min(1, { message: 'must be an integer from 1 to 200' }) @Max(200, { message: 'must be an integer from 1 to 200' })
+  DATABASE_POOL_SIZE?: number;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(1)
+  DATA_DIR?: string;
+
+  @Transform(toInt)
+  @IsOptional() @IsInt({ message: 'must be an integer from 1024 to 65535' })
+  @Min(1024, { message: 'must be an integer from 1024 to 65535' }) @Max(65535, { message: 'must be an integer from 1024 to 65535' })
+  EMBEDDED_PG_PORT?: number;
+
+  @Transform(emptyToUndefined) @IsOptional()
+  @IsUrlWithProtocol(['smtp:', 'smtps:'], { message: 'must be a URL like smtp://user:password@host:587' })
+  SMTP_URL?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsEmail({}, { message: 'must be an email address' })
+  MAIL_FROM?: string;
+
+  @Transform(emptyToUndefined) @IsOptional()
+  @IsUrlWithProtocol(['http:', 'https:'], { message: 'must be an http(s) URL, e.g. https://groundtruth.example.org' })
+  PUBLIC_URL?: string;
+
+  @Transform(toBool)
+  @IsOptional() @IsBoolean({ message: 'must be true or false' })
+  ENABLE_JOBS?: boolean;
+
+  @Transform(emptyToUndefined) @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  LOG_LEVEL?: string;
+
+  @Transform(emptyToUndefined) @IsOptional()
+  @IsIn(['development', 'production', 'test'], { message: 'must be one of development, production, test' })
+  NODE_ENV?: string;
+
+  @Transform(emptyToUndefined) @IsOptional()
+  @IsIn(['100kb', '1mb', '5mb', '10mb'], { message: 'must be one of 100kb, 1mb, 5mb, 10mb' })
+  BODY_LIMIT?: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Every setting of the service, validated once at start; injected by class. */
+export class AppConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Absent: an embedded PostgreSQL is started under `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly databasePoolSize: number;
+  readonly dataDir: string;
+  /** Absent: a free port is chosen when the embedded server starts. */
+  readonly embeddedPgPort?: number;
+  /** Absent: mail is written as .eml files under `<dataDir>/mail`. */
+  readonly smtpUrl?: string;
+  readonly mailFrom: string;
+  readonly publicUrl: string;
+  readonly enableJobs: boolean;
+  readonly logLevel: string;
+  readonly nodeEnv: string;
+  readonly bodyLimit: string;
+
+  constructor(values: Omit<AppConfig, 'with'>) {
+    Object.assign(this, values);
+  }
+
+  /** The same settings with a few replaced (tests, CLI). */
+  with(overrides: Partial<AppConfig>): AppConfig {
+    return new AppConfig({ ...this, ...overrides });
+  }
+}
+
+function firstMessage(error: ValidationError): string {
+  const constraints = error.constraints ?? {};
+  return Object.values(constraints)[0] ?? 'is invalid';
+}
+
+/** Reads and validates the environment; throws a ConfigError naming the first bad variable and its rule. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const vars = plainToInstance(EnvironmentVariables, { ...env }, { excludeExtraneousValues: false });
+  const errors = validateSync(vars, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const e = errors[0];
+    const raw = env[e.property];
+    throw new ConfigError(`Invalid configuration: ${e.property} ${firstMessage(e)} (got ${JSON.stringify(raw)})`);
+  }
+  const port = vars.PORT ?? 3000;
+  const host = vars.HOST ?? '0.0.0.0';
+  return new AppConfig({
+    port,
+    host,
+    databaseUrl: vars.DATABASE_URL,
+    databasePoolSize: vars.DATABASE_POOL_SIZE ?? 10,
+    dataDir: vars.DATA_DIR ?? '.data',
+    embeddedPgPort: vars.EMBEDDED_PG_PORT,
+    smtpUrl: vars.SMTP_URL,
+    mailFrom: vars.MAIL_FROM ?? 'groundtruth@localhost',
+    publicUrl: (vars.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    enableJobs: vars.ENABLE_JOBS ?? true,
+    logLevel: vars.LOG_LEVEL ?? 'info',
+    nodeEnv: vars.NODE_ENV ?? 'development',
+    bodyLimit: vars.BODY_LIMIT ?? '1mb',
+  });
+}

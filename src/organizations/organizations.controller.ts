@@ -1,0 +1,44 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/auth.decorators.js';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { DeleteOrganizationQuery, OrganizationPage, OrganizationView, UpdateOrganizationDto } from './organization.dto.js';
+import { OrganizationsService } from './organizations.service.js';
+
+/** A key sees exactly one organization: its own. New tenants are made with `npm run cli -- bootstrap`. */
+@ApiTags('organizations')
+@ApiAuthenticated()
+@ApiErrors()
+@Controller('api/v1/organizations')
+export class OrganizationsController {
+  constructor(private readonly organizations: OrganizationsService) {}
+
+  @Get()
+  @Roles('admin', 'quality', 'tester', 'owner')
+  @ApiOkResponse({ type: OrganizationPage, description: 'Your own organization (a key belongs to exactly one)' })
+  async list(@CurrentPrincipal() me: Principal): Promise<OrganizationPage> {
+    return { items: [OrganizationView.of(await this.organizations.get(me.organizationId, me.organizationId))], total: 1 };
+  }
+
+  @Get(':id')
+  @Roles('admin', 'quality', 'tester', 'owner')
+  @ApiOkResponse({ type: OrganizationView })
+  async get(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<OrganizationView> {
+    return OrganizationView.of(await this.organizations.get(me.organizationId, id));
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiOkResponse({ type: OrganizationView })
+  async update(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateOrganizationDto): Promise<OrganizationView> {
+    return OrganizationView.of(await this.organizations.rename(me.organizationId, id, dto.name));
+  }
+
+  @Delete(':id')
+  @Roles('admin')
+  @HttpCode(204)
+  async remove(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: DeleteOrganizationQuery): Promise<void> {
+    await this.organizations.remove(me.organizationId, id, query.confirm);
+  }
+}

@@ -1,0 +1,69 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { isEmail } from 'class-validator';
+import { ApiKeysService, IssuedApiKey } from '../auth/api-keys.service.js';
+import { isIanaTimeZone } from '../common/validation/domain.validators.js';
+import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
+import { Person } from '../people/person.entity.js';
+import { PeopleService } from '../people/people.service.js';
+import { Organization } from './organization.entity.js';
+
+export interface BootstrapResult {
+  organization: Organization;
+  admin: Person;
+  apiKey: IssuedApiKey;
+}
+
+@Injectable()
+export class OrganizationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly people: PeopleService,
+    private readonly apiKeys: ApiKeysService,
+  ) {}
+
+  /** A tenant is only ever read by its own members: any other id is "not found". */
+  async get(callerOrganizationId: string, id: string): Promise<Organization> {
+    const org = id === callerOrganizationId ? await this.dataSource.getRepository(Organization).findOneBy({ id }) : null;
+    if (!org) throw new NotFoundException(`Organization ${id} not found`);
+    return org;
+  }
+
+  async rename(callerOrganizationId: string, id: string, name: string): Promise<Organization> {
+    const org = await this.get(callerOrganizationId, id);
+    org.name = name;
+    return this.dataSource.getRepository(Organization).save(org);
+  }
+
+  /** Deletes the tenant and, by cascade, every row of it. */
+  async remove(callerOrganizationId: string, id: string, confirm: string): Promise<void> {
+    const org = await this.get(callerOrganizationId, id);
+    if (confirm !== org.name) {
+      throw new BadRequestException({ statusCode: 400, message: 'confirm must equal the organization\'s exact name', errors: [{ field: 'confirm', rule: 'equals', message: 'confirm must equal the organization\'s exact name' }] });
+    }
+    await this.dataSource.getRepository(Organization).delete({ id });
+  }
+
+  /** A new tenant with its first admin and that admin's key, in one transaction. */
+  async bootstrap(input: { name: string; adminEmail: string; adminName?: string; timezone?: string }): Promise<BootstrapResult> {
+    const name = input.name?.trim() ?? '';
+    const email = input.adminEmail?.trim().toLowerCase() ?? '';
+    const timezone = input.timezone ?? 'UTC';
+    const errors: FieldError[] = [];
+    if (name.length < 1 || name.length > 200) errors.push({ field: 'org', rule: 'length', message: 'org must be a name of 1 to 200 characters' });
+    if (!isEmail(email)) errors.push({ field: 'admin-email', rule: 'isEmail', message: 'admin-email must be an email address' });
+    if (!isIanaTimeZone(timezone)) errors.push({ field: 'timezone', rule: 'isIanaTimeZone', message: 'timezone must be an IANA time zone such as Europe/London' });
+    if (errors.length) throw new FieldValidationException(errors);
+    return this.dataSource.transaction(async (manager) => {
+      const organization = await manager.save(manager.create(Organization, { name }));
+      const admin = await this.people.create(
+        organization.id,
+        { email, name: input.adminName?.trim() || email.split('@')[0], roles: ['admin'], timezone },
+        manager,
+      );
+      const apiKey = await this.apiKeys.issue(organization.id, admin.id, 'bootstrap', manager);
+      return { organization, admin, apiKey };
+    });
+  }
+}

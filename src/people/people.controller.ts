@@ -1,0 +1,70 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, hasRole, Roles } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/auth.decorators.js';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { PeopleService } from './people.service.js';
+import { CreatePersonDto, ImportResult, PeopleQuery, PersonPage, PersonView, UpdatePersonDto } from './person.dto.js';
+import { ForbiddenException } from '@nestjs/common';
+
+@ApiTags('people')
+@ApiAuthenticated()
+@ApiErrors()
+@Controller('api/v1/people')
+export class PeopleController {
+  constructor(private readonly people: PeopleService) {}
+
+  @Post()
+  @Roles('admin')
+  @ApiCreatedResponse({ type: PersonView })
+  @ApiConflictResponse({ description: 'The email already belongs to a person of this organization' })
+  async create(@CurrentPrincipal() me: Principal, @Body() dto: CreatePersonDto): Promise<PersonView> {
+    return PersonView.of(await this.people.create(me.organizationId, dto));
+  }
+
+  @Post('import')
+  @Roles('admin')
+  @ApiConsumes('text/csv')
+  @ApiBody({
+    description:
+      'CSV with a header line. Columns: email, name, roles ("tester; owner"), timezone, workingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), leave ("2026-12-24..2027-01-02 holiday"). All rows or none.',
+    schema: { type: 'string', example: 'email,name,roles,timezone,workingHours\nada@example.org,Ada,tester,Europe/London,mon-fri 09:00-17:00\n' },
+  })
+  @ApiCreatedResponse({ type: ImportResult })
+  async import(@CurrentPrincipal() me: Principal, @Body() csv: string): Promise<ImportResult> {
+    const created = await this.people.importCsv(me.organizationId, csv);
+    return { created: created.length, ids: created.map((p) => p.id) };
+  }
+
+  @Get()
+  @Roles('admin')
+  @ApiOkResponse({ type: PersonPage })
+  async list(@CurrentPrincipal() me: Principal, @Query() query: PeopleQuery): Promise<PersonPage> {
+    const page = await this.people.list(me.organizationId, query);
+    return { items: page.items.map(PersonView.of), total: page.total };
+  }
+
+  @Get(':id')
+  @Roles('admin', 'self')
+  @ApiOkResponse({ type: PersonView })
+  async get(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<PersonView> {
+    if (!hasRole(me, 'admin') && me.personId !== id) throw new ForbiddenException('Only admins may read other people');
+    return PersonView.of(await this.people.get(me.organizationId, id));
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiOkResponse({ type: PersonView })
+  @ApiConflictResponse({ description: 'Email taken, or the change would leave the organization without an admin' })
+  async update(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdatePersonDto): Promise<PersonView> {
+    return PersonView.of(await this.people.update(me.organizationId, id, dto));
+  }
+
+  @Delete(':id')
+  @Roles('admin')
+  @HttpCode(204)
+  @ApiConflictResponse({ description: 'The person is the last admin or still owns touchpoints' })
+  async remove(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.people.remove(me.organizationId, id);
+  }
+}

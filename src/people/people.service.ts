@@ -1,0 +1,138 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { listCell, dateRangesCell, optionalCell, weeklyHoursCell } from '../common/csv/cell-formats.js';
+import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
+import { likePattern, Page } from '../common/pagination.js';
+import { assertValidMerged } from '../common/validation/validate-dto.js';
+import { Person } from './person.entity.js';
+import { CreatePersonDto, DEFAULT_WORKING_HOURS, PeopleQuery, UpdatePersonDto } from './person.dto.js';
+
+export const PEOPLE_CSV_COLUMNS = {
+  required: ['email', 'name', 'roles', 'timezone'],
+  optional: ['workingHours', 'leave'],
+};
+
+@Injectable()
+export class PeopleService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async list(organizationId: string, query: PeopleQuery): Promise<Page<Person>> {
+    const qb = this.dataSource
+      .getRepository(Person)
+      .createQueryBuilder('p')
+      .where('p.organization_id = :organizationId', { organizationId });
+    if (query.role) qb.andWhere(':role = ANY(p.roles)', { role: query.role });
+    if (query.q) qb.andWhere("(p.name ILIKE :q ESCAPE '\\' OR p.email ILIKE :q ESCAPE '\\')", { q: likePattern(query.q) });
+    const [items, total] = await qb.orderBy('p.name', 'ASC').addOrderBy('p.id', 'ASC').take(query.limit).skip(query.offset).getManyAndCount();
+    return { items, total };
+  }
+
+  async get(organizationId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Person> {
+    const person = await manager.findOne(Person, { where: { id, organizationId } });
+    if (!person) throw new NotFoundException(`Person ${id} not found`);
+    return person;
+  }
+
+  async create(organizationId: string, dto: CreatePersonDto, manager: EntityManager = this.dataSource.manager): Promise<Person> {
+    await this.assertEmailFree(manager, organizationId, dto.email);
+    return manager.save(
+      manager.create(Person, {
+        organizationId,
+        email: dto.email,
+        name: dto.name,
+        roles: dto.roles,
+        timezone: dto.timezone,
+        workingHours: dto.workingHours ?? DEFAULT_WORKING_HOURS,
+        leave: dto.leave ?? [],
+      }),
+    );
+  }
+
+  async update(organizationId: string, id: string, dto: UpdatePersonDto): Promise<Person> {
+    return this.dataSource.transaction(async (manager) => {
+      const person = await manager.findOne(Person, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
+      if (!person) throw new NotFoundException(`Person ${id} not found`);
+      const { email, name, roles, timezone, workingHours, leave } = person;
+      const merged = await assertValidMerged(CreatePersonDto, { email, name, roles, timezone, workingHours, leave, ...dto });
+      if (merged.email !== person.email) await this.assertEmailFree(manager, organizationId, merged.email, id);
+      if (person.roles.includes('admin') && !merged.roles.includes('admin')) await this.assertAnotherAdmin(manager, organizationId, id);
+      Object.assign(person, {
+        email: merged.email,
+        name: merged.name,
+        roles: merged.roles,
+        timezone: merged.timezone,
+        workingHours: merged.workingHours,
+        leave: merged.leave,
+      });
+      return manager.save(person);
+    });
+  }
+
+  async remove(organizationId: string, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const person = await manager.findOne(Person, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
+      if (!person) throw new NotFoundException(`Person ${id} not found`);
+      if (person.roles.includes('admin')) await this.assertAnotherAdmin(manager, organizationId, id);
+      const [{ count }] = await manager.query('SELECT count(*)::int AS count FROM touchpoint WHERE owner_id = $1', [id]);
+      if (count > 0) {
+        throw new ConflictException(`Person ${id} owns ${count} touchpoint(s): give them another owner first`);
+      }
+      await manager.delete(Person, { id, organizationId });
+    });
+  }
+
+  /** All rows or none: every bad row is reported with its number, field and rule. */
+  async importCsv(organizationId: string, text: string): Promise<Person[]> {
+    const { rows, errors } = await parseCsv(text, {
+      ...PEOPLE_CSV_COLUMNS,
+      dto: CreatePersonDto,
+      toPlain: (r) => ({
+        email: r.email,
+        name: r.name,
+        roles: listCell(r.roles),
+        timezone: r.timezone,
+        ...(optionalCell(r.workingHours) ? { workingHours: weeklyHoursCell('workingHours', r.workingHours, 'start', 'end') } : {}),
+        ...(optionalCell(r.leave) ? { leave: dateRangesCell('leave', r.leave) } : {}),
+      }),
+    });
+    return this.dataSource.transaction(async (manager) => {
+      const seen = new Map<string, number>();
+      const existing = new Set<string>(
+        (
+          await manager.query('SELECT email FROM person WHERE organization_id = $1 AND email = ANY($2)', [
+            organizationId,
+            rows.map((r) => r.value.email),
+          ])
+        ).map((r: { email: string }) => r.email),
+      );
+      const duplicates: CsvRowError[] = [];
+      for (const { row, line, value } of rows) {
+        if (existing.has(value.email)) {
+          duplicates.push({ row, line, field: 'email', rule: 'unique', message: `email ${value.email} already belongs to a person of this organization` });
+        } else if (seen.has(value.email)) {
+          duplicates.push({ row, line, field: 'email', rule: 'unique', message: `email ${value.email} appears again (first on row ${seen.get(value.email)})` });
+        } else seen.set(value.email, row);
+      }
+      if (errors.length || duplicates.length) throw new CsvImportRejected([...errors, ...duplicates]);
+      const created: Person[] = [];
+      for (const { value } of rows) created.push(await this.create(organizationId, value, manager));
+      return created;
+    });
+  }
+
+  private async assertEmailFree(manager: EntityManager, organizationId: string, email: string, exceptId?: string) {
+    const clash = await manager.findOne(Person, { where: { organizationId, email }, select: { id: true } });
+    if (clash && clash.id !== exceptId) throw new ConflictException(`email ${email} already belongs to a person of this organization`);
+  }
+
+  /** An organization always keeps at least one admin, or nobody could manage it again. */
+  private async assertAnotherAdmin(manager: EntityManager, organizationId: string, exceptId: string) {
+    // Locking every admin row serialises two concurrent demotions of the last two admins.
+    const admins: Array<{ id: string }> = await manager.query(
+      `SELECT id FROM person WHERE organization_id = $1 AND 'admin' = ANY(roles) FOR UPDATE`,
+      [organizationId],
+    );
+    if (!admins.some((a) => a.id !== exceptId)) throw new ConflictException('This is the last admin of the organization: make someone else admin first');
+  }
+}

@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/auth.decorators.js';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { ImportResult } from '../people/person.dto.js';
+import { CreateTouchpointDto, TouchpointPage, TouchpointsQuery, TouchpointView, UpdateTouchpointDto } from './touchpoint.dto.js';
+import { TouchpointsService } from './touchpoints.service.js';
+
+@ApiTags('touchpoints')
+@ApiAuthenticated()
+@ApiErrors()
+@Controller('api/v1/touchpoints')
+export class TouchpointsController {
+  constructor(private readonly touchpoints: TouchpointsService) {}
+
+  @Post()
+  @Roles('admin', 'quality')
+  @ApiCreatedResponse({ type: TouchpointView })
+  async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateTouchpointDto): Promise<TouchpointView> {
+    return TouchpointView.of(await this.touchpoints.create(me.organizationId, dto));
+  }
+
+  @Post('import')
+  @Roles('admin', 'quality')
+  @ApiConsumes('text/csv')
+  @ApiBody({
+    description:
+      'CSV with a header line. Columns: name, channel, contact, timezone, openingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), closures ("2026-12-25..2026-12-26 Christmas"), owner (email or id of a person), team. All rows or none.',
+    schema: { type: 'string', example: 'name,channel,contact,timezone,openingHours,owner,team\nGeneral line,phone,+44 20 7946 0000,Europe/London,mon-fri 08:00-20:00,ada@example.org,contact-centre\n' },
+  })
+  @ApiCreatedResponse({ type: ImportResult })
+  async import(@CurrentPrincipal() me: Principal, @Body() csv: string): Promise<ImportResult> {
+    const created = await this.touchpoints.importCsv(me.organizationId, csv);
+    return { created: created.length, ids: created.map((t) => t.id) };
+  }
+
+  @Get()
+  @Roles('admin', 'quality')
+  @ApiOkResponse({ type: TouchpointPage })
+  async list(@CurrentPrincipal() me: Principal, @Query() query: TouchpointsQuery): Promise<TouchpointPage> {
+    const page = await this.touchpoints.list(me.organizationId, query);
+    return { items: page.items.map(TouchpointView.of), total: page.total };
+  }
+
+  @Get(':id')
+  @Roles('admin', 'quality')
+  @ApiOkResponse({ type: TouchpointView })
+  async get(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<TouchpointView> {
+    return TouchpointView.of(await this.touchpoints.get(me.organizationId, id));
+  }
+
+  @Patch(':id')
+  @Roles('admin', 'quality')
+  @ApiOkResponse({ type: TouchpointView })
+  async update(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateTouchpointDto): Promise<TouchpointView> {
+    return TouchpointView.of(await this.touchpoints.update(me.organizationId, id, dto));
+  }
+
+  @Delete(':id')
+  @Roles('admin', 'quality')
+  @HttpCode(204)
+  async remove(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.touchpoints.remove(me.organizationId, id);
+  }
+}
