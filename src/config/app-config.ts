@@ -89,6 +89,8 @@ class EnvironmentVariables {
 
 export class ConfigError extends Error {}
 
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL']);
+
 /** Every setting of the service, validated once at start; injected by class. */
 export class AppConfig {
   readonly port: number;
@@ -129,8 +131,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const errors = validateSync(vars, { skipMissingProperties: false, forbidUnknownValues: false });
   if (errors.length > 0) {
     const e = errors[0];
-    const raw = env[e.property];
-    throw new ConfigError(`Invalid configuration: ${e.property} ${firstMessage(e)} (got ${JSON.stringify(raw)})`);
+    // URLs may carry passwords: name the variable and the rule, never echo such a value.
+    const shown = SECRET_VARIABLES.has(e.property) ? 'value not shown' : `got ${JSON.stringify(env[e.property])}`;
+    throw new ConfigError(`Invalid configuration: ${e.property} ${firstMessage(e)} (${shown})`);
   }
   const port = vars.PORT ?? 3000;
   const host = vars.HOST ?? '0.0.0.0';
