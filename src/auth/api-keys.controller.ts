@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { UuidParam } from '../common/validation/uuid-param.js';
 import { PeopleService } from '../people/people.service.js';
 import { CurrentPrincipal, hasRole, Roles } from './auth.decorators.js';
 import type { Principal } from './auth.decorators.js';
@@ -28,7 +29,7 @@ export class ApiKeysController {
   @Post('people/:id/api-keys')
   @Roles('admin', 'self')
   @ApiCreatedResponse({ type: IssuedApiKeyView })
-  async issue(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateApiKeyDto): Promise<IssuedApiKeyView> {
+  async issue(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: CreateApiKeyDto): Promise<IssuedApiKeyView> {
     await this.ownPersonOrAdmin(me, id);
     return this.apiKeys.issue(me.organizationId, id, dto.label ?? 'api key');
   }
@@ -36,7 +37,7 @@ export class ApiKeysController {
   @Get('people/:id/api-keys')
   @Roles('admin', 'self')
   @ApiOkResponse({ type: ApiKeyList })
-  async list(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<ApiKeyList> {
+  async list(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<ApiKeyList> {
     await this.ownPersonOrAdmin(me, id);
     const items = (await this.apiKeys.list(me.organizationId, id)).map(ApiKeyView.of);
     return { items, total: items.length };
@@ -48,8 +49,8 @@ export class ApiKeysController {
   @ApiNoContentResponse({ description: 'Revoked (revoking twice is harmless)' })
   async revoke(
     @CurrentPrincipal() me: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
-    @Param('keyId', ParseUUIDPipe) keyId: string,
+    @UuidParam('id') id: string,
+    @UuidParam('keyId') keyId: string,
   ): Promise<void> {
     await this.ownPersonOrAdmin(me, id);
     await this.apiKeys.revoke(me.organizationId, id, keyId);

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { UuidParam } from '../common/validation/uuid-param.js';
 import { DeleteOrganizationQuery, OrganizationPage, OrganizationView, UpdateOrganizationDto } from './organization.dto.js';
 import { OrganizationsService } from './organizations.service.js';
 
@@ -24,21 +25,21 @@ export class OrganizationsController {
   @Get(':id')
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: OrganizationView })
-  async get(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<OrganizationView> {
+  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<OrganizationView> {
     return OrganizationView.of(await this.organizations.get(me.organizationId, id));
   }
 
   @Patch(':id')
   @Roles('admin')
   @ApiOkResponse({ type: OrganizationView })
-  async update(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateOrganizationDto): Promise<OrganizationView> {
+  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateOrganizationDto): Promise<OrganizationView> {
     return OrganizationView.of(await this.organizations.rename(me.organizationId, id, dto.name));
   }
 
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
-  async remove(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: DeleteOrganizationQuery): Promise<void> {
+  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Query() query: DeleteOrganizationQuery): Promise<void> {
     await this.organizations.remove(me.organizationId, id, query.confirm);
   }
 }

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, hasRole, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { UuidParam } from '../common/validation/uuid-param.js';
 import { PeopleService } from './people.service.js';
 import { CreatePersonDto, ImportResult, PeopleQuery, PersonPage, PersonView, UpdatePersonDto } from './person.dto.js';
 import { ForbiddenException } from '@nestjs/common';
@@ -47,7 +48,7 @@ export class PeopleController {
   @Get(':id')
   @Roles('admin', 'self')
   @ApiOkResponse({ type: PersonView })
-  async get(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<PersonView> {
+  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<PersonView> {
     if (!hasRole(me, 'admin') && me.personId !== id) throw new ForbiddenException('Only admins may read other people');
     return PersonView.of(await this.people.get(me.organizationId, id));
   }
@@ -56,7 +57,7 @@ export class PeopleController {
   @Roles('admin')
   @ApiOkResponse({ type: PersonView })
   @ApiConflictResponse({ description: 'Email taken, or the change would leave the organization without an admin' })
-  async update(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdatePersonDto): Promise<PersonView> {
+  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdatePersonDto): Promise<PersonView> {
     return PersonView.of(await this.people.update(me.organizationId, id, dto));
   }
 
@@ -64,7 +65,7 @@ export class PeopleController {
   @Roles('admin')
   @HttpCode(204)
   @ApiConflictResponse({ description: 'The person is the last admin or still owns touchpoints' })
-  async remove(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
     await this.people.remove(me.organizationId, id);
   }
 }

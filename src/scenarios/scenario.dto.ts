@@ -62,7 +62,7 @@ export class QuestionDto implements ScenarioQuestion {
 
   @ApiPropertyOptional({ type: [String], description: 'Choices, for type choice only (2 to 20, unique)' })
   @OptionsOnlyForChoice()
-  @ValidateIf((o: QuestionDto) => o.type === 'choice')
+  @ValidateIf((o: QuestionDto) => o.type === 'choice' || o.options !== undefined)
   @IsArray()
   @ArrayMinSize(2)
   @ArrayMaxSize(20)

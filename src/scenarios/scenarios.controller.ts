@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { UuidParam } from '../common/validation/uuid-param.js';
 import { CreateScenarioDto, ScenarioPage, ScenariosQuery, ScenarioView, UpdateScenarioDto } from './scenario.dto.js';
 import { ScenariosService } from './scenarios.service.js';
 
@@ -31,21 +32,21 @@ export class ScenariosController {
   @Get(':id')
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: ScenarioView })
-  async get(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<ScenarioView> {
+  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<ScenarioView> {
     return ScenarioView.of(await this.scenarios.get(me.organizationId, id));
   }
 
   @Patch(':id')
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: ScenarioView })
-  async update(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateScenarioDto): Promise<ScenarioView> {
+  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateScenarioDto): Promise<ScenarioView> {
     return ScenarioView.of(await this.scenarios.update(me.organizationId, id, dto));
   }
 
   @Delete(':id')
   @Roles('admin', 'quality')
   @HttpCode(204)
-  async remove(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
     await this.scenarios.remove(me.organizationId, id);
   }
 }

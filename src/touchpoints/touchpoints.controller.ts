@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { UuidParam } from '../common/validation/uuid-param.js';
 import { ImportResult } from '../people/person.dto.js';
 import { CreateTouchpointDto, TouchpointPage, TouchpointsQuery, TouchpointView, UpdateTouchpointDto } from './touchpoint.dto.js';
 import { TouchpointsService } from './touchpoints.service.js';
@@ -46,21 +47,21 @@ export class TouchpointsController {
   @Get(':id')
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: TouchpointView })
-  async get(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<TouchpointView> {
+  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<TouchpointView> {
     return TouchpointView.of(await this.touchpoints.get(me.organizationId, id));
   }
 
   @Patch(':id')
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: TouchpointView })
-  async update(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateTouchpointDto): Promise<TouchpointView> {
+  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateTouchpointDto): Promise<TouchpointView> {
     return TouchpointView.of(await this.touchpoints.update(me.organizationId, id, dto));
   }
 
   @Delete(':id')
   @Roles('admin', 'quality')
   @HttpCode(204)
-  async remove(@CurrentPrincipal() me: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
     await this.touchpoints.remove(me.organizationId, id);
   }
 }
