@@ -87,13 +87,13 @@ export class PeopleService {
     const { rows, errors } = await parseCsv(text, {
       ...PEOPLE_CSV_COLUMNS,
       dto: CreatePersonDto,
-      toPlain: (r) => ({
+      toPlain: (r, cell) => ({
         email: r.email,
         name: r.name,
         roles: listCell(r.roles),
         timezone: r.timezone,
-        ...(optionalCell(r.workingHours) ? { workingHours: weeklyHoursCell('workingHours', r.workingHours, 'start', 'end') } : {}),
-        ...(optionalCell(r.leave) ? { leave: dateRangesCell('leave', r.leave) } : {}),
+        ...(optionalCell(r.workingHours) ? { workingHours: cell(() => weeklyHoursCell('workingHours', r.workingHours, 'start', 'end')) } : {}),
+        ...(optionalCell(r.leave) ? { leave: cell(() => dateRangesCell('leave', r.leave)) } : {}),
       }),
     });
     return this.dataSource.transaction(async (manager) => {

@@ -69,7 +69,7 @@ export class TouchpointsService {
     const { rows, errors } = await parseCsv(text, {
       ...TOUCHPOINTS_CSV_COLUMNS,
       dto: CreateTouchpointDto,
-      toPlain: (r) => {
+      toPlain: (r, cell) => {
         row++;
         const owner = optionalCell(r.owner)?.toLowerCase();
         const ownerId = owner ? owners.get(owner) : undefined;
@@ -81,8 +81,8 @@ export class TouchpointsService {
           channel: r.channel,
           contact: r.contact,
           timezone: r.timezone,
-          openingHours: weeklyHoursCell('openingHours', r.openingHours, 'open', 'close') ?? [],
-          ...(optionalCell(r.closures) ? { closures: dateRangesCell('closures', r.closures) } : {}),
+          openingHours: cell(() => weeklyHoursCell('openingHours', r.openingHours, 'open', 'close') ?? []),
+          ...(optionalCell(r.closures) ? { closures: cell(() => dateRangesCell('closures', r.closures)) } : {}),
           ...(ownerId ? { ownerId } : {}),
           ...(optionalCell(r.team) ? { team: r.team } : {}),
         };

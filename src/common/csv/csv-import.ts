@@ -44,7 +44,13 @@ export interface CsvParsed<T> {
  */
 export async function parseCsv<T extends object>(
   text: string,
-  spec: { required: string[]; optional: string[]; dto: ClassConstructor<T>; toPlain: (record: Record<string, string>) => object },
+  spec: {
+    required: string[];
+    optional: string[];
+    dto: ClassConstructor<T>;
+    /** Builds the DTO's plain shape; wrap each cell conversion that may throw a CellError in `cell`. */
+    toPlain: (record: Record<string, string>, cell: <V>(convert: () => V) => V | undefined) => object;
+  },
 ): Promise<CsvParsed<T>> {
   if (typeof text !== 'string' || text.trim() === '') throw new CsvFormatError('The CSV is empty: it needs a header line and at least one row');
   let header: string[] = [];
@@ -77,18 +83,22 @@ export async function parseCsv<T extends object>(
   for (const [index, { record, info }] of records.entries()) {
     const row = index + 1;
     const line = info.lines;
-    let plain: object;
-    try {
-      plain = spec.toPlain(record);
-    } catch (error) {
-      if (error instanceof CellError) {
-        errors.push({ row, line, field: error.field, rule: error.rule, message: error.message });
-        continue;
+    const cellErrors: CsvRowError[] = [];
+    const cell = <V>(convert: () => V): V | undefined => {
+      try {
+        return convert();
+      } catch (error) {
+        if (!(error instanceof CellError)) throw error;
+        cellErrors.push({ row, line, field: error.field, rule: error.rule, message: error.message });
+        return undefined;
       }
-      throw error;
-    }
+    };
+    const plain = spec.toPlain(record, cell);
     const { value, errors: fieldErrors } = await validateDto(spec.dto, plain);
-    if (fieldErrors.length) errors.push(...fieldErrors.map((e) => ({ row, line, ...e })));
+    // A cell that could not be read is reported once, not again as "missing".
+    const unreadable = new Set(cellErrors.map((e) => e.field));
+    const rowErrors = [...cellErrors, ...fieldErrors.filter((e) => !unreadable.has(e.field.split(/[.[]/)[0])).map((e) => ({ row, line, ...e }))];
+    if (rowErrors.length) errors.push(...rowErrors);
     else rows.push({ row, line, value });
   }
   return { rows, errors };
