@@ -1,0 +1,39 @@
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('gives working defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      dataDir: '.data',
+      enableJobs: true,
+      logLevel: 'info',
+      publicUrl: 'http://localhost:3000',
+      smtpUrl: undefined,
+    });
+  });
+
+  it('reads and converts every kind of value', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://gt:secret@db.internal:5432/groundtruth',
+      ENABLE_JOBS: 'false',
+      PUBLIC_URL: 'https://gt.example.org/',
+      SMTP_URL: 'smtps://user:pw@mail.example.org:465',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({ port: 8080, enableJobs: false, publicUrl: 'https://gt.example.org', logLevel: 'warn' });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer from 0 to 65535 (got "abc")'],
+    [{ PORT: '70000' }, 'Invalid configuration: PORT must be an integer from 0 to 65535 (got "70000")'],
+    [{ ENABLE_JOBS: 'maybe' }, 'Invalid configuration: ENABLE_JOBS must be true or false (got "maybe")'],
+    [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    [{ DATABASE_URL: 'localhost:5432' }, 'Invalid configuration: DATABASE_URL must be a URL like postgres://user:password@host:5432/database (value not shown)'],
+    [{ SMTP_URL: 'http://x' }, 'Invalid configuration: SMTP_URL must be a URL like smtp://user:password@host:587 (value not shown)'],
+  ])('refuses %j with one line naming the variable and the rule', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+});
