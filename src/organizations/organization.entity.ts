@@ -1,6 +1,7 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('organization')
+@Check('organization_name_check', 'length(name) BETWEEN 1 AND 200')
 export class Organization {
   @PrimaryGeneratedColumn('uuid')
   id: string;

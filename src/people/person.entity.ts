@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { Organization } from '../organizations/organization.entity.js';
 import type { Role } from '../auth/roles.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
 
@@ -16,11 +17,18 @@ export interface DateRange {
 
 @Entity('person')
 @Index('person_org_email_key', ['organizationId', 'email'], { unique: true })
+@Index('person_org_name_idx', ['organizationId', 'name'])
+@Index('person_roles_idx', ['roles'], { type: 'gin' })
+// lets other tables require that a referenced person is of the same organization
+@Unique('person_id_org_key', ['id', 'organizationId'])
+@Check('person_email_check', 'email = lower(email)')
+@Check('person_roles_check', "cardinality(roles) > 0 AND roles <@ ARRAY['admin', 'quality', 'tester', 'owner']")
 export class Person {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
   @Column({ name: 'organization_id', type: 'uuid' })
+  @ForeignKey(() => Organization, { name: 'person_organization_id_fkey', onDelete: 'CASCADE' })
   organizationId: string;
 
   /** Stored lower-cased: one person per address and organization. */
@@ -36,10 +44,10 @@ export class Person {
   @Column('text')
   timezone: string;
 
-  @Column({ name: 'working_hours', type: 'jsonb' })
+  @Column({ name: 'working_hours', type: 'jsonb', default: () => "'[]'" })
   workingHours: WorkingHours[];
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'jsonb', default: () => "'[]'" })
   leave: DateRange[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Organization } from '../organizations/organization.entity.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 
 export const QUESTION_TYPES = ['yes_no', 'number', 'seconds', 'rating', 'choice', 'text'] as const;
@@ -13,11 +14,14 @@ export interface ScenarioQuestion {
 }
 
 @Entity('scenario')
+@Index('scenario_org_title_idx', ['organizationId', 'title'])
+@Check('scenario_channels_check', 'cardinality(channels) > 0')
 export class Scenario {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
   @Column({ name: 'organization_id', type: 'uuid' })
+  @ForeignKey(() => Organization, { name: 'scenario_organization_id_fkey', onDelete: 'CASCADE' })
   organizationId: string;
 
   @Column('text')
@@ -30,7 +34,7 @@ export class Scenario {
   @Column('text', { array: true })
   channels: Channel[];
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'jsonb', default: () => "'[]'" })
   questions: ScenarioQuestion[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -1,4 +1,6 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Organization } from '../organizations/organization.entity.js';
+import { Person } from '../people/person.entity.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
 import type { DateRange } from '../people/person.entity.js';
 
@@ -12,11 +14,19 @@ export interface OpeningHours {
 }
 
 @Entity('touchpoint')
+@Index('touchpoint_org_name_idx', ['organizationId', 'name'])
+@Index('touchpoint_org_channel_idx', ['organizationId', 'channel'])
+@Index('touchpoint_org_team_idx', ['organizationId', 'team'])
+@Index('touchpoint_owner_idx', ['ownerId'])
+@Check('touchpoint_channel_check', "channel IN ('phone', 'chat', 'email', 'in_person', 'web_form', 'social')")
+// NO ACTION (checked at statement end) so deleting an organization cascades cleanly
+@ForeignKey(() => Person, ['ownerId', 'organizationId'], ['id', 'organizationId'], { name: 'touchpoint_owner_fk', onDelete: 'NO ACTION' })
 export class Touchpoint {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
   @Column({ name: 'organization_id', type: 'uuid' })
+  @ForeignKey(() => Organization, { name: 'touchpoint_organization_id_fkey', onDelete: 'CASCADE' })
   organizationId: string;
 
   @Column('text')
@@ -32,10 +42,10 @@ export class Touchpoint {
   @Column('text')
   timezone: string;
 
-  @Column({ name: 'opening_hours', type: 'jsonb' })
+  @Column({ name: 'opening_hours', type: 'jsonb', default: () => "'[]'" })
   openingHours: OpeningHours[];
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'jsonb', default: () => "'[]'" })
   closures: DateRange[];
 
   @Column({ name: 'owner_id', type: 'uuid', nullable: true })
