@@ -1,0 +1,439 @@
+import { DateTime } from 'luxon';
+import {
+  clipIntervals,
+  contains,
+  DateRangeLike,
+  Interval,
+  localWeek,
+  rangeInterval,
+  repeatedPeriods,
+  subtractIntervals,
+  weeklyIntervals,
+} from './calendar.js';
+import { SeededRandom, seededKey } from './random.js';
+
+/**
+ * The planner: pure functions of their inputs (the current time included). Given a campaign, one
+ * week, the touchpoints, the testers and what is already planned, it draws each touchpoint's test
+ * windows inside its opening hours and gives each window an eligible tester. No I/O.
+ */
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+/** Windows start on local quarter hours: "between 14:15 and 15:15" is something a person can keep. */
+const STEP = 15 * MINUTE;
+/** Time-of-day blocks for stratification: 2 local hours each. */
+const BLOCK_HOURS = 2;
+
+export interface PlannerCampaign {
+  id: string;
+  seed: string;
+  contactsPerTouchpointPerWeek: number;
+  windowMinutes: number;
+  revealLeadMinutes: number;
+  holdLeadMinutes: number | null;
+  minSpacingHours: number;
+  testerWeeklyCap: number;
+  rotationDays: number;
+  allowOwnerSelfTest: boolean;
+  /** YYYY-MM-DD, inclusive, read in each touchpoint's zone. */
+  startsOn: string;
+  endsOn: string | null;
+}
+
+export interface PlannerTouchpoint {
+  id: string;
+  channel: string;
+  timezone: string;
+  openingHours: Array<{ day: string; open: string; close: string }>;
+  closures: DateRangeLike[];
+  ownerId: string | null;
+}
+
+export interface PlannerTester {
+  id: string;
+  timezone: string;
+  workingHours: Array<{ day: string; start: string; end: string }>;
+  leave: DateRangeLike[];
+}
+
+export interface PlannerScenario {
+  id: string;
+  channels: string[];
+}
+
+/** An assignment that already exists (any campaign of the organization), for caps, spacing and rotation. */
+export interface ExistingAssignment {
+  campaignId: string;
+  testerId: string | null;
+  touchpointId: string;
+  scenarioId: string | null;
+  weekStart: string;
+  windowStart: number;
+  windowEnd: number;
+}
+
+export interface PlanWeekInput {
+  campaign: PlannerCampaign;
+  /** The Monday of the week to plan (YYYY-MM-DD). */
+  weekStart: string;
+  touchpoints: PlannerTouchpoint[];
+  testers: PlannerTester[];
+  scenarios: PlannerScenario[];
+  existing: ExistingAssignment[];
+  now: number;
+}
+
+export interface PlannedAssignment {
+  touchpointId: string;
+  slot: number;
+  testerId: string;
+  scenarioId: string | null;
+  windowStart: number;
+  windowEnd: number;
+  revealAt: number;
+  holdAt: number | null;
+}
+
+export type UnfilledReason =
+  | 'no_open_time'
+  | 'spacing'
+  | 'no_tester_available'
+  | 'only_owner_available'
+  | 'tester_weekly_cap_reached'
+  | 'rotation'
+  | 'testers_busy';
+
+export const UNFILLED_REASONS: Record<UnfilledReason, string> = {
+  no_open_time: 'no opening hours left in the week (closed, outside the campaign, or too soon to reveal)',
+  spacing: 'every open window is too close to another test of this touchpoint',
+  no_tester_available: 'no tester of the pool works then (working hours, leave)',
+  only_owner_available: 'only the touchpoint\'s owner could test then',
+  tester_weekly_cap_reached: 'every available tester has reached the weekly cap',
+  rotation: 'every available tester tested this touchpoint within the rotation period',
+  testers_busy: 'every available tester already has a test at that time',
+};
+
+export interface UnfilledSlot {
+  touchpointId: string;
+  slot: number;
+  reason: UnfilledReason;
+}
+
+export interface WeekPlan {
+  assignments: PlannedAssignment[];
+  unfilled: UnfilledSlot[];
+}
+
+interface Candidate {
+  start: number;
+  end: number;
+  day: number;
+  block: number;
+}
+
+/** Where a touchpoint can be tested this week: opening hours minus closures, inside the campaign and after the reveal lead. */
+export function openTime(tp: PlannerTouchpoint, campaign: PlannerCampaign, weekStart: string, now: number): Interval[] {
+  const week = localWeek(weekStart, tp.timezone);
+  const open = weeklyIntervals(
+    tp.openingHours.map((h) => ({ day: h.day, from: h.open, to: h.close })),
+    tp.timezone,
+    weekStart,
+    7,
+  );
+  const closed = [...tp.closures.map((c) => rangeInterval(c, tp.timezone)), ...repeatedPeriods(tp.timezone, week.start, week.end)];
+  const campaignSpan = rangeInterval({ from: campaign.startsOn, to: campaign.endsOn ?? '9999-12-31' }, tp.timezone);
+  const earliest = now + campaign.revealLeadMinutes * MINUTE;
+  const bounds = {
+    start: Math.max(week.start, campaignSpan.start, earliest),
+    end: Math.min(week.end, campaignSpan.end),
+  };
+  return clipIntervals(subtractIntervals(open, closed), bounds);
+}
+
+/**
+ * Every window start on a local quarter hour that fits in one open interval, labelled with its
+ * local weekday and 2-hour block. (Open time already excludes the second pass of a repeated hour.)
+ */
+export function candidateWindows(open: Interval[], zone: string, windowMinutes: number): Candidate[] {
+  const length = windowMinutes * MINUTE;
+  const out: Candidate[] = [];
+  for (const i of open) {
+    const first = DateTime.fromMillis(i.start, { zone });
+    const misalign = (first.minute % 15) * MINUTE + first.second * 1000 + first.millisecond;
+    for (let t = misalign === 0 ? i.start : i.start + STEP - misalign; t + length <= i.end; t += STEP) {
+      const local = DateTime.fromMillis(t, { zone });
+      out.push({ start: t, end: t + length, day: local.weekday - 1, block: Math.floor(local.hour / BLOCK_HOURS) });
+    }
+  }
+  return out;
+}
+
+function weeksBetween(fromDate: string, weekStart: string): number {
+  const from = DateTime.fromISO(fromDate, { zone: 'utc' }).startOf('week');
+  return Math.max(0, Math.round(DateTime.fromISO(weekStart, { zone: 'utc' }).diff(from, 'weeks').weeks));
+}
+
+/** The weekdays and 2-hour blocks a touchpoint is ever open in, from its regular hours. */
+function strata(tp: PlannerTouchpoint): { days: number[]; blocks: number[] } {
+  const days = new Set<number>();
+  const blocks = new Set<number>();
+  const order = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+  for (const h of tp.openingHours) {
+    days.add(order.indexOf(h.day));
+    const [oh, om] = h.open.split(':').map(Number);
+    const [ch, cm] = h.close.split(':').map(Number);
+    const first = Math.floor(oh / BLOCK_HOURS);
+    const last = Math.floor((ch * 60 + cm - 1) / 60 / BLOCK_HOURS);
+    for (let b = first; b <= last; b++) blocks.add(b);
+    void om;
+  }
+  return { days: [...days].sort((a, b) => a - b), blocks: [...blocks].sort((a, b) => a - b) };
+}
+
+interface TesterState {
+  tester: PlannerTester;
+  available: Interval[];
+  weekLoad: number;
+  campaignLoad: number;
+  /** Windows this tester holds in and around the week (all campaigns), for overlaps. */
+  windows: Interval[];
+}
+
+/** Testers indexed by the quarter hour of the week they are available in, so a window scans only candidates. */
+class TesterIndex {
+  private readonly buckets = new Map<number, TesterState[]>();
+
+  constructor(
+    readonly states: TesterState[],
+    private readonly origin: number,
+  ) {
+    for (const s of states) {
+      for (const i of s.available) {
+        for (let t = Math.ceil((i.start - origin) / STEP) * STEP + origin; t < i.end; t += STEP) {
+          const key = Math.round((t - origin) / STEP);
+          let list = this.buckets.get(key);
+          if (!list) this.buckets.set(key, (list = []));
+          list.push(s);
+        }
+      }
+    }
+  }
+
+  at(start: number): TesterState[] {
+    return this.buckets.get(Math.round((start - this.origin) / STEP)) ?? [];
+  }
+}
+
+function overlaps(list: Interval[], start: number, end: number): boolean {
+  for (const w of list) if (w.start < end && start < w.end) return true;
+  return false;
+}
+
+/** Plans one week of one campaign. Same input ⇒ same plan. */
+export function planWeek(input: PlanWeekInput): WeekPlan {
+  const { campaign, weekStart, now } = input;
+  const k = campaign.contactsPerTouchpointPerWeek;
+  const weekIndex = weeksBetween(campaign.startsOn, weekStart);
+  const weekUtc = localWeek(weekStart, 'UTC');
+  // Zones reach ±14 h, so a local week spans a bit more than the UTC one.
+  const horizon = { start: weekUtc.start - DAY, end: weekUtc.end + DAY };
+  const firstDay = DateTime.fromMillis(horizon.start, { zone: 'utc' }).toISODate()!;
+
+  // Tester availability in real time for this week, and their current loads.
+  const weekLoad = new Map<string, number>();
+  const campaignLoad = new Map<string, number>();
+  const testerWindows = new Map<string, Interval[]>();
+  const touchpointWindows = new Map<string, number[]>();
+  const lastTest = new Map<string, number[]>(); // tester|touchpoint → window starts
+  const scenarioUse = new Map<string, number>(); // touchpoint|scenario → count
+  for (const a of input.existing) {
+    const tpStarts = touchpointWindows.get(a.touchpointId) ?? [];
+    tpStarts.push(a.windowStart);
+    touchpointWindows.set(a.touchpointId, tpStarts);
+    if (a.scenarioId) scenarioUse.set(`${a.touchpointId}|${a.scenarioId}`, (scenarioUse.get(`${a.touchpointId}|${a.scenarioId}`) ?? 0) + 1);
+    if (!a.testerId) continue;
+    if (a.weekStart === weekStart) weekLoad.set(a.testerId, (weekLoad.get(a.testerId) ?? 0) + 1);
+    if (a.campaignId === campaign.id) campaignLoad.set(a.testerId, (campaignLoad.get(a.testerId) ?? 0) + 1);
+    const ws = testerWindows.get(a.testerId) ?? [];
+    ws.push({ start: a.windowStart, end: a.windowEnd });
+    testerWindows.set(a.testerId, ws);
+    const key = `${a.testerId}|${a.touchpointId}`;
+    const starts = lastTest.get(key) ?? [];
+    starts.push(a.windowStart);
+    lastTest.set(key, starts);
+  }
+  const repeated = new Map<string, Interval[]>();
+  const repeatedIn = (zone: string) => {
+    let periods = repeated.get(zone);
+    if (!periods) repeated.set(zone, (periods = repeatedPeriods(zone, horizon.start, horizon.end)));
+    return periods;
+  };
+  const states: TesterState[] = [...input.testers]
+    .sort((a, b) => (a.id < b.id ? -1 : 1))
+    .map((tester) => {
+      const working = weeklyIntervals(
+        tester.workingHours.map((h) => ({ day: h.day, from: h.start, to: h.end })),
+        tester.timezone,
+        firstDay,
+        9,
+      );
+      const away = [...tester.leave.map((l) => rangeInterval(l, tester.timezone)), ...repeatedIn(tester.timezone)];
+      return {
+        tester,
+        available: clipIntervals(subtractIntervals(working, away), horizon),
+        weekLoad: weekLoad.get(tester.id) ?? 0,
+        campaignLoad: campaignLoad.get(tester.id) ?? 0,
+        windows: testerWindows.get(tester.id) ?? [],
+      };
+    });
+  const index = new TesterIndex(states, horizon.start);
+  const rotation = campaign.rotationDays * DAY;
+  const spacing = campaign.minSpacingHours * HOUR;
+
+  const assignments: PlannedAssignment[] = [];
+  const unfilled: UnfilledSlot[] = [];
+  // A seeded order, so no touchpoint always gets first pick of the testers.
+  const touchpoints = [...input.touchpoints].sort(
+    (a, b) => seededKey(campaign.seed, weekStart, a.id) - seededKey(campaign.seed, weekStart, b.id) || (a.id < b.id ? -1 : 1),
+  );
+
+  for (const tp of touchpoints) {
+    const rng = new SeededRandom(campaign.seed, weekStart, tp.id);
+    const cycle = new SeededRandom(campaign.seed, 'strata', tp.id);
+    const { days, blocks } = strata(tp);
+    const dayOrder = cycle.shuffle(days);
+    const blockOrder = cycle.shuffle(blocks);
+    const candidates = candidateWindows(openTime(tp, campaign, weekStart, now), tp.timezone, campaign.windowMinutes);
+    const chosenStarts = touchpointWindows.get(tp.id) ?? [];
+    touchpointWindows.set(tp.id, chosenStarts);
+    const fits = input.scenarios.filter((s) => s.channels.includes(tp.channel));
+
+    for (let slot = 0; slot < k; slot++) {
+      if (candidates.length === 0) {
+        unfilled.push({ touchpointId: tp.id, slot, reason: 'no_open_time' });
+        continue;
+      }
+      // Stratified: slot i of the campaign targets block i mod B and a rotating weekday, so over
+      // the weeks each touchpoint is tested early, busy and late, on every day it opens.
+      const i = weekIndex * k + slot;
+      const block = blockOrder.length ? blockOrder[i % blockOrder.length] : -1;
+      const day = dayOrder.length ? dayOrder[(i + Math.floor(i / Math.max(1, blockOrder.length))) % dayOrder.length] : -1;
+      const ordered = preferenceOrder(candidates, block, day, rng);
+
+      const reasons = new Map<UnfilledReason, number>();
+      let placed = false;
+      for (const c of ordered) {
+        if (chosenStarts.some((s) => Math.abs(s - c.start) < spacing)) {
+          reasons.set('spacing', (reasons.get('spacing') ?? 0) + 1);
+          continue;
+        }
+        const pick = pickTester(index.at(c.start), c, tp, campaign, rotation, lastTest, rng);
+        if ('reason' in pick) {
+          reasons.set(pick.reason, (reasons.get(pick.reason) ?? 0) + 1);
+          continue;
+        }
+        const s = pick.state;
+        s.weekLoad++;
+        s.campaignLoad++;
+        s.windows.push({ start: c.start, end: c.end });
+        const key = `${s.tester.id}|${tp.id}`;
+        lastTest.set(key, [...(lastTest.get(key) ?? []), c.start]);
+        chosenStarts.push(c.start);
+        const scenarioId = pickScenario(fits, tp.id, scenarioUse, rng);
+        if (scenarioId) scenarioUse.set(`${tp.id}|${scenarioId}`, (scenarioUse.get(`${tp.id}|${scenarioId}`) ?? 0) + 1);
+        const revealAt = c.start - campaign.revealLeadMinutes * MINUTE;
+        assignments.push({
+          touchpointId: tp.id,
+          slot,
+          testerId: s.tester.id,
+          scenarioId,
+          windowStart: c.start,
+          windowEnd: c.end,
+          revealAt,
+          holdAt: campaign.holdLeadMinutes === null ? null : Math.max(now, Math.min(revealAt, c.start - campaign.holdLeadMinutes * MINUTE)),
+        });
+        placed = true;
+        break;
+      }
+      if (!placed) unfilled.push({ touchpointId: tp.id, slot, reason: mostFrequent(reasons) });
+    }
+  }
+  return { assignments, unfilled };
+}
+
+/**
+ * Candidates in order of preference: the target weekday and block, then the block on another day,
+ * then the day at another time, then anything. Within each group the first is drawn uniformly at
+ * random and the rest follow in time order from there (cheaper than a full shuffle per slot).
+ */
+function* preferenceOrder(candidates: Candidate[], block: number, day: number, rng: SeededRandom): Generator<Candidate> {
+  const groups: Candidate[][] = [[], [], [], []];
+  for (const c of candidates) groups[c.block === block && c.day === day ? 0 : c.block === block ? 1 : c.day === day ? 2 : 3].push(c);
+  for (const group of groups) {
+    if (group.length === 0) continue;
+    const first = rng.int(0, group.length - 1);
+    for (let j = 0; j < group.length; j++) yield group[(first + j) % group.length];
+  }
+}
+
+function mostFrequent(reasons: Map<UnfilledReason, number>): UnfilledReason {
+  let best: UnfilledReason = 'no_tester_available';
+  let count = -1;
+  for (const [reason, n] of reasons) if (n > count) [best, count] = [reason, n];
+  return best;
+}
+
+/** Least-loaded eligible tester (this week, then this campaign), ties broken at random. */
+function pickTester(
+  available: TesterState[],
+  c: Candidate,
+  tp: PlannerTouchpoint,
+  campaign: PlannerCampaign,
+  rotation: number,
+  lastTest: Map<string, number[]>,
+  rng: SeededRandom,
+): { state: TesterState } | { reason: UnfilledReason } {
+  let best: TesterState | undefined;
+  let ties = 0;
+  let sawAvailable = false;
+  let sawNonOwner = false;
+  let sawUnderCap = false;
+  let sawOutsideRotation = false;
+  for (const s of available) {
+    if (!contains(s.available, c.start, c.end)) continue;
+    sawAvailable = true;
+    if (!campaign.allowOwnerSelfTest && s.tester.id === tp.ownerId) continue;
+    sawNonOwner = true;
+    if (s.weekLoad >= campaign.testerWeeklyCap) continue;
+    sawUnderCap = true;
+    const past = lastTest.get(`${s.tester.id}|${tp.id}`);
+    if (past && rotation > 0 && past.some((t) => Math.abs(t - c.start) < rotation)) continue;
+    sawOutsideRotation = true;
+    if (overlaps(s.windows, c.start, c.end)) continue;
+    const better = !best || s.weekLoad < best.weekLoad || (s.weekLoad === best.weekLoad && s.campaignLoad < best.campaignLoad);
+    const tie = best && s.weekLoad === best.weekLoad && s.campaignLoad === best.campaignLoad;
+    if (better && !tie) {
+      best = s;
+      ties = 1;
+    } else if (tie) {
+      ties++;
+      if (rng.int(1, ties) === 1) best = s; // reservoir sampling: each tied tester equally likely
+    }
+  }
+  if (best) return { state: best };
+  if (!sawAvailable) return { reason: 'no_tester_available' };
+  if (!sawNonOwner) return { reason: 'only_owner_available' };
+  if (!sawUnderCap) return { reason: 'tester_weekly_cap_reached' };
+  if (!sawOutsideRotation) return { reason: 'rotation' };
+  return { reason: 'testers_busy' };
+}
+
+/** The scenario this touchpoint has been tested with least, ties at random. */
+function pickScenario(fits: PlannerScenario[], touchpointId: string, use: Map<string, number>, rng: SeededRandom): string | null {
+  if (fits.length === 0) return null;
+  const min = Math.min(...fits.map((s) => use.get(`${touchpointId}|${s.id}`) ?? 0));
+  const least = fits.filter((s) => (use.get(`${touchpointId}|${s.id}`) ?? 0) === min).sort((a, b) => (a.id < b.id ? -1 : 1));
+  return least[rng.int(0, least.length - 1)].id;
+}

@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+
+/** A seeded random stream: the same seed and labels give the same numbers, on every machine. */
+export class SeededRandom {
+  private readonly rng;
+
+  constructor(...labels: string[]) {
+    const digest = createHash('sha256').update(labels.join('\u0000')).digest();
+    this.rng = xoroshiro128plus(digest.readInt32LE(0));
+  }
+
+  /** An integer in [from, to]. */
+  int(from: number, to: number): number {
+    return uniformInt(this.rng, from, to);
+  }
+
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+  }
+}
+
+/** A stable 32-bit number for ordering things by seed (no stream needed). */
+export function seededKey(...labels: string[]): number {
+  return createHash('sha256').update(labels.join('\u0000')).digest().readUInt32LE(0);
+}
