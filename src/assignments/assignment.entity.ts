@@ -1,0 +1,155 @@
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { Campaign } from '../campaigns/campaign.entity.js';
+import { Person } from '../people/person.entity.js';
+import { Scenario } from '../scenarios/scenario.entity.js';
+import { Touchpoint } from '../touchpoints/touchpoint.entity.js';
+
+export const ASSIGNMENT_STATUSES = ['planned', 'revealed', 'completed', 'declined', 'missed', 'cancelled'] as const;
+export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
+
+@Entity('assignment')
+@Check('assignment_status_check', "status IN ('planned', 'revealed', 'completed', 'declined', 'missed', 'cancelled')")
+@Check('assignment_window_check', 'window_end > window_start AND reveal_at <= window_start')
+@Index('assignment_slot_key', ['campaignId', 'touchpointId', 'weekStart', 'slot'], { unique: true, where: "status NOT IN ('declined', 'cancelled')" })
+@Index('assignment_due_idx', ['status', 'revealAt'])
+@Index('assignment_window_idx', ['status', 'windowEnd'])
+@Index('assignment_org_window_idx', ['organizationId', 'windowStart'])
+@Index('assignment_tester_idx', ['testerId', 'windowStart'])
+@Index('assignment_touchpoint_idx', ['touchpointId', 'windowStart'])
+@ForeignKey(() => Campaign, ['campaignId'], ['id'], { name: 'assignment_campaign_fkey', onDelete: 'CASCADE' })
+@ForeignKey(() => Person, ['testerId'], ['id'], { name: 'assignment_tester_fkey', onDelete: 'NO ACTION' })
+@ForeignKey(() => Touchpoint, ['touchpointId'], ['id'], { name: 'assignment_touchpoint_fkey', onDelete: 'NO ACTION' })
+@ForeignKey(() => Scenario, ['scenarioId'], ['id'], { name: 'assignment_scenario_fkey', onDelete: 'SET NULL' })
+@ForeignKey(() => Assignment, ['replacesId'], ['id'], { name: 'assignment_replaces_fkey', onDelete: 'SET NULL' })
+export class Assignment {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId: string;
+
+  @Column({ name: 'campaign_id', type: 'uuid' })
+  campaignId: string;
+
+  @Column({ name: 'tester_id', type: 'uuid' })
+  testerId: string;
+
+  @Column({ name: 'touchpoint_id', type: 'uuid' })
+  touchpointId: string;
+
+  @Column({ name: 'scenario_id', type: 'uuid', nullable: true })
+  scenarioId: string | null;
+
+  @Column({ name: 'week_start', type: 'date' })
+  weekStart: string;
+
+  @Column('integer')
+  slot: number;
+
+  @Column({ name: 'window_start', type: 'timestamptz' })
+  windowStart: Date;
+
+  @Column({ name: 'window_end', type: 'timestamptz' })
+  windowEnd: Date;
+
+  @Column({ name: 'reveal_at', type: 'timestamptz' })
+  revealAt: Date;
+
+  @Column({ name: 'hold_at', type: 'timestamptz', nullable: true })
+  holdAt: Date | null;
+
+  @Column({ name: 'hold_sent_at', type: 'timestamptz', nullable: true })
+  holdSentAt: Date | null;
+
+  @Column('text')
+  status: AssignmentStatus;
+
+  @Column({ name: 'revealed_at', type: 'timestamptz', nullable: true })
+  revealedAt: Date | null;
+
+  @Column({ name: 'reminded_at', type: 'timestamptz', nullable: true })
+  remindedAt: Date | null;
+
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt: Date | null;
+
+  @Column({ name: 'declined_at', type: 'timestamptz', nullable: true })
+  declinedAt: Date | null;
+
+  @Column({ name: 'decline_reason', type: 'text', nullable: true })
+  declineReason: string | null;
+
+  @Column({ name: 'missed_at', type: 'timestamptz', nullable: true })
+  missedAt: Date | null;
+
+  @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true })
+  cancelledAt: Date | null;
+
+  /** The declined assignment whose slot this one re-fills. */
+  @Column({ name: 'replaces_id', type: 'uuid', nullable: true })
+  replacesId: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+@Entity('unfilled_slot')
+@Index('unfilled_slot_campaign_idx', ['campaignId', 'weekStart'])
+@ForeignKey(() => Campaign, ['campaignId'], ['id'], { name: 'unfilled_slot_campaign_fkey', onDelete: 'CASCADE' })
+@ForeignKey(() => Touchpoint, ['touchpointId'], ['id'], { name: 'unfilled_slot_touchpoint_fkey', onDelete: 'CASCADE' })
+export class UnfilledSlot {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId: string;
+
+  @Column({ name: 'campaign_id', type: 'uuid' })
+  campaignId: string;
+
+  @Column({ name: 'touchpoint_id', type: 'uuid' })
+  touchpointId: string;
+
+  @Column({ name: 'week_start', type: 'date' })
+  weekStart: string;
+
+  @Column('integer')
+  slot: number;
+
+  @Column('text')
+  reason: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}
+
+/** A single-purpose secret for a tester's link (stored hashed; the link carries the secret). */
+@Entity('access_token')
+@Unique('access_token_hash_key', ['hash'])
+@Index('access_token_assignment_idx', ['assignmentId'])
+@ForeignKey(() => Assignment, ['assignmentId'], ['id'], { name: 'access_token_assignment_fkey', onDelete: 'CASCADE' })
+export class AccessToken {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId: string;
+
+  @Column({ name: 'assignment_id', type: 'uuid' })
+  assignmentId: string;
+
+  @Column('text')
+  purpose: string;
+
+  @Column({ type: 'text', select: false })
+  hash: string;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}
