@@ -1,8 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { hashSecret, newSecret } from '../common/secrets.js';
 import { ApiKey } from './api-key.entity.js';
 import type { Principal } from './auth.decorators.js';
 import type { Role } from './roles.js';
@@ -19,10 +19,6 @@ export interface IssuedApiKey {
 /** How stale last_used_at may get before a request refreshes it (saves a write per request). */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
-}
-
 @Injectable()
 export class ApiKeysService {
   constructor(
@@ -30,15 +26,14 @@ export class ApiKeysService {
     private readonly clock: Clock,
   ) {}
 
-  /** Keys are 256 random bits, so a fast hash suffices: there is nothing to brute-force. */
   async issue(organizationId: string, personId: string, label: string, manager: EntityManager = this.dataSource.manager): Promise<IssuedApiKey> {
-    const key = `gt_${randomBytes(32).toString('base64url')}`;
+    const key = `gt_${newSecret()}`;
     const row = manager.create(ApiKey, {
       organizationId,
       personId,
       label,
       prefix: key.slice(0, 10),
-      hash: hashApiKey(key),
+      hash: hashSecret(key),
       createdAt: this.clock.now(),
       lastUsedAt: null,
       revokedAt: null,
@@ -53,7 +48,7 @@ export class ApiKeysService {
         `SELECT k.id, k.person_id, k.organization_id, k.last_used_at, p.roles
            FROM api_key k JOIN person p ON p.id = k.person_id
           WHERE k.hash = $1 AND k.revoked_at IS NULL`,
-        [hashApiKey(key)],
+        [hashSecret(key)],
       );
     const row = rows[0];
     if (!row) return null;

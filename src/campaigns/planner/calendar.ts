@@ -44,8 +44,26 @@ export function weekStartOf(date: string): string {
 
 /** Local midnight starting the week `weekStart` (a Monday) in `zone`, and the one 7 local days later. */
 export function localWeek(weekStart: string, zone: string): Interval {
+  return remembered(`l|${zone}|${weekStart}`, () => [computeLocalWeek(weekStart, zone)])[0];
+}
+
+function computeLocalWeek(weekStart: string, zone: string): Interval {
   const start = DateTime.fromISO(weekStart, { zone });
   return { start: start.toMillis(), end: start.plus({ days: 7 }).toMillis() };
+}
+
+/**
+ * Remembers the results of the pure calendar functions below: thousands of touchpoints share a
+ * few zones and opening hours, and time-zone arithmetic is the planner's main cost. Bounded.
+ */
+const memo = new Map<string, Interval[]>();
+function remembered(key: string, compute: () => Interval[]): Interval[] {
+  let value = memo.get(key);
+  if (!value) {
+    if (memo.size >= 20_000) memo.clear();
+    memo.set(key, (value = compute()));
+  }
+  return value.map((i) => ({ ...i }));
 }
 
 /**
@@ -54,6 +72,10 @@ export function localWeek(weekStart: string, zone: string): Interval {
  * always 09:00–17:00 on the wall clock, however many real hours that is.
  */
 export function weeklyIntervals(entries: WeeklyEntry[], zone: string, firstDay: string, days: number): Interval[] {
+  return remembered(`w|${zone}|${firstDay}|${days}|${JSON.stringify(entries)}`, () => computeWeeklyIntervals(entries, zone, firstDay, days));
+}
+
+function computeWeeklyIntervals(entries: WeeklyEntry[], zone: string, firstDay: string, days: number): Interval[] {
   const out: Interval[] = [];
   const first = DateTime.fromISO(firstDay, { zone });
   for (let d = 0; d < days; d++) {
@@ -71,6 +93,10 @@ export function weeklyIntervals(entries: WeeklyEntry[], zone: string, firstDay: 
 
 /** A closure or leave as a real-time interval: dates are whole local days (inclusive). */
 export function rangeInterval(range: DateRangeLike, zone: string): Interval {
+  return remembered(`g|${zone}|${range.from}|${range.to}`, () => [computeRangeInterval(range, zone)])[0];
+}
+
+function computeRangeInterval(range: DateRangeLike, zone: string): Interval {
   const start = DATE_ONLY.test(range.from) ? DateTime.fromISO(range.from, { zone }) : DateTime.fromISO(range.from, { setZone: true });
   const end = DATE_ONLY.test(range.to) ? DateTime.fromISO(range.to, { zone }).plus({ days: 1 }) : DateTime.fromISO(range.to, { setZone: true });
   return { start: start.toMillis(), end: end.toMillis() };
@@ -128,6 +154,10 @@ export function contains(intervals: Interval[], start: number, end: number): boo
  * hour is handled once, on its first pass.
  */
 export function repeatedPeriods(zone: string, start: number, end: number): Interval[] {
+  return remembered(`r|${zone}|${start}|${end}`, () => computeRepeatedPeriods(zone, start, end));
+}
+
+function computeRepeatedPeriods(zone: string, start: number, end: number): Interval[] {
   const out: Interval[] = [];
   const offset = (t: number) => DateTime.fromMillis(t, { zone }).offset;
   const HOUR_MS = 3_600_000;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { rangeInterval } from './calendar.js';
+import { insideWeekly } from '../../../test/support/calendar-check.js';
 import {
   candidateWindows,
   DAY,
@@ -51,24 +51,6 @@ const tester = (id: string, over: Partial<PlannerTester> = {}): PlannerTester =>
   leave: [],
   ...over,
 });
-
-/** Independent check, minute by minute on the wall clock: is [start, end) inside these weekly hours and outside these ranges? */
-function insideWeekly(entries: Array<{ day: string; from: string; to: string }>, ranges: Array<{ from: string; to: string }>, zone: string, start: number, end: number): boolean {
-  const blocked = ranges.map((r) => rangeInterval(r, zone));
-  for (let t = start; t < end; t += MINUTE) {
-    if (blocked.some((b) => b.start <= t && t < b.end)) return false;
-    const local = DateTime.fromMillis(t, { zone });
-    const minute = local.hour * 60 + local.minute;
-    const day = DAYS[local.weekday - 1];
-    const ok = entries.some((e) => {
-      const [fh, fm] = e.from.split(':').map(Number);
-      const [th, tm] = e.to.split(':').map(Number);
-      return e.day === day && fh * 60 + fm <= minute && minute < th * 60 + tm;
-    });
-    if (!ok) return false;
-  }
-  return true;
-}
 
 function checkInvariants(input: PlanWeekInput, plan: WeekPlan): void {
   const c = input.campaign;

@@ -103,7 +103,8 @@ export type UnfilledReason =
   | 'only_owner_available'
   | 'tester_weekly_cap_reached'
   | 'rotation'
-  | 'testers_busy';
+  | 'testers_busy'
+  | 'declined_too_late';
 
 export const UNFILLED_REASONS: Record<UnfilledReason, string> = {
   no_open_time: 'no opening hours left in the week (closed, outside the campaign, or too soon to reveal)',
@@ -113,6 +114,7 @@ export const UNFILLED_REASONS: Record<UnfilledReason, string> = {
   tester_weekly_cap_reached: 'every available tester has reached the weekly cap',
   rotation: 'every available tester tested this touchpoint within the rotation period',
   testers_busy: 'every available tester already has a test at that time',
+  declined_too_late: 'declined too close to the window for anyone else to take it',
 };
 
 export interface UnfilledSlot {
@@ -156,15 +158,42 @@ export function openTime(tp: PlannerTouchpoint, campaign: PlannerCampaign, weekS
  * Every window start on a local quarter hour that fits in one open interval, labelled with its
  * local weekday and 2-hour block. (Open time already excludes the second pass of a repeated hour.)
  */
+const candidateMemo = new Map<string, Candidate[]>();
+
+/** Touchpoints sharing a zone and hours share their candidates (read-only). Bounded. */
 export function candidateWindows(open: Interval[], zone: string, windowMinutes: number): Candidate[] {
+  const key = `${zone}|${windowMinutes}|${open.map((i) => `${i.start}-${i.end}`).join(',')}`;
+  let found = candidateMemo.get(key);
+  if (!found) {
+    if (candidateMemo.size >= 5_000) candidateMemo.clear();
+    candidateMemo.set(key, (found = computeCandidates(open, zone, windowMinutes)));
+  }
+  return found;
+}
+
+function computeCandidates(open: Interval[], zone: string, windowMinutes: number): Candidate[] {
   const length = windowMinutes * MINUTE;
   const out: Candidate[] = [];
   for (const i of open) {
     const first = DateTime.fromMillis(i.start, { zone });
     const misalign = (first.minute % 15) * MINUTE + first.second * 1000 + first.millisecond;
+    // Within an interval of a day or less the offset is constant unless the clocks change in it;
+    // then local time is plain arithmetic, and luxon is asked only across a change.
+    const offset = first.offset;
+    const constant = DateTime.fromMillis(i.end, { zone }).offset === offset;
     for (let t = misalign === 0 ? i.start : i.start + STEP - misalign; t + length <= i.end; t += STEP) {
-      const local = DateTime.fromMillis(t, { zone });
-      out.push({ start: t, end: t + length, day: local.weekday - 1, block: Math.floor(local.hour / BLOCK_HOURS) });
+      let day: number;
+      let hour: number;
+      if (constant) {
+        const local = new Date(t + offset * MINUTE);
+        day = (local.getUTCDay() + 6) % 7;
+        hour = local.getUTCHours();
+      } else {
+        const local = DateTime.fromMillis(t, { zone });
+        day = local.weekday - 1;
+        hour = local.hour;
+      }
+      out.push({ start: t, end: t + length, day, block: Math.floor(hour / BLOCK_HOURS) });
     }
   }
   return out;
@@ -199,6 +228,10 @@ interface TesterState {
   campaignLoad: number;
   /** Windows this tester holds in and around the week (all campaigns), for overlaps. */
   windows: Interval[];
+  /** Touchpoint → starts of this tester's tests of it, for rotation. */
+  tested: Map<string, number[]>;
+  /** Position in a seeded random order of the testers, for tie-breaks. */
+  rank: number;
 }
 
 /** Testers indexed by the quarter hour of the week they are available in, so a window scans only candidates. */
@@ -231,38 +264,40 @@ function overlaps(list: Interval[], start: number, end: number): boolean {
   return false;
 }
 
-/** Plans one week of one campaign. Same input ⇒ same plan. */
-export function planWeek(input: PlanWeekInput): WeekPlan {
-  const { campaign, weekStart, now } = input;
-  const k = campaign.contactsPerTouchpointPerWeek;
-  const weekIndex = weeksBetween(campaign.startsOn, weekStart);
+interface TesterContext {
+  states: TesterState[];
+  horizon: Interval;
+  touchpointWindows: Map<string, number[]>;
+  scenarioUse: Map<string, number>;
+}
+
+/** Tester availability in real time around the week, and every load the existing plan puts on them. */
+function testerContext(campaign: PlannerCampaign, weekStart: string, testers: PlannerTester[], existing: ExistingAssignment[]): TesterContext {
   const weekUtc = localWeek(weekStart, 'UTC');
   // Zones reach ±14 h, so a local week spans a bit more than the UTC one.
   const horizon = { start: weekUtc.start - DAY, end: weekUtc.end + DAY };
   const firstDay = DateTime.fromMillis(horizon.start, { zone: 'utc' }).toISODate()!;
-
-  // Tester availability in real time for this week, and their current loads.
   const weekLoad = new Map<string, number>();
   const campaignLoad = new Map<string, number>();
   const testerWindows = new Map<string, Interval[]>();
   const touchpointWindows = new Map<string, number[]>();
-  const lastTest = new Map<string, number[]>(); // tester|touchpoint → window starts
+  const tested = new Map<string, Map<string, number[]>>(); // tester → touchpoint → window starts
   const scenarioUse = new Map<string, number>(); // touchpoint|scenario → count
-  for (const a of input.existing) {
-    const tpStarts = touchpointWindows.get(a.touchpointId) ?? [];
-    tpStarts.push(a.windowStart);
-    touchpointWindows.set(a.touchpointId, tpStarts);
+  const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  for (const a of existing) {
+    push(touchpointWindows, a.touchpointId, a.windowStart);
     if (a.scenarioId) scenarioUse.set(`${a.touchpointId}|${a.scenarioId}`, (scenarioUse.get(`${a.touchpointId}|${a.scenarioId}`) ?? 0) + 1);
     if (!a.testerId) continue;
     if (a.weekStart === weekStart) weekLoad.set(a.testerId, (weekLoad.get(a.testerId) ?? 0) + 1);
     if (a.campaignId === campaign.id) campaignLoad.set(a.testerId, (campaignLoad.get(a.testerId) ?? 0) + 1);
-    const ws = testerWindows.get(a.testerId) ?? [];
-    ws.push({ start: a.windowStart, end: a.windowEnd });
-    testerWindows.set(a.testerId, ws);
-    const key = `${a.testerId}|${a.touchpointId}`;
-    const starts = lastTest.get(key) ?? [];
-    starts.push(a.windowStart);
-    lastTest.set(key, starts);
+    push(testerWindows, a.testerId, { start: a.windowStart, end: a.windowEnd });
+    let byTouchpoint = tested.get(a.testerId);
+    if (!byTouchpoint) tested.set(a.testerId, (byTouchpoint = new Map()));
+    push(byTouchpoint, a.touchpointId, a.windowStart);
   }
   const repeated = new Map<string, Interval[]>();
   const repeatedIn = (zone: string) => {
@@ -270,7 +305,12 @@ export function planWeek(input: PlanWeekInput): WeekPlan {
     if (!periods) repeated.set(zone, (periods = repeatedPeriods(zone, horizon.start, horizon.end)));
     return periods;
   };
-  const states: TesterState[] = [...input.testers]
+  const ranks = new Map(
+    new SeededRandom(campaign.seed, weekStart, 'testers')
+      .shuffle([...testers].sort((a, b) => (a.id < b.id ? -1 : 1)))
+      .map((t, i) => [t.id, i] as const),
+  );
+  const states: TesterState[] = [...testers]
     .sort((a, b) => (a.id < b.id ? -1 : 1))
     .map((tester) => {
       const working = weeklyIntervals(
@@ -285,9 +325,44 @@ export function planWeek(input: PlanWeekInput): WeekPlan {
         available: clipIntervals(subtractIntervals(working, away), horizon),
         weekLoad: weekLoad.get(tester.id) ?? 0,
         campaignLoad: campaignLoad.get(tester.id) ?? 0,
-        windows: testerWindows.get(tester.id) ?? [],
+        // Only windows near this week can overlap a new one.
+        windows: (testerWindows.get(tester.id) ?? []).filter((w) => w.end > horizon.start && w.start < horizon.end),
+        tested: tested.get(tester.id) ?? new Map(),
+        rank: ranks.get(tester.id) ?? 0,
       };
     });
+  return { states, horizon, touchpointWindows, scenarioUse };
+}
+
+export interface ReplacementInput {
+  campaign: PlannerCampaign;
+  weekStart: string;
+  touchpoint: PlannerTouchpoint;
+  testers: PlannerTester[];
+  existing: ExistingAssignment[];
+  window: Interval;
+  /** Who may not take it (the tester who declined). */
+  exclude: string[];
+}
+
+/** A tester for one given window (a declined slot), by the same rules as planning. */
+export function findReplacement(input: ReplacementInput): { testerId: string } | { reason: UnfilledReason } {
+  const { campaign, weekStart, touchpoint, window } = input;
+  const excluded = new Set(input.exclude);
+  const ctx = testerContext(campaign, weekStart, input.testers.filter((t) => !excluded.has(t.id)), input.existing);
+  const local = DateTime.fromMillis(window.start, { zone: touchpoint.timezone });
+  const candidate = { start: window.start, end: window.end, day: local.weekday - 1, block: Math.floor(local.hour / BLOCK_HOURS) };
+  const rng = new SeededRandom(campaign.seed, 'replacement', touchpoint.id, String(window.start), ...input.exclude);
+  const pick = pickTester(ctx.states, candidate, touchpoint, campaign, campaign.rotationDays * DAY, rng, ctx.states.length);
+  return 'state' in pick ? { testerId: pick.state.tester.id } : pick;
+}
+
+/** Plans one week of one campaign. Same input ⇒ same plan. */
+export function planWeek(input: PlanWeekInput): WeekPlan {
+  const { campaign, weekStart, now } = input;
+  const k = campaign.contactsPerTouchpointPerWeek;
+  const weekIndex = weeksBetween(campaign.startsOn, weekStart);
+  const { states, horizon, touchpointWindows, scenarioUse } = testerContext(campaign, weekStart, input.testers, input.existing);
   const index = new TesterIndex(states, horizon.start);
   const rotation = campaign.rotationDays * DAY;
   const spacing = campaign.minSpacingHours * HOUR;
@@ -329,7 +404,7 @@ export function planWeek(input: PlanWeekInput): WeekPlan {
           reasons.set('spacing', (reasons.get('spacing') ?? 0) + 1);
           continue;
         }
-        const pick = pickTester(index.at(c.start), c, tp, campaign, rotation, lastTest, rng);
+        const pick = pickTester(index.at(c.start), c, tp, campaign, rotation, rng, states.length);
         if ('reason' in pick) {
           reasons.set(pick.reason, (reasons.get(pick.reason) ?? 0) + 1);
           continue;
@@ -338,8 +413,7 @@ export function planWeek(input: PlanWeekInput): WeekPlan {
         s.weekLoad++;
         s.campaignLoad++;
         s.windows.push({ start: c.start, end: c.end });
-        const key = `${s.tester.id}|${tp.id}`;
-        lastTest.set(key, [...(lastTest.get(key) ?? []), c.start]);
+        s.tested.set(tp.id, [...(s.tested.get(tp.id) ?? []), c.start]);
         chosenStarts.push(c.start);
         const scenarioId = pickScenario(fits, tp.id, scenarioUse, rng);
         if (scenarioId) scenarioUse.set(`${tp.id}|${scenarioId}`, (scenarioUse.get(`${tp.id}|${scenarioId}`) ?? 0) + 1);
@@ -392,11 +466,14 @@ function pickTester(
   tp: PlannerTouchpoint,
   campaign: PlannerCampaign,
   rotation: number,
-  lastTest: Map<string, number[]>,
   rng: SeededRandom,
+  rankCount: number,
 ): { state: TesterState } | { reason: UnfilledReason } {
+  // Ties are broken by a seeded random rotation of a seeded random order of the testers: one
+  // random draw per window instead of one per tied tester, and no tester is favoured on average.
+  const shift = rng.int(0, Math.max(0, rankCount - 1));
   let best: TesterState | undefined;
-  let ties = 0;
+  let bestKey = 0;
   let sawAvailable = false;
   let sawNonOwner = false;
   let sawUnderCap = false;
@@ -408,18 +485,15 @@ function pickTester(
     sawNonOwner = true;
     if (s.weekLoad >= campaign.testerWeeklyCap) continue;
     sawUnderCap = true;
-    const past = lastTest.get(`${s.tester.id}|${tp.id}`);
+    const past = s.tested.get(tp.id);
     if (past && rotation > 0 && past.some((t) => Math.abs(t - c.start) < rotation)) continue;
     sawOutsideRotation = true;
+    if (best && (s.weekLoad > best.weekLoad || (s.weekLoad === best.weekLoad && s.campaignLoad > best.campaignLoad))) continue;
     if (overlaps(s.windows, c.start, c.end)) continue;
-    const better = !best || s.weekLoad < best.weekLoad || (s.weekLoad === best.weekLoad && s.campaignLoad < best.campaignLoad);
-    const tie = best && s.weekLoad === best.weekLoad && s.campaignLoad === best.campaignLoad;
-    if (better && !tie) {
+    const key = (s.rank - shift + rankCount) % rankCount;
+    if (!best || s.weekLoad < best.weekLoad || s.campaignLoad < best.campaignLoad || key < bestKey) {
       best = s;
-      ties = 1;
-    } else if (tie) {
-      ties++;
-      if (rng.int(1, ties) === 1) best = s; // reservoir sampling: each tied tester equally likely
+      bestKey = key;
     }
   }
   if (best) return { state: best };

@@ -1,0 +1,136 @@
+import ical, { ICalCalendarMethod } from 'ical-generator';
+import { DateTime } from 'luxon';
+import { escapeHtml } from '../common/html.js';
+import type { OutgoingMail } from '../mail/outbox.service.js';
+
+/** Everything the tester-facing mails need about one assignment. */
+export interface AssignmentMailContext {
+  assignmentId: string;
+  organizationId: string;
+  tester: { name: string; email: string; timezone: string };
+  touchpoint: { name: string; channel: string; contact: string };
+  scenario: { title: string; brief: string } | null;
+  windowStart: Date;
+  windowEnd: Date;
+  /** The tester's link to the outcome form (carries a single-purpose secret). */
+  link?: string;
+}
+
+const HOW: Record<string, string> = {
+  phone: 'Call',
+  chat: 'Open the web chat at',
+  email: 'Write to',
+  in_person: 'Visit',
+  web_form: 'Fill in the form at',
+  social: 'Send a message via',
+};
+
+/** "Tuesday 24 November 2026, 14:15–15:15 (Europe/London)", in the tester's own zone. */
+export function windowInZone(start: Date, end: Date, zone: string): string {
+  const s = DateTime.fromJSDate(start, { zone }).setLocale('en-GB');
+  const e = DateTime.fromJSDate(end, { zone }).setLocale('en-GB');
+  const endText = s.hasSame(e, 'day') ? e.toFormat('HH:mm') : e.toFormat('cccc d LLLL, HH:mm');
+  return `${s.toFormat('cccc d LLLL yyyy, HH:mm')}–${endText} (${zone})`;
+}
+
+function calendar(ctx: AssignmentMailContext, sequence: number, summary: string, details?: { description: string; location: string }) {
+  const cal = ical({ prodId: { company: 'Groundtruth', product: 'test contacts' }, method: ICalCalendarMethod.PUBLISH });
+  cal.createEvent({
+    id: `${ctx.assignmentId}@groundtruth`,
+    sequence,
+    start: ctx.windowStart,
+    end: ctx.windowEnd,
+    summary,
+    ...(details ? { description: details.description, location: details.location } : {}),
+  });
+  return { filename: 'test-contact.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: cal.toString() };
+}
+
+function page(title: string, paragraphs: string[]): string {
+  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:36em;margin:auto;line-height:1.5">
+<h1 style="font-size:1.3em">${escapeHtml(title)}</h1>
+${paragraphs.join('\n')}
+</body></html>`;
+}
+
+/** At reveal time: where, what and when, a calendar event, and the link to record the outcome. */
+export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
+  const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
+  const how = `${HOW[ctx.touchpoint.channel] ?? 'Contact'} ${ctx.touchpoint.contact}`;
+  const brief = ctx.scenario ? `${ctx.scenario.title}: ${ctx.scenario.brief}` : 'Make an ordinary enquiry, as any customer would.';
+  const text = [
+    `Hello ${ctx.tester.name},`,
+    '',
+    `You have a test contact to make: ${ctx.touchpoint.name}.`,
+    '',
+    `When: ${when}`,
+    `How:  ${how}`,
+    `Ask:  ${brief}`,
+    '',
+    'Make the contact as an ordinary customer would; do not say it is a test. Note waits, transfers and dropped lines,',
+    'and whether your options were explained. Do not record the name of the person who helps you.',
+    '',
+    `Record what happened (or decline if you cannot make it): ${ctx.link}`,
+    '',
+    'This link is yours alone; do not forward it.',
+  ].join('\n');
+  const html = page(`Your test contact: ${ctx.touchpoint.name}`, [
+    `<p>Hello ${escapeHtml(ctx.tester.name)},</p>`,
+    `<p><strong>When:</strong> ${escapeHtml(when)}<br><strong>How:</strong> ${escapeHtml(how)}<br><strong>Ask:</strong> ${escapeHtml(brief)}</p>`,
+    '<p>Make the contact as an ordinary customer would; do not say it is a test. Note waits, transfers and dropped lines, and whether your options were explained. Do not record the name of the person who helps you.</p>',
+    `<p><a href="${escapeHtml(ctx.link ?? '')}">Record what happened</a> (or decline if you cannot make it). This link is yours alone; do not forward it.</p>`,
+  ]);
+  return {
+    organizationId: ctx.organizationId,
+    to: ctx.tester.email,
+    subject: `Your test contact: ${ctx.touchpoint.name}, ${DateTime.fromJSDate(ctx.windowStart, { zone: ctx.tester.timezone }).setLocale('en-GB').toFormat('ccc d LLL HH:mm')}`,
+    text,
+    html,
+    attachments: [calendar(ctx, 1, `Test contact: ${ctx.touchpoint.name}`, { description: `${how}\n${brief}\n\nRecord the outcome: ${ctx.link}`, location: ctx.touchpoint.contact })],
+    dedupeKey: `reveal:${ctx.assignmentId}`,
+  };
+}
+
+/** Before reveal, optionally: a hold that blocks the time and says nothing of where or what. */
+export function holdMail(ctx: AssignmentMailContext): OutgoingMail {
+  const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
+  const text = [
+    `Hello ${ctx.tester.name},`,
+    '',
+    `Please keep this time free for a Groundtruth test contact: ${when}.`,
+    'What and where follow closer to the time.',
+  ].join('\n');
+  return {
+    organizationId: ctx.organizationId,
+    to: ctx.tester.email,
+    subject: 'Please hold this time for a test contact',
+    text,
+    html: page('Please hold this time', [`<p>Hello ${escapeHtml(ctx.tester.name)},</p>`, `<p>Please keep this time free for a Groundtruth test contact: <strong>${escapeHtml(when)}</strong>. What and where follow closer to the time.</p>`]),
+    attachments: [calendar(ctx, 0, 'Groundtruth: time held')],
+    dedupeKey: `hold:${ctx.assignmentId}`,
+  };
+}
+
+/** Before the window closes, if nothing is recorded yet. */
+export function reminderMail(ctx: AssignmentMailContext): OutgoingMail {
+  const closes = DateTime.fromJSDate(ctx.windowEnd, { zone: ctx.tester.timezone }).setLocale('en-GB').toFormat('HH:mm');
+  const text = [
+    `Hello ${ctx.tester.name},`,
+    '',
+    `Your test window for ${ctx.touchpoint.name} closes at ${closes} (${ctx.tester.timezone}).`,
+    `If you have made the contact, record what happened: ${ctx.link}`,
+    'If you cannot make it, decline on the same page so the test can go to someone else.',
+  ].join('\n');
+  return {
+    organizationId: ctx.organizationId,
+    to: ctx.tester.email,
+    subject: `Reminder: test contact ${ctx.touchpoint.name} closes at ${closes}`,
+    text,
+    html: page(`Your test window closes at ${closes}`, [
+      `<p>Hello ${escapeHtml(ctx.tester.name)},</p>`,
+      `<p>Your test window for ${escapeHtml(ctx.touchpoint.name)} closes at ${escapeHtml(closes)} (${escapeHtml(ctx.tester.timezone)}).</p>`,
+      `<p><a href="${escapeHtml(ctx.link ?? '')}">Record what happened</a>, or decline on the same page so the test can go to someone else.</p>`,
+    ]),
+    dedupeKey: `remind:${ctx.assignmentId}`,
+  };
+}

@@ -1,0 +1,51 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/auth.decorators.js';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { UuidParam } from '../common/validation/uuid-param.js';
+import { AssignmentPage, AssignmentsQuery, AssignmentView, DeclineDto, DeclineResultView } from './assignment.dto.js';
+import { AssignmentsService } from './assignments.service.js';
+
+@ApiTags('assignments')
+@ApiAuthenticated()
+@ApiErrors()
+@Controller('api/v1/assignments')
+export class AssignmentsController {
+  constructor(private readonly assignments: AssignmentsService) {}
+
+  @Get()
+  @Roles('admin', 'quality', 'tester', 'owner')
+  @ApiOkResponse({
+    type: AssignmentPage,
+    description: 'Admin and quality see all; a tester their own from reveal on; an owner completed tests of their touchpoints',
+  })
+  list(@CurrentPrincipal() me: Principal, @Query() query: AssignmentsQuery): Promise<AssignmentPage> {
+    return this.assignments.list(me, query);
+  }
+
+  @Get(':id')
+  @Roles('admin', 'quality', 'tester', 'owner')
+  @ApiOkResponse({ type: AssignmentView })
+  get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<AssignmentView> {
+    return this.assignments.get(me, id);
+  }
+
+  @Post(':id/decline')
+  @Roles('tester')
+  @HttpCode(200)
+  @ApiOkResponse({ type: DeclineResultView })
+  @ApiConflictResponse({ description: 'The assignment is no longer revealed (done, missed, cancelled or declined)' })
+  decline(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: DeclineDto): Promise<DeclineResultView> {
+    return this.assignments.decline(me, id, dto.reason);
+  }
+
+  @Post(':id/cancel')
+  @Roles('admin', 'quality')
+  @HttpCode(200)
+  @ApiOkResponse({ type: AssignmentView })
+  @ApiConflictResponse({ description: 'The assignment is already finished' })
+  cancel(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<AssignmentView> {
+    return this.assignments.cancel(me, id);
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { MailModule } from '../mail/mail.module.js';
+import { AssignmentsController } from './assignments.controller.js';
+import { AssignmentsService } from './assignments.service.js';
+
+@Module({ imports: [MailModule], controllers: [AssignmentsController], providers: [AssignmentsService], exports: [AssignmentsService] })
+export class AssignmentsModule {}

@@ -1,0 +1,65 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, hasRole, Roles } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/auth.decorators.js';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { UuidParam } from '../common/validation/uuid-param.js';
+import { CampaignPage, CampaignsQuery, CampaignView, CreateCampaignDto, PlanPeriodDto, PlanResultView, UpdateCampaignDto } from './campaign.dto.js';
+import { CampaignsService } from './campaigns.service.js';
+import { PlanningService } from './planning.service.js';
+
+@ApiTags('campaigns')
+@ApiAuthenticated()
+@ApiErrors()
+@Controller('api/v1/campaigns')
+export class CampaignsController {
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly planning: PlanningService,
+  ) {}
+
+  @Post()
+  @Roles('admin', 'quality')
+  @ApiCreatedResponse({ type: CampaignView })
+  async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateCampaignDto): Promise<CampaignView> {
+    return CampaignView.of(await this.campaigns.create(me.organizationId, dto), hasRole(me, 'admin'));
+  }
+
+  @Get()
+  @Roles('admin', 'quality')
+  @ApiOkResponse({ type: CampaignPage })
+  async list(@CurrentPrincipal() me: Principal, @Query() query: CampaignsQuery): Promise<CampaignPage> {
+    const page = await this.campaigns.list(me.organizationId, query);
+    return { items: page.items.map((c) => CampaignView.of(c, hasRole(me, 'admin'))), total: page.total };
+  }
+
+  @Get(':id')
+  @Roles('admin', 'quality')
+  @ApiOkResponse({ type: CampaignView, description: 'The seed is included for admins only' })
+  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<CampaignView> {
+    return CampaignView.of(await this.campaigns.get(me.organizationId, id), hasRole(me, 'admin'));
+  }
+
+  @Patch(':id')
+  @Roles('admin', 'quality')
+  @ApiOkResponse({ type: CampaignView, description: 'Changes apply to weeks not yet planned' })
+  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateCampaignDto): Promise<CampaignView> {
+    return CampaignView.of(await this.campaigns.update(me.organizationId, id, dto), hasRole(me, 'admin'));
+  }
+
+  @Delete(':id')
+  @Roles('admin', 'quality')
+  @HttpCode(204)
+  @ApiConflictResponse({ description: 'The campaign has revealed or finished assignments' })
+  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
+    await this.campaigns.remove(me.organizationId, id);
+  }
+
+  @Post(':id/plan')
+  @Roles('admin', 'quality')
+  @HttpCode(200)
+  @ApiOkResponse({ type: PlanResultView, description: 'Plans every week overlapping the period; a week already planned adds nothing' })
+  async plan(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: PlanPeriodDto): Promise<PlanResultView> {
+    return this.planning.planPeriod(me.organizationId, id, dto.from, dto.to);
+  }
+}

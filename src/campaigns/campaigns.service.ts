@@ -1,0 +1,106 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { likePattern, Page } from '../common/pagination.js';
+import { assertValidMerged } from '../common/validation/validate-dto.js';
+import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
+import { CampaignsQuery, CreateCampaignDto, DEFAULTS, UpdateCampaignDto } from './campaign.dto.js';
+import { Campaign } from './campaign.entity.js';
+
+@Injectable()
+export class CampaignsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async list(organizationId: string, query: CampaignsQuery): Promise<Page<Campaign>> {
+    const qb = this.dataSource.getRepository(Campaign).createQueryBuilder('c').where('c.organization_id = :organizationId', { organizationId });
+    if (query.q) qb.andWhere("c.name ILIKE :q ESCAPE '\\'", { q: likePattern(query.q) });
+    const [items, total] = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'ASC').take(query.limit).skip(query.offset).getManyAndCount();
+    return { items, total };
+  }
+
+  async get(organizationId: string, id: string): Promise<Campaign> {
+    const campaign = await this.dataSource.getRepository(Campaign).findOne({ where: { id, organizationId } });
+    if (!campaign) throw new NotFoundException(`Campaign ${id} not found`);
+    return campaign;
+  }
+
+  async create(organizationId: string, dto: CreateCampaignDto): Promise<Campaign> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.assertReferences(manager, organizationId, dto);
+      // 128 random bits: the plan is reproducible by whoever holds the seed, and only by them.
+      return manager.save(manager.create(Campaign, { organizationId, ...this.columns(dto), seed: randomBytes(16).toString('hex') }));
+    });
+  }
+
+  async update(organizationId: string, id: string, dto: UpdateCampaignDto): Promise<Campaign> {
+    return this.dataSource.transaction(async (manager) => {
+      const current = await manager.findOne(Campaign, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
+      if (!current) throw new NotFoundException(`Campaign ${id} not found`);
+      const { seed: _seed, id: _id, organizationId: _org, createdAt: _c, updatedAt: _u, ...fields } = current;
+      const merged = await assertValidMerged(CreateCampaignDto, { ...fields, ...dto });
+      await this.assertReferences(manager, organizationId, merged);
+      Object.assign(current, this.columns(merged));
+      return manager.save(current);
+    });
+  }
+
+  /** A campaign with history (revealed, done or missed tests) is kept: the digest needs it. */
+  async remove(organizationId: string, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const campaign = await manager.findOne(Campaign, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
+      if (!campaign) throw new NotFoundException(`Campaign ${id} not found`);
+      const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM assignment WHERE campaign_id = $1 AND status NOT IN ('planned', 'cancelled')`, [id]);
+      if (n > 0) throw new ConflictException(`Campaign ${id} has ${n} revealed or finished assignment(s); set endsOn to stop it instead`);
+      await manager.delete(Campaign, { id });
+    });
+  }
+
+  private columns(dto: CreateCampaignDto) {
+    return {
+      name: dto.name,
+      touchpointIds: dto.touchpointIds ?? [],
+      team: dto.team ?? null,
+      channels: dto.channels ?? [],
+      testerIds: dto.testerIds,
+      scenarioIds: dto.scenarioIds ?? [],
+      contactsPerTouchpointPerWeek: dto.contactsPerTouchpointPerWeek,
+      windowMinutes: dto.windowMinutes ?? DEFAULTS.windowMinutes,
+      revealLeadMinutes: dto.revealLeadMinutes ?? DEFAULTS.revealLeadMinutes,
+      holdLeadMinutes: dto.holdLeadMinutes ?? null,
+      remindBeforeMinutes: dto.remindBeforeMinutes ?? DEFAULTS.remindBeforeMinutes,
+      graceMinutes: dto.graceMinutes ?? DEFAULTS.graceMinutes,
+      minSpacingHours: dto.minSpacingHours ?? DEFAULTS.minSpacingHours,
+      testerWeeklyCap: dto.testerWeeklyCap ?? DEFAULTS.testerWeeklyCap,
+      rotationDays: dto.rotationDays ?? DEFAULTS.rotationDays,
+      allowOwnerSelfTest: dto.allowOwnerSelfTest ?? false,
+      startsOn: dto.startsOn,
+      endsOn: dto.endsOn ?? null,
+      horizonDays: dto.horizonDays ?? DEFAULTS.horizonDays,
+    };
+  }
+
+  /** Every id must be a row of this organization; testers must hold the tester role. */
+  private async assertReferences(manager: EntityManager, organizationId: string, dto: CreateCampaignDto): Promise<void> {
+    const errors: FieldError[] = [];
+    if (!dto.touchpointIds?.length && !dto.team && !dto.channels?.length) {
+      errors.push({ field: 'touchpointIds', rule: 'selectsTouchpoints', message: 'give touchpointIds, or a team and/or channels to choose touchpoints by' });
+    }
+    const missing = async (table: string, ids: string[] | undefined, extra = '') => {
+      if (!ids?.length) return [];
+      const found: Array<{ id: string }> = await manager.query(`SELECT id FROM ${table} WHERE organization_id = $1 AND id = ANY($2::uuid[]) ${extra}`, [organizationId, ids]);
+      const ok = new Set(found.map((r) => r.id));
+      return ids.filter((id) => !ok.has(id));
+    };
+    const checks: Array<[string, string, string[] | undefined, string, string]> = [
+      ['touchpointIds', 'touchpoint', dto.touchpointIds, '', 'touchpoints of your organization'],
+      ['testerIds', 'person', dto.testerIds, `AND 'tester' = ANY(roles)`, 'people of your organization who hold the tester role'],
+      ['scenarioIds', 'scenario', dto.scenarioIds, '', 'scenarios of your organization'],
+    ];
+    for (const [field, table, ids, extra, what] of checks) {
+      const bad = await missing(table, ids, extra);
+      if (bad.length) errors.push({ field, rule: 'exists', message: `${field} must be ${what}; not: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}` });
+    }
+    if (errors.length) throw new FieldValidationException(errors);
+  }
+}

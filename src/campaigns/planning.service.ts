@@ -1,0 +1,213 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DateTime } from 'luxon';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { Campaign } from './campaign.entity.js';
+import { weekStartOf } from './planner/calendar.js';
+import { DAY, ExistingAssignment, planWeek, PlannerCampaign, PlannerScenario, PlannerTester, PlannerTouchpoint, UNFILLED_REASONS, UnfilledReason } from './planner/planner.js';
+
+export interface PlanResult {
+  planned: number;
+  unfilled: Array<{ touchpointId: string; weekStart: string; slot: number; reason: string; explanation: string }>;
+  weeksPlanned: string[];
+  weeksAlreadyPlanned: string[];
+}
+
+const INSERT_CHUNK = 5_000;
+
+/** Loads what the planner needs, runs it, and stores the plan: one transaction per call, all or nothing. */
+@Injectable()
+export class PlanningService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async planPeriod(organizationId: string, campaignId: string, from: string, to: string): Promise<PlanResult> {
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (manager) => {
+      // The row lock serialises two plans of one campaign; campaign_week makes a re-plan a no-op.
+      const campaign = await manager.findOne(Campaign, { where: { id: campaignId, organizationId }, lock: { mode: 'pessimistic_write' } });
+      if (!campaign) throw new NotFoundException(`Campaign ${campaignId} not found`);
+      return this.planWeeks(manager, campaign, weeksOverlapping(from, to), now);
+    });
+  }
+
+  /** Nightly: every campaign that is running keeps its plan filled up to its horizon. */
+  async planDue(): Promise<Array<{ campaignId: string; result: PlanResult }>> {
+    const now = this.clock.now();
+    const today = DateTime.fromJSDate(now, { zone: 'utc' }).toISODate()!;
+    const ids: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM campaign WHERE ends_on IS NULL OR ends_on >= $1::date ORDER BY created_at, id`,
+      [today],
+    );
+    const results = [];
+    for (const { id } of ids) {
+      const result = await this.dataSource.transaction(async (manager) => {
+        // SKIP LOCKED: another instance planning this campaign right now will do it.
+        const campaign = await manager.findOne(Campaign, { where: { id }, lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' } });
+        if (!campaign) return null;
+        const horizonEnd = DateTime.fromJSDate(now, { zone: 'utc' }).plus({ days: campaign.horizonDays }).toISODate()!;
+        const start = campaign.startsOn > today ? campaign.startsOn : today;
+        const end = campaign.endsOn && campaign.endsOn < horizonEnd ? campaign.endsOn : horizonEnd;
+        if (start > end) return null;
+        return this.planWeeks(manager, campaign, weeksOverlapping(start, end), now);
+      });
+      if (result) results.push({ campaignId: id, result });
+    }
+    return results;
+  }
+
+  private async planWeeks(manager: EntityManager, campaign: Campaign, weeks: string[], now: Date): Promise<PlanResult> {
+    const result: PlanResult = { planned: 0, unfilled: [], weeksPlanned: [], weeksAlreadyPlanned: [] };
+    const done = new Set<string>(
+      (await manager.query('SELECT week_start::text AS w FROM campaign_week WHERE campaign_id = $1 AND week_start = ANY($2::date[])', [campaign.id, weeks])).map(
+        (r: { w: string }) => r.w,
+      ),
+    );
+    const todo = weeks.filter((w) => !done.has(w));
+    result.weeksAlreadyPlanned = weeks.filter((w) => done.has(w));
+    if (todo.length === 0) return result;
+
+    const [touchpoints, testers, scenarios] = await Promise.all([
+      this.touchpointsOf(manager, campaign),
+      this.testersOf(manager, campaign),
+      this.scenariosOf(manager, campaign),
+    ]);
+    const margin = (campaign.rotationDays + 8) * DAY;
+    const existing = await this.existing(
+      manager,
+      campaign.organizationId,
+      new Date(Date.parse(todo[0]) - margin),
+      new Date(Date.parse(todo[todo.length - 1]) + 7 * DAY + margin),
+    );
+    const plannerCampaign: PlannerCampaign = {
+      id: campaign.id,
+      seed: campaign.seed,
+      contactsPerTouchpointPerWeek: campaign.contactsPerTouchpointPerWeek,
+      windowMinutes: campaign.windowMinutes,
+      revealLeadMinutes: campaign.revealLeadMinutes,
+      holdLeadMinutes: campaign.holdLeadMinutes,
+      minSpacingHours: campaign.minSpacingHours,
+      testerWeeklyCap: campaign.testerWeeklyCap,
+      rotationDays: campaign.rotationDays,
+      allowOwnerSelfTest: campaign.allowOwnerSelfTest,
+      startsOn: campaign.startsOn,
+      endsOn: campaign.endsOn,
+    };
+
+    for (const weekStart of todo) {
+      const plan = planWeek({ campaign: plannerCampaign, weekStart, touchpoints, testers, scenarios, existing, now: now.getTime() });
+      for (let i = 0; i < plan.assignments.length; i += INSERT_CHUNK) {
+        const chunk = plan.assignments.slice(i, i + INSERT_CHUNK);
+        await manager.query(
+          `INSERT INTO assignment (organization_id, campaign_id, week_start, status, tester_id, touchpoint_id, scenario_id, slot, window_start, window_end, reveal_at, hold_at, created_at, updated_at)
+           SELECT $1, $2, $3::date, 'planned', t.*, $12, $12
+             FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::int[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[]) AS t`,
+          [
+            campaign.organizationId,
+            campaign.id,
+            weekStart,
+            chunk.map((a) => a.testerId),
+            chunk.map((a) => a.touchpointId),
+            chunk.map((a) => a.scenarioId),
+            chunk.map((a) => a.slot),
+            chunk.map((a) => new Date(a.windowStart)),
+            chunk.map((a) => new Date(a.windowEnd)),
+            chunk.map((a) => new Date(a.revealAt)),
+            chunk.map((a) => (a.holdAt === null ? null : new Date(a.holdAt))),
+            now,
+          ],
+        );
+      }
+      if (plan.unfilled.length) {
+        await manager.query(
+          `INSERT INTO unfilled_slot (organization_id, campaign_id, week_start, created_at, touchpoint_id, slot, reason)
+           SELECT $1, $2, $3::date, $4, t.* FROM unnest($5::uuid[], $6::int[], $7::text[]) AS t`,
+          [campaign.organizationId, campaign.id, weekStart, now, plan.unfilled.map((u) => u.touchpointId), plan.unfilled.map((u) => u.slot), plan.unfilled.map((u) => u.reason)],
+        );
+      }
+      await manager.query('INSERT INTO campaign_week (campaign_id, week_start, organization_id, planned_at) VALUES ($1, $2, $3, $4)', [
+        campaign.id,
+        weekStart,
+        campaign.organizationId,
+        now,
+      ]);
+      // Later weeks of this call see this week's plan (caps, spacing, rotation).
+      for (const a of plan.assignments) {
+        existing.push({ campaignId: campaign.id, testerId: a.testerId, touchpointId: a.touchpointId, scenarioId: a.scenarioId, weekStart, windowStart: a.windowStart, windowEnd: a.windowEnd });
+      }
+      result.planned += plan.assignments.length;
+      result.unfilled.push(
+        ...plan.unfilled.map((u) => ({ touchpointId: u.touchpointId, weekStart, slot: u.slot, reason: u.reason, explanation: UNFILLED_REASONS[u.reason as UnfilledReason] })),
+      );
+      result.weeksPlanned.push(weekStart);
+    }
+    return result;
+  }
+
+  private async touchpointsOf(manager: EntityManager, c: Campaign): Promise<PlannerTouchpoint[]> {
+    const rows = await manager.query(
+      `SELECT id, channel, timezone, opening_hours, closures, owner_id FROM touchpoint
+        WHERE organization_id = $1
+          AND (CASE WHEN cardinality($2::uuid[]) > 0 THEN id = ANY($2::uuid[])
+                    ELSE ($3::text IS NULL OR team = $3) AND (cardinality($4::text[]) = 0 OR channel = ANY($4::text[])) END)
+        ORDER BY id`,
+      [c.organizationId, c.touchpointIds, c.team, c.channels],
+    );
+    return rows.map((r: Record<string, never>) => ({
+      id: r.id,
+      channel: r.channel,
+      timezone: r.timezone,
+      openingHours: r.opening_hours,
+      closures: r.closures,
+      ownerId: r.owner_id,
+    }));
+  }
+
+  /** The pool, less anyone who no longer holds the tester role. */
+  private async testersOf(manager: EntityManager, c: Campaign): Promise<PlannerTester[]> {
+    const rows = await manager.query(
+      `SELECT id, timezone, working_hours, leave FROM person
+        WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND 'tester' = ANY(roles) ORDER BY id`,
+      [c.organizationId, c.testerIds],
+    );
+    return rows.map((r: Record<string, never>) => ({ id: r.id, timezone: r.timezone, workingHours: r.working_hours, leave: r.leave }));
+  }
+
+  private async scenariosOf(manager: EntityManager, c: Campaign): Promise<PlannerScenario[]> {
+    const rows = await manager.query(
+      `SELECT id, channels FROM scenario WHERE organization_id = $1 AND (cardinality($2::uuid[]) = 0 OR id = ANY($2::uuid[])) ORDER BY id`,
+      [c.organizationId, c.scenarioIds],
+    );
+    return rows.map((r: { id: string; channels: string[] }) => ({ id: r.id, channels: r.channels }));
+  }
+
+  private async existing(manager: EntityManager, organizationId: string, from: Date, to: Date): Promise<ExistingAssignment[]> {
+    const rows = await manager.query(
+      `SELECT campaign_id, tester_id, touchpoint_id, scenario_id, week_start::text AS week_start, window_start, window_end
+         FROM assignment
+        WHERE organization_id = $1 AND window_start >= $2 AND window_start < $3 AND status NOT IN ('declined', 'cancelled')`,
+      [organizationId, from, to],
+    );
+    return rows.map((r: Record<string, never>) => ({
+      campaignId: r.campaign_id,
+      testerId: r.tester_id,
+      touchpointId: r.touchpoint_id,
+      scenarioId: r.scenario_id,
+      weekStart: r.week_start,
+      windowStart: (r.window_start as Date).getTime(),
+      windowEnd: (r.window_end as Date).getTime(),
+    }));
+  }
+}
+
+/** Mondays of every ISO week that overlaps [from, to]. */
+export function weeksOverlapping(from: string, to: string): string[] {
+  const weeks: string[] = [];
+  let w = DateTime.fromISO(weekStartOf(from), { zone: 'utc' });
+  const last = DateTime.fromISO(to, { zone: 'utc' });
+  for (; w <= last; w = w.plus({ weeks: 1 })) weeks.push(w.toISODate()!);
+  return weeks;
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { AssignmentsModule } from '../assignments/assignments.module.js';
+import { CampaignsModule } from '../campaigns/campaigns.module.js';
+import { MailModule } from '../mail/mail.module.js';
+import { JobsService } from './jobs.service.js';
+
+@Module({ imports: [CampaignsModule, AssignmentsModule, MailModule], providers: [JobsService], exports: [JobsService] })
+export class JobsModule {}

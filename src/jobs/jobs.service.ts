@@ -1,0 +1,62 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import cron, { ScheduledTask } from 'node-cron';
+import { AssignmentsService } from '../assignments/assignments.service.js';
+import { PlanningService } from '../campaigns/planning.service.js';
+import { LOGGER } from '../common/common.module.js';
+import type { AppLogger } from '../common/logging/logger.js';
+import { AppConfig } from '../config/app-config.js';
+import { OutboxSender } from '../mail/outbox-sender.js';
+import { JobName, SCHEDULES } from './schedules.js';
+
+/**
+ * The scheduled jobs. Each is safe to run at any time, on any number of instances at once (rows
+ * are claimed with FOR UPDATE SKIP LOCKED or guarded by unique keys), so a missed tick is simply
+ * caught up by the next one. `ENABLE_JOBS=false` leaves an instance without them.
+ */
+@Injectable()
+export class JobsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly tasks: ScheduledTask[] = [];
+  private readonly jobs: Record<JobName, () => Promise<unknown>>;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: AppLogger,
+    planning: PlanningService,
+    assignments: AssignmentsService,
+    outbox: OutboxSender,
+  ) {
+    this.jobs = {
+      plan: async () => (await planning.planDue()).map((r) => ({ campaignId: r.campaignId, planned: r.result.planned, unfilled: r.result.unfilled.length })),
+      reveal: async () => ({ held: await assignments.holdDue(), revealed: await assignments.revealDue() }),
+      remindExpire: async () => ({ reminded: await assignments.remindDue(), missed: await assignments.expireDue() }),
+      outbox: () => outbox.deliverDue(),
+    };
+  }
+
+  /** Runs one job now (the cron tick, the CLI and tests all come through here). */
+  async run(name: JobName): Promise<unknown> {
+    const started = Date.now();
+    try {
+      const result = await this.jobs[name]();
+      this.logger.debug({ job: name, result, ms: Date.now() - started }, 'job finished');
+      return result;
+    } catch (error) {
+      this.logger.error({ job: name, err: error }, 'job failed');
+      throw error;
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.enableJobs) return;
+    for (const name of Object.keys(SCHEDULES) as JobName[]) {
+      this.tasks.push(
+        cron.schedule(SCHEDULES[name], () => this.run(name).catch(() => undefined), { name: `groundtruth:${name}`, timezone: 'UTC', noOverlap: true }),
+      );
+    }
+    this.logger.info({ jobs: SCHEDULES }, 'jobs scheduled');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const task of this.tasks.splice(0)) await task.destroy();
+  }
+}

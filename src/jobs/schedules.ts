@@ -1,0 +1,9 @@
+/** Cron patterns (UTC). A tick is only a trigger: each job computes from the database what is due. */
+export const SCHEDULES = {
+  plan: '17 2 * * *', // nightly
+  reveal: '* * * * *', // every minute: holds and reveals
+  remindExpire: '*/5 * * * *', // every 5 minutes
+  outbox: '*/5 * * * * *', // every 5 seconds
+} as const;
+
+export type JobName = keyof typeof SCHEDULES;
