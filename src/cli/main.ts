@@ -16,11 +16,18 @@ import { PeopleService } from '../people/people.service.js';
 import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
 import { HttpException } from '@nestjs/common';
 import { Organization } from '../organizations/organization.entity.js';
+import { Campaign } from '../campaigns/campaign.entity.js';
+import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
+import { PlanningService } from '../campaigns/planning.service.js';
+import { validateDto } from '../common/validation/validate-dto.js';
 
 const USAGE = `Groundtruth command line
 
   npm run cli -- bootstrap --org "Name" --admin-email you@example.org [--admin-name "Your Name"] [--timezone Europe/London] [--json]
       Creates an organization and its first admin, and prints the admin's API key (shown once).
+
+  npm run cli -- plan --campaign CAMPAIGN_ID --from 2026-11-30 --to 2026-12-27
+      Plans every week of a campaign that overlaps the period now (a week already planned adds nothing).
 
   npm run cli -- import people --org ORG_ID --file people.csv
   npm run cli -- import touchpoints --org ORG_ID --file touchpoints.csv
@@ -107,6 +114,21 @@ async function importCsv(config: AppConfig, argv: string[]): Promise<void> {
   process.stdout.write(`Imported ${created.length} ${kind} from ${file}\n`);
 }
 
+async function plan(config: AppConfig, argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { campaign: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
+  if (!values.campaign || !values.from || !values.to) throw new UsageError('plan needs --campaign, --from and --to (YYYY-MM-DD)');
+  const { value, errors } = await validateDto(PlanPeriodDto, { from: values.from, to: values.to });
+  if (errors.length) throw new FieldValidationException(errors);
+  const result = await withContext(config, async (ctx) => {
+    const campaign = await ctx.get(DataSource).getRepository(Campaign).findOneBy({ id: values.campaign! }).catch(() => null);
+    if (!campaign) throw new UsageError(`campaign ${values.campaign} not found`);
+    return ctx.get(PlanningService).planPeriod(campaign.organizationId, campaign.id, value.from, value.to);
+  });
+  process.stdout.write(`Planned ${result.planned} assignment(s) in week(s) ${result.weeksPlanned.join(', ') || '(none)'}\n`);
+  if (result.weeksAlreadyPlanned.length) process.stdout.write(`Already planned, left as they are: ${result.weeksAlreadyPlanned.join(', ')}\n`);
+  for (const u of result.unfilled) process.stdout.write(`Unfilled: touchpoint ${u.touchpointId}, week ${u.weekStart}, slot ${u.slot}: ${u.explanation}\n`);
+}
+
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
   try {
@@ -117,6 +139,9 @@ async function main(): Promise<number> {
         return 0;
       case 'import':
         await importCsv(config, rest);
+        return 0;
+      case 'plan':
+        await plan(config, rest);
         return 0;
       case undefined:
       case 'help':

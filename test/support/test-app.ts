@@ -52,8 +52,13 @@ export async function dropTestDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
-export async function createTestApp(options: { clock?: ManualClock; env?: Record<string, string> } = {}): Promise<TestApp> {
-  const databaseUrl = await createTestDatabase();
+/**
+ * The application on a database of its own (dropped on close), or, with `databaseUrl`, on another
+ * test app's database (a second instance; that database is left alone on close).
+ */
+export async function createTestApp(options: { clock?: ManualClock; env?: Record<string, string>; databaseUrl?: string } = {}): Promise<TestApp> {
+  const shared = options.databaseUrl;
+  const databaseUrl = shared ?? (await createTestDatabase());
   const config = loadConfig({ DATABASE_URL: databaseUrl, NODE_ENV: 'test', ENABLE_JOBS: 'false', LOG_LEVEL: 'info', ...options.env });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
@@ -71,7 +76,7 @@ export async function createTestApp(options: { clock?: ManualClock; env?: Record
     databaseUrl,
     async close() {
       await app.close();
-      await dropTestDatabase(databaseUrl);
+      if (!shared) await dropTestDatabase(databaseUrl);
     },
   };
 }

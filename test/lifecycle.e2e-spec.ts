@@ -1,0 +1,207 @@
+import type { ParsedMail } from 'mailparser';
+import { JobsService } from '../src/jobs/jobs.service.js';
+import { ManualClock } from '../src/common/clock.js';
+import { auth, newOrganization, personWithKey, scenarioBody, TestOrganization, touchpointBody } from './support/factories.js';
+import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
+import { createTestApp, TestApp } from './support/test-app.js';
+
+/** The .ics event UID of an assignment, as every reveal, hold and update carries it. */
+const uidOf = (mail: ParsedMail) => {
+  const ics = mail.attachments.find((a) => a.contentType.startsWith('text/calendar'));
+  return ics ? /UID:([0-9a-f-]{36})@groundtruth/.exec(ics.content.toString('utf8'))?.[1] : undefined;
+};
+const reveals = (sink: SmtpSink) => sink.messages.filter((m) => m.subject?.startsWith('Your test contact:'));
+const reminders = (sink: SmtpSink) => sink.messages.filter((m) => m.subject?.startsWith('Reminder:'));
+
+async function setUp(t: TestApp) {
+  const org = await newOrganization(t);
+  const testers = [];
+  for (const [i, timezone] of ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Europe/Berlin'].entries()) {
+    testers.push(await personWithKey(t, org.adminKey, ['tester'], { timezone, name: `Tester ${i}`, workingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' })) }));
+  }
+  const tps = [];
+  for (const timezone of ['Europe/London', 'America/New_York']) {
+    tps.push((await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ timezone, openingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '09:00', close: '17:00' })) })).expect(201)).body);
+  }
+  await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send(scenarioBody({ channels: ['phone'] })).expect(201);
+  const campaign = await t.http()
+    .post('/api/v1/campaigns')
+    .set(auth(org.adminKey))
+    .send({
+      name: 'A week of tests',
+      touchpointIds: tps.map((x: { id: string }) => x.id),
+      testerIds: testers.map((x) => x.person.id),
+      contactsPerTouchpointPerWeek: 3,
+      windowMinutes: 60,
+      revealLeadMinutes: 120,
+      remindBeforeMinutes: 30,
+      graceMinutes: 60,
+      minSpacingHours: 12,
+      testerWeeklyCap: 3,
+      rotationDays: 0,
+      startsOn: '2027-03-01',
+    })
+    .expect(201);
+  const plan = await t.http().post(`/api/v1/campaigns/${campaign.body.id}/plan`).set(auth(org.adminKey)).send({ from: '2027-03-01', to: '2027-03-07' }).expect(200);
+  expect(plan.body.planned).toBe(6);
+  return { org, testers, campaignId: campaign.body.id as string };
+}
+
+describe('moving the clock through a week', () => {
+  let sink: SmtpSink;
+  let t: TestApp;
+  let org: TestOrganization;
+  let testers: Array<{ person: { id: string; email: string }; key: string }>;
+  let campaignId: string;
+  let declined: { id: string; testerId: string } | undefined;
+  let replacementId: string | undefined;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    t = await createTestApp({ env: { SMTP_URL: sink.url, PUBLIC_URL: 'https://gt.example.org' }, clock: new ManualClock('2027-02-28T12:00:00Z') });
+    ({ org, testers, campaignId } = await setUp(t));
+    const jobs = t.app.get(JobsService);
+    for (let step = 0; step < 7 * 24 * 4; step++) {
+      t.clock.advance(15 * 60_000);
+      await jobs.run('reveal');
+      await jobs.run('remindExpire');
+      await jobs.run('outbox');
+      // The first tester to get a test declines it; the slot must go to someone else.
+      if (!declined) {
+        for (const tester of testers) {
+          const mine = await t.http().get('/api/v1/assignments?status=revealed').set(auth(tester.key)).expect(200);
+          if (mine.body.total > 0) {
+            const a = mine.body.items[0];
+            const res = await t.http().post(`/api/v1/assignments/${a.id}/decline`).set(auth(tester.key)).send({ reason: 'Board meeting ran over' }).expect(200);
+            declined = { id: a.id, testerId: tester.person.id };
+            replacementId = res.body.replacement?.assignmentId;
+            expect(res.body.declined.status).toBe('declined');
+            break;
+          }
+        }
+      }
+    }
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.close();
+  });
+
+  it('reveals each assignment exactly once, by mail with an .ics event and the outcome link', async () => {
+    const rows = await t.dataSource.query(`SELECT id, tester_id, status, revealed_at FROM assignment WHERE campaign_id = $1`, [campaignId]);
+    expect(rows).toHaveLength(7); // 6 planned + 1 re-fill
+    const uids = reveals(sink).map(uidOf);
+    expect(uids.sort()).toEqual(rows.map((r: { id: string }) => r.id).sort());
+    for (const mail of reveals(sink)) {
+      const ics = mail.attachments.find((a) => a.contentType.startsWith('text/calendar'))!;
+      expect(ics.content.toString()).toMatch(/BEGIN:VEVENT[\s\S]*DTSTART/);
+      expect(mail.text).toMatch(/https:\/\/gt\.example\.org\/t\/[A-Za-z0-9_-]{43}/);
+      expect(mail.html).toContain('https://gt.example.org/t/');
+      expect(mail.text).toMatch(/Call \+44 20 7946 0000/);
+    }
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM access_token WHERE purpose = 'outcome'`);
+    expect(n).toBeGreaterThanOrEqual(7);
+  });
+
+  it('writes the window in the tester\'s own time zone', async () => {
+    const [row] = await t.dataSource.query(`SELECT a.id, a.window_start, p.timezone FROM assignment a JOIN person p ON p.id = a.tester_id WHERE a.campaign_id = $1 AND p.timezone = 'Asia/Kolkata' LIMIT 1`, [campaignId]);
+    if (!row) return; // the plan gave Kolkata nothing this week
+    const mail = reveals(sink).find((m) => uidOf(m) === row.id)!;
+    expect(mail.text).toMatch(/\(Asia\/Kolkata\)/);
+  });
+
+  it('re-fills a declined slot with another tester, revealed at the next tick', async () => {
+    expect(declined).toBeDefined();
+    expect(replacementId).toBeDefined();
+    const [r] = await t.dataSource.query('SELECT tester_id, replaces_id, window_start, status FROM assignment WHERE id = $1', [replacementId]);
+    expect(r.replaces_id).toBe(declined!.id);
+    expect(r.tester_id).not.toBe(declined!.testerId);
+    expect(reveals(sink).some((m) => uidOf(m) === replacementId)).toBe(true);
+  });
+
+  it('reminds before the window closes and marks missed after window end + grace', async () => {
+    const rows = await t.dataSource.query(`SELECT id, status FROM assignment WHERE campaign_id = $1`, [campaignId]);
+    const statuses = rows.map((r: { status: string }) => r.status).sort();
+    expect(statuses).toEqual(['declined', 'missed', 'missed', 'missed', 'missed', 'missed', 'missed']);
+    expect(reminders(sink)).toHaveLength(6);
+  });
+
+  it('never sends a mail twice', () => {
+    const ids = sink.messages.map((m) => m.messageId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('refuses illegal transitions with 409', async () => {
+    const tester = testers.find((x) => x.person.id === declined!.testerId)!;
+    const again = await t.http().post(`/api/v1/assignments/${declined!.id}/decline`).set(auth(tester.key)).send({ reason: 'again' }).expect(409);
+    expect(again.body.message).toMatch(/declined; it cannot become declined/);
+    const missed = (await t.dataSource.query(`SELECT id FROM assignment WHERE campaign_id = $1 AND status = 'missed' LIMIT 1`, [campaignId]))[0].id;
+    await t.http().post(`/api/v1/assignments/${missed}/cancel`).set(auth(org.adminKey)).expect(409);
+  });
+});
+
+describe('two instances on one database', () => {
+  it('reveal every assignment once and send every mail once while ticking together for a day', async () => {
+    const sink = await startSmtpSink();
+    const a = await createTestApp({ env: { SMTP_URL: sink.url }, clock: new ManualClock('2027-02-28T12:00:00Z') });
+    const b = await createTestApp({ env: { SMTP_URL: sink.url }, clock: new ManualClock('2027-02-28T12:00:00Z'), databaseUrl: a.databaseUrl });
+    try {
+      const { campaignId } = await setUp(a);
+      const [ja, jb] = [a.app.get(JobsService), b.app.get(JobsService)];
+      for (let step = 0; step < 4 * 24 * 4; step++) {
+        a.clock.advance(15 * 60_000);
+        b.clock.advance(15 * 60_000);
+        await Promise.all([ja.run('reveal'), jb.run('reveal')]);
+        await Promise.all([ja.run('remindExpire'), jb.run('remindExpire')]);
+        await Promise.all([ja.run('outbox'), jb.run('outbox')]);
+      }
+      const revealed = await a.dataSource.query(`SELECT id FROM assignment WHERE campaign_id = $1 AND revealed_at IS NOT NULL`, [campaignId]);
+      expect(revealed.length).toBeGreaterThan(0);
+      const uids = reveals(sink).map(uidOf);
+      expect(uids.sort()).toEqual(revealed.map((r: { id: string }) => r.id).sort());
+      const ids = sink.messages.map((m) => m.messageId);
+      expect(new Set(ids).size).toBe(ids.length);
+      const [{ n }] = await a.dataSource.query(`SELECT count(*)::int AS n FROM outbox_message WHERE status = 'sent'`);
+      expect(n).toBe(sink.messages.length);
+    } finally {
+      await b.close();
+      await a.close();
+      await sink.close();
+    }
+  });
+});
+
+describe('secrecy once revealed', () => {
+  it('shows a tester their revealed assignment with where and what, and the owner only once completed', async () => {
+    const t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z') });
+    try {
+      const { org, testers, campaignId } = await setUp(t);
+      const jobs = t.app.get(JobsService);
+      let seen: { id: string; key: string } | undefined;
+      for (let step = 0; step < 3 * 24 * 4 && !seen; step++) {
+        t.clock.advance(15 * 60_000);
+        await jobs.run('reveal');
+        for (const tester of testers) {
+          const res = await t.http().get('/api/v1/assignments').set(auth(tester.key)).expect(200);
+          for (const item of res.body.items) {
+            expect(item.status).not.toBe('planned');
+            expect(Date.parse(item.revealAt)).toBeLessThanOrEqual(t.clock.now().getTime());
+            expect(item.touchpoint.contact).toBe('+44 20 7946 0000');
+            expect(item.testerId).toBe(tester.person.id);
+            seen = { id: item.id, key: tester.key };
+          }
+        }
+      }
+      expect(seen).toBeDefined();
+      await t.http().get(`/api/v1/assignments/${seen!.id}`).set(auth(seen!.key)).expect(200);
+      // Another tester cannot see it.
+      const other = testers.find((x) => x.key !== seen!.key)!;
+      await t.http().get(`/api/v1/assignments/${seen!.id}`).set(auth(other.key)).expect(404);
+      await t.http().post(`/api/v1/assignments/${seen!.id}/decline`).set(auth(other.key)).send({ reason: 'x' }).expect(404);
+      void org;
+      void campaignId;
+    } finally {
+      await t.close();
+    }
+  });
+});
