@@ -1,5 +1,6 @@
 import { ConflictException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { returningRows } from '../database/sql.js';
 import type { AssignmentStatus } from './assignment.entity.js';
 
 /** planned → revealed → completed | declined | missed; planned or revealed → cancelled. Nothing else. */
@@ -42,7 +43,8 @@ export async function transition(
   extra: { declineReason?: string } = {},
 ): Promise<AssignmentStatus> {
   const from = sourcesOf(to);
-  const rows: Array<{ status: AssignmentStatus }> = await manager.query(
+  const rows = await returningRows<{ status: AssignmentStatus }>(
+    manager,
     `UPDATE assignment
         SET status = $2, ${STAMP[to]} = $3, decline_reason = COALESCE($5, decline_reason), updated_at = $3
       WHERE id = $1 AND status = ANY($4::text[])

@@ -9,6 +9,7 @@ import { Clock } from '../common/clock.js';
 import { Page } from '../common/pagination.js';
 import { hashSecret, newSecret } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
+import { returningRows } from '../database/sql.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { AssignmentMailContext, holdMail, reminderMail, revealMail } from './assignment-mails.js';
 import { sourcesOf, transition } from './assignment-lifecycle.js';
@@ -262,7 +263,7 @@ export class AssignmentsService {
     for (;;) {
       const n = await this.dataSource.transaction(async (manager) => {
         const now = this.clock.now();
-        const ids = (await manager.query(claim, [...params(now), JOB_BATCH])).map((r: { id: string }) => r.id);
+        const ids = (await returningRows<{ id: string }>(manager, claim, [...params(now), JOB_BATCH])).map((r) => r.id);
         await after(manager, ids, now);
         return ids.length;
       });

@@ -70,11 +70,10 @@ export class PlanningService {
     result.weeksAlreadyPlanned = weeks.filter((w) => done.has(w));
     if (todo.length === 0) return result;
 
-    const [touchpoints, testers, scenarios] = await Promise.all([
-      this.touchpointsOf(manager, campaign),
-      this.testersOf(manager, campaign),
-      this.scenariosOf(manager, campaign),
-    ]);
+    // One connection (the transaction's): these run one after the other.
+    const touchpoints = await this.touchpointsOf(manager, campaign);
+    const testers = await this.testersOf(manager, campaign);
+    const scenarios = await this.scenariosOf(manager, campaign);
     const margin = (campaign.rotationDays + 8) * DAY;
     const existing = await this.existing(
       manager,

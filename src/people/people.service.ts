@@ -78,6 +78,10 @@ export class PeopleService {
       if (count > 0) {
         throw new ConflictException(`Person ${id} owns ${count} touchpoint(s): give them another owner first`);
       }
+      const [{ tests }] = await manager.query('SELECT count(*)::int AS tests FROM assignment WHERE tester_id = $1', [id]);
+      if (tests > 0) {
+        throw new ConflictException(`Person ${id} has ${tests} test assignment(s) on record; remove the tester role instead to keep the history`);
+      }
       await manager.delete(Person, { id, organizationId });
     });
   }

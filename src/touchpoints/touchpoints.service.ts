@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { dateRangesCell, optionalCell, weeklyHoursCell } from '../common/csv/cell-formats.js';
@@ -53,8 +53,13 @@ export class TouchpointsService {
   }
 
   async remove(organizationId: string, id: string): Promise<void> {
-    const result = await this.dataSource.getRepository(Touchpoint).delete({ id, organizationId });
-    if (!result.affected) throw new NotFoundException(`Touchpoint ${id} not found`);
+    await this.dataSource.transaction(async (manager) => {
+      const touchpoint = await manager.findOne(Touchpoint, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
+      if (!touchpoint) throw new NotFoundException(`Touchpoint ${id} not found`);
+      const [{ tests }] = await manager.query('SELECT count(*)::int AS tests FROM assignment WHERE touchpoint_id = $1', [id]);
+      if (tests > 0) throw new ConflictException(`Touchpoint ${id} has ${tests} test assignment(s) on record; it is kept for the history`);
+      await manager.delete(Touchpoint, { id });
+    });
   }
 
   /** All rows or none. The `owner` column takes the owner's email (or id). */

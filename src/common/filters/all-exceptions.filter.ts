@@ -56,6 +56,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
         res.status(HttpStatus.CONFLICT).json({ statusCode: 409, error: 'Conflict', message: 'A row with the same unique value already exists' });
         return;
       }
+      if (code === '23503') {
+        res.status(HttpStatus.CONFLICT).json({ statusCode: 409, error: 'Conflict', message: 'Other rows still refer to this one (assignments, for example); it cannot be removed' });
+        return;
+      }
     }
 
     const errorId = randomUUID();
