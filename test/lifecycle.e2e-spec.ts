@@ -13,7 +13,7 @@ const uidOf = (mail: ParsedMail) => {
 const reveals = (sink: SmtpSink) => sink.messages.filter((m) => m.subject?.startsWith('Your test contact:'));
 const reminders = (sink: SmtpSink) => sink.messages.filter((m) => m.subject?.startsWith('Reminder:'));
 
-async function setUp(t: TestApp) {
+async function setUp(t: TestApp, campaignExtra: Record<string, unknown> = {}) {
   const org = await newOrganization(t);
   const testers = [];
   for (const [i, timezone] of ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Europe/Berlin'].entries()) {
@@ -40,6 +40,7 @@ async function setUp(t: TestApp) {
       testerWeeklyCap: 3,
       rotationDays: 0,
       startsOn: '2027-03-01',
+      ...campaignExtra,
     })
     .expect(201);
   const plan = await t.http().post(`/api/v1/campaigns/${campaign.body.id}/plan`).set(auth(org.adminKey)).send({ from: '2027-03-01', to: '2027-03-07' }).expect(200);
@@ -202,6 +203,33 @@ describe('secrecy once revealed', () => {
       void campaignId;
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('calendar holds', () => {
+  it('block the tester\'s time before the reveal and say nothing of where or what', async () => {
+    const sink = await startSmtpSink();
+    const t = await createTestApp({ env: { SMTP_URL: sink.url }, clock: new ManualClock('2027-02-26T12:00:00Z') });
+    try {
+      const { campaignId } = await setUp(t, { holdLeadMinutes: 2 * 24 * 60 });
+      const jobs = t.app.get(JobsService);
+      const [first] = await t.dataSource.query(`SELECT id, hold_at, reveal_at FROM assignment WHERE campaign_id = $1 ORDER BY hold_at LIMIT 1`, [campaignId]);
+      t.clock.set(first.hold_at);
+      await jobs.run('reveal');
+      await jobs.run('outbox');
+      await sink.waitFor(1);
+      const hold = sink.messages.find((m) => uidOf(m) === first.id)!;
+      expect(hold.subject).toBe('Please hold this time for a test contact');
+      const ics = hold.attachments.find((a) => a.contentType.startsWith('text/calendar'))!.content.toString();
+      expect(ics).toMatch(/SUMMARY:Groundtruth: time held/);
+      expect(ics).not.toMatch(/LOCATION|DESCRIPTION/);
+      expect(`${hold.text}${hold.html}${ics}`).not.toMatch(/7946|General line|Port my number/);
+      const [row] = await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [first.id]);
+      expect(row.status).toBe('planned');
+    } finally {
+      await t.close();
+      await sink.close();
     }
   });
 });

@@ -80,6 +80,19 @@ describe('operability', () => {
     await t.http().get('/api/v1/nothing-here').set(auth(org.adminKey)).expect(404);
   });
 
+  it('schedules the jobs only when ENABLE_JOBS is on, and stops them on close', async () => {
+    const cron = (await import('node-cron')).default;
+    const names = () => [...cron.getTasks().values()].map((task) => task.name).filter((n) => n?.startsWith('groundtruth:'));
+    expect(names()).toEqual([]);
+    const withJobs = await createTestApp({ env: { ENABLE_JOBS: 'true' } });
+    try {
+      expect(names().sort()).toEqual(['groundtruth:outbox', 'groundtruth:plan', 'groundtruth:remindExpire', 'groundtruth:reveal']);
+    } finally {
+      await withJobs.close();
+    }
+    expect(names()).toEqual([]);
+  });
+
   it('sets security headers', async () => {
     const res = await t.http().get('/health').expect(200);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
