@@ -7,6 +7,7 @@ import { CommonModule } from './common/common.module.js';
 import type { AppLogger } from './common/logging/logger.js';
 import { AppConfig } from './config/app-config.js';
 import { HealthModule } from './health/health.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { PeopleModule } from './people/people.module.js';
 import { ScenariosModule } from './scenarios/scenarios.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         PeopleModule,
         TouchpointsModule,
         ScenariosModule,
+        MailModule,
         HealthModule,
       ],
     };

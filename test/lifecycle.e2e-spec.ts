@@ -233,3 +233,23 @@ describe('calendar holds', () => {
     }
   });
 });
+
+describe('a bad row in a job', () => {
+  it('is handed back and logged, and never stops the others', async () => {
+    const t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z') });
+    try {
+      const { campaignId } = await setUp(t);
+      const rows = await t.dataSource.query(`SELECT id, tester_id FROM assignment WHERE campaign_id = $1 ORDER BY reveal_at`, [campaignId]);
+      // An address the outbox refuses (header injection), written behind the API's back.
+      await t.dataSource.query(`UPDATE person SET email = 'x@example.org' || chr(13) || chr(10) || 'bcc: y@example.org' WHERE id = $1`, [rows[0].tester_id]);
+      t.clock.set('2027-03-08T00:00:00Z');
+      const revealed = await t.app.get(JobsService).run('reveal');
+      const statuses = await t.dataSource.query(`SELECT tester_id, status FROM assignment WHERE campaign_id = $1`, [campaignId]);
+      for (const s of statuses) expect(s.status).toBe(s.tester_id === rows[0].tester_id ? 'planned' : 'revealed');
+      expect((revealed as { revealed: number }).revealed).toBe(statuses.filter((s: { status: string }) => s.status === 'revealed').length);
+      expect(t.logs.some((l) => l.includes('job item failed'))).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+});

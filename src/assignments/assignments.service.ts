@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { hasRole } from '../auth/auth.decorators.js';
@@ -6,6 +6,8 @@ import type { Principal } from '../auth/auth.decorators.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { ExistingAssignment, findReplacement, HOUR, MINUTE, UNFILLED_REASONS, UnfilledReason } from '../campaigns/planner/planner.js';
 import { Clock } from '../common/clock.js';
+import { LOGGER } from '../common/common.module.js';
+import type { AppLogger } from '../common/logging/logger.js';
 import { Page } from '../common/pagination.js';
 import { hashSecret, newSecret } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
@@ -81,6 +83,7 @@ export class AssignmentsService {
     private readonly clock: Clock,
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
   /**
@@ -254,58 +257,80 @@ export class AssignmentsService {
   }
 
   /**
-   * Runs `claim` (an UPDATE … RETURNING id over rows picked FOR UPDATE SKIP LOCKED) and `after` for
-   * the claimed rows in one transaction, batch after batch. Two instances never claim the same row,
-   * and the mail is written in the same transaction as the change that causes it.
+   * Claims due rows with `claim` (an UPDATE … RETURNING id over rows picked FOR UPDATE SKIP LOCKED)
+   * and sends each its mail, in one transaction per batch: two instances never claim the same row,
+   * and a mail is written with the change that causes it. Each row runs under a savepoint: one
+   * that fails is logged and handed back (`undo`) for the next tick, and never stops the rest.
    */
-  private async inBatches(claim: string, params: (now: Date) => unknown[], after: (manager: EntityManager, ids: string[], now: Date) => Promise<void>): Promise<number> {
+  private async claimAndMail(
+    job: string,
+    claim: string,
+    params: (now: Date) => unknown[],
+    undo: string,
+    mail: (manager: EntityManager, ctx: AssignmentMailContext & { graceMinutes: number }, now: Date) => Promise<void>,
+  ): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.dataSource.transaction(async (manager) => {
+      const [claimed, done] = await this.dataSource.transaction(async (manager) => {
         const now = this.clock.now();
         const ids = (await returningRows<{ id: string }>(manager, claim, [...params(now), JOB_BATCH])).map((r) => r.id);
-        await after(manager, ids, now);
-        return ids.length;
+        let ok = 0;
+        for (const ctx of await this.mailContexts(manager, ids)) {
+          await manager.query('SAVEPOINT job_item');
+          try {
+            await mail(manager, ctx, now);
+            await manager.query('RELEASE SAVEPOINT job_item');
+            ok++;
+          } catch (error) {
+            await manager.query('ROLLBACK TO SAVEPOINT job_item');
+            await manager.query(undo, [ctx.assignmentId]);
+            this.logger.error({ job, assignmentId: ctx.assignmentId, err: error }, 'job item failed; it is retried at the next tick');
+          }
+        }
+        return [ids.length, ok];
       });
-      total += n;
-      if (n < JOB_BATCH) return total;
+      total += done;
+      if (claimed < JOB_BATCH || done === 0) return total;
     }
   }
 
   /** Reveals every assignment whose reveal time has come: status, a fresh link, and the reveal mail. */
   revealDue(): Promise<number> {
-    return this.inBatches(
+    return this.claimAndMail(
+      'reveal',
       `UPDATE assignment SET status = 'revealed', revealed_at = $1, updated_at = $1
         WHERE id IN (SELECT id FROM assignment WHERE status = ANY($2::text[]) AND reveal_at <= $1
                       ORDER BY reveal_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
         RETURNING id`,
       (now) => [now, sourcesOf('revealed')],
-      async (manager, ids, now) => {
-        for (const ctx of await this.mailContexts(manager, ids)) {
-          const link = await this.issueLink(manager, ctx, now);
-          await this.outbox.enqueue(manager, revealMail({ ...ctx, link }));
-        }
+      `UPDATE assignment SET status = 'planned', revealed_at = NULL WHERE id = $1`,
+      async (manager, ctx, now) => {
+        const link = await this.issueLink(manager, ctx, now);
+        await this.outbox.enqueue(manager, revealMail({ ...ctx, link }));
       },
     );
   }
 
   /** Sends calendar holds that are due (planned assignments only; a hold says nothing of where or what). */
   holdDue(): Promise<number> {
-    return this.inBatches(
+    return this.claimAndMail(
+      'hold',
       `UPDATE assignment SET hold_sent_at = $1
         WHERE id IN (SELECT id FROM assignment WHERE status = 'planned' AND hold_at <= $1 AND hold_sent_at IS NULL
                       ORDER BY hold_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING id`,
       (now) => [now],
-      async (manager, ids) => {
-        for (const ctx of await this.mailContexts(manager, ids)) await this.outbox.enqueue(manager, holdMail(ctx));
+      `UPDATE assignment SET hold_sent_at = NULL WHERE id = $1`,
+      async (manager, ctx) => {
+        await this.outbox.enqueue(manager, holdMail(ctx));
       },
     );
   }
 
   /** Reminds testers whose window closes soon and who have recorded nothing yet. */
   remindDue(): Promise<number> {
-    return this.inBatches(
+    return this.claimAndMail(
+      'remind',
       `UPDATE assignment SET reminded_at = $1
         WHERE id IN (SELECT a.id FROM assignment a JOIN campaign c ON c.id = a.campaign_id
                       WHERE a.status = 'revealed' AND a.reminded_at IS NULL AND a.window_end > $1
@@ -314,25 +339,25 @@ export class AssignmentsService {
                       ORDER BY a.window_end, a.id LIMIT $2 FOR UPDATE OF a SKIP LOCKED)
         RETURNING id`,
       (now) => [now],
-      async (manager, ids, now) => {
-        for (const ctx of await this.mailContexts(manager, ids)) {
-          const link = await this.issueLink(manager, ctx, now);
-          await this.outbox.enqueue(manager, reminderMail({ ...ctx, link }));
-        }
+      `UPDATE assignment SET reminded_at = NULL WHERE id = $1`,
+      async (manager, ctx, now) => {
+        const link = await this.issueLink(manager, ctx, now);
+        await this.outbox.enqueue(manager, reminderMail({ ...ctx, link }));
       },
     );
   }
 
-  /** Window end + grace passed without an outcome: missed. */
-  expireDue(): Promise<number> {
-    return this.inBatches(
-      `UPDATE assignment SET status = 'missed', missed_at = $1, updated_at = $1
-        WHERE id IN (SELECT a.id FROM assignment a JOIN campaign c ON c.id = a.campaign_id
-                      WHERE a.status = ANY($2::text[]) AND a.window_end + make_interval(mins => c.grace_minutes) <= $1
-                      ORDER BY a.window_end, a.id LIMIT $3 FOR UPDATE OF a SKIP LOCKED)
-        RETURNING id`,
-      (now) => [now, sourcesOf('missed')],
-      async () => undefined,
+  /** Window end + grace passed without an outcome: missed. One statement; each row moves once. */
+  async expireDue(): Promise<number> {
+    const rows = await returningRows<{ id: string }>(
+      this.dataSource.manager,
+      `UPDATE assignment a SET status = 'missed', missed_at = $1, updated_at = $1
+         FROM campaign c
+        WHERE c.id = a.campaign_id AND a.status = ANY($2::text[])
+          AND a.window_end + make_interval(mins => c.grace_minutes) <= $1
+        RETURNING a.id`,
+      [this.clock.now(), sourcesOf('missed')],
     );
+    return rows.length;
   }
 }

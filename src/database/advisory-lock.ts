@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 /** Advisory lock keys: one per kind of work that must not run twice at once. */
 export const LOCKS = {
   migrations: 7_300_001,
+  outboxClaim: 7_300_002,
 } as const;
 
 /**

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators.js';
+import { OutboxService } from '../mail/outbox.service.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -12,9 +13,10 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: OutboxService,
   ) {}
 
-  /** 200 when the database answers within 2 s, else 503. */
+  /** 200 when the database answers within 2 s, else 503. Undelivered mail is reported, never a failure. */
   @Get()
   @Public()
   @HealthCheck()
@@ -26,6 +28,11 @@ export class HealthController {
           .attempt(async () => {
             await this.dataSource.query('SELECT 1');
           })
+          .withTimeout(2_000),
+      () =>
+        this.indicators
+          .check('outbox')
+          .attempt(() => this.outbox.backlog())
           .withTimeout(2_000),
     ]);
   }

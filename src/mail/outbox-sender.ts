@@ -1,0 +1,194 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { NodemailerError } from 'nodemailer';
+import { DataSource, In } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { LOGGER } from '../common/common.module.js';
+import type { AppLogger } from '../common/logging/logger.js';
+import { LOCKS } from '../database/advisory-lock.js';
+import { MailTransport } from './mail-transport.js';
+import { OutboxMessage } from './outbox-message.entity.js';
+
+/** After this many attempts a message that still fails is given up as dead. */
+export const MAX_ATTEMPTS = 10;
+/** How long a claim holds a message before another sender may take it over. */
+export const LEASE_MS = 2 * 60_000;
+export const BACKOFF_BASE_MS = 30_000;
+export const BACKOFF_CAP_MS = 60 * 60_000;
+/** A round stops sending this long before its lease lapses, so no claim is ever sent twice at once. */
+const LEASE_MARGIN_MS = 30_000;
+
+export interface DeliveryResult {
+  sent: number;
+  retried: number;
+  dead: number;
+}
+
+export interface Verdict {
+  retry: boolean;
+  /** The server could not be reached or refused the session: the rest of the round would fail alike. */
+  unreachable: boolean;
+}
+
+/**
+ * Retry or give up? 4xx replies and connection trouble are worth another try; a permanent (5xx)
+ * reply or an envelope refused before sending is not. Failed credentials are the server's problem,
+ * not the message's, so they are retried rather than killing every mail.
+ */
+export function judgeFailure(error: unknown): Verdict {
+  const e = error as NodemailerError;
+  if (e.code === 'EAUTH' || e.code === 'ENOAUTH') return { retry: true, unreachable: true };
+  if (typeof e.responseCode === 'number') {
+    const permanent = e.permanent ?? (e.responseCode >= 500 && e.responseCode < 600);
+    return { retry: !permanent, unreachable: e.responseCode === 421 };
+  }
+  if (e.code === 'EENVELOPE' || (e.rejected?.length ?? 0) > 0) return { retry: false, unreachable: false };
+  return { retry: true, unreachable: ['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ETLS', 'EPROXY'].includes(e.code ?? '') };
+}
+
+function errorText(error: unknown): string {
+  const e = error as NodemailerError;
+  const text = e instanceof Error ? `${e.code ? `${e.code}: ` : ''}${e.message}` : String(error);
+  return text.slice(0, 2_000);
+}
+
+/** Exponential backoff with full jitter: a random wait up to min(cap, base * 2^(attempts-1)). */
+export function backoffMs(attempts: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Delivers due outbox mail. Safe on any number of instances at once: messages are claimed with
+ * FOR UPDATE SKIP LOCKED under a lease, and every later update is fenced by (status, attempts),
+ * so a sender whose lease lapsed cannot overwrite the new owner's outcome.
+ */
+@Injectable()
+export class OutboxSender {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transport: MailTransport,
+    private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: AppLogger,
+  ) {}
+
+  async deliverDue(limit = 50): Promise<DeliveryResult> {
+    const result: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
+    const claimedAt = this.clock.now().getTime();
+    const claimed = await this.claim(limit);
+    // recipients whose earlier mail must be retried: their later mail waits, to keep the order
+    const held = new Set<string>();
+    let unreachable = false;
+    for (const m of claimed) {
+      try {
+        if (unreachable || held.has(m.recipient) || this.clock.now().getTime() >= claimedAt + LEASE_MS - LEASE_MARGIN_MS) {
+          await this.release(m);
+          continue;
+        }
+        if (m.attempts > MAX_ATTEMPTS) {
+          // only reachable by leases lapsing again and again: the process dies while sending it
+          await this.markDead(m, `gave up after ${m.attempts - 1} attempts; the last ended without a result (${m.lastError ?? 'lease expired'})`);
+          result.dead++;
+          continue;
+        }
+        let failure: unknown = null;
+        try {
+          await this.transport.send(m);
+        } catch (error) {
+          failure = error ?? new Error('unknown send failure');
+        }
+        if (failure === null) {
+          await this.markSent(m);
+          result.sent++;
+          continue;
+        }
+        const verdict = judgeFailure(failure);
+        if (!verdict.retry || m.attempts >= MAX_ATTEMPTS) {
+          await this.markDead(m, errorText(failure));
+          result.dead++;
+          this.logger.warn({ outboxId: m.id, attempts: m.attempts, err: errorText(failure) }, 'mail given up as dead');
+        } else {
+          await this.markRetry(m, errorText(failure));
+          result.retried++;
+          held.add(m.recipient);
+          unreachable ||= verdict.unreachable;
+          this.logger.info({ outboxId: m.id, attempts: m.attempts, err: errorText(failure) }, 'mail will be retried');
+        }
+      } catch (error) {
+        // one bad row never stops the round; its lease lapses and it is tried again (and waits for it)
+        held.add(m.recipient);
+        this.logger.error({ outboxId: m.id, err: error }, 'outbox row could not be processed');
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Takes up to `limit` due messages in creation order, skipping any whose recipient has older mail
+   * still waiting or being sent. Claims are serialised by a transaction lock so that check stays
+   * true between two senders; the transaction is only as long as this one statement.
+   */
+  private async claim(limit: number): Promise<OutboxMessage[]> {
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.outboxClaim]);
+      // structured: a plain UPDATE result would come back as [rows, count]
+      const claimed = await manager.queryRunner!.query(
+        `UPDATE outbox_message m
+            SET status = 'sending', lease_expires_at = $2, attempts = m.attempts + 1
+          WHERE m.id IN (
+            SELECT c.id FROM outbox_message c
+             WHERE ((c.status = 'pending' AND c.next_attempt_at <= $1) OR (c.status = 'sending' AND c.lease_expires_at <= $1))
+               AND NOT EXISTS (
+                 SELECT 1 FROM outbox_message e
+                  WHERE e.recipient = c.recipient
+                    AND (e.created_at, e.id) < (c.created_at, c.id)
+                    AND ((e.status = 'pending' AND e.next_attempt_at > $1) OR (e.status = 'sending' AND e.lease_expires_at > $1)))
+             ORDER BY c.created_at, c.id
+             LIMIT $3
+             FOR UPDATE SKIP LOCKED)
+          RETURNING m.id`,
+        [now, new Date(now.getTime() + LEASE_MS), limit],
+        true,
+      );
+      const ids = (claimed.records as Array<{ id: string }>).map((r) => r.id);
+      if (ids.length === 0) return [];
+      return manager.find(OutboxMessage, { where: { id: In(ids) }, order: { createdAt: 'ASC', id: 'ASC' } });
+    });
+  }
+
+  // Every update below is fenced by (status, attempts): it lands only while this sender still holds the claim.
+
+  private async markSent(m: OutboxMessage): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE outbox_message SET status = 'sent', sent_at = $3, lease_expires_at = NULL, last_error = NULL
+        WHERE id = $1 AND status = 'sending' AND attempts = $2`,
+      [m.id, m.attempts, this.clock.now()],
+    );
+  }
+
+  private async markRetry(m: OutboxMessage, error: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE outbox_message SET status = 'pending', next_attempt_at = $3, lease_expires_at = NULL, last_error = $4
+        WHERE id = $1 AND status = 'sending' AND attempts = $2`,
+      [m.id, m.attempts, new Date(this.clock.now().getTime() + backoffMs(m.attempts)), error],
+    );
+  }
+
+  private async markDead(m: OutboxMessage, error: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE outbox_message SET status = 'dead', lease_expires_at = NULL, last_error = $3
+        WHERE id = $1 AND status = 'sending' AND attempts = $2`,
+      [m.id, m.attempts, error],
+    );
+  }
+
+  /** Back to pending, not tried, so the claim's attempt is not counted. */
+  private async release(m: OutboxMessage): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE outbox_message SET status = 'pending', attempts = attempts - 1, lease_expires_at = NULL
+        WHERE id = $1 AND status = 'sending' AND attempts = $2`,
+      [m.id, m.attempts],
+    );
+  }
+}

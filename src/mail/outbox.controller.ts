@@ -1,0 +1,31 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/auth.decorators.js';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { OutboxMessageView, OutboxPage, OutboxQuery, OutboxSummary } from './outbox.dto.js';
+import { OutboxService } from './outbox.service.js';
+
+@ApiTags('outbox')
+@ApiAuthenticated()
+@ApiErrors()
+@Controller('api/v1/outbox')
+export class OutboxController {
+  constructor(private readonly outbox: OutboxService) {}
+
+  /** The organization's mail, newest first: status and errors, never bodies or attachments. */
+  @Get()
+  @Roles('admin')
+  @ApiOkResponse({ type: OutboxPage })
+  async list(@CurrentPrincipal() me: Principal, @Query() query: OutboxQuery): Promise<OutboxPage> {
+    const page = await this.outbox.list(me.organizationId, query);
+    return { items: page.items.map(OutboxMessageView.of), total: page.total };
+  }
+
+  @Get('summary')
+  @Roles('admin')
+  @ApiOkResponse({ type: OutboxSummary })
+  summary(@CurrentPrincipal() me: Principal): Promise<OutboxSummary> {
+    return this.outbox.countByStatus(me.organizationId);
+  }
+}
