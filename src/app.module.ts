@@ -12,6 +12,8 @@ import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
+import { OutcomesModule } from './outcomes/outcomes.module.js';
+import { PagesModule } from './pages/pages.module.js';
 import { PeopleModule } from './people/people.module.js';
 import { ScenariosModule } from './scenarios/scenarios.module.js';
 import { TouchpointsModule } from './touchpoints/touchpoints.module.js';
@@ -34,6 +36,8 @@ export class AppModule {
         CampaignsModule,
         AssignmentsModule,
         JobsModule,
+        OutcomesModule,
+        PagesModule,
         MailModule,
         HealthModule,
       ],

@@ -3,8 +3,9 @@ import { ApiKey } from '../auth/api-key.entity.js';
 import { Campaign, CampaignWeek } from '../campaigns/campaign.entity.js';
 import { OutboxMessage } from '../mail/outbox-message.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
+import { Outcome, OutcomeEdit } from '../outcomes/outcome.entity.js';
 import { Person } from '../people/person.entity.js';
 import { Scenario } from '../scenarios/scenario.entity.js';
 import { Touchpoint } from '../touchpoints/touchpoint.entity.js';
 
-export const entities = [Organization, Person, ApiKey, Touchpoint, Scenario, Campaign, CampaignWeek, Assignment, UnfilledSlot, AccessToken, OutboxMessage];
+export const entities = [Organization, Person, ApiKey, Touchpoint, Scenario, Campaign, CampaignWeek, Assignment, UnfilledSlot, AccessToken, Outcome, OutcomeEdit, OutboxMessage];

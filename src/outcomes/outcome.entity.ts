@@ -1,0 +1,75 @@
+import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Assignment } from '../assignments/assignment.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { Person } from '../people/person.entity.js';
+import { Scenario } from '../scenarios/scenario.entity.js';
+import { Touchpoint } from '../touchpoints/touchpoint.entity.js';
+
+export const RESOLUTIONS = ['resolved', 'partial', 'unresolved'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+export const PROMISE_STATUSES = ['kept', 'late', 'broken'] as const;
+export type PromiseStatus = (typeof PROMISE_STATUSES)[number];
+export type AnswerValue = boolean | number | string;
+
+/** What happened on one test contact. Nothing here identifies the front-line employee. */
+@Entity('outcome')
+@Unique('outcome_assignment_key', ['assignmentId'])
+@Check('outcome_resolution_check', "resolution IN ('resolved', 'partial', 'unresolved')")
+@Check('outcome_ratings_check', 'courtesy BETWEEN 1 AND 5 AND knowledge BETWEEN 1 AND 5')
+@Check('outcome_reached_check', 'reached_human OR (seconds_to_human IS NULL AND courtesy IS NULL AND knowledge IS NULL)')
+@Check('outcome_promise_check', "promise_status IS NULL OR promise_status IN ('kept', 'late', 'broken')")
+@Index('outcome_org_attempted_idx', ['organizationId', 'attemptedAt'])
+@Index('outcome_touchpoint_idx', ['touchpointId', 'attemptedAt'])
+@Index('outcome_tester_idx', ['testerId', 'attemptedAt'])
+@ForeignKey(() => Organization, ['organizationId'], ['id'], { name: 'outcome_organization_fkey', onDelete: 'CASCADE' })
+@ForeignKey(() => Assignment, ['assignmentId'], ['id'], { name: 'outcome_assignment_fkey', onDelete: 'CASCADE' })
+@ForeignKey(() => Person, ['testerId'], ['id'], { name: 'outcome_tester_fkey', onDelete: 'NO ACTION' })
+@ForeignKey(() => Touchpoint, ['touchpointId'], ['id'], { name: 'outcome_touchpoint_fkey', onDelete: 'NO ACTION' })
+@ForeignKey(() => Scenario, ['scenarioId'], ['id'], { name: 'outcome_scenario_fkey', onDelete: 'SET NULL' })
+export class Outcome {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
+  /** Null for an ad-hoc contact made without an assignment. */
+  @Column({ name: 'assignment_id', type: 'uuid', nullable: true }) assignmentId: string | null;
+  @Column({ name: 'tester_id', type: 'uuid' }) testerId: string;
+  @Column({ name: 'touchpoint_id', type: 'uuid' }) touchpointId: string;
+  @Column({ name: 'scenario_id', type: 'uuid', nullable: true }) scenarioId: string | null;
+  @Column({ name: 'attempted_at', type: 'timestamptz' }) attemptedAt: Date;
+  @Column({ name: 'reached_human', type: 'boolean' }) reachedHuman: boolean;
+  @Column({ name: 'seconds_to_human', type: 'integer', nullable: true }) secondsToHuman: number | null;
+  @Column({ name: 'hold_seconds', type: 'integer', nullable: true }) holdSeconds: number | null;
+  @Column('integer') transfers: number;
+  @Column('integer') disconnects: number;
+  @Column({ name: 'repeated_story', type: 'boolean' }) repeatedStory: boolean;
+  @Column('text') resolution: Resolution;
+  @Column({ name: 'options_explained', type: 'boolean', nullable: true }) optionsExplained: boolean | null;
+  @Column({ type: 'integer', nullable: true }) courtesy: number | null;
+  @Column({ type: 'integer', nullable: true }) knowledge: number | null;
+  @Column({ name: 'staff_gave_name', type: 'boolean', nullable: true }) staffGaveName: boolean | null;
+  @Column({ name: 'promised_follow_up_by', type: 'date', nullable: true }) promisedFollowUpBy: string | null;
+  @Column({ name: 'promise_status', type: 'text', nullable: true }) promiseStatus: PromiseStatus | null;
+  @Column({ name: 'promise_asked_at', type: 'timestamptz', nullable: true }) promiseAskedAt: Date | null;
+  @Column({ type: 'text', nullable: true }) notes: string | null;
+  @Column({ type: 'jsonb', default: () => "'{}'" }) answers: Record<string, AnswerValue>;
+  /** 48 hours after the first save; edits are refused after it. */
+  @Column({ name: 'editable_until', type: 'timestamptz' }) editableUntil: Date;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}
+
+/** One save of an outcome: who, when, through what, before and after. */
+@Entity('outcome_edit')
+@Index('outcome_edit_outcome_idx', ['outcomeId', 'editedAt'])
+@ForeignKey(() => Outcome, ['outcomeId'], ['id'], { name: 'outcome_edit_outcome_fkey', onDelete: 'CASCADE' })
+@ForeignKey(() => Person, ['editedBy'], ['id'], { name: 'outcome_edit_person_fkey', onDelete: 'SET NULL' })
+export class OutcomeEdit {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
+  @Column({ name: 'outcome_id', type: 'uuid' }) outcomeId: string;
+  @Column({ name: 'edited_by', type: 'uuid', nullable: true }) editedBy: string | null;
+  /** 'api' (a key) or 'link' (the tester's emailed link). */
+  @Column('text') via: string;
+  @Column({ name: 'edited_at', type: 'timestamptz' }) editedAt: Date;
+  @Column({ type: 'jsonb', nullable: true }) before: Record<string, unknown> | null;
+  @Column({ type: 'jsonb' }) after: Record<string, unknown>;
+}

@@ -1,0 +1,80 @@
+import { Body, Controller, Get, Header, HttpCode, Post, Put, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { IsOptional } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/auth.decorators.js';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { IsDateOrDateTime } from '../common/validation/domain.validators.js';
+import { UuidParam } from '../common/validation/uuid-param.js';
+import { AdHocOutcomeDto, OutcomeAudit, OutcomeDto, OutcomePage, OutcomesQuery, OutcomeView } from './outcome.dto.js';
+import { OutcomesService } from './outcomes.service.js';
+
+class RegisterQuery {
+  @ApiPropertyOptional({ description: 'Attempted at or after' }) @IsOptional() @IsDateOrDateTime() from?: string;
+  @ApiPropertyOptional({ description: 'Attempted before' }) @IsOptional() @IsDateOrDateTime() to?: string;
+}
+
+@ApiTags('outcomes')
+@ApiAuthenticated()
+@ApiErrors()
+@Controller('api/v1')
+export class OutcomesController {
+  constructor(private readonly outcomes: OutcomesService) {}
+
+  @Put('assignments/:id/outcome')
+  @Roles('tester')
+  @ApiOkResponse({ type: OutcomeView, description: 'Recorded (the assignment is completed) or edited within 48 hours of the first save' })
+  @ApiConflictResponse({ description: 'The assignment is not revealed any more, or the 48 hours to edit have passed' })
+  async record(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: OutcomeDto): Promise<OutcomeView> {
+    return OutcomeView.of(await this.outcomes.recordForAssignment({ organizationId: me.organizationId, personId: me.personId, via: 'api' }, id, dto));
+  }
+
+  @Get('assignments/:id/outcome')
+  @Roles('admin', 'quality', 'tester')
+  @ApiOkResponse({ type: OutcomeView })
+  async forAssignment(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<OutcomeView> {
+    return OutcomeView.of(await this.outcomes.forAssignment(me, id));
+  }
+
+  @Post('outcomes')
+  @Roles('tester')
+  @ApiCreatedResponse({ type: OutcomeView, description: 'An ad-hoc contact, made without an assignment' })
+  async adHoc(@CurrentPrincipal() me: Principal, @Body() dto: AdHocOutcomeDto): Promise<OutcomeView> {
+    return OutcomeView.of(await this.outcomes.recordAdHoc({ organizationId: me.organizationId, personId: me.personId, via: 'api' }, dto));
+  }
+
+  @Get('outcomes')
+  @Roles('admin', 'quality', 'tester')
+  @ApiOkResponse({ type: OutcomePage, description: 'Admin and quality: all; a tester: their own' })
+  async list(@CurrentPrincipal() me: Principal, @Query() query: OutcomesQuery): Promise<OutcomePage> {
+    const page = await this.outcomes.list(me, query);
+    return { items: page.items.map(OutcomeView.of), total: page.total };
+  }
+
+  @Get('outcomes/register.csv')
+  @Roles('admin', 'quality')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @Header('Content-Disposition', 'attachment; filename="test-contact-register.csv"')
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'Every completed test contact: touchpoint, channel, attempted time (CSV)' })
+  register(@CurrentPrincipal() me: Principal, @Query() query: RegisterQuery): Promise<string> {
+    return this.outcomes.register(me.organizationId, query.from, query.to);
+  }
+
+  @Get('outcomes/:id')
+  @Roles('admin', 'quality', 'tester')
+  @ApiOkResponse({ type: OutcomeView })
+  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<OutcomeView> {
+    return OutcomeView.of(await this.outcomes.get(me, id));
+  }
+
+  @Get('outcomes/:id/audit')
+  @Roles('admin', 'quality')
+  @HttpCode(200)
+  @ApiOkResponse({ type: OutcomeAudit, description: 'Every save: who, when, through what, before and after' })
+  async audit(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<OutcomeAudit> {
+    const items = await this.outcomes.auditTrail(me, id);
+    return { items: items.map(({ organizationId: _o, outcomeId: _id, ...e }) => e), total: items.length };
+  }
+}

@@ -1,0 +1,235 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { stringify } from 'csv-stringify/sync';
+import { DataSource, EntityManager } from 'typeorm';
+import { transition } from '../assignments/assignment-lifecycle.js';
+import { hasRole } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/auth.decorators.js';
+import { Clock } from '../common/clock.js';
+import { Page } from '../common/pagination.js';
+import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
+import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
+import { AdHocOutcomeDto, OutcomeDto, OutcomesQuery } from './outcome.dto.js';
+import { Outcome, OutcomeEdit } from './outcome.entity.js';
+import { OutcomeContext, outcomeRules } from './outcome-rules.js';
+
+/** Who records: a person with a key, or the tester through their emailed link. */
+export interface Actor {
+  organizationId: string;
+  personId: string;
+  via: 'api' | 'link';
+}
+
+/** Edits are accepted for this long after the first save. */
+export const EDIT_PERIOD_MS = 48 * 3_600_000;
+
+const FIELDS = [
+  'attemptedAt',
+  'reachedHuman',
+  'secondsToHuman',
+  'holdSeconds',
+  'transfers',
+  'disconnects',
+  'repeatedStory',
+  'resolution',
+  'optionsExplained',
+  'courtesy',
+  'knowledge',
+  'staffGaveName',
+  'promisedFollowUpBy',
+  'notes',
+  'answers',
+] as const;
+
+/** The recorded fields of an outcome, as kept in the audit trail. */
+function snapshot(o: Outcome): Record<string, unknown> {
+  return Object.fromEntries(FIELDS.map((f) => [f, f === 'attemptedAt' ? o.attemptedAt.toISOString() : o[f]]));
+}
+
+/** Spreadsheet programs run cells that start with these as formulas; a leading ' keeps them text. */
+function csvSafe(value: unknown): string {
+  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+@Injectable()
+export class OutcomesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  private columns(dto: OutcomeDto) {
+    return {
+      attemptedAt: new Date(dto.attemptedAt),
+      reachedHuman: dto.reachedHuman,
+      secondsToHuman: dto.secondsToHuman ?? null,
+      holdSeconds: dto.holdSeconds ?? null,
+      transfers: dto.transfers ?? 0,
+      disconnects: dto.disconnects ?? 0,
+      repeatedStory: dto.repeatedStory ?? false,
+      resolution: dto.resolution,
+      optionsExplained: dto.optionsExplained ?? null,
+      courtesy: dto.courtesy ?? null,
+      knowledge: dto.knowledge ?? null,
+      staffGaveName: dto.staffGaveName ?? null,
+      promisedFollowUpBy: dto.promisedFollowUpBy ?? null,
+      notes: dto.notes?.trim() ? dto.notes.trim() : null,
+      answers: dto.answers ?? {},
+    };
+  }
+
+  /** Checks the cross-field rules; throws the same 400 as field validation. */
+  check(dto: OutcomeDto, ctx: OutcomeContext): void {
+    const errors: FieldError[] = outcomeRules(dto, ctx);
+    if (errors.length) throw new FieldValidationException(errors);
+  }
+
+  /**
+   * Records (or, within 48 hours of the first save, edits) the outcome of the actor's own revealed
+   * assignment. The first save completes the assignment; every save is kept in the audit trail.
+   */
+  async recordForAssignment(actor: Actor, assignmentId: string, dto: OutcomeDto): Promise<Outcome> {
+    return this.dataSource.transaction(async (manager) => {
+      const [a] = await manager.query(
+        `SELECT a.id, a.status, a.touchpoint_id, a.scenario_id, a.window_start, a.window_end, p.timezone, s.questions
+           FROM assignment a JOIN person p ON p.id = a.tester_id LEFT JOIN scenario s ON s.id = a.scenario_id
+          WHERE a.id = $1 AND a.organization_id = $2 AND a.tester_id = $3 AND a.revealed_at IS NOT NULL
+          FOR UPDATE OF a`,
+        [assignmentId, actor.organizationId, actor.personId],
+      );
+      if (!a) throw new NotFoundException(`Assignment ${assignmentId} not found`);
+      const now = this.clock.now();
+      this.check(dto, { now, window: { start: a.window_start, end: a.window_end, zone: a.timezone }, questions: (a.questions ?? []) as ScenarioQuestion[] });
+      const existing = await manager.findOne(Outcome, { where: { assignmentId }, lock: { mode: 'pessimistic_write' } });
+      if (!existing) {
+        await transition(manager, assignmentId, 'completed', now);
+        return this.create(manager, actor, { assignmentId, touchpointId: a.touchpoint_id, scenarioId: a.scenario_id }, dto, now);
+      }
+      return this.edit(manager, actor, existing, dto, now);
+    });
+  }
+
+  /** A contact made on the tester's own initiative, without an assignment. */
+  async recordAdHoc(actor: Actor, dto: AdHocOutcomeDto): Promise<Outcome> {
+    return this.dataSource.transaction(async (manager) => {
+      const [tp] = await manager.query('SELECT id FROM touchpoint WHERE id = $1 AND organization_id = $2', [dto.touchpointId, actor.organizationId]);
+      const errors: FieldError[] = [];
+      if (!tp) errors.push({ field: 'touchpointId', rule: 'exists', message: 'touchpointId must be a touchpoint of your organization' });
+      let questions: ScenarioQuestion[] = [];
+      if (dto.scenarioId) {
+        const [scenario] = await manager.query('SELECT questions FROM scenario WHERE id = $1 AND organization_id = $2', [dto.scenarioId, actor.organizationId]);
+        if (!scenario) errors.push({ field: 'scenarioId', rule: 'exists', message: 'scenarioId must be a scenario of your organization' });
+        else questions = scenario.questions;
+      }
+      if (errors.length) throw new FieldValidationException(errors);
+      const now = this.clock.now();
+      this.check(dto, { now, questions });
+      return this.create(manager, actor, { assignmentId: null, touchpointId: dto.touchpointId, scenarioId: dto.scenarioId ?? null }, dto, now);
+    });
+  }
+
+  private async create(
+    manager: EntityManager,
+    actor: Actor,
+    link: { assignmentId: string | null; touchpointId: string; scenarioId: string | null },
+    dto: OutcomeDto,
+    now: Date,
+  ): Promise<Outcome> {
+    const outcome = await manager.save(
+      manager.create(Outcome, {
+        organizationId: actor.organizationId,
+        testerId: actor.personId,
+        ...link,
+        ...this.columns(dto),
+        promiseStatus: null,
+        promiseAskedAt: null,
+        editableUntil: new Date(now.getTime() + EDIT_PERIOD_MS),
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    await this.audit(manager, actor, outcome.id, null, snapshot(outcome), now);
+    return outcome;
+  }
+
+  private async edit(manager: EntityManager, actor: Actor, outcome: Outcome, dto: OutcomeDto, now: Date): Promise<Outcome> {
+    if (now > outcome.editableUntil) {
+      throw new ConflictException(
+        `This outcome was first saved at ${outcome.createdAt.toISOString()} and could be edited until ${outcome.editableUntil.toISOString()}; it can no longer be changed`,
+      );
+    }
+    const before = snapshot(outcome);
+    Object.assign(outcome, this.columns(dto), { updatedAt: now });
+    // A changed promise date is a new promise: ask about it afresh.
+    if (before.promisedFollowUpBy !== outcome.promisedFollowUpBy) Object.assign(outcome, { promiseStatus: null, promiseAskedAt: null });
+    const saved = await manager.save(outcome);
+    await this.audit(manager, actor, outcome.id, before, snapshot(saved), now);
+    return saved;
+  }
+
+  private async audit(manager: EntityManager, actor: Actor, outcomeId: string, before: Record<string, unknown> | null, after: Record<string, unknown>, now: Date) {
+    await manager.save(manager.create(OutcomeEdit, { organizationId: actor.organizationId, outcomeId, editedBy: actor.personId, via: actor.via, editedAt: now, before, after }));
+  }
+
+  /** The outcome of an assignment: for its tester, admins and quality. */
+  async forAssignment(me: Principal, assignmentId: string): Promise<Outcome> {
+    const outcome = await this.dataSource.getRepository(Outcome).findOne({ where: { assignmentId, organizationId: me.organizationId } });
+    if (!outcome || (!hasRole(me, 'admin', 'quality') && outcome.testerId !== me.personId)) {
+      throw new NotFoundException(`No outcome recorded for assignment ${assignmentId}`);
+    }
+    return outcome;
+  }
+
+  async get(me: Principal, id: string): Promise<Outcome> {
+    const outcome = await this.dataSource.getRepository(Outcome).findOne({ where: { id, organizationId: me.organizationId } });
+    if (!outcome || (!hasRole(me, 'admin', 'quality') && outcome.testerId !== me.personId)) throw new NotFoundException(`Outcome ${id} not found`);
+    return outcome;
+  }
+
+  async auditTrail(me: Principal, id: string): Promise<OutcomeEdit[]> {
+    await this.get(me, id);
+    return this.dataSource.getRepository(OutcomeEdit).find({ where: { outcomeId: id, organizationId: me.organizationId }, order: { editedAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** Admin and quality: every outcome of the organization; a tester: their own. */
+  async list(me: Principal, query: OutcomesQuery): Promise<Page<Outcome>> {
+    const qb = this.dataSource
+      .getRepository(Outcome)
+      .createQueryBuilder('o')
+      .innerJoin('touchpoint', 't', 't.id = o.touchpoint_id')
+      .where('o.organization_id = :org', { org: me.organizationId });
+    if (!hasRole(me, 'admin', 'quality')) qb.andWhere('o.tester_id = :me', { me: me.personId });
+    if (query.touchpointId) qb.andWhere('o.touchpoint_id = :tp', { tp: query.touchpointId });
+    if (query.team) qb.andWhere('t.team = :team', { team: query.team });
+    if (query.channel) qb.andWhere('t.channel = :channel', { channel: query.channel });
+    if (query.testerId) qb.andWhere('o.tester_id = :tester', { tester: query.testerId });
+    if (query.resolution) qb.andWhere('o.resolution = :resolution', { resolution: query.resolution });
+    if (query.from) qb.andWhere('o.attempted_at >= :from', { from: query.from });
+    if (query.to) qb.andWhere('o.attempted_at < :to', { to: query.to });
+    const [items, total] = await qb.orderBy('o.attempted_at', 'DESC').addOrderBy('o.id', 'ASC').take(query.limit).skip(query.offset).getManyAndCount();
+    return { items, total };
+  }
+
+  /**
+   * Every completed test contact (with an outcome), so operations can exclude test contacts from
+   * live statistics or match them against their own logs. Nothing planned or pending ever appears.
+   */
+  async register(organizationId: string, from?: string, to?: string): Promise<string> {
+    const rows = await this.dataSource.query(
+      `SELECT o.id, o.attempted_at, o.assignment_id, t.id AS touchpoint_id, t.name, t.channel, t.contact, t.team, a.window_start, a.window_end
+         FROM outcome o
+         JOIN touchpoint t ON t.id = o.touchpoint_id
+         LEFT JOIN assignment a ON a.id = o.assignment_id
+        WHERE o.organization_id = $1 AND (o.assignment_id IS NULL OR a.status = 'completed')
+          AND ($2::timestamptz IS NULL OR o.attempted_at >= $2) AND ($3::timestamptz IS NULL OR o.attempted_at < $3)
+        ORDER BY o.attempted_at, o.id`,
+      [organizationId, from ?? null, to ?? null],
+    );
+    const header = ['outcome_id', 'attempted_at', 'touchpoint_id', 'touchpoint', 'channel', 'contact', 'team', 'assignment_id', 'window_start', 'window_end'];
+    const body = rows.map((r: Record<string, unknown>) =>
+      [r.id, r.attempted_at, r.touchpoint_id, r.name, r.channel, r.contact, r.team, r.assignment_id, r.window_start, r.window_end].map(csvSafe),
+    );
+    return stringify([header, ...body]);
+  }
+}

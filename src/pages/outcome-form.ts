@@ -1,0 +1,274 @@
+import { DateTime } from 'luxon';
+import { escapeHtml } from '../common/html.js';
+import type { FieldError } from '../common/validation/validation-errors.js';
+import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
+import type { Outcome } from '../outcomes/outcome.entity.js';
+
+/** What the page shows about the test (never more than the tester's own assignment). */
+export interface FormContext {
+  touchpoint: { name: string; channel: string; contact: string };
+  scenario: { title: string; brief: string; questions: ScenarioQuestion[] } | null;
+  window: { start: Date; end: Date };
+  zone: string;
+  testerName: string;
+}
+
+export type FormValues = Record<string, string>;
+
+const HOW: Record<string, string> = {
+  phone: 'Call',
+  chat: 'Open the web chat at',
+  email: 'Write to',
+  in_person: 'Visit',
+  web_form: 'Fill in the form at',
+  social: 'Send a message via',
+};
+
+const e = escapeHtml;
+
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${e(title)} · Groundtruth</title>
+<style>
+  *{box-sizing:border-box} body{font:16px/1.45 system-ui,-apple-system,sans-serif;margin:0;padding:1rem;max-width:40rem;margin-inline:auto;color:#1b1b1b}
+  h1{font-size:1.35rem;margin:.2rem 0 1rem} h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
+  .task{background:#f3f6fa;border-radius:.5rem;padding:.75rem 1rem} .task p{margin:.3rem 0}
+  fieldset{border:0;padding:0;margin:0 0 1rem} legend,label.block{font-weight:600;display:block;margin-bottom:.3rem}
+  .choices{display:flex;flex-wrap:wrap;gap:.4rem} .choices label{display:inline-flex;align-items:center;gap:.3rem;border:1px solid #b8c2cc;border-radius:.4rem;padding:.45rem .7rem;min-height:44px}
+  input[type=text],input[type=number],input[type=date],input[type=datetime-local],textarea{width:100%;font:inherit;padding:.55rem;border:1px solid #8a96a3;border-radius:.4rem;min-height:44px}
+  textarea{min-height:6rem} .hint{color:#555;font-size:.9rem;margin:.2rem 0}
+  .error{color:#b00020;font-weight:600;margin:.25rem 0} .has-error input,.has-error textarea{border-color:#b00020}
+  button{font:inherit;font-weight:600;padding:.75rem 1.2rem;border-radius:.5rem;border:0;background:#0b57d0;color:#fff;min-height:48px;width:100%}
+  button.secondary{background:#5f6368} .ok{background:#e6f4ea;border-radius:.5rem;padding:.75rem 1rem}
+  .summary{background:#fdecea;border-radius:.5rem;padding:.5rem 1rem}
+</style>
+</head>
+<body>
+${body}
+</body>
+</html>`;
+}
+
+export function messagePage(title: string, text: string): string {
+  return page(title, `<h1>${e(title)}</h1><p>${e(text)}</p>`);
+}
+
+function windowText(ctx: FormContext): string {
+  const s = DateTime.fromJSDate(ctx.window.start, { zone: ctx.zone }).setLocale('en-GB');
+  const end = DateTime.fromJSDate(ctx.window.end, { zone: ctx.zone }).setLocale('en-GB');
+  return `${s.toFormat('cccc d LLLL, HH:mm')}–${end.toFormat('HH:mm')} (${ctx.zone})`;
+}
+
+/** Seconds as m:ss, the way people read a wait. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return '';
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/** The form's values for a saved outcome, or for a new one (attempted at the window's start, or now if within it). */
+export function initialValues(ctx: FormContext, outcome: Outcome | null, now: Date): FormValues {
+  const local = (d: Date) => DateTime.fromJSDate(d, { zone: ctx.zone }).toFormat("yyyy-MM-dd'T'HH:mm");
+  const yesNo = (b: boolean | null | undefined) => (b === null || b === undefined ? '' : b ? 'yes' : 'no');
+  if (!outcome) {
+    const inWindow = now >= ctx.window.start && now <= ctx.window.end;
+    return { attemptedAt: local(inWindow ? now : ctx.window.start), transfers: '0', disconnects: '0' };
+  }
+  const values: FormValues = {
+    attemptedAt: local(outcome.attemptedAt),
+    reachedHuman: yesNo(outcome.reachedHuman),
+    secondsToHuman: formatDuration(outcome.secondsToHuman),
+    holdSeconds: formatDuration(outcome.holdSeconds),
+    transfers: String(outcome.transfers),
+    disconnects: String(outcome.disconnects),
+    repeatedStory: yesNo(outcome.repeatedStory),
+    resolution: outcome.resolution,
+    optionsExplained: yesNo(outcome.optionsExplained),
+    courtesy: outcome.courtesy === null ? '' : String(outcome.courtesy),
+    knowledge: outcome.knowledge === null ? '' : String(outcome.knowledge),
+    staffGaveName: yesNo(outcome.staffGaveName),
+    promisedFollowUpBy: outcome.promisedFollowUpBy ?? '',
+    notes: outcome.notes ?? '',
+  };
+  for (const [key, v] of Object.entries(outcome.answers)) values[`answers.${key}`] = typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
+  return values;
+}
+
+function parseDuration(field: string, text: string | undefined, errors: FieldError[]): number | null {
+  const v = (text ?? '').trim();
+  if (v === '') return null;
+  const m = /^(\d{1,4}):([0-5]\d)$/.exec(v) ?? /^()(\d{1,6})$/.exec(v);
+  if (!m) {
+    errors.push({ field, rule: 'format', message: 'Write the time as minutes:seconds (4:30) or as seconds (270)' });
+    return null;
+  }
+  return Number(m[1] || 0) * 60 + Number(m[2]);
+}
+
+function parseYesNo(text: string | undefined): boolean | null {
+  return text === 'yes' ? true : text === 'no' ? false : null;
+}
+
+function parseInteger(field: string, text: string | undefined, errors: FieldError[], empty: number | null): number | null {
+  const v = (text ?? '').trim();
+  if (v === '') return empty;
+  if (!/^-?\d+$/.test(v)) {
+    errors.push({ field, rule: 'isInt', message: `${field} must be a whole number` });
+    return empty;
+  }
+  return Number(v);
+}
+
+/**
+ * The posted form as the API's outcome body, plus the errors of cells that could not be read.
+ * Empty optional fields are left out, so the API's own rules apply unchanged.
+ */
+export function parseForm(body: FormValues, ctx: FormContext): { plain: Record<string, unknown>; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const plain: Record<string, unknown> = {};
+  const attempted = DateTime.fromFormat((body.attemptedAt ?? '').trim(), "yyyy-MM-dd'T'HH:mm", { zone: ctx.zone });
+  if (!attempted.isValid) errors.push({ field: 'attemptedAt', rule: 'format', message: 'Give the date and time of the contact' });
+  else plain.attemptedAt = attempted.toISO({ suppressMilliseconds: true });
+  const reached = parseYesNo(body.reachedHuman);
+  if (reached === null) errors.push({ field: 'reachedHuman', rule: 'required', message: 'Did a person answer? Choose yes or no' });
+  else plain.reachedHuman = reached;
+  const wait = parseDuration('secondsToHuman', body.secondsToHuman, errors);
+  if (wait !== null) plain.secondsToHuman = wait;
+  const hold = parseDuration('holdSeconds', body.holdSeconds, errors);
+  if (hold !== null) plain.holdSeconds = hold;
+  plain.transfers = parseInteger('transfers', body.transfers, errors, 0);
+  plain.disconnects = parseInteger('disconnects', body.disconnects, errors, 0);
+  plain.repeatedStory = parseYesNo(body.repeatedStory) ?? false;
+  if (body.resolution) plain.resolution = body.resolution;
+  else errors.push({ field: 'resolution', rule: 'required', message: 'Was it resolved? Choose one' });
+  const explained = parseYesNo(body.optionsExplained);
+  if (explained !== null) plain.optionsExplained = explained;
+  for (const rating of ['courtesy', 'knowledge'] as const) {
+    const v = parseInteger(rating, body[rating], errors, null);
+    if (v !== null) plain[rating] = v;
+  }
+  const gaveName = parseYesNo(body.staffGaveName);
+  if (gaveName !== null) plain.staffGaveName = gaveName;
+  if (body.promisedFollowUpBy?.trim()) plain.promisedFollowUpBy = body.promisedFollowUpBy.trim();
+  if (body.notes?.trim()) plain.notes = body.notes;
+  const answers: Record<string, unknown> = {};
+  for (const q of ctx.scenario?.questions ?? []) {
+    const raw = (body[`answers.${q.key}`] ?? '').trim();
+    if (raw === '') continue;
+    if (q.type === 'yes_no') answers[q.key] = parseYesNo(raw) ?? raw;
+    else if (q.type === 'seconds') {
+      const v = parseDuration(`answers.${q.key}`, raw, errors);
+      if (v !== null) answers[q.key] = v;
+    } else if (q.type === 'number' || q.type === 'rating') answers[q.key] = Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    else answers[q.key] = raw;
+  }
+  plain.answers = answers;
+  return { plain, errors };
+}
+
+interface FieldOptions {
+  label: string;
+  hint?: string;
+}
+
+/** The outcome form, with each error next to its field and the values as entered. */
+export function formPage(ctx: FormContext, values: FormValues, errors: FieldError[], info: { action: string; declineAction: string; editing: boolean; editableUntil?: Date }): string {
+  const byField = new Map<string, string>();
+  for (const err of errors) if (!byField.has(err.field)) byField.set(err.field, err.message);
+  const errorFor = (name: string) => (byField.has(name) ? `<p class="error" id="${e(name)}-error">${e(byField.get(name)!)}</p>` : '');
+  const described = (name: string, hint?: string) => {
+    const ids = [hint ? `${name}-hint` : '', byField.has(name) ? `${name}-error` : ''].filter(Boolean).join(' ');
+    return ids ? ` aria-describedby="${e(ids)}"` : '';
+  };
+  const hintFor = (name: string, hint?: string) => (hint ? `<p class="hint" id="${e(name)}-hint">${e(hint)}</p>` : '');
+  const cls = (name: string) => (byField.has(name) ? ' class="has-error"' : '');
+
+  const text = (name: string, o: FieldOptions, type = 'text', extra = '') =>
+    `<div${cls(name)}><label class="block" for="${e(name)}">${e(o.label)}</label>${hintFor(name, o.hint)}
+<input type="${type}" id="${e(name)}" name="${e(name)}" value="${e(values[name] ?? '')}"${described(name, o.hint)}${extra}>${errorFor(name)}</div>`;
+  const choices = (name: string, o: FieldOptions, options: Array<[string, string]>) =>
+    `<fieldset${cls(name)}${described(name, o.hint)}><legend>${e(o.label)}</legend>${hintFor(name, o.hint)}<div class="choices">${options
+      .map(
+        ([value, label]) =>
+          `<label for="${e(`${name}-${value}`)}"><input type="radio" id="${e(`${name}-${value}`)}" name="${e(name)}" value="${e(value)}"${values[name] === value ? ' checked' : ''}> ${e(label)}</label>`,
+      )
+      .join('')}</div>${errorFor(name)}</fieldset>`;
+  const yesNo = (name: string, o: FieldOptions) => choices(name, o, [['yes', 'Yes'], ['no', 'No']]);
+  const scale = (name: string, o: FieldOptions) => choices(name, o, ['1', '2', '3', '4', '5'].map((v) => [v, v]));
+
+  const questions = (ctx.scenario?.questions ?? [])
+    .map((q) => {
+      const name = `answers.${q.key}`;
+      const label = { label: `${q.label}${q.required ? '' : ' (optional)'}` };
+      if (q.type === 'yes_no') return yesNo(name, label);
+      if (q.type === 'rating') return scale(name, label);
+      if (q.type === 'choice') return choices(name, label, (q.options ?? []).map((o) => [o, o]));
+      if (q.type === 'text') return text(name, label);
+      if (q.type === 'seconds') return text(name, { ...label, hint: 'minutes:seconds, e.g. 4:30' }, 'text', ' inputmode="numeric"');
+      return text(name, label, 'number', ' inputmode="decimal"');
+    })
+    .join('\n');
+
+  const summary = errors.length
+    ? `<div class="summary" role="alert"><p><strong>Please check ${errors.length === 1 ? 'one answer' : `${errors.length} answers`}</strong> — the notes are next to each.</p></div>`
+    : '';
+  const how = `${HOW[ctx.touchpoint.channel] ?? 'Contact'} ${ctx.touchpoint.contact}`;
+  const editing = info.editing && info.editableUntil
+    ? `<p class="ok">Saved. You can change it until ${e(DateTime.fromJSDate(info.editableUntil, { zone: ctx.zone }).setLocale('en-GB').toFormat('cccc d LLLL, HH:mm'))}.</p>`
+    : '';
+  return page(
+    `Test contact: ${ctx.touchpoint.name}`,
+    `<h1>Test contact: ${e(ctx.touchpoint.name)}</h1>
+<section class="task">
+<p><strong>When:</strong> ${e(windowText(ctx))}</p>
+<p><strong>How:</strong> ${e(how)}</p>
+<p><strong>Ask:</strong> ${e(ctx.scenario ? `${ctx.scenario.title}: ${ctx.scenario.brief}` : 'Make an ordinary enquiry, as any customer would.')}</p>
+</section>
+${editing}
+<h2>What happened</h2>
+${summary}
+<form method="post" action="${e(info.action)}" novalidate>
+${text('attemptedAt', { label: 'When did you make the contact?', hint: `Your time (${ctx.zone})` }, 'datetime-local')}
+${yesNo('reachedHuman', { label: 'Did a person answer?', hint: 'Not only a menu or a bot' })}
+${text('secondsToHuman', { label: 'Wait until a person answered', hint: 'minutes:seconds, e.g. 4:30 — leave empty if nobody answered' }, 'text', ' inputmode="numeric" autocomplete="off"')}
+${text('holdSeconds', { label: 'Time on hold after that (optional)', hint: 'minutes:seconds' }, 'text', ' inputmode="numeric" autocomplete="off"')}
+${text('transfers', { label: 'How many times were you transferred?' }, 'number', ' min="0" max="50" inputmode="numeric"')}
+${text('disconnects', { label: 'How many times was the line or chat dropped?' }, 'number', ' min="0" max="50" inputmode="numeric"')}
+${yesNo('repeatedStory', { label: 'Did you have to tell your story again?' })}
+${choices('resolution', { label: 'Was your request resolved?' }, [['resolved', 'Resolved'], ['partial', 'Partly'], ['unresolved', 'Not resolved']])}
+${yesNo('optionsExplained', { label: 'If not resolved: were your options explained, or why not?', hint: 'Leave empty if it was resolved' })}
+${scale('courtesy', { label: 'Courtesy (1 poor – 5 excellent)', hint: 'Only if a person answered' })}
+${scale('knowledge', { label: 'Knowledge (1 poor – 5 excellent)', hint: 'Only if a person answered' })}
+${yesNo('staffGaveName', { label: 'Did the staff member give a name?', hint: 'Only whether they did — never write the name down' })}
+${text('promisedFollowUpBy', { label: 'Were you promised a callback or email? By when (optional)', hint: 'We will ask you the day after whether it came' }, 'date')}
+${questions}
+<div${cls('notes')}><label class="block" for="notes">Notes (optional)</label><p class="hint" id="notes-hint">What happened, in your words. Describe the system, not the person: no names.</p>
+<textarea id="notes" name="notes" maxlength="4000"${described('notes', 'x')}>${e(values.notes ?? '')}</textarea>${errorFor('notes')}</div>
+<button type="submit" name="action" value="save">Save</button>
+</form>
+${
+  info.editing
+    ? ''
+    : `<h2>Cannot make it?</h2>
+<form method="post" action="${e(info.declineAction)}">
+<label class="block" for="reason">Why not (for the quality team)</label>
+<textarea id="reason" name="reason" maxlength="500" required></textarea>
+<p></p><button type="submit" class="secondary">Decline this test</button>
+</form>`
+}`,
+  );
+}
+
+export function savedPage(ctx: FormContext, editableUntil: Date, editUrl: string): string {
+  const until = DateTime.fromJSDate(editableUntil, { zone: ctx.zone }).setLocale('en-GB').toFormat('cccc d LLLL, HH:mm');
+  return page(
+    'Saved',
+    `<h1>Thank you</h1>
+<p class="ok">What happened at ${e(ctx.touchpoint.name)} is recorded.</p>
+<p>You can change it for 48 hours after the first save, until ${e(until)} (${e(ctx.zone)}): <a href="${e(editUrl)}">change what you recorded</a>.</p>`,
+  );
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { AssignmentsModule } from '../assignments/assignments.module.js';
+import { OutcomesModule } from '../outcomes/outcomes.module.js';
+import { TesterLinkService } from './tester-link.service.js';
+import { TesterPagesController } from './tester-pages.controller.js';
+
+@Module({ imports: [OutcomesModule, AssignmentsModule], controllers: [TesterPagesController], providers: [TesterLinkService] })
+export class PagesModule {}

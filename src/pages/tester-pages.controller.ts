@@ -1,0 +1,133 @@
+import { Body, ConflictException, Controller, Get, HttpException, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AssignmentsService } from '../assignments/assignments.service.js';
+import { Public } from '../auth/auth.decorators.js';
+import { Clock } from '../common/clock.js';
+import { validateDto } from '../common/validation/validate-dto.js';
+import { FieldValidationException } from '../common/validation/validation-errors.js';
+import type { FieldError } from '../common/validation/validation-errors.js';
+import { OutcomeDto } from '../outcomes/outcome.dto.js';
+import { Outcome } from '../outcomes/outcome.entity.js';
+import { OutcomesService } from '../outcomes/outcomes.service.js';
+import { outcomeRules } from '../outcomes/outcome-rules.js';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { formPage, initialValues, messagePage, parseForm, savedPage } from './outcome-form.js';
+import type { FormValues } from './outcome-form.js';
+import { ResolvedLink, TesterLinkService } from './tester-link.service.js';
+
+const GONE = 'This link has expired. It no longer opens anything; if you still need to record a test, ask your quality team.';
+const UNKNOWN = 'This link is not valid. Check that you opened the whole link from your email.';
+
+/**
+ * The tester's pages, reached from the reveal email's link (the link's secret is the only
+ * credential). A GET never changes anything: mail scanners open links.
+ */
+@ApiExcludeController()
+@Controller('t')
+export class TesterPagesController {
+  constructor(
+    private readonly links: TesterLinkService,
+    private readonly outcomes: OutcomesService,
+    private readonly assignments: AssignmentsService,
+    private readonly clock: Clock,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  private send(res: Response, status: number, html: string): void {
+    res.status(status).setHeader('Cache-Control', 'no-store').setHeader('X-Robots-Tag', 'noindex').type('html').send(html);
+  }
+
+  /** Resolves the link or answers the plain 404/410 page; nothing about the assignment leaks. */
+  private async open(token: string, res: Response): Promise<ResolvedLink | null> {
+    const found = await this.links.resolve(token);
+    if (found.state === 'ok') return found.link;
+    if (found.state === 'expired') this.send(res, 410, messagePage('Link expired', GONE));
+    else this.send(res, 404, messagePage('Link not found', UNKNOWN));
+    return null;
+  }
+
+  private outcomeOf(assignmentId: string): Promise<Outcome | null> {
+    return this.dataSource.getRepository(Outcome).findOne({ where: { assignmentId } });
+  }
+
+  private urls(token: string) {
+    return { action: `/t/${token}`, declineAction: `/t/${token}/decline` };
+  }
+
+  @Get(':token')
+  @Public()
+  async show(@Param('token') token: string, @Query('saved') saved: string | undefined, @Res() res: Response): Promise<void> {
+    const link = await this.open(token, res);
+    if (!link) return;
+    const outcome = await this.outcomeOf(link.assignmentId);
+    const now = this.clock.now();
+    if (outcome && saved) return this.send(res, 200, savedPage(link.form, outcome.editableUntil, `/t/${token}`));
+    if (outcome) {
+      if (now > outcome.editableUntil) {
+        return this.send(res, 200, messagePage('Recorded', 'What happened is recorded. The 48 hours to change it have passed, so it can no longer be edited.'));
+      }
+      return this.send(res, 200, formPage(link.form, initialValues(link.form, outcome, now), [], { ...this.urls(token), editing: true, editableUntil: outcome.editableUntil }));
+    }
+    if (link.status === 'declined') return this.send(res, 200, messagePage('Declined', 'You declined this test. Thank you for letting us know.'));
+    if (link.status !== 'revealed') return this.send(res, 200, messagePage('Closed', `This test is ${link.status}; nothing more can be recorded for it.`));
+    this.send(res, 200, formPage(link.form, initialValues(link.form, null, now), [], { ...this.urls(token), editing: false }));
+  }
+
+  @Post(':token')
+  @Public()
+  async save(@Param('token') token: string, @Body() body: FormValues, @Res() res: Response): Promise<void> {
+    const link = await this.open(token, res);
+    if (!link) return;
+    const values = Object.fromEntries(Object.entries(body ?? {}).filter(([, v]) => typeof v === 'string')) as FormValues;
+    const { plain, errors } = parseForm(values, link.form);
+    const { value, errors: fieldErrors } = await validateDto(OutcomeDto, plain);
+    // Every problem at once: unreadable cells, field rules, and the cross-field rules.
+    const rules = outcomeRules(plain as unknown as OutcomeDto, {
+      now: this.clock.now(),
+      window: { ...link.form.window, zone: link.form.zone },
+      questions: link.form.scenario?.questions ?? [],
+    });
+    const all: FieldError[] = [];
+    for (const e of [...errors, ...fieldErrors, ...rules]) if (!all.some((x) => x.field === e.field)) all.push(e);
+    const existing = await this.outcomeOf(link.assignmentId);
+    const rerender = (list: FieldError[]) =>
+      this.send(res, 400, formPage(link.form, values, list, { ...this.urls(token), editing: Boolean(existing), editableUntil: existing?.editableUntil }));
+    if (all.length) return rerender(all);
+    try {
+      await this.outcomes.recordForAssignment({ organizationId: link.organizationId, personId: link.testerId, via: 'link' }, link.assignmentId, value);
+    } catch (error) {
+      if (error instanceof FieldValidationException) return rerender(error.errors);
+      if (error instanceof HttpException && error.getStatus() < 500) return this.send(res, error.getStatus(), messagePage('Not saved', (error.getResponse() as { message: string }).message));
+      throw error;
+    }
+    res.redirect(303, `/t/${token}?saved=1`);
+  }
+
+  @Post(':token/decline')
+  @Public()
+  async decline(@Param('token') token: string, @Body() body: { reason?: unknown }, @Res() res: Response): Promise<void> {
+    const link = await this.open(token, res);
+    if (!link) return;
+    const reason = typeof body?.reason === 'string' ? body.reason.trim() : '';
+    if (!reason || reason.length > 500) {
+      const now = this.clock.now();
+      return this.send(
+        res,
+        400,
+        formPage(link.form, initialValues(link.form, null, now), [{ field: 'reason', rule: 'length', message: 'Say briefly why (at most 500 characters)' }], {
+          ...this.urls(token),
+          editing: false,
+        }),
+      );
+    }
+    try {
+      await this.assignments.decline({ organizationId: link.organizationId, personId: link.testerId, roles: ['tester'], keyId: 'link' }, link.assignmentId, reason);
+    } catch (error) {
+      if (error instanceof ConflictException) return this.send(res, 409, messagePage('Not declined', (error.getResponse() as { message: string }).message));
+      throw error;
+    }
+    this.send(res, 200, messagePage('Declined', 'Thank you for letting us know. The test goes to someone else if anyone can take it.'));
+  }
+}
