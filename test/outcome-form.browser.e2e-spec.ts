@@ -1,0 +1,263 @@
+import type { AddressInfo } from 'node:net';
+import { DateTime } from 'luxon';
+import type { Browser, Page, Response } from 'playwright-core';
+import { ManualClock } from '../src/common/clock.js';
+import { JobsService } from '../src/jobs/jobs.service.js';
+import { freePort, launchBrowser, phonePage, screenshot } from './support/browser.js';
+import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
+import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
+import { createTestApp, TestApp } from './support/test-app.js';
+
+/** The tester's outcome form in a real chromium at phone size, opened from the reveal mail's link. */
+
+const HOST = '127.0.0.1';
+const uidOf = (text: string) => /UID:([0-9a-f-]{36})@groundtruth/.exec(text)?.[1];
+
+/** Four testers, two touchpoints, one phone scenario with one required yes/no question, a week planned (as test/lifecycle.e2e-spec.ts). */
+async function setUp(t: TestApp) {
+  const org = await newOrganization(t);
+  const testers = [];
+  for (const [i, timezone] of ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Europe/Berlin'].entries()) {
+    testers.push(await personWithKey(t, org.adminKey, ['tester'], { timezone, name: `Tester ${i}`, workingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' })) }));
+  }
+  const tps = [];
+  for (const timezone of ['Europe/London', 'America/New_York']) {
+    tps.push((await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ timezone, openingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '09:00', close: '17:00' })) })).expect(201)).body);
+  }
+  await t.http()
+    .post('/api/v1/scenarios')
+    .set(auth(org.adminKey))
+    .send(scenarioBody({ channels: ['phone'], questions: [{ key: 'offered_alternative', label: 'Were you offered an alternative?', type: 'yes_no', required: true }] }))
+    .expect(201);
+  const campaign = await t.http()
+    .post('/api/v1/campaigns')
+    .set(auth(org.adminKey))
+    .send({
+      name: 'A week of tests',
+      touchpointIds: tps.map((x: { id: string }) => x.id),
+      testerIds: testers.map((x) => x.person.id),
+      contactsPerTouchpointPerWeek: 3,
+      windowMinutes: 60,
+      revealLeadMinutes: 120,
+      remindBeforeMinutes: 30,
+      graceMinutes: 60,
+      minSpacingHours: 12,
+      testerWeeklyCap: 3,
+      rotationDays: 0,
+      startsOn: '2027-03-01',
+    })
+    .expect(201);
+  const plan = await t.http().post(`/api/v1/campaigns/${campaign.body.id}/plan`).set(auth(org.adminKey)).send({ from: '2027-03-01', to: '2027-03-07' }).expect(200);
+  expect(plan.body.planned).toBe(6);
+  return { org, testers, campaignId: campaign.body.id as string };
+}
+
+/** Submits the form whose button is `button` and answers the POST's own response (303 or 400), once the next page has loaded. */
+async function submit(page: Page, button: string, path: string): Promise<Response> {
+  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path);
+  await page.locator(button).click();
+  const response = await posted;
+  await page.waitForLoadState('load');
+  return response;
+}
+
+const scrollWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
+
+describe('the outcome form in a phone-sized chromium', () => {
+  let sink: SmtpSink;
+  let t: TestApp;
+  let browser: Browser;
+  let page: Page;
+  let baseUrl: string;
+  let link: string;
+  let formPath: string;
+  let assignment: { id: string; windowStart: Date };
+  let tester: { person: { id: string; email: string }; key: string; timezone: string };
+
+  beforeAll(async () => {
+    browser = await launchBrowser(); // first: a missing chromium fails here, with the command that installs it
+    sink = await startSmtpSink();
+    const port = await freePort(HOST);
+    baseUrl = `http://${HOST}:${port}`;
+    t = await createTestApp({ env: { SMTP_URL: sink.url, PUBLIC_URL: baseUrl }, clock: new ManualClock('2027-02-28T12:00:00Z') });
+    await t.app.listen(port, HOST);
+    expect((t.app.getHttpServer().address() as AddressInfo).port).toBe(port);
+
+    const { testers, campaignId } = await setUp(t);
+    const [first] = await t.dataSource.query(
+      `SELECT a.id, a.tester_id, a.reveal_at, a.window_start, p.timezone FROM assignment a JOIN person p ON p.id = a.tester_id
+        WHERE a.campaign_id = $1 ORDER BY a.reveal_at, a.id LIMIT 1`,
+      [campaignId],
+    );
+    assignment = { id: first.id, windowStart: new Date(first.window_start) };
+    tester = { ...testers.find((x) => x.person.id === first.tester_id)!, timezone: first.timezone };
+
+    t.clock.set(first.reveal_at);
+    const jobs = t.app.get(JobsService);
+    await jobs.run('reveal');
+    await jobs.run('outbox');
+    await sink.waitFor(1);
+    const mail = sink.messages.find((m) => m.subject?.startsWith('Your test contact:') && m.attachments.some((a) => uidOf(a.content.toString('utf8')) === assignment.id));
+    expect(mail).toBeDefined();
+    expect(mail!.to && JSON.stringify(mail!.to)).toContain(tester.person.email);
+    const token = /t\/[A-Za-z0-9_-]{43}/.exec(mail!.text ?? '');
+    expect(token).not.toBeNull();
+    link = `${baseUrl}/${token![0]}`;
+    expect(mail!.text).toContain(link); // PUBLIC_URL is this server: the mailed link is the one the browser opens
+    formPath = new URL(link).pathname;
+
+    // The tester makes the call half an hour into the window, then opens the link on their phone.
+    t.clock.set(new Date(assignment.windowStart.getTime() + 30 * 60_000));
+    page = await phonePage(browser);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await sink?.close();
+  });
+
+  it('opens the form from the mailed link: labelled fields named after the outcome fields, a decline form, no sideways scrolling', async () => {
+    const response = await page.goto(link);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-type']).toMatch(/^text\/html/);
+    await screenshot(page, 'outcome-form');
+
+    const fields: Array<[string, string]> = [
+      ['attemptedAt', 'datetime-local'],
+      ['secondsToHuman', 'text'],
+      ['holdSeconds', 'text'],
+      ['transfers', 'number'],
+      ['disconnects', 'number'],
+      ['promisedFollowUpBy', 'date'],
+    ];
+    for (const [name, type] of fields) {
+      const input = page.locator(`#${name}`);
+      expect(await input.getAttribute('name')).toBe(name);
+      expect(await input.getAttribute('type')).toBe(type);
+    }
+    expect(await page.locator('textarea#notes').getAttribute('name')).toBe('notes');
+    expect(await page.locator('#attemptedAt').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    const radios: Array<[string, string[]]> = [
+      ['reachedHuman', ['yes', 'no']],
+      ['repeatedStory', ['yes', 'no']],
+      ['resolution', ['resolved', 'partial', 'unresolved']],
+      ['optionsExplained', ['yes', 'no']],
+      ['courtesy', ['1', '2', '3', '4', '5']],
+      ['knowledge', ['1', '2', '3', '4', '5']],
+      ['staffGaveName', ['yes', 'no']],
+      ['answers.offered_alternative', ['yes', 'no']],
+    ];
+    for (const [name, values] of radios) {
+      for (const value of values) {
+        const radio = page.locator(`[id="${name}-${value}"]`);
+        expect(await radio.getAttribute('type')).toBe('radio');
+        expect(await radio.getAttribute('name')).toBe(name);
+      }
+    }
+
+    // Every field a person fills in has a <label for=…>.
+    const inputs = page.locator('input:not([type=hidden]), textarea, select');
+    const count = await inputs.count();
+    expect(count).toBeGreaterThanOrEqual(fields.length + 1 + radios.reduce((n, [, v]) => n + v.length, 0) + 1); // + notes + decline reason
+    for (let i = 0; i < count; i++) {
+      const id = await inputs.nth(i).getAttribute('id');
+      expect(id).toBeTruthy();
+      expect({ id, labelled: (await page.locator(`label[for="${id}"]`).count()) >= 1 }).toEqual({ id, labelled: true });
+    }
+
+    const save = page.locator('button[type=submit][name=action][value=save]');
+    expect((await save.textContent())?.trim()).toBe('Save');
+    const decline = page.locator(`form[method=post][action$="${formPath}/decline"], form[method=POST][action$="${formPath}/decline"]`);
+    expect(await decline.count()).toBe(1);
+    expect(await decline.locator('textarea#reason[name=reason]').count()).toBe(1);
+    expect(await decline.getByRole('button', { name: 'Decline this test' }).count()).toBe(1);
+
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(390);
+  });
+
+  const notes = 'Held twice with music, then put through to billing, who could not help.';
+  const followUpBy = () => DateTime.fromJSDate(assignment.windowStart, { zone: tester.timezone }).plus({ days: 3 }).toISODate()!;
+
+  it('answers a wrong entry with 400, the error beside its field and everything entered kept', async () => {
+    await page.locator('#reachedHuman-no').check();
+    await page.locator('#secondsToHuman').fill('2:30'); // nobody answered, yet a time to reach a person: wrong
+    await page.locator('#holdSeconds').fill('1:15');
+    await page.locator('#transfers').fill('2');
+    await page.locator('#disconnects').fill('1');
+    await page.locator('#repeatedStory-yes').check();
+    await page.locator('#resolution-partial').check();
+    await page.locator('#optionsExplained-no').check();
+    await page.locator('#promisedFollowUpBy').fill(followUpBy());
+    await page.locator('#notes').fill(notes);
+    await page.locator('[id="answers.offered_alternative-no"]').check();
+
+    const response = await submit(page, 'button[name=action][value=save]', formPath);
+    expect(response.status()).toBe(400);
+
+    const error = page.locator('#secondsToHuman-error');
+    expect(await error.isVisible()).toBe(true);
+    expect(await error.getAttribute('class')).toMatch(/(^|\s)error(\s|$)/);
+    expect((await error.textContent())?.trim()).not.toBe('');
+    expect((await page.locator('#secondsToHuman').getAttribute('aria-describedby'))?.split(/\s+/)).toContain('secondsToHuman-error');
+    expect(await page.locator('.error[id$="-error"]').count()).toBe(1); // only the wrong field is flagged
+
+    expect(await page.locator('#notes').inputValue()).toBe(notes);
+    expect(await page.locator('#secondsToHuman').inputValue()).toBe('2:30');
+    expect(await page.locator('#holdSeconds').inputValue()).toMatch(/^(1:15|75)$/);
+    expect(await page.locator('#transfers').inputValue()).toBe('2');
+    expect(await page.locator('#disconnects').inputValue()).toBe('1');
+    expect(await page.locator('#promisedFollowUpBy').inputValue()).toBe(followUpBy());
+    for (const id of ['reachedHuman-no', 'repeatedStory-yes', 'resolution-partial', 'optionsExplained-no', 'answers.offered_alternative-no']) {
+      expect({ id, checked: await page.locator(`[id="${id}"]`).isChecked() }).toEqual({ id, checked: true });
+    }
+    await screenshot(page, 'outcome-form-error');
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(390);
+  });
+
+  let attemptedLocal: string;
+
+  it('saves once fixed (a person did answer, after 2:30) and says thank you', async () => {
+    await page.locator('#reachedHuman-yes').check();
+    await page.locator('#courtesy-3').check();
+    await page.locator('#knowledge-4').check();
+    await page.locator('#staffGaveName-yes').check();
+    attemptedLocal = await page.locator('#attemptedAt').inputValue();
+
+    const response = await submit(page, 'button[name=action][value=save]', formPath);
+    expect(response.status()).toBe(303);
+    expect(new URL(page.url()).pathname).toBe(formPath);
+    expect(new URL(page.url()).searchParams.get('saved')).toBe('1');
+    const body = (await page.locator('body').textContent()) ?? '';
+    expect(body).toContain('Thank you');
+    expect(body).toMatch(/48 hours/);
+    await screenshot(page, 'outcome-saved');
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(390);
+  });
+
+  it('makes the saved outcome readable through the API with the tester\'s own key', async () => {
+    const res = await t.http().get(`/api/v1/assignments/${assignment.id}/outcome`).set(auth(tester.key)).expect(200);
+    const o = res.body;
+    expect(o.assignmentId).toBe(assignment.id);
+    expect(o.testerId).toBe(tester.person.id);
+    expect(DateTime.fromISO(o.attemptedAt, { zone: tester.timezone }).toFormat("yyyy-MM-dd'T'HH:mm")).toBe(attemptedLocal.slice(0, 16));
+    expect(o).toMatchObject({
+      reachedHuman: true,
+      secondsToHuman: 150,
+      holdSeconds: 75,
+      transfers: 2,
+      disconnects: 1,
+      repeatedStory: true,
+      resolution: 'partial',
+      optionsExplained: false,
+      courtesy: 3,
+      knowledge: 4,
+      staffGaveName: true,
+      promisedFollowUpBy: followUpBy(),
+      notes,
+      answers: { offered_alternative: false },
+    });
+    const a = await t.http().get(`/api/v1/assignments/${assignment.id}`).set(auth(tester.key)).expect(200);
+    expect(a.body.status).toBe('completed');
+  });
+});
