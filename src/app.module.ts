@@ -11,6 +11,7 @@ import { AppConfig } from './config/app-config.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MailModule } from './mail/mail.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { OutcomesModule } from './outcomes/outcomes.module.js';
 import { PagesModule } from './pages/pages.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         JobsModule,
         OutcomesModule,
         PagesModule,
+        MetricsModule,
         MailModule,
         HealthModule,
       ],

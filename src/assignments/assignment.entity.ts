@@ -131,6 +131,8 @@ export class UnfilledSlot {
 @Unique('access_token_hash_key', ['hash'])
 @Index('access_token_assignment_idx', ['assignmentId'])
 @ForeignKey(() => Assignment, ['assignmentId'], ['id'], { name: 'access_token_assignment_fkey', onDelete: 'CASCADE' })
+@ForeignKey('outcome', ['outcomeId'], ['id'], { name: 'access_token_outcome_fkey', onDelete: 'CASCADE' })
+@Check('access_token_target_check', 'assignment_id IS NOT NULL OR outcome_id IS NOT NULL')
 export class AccessToken {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -138,8 +140,12 @@ export class AccessToken {
   @Column({ name: 'organization_id', type: 'uuid' })
   organizationId: string;
 
-  @Column({ name: 'assignment_id', type: 'uuid' })
-  assignmentId: string;
+  @Column({ name: 'assignment_id', type: 'uuid', nullable: true })
+  assignmentId: string | null;
+
+  /** For a follow-up question about an outcome. */
+  @Column({ name: 'outcome_id', type: 'uuid', nullable: true })
+  outcomeId: string | null;
 
   @Column('text')
   purpose: string;

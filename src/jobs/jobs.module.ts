@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { AssignmentsModule } from '../assignments/assignments.module.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { MailModule } from '../mail/mail.module.js';
+import { OutcomesModule } from '../outcomes/outcomes.module.js';
 import { JobsService } from './jobs.service.js';
 
-@Module({ imports: [CampaignsModule, AssignmentsModule, MailModule], providers: [JobsService], exports: [JobsService] })
+@Module({ imports: [CampaignsModule, AssignmentsModule, MailModule, OutcomesModule], providers: [JobsService], exports: [JobsService] })
 export class JobsModule {}

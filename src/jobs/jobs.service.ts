@@ -6,6 +6,7 @@ import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { AppConfig } from '../config/app-config.js';
 import { OutboxSender } from '../mail/outbox-sender.js';
+import { FollowUpService } from '../outcomes/follow-up.service.js';
 import { JobName, SCHEDULES } from './schedules.js';
 
 /**
@@ -24,11 +25,13 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     planning: PlanningService,
     assignments: AssignmentsService,
     outbox: OutboxSender,
+    followUps: FollowUpService,
   ) {
     this.jobs = {
       plan: async () => (await planning.planDue()).map((r) => ({ campaignId: r.campaignId, planned: r.result.planned, unfilled: r.result.unfilled.length })),
       reveal: async () => ({ held: await assignments.holdDue(), revealed: await assignments.revealDue() }),
       remindExpire: async () => ({ reminded: await assignments.remindDue(), missed: await assignments.expireDue() }),
+      followUp: async () => ({ asked: await followUps.askDue() }),
       outbox: () => outbox.deliverDue(),
     };
   }

@@ -3,6 +3,7 @@ export const SCHEDULES = {
   plan: '17 2 * * *', // nightly
   reveal: '* * * * *', // every minute: holds and reveals
   remindExpire: '*/5 * * * *', // every 5 minutes
+  followUp: '*/15 * * * *', // every 15 minutes: ask whether promised callbacks came
   outbox: '*/5 * * * * *', // every 5 seconds
 } as const;
 

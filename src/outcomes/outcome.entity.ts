@@ -21,6 +21,7 @@ export type AnswerValue = boolean | number | string;
 @Index('outcome_org_attempted_idx', ['organizationId', 'attemptedAt'])
 @Index('outcome_touchpoint_idx', ['touchpointId', 'attemptedAt'])
 @Index('outcome_tester_idx', ['testerId', 'attemptedAt'])
+@Index('outcome_promise_due_idx', ['promisedFollowUpBy'], { where: 'promise_asked_at IS NULL' })
 @ForeignKey(() => Organization, ['organizationId'], ['id'], { name: 'outcome_organization_fkey', onDelete: 'CASCADE' })
 @ForeignKey(() => Assignment, ['assignmentId'], ['id'], { name: 'outcome_assignment_fkey', onDelete: 'CASCADE' })
 @ForeignKey(() => Person, ['testerId'], ['id'], { name: 'outcome_tester_fkey', onDelete: 'NO ACTION' })

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { MailModule } from '../mail/mail.module.js';
+import { FollowUpService } from './follow-up.service.js';
 import { OutcomesController } from './outcomes.controller.js';
 import { OutcomesService } from './outcomes.service.js';
 
-@Module({ controllers: [OutcomesController], providers: [OutcomesService], exports: [OutcomesService] })
+@Module({ imports: [MailModule], controllers: [OutcomesController], providers: [OutcomesService, FollowUpService], exports: [OutcomesService, FollowUpService] })
 export class OutcomesModule {}

@@ -1,0 +1,44 @@
+import { DateTime } from 'luxon';
+import { escapeHtml } from '../common/html.js';
+import type { OutgoingMail } from '../mail/outbox.service.js';
+
+export const ANSWER_LABELS = {
+  kept: 'Yes, by the promised date',
+  late: 'Yes, but later than promised',
+  broken: 'No, it never came',
+} as const;
+
+/** "Did they get back to you?" — three one-click answers, each confirmed on the page. */
+export function followUpMail(ctx: {
+  organizationId: string;
+  outcomeId: string;
+  tester: { name: string; email: string; timezone: string };
+  touchpointName: string;
+  promisedBy: string;
+  attemptedAt: Date;
+  link: string;
+}): OutgoingMail {
+  const contacted = DateTime.fromJSDate(ctx.attemptedAt, { zone: ctx.tester.timezone }).setLocale('en-GB').toFormat('cccc d LLLL');
+  const by = DateTime.fromISO(ctx.promisedBy).setLocale('en-GB').toFormat('cccc d LLLL');
+  const answers = Object.entries(ANSWER_LABELS).map(([key, label]) => ({ label, url: `${ctx.link}?answer=${key}` }));
+  return {
+    organizationId: ctx.organizationId,
+    to: ctx.tester.email,
+    subject: `Did ${ctx.touchpointName} get back to you?`,
+    text: [
+      `Hello ${ctx.tester.name},`,
+      '',
+      `When you contacted ${ctx.touchpointName} on ${contacted}, you were promised a callback or an email by ${by}. Did it come?`,
+      '',
+      ...answers.map((a) => `${a.label}: ${a.url}`),
+      '',
+      'Each link asks you to confirm before anything is saved.',
+    ].join('\n'),
+    html: `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:36em;margin:auto;line-height:1.5">
+<p>Hello ${escapeHtml(ctx.tester.name)},</p>
+<p>When you contacted ${escapeHtml(ctx.touchpointName)} on ${escapeHtml(contacted)}, you were promised a callback or an email by ${escapeHtml(by)}. Did it come?</p>
+<ul>${answers.map((a) => `<li><a href="${escapeHtml(a.url)}">${escapeHtml(a.label)}</a></li>`).join('')}</ul>
+<p>Each link asks you to confirm before anything is saved.</p></body></html>`,
+    dedupeKey: `promise:${ctx.outcomeId}`,
+  };
+}

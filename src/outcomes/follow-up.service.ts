@@ -1,0 +1,143 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { LOGGER } from '../common/common.module.js';
+import type { AppLogger } from '../common/logging/logger.js';
+import { hashSecret, newSecret } from '../common/secrets.js';
+import { AppConfig } from '../config/app-config.js';
+import { returningRows } from '../database/sql.js';
+import { OutboxService } from '../mail/outbox.service.js';
+import { followUpMail } from './follow-up-mail.js';
+import { Outcome, OutcomeEdit, PROMISE_STATUSES } from './outcome.entity.js';
+import type { PromiseStatus } from './outcome.entity.js';
+
+/** The question link works this long: long enough for a holiday, short enough to be about this promise. */
+const LINK_LIFE_MS = 14 * 24 * 3_600_000;
+const BATCH = 200;
+
+export interface PromiseLink {
+  outcomeId: string;
+  touchpointName: string;
+  promisedBy: string;
+  attemptedAt: Date;
+  zone: string;
+  answer: PromiseStatus | null;
+}
+
+/**
+ * Promised a callback or an email by a date? The morning after that date (09:00 in the tester's
+ * zone) the tester is asked whether it came: kept, late or broken. The answer joins the outcome.
+ */
+@Injectable()
+export class FollowUpService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly outbox: OutboxService,
+    private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: AppLogger,
+  ) {}
+
+  /** Sends every question that is due, once (rows are claimed FOR UPDATE SKIP LOCKED). */
+  async askDue(): Promise<number> {
+    let asked = 0;
+    for (;;) {
+      const [claimed, done] = await this.dataSource.transaction(async (manager) => {
+        const now = this.clock.now();
+        const rows = await returningRows<{ id: string }>(
+          manager,
+          `UPDATE outcome SET promise_asked_at = $1
+            WHERE id IN (SELECT o.id FROM outcome o JOIN person p ON p.id = o.tester_id
+                          WHERE o.promise_asked_at IS NULL AND o.promise_status IS NULL AND o.promised_follow_up_by IS NOT NULL
+                            AND ((o.promised_follow_up_by + 1) + time '09:00') AT TIME ZONE p.timezone <= $1
+                          ORDER BY o.promised_follow_up_by, o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
+            RETURNING id`,
+          [now, BATCH],
+        );
+        let ok = 0;
+        for (const { id } of rows) {
+          await manager.query('SAVEPOINT follow_up');
+          try {
+            await this.ask(manager, id, now);
+            await manager.query('RELEASE SAVEPOINT follow_up');
+            ok++;
+          } catch (error) {
+            await manager.query('ROLLBACK TO SAVEPOINT follow_up');
+            await manager.query('UPDATE outcome SET promise_asked_at = NULL WHERE id = $1', [id]);
+            this.logger.error({ job: 'followUp', outcomeId: id, err: error }, 'follow-up question failed; it is retried at the next tick');
+          }
+        }
+        return [rows.length, ok];
+      });
+      asked += done;
+      if (claimed < BATCH || done === 0) return asked;
+    }
+  }
+
+  private async ask(manager: EntityManager, outcomeId: string, now: Date): Promise<void> {
+    const [o] = await manager.query(
+      `SELECT o.organization_id, o.promised_follow_up_by::text AS promised_by, o.attempted_at, p.name, p.email, p.timezone, t.name AS touchpoint
+         FROM outcome o JOIN person p ON p.id = o.tester_id JOIN touchpoint t ON t.id = o.touchpoint_id WHERE o.id = $1`,
+      [outcomeId],
+    );
+    const secret = newSecret();
+    await manager.query(
+      `INSERT INTO access_token (organization_id, outcome_id, purpose, hash, expires_at, created_at) VALUES ($1, $2, 'promise', $3, $4, $5)`,
+      [o.organization_id, outcomeId, hashSecret(secret), new Date(now.getTime() + LINK_LIFE_MS), now],
+    );
+    await this.outbox.enqueue(
+      manager,
+      followUpMail({
+        organizationId: o.organization_id,
+        outcomeId,
+        tester: { name: o.name, email: o.email, timezone: o.timezone },
+        touchpointName: o.touchpoint,
+        promisedBy: o.promised_by,
+        attemptedAt: o.attempted_at,
+        link: `${this.config.publicUrl}/f/${secret}`,
+      }),
+    );
+  }
+
+  async resolve(token: string): Promise<{ state: 'unknown' } | { state: 'expired' } | { state: 'ok'; link: PromiseLink }> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { state: 'unknown' };
+    const [row] = await this.dataSource.query(
+      `SELECT k.expires_at, o.id, o.promised_follow_up_by::text AS promised_by, o.attempted_at, o.promise_status, p.timezone, t.name
+         FROM access_token k JOIN outcome o ON o.id = k.outcome_id JOIN person p ON p.id = o.tester_id JOIN touchpoint t ON t.id = o.touchpoint_id
+        WHERE k.hash = $1 AND k.purpose = 'promise'`,
+      [hashSecret(token)],
+    );
+    if (!row) return { state: 'unknown' };
+    if (this.clock.now() >= row.expires_at) return { state: 'expired' };
+    return {
+      state: 'ok',
+      link: { outcomeId: row.id, touchpointName: row.name, promisedBy: row.promised_by, attemptedAt: row.attempted_at, zone: row.timezone, answer: row.promise_status },
+    };
+  }
+
+  /** Records the answer on the outcome (and in its audit trail); answering again replaces it. */
+  async answer(link: PromiseLink, answer: string): Promise<PromiseStatus> {
+    if (!(PROMISE_STATUSES as readonly string[]).includes(answer)) throw new Error(`answer must be one of ${PROMISE_STATUSES.join(', ')}`);
+    const status = answer as PromiseStatus;
+    await this.dataSource.transaction(async (manager) => {
+      const outcome = await manager.findOneOrFail(Outcome, { where: { id: link.outcomeId }, lock: { mode: 'pessimistic_write' } });
+      const before = outcome.promiseStatus;
+      if (before === status) return;
+      const now = this.clock.now();
+      await manager.update(Outcome, { id: outcome.id }, { promiseStatus: status, updatedAt: now });
+      await manager.save(
+        manager.create(OutcomeEdit, {
+          organizationId: outcome.organizationId,
+          outcomeId: outcome.id,
+          editedBy: outcome.testerId,
+          via: 'link',
+          editedAt: now,
+          before: { promiseStatus: before },
+          after: { promiseStatus: status },
+        }),
+      );
+    });
+    return status;
+  }
+}
