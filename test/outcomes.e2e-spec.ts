@@ -199,7 +199,7 @@ describe('the tester link', () => {
       'answers.offered_alternative': 'no',
     };
     const bad = await t.http().post(`/t/${a.token}`).type('form').send(form).expect(400);
-    expect(bad.text).toMatch(/id="secondsToHuman-error">secondsToHuman must be empty when no person answered/);
+    expect(bad.text).toMatch(/id="secondsToHuman-error">Leave the wait empty when nobody answered/);
     expect(bad.text).toMatch(/id="attemptedAt-error">/);
     expect(bad.text).toContain('aria-describedby="secondsToHuman-hint secondsToHuman-error"');
     expect(bad.text).toContain('Menu loop &lt;script&gt;alert(1)&lt;/script&gt;');

@@ -175,10 +175,26 @@ interface FieldOptions {
   hint?: string;
 }
 
+/** The API's messages name fields; on the form, the same rules speak to the person filling it in. */
+const FORM_MESSAGES: Record<string, string> = {
+  'secondsToHuman:onlyWhenReached': 'Leave the wait empty when nobody answered',
+  'secondsToHuman:requiredWhenReached': 'How long until a person answered? (e.g. 4:30)',
+  'courtesy:requiredWhenReached': 'Rate the courtesy (1–5)',
+  'courtesy:onlyWhenReached': 'Rate courtesy only when a person answered',
+  'knowledge:requiredWhenReached': 'Rate the knowledge (1–5)',
+  'knowledge:onlyWhenReached': 'Rate knowledge only when a person answered',
+  'staffGaveName:onlyWhenReached': 'Only when a person answered',
+  'optionsExplained:requiredWhenUnresolved': 'It was not resolved: were your options explained, or why not?',
+  'optionsExplained:onlyWhenUnresolved': 'Leave this empty: it was resolved',
+  'attemptedAt:notInFuture': 'This time is in the future',
+  'attemptedAt:nearWindow': 'This is far from the test window: the contact must be made within it',
+  'resolution:isIn': 'Was it resolved? Choose one',
+};
+
 /** The outcome form, with each error next to its field and the values as entered. */
 export function formPage(ctx: FormContext, values: FormValues, errors: FieldError[], info: { action: string; declineAction: string; editing: boolean; editableUntil?: Date }): string {
   const byField = new Map<string, string>();
-  for (const err of errors) if (!byField.has(err.field)) byField.set(err.field, err.message);
+  for (const err of errors) if (!byField.has(err.field)) byField.set(err.field, FORM_MESSAGES[`${err.field}:${err.rule}`] ?? err.message);
   const errorFor = (name: string) => (byField.has(name) ? `<p class="error" id="${e(name)}-error">${e(byField.get(name)!)}</p>` : '');
   const described = (name: string, hint?: string) => {
     const ids = [hint ? `${name}-hint` : '', byField.has(name) ? `${name}-error` : ''].filter(Boolean).join(' ');
