@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { CampaignsService } from '../src/campaigns/campaigns.service.js';
 import { PlanningService } from '../src/campaigns/planning.service.js';
 import { ManualClock } from '../src/common/clock.js';
+import { createLogger } from '../src/common/logging/logger.js';
 import { benchDatabase, machine, peakRss } from './support.js';
 
 /**
@@ -17,7 +18,7 @@ async function main() {
   const db = await benchDatabase();
   const { dataSource } = db;
   const clock = new ManualClock('2027-02-26T12:00:00Z');
-  const planning = new PlanningService(dataSource, clock);
+  const planning = new PlanningService(dataSource, clock, createLogger('warn'));
   const campaigns = new CampaignsService(dataSource);
   const results: Array<{ weeks: number; assignments: number; unfilled: number; seconds: number; perSecond: number }> = [];
   const rss = peakRss();

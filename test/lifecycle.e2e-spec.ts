@@ -75,8 +75,8 @@ describe('moving the clock through a week', () => {
             const a = mine.body.items[0];
             const res = await t.http().post(`/api/v1/assignments/${a.id}/decline`).set(auth(tester.key)).send({ reason: 'Board meeting ran over' }).expect(200);
             declined = { id: a.id, testerId: tester.person.id };
-            replacementId = res.body.replacement?.assignmentId;
-            expect(res.body.declined.status).toBe('declined');
+            expect(res.body).toEqual({ declined: expect.objectContaining({ id: a.id, status: 'declined' }) });
+            replacementId = (await t.dataSource.query('SELECT id FROM assignment WHERE replaces_id = $1', [a.id]))[0]?.id;
             break;
           }
         }
@@ -239,15 +239,90 @@ describe('a bad row in a job', () => {
     const t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z') });
     try {
       const { campaignId } = await setUp(t);
-      const rows = await t.dataSource.query(`SELECT id, tester_id FROM assignment WHERE campaign_id = $1 ORDER BY reveal_at`, [campaignId]);
+      const rows = await t.dataSource.query(`SELECT id, tester_id, reveal_at FROM assignment WHERE campaign_id = $1 ORDER BY reveal_at`, [campaignId]);
       // An address the outbox refuses (header injection), written behind the API's back.
       await t.dataSource.query(`UPDATE person SET email = 'x@example.org' || chr(13) || chr(10) || 'bcc: y@example.org' WHERE id = $1`, [rows[0].tester_id]);
-      t.clock.set('2027-03-08T00:00:00Z');
+      // Everything due at the bad row's reveal time: the bad row, and perhaps others.
+      t.clock.set(rows[0].reveal_at);
+      const due = await t.dataSource.query(`SELECT id, tester_id FROM assignment WHERE campaign_id = $1 AND reveal_at <= $2`, [campaignId, rows[0].reveal_at]);
       const revealed = await t.app.get(JobsService).run('reveal');
-      const statuses = await t.dataSource.query(`SELECT tester_id, status FROM assignment WHERE campaign_id = $1`, [campaignId]);
-      for (const s of statuses) expect(s.status).toBe(s.tester_id === rows[0].tester_id ? 'planned' : 'revealed');
-      expect((revealed as { revealed: number }).revealed).toBe(statuses.filter((s: { status: string }) => s.status === 'revealed').length);
+      const [bad] = await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [rows[0].id]);
+      expect(bad.status).toBe('planned');
+      const others = due.filter((d: { tester_id: string }) => d.tester_id !== rows[0].tester_id);
+      for (const o of others) expect((await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [o.id]))[0].status).toBe('revealed');
+      expect((revealed as { revealed: number }).revealed).toBe(others.length);
       expect(t.logs.some((l) => l.includes('job item failed'))).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('review findings kept fixed', () => {
+  it('never reveals a test to a tester who has since become the touchpoint\'s owner, nor one whose window has begun', async () => {
+    const t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z') });
+    try {
+      const { org, campaignId } = await setUp(t);
+      const rows = await t.dataSource.query(`SELECT id, tester_id, touchpoint_id, reveal_at, window_start FROM assignment WHERE campaign_id = $1 ORDER BY reveal_at`, [campaignId]);
+      const [first, second] = rows;
+      await t.http().patch(`/api/v1/touchpoints/${first.touchpoint_id}`).set(auth(org.adminKey)).send({ ownerId: first.tester_id }).expect(200);
+      t.clock.set(first.reveal_at);
+      await t.app.get(JobsService).run('reveal');
+      const [after] = await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [first.id]);
+      expect(after.status).toBe('cancelled');
+      const [slot] = await t.dataSource.query(`SELECT reason FROM unfilled_slot WHERE campaign_id = $1`, [campaignId]);
+      expect(slot.reason).toBe('tester_became_owner');
+      expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM access_token WHERE assignment_id = $1`, [first.id]))[0].n).toBe(0);
+
+      // Down from before the second reveal until after its window began: it is not sent late.
+      t.clock.set(new Date(second.window_start.getTime() + 60_000));
+      await t.app.get(JobsService).run('reveal');
+      const [late] = await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [second.id]);
+      expect(late.status).toBe('cancelled');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('never tells an owner who tested them, not even through a filter and a count', async () => {
+    const t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z') });
+    try {
+      const { org, testers, campaignId } = await setUp(t);
+      const owner = await personWithKey(t, org.adminKey, ['owner']);
+      const [a] = await t.dataSource.query(`SELECT id, tester_id, touchpoint_id, reveal_at, window_start FROM assignment WHERE campaign_id = $1 ORDER BY reveal_at LIMIT 1`, [campaignId]);
+      await t.http().patch(`/api/v1/touchpoints/${a.touchpoint_id}`).set(auth(org.adminKey)).send({ ownerId: owner.person.id }).expect(200);
+      t.clock.set(a.reveal_at);
+      await t.app.get(JobsService).run('reveal');
+      t.clock.set(new Date(a.window_start.getTime() + 20 * 60_000));
+      const key = testers.find((x) => x.person.id === a.tester_id)!.key;
+      await t.http()
+        .put(`/api/v1/assignments/${a.id}/outcome`)
+        .set(auth(key))
+        .send({ attemptedAt: new Date(a.window_start.getTime() + 5 * 60_000).toISOString(), reachedHuman: false, resolution: 'unresolved', optionsExplained: false, answers: { offered_alternative: false } })
+        .expect(200);
+      const seen = await t.http().get('/api/v1/assignments').set(auth(owner.key)).expect(200);
+      expect(seen.body.total).toBe(1);
+      expect(seen.body.items[0].testerId).toBeNull();
+      for (const tester of testers) {
+        const probe = await t.http().get(`/api/v1/assignments?testerId=${tester.person.id}`).set(auth(owner.key)).expect(200);
+        expect(probe.body.total).toBe(0);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses plan periods outside the campaign, longer than a year, or in impossible years', async () => {
+    const t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z') });
+    try {
+      const { org, campaignId } = await setUp(t, { endsOn: '2027-03-28' });
+      const plan = (from: string, to: string) => t.http().post(`/api/v1/campaigns/${campaignId}/plan`).set(auth(org.adminKey)).send({ from, to });
+      expect((await plan('2027-06-01', '2027-06-30').expect(400)).body.errors[0]).toMatchObject({ field: 'to', rule: 'withinCampaign' });
+      expect((await plan('0000-01-03', '2027-03-10').expect(400)).body.errors[0]).toMatchObject({ field: 'from', rule: 'isDate' });
+      // Clamped to the campaign: a long period plans only the campaign's own weeks.
+      const clamped = await plan('2027-01-01', '2030-12-31').expect(200);
+      expect(clamped.body.weeksPlanned).toEqual(['2027-03-08', '2027-03-15', '2027-03-22']);
+      await t.http().get('/api/v1/assignments?from=0000-01-01').set(auth(org.adminKey)).expect(400);
     } finally {
       await t.close();
     }

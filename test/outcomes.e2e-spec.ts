@@ -55,11 +55,12 @@ beforeAll(async () => {
     .send({ name: 'c', touchpointIds: tps, testerIds: testers.map((x) => x.person.id), contactsPerTouchpointPerWeek: 2, minSpacingHours: 12, testerWeeklyCap: 3, rotationDays: 0, startsOn: '2027-03-01' })
     .expect(201);
   await t.http().post(`/api/v1/campaigns/${campaign.body.id}/plan`).set(auth(org.adminKey)).send({ from: '2027-03-01', to: '2027-03-07' }).expect(200);
-  // Reveal everything of the week (the clock stands at the last reveal time).
-  const [{ last }] = await t.dataSource.query('SELECT max(reveal_at) AS last FROM assignment');
-  t.clock.set(last);
+  // Reveal each assignment at its own reveal time.
   const jobs = t.app.get(JobsService);
-  await jobs.run('reveal');
+  for (const { reveal_at } of await t.dataSource.query('SELECT reveal_at FROM assignment ORDER BY reveal_at')) {
+    t.clock.set(reveal_at);
+    await jobs.run('reveal');
+  }
   await jobs.run('outbox');
   const rows = await t.dataSource.query(`SELECT id, tester_id, window_start, window_end FROM assignment ORDER BY window_start`);
   revealed = rows.map((r: { id: string }) => {

@@ -68,6 +68,11 @@ describe('touchpoints', () => {
     );
   });
 
+  it('refuses a name of several lines (it would reach mail subjects)', async () => {
+    const res = await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ name: 'Line\nBcc: x@example.org' })).expect(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'name', rule: 'isSingleLine' })]);
+  });
+
   it('accepts a shop open past midnight as two entries, and 24:00 as a close', async () => {
     await t.http()
       .post('/api/v1/touchpoints')

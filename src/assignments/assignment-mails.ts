@@ -25,6 +25,11 @@ const HOW: Record<string, string> = {
   social: 'Send a message via',
 };
 
+/** A mail subject is one line, whatever a name contains. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 /** "Tuesday 24 November 2026, 14:15–15:15 (Europe/London)", in the tester's own zone. */
 export function windowInZone(start: Date, end: Date, zone: string): string {
   const s = DateTime.fromJSDate(start, { zone }).setLocale('en-GB');
@@ -83,7 +88,7 @@ export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
   return {
     organizationId: ctx.organizationId,
     to: ctx.tester.email,
-    subject: `Your test contact: ${ctx.touchpoint.name}, ${DateTime.fromJSDate(ctx.windowStart, { zone: ctx.tester.timezone }).setLocale('en-GB').toFormat('ccc d LLL HH:mm')}`,
+    subject: oneLine(`Your test contact: ${ctx.touchpoint.name}, ${DateTime.fromJSDate(ctx.windowStart, { zone: ctx.tester.timezone }).setLocale('en-GB').toFormat('ccc d LLL HH:mm')}`),
     text,
     html,
     attachments: [calendar(ctx, 1, `Test contact: ${ctx.touchpoint.name}`, { description: `${how}\n${brief}\n\nRecord the outcome: ${ctx.link}`, location: ctx.touchpoint.contact })],
@@ -124,7 +129,7 @@ export function reminderMail(ctx: AssignmentMailContext): OutgoingMail {
   return {
     organizationId: ctx.organizationId,
     to: ctx.tester.email,
-    subject: `Reminder: test contact ${ctx.touchpoint.name} closes at ${closes}`,
+    subject: oneLine(`Reminder: test contact ${ctx.touchpoint.name} closes at ${closes}`),
     text,
     html: page(`Your test window closes at ${closes}`, [
       `<p>Hello ${escapeHtml(ctx.tester.name)},</p>`,

@@ -80,13 +80,6 @@ export class AssignmentPage {
   @ApiProperty() total: number;
 }
 
-class Replacement {
-  @ApiProperty({ format: 'uuid' }) assignmentId: string;
-  @ApiProperty({ format: 'uuid' }) testerId: string;
-}
-
 export class DeclineResultView {
-  @ApiProperty({ type: AssignmentView }) declined: AssignmentView;
-  @ApiProperty({ type: Replacement, nullable: true, description: 'Another tester who takes the slot' }) replacement: Replacement | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Why nobody could take it' }) unfilledReason: string | null;
+  @ApiProperty({ type: AssignmentView, description: 'Whether and to whom the slot went is not the tester\'s to know' }) declined: AssignmentView;
 }

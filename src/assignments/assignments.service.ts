@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { hasRole } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
-import { ExistingAssignment, findReplacement, HOUR, MINUTE, UNFILLED_REASONS, UnfilledReason } from '../campaigns/planner/planner.js';
+import { ExistingAssignment, findReplacement, HOUR, MINUTE } from '../campaigns/planner/planner.js';
+import type { UnfilledReason } from '../campaigns/planner/planner.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
@@ -12,6 +13,7 @@ import { Page } from '../common/pagination.js';
 import { hashSecret, newSecret } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
 import { returningRows } from '../database/sql.js';
+import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { AssignmentMailContext, holdMail, reminderMail, revealMail } from './assignment-mails.js';
 import { sourcesOf, transition } from './assignment-lifecycle.js';
@@ -37,9 +39,13 @@ export interface AssignmentRow {
 }
 
 export interface DeclineResult {
+  /** Only the declined assignment: where the slot went is secret (it is a planned test). */
   declined: AssignmentRow;
+}
+
+interface RefillResult {
   replacement: { assignmentId: string; testerId: string } | null;
-  unfilledReason: string | null;
+  unfilledReason: UnfilledReason | null;
 }
 
 /** Decline closer than this to the window start and there is no time to hand it to someone else. */
@@ -117,7 +123,8 @@ export class AssignmentsService {
     };
     if (query.status) add('a.status = ?', query.status);
     if (query.campaignId) add('a.campaign_id = ?', query.campaignId);
-    if (query.testerId) add('a.tester_id = ?', query.testerId);
+    // Owners never learn who tested them, not even by filtering and counting.
+    if (query.testerId) add('a.tester_id = ?', hasRole(me, 'admin', 'quality') || query.testerId === me.personId ? query.testerId : null);
     if (query.touchpointId) add('a.touchpoint_id = ?', query.touchpointId);
     if (query.from) add('a.window_start >= ?', query.from);
     if (query.to) add('a.window_start < ?', query.to);
@@ -140,6 +147,7 @@ export class AssignmentsService {
   /** The tester cannot make it: the slot goes to another eligible tester, or is recorded unfilled. */
   async decline(me: Principal, id: string, reason: string): Promise<DeclineResult> {
     return this.dataSource.transaction(async (manager) => {
+      await lockOrganizationPlanning(manager, me.organizationId);
       const rows: Array<{ tester_id: string }> = await manager.query(
         `SELECT tester_id FROM assignment WHERE id = $1 AND organization_id = $2 AND tester_id = $3 AND revealed_at IS NOT NULL FOR UPDATE`,
         [id, me.organizationId, me.personId],
@@ -148,7 +156,8 @@ export class AssignmentsService {
       const now = this.clock.now();
       await transition(manager, id, 'declined', now, { declineReason: reason });
       const refill = await this.refill(manager, id, now);
-      return { declined: await this.get(me, id, manager), ...refill };
+      this.logger.info({ assignmentId: id, replacement: refill.replacement?.assignmentId, unfilled: refill.unfilledReason }, 'declined assignment re-filled');
+      return { declined: await this.get(me, id, manager) };
     });
   }
 
@@ -160,7 +169,7 @@ export class AssignmentsService {
     });
   }
 
-  private async refill(manager: EntityManager, declinedId: string, now: Date): Promise<Omit<DeclineResult, 'declined'>> {
+  private async refill(manager: EntityManager, declinedId: string, now: Date): Promise<RefillResult> {
     const [a] = await manager.query(
       `SELECT id, organization_id, campaign_id, touchpoint_id, scenario_id, week_start::text AS week_start, slot, window_start, window_end
          FROM assignment WHERE id = $1`,
@@ -171,7 +180,7 @@ export class AssignmentsService {
         `INSERT INTO unfilled_slot (organization_id, campaign_id, touchpoint_id, week_start, slot, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [a.organization_id, a.campaign_id, a.touchpoint_id, a.week_start, a.slot, reason, now],
       );
-      return { replacement: null, unfilledReason: UNFILLED_REASONS[reason] };
+      return { replacement: null, unfilledReason: reason };
     };
     if ((a.window_start as Date).getTime() - now.getTime() < MIN_REFILL_LEAD) return unfilled('declined_too_late');
 
@@ -208,7 +217,7 @@ export class AssignmentsService {
       testers: testers.map((t: Record<string, never>) => ({ id: t.id, timezone: t.timezone, workingHours: t.working_hours, leave: t.leave })),
       existing,
       window: { start: a.window_start.getTime(), end: a.window_end.getTime() },
-      exclude: declinedBy.map((d) => d.tester_id),
+      exclude: declinedBy.map((d) => d.tester_id).sort(),
     });
     if ('reason' in pick) return unfilled(pick.reason);
     // Revealed at the next reveal tick: the original reveal time has passed.
@@ -294,13 +303,39 @@ export class AssignmentsService {
     }
   }
 
+  /**
+   * Before revealing: a planned test whose window has already begun (the service was down) or
+   * whose tester has since become the touchpoint's owner must not go out. It is cancelled and its
+   * slot recorded unfilled with the reason.
+   */
+  async releaseUnrevealable(): Promise<number> {
+    const rows = await returningRows<{ n: number }>(
+      this.dataSource.manager,
+      `WITH gone AS (
+         UPDATE assignment a SET status = 'cancelled', cancelled_at = $1, updated_at = $1
+           FROM touchpoint t, campaign c
+          WHERE t.id = a.touchpoint_id AND c.id = a.campaign_id AND a.status = 'planned' AND a.reveal_at <= $1
+            AND (a.window_start <= $1 OR (t.owner_id = a.tester_id AND NOT c.allow_owner_self_test))
+          RETURNING a.organization_id, a.campaign_id, a.touchpoint_id, a.week_start, a.slot,
+                    CASE WHEN a.window_start <= $1 THEN 'not_revealed_in_time' ELSE 'tester_became_owner' END AS reason)
+       INSERT INTO unfilled_slot (organization_id, campaign_id, touchpoint_id, week_start, slot, reason, created_at)
+       SELECT organization_id, campaign_id, touchpoint_id, week_start, slot, reason, $1 FROM gone
+       RETURNING 1 AS n`,
+      [this.clock.now()],
+    );
+    return rows.length;
+  }
+
   /** Reveals every assignment whose reveal time has come: status, a fresh link, and the reveal mail. */
-  revealDue(): Promise<number> {
+  async revealDue(): Promise<number> {
+    await this.releaseUnrevealable();
     return this.claimAndMail(
       'reveal',
       `UPDATE assignment SET status = 'revealed', revealed_at = $1, updated_at = $1
-        WHERE id IN (SELECT id FROM assignment WHERE status = ANY($2::text[]) AND reveal_at <= $1
-                      ORDER BY reveal_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+        WHERE id IN (SELECT a.id FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id JOIN campaign c ON c.id = a.campaign_id
+                      WHERE a.status = ANY($2::text[]) AND a.reveal_at <= $1 AND a.window_start > $1
+                        AND (t.owner_id IS DISTINCT FROM a.tester_id OR c.allow_owner_self_test)
+                      ORDER BY a.reveal_at, a.id LIMIT $3 FOR UPDATE OF a SKIP LOCKED)
         RETURNING id`,
       (now) => [now, sourcesOf('revealed')],
       `UPDATE assignment SET status = 'planned', revealed_at = NULL WHERE id = $1`,

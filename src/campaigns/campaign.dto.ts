@@ -18,7 +18,7 @@ import {
   ValidationArguments,
 } from 'class-validator';
 import { PageQuery } from '../common/pagination.js';
-import { IsDate, IsNotBefore } from '../common/validation/domain.validators.js';
+import { IsDate, IsNotBefore, IsSingleLine } from '../common/validation/domain.validators.js';
 import { Omittable } from '../common/validation/validate-dto.js';
 import { Trim } from '../common/validation/transforms.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
@@ -68,6 +68,7 @@ export class CreateCampaignDto {
   @Trim()
   @IsString()
   @Length(1, 200)
+  @IsSingleLine()
   name: string;
 
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Touchpoints by id; when empty, those matching team and channels' })

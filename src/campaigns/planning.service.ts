@@ -1,8 +1,11 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { LOGGER } from '../common/common.module.js';
+import type { AppLogger } from '../common/logging/logger.js';
+import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { Campaign } from './campaign.entity.js';
 import { weekStartOf } from './planner/calendar.js';
 import { DAY, ExistingAssignment, planWeek, PlannerCampaign, PlannerScenario, PlannerTester, PlannerTouchpoint, UNFILLED_REASONS, UnfilledReason } from './planner/planner.js';
@@ -15,6 +18,8 @@ export interface PlanResult {
 }
 
 const INSERT_CHUNK = 5_000;
+/** A year at a time: enough for any real schedule, small enough for one transaction. */
+const MAX_WEEKS = 53;
 
 /** Loads what the planner needs, runs it, and stores the plan: one transaction per call, all or nothing. */
 @Injectable()
@@ -22,15 +27,27 @@ export class PlanningService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
   async planPeriod(organizationId: string, campaignId: string, from: string, to: string): Promise<PlanResult> {
     const now = this.clock.now();
     return this.dataSource.transaction(async (manager) => {
-      // The row lock serialises two plans of one campaign; campaign_week makes a re-plan a no-op.
+      await lockOrganizationPlanning(manager, organizationId);
+      // campaign_week makes a re-plan of the same weeks a no-op.
       const campaign = await manager.findOne(Campaign, { where: { id: campaignId, organizationId }, lock: { mode: 'pessimistic_write' } });
       if (!campaign) throw new NotFoundException(`Campaign ${campaignId} not found`);
-      return this.planWeeks(manager, campaign, weeksOverlapping(from, to), now);
+      // Only weeks the campaign runs in are planned (and so marked planned).
+      const start = from < campaign.startsOn ? campaign.startsOn : from;
+      const end = campaign.endsOn && to > campaign.endsOn ? campaign.endsOn : to;
+      if (start > end) {
+        throw new BadRequestException({ statusCode: 400, message: `The period lies outside the campaign (${campaign.startsOn} to ${campaign.endsOn ?? 'open end'})`, errors: [{ field: 'to', rule: 'withinCampaign', message: 'the period must overlap the campaign' }] });
+      }
+      const weeks = weeksOverlapping(start, end);
+      if (weeks.length > MAX_WEEKS) {
+        throw new BadRequestException({ statusCode: 400, message: `Plan at most ${MAX_WEEKS} weeks at a time`, errors: [{ field: 'to', rule: 'maxWeeks', message: `the period may span at most ${MAX_WEEKS} weeks` }] });
+      }
+      return this.planWeeks(manager, campaign, weeks, now);
     });
   }
 
@@ -38,23 +55,28 @@ export class PlanningService {
   async planDue(): Promise<Array<{ campaignId: string; result: PlanResult }>> {
     const now = this.clock.now();
     const today = DateTime.fromJSDate(now, { zone: 'utc' }).toISODate()!;
-    const ids: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM campaign WHERE ends_on IS NULL OR ends_on >= $1::date ORDER BY created_at, id`,
+    const ids: Array<{ id: string; organization_id: string }> = await this.dataSource.query(
+      `SELECT id, organization_id FROM campaign WHERE ends_on IS NULL OR ends_on >= $1::date ORDER BY created_at, id`,
       [today],
     );
     const results = [];
-    for (const { id } of ids) {
-      const result = await this.dataSource.transaction(async (manager) => {
-        // SKIP LOCKED: another instance planning this campaign right now will do it.
-        const campaign = await manager.findOne(Campaign, { where: { id }, lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' } });
-        if (!campaign) return null;
-        const horizonEnd = DateTime.fromJSDate(now, { zone: 'utc' }).plus({ days: campaign.horizonDays }).toISODate()!;
-        const start = campaign.startsOn > today ? campaign.startsOn : today;
-        const end = campaign.endsOn && campaign.endsOn < horizonEnd ? campaign.endsOn : horizonEnd;
-        if (start > end) return null;
-        return this.planWeeks(manager, campaign, weeksOverlapping(start, end), now);
-      });
-      if (result) results.push({ campaignId: id, result });
+    for (const { id, organization_id } of ids) {
+      // One campaign that fails (a deadlock, a bad row) is logged and retried tomorrow; the rest go on.
+      try {
+        const result = await this.dataSource.transaction(async (manager) => {
+          await lockOrganizationPlanning(manager, organization_id);
+          const campaign = await manager.findOne(Campaign, { where: { id }, lock: { mode: 'pessimistic_write' } });
+          if (!campaign) return null;
+          const horizonEnd = DateTime.fromJSDate(now, { zone: 'utc' }).plus({ days: campaign.horizonDays }).toISODate()!;
+          const start = campaign.startsOn > today ? campaign.startsOn : today;
+          const end = campaign.endsOn && campaign.endsOn < horizonEnd ? campaign.endsOn : horizonEnd;
+          if (start > end) return null;
+          return this.planWeeks(manager, campaign, weeksOverlapping(start, end), now);
+        });
+        if (result) results.push({ campaignId: id, result });
+      } catch (error) {
+        this.logger.error({ job: 'plan', campaignId: id, err: error }, 'planning a campaign failed; it is retried at the next run');
+      }
     }
     return results;
   }

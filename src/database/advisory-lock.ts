@@ -1,10 +1,20 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 /** Advisory lock keys: one per kind of work that must not run twice at once. */
 export const LOCKS = {
   migrations: 7_300_001,
   outboxClaim: 7_300_002,
+  planning: 7_300_003,
 } as const;
+
+/**
+ * Serialises everything that books testers in one organization (planning, re-fills): caps, spacing
+ * and rotation are checked against the organization's whole plan, so two bookers must not read it
+ * at once. Transaction-scoped; take it first, before any row lock.
+ */
+export async function lockOrganizationPlanning(manager: EntityManager, organizationId: string): Promise<void> {
+  await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.planning, organizationId]);
+}
 
 /**
  * Runs `work` while holding a session-level advisory lock on its own connection, so another

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { Trim } from '../common/validation/transforms.js';
+import { IsSingleLine } from '../common/validation/domain.validators.js';
 import type { Organization } from './organization.entity.js';
 
 export class UpdateOrganizationDto {
@@ -8,6 +9,7 @@ export class UpdateOrganizationDto {
   @Trim()
   @IsString()
   @Length(1, 200)
+  @IsSingleLine()
   name: string;
 }
 

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { escapeHtml } from '../common/html.js';
 import type { OutgoingMail } from '../mail/outbox.service.js';
+import { oneLine } from '../assignments/assignment-mails.js';
 
 export const ANSWER_LABELS = {
   kept: 'Yes, by the promised date',
@@ -24,7 +25,7 @@ export function followUpMail(ctx: {
   return {
     organizationId: ctx.organizationId,
     to: ctx.tester.email,
-    subject: `Did ${ctx.touchpointName} get back to you?`,
+    subject: oneLine(`Did ${ctx.touchpointName} get back to you?`),
     text: [
       `Hello ${ctx.tester.name},`,
       '',

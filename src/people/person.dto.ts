@@ -17,7 +17,7 @@ import { ROLES } from '../auth/roles.js';
 import type { Role } from '../auth/roles.js';
 import { DateRangeDto } from '../common/dto/date-range.dto.js';
 import { PageQuery } from '../common/pagination.js';
-import { HasNoOverlap, IsEndTimeOfDay, IsIanaTimeZone, IsLaterThan, IsTimeOfDay, WEEKDAYS } from '../common/validation/domain.validators.js';
+import { HasNoOverlap, IsEndTimeOfDay, IsIanaTimeZone, IsLaterThan, IsTimeOfDay, WEEKDAYS, IsSingleLine } from '../common/validation/domain.validators.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
 import { Omittable } from '../common/validation/validate-dto.js';
 import { NormalizeEmail, Trim } from '../common/validation/transforms.js';
@@ -55,6 +55,7 @@ export class CreatePersonDto {
   @Trim()
   @IsString()
   @Length(1, 200)
+  @IsSingleLine()
   name: string;
 
   @ApiProperty({ enum: ROLES, isArray: true, example: ['tester'] })

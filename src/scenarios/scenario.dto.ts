@@ -20,6 +20,7 @@ import {
 import { PageQuery } from '../common/pagination.js';
 import { Omittable } from '../common/validation/validate-dto.js';
 import { Trim } from '../common/validation/transforms.js';
+import { IsSingleLine } from '../common/validation/domain.validators.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import { QUESTION_TYPES, Scenario } from './scenario.entity.js';
@@ -77,6 +78,7 @@ export class CreateScenarioDto {
   @Trim()
   @IsString()
   @Length(1, 200)
+  @IsSingleLine()
   title: string;
 
   @ApiProperty({ example: 'Say you moved away last year and want your old number back on a new contract.', maxLength: 5000 })

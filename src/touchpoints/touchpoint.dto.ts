@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { DateRangeDto } from '../common/dto/date-range.dto.js';
 import { PageQuery } from '../common/pagination.js';
-import { HasNoOverlap, IsEndTimeOfDay, IsIanaTimeZone, IsLaterThan, IsTimeOfDay, WEEKDAYS } from '../common/validation/domain.validators.js';
+import { HasNoOverlap, IsEndTimeOfDay, IsIanaTimeZone, IsLaterThan, IsTimeOfDay, WEEKDAYS, IsSingleLine } from '../common/validation/domain.validators.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
 import { Omittable } from '../common/validation/validate-dto.js';
 import { Trim } from '../common/validation/transforms.js';
@@ -79,6 +79,7 @@ export class CreateTouchpointDto {
   @Trim()
   @IsString()
   @Length(1, 200)
+  @IsSingleLine()
   name: string;
 
   @ApiProperty({ enum: CHANNELS, example: 'phone' })

@@ -33,6 +33,12 @@ function localTime(date: DateTime, hhmm: string, zone: string): DateTime {
       if (before.day !== t.day || before.hour * 60 + before.minute < wanted) break;
       t = before;
     }
+    return t;
+  }
+  // A wall-clock time that happens twice (clocks going back) is taken at its first occurrence.
+  for (const minutes of [30, 60, 120]) {
+    const earlier = t.minus({ minutes });
+    if (earlier.hour === t.hour && earlier.minute === t.minute && earlier.day === t.day) return earlier;
   }
   return t;
 }

@@ -125,6 +125,14 @@ describe('planWeek', () => {
     expect(labels.filter((l) => l.startsWith('2026-10-25 01:'))).toEqual(['2026-10-25 01:00', '2026-10-25 01:15', '2026-10-25 01:30']);
   });
 
+  it('closes at the first occurrence of a repeated wall-clock time', () => {
+    const late = touchpoint('late', { openingHours: [{ day: 'sun', open: '00:00', close: '01:30' }] });
+    const windows = candidateWindows(openTime(late, campaign({ windowMinutes: 15 }), '2026-10-19', 0), 'Europe/London', 15);
+    const last = windows[windows.length - 1];
+    expect(DateTime.fromMillis(last.end, { zone: 'Europe/London' }).toFormat('HH:mm ZZZZ')).toBe('01:30 GMT+1');
+    expect(windows).toHaveLength(6);
+  });
+
   it('never plans inside a closure or outside the campaign', () => {
     const input = base({
       touchpoints: [touchpoint('tp1', { closures: [{ from: '2026-03-23', to: '2026-03-26' }] })],

@@ -104,7 +104,9 @@ export type UnfilledReason =
   | 'tester_weekly_cap_reached'
   | 'rotation'
   | 'testers_busy'
-  | 'declined_too_late';
+  | 'declined_too_late'
+  | 'not_revealed_in_time'
+  | 'tester_became_owner';
 
 export const UNFILLED_REASONS: Record<UnfilledReason, string> = {
   no_open_time: 'no opening hours left in the week (closed, outside the campaign, or too soon to reveal)',
@@ -115,6 +117,8 @@ export const UNFILLED_REASONS: Record<UnfilledReason, string> = {
   rotation: 'every available tester tested this touchpoint within the rotation period',
   testers_busy: 'every available tester already has a test at that time',
   declined_too_late: 'declined too close to the window for anyone else to take it',
+  not_revealed_in_time: 'the window began before the test could be revealed (the service was down)',
+  tester_became_owner: 'the tester became the touchpoint\'s owner after planning',
 };
 
 export interface UnfilledSlot {

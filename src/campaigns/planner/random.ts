@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 
 /** A seeded random stream: the same seed and labels give the same numbers, on every machine. */
@@ -8,7 +8,8 @@ export class SeededRandom {
 
   constructor(...labels: string[]) {
     const digest = createHash('sha256').update(labels.join('\u0000')).digest();
-    this.rng = xoroshiro128plus(digest.readInt32LE(0));
+    // The whole 128-bit state from the digest: a 32-bit start would make plans guessable by search.
+    this.rng = xoroshiro128plusFromState([0, 4, 8, 12].map((offset) => digest.readInt32LE(offset)));
   }
 
   /** An integer in [from, to]. */

@@ -22,6 +22,9 @@ describe('domain validators', () => {
     ['2026-12-24T13:00:00Z', true],
     ['2026-12-24T13:00:00', false], // an instant needs its offset
     ['24/12/2026', false],
+    ['0000-01-01', false],
+    ['9999-12-31', false],
+    ['2026-01-01T00:00+99:00', false],
   ])('date or date-time %s → %s', (value, ok) => expect(isDateOrDateTime(value)).toBe(ok));
 
   it('counts minutes of the day', () => {

@@ -70,19 +70,31 @@ export function HasNoOverlap(startKey: string, endKey: string, options?: Validat
   })(options);
 }
 
+/** Years a schedule can sensibly mention; outside them PostgreSQL and calendars misbehave. */
+const MIN_YEAR = 1900;
+const MAX_YEAR = 2200;
+
+function sensible(d: DateTime): boolean {
+  return d.isValid && d.year >= MIN_YEAR && d.year <= MAX_YEAR && Math.abs(d.offset) <= 14 * 60;
+}
+
 export function isDateOrDateTime(value: unknown): value is string {
   if (typeof value !== 'string') return false;
-  if (ISO_DATE.test(value)) return DateTime.fromISO(value, { zone: 'utc' }).isValid;
-  return ISO_DATE_TIME_WITH_OFFSET.test(value) && DateTime.fromISO(value, { setZone: true }).isValid;
+  if (ISO_DATE.test(value)) return sensible(DateTime.fromISO(value, { zone: 'utc' }));
+  return ISO_DATE_TIME_WITH_OFFSET.test(value) && sensible(DateTime.fromISO(value, { setZone: true }));
 }
 
 export const IsDateOrDateTime = decorator(
   'isDateOrDateTime',
-  '$property must be a date YYYY-MM-DD (a whole local day) or a date-time with offset such as 2026-12-24T13:00:00+01:00',
+  '$property must be a date YYYY-MM-DD (a whole local day) or a date-time with offset such as 2026-12-24T13:00:00+01:00, between the years 1900 and 2200',
   (v) => isDateOrDateTime(v),
 );
 
-export const IsDate = decorator('isDate', '$property must be a date YYYY-MM-DD', (v) => typeof v === 'string' && ISO_DATE.test(v) && DateTime.fromISO(v).isValid);
+export const IsDate = decorator(
+  'isDate',
+  '$property must be a date YYYY-MM-DD between the years 1900 and 2200',
+  (v) => typeof v === 'string' && ISO_DATE.test(v) && sensible(DateTime.fromISO(v, { zone: 'utc' })),
+);
 
 /** Sorting key for a date or date-time: a date counts from its start (as `from`) or its end (as `to`). */
 function instant(value: string, asEnd: boolean): number {
@@ -109,4 +121,9 @@ export const IsPhoneNumber = decorator(
     const digits = v.replace(/\D/g, '').length;
     return digits >= 5 && digits <= 15;
   },
+);
+
+/** A name or title: one line, no control characters (they end up in mail subjects and CSV cells). */
+export const IsSingleLine = decorator('isSingleLine', '$property must be a single line without control characters', (v) =>
+  typeof v === 'string' && !/[\u0000-\u001f\u007f]/.test(v),
 );
