@@ -16,7 +16,7 @@ export interface AssignmentMailContext {
   link?: string;
 }
 
-const HOW: Record<string, string> = {
+const HOW_TO_REACH: Record<string, string> = {
   phone: 'Call',
   chat: 'Open the web chat at',
   email: 'Write to',
@@ -24,6 +24,11 @@ const HOW: Record<string, string> = {
   web_form: 'Fill in the form at',
   social: 'Send a message via',
 };
+
+/** "Call +44 20 7946 0000", "Open the web chat at https://…": what the tester does, by channel. */
+export function howToReach(touchpoint: { channel: string; contact: string }): string {
+  return `${HOW_TO_REACH[touchpoint.channel] ?? 'Contact'} ${touchpoint.contact}`;
+}
 
 /** A mail subject is one line, whatever a name contains. */
 export function oneLine(text: string): string {
@@ -61,7 +66,7 @@ ${paragraphs.join('\n')}
 /** At reveal time: where, what and when, a calendar event, and the link to record the outcome. */
 export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
   const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
-  const how = `${HOW[ctx.touchpoint.channel] ?? 'Contact'} ${ctx.touchpoint.contact}`;
+  const how = howToReach(ctx.touchpoint);
   const brief = ctx.scenario ? `${ctx.scenario.title}: ${ctx.scenario.brief}` : 'Make an ordinary enquiry, as any customer would.';
   const text = [
     `Hello ${ctx.tester.name},`,

@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { hasRole } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
-import { ExistingAssignment, findReplacement, HOUR, MINUTE } from '../campaigns/planner/planner.js';
+import { findReplacement, HOUR, MINUTE } from '../campaigns/planner/planner.js';
+import { loadExistingAssignments } from '../campaigns/planning.service.js';
 import type { UnfilledReason } from '../campaigns/planner/planner.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
@@ -195,21 +196,7 @@ export class AssignmentsService {
       [a.campaign_id, a.touchpoint_id, a.week_start, a.slot],
     );
     const margin = (campaign.rotationDays + 8) * 24 * HOUR;
-    const existing: ExistingAssignment[] = (
-      await manager.query(
-        `SELECT campaign_id, tester_id, touchpoint_id, scenario_id, week_start::text AS week_start, window_start, window_end FROM assignment
-          WHERE organization_id = $1 AND window_start >= $2 AND window_start < $3 AND status NOT IN ('declined', 'cancelled')`,
-        [a.organization_id, new Date(a.window_start.getTime() - margin), new Date(a.window_start.getTime() + margin)],
-      )
-    ).map((r: Record<string, never>) => ({
-      campaignId: r.campaign_id,
-      testerId: r.tester_id,
-      touchpointId: r.touchpoint_id,
-      scenarioId: r.scenario_id,
-      weekStart: r.week_start,
-      windowStart: (r.window_start as Date).getTime(),
-      windowEnd: (r.window_end as Date).getTime(),
-    }));
+    const existing = await loadExistingAssignments(manager, a.organization_id, new Date(a.window_start.getTime() - margin), new Date(a.window_start.getTime() + margin));
     const pick = findReplacement({
       campaign: { ...campaign },
       weekStart: a.week_start,

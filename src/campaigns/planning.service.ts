@@ -97,7 +97,7 @@ export class PlanningService {
     const testers = await this.testersOf(manager, campaign);
     const scenarios = await this.scenariosOf(manager, campaign);
     const margin = (campaign.rotationDays + 8) * DAY;
-    const existing = await this.existing(
+    const existing = await loadExistingAssignments(
       manager,
       campaign.organizationId,
       new Date(Date.parse(todo[0]) - margin),
@@ -205,23 +205,25 @@ export class PlanningService {
     return rows.map((r: { id: string; channels: string[] }) => ({ id: r.id, channels: r.channels }));
   }
 
-  private async existing(manager: EntityManager, organizationId: string, from: Date, to: Date): Promise<ExistingAssignment[]> {
-    const rows = await manager.query(
-      `SELECT campaign_id, tester_id, touchpoint_id, scenario_id, week_start::text AS week_start, window_start, window_end
-         FROM assignment
-        WHERE organization_id = $1 AND window_start >= $2 AND window_start < $3 AND status NOT IN ('declined', 'cancelled')`,
-      [organizationId, from, to],
-    );
-    return rows.map((r: Record<string, never>) => ({
-      campaignId: r.campaign_id,
-      testerId: r.tester_id,
-      touchpointId: r.touchpoint_id,
-      scenarioId: r.scenario_id,
-      weekStart: r.week_start,
-      windowStart: (r.window_start as Date).getTime(),
-      windowEnd: (r.window_end as Date).getTime(),
-    }));
-  }
+}
+
+/** The organization's live assignments with windows starting in [from, to): what caps, spacing and rotation see. */
+export async function loadExistingAssignments(manager: EntityManager, organizationId: string, from: Date, to: Date): Promise<ExistingAssignment[]> {
+  const rows = await manager.query(
+    `SELECT campaign_id, tester_id, touchpoint_id, scenario_id, week_start::text AS week_start, window_start, window_end
+       FROM assignment
+      WHERE organization_id = $1 AND window_start >= $2 AND window_start < $3 AND status NOT IN ('declined', 'cancelled')`,
+    [organizationId, from, to],
+  );
+  return rows.map((r: Record<string, never>) => ({
+    campaignId: r.campaign_id,
+    testerId: r.tester_id,
+    touchpointId: r.touchpoint_id,
+    scenarioId: r.scenario_id,
+    weekStart: r.week_start,
+    windowStart: (r.window_start as Date).getTime(),
+    windowEnd: (r.window_end as Date).getTime(),
+  }));
 }
 
 /** Mondays of every ISO week that overlaps [from, to]. */

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { howToReach } from '../assignments/assignment-mails.js';
 import { escapeHtml } from '../common/html.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
@@ -15,14 +16,6 @@ export interface FormContext {
 
 export type FormValues = Record<string, string>;
 
-const HOW: Record<string, string> = {
-  phone: 'Call',
-  chat: 'Open the web chat at',
-  email: 'Write to',
-  in_person: 'Visit',
-  web_form: 'Fill in the form at',
-  social: 'Send a message via',
-};
 
 const e = escapeHtml;
 
@@ -232,7 +225,7 @@ export function formPage(ctx: FormContext, values: FormValues, errors: FieldErro
   const summary = errors.length
     ? `<div class="summary" role="alert"><p><strong>Please check ${errors.length === 1 ? 'one answer' : `${errors.length} answers`}</strong> — the notes are next to each.</p></div>`
     : '';
-  const how = `${HOW[ctx.touchpoint.channel] ?? 'Contact'} ${ctx.touchpoint.contact}`;
+  const how = howToReach(ctx.touchpoint);
   const editing = info.editing && info.editableUntil
     ? `<p class="ok">Saved. You can change it until ${e(DateTime.fromJSDate(info.editableUntil, { zone: ctx.zone }).setLocale('en-GB').toFormat('cccc d LLLL, HH:mm'))}.</p>`
     : '';
