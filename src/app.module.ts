@@ -4,6 +4,7 @@ import { dataSourceOptions } from '../ormconfig.js';
 import { AssignmentsModule } from './assignments/assignments.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
+import { ClaimsModule } from './claims/claims.module.js';
 import { Clock } from './common/clock.js';
 import { CommonModule } from './common/common.module.js';
 import type { AppLogger } from './common/logging/logger.js';
@@ -40,6 +41,7 @@ export class AppModule {
         OutcomesModule,
         PagesModule,
         MetricsModule,
+        ClaimsModule,
         MailModule,
         HealthModule,
       ],

@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/auth.decorators.js';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { UuidParam } from '../common/validation/uuid-param.js';
+import { ImportResult } from '../people/person.dto.js';
+import { ClaimPage, ClaimsQuery, ClaimView, CreateClaimDto, UpdateClaimDto } from './claim.dto.js';
+import { ClaimsService } from './claims.service.js';
+
+@ApiTags('claims')
+@ApiAuthenticated()
+@ApiErrors()
+@Controller('api/v1/claims')
+export class ClaimsController {
+  constructor(private readonly claims: ClaimsService) {}
+
+  @Post()
+  @Roles('admin', 'quality', 'owner')
+  @ApiCreatedResponse({ type: ClaimView, description: 'Owners: for touchpoints they own only' })
+  async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateClaimDto): Promise<ClaimView> {
+    return ClaimView.of(await this.claims.create(me, dto));
+  }
+
+  @Post('import')
+  @Roles('admin', 'quality', 'owner')
+  @ApiConsumes('text/csv')
+  @ApiBody({
+    description: 'CSV: touchpoint (id or exact name; or leave empty), team, metric, periodStart, periodEnd, value (0.96 or 96%), source, reportedAt. All rows or none.',
+    schema: { type: 'string', example: 'touchpoint,team,metric,periodStart,periodEnd,value,source,reportedAt\nGeneral line,,answer_rate,2026-11-16,2026-11-22,96%,Weekly ops review,2026-11-23T10:00:00Z\n' },
+  })
+  @ApiCreatedResponse({ type: ImportResult })
+  async import(@CurrentPrincipal() me: Principal, @Body() csv: string): Promise<ImportResult> {
+    const created = await this.claims.importCsv(me, csv);
+    return { created: created.length, ids: created.map((c) => c.id) };
+  }
+
+  @Get()
+  @Roles('admin', 'quality', 'owner')
+  @ApiOkResponse({ type: ClaimPage })
+  async list(@CurrentPrincipal() me: Principal, @Query() query: ClaimsQuery): Promise<ClaimPage> {
+    const page = await this.claims.list(me, query);
+    return { items: page.items.map(ClaimView.of), total: page.total };
+  }
+
+  @Get(':id')
+  @Roles('admin', 'quality', 'owner')
+  @ApiOkResponse({ type: ClaimView })
+  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<ClaimView> {
+    return ClaimView.of(await this.claims.get(me, id));
+  }
+
+  @Patch(':id')
+  @Roles('admin', 'quality', 'owner')
+  @ApiOkResponse({ type: ClaimView })
+  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateClaimDto): Promise<ClaimView> {
+    return ClaimView.of(await this.claims.update(me, id, dto));
+  }
+
+  @Delete(':id')
+  @Roles('admin', 'quality', 'owner')
+  @HttpCode(204)
+  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
+    await this.claims.remove(me, id);
+  }
+}

@@ -1,0 +1,36 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** KPIs claimed in meetings, digest subscriptions and the digests sent. */
+export class ClaimsDigests1764400000000 implements MigrationInterface {
+  name = 'ClaimsDigests1764400000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE claim (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        organization_id uuid NOT NULL,
+        touchpoint_id uuid,
+        team text,
+        metric text NOT NULL,
+        period_start date NOT NULL,
+        period_end date NOT NULL,
+        value double precision NOT NULL,
+        source text NOT NULL,
+        reported_at timestamptz NOT NULL,
+        reported_by uuid,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        CONSTRAINT claim_scope_check CHECK (touchpoint_id IS NULL OR team IS NULL),
+        CONSTRAINT claim_period_check CHECK (period_end >= period_start),
+        CONSTRAINT claim_organization_fkey FOREIGN KEY (organization_id) REFERENCES organization (id) ON DELETE CASCADE,
+        CONSTRAINT claim_touchpoint_fkey FOREIGN KEY (touchpoint_id) REFERENCES touchpoint (id) ON DELETE CASCADE,
+        CONSTRAINT claim_reported_by_fkey FOREIGN KEY (reported_by) REFERENCES person (id) ON DELETE SET NULL
+      )`);
+    await q.query(`CREATE INDEX claim_org_period_idx ON claim (organization_id, period_start, period_end)`);
+    await q.query(`CREATE INDEX claim_touchpoint_idx ON claim (touchpoint_id)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE claim`);
+  }
+}
