@@ -1,0 +1,125 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  type ChartRow,
+  DEFAULT_CHART_WIDTH,
+  MAX_CHART_ROWS,
+  defaultChartFont,
+  digestChartSvg,
+  escapeXml,
+  renderDigestChart,
+} from './digest-chart.js';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Width and height from the IHDR chunk, which must come first after the signature. */
+function ihdr(png: Buffer): { width: number; height: number } {
+  expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+  expect(png.readUInt32BE(8)).toBe(13);
+  expect(png.toString('ascii', 12, 16)).toBe('IHDR');
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+const SAMPLE: ChartRow[] = [
+  { label: 'General line · answer rate', unit: 'rate', observed: 0.62, ciLow: 0.47, ciHigh: 0.75, claimed: 0.96, verdict: 'contradicted' },
+  { label: 'General line · first-contact resolution', unit: 'rate', observed: 0.55, ciLow: 0.4, ciHigh: 0.69, claimed: 0.6, verdict: 'consistent' },
+  { label: 'Web chat · answer rate', unit: 'rate', observed: 0.93, ciLow: 0.81, ciHigh: 0.98, claimed: 0.7, verdict: 'better_than_claimed' },
+  { label: 'Billing · transfer rate', unit: 'rate', observed: 0.5, ciLow: 0.15, ciHigh: 0.85, claimed: 0.1, verdict: 'too_few_contacts' },
+  { label: 'Shop Leeds · options explained', unit: 'rate', observed: null, ciLow: null, ciHigh: null, claimed: 0.9, verdict: 'too_few_contacts' },
+  { label: 'General line · avg seconds to a human', unit: 'seconds', observed: 412, ciLow: 301, ciHigh: 523, claimed: 90, verdict: 'contradicted' },
+  { label: 'Web chat · median seconds to a human', unit: 'seconds', observed: 48, ciLow: 30, ciHigh: 75, claimed: 60, verdict: 'consistent' },
+  { label: 'General line · courtesy', unit: 'rating', observed: 4.1, ciLow: 3.7, ciHigh: 4.5, claimed: 4.6, verdict: 'contradicted' },
+  { label: 'Team "North" <script>alert(1)</script> & co · knowledge', unit: 'rating', observed: 3.2, ciLow: 2.6, ciHigh: 3.8, claimed: 3, verdict: 'consistent' },
+];
+
+function rows(count: number): ChartRow[] {
+  return Array.from({ length: count }, (_, i) => ({ ...SAMPLE[i % SAMPLE.length], label: `Touchpoint ${i + 1} · ${SAMPLE[i % SAMPLE.length].label}` }));
+}
+
+describe('digest chart', () => {
+  it('finds a font on this machine, so the PNG has legible text', () => {
+    expect(defaultChartFont()).not.toBeNull();
+  });
+
+  it('renders a PNG of the requested width whose height grows with the rows', () => {
+    const one = ihdr(renderDigestChart(rows(1)));
+    const five = ihdr(renderDigestChart(rows(5)));
+    const twenty = ihdr(renderDigestChart(rows(20)));
+    expect(one.width).toBe(DEFAULT_CHART_WIDTH);
+    expect(five.width).toBe(720);
+    expect(five.height).toBeGreaterThan(one.height);
+    expect(twenty.height).toBeGreaterThan(five.height);
+    expect(ihdr(renderDigestChart(rows(5), { width: 960 })).width).toBe(960);
+  });
+
+  it('draws at most 40 lanes and says how many more the table holds', () => {
+    const svg = digestChartSvg(rows(MAX_CHART_ROWS + 7));
+    expect(svg).toContain('+7 more in the table');
+    expect(svg).toContain('Touchpoint 40 ·');
+    expect(svg).not.toContain('Touchpoint 41 ·');
+    expect(ihdr(renderDigestChart(rows(MAX_CHART_ROWS + 60))).height).toBe(ihdr(renderDigestChart(rows(MAX_CHART_ROWS + 7))).height);
+    expect(digestChartSvg(rows(MAX_CHART_ROWS))).not.toContain('more in the table');
+  });
+
+  it('escapes user text for SVG, including the title, and drops what XML cannot carry', () => {
+    const svg = digestChartSvg(
+      [{ ...SAMPLE[0], label: 'A & B <script>alert("x")</script>\u0000\u0007 it\'s' }],
+      { title: 'Digest <b>&</b>' },
+    );
+    expect(svg).not.toContain('<script>');
+    expect(svg).not.toContain('<b>');
+    expect(svg).toContain('A &amp; B &lt;script&gt;');
+    expect(svg).toContain('Digest &lt;b&gt;&amp;&lt;/b&gt;');
+    expect(svg).not.toMatch(/[\u0000-\u0008]/);
+    // Only the five entities may follow an ampersand.
+    expect(svg).not.toMatch(/&(?!amp;|lt;|gt;|quot;|apos;)/);
+    expect(escapeXml('a\ud800b')).toBe('ab');
+    expect(escapeXml('😀 & \n x')).toBe('😀 &amp; x');
+    // resvg parses it as XML: a malformed document would throw here.
+    expect(ihdr(renderDigestChart([{ ...SAMPLE[0], label: '<script>&' }])).width).toBe(720);
+  });
+
+  it('renders a "no claims" chart for an empty list', () => {
+    const svg = digestChartSvg([]);
+    expect(svg).toContain('No claims to compare in this period');
+    const { width, height } = ihdr(renderDigestChart([]));
+    expect(width).toBe(720);
+    expect(height).toBeGreaterThan(50);
+    expect(height).toBeLessThan(ihdr(renderDigestChart(rows(1))).height + 40);
+  });
+
+  it('says "no contacts" on a lane without an observation and still shows the claim', () => {
+    const svg = digestChartSvg([SAMPLE[4]]);
+    const lane = svg.slice(svg.indexOf('Shop Leeds'));
+    expect(lane).toContain('no contacts');
+    expect(lane).not.toContain('<circle'); // no observed dot
+    expect(lane).toMatch(/<path d="M[^"]+" fill="#ffffff"/); // the hollow claim marker
+  });
+
+  it('colours the claim by verdict', () => {
+    const lane = (row: ChartRow) => {
+      const svg = digestChartSvg([{ ...row, label: 'The lane' }]);
+      return svg.slice(svg.indexOf('>The lane<'));
+    };
+    expect(lane(SAMPLE[0])).toMatch(/<path d="M[^"]+" fill="#d62728"/);
+    expect(lane(SAMPLE[2])).toMatch(/<path d="M[^"]+" fill="#2ca02c"/);
+    expect(lane(SAMPLE[1])).toMatch(/<path d="M[^"]+" fill="#7f7f7f"/);
+  });
+
+  it('gives identical bytes for the same input', () => {
+    const a = renderDigestChart(SAMPLE, { title: 'Week 47' });
+    const b = renderDigestChart(structuredClone(SAMPLE), { title: 'Week 47' });
+    expect(a.equals(b)).toBe(true);
+    expect(digestChartSvg(SAMPLE)).toBe(digestChartSvg(structuredClone(SAMPLE)));
+  });
+
+  it('writes a sample to test-output/digest-chart.png', () => {
+    const png = renderDigestChart(SAMPLE, { title: 'Customer service · week 47 (17–23 Nov 2026)' });
+    const file = resolve(process.cwd(), 'test-output/digest-chart.png');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, png);
+    writeFileSync(resolve(process.cwd(), 'test-output/digest-chart-empty.png'), renderDigestChart([]));
+    writeFileSync(resolve(process.cwd(), 'test-output/digest-chart-many.png'), renderDigestChart(rows(45), { width: 480 }));
+    expect(ihdr(png).width).toBe(720);
+  });
+});

@@ -1,0 +1,401 @@
+import { existsSync } from 'node:fs';
+import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
+
+/**
+ * The digest's chart: each claim as a marker on its observed interval.
+ *
+ * Drawn as SVG (also usable as is on the web page) and rasterised to PNG with resvg, so
+ * mail clients that refuse SVG still show it inline (cid). Pure function of its input and
+ * of the fonts on the machine: the same rows give the same bytes.
+ */
+
+export type ChartUnit = 'rate' | 'seconds' | 'rating';
+export type ChartVerdict = 'contradicted' | 'better_than_claimed' | 'consistent' | 'too_few_contacts';
+
+export interface ChartRow {
+  /** What the lane is about, e.g. "General line · answer rate" (user data: escaped). */
+  label: string;
+  /** `rate` values are fractions 0–1, `rating` values 1–5, `seconds` values ≥ 0. */
+  unit: ChartUnit;
+  observed: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  claimed: number | null;
+  verdict: ChartVerdict;
+}
+
+export interface ChartFont {
+  /** TTF/OTF files to load (regular first; bold and oblique optional). */
+  files: string[];
+  /** Their family name, as the files declare it. */
+  family: string;
+}
+
+export interface DigestChartOptions {
+  title?: string;
+  /** Pixels; default 720, clamped to 360–2000. */
+  width?: number;
+  /** Font for the PNG; default: the first known sans-serif family found on the machine. */
+  font?: ChartFont;
+}
+
+/** Lanes drawn at most; the rest are counted in a note ("+N more in the table"). */
+export const MAX_CHART_ROWS = 40;
+export const DEFAULT_CHART_WIDTH = 720;
+const MIN_WIDTH = 360;
+const MAX_WIDTH = 2000;
+
+// ---- Layout (pixels) ----
+const PAD = 16;
+const TITLE_H = 34;
+const LEGEND_ROW_H = 18;
+const SECTION_HEADER_H = 24;
+const LANE_H = 22;
+const SECTION_GAP = 10;
+const NOTE_H = 22;
+const EMPTY_BODY_H = 64;
+const FONT_SIZE = 12;
+const SMALL_FONT_SIZE = 11;
+
+// ---- Colours ----
+const INK = '#1f2933';
+const MUTED = '#6b7280';
+const GRID = '#e5e7eb';
+const LANE_SHADE = '#f6f7f9';
+const INTERVAL = '#9fc3e6';
+const OBSERVED = '#1d4e89';
+
+const VERDICT_STYLE: Record<ChartVerdict, { fill: string; stroke: string; label: string }> = {
+  contradicted: { fill: '#d62728', stroke: '#8b1a1b', label: 'claim contradicted' },
+  better_than_claimed: { fill: '#2ca02c', stroke: '#1b641b', label: 'better than claimed' },
+  consistent: { fill: '#7f7f7f', stroke: '#4b4b4b', label: 'consistent' },
+  too_few_contacts: { fill: '#ffffff', stroke: '#a3a3a3', label: 'too few contacts' },
+};
+const VERDICTS = Object.keys(VERDICT_STYLE) as ChartVerdict[];
+
+const SECTION_ORDER: ChartUnit[] = ['rate', 'seconds', 'rating'];
+const SECTION_TITLE: Record<ChartUnit, string> = {
+  rate: 'Rates',
+  seconds: 'Seconds',
+  rating: 'Ratings (1–5)',
+};
+
+const FONT_STACK = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif";
+
+// ---- Text ----
+
+/**
+ * Text into SVG/XML element content or a quoted attribute: drops what XML 1.0 cannot carry
+ * (control characters, lone surrogates, U+FFFE/U+FFFF), folds line breaks and runs of
+ * spaces into one space, and escapes the five markup characters.
+ */
+export function escapeXml(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/[&<>"']/g, (c) => XML_ENTITIES[c]);
+}
+const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+/**
+ * Advance widths (em) close to DejaVu Sans, the widest of the families used (Liberation
+ * Sans and Arial are narrower), so labels are cut before they run into the plot.
+ */
+function charEm(c: string): number {
+  if (c === '…') return 1.0;
+  if (c === 'm' || c === 'M') return 0.98;
+  if (c === 'w' || c === 'W') return 1.0;
+  if (/[ il.,:;'!|·]/.test(c)) return 0.34;
+  if (/[Ijftr()\[\]\-"]/.test(c)) return 0.44;
+  if (/[0-9]/.test(c)) return 0.64;
+  if (/[A-Z%&@]/.test(c)) return 0.8;
+  if (/[a-z]/.test(c)) return 0.63;
+  const code = c.codePointAt(0) ?? 0;
+  return code >= 0x2e80 ? 1.05 : 0.7;
+}
+
+function approxWidth(text: string, fontSize: number, bold = false): number {
+  let em = 0;
+  for (const c of text) em += charEm(c);
+  return em * fontSize * (bold ? 1.12 : 1);
+}
+
+/** Cuts text (by code points, never inside a surrogate pair) to fit about `px` pixels. */
+function fit(text: string, px: number, fontSize: number, bold = false): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  if (approxWidth(clean, fontSize, bold) <= px) return clean;
+  const room = px - approxWidth('…', fontSize, bold);
+  let out = '';
+  let used = 0;
+  for (const c of clean) {
+    const w = charEm(c) * fontSize * (bold ? 1.12 : 1);
+    if (used + w > room) break;
+    out += c;
+    used += w;
+  }
+  return out.trimEnd() + '…';
+}
+
+/** Fixed-precision numbers keep the SVG (and so the PNG) byte-for-byte stable. */
+function n(value: number): string {
+  const s = value.toFixed(1);
+  return s.endsWith('.0') ? s.slice(0, -2) : s;
+}
+
+function text(x: number, y: number, content: string, attrs = ''): string {
+  return `<text x="${n(x)}" y="${n(y)}"${attrs ? ' ' + attrs : ''}>${escapeXml(content)}</text>`;
+}
+
+function finite(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+// ---- Axes ----
+
+interface Axis {
+  min: number;
+  max: number;
+  ticks: number[];
+  format: (v: number) => string;
+}
+
+function niceStep(span: number, targetTicks: number): number {
+  const raw = span / targetTicks;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const scaled = raw / power;
+  const nice = scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 2.5 ? 2.5 : scaled <= 5 ? 5 : 10;
+  return nice * power;
+}
+
+function axisFor(unit: ChartUnit, rows: ChartRow[], plotWidth: number): Axis {
+  if (unit === 'rate') {
+    const step = plotWidth >= 300 ? 0.2 : 0.5;
+    const ticks: number[] = [];
+    for (let i = 0; i <= Math.round(1 / step); i++) ticks.push(i * step);
+    return { min: 0, max: 1, ticks, format: (v) => `${Math.round(v * 100)} %` };
+  }
+  if (unit === 'rating') {
+    return { min: 1, max: 5, ticks: [1, 2, 3, 4, 5], format: (v) => String(v) };
+  }
+  let top = 0;
+  for (const row of rows) {
+    for (const v of [row.observed, row.ciLow, row.ciHigh, row.claimed]) {
+      const value = finite(v);
+      if (value !== null && value > top) top = value;
+    }
+  }
+  if (top <= 0) top = 60;
+  const step = niceStep(top, plotWidth >= 300 ? 5 : 3);
+  const max = Math.ceil(top / step - 1e-9) * step;
+  const ticks: number[] = [];
+  for (let i = 0; i * step <= max + step * 1e-9; i++) ticks.push(i * step);
+  return { min: 0, max, ticks, format: (v) => `${Number(v.toPrecision(6))} s` };
+}
+
+// ---- Drawing ----
+
+function diamond(cx: number, cy: number, r: number, fill: string, stroke: string): string {
+  const d = `M${n(cx)} ${n(cy - r)}L${n(cx + r)} ${n(cy)}L${n(cx)} ${n(cy + r)}L${n(cx - r)} ${n(cy)}Z`;
+  return `<path d="${d}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>`;
+}
+
+function intervalGlyph(x: number, cy: number, width: number): string {
+  return (
+    `<rect x="${n(x)}" y="${n(cy - 4)}" width="${n(width)}" height="8" rx="4" fill="${INTERVAL}"/>` +
+    `<circle cx="${n(x + width / 2)}" cy="${n(cy)}" r="4" fill="${OBSERVED}"/>`
+  );
+}
+
+interface LegendItem {
+  glyph: (x: number, cy: number) => string;
+  glyphWidth: number;
+  label: string;
+}
+
+function legend(top: number, left: number, right: number): { svg: string; height: number } {
+  const items: LegendItem[] = [
+    { glyph: (x, cy) => intervalGlyph(x, cy, 26), glyphWidth: 26, label: 'observed, 95 % interval' },
+    ...VERDICTS.map((v) => ({
+      glyph: (x: number, cy: number) => diamond(x + 6, cy, 5.5, VERDICT_STYLE[v].fill, VERDICT_STYLE[v].stroke),
+      glyphWidth: 12,
+      label: VERDICT_STYLE[v].label,
+    })),
+  ];
+  const parts: string[] = [];
+  let x = left;
+  let line = 0;
+  for (const item of items) {
+    const w = item.glyphWidth + 5 + approxWidth(item.label, SMALL_FONT_SIZE);
+    if (x > left && x + w > right) {
+      line++;
+      x = left;
+    }
+    const cy = top + line * LEGEND_ROW_H + LEGEND_ROW_H / 2;
+    parts.push(item.glyph(x, cy));
+    parts.push(text(x + item.glyphWidth + 5, cy + 4, item.label, `font-size="${SMALL_FONT_SIZE}" fill="${INK}"`));
+    x += w + 16;
+  }
+  return { svg: parts.join(''), height: (line + 1) * LEGEND_ROW_H };
+}
+
+function clampWidth(width: number | undefined): number {
+  const w = finite(width ?? null);
+  if (w === null) return DEFAULT_CHART_WIDTH;
+  return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.round(w)));
+}
+
+/** The chart as a standalone SVG document (text escaped; same input, same string). */
+export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOptions = {}): string {
+  const width = clampWidth(options.width);
+  const title = options.title ?? 'Claims against what the test contacts found';
+  const shown = rows.slice(0, MAX_CHART_ROWS);
+  const hidden = rows.length - shown.length;
+
+  const labelWidth = Math.min(320, Math.max(130, Math.round(width * 0.36)));
+  const plotLeft = PAD + labelWidth + 12;
+  const plotRight = width - PAD - 8;
+  const plotWidth = plotRight - plotLeft;
+
+  const body: string[] = [];
+  body.push(text(PAD, PAD + 14, fit(title, width - 2 * PAD, 15, true), `font-size="15" font-weight="bold" fill="${INK}"`));
+  let y = PAD + TITLE_H - 8;
+
+  if (shown.length === 0) {
+    y += 8;
+    body.push(`<rect x="${PAD}" y="${n(y)}" width="${n(width - 2 * PAD)}" height="${EMPTY_BODY_H - 16}" rx="6" fill="${LANE_SHADE}"/>`);
+    body.push(text(width / 2, y + (EMPTY_BODY_H - 16) / 2 + 4, 'No claims to compare in this period', `font-size="${FONT_SIZE}" fill="${MUTED}" text-anchor="middle"`));
+    y += EMPTY_BODY_H;
+  } else {
+    const lg = legend(y, PAD, width - PAD);
+    body.push(lg.svg);
+    y += lg.height + 10;
+
+    for (const unit of SECTION_ORDER) {
+      const lanes = shown.filter((r) => r.unit === unit);
+      if (lanes.length === 0) continue;
+      const axis = axisFor(unit, lanes, plotWidth);
+      const xOf = (v: number) => plotLeft + ((Math.min(axis.max, Math.max(axis.min, v)) - axis.min) / (axis.max - axis.min)) * plotWidth;
+
+      // Section header: its name on the left, the axis' tick labels over the plot.
+      const headerBase = y + SECTION_HEADER_H - 8;
+      body.push(text(PAD, headerBase, SECTION_TITLE[unit], `font-size="${SMALL_FONT_SIZE}" font-weight="bold" fill="${MUTED}"`));
+      for (const [i, tick] of axis.ticks.entries()) {
+        const anchor = i === 0 ? 'start' : i === axis.ticks.length - 1 ? 'end' : 'middle';
+        const tx = i === 0 ? xOf(tick) - 2 : i === axis.ticks.length - 1 ? xOf(tick) + 2 : xOf(tick);
+        body.push(text(tx, headerBase, axis.format(tick), `font-size="${SMALL_FONT_SIZE}" fill="${MUTED}" text-anchor="${anchor}"`));
+      }
+      y += SECTION_HEADER_H;
+      const lanesTop = y;
+      const lanesHeight = lanes.length * LANE_H;
+
+      lanes.forEach((_, i) => {
+        if (i % 2 === 0) body.push(`<rect x="${PAD}" y="${n(lanesTop + i * LANE_H)}" width="${n(width - 2 * PAD)}" height="${LANE_H}" fill="${LANE_SHADE}"/>`);
+      });
+      for (const tick of axis.ticks) {
+        body.push(`<line x1="${n(xOf(tick))}" y1="${n(lanesTop - 3)}" x2="${n(xOf(tick))}" y2="${n(lanesTop + lanesHeight)}" stroke="${GRID}" stroke-width="1"/>`);
+      }
+
+      lanes.forEach((row, i) => {
+        const cy = lanesTop + i * LANE_H + LANE_H / 2;
+        body.push(text(PAD + 4, cy + 4, fit(row.label, labelWidth - 4, FONT_SIZE), `font-size="${FONT_SIZE}" fill="${INK}"`));
+
+        const observed = finite(row.observed);
+        const low = finite(row.ciLow);
+        const high = finite(row.ciHigh);
+        const claimed = finite(row.claimed);
+
+        if (observed === null) {
+          const right = claimed !== null && xOf(claimed) < plotLeft + plotWidth / 2;
+          body.push(
+            text(right ? plotRight - 2 : plotLeft + 2, cy + 4, 'no contacts', `font-size="${SMALL_FONT_SIZE}" font-style="italic" fill="${MUTED}"${right ? ' text-anchor="end"' : ''}`),
+          );
+        } else {
+          if (low !== null && high !== null) {
+            const x1 = xOf(Math.min(low, high));
+            const x2 = xOf(Math.max(low, high));
+            body.push(`<rect x="${n(x1 - 1)}" y="${n(cy - 4)}" width="${n(Math.max(2, x2 - x1 + 2))}" height="8" rx="4" fill="${INTERVAL}"/>`);
+          }
+          body.push(`<circle cx="${n(xOf(observed))}" cy="${n(cy)}" r="4" fill="${OBSERVED}"/>`);
+        }
+        if (claimed !== null) {
+          const style = VERDICT_STYLE[row.verdict] ?? VERDICT_STYLE.consistent;
+          body.push(diamond(xOf(claimed), cy, 6, style.fill, style.stroke));
+        }
+      });
+      y += lanesHeight + SECTION_GAP;
+    }
+
+    if (hidden > 0) {
+      body.push(text(PAD, y + 12, `+${hidden} more in the table`, `font-size="${SMALL_FONT_SIZE}" fill="${MUTED}"`));
+      y += NOTE_H;
+    }
+  }
+
+  const height = Math.ceil(y + PAD - SECTION_GAP);
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+    `font-family="${escapeXml(FONT_STACK)}" role="img" aria-label="${escapeXml(title)}">` +
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>` +
+    body.join('') +
+    `</svg>`
+  );
+}
+
+// ---- Fonts ----
+
+/** Sans-serif families looked for, in order, where common systems install them. */
+const KNOWN_FONTS: ChartFont[] = [
+  ...['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/share/fonts/dejavu-sans-fonts', '/usr/share/fonts/TTF', '/usr/share/fonts/ttf-dejavu'].map(
+    (dir) => ({ family: 'DejaVu Sans', files: ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'].map((f) => `${dir}/${f}`) }),
+  ),
+  ...['/usr/share/fonts/truetype/liberation', '/usr/share/fonts/liberation', '/usr/share/fonts/liberation-sans', '/usr/share/fonts/TTF'].map((dir) => ({
+    family: 'Liberation Sans',
+    files: ['LiberationSans-Regular.ttf', 'LiberationSans-Bold.ttf', 'LiberationSans-Italic.ttf'].map((f) => `${dir}/${f}`),
+  })),
+  { family: 'Arial', files: ['/System/Library/Fonts/Supplemental/Arial.ttf', '/System/Library/Fonts/Supplemental/Arial Bold.ttf', '/System/Library/Fonts/Supplemental/Arial Italic.ttf'] },
+  { family: 'Arial', files: ['C:\\Windows\\Fonts\\arial.ttf', 'C:\\Windows\\Fonts\\arialbd.ttf', 'C:\\Windows\\Fonts\\ariali.ttf'] },
+];
+
+let machineFont: ChartFont | null | undefined;
+
+/** The font the PNG is drawn with by default: a known family found on this machine, or null. */
+export function defaultChartFont(): ChartFont | null {
+  if (machineFont === undefined) {
+    machineFont = null;
+    for (const candidate of KNOWN_FONTS) {
+      if (!existsSync(candidate.files[0])) continue;
+      machineFont = { family: candidate.family, files: candidate.files.filter((f) => existsSync(f)) };
+      break;
+    }
+  }
+  return machineFont;
+}
+
+function fontOptions(font: ChartFont | undefined): ResvgRenderOptions['font'] {
+  const chosen = font ?? defaultChartFont();
+  if (chosen === null) {
+    // No known family found: let resvg scan the system (text may still be missing on a bare image).
+    return { loadSystemFonts: true, defaultFontSize: FONT_SIZE };
+  }
+  return {
+    loadSystemFonts: false,
+    fontFiles: chosen.files,
+    defaultFontFamily: chosen.family,
+    sansSerifFamily: chosen.family,
+    defaultFontSize: FONT_SIZE,
+  };
+}
+
+/** The chart as a PNG (white background), for a cid attachment in mail and for the web page. */
+export function renderDigestChart(rows: readonly ChartRow[], options: DigestChartOptions = {}): Buffer {
+  const svg = digestChartSvg(rows, options);
+  const resvg = new Resvg(svg, {
+    font: fontOptions(options.font),
+    fitTo: { mode: 'original' },
+    background: '#ffffff',
+    shapeRendering: 2,
+    textRendering: 1,
+    logLevel: 'off',
+  });
+  return resvg.render().asPng();
+}
