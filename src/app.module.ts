@@ -7,6 +7,7 @@ import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { ClaimsModule } from './claims/claims.module.js';
 import { Clock } from './common/clock.js';
 import { CommonModule } from './common/common.module.js';
+import { DigestsModule } from './digests/digests.module.js';
 import type { AppLogger } from './common/logging/logger.js';
 import { AppConfig } from './config/app-config.js';
 import { HealthModule } from './health/health.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
         PagesModule,
         MetricsModule,
         ClaimsModule,
+        DigestsModule,
         MailModule,
         HealthModule,
       ],

@@ -28,9 +28,28 @@ export class ClaimsDigests1764400000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX claim_org_period_idx ON claim (organization_id, period_start, period_end)`);
     await q.query(`CREATE INDEX claim_touchpoint_idx ON claim (touchpoint_id)`);
+    await q.query(`
+      CREATE TABLE digest_subscription (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        organization_id uuid NOT NULL,
+        name text NOT NULL,
+        recipient_emails text[] NOT NULL DEFAULT '{}',
+        recipient_person_ids uuid[] NOT NULL DEFAULT '{}',
+        touchpoint_ids uuid[] NOT NULL DEFAULT '{}',
+        team text,
+        cron text NOT NULL,
+        timezone text NOT NULL,
+        period_days integer NOT NULL,
+        min_contacts integer NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        CONSTRAINT digest_subscription_organization_fkey FOREIGN KEY (organization_id) REFERENCES organization (id) ON DELETE CASCADE
+      )`);
+    await q.query(`CREATE INDEX digest_subscription_org_idx ON digest_subscription (organization_id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE digest_subscription`);
     await q.query(`DROP TABLE claim`);
   }
 }

@@ -1,0 +1,96 @@
+import { ManualClock } from '../src/common/clock.js';
+import { auth, newOrganization, personWithKey, touchpointBody } from './support/factories.js';
+import { createTestApp, TestApp } from './support/test-app.js';
+
+/**
+ * A hand-computed case: 10 ad-hoc contacts with one touchpoint in the week of 16 Nov 2026.
+ * 6 reached a person (answer rate 0.6, Wilson 95 % [0.3127, 0.8318]); 4 had a transfer
+ * (0.4, [0.1682, 0.6873]); 5 resolved (0.5, [0.2366, 0.7634]); courtesy 4,4,5,3,4,4 among those
+ * reached (mean 4.0, sd 0.6325, t(5) = 2.5706 → [3.3363, 4.6637]).
+ */
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp({ clock: new ManualClock('2026-11-22T20:00:00Z') });
+});
+afterAll(() => t.close());
+
+describe('digest preview', () => {
+  it('sets each claim beside the observed value with its interval and the right verdict', async () => {
+    const org = await newOrganization(t);
+    const quality = await personWithKey(t, org.adminKey, ['quality']);
+    const tester = await personWithKey(t, org.adminKey, ['tester']);
+    const line = (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ name: 'General line' })).expect(201)).body.id;
+    const chat = (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ name: 'Web chat', channel: 'chat', contact: 'https://example.org/chat' })).expect(201)).body.id;
+    const courtesy = [4, 4, 5, 3, 4, 4];
+    for (let i = 0; i < 10; i++) {
+      const reached = i < 6;
+      const resolved = i % 2 === 0;
+      await t.http()
+        .post('/api/v1/outcomes')
+        .set(auth(tester.key))
+        .send({
+          touchpointId: line,
+          attemptedAt: new Date(Date.parse('2026-11-17T10:00:00Z') + i * 3600_000).toISOString(),
+          reachedHuman: reached,
+          ...(reached ? { secondsToHuman: 60 + i * 30, courtesy: courtesy[i], knowledge: 3 } : {}),
+          transfers: i >= 6 ? 1 : 0,
+          resolution: resolved ? 'resolved' : 'unresolved',
+          ...(resolved ? {} : { optionsExplained: false }),
+          notes: `contact ${i}`,
+        })
+        .expect(201);
+    }
+    const claim = (extra: Record<string, unknown>) =>
+      t.http().post('/api/v1/claims').set(auth(quality.key)).send({ periodStart: '2026-11-16', periodEnd: '2026-11-22', source: 'Weekly review', reportedAt: '2026-11-23T09:00:00Z', ...extra }).expect(201);
+    await claim({ touchpointId: line, metric: 'answer_rate', value: 0.96 });
+    await claim({ touchpointId: line, metric: 'transfer_rate', value: 0.05 });
+    await claim({ touchpointId: line, metric: 'courtesy_avg', value: 3.0 });
+    await claim({ touchpointId: line, metric: 'first_contact_resolution', value: 0.5 });
+    await claim({ touchpointId: chat, metric: 'answer_rate', value: 0.9 });
+
+    const sub = (await t.http().post('/api/v1/digest-subscriptions').set(auth(quality.key)).send({ name: 'Monday digest', recipients: ['quality@example.org', quality.person.id], cron: '0 8 * * 1', timezone: 'UTC', periodDays: 7 }).expect(201)).body;
+    const res = await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`).set(auth(quality.key)).expect(200);
+    const p = res.body;
+    expect(p.headline).toBe('2 of 5 claims contradicted');
+    const row = (tp: string, metric: string) => p.rows.find((r: { touchpointId: string; metric: string }) => r.touchpointId === tp && r.metric === metric);
+    const close = (x: number, y: number) => expect(x).toBeCloseTo(y, 4);
+    const answer = row(line, 'answer_rate');
+    expect(answer).toMatchObject({ observed: 0.6, n: 10, verdict: 'contradicted', claimed: 0.96 });
+    close(answer.ciLow, 0.3127);
+    close(answer.ciHigh, 0.8318);
+    close(answer.gap, -0.36);
+    const transfer = row(line, 'transfer_rate');
+    expect(transfer).toMatchObject({ observed: 0.4, n: 10, verdict: 'contradicted' });
+    close(transfer.ciLow, 0.1682);
+    const polite = row(line, 'courtesy_avg');
+    expect(polite).toMatchObject({ observed: 4, n: 6, verdict: 'better_than_claimed' });
+    close(polite.ciLow, 3.3363);
+    close(polite.ciHigh, 4.6637);
+    expect(row(line, 'first_contact_resolution')).toMatchObject({ observed: 0.5, verdict: 'consistent' });
+    expect(row(chat, 'answer_rate')).toMatchObject({ observed: null, n: 0, verdict: 'too_few_contacts' });
+    expect(p.notes).toHaveLength(5);
+    expect(p.coverage).toEqual({ planned: 0, completed: 0, missed: 0, declined: 0, unfilled: 0 });
+    expect(p.trend.find((x: { claimId: string }) => x.claimId === answer.claimId)).toMatchObject({ previous: null, current: 0.6 });
+
+    // Nothing was stored or sent.
+    expect((await t.dataSource.query('SELECT count(*)::int AS n FROM outbox_message'))[0].n).toBe(0);
+  });
+
+  it('validates subscriptions and preview periods', async () => {
+    const org = await newOrganization(t);
+    const res = await t.http()
+      .post('/api/v1/digest-subscriptions')
+      .set(auth(org.adminKey))
+      .send({ name: 'x', recipients: ['not an address'], cron: 'every monday', timezone: 'Mars/Base' })
+      .expect(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['cron', 'recipients', 'timezone']);
+    const sub = (await t.http().post('/api/v1/digest-subscriptions').set(auth(org.adminKey)).send({ name: 'x', recipients: ['a@example.org'], cron: '0 8 * * 1', timezone: 'UTC' }).expect(201)).body;
+    await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview`).set(auth(org.adminKey)).expect(400);
+    await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16&periodEnd=2026-11-10`).set(auth(org.adminKey)).expect(400);
+    const tester = await personWithKey(t, org.adminKey, ['tester']);
+    await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`).set(auth(tester.key)).expect(403);
+    const other = await newOrganization(t);
+    await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`).set(auth(other.adminKey)).expect(404);
+  });
+});
