@@ -86,7 +86,7 @@ describe('operability', () => {
     expect(names()).toEqual([]);
     const withJobs = await createTestApp({ env: { ENABLE_JOBS: 'true' } });
     try {
-      expect(names().sort()).toEqual(['groundtruth:followUp', 'groundtruth:outbox', 'groundtruth:plan', 'groundtruth:remindExpire', 'groundtruth:reveal']);
+      expect(names().sort()).toEqual(['groundtruth:digest', 'groundtruth:followUp', 'groundtruth:outbox', 'groundtruth:plan', 'groundtruth:remindExpire', 'groundtruth:reveal']);
     } finally {
       await withJobs.close();
     }

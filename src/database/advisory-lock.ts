@@ -5,6 +5,7 @@ export const LOCKS = {
   migrations: 7_300_001,
   outboxClaim: 7_300_002,
   planning: 7_300_003,
+  digest: 7_300_004,
 } as const;
 
 /**

@@ -7,6 +7,7 @@ import type { AppLogger } from '../common/logging/logger.js';
 import { AppConfig } from '../config/app-config.js';
 import { OutboxSender } from '../mail/outbox-sender.js';
 import { FollowUpService } from '../outcomes/follow-up.service.js';
+import { DigestRunsService } from '../digests/digest-runs.service.js';
 import { JobName, SCHEDULES } from './schedules.js';
 
 /**
@@ -26,12 +27,14 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     assignments: AssignmentsService,
     outbox: OutboxSender,
     followUps: FollowUpService,
+    digests: DigestRunsService,
   ) {
     this.jobs = {
       plan: async () => (await planning.planDue()).map((r) => ({ campaignId: r.campaignId, planned: r.result.planned, unfilled: r.result.unfilled.length })),
       reveal: async () => ({ held: await assignments.holdDue(), revealed: await assignments.revealDue() }),
       remindExpire: async () => ({ reminded: await assignments.remindDue(), missed: await assignments.expireDue() }),
       followUp: async () => ({ asked: await followUps.askDue() }),
+      digest: async () => ({ sent: await digests.sendDue() }),
       outbox: () => outbox.deliverDue(),
     };
   }

@@ -4,6 +4,7 @@ export const SCHEDULES = {
   reveal: '* * * * *', // every minute: holds and reveals
   remindExpire: '*/5 * * * *', // every 5 minutes
   followUp: '*/15 * * * *', // every 15 minutes: ask whether promised callbacks came
+  digest: '* * * * *', // every minute: send each digest whose period came due
   outbox: '*/5 * * * * *', // every 5 seconds
 } as const;
 

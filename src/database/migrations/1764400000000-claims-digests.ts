@@ -46,9 +46,25 @@ export class ClaimsDigests1764400000000 implements MigrationInterface {
         CONSTRAINT digest_subscription_organization_fkey FOREIGN KEY (organization_id) REFERENCES organization (id) ON DELETE CASCADE
       )`);
     await q.query(`CREATE INDEX digest_subscription_org_idx ON digest_subscription (organization_id)`);
+    await q.query(`
+      CREATE TABLE digest_run (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        organization_id uuid NOT NULL,
+        subscription_id uuid NOT NULL,
+        period_start timestamptz NOT NULL,
+        period_end timestamptz NOT NULL,
+        payload jsonb NOT NULL,
+        web_token_hash text NOT NULL,
+        created_at timestamptz NOT NULL,
+        -- one digest per subscription and period, however many instances or retries
+        CONSTRAINT digest_run_period_key UNIQUE (subscription_id, period_start),
+        CONSTRAINT digest_run_token_key UNIQUE (web_token_hash),
+        CONSTRAINT digest_run_subscription_fkey FOREIGN KEY (subscription_id) REFERENCES digest_subscription (id) ON DELETE CASCADE
+      )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE digest_run`);
     await q.query(`DROP TABLE digest_subscription`);
     await q.query(`DROP TABLE claim`);
   }

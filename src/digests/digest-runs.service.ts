@@ -1,0 +1,138 @@
+import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CronExpressionParser } from 'cron-parser';
+import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
+import { hasRole } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/auth.decorators.js';
+import { Clock } from '../common/clock.js';
+import { LOGGER } from '../common/common.module.js';
+import type { AppLogger } from '../common/logging/logger.js';
+import { hashSecret, newSecret } from '../common/secrets.js';
+import { AppConfig } from '../config/app-config.js';
+import { LOCKS } from '../database/advisory-lock.js';
+import { OutboxService } from '../mail/outbox.service.js';
+import { DigestBuilder } from './digest-builder.service.js';
+import { renderDigest } from './digest-render.js';
+import { DigestRun } from './digest-run.entity.js';
+import { DigestSubscription } from './digest-subscription.entity.js';
+
+/** After a long outage, at most this many missed periods per subscription are sent on catch-up. */
+const MAX_CATCH_UP = 12;
+
+/**
+ * Sends each subscription's digest once per period that came due since its last one. A period is
+ * the `periodDays` before each cron fire time (in the subscription's zone). The unique key
+ * (subscription, period start) makes a retry or a second instance a no-op.
+ */
+@Injectable()
+export class DigestRunsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly builder: DigestBuilder,
+    private readonly outbox: OutboxService,
+    private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: AppLogger,
+  ) {}
+
+  /** Fire times in (since, now], oldest first. */
+  dueFires(sub: DigestSubscription, since: Date, now: Date): Date[] {
+    const fires: Date[] = [];
+    const it = CronExpressionParser.parse(sub.cron, { currentDate: since, tz: sub.timezone });
+    while (fires.length < MAX_CATCH_UP * 4) {
+      const next = it.next().toDate();
+      if (next > now) break;
+      fires.push(next);
+    }
+    return fires.slice(-MAX_CATCH_UP);
+  }
+
+  async sendDue(): Promise<number> {
+    const now = this.clock.now();
+    const subs = await this.dataSource.getRepository(DigestSubscription).find({ order: { createdAt: 'ASC', id: 'ASC' } });
+    let sent = 0;
+    for (const sub of subs) {
+      try {
+        const [last] = await this.dataSource.query('SELECT max(period_end) AS last FROM digest_run WHERE subscription_id = $1', [sub.id]);
+        for (const fire of this.dueFires(sub, last.last ?? sub.createdAt, now)) {
+          if (await this.sendOne(sub, fire)) sent++;
+        }
+      } catch (error) {
+        this.logger.error({ job: 'digest', subscriptionId: sub.id, err: error }, 'digest failed; it is retried at the next tick');
+      }
+    }
+    return sent;
+  }
+
+  /** Builds, stores and mails the digest for the period ending at `fire`; false if it exists already. */
+  async sendOne(sub: DigestSubscription, fire: Date): Promise<boolean> {
+    const periodEnd = fire;
+    const periodStart = DateTime.fromJSDate(fire, { zone: sub.timezone }).minus({ days: sub.periodDays }).toJSDate();
+    return this.dataSource.transaction(async (manager) => {
+      // A second instance waits here, then finds the run and does nothing.
+      await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.digest, sub.id]);
+      const [exists] = await manager.query('SELECT 1 FROM digest_run WHERE subscription_id = $1 AND period_start = $2', [sub.id, periodStart]);
+      if (exists) return false;
+      const payload = await this.builder.build({
+        organizationId: sub.organizationId,
+        touchpointIds: sub.touchpointIds,
+        team: sub.team,
+        periodStart,
+        periodEnd,
+        minContacts: sub.minContacts,
+      });
+      const secret = newSecret();
+      await manager.insert(DigestRun, {
+        organizationId: sub.organizationId,
+        subscriptionId: sub.id,
+        periodStart,
+        periodEnd,
+        payload,
+        webTokenHash: hashSecret(secret),
+        createdAt: this.clock.now(),
+      });
+      const link = `${this.config.publicUrl}/d/${secret}`;
+      const rendered = renderDigest(payload, { name: sub.name, zone: sub.timezone, link, chartSrc: 'cid:digest-chart' });
+      const people: Array<{ email: string }> = sub.recipientPersonIds.length
+        ? await manager.query('SELECT email FROM person WHERE organization_id = $1 AND id = ANY($2::uuid[])', [sub.organizationId, sub.recipientPersonIds])
+        : [];
+      const recipients = [...new Set([...sub.recipientEmails, ...people.map((p) => p.email)])];
+      for (const to of recipients) {
+        await this.outbox.enqueue(manager, {
+          organizationId: sub.organizationId,
+          to,
+          subject: rendered.subject,
+          text: rendered.text,
+          html: rendered.html,
+          attachments: [{ filename: 'digest-chart.png', contentType: 'image/png', content: rendered.chartPng, cid: 'digest-chart' }],
+          dedupeKey: `digest:${sub.id}:${periodStart.toISOString()}:${to}`,
+        });
+      }
+      return true;
+    });
+  }
+
+  /** A stored run: for admin and quality, and for people it was sent to. */
+  async get(me: Principal, id: string): Promise<DigestRun & { subscriptionName: string }> {
+    const run = await this.dataSource.getRepository(DigestRun).findOne({ where: { id, organizationId: me.organizationId } });
+    if (!run) throw new NotFoundException(`Digest ${id} not found`);
+    const sub = await this.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: run.subscriptionId });
+    if (!hasRole(me, 'admin', 'quality')) {
+      const [person] = await this.dataSource.query('SELECT email FROM person WHERE id = $1', [me.personId]);
+      if (!sub.recipientPersonIds.includes(me.personId) && !sub.recipientEmails.includes(person?.email)) {
+        throw new ForbiddenException('Only admins, quality and the digest\'s recipients may read it');
+      }
+    }
+    return Object.assign(run, { subscriptionName: sub.name });
+  }
+
+  /** The run behind a signed web link, or null. */
+  async byToken(token: string): Promise<{ run: DigestRun; sub: DigestSubscription } | null> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+    const run = await this.dataSource.getRepository(DigestRun).findOne({ where: { webTokenHash: hashSecret(token) } });
+    if (!run) return null;
+    const sub = await this.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: run.subscriptionId });
+    return { run, sub };
+  }
+}
