@@ -1,4 +1,8 @@
 import { ManualClock } from '../src/common/clock.js';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from './support/cli.js';
 import { handComputedCase } from './support/digest-case.js';
 import { auth, newOrganization, personWithKey } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -44,6 +48,20 @@ describe('digest preview', () => {
 
     // Nothing was stored or sent.
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM outbox_message'))[0].n).toBe(0);
+  });
+
+  it('writes the digest to a file from the command line', async () => {
+    const { sub } = await handComputedCase(t);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gt-digest-'));
+    const out = path.join(dir, 'digest.html');
+    const res = await runCli(['digest', '--subscription', sub.id, '--period-start', '2026-11-16', '--out', out], t.databaseUrl);
+    expect(res).toMatchObject({ code: 0, stdout: `Wrote the digest to ${out}\n` });
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('2 of 5 claims contradicted');
+    expect(html).toMatch(/<img src="data:image\/png;base64,/);
+    const bad = await runCli(['digest', '--subscription', sub.id, '--period-start', 'monday', '--out', out], t.databaseUrl);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/periodStart must be a date/);
   });
 
   it('validates subscriptions and preview periods', async () => {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -20,6 +20,10 @@ import { Campaign } from '../campaigns/campaign.entity.js';
 import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
 import { PlanningService } from '../campaigns/planning.service.js';
 import { validateDto } from '../common/validation/validate-dto.js';
+import { chartDataUri, renderDigest } from '../digests/digest-render.js';
+import { PreviewQuery } from '../digests/digest-subscription.dto.js';
+import { DigestSubscription } from '../digests/digest-subscription.entity.js';
+import { DigestSubscriptionsService } from '../digests/digest-subscriptions.service.js';
 
 const USAGE = `Groundtruth command line
 
@@ -28,6 +32,9 @@ const USAGE = `Groundtruth command line
 
   npm run cli -- plan --campaign CAMPAIGN_ID --from 2026-11-30 --to 2026-12-27
       Plans every week of a campaign that overlaps the period now (a week already planned adds nothing).
+
+  npm run cli -- digest --subscription SUBSCRIPTION_ID --period-start 2026-11-16 [--period-end 2026-11-23] --out digest.html
+      Writes the digest for a period to an HTML file (chart included), computed now; nothing is sent.
 
   npm run cli -- import people --org ORG_ID --file people.csv
   npm run cli -- import touchpoints --org ORG_ID --file touchpoints.csv
@@ -129,6 +136,24 @@ async function plan(config: AppConfig, argv: string[]): Promise<void> {
   for (const u of result.unfilled) process.stdout.write(`Unfilled: touchpoint ${u.touchpointId}, week ${u.weekStart}, slot ${u.slot}: ${u.explanation}\n`);
 }
 
+async function digest(config: AppConfig, argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { subscription: { type: 'string' }, 'period-start': { type: 'string' }, 'period-end': { type: 'string' }, out: { type: 'string' } },
+  });
+  if (!values.subscription || !values['period-start'] || !values.out) throw new UsageError('digest needs --subscription, --period-start and --out');
+  const { value, errors } = await validateDto(PreviewQuery, { periodStart: values['period-start'], ...(values['period-end'] ? { periodEnd: values['period-end'] } : {}) });
+  if (errors.length) throw new FieldValidationException(errors);
+  const html = await withContext(config, async (ctx) => {
+    const sub = await ctx.get(DataSource).getRepository(DigestSubscription).findOneBy({ id: values.subscription! }).catch(() => null);
+    if (!sub) throw new UsageError(`subscription ${values.subscription} not found`);
+    const payload = await ctx.get(DigestSubscriptionsService).preview(sub.organizationId, sub.id, value.periodStart, value.periodEnd);
+    return renderDigest(payload, { name: sub.name, zone: sub.timezone, link: '#', chartSrc: chartDataUri(payload, sub.name) }).html;
+  });
+  await writeFile(values.out, html);
+  process.stdout.write(`Wrote the digest to ${values.out}\n`);
+}
+
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
   try {
@@ -142,6 +167,9 @@ async function main(): Promise<number> {
         return 0;
       case 'plan':
         await plan(config, rest);
+        return 0;
+      case 'digest':
+        await digest(config, rest);
         return 0;
       case undefined:
       case 'help':
