@@ -50,6 +50,27 @@ describe('digest preview', () => {
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM outbox_message'))[0].n).toBe(0);
   });
 
+  it('computes medians by order statistics, and team and organization scopes', async () => {
+    const { quality, line, sub } = await handComputedCase(t);
+    const claim = (extra: Record<string, unknown>) =>
+      t.http().post('/api/v1/claims').set(auth(quality.key)).send({ periodStart: '2026-11-16', periodEnd: '2026-11-22', source: 'Weekly review', reportedAt: '2026-11-23T09:00:00Z', ...extra }).expect(201);
+    // Waits 60, 90, …, 210 s among the 6 reached: median 135; for n = 6 the 95 % order-statistic interval is [x(1), x(6)] = [60, 210].
+    await claim({ touchpointId: line, metric: 'median_seconds_to_human', value: 30 });
+    await claim({ team: 'contact-centre', metric: 'answer_rate', value: 0.6 });
+    await claim({ metric: 'courtesy_avg', value: 4.0 });
+    const p = (await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`).set(auth(quality.key)).expect(200)).body;
+    const median = p.rows.find((r: { metric: string }) => r.metric === 'median_seconds_to_human');
+    expect(median).toMatchObject({ observed: 135, n: 6, ciLow: 60, ciHigh: 210, verdict: 'contradicted' });
+    expect(p.rows.find((r: { team: string }) => r.team === 'contact-centre')).toMatchObject({ observed: 0.6, n: 10, verdict: 'consistent', scopeLabel: 'team contact-centre' });
+    expect(p.rows.find((r: { touchpointId: string | null; team: string | null; metric: string }) => r.touchpointId === null && r.team === null && r.metric === 'courtesy_avg')).toMatchObject({
+      observed: 4,
+      n: 6,
+      verdict: 'consistent',
+      scopeLabel: 'whole organization',
+    });
+    expect(p.headline).toBe('3 of 8 claims contradicted');
+  });
+
   it('writes the digest to a file from the command line', async () => {
     const { sub } = await handComputedCase(t);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gt-digest-'));

@@ -58,6 +58,10 @@ interface Observed {
 
 const NOTES_SHOWN = 5;
 
+function groupKey(current: boolean, scope: Scope): string {
+  return `${current ? 'now' : 'before'}|${scope.touchpointId ?? ''}|${scope.team ?? ''}`;
+}
+
 /**
  * Builds a digest's payload: every claim in scope next to what test contacts found in the period,
  * with a 95 % interval and a verdict. All aggregation happens in PostgreSQL.
@@ -79,13 +83,10 @@ export class DigestBuilder {
       );
     const length = req.periodEnd.getTime() - req.periodStart.getTime();
     const previousStart = new Date(req.periodStart.getTime() - length);
-    const cache = new Map<string, Map<string, Observed>>();
-    const observe = async (scope: Scope, from: Date, to: Date) => {
-      const key = `${scope.touchpointId}|${scope.team}|${from.toISOString()}`;
-      let found = cache.get(key);
-      if (!found) cache.set(key, (found = await this.observe(req.organizationId, scope, from, to)));
-      return found;
-    };
+    const medianScopes = claims.filter((c) => METRICS.find((m) => m.key === c.metric)?.interval === 'order');
+    const observed = await this.observeAll(req, previousStart, medianScopes);
+    const lookup = (scope: Scope, current: boolean, metric: string): Observed =>
+      observed.get(groupKey(current, scope))?.get(metric) ?? { value: null, n: 0, interval: null };
 
     const rows: DigestRow[] = [];
     const trend: DigestPayload['trend'] = [];
@@ -94,8 +95,8 @@ export class DigestBuilder {
       if (!metric) continue;
       const scope = { touchpointId: c.touchpoint_id, team: c.team };
       const scopeLabel = c.tp_name ?? (c.team ? `team ${c.team}` : 'whole organization');
-      const now = (await observe(scope, req.periodStart, req.periodEnd)).get(metric.key)!;
-      const before = (await observe(scope, previousStart, req.periodStart)).get(metric.key)!;
+      const now = lookup(scope, true, metric.key);
+      const before = lookup(scope, false, metric.key);
       const interval = now.interval;
       rows.push({
         claimId: c.id,
@@ -140,38 +141,71 @@ export class DigestBuilder {
     };
   }
 
-  /** Every catalogue metric for one scope and period, with its interval: one aggregate query, plus two order statistics per median. */
-  private async observe(organizationId: string, scope: Scope, from: Date, to: Date): Promise<Map<string, Observed>> {
-    const where = `o.organization_id = $1 AND (o.assignment_id IS NULL OR a.status = 'completed')
-      AND ($2::uuid IS NULL OR o.touchpoint_id = $2) AND ($3::text IS NULL OR t.team = $3)
-      AND o.attempted_at >= $4 AND o.attempted_at < $5`;
+  /**
+   * Every catalogue metric for every touchpoint, team and the whole scope, in this period and the
+   * previous one, in one scan (GROUPING SETS); then the two order statistics of each median that
+   * a claim needs, in one more query. No outcome row reaches Node.
+   */
+  private async observeAll(req: DigestRequest, previousStart: Date, medianClaims: Array<{ touchpoint_id: string | null; team: string | null }>): Promise<Map<string, Map<string, Observed>>> {
     const from_ = `FROM outcome o JOIN touchpoint t ON t.id = o.touchpoint_id LEFT JOIN assignment a ON a.id = o.assignment_id`;
-    const params = [organizationId, scope.touchpointId, scope.team, from, to];
+    const where = `o.organization_id = $1 AND (o.assignment_id IS NULL OR a.status = 'completed')
+      AND (cardinality($2::uuid[]) = 0 OR o.touchpoint_id = ANY($2::uuid[])) AND ($3::text IS NULL OR t.team = $3)
+      AND o.attempted_at >= $4 AND o.attempted_at < $6`;
+    const params = [req.organizationId, req.touchpointIds, req.team, previousStart, req.periodStart, req.periodEnd];
     const select = METRICS.map((m, i) => `${m.value} AS v${i}, ${m.n} AS n${i}${m.sd ? `, ${m.sd} AS s${i}` : ''}`).join(', ');
-    const [row] = await this.dataSource.query(`SELECT ${select} ${from_} WHERE ${where}`, params);
-    const out = new Map<string, Observed>();
-    for (const [i, m] of METRICS.entries()) {
-      const value = row[`v${i}`] === null ? null : Number(row[`v${i}`]);
-      const n = Number(row[`n${i}`]);
-      let interval: Interval | null = null;
-      if (value !== null && n > 0) {
-        if (m.interval === 'wilson') interval = wilsonInterval(Math.round(value * n), n);
-        else if (m.interval === 't') interval = tInterval(value, row[`s${i}`] === null ? 0 : Number(row[`s${i}`]), n);
-        else {
-          const ranks = medianRanks(n);
-          if (!ranks) interval = { low: -Infinity, high: Infinity };
-          else {
-            // x(k) is the smallest value whose cumulative share reaches k/n; (k − ½)/n avoids rounding at the edge.
-            const [bounds] = await this.dataSource.query(
-              `SELECT percentile_disc($6) WITHIN GROUP (ORDER BY ${m.column}) AS low, percentile_disc($7) WITHIN GROUP (ORDER BY ${m.column}) AS high
-                 ${from_} WHERE ${where} AND ${m.filter}`,
-              [...params, (ranks.lower - 0.5) / n, (ranks.upper - 0.5) / n],
-            );
-            interval = { low: Number(bounds.low), high: Number(bounds.high) };
+    const rows = await this.dataSource.query(
+      `SELECT (o.attempted_at >= $5) AS current, o.touchpoint_id, t.team, GROUPING(o.touchpoint_id) AS no_tp, GROUPING(t.team) AS no_team, ${select}
+         ${from_} WHERE ${where}
+        GROUP BY GROUPING SETS ((1, o.touchpoint_id), (1, t.team), (1))`,
+      params,
+    );
+    const out = new Map<string, Map<string, Observed>>();
+    const medians: Array<{ key: string; metric: MetricDefinition; n: number; lower: number; upper: number; scope: Scope; current: boolean }> = [];
+    const wanted = new Set(medianClaims.map((c) => `${c.touchpoint_id}|${c.team}`));
+    for (const row of rows) {
+      // GROUPING() says which columns a row is aggregated over: a touchpoint row, a team row, or the total.
+      const scope: Scope = row.no_tp === 0 ? { touchpointId: row.touchpoint_id, team: null } : row.no_team === 0 ? { touchpointId: null, team: row.team } : { touchpointId: null, team: null };
+      if (row.no_tp !== 0 && row.no_team === 0 && row.team === null) continue; // touchpoints without a team
+      const key = groupKey(row.current, scope);
+      const metrics = new Map<string, Observed>();
+      for (const [i, m] of METRICS.entries()) {
+        const value = row[`v${i}`] === null ? null : Number(row[`v${i}`]);
+        const n = Number(row[`n${i}`]);
+        let interval: Interval | null = null;
+        if (value !== null && n > 0) {
+          if (m.interval === 'wilson') interval = wilsonInterval(Math.round(value * n), n);
+          else if (m.interval === 't') interval = tInterval(value, row[`s${i}`] === null ? 0 : Number(row[`s${i}`]), n);
+          else if (row.current && wanted.has(`${scope.touchpointId}|${scope.team}`)) {
+            const ranks = medianRanks(n);
+            if (ranks) medians.push({ key, metric: m, n, lower: ranks.lower, upper: ranks.upper, scope, current: true });
+            else interval = { low: -Infinity, high: Infinity };
           }
         }
+        metrics.set(m.key, { value, n, interval });
       }
-      out.set(m.key, { value, n, interval });
+      out.set(key, metrics);
+    }
+    const byMetric = new Map<MetricDefinition, typeof medians>();
+    for (const m of medians) byMetric.set(m.metric, [...(byMetric.get(m.metric) ?? []), m]);
+    for (const [metric, list] of byMetric) {
+      // The k-th smallest value of each group: one window over the groups that need it.
+      const found: Array<{ tp: string | null; team: string | null; k: number; x: number }> = await this.dataSource.query(
+        `WITH want AS (SELECT * FROM unnest($7::uuid[], $8::text[], $9::int[], $10::int[]) AS w(tp, team, lower, upper)),
+              v AS (SELECT o.touchpoint_id, t.team, ${metric.column} AS x ${from_} WHERE ${where} AND o.attempted_at >= $5 AND ${metric.filter}),
+              ranked AS (
+                SELECT w.tp, w.team, w.lower, w.upper, v.x,
+                       row_number() OVER (PARTITION BY w.tp, w.team ORDER BY v.x) AS k
+                  FROM want w JOIN v ON (w.tp IS NULL OR v.touchpoint_id = w.tp) AND (w.team IS NULL OR v.team = w.team))
+         SELECT tp, team, k, x FROM ranked WHERE k = lower OR k = upper`,
+        [...params, list.map((m) => m.scope.touchpointId), list.map((m) => m.scope.team), list.map((m) => m.lower), list.map((m) => m.upper)],
+      );
+      for (const m of list) {
+        const at = (k: number) => found.find((f) => f.tp === m.scope.touchpointId && f.team === m.scope.team && Number(f.k) === k)?.x;
+        const low = at(m.lower);
+        const high = at(m.upper);
+        const observedMetric = out.get(m.key)!.get(metric.key)!;
+        observedMetric.interval = low === undefined || high === undefined ? null : { low: Number(low), high: Number(high) };
+      }
     }
     return out;
   }
