@@ -192,10 +192,17 @@ export class DigestBuilder {
       const found: Array<{ tp: string | null; team: string | null; k: number; x: number }> = await this.dataSource.query(
         `WITH want AS (SELECT * FROM unnest($7::uuid[], $8::text[], $9::int[], $10::int[]) AS w(tp, team, lower, upper)),
               v AS (SELECT o.touchpoint_id, t.team, ${metric.column} AS x ${from_} WHERE ${where} AND o.attempted_at >= $5 AND ${metric.filter}),
+              -- One plain equi-join per level (touchpoint, team, everything): an OR-ed join condition
+              -- made the planner pair every wanted median with every row.
               ranked AS (
-                SELECT w.tp, w.team, w.lower, w.upper, v.x,
-                       row_number() OVER (PARTITION BY w.tp, w.team ORDER BY v.x) AS k
-                  FROM want w JOIN v ON (w.tp IS NULL OR v.touchpoint_id = w.tp) AND (w.team IS NULL OR v.team = w.team))
+                SELECT w.tp, w.team, w.lower, w.upper, v.x, row_number() OVER (PARTITION BY w.tp ORDER BY v.x) AS k
+                  FROM want w JOIN v ON v.touchpoint_id = w.tp WHERE w.tp IS NOT NULL
+                UNION ALL
+                SELECT w.tp, w.team, w.lower, w.upper, v.x, row_number() OVER (PARTITION BY w.team ORDER BY v.x) AS k
+                  FROM want w JOIN v ON v.team = w.team WHERE w.tp IS NULL AND w.team IS NOT NULL
+                UNION ALL
+                SELECT w.tp, w.team, w.lower, w.upper, v.x, row_number() OVER (ORDER BY v.x) AS k
+                  FROM want w CROSS JOIN v WHERE w.tp IS NULL AND w.team IS NULL)
          SELECT tp, team, k, x FROM ranked WHERE k = lower OR k = upper`,
         [...params, list.map((m) => m.scope.touchpointId), list.map((m) => m.scope.team), list.map((m) => m.lower), list.map((m) => m.upper)],
       );
