@@ -52,6 +52,11 @@ describe('the digest job', () => {
       await ja.run('digest');
       await ja.run('digest');
       expect((await a.dataSource.query('SELECT count(*)::int AS n FROM digest_run'))[0].n).toBe(2);
+      // Down for three weeks: every missed period is sent on catch-up, each once.
+      a.clock.set('2026-12-21T10:00:00Z');
+      await Promise.all([ja.run('digest'), jb.run('digest')]);
+      const periods = (await a.dataSource.query('SELECT period_start FROM digest_run ORDER BY period_start')).map((r: { period_start: Date }) => r.period_start.toISOString().slice(0, 10));
+      expect(periods).toEqual(['2026-11-16', '2026-11-23', '2026-11-30', '2026-12-07', '2026-12-14']);
       void sub;
     } finally {
       await b.close();
