@@ -1,17 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, registerDecorator } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { isEmail, isUUID } from 'class-validator';
 import cron from 'node-cron';
 import { PageQuery } from '../common/pagination.js';
-import { IsDateOrDateTime, IsIanaTimeZone, IsSingleLine } from '../common/validation/domain.validators.js';
+import { decorator, IsDateOrDateTime, IsIanaTimeZone, IsSingleLine } from '../common/validation/domain.validators.js';
 import { Omittable } from '../common/validation/validate-dto.js';
 import { Trim } from '../common/validation/transforms.js';
 import type { DigestSubscription } from './digest-subscription.entity.js';
-
-function decorator(name: string, message: string, validate: (v: unknown) => boolean) {
-  return () => (object: object, propertyName: string) =>
-    registerDecorator({ name, target: object.constructor, propertyName, options: { message }, validator: { validate } });
-}
 
 const IsCron = decorator('isCron', '$property must be a cron expression of 5 fields, e.g. "0 8 * * 1" (Mondays 08:00)', (v) =>
   typeof v === 'string' && v.trim().split(/\s+/).length === 5 && cron.validate(v),

@@ -19,7 +19,8 @@ export function isIanaTimeZone(value: unknown): value is string {
   return typeof value === 'string' && /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(value) && IANAZone.isValidZone(value);
 }
 
-function decorator(name: string, message: string, validate: (value: unknown, args: ValidationArguments) => boolean) {
+/** A class-validator decorator from a name, a message and a predicate. */
+export function decorator(name: string, message: string, validate: (value: unknown, args: ValidationArguments) => boolean) {
   return (options?: ValidationOptions) => (object: object, propertyName: string) =>
     registerDecorator({
       name,
