@@ -1,8 +1,9 @@
 import type { ParsedMail } from 'mailparser';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { ManualClock } from '../src/common/clock.js';
-import { auth, newOrganization, personWithKey, scenarioBody, TestOrganization, touchpointBody } from './support/factories.js';
+import { auth, personWithKey, TestOrganization } from './support/factories.js';
 import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
+import { smallCampaign } from './support/small-campaign.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /** The .ics event UID of an assignment, as every reveal, hold and update carries it. */
@@ -13,40 +14,6 @@ const uidOf = (mail: ParsedMail) => {
 const reveals = (sink: SmtpSink) => sink.messages.filter((m) => m.subject?.startsWith('Your test contact:'));
 const reminders = (sink: SmtpSink) => sink.messages.filter((m) => m.subject?.startsWith('Reminder:'));
 
-async function setUp(t: TestApp, campaignExtra: Record<string, unknown> = {}) {
-  const org = await newOrganization(t);
-  const testers = [];
-  for (const [i, timezone] of ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Europe/Berlin'].entries()) {
-    testers.push(await personWithKey(t, org.adminKey, ['tester'], { timezone, name: `Tester ${i}`, workingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' })) }));
-  }
-  const tps = [];
-  for (const timezone of ['Europe/London', 'America/New_York']) {
-    tps.push((await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ timezone, openingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '09:00', close: '17:00' })) })).expect(201)).body);
-  }
-  await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send(scenarioBody({ channels: ['phone'] })).expect(201);
-  const campaign = await t.http()
-    .post('/api/v1/campaigns')
-    .set(auth(org.adminKey))
-    .send({
-      name: 'A week of tests',
-      touchpointIds: tps.map((x: { id: string }) => x.id),
-      testerIds: testers.map((x) => x.person.id),
-      contactsPerTouchpointPerWeek: 3,
-      windowMinutes: 60,
-      revealLeadMinutes: 120,
-      remindBeforeMinutes: 30,
-      graceMinutes: 60,
-      minSpacingHours: 12,
-      testerWeeklyCap: 3,
-      rotationDays: 0,
-      startsOn: '2027-03-01',
-      ...campaignExtra,
-    })
-    .expect(201);
-  const plan = await t.http().post(`/api/v1/campaigns/${campaign.body.id}/plan`).set(auth(org.adminKey)).send({ from: '2027-03-01', to: '2027-03-07' }).expect(200);
-  expect(plan.body.planned).toBe(6);
-  return { org, testers, campaignId: campaign.body.id as string };
-}
 
 describe('moving the clock through a week', () => {
   let sink: SmtpSink;
@@ -60,7 +27,7 @@ describe('moving the clock through a week', () => {
   beforeAll(async () => {
     sink = await startSmtpSink();
     t = await createTestApp({ env: { SMTP_URL: sink.url, PUBLIC_URL: 'https://gt.example.org' }, clock: new ManualClock('2027-02-28T12:00:00Z') });
-    ({ org, testers, campaignId } = await setUp(t));
+    ({ org, testers, campaignId } = await smallCampaign(t));
     const jobs = t.app.get(JobsService);
     for (let step = 0; step < 7 * 24 * 4; step++) {
       t.clock.advance(15 * 60_000);
@@ -147,7 +114,7 @@ describe('two instances on one database', () => {
     const a = await createTestApp({ env: { SMTP_URL: sink.url }, clock: new ManualClock('2027-02-28T12:00:00Z') });
     const b = await createTestApp({ env: { SMTP_URL: sink.url }, clock: new ManualClock('2027-02-28T12:00:00Z'), databaseUrl: a.databaseUrl });
     try {
-      const { campaignId } = await setUp(a);
+      const { campaignId } = await smallCampaign(a);
       const [ja, jb] = [a.app.get(JobsService), b.app.get(JobsService)];
       for (let step = 0; step < 4 * 24 * 4; step++) {
         a.clock.advance(15 * 60_000);
@@ -176,7 +143,7 @@ describe('secrecy once revealed', () => {
   it('shows a tester their revealed assignment with where and what, and the owner only once completed', async () => {
     const t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z') });
     try {
-      const { org, testers, campaignId } = await setUp(t);
+      const { org, testers, campaignId } = await smallCampaign(t);
       const jobs = t.app.get(JobsService);
       let seen: { id: string; key: string } | undefined;
       for (let step = 0; step < 3 * 24 * 4 && !seen; step++) {
@@ -212,7 +179,7 @@ describe('calendar holds', () => {
     const sink = await startSmtpSink();
     const t = await createTestApp({ env: { SMTP_URL: sink.url }, clock: new ManualClock('2027-02-26T12:00:00Z') });
     try {
-      const { campaignId } = await setUp(t, { holdLeadMinutes: 2 * 24 * 60 });
+      const { campaignId } = await smallCampaign(t, { holdLeadMinutes: 2 * 24 * 60 });
       const jobs = t.app.get(JobsService);
       const [first] = await t.dataSource.query(`SELECT id, hold_at, reveal_at FROM assignment WHERE campaign_id = $1 ORDER BY hold_at LIMIT 1`, [campaignId]);
       t.clock.set(first.hold_at);
@@ -238,7 +205,7 @@ describe('a bad row in a job', () => {
   it('is handed back and logged, and never stops the others', async () => {
     const t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z') });
     try {
-      const { campaignId } = await setUp(t);
+      const { campaignId } = await smallCampaign(t);
       const rows = await t.dataSource.query(`SELECT id, tester_id, reveal_at FROM assignment WHERE campaign_id = $1 ORDER BY reveal_at`, [campaignId]);
       // An address the outbox refuses (header injection), written behind the API's back.
       await t.dataSource.query(`UPDATE person SET email = 'x@example.org' || chr(13) || chr(10) || 'bcc: y@example.org' WHERE id = $1`, [rows[0].tester_id]);
@@ -262,7 +229,7 @@ describe('review findings kept fixed', () => {
   it('never reveals a test to a tester who has since become the touchpoint\'s owner, nor one whose window has begun', async () => {
     const t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z') });
     try {
-      const { org, campaignId } = await setUp(t);
+      const { org, campaignId } = await smallCampaign(t);
       const rows = await t.dataSource.query(`SELECT id, tester_id, touchpoint_id, reveal_at, window_start FROM assignment WHERE campaign_id = $1 ORDER BY reveal_at`, [campaignId]);
       const [first, second] = rows;
       await t.http().patch(`/api/v1/touchpoints/${first.touchpoint_id}`).set(auth(org.adminKey)).send({ ownerId: first.tester_id }).expect(200);
@@ -287,7 +254,7 @@ describe('review findings kept fixed', () => {
   it('never tells an owner who tested them, not even through a filter and a count', async () => {
     const t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z') });
     try {
-      const { org, testers, campaignId } = await setUp(t);
+      const { org, testers, campaignId } = await smallCampaign(t);
       const owner = await personWithKey(t, org.adminKey, ['owner']);
       const [a] = await t.dataSource.query(`SELECT id, tester_id, touchpoint_id, reveal_at, window_start FROM assignment WHERE campaign_id = $1 ORDER BY reveal_at LIMIT 1`, [campaignId]);
       await t.http().patch(`/api/v1/touchpoints/${a.touchpoint_id}`).set(auth(org.adminKey)).send({ ownerId: owner.person.id }).expect(200);
@@ -315,7 +282,7 @@ describe('review findings kept fixed', () => {
   it('refuses plan periods outside the campaign, longer than a year, or in impossible years', async () => {
     const t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z') });
     try {
-      const { org, campaignId } = await setUp(t, { endsOn: '2027-03-28' });
+      const { org, campaignId } = await smallCampaign(t, { endsOn: '2027-03-28' });
       const plan = (from: string, to: string) => t.http().post(`/api/v1/campaigns/${campaignId}/plan`).set(auth(org.adminKey)).send({ from, to });
       expect((await plan('2027-06-01', '2027-06-30').expect(400)).body.errors[0]).toMatchObject({ field: 'to', rule: 'withinCampaign' });
       expect((await plan('0000-01-03', '2027-03-10').expect(400)).body.errors[0]).toMatchObject({ field: 'from', rule: 'isDate' });

@@ -4,8 +4,9 @@ import type { Browser, Page, Response } from 'playwright-core';
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { freePort, launchBrowser, phonePage, screenshot } from './support/browser.js';
-import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
+import { auth } from './support/factories.js';
 import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
+import { smallCampaign } from './support/small-campaign.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /** The tester's outcome form in a real chromium at phone size, opened from the reveal mail's link. */
@@ -13,44 +14,9 @@ import { createTestApp, TestApp } from './support/test-app.js';
 const HOST = '127.0.0.1';
 const uidOf = (text: string) => /UID:([0-9a-f-]{36})@groundtruth/.exec(text)?.[1];
 
-/** Four testers, two touchpoints, one phone scenario with one required yes/no question, a week planned (as test/lifecycle.e2e-spec.ts). */
-async function setUp(t: TestApp) {
-  const org = await newOrganization(t);
-  const testers = [];
-  for (const [i, timezone] of ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Europe/Berlin'].entries()) {
-    testers.push(await personWithKey(t, org.adminKey, ['tester'], { timezone, name: `Tester ${i}`, workingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' })) }));
-  }
-  const tps = [];
-  for (const timezone of ['Europe/London', 'America/New_York']) {
-    tps.push((await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ timezone, openingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '09:00', close: '17:00' })) })).expect(201)).body);
-  }
-  await t.http()
-    .post('/api/v1/scenarios')
-    .set(auth(org.adminKey))
-    .send(scenarioBody({ channels: ['phone'], questions: [{ key: 'offered_alternative', label: 'Were you offered an alternative?', type: 'yes_no', required: true }] }))
-    .expect(201);
-  const campaign = await t.http()
-    .post('/api/v1/campaigns')
-    .set(auth(org.adminKey))
-    .send({
-      name: 'A week of tests',
-      touchpointIds: tps.map((x: { id: string }) => x.id),
-      testerIds: testers.map((x) => x.person.id),
-      contactsPerTouchpointPerWeek: 3,
-      windowMinutes: 60,
-      revealLeadMinutes: 120,
-      remindBeforeMinutes: 30,
-      graceMinutes: 60,
-      minSpacingHours: 12,
-      testerWeeklyCap: 3,
-      rotationDays: 0,
-      startsOn: '2027-03-01',
-    })
-    .expect(201);
-  const plan = await t.http().post(`/api/v1/campaigns/${campaign.body.id}/plan`).set(auth(org.adminKey)).send({ from: '2027-03-01', to: '2027-03-07' }).expect(200);
-  expect(plan.body.planned).toBe(6);
-  return { org, testers, campaignId: campaign.body.id as string };
-}
+/** The small campaign with one required yes/no question in its scenario. */
+const setUp = (t: TestApp) =>
+  smallCampaign(t, {}, { questions: [{ key: 'offered_alternative', label: 'Were you offered an alternative?', type: 'yes_no', required: true }] });
 
 /** Submits the form whose button is `button` and answers the POST's own response (303 or 400), once the next page has loaded. */
 async function submit(page: Page, button: string, path: string): Promise<Response> {
