@@ -13,6 +13,7 @@ import type { AppLogger } from '../common/logging/logger.js';
 import { Page } from '../common/pagination.js';
 import { hashSecret, newSecret } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
+import { processClaimedBatches } from '../database/claimed-batches.js';
 import { returningRows } from '../database/sql.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { OutboxService } from '../mail/outbox.service.js';
@@ -53,7 +54,6 @@ interface RefillResult {
 const MIN_REFILL_LEAD = 30 * MINUTE;
 /** A tester link works until the window closes, plus the campaign's grace, plus two days to edit. */
 const LINK_EDIT_PERIOD = 48 * HOUR;
-const JOB_BATCH = 200;
 
 const SELECT = `
   SELECT a.id, a.campaign_id, a.tester_id, a.touchpoint_id, a.scenario_id, a.week_start::text AS week_start,
@@ -252,42 +252,18 @@ export class AssignmentsService {
     }));
   }
 
-  /**
-   * Claims due rows with `claim` (an UPDATE … RETURNING id over rows picked FOR UPDATE SKIP LOCKED)
-   * and sends each its mail, in one transaction per batch: two instances never claim the same row,
-   * and a mail is written with the change that causes it. Each row runs under a savepoint: one
-   * that fails is logged and handed back (`undo`) for the next tick, and never stops the rest.
-   */
-  private async claimAndMail(
+  /** Claims due assignments and sends each its mail (see processClaimedBatches). */
+  private claimAndMail(
     job: string,
     claim: string,
     params: (now: Date) => unknown[],
     undo: string,
-    mail: (manager: EntityManager, ctx: AssignmentMailContext & { graceMinutes: number }, now: Date) => Promise<void>,
+    each: (manager: EntityManager, ctx: AssignmentMailContext & { graceMinutes: number }, now: Date) => Promise<void>,
   ): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const [claimed, done] = await this.dataSource.transaction(async (manager) => {
-        const now = this.clock.now();
-        const ids = (await returningRows<{ id: string }>(manager, claim, [...params(now), JOB_BATCH])).map((r) => r.id);
-        let ok = 0;
-        for (const ctx of await this.mailContexts(manager, ids)) {
-          await manager.query('SAVEPOINT job_item');
-          try {
-            await mail(manager, ctx, now);
-            await manager.query('RELEASE SAVEPOINT job_item');
-            ok++;
-          } catch (error) {
-            await manager.query('ROLLBACK TO SAVEPOINT job_item');
-            await manager.query(undo, [ctx.assignmentId]);
-            this.logger.error({ job, assignmentId: ctx.assignmentId, err: error }, 'job item failed; it is retried at the next tick');
-          }
-        }
-        return [ids.length, ok];
-      });
-      total += done;
-      if (claimed < JOB_BATCH || done === 0) return total;
-    }
+    return processClaimedBatches(
+      { dataSource: this.dataSource, clock: this.clock, logger: this.logger },
+      { job, claim, params, undo, load: (manager, ids) => this.mailContexts(manager, ids), idOf: (ctx) => ctx.assignmentId, each },
+    );
   }
 
   /**

@@ -4,9 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
-import { hashSecret, newSecret } from '../common/secrets.js';
+import { hashSecret, isSecret, newSecret } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
-import { returningRows } from '../database/sql.js';
+import { processClaimedBatches } from '../database/claimed-batches.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { followUpMail } from './follow-up-mail.js';
 import { Outcome, OutcomeEdit, PROMISE_STATUSES } from './outcome.entity.js';
@@ -14,7 +14,6 @@ import type { PromiseStatus } from './outcome.entity.js';
 
 /** The question link works this long: long enough for a holiday, short enough to be about this promise. */
 const LINK_LIFE_MS = 14 * 24 * 3_600_000;
-const BATCH = 200;
 
 export interface PromiseLink {
   outcomeId: string;
@@ -40,39 +39,22 @@ export class FollowUpService {
   ) {}
 
   /** Sends every question that is due, once (rows are claimed FOR UPDATE SKIP LOCKED). */
-  async askDue(): Promise<number> {
-    let asked = 0;
-    for (;;) {
-      const [claimed, done] = await this.dataSource.transaction(async (manager) => {
-        const now = this.clock.now();
-        const rows = await returningRows<{ id: string }>(
-          manager,
-          `UPDATE outcome SET promise_asked_at = $1
-            WHERE id IN (SELECT o.id FROM outcome o JOIN person p ON p.id = o.tester_id
-                          WHERE o.promise_asked_at IS NULL AND o.promise_status IS NULL AND o.promised_follow_up_by IS NOT NULL
-                            AND ((o.promised_follow_up_by + 1) + time '09:00') AT TIME ZONE p.timezone <= $1
-                          ORDER BY o.promised_follow_up_by, o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
-            RETURNING id`,
-          [now, BATCH],
-        );
-        let ok = 0;
-        for (const { id } of rows) {
-          await manager.query('SAVEPOINT follow_up');
-          try {
-            await this.ask(manager, id, now);
-            await manager.query('RELEASE SAVEPOINT follow_up');
-            ok++;
-          } catch (error) {
-            await manager.query('ROLLBACK TO SAVEPOINT follow_up');
-            await manager.query('UPDATE outcome SET promise_asked_at = NULL WHERE id = $1', [id]);
-            this.logger.error({ job: 'followUp', outcomeId: id, err: error }, 'follow-up question failed; it is retried at the next tick');
-          }
-        }
-        return [rows.length, ok];
-      });
-      asked += done;
-      if (claimed < BATCH || done === 0) return asked;
-    }
+  askDue(): Promise<number> {
+    return processClaimedBatches(
+      { dataSource: this.dataSource, clock: this.clock, logger: this.logger },
+      {
+        job: 'followUp',
+        claim: `UPDATE outcome SET promise_asked_at = $1
+                 WHERE id IN (SELECT o.id FROM outcome o JOIN person p ON p.id = o.tester_id
+                               WHERE o.promise_asked_at IS NULL AND o.promise_status IS NULL AND o.promised_follow_up_by IS NOT NULL
+                                 AND ((o.promised_follow_up_by + 1) + time '09:00') AT TIME ZONE p.timezone <= $1
+                               ORDER BY o.promised_follow_up_by, o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
+                 RETURNING id`,
+        params: (now) => [now],
+        undo: 'UPDATE outcome SET promise_asked_at = NULL WHERE id = $1',
+        each: (manager, id, now) => this.ask(manager, id, now),
+      },
+    );
   }
 
   private async ask(manager: EntityManager, outcomeId: string, now: Date): Promise<void> {
@@ -101,7 +83,7 @@ export class FollowUpService {
   }
 
   async resolve(token: string): Promise<{ state: 'unknown' } | { state: 'expired' } | { state: 'ok'; link: PromiseLink }> {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { state: 'unknown' };
+    if (!isSecret(token)) return { state: 'unknown' };
     const [row] = await this.dataSource.query(
       `SELECT k.expires_at, o.id, o.promised_follow_up_by::text AS promised_by, o.attempted_at, o.promise_status, p.timezone, t.name
          FROM access_token k JOIN outcome o ON o.id = k.outcome_id JOIN person p ON p.id = o.tester_id JOIN touchpoint t ON t.id = o.touchpoint_id
