@@ -8,7 +8,7 @@ import type { Principal } from '../auth/auth.decorators.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
-import { hashSecret, newSecret } from '../common/secrets.js';
+import { hashSecret, isSecret, newSecret } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
 import { LOCKS } from '../database/advisory-lock.js';
 import { OutboxService } from '../mail/outbox.service.js';
@@ -129,7 +129,7 @@ export class DigestRunsService {
 
   /** The run behind a signed web link, or null. */
   async byToken(token: string): Promise<{ run: DigestRun; sub: DigestSubscription } | null> {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+    if (!isSecret(token)) return null;
     const run = await this.dataSource.getRepository(DigestRun).findOne({ where: { webTokenHash: hashSecret(token) } });
     if (!run) return null;
     const sub = await this.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: run.subscriptionId });

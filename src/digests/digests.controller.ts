@@ -5,7 +5,7 @@ import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
-import { messagePage } from '../pages/outcome-form.js';
+import { messagePage, sendPrivatePage } from '../pages/outcome-form.js';
 import { chartRows, renderDigest } from './digest-render.js';
 import { renderDigestChart } from './digest-chart.js';
 import { DigestRunsService } from './digest-runs.service.js';
@@ -31,13 +31,12 @@ export class DigestsController {
   @ApiExcludeEndpoint()
   async page(@Param('token') token: string, @Res() res: Response): Promise<void> {
     const found = await this.runs.byToken(token);
-    res.setHeader('Cache-Control', 'no-store').setHeader('X-Robots-Tag', 'noindex');
     if (!found) {
-      res.status(404).type('html').send(messagePage('Digest not found', 'This link is not valid. Check that you opened the whole link from your email.'));
+      sendPrivatePage(res, 404, messagePage('Digest not found', 'This link is not valid. Check that you opened the whole link from your email.'));
       return;
     }
     const rendered = renderDigest(found.run.payload, { name: found.sub.name, zone: found.sub.timezone, link: `/d/${token}`, chartSrc: `/d/${token}/chart.png` });
-    res.status(200).type('html').send(rendered.html);
+    sendPrivatePage(res, 200, rendered.html);
   }
 
   @Get('d/:token/chart.png')

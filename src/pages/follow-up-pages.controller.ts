@@ -6,7 +6,7 @@ import { escapeHtml } from '../common/html.js';
 import { ANSWER_LABELS } from '../outcomes/follow-up-mail.js';
 import { FollowUpService } from '../outcomes/follow-up.service.js';
 import type { PromiseLink } from '../outcomes/follow-up.service.js';
-import { messagePage, page } from './outcome-form.js';
+import { messagePage, page, sendPrivatePage } from './outcome-form.js';
 
 type Answer = keyof typeof ANSWER_LABELS;
 const isAnswer = (v: unknown): v is Answer => typeof v === 'string' && Object.hasOwn(ANSWER_LABELS, v);
@@ -17,15 +17,11 @@ const isAnswer = (v: unknown): v is Answer => typeof v === 'string' && Object.ha
 export class FollowUpPagesController {
   constructor(private readonly followUps: FollowUpService) {}
 
-  private send(res: Response, status: number, html: string): void {
-    res.status(status).setHeader('Cache-Control', 'no-store').setHeader('X-Robots-Tag', 'noindex').type('html').send(html);
-  }
-
   private async open(token: string, res: Response): Promise<PromiseLink | null> {
     const found = await this.followUps.resolve(token);
     if (found.state === 'ok') return found.link;
-    if (found.state === 'expired') this.send(res, 410, messagePage('Link expired', 'This link has expired and no longer opens anything.'));
-    else this.send(res, 404, messagePage('Link not found', 'This link is not valid. Check that you opened the whole link from your email.'));
+    if (found.state === 'expired') sendPrivatePage(res, 410, messagePage('Link expired', 'This link has expired and no longer opens anything.'));
+    else sendPrivatePage(res, 404, messagePage('Link not found', 'This link is not valid. Check that you opened the whole link from your email.'));
     return null;
   }
 
@@ -42,7 +38,7 @@ export class FollowUpPagesController {
       )
       .join('\n');
     const current = link.answer ? `<p class="ok">You answered: ${escapeHtml(ANSWER_LABELS[link.answer])}. You can change it.</p>` : '';
-    this.send(
+    sendPrivatePage(
       res,
       200,
       page(
@@ -63,8 +59,8 @@ ${current}
   async answer(@Param('token') token: string, @Body() body: { answer?: unknown }, @Res() res: Response): Promise<void> {
     const link = await this.open(token, res);
     if (!link) return;
-    if (!isAnswer(body?.answer)) return this.send(res, 400, messagePage('Choose an answer', 'Choose one of the three answers and confirm.'));
+    if (!isAnswer(body?.answer)) return sendPrivatePage(res, 400, messagePage('Choose an answer', 'Choose one of the three answers and confirm.'));
     await this.followUps.answer(link, body.answer);
-    this.send(res, 200, messagePage('Thank you', `Recorded: ${ANSWER_LABELS[body.answer]}.`));
+    sendPrivatePage(res, 200, messagePage('Thank you', `Recorded: ${ANSWER_LABELS[body.answer]}.`));
   }
 }

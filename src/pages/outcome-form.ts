@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { DateTime } from 'luxon';
 import { howToReach } from '../assignments/assignment-mails.js';
 import { escapeHtml } from '../common/html.js';
@@ -45,6 +46,11 @@ export function page(title: string, body: string): string {
 ${body}
 </body>
 </html>`;
+}
+
+/** A page of a secret link: never cached, never indexed. */
+export function sendPrivatePage(res: Response, status: number, html: string): void {
+  res.status(status).setHeader('Cache-Control', 'no-store').setHeader('X-Robots-Tag', 'noindex').type('html').send(html);
 }
 
 export function messagePage(title: string, text: string): string {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AssignmentStatus } from '../assignments/assignment.entity.js';
 import { Clock } from '../common/clock.js';
-import { hashSecret } from '../common/secrets.js';
+import { hashSecret, isSecret } from '../common/secrets.js';
 import type { FormContext } from './outcome-form.js';
 
 export interface ResolvedLink {
@@ -14,8 +14,6 @@ export interface ResolvedLink {
   form: FormContext;
 }
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-
 /** Turns a tester link's secret into its one assignment — and nothing else. */
 @Injectable()
 export class TesterLinkService {
@@ -25,7 +23,7 @@ export class TesterLinkService {
   ) {}
 
   async resolve(token: string): Promise<{ state: 'unknown' } | { state: 'expired' } | { state: 'ok'; link: ResolvedLink }> {
-    if (!TOKEN.test(token)) return { state: 'unknown' };
+    if (!isSecret(token)) return { state: 'unknown' };
     const [row] = await this.dataSource.query(
       `SELECT k.expires_at, a.id, a.organization_id, a.tester_id, a.status, a.window_start, a.window_end,
               p.name AS tester_name, p.timezone, t.name AS tp_name, t.channel, t.contact, s.title, s.brief, s.questions

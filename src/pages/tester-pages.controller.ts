@@ -13,7 +13,7 @@ import { OutcomesService } from '../outcomes/outcomes.service.js';
 import { outcomeRules } from '../outcomes/outcome-rules.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { formPage, initialValues, messagePage, parseForm, savedPage } from './outcome-form.js';
+import { formPage, initialValues, messagePage, parseForm, savedPage, sendPrivatePage } from './outcome-form.js';
 import type { FormValues } from './outcome-form.js';
 import { ResolvedLink, TesterLinkService } from './tester-link.service.js';
 
@@ -35,16 +35,12 @@ export class TesterPagesController {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  private send(res: Response, status: number, html: string): void {
-    res.status(status).setHeader('Cache-Control', 'no-store').setHeader('X-Robots-Tag', 'noindex').type('html').send(html);
-  }
-
   /** Resolves the link or answers the plain 404/410 page; nothing about the assignment leaks. */
   private async open(token: string, res: Response): Promise<ResolvedLink | null> {
     const found = await this.links.resolve(token);
     if (found.state === 'ok') return found.link;
-    if (found.state === 'expired') this.send(res, 410, messagePage('Link expired', GONE));
-    else this.send(res, 404, messagePage('Link not found', UNKNOWN));
+    if (found.state === 'expired') sendPrivatePage(res, 410, messagePage('Link expired', GONE));
+    else sendPrivatePage(res, 404, messagePage('Link not found', UNKNOWN));
     return null;
   }
 
@@ -63,16 +59,16 @@ export class TesterPagesController {
     if (!link) return;
     const outcome = await this.outcomeOf(link.assignmentId);
     const now = this.clock.now();
-    if (outcome && saved) return this.send(res, 200, savedPage(link.form, outcome.editableUntil, `/t/${token}`));
+    if (outcome && saved) return sendPrivatePage(res, 200, savedPage(link.form, outcome.editableUntil, `/t/${token}`));
     if (outcome) {
       if (now > outcome.editableUntil) {
-        return this.send(res, 200, messagePage('Recorded', 'What happened is recorded. The 48 hours to change it have passed, so it can no longer be edited.'));
+        return sendPrivatePage(res, 200, messagePage('Recorded', 'What happened is recorded. The 48 hours to change it have passed, so it can no longer be edited.'));
       }
-      return this.send(res, 200, formPage(link.form, initialValues(link.form, outcome, now), [], { ...this.urls(token), editing: true, editableUntil: outcome.editableUntil }));
+      return sendPrivatePage(res, 200, formPage(link.form, initialValues(link.form, outcome, now), [], { ...this.urls(token), editing: true, editableUntil: outcome.editableUntil }));
     }
-    if (link.status === 'declined') return this.send(res, 200, messagePage('Declined', 'You declined this test. Thank you for letting us know.'));
-    if (link.status !== 'revealed') return this.send(res, 200, messagePage('Closed', `This test is ${link.status}; nothing more can be recorded for it.`));
-    this.send(res, 200, formPage(link.form, initialValues(link.form, null, now), [], { ...this.urls(token), editing: false }));
+    if (link.status === 'declined') return sendPrivatePage(res, 200, messagePage('Declined', 'You declined this test. Thank you for letting us know.'));
+    if (link.status !== 'revealed') return sendPrivatePage(res, 200, messagePage('Closed', `This test is ${link.status}; nothing more can be recorded for it.`));
+    sendPrivatePage(res, 200, formPage(link.form, initialValues(link.form, null, now), [], { ...this.urls(token), editing: false }));
   }
 
   @Post(':token')
@@ -93,13 +89,13 @@ export class TesterPagesController {
     for (const e of [...errors, ...fieldErrors, ...rules]) if (!all.some((x) => x.field === e.field)) all.push(e);
     const existing = await this.outcomeOf(link.assignmentId);
     const rerender = (list: FieldError[]) =>
-      this.send(res, 400, formPage(link.form, values, list, { ...this.urls(token), editing: Boolean(existing), editableUntil: existing?.editableUntil }));
+      sendPrivatePage(res, 400, formPage(link.form, values, list, { ...this.urls(token), editing: Boolean(existing), editableUntil: existing?.editableUntil }));
     if (all.length) return rerender(all);
     try {
       await this.outcomes.recordForAssignment({ organizationId: link.organizationId, personId: link.testerId, via: 'link' }, link.assignmentId, value);
     } catch (error) {
       if (error instanceof FieldValidationException) return rerender(error.errors);
-      if (error instanceof HttpException && error.getStatus() < 500) return this.send(res, error.getStatus(), messagePage('Not saved', (error.getResponse() as { message: string }).message));
+      if (error instanceof HttpException && error.getStatus() < 500) return sendPrivatePage(res, error.getStatus(), messagePage('Not saved', (error.getResponse() as { message: string }).message));
       throw error;
     }
     res.redirect(303, `/t/${token}?saved=1`);
@@ -113,7 +109,7 @@ export class TesterPagesController {
     const reason = typeof body?.reason === 'string' ? body.reason.trim() : '';
     if (!reason || reason.length > 500) {
       const now = this.clock.now();
-      return this.send(
+      return sendPrivatePage(
         res,
         400,
         formPage(link.form, initialValues(link.form, null, now), [{ field: 'reason', rule: 'length', message: 'Say briefly why (at most 500 characters)' }], {
@@ -125,9 +121,9 @@ export class TesterPagesController {
     try {
       await this.assignments.decline({ organizationId: link.organizationId, personId: link.testerId, roles: ['tester'], keyId: 'link' }, link.assignmentId, reason);
     } catch (error) {
-      if (error instanceof ConflictException) return this.send(res, 409, messagePage('Not declined', (error.getResponse() as { message: string }).message));
+      if (error instanceof ConflictException) return sendPrivatePage(res, 409, messagePage('Not declined', (error.getResponse() as { message: string }).message));
       throw error;
     }
-    this.send(res, 200, messagePage('Declined', 'Thank you for letting us know. The test goes to someone else if anyone can take it.'));
+    sendPrivatePage(res, 200, messagePage('Declined', 'Thank you for letting us know. The test goes to someone else if anyone can take it.'));
   }
 }
