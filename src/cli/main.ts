@@ -148,7 +148,7 @@ async function digest(config: AppConfig, argv: string[]): Promise<void> {
     const sub = await ctx.get(DataSource).getRepository(DigestSubscription).findOneBy({ id: values.subscription! }).catch(() => null);
     if (!sub) throw new UsageError(`subscription ${values.subscription} not found`);
     const payload = await ctx.get(DigestSubscriptionsService).preview(sub.organizationId, sub.id, value.periodStart, value.periodEnd);
-    return renderDigest(payload, { name: sub.name, zone: sub.timezone, link: '#', chartSrc: chartDataUri(payload, sub.name) }).html;
+    return renderDigest(payload, { name: sub.name, zone: sub.timezone, link: '#', chartSrc: chartDataUri(payload, sub.name, sub.timezone) }).html;
   });
   await writeFile(values.out, html);
   process.stdout.write(`Wrote the digest to ${values.out}\n`);

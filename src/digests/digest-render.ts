@@ -58,7 +58,6 @@ export interface RenderedDigest {
   subject: string;
   text: string;
   html: string;
-  chartPng: Buffer;
 }
 
 /**
@@ -125,11 +124,15 @@ ${trend ? `<h2 style="font-size:1.1rem">Against the previous period</h2><ul>${tr
     '',
     `On the web: ${ctx.link}`,
   ].join('\n');
-  return { subject: title.replace(/\s+/g, ' '), text, html, chartPng: renderDigestChart(chartRows(payload), { title: `${ctx.name} · ${period}` }) };
+  return { subject: title.replace(/\s+/g, ' '), text, html };
+}
+
+/** The digest's chart as PNG, the same in the mail, on the web page and in the CLI's file. */
+export function digestChartPng(payload: DigestPayload, name: string, zone: string): Buffer {
+  return renderDigestChart(chartRows(payload), { title: `${name} · ${periodText(payload, zone)}` });
 }
 
 /** The chart inline, for a page that stands alone (the CLI's file). */
-export function chartDataUri(payload: DigestPayload, title: string): string {
-  return `data:image/png;base64,${renderDigestChart(chartRows(payload), { title }).toString('base64')}`;
+export function chartDataUri(payload: DigestPayload, name: string, zone: string): string {
+  return `data:image/png;base64,${digestChartPng(payload, name, zone).toString('base64')}`;
 }
-

@@ -13,7 +13,7 @@ import { AppConfig } from '../config/app-config.js';
 import { LOCKS } from '../database/advisory-lock.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { DigestBuilder } from './digest-builder.service.js';
-import { renderDigest } from './digest-render.js';
+import { digestChartPng, renderDigest } from './digest-render.js';
 import { DigestRun } from './digest-run.entity.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
 
@@ -94,6 +94,7 @@ export class DigestRunsService {
       });
       const link = `${this.config.publicUrl}/d/${secret}`;
       const rendered = renderDigest(payload, { name: sub.name, zone: sub.timezone, link, chartSrc: 'cid:digest-chart' });
+      const chart = digestChartPng(payload, sub.name, sub.timezone);
       const people: Array<{ email: string }> = sub.recipientPersonIds.length
         ? await manager.query('SELECT email FROM person WHERE organization_id = $1 AND id = ANY($2::uuid[])', [sub.organizationId, sub.recipientPersonIds])
         : [];
@@ -105,7 +106,7 @@ export class DigestRunsService {
           subject: rendered.subject,
           text: rendered.text,
           html: rendered.html,
-          attachments: [{ filename: 'digest-chart.png', contentType: 'image/png', content: rendered.chartPng, cid: 'digest-chart' }],
+          attachments: [{ filename: 'digest-chart.png', contentType: 'image/png', content: chart, cid: 'digest-chart' }],
           dedupeKey: `digest:${sub.id}:${periodStart.toISOString()}:${to}`,
         });
       }

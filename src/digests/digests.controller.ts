@@ -6,8 +6,7 @@ import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { messagePage, sendPrivatePage } from '../pages/outcome-form.js';
-import { chartRows, renderDigest } from './digest-render.js';
-import { renderDigestChart } from './digest-chart.js';
+import { digestChartPng, renderDigest } from './digest-render.js';
 import { DigestRunsService } from './digest-runs.service.js';
 
 @ApiTags('digests')
@@ -48,6 +47,6 @@ export class DigestsController {
       res.status(404).type('text').send('Not found');
       return;
     }
-    res.setHeader('Cache-Control', 'private, max-age=3600').type('png').send(renderDigestChart(chartRows(found.run.payload), { title: found.sub.name }));
+    res.setHeader('Cache-Control', 'private, max-age=3600').type('png').send(digestChartPng(found.run.payload, found.sub.name, found.sub.timezone));
   }
 }
