@@ -167,6 +167,23 @@ describe('planWeek', () => {
     expect(capped.unfilled.map((u) => u.reason)).toEqual(['tester_weekly_cap_reached', 'tester_weekly_cap_reached', 'tester_weekly_cap_reached']);
   });
 
+  it('names the reason of the window that came closest, not the most common one', () => {
+    // The only tester works Mondays 13–16 and tested this touchpoint a week ago: rotation blocks the
+    // one window anyone could take, although most open hours simply have no tester.
+    const sam = tester('sam', { workingHours: [{ day: 'mon', start: '13:00', end: '16:00' }] });
+    const plan = planWeek(
+      base({
+        weekStart: '2026-03-09',
+        touchpoints: [touchpoint('tp1')],
+        testers: [sam],
+        campaign: campaign({ contactsPerTouchpointPerWeek: 1 }),
+        existing: [{ campaignId: 'c1', testerId: 'sam', touchpointId: 'tp1', scenarioId: null, weekStart: '2026-03-02', windowStart: Date.parse('2026-03-02T13:00:00Z'), windowEnd: Date.parse('2026-03-02T14:00:00Z') }],
+        now: Date.parse('2026-03-06T00:00:00Z'),
+      }),
+    );
+    expect(plan.unfilled.map((u) => u.reason)).toEqual(['rotation']);
+  });
+
   it('prefers the least-loaded tester', () => {
     const input = base({ touchpoints: ['a', 'b', 'c', 'd'].map((id) => touchpoint(id)), testers: [tester('x'), tester('y')], campaign: campaign({ testerWeeklyCap: 10, contactsPerTouchpointPerWeek: 1 }) });
     const plan = planWeek(input);

@@ -435,7 +435,7 @@ export function planWeek(input: PlanWeekInput): WeekPlan {
         placed = true;
         break;
       }
-      if (!placed) unfilled.push({ touchpointId: tp.id, slot, reason: mostFrequent(reasons) });
+      if (!placed) unfilled.push({ touchpointId: tp.id, slot, reason: furthestReason(reasons) });
     }
   }
   return { assignments, unfilled };
@@ -456,10 +456,23 @@ function* preferenceOrder(candidates: Candidate[], block: number, day: number, r
   }
 }
 
-function mostFrequent(reasons: Map<UnfilledReason, number>): UnfilledReason {
+/** How far a window got before failing: the reason of the window that came closest is the one that tells. */
+const REASON_STAGE: Partial<Record<UnfilledReason, number>> = {
+  spacing: 0,
+  no_tester_available: 1,
+  only_owner_available: 2,
+  tester_weekly_cap_reached: 3,
+  rotation: 4,
+  testers_busy: 5,
+};
+
+function furthestReason(reasons: Map<UnfilledReason, number>): UnfilledReason {
   let best: UnfilledReason = 'no_tester_available';
-  let count = -1;
-  for (const [reason, n] of reasons) if (n > count) [best, count] = [reason, n];
+  let stage = -1;
+  for (const reason of reasons.keys()) {
+    const s = REASON_STAGE[reason] ?? 0;
+    if (s > stage) [best, stage] = [reason, s];
+  }
   return best;
 }
 
