@@ -23,7 +23,13 @@ const VERDICT_COLOUR: Record<DigestRow['verdict'], string> = {
 export function formatValue(unit: DigestRow['unit'], value: number | null): string {
   if (value === null) return '–';
   if (unit === 'rate') return `${(value * 100).toFixed(value * 100 >= 10 ? 0 : 1)} %`;
-  if (unit === 'seconds') return `${Math.floor(value / 60)}:${String(Math.round(value % 60)).padStart(2, '0')}`;
+  if (unit === 'seconds') {
+    // m:ss below an hour, h:mm:ss above (a t interval's low end can fall below zero)
+    if (value < 0) return `−${formatValue(unit, -value)}`;
+    const total = Math.round(value);
+    const ss = String(total % 60).padStart(2, '0');
+    return total < 3600 ? `${Math.floor(total / 60)}:${ss}` : `${Math.floor(total / 3600)}:${String(Math.floor(total / 60) % 60).padStart(2, '0')}:${ss}`;
+  }
   return value.toFixed(1);
 }
 

@@ -343,8 +343,9 @@ describe('verdict', () => {
     expect(verdict({ claimed: 0.99, interval, n: 10, minContacts: 10, better: 'higher' })).toBe('contradicted');
   });
 
-  it('calls anything consistent with an unbounded interval', () => {
-    expect(verdict({ claimed: 1e9, interval: { low: -Infinity, high: Infinity }, n: 1, minContacts: 1, better: 'lower' })).toBe('consistent');
+  it('calls an interval unbounded on both sides too few contacts, not consistent: it says nothing either way', () => {
+    expect(verdict({ claimed: 1e9, interval: { low: -Infinity, high: Infinity }, n: 4, minContacts: 1, better: 'lower' })).toBe('too_few_contacts');
+    expect(verdict({ claimed: 1, interval: { low: 3, high: Infinity }, n: 4, minContacts: 1, better: 'lower' })).toBe('contradicted');
   });
 
   it('refuses NaN instead of printing a verdict on it', () => {

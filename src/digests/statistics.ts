@@ -134,7 +134,9 @@ export function normalQuantile(p: number): number {
 
 /**
  * How a claim sits against the observed interval. The sample-size rule comes first so a tiny sample never
- * "contradicts" anyone; bounds are inclusive so a claim on the edge counts as consistent.
+ * "contradicts" anyone; an interval unbounded on both sides (a median of fewer than 6 contacts) says
+ * nothing either way, so it too is "too few contacts" rather than "consistent"; bounds are inclusive
+ * so a claim on the edge counts as consistent.
  */
 export function verdict(input: { claimed: number; interval: Interval; n: number; minContacts: number; better: 'higher' | 'lower' }): Verdict {
   const { claimed, interval, n, minContacts, better } = input;
@@ -142,6 +144,7 @@ export function verdict(input: { claimed: number; interval: Interval; n: number;
     throw new RangeError('verdict needs numbers, got NaN');
   }
   if (n < minContacts) return 'too_few_contacts';
+  if (!Number.isFinite(interval.low) && !Number.isFinite(interval.high)) return 'too_few_contacts';
   const aboveInterval = claimed > interval.high;
   const belowInterval = claimed < interval.low;
   if (!aboveInterval && !belowInterval) return 'consistent';

@@ -53,7 +53,12 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.enableJobs) return;
+    if (this.config.enableJobs) this.schedule();
+  }
+
+  /** Starts the cron ticks (at boot unless `ENABLE_JOBS=false`; the demo starts them after its replay). */
+  schedule(): void {
+    if (this.tasks.length) return;
     for (const name of Object.keys(SCHEDULES) as JobName[]) {
       this.tasks.push(
         cron.schedule(SCHEDULES[name], () => this.run(name).catch(() => undefined), { name: `groundtruth:${name}`, timezone: 'UTC', noOverlap: true }),

@@ -71,9 +71,7 @@ export class MailTransport implements OnModuleDestroy {
 
   /** Same message, same file name: a resend after a crash overwrites rather than duplicates. */
   private async writeEml(message: OutboxMessage, raw: Buffer): Promise<string> {
-    const stamp = message.createdAt.toISOString().replace(/[:.]/g, '-');
-    const id = message.messageId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '');
-    const file = path.join(this.mailDir, `${stamp}-${id}.eml`);
+    const file = emlPath(this.config.dataDir, message);
     await mkdir(this.mailDir, { recursive: true });
     // written whole or not at all: a reader never sees half a message
     await writeFile(`${file}.tmp`, raw);
@@ -84,4 +82,11 @@ export class MailTransport implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.transporter.close();
   }
+}
+
+/** Where the file outbox writes a message: `<dataDir>/mail/<created>-<message id>.eml`. */
+export function emlPath(dataDir: string, message: Pick<OutboxMessage, 'messageId' | 'createdAt'>): string {
+  const stamp = message.createdAt.toISOString().replace(/[:.]/g, '-');
+  const id = message.messageId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '');
+  return path.join(path.resolve(dataDir, 'mail'), `${stamp}-${id}.eml`);
 }

@@ -1,0 +1,276 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DateTime } from 'luxon';
+import { SeededRandom } from '../campaigns/planner/random.js';
+import type { ManualClock } from '../common/clock.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import type { JobName } from '../jobs/schedules.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
+import { ApiClient } from './api-client.js';
+import {
+  CAMPAIGNS,
+  DECLINE_REASONS,
+  DEMO_ADMIN,
+  DEMO_ORGANISATION,
+  DemoClaim,
+  PEOPLE,
+  SCENARIOS,
+  SCOPE_CLAIMS,
+  TOUCHPOINTS,
+} from './demo-organisation.js';
+import { Draw, drawOutcome } from './outcome-model.js';
+
+const ZONE = 'Europe/London';
+export const WEEKS = 8;
+
+/** What the demo keeps between runs (in DATA_DIR/demo.json): ids and the keys it was shown once. */
+export interface DemoState {
+  organizationId: string;
+  adminKey: string;
+  keys: Record<string, string>;
+  personIds: Record<string, string>;
+  touchpointIds: Record<string, string>;
+  subscriptionId: string;
+  firstMonday: string;
+}
+
+export interface ReplayStats {
+  planned: number;
+  completed: number;
+  declined: number;
+  missed: number;
+  claims: number;
+  digests: number;
+  mails: number;
+  requests: number;
+}
+
+interface AssignmentItem {
+  id: string;
+  testerId: string;
+  touchpointId: string;
+  windowStart: string;
+  windowEnd: string;
+  status: string;
+}
+
+/**
+ * The Monday (London) that starts the first of the eight replayed weeks: the last week ends on the
+ * Sunday before the latest Monday 09:00 that has passed, so its digest has gone out by now.
+ */
+export function firstMondayBefore(now: Date): DateTime {
+  let monday = DateTime.fromJSDate(now, { zone: ZONE }).startOf('week');
+  if (DateTime.fromJSDate(now, { zone: ZONE }) < monday.set({ hour: 9, minute: 5 })) monday = monday.minus({ weeks: 1 });
+  return monday.minus({ weeks: WEEKS });
+}
+
+/** Creates the organisation, its people (with keys), touchpoints, scenarios, campaigns and digest, through the API. */
+export async function createDemoOrganisation(app: NestExpressApplication, api: ApiClient, firstMonday: DateTime): Promise<DemoState> {
+  const { organization, apiKey } = await app.get(OrganizationsService).bootstrap({
+    name: DEMO_ORGANISATION,
+    adminEmail: DEMO_ADMIN.email,
+    adminName: DEMO_ADMIN.name,
+    timezone: DEMO_ADMIN.timezone,
+  });
+  const admin = apiKey.key;
+  const personIds: Record<string, string> = {};
+  const keys: Record<string, string> = {};
+  for (const p of PEOPLE) {
+    const leave = (p.leaveWeeks ?? []).map((w) => {
+      const monday = firstMonday.plus({ weeks: w });
+      return { from: monday.toISODate()!, to: monday.plus({ days: 4 }).toISODate()!, reason: 'Annual leave' };
+    });
+    const person = await api.call<{ id: string }>(admin, 'POST', '/api/v1/people', {
+      email: p.email,
+      name: p.name,
+      roles: p.roles,
+      timezone: p.timezone,
+      workingHours: p.workingHours,
+      leave,
+    });
+    personIds[p.key] = person.id;
+    keys[p.key] = (await api.call<{ key: string }>(admin, 'POST', `/api/v1/people/${person.id}/api-keys`, { label: 'demo' })).key;
+  }
+  const touchpointIds: Record<string, string> = {};
+  for (const t of TOUCHPOINTS) {
+    const created = await api.call<{ id: string }>(admin, 'POST', '/api/v1/touchpoints', {
+      name: t.name,
+      channel: t.channel,
+      contact: t.contact,
+      timezone: t.timezone,
+      openingHours: t.openingHours,
+      closures: [],
+      ownerId: personIds[t.owner],
+      team: t.team,
+    });
+    touchpointIds[t.key] = created.id;
+  }
+  const scenarioIds: Record<string, string> = {};
+  for (const s of SCENARIOS) {
+    const { key, ...body } = s;
+    scenarioIds[key] = (await api.call<{ id: string }>(keys.quality, 'POST', '/api/v1/scenarios', body)).id;
+  }
+  const testerIds = PEOPLE.filter((p) => p.roles.includes('tester')).map((p) => personIds[p.key]);
+  const lastSunday = firstMonday.plus({ weeks: WEEKS }).minus({ days: 1 });
+  for (const c of CAMPAIGNS) {
+    const email = c.touchpoints.some((k) => TOUCHPOINTS.find((t) => t.key === k)!.channel === 'email');
+    await api.call(keys.quality, 'POST', '/api/v1/campaigns', {
+      name: c.name,
+      touchpointIds: c.touchpoints.map((k) => touchpointIds[k]),
+      testerIds,
+      scenarioIds: [scenarioIds[c.scenario]],
+      contactsPerTouchpointPerWeek: 4,
+      windowMinutes: 60,
+      revealLeadMinutes: 240,
+      remindBeforeMinutes: 30,
+      // an email's reply can take days; a call is done within the day
+      graceMinutes: email ? 4 * 24 * 60 : 12 * 60,
+      minSpacingHours: 20,
+      testerWeeklyCap: 5,
+      rotationDays: 7,
+      allowOwnerSelfTest: false,
+      startsOn: firstMonday.toISODate(),
+      endsOn: lastSunday.toISODate(),
+      horizonDays: 14,
+    });
+  }
+  return {
+    organizationId: organization.id,
+    adminKey: admin,
+    keys,
+    personIds,
+    touchpointIds,
+    subscriptionId: '',
+    firstMonday: firstMonday.toISODate()!,
+  };
+}
+
+/**
+ * Plays the weeks hour by hour on the clock: the nightly plan, reveals, testers making their
+ * contacts (or declining, or forgetting), reminders and expiries, Monday's claims from the weekly
+ * reviews, the Monday digest, and the outbox writing every mail.
+ */
+export async function replay(
+  app: NestExpressApplication,
+  api: ApiClient,
+  clock: ManualClock,
+  state: DemoState,
+  until: Date,
+  progress: (line: string) => void,
+): Promise<ReplayStats> {
+  const jobs = app.get(JobsService);
+  const run = (name: JobName) => jobs.run(name);
+  const draw = new Draw(new SeededRandom('groundtruth demo', state.organizationId));
+  const stats: ReplayStats = { planned: 0, completed: 0, declined: 0, missed: 0, claims: 0, digests: 0, mails: 0, requests: 0 };
+  const testerKeyById = new Map(PEOPLE.map((p) => [state.personIds[p.key], state.keys[p.key]]));
+  const testerZoneById = new Map(PEOPLE.map((p) => [state.personIds[p.key], p.timezone]));
+  const touchpointById = new Map(TOUCHPOINTS.map((t) => [state.touchpointIds[t.key], t]));
+  const firstMonday = DateTime.fromISO(state.firstMonday, { zone: ZONE });
+  const seen = new Set<string>();
+  const skipped = new Set<string>(); // revealed tests their testers never got round to
+  const pending = new Map<string, { body: Record<string, unknown>; recordAt: Date; testerId: string }>();
+
+  let t = DateTime.fromJSDate(clock.now(), { zone: ZONE }).startOf('hour');
+  stats.planned += count(await run('plan'), 'planned');
+  while (t.toJSDate() <= until) {
+    clock.set(t.toJSDate());
+    if (t.hour === 2) stats.planned += count(await run('plan'), 'planned');
+    if (t.weekday === 1 && t.hour === 7 && t > firstMonday) stats.claims += await postClaims(api, state, t.minus({ weeks: 1 }), draw);
+    // the quality lead subscribes once the first week is under way (its first digest covers it)
+    if (!state.subscriptionId && t >= firstMonday.set({ hour: 10 })) state.subscriptionId = await subscribe(api, state);
+
+    await run('reveal');
+    const revealed = await api.all<AssignmentItem>(state.adminKey, `/api/v1/assignments?status=revealed`);
+    for (const a of revealed) {
+      if (seen.has(a.id)) continue;
+      seen.add(a.id);
+      const key = testerKeyById.get(a.testerId)!;
+      if (draw.chance(0.06)) {
+        await api.call(key, 'POST', `/api/v1/assignments/${a.id}/decline`, { reason: draw.pick(DECLINE_REASONS) });
+        stats.declined++;
+      } else if (draw.chance(0.05)) {
+        skipped.add(a.id);
+      } else {
+        const tp = touchpointById.get(a.touchpointId)!;
+        const drawn = drawOutcome(tp.truth, draw, { start: new Date(a.windowStart), end: new Date(a.windowEnd) }, testerZoneById.get(a.testerId)!, tp.channel);
+        pending.set(a.id, { ...drawn, testerId: a.testerId });
+      }
+    }
+    for (const [id, p] of pending) {
+      if (p.recordAt > clock.now()) continue;
+      await api.call(testerKeyById.get(p.testerId)!, 'PUT', `/api/v1/assignments/${id}/outcome`, p.body);
+      pending.delete(id);
+      stats.completed++;
+    }
+    stats.missed += count(await run('remindExpire'), 'missed');
+    await run('followUp');
+    const sent = count(await run('digest'), 'sent');
+    stats.digests += sent;
+    stats.mails += count(await run('outbox'), 'sent');
+    if (sent) progress(`  ${t.toFormat('ccc d LLL yyyy HH:mm')} digest sent — ${stats.completed} contacts recorded so far`);
+    t = t.plus({ hours: 1 });
+  }
+  clock.set(until);
+  stats.mails += count(await run('outbox'), 'sent');
+  stats.requests = api.requests;
+  return stats;
+}
+
+/** A number out of a job's result (summed when the job reports per campaign). */
+function count(result: unknown, field: string): number {
+  if (Array.isArray(result)) return result.reduce((sum: number, r) => sum + count(r, field), 0);
+  const value = (result as Record<string, unknown> | undefined)?.[field];
+  return typeof value === 'number' ? value : 0;
+}
+
+async function subscribe(api: ApiClient, state: DemoState): Promise<string> {
+  const subscription = await api.call<{ id: string }>(state.keys.quality, 'POST', '/api/v1/digest-subscriptions', {
+    name: 'Weekly service reality check',
+    recipients: [state.personIds.quality, 'exec-team@northgate.example'],
+    cron: '0 9 * * 1',
+    timezone: ZONE,
+    periodDays: 7,
+    minContacts: 3,
+  });
+  return subscription.id;
+}
+
+/** Monday morning's reviews: each owner reports last week's figures; the quality lead notes the scope-wide ones. */
+async function postClaims(api: ApiClient, state: DemoState, weekStart: DateTime, draw: Draw): Promise<number> {
+  const period = { periodStart: weekStart.toISODate(), periodEnd: weekStart.plus({ days: 6 }).toISODate() };
+  const reportedAt = weekStart.plus({ weeks: 1 }).set({ hour: 7 }).toISO();
+  const day = weekStart.plus({ weeks: 1 }).toFormat('d LLL');
+  let posted = 0;
+  for (const t of TOUCHPOINTS) {
+    for (const c of t.claims) {
+      await api.call(state.keys[t.owner], 'POST', '/api/v1/claims', {
+        touchpointId: state.touchpointIds[t.key],
+        metric: c.metric,
+        ...period,
+        value: said(c, draw),
+        source: `${t.meeting}, ${day}`,
+        reportedAt,
+      });
+      posted++;
+    }
+  }
+  for (const c of SCOPE_CLAIMS) {
+    await api.call(state.keys.quality, 'POST', '/api/v1/claims', {
+      team: c.team,
+      metric: c.metric,
+      ...period,
+      value: said(c, draw),
+      source: `${c.meeting}, ${day}`,
+      reportedAt,
+    });
+    posted++;
+  }
+  return posted;
+}
+
+/** A figure as a manager says it: near last week's, rounded the way people round. */
+function said(c: DemoClaim, draw: Draw): number {
+  const v = c.value + (draw.uniform() * 2 - 1) * c.jitter;
+  if (c.value <= 1) return Math.min(1, Math.round(v * 100) / 100);
+  if (c.value <= 5) return Math.min(5, Math.round(v * 10) / 10);
+  return Math.round(v / 10) * 10;
+}
