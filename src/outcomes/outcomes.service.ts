@@ -104,52 +104,98 @@ export class OutcomesService {
       const existing = await manager.findOne(Outcome, { where: { assignmentId }, lock: { mode: 'pessimistic_write' } });
       if (!existing) {
         await transition(manager, assignmentId, 'completed', now);
-        return this.create(manager, actor, { assignmentId, touchpointId: a.touchpoint_id, scenarioId: a.scenario_id }, dto, now);
+        return (await this.create(manager, actor, { assignmentId, touchpointId: a.touchpoint_id, scenarioId: a.scenario_id }, dto, now))!;
       }
       return this.edit(manager, actor, existing, dto, now);
     });
   }
 
-  /** A contact made on the tester's own initiative, without an assignment. */
+  /**
+   * A contact made on the tester's own initiative, without an assignment. The hot path of the API
+   * (every phone's "log a contact"): the outcome and its audit row go in as one statement, which
+   * also checks the touchpoint (and scenario) belong to the tester's organization.
+   */
   async recordAdHoc(actor: Actor, dto: AdHocOutcomeDto): Promise<Outcome> {
-    return this.dataSource.transaction(async (manager) => {
-      const [tp] = await manager.query('SELECT id FROM touchpoint WHERE id = $1 AND organization_id = $2', [dto.touchpointId, actor.organizationId]);
-      const errors: FieldError[] = [];
-      if (!tp) errors.push({ field: 'touchpointId', rule: 'exists', message: 'touchpointId must be a touchpoint of your organization' });
-      let questions: ScenarioQuestion[] = [];
-      if (dto.scenarioId) {
-        const [scenario] = await manager.query('SELECT questions FROM scenario WHERE id = $1 AND organization_id = $2', [dto.scenarioId, actor.organizationId]);
-        if (!scenario) errors.push({ field: 'scenarioId', rule: 'exists', message: 'scenarioId must be a scenario of your organization' });
-        else questions = scenario.questions;
-      }
-      if (errors.length) throw new FieldValidationException(errors);
-      const now = this.clock.now();
+    const manager = this.dataSource.manager;
+    let questions: ScenarioQuestion[] = [];
+    if (dto.scenarioId) {
+      const [scenario] = await manager.query('SELECT questions FROM scenario WHERE id = $1 AND organization_id = $2', [dto.scenarioId, actor.organizationId]);
+      if (!scenario) await this.throwUnknownLinks(actor, dto);
+      questions = scenario.questions;
+    }
+    const now = this.clock.now();
+    try {
       this.check(dto, { now, questions });
-      return this.create(manager, actor, { assignmentId: null, touchpointId: dto.touchpointId, scenarioId: dto.scenarioId ?? null }, dto, now);
-    });
+    } catch (error) {
+      await this.throwUnknownLinks(actor, dto); // a foreign touchpoint is named first, as it always was
+      throw error;
+    }
+    const outcome = await this.create(manager, actor, { assignmentId: null, touchpointId: dto.touchpointId, scenarioId: dto.scenarioId ?? null }, dto, now);
+    if (!outcome) await this.throwUnknownLinks(actor, dto);
+    return outcome!;
   }
 
+  /** 400 naming the touchpoint and/or scenario that are not the organization's; returns when both are. */
+  private async throwUnknownLinks(actor: Actor, dto: AdHocOutcomeDto): Promise<void> {
+    const [row] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM touchpoint WHERE id = $1 AND organization_id = $3) AS tp,
+              $2::uuid IS NULL OR EXISTS (SELECT 1 FROM scenario WHERE id = $2 AND organization_id = $3) AS sc`,
+      [dto.touchpointId, dto.scenarioId ?? null, actor.organizationId],
+    );
+    const errors: FieldError[] = [];
+    if (!row.tp) errors.push({ field: 'touchpointId', rule: 'exists', message: 'touchpointId must be a touchpoint of your organization' });
+    if (!row.sc) errors.push({ field: 'scenarioId', rule: 'exists', message: 'scenarioId must be a scenario of your organization' });
+    if (errors.length) throw new FieldValidationException(errors);
+  }
+
+  /**
+   * Inserts an outcome and its first audit row in one statement (atomic without a transaction of its
+   * own); null when the touchpoint or scenario is not the organization's (nothing is written).
+   */
   private async create(
     manager: EntityManager,
     actor: Actor,
     link: { assignmentId: string | null; touchpointId: string; scenarioId: string | null },
     dto: OutcomeDto,
     now: Date,
-  ): Promise<Outcome> {
-    const outcome = await manager.save(
-      manager.create(Outcome, {
-        organizationId: actor.organizationId,
-        testerId: actor.personId,
-        ...link,
-        ...this.columns(dto),
-        promiseStatus: null,
-        promiseAskedAt: null,
-        editableUntil: new Date(now.getTime() + EDIT_PERIOD_MS),
-        createdAt: now,
-        updatedAt: now,
-      }),
+  ): Promise<Outcome | null> {
+    const outcome = Object.assign(new Outcome(), {
+      organizationId: actor.organizationId,
+      testerId: actor.personId,
+      ...link,
+      ...this.columns(dto),
+      promiseStatus: null,
+      promiseAskedAt: null,
+      editableUntil: new Date(now.getTime() + EDIT_PERIOD_MS),
+      createdAt: now,
+      updatedAt: now,
+    });
+    const rows: Array<{ id: string }> = await manager.query(
+      `WITH o AS (
+         INSERT INTO outcome (organization_id, tester_id, assignment_id, touchpoint_id, scenario_id, attempted_at, reached_human,
+                              seconds_to_human, hold_seconds, transfers, disconnects, repeated_story, resolution, options_explained,
+                              courtesy, knowledge, staff_gave_name, promised_follow_up_by, notes, answers, promise_status,
+                              promise_asked_at, editable_until, created_at, updated_at)
+         SELECT $1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::timestamptz, $7::boolean, $8::integer, $9::integer, $10::integer,
+                $11::integer, $12::boolean, $13::text, $14::boolean, $15::integer, $16::integer, $17::boolean, $18::date, $19::text,
+                $20::jsonb, NULL, NULL, $21::timestamptz, $22::timestamptz, $22::timestamptz
+          WHERE EXISTS (SELECT 1 FROM touchpoint WHERE id = $4 AND organization_id = $1)
+            AND ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM scenario WHERE id = $5 AND organization_id = $1))
+         RETURNING id
+       )
+       INSERT INTO outcome_edit (organization_id, outcome_id, edited_by, via, edited_at, before, after)
+       SELECT $1::uuid, o.id, $2::uuid, $23::text, $22::timestamptz, NULL, $24::jsonb FROM o
+       RETURNING outcome_id AS id`,
+      [
+        outcome.organizationId, outcome.testerId, outcome.assignmentId, outcome.touchpointId, outcome.scenarioId, outcome.attemptedAt,
+        outcome.reachedHuman, outcome.secondsToHuman, outcome.holdSeconds, outcome.transfers, outcome.disconnects, outcome.repeatedStory,
+        outcome.resolution, outcome.optionsExplained, outcome.courtesy, outcome.knowledge, outcome.staffGaveName,
+        outcome.promisedFollowUpBy, outcome.notes, JSON.stringify(outcome.answers), outcome.editableUntil, now, actor.via,
+        JSON.stringify(snapshot(outcome)),
+      ],
     );
-    await this.audit(manager, actor, outcome.id, null, snapshot(outcome), now);
+    if (!rows.length) return null;
+    outcome.id = rows[0].id;
     return outcome;
   }
 

@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+/**
+ * The load generator, in a process of its own so it does not share the service's event loop:
+ * reads its options from the JSON file named in argv, drives the target, prints autocannon's result as JSON.
+ * `bodies` (optional) are cycled through, one per request.
+ */
+interface DriverOptions {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  bodies?: string[];
+  /** Either a duration, or a number of requests (every answer is then awaited: nothing is in flight at the end). */
+  seconds?: number;
+  amount?: number;
+  connections: number;
+}
+
+async function main(): Promise<void> {
+  const options = JSON.parse(readFileSync(process.argv[2], 'utf8')) as DriverOptions;
+  let next = 0;
+  const result = await autocannon({
+    url: options.url,
+    method: options.method,
+    headers: options.headers,
+    connections: options.connections,
+    ...(options.amount ? { amount: options.amount } : { duration: options.seconds }),
+    ...(options.bodies
+      ? { requests: [{ setupRequest: (request) => ({ ...request, body: options.bodies![next++ % options.bodies!.length] }) }] }
+      : {}),
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
