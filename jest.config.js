@@ -1,8 +1,10 @@
 // Unit specs sit next to the code (src, *.spec.ts); end-to-end specs live in test/ (*.e2e-spec.ts).
+// Fault specs (test/faults, *.faults-spec.ts) run apart: `npm run test:faults`.
 export default {
   rootDir: '.',
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -4,7 +4,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators.js';
+import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { OutboxService } from '../mail/outbox.service.js';
+
+/** /health is public: say what is wrong in words, never the driver's message (it names hosts and ports). */
+async function plainly<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new Error(isDatabaseUnavailable(error) ? 'database unavailable' : 'database query failed');
+  }
+}
 
 @ApiTags('health')
 @Controller('health')
@@ -25,14 +35,12 @@ export class HealthController {
       () =>
         this.indicators
           .check('database')
-          .attempt(async () => {
-            await this.dataSource.query('SELECT 1');
-          })
+          .attempt(() => plainly(() => this.dataSource.query('SELECT 1')))
           .withTimeout(2_000),
       () =>
         this.indicators
           .check('outbox')
-          .attempt(() => this.outbox.backlog())
+          .attempt(() => plainly(() => this.outbox.backlog()))
           .withTimeout(2_000),
     ]);
   }

@@ -5,6 +5,7 @@ import { PlanningService } from '../campaigns/planning.service.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { AppConfig } from '../config/app-config.js';
+import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { OutboxSender } from '../mail/outbox-sender.js';
 import { FollowUpService } from '../outcomes/follow-up.service.js';
 import { DigestRunsService } from '../digests/digest-runs.service.js';
@@ -47,7 +48,12 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       this.logger.debug({ job: name, result, ms: Date.now() - started }, 'job finished');
       return result;
     } catch (error) {
-      this.logger.error({ job: name, err: error }, 'job failed');
+      if (isDatabaseUnavailable(error)) {
+        // an outage, not a bug: the next tick finds from the database what is still due
+        this.logger.warn({ job: name, code: (error as { code?: string }).code, reason: (error as Error).message }, 'job skipped: database unavailable');
+      } else {
+        this.logger.error({ job: name, err: error }, 'job failed');
+      }
       throw error;
     }
   }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable } from '../../database/connection-errors.js';
 import type { AppLogger } from '../logging/logger.js';
 
 interface HttpLikeError {
@@ -11,6 +12,9 @@ interface HttpLikeError {
   expose?: boolean;
   message?: string;
 }
+
+/** Seconds a client is asked to wait when the service cannot answer for now (503). */
+export const RETRY_AFTER_SECONDS = 5;
 
 const BODY_PARSER_MESSAGES: Record<string, string> = {
   'entity.parse.failed': 'Request body is not valid JSON',
@@ -23,6 +27,8 @@ const BODY_PARSER_MESSAGES: Record<string, string> = {
 /**
  * Every error leaves as JSON with a status and a message a user can act on. An unexpected one
  * answers 500 with an errorId that is also in the log beside the stack; the stack never leaves.
+ * A database that cannot be reached (stopped, restarting) answers 503 with Retry-After: the
+ * request was fine, and the same request will succeed once the database is back.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -37,6 +43,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
       const status = exception.getStatus();
+      if (status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       res.status(status).json(typeof body === 'string' ? { statusCode: status, message: body } : body);
       return;
     }
@@ -60,6 +67,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
         res.status(HttpStatus.CONFLICT).json({ statusCode: 409, error: 'Conflict', message: 'Other rows still refer to this one (assignments, for example); it cannot be removed' });
         return;
       }
+    }
+
+    if (isDatabaseUnavailable(exception)) {
+      const err = exception as { code?: string; message?: string };
+      // no stack and no errorId: this is an outage to watch, not a bug to trace (the access log has the request)
+      this.logger.warn({ reqId: req?.id, code: err.code, reason: err.message }, 'database unavailable');
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.status(HttpStatus.SERVICE_UNAVAILABLE).json({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'The database is unavailable for the moment; try again shortly',
+      });
+      return;
     }
 
     const errorId = randomUUID();
