@@ -24,6 +24,8 @@ import { chartDataUri, renderDigest } from '../digests/digest-render.js';
 import { PreviewQuery } from '../digests/digest-subscription.dto.js';
 import { DigestSubscription } from '../digests/digest-subscription.entity.js';
 import { DigestSubscriptionsService } from '../digests/digest-subscriptions.service.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { JobName, SCHEDULES } from '../jobs/schedules.js';
 
 const USAGE = `Groundtruth command line
 
@@ -36,6 +38,10 @@ const USAGE = `Groundtruth command line
   npm run cli -- digest --subscription SUBSCRIPTION_ID --period-start 2026-11-16 [--period-end 2026-11-23] --out digest.html
       Writes the digest for a period to an HTML file (chart included), computed now; nothing is sent.
 
+  npm run cli -- run-job JOB
+      Runs one scheduled job once, now, as its tick would; e.g. outbox delivers waiting mail at once.
+      JOB: ${Object.keys(SCHEDULES).join(', ')}
+
   npm run cli -- import people --org ORG_ID --file people.csv
   npm run cli -- import touchpoints --org ORG_ID --file touchpoints.csv
       Imports a CSV: all rows or none; every bad row is listed with its field and rule.
@@ -45,6 +51,8 @@ Uses DATABASE_URL when set, else the embedded PostgreSQL under DATA_DIR (default
 class UsageError extends Error {}
 
 async function withContext<T>(config: AppConfig, work: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
+  // A command does its one thing: no cron ticks in it (they would deliver mail with this shell's settings).
+  config = config.with({ enableJobs: false });
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
     embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
@@ -154,6 +162,14 @@ async function digest(config: AppConfig, argv: string[]): Promise<void> {
   process.stdout.write(`Wrote the digest to ${values.out}\n`);
 }
 
+async function runJob(config: AppConfig, argv: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
+  const name = positionals[0] as JobName | undefined;
+  if (!name || !Object.hasOwn(SCHEDULES, name)) throw new UsageError(`run-job needs one of: ${Object.keys(SCHEDULES).join(', ')}`);
+  const result = await withContext(config, (ctx) => ctx.get(JobsService).run(name));
+  process.stdout.write(`${JSON.stringify({ job: name, result })}\n`);
+}
+
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
   try {
@@ -170,6 +186,9 @@ async function main(): Promise<number> {
         return 0;
       case 'digest':
         await digest(config, rest);
+        return 0;
+      case 'run-job':
+        await runJob(config, rest);
         return 0;
       case undefined:
       case 'help':
