@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { simpleParser } from 'mailparser';
 import type { ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -17,6 +18,12 @@ export interface SmtpSink {
   rejections: Array<{ stage: FailureStage; code: number; to: string[] }>;
   /** Answers the next `count` messages (stage 'data') or recipients (stage 'rcpt') with `code`, then accepts again. */
   failNext(code: number, count?: number, stage?: FailureStage): void;
+  /**
+   * The message after the next `after` ones is read in full but not answered until `release()`;
+   * `held` resolves once it waits. If the client goes away first (its process killed), the message
+   * is discarded, as a server discards a transaction it never acknowledged.
+   */
+  holdNext(after?: number): { held: Promise<void>; release(): void };
   /** Stops listening (connections are refused: "SMTP is down") until `start`. */
   stop(): Promise<void>;
   /** Listens again on the same port. */
@@ -36,6 +43,19 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const rejections: SmtpSink['rejections'] = [];
   const planned: Array<{ code: number; stage: FailureStage }> = [];
   const takePlanned = (stage: FailureStage) => (planned[0]?.stage === stage ? planned.shift() : undefined);
+  const holds: Array<{ at: number; onHeld: () => void; released: Promise<void> }> = [];
+  let received = 0;
+  // a held message's session, to learn when its client is gone
+  const closed = new Map<string, () => void>();
+  const accept = (stream: NodeJS.ReadableStream, callback: (error?: Error | null) => void) =>
+    // kept before the reply, so a sender that got its 250 finds the message here
+    simpleParser(stream as never).then(
+      (parsed) => {
+        messages.push(parsed);
+        callback();
+      },
+      (error: Error) => callback(rejection(451, `Unparseable: ${error.message}`)),
+    );
 
   const options: SMTPServerOptions = {
     authOptional: true,
@@ -58,14 +78,26 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         stream.resume();
         return;
       }
-      // kept before the reply, so a sender that got its 250 finds the message here
-      simpleParser(stream).then(
-        (parsed) => {
-          messages.push(parsed);
-          callback();
-        },
-        (error: Error) => callback(rejection(451, `Unparseable: ${error.message}`)),
-      );
+      const index = received++;
+      const hold = holds.find((h) => h.at === index);
+      if (hold) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const gone = new Promise<'gone'>((resolve) => closed.set(session.id, () => resolve('gone')));
+          hold.onHeld();
+          void Promise.race([hold.released, gone]).then((how) => {
+            closed.delete(session.id);
+            if (how === 'gone') return;
+            void accept(Readable.from(Buffer.concat(chunks)), callback);
+          });
+        });
+        return;
+      }
+      void accept(stream, callback);
+    },
+    onClose(session) {
+      closed.get(session.id)?.();
     },
   };
 
@@ -96,6 +128,14 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${port}`,
     messages,
     rejections,
+    holdNext(after = 0) {
+      let onHeld!: () => void;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (onHeld = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ at: received + after, onHeld, released });
+      return { held, release };
+    },
     failNext(code, count = 1, stage = 'data') {
       for (let i = 0; i < count; i++) planned.push({ code, stage });
     },
