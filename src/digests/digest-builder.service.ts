@@ -58,6 +58,14 @@ interface Observed {
 
 const NOTES_SHOWN = 5;
 
+/**
+ * A test belongs to the period in which its window ended, and an unfilled slot to the period in
+ * which its week ended: a digest that goes out while a window is open, or mid-week, says nothing
+ * of a test that has not happened yet (the touchpoint's owner may read it). The window_start bound
+ * only lets the index help (windows are at most 8 hours long).
+ */
+const WINDOW_ENDED_IN_PERIOD = `a.window_start >= $2::timestamptz - interval '1 day' AND a.window_start < $3 AND a.window_end > $2 AND a.window_end <= $3`;
+
 function groupKey(current: boolean, scope: Scope): string {
   return `${current ? 'now' : 'before'}|${scope.touchpointId ?? ''}|${scope.team ?? ''}`;
 }
@@ -228,12 +236,12 @@ export class DigestBuilder {
               count(*) FILTER (WHERE a.status = 'missed')::int AS missed,
               count(*) FILTER (WHERE a.status = 'declined')::int AS declined
          FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id
-        WHERE a.organization_id = $1 AND a.window_start >= $2 AND a.window_start < $3 AND ${this.scopeSql(4)}`,
+        WHERE a.organization_id = $1 AND ${WINDOW_ENDED_IN_PERIOD} AND ${this.scopeSql(4)}`,
       [req.organizationId, req.periodStart, req.periodEnd, req.touchpointIds, req.team],
     );
     const [unfilled] = await this.dataSource.query(
       `SELECT count(*)::int AS n FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
-        WHERE u.organization_id = $1 AND u.week_start >= $2::timestamptz::date AND u.week_start < $3::timestamptz::date AND ${this.scopeSql(4)}`,
+        WHERE u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date AND u.week_start + 7 <= $3::timestamptz::date AND ${this.scopeSql(4)}`,
       [req.organizationId, req.periodStart, req.periodEnd, req.touchpointIds, req.team],
     );
     return { ...row, unfilled: unfilled.n };
@@ -242,7 +250,7 @@ export class DigestBuilder {
   private async missedTesters(req: DigestRequest): Promise<DigestPayload['missedTesters']> {
     const rows = await this.dataSource.query(
       `SELECT p.id, p.name, count(*)::int AS missed FROM assignment a JOIN person p ON p.id = a.tester_id JOIN touchpoint t ON t.id = a.touchpoint_id
-        WHERE a.organization_id = $1 AND a.status = 'missed' AND a.window_start >= $2 AND a.window_start < $3 AND ${this.scopeSql(4)}
+        WHERE a.organization_id = $1 AND a.status = 'missed' AND ${WINDOW_ENDED_IN_PERIOD} AND ${this.scopeSql(4)}
         GROUP BY p.id, p.name ORDER BY missed DESC, p.name`,
       [req.organizationId, req.periodStart, req.periodEnd, req.touchpointIds, req.team],
     );
