@@ -1,4 +1,4 @@
-import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffMs, judgeFailure } from './outbox-sender.js';
+import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffMs, exhausted, judgeFailure, MAX_ATTEMPTS, RETRY_FOR_MS } from './outbox-sender.js';
 
 const smtpError = (props: Record<string, unknown>) => Object.assign(new Error('failed'), props);
 
@@ -8,6 +8,17 @@ describe('backoffMs', () => {
     expect(backoffMs(9, () => 0.999999)).toBe(Math.floor(0.999999 * BACKOFF_CAP_MS));
     expect(backoffMs(40, () => 0.5)).toBe(BACKOFF_CAP_MS / 2);
     expect(backoffMs(3, () => 0)).toBe(0);
+  });
+});
+
+describe('exhausted', () => {
+  const createdAt = new Date('2026-11-23T09:00:00Z');
+  const after = (ms: number) => new Date(createdAt.getTime() + ms);
+
+  it('gives a failing mail up only when it has had its attempts and its day, never for either alone (an outage of hours uses up the attempts, not the day)', () => {
+    expect(exhausted({ attempts: MAX_ATTEMPTS, createdAt }, after(RETRY_FOR_MS))).toBe(true);
+    expect(exhausted({ attempts: MAX_ATTEMPTS + 20, createdAt }, after(RETRY_FOR_MS - 1))).toBe(false);
+    expect(exhausted({ attempts: MAX_ATTEMPTS - 1, createdAt }, after(10 * RETRY_FOR_MS))).toBe(false);
   });
 });
 

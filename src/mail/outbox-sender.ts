@@ -9,8 +9,13 @@ import { LOCKS } from '../database/advisory-lock.js';
 import { MailTransport } from './mail-transport.js';
 import { OutboxMessage } from './outbox-message.entity.js';
 
-/** After this many attempts a message that still fails is given up as dead. */
+/**
+ * A message that keeps failing for a temporary reason (server down, 4xx) is given up as dead only
+ * once it has had this many attempts AND has been waiting this long: a count alone, with jittered
+ * backoff, could use up its tries within an hour's outage.
+ */
 export const MAX_ATTEMPTS = 10;
+export const RETRY_FOR_MS = 24 * 3600_000;
 /** How long a claim holds a message before another sender may take it over. */
 export const LEASE_MS = 2 * 60_000;
 export const BACKOFF_BASE_MS = 30_000;
@@ -52,6 +57,11 @@ function errorText(error: unknown): string {
   return text.slice(0, 2_000);
 }
 
+/** True when a message that failed again should be given up: tried often enough, for long enough. */
+export function exhausted(m: Pick<OutboxMessage, 'attempts' | 'createdAt'>, now: Date): boolean {
+  return m.attempts >= MAX_ATTEMPTS && now.getTime() - m.createdAt.getTime() >= RETRY_FOR_MS;
+}
+
 /** Exponential backoff with full jitter: a random wait up to min(cap, base * 2^(attempts-1)). */
 export function backoffMs(attempts: number, random: () => number = Math.random): number {
   const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
@@ -85,9 +95,10 @@ export class OutboxSender {
           await this.release(m);
           continue;
         }
-        if (m.attempts > MAX_ATTEMPTS) {
-          // only reachable by leases lapsing again and again: the process dies while sending it
-          await this.markDead(m, `gave up after ${m.attempts - 1} attempts; the last ended without a result (${m.lastError ?? 'lease expired'})`);
+        if (exhausted({ attempts: m.attempts - 1, createdAt: m.createdAt }, this.clock.now())) {
+          // its tries and its time were used up by the last attempt, which ended without a result
+          // (the process died while sending it) or was retried just before the time was up
+          await this.markDead(m, `gave up after ${m.attempts - 1} attempts; the last: ${m.lastError ?? 'ended without a result (lease expired)'}`);
           result.dead++;
           continue;
         }
@@ -103,7 +114,7 @@ export class OutboxSender {
           continue;
         }
         const verdict = judgeFailure(failure);
-        if (!verdict.retry || m.attempts >= MAX_ATTEMPTS) {
+        if (!verdict.retry || exhausted(m, this.clock.now())) {
           await this.markDead(m, errorText(failure));
           result.dead++;
           this.logger.warn({ outboxId: m.id, attempts: m.attempts, err: errorText(failure) }, 'mail given up as dead');
