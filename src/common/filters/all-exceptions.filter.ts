@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { isDatabaseUnavailable } from '../../database/connection-errors.js';
 import type { AppLogger } from '../logging/logger.js';
+import { redactSecretLink } from '../logging/request-logging.middleware.js';
 
 interface HttpLikeError {
   status?: number;
@@ -83,7 +84,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
 
     const errorId = randomUUID();
-    this.logger.error({ errorId, reqId: req?.id, err: exception, method: req?.method, url: req?.originalUrl }, 'unhandled error');
+    this.logger.error({ errorId, reqId: req?.id, err: exception, method: req?.method, url: req?.originalUrl && redactSecretLink(req.originalUrl) }, 'unhandled error');
     res.status(HttpStatus.INTERNAL_SERVER_ERROR).json({
       statusCode: 500,
       error: 'Internal Server Error',

@@ -5,6 +5,11 @@ import type { AppLogger } from './logger.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
 
+/** A secret link's path (/t/…, /f/…, /d/…) with its secret replaced, for anything that is logged. */
+export function redactSecretLink(url: string): string {
+  return url.replace(/^\/([tfd])\/[^/?#]+/, '/$1/[secret]');
+}
+
 /** Access log plus a request id: taken from X-Request-Id when sane, else new; echoed back. */
 export function requestLogging(logger: AppLogger) {
   return pinoHttp({
@@ -22,7 +27,7 @@ export function requestLogging(logger: AppLogger) {
     },
     serializers: {
       req(req: { id: unknown; method: string; url: string }) {
-        return { id: req.id, method: req.method, url: req.url.replace(/\/t\/[^/?]+/, '/t/[token]') };
+        return { id: req.id, method: req.method, url: redactSecretLink(req.url) };
       },
       res(res: { statusCode: number }) {
         return { statusCode: res.statusCode };
