@@ -213,6 +213,14 @@ describe('PostgreSQL stopped and started again under load', () => {
       expect(rows.map((r) => r.id).sort()).toEqual([...new Set(acknowledged)].sort());
       const audited = await client.query<{ n: number }>('SELECT count(DISTINCT outcome_id)::int AS n FROM outcome_edit WHERE outcome_id = ANY($1::uuid[])', [acknowledged]);
       expect(audited.rows[0].n).toBe(acknowledged.length);
+
+      // the outbox job, which failed while the database was down, delivers again (it ticks every 5 s)
+      await client.query(
+        `INSERT INTO outbox_message (organization_id, message_id, recipient, subject, text_body, status, attempts, next_attempt_at, created_at)
+         VALUES (NULL, '<after-the-outage@groundtruth>', 'ops@faults.example.org', 'After the outage', 'Still here.', 'pending', 0, now(), now())`,
+      );
+      await sink.waitFor(1, 30_000);
+      expect(sink.messages.map((m) => m.messageId)).toEqual(['<after-the-outage@groundtruth>']);
     } finally {
       await client.end();
     }
