@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
+import { guessLimit } from './auth/guess-limit.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { AppLogger, createLogger, NestPinoLogger } from './common/logging/logger.js';
@@ -29,6 +30,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   app.use(requestLogging(logger));
   app.use(helmet());
+  if (config.trustProxy > 0) app.set('trust proxy', config.trustProxy);
+  app.use(guessLimit(config.rateLimit, clock, logger));
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { extended: false, limit: config.bodyLimit });
   app.useBodyParser('text', { type: 'text/csv', limit: '10mb' });

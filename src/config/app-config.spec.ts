@@ -11,6 +11,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       publicUrl: 'http://localhost:3000',
       smtpUrl: undefined,
+      rateLimit: { failures: 30, windowSeconds: 900 },
+      trustProxy: 0,
     });
   });
 
@@ -22,8 +24,11 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://gt.example.org/',
       SMTP_URL: 'smtps://user:pw@mail.example.org:465',
       LOG_LEVEL: 'warn',
+      RATE_LIMIT_FAILURES: '5',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+      TRUST_PROXY: '1',
     });
-    expect(config).toMatchObject({ port: 8080, enableJobs: false, publicUrl: 'https://gt.example.org', logLevel: 'warn' });
+    expect(config).toMatchObject({ port: 8080, enableJobs: false, publicUrl: 'https://gt.example.org', logLevel: 'warn', rateLimit: { failures: 5, windowSeconds: 60 }, trustProxy: 1 });
   });
 
   it.each([
@@ -33,6 +38,9 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     [{ DATABASE_URL: 'localhost:5432' }, 'Invalid configuration: DATABASE_URL must be a URL like postgres://user:password@host:5432/database (value not shown)'],
     [{ SMTP_URL: 'http://x' }, 'Invalid configuration: SMTP_URL must be a URL like smtp://user:password@host:587 (value not shown)'],
+    [{ RATE_LIMIT_FAILURES: '0' }, 'Invalid configuration: RATE_LIMIT_FAILURES must be an integer from 1 to 100000 (got "0")'],
+    [{ RATE_LIMIT_WINDOW_SECONDS: '1.5' }, 'Invalid configuration: RATE_LIMIT_WINDOW_SECONDS must be an integer from 1 to 86400 (got "1.5")'],
+    [{ TRUST_PROXY: 'yes' }, 'Invalid configuration: TRUST_PROXY must be an integer from 0 to 10 (got "yes")'],
   ])('refuses %j with one line naming the variable and the rule', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
   });

@@ -85,6 +85,21 @@ class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsOptional()
   @IsIn(['100kb', '1mb', '5mb', '10mb'], { message: 'must be one of 100kb, 1mb, 5mb, 10mb' })
   BODY_LIMIT?: string;
+
+  @Transform(toInt)
+  @IsOptional() @IsInt({ message: 'must be an integer from 1 to 100000' })
+  @Min(1, { message: 'must be an integer from 1 to 100000' }) @Max(100_000, { message: 'must be an integer from 1 to 100000' })
+  RATE_LIMIT_FAILURES?: number;
+
+  @Transform(toInt)
+  @IsOptional() @IsInt({ message: 'must be an integer from 1 to 86400' })
+  @Min(1, { message: 'must be an integer from 1 to 86400' }) @Max(86_400, { message: 'must be an integer from 1 to 86400' })
+  RATE_LIMIT_WINDOW_SECONDS?: number;
+
+  @Transform(toInt)
+  @IsOptional() @IsInt({ message: 'must be an integer from 0 to 10' })
+  @Min(0, { message: 'must be an integer from 0 to 10' }) @Max(10, { message: 'must be an integer from 0 to 10' })
+  TRUST_PROXY?: number;
 }
 
 export class ConfigError extends Error {}
@@ -109,6 +124,10 @@ export class AppConfig {
   readonly logLevel: string;
   readonly nodeEnv: string;
   readonly bodyLimit: string;
+  /** Failed guesses of keys and link secrets one client may make per window before it gets 429. */
+  readonly rateLimit: { failures: number; windowSeconds: number };
+  /** Reverse proxies in front of the service whose X-Forwarded-For is believed (0: none). */
+  readonly trustProxy: number;
 
   constructor(values: Omit<AppConfig, 'with'>) {
     Object.assign(this, values);
@@ -151,5 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: vars.LOG_LEVEL ?? 'info',
     nodeEnv: vars.NODE_ENV ?? 'development',
     bodyLimit: vars.BODY_LIMIT ?? '1mb',
+    rateLimit: { failures: vars.RATE_LIMIT_FAILURES ?? 30, windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS ?? 900 },
+    trustProxy: vars.TRUST_PROXY ?? 0,
   });
 }
