@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { guessLimit } from './auth/guess-limit.js';
@@ -10,6 +9,7 @@ import { Clock, SystemClock } from './common/clock.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { AppLogger, createLogger, NestPinoLogger } from './common/logging/logger.js';
 import { requestLogging } from './common/logging/request-logging.middleware.js';
+import { securityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation/validation-errors.js';
 import { AppConfig } from './config/app-config.js';
 import { runMigrations } from './database/advisory-lock.js';
@@ -29,7 +29,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     abortOnError: false,
   });
   app.use(requestLogging(logger));
-  app.use(helmet());
+  app.use(securityHeaders(config.publicUrl));
   if (config.trustProxy > 0) app.set('trust proxy', config.trustProxy);
   app.use(guessLimit(config.rateLimit, clock, logger));
   app.useBodyParser('json', { limit: config.bodyLimit });
