@@ -1,9 +1,10 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate, ValidateIf, ValidationOptions } from 'class-validator';
-import { FieldError, flattenValidationErrors, FieldValidationException, VALIDATION_OPTIONS } from './validation-errors.js';
+import { assertStorable, FieldError, flattenValidationErrors, FieldValidationException, VALIDATION_OPTIONS } from './validation-errors.js';
 
 /** Validates a plain object against a DTO class with the same rules as the HTTP pipe. */
 export async function validateDto<T extends object>(cls: ClassConstructor<T>, plain: object): Promise<{ value: T; errors: FieldError[] }> {
+  assertStorable(plain);
   const value = plainToInstance(cls, plain);
   const errors = await validate(value, VALIDATION_OPTIONS);
   return { value, errors: flattenValidationErrors(errors) };
