@@ -40,6 +40,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request & { id?: string }>();
     if (res.headersSent) return;
+    // headers a route sets for its success (a CSV download's type and file name) do not describe an error
+    res.removeHeader('Content-Type');
+    res.removeHeader('Content-Disposition');
 
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
