@@ -66,6 +66,17 @@ const NOTES_SHOWN = 5;
  */
 const WINDOW_ENDED_IN_PERIOD = `a.window_start >= $2::timestamptz - interval '1 day' AND a.window_start < $3 AND a.window_end > $2 AND a.window_end <= $3`;
 
+/**
+ * A mean cannot leave its scale: a t interval is cut at 0 s for waits, and at 1 and 5 for ratings
+ * (a "−2:36" wait or a 7.2 rating is an artefact of the normal approximation). An unbounded
+ * interval (one contact) stays unbounded: it says nothing either way.
+ */
+export function withinScale(unit: MetricDefinition['unit'], interval: Interval): Interval {
+  if (!Number.isFinite(interval.low) || !Number.isFinite(interval.high)) return interval;
+  const [min, max] = unit === 'rating' ? [1, 5] : unit === 'rate' ? [0, 1] : [0, Infinity];
+  return { low: Math.max(min, interval.low), high: Math.min(max, interval.high) };
+}
+
 function groupKey(current: boolean, scope: Scope): string {
   return `${current ? 'now' : 'before'}|${scope.touchpointId ?? ''}|${scope.team ?? ''}`;
 }
@@ -182,7 +193,7 @@ export class DigestBuilder {
         let interval: Interval | null = null;
         if (value !== null && n > 0) {
           if (m.interval === 'wilson') interval = wilsonInterval(Math.round(value * n), n);
-          else if (m.interval === 't') interval = tInterval(value, row[`s${i}`] === null ? 0 : Number(row[`s${i}`]), n);
+          else if (m.interval === 't') interval = withinScale(m.unit, tInterval(value, row[`s${i}`] === null ? 0 : Number(row[`s${i}`]), n));
           else if (row.current && wanted.has(`${scope.touchpointId}|${scope.team}`)) {
             const ranks = medianRanks(n);
             if (ranks) medians.push({ key, metric: m, n, lower: ranks.lower, upper: ranks.upper, scope, current: true });
