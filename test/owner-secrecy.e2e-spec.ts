@@ -75,6 +75,10 @@ describe('a touchpoint\'s owner', () => {
 
   it('sees nothing change when more tests of their touchpoint are planned or revealed', async () => {
     const before = await ownersView(randomUUID());
+    const mailHealth = async () => {
+      const { responseTime: _ms, ...outbox } = (await t.http().get('/health').expect(200)).body.info.outbox;
+      return outbox;
+    };
     await t.http().post(`/api/v1/campaigns/${w.campaign}/plan`).set(auth(w.key.admin)).send({ from: '2027-03-08', to: '2027-03-21' }).expect(200);
     const [next] = await t.dataSource.query(`SELECT id FROM assignment WHERE touchpoint_id = $1 AND week_start > '2027-03-01' ORDER BY window_start LIMIT 1`, [w.touchpoint]);
     expect(next).toBeDefined();
@@ -82,9 +86,13 @@ describe('a touchpoint\'s owner', () => {
     // Revealed to its tester, and still to happen.
     const [soon] = await t.dataSource.query('SELECT reveal_at FROM assignment WHERE id = $1', [w.planned[0].id]);
     t.clock.set(soon.reveal_at);
+    const healthBefore = await mailHealth();
     await t.app.get(JobsService).run('reveal');
     expect((await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [w.planned[0].id]))[0].status).toBe('revealed');
     expect(await ownersView(w.planned[0].id)).toEqual(before);
+    // Not even the public /health, whose mail counts would move with the reveal mail just written.
+    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox_message WHERE dedupe_key = $1 AND status = 'pending'`, [`reveal:${w.planned[0].id}`]))[0].n).toBe(1);
+    expect(await mailHealth()).toEqual(healthBefore);
   });
 
   it('gets the same 404 in the same time for a planned test as for a missing id', async () => {

@@ -26,7 +26,7 @@ export class HealthController {
     private readonly outbox: OutboxService,
   ) {}
 
-  /** 200 when the database answers within 2 s, else 503. Undelivered mail is reported, never a failure. */
+  /** 200 when the database answers within 2 s, else 503. Overdue and dead mail is reported, never a failure. */
   @Get()
   @Public()
   @HealthCheck()

@@ -25,6 +25,9 @@ export class InvalidMailError extends Error {}
 
 export type OutboxCounts = Record<OutboxStatus, number>;
 
+/** Undelivered this long after it was written, a mail counts as overdue in /health. */
+const OVERDUE_AFTER_MS = 15 * 60_000;
+
 const LISTED_COLUMNS = {
   id: true, recipient: true, subject: true, status: true, attempts: true, lastError: true, nextAttemptAt: true, sentAt: true, createdAt: true,
 } as const;
@@ -104,12 +107,18 @@ export class OutboxService {
     return counts;
   }
 
-  /** Mail not yet delivered, across all organizations (health); skips the ever-growing sent rows. */
-  async backlog(): Promise<{ pending: number; sending: number; dead: number }> {
-    const rows: Array<{ status: OutboxStatus; n: number }> = await this.dataSource.query(
-      "SELECT status, count(*)::int AS n FROM outbox_message WHERE status IN ('pending', 'sending', 'dead') GROUP BY status",
+  /**
+   * Mail in trouble, across all organizations, for the public /health: undelivered long after it
+   * was written, or given up. Never the fresh queue: its coming and going would tell anyone
+   * polling /health the moment a reveal, hold or reminder went out, i.e. that a test is near.
+   */
+  async backlog(): Promise<{ overdue: number; dead: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE status IN ('pending', 'sending') AND created_at < $1)::int AS overdue,
+              count(*) FILTER (WHERE status = 'dead')::int AS dead
+         FROM outbox_message WHERE status IN ('pending', 'sending', 'dead')`,
+      [new Date(this.clock.now().getTime() - OVERDUE_AFTER_MS)],
     );
-    const n = (status: OutboxStatus) => rows.find((r) => r.status === status)?.n ?? 0;
-    return { pending: n('pending'), sending: n('sending'), dead: n('dead') };
+    return row;
   }
 }
