@@ -6,6 +6,7 @@ import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { LOCKS } from '../database/advisory-lock.js';
+import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { MailTransport } from './mail-transport.js';
 import { OutboxMessage } from './outbox-message.entity.js';
 
@@ -126,6 +127,9 @@ export class OutboxSender {
           this.logger.info({ outboxId: m.id, attempts: m.attempts, err: errorText(failure) }, 'mail will be retried');
         }
       } catch (error) {
+        // Without the database nothing sent now could be recorded as sent, and all of it would go
+        // again once the claims lapse: stop the round (the job logs it; the next tick tries again).
+        if (isDatabaseUnavailable(error)) throw error;
         // one bad row never stops the round; its lease lapses and it is tried again (and waits for it)
         held.add(m.recipient);
         this.logger.error({ outboxId: m.id, err: error }, 'outbox row could not be processed');

@@ -2,10 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { ManualClock } from '../../src/common/clock.js';
+import { JobsService } from '../../src/jobs/jobs.service.js';
+import { LEASE_MS } from '../../src/mail/outbox-sender.js';
 import { freePort } from '../support/browser.js';
 import { runCli } from '../support/cli.js';
 import { personBody, scenarioBody, touchpointBody } from '../support/factories.js';
 import { startSmtpSink, SmtpSink } from '../support/smtp-sink.js';
+import { createTestApp } from '../support/test-app.js';
 import { NodeChild, startNode } from './support/child-process.js';
 import { PostgresServer, startPostgresServer } from './support/postgres-server.js';
 
@@ -231,5 +235,53 @@ describe('PostgreSQL stopped and started again under load', () => {
     expect([...skipped].sort()).toEqual(expect.arrayContaining(['digest', 'outbox', 'reveal']));
     expect(logs.filter((l) => l.msg === 'unhandled error' || l.msg === 'job failed' || (l.level as number) >= 60)).toEqual([]);
     expect(service.stderr()).toBe('');
+  });
+
+  it('stops sending mail the moment it cannot record what it sent, so an outage duplicates at most the mail in flight', async () => {
+    const before = sink.messages.length;
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const ids = Array.from({ length: 10 }, (_, i) => `<outage-${i}@groundtruth>`);
+    // the next mail the sender hands over is kept unanswered until the database is down
+    const inFlight = sink.holdNext();
+    try {
+      for (const [i, id] of ids.entries()) {
+        await client.query(
+          `INSERT INTO outbox_message (organization_id, message_id, recipient, subject, text_body, status, attempts, next_attempt_at, created_at)
+           VALUES (NULL, $1, $2, 'During the outage', 'Once.', 'pending', 0, now(), now())`,
+          [id, `r${i}@faults.example.org`],
+        );
+      }
+      await inFlight.held;
+    } finally {
+      await client.end();
+    }
+    const logsBefore = service.logs().length;
+    await db.stop('fast');
+    try {
+      inFlight.release();
+      // the sender's round ends: it gave up on the database, or it went on sending (the defect)
+      await until('the outbox round to end', async () =>
+        service.logs().slice(logsBefore).some((l) => l.job === 'outbox' && l.msg === 'job skipped: database unavailable') || sink.messages.length > before + 1 ? true : undefined,
+      );
+      // only the mail in flight reached the server while nothing could be recorded
+      expect(sink.messages.length - before).toBe(1);
+    } finally {
+      await db.start();
+    }
+
+    // once the sender's claims have lapsed (two minutes later), every mail goes out
+    const later = await createTestApp({ databaseUrl: db.url, env: { SMTP_URL: sink.url }, clock: new ManualClock(new Date(Date.now() + LEASE_MS + 60_000)) });
+    try {
+      for (let i = 0; i < 5 && ((await later.app.get(JobsService).run('outbox')) as { sent: number }).sent > 0; i++);
+      const [{ unsent }] = await later.dataSource.query(`SELECT count(*)::int AS unsent FROM outbox_message WHERE message_id = ANY($1) AND status <> 'sent'`, [ids]);
+      expect(unsent).toBe(0);
+    } finally {
+      await later.close();
+    }
+    const received = sink.messages.slice(before).map((m) => m.messageId!);
+    const inFlightId = received[0];
+    // each mail once, but the one whose acceptance could not be recorded: it went again, with its Message-ID
+    expect([...received].sort()).toEqual([...ids, inFlightId].sort());
   });
 });
