@@ -139,12 +139,29 @@ const MATRIX: Row[] = [
 let t: TestApp;
 let own: AccessWorld;
 let other: AccessWorld;
+let otherBefore: Record<string, string>;
+
+/** A digest of every row of an organization, table by table. */
+async function fingerprint(organizationId: string): Promise<Record<string, string>> {
+  const tables: Array<{ table_name: string }> = await t.dataSource.query(
+    `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'organization_id' ORDER BY table_name`,
+  );
+  const prints: Record<string, string> = {};
+  for (const { table_name: table } of tables) {
+    const [row] = await t.dataSource.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS digest FROM "${table}" x WHERE organization_id = $1`, [organizationId]);
+    prints[table] = `${row.n} ${row.digest}`;
+  }
+  const [org] = await t.dataSource.query('SELECT md5(x::text) AS digest FROM organization x WHERE id = $1', [organizationId]);
+  prints.organization = org.digest;
+  return prints;
+}
 
 beforeAll(async () => {
   // Every row sends a revoked and a malformed key: far more failed guesses than the default allows.
   t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z'), env: { RATE_LIMIT_FAILURES: '100000' } });
   ({ own, other } = await accessWorlds(t));
   now = () => t.clock.now();
+  otherBefore = await fingerprint(other.org.orgId);
 });
 afterAll(() => t.close());
 
@@ -195,11 +212,11 @@ async function pathOf(r: Row, w: AccessWorld, caller: RoleName, fresh: boolean):
   let path = r.route.split(' ')[1];
   for (const [param, ref] of Object.entries(r.on)) {
     let id: string;
-    if (ref === 'new key') {
+    if (ref === 'new key' && fresh) {
       const person = await resolve(r.on.id, w, caller, fresh);
-      const issued = await t.http().post(`/api/v1/people/${person}/api-keys`).set(auth(w.key.admin)).send({ label: 'spare' });
-      id = issued.body.id;
-    } else id = await resolve(ref, w, caller, fresh);
+      id = (await t.http().post(`/api/v1/people/${person}/api-keys`).set(auth(w.key.admin)).send({ label: 'spare' }).expect(201)).body.id;
+    } else if (ref === 'new key') id = w.revokedKeyId;
+    else id = await resolve(ref, w, caller, fresh);
     path = path.replace(`{${param}}`, id);
   }
   return path;
@@ -258,6 +275,12 @@ describe('the access matrix', () => {
       const res = await send(r.route, path, headers, r, own);
       expect({ who, status: res.status }).toEqual({ who, status: secured ? 401 : 200 });
     }
+  });
+});
+
+describe('another organization', () => {
+  it('has not a row changed by all the requests above', async () => {
+    expect(await fingerprint(other.org.orgId)).toEqual(otherBefore);
   });
 });
 

@@ -47,7 +47,7 @@ async function ownersView(probe: string): Promise<string[]> {
     if (method !== 'get' || path.includes('api-keys') || path === '/health') continue;
     lines.push(await answer(method, path.replace(/\{(\w+)\}/g, (_m, name) => (name === 'id' && path.startsWith('/api/v1/people') ? w.person.owner.id : probe)), w.key.owner, probe));
   }
-  const filters = [
+  const filters: Array<Record<string, string>> = [
     { touchpointId: w.touchpoint },
     { touchpointId: w.touchpoint, status: 'planned' },
     { status: 'revealed' },

@@ -20,8 +20,9 @@ export interface AccessWorld {
   person: Record<RoleName, { id: string; email: string; name: string }>;
   /** A tester of the campaign who holds none of the keys above. */
   bystander: { id: string; name: string; email: string };
-  /** A key of the bystander's, revoked. */
+  /** A key of the bystander's, revoked, and its id. */
   revokedKey: string;
+  revokedKeyId: string;
   otherTesterNames: string[];
   campaign: string;
   scenario: string;
@@ -87,6 +88,7 @@ async function organization(t: TestApp) {
     person: { admin, quality: await named(quality.person.id), tester: await named(tester.person.id), owner: await named(owner.person.id) },
     bystander: await named(others[0].person.id),
     revokedKey: revoked.key as string,
+    revokedKeyId: revoked.id as string,
     otherTesterNames: (await Promise.all(others.map((x) => named(x.person.id)))).map((p) => p.name as string),
   };
 }
@@ -139,6 +141,7 @@ async function finish(t: TestApp, b: Awaited<ReturnType<typeof organization>>, o
     person: b.person,
     bystander: b.bystander,
     revokedKey: b.revokedKey,
+    revokedKeyId: b.revokedKeyId,
     otherTesterNames: b.otherTesterNames,
     campaign: b.campaignId,
     scenario: b.scenario,
