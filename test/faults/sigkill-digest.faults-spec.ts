@@ -18,7 +18,7 @@ import { startNode } from './support/child-process.js';
  */
 
 const RECIPIENTS = ['ops@faults.example.org', 'board@faults.example.org'];
-const DAYS_BACK = 5;
+const DAYS_BACK = 10;
 
 let sink: SmtpSink;
 let t: TestApp;
