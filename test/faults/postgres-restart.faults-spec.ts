@@ -154,7 +154,7 @@ describe('PostgreSQL stopped and started again under load', () => {
     try {
       await until('outcomes to be written', async () => (traffic.samples.filter((s) => s.status === 201).length >= 20 ? true : undefined));
       for (const mode of ['fast', 'immediate'] as const) {
-        // the first outage spans a full minute, when every job ticks (outbox every 5 s, the rest every minute)
+        // the first outage spans the turn of a minute, when every job ticks (outbox every 5 s, the rest every minute)
         if (mode === 'fast') await until('the end of a minute', async () => (new Date().getSeconds() >= 57 ? true : undefined), 61_000);
         await db.stop(mode);
         const health: Sample[] = [];
