@@ -87,12 +87,12 @@ describe('authorised traffic', () => {
     const client = from('203.0.113.5');
     for (let i = 0; i < 4; i++) await t.http().get('/api/v1/me').set(client).set(wrongKey(i)).expect(401);
     const statuses: number[] = [];
-    for (let round = 0; round < 10; round++) {
+    for (let round = 0; round < 6; round++) {
       const batch = await Promise.all(Array.from({ length: 50 }, () => t.http().get('/api/v1/me').set(client).set(auth(org.adminKey))));
       statuses.push(...batch.map((r) => r.status));
     }
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
-    expect(statuses).toHaveLength(500);
+    expect(statuses).toHaveLength(300);
     // The one failure left still counts.
     await t.http().get('/api/v1/me').set(client).set(wrongKey(4)).expect(401);
     await t.http().get('/api/v1/me').set(client).set(auth(org.adminKey)).expect(429);
