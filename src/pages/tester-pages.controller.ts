@@ -5,7 +5,7 @@ import { AssignmentsService } from '../assignments/assignments.service.js';
 import { Public } from '../auth/auth.decorators.js';
 import { Clock } from '../common/clock.js';
 import { validateDto } from '../common/validation/validate-dto.js';
-import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { FieldValidationException, unstorableInput } from '../common/validation/validation-errors.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import { OutcomeDto } from '../outcomes/outcome.dto.js';
 import { Outcome } from '../outcomes/outcome.entity.js';
@@ -107,12 +107,13 @@ export class TesterPagesController {
     const link = await this.open(token, res);
     if (!link) return;
     const reason = typeof body?.reason === 'string' ? body.reason.trim() : '';
-    if (!reason || reason.length > 500) {
+    const problem = !reason || reason.length > 500 ? { field: 'reason', rule: 'length', message: 'Say briefly why (at most 500 characters)' } : unstorableInput(reason, 'reason');
+    if (problem) {
       const now = this.clock.now();
       return sendPrivatePage(
         res,
         400,
-        formPage(link.form, initialValues(link.form, null, now), [{ field: 'reason', rule: 'length', message: 'Say briefly why (at most 500 characters)' }], {
+        formPage(link.form, initialValues(link.form, null, now), [problem], {
           ...this.urls(token),
           editing: false,
         }),

@@ -85,10 +85,12 @@ export function assertStorable(value: unknown, field?: string): void {
   if (error) throw new FieldValidationException([error]);
 }
 
+const NOT_DTOS: unknown[] = [String, Boolean, Number, Array, Object];
+
 class AppValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // bodies and queries reach the database; path parameters have pipes of their own (UUIDs, link shapes)
-    if (metadata.type === 'body' || metadata.type === 'query') assertStorable(value, metadata.data);
+    // DTOs, before class-transformer sees them; the rest (CSV text, page forms) go through validateDto with row or field context
+    if (metadata.metatype && !NOT_DTOS.includes(metadata.metatype)) assertStorable(value, metadata.data);
     return super.transform(value, metadata);
   }
 }
