@@ -12,6 +12,15 @@ interface HttpLikeError {
   type?: string;
   expose?: boolean;
   message?: string;
+  /** body-parser's limit, in bytes, when the body was too large */
+  limit?: number;
+}
+
+/** 1048576 → "1mb", as BODY_LIMIT is written. */
+function sizeText(bytes: number): string {
+  if (bytes % 1_048_576 === 0) return `${bytes / 1_048_576}mb`;
+  if (bytes % 1024 === 0) return `${bytes / 1024}kb`;
+  return `${bytes} bytes`;
 }
 
 /** Seconds a client is asked to wait when the service cannot answer for now (503). */
@@ -44,6 +53,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
     res.removeHeader('Content-Type');
     res.removeHeader('Content-Disposition');
 
+    // NestJS hands body-parser's errors on wrapped in an HttpException; their own message is terse ("request entity too large")
+    const parser = (exception instanceof HttpException ? exception.cause : exception) as HttpLikeError | undefined;
+    if (parser?.type && BODY_PARSER_MESSAGES[parser.type]) {
+      const status = parser.status ?? parser.statusCode ?? 400;
+      let message = BODY_PARSER_MESSAGES[parser.type];
+      if (parser.type === 'entity.too.large' && typeof parser.limit === 'number') message += ` of ${sizeText(parser.limit)}`;
+      res.status(status).json({ statusCode: status, message });
+      return;
+    }
+
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
       const status = exception.getStatus();
@@ -55,7 +74,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const httpLike = exception as HttpLikeError;
     const status = httpLike?.status ?? httpLike?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500 && (httpLike.type || httpLike.expose)) {
-      const message = (httpLike.type && BODY_PARSER_MESSAGES[httpLike.type]) ?? httpLike.message ?? 'Bad request';
+      const message = httpLike.message ?? 'Bad request';
       res.status(status).json({ statusCode: status, message });
       return;
     }
