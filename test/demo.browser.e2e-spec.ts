@@ -75,7 +75,7 @@ describe('npm run demo', () => {
     await expect(page.title()).resolves.toMatch(/^Weekly service reality check: [1-9]\d* of \d+ claims contradicted/);
     expect(await page.locator('td', { hasText: /^contradicted$/ }).count()).toBeGreaterThan(0);
     const chart = page.locator('img[alt]').first();
-    expect(await chart.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await chart.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth > 0)).toBe(true);
     await screenshot(page, 'demo-digest');
     await page.close();
 
