@@ -6,6 +6,7 @@
  *
  * Runs per route: FUZZ_RUNS (default 24). Random each run; to replay a failure, pass the seed
  * fast-check prints: FUZZ_SEED=<seed> (the whole file, in order, since earlier routes leave rows).
+ * FUZZ_DEBUG=<file> writes the service's log lines of unexpected errors (with their stacks) there.
  */
 import type { AddressInfo } from 'node:net';
 import { stringify } from 'csv-stringify/sync';
@@ -15,7 +16,7 @@ import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { changedTables, fingerprint, Fingerprint } from './support/db-fingerprint.js';
 import { describeExchange, leaves, leaksIn } from './support/fuzz-checks.js';
-import { csvBody, hostileString, jsonText, junk, mutated, mutatedCsv, nearlyValid, OpenApiSchema, pathSegment, pathsOf, percentEncode, plausible, probesFor, RAW_JSON, valueAtPath, withChange } from './support/hostile-input.js';
+import { csvBody, hostileString, jsonText, junk, mutated, mutatedCsv, nearlyValid, ODD_CONTENT_TYPES, OpenApiSchema, pathSegment, pathsOf, percentEncode, plausible, probesFor, RAW_JSON, valueAtPath, withChange } from './support/hostile-input.js';
 import { auth, newOrganization, personBody, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
 import { smallCampaign } from './support/small-campaign.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -262,6 +263,7 @@ describe('fuzzing every API route', () => {
       { weight: 1, arbitrary: fc.constantFrom(...RAW_JSON).map((raw) => ({ contentType: 'application/json', raw })) },
       { weight: 1, arbitrary: fc.dictionary(hostileString, hostileString, { maxKeys: 4 }).map((o) => ({ contentType: 'application/x-www-form-urlencoded', raw: Object.entries(o).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&') })) },
       { weight: 1, arbitrary: hostileString.map((raw) => ({ contentType: 'text/plain', raw })) },
+      { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...ODD_CONTENT_TYPES), fc.oneof(fc.constantFrom(...RAW_JSON), junk.map(jsonText))).map(([contentType, raw]) => ({ contentType, raw })) },
     ];
     const name = `${route.method.toUpperCase()} ${route.path}`;
     const valid = fc.nat().map((n) => validBodies(n)[name]);

@@ -14,7 +14,7 @@ import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { changedTables, fingerprint, Fingerprint } from './support/db-fingerprint.js';
 import { describeExchange, leaksIn } from './support/fuzz-checks.js';
-import { HTML_FRAGMENTS, hostileString, jsonText, junk, mutated, pathSegment, percentEncode, probesFor, RAW_JSON } from './support/hostile-input.js';
+import { HTML_FRAGMENTS, hostileString, jsonText, junk, mutated, ODD_CONTENT_TYPES, pathSegment, percentEncode, probesFor, RAW_JSON } from './support/hostile-input.js';
 import { auth, personWithKey } from './support/factories.js';
 import { smallCampaign } from './support/small-campaign.js';
 import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
@@ -146,6 +146,7 @@ describe('fuzzing the pages of emailed links', () => {
       { weight: 1, arbitrary: fc.constantFrom(...RAW_JSON).map((raw) => ({ contentType: 'application/json', raw })) },
       { weight: 1, arbitrary: hostileString.map((raw) => ({ contentType: 'text/csv', raw })) },
       { weight: 1, arbitrary: hostileString.map((raw) => ({ contentType: 'text/plain', raw })) },
+      { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...ODD_CONTENT_TYPES), valid.map((v) => form(v))).map(([contentType, raw]) => ({ contentType, raw })) },
     );
 
   const leavesOf = (raw: string) => raw.split('&').flatMap((pair) => pair.split('=').map((s) => { try { return decodeURIComponent(s); } catch { return s; } }));

@@ -343,3 +343,16 @@ export function probesFor(value: unknown): unknown[] {
   if (value && typeof value === 'object') return [null, [], 'x'];
   return ['x', 0, {}];
 }
+
+/** Content types a client may claim for any body: wrong charsets, several types at once, none at all. */
+export const ODD_CONTENT_TYPES = [
+  'application/json; charset=utf-16',
+  'application/json; charset=bogus',
+  'application/x-www-form-urlencoded; charset=latin1',
+  'text/csv; charset=iso-8859-1',
+  'multipart/form-data; boundary=xyz',
+  'application/xml',
+  'application/json, text/csv',
+  'text/csv; header=present',
+  '',
+];
