@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { hashSecret, newSecret } from '../common/secrets.js';
+import { preparedQuery } from '../database/sql.js';
 import { ApiKey } from './api-key.entity.js';
 import type { Principal } from './auth.decorators.js';
 import type { Role } from './roles.js';
@@ -44,7 +45,9 @@ export class ApiKeysService {
 
   async authenticate(key: string): Promise<Principal | null> {
     const rows: Array<{ id: string; person_id: string; organization_id: string; roles: Role[]; last_used_at: Date | null }> =
-      await this.dataSource.query(
+      await preparedQuery(
+        this.dataSource,
+        'authenticate-api-key',
         `SELECT k.id, k.person_id, k.organization_id, k.last_used_at, p.roles
            FROM api_key k JOIN person p ON p.id = k.person_id
           WHERE k.hash = $1 AND k.revoked_at IS NULL`,

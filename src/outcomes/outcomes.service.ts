@@ -8,6 +8,7 @@ import type { Principal } from '../auth/auth.decorators.js';
 import { Clock } from '../common/clock.js';
 import { Page } from '../common/pagination.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
+import { preparedQuery } from '../database/sql.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import { AdHocOutcomeDto, OutcomeDto, OutcomesQuery } from './outcome.dto.js';
 import { Outcome, OutcomeEdit } from './outcome.entity.js';
@@ -170,7 +171,10 @@ export class OutcomesService {
       createdAt: now,
       updatedAt: now,
     });
-    const rows: Array<{ id: string }> = await manager.query(
+    // outside a transaction (an ad-hoc outcome: the hot path) as a prepared statement on the pool
+    const run = (text: string, values: unknown[]): Promise<Array<{ id: string }>> =>
+      manager.queryRunner ? manager.query(text, values) : preparedQuery(this.dataSource, 'insert-outcome', text, values);
+    const rows = await run(
       `WITH o AS (
          INSERT INTO outcome (organization_id, tester_id, assignment_id, touchpoint_id, scenario_id, attempted_at, reached_human,
                               seconds_to_human, hold_seconds, transfers, disconnects, repeated_story, resolution, options_explained,
