@@ -70,6 +70,20 @@ describe('failed guesses', () => {
     await t.http().get(`/t/${guess(6)}`).set(client).expect(404);
   });
 
+  it('of links in upper case too (Express routes ignore case), and their secrets are not logged', async () => {
+    const client = from('203.0.113.9');
+    const before = t.logs.length;
+    await t.http().get(`/T/${guess(11)}`).set(client).expect(404);
+    await t.http().get(`/F/${guess(12)}`).set(client).expect(404);
+    await t.http().get(`/D/${guess(13)}/CHART.PNG`).set(client).expect(404);
+    await t.http().get(`/t/${guess(14)}`).set(client).expect(404);
+    await t.http().get(`/T/${guess(15)}`).set(client).expect(404);
+    await t.http().get(`/t/${guess(16)}`).set(client).expect(429);
+    const logged = t.logs.slice(before).join('\n');
+    for (let i = 11; i <= 16; i++) expect(logged).not.toContain(guess(i));
+    t.clock.advance(60_000);
+  });
+
   it('are the only thing counted: requests without a key, refused roles and bad input are not guesses', async () => {
     const client = from('203.0.113.4');
     for (let i = 0; i < 10; i++) {

@@ -224,6 +224,15 @@ describe('delivery over SMTP', () => {
     expect(await row(busy.id)).toMatchObject({ status: 'sending', attempts: 1 });
   });
 
+  it('gives up a message whose sending kept killing the sender after the usual number of attempts, not after a day', async () => {
+    const deadly = await enqueue(mail({ subject: 'kills the sender' }));
+    const now = t.clock.now().getTime();
+    await t.dataSource.query(`UPDATE outbox_message SET status = 'sending', attempts = 10, lease_expires_at = $2 WHERE id = $1`, [deadly.id, new Date(now - 60_000)]);
+    expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 0, dead: 1 });
+    expect(sink.messages.map((m) => m.messageId)).not.toContain(deadly.messageId);
+    expect(await row(deadly.id)).toMatchObject({ status: 'dead', lastError: expect.stringContaining('lease expired') });
+  });
+
   it('never sends a message twice when two instances on one database deliver at the same time', async () => {
     const b = await createTestApp({ env: { SMTP_URL: sink.url }, clock: t.clock, databaseUrl: t.databaseUrl });
     try {

@@ -10,7 +10,7 @@ export interface GuessLimitOptions {
 }
 
 /** The paths whose second segment is a secret: a tester's outcome form, a follow-up question, a digest. */
-const SECRET_LINK = /^\/[tfd]\//;
+const SECRET_LINK = /^\/[tfd]\//i; // Express matches routes whatever the case: /T/… reaches /t/:token
 
 
 /** The secret was wrong: a key refused (401), or a link that opens nothing (404) or nothing any more (410). */

@@ -35,6 +35,18 @@ async function main(): Promise<void> {
   say('Groundtruth demo: starting the service (embedded PostgreSQL unless DATABASE_URL is set)…');
   const server = await startServer(config, { clock });
   stopOnSignals(server);
+  try {
+    await run(server, clock, realNow);
+  } catch (error) {
+    // stop what was started (the embedded database is detached and would outlive the demo)
+    process.stderr.write(`The demo failed: ${(error as Error).message}\n`);
+    await server.stop();
+    process.exit(1);
+  }
+}
+
+async function run(server: RunningServer, clock: DemoClock, realNow: Date): Promise<void> {
+  const config = server.config;
   const api = new ApiClient(server.url);
   const stateFile = path.resolve(config.dataDir, 'demo.json');
 
@@ -103,7 +115,4 @@ async function latestDigest(server: RunningServer, subscriptionId: string): Prom
   return { link, eml: emlPath(server.config.dataDir, { messageId: mail.message_id, createdAt: new Date(mail.created_at) }) };
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`The demo failed: ${error.message}\n`);
-  process.exit(1);
-});
+void main();

@@ -96,7 +96,9 @@ export class OutboxSender {
           await this.release(m);
           continue;
         }
-        if (exhausted({ attempts: m.attempts - 1, createdAt: m.createdAt }, this.clock.now())) {
+        // A lease that ran out means the sender died or hung while sending this very mail: such
+        // takeovers get the plain count of attempts (an outage's failures get their day, below).
+        if ((m.lapsed && m.attempts - 1 >= MAX_ATTEMPTS) || exhausted({ attempts: m.attempts - 1, createdAt: m.createdAt }, this.clock.now())) {
           // its tries and its time were used up by the last attempt, which ended without a result
           // (the process died while sending it) or was retried just before the time was up
           await this.markDead(m, `gave up after ${m.attempts - 1} attempts; the last: ${m.lastError ?? 'ended without a result (lease expired)'}`);
@@ -143,7 +145,8 @@ export class OutboxSender {
    * still waiting or being sent. Claims are serialised by a transaction lock so that check stays
    * true between two senders; the transaction is only as long as this one statement.
    */
-  private async claim(limit: number): Promise<OutboxMessage[]> {
+  /** Claims due mail; `lapsed` marks a row taken over from a sender whose lease ran out (it died mid-send). */
+  private async claim(limit: number): Promise<Array<OutboxMessage & { lapsed: boolean }>> {
     const now = this.clock.now();
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.outboxClaim]);
@@ -151,24 +154,27 @@ export class OutboxSender {
       const claimed = await manager.queryRunner!.query(
         `UPDATE outbox_message m
             SET status = 'sending', lease_expires_at = $2, attempts = m.attempts + 1
-          WHERE m.id IN (
-            SELECT c.id FROM outbox_message c
-             WHERE ((c.status = 'pending' AND c.next_attempt_at <= $1) OR (c.status = 'sending' AND c.lease_expires_at <= $1))
-               AND NOT EXISTS (
-                 SELECT 1 FROM outbox_message e
-                  WHERE e.recipient = c.recipient
-                    AND (e.created_at, e.id) < (c.created_at, c.id)
-                    AND ((e.status = 'pending' AND e.next_attempt_at > $1) OR (e.status = 'sending' AND e.lease_expires_at > $1)))
-             ORDER BY c.created_at, c.id
-             LIMIT $3
-             FOR UPDATE SKIP LOCKED)
-          RETURNING m.id`,
+           FROM (
+             SELECT c.id, c.status AS was FROM outbox_message c
+              WHERE ((c.status = 'pending' AND c.next_attempt_at <= $1) OR (c.status = 'sending' AND c.lease_expires_at <= $1))
+                AND NOT EXISTS (
+                  SELECT 1 FROM outbox_message e
+                   WHERE e.recipient = c.recipient
+                     AND (e.created_at, e.id) < (c.created_at, c.id)
+                     AND ((e.status = 'pending' AND e.next_attempt_at > $1) OR (e.status = 'sending' AND e.lease_expires_at > $1)))
+              ORDER BY c.created_at, c.id
+              LIMIT $3
+              FOR UPDATE SKIP LOCKED) due
+          WHERE m.id = due.id
+          RETURNING m.id, due.was = 'sending' AS lapsed`,
         [now, new Date(now.getTime() + LEASE_MS), limit],
         true,
       );
-      const ids = (claimed.records as Array<{ id: string }>).map((r) => r.id);
-      if (ids.length === 0) return [];
-      return manager.find(OutboxMessage, { where: { id: In(ids) }, order: { createdAt: 'ASC', id: 'ASC' } });
+      const records = claimed.records as Array<{ id: string; lapsed: boolean }>;
+      if (records.length === 0) return [];
+      const lapsed = new Set(records.filter((r) => r.lapsed).map((r) => r.id));
+      const rows = await manager.find(OutboxMessage, { where: { id: In(records.map((r) => r.id)) }, order: { createdAt: 'ASC', id: 'ASC' } });
+      return rows.map((m) => Object.assign(m, { lapsed: lapsed.has(m.id) }));
     });
   }
 

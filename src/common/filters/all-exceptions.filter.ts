@@ -79,17 +79,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
 
-    if (exception instanceof QueryFailedError) {
-      const code = (exception.driverError as { code?: string } | undefined)?.code;
-      // A race the service checks could not see (two creates at once): report the conflict.
-      if (code === '23505') {
-        res.status(HttpStatus.CONFLICT).json({ statusCode: 409, error: 'Conflict', message: 'A row with the same unique value already exists' });
-        return;
-      }
-      if (code === '23503') {
-        res.status(HttpStatus.CONFLICT).json({ statusCode: 409, error: 'Conflict', message: 'Other rows still refer to this one (assignments, for example); it cannot be removed' });
-        return;
-      }
+    // TypeORM's QueryFailedError, or pg's own error from a prepared hot-path statement.
+    // A race the service checks could not see (two creates at once): report the conflict.
+    const code = exception instanceof QueryFailedError ? (exception.driverError as { code?: string } | undefined)?.code : sqlStateOf(exception);
+    if (code === '23505') {
+      res.status(HttpStatus.CONFLICT).json({ statusCode: 409, error: 'Conflict', message: 'A row with the same unique value already exists' });
+      return;
+    }
+    if (code === '23503') {
+      res.status(HttpStatus.CONFLICT).json({ statusCode: 409, error: 'Conflict', message: 'Other rows still refer to this one (assignments, for example); it cannot be removed' });
+      return;
     }
 
     if (isDatabaseUnavailable(exception)) {
@@ -114,4 +113,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       errorId,
     });
   }
+}
+
+/** The SQLSTATE of a pg error (five characters, e.g. 23505), else undefined. */
+function sqlStateOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && (error as { severity?: unknown }).severity !== undefined ? code : undefined;
 }

@@ -5,9 +5,9 @@ import type { AppLogger } from './logger.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
 
-/** A secret link's path (/t/…, /f/…, /d/…) with its secret replaced, for anything that is logged. */
+/** A secret link's path (/t/…, /f/…, /d/…, in any case: Express routes ignore it) with its secret replaced, for anything that is logged. */
 export function redactSecretLink(url: string): string {
-  return url.replace(/^\/([tfd])\/[^/?#]+/, '/$1/[secret]');
+  return url.replace(/^\/([tfd])\/[^/?#]+/i, '/$1/[secret]');
 }
 
 /** Access log plus a request id: taken from X-Request-Id when sane, else new; echoed back. */
