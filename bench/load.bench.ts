@@ -1,11 +1,11 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Result } from 'autocannon';
+import { freePort } from '../src/common/free-port.js';
 import { ApiClient } from '../src/demo/api-client.js';
 import { benchDatabase, machine } from './support.js';
 
@@ -22,17 +22,6 @@ const WARMUP_SECONDS = 5;
 const CONNECTIONS = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 10);
 const GOAL = { outcomesPerSecond: 1000, outcomesP99Ms: 50, shareOfCeiling: 0.4 };
 const run = promisify(execFile);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Resident set size of a process now, in bytes (Linux /proc). */
 function rssOf(pid: number): number {

@@ -1,6 +1,4 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
@@ -64,17 +62,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /**
- * A port that was free a moment ago on `host`. The app's PUBLIC_URL (the links in its mails)
- * must be known before it is created, so browser tests pick the port first, then
- * `await t.app.listen(port, host)`.
+ * The app's PUBLIC_URL (the links in its mails) must be known before it is created, so browser
+ * tests pick the port first, then `await t.app.listen(port, host)`.
  */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../src/common/free-port.js';
