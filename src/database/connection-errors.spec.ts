@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { isDatabaseUnavailable } from './connection-errors.js';
+import { isDatabaseUnavailable, sqlState } from './connection-errors.js';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
 
@@ -26,5 +26,14 @@ describe('isDatabaseUnavailable', () => {
     ['nothing', undefined],
   ])('%s: no', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
+
+describe('sqlState', () => {
+  it("reads the SQLSTATE of TypeORM's wrapped error and of pg's own, and nothing from socket errors", () => {
+    expect(sqlState(Object.assign(new Error('duplicate key'), { driverError: { code: '23505' } }))).toBe('23505');
+    expect(sqlState(Object.assign(new Error('insert or update violates foreign key'), { code: '23503', severity: 'ERROR' }))).toBe('23503');
+    expect(sqlState(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toBeUndefined();
+    expect(sqlState(new Error('plain'))).toBeUndefined();
   });
 });

@@ -15,13 +15,29 @@ const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying 
  * Looks through TypeORM's QueryFailedError (driverError) and `cause` chains.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  let e = error as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown } | null | undefined;
-  while (e && typeof e === 'object' && !seen.has(e)) {
-    seen.add(e);
-    if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_ERRNO.has(e.code))) return true;
-    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
-    e = (e.driverError ?? e.cause) as typeof e;
+  return causes(error).some(
+    (e) => (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_ERRNO.has(e.code))) || (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)),
+  );
+}
+
+/** The SQLSTATE (e.g. 23505) of a database error, TypeORM's or pg's own, else undefined. */
+export function sqlState(error: unknown): string | undefined {
+  const code = causes(error).find((e) => typeof e.code === 'string' && SQLSTATE.test(e.code))?.code;
+  return code as string | undefined;
+}
+
+/** Five characters with a digit: 23505, 57P01, XX000 (socket errnos such as EPIPE have none). */
+const SQLSTATE = /^(?=.*\d)[0-9A-Z]{5}$/;
+
+type Cause = { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+
+/** The error, then what it wraps: TypeORM's QueryFailedError (driverError) and `cause` chains. */
+function causes(error: unknown): Cause[] {
+  const out: Cause[] = [];
+  let e = error as Cause | null | undefined;
+  while (e && typeof e === 'object' && !out.includes(e)) {
+    out.push(e);
+    e = (e.driverError ?? e.cause) as Cause | null | undefined;
   }
-  return false;
+  return out;
 }

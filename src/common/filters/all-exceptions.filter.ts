@@ -1,8 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { QueryFailedError } from 'typeorm';
-import { isDatabaseUnavailable } from '../../database/connection-errors.js';
+import { isDatabaseUnavailable, sqlState } from '../../database/connection-errors.js';
 import type { AppLogger } from '../logging/logger.js';
 import { redactSecretLink } from '../logging/request-logging.middleware.js';
 
@@ -79,9 +78,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
 
-    // TypeORM's QueryFailedError, or pg's own error from a prepared hot-path statement.
     // A race the service checks could not see (two creates at once): report the conflict.
-    const code = exception instanceof QueryFailedError ? (exception.driverError as { code?: string } | undefined)?.code : sqlStateOf(exception);
+    const code = sqlState(exception);
     if (code === '23505') {
       res.status(HttpStatus.CONFLICT).json({ statusCode: 409, error: 'Conflict', message: 'A row with the same unique value already exists' });
       return;
@@ -113,10 +111,4 @@ export class AllExceptionsFilter implements ExceptionFilter {
       errorId,
     });
   }
-}
-
-/** The SQLSTATE of a pg error (five characters, e.g. 23505), else undefined. */
-function sqlStateOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && (error as { severity?: unknown }).severity !== undefined ? code : undefined;
 }
