@@ -15,10 +15,8 @@ import type { OutboxMessage } from './outbox-message.entity.js';
 export class MailTransport implements OnModuleDestroy {
   readonly kind: 'smtp' | 'file';
   private readonly transporter: Transporter;
-  private readonly mailDir: string;
 
   constructor(private readonly config: AppConfig) {
-    this.mailDir = path.resolve(config.dataDir, 'mail');
     const common = { disableFileAccess: true, disableUrlAccess: true };
     if (config.smtpUrl) {
       this.kind = 'smtp';
@@ -72,7 +70,7 @@ export class MailTransport implements OnModuleDestroy {
   /** Same message, same file name: a resend after a crash overwrites rather than duplicates. */
   private async writeEml(message: OutboxMessage, raw: Buffer): Promise<string> {
     const file = emlPath(this.config.dataDir, message);
-    await mkdir(this.mailDir, { recursive: true });
+    await mkdir(path.dirname(file), { recursive: true });
     // written whole or not at all: a reader never sees half a message
     await writeFile(`${file}.tmp`, raw);
     await rename(`${file}.tmp`, file);
