@@ -1,10 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Browser } from 'playwright-core';
 import { freePort, launchBrowser, screenshot } from './support/browser.js';
+import { NodeChild, startNode } from './support/child-process.js';
 import { createTestDatabase, dropTestDatabase } from './support/test-app.js';
 
 /** `npm run demo` as a newcomer runs it: the built demo, a real process, its printed links followed. */
@@ -15,30 +16,21 @@ interface Demo {
   exit: Promise<number | null>;
 }
 
-const running = new Set<ChildProcess>();
+const running = new Set<NodeChild>();
 
 function startDemo(env: Record<string, string>): Demo {
-  const child = spawn(process.execPath, [path.resolve('dist/src/demo/main.js')], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  child.on('exit', () => running.delete(child));
-  let out = '';
-  const ready = new Promise<Record<string, string>>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      if (/Try: curl/.test(out)) {
-        const field = (label: string) => new RegExp(`${label}\\s+(\\S+)`).exec(out)?.[1] ?? '';
-        resolve({ adminKey: field('Admin API key'), qualityKey: field("Quality lead's key"), digest: field('Latest digest'), eml: field('…as it was mailed') });
-      }
-    });
-    child.stderr!.on('data', (d) => (out += d));
-    child.on('exit', () => reject(new Error(`the demo exited before it was ready:\n${out}`)));
-  });
+  const node = startNode('dist/src/demo/main.js', [], env);
+  running.add(node);
+  const output = () => node.stdout() + node.stderr();
+  const field = (label: string) => new RegExp(`${label}\\s+(\\S+)`).exec(output())?.[1] ?? '';
+  const ready = node.waitForLine(/Try: curl/, 180_000).then(() => ({
+    adminKey: field('Admin API key'),
+    qualityKey: field("Quality lead's key"),
+    digest: field('Latest digest'),
+    eml: field('…as it was mailed'),
+  }));
   ready.catch(() => undefined);
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, ready, exit };
+  return { child: node.child, output, ready, exit: node.exited.then((e) => e.code) };
 }
 
 describe('npm run demo', () => {
@@ -55,7 +47,7 @@ describe('npm run demo', () => {
   });
 
   afterAll(async () => {
-    for (const child of running) child.kill('SIGKILL');
+    for (const node of running) await node.kill();
     await browser?.close();
     await dropTestDatabase(databaseUrl);
     await rm(dataDir, { recursive: true, force: true });

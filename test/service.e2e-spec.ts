@@ -1,8 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { startNode } from './support/child-process.js';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, dropTestDatabase } from './support/test-app.js';
 
@@ -15,24 +16,10 @@ interface Service {
 }
 
 function startService(env: Record<string, string>): Service {
-  const child = spawn(process.execPath, [path.resolve('dist/src/main.js')], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const port = new Promise<number>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d;
-      const m = /"port":(\d+)[^\n]*Groundtruth is listening/.exec(out);
-      if (m) resolve(Number(m[1]));
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d) => (out += d));
-    child.on('exit', () => reject(new Error(`service exited before listening:\n${out}`)));
-  });
+  const node = startNode('dist/src/main.js', [], { PORT: '0', LOG_LEVEL: 'info', ...env });
+  const port = node.waitForLine(/Groundtruth is listening/).then((line) => Number(/"port":(\d+)/.exec(line)![1]));
   port.catch(() => undefined);
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, port, exit };
+  return { child: node.child, output: () => node.stdout() + node.stderr(), port, exit: node.exited.then((e) => e.code) };
 }
 
 const health = async (port: number) => (await fetch(`http://127.0.0.1:${port}/health`)).status;

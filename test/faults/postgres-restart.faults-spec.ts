@@ -10,7 +10,7 @@ import { runCli } from '../support/cli.js';
 import { personBody, scenarioBody, touchpointBody } from '../support/factories.js';
 import { startSmtpSink, SmtpSink } from '../support/smtp-sink.js';
 import { createTestApp } from '../support/test-app.js';
-import { NodeChild, startNode } from './support/child-process.js';
+import { NodeChild, startNode } from '../support/child-process.js';
 import { PostgresServer, startPostgresServer } from './support/postgres-server.js';
 
 /**

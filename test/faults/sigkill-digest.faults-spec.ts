@@ -8,7 +8,7 @@ import { LEASE_MS } from '../../src/mail/outbox-sender.js';
 import { auth, newOrganization } from '../support/factories.js';
 import { startSmtpSink, SmtpSink } from '../support/smtp-sink.js';
 import { createTestApp, TestApp } from '../support/test-app.js';
-import { startNode } from './support/child-process.js';
+import { startNode } from '../support/child-process.js';
 
 /**
  * The digest job and the outbox that sends its mail, each run by `cli run-job` and killed with
