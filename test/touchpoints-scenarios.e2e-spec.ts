@@ -81,6 +81,16 @@ describe('touchpoints', () => {
       .expect(201);
   });
 
+  it('refuses a channel that is a property of every object ("__proto__", "constructor") as an unknown channel, not a 500', async () => {
+    for (const channel of ['__proto__', 'constructor', 'toString']) {
+      const res = await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ channel })).expect(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['channel']);
+    }
+    const csv = 'name,channel,contact,timezone,openingHours,closures,owner,team\nLine,__proto__,+44 20 7946 0000,UTC,mon-fri 09:00-17:00,,,sales\n';
+    const res = await t.http().post('/api/v1/touchpoints/import').set(auth(org.adminKey)).type('text/csv').send(csv).expect(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ row: 1, field: 'channel' })]);
+  });
+
   it('checks the contact against the channel, also when only the channel changes', async () => {
     const cases: Array<[string, string, boolean]> = [
       ['phone', '+44 (0)20 7946-0000', true],

@@ -52,6 +52,9 @@ const CONTACT_RULES: Record<Channel, { test: (v: string) => boolean; rule: strin
   in_person: { test: (v) => v.trim().length >= 3, rule: 'a street address' },
 };
 
+/** The contact rule of a known channel; nothing for anything else (e.g. "__proto__"), which @IsIn reports. */
+const contactRule = (channel: unknown) => (typeof channel === 'string' && Object.hasOwn(CONTACT_RULES, channel) ? CONTACT_RULES[channel as Channel] : undefined);
+
 /** What counts as a contact depends on the channel: a number to call, a URL to open, an address to visit. */
 function IsContactForChannel() {
   return (object: object, propertyName: string) =>
@@ -61,13 +64,12 @@ function IsContactForChannel() {
       propertyName,
       validator: {
         validate(value: unknown, args: ValidationArguments) {
-          const channel = (args.object as { channel?: Channel }).channel;
-          const rule = channel && CONTACT_RULES[channel];
+          const rule = contactRule((args.object as { channel?: unknown }).channel);
           return typeof value === 'string' && (!rule || rule.test(value));
         },
         defaultMessage(args: ValidationArguments) {
-          const channel = (args.object as { channel?: Channel }).channel;
-          const rule = channel && CONTACT_RULES[channel];
+          const channel = (args.object as { channel?: unknown }).channel;
+          const rule = contactRule(channel);
           return rule ? `contact must be ${rule.rule} for a ${channel} touchpoint` : 'contact must be a string';
         },
       },
