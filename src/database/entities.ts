@@ -9,6 +9,24 @@ import { Organization } from '../organizations/organization.entity.js';
 import { Outcome, OutcomeEdit } from '../outcomes/outcome.entity.js';
 import { Person } from '../people/person.entity.js';
 import { Scenario } from '../scenarios/scenario.entity.js';
-import { Touchpoint } from '../touchpoints/touchpoint.entity.js';
+import { Touchpoint, TouchpointOwnership } from '../touchpoints/touchpoint.entity.js';
 
-export const entities = [Organization, Person, ApiKey, Touchpoint, Scenario, Campaign, CampaignWeek, Assignment, UnfilledSlot, AccessToken, Outcome, OutcomeEdit, Claim, DigestSubscription, DigestRun, OutboxMessage];
+export const entities = [
+  Organization,
+  Person,
+  ApiKey,
+  Touchpoint,
+  TouchpointOwnership,
+  Scenario,
+  Campaign,
+  CampaignWeek,
+  Assignment,
+  UnfilledSlot,
+  AccessToken,
+  Outcome,
+  OutcomeEdit,
+  Claim,
+  DigestSubscription,
+  DigestRun,
+  OutboxMessage,
+];

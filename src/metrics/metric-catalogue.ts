@@ -1,72 +1,114 @@
 /**
- * The metric catalogue: each KPI defined once, with its SQL over completed outcomes (alias `o`),
- * its unit and which direction is better. Aggregation always runs in PostgreSQL.
+ * The metric catalogue: each KPI defined once, by the value one completed outcome (alias `o`) gives
+ * it, its unit, which direction is better, how its evidence is judged and the gap that matters.
+ * Every aggregate is built from `column` here, and always runs in PostgreSQL.
  */
 export interface MetricDefinition {
   key: string;
   unit: 'rate' | 'seconds' | 'rating';
   better: 'higher' | 'lower';
-  /** The aggregate for the observed value. */
-  value: string;
-  /** The sample size the value rests on. */
-  n: string;
   description: string;
-  /** How its 95 % interval is computed: Wilson (rates), Student t (means), order statistics (medians). */
-  interval: 'wilson' | 't' | 'order';
-  /** For means: the sample standard deviation. */
-  sd?: string;
-  /** For medians: the column and the rows it is taken over. */
-  column?: string;
-  filter?: string;
+  /**
+   * How the evidence is judged: `rate` (successes of n, exact binomial), `bounded_mean` (1–5 ratings),
+   * `quantile` (order statistics of waits) or `descriptive` (shown, never judged: a mean of heavy-tailed waits).
+   */
+  kind: 'rate' | 'bounded_mean' | 'quantile' | 'descriptive';
+  /** SQL of one outcome's value: 0/1 for rates, the rating, the seconds; NULL when the contact does not count for it. */
+  column: string;
+  /** For quantiles: which one (0.5 the median, 0.9 the p90). */
+  q?: number;
+  /** For bounded means: the scale's ends. */
+  min?: number;
+  max?: number;
+  /** The smallest gap worth detecting (metric unit), unless an organization sets its own. */
+  gapThatMatters: number;
 }
 
+/** Defaults of the gap that matters: 10 points for rates, 30 s for waits, half a point for ratings. */
+export const DEFAULT_GAP: Record<MetricDefinition['unit'], number> = { rate: 0.1, seconds: 30, rating: 0.5 };
+
+/** The largest gap an organization may set per unit (a gap as wide as the scale detects nothing). */
+export const MAX_GAP: Record<MetricDefinition['unit'], number> = { rate: 1, seconds: 7 * 86_400, rating: 4 };
+
+const WAIT = 'CASE WHEN o.reached_human THEN o.seconds_to_human END';
+const rate = (key: string, better: 'higher' | 'lower', column: string, description: string): MetricDefinition => ({
+  key,
+  unit: 'rate',
+  better,
+  description,
+  kind: 'rate',
+  column,
+  gapThatMatters: DEFAULT_GAP.rate,
+});
+const rating = (key: string, column: string, description: string): MetricDefinition => ({
+  key,
+  unit: 'rating',
+  better: 'higher',
+  description,
+  kind: 'bounded_mean',
+  column,
+  min: 1,
+  max: 5,
+  gapThatMatters: DEFAULT_GAP.rating,
+});
+const wait = (key: string, kind: 'quantile' | 'descriptive', description: string, q?: number): MetricDefinition => ({
+  key,
+  unit: 'seconds',
+  better: 'lower',
+  description,
+  kind,
+  column: WAIT,
+  ...(q === undefined ? {} : { q }),
+  gapThatMatters: DEFAULT_GAP.seconds,
+});
+
 export const METRICS: readonly MetricDefinition[] = [
-  { key: 'answer_rate', unit: 'rate', better: 'higher', value: 'avg(o.reached_human::int)', n: 'count(*)', description: 'share of contacts that reached a person', interval: 'wilson' },
-  {
-    key: 'avg_seconds_to_human',
-    unit: 'seconds',
-    better: 'lower',
-    value: 'avg(o.seconds_to_human) FILTER (WHERE o.reached_human)',
-    n: 'count(o.seconds_to_human) FILTER (WHERE o.reached_human)',
-    description: 'mean wait until a person answered, among contacts that reached one',
-    interval: 't',
-    sd: 'stddev_samp(o.seconds_to_human) FILTER (WHERE o.reached_human)',
-  },
-  {
-    key: 'median_seconds_to_human',
-    unit: 'seconds',
-    better: 'lower',
-    value: 'percentile_cont(0.5) WITHIN GROUP (ORDER BY o.seconds_to_human) FILTER (WHERE o.reached_human)',
-    n: 'count(o.seconds_to_human) FILTER (WHERE o.reached_human)',
-    description: 'median wait until a person answered, among contacts that reached one',
-    interval: 'order',
-    column: 'o.seconds_to_human',
-    filter: 'o.reached_human AND o.seconds_to_human IS NOT NULL',
-  },
-  { key: 'first_contact_resolution', unit: 'rate', better: 'higher', value: "avg((o.resolution = 'resolved')::int)", n: 'count(*)', description: 'share resolved on that contact', interval: 'wilson' },
-  { key: 'transfer_rate', unit: 'rate', better: 'lower', value: 'avg((o.transfers > 0)::int)', n: 'count(*)', description: 'share with at least one transfer', interval: 'wilson' },
-  { key: 'disconnect_rate', unit: 'rate', better: 'lower', value: 'avg((o.disconnects > 0)::int)', n: 'count(*)', description: 'share with at least one dropped line or chat', interval: 'wilson' },
-  { key: 'repeat_story_rate', unit: 'rate', better: 'lower', value: 'avg(o.repeated_story::int)', n: 'count(*)', description: 'share where the story had to be told again', interval: 'wilson' },
-  {
-    key: 'options_explained_rate',
-    unit: 'rate',
-    better: 'higher',
-    value: "avg(o.options_explained::int) FILTER (WHERE o.resolution <> 'resolved')",
-    n: "count(o.options_explained) FILTER (WHERE o.resolution <> 'resolved')",
-    description: 'among unresolved contacts, share told their options or why not',
-    interval: 'wilson',
-  },
-  { key: 'courtesy_avg', unit: 'rating', better: 'higher', value: 'avg(o.courtesy)', n: 'count(o.courtesy)', description: 'mean courtesy rating (1–5)', interval: 't', sd: 'stddev_samp(o.courtesy)' },
-  { key: 'knowledge_avg', unit: 'rating', better: 'higher', value: 'avg(o.knowledge)', n: 'count(o.knowledge)', description: 'mean knowledge rating (1–5)', interval: 't', sd: 'stddev_samp(o.knowledge)' },
-  {
-    key: 'promise_kept_rate',
-    unit: 'rate',
-    better: 'higher',
-    value: "avg((o.promise_status = 'kept')::int) FILTER (WHERE o.promise_status IS NOT NULL)",
-    n: 'count(o.promise_status)',
-    description: 'among answered follow-up promises, share kept by the promised date',
-    interval: 'wilson',
-  },
+  rate('answer_rate', 'higher', 'o.reached_human::int', 'share of contacts that reached a person'),
+  wait('avg_seconds_to_human', 'descriptive', 'mean wait until a person answered, among contacts that reached one (shown, not judged)'),
+  wait('median_seconds_to_human', 'quantile', 'median wait until a person answered, among contacts that reached one', 0.5),
+  wait('p90_seconds_to_human', 'quantile', 'wait within which 90 % of the contacts that reached a person were answered', 0.9),
+  rate('first_contact_resolution', 'higher', "(o.resolution = 'resolved')::int", 'share resolved on that contact'),
+  rate('transfer_rate', 'lower', '(o.transfers > 0)::int', 'share with at least one transfer'),
+  rate('disconnect_rate', 'lower', '(o.disconnects > 0)::int', 'share with at least one dropped line or chat'),
+  rate('repeat_story_rate', 'lower', 'o.repeated_story::int', 'share where the story had to be told again'),
+  rate(
+    'options_explained_rate',
+    'higher',
+    "CASE WHEN o.resolution <> 'resolved' THEN o.options_explained::int END",
+    'among unresolved contacts, share told their options or why not',
+  ),
+  rating('courtesy_avg', 'o.courtesy', 'mean courtesy rating (1–5)'),
+  rating('knowledge_avg', 'o.knowledge', 'mean knowledge rating (1–5)'),
+  rate(
+    'promise_kept_rate',
+    'higher',
+    "CASE WHEN o.promise_status IS NOT NULL THEN (o.promise_status = 'kept')::int END",
+    'among answered follow-up promises, share kept by the promised date',
+  ),
 ];
 
 export const METRIC_KEYS = METRICS.map((m) => m.key);
+
+export const metricByKey = (key: string): MetricDefinition | undefined => METRICS.find((m) => m.key === key);
+
+/** Waits differ by orders of magnitude between channels (seconds on a phone, hours by email): never pooled. */
+export const isWait = (m: MetricDefinition): boolean => m.unit === 'seconds';
+
+/**
+ * The aggregates of one metric, as SQL select items named `<prefix>n`, `<prefix>s` (sum), `<prefix>ss`
+ * (sum of squares, bounded means) and `<prefix>v` (the observed value where a sum cannot give it).
+ */
+export function metricAggregates(m: MetricDefinition, prefix: string): string {
+  const items = [`count(${m.column}) AS ${prefix}n`, `sum(${m.column})::float8 AS ${prefix}s`];
+  if (m.kind === 'bounded_mean') items.push(`sum((${m.column})::float8 ^ 2) AS ${prefix}ss`);
+  if (m.kind === 'quantile') items.push(`percentile_cont(${m.q}) WITHIN GROUP (ORDER BY ${m.column}) AS ${prefix}v`);
+  return items.join(', ');
+}
+
+/** The observed value from a row of {@link metricAggregates}: a share, a mean or the quantile. */
+export function observedValue(m: MetricDefinition, row: Record<string, unknown>, prefix: string): number | null {
+  const n = Number(row[`${prefix}n`]);
+  if (!n) return null;
+  if (m.kind === 'quantile') return row[`${prefix}v`] === null ? null : Number(row[`${prefix}v`]);
+  return Number(row[`${prefix}s`]) / n;
+}

@@ -60,3 +60,20 @@ export class Touchpoint {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }
+
+/** Who owned a touchpoint from when until when (open while they still do): written whenever its owner changes. */
+@Entity('touchpoint_ownership')
+@Check('touchpoint_ownership_period_check', 'owned_until IS NULL OR owned_until >= owned_from')
+@Index('touchpoint_ownership_touchpoint_idx', ['touchpointId', 'ownerId'])
+@Index('touchpoint_ownership_owner_idx', ['ownerId'])
+@ForeignKey(() => Organization, ['organizationId'], ['id'], { name: 'touchpoint_ownership_organization_fkey', onDelete: 'CASCADE' })
+@ForeignKey(() => Touchpoint, ['touchpointId'], ['id'], { name: 'touchpoint_ownership_touchpoint_fkey', onDelete: 'CASCADE' })
+@ForeignKey(() => Person, ['ownerId'], ['id'], { name: 'touchpoint_ownership_owner_fkey', onDelete: 'CASCADE' })
+export class TouchpointOwnership {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
+  @Column({ name: 'touchpoint_id', type: 'uuid' }) touchpointId: string;
+  @Column({ name: 'owner_id', type: 'uuid' }) ownerId: string;
+  @Column({ name: 'owned_from', type: 'timestamptz' }) ownedFrom: Date;
+  @Column({ name: 'owned_until', type: 'timestamptz', nullable: true }) ownedUntil: Date | null;
+}
