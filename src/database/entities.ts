@@ -1,7 +1,7 @@
 import { AccessToken, Assignment, UnfilledSlot } from '../assignments/assignment.entity.js';
 import { ApiKey } from '../auth/api-key.entity.js';
 import { Campaign, CampaignWeek } from '../campaigns/campaign.entity.js';
-import { Claim } from '../claims/claim.entity.js';
+import { Claim, ClaimEdit } from '../claims/claim.entity.js';
 import { DigestRun } from '../digests/digest-run.entity.js';
 import { DigestSubscription } from '../digests/digest-subscription.entity.js';
 import { OutboxMessage } from '../mail/outbox-message.entity.js';
@@ -11,4 +11,4 @@ import { Person } from '../people/person.entity.js';
 import { Scenario } from '../scenarios/scenario.entity.js';
 import { Touchpoint } from '../touchpoints/touchpoint.entity.js';
 
-export const entities = [Organization, Person, ApiKey, Touchpoint, Scenario, Campaign, CampaignWeek, Assignment, UnfilledSlot, AccessToken, Outcome, OutcomeEdit, Claim, DigestSubscription, DigestRun, OutboxMessage];
+export const entities = [Organization, Person, ApiKey, Touchpoint, Scenario, Campaign, CampaignWeek, Assignment, UnfilledSlot, AccessToken, Outcome, OutcomeEdit, Claim, ClaimEdit, DigestSubscription, DigestRun, OutboxMessage];
