@@ -253,4 +253,81 @@ describe('the import row limit', () => {
     expect(full.body.created).toBe(MAX_CSV_ROWS);
     expect([await count('claim'), await count('claim_edit')]).toEqual([claims + MAX_CSV_ROWS, edits + MAX_CSV_ROWS]);
   }, 60_000);
+
+  it('is the one limit of every import, and the API documents it', async () => {
+    const limit = `The CSV has more than ${MAX_CSV_ROWS.toLocaleString('en')} rows: at most ${MAX_CSV_ROWS.toLocaleString('en')} per import`;
+    const long = (header: string, row: (i: number) => string) => [header, ...Array.from({ length: MAX_CSV_ROWS + 1 }, (_, i) => row(i))].join('\n');
+    const people = long('email,name,roles,timezone', (i) => `p${i}@example.org,P ${i},tester,UTC`);
+    const touchpoints = long('name,channel,contact,timezone,openingHours', (i) => `Line ${i},phone,+44 20 7946 0000,UTC,mon 09:00-17:00`);
+    for (const [kind, csv] of [['people', people], ['touchpoints', touchpoints]]) {
+      const res = await t.http().post(`/api/v1/${kind}/import`).set(auth(admin)).set('Content-Type', 'text/csv').send(csv).expect(400);
+      expect(res.body.message).toBe(limit);
+    }
+    const doc = (await t.http().get('/api/docs-json').expect(200)).body;
+    for (const kind of ['people', 'touchpoints', 'claims']) {
+      expect(doc.paths[`/api/v1/${kind}/import`].post.requestBody.description).toContain(`At most ${MAX_CSV_ROWS.toLocaleString('en')} rows per import`);
+    }
+    expect(doc.paths['/api/v1/claims/{id}'].patch.description).toMatch(/only until it is judged: until its period has ended.+ownClaimsOnly, notJudged/);
+  });
+});
+
+describe('a deleted claim', () => {
+  it('leaves the digest with it', async () => {
+    const body = { name: 'Weekly', recipients: ['quality@example.org'], cron: '0 8 * * 1', timezone: 'UTC', periodDays: 7 };
+    const sub = (await t.http().post('/api/v1/digest-subscriptions').set(auth(quality.key)).send(body).expect(201)).body;
+    const id = (await post(quality.key, claim({ touchpointId: desk, source: 'Digest check' })).expect(201)).body.id;
+    const preview = async () =>
+      JSON.stringify((await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-02`).set(auth(quality.key)).expect(200)).body);
+    expect(await preview()).toContain(id);
+    await remove(quality.key, id).expect(204);
+    expect(await preview()).not.toContain(id);
+  });
+});
+
+describe('claims older than their history', () => {
+  it('get version 1 from the migration, and a touchpoint claim gets its touchpoint channel', async () => {
+    const app = await createTestApp({ clock: new ManualClock(START) });
+    try {
+      const o = await newOrganization(app);
+      const tp = (await app.http().post('/api/v1/touchpoints').set(auth(o.adminKey)).send(touchpointBody({ channel: 'chat', contact: 'https://example.org/chat' })).expect(201)).body.id;
+      const q = (body: object) => app.http().post('/api/v1/claims').set(auth(o.adminKey)).send(body).expect(201);
+      const ids = [(await q(claim({ touchpointId: tp }))).body.id, (await q(claim({ team: 'sales' }))).body.id];
+      // back to before the history (and whatever came after it), then forward again
+      const applied = async () => (await app.dataSource.query(`SELECT 1 FROM migrations WHERE name = 'ClaimHistory1765100000000'`)).length;
+      while (await applied()) await app.dataSource.undoLastMigration({ transaction: 'each' });
+      await app.dataSource.query(`UPDATE claim SET created_at = '2026-10-01T12:00:00Z'`);
+      await app.dataSource.runMigrations({ transaction: 'each' });
+      const [line, team] = await Promise.all(ids.map(async (id) => (await app.http().get(`/api/v1/claims/${id}/history`).set(auth(o.adminKey)).expect(200)).body));
+      expect(line.items).toEqual([
+        {
+          id: expect.any(String),
+          version: 1,
+          action: 'created',
+          editedBy: o.adminId,
+          via: 'migration',
+          editedAt: '2026-10-01T12:00:00.000Z',
+          before: null,
+          after: {
+            touchpointId: tp,
+            team: null,
+            channel: 'chat',
+            metric: 'answer_rate',
+            periodStart: '2026-11-02',
+            periodEnd: '2026-11-08',
+            value: 0.96,
+            source: 'Weekly operations review',
+            reportedAt: '2026-11-03T08:00:00.000Z',
+            reportedBy: o.adminId,
+          },
+        },
+      ]);
+      expect(team.items[0].after).toMatchObject({ team: 'sales', channel: null });
+      // and its next change is version 2
+      await app.http().patch(`/api/v1/claims/${ids[0]}`).set(auth(o.adminKey)).send({ value: 0.9 }).expect(200);
+      const after = (await app.http().get(`/api/v1/claims/${ids[0]}/history`).set(auth(o.adminKey)).expect(200)).body;
+      expect(after.items.map((e: Edit) => [e.version, e.action, e.before?.value])).toEqual([[1, 'created', undefined], [2, 'updated', 0.96]]);
+    } finally {
+      await app.close();
+    }
+  });
 });

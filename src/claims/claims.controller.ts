@@ -3,7 +3,7 @@ import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiForbiddenResponse, ApiOkRe
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
-import { MAX_CSV_ROWS } from '../common/csv/csv-import.js';
+import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { ImportResult } from '../people/person.dto.js';
 import {
@@ -40,8 +40,7 @@ export class ClaimsController {
     description:
       'CSV: touchpoint (id or exact name; or leave empty), team, channel, metric, periodStart, periodEnd, ' +
       'value (0.96 or 96%), source, reportedAt. channel follows the rules of POST /api/v1/claims (required for a ' +
-      `wait claimed for a team or the organization). All rows or none; at most ${MAX_CSV_ROWS.toLocaleString('en')} ` +
-      'rows per import (a longer file is refused with 400 before anything is written).',
+      `wait claimed for a team or the organization). All rows or none. ${CSV_ROW_LIMIT_TEXT}`,
     schema: {
       type: 'string',
       example:
