@@ -30,16 +30,27 @@ const claim = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-type Edit = { version: number; action: string; editedBy: string | null; via: string; editedAt: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+type Edit = {
+  version: number;
+  action: string;
+  editedBy: string | null;
+  via: string;
+  editedAt: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+};
 
 const post = (key: string, body: object) => t.http().post('/api/v1/claims').set(auth(key)).send(body);
-const patch = (key: string, id: string, body: object) => t.http().patch(`/api/v1/claims/${id}`).set(auth(key)).send(body);
+const patch = (key: string, id: string, body: object) =>
+  t.http().patch(`/api/v1/claims/${id}`).set(auth(key)).send(body);
 const remove = (key: string, id: string) => t.http().delete(`/api/v1/claims/${id}`).set(auth(key));
 const history = async (key: string, id: string, query = ''): Promise<{ items: Edit[]; total: number }> =>
   (await t.http().get(`/api/v1/claims/${id}/history${query}`).set(auth(key)).expect(200)).body;
-const fieldRules = (body: { errors: Array<{ field: string; rule: string }> }) => body.errors.map((e) => `${e.field}:${e.rule}`);
+const fieldRules = (body: { errors: Array<{ field: string; rule: string }> }) =>
+  body.errors.map((e) => `${e.field}:${e.rule}`);
 const count = async (table: string) =>
-  (await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table} WHERE organization_id = $1`, [org.orgId]))[0].n as number;
+  (await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table} WHERE organization_id = $1`, [org.orgId]))[0]
+    .n as number;
 
 beforeAll(async () => {
   t = await createTestApp({ clock: new ManualClock(START) });
@@ -48,9 +59,12 @@ beforeAll(async () => {
   quality = await personWithKey(t, admin, ['quality']);
   owner = await personWithKey(t, admin, ['owner']);
   otherOwner = await personWithKey(t, admin, ['owner']);
-  const made = (body: Record<string, unknown>) => t.http().post('/api/v1/touchpoints').set(auth(admin)).send(touchpointBody(body)).expect(201);
+  const made = (body: Record<string, unknown>) =>
+    t.http().post('/api/v1/touchpoints').set(auth(admin)).send(touchpointBody(body)).expect(201);
   line = (await made({ name: 'General line', ownerId: owner.person.id, timezone: 'Pacific/Auckland' })).body.id;
-  desk = (await made({ name: 'Front desk', channel: 'in_person', contact: '1 High St, Leeds', ownerId: otherOwner.person.id })).body.id;
+  desk = (
+    await made({ name: 'Front desk', channel: 'in_person', contact: '1 High St, Leeds', ownerId: otherOwner.person.id })
+  ).body.id;
 });
 beforeEach(() => t.clock.set(START));
 afterAll(() => t.close());
@@ -104,7 +118,7 @@ describe('the history of a claim', () => {
     await t.http().get(`/api/v1/claims/${created.id}/history?limit=0`).set(auth(quality.key)).expect(400);
   });
 
-  it('is for admin, quality and the owner of the touchpoint; a tester may not, another organization finds nothing', async () => {
+  it('is for admin, quality and the touchpoint owner; not a tester; another organization finds nothing', async () => {
     const id = (await post(quality.key, claim({ touchpointId: line })).expect(201)).body.id;
     for (const key of [admin, quality.key, owner.key]) expect((await history(key, id)).total).toBe(1);
     const tester = await personWithKey(t, admin, ['tester']);
@@ -125,10 +139,25 @@ describe('the history of a claim', () => {
   });
 
   it('records an import, row by row', async () => {
-    const csv = ['touchpoint,metric,periodStart,periodEnd,value,source,reportedAt', 'General line,answer_rate,2026-11-02,2026-11-08,93%,Weekly review,2026-11-03T08:00:00Z'];
-    const res = await t.http().post('/api/v1/claims/import').set(auth(owner.key)).set('Content-Type', 'text/csv').send(csv.join('\n')).expect(201);
+    const csv = [
+      'touchpoint,metric,periodStart,periodEnd,value,source,reportedAt',
+      'General line,answer_rate,2026-11-02,2026-11-08,93%,Weekly review,2026-11-03T08:00:00Z',
+    ];
+    const res = await t
+      .http()
+      .post('/api/v1/claims/import')
+      .set(auth(owner.key))
+      .set('Content-Type', 'text/csv')
+      .send(csv.join('\n'))
+      .expect(201);
     const [edit] = (await history(owner.key, res.body.ids[0])).items;
-    expect(edit).toMatchObject({ version: 1, action: 'created', editedBy: owner.person.id, via: 'import', after: { value: 0.93, channel: 'phone' } });
+    expect(edit).toMatchObject({
+      version: 1,
+      action: 'created',
+      editedBy: owner.person.id,
+      via: 'import',
+      after: { value: 0.93, channel: 'phone' },
+    });
   });
 });
 
@@ -137,17 +166,32 @@ describe('who may change a claim', () => {
     const byQuality = (await post(quality.key, claim({ touchpointId: line })).expect(201)).body.id;
     for (const res of [await patch(owner.key, byQuality, { value: 0.99 }), await remove(owner.key, byQuality)]) {
       expect(res.status).toBe(403);
-      expect(res.body).toMatchObject({ rule: 'ownClaimsOnly', message: expect.stringMatching(/^Owners may change or delete only claims they reported themselves/) });
+      expect(res.body).toMatchObject({
+        rule: 'ownClaimsOnly',
+        message: expect.stringMatching(/^Owners may change or delete only claims they reported themselves/),
+      });
     }
     // the touchpoint changes hands: its new owner sees the claims the old one reported, and may not change them
-    const mine = (await post(owner.key, claim({ touchpointId: line, metric: 'transfer_rate', value: 0.05 })).expect(201)).body.id;
-    await t.http().patch(`/api/v1/touchpoints/${line}`).set(auth(admin)).send({ ownerId: otherOwner.person.id }).expect(200);
+    const mine = (
+      await post(owner.key, claim({ touchpointId: line, metric: 'transfer_rate', value: 0.05 })).expect(201)
+    ).body.id;
+    await t
+      .http()
+      .patch(`/api/v1/touchpoints/${line}`)
+      .set(auth(admin))
+      .send({ ownerId: otherOwner.person.id })
+      .expect(200);
     try {
       expect((await patch(otherOwner.key, mine, { value: 0.01 }).expect(403)).body.rule).toBe('ownClaimsOnly');
       await remove(otherOwner.key, mine).expect(403);
       await patch(owner.key, mine, { value: 0.01 }).expect(404); // no longer theirs to see
     } finally {
-      await t.http().patch(`/api/v1/touchpoints/${line}`).set(auth(admin)).send({ ownerId: owner.person.id }).expect(200);
+      await t
+        .http()
+        .patch(`/api/v1/touchpoints/${line}`)
+        .set(auth(admin))
+        .send({ ownerId: owner.person.id })
+        .expect(200);
     }
     for (const id of [byQuality, mine]) expect((await history(admin, id)).total).toBe(1);
   });
@@ -164,8 +208,8 @@ describe('who may change a claim', () => {
       error: 'Forbidden',
       rule: 'notJudged',
       message:
-        'Owners may not change or delete a claim once it is judged: its period ended on 2026-11-08 (Pacific/Auckland); ' +
-        'quality or an admin can change it',
+        'Owners may not change or delete a claim once it is judged: ' +
+        'its period ended on 2026-11-08 (Pacific/Auckland); quality or an admin can change it',
     });
     await remove(owner.key, id).expect(403);
     // quality and admins may, and it is on the record
@@ -173,7 +217,9 @@ describe('who may change a claim', () => {
     await patch(quality.key, id, { value: 0.9 }).expect(200);
     await remove(admin, id).expect(204);
     const trail = (await history(owner.key, id)).items;
-    expect(trail.map((e) => [e.version, e.action, e.editedBy, e.before?.value ?? null, e.after?.value ?? null])).toEqual([
+    expect(
+      trail.map((e) => [e.version, e.action, e.editedBy, e.before?.value ?? null, e.after?.value ?? null]),
+    ).toEqual([
       [1, 'created', owner.person.id, null, 0.96],
       [2, 'updated', owner.person.id, 0.96, 0.95],
       [3, 'updated', quality.person.id, 0.95, 0.9],
@@ -188,19 +234,33 @@ describe('the channel of a claim', () => {
       for (const metric of ['median_seconds_to_human', 'avg_seconds_to_human']) {
         const res = await post(quality.key, claim({ ...scope, metric, value: 45 })).expect(400);
         expect(fieldRules(res.body)).toEqual(['channel:requiredForWaits']);
-        expect(res.body.message).toMatch(/channel is required for .+ claimed for a team or the whole organization: waits are never pooled across channels/);
+        expect(res.body.message).toMatch(
+          /channel is required for .+ claimed for a team or the whole organization: waits are never pooled across/,
+        );
       }
     }
-    const phone = (await post(quality.key, claim({ team: 'contact-centre', metric: 'median_seconds_to_human', value: 45, channel: 'phone' })).expect(201)).body;
+    const phone = (
+      await post(
+        quality.key,
+        claim({ team: 'contact-centre', metric: 'median_seconds_to_human', value: 45, channel: 'phone' }),
+      ).expect(201)
+    ).body;
     expect(phone).toMatchObject({ team: 'contact-centre', channel: 'phone' });
     // and stays so: it cannot be taken away
-    expect(fieldRules((await patch(quality.key, phone.id, { channel: null }).expect(400)).body)).toEqual(['channel:requiredForWaits']);
+    expect(fieldRules((await patch(quality.key, phone.id, { channel: null }).expect(400)).body)).toEqual([
+      'channel:requiredForWaits',
+    ]);
     expect((await patch(quality.key, phone.id, { value: 40 }).expect(200)).body.channel).toBe('phone');
   });
 
   it("is a touchpoint claim's own channel: left out or the same, never another", async () => {
-    expect((await post(quality.key, claim({ touchpointId: desk, metric: 'avg_seconds_to_human', value: 30 })).expect(201)).body.channel).toBe('in_person');
-    expect((await post(quality.key, claim({ touchpointId: desk, channel: 'in_person' })).expect(201)).body.channel).toBe('in_person');
+    expect(
+      (await post(quality.key, claim({ touchpointId: desk, metric: 'avg_seconds_to_human', value: 30 })).expect(201))
+        .body.channel,
+    ).toBe('in_person');
+    expect(
+      (await post(quality.key, claim({ touchpointId: desk, channel: 'in_person' })).expect(201)).body.channel,
+    ).toBe('in_person');
     const res = await post(quality.key, claim({ touchpointId: desk, channel: 'phone' })).expect(400);
     expect(fieldRules(res.body)).toEqual(['channel:matchesTouchpoint']);
     expect(res.body.message).toMatch(/channel must be left out or be the touchpoint's own \(in_person\)/);
@@ -212,7 +272,11 @@ describe('the channel of a claim', () => {
 
   it('is optional for other metrics, and one of the channels', async () => {
     expect((await post(quality.key, claim({ team: 'contact-centre' })).expect(201)).body.channel).toBeNull();
-    expect((await post(quality.key, claim({ channel: 'chat' })).expect(201)).body).toMatchObject({ touchpointId: null, team: null, channel: 'chat' });
+    expect((await post(quality.key, claim({ channel: 'chat' })).expect(201)).body).toMatchObject({
+      touchpointId: null,
+      team: null,
+      channel: 'chat',
+    });
     expect(fieldRules((await post(quality.key, claim({ channel: 'fax' })).expect(400)).body)).toEqual(['channel:isIn']);
   });
 
@@ -225,59 +289,132 @@ describe('the channel of a claim', () => {
       ',,email,avg_seconds_to_human,2026-11-02,2026-11-08,3600,Weekly review,2026-11-03T08:00:00Z',
       ',,fax,answer_rate,2026-11-02,2026-11-08,90%,Weekly review,2026-11-03T08:00:00Z',
     ];
-    const res = await t.http().post('/api/v1/claims/import').set(auth(quality.key)).set('Content-Type', 'text/csv').send(csv.join('\n')).expect(400);
-    expect(res.body.errors.map((e: { row: number; line: number; field: string; rule: string }) => [e.row, e.line, e.field, e.rule])).toEqual([
+    const res = await t
+      .http()
+      .post('/api/v1/claims/import')
+      .set(auth(quality.key))
+      .set('Content-Type', 'text/csv')
+      .send(csv.join('\n'))
+      .expect(400);
+    expect(
+      res.body.errors.map((e: { row: number; line: number; field: string; rule: string }) => [
+        e.row,
+        e.line,
+        e.field,
+        e.rule,
+      ]),
+    ).toEqual([
       [1, 2, 'channel', 'requiredForWaits'],
       [2, 3, 'channel', 'matchesTouchpoint'],
       [4, 5, 'channel', 'isIn'],
     ]);
     expect(await count('claim')).toBe(before);
-    const fixed = [csv[0], csv[1].replace(',,median', ',phone,median'), csv[2].replace(',phone,', ',,'), csv[3]].join('\n');
-    const ok = await t.http().post('/api/v1/claims/import').set(auth(quality.key)).set('Content-Type', 'text/csv').send(fixed).expect(201);
+    const fixed = [csv[0], csv[1].replace(',,median', ',phone,median'), csv[2].replace(',phone,', ',,'), csv[3]].join(
+      '\n',
+    );
+    const ok = await t
+      .http()
+      .post('/api/v1/claims/import')
+      .set(auth(quality.key))
+      .set('Content-Type', 'text/csv')
+      .send(fixed)
+      .expect(201);
     const channels = [];
-    for (const id of ok.body.ids) channels.push((await t.http().get(`/api/v1/claims/${id}`).set(auth(quality.key)).expect(200)).body.channel);
+    for (const id of ok.body.ids)
+      channels.push((await t.http().get(`/api/v1/claims/${id}`).set(auth(quality.key)).expect(200)).body.channel);
     expect(channels).toEqual(['phone', 'in_person', 'email']);
   });
 });
 
 describe('the import row limit', () => {
+  const limit = MAX_CSV_ROWS.toLocaleString('en');
+  const LIMIT_MESSAGE = `The CSV has more than ${limit} rows: at most ${limit} per import`;
   const rows = (n: number) =>
-    ['team,channel,metric,periodStart,periodEnd,value,source,reportedAt', ...Array.from({ length: n }, (_, i) => `team-${i},phone,answer_rate,2026-11-02,2026-11-08,0.9,Weekly review,2026-11-03T08:00:00Z`)].join('\n');
+    [
+      'team,channel,metric,periodStart,periodEnd,value,source,reportedAt',
+      ...Array.from(
+        { length: n },
+        (_, i) => `team-${i},phone,answer_rate,2026-11-02,2026-11-08,0.9,Weekly review,2026-11-03T08:00:00Z`,
+      ),
+    ].join('\n');
 
-  it(`refuses a file over ${MAX_CSV_ROWS} rows with a 400 before anything is written, and takes one of exactly that many`, async () => {
+  it(`refuses more than ${MAX_CSV_ROWS} rows with a 400, writing nothing, and takes exactly that many`, async () => {
     const [claims, edits] = [await count('claim'), await count('claim_edit')];
-    const over = await t.http().post('/api/v1/claims/import').set(auth(quality.key)).set('Content-Type', 'text/csv').send(rows(MAX_CSV_ROWS + 1)).expect(400);
-    expect(over.body.message).toBe(`The CSV has more than ${MAX_CSV_ROWS.toLocaleString('en')} rows: at most ${MAX_CSV_ROWS.toLocaleString('en')} per import`);
+    const over = await t
+      .http()
+      .post('/api/v1/claims/import')
+      .set(auth(quality.key))
+      .set('Content-Type', 'text/csv')
+      .send(rows(MAX_CSV_ROWS + 1))
+      .expect(400);
+    expect(over.body.message).toBe(LIMIT_MESSAGE);
     expect([await count('claim'), await count('claim_edit')]).toEqual([claims, edits]);
-    const full = await t.http().post('/api/v1/claims/import').set(auth(quality.key)).set('Content-Type', 'text/csv').send(rows(MAX_CSV_ROWS)).expect(201);
+    const full = await t
+      .http()
+      .post('/api/v1/claims/import')
+      .set(auth(quality.key))
+      .set('Content-Type', 'text/csv')
+      .send(rows(MAX_CSV_ROWS))
+      .expect(201);
     expect(full.body.created).toBe(MAX_CSV_ROWS);
     expect([await count('claim'), await count('claim_edit')]).toEqual([claims + MAX_CSV_ROWS, edits + MAX_CSV_ROWS]);
   }, 60_000);
 
   it('is the one limit of every import, and the API documents it', async () => {
-    const limit = `The CSV has more than ${MAX_CSV_ROWS.toLocaleString('en')} rows: at most ${MAX_CSV_ROWS.toLocaleString('en')} per import`;
-    const long = (header: string, row: (i: number) => string) => [header, ...Array.from({ length: MAX_CSV_ROWS + 1 }, (_, i) => row(i))].join('\n');
+    const long = (header: string, row: (i: number) => string) =>
+      [header, ...Array.from({ length: MAX_CSV_ROWS + 1 }, (_, i) => row(i))].join('\n');
     const people = long('email,name,roles,timezone', (i) => `p${i}@example.org,P ${i},tester,UTC`);
-    const touchpoints = long('name,channel,contact,timezone,openingHours', (i) => `Line ${i},phone,+44 20 7946 0000,UTC,mon 09:00-17:00`);
-    for (const [kind, csv] of [['people', people], ['touchpoints', touchpoints]]) {
-      const res = await t.http().post(`/api/v1/${kind}/import`).set(auth(admin)).set('Content-Type', 'text/csv').send(csv).expect(400);
-      expect(res.body.message).toBe(limit);
+    const touchpoints = long(
+      'name,channel,contact,timezone,openingHours',
+      (i) => `Line ${i},phone,+44 20 7946 0000,UTC,mon 09:00-17:00`,
+    );
+    for (const [kind, csv] of [
+      ['people', people],
+      ['touchpoints', touchpoints],
+    ]) {
+      const res = await t
+        .http()
+        .post(`/api/v1/${kind}/import`)
+        .set(auth(admin))
+        .set('Content-Type', 'text/csv')
+        .send(csv)
+        .expect(400);
+      expect(res.body.message).toBe(LIMIT_MESSAGE);
     }
     const doc = (await t.http().get('/api/docs-json').expect(200)).body;
     for (const kind of ['people', 'touchpoints', 'claims']) {
-      expect(doc.paths[`/api/v1/${kind}/import`].post.requestBody.description).toContain(`At most ${MAX_CSV_ROWS.toLocaleString('en')} rows per import`);
+      expect(doc.paths[`/api/v1/${kind}/import`].post.requestBody.description).toContain(
+        `At most ${MAX_CSV_ROWS.toLocaleString('en')} rows per import`,
+      );
     }
-    expect(doc.paths['/api/v1/claims/{id}'].patch.description).toMatch(/only until it is judged: until its period has ended.+ownClaimsOnly, notJudged/);
+    expect(doc.paths['/api/v1/claims/{id}'].patch.description).toMatch(
+      /only until it is judged: until its period has ended.+ownClaimsOnly, notJudged/,
+    );
   });
 });
 
 describe('a deleted claim', () => {
   it('leaves the digest with it', async () => {
-    const body = { name: 'Weekly', recipients: ['quality@example.org'], cron: '0 8 * * 1', timezone: 'UTC', periodDays: 7 };
-    const sub = (await t.http().post('/api/v1/digest-subscriptions').set(auth(quality.key)).send(body).expect(201)).body;
+    const body = {
+      name: 'Weekly',
+      recipients: ['quality@example.org'],
+      cron: '0 8 * * 1',
+      timezone: 'UTC',
+      periodDays: 7,
+    };
+    const sub = (await t.http().post('/api/v1/digest-subscriptions').set(auth(quality.key)).send(body).expect(201))
+      .body;
     const id = (await post(quality.key, claim({ touchpointId: desk, source: 'Digest check' })).expect(201)).body.id;
     const preview = async () =>
-      JSON.stringify((await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-02`).set(auth(quality.key)).expect(200)).body);
+      JSON.stringify(
+        (
+          await t
+            .http()
+            .get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-02`)
+            .set(auth(quality.key))
+            .expect(200)
+        ).body,
+      );
     expect(await preview()).toContain(id);
     await remove(quality.key, id).expect(204);
     expect(await preview()).not.toContain(id);
@@ -289,15 +426,27 @@ describe('claims older than their history', () => {
     const app = await createTestApp({ clock: new ManualClock(START) });
     try {
       const o = await newOrganization(app);
-      const tp = (await app.http().post('/api/v1/touchpoints').set(auth(o.adminKey)).send(touchpointBody({ channel: 'chat', contact: 'https://example.org/chat' })).expect(201)).body.id;
+      const tp = (
+        await app
+          .http()
+          .post('/api/v1/touchpoints')
+          .set(auth(o.adminKey))
+          .send(touchpointBody({ channel: 'chat', contact: 'https://example.org/chat' }))
+          .expect(201)
+      ).body.id;
       const q = (body: object) => app.http().post('/api/v1/claims').set(auth(o.adminKey)).send(body).expect(201);
       const ids = [(await q(claim({ touchpointId: tp }))).body.id, (await q(claim({ team: 'sales' }))).body.id];
       // back to before the history (and whatever came after it), then forward again
-      const applied = async () => (await app.dataSource.query(`SELECT 1 FROM migrations WHERE name = 'ClaimHistory1765100000000'`)).length;
+      const applied = async () =>
+        (await app.dataSource.query(`SELECT 1 FROM migrations WHERE name = 'ClaimHistory1765100000000'`)).length;
       while (await applied()) await app.dataSource.undoLastMigration({ transaction: 'each' });
       await app.dataSource.query(`UPDATE claim SET created_at = '2026-10-01T12:00:00Z'`);
       await app.dataSource.runMigrations({ transaction: 'each' });
-      const [line, team] = await Promise.all(ids.map(async (id) => (await app.http().get(`/api/v1/claims/${id}/history`).set(auth(o.adminKey)).expect(200)).body));
+      const [line, team] = await Promise.all(
+        ids.map(
+          async (id) => (await app.http().get(`/api/v1/claims/${id}/history`).set(auth(o.adminKey)).expect(200)).body,
+        ),
+      );
       expect(line.items).toEqual([
         {
           id: expect.any(String),
@@ -325,7 +474,10 @@ describe('claims older than their history', () => {
       // and its next change is version 2
       await app.http().patch(`/api/v1/claims/${ids[0]}`).set(auth(o.adminKey)).send({ value: 0.9 }).expect(200);
       const after = (await app.http().get(`/api/v1/claims/${ids[0]}/history`).set(auth(o.adminKey)).expect(200)).body;
-      expect(after.items.map((e: Edit) => [e.version, e.action, e.before?.value])).toEqual([[1, 'created', undefined], [2, 'updated', 0.96]]);
+      expect(after.items.map((e: Edit) => [e.version, e.action, e.before?.value])).toEqual([
+        [1, 'created', undefined],
+        [2, 'updated', 0.96],
+      ]);
     } finally {
       await app.close();
     }

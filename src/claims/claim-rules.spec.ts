@@ -6,19 +6,20 @@ const rules = (errors: Array<{ field: string; rule: string }>) => errors.map((e)
 
 describe('which metrics are waits', () => {
   it('is the metrics measured in seconds', () => {
-    expect(['avg_seconds_to_human', 'median_seconds_to_human', 'answer_rate', 'courtesy_avg'].map(isWaitMetric)).toEqual([
-      true,
-      true,
-      false,
-      false,
-    ]);
+    expect(
+      ['avg_seconds_to_human', 'median_seconds_to_human', 'answer_rate', 'courtesy_avg'].map(isWaitMetric),
+    ).toEqual([true, true, false, false]);
   });
 });
 
 describe('scope and channel rules', () => {
   it('asks a wait claimed for a team or the organization for its channel', () => {
-    expect(rules(scopeErrors({ team: 'sales', metric: 'median_seconds_to_human' }, undefined))).toEqual(['channel:requiredForWaits']);
-    expect(rules(scopeErrors({ metric: 'avg_seconds_to_human', channel: null }, undefined))).toEqual(['channel:requiredForWaits']);
+    expect(rules(scopeErrors({ team: 'sales', metric: 'median_seconds_to_human' }, undefined))).toEqual([
+      'channel:requiredForWaits',
+    ]);
+    expect(rules(scopeErrors({ metric: 'avg_seconds_to_human', channel: null }, undefined))).toEqual([
+      'channel:requiredForWaits',
+    ]);
     expect(scopeErrors({ metric: 'avg_seconds_to_human', channel: 'email' }, undefined)).toEqual([]);
   });
 
@@ -37,7 +38,9 @@ describe('scope and channel rules', () => {
 
   it('names a touchpoint not of the organization, and two scopes at once', () => {
     expect(rules(scopeErrors({ touchpointId: 't', metric: 'answer_rate' }, null))).toEqual(['touchpointId:exists']);
-    expect(rules(scopeErrors({ touchpointId: 't', team: 'x', metric: 'answer_rate' }, phone))).toEqual(['team:oneScope']);
+    expect(rules(scopeErrors({ touchpointId: 't', team: 'x', metric: 'answer_rate' }, phone))).toEqual([
+      'team:oneScope',
+    ]);
   });
 
   it("stores a touchpoint claim's channel as its touchpoint's, and any other as given", () => {
@@ -72,8 +75,12 @@ describe('what an owner may change', () => {
   });
 
   it("is not someone else's claim (quality's, or one whose reporter is gone)", () => {
-    expect(ownerChangeRefusal({ reportedBy: 'quality', periodEnd: '2026-11-22' }, 'me', 'UTC', running)?.rule).toBe('ownClaimsOnly');
-    expect(ownerChangeRefusal({ reportedBy: null, periodEnd: '2026-11-22' }, 'me', 'UTC', running)?.rule).toBe('ownClaimsOnly');
+    expect(ownerChangeRefusal({ reportedBy: 'quality', periodEnd: '2026-11-22' }, 'me', 'UTC', running)?.rule).toBe(
+      'ownClaimsOnly',
+    );
+    expect(ownerChangeRefusal({ reportedBy: null, periodEnd: '2026-11-22' }, 'me', 'UTC', running)?.rule).toBe(
+      'ownClaimsOnly',
+    );
   });
 
   it('is not a claim once judged, and says when its period ended', () => {

@@ -39,14 +39,17 @@ export function scopeErrors(claim: ClaimScope, tp: ClaimTouchpoint | null | unde
     errors.push(err('touchpointId', 'exists', 'touchpointId must be a touchpoint of your organization'));
   }
   if (claim.touchpointId && tp && claim.channel && claim.channel !== tp.channel) {
-    errors.push(err('channel', 'matchesTouchpoint', `channel must be left out or be the touchpoint's own (${tp.channel})`));
+    errors.push(
+      err('channel', 'matchesTouchpoint', `channel must be left out or be the touchpoint's own (${tp.channel})`),
+    );
   }
   if (!claim.touchpointId && !claim.channel && isWaitMetric(claim.metric)) {
     errors.push(
       err(
         'channel',
         'requiredForWaits',
-        `channel is required for ${claim.metric} claimed for a team or the whole organization: waits are never pooled across channels`,
+        `channel is required for ${claim.metric} claimed for a team or the whole organization: ` +
+          'waits are never pooled across channels',
       ),
     );
   }
@@ -92,7 +95,8 @@ export function ownerChangeRefusal(
   if (claim.reportedBy !== personId) {
     return {
       rule: 'ownClaimsOnly',
-      message: 'Owners may change or delete only claims they reported themselves; quality or an admin can change this one',
+      message:
+        'Owners may change or delete only claims they reported themselves; quality or an admin can change this one',
     };
   }
   if (isJudged(claim.periodEnd, zone, now)) {

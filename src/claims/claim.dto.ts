@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsNumber, IsOptional, IsString, IsUUID, Length, MaxLength, registerDecorator, ValidationArguments } from 'class-validator';
+import {
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+  registerDecorator,
+  ValidationArguments,
+} from 'class-validator';
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime, IsNotBefore, IsSingleLine } from '../common/validation/domain.validators.js';
 import { Trim } from '../common/validation/transforms.js';
@@ -11,7 +21,11 @@ import type { Claim, ClaimAction, ClaimEdit } from './claim.entity.js';
 import { DEFAULT_CLAIM_ZONE } from './claim-rules.js';
 
 const RANGES = { rate: [0, 1], seconds: [0, 86_400], rating: [1, 5] } as const;
-const RANGE_TEXT = { rate: 'a fraction from 0 to 1 (96 % is 0.96)', seconds: 'seconds from 0 to 86400', rating: 'a rating from 1 to 5' } as const;
+const RANGE_TEXT = {
+  rate: 'a fraction from 0 to 1 (96 % is 0.96)',
+  seconds: 'seconds from 0 to 86400',
+  rating: 'a rating from 1 to 5',
+} as const;
 
 /** The value's range depends on the metric: a rate is 0–1, a wait is seconds, a rating 1–5. */
 function FitsMetric() {
@@ -36,7 +50,12 @@ function FitsMetric() {
 }
 
 export class CreateClaimDto {
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'Scope: one touchpoint (or give team, or neither for the whole organization)' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Scope: one touchpoint (or give team, or neither for the whole organization)',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'touchpointId must be a UUID' })
   touchpointId?: string | null;
@@ -78,7 +97,11 @@ export class CreateClaimDto {
   @FitsMetric()
   value: number;
 
-  @ApiProperty({ example: 'Weekly operations review, 23 Nov', maxLength: 300, description: 'The meeting it was reported in' })
+  @ApiProperty({
+    example: 'Weekly operations review, 23 Nov',
+    maxLength: 300,
+    description: 'The meeting it was reported in',
+  })
   @Trim()
   @IsString()
   @Length(1, 300)
@@ -133,7 +156,12 @@ export class ClaimEditView {
   @ApiProperty({ description: 'The version of the claim this change made: 1 when created, one more with each change' })
   version: number;
   @ApiProperty({ enum: CLAIM_ACTIONS }) action: ClaimAction;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Who made the change (null: since deleted)' })
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Who made the change (null: since deleted)',
+  })
   editedBy: string | null;
   @ApiProperty({
     enum: ['api', 'import', 'migration'],
@@ -141,9 +169,19 @@ export class ClaimEditView {
   })
   via: string;
   @ApiProperty() editedAt: Date;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'The claim before (null: created)' })
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'The claim before (null: created)',
+  })
   before: Record<string, unknown> | null;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'The claim after (null: deleted)' })
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'The claim after (null: deleted)',
+  })
   after: Record<string, unknown> | null;
 
   static of(e: ClaimEdit): ClaimEditView {
@@ -162,5 +200,5 @@ export const CLAIM_CHANGE_RULES =
   'Admins and quality may change or delete any claim at any time; every change is kept in its history. ' +
   'An owner may change or delete only a claim they reported themselves, and only until it is judged: ' +
   "until its period has ended, i.e. until the end of periodEnd in the touchpoint's time zone " +
-  `(${DEFAULT_CLAIM_ZONE} for team and organization claims, which owners cannot enter). Otherwise 403 naming the rule ` +
-  '(ownClaimsOnly, notJudged).';
+  `(${DEFAULT_CLAIM_ZONE} for team and organization claims, which owners cannot enter). ` +
+  'Otherwise 403 naming the rule (ownClaimsOnly, notJudged).';

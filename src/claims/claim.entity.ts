@@ -8,7 +8,10 @@ import type { Channel } from '../touchpoints/touchpoint.entity.js';
 @Entity('claim')
 @Check('claim_scope_check', 'touchpoint_id IS NULL OR team IS NULL')
 @Check('claim_period_check', 'period_end >= period_start')
-@Check('claim_channel_check', "channel IS NULL OR channel IN ('phone', 'chat', 'email', 'in_person', 'web_form', 'social')")
+@Check(
+  'claim_channel_check',
+  "channel IS NULL OR channel IN ('phone', 'chat', 'email', 'in_person', 'web_form', 'social')",
+)
 @Index('claim_org_period_idx', ['organizationId', 'periodStart', 'periodEnd'])
 @Index('claim_touchpoint_idx', ['touchpointId'])
 @ForeignKey(() => Organization, ['organizationId'], ['id'], { name: 'claim_organization_fkey', onDelete: 'CASCADE' })
@@ -47,7 +50,10 @@ export type ClaimAction = (typeof CLAIM_ACTIONS)[number];
 @Unique('claim_edit_claim_version_key', ['claimId', 'version'])
 @Check('claim_edit_action_check', "action IN ('created', 'updated', 'deleted')")
 @Check('claim_edit_images_check', "(action = 'created') = (before IS NULL) AND (action = 'deleted') = (after IS NULL)")
-@ForeignKey(() => Organization, ['organizationId'], ['id'], { name: 'claim_edit_organization_fkey', onDelete: 'CASCADE' })
+@ForeignKey(() => Organization, ['organizationId'], ['id'], {
+  name: 'claim_edit_organization_fkey',
+  onDelete: 'CASCADE',
+})
 @ForeignKey(() => Person, ['editedBy'], ['id'], { name: 'claim_edit_person_fkey', onDelete: 'SET NULL' })
 export class ClaimEdit {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -57,7 +63,7 @@ export class ClaimEdit {
   @Column('integer') version: number;
   @Column('text') action: ClaimAction;
   @Column({ name: 'edited_by', type: 'uuid', nullable: true }) editedBy: string | null;
-  /** 'api' (a request with a key), 'import' (a CSV import) or 'migration' (the state of a claim older than its history). */
+  /** 'api' (a request with a key), 'import' (a CSV import), 'migration' (a claim older than its history, as it was). */
   @Column('text') via: string;
   @Column({ name: 'edited_at', type: 'timestamptz' }) editedAt: Date;
   @Column({ type: 'jsonb', nullable: true }) before: Record<string, unknown> | null;

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
@@ -46,7 +54,7 @@ export class ClaimsController {
       example:
         'touchpoint,team,channel,metric,periodStart,periodEnd,value,source,reportedAt\n' +
         'General line,,,answer_rate,2026-11-16,2026-11-22,96%,Weekly ops review,2026-11-23T10:00:00Z\n' +
-        ',contact-centre,phone,median_seconds_to_human,2026-11-16,2026-11-22,45,Weekly ops review,2026-11-23T10:00:00Z\n',
+        ',contact-centre,phone,median_seconds_to_human,2026-11-16,2026-11-22,45,Weekly review,2026-11-23T10:00:00Z\n',
     },
   })
   @ApiCreatedResponse({ type: ImportResult })
@@ -91,9 +99,15 @@ export class ClaimsController {
   @Patch(':id')
   @Roles('admin', 'quality', 'owner')
   @ApiOperation({ summary: 'Change a claim (kept in its history)', description: CLAIM_CHANGE_RULES })
-  @ApiForbiddenResponse({ description: `The role may not use the route, or an owner's change breaks a rule: ${CLAIM_CHANGE_RULES}` })
+  @ApiForbiddenResponse({
+    description: `The role may not use the route, or an owner's change breaks a rule: ${CLAIM_CHANGE_RULES}`,
+  })
   @ApiOkResponse({ type: ClaimView })
-  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateClaimDto): Promise<ClaimView> {
+  async update(
+    @CurrentPrincipal() me: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateClaimDto,
+  ): Promise<ClaimView> {
     return ClaimView.of(await this.claims.update(me, id, dto));
   }
 
@@ -101,7 +115,9 @@ export class ClaimsController {
   @Roles('admin', 'quality', 'owner')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a claim (its history keeps the claim as it was)', description: CLAIM_CHANGE_RULES })
-  @ApiForbiddenResponse({ description: `The role may not use the route, or an owner's change breaks a rule: ${CLAIM_CHANGE_RULES}` })
+  @ApiForbiddenResponse({
+    description: `The role may not use the route, or an owner's change breaks a rule: ${CLAIM_CHANGE_RULES}`,
+  })
   async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
     await this.claims.remove(me, id);
   }

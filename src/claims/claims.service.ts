@@ -178,7 +178,12 @@ export class ClaimsService {
     if (query.metric) qb.andWhere('c.metric = :metric', { metric: query.metric });
     if (query.from) qb.andWhere('c.period_end >= :from', { from: query.from });
     if (query.to) qb.andWhere('c.period_start <= :to', { to: query.to });
-    const [items, total] = await qb.orderBy('c.period_start', 'DESC').addOrderBy('c.id', 'ASC').take(query.limit).skip(query.offset).getManyAndCount();
+    const [items, total] = await qb
+      .orderBy('c.period_start', 'DESC')
+      .addOrderBy('c.id', 'ASC')
+      .take(query.limit)
+      .skip(query.offset)
+      .getManyAndCount();
     return { items, total };
   }
 

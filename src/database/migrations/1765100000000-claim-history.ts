@@ -28,7 +28,8 @@ export class ClaimHistory1765100000000 implements MigrationInterface {
         CONSTRAINT claim_edit_action_check CHECK (action IN ('created', 'updated', 'deleted')),
         CONSTRAINT claim_edit_images_check
           CHECK ((action = 'created') = (before IS NULL) AND (action = 'deleted') = (after IS NULL)),
-        CONSTRAINT claim_edit_organization_fkey FOREIGN KEY (organization_id) REFERENCES organization (id) ON DELETE CASCADE,
+        CONSTRAINT claim_edit_organization_fkey
+          FOREIGN KEY (organization_id) REFERENCES organization (id) ON DELETE CASCADE,
         CONSTRAINT claim_edit_person_fkey FOREIGN KEY (edited_by) REFERENCES person (id) ON DELETE SET NULL
       )`);
     // claims older than the history: their state now stands as version 1
