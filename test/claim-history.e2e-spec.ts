@@ -138,6 +138,17 @@ describe('the history of a claim', () => {
     expect((await history(owner.key, id)).total).toBe(2);
   });
 
+  it('numbers changes made at the same moment one after the other', async () => {
+    const id = (await post(quality.key, claim({ team: 'contact-centre' })).expect(201)).body.id;
+    const values = [0.9, 0.91, 0.92, 0.93, 0.94];
+    const answers = await Promise.all(values.map((value) => patch(quality.key, id, { value })));
+    expect(answers.map((r) => r.status)).toEqual(values.map(() => 200));
+    const trail = (await history(quality.key, id)).items;
+    expect(trail.map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    // each change starts from the one before it
+    for (let i = 1; i < trail.length; i++) expect(trail[i].before).toEqual(trail[i - 1].after);
+  });
+
   it('records an import, row by row', async () => {
     const csv = [
       'touchpoint,metric,periodStart,periodEnd,value,source,reportedAt',
