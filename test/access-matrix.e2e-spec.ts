@@ -112,12 +112,15 @@ const MATRIX: Row[] = [
   row('GET /api/v1/outcomes/{id}/audit',                { id: 'outcome' },                                ok,   ok,  403,  403),
   row('GET /api/v1/metrics',                            {},                                               ok,   ok,  403,  403),
 
-  // Claims: an owner enters and reads those of the touchpoints they own.
+  // Claims: an owner enters and reads those of the touchpoints they own, and changes those they reported until
+  // judged (a 403 naming the rule otherwise, for that claim only: test/claim-history.e2e-spec.ts).
   row('POST /api/v1/claims',                            {},                                               ok,   ok,  403,   ok, { body: claim }),
   row('POST /api/v1/claims/import',                     {},                                               ok,   ok,  403,   ok, { csv: 'metric\n' }),
   row('GET /api/v1/claims',                             {},                                               ok,   ok,  403,   ok),
   row('GET /api/v1/claims/{id}',                        { id: 'claim' },                                  ok,   ok,  403,   ok),
   row('GET /api/v1/claims/{id}',                        { id: 'claim of an unowned touchpoint' },         ok,   ok,  403,  404),
+  row('GET /api/v1/claims/{id}/history',                { id: 'claim' },                                  ok,   ok,  403,   ok),
+  row('GET /api/v1/claims/{id}/history',                { id: 'claim of an unowned touchpoint' },         ok,   ok,  403,  404),
   row('PATCH /api/v1/claims/{id}',                      { id: 'claim' },                                  ok,   ok,  403,   ok, { body: () => ({ source: 'Board pack' }) }),
   row('PATCH /api/v1/claims/{id}',                      { id: 'claim of an unowned touchpoint' },         ok,   ok,  403,  404, { body: () => ({ source: 'Board pack' }) }),
   row('DELETE /api/v1/claims/{id}',                     { id: 'new claim' },                              ok,   ok,  403,   ok),
@@ -200,7 +203,7 @@ async function resolve(ref: Ref, w: AccessWorld, caller: RoleName, fresh: boolea
     case 'new touchpoint': return fresh ? made('/api/v1/touchpoints', touchpointBody()) : w.unownedTouchpoint;
     case 'new scenario': return fresh ? made('/api/v1/scenarios', scenarioBody()) : w.scenario;
     case 'new campaign': return fresh ? made('/api/v1/campaigns', campaign(w)) : w.campaign;
-    case 'new claim': return fresh ? made('/api/v1/claims', claim(w), auth(w.key.quality)) : w.claim;
+    case 'new claim': return fresh ? made('/api/v1/claims', claim(w), auth(w.key.owner)) : w.claim;
     case 'new claim of an unowned touchpoint': return fresh ? made('/api/v1/claims', { ...claim(w), touchpointId: w.unownedTouchpoint }, auth(w.key.quality)) : w.unownedClaim;
     case 'new subscription': return fresh ? made('/api/v1/digest-subscriptions', subscription()) : w.subscription;
     case 'new person': return fresh ? made('/api/v1/people', personBody()) : w.bystander.id;

@@ -32,7 +32,7 @@ describe('claims', () => {
   it('records claims for a touchpoint, a team and the whole organization', async () => {
     const tp = await t.http().post('/api/v1/claims').set(auth(quality)).send(claim({ touchpointId: own })).expect(201);
     expect(tp.body).toMatchObject({ touchpointId: own, team: null, metric: 'answer_rate', value: 0.96 });
-    await t.http().post('/api/v1/claims').set(auth(quality)).send(claim({ team: 'contact-centre', metric: 'median_seconds_to_human', value: 45 })).expect(201);
+    await t.http().post('/api/v1/claims').set(auth(quality)).send(claim({ team: 'contact-centre', channel: 'phone', metric: 'median_seconds_to_human', value: 45 })).expect(201);
     const whole = await t.http().post('/api/v1/claims').set(auth(quality)).send(claim({ metric: 'courtesy_avg', value: 4.6 })).expect(201);
     expect(whole.body).toMatchObject({ touchpointId: null, team: null });
     const patched = await t.http().patch(`/api/v1/claims/${whole.body.id}`).set(auth(quality)).send({ value: 4.2 }).expect(200);

@@ -48,8 +48,8 @@ const CSV: Record<string, { columns: string[]; cells: Record<string, string[]> }
     cells: { name: ['Line'], channel: ['phone', 'fax'], contact: ['+44 20 7946 0000', 'https://example.org/chat'], timezone: ['UTC'], openingHours: ['mon-fri 09:00-17:00'], closures: ['2026-12-25'], owner: ['owner@example.org', 'nobody@example.org'], team: ['sales'] },
   },
   '/api/v1/claims/import': {
-    columns: ['metric', 'periodStart', 'periodEnd', 'value', 'source', 'reportedAt', 'touchpoint', 'team'],
-    cells: { metric: ['answer_rate', 'courtesy_avg', 'happiness'], periodStart: ['2026-11-02'], periodEnd: ['2026-11-08', '2026-11-01'], value: ['0.9', '1.5', '-1', '4'], source: ['Weekly review'], reportedAt: ['2026-11-09T09:00:00Z'], touchpoint: ['General line', 'Unknown'], team: ['contact-centre'] },
+    columns: ['metric', 'periodStart', 'periodEnd', 'value', 'source', 'reportedAt', 'touchpoint', 'team', 'channel'],
+    cells: { metric: ['answer_rate', 'courtesy_avg', 'median_seconds_to_human', 'happiness'], periodStart: ['2026-11-02'], periodEnd: ['2026-11-08', '2026-11-01'], value: ['0.9', '1.5', '-1', '4'], source: ['Weekly review'], reportedAt: ['2026-11-09T09:00:00Z'], touchpoint: ['General line', 'Unknown'], team: ['contact-centre'], channel: ['phone', 'chat', 'fax', ''] },
   },
 };
 
@@ -62,7 +62,7 @@ function valid(n: number, world: { owner: string; touchpoint: string; scenario: 
   const scenario = scenarioBody({ title: `Scenario ${n}` });
   const campaign = { name: `Campaign ${n}`, touchpointIds: [world.touchpoint], testerIds: world.testers.slice(0, 2), scenarioIds: [world.scenario], contactsPerTouchpointPerWeek: 1, windowMinutes: 60, revealLeadMinutes: 120, startsOn: '2027-04-05', endsOn: '2027-06-30' };
   const outcome = { attemptedAt: world.attemptedAt, reachedHuman: true, secondsToHuman: 95, holdSeconds: 10, transfers: 1, disconnects: 0, repeatedStory: false, resolution: 'partial', optionsExplained: true, courtesy: 4, knowledge: 3, staffGaveName: false, promisedFollowUpBy: '2027-03-09', notes: `Held ${n}`, answers: { offered_alternative: true, mood: 'calm' } };
-  const claim = { touchpointId: world.touchpoint, metric: 'answer_rate', periodStart: '2027-02-22', periodEnd: '2027-02-28', value: 0.9, source: `Review ${n}`, reportedAt: '2027-03-01T09:00:00Z' };
+  const claim = { touchpointId: world.touchpoint, channel: 'phone', metric: 'answer_rate', periodStart: '2027-02-22', periodEnd: '2027-02-28', value: 0.9, source: `Review ${n}`, reportedAt: '2027-03-01T09:00:00Z' };
   const subscription = { name: `Digest ${n}`, recipients: [`q${n}@example.org`, world.testers[0]], touchpointIds: [world.touchpoint], cron: '0 8 * * 1', timezone: 'Europe/London', periodDays: 7, minContacts: 3 };
   return {
     'POST /api/v1/people/{id}/api-keys': { label: `key ${n}` },
@@ -85,7 +85,7 @@ function valid(n: number, world: { owner: string; touchpoint: string; scenario: 
     'PATCH /api/v1/digest-subscriptions/{id}': { name: `Digest ${n}`, minContacts: 5, team: null },
     'POST /api/v1/people/import': [CSV['/api/v1/people/import'].columns, [`csv-${n}@example.org`, `Ada ${n}`, 'tester; owner', 'Europe/London', 'mon-fri 09:00-17:00', '2026-12-24..2027-01-02 holiday']],
     'POST /api/v1/touchpoints/import': [CSV['/api/v1/touchpoints/import'].columns, [`Line csv ${n}`, 'phone', '+44 20 7946 0000', 'UTC', 'mon-fri 09:00-17:00', '2026-12-25', '', 'sales']],
-    'POST /api/v1/claims/import': [CSV['/api/v1/claims/import'].columns, ['answer_rate', '2027-02-22', '2027-02-28', '0.9', `Review ${n}`, '2027-03-01T09:00:00Z', world.touchpointName, '']],
+    'POST /api/v1/claims/import': [CSV['/api/v1/claims/import'].columns, ['answer_rate', '2027-02-22', '2027-02-28', '0.9', `Review ${n}`, '2027-03-01T09:00:00Z', world.touchpointName, '', 'phone']],
   };
 }
 

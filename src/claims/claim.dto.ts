@@ -1,13 +1,31 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsNumber, IsOptional, IsString, IsUUID, Length, MaxLength, registerDecorator, ValidationArguments } from 'class-validator';
+import {
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+  registerDecorator,
+  ValidationArguments,
+} from 'class-validator';
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime, IsNotBefore, IsSingleLine } from '../common/validation/domain.validators.js';
 import { Trim } from '../common/validation/transforms.js';
 import { METRIC_KEYS, METRICS } from '../metrics/metric-catalogue.js';
-import type { Claim } from './claim.entity.js';
+import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
+import type { Channel } from '../touchpoints/touchpoint.entity.js';
+import { CLAIM_ACTIONS } from './claim.entity.js';
+import type { Claim, ClaimAction, ClaimEdit } from './claim.entity.js';
+import { DEFAULT_CLAIM_ZONE } from './claim-rules.js';
 
 const RANGES = { rate: [0, 1], seconds: [0, 86_400], rating: [1, 5] } as const;
-const RANGE_TEXT = { rate: 'a fraction from 0 to 1 (96 % is 0.96)', seconds: 'seconds from 0 to 86400', rating: 'a rating from 1 to 5' } as const;
+const RANGE_TEXT = {
+  rate: 'a fraction from 0 to 1 (96 % is 0.96)',
+  seconds: 'seconds from 0 to 86400',
+  rating: 'a rating from 1 to 5',
+} as const;
 
 /** The value's range depends on the metric: a rate is 0–1, a wait is seconds, a rating 1–5. */
 function FitsMetric() {
@@ -32,7 +50,12 @@ function FitsMetric() {
 }
 
 export class CreateClaimDto {
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'Scope: one touchpoint (or give team, or neither for the whole organization)' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Scope: one touchpoint (or give team, or neither for the whole organization)',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'touchpointId must be a UUID' })
   touchpointId?: string | null;
@@ -42,6 +65,19 @@ export class CreateClaimDto {
   @IsString()
   @Length(1, 100)
   team?: string | null;
+
+  @ApiPropertyOptional({
+    enum: CHANNELS,
+    nullable: true,
+    description:
+      'The channel the figure is about. Required for a wait metric (avg_seconds_to_human, median_seconds_to_human) ' +
+      'claimed for a team or the whole organization: waits are never pooled across channels. Optional for other ' +
+      "metrics (a rate may be claimed per channel or across all). A touchpoint claim takes its touchpoint's channel: " +
+      'leave it out or give that one.',
+  })
+  @IsOptional()
+  @IsIn(CHANNELS, { message: `channel must be one of: ${CHANNELS.join(', ')}` })
+  channel?: Channel | null;
 
   @ApiProperty({ enum: METRIC_KEYS, example: 'answer_rate' })
   @IsIn(METRIC_KEYS, { message: `metric must be one of: ${METRIC_KEYS.join(', ')}` })
@@ -61,7 +97,11 @@ export class CreateClaimDto {
   @FitsMetric()
   value: number;
 
-  @ApiProperty({ example: 'Weekly operations review, 23 Nov', maxLength: 300, description: 'The meeting it was reported in' })
+  @ApiProperty({
+    example: 'Weekly operations review, 23 Nov',
+    maxLength: 300,
+    description: 'The meeting it was reported in',
+  })
   @Trim()
   @IsString()
   @Length(1, 300)
@@ -87,6 +127,7 @@ export class ClaimView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) touchpointId: string | null;
   @ApiProperty({ nullable: true, type: String }) team: string | null;
+  @ApiProperty({ enum: CHANNELS, nullable: true }) channel: Channel | null;
   @ApiProperty() metric: string;
   @ApiProperty() periodStart: string;
   @ApiProperty() periodEnd: string;
@@ -107,3 +148,57 @@ export class ClaimPage {
   @ApiProperty({ type: [ClaimView] }) items: ClaimView[];
   @ApiProperty() total: number;
 }
+
+export class ClaimHistoryQuery extends PageQuery {}
+
+export class ClaimEditView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ description: 'The version of the claim this change made: 1 when created, one more with each change' })
+  version: number;
+  @ApiProperty({ enum: CLAIM_ACTIONS }) action: ClaimAction;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Who made the change (null: since deleted)',
+  })
+  editedBy: string | null;
+  @ApiProperty({
+    enum: ['api', 'import', 'migration'],
+    description: "'migration': the claim predates its history; version 1 is its state when the history began",
+  })
+  via: string;
+  @ApiProperty() editedAt: Date;
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'The claim before (null: created)',
+  })
+  before: Record<string, unknown> | null;
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'The claim after (null: deleted)',
+  })
+  after: Record<string, unknown> | null;
+
+  static of(e: ClaimEdit): ClaimEditView {
+    const { organizationId: _o, claimId: _c, ...view } = e;
+    return view;
+  }
+}
+
+export class ClaimHistoryPage {
+  @ApiProperty({ type: [ClaimEditView] }) items: ClaimEditView[];
+  @ApiProperty() total: number;
+}
+
+/** Who may change a claim, as the API documents it. */
+export const CLAIM_CHANGE_RULES =
+  'Admins and quality may change or delete any claim at any time; every change is kept in its history. ' +
+  'An owner may change or delete only a claim they reported themselves, and only until it is judged: ' +
+  "until its period has ended, i.e. until the end of periodEnd in the touchpoint's time zone " +
+  `(${DEFAULT_CLAIM_ZONE} for team and organization claims, which owners cannot enter). ` +
+  'Otherwise 403 naming the rule (ownClaimsOnly, notJudged).';

@@ -1,11 +1,30 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { ImportResult } from '../people/person.dto.js';
-import { ClaimPage, ClaimsQuery, ClaimView, CreateClaimDto, UpdateClaimDto } from './claim.dto.js';
+import {
+  CLAIM_CHANGE_RULES,
+  ClaimEditView,
+  ClaimHistoryPage,
+  ClaimHistoryQuery,
+  ClaimPage,
+  ClaimsQuery,
+  ClaimView,
+  CreateClaimDto,
+  UpdateClaimDto,
+} from './claim.dto.js';
 import { ClaimsService } from './claims.service.js';
 
 @ApiTags('claims')
@@ -26,8 +45,17 @@ export class ClaimsController {
   @Roles('admin', 'quality', 'owner')
   @ApiConsumes('text/csv')
   @ApiBody({
-    description: 'CSV: touchpoint (id or exact name; or leave empty), team, metric, periodStart, periodEnd, value (0.96 or 96%), source, reportedAt. All rows or none.',
-    schema: { type: 'string', example: 'touchpoint,team,metric,periodStart,periodEnd,value,source,reportedAt\nGeneral line,,answer_rate,2026-11-16,2026-11-22,96%,Weekly ops review,2026-11-23T10:00:00Z\n' },
+    description:
+      'CSV: touchpoint (id or exact name; or leave empty), team, channel, metric, periodStart, periodEnd, ' +
+      'value (0.96 or 96%), source, reportedAt. channel follows the rules of POST /api/v1/claims (required for a ' +
+      `wait claimed for a team or the organization). All rows or none. ${CSV_ROW_LIMIT_TEXT}`,
+    schema: {
+      type: 'string',
+      example:
+        'touchpoint,team,channel,metric,periodStart,periodEnd,value,source,reportedAt\n' +
+        'General line,,,answer_rate,2026-11-16,2026-11-22,96%,Weekly ops review,2026-11-23T10:00:00Z\n' +
+        ',contact-centre,phone,median_seconds_to_human,2026-11-16,2026-11-22,45,Weekly review,2026-11-23T10:00:00Z\n',
+    },
   })
   @ApiCreatedResponse({ type: ImportResult })
   async import(@CurrentPrincipal() me: Principal, @Body() csv: string): Promise<ImportResult> {
@@ -50,16 +78,46 @@ export class ClaimsController {
     return ClaimView.of(await this.claims.get(me, id));
   }
 
+  @Get(':id/history')
+  @Roles('admin', 'quality', 'owner')
+  @ApiOperation({ summary: 'Every change of a claim, oldest first: who, when, through what, before and after' })
+  @ApiOkResponse({
+    type: ClaimHistoryPage,
+    description:
+      "Admin and quality; an owner for claims of their touchpoints. A deleted claim's history stays readable " +
+      '(its last change is the deletion, with the claim as it was).',
+  })
+  async history(
+    @CurrentPrincipal() me: Principal,
+    @UuidParam('id') id: string,
+    @Query() query: ClaimHistoryQuery,
+  ): Promise<ClaimHistoryPage> {
+    const page = await this.claims.history(me, id, query);
+    return { items: page.items.map(ClaimEditView.of), total: page.total };
+  }
+
   @Patch(':id')
   @Roles('admin', 'quality', 'owner')
+  @ApiOperation({ summary: 'Change a claim (kept in its history)', description: CLAIM_CHANGE_RULES })
+  @ApiForbiddenResponse({
+    description: `The role may not use the route, or an owner's change breaks a rule: ${CLAIM_CHANGE_RULES}`,
+  })
   @ApiOkResponse({ type: ClaimView })
-  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateClaimDto): Promise<ClaimView> {
+  async update(
+    @CurrentPrincipal() me: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateClaimDto,
+  ): Promise<ClaimView> {
     return ClaimView.of(await this.claims.update(me, id, dto));
   }
 
   @Delete(':id')
   @Roles('admin', 'quality', 'owner')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a claim (its history keeps the claim as it was)', description: CLAIM_CHANGE_RULES })
+  @ApiForbiddenResponse({
+    description: `The role may not use the route, or an owner's change breaks a rule: ${CLAIM_CHANGE_RULES}`,
+  })
   async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
     await this.claims.remove(me, id);
   }

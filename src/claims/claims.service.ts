@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -8,14 +9,62 @@ import { optionalCell } from '../common/csv/cell-formats.js';
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
-import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
-import { ClaimsQuery, CreateClaimDto, UpdateClaimDto } from './claim.dto.js';
-import { Claim } from './claim.entity.js';
+import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { ClaimHistoryQuery, ClaimsQuery, CreateClaimDto, UpdateClaimDto } from './claim.dto.js';
+import { Claim, ClaimEdit } from './claim.entity.js';
+import { claimZone, ownerChangeRefusal, Refusal, scopeErrors, storedChannel } from './claim-rules.js';
+import type { ClaimTouchpoint } from './claim-rules.js';
+import type { Channel } from '../touchpoints/touchpoint.entity.js';
 
 export const CLAIMS_CSV_COLUMNS = {
   required: ['metric', 'periodStart', 'periodEnd', 'value', 'source', 'reportedAt'],
-  optional: ['touchpoint', 'team'],
+  optional: ['touchpoint', 'team', 'channel'],
 };
+
+/** Through what a claim was changed: a request with a key, or a CSV import. */
+type Via = 'api' | 'import';
+
+const FIELDS = [
+  'touchpointId',
+  'team',
+  'channel',
+  'metric',
+  'periodStart',
+  'periodEnd',
+  'value',
+  'source',
+  'reportedAt',
+  'reportedBy',
+] as const;
+
+/** The recorded fields of a claim, as kept in its history. */
+function snapshot(c: Claim): Record<string, unknown> {
+  return Object.fromEntries(FIELDS.map((f) => [f, f === 'reportedAt' ? c.reportedAt.toISOString() : c[f]]));
+}
+
+/** A claim about to change, and the version it is at. */
+interface Changeable {
+  claim: Claim;
+  version: number;
+}
+
+/** One change, as the history keeps it. */
+type ChangeOf = Pick<ClaimEdit, 'claimId' | 'version' | 'action' | 'before' | 'after'>;
+
+/** What a request decides of a claim (the rest is who and when). */
+type ClaimColumns = Pick<
+  Claim,
+  'touchpointId' | 'team' | 'channel' | 'metric' | 'periodStart' | 'periodEnd' | 'value' | 'source' | 'reportedAt'
+>;
+
+const isAdminOrQuality = (me: Principal) => hasRole(me, 'admin', 'quality');
+
+/** 403 naming the rule an owner's change broke. */
+export class ClaimChangeForbidden extends ForbiddenException {
+  constructor(refusal: Refusal) {
+    super({ statusCode: 403, error: 'Forbidden', message: refusal.message, rule: refusal.rule });
+  }
+}
 
 @Injectable()
 export class ClaimsService {
@@ -24,24 +73,40 @@ export class ClaimsService {
     private readonly clock: Clock,
   ) {}
 
-  /** Admin and quality claim for any scope; an owner only for touchpoints they own. */
-  private async assertScope(manager: EntityManager, me: Principal, dto: CreateClaimDto): Promise<void> {
-    const errors: FieldError[] = [];
-    if (dto.touchpointId && dto.team) errors.push({ field: 'team', rule: 'oneScope', message: 'give touchpointId or team, not both' });
-    if (dto.touchpointId) {
-      const [tp] = await manager.query('SELECT owner_id FROM touchpoint WHERE id = $1 AND organization_id = $2', [dto.touchpointId, me.organizationId]);
-      if (!tp) errors.push({ field: 'touchpointId', rule: 'exists', message: 'touchpointId must be a touchpoint of your organization' });
-      else if (!hasRole(me, 'admin', 'quality') && tp.owner_id !== me.personId) throw new ForbiddenException('Owners may enter claims only for touchpoints they own');
-    } else if (!hasRole(me, 'admin', 'quality')) {
-      throw new ForbiddenException('Owners may enter claims only for a touchpoint they own (touchpointId)');
+  /** The touchpoint asked for, as the rules need it: undefined when none was, null when not the organization's. */
+  private async touchpoint(
+    manager: EntityManager,
+    me: Principal,
+    id: string | null | undefined,
+  ): Promise<ClaimTouchpoint | null | undefined> {
+    if (!id) return undefined;
+    const [tp] = await manager.query(
+      'SELECT owner_id, channel, timezone FROM touchpoint WHERE id = $1 AND organization_id = $2',
+      [id, me.organizationId],
+    );
+    return tp ? { ownerId: tp.owner_id, channel: tp.channel, timezone: tp.timezone } : null;
+  }
+
+  /** Admin and quality claim for any scope, an owner for touchpoints they own; then the scope and channel rules. */
+  private checkScope(me: Principal, dto: CreateClaimDto, tp: ClaimTouchpoint | null | undefined, row?: number): void {
+    if (!isAdminOrQuality(me)) {
+      const at = row ? ` (row ${row})` : '';
+      if (!dto.touchpointId) {
+        throw new ForbiddenException(`Owners may enter claims only for a touchpoint they own (touchpointId)${at}`);
+      }
+      if (tp && tp.ownerId !== me.personId) {
+        throw new ForbiddenException(`Owners may enter claims only for touchpoints they own${at}`);
+      }
     }
+    const errors = scopeErrors(dto, tp);
     if (errors.length) throw new FieldValidationException(errors);
   }
 
-  private columns(dto: CreateClaimDto) {
+  private columns(dto: CreateClaimDto, tp: ClaimTouchpoint | null | undefined): ClaimColumns {
     return {
       touchpointId: dto.touchpointId ?? null,
       team: dto.touchpointId ? null : (dto.team ?? null),
+      channel: storedChannel(dto, tp),
       metric: dto.metric,
       periodStart: dto.periodStart,
       periodEnd: dto.periodEnd,
@@ -51,16 +116,58 @@ export class ClaimsService {
     };
   }
 
-  async create(me: Principal, dto: CreateClaimDto, manager: EntityManager = this.dataSource.manager): Promise<Claim> {
-    await this.assertScope(manager, me, dto);
+  async create(me: Principal, dto: CreateClaimDto): Promise<Claim> {
+    const manager = this.dataSource.manager;
+    const tp = await this.touchpoint(manager, me, dto.touchpointId);
+    this.checkScope(me, dto, tp);
+    const [claim] = await this.insert(manager, me, 'api', [this.columns(dto, tp)]);
+    return claim;
+  }
+
+  /**
+   * Inserts claims reported by the caller, each with its first history row, in one statement (an
+   * import of thousands of rows is one round trip). Ids are made here so the answer keeps row order.
+   */
+  private async insert(manager: EntityManager, me: Principal, via: Via, rows: Array<ClaimColumns>): Promise<Claim[]> {
     const now = this.clock.now();
-    return manager.save(manager.create(Claim, { organizationId: me.organizationId, ...this.columns(dto), reportedBy: me.personId, createdAt: now, updatedAt: now }));
+    const claims = rows.map((columns) =>
+      Object.assign(new Claim(), {
+        id: randomUUID(),
+        organizationId: me.organizationId,
+        ...columns,
+        reportedBy: me.personId,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    const input = claims.map((c) => ({ ...snapshot(c), id: c.id, after: snapshot(c) }));
+    await manager.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+           id uuid, "touchpointId" uuid, team text, channel text, metric text, "periodStart" date, "periodEnd" date,
+           value double precision, source text, "reportedAt" timestamptz, after jsonb)
+       ), claims AS (
+         INSERT INTO claim (id, organization_id, touchpoint_id, team, channel, metric, period_start, period_end, value,
+                            source, reported_at, reported_by, created_at, updated_at)
+         SELECT id, $2, "touchpointId", team, channel, metric, "periodStart", "periodEnd", value,
+                source, "reportedAt", $3, $4, $4
+           FROM input
+       )
+       INSERT INTO claim_edit (organization_id, claim_id, version, action, edited_by, via, edited_at, before, after)
+       SELECT $2, id, 1, 'created', $3, $5, $4, NULL, after FROM input`,
+      [JSON.stringify(input), me.organizationId, me.personId, now, via],
+    );
+    return claims;
   }
 
   /** Admin and quality see every claim; an owner those of their touchpoints. */
-  private visible(me: Principal) {
-    const qb = this.dataSource.getRepository(Claim).createQueryBuilder('c').leftJoin('touchpoint', 't', 't.id = c.touchpoint_id').where('c.organization_id = :org', { org: me.organizationId });
-    if (!hasRole(me, 'admin', 'quality')) qb.andWhere('t.owner_id = :me', { me: me.personId });
+  private visible(me: Principal, manager: EntityManager = this.dataSource.manager) {
+    const qb = manager
+      .getRepository(Claim)
+      .createQueryBuilder('c')
+      .leftJoin('touchpoint', 't', 't.id = c.touchpoint_id')
+      .where('c.organization_id = :org', { org: me.organizationId });
+    if (!isAdminOrQuality(me)) qb.andWhere('t.owner_id = :me', { me: me.personId });
     return qb;
   }
 
@@ -71,7 +178,12 @@ export class ClaimsService {
     if (query.metric) qb.andWhere('c.metric = :metric', { metric: query.metric });
     if (query.from) qb.andWhere('c.period_end >= :from', { from: query.from });
     if (query.to) qb.andWhere('c.period_start <= :to', { to: query.to });
-    const [items, total] = await qb.orderBy('c.period_start', 'DESC').addOrderBy('c.id', 'ASC').take(query.limit).skip(query.offset).getManyAndCount();
+    const [items, total] = await qb
+      .orderBy('c.period_start', 'DESC')
+      .addOrderBy('c.id', 'ASC')
+      .take(query.limit)
+      .skip(query.offset)
+      .getManyAndCount();
     return { items, total };
   }
 
@@ -81,37 +193,119 @@ export class ClaimsService {
     return claim;
   }
 
+  /**
+   * A claim the caller may see, locked until the change commits (so its versions follow one another),
+   * once the caller may change it: admin and quality always, an owner as ownerChangeRefusal says.
+   */
+  private async changeable(manager: EntityManager, me: Principal, id: string): Promise<Changeable> {
+    const { entities, raw } = await this.visible(me, manager)
+      .addSelect('t.timezone', 'tp_timezone')
+      .andWhere('c.id = :id', { id })
+      .setLock('pessimistic_write', undefined, ['c'])
+      .getRawAndEntities();
+    const [claim] = entities;
+    if (!claim) throw new NotFoundException(`Claim ${id} not found`);
+    if (!isAdminOrQuality(me)) {
+      const zone = claimZone(raw[0].tp_timezone ? { timezone: raw[0].tp_timezone } : undefined);
+      const refusal = ownerChangeRefusal(claim, me.personId, zone, this.clock.now());
+      if (refusal) throw new ClaimChangeForbidden(refusal);
+    }
+    // read once the lock is held: a change that committed meanwhile has its version counted
+    const [{ version }] = await manager.query(
+      'SELECT coalesce(max(version), 0)::int AS version FROM claim_edit WHERE claim_id = $1',
+      [id],
+    );
+    return { claim, version };
+  }
+
   async update(me: Principal, id: string, dto: UpdateClaimDto): Promise<Claim> {
     return this.dataSource.transaction(async (manager) => {
-      const current = await this.get(me, id);
+      const { claim, version } = await this.changeable(manager, me, id);
+      // a touchpoint claim's channel is its touchpoint's, so it follows the scope rather than being carried over
+      const channel = claim.touchpointId || dto.touchpointId ? undefined : (claim.channel ?? undefined);
       const merged = await assertValidMerged(CreateClaimDto, {
-        touchpointId: current.touchpointId,
-        team: current.team,
-        metric: current.metric,
-        periodStart: current.periodStart,
-        periodEnd: current.periodEnd,
-        value: current.value,
-        source: current.source,
-        reportedAt: current.reportedAt.toISOString(),
+        touchpointId: claim.touchpointId,
+        team: claim.team,
+        channel,
+        metric: claim.metric,
+        periodStart: claim.periodStart,
+        periodEnd: claim.periodEnd,
+        value: claim.value,
+        source: claim.source,
+        reportedAt: claim.reportedAt.toISOString(),
         ...dto,
       });
-      await this.assertScope(manager, me, merged);
-      Object.assign(current, this.columns(merged), { updatedAt: this.clock.now() });
-      return manager.save(current);
+      const tp = await this.touchpoint(manager, me, merged.touchpointId);
+      this.checkScope(me, merged, tp);
+      const before = snapshot(claim);
+      const changed = Object.assign(new Claim(), claim, this.columns(merged, tp));
+      const after = snapshot(changed);
+      if (JSON.stringify(before) === JSON.stringify(after)) return claim; // nothing changed: no new version
+      changed.updatedAt = this.clock.now();
+      const { id: _id, organizationId: _org, reportedBy: _by, createdAt: _created, ...columns } = changed;
+      await manager.update(Claim, { id }, columns);
+      await this.record(manager, me, 'api', { claimId: id, version: version + 1, action: 'updated', before, after });
+      return changed;
     });
   }
 
+  /** Removes the claim; its history keeps the last state, so the deletion leaves a trail. */
   async remove(me: Principal, id: string): Promise<void> {
-    const claim = await this.get(me, id);
-    await this.dataSource.getRepository(Claim).delete({ id: claim.id });
+    await this.dataSource.transaction(async (manager) => {
+      const { claim, version } = await this.changeable(manager, me, id);
+      await manager.delete(Claim, { id });
+      const before = snapshot(claim);
+      const deletion: ChangeOf = { claimId: id, version: version + 1, action: 'deleted', before, after: null };
+      await this.record(manager, me, 'api', deletion);
+    });
+  }
+
+  private async record(manager: EntityManager, me: Principal, via: Via, edit: ChangeOf): Promise<void> {
+    const now = this.clock.now();
+    const by = { organizationId: me.organizationId, editedBy: me.personId, via, editedAt: now };
+    await manager.save(manager.create(ClaimEdit, { ...by, ...edit }));
+  }
+
+  /**
+   * Every change of a claim, oldest first: for admin, quality and the owner of its touchpoint (a
+   * deleted claim's, as it was when deleted). Another organization's claim is a missing one.
+   */
+  async history(me: Principal, id: string, query: ClaimHistoryQuery): Promise<Page<ClaimEdit>> {
+    const [scope]: Array<{ touchpoint_id: string | null; owner_id: string | null }> = await this.dataSource.query(
+      `SELECT s.touchpoint_id, t.owner_id
+         FROM (SELECT touchpoint_id FROM claim WHERE id = $1 AND organization_id = $2
+               UNION ALL
+               SELECT (before ->> 'touchpointId')::uuid FROM claim_edit
+                WHERE claim_id = $1 AND organization_id = $2 AND action = 'deleted') s
+         LEFT JOIN touchpoint t ON t.id = s.touchpoint_id AND t.organization_id = $2
+        LIMIT 1`,
+      [id, me.organizationId],
+    );
+    if (!scope || (!isAdminOrQuality(me) && scope.owner_id !== me.personId)) {
+      throw new NotFoundException(`Claim ${id} not found`);
+    }
+    const [items, total] = await this.dataSource.getRepository(ClaimEdit).findAndCount({
+      where: { claimId: id, organizationId: me.organizationId },
+      order: { version: 'ASC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+    return { items, total };
   }
 
   /** All rows or none. `touchpoint` takes a touchpoint's id or exact name. */
   async importCsv(me: Principal, text: string): Promise<Claim[]> {
     const touchpoints = new Map<string, string>();
-    for (const t of await this.dataSource.query('SELECT id, name FROM touchpoint WHERE organization_id = $1', [me.organizationId])) {
+    const byId = new Map<string, ClaimTouchpoint>();
+    const known: Array<{ id: string; name: string; owner_id: string | null; channel: Channel; timezone: string }> =
+      await this.dataSource.query(
+        'SELECT id, name, owner_id, channel, timezone FROM touchpoint WHERE organization_id = $1',
+        [me.organizationId],
+      );
+    for (const t of known) {
       touchpoints.set(t.id, t.id);
       if (!touchpoints.has(t.name)) touchpoints.set(t.name, t.id);
+      byId.set(t.id, { ownerId: t.owner_id, channel: t.channel, timezone: t.timezone });
     }
     const unknown: CsvRowError[] = [];
     let row = 0;
@@ -121,11 +315,15 @@ export class ClaimsService {
       toPlain: (r) => {
         row++;
         const tp = optionalCell(r.touchpoint);
-        if (tp && !touchpoints.has(tp)) unknown.push({ row, line: 0, field: 'touchpoint', rule: 'exists', message: `touchpoint ${tp} is not a touchpoint of your organization` });
+        if (tp && !touchpoints.has(tp)) {
+          const message = `touchpoint ${tp} is not a touchpoint of your organization`;
+          unknown.push({ row, line: 0, field: 'touchpoint', rule: 'exists', message });
+        }
         const value = Number(r.value?.replace('%', '').trim());
         return {
           ...(tp && touchpoints.has(tp) ? { touchpointId: touchpoints.get(tp) } : {}),
           ...(optionalCell(r.team) ? { team: r.team } : {}),
+          ...(optionalCell(r.channel) ? { channel: r.channel } : {}),
           metric: r.metric,
           periodStart: r.periodStart,
           periodEnd: r.periodEnd,
@@ -136,13 +334,16 @@ export class ClaimsService {
         };
       },
     });
-    const lineOf = new Map([...rows.map((r) => [r.row, r.line] as const), ...errors.map((e) => [e.row, e.line] as const)]);
-    const all = [...errors, ...unknown.map((e) => ({ ...e, line: lineOf.get(e.row) ?? e.row + 1 }))];
+    const tpOf = (dto: CreateClaimDto) => (dto.touchpointId ? byId.get(dto.touchpointId) : undefined);
+    const lineOf = new Map([...rows, ...errors].map((r) => [r.row, r.line] as const));
+    const all = [
+      ...errors,
+      ...unknown.map((e) => ({ ...e, line: lineOf.get(e.row) ?? e.row + 1 })),
+      ...rows.flatMap((r) => scopeErrors(r.value, tpOf(r.value)).map((e) => ({ row: r.row, line: r.line, ...e }))),
+    ];
     if (all.length) throw new CsvImportRejected(all);
-    return this.dataSource.transaction(async (manager) => {
-      const created: Claim[] = [];
-      for (const { value } of rows) created.push(await this.create(me, value, manager));
-      return created;
-    });
+    for (const r of rows) this.checkScope(me, r.value, tpOf(r.value), r.row);
+    const columns = rows.map((r) => this.columns(r.value, tpOf(r.value)));
+    return this.insert(this.dataSource.manager, me, 'import', columns); // one statement: all rows or none
   }
 }

@@ -1,7 +1,7 @@
 import { AccessToken, Assignment, UnfilledSlot } from '../assignments/assignment.entity.js';
 import { ApiKey } from '../auth/api-key.entity.js';
 import { Campaign, CampaignWeek } from '../campaigns/campaign.entity.js';
-import { Claim } from '../claims/claim.entity.js';
+import { Claim, ClaimEdit } from '../claims/claim.entity.js';
 import { DigestRun } from '../digests/digest-run.entity.js';
 import { DigestSubscription } from '../digests/digest-subscription.entity.js';
 import { OutboxMessage } from '../mail/outbox-message.entity.js';
@@ -26,6 +26,7 @@ export const entities = [
   Outcome,
   OutcomeEdit,
   Claim,
+  ClaimEdit,
   DigestSubscription,
   DigestRun,
   OutboxMessage,

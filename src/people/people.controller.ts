@@ -3,6 +3,7 @@ import { ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiOkRes
 import { CurrentPrincipal, hasRole, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { PeopleService } from './people.service.js';
 import { CreatePersonDto, ImportResult, PeopleQuery, PersonPage, PersonView, UpdatePersonDto } from './person.dto.js';
@@ -28,7 +29,7 @@ export class PeopleController {
   @ApiConsumes('text/csv')
   @ApiBody({
     description:
-      'CSV with a header line. Columns: email, name, roles ("tester; owner"), timezone, workingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), leave ("2026-12-24..2027-01-02 holiday"). All rows or none.',
+      'CSV with a header line. Columns: email, name, roles ("tester; owner"), timezone, workingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), leave ("2026-12-24..2027-01-02 holiday"). All rows or none. ' + CSV_ROW_LIMIT_TEXT,
     schema: { type: 'string', example: 'email,name,roles,timezone,workingHours\nada@example.org,Ada,tester,Europe/London,mon-fri 09:00-17:00\n' },
   })
   @ApiCreatedResponse({ type: ImportResult })

@@ -3,6 +3,7 @@ import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { ImportResult } from '../people/person.dto.js';
 import { CreateTouchpointDto, TouchpointPage, TouchpointsQuery, TouchpointView, UpdateTouchpointDto } from './touchpoint.dto.js';
@@ -27,7 +28,7 @@ export class TouchpointsController {
   @ApiConsumes('text/csv')
   @ApiBody({
     description:
-      'CSV with a header line. Columns: name, channel, contact, timezone, openingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), closures ("2026-12-25..2026-12-26 Christmas"), owner (email or id of a person), team. All rows or none.',
+      'CSV with a header line. Columns: name, channel, contact, timezone, openingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), closures ("2026-12-25..2026-12-26 Christmas"), owner (email or id of a person), team. All rows or none. ' + CSV_ROW_LIMIT_TEXT,
     schema: { type: 'string', example: 'name,channel,contact,timezone,openingHours,owner,team\nGeneral line,phone,+44 20 7946 0000,Europe/London,mon-fri 08:00-20:00,ada@example.org,contact-centre\n' },
   })
   @ApiCreatedResponse({ type: ImportResult })

@@ -34,6 +34,7 @@ export interface AccessWorld {
   outcome: string;
   /** Tests of the owner's touchpoint still planned (in the future), by window start. */
   planned: Array<{ id: string; windowStart: Date; testerId: string }>;
+  /** A claim the owner reported for their touchpoint (its period still to come), and quality's for the unowned one. */
   claim: string;
   unownedClaim: string;
   subscription: string;
@@ -113,11 +114,11 @@ export async function accessWorlds(t: TestApp): Promise<{ own: AccessWorld; othe
 }
 
 async function finish(t: TestApp, b: Awaited<ReturnType<typeof organization>>, outcome: string, testerLink: string | null): Promise<AccessWorld> {
-  const claim = async (touchpointId: string) =>
+  const claim = async (touchpointId: string, key: string) =>
     (
       await t.http()
         .post('/api/v1/claims')
-        .set(auth(b.key.quality))
+        .set(auth(key))
         .send({ touchpointId, metric: 'answer_rate', value: 0.96, periodStart: '2027-03-01', periodEnd: '2027-03-07', source: 'Weekly review', reportedAt: '2027-03-01T08:00:00Z' })
         .expect(201)
     ).body.id as string;
@@ -150,8 +151,8 @@ async function finish(t: TestApp, b: Awaited<ReturnType<typeof organization>>, o
     completed: b.first,
     outcome,
     planned: planned.map((p: { id: string; window_start: Date; tester_id: string }) => ({ id: p.id, windowStart: p.window_start, testerId: p.tester_id })),
-    claim: await claim(b.touchpoint),
-    unownedClaim: await claim(b.unowned),
+    claim: await claim(b.touchpoint, b.key.owner),
+    unownedClaim: await claim(b.unowned, b.key.quality),
     subscription: sub.id,
     digestRun: run.id,
     testerLink,

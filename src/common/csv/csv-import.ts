@@ -31,7 +31,12 @@ export class CellError extends Error {
   }
 }
 
+/** The most rows one import takes (people, touchpoints and claims alike); a longer file is refused whole. */
 export const MAX_CSV_ROWS = 10_000;
+
+/** The limit as the API documents it on every import route. */
+export const CSV_ROW_LIMIT_TEXT =
+  `At most ${MAX_CSV_ROWS.toLocaleString('en')} rows per import: a longer file is refused whole with 400 before anything is written.`;
 
 export interface CsvParsed<T> {
   rows: Array<{ row: number; line: number; value: T }>;
@@ -62,6 +67,7 @@ export async function parseCsv<T extends object>(
       trim: true,
       skip_empty_lines: true,
       info: true,
+      to: MAX_CSV_ROWS + 1, // one row past the limit is enough to refuse the file
     }) as unknown as Array<{ record: Record<string, string>; info: { lines: number } }>;
   } catch (error) {
     throw new CsvFormatError(`The CSV could not be read: ${(error as Error).message}`);
@@ -76,7 +82,10 @@ export async function parseCsv<T extends object>(
     throw new CsvFormatError(`The CSV header is wrong: ${parts.join('; ')}. Columns: ${[...spec.required, ...spec.optional].join(', ')}`);
   }
   if (records.length === 0) throw new CsvFormatError('The CSV has a header but no rows');
-  if (records.length > MAX_CSV_ROWS) throw new CsvFormatError(`The CSV has ${records.length} rows; at most ${MAX_CSV_ROWS} per import`);
+  if (records.length > MAX_CSV_ROWS) {
+    const limit = MAX_CSV_ROWS.toLocaleString('en');
+    throw new CsvFormatError(`The CSV has more than ${limit} rows: at most ${limit} per import`);
+  }
 
   const rows: CsvParsed<T>['rows'] = [];
   const errors: CsvRowError[] = [];

@@ -3,6 +3,7 @@ import { MailOutbox1764100000000 } from './1764100000000-mail-outbox.js';
 import { Planning1764200000000 } from './1764200000000-planning.js';
 import { Outcomes1764300000000 } from './1764300000000-outcomes.js';
 import { ClaimsDigests1764400000000 } from './1764400000000-claims-digests.js';
+import { ClaimHistory1765100000000 } from './1765100000000-claim-history.js';
 import { OwnerHistorySettings1765200000000 } from './1765200000000-owner-history-settings.js';
 
 /** Every migration, oldest first. A generated migration is added here to take effect. */
@@ -12,5 +13,6 @@ export const migrations = [
   Planning1764200000000,
   Outcomes1764300000000,
   ClaimsDigests1764400000000,
+  ClaimHistory1765100000000,
   OwnerHistorySettings1765200000000,
 ];
