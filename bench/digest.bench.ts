@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { DigestBuilder, DigestRequest } from '../src/digests/digest-builder.service.js';
-import { METRICS } from '../src/metrics/metric-catalogue.js';
+import { metricAggregates, METRICS } from '../src/metrics/metric-catalogue.js';
 import { benchDatabase, machine, peakRss } from './support.js';
 
 /**
@@ -148,7 +148,7 @@ async function main() {
   const builder = new DigestBuilder(dataSource);
   const digest = await time('digest', () => builder.build(request));
 
-  const select = METRICS.map((m, i) => `${m.value} AS v${i}, ${m.n} AS n${i}`).join(',\n       ');
+  const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(',\n       ');
   const floorSql = `SELECT o.touchpoint_id,\n       ${select}\n  FROM outcome o\n WHERE o.organization_id = $1 AND o.attempted_at >= $2 AND o.attempted_at < $3\n GROUP BY o.touchpoint_id`;
   const floor = await time('floor', () => dataSource.query(floorSql, [organizationId, PERIOD_START, PERIOD_END]) as Promise<unknown[]>);
 

@@ -10,7 +10,14 @@ import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
  */
 
 export type ChartUnit = 'rate' | 'seconds' | 'rating';
-export type ChartVerdict = 'contradicted' | 'better_than_claimed' | 'consistent' | 'too_few_contacts';
+export type ChartVerdict =
+  | 'contradicted'
+  | 'better_than_claimed'
+  | 'consistent'
+  | 'inconclusive'
+  | 'in_progress'
+  | 'too_few_contacts'
+  | 'not_tested';
 
 export interface ChartRow {
   /** What the lane is about, e.g. "General line · answer rate" (user data: escaped). */
@@ -69,7 +76,10 @@ const VERDICT_STYLE: Record<ChartVerdict, { fill: string; stroke: string; label:
   contradicted: { fill: '#d62728', stroke: '#8b1a1b', label: 'claim contradicted' },
   better_than_claimed: { fill: '#2ca02c', stroke: '#1b641b', label: 'better than claimed' },
   consistent: { fill: '#7f7f7f', stroke: '#4b4b4b', label: 'consistent' },
+  inconclusive: { fill: '#f2b705', stroke: '#8a6800', label: 'inconclusive' },
+  in_progress: { fill: '#dbeafe', stroke: '#1d4e89', label: 'period still running' },
   too_few_contacts: { fill: '#ffffff', stroke: '#a3a3a3', label: 'too few contacts' },
+  not_tested: { fill: '#e5e7eb', stroke: '#6b7280', label: 'not tested (shown only)' },
 };
 const VERDICTS = Object.keys(VERDICT_STYLE) as ChartVerdict[];
 
@@ -212,10 +222,11 @@ interface LegendItem {
   label: string;
 }
 
-function legend(top: number, left: number, right: number): { svg: string; height: number } {
+function legend(top: number, left: number, right: number, shown: readonly ChartRow[]): { svg: string; height: number } {
+  const present = new Set(shown.map((r) => r.verdict));
   const items: LegendItem[] = [
     { glyph: (x, cy) => intervalGlyph(x, cy, 26), glyphWidth: 26, label: 'observed, 95 % interval' },
-    ...VERDICTS.map((v) => ({
+    ...VERDICTS.filter((v) => present.has(v)).map((v) => ({
       glyph: (x: number, cy: number) => diamond(x + 6, cy, 5.5, VERDICT_STYLE[v].fill, VERDICT_STYLE[v].stroke),
       glyphWidth: 12,
       label: VERDICT_STYLE[v].label,
@@ -266,7 +277,7 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
     body.push(text(width / 2, y + (EMPTY_BODY_H - 16) / 2 + 4, 'No claims to compare in this period', `font-size="${FONT_SIZE}" fill="${MUTED}" text-anchor="middle"`));
     y += EMPTY_BODY_H;
   } else {
-    const lg = legend(y, PAD, width - PAD);
+    const lg = legend(y, PAD, width - PAD, shown);
     body.push(lg.svg);
     y += lg.height + 10;
 

@@ -6,44 +6,89 @@ import type { DigestPayload, DigestRow } from './digest-builder.service.js';
 
 const e = escapeHtml;
 
+/**
+ * Gmail clips a message whose HTML passes 102 kB and hides the rest behind a link; the transfer encoding
+ * adds to the HTML's size on the way, so a digest mail keeps its HTML under 90,000 bytes.
+ */
+export const MAIL_HTML_BUDGET = 90_000;
+
 const VERDICT_TEXT: Record<DigestRow['verdict'], string> = {
   contradicted: 'contradicted',
   better_than_claimed: 'better than claimed',
   consistent: 'consistent',
+  inconclusive: 'inconclusive',
+  in_progress: 'in progress',
   too_few_contacts: 'too few contacts',
+  not_tested: 'not tested',
 };
 const VERDICT_COLOUR: Record<DigestRow['verdict'], string> = {
   contradicted: '#b00020',
   better_than_claimed: '#137333',
   consistent: '#444',
+  inconclusive: '#8a5a00',
+  in_progress: '#1d4e89',
   too_few_contacts: '#777',
+  not_tested: '#777',
 };
+const GAP_COLOUR = { worse: '#b00020', better: '#137333', same: '#444' } as const;
 
 /** A metric's value as a reader says it: 96 %, 1:35, 4.2. */
 export function formatValue(unit: DigestRow['unit'], value: number | null): string {
   if (value === null) return '–';
   if (unit === 'rate') return `${(value * 100).toFixed(value * 100 >= 10 ? 0 : 1)} %`;
   if (unit === 'seconds') {
-    // m:ss below an hour, h:mm:ss above (a t interval's low end can fall below zero)
+    // m:ss below an hour, h:mm:ss above
     if (value < 0) return `−${formatValue(unit, -value)}`;
     const total = Math.round(value);
     const ss = String(total % 60).padStart(2, '0');
-    return total < 3600 ? `${Math.floor(total / 60)}:${ss}` : `${Math.floor(total / 3600)}:${String(Math.floor(total / 60) % 60).padStart(2, '0')}:${ss}`;
+    const mm = String(Math.floor(total / 60) % 60).padStart(2, '0');
+    return total < 3600 ? `${Math.floor(total / 60)}:${ss}` : `${Math.floor(total / 3600)}:${mm}:${ss}`;
   }
   return value.toFixed(1);
 }
 
-function formatGap(row: DigestRow): string {
+/** A size of difference (no sign): 12 pts, 0:45, 0.4. */
+export function formatSize(unit: DigestRow['unit'], size: number | null): string {
+  if (size === null) return '–';
+  if (unit === 'rate') return `${(size * 100).toFixed(size * 100 >= 10 ? 0 : 1)} pts`;
+  return unit === 'rating' ? size.toFixed(1) : formatValue(unit, size);
+}
+
+/** observed − claimed with its sign, and whether that is better or worse for this metric (a rise in transfers is worse). */
+export function formatGap(row: Pick<DigestRow, 'gap' | 'gapDirection' | 'unit'>): string {
   if (row.gap === null) return '–';
   const sign = row.gap > 0 ? '+' : row.gap < 0 ? '−' : '±';
-  const size = Math.abs(row.gap);
-  return row.unit === 'rate' ? `${sign}${(size * 100).toFixed(0)} pts` : `${sign}${formatValue(row.unit, size)}`;
+  const word = row.gapDirection === 'better' ? ' better' : row.gapDirection === 'worse' ? ' worse' : '';
+  return `${sign}${formatSize(row.unit, Math.abs(row.gap))}${word}`;
+}
+
+/** What it would take: "n 240 for 10 pts". */
+function formatNeeded(row: DigestRow): string {
+  if (row.contactsNeededOverCap) return `over 100,000 for ${formatSize(row.unit, row.gapThatMatters)}`;
+  if (row.contactsNeeded === null) return '–';
+  return `${row.contactsNeeded.toLocaleString('en-GB')} for ${formatSize(row.unit, row.gapThatMatters)}`;
 }
 
 const metricLabel = (metric: string) => metric.replace(/_/g, ' ');
 
-export function chartRows(payload: DigestPayload): ChartRow[] {
-  return payload.rows.map((r) => ({
+/** Contacts seen but not counted: ad-hoc ones (unless the organization counts them) and the owner's. */
+function asideText(r: DigestRow): string {
+  const parts: string[] = [];
+  if (r.adHoc.contacts && r.adHoc.counted) parts.push(`${r.adHoc.contacts} of them ad hoc`);
+  if (r.adHoc.contacts && !r.adHoc.counted) {
+    parts.push(`${r.adHoc.contacts} ad-hoc not counted (${formatValue(r.unit, r.adHoc.observed)})`);
+  }
+  if (r.ownerContacts) parts.push(`${r.ownerContacts} by the owner, never counted`);
+  return parts.join('; ');
+}
+
+function intervalText(r: DigestRow): string {
+  if (r.ciLow === null || r.ciHigh === null) return '–';
+  return `${formatValue(r.unit, r.ciLow)} – ${formatValue(r.unit, r.ciHigh)}`;
+}
+
+export function chartRows(rows: readonly DigestRow[]): ChartRow[] {
+  return rows.map((r) => ({
     label: `${r.scopeLabel} · ${metricLabel(r.metric)}`,
     unit: r.unit,
     observed: r.observed,
@@ -64,78 +109,155 @@ export interface RenderedDigest {
   subject: string;
   text: string;
   html: string;
+  /** The rows the rendering shows: all of them, or (a mail over its budget) the contradicted and inconclusive ones. */
+  rows: DigestRow[];
+  /** True when rows were left out to keep the mail under {@link MAIL_HTML_BUDGET}. */
+  cut: boolean;
 }
 
-/**
- * The digest as mail (HTML with the chart inline by cid, and plain text) or as a web page (the
- * chart from its own URL). Both come from the stored payload, so they say exactly the same.
- */
-export function renderDigest(payload: DigestPayload, ctx: { name: string; zone: string; link: string; chartSrc: string }): RenderedDigest {
+export interface RenderContext {
+  name: string;
+  zone: string;
+  link: string;
+  chartSrc: string;
+}
+
+const TH = (labels: string[]) => `<tr style="text-align:left;border-bottom:1px solid #ccc">${labels.map((l) => `<th>${l}</th>`).join('')}</tr>`;
+const HEADERS = ['scope', 'metric', 'claimed', 'observed', '95 % interval', 'n', 'gap', 'verdict', 'could detect', 'contacts needed'];
+
+function rowHtml(r: DigestRow): string {
+  const aside = asideText(r);
+  const right = 'style="text-align:right"';
+  const gapColour = r.gapDirection ? GAP_COLOUR[r.gapDirection] : '#444';
+  return `<tr>
+<td>${e(r.scopeLabel)}${aside ? `<br><small style="color:#555">${e(aside)}</small>` : ''}</td><td>${e(metricLabel(r.metric))}</td>
+<td ${right}>${e(formatValue(r.unit, r.claimed))}</td>
+<td ${right}>${e(formatValue(r.unit, r.observed))}</td>
+<td ${right}>${e(intervalText(r))}</td>
+<td ${right}>${r.n}</td>
+<td style="text-align:right;color:${gapColour}">${e(formatGap(r))}</td>
+<td style="color:${VERDICT_COLOUR[r.verdict]};font-weight:600">${e(VERDICT_TEXT[r.verdict])}</td>
+<td ${right}>${e(formatSize(r.unit, r.detectableGap))}</td>
+<td ${right}>${e(formatNeeded(r))}</td>
+</tr>`;
+}
+
+function rowText(r: DigestRow): string {
+  const interval = r.ciLow === null || r.ciHigh === null ? '' : ` (95 % ${formatValue(r.unit, r.ciLow)}–${formatValue(r.unit, r.ciHigh)})`;
+  const detect = r.detectableGap === null ? '' : `; could detect ${formatSize(r.unit, r.detectableGap)}`;
+  const needed = r.contactsNeeded === null && !r.contactsNeededOverCap ? '' : `, contacts needed ${formatNeeded(r)}`;
+  const aside = asideText(r);
+  return (
+    `- ${r.scopeLabel} · ${metricLabel(r.metric)}: claimed ${formatValue(r.unit, r.claimed)}, ` +
+    `observed ${formatValue(r.unit, r.observed)}${interval}, n ${r.n}, gap ${formatGap(r)}: ${VERDICT_TEXT[r.verdict]}` +
+    `${detect}${needed}${aside ? ` [${aside}]` : ''}`
+  );
+}
+
+/** The rows a mail over its budget keeps: those a reader must act on. */
+const mustRead = (r: DigestRow) => r.verdict === 'contradicted' || r.verdict === 'inconclusive';
+
+function renderWith(payload: DigestPayload, ctx: RenderContext, rows: DigestRow[], cutNote: string | null): RenderedDigest {
   const period = periodText(payload, ctx.zone);
   const title = `${ctx.name}: ${payload.headline} (${period})`;
-  const table = payload.rows
-    .map(
-      (r) => `<tr>
-<td>${e(r.scopeLabel)}</td><td>${e(metricLabel(r.metric))}</td>
-<td style="text-align:right">${e(formatValue(r.unit, r.claimed))}</td>
-<td style="text-align:right">${e(formatValue(r.unit, r.observed))}</td>
-<td style="text-align:right">${r.ciLow === null || r.ciHigh === null ? '–' : `${e(formatValue(r.unit, r.ciLow))} – ${e(formatValue(r.unit, r.ciHigh))}`}</td>
-<td style="text-align:right">${r.n}</td>
-<td style="text-align:right">${e(formatGap(r))}</td>
-<td style="color:${VERDICT_COLOUR[r.verdict]};font-weight:600">${e(VERDICT_TEXT[r.verdict])}</td>
-</tr>`,
-    )
-    .join('\n');
+  const judged = rows.filter((r) => r.verdict !== 'in_progress');
+  const running = rows.filter((r) => r.verdict === 'in_progress');
+  const shownIds = new Set(rows.map((r) => r.claimId));
+  const rowById = new Map(rows.map((r) => [r.claimId, r]));
   const c = payload.coverage;
   const coverage = `planned ${c.planned}, completed ${c.completed}, missed ${c.missed}, declined ${c.declined}, unfilled ${c.unfilled}`;
-  const notes = payload.notes.map((n) => `<li><strong>${e(n.touchpoint)}</strong> (${e(n.resolution)}): ${e(n.notes)}</li>`).join('\n');
-  const missed = payload.missedTesters.map((m) => `<li>${e(m.name)}: ${m.missed}</li>`).join('\n');
-  const trend = payload.trend
-    .filter((t) => t.change !== null)
-    .map((t) => {
-      const row = payload.rows.find((r) => r.claimId === t.claimId)!;
-      return `<li>${e(t.scopeLabel)} · ${e(metricLabel(t.metric))}: ${e(formatValue(row.unit, t.previous))} → ${e(formatValue(row.unit, t.current))}</li>`;
-    })
-    .join('\n');
+  const counting = payload.countAdHocInVerdicts
+    ? 'Verdicts count planned tests and ad-hoc contacts (this organization\u2019s setting)'
+    : 'Verdicts count planned tests only; ad-hoc contacts are shown beside them';
+  const rules = `${counting}. A contact never counts for a touchpoint its tester owns or owned when it was made. Each claim is judged once, on the contacts of its own period; verdicts need at least ${payload.minContacts} contacts.`;
+  const trendItems = payload.trend.filter((t) => t.change !== null && shownIds.has(t.claimId));
+  const trendText = (t: DigestPayload['trend'][number]) => {
+    const unit = rowById.get(t.claimId)!.unit;
+    return `${t.scopeLabel} · ${metricLabel(t.metric)}: ${formatValue(unit, t.previous)} → ${formatValue(unit, t.current)}`;
+  };
+  const missedShown = cutNote ? payload.missedTesters.slice(0, 10) : payload.missedTesters;
+  const missedMore = payload.missedTesters.length - missedShown.length;
+  const table = (list: DigestRow[], empty: string) => `<table style="border-collapse:collapse;width:100%;font-size:.95rem" cellpadding="4">
+<thead>${TH(HEADERS)}</thead>
+<tbody>
+${list.map(rowHtml).join('\n') || `<tr><td colspan="${HEADERS.length}">${e(empty)}</td></tr>`}
+</tbody></table>`;
+  const h2 = (text: string) => `<h2 style="font-size:1.1rem">${e(text)}</h2>`;
+  const list = (items: string[]) => `<ul>${items.map((i) => `<li>${i}</li>`).join('\n')}</ul>`;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(title)}</title></head>
-<body style="font-family:system-ui,-apple-system,sans-serif;max-width:60em;margin:auto;padding:1rem;line-height:1.45;color:#1b1b1b">
+<body style="font-family:system-ui,-apple-system,sans-serif;max-width:72em;margin:auto;padding:1rem;line-height:1.45;color:#1b1b1b">
 <h1 style="font-size:1.4rem">${e(payload.headline)}</h1>
-<p>${e(ctx.name)} · ${e(period)} · verdicts need at least ${payload.minContacts} contacts.</p>
+<p>${e(ctx.name)} · ${e(period)}</p>
+<p><strong>${e(payload.explanation)}</strong></p>
+${cutNote ? `<p style="background:#fff4ce;padding:.5rem">${e(cutNote)} <a href="${e(ctx.link)}">The full digest on the web</a>.</p>` : ''}
 <p><img src="${e(ctx.chartSrc)}" alt="Claims against observed 95 % intervals" style="max-width:100%;height:auto"></p>
-<table style="border-collapse:collapse;width:100%;font-size:.95rem" cellpadding="4">
-<thead><tr style="text-align:left;border-bottom:1px solid #ccc"><th>scope</th><th>metric</th><th>claimed</th><th>observed</th><th>95 % interval</th><th>n</th><th>gap</th><th>verdict</th></tr></thead>
-<tbody>
-${table || '<tr><td colspan="8">No claims for this period.</td></tr>'}
-</tbody></table>
-<h2 style="font-size:1.1rem">Coverage</h2><p>${e(coverage)}</p>
-${missed ? `<h2 style="font-size:1.1rem">Testers who missed their tests</h2><ul>${missed}</ul>` : ''}
-${notes ? `<h2 style="font-size:1.1rem">From the worst contacts</h2><ul>${notes}</ul>` : ''}
-${trend ? `<h2 style="font-size:1.1rem">Against the previous period</h2><ul>${trend}</ul>` : ''}
-<p style="color:#555;font-size:.9rem">Intervals: Wilson score for rates, Student t for means, order statistics for medians (95 %). A claim is contradicted when it lies outside the interval on its flattering side. <a href="${e(ctx.link)}">This digest on the web</a>.</p>
+${h2('Claims whose period ended')}
+${table(judged, cutNote ? 'None of the claims shown here.' : 'No claim\u2019s period ended in this digest.')}
+${running.length ? `${h2('Claims whose period is still running (not judged yet)')}\n${table(running, '')}` : ''}
+<p style="color:#555;font-size:.9rem">${e(rules)} "Could detect": the smallest gap these contacts would reveal 4 times in 5; "contacts needed": how many it would take to reveal the gap that matters. Inconclusive: the contacts could not have revealed a gap that matters.</p>
+${h2('Coverage')}<p>${e(coverage)}</p>
+${missedShown.length ? `${h2('Testers who missed their tests')}${list(missedShown.map((m) => `${e(m.name)}: ${m.missed}`))}${missedMore ? `<p>and ${missedMore} more on the web.</p>` : ''}` : ''}
+${payload.notes.length ? `${h2('From the worst contacts')}${list(payload.notes.map((n) => `<strong>${e(n.touchpoint)}</strong> (${e(n.resolution)}${n.adHoc ? ', ad hoc' : ''}): ${e(n.notes)}`))}` : ''}
+${trendItems.length ? `${h2('Against the period before each claim')}${list(trendItems.map((t) => e(trendText(t))))}` : ''}
+<p style="color:#555;font-size:.9rem">Intervals (95 %): exact Clopper–Pearson for rates, a bounded-data interval for 1–5 ratings, order statistics for median and p90 waits; a mean wait is shown without an interval or a verdict (no test holds for it on heavy-tailed waits). <a href="${e(ctx.link)}">This digest on the web</a>.</p>
 </body></html>`;
   const text = [
-    `${payload.headline}`,
-    `${ctx.name} · ${period} · verdicts need at least ${payload.minContacts} contacts`,
+    payload.headline,
+    `${ctx.name} · ${period}`,
     '',
-    ...payload.rows.map(
-      (r) =>
-        `- ${r.scopeLabel} · ${metricLabel(r.metric)}: claimed ${formatValue(r.unit, r.claimed)}, observed ${formatValue(r.unit, r.observed)}` +
-        `${r.ciLow === null || r.ciHigh === null ? '' : ` (95 % ${formatValue(r.unit, r.ciLow)}–${formatValue(r.unit, r.ciHigh)})`}, n ${r.n}, gap ${formatGap(r)}: ${VERDICT_TEXT[r.verdict]}`,
-    ),
+    payload.explanation,
+    ...(cutNote ? ['', `${cutNote} The full digest: ${ctx.link}`] : []),
+    '',
+    'Claims whose period ended:',
+    ...(judged.length ? judged.map(rowText) : ['- none']),
+    ...(running.length ? ['', 'Claims whose period is still running (not judged yet):', ...running.map(rowText)] : []),
+    '',
+    rules,
     '',
     `Coverage: ${coverage}`,
-    ...(payload.missedTesters.length ? ['', 'Missed tests:', ...payload.missedTesters.map((m) => `- ${m.name}: ${m.missed}`)] : []),
-    ...(payload.notes.length ? ['', 'From the worst contacts:', ...payload.notes.map((n) => `- ${n.touchpoint} (${n.resolution}): ${n.notes}`)] : []),
+    ...(missedShown.length ? ['', 'Missed tests:', ...missedShown.map((m) => `- ${m.name}: ${m.missed}`)] : []),
+    ...(missedMore ? [`- and ${missedMore} more on the web`] : []),
+    ...(payload.notes.length
+      ? ['', 'From the worst contacts:', ...payload.notes.map((n) => `- ${n.touchpoint} (${n.resolution}${n.adHoc ? ', ad hoc' : ''}): ${n.notes}`)]
+      : []),
     '',
     `On the web: ${ctx.link}`,
   ].join('\n');
-  return { subject: title.replace(/\s+/g, ' '), text, html };
+  return { subject: title.replace(/\s+/g, ' '), text, html, rows, cut: cutNote !== null };
+}
+
+/**
+ * The digest as mail (HTML with the chart inline by cid, and plain text) or as a web page (the chart
+ * from its own URL). Both come from the stored payload, so they say exactly the same. With
+ * `maxHtmlBytes` (mail), a digest too large keeps only its contradicted and inconclusive rows (as many as
+ * fit) and says so, with the link to the whole digest on the web.
+ */
+export function renderDigest(payload: DigestPayload, ctx: RenderContext, options: { maxHtmlBytes?: number } = {}): RenderedDigest {
+  const full = renderWith(payload, ctx, payload.rows, null);
+  const budget = options.maxHtmlBytes;
+  if (budget === undefined || Buffer.byteLength(full.html) <= budget) return full;
+  const keep = payload.rows.filter(mustRead);
+  const note = (shown: number) =>
+    `This mail is cut to stay readable in every mail program: it shows ${shown === keep.length ? 'the' : `${shown} of the`} ` +
+    `${keep.length} contradicted and inconclusive claim${keep.length === 1 ? '' : 's'} of the ${payload.rows.length} in this digest.`;
+  // the most rows that fit: bisection on a prefix of the rows that must be read
+  let [low, high] = [0, keep.length];
+  let best = renderWith(payload, ctx, [], note(0));
+  while (low <= high) {
+    const mid = Math.floor((low + high) / 2);
+    const attempt = renderWith(payload, ctx, keep.slice(0, mid), note(mid));
+    if (Buffer.byteLength(attempt.html) <= budget) {
+      best = attempt;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return best;
 }
 
 /** The digest's chart as PNG, the same in the mail, on the web page and in the CLI's file. */
-export function digestChartPng(payload: DigestPayload, name: string, zone: string): Buffer {
-  return renderDigestChart(chartRows(payload), { title: `${name} · ${periodText(payload, zone)}` });
+export function digestChartPng(payload: DigestPayload, name: string, zone: string, rows: readonly DigestRow[] = payload.rows): Buffer {
+  return renderDigestChart(chartRows(rows), { title: `${name} · ${periodText(payload, zone)}` });
 }
 
 /** The chart inline, for a page that stands alone (the CLI's file). */

@@ -13,7 +13,7 @@ import { AppConfig } from '../config/app-config.js';
 import { LOCKS } from '../database/advisory-lock.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { DigestBuilder } from './digest-builder.service.js';
-import { digestChartPng, renderDigest } from './digest-render.js';
+import { digestChartPng, MAIL_HTML_BUDGET, renderDigest } from './digest-render.js';
 import { DigestRun } from './digest-run.entity.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
 
@@ -93,8 +93,9 @@ export class DigestRunsService {
         createdAt: this.clock.now(),
       });
       const link = `${this.config.publicUrl}/d/${secret}`;
-      const rendered = renderDigest(payload, { name: sub.name, zone: sub.timezone, link, chartSrc: 'cid:digest-chart' });
-      const chart = digestChartPng(payload, sub.name, sub.timezone);
+      const ctx = { name: sub.name, zone: sub.timezone, link, chartSrc: 'cid:digest-chart' };
+      const rendered = renderDigest(payload, ctx, { maxHtmlBytes: MAIL_HTML_BUDGET });
+      const chart = digestChartPng(payload, sub.name, sub.timezone, rendered.rows);
       const people: Array<{ email: string }> = sub.recipientPersonIds.length
         ? await manager.query('SELECT email FROM person WHERE organization_id = $1 AND id = ANY($2::uuid[])', [sub.organizationId, sub.recipientPersonIds])
         : [];

@@ -20,12 +20,30 @@ class ObservedMetricView {
   @ApiProperty() metric: string;
   @ApiProperty({ enum: ['rate', 'seconds', 'rating'] }) unit: string;
   @ApiProperty({ enum: ['higher', 'lower'] }) better: string;
-  @ApiProperty({ nullable: true, type: Number, description: 'Rates are fractions 0–1; null when there is nothing to measure' }) value: number | null;
+  @ApiProperty({
+    enum: CHANNELS,
+    nullable: true,
+    type: String,
+    description: 'Waits: the channel measured (one item per channel, never pooled); other metrics: null (all channels in scope)',
+  })
+  channel: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Rates are fractions 0–1; null when there is nothing to measure' })
+  value: number | null;
   @ApiProperty() n: number;
+}
+
+class ContactCountsView {
+  @ApiProperty({ description: 'Contacts the values rest on' }) counted: number;
+  @ApiProperty({ description: 'Ad-hoc contacts left out: the organization counts planned tests only (its settings)' })
+  adHocNotCounted: number;
+  @ApiProperty({ description: 'Ad-hoc contacts among the counted ones (when the organization counts them)' })
+  adHocCounted: number;
+  @ApiProperty({ description: "Contacts by the touchpoint's owner, now or when made: never counted" }) byOwner: number;
 }
 
 class MetricsView {
   @ApiProperty({ type: [ObservedMetricView] }) items: ObservedMetricView[];
+  @ApiProperty({ type: ContactCountsView }) contacts: ContactCountsView;
 }
 
 @ApiTags('metrics')
@@ -37,8 +55,13 @@ export class MetricsController {
 
   @Get()
   @Roles('admin', 'quality')
-  @ApiOkResponse({ type: MetricsView, description: 'Every catalogue metric observed over completed test contacts in scope' })
-  async observe(@CurrentPrincipal() me: Principal, @Query() query: MetricsQuery): Promise<MetricsView> {
-    return { items: await this.metrics.observe(me.organizationId, query) };
+  @ApiOkResponse({
+    type: MetricsView,
+    description:
+      'Every catalogue metric observed over the completed test contacts in scope that count: never those of the ' +
+      "touchpoint's owner, ad-hoc ones only where the organization counts them. Waits come per channel.",
+  })
+  observe(@CurrentPrincipal() me: Principal, @Query() query: MetricsQuery): Promise<MetricsView> {
+    return this.metrics.observe(me.organizationId, query);
   }
 }

@@ -8,6 +8,9 @@ import { FieldError, FieldValidationException } from '../common/validation/valid
 import { Person } from '../people/person.entity.js';
 import { PeopleService } from '../people/people.service.js';
 import { Organization } from './organization.entity.js';
+import { effectiveSettings, mergeSettings } from './organization-settings.js';
+import type { UpdateOrganizationSettingsDto } from './organization-settings.dto.js';
+import { OrganizationSettingsView } from './organization-settings.dto.js';
 
 export interface BootstrapResult {
   organization: Organization;
@@ -34,6 +37,24 @@ export class OrganizationsService {
     const org = await this.get(callerOrganizationId, id);
     org.name = name;
     return this.dataSource.getRepository(Organization).save(org);
+  }
+
+  /** The verdict settings in force, defaults filled in. */
+  async settings(organizationId: string): Promise<OrganizationSettingsView> {
+    const org = await this.get(organizationId, organizationId);
+    return OrganizationSettingsView.of(effectiveSettings(org.settings), Object.keys(org.settings.gapThatMatters ?? {}));
+  }
+
+  /** Changes only what the patch names, under a row lock so two admins' patches both land. */
+  async updateSettings(organizationId: string, patch: UpdateOrganizationSettingsDto): Promise<OrganizationSettingsView> {
+    const settings = await this.dataSource.transaction(async (manager) => {
+      const org = await manager.findOne(Organization, { where: { id: organizationId }, lock: { mode: 'pessimistic_write' } });
+      if (!org) throw new NotFoundException(`Organization ${organizationId} not found`);
+      const merged = mergeSettings(org.settings ?? {}, { ...patch, gapThatMatters: patch.gapThatMatters && { ...patch.gapThatMatters } });
+      await manager.update(Organization, { id: organizationId }, { settings: merged });
+      return merged;
+    });
+    return OrganizationSettingsView.of(effectiveSettings(settings), Object.keys(settings.gapThatMatters ?? {}));
   }
 
   /** Deletes the tenant and, by cascade, every row of it. */

@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { Clock } from '../common/clock.js';
 import { dateRangesCell, optionalCell, weeklyHoursCell } from '../common/csv/cell-formats.js';
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
 import { likePattern, Page } from '../common/pagination.js';
@@ -8,7 +9,7 @@ import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { Person } from '../people/person.entity.js';
 import { CreateTouchpointDto, TouchpointsQuery, UpdateTouchpointDto } from './touchpoint.dto.js';
-import { Touchpoint } from './touchpoint.entity.js';
+import { Touchpoint, TouchpointOwnership } from './touchpoint.entity.js';
 
 export const TOUCHPOINTS_CSV_COLUMNS = {
   required: ['name', 'channel', 'contact', 'timezone', 'openingHours'],
@@ -17,7 +18,10 @@ export const TOUCHPOINTS_CSV_COLUMNS = {
 
 @Injectable()
 export class TouchpointsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   async list(organizationId: string, query: TouchpointsQuery): Promise<Page<Touchpoint>> {
     const qb = this.dataSource.getRepository(Touchpoint).createQueryBuilder('t').where('t.organization_id = :organizationId', { organizationId });
@@ -37,7 +41,12 @@ export class TouchpointsService {
 
   async create(organizationId: string, dto: CreateTouchpointDto, manager: EntityManager = this.dataSource.manager): Promise<Touchpoint> {
     if (dto.ownerId) await this.assertOwner(manager, organizationId, dto.ownerId);
-    return manager.save(manager.create(Touchpoint, this.columns(organizationId, dto)));
+    const run = async (m: EntityManager) => {
+      const created = await m.save(m.create(Touchpoint, this.columns(organizationId, dto)));
+      await this.recordOwner(m, created, null);
+      return created;
+    };
+    return manager.queryRunner?.isTransactionActive ? run(manager) : manager.transaction(run);
   }
 
   async update(organizationId: string, id: string, dto: UpdateTouchpointDto): Promise<Touchpoint> {
@@ -47,8 +56,11 @@ export class TouchpointsService {
       const { name, channel, contact, timezone, openingHours, closures, ownerId, team } = current;
       const merged = await assertValidMerged(CreateTouchpointDto, { name, channel, contact, timezone, openingHours, closures, ownerId, team, ...dto });
       if (merged.ownerId && merged.ownerId !== current.ownerId) await this.assertOwner(manager, organizationId, merged.ownerId);
+      const previousOwner = current.ownerId;
       Object.assign(current, this.columns(organizationId, merged));
-      return manager.save(current);
+      const saved = await manager.save(current);
+      await this.recordOwner(manager, saved, previousOwner);
+      return saved;
     });
   }
 
@@ -115,6 +127,21 @@ export class TouchpointsService {
       ownerId: dto.ownerId ?? null,
       team: dto.team ?? null,
     };
+  }
+
+  /**
+   * Keeps the ownership history: when the owner changes, the previous one's spell ends now and the new
+   * one's starts (an owner's contacts never count for the touchpoint, nor those made while someone owned it).
+   */
+  private async recordOwner(manager: EntityManager, tp: Touchpoint, previousOwner: string | null): Promise<void> {
+    if (tp.ownerId === previousOwner) return;
+    const now = this.clock.now();
+    if (previousOwner) {
+      await manager.update(TouchpointOwnership, { touchpointId: tp.id, ownerId: previousOwner, ownedUntil: IsNull() }, { ownedUntil: now });
+    }
+    if (tp.ownerId) {
+      await manager.insert(TouchpointOwnership, { organizationId: tp.organizationId, touchpointId: tp.id, ownerId: tp.ownerId, ownedFrom: now, ownedUntil: null });
+    }
   }
 
   private async assertOwner(manager: EntityManager, organizationId: string, ownerId: string): Promise<void> {

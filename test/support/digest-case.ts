@@ -1,9 +1,13 @@
 import { auth, newOrganization, personWithKey, touchpointBody } from './factories.js';
 import type { TestApp } from './test-app.js';
 
-/** The hand-computed organization: 10 contacts, 5 claims (2 contradicted). */
+/**
+ * The hand-computed organization: 10 ad-hoc contacts with the general line in the week of 16 Nov 2026,
+ * counted in verdicts (the organization's setting), and 5 claims of that week.
+ */
 export async function handComputedCase(t: TestApp, subscription: Record<string, unknown> = {}) {
     const org = await newOrganization(t);
+    await t.http().patch('/api/v1/organization/settings').set(auth(org.adminKey)).send({ countAdHocInVerdicts: true }).expect(200);
     const quality = await personWithKey(t, org.adminKey, ['quality']);
     const tester = await personWithKey(t, org.adminKey, ['tester']);
     const line = (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ name: 'General line' })).expect(201)).body.id;
