@@ -276,7 +276,8 @@ export class DigestBuilder {
         intervalMethod: shown?.method ?? null,
         gap,
         gapDirection: gapDirection(metric.better, gap),
-        verdict: j.verdict,
+        // a wait without a channel at team or organization scope: never pooled, so never tested
+        verdict: p.pooledWait && p.complete ? 'not_tested' : j.verdict,
         pFlattering: j.pFlattering,
         pAdjusted: j.pAdjusted,
         detectableGap: j.detectableGap,
