@@ -35,7 +35,14 @@ const claim = (evidence: Evidence, overrides: Partial<ClaimToJudge> = {}): Claim
 });
 const judgeOne = (c: ClaimToJudge, options?: Parameters<typeof judgeClaims>[1]) => judgeClaims([c], options).get(c.id)!;
 const rate = (n: number, successes: number): Evidence => ({ kind: 'rate', n, successes });
-const ratings = (n: number, mean: number, variance: number | null): Evidence => ({ kind: 'bounded_mean', n, mean, variance, min: 1, max: 5 });
+const ratings = (n: number, mean: number, variance: number | null): Evidence => ({
+  kind: 'bounded_mean',
+  n,
+  mean,
+  variance,
+  min: 1,
+  max: 5,
+});
 
 /** P(Bin(n, p) = k) by the product formula, for exact sums in the tests (n small). */
 function pmf(k: number, n: number, p: number): number {
@@ -71,13 +78,18 @@ describe('binomial tails', () => {
 
   it('agrees with the summed probability mass, and the two tails add up to one', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0.001, max: 0.999, noNaN: true }), fc.nat(), (n, p, seed) => {
-        const k = seed % (n + 1);
-        let sum = 0;
-        for (let i = 0; i <= k; i++) sum += pmf(i, n, p);
-        expect(binomialCdf(k, n, p)).toBeCloseTo(sum, 10);
-        expect(binomialCdf(k, n, p) + binomialUpperTail(k + 1, n, p)).toBeCloseTo(1, 12);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.double({ min: 0.001, max: 0.999, noNaN: true }),
+        fc.nat(),
+        (n, p, seed) => {
+          const k = seed % (n + 1);
+          let sum = 0;
+          for (let i = 0; i <= k; i++) sum += pmf(i, n, p);
+          expect(binomialCdf(k, n, p)).toBeCloseTo(sum, 10);
+          expect(binomialCdf(k, n, p) + binomialUpperTail(k + 1, n, p)).toBeCloseTo(1, 12);
+        },
+      ),
     );
   });
 });
@@ -134,11 +146,16 @@ describe('clopperPearsonInterval', () => {
 describe('betaQuantile and normalCdf', () => {
   it('inverts the regularised incomplete beta', () => {
     fc.assert(
-      fc.property(fc.double({ min: 1e-6, max: 1 - 1e-6, noNaN: true }), fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 500 }), (p, a, b) => {
-        const x = betaQuantile(p, a, b);
-        // I_x(a, b) for integer a, b is P(Bin(a + b − 1, x) ≥ a)
-        closeRel(binomialUpperTail(a, a + b - 1, x), p, 1e-7);
-      }),
+      fc.property(
+        fc.double({ min: 1e-6, max: 1 - 1e-6, noNaN: true }),
+        fc.integer({ min: 1, max: 500 }),
+        fc.integer({ min: 1, max: 500 }),
+        (p, a, b) => {
+          const x = betaQuantile(p, a, b);
+          // I_x(a, b) for integer a, b is P(Bin(a + b − 1, x) ≥ a)
+          closeRel(binomialUpperTail(a, a + b - 1, x), p, 1e-7);
+        },
+      ),
     );
   });
 
@@ -161,7 +178,9 @@ describe('hoeffdingBentkusPValue', () => {
     [50, 0.3, 0.1, 0.00020071435867148],
     [200, 0.21, 0.15, 0.0381845567862606],
     [10, 0.7, 0.5, 0.439187528538054],
-  ])('n = %p, ȳ = %p, mu0 = %p → %p', (n, mean, mu0, expected) => closeRel(hoeffdingBentkusPValue(n, mean, mu0), expected, 1e-9));
+  ])('n = %p, ȳ = %p, mu0 = %p → %p', (n, mean, mu0, expected) =>
+    closeRel(hoeffdingBentkusPValue(n, mean, mu0), expected, 1e-9),
+  );
 
   it('is 1 when the mean does not exceed mu0, or without contacts', () => {
     expect(hoeffdingBentkusPValue(10, 0.3, 0.3)).toBe(1);
@@ -174,7 +193,12 @@ describe('bettingPValue', () => {
   /** The test's e-value from the actual values: the average over the bets of Π(1 + λ(y − mu0)/mu0). */
   const bets = Array.from({ length: 24 }, (_, i) => 0.99 * (0.005 / 0.99) ** ((23 - i) / 23));
   const actualPValue = (values: number[], mu0: number) =>
-    Math.min(1, 1 / (bets.reduce((sum, l) => sum + Math.exp(values.reduce((s, y) => s + Math.log1p((l * (y - mu0)) / mu0), 0)), 0) / bets.length));
+    Math.min(
+      1,
+      1 /
+        (bets.reduce((sum, l) => sum + Math.exp(values.reduce((s, y) => s + Math.log1p((l * (y - mu0)) / mu0), 0)), 0) /
+          bets.length),
+    );
   const moments = (values: number[]) => {
     const mean = values.reduce((s, y) => s + y, 0) / values.length;
     return { mean, variance: values.reduce((s, y) => s + (y - mean) ** 2, 0) / values.length };
@@ -182,21 +206,33 @@ describe('bettingPValue', () => {
 
   it('never claims more evidence than the capital of the actual values (its lower bound is valid)', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 40 }), fc.double({ min: 0.01, max: 0.99, noNaN: true }), (values, mu0) => {
-        const { mean, variance } = moments(values);
-        expect(bettingPValue(values.length, mean, variance, mu0)).toBeGreaterThanOrEqual(actualPValue(values, mu0) * (1 - 1e-9));
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+        (values, mu0) => {
+          const { mean, variance } = moments(values);
+          expect(bettingPValue(values.length, mean, variance, mu0)).toBeGreaterThanOrEqual(
+            actualPValue(values, mu0) * (1 - 1e-9),
+          );
+        },
+      ),
     );
   });
 
   it('is exact for values on {0, y}, the two-point case the bound is attained at', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 30 }), fc.double({ min: 0.05, max: 1, noNaN: true }), fc.double({ min: 0.01, max: 0.95, noNaN: true }), (ones, zeros, y, mu0) => {
-        const values = [...Array<number>(ones).fill(y), ...Array<number>(zeros).fill(0)];
-        const { mean, variance } = moments(values);
-        fc.pre(mean > mu0);
-        closeRel(bettingPValue(values.length, mean, variance, mu0), actualPValue(values, mu0), 1e-7);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        fc.double({ min: 0.01, max: 0.95, noNaN: true }),
+        (ones, zeros, y, mu0) => {
+          const values = [...Array<number>(ones).fill(y), ...Array<number>(zeros).fill(0)];
+          const { mean, variance } = moments(values);
+          fc.pre(mean > mu0);
+          closeRel(bettingPValue(values.length, mean, variance, mu0), actualPValue(values, mu0), 1e-7);
+        },
+      ),
     );
   });
 });
@@ -376,7 +412,8 @@ describe('judgeClaims: the issue’s cases', () => {
     expect(lowerIsBetter).toMatchObject({ verdict: 'consistent', pFlattering: 1 });
     expect(judgeOne(claim(rate(30, 1), { claimed: 0, better: 'lower' })).verdict).toBe('contradicted');
     for (const j of [perfect, oneMiss, none, lowerIsBetter]) {
-      for (const v of [j.pFlattering, j.pBetter, j.pAdjusted, j.detectableGap, j.contactsNeeded]) expect(Number.isNaN(v)).toBe(false);
+      for (const v of [j.pFlattering, j.pBetter, j.pAdjusted, j.detectableGap, j.contactsNeeded])
+        expect(Number.isNaN(v)).toBe(false);
     }
   });
 
@@ -404,7 +441,12 @@ describe('judgeClaims: rules and family', () => {
     ]);
     expect(result.get('running')!.verdict).toBe('in_progress');
     expect(result.get('thin')!.verdict).toBe('too_few_contacts');
-    expect(result.get('mean wait')).toMatchObject({ verdict: 'not_tested', pFlattering: null, detectableGap: null, contactsNeeded: null });
+    expect(result.get('mean wait')).toMatchObject({
+      verdict: 'not_tested',
+      pFlattering: null,
+      detectableGap: null,
+      contactsNeeded: null,
+    });
     expect(result.get('tested')!.verdict).toBe('contradicted');
     // claims outside the family still say how many contacts a verdict would take
     expect(result.get('thin')!.contactsNeeded).toBeGreaterThan(5);
@@ -414,7 +456,9 @@ describe('judgeClaims: rules and family', () => {
   it('only the tested claims form the family: the in-progress and thin ones do not dilute the level', () => {
     const borderline = claim(rate(40, 31), { id: 'x', claimed: 0.92 }); // p ≈ 0.0076: rejected alone, not among 20
     expect(judgeClaims([borderline]).get('x')!.verdict).toBe('contradicted');
-    const spectators = Array.from({ length: 19 }, (_, i) => claim(rate(40, 39), { id: `s${i}`, periodComplete: false }));
+    const spectators = Array.from({ length: 19 }, (_, i) =>
+      claim(rate(40, 39), { id: `s${i}`, periodComplete: false }),
+    );
     expect(judgeClaims([borderline, ...spectators]).get('x')!.verdict).toBe('contradicted');
     const family = Array.from({ length: 19 }, (_, i) => claim(rate(40, 39), { id: `f${i}` }));
     expect(judgeClaims([borderline, ...family]).get('x')!.verdict).not.toBe('contradicted');
@@ -458,7 +502,11 @@ describe('judgeClaims: rules and family', () => {
   });
 
   it('is deterministic and independent of the order of the claims', () => {
-    const claims = [claim(rate(40, 30), { id: 'a', claimed: 0.9 }), claim(ratings(30, 3.6, 1), { id: 'b', claimed: 4.1 }), claim(rate(80, 70), { id: 'c', claimed: 0.8 })];
+    const claims = [
+      claim(rate(40, 30), { id: 'a', claimed: 0.9 }),
+      claim(ratings(30, 3.6, 1), { id: 'b', claimed: 4.1 }),
+      claim(rate(80, 70), { id: 'c', claimed: 0.8 }),
+    ];
     const forward = judgeClaims(claims);
     const backward = judgeClaims([...claims].reverse());
     for (const id of ['a', 'b', 'c']) expect(backward.get(id)).toEqual(forward.get(id));
@@ -470,7 +518,8 @@ describe('judgeClaims: validity (exact sums over every possible sample)', () => 
   function falseContradicted(n: number, claimed: number, better: 'higher' | 'lower'): number {
     let total = 0;
     for (let s = 0; s <= n; s++) {
-      if (judgeOne(claim(rate(n, s), { claimed, better, minContacts: 0 })).verdict === 'contradicted') total += pmf(s, n, claimed);
+      if (judgeOne(claim(rate(n, s), { claimed, better, minContacts: 0 })).verdict === 'contradicted')
+        total += pmf(s, n, claimed);
     }
     return total;
   }
@@ -493,7 +542,8 @@ describe('judgeClaims: validity (exact sums over every possible sample)', () => 
           let total = 0;
           for (let above = 0; above <= n; above++) {
             const evidence: Evidence = { kind: 'quantile', q, n, above, below: n - above };
-            if (judgeOne(claim(evidence, { claimed: 60, better: 'lower', minContacts: 0 })).verdict === 'contradicted') total += pmf(above, n, pAbove);
+            if (judgeOne(claim(evidence, { claimed: 60, better: 'lower', minContacts: 0 })).verdict === 'contradicted')
+              total += pmf(above, n, pAbove);
           }
           expect(total).toBeLessThanOrEqual(0.025 + 1e-12);
         }
@@ -503,24 +553,39 @@ describe('judgeClaims: validity (exact sums over every possible sample)', () => 
 
   it('p-values are monotone: more successes never make a "higher is better" claim look worse', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 200 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(), (n, claimed, seed) => {
-        const s = seed % n;
-        const a = judgeOne(claim(rate(n, s), { claimed, minContacts: 0 }));
-        const b = judgeOne(claim(rate(n, s + 1), { claimed, minContacts: 0 }));
-        expect(b.pFlattering!).toBeGreaterThanOrEqual(a.pFlattering!);
-        expect(b.pBetter!).toBeLessThanOrEqual(a.pBetter!);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.nat(),
+        (n, claimed, seed) => {
+          const s = seed % n;
+          const a = judgeOne(claim(rate(n, s), { claimed, minContacts: 0 }));
+          const b = judgeOne(claim(rate(n, s + 1), { claimed, minContacts: 0 }));
+          expect(b.pFlattering!).toBeGreaterThanOrEqual(a.pFlattering!);
+          expect(b.pBetter!).toBeLessThanOrEqual(a.pBetter!);
+        },
+      ),
     );
   });
 
   it('bounded p-values are monotone in the mean and in the claimed value', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.001, max: 0.999, noNaN: true }), (n, m1, m2, mu0) => {
-        const [lo, hi] = m1 < m2 ? [m1, m2] : [m2, m1];
-        const v = lo * (1 - lo) * 0.5;
-        expect(boundedUpperPValue(n, hi, Math.min(v, hi * (1 - hi)), mu0)).toBeLessThanOrEqual(boundedUpperPValue(n, lo, v, mu0) + 1e-12);
-        expect(boundedUpperPValue(n, 0.6, 0.1, Math.min(mu0, 0.59))).toBeLessThanOrEqual(boundedUpperPValue(n, 0.6, 0.1, Math.min(mu0, 0.59) + 0.001) + 1e-12);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0.001, max: 0.999, noNaN: true }),
+        (n, m1, m2, mu0) => {
+          const [lo, hi] = m1 < m2 ? [m1, m2] : [m2, m1];
+          const v = lo * (1 - lo) * 0.5;
+          expect(boundedUpperPValue(n, hi, Math.min(v, hi * (1 - hi)), mu0)).toBeLessThanOrEqual(
+            boundedUpperPValue(n, lo, v, mu0) + 1e-12,
+          );
+          expect(boundedUpperPValue(n, 0.6, 0.1, Math.min(mu0, 0.59))).toBeLessThanOrEqual(
+            boundedUpperPValue(n, 0.6, 0.1, Math.min(mu0, 0.59) + 0.001) + 1e-12,
+          );
+        },
+      ),
     );
   });
 });
@@ -534,7 +599,9 @@ describe('judgeClaims: detectable gap and contacts needed', () => {
       [10, 0.99],
     ]) {
       // a family of 20 true-looking claims: level 0.05 / 20
-      const family = Array.from({ length: 20 }, (_, i) => claim(rate(n, Math.round(n * claimed)), { id: `k${i}`, claimed }));
+      const family = Array.from({ length: 20 }, (_, i) =>
+        claim(rate(n, Math.round(n * claimed)), { id: `k${i}`, claimed }),
+      );
       const gap = judgeClaims(family).get('k0')!.detectableGap!;
       // the rejection region at 0.0025, then the power at claimed − gap, by summing the pmf
       let k = -1;
@@ -546,7 +613,9 @@ describe('judgeClaims: detectable gap and contacts needed', () => {
   });
 
   it('the named case: 60 contacts detect a 15-point gap from 96 % with ≥ 80 % power in a family of 20', () => {
-    const family = Array.from({ length: 20 }, (_, i) => claim(rate(60, 58), { id: `k${i}`, claimed: 0.96, gapThatMatters: 0.15 }));
+    const family = Array.from({ length: 20 }, (_, i) =>
+      claim(rate(60, 58), { id: `k${i}`, claimed: 0.96, gapThatMatters: 0.15 }),
+    );
     const j = judgeClaims(family).get('k0')!;
     expect(j.detectableGap).toBeLessThanOrEqual(0.15);
     expect(j.contactsNeeded).toBeLessThanOrEqual(60);
@@ -605,7 +674,8 @@ describe('judgeClaims: detectable gap and contacts needed', () => {
 describe('verdictExplanation', () => {
   it('says what a verdict means and how many false flags to expect, in one sentence', () => {
     expect(verdictExplanation(20)).toBe(
-      '"Contradicted" means the test contacts would be very unlikely if the claim were true: even if all 20 claims judged here were true, at most 1 digest in 20 (5 %) would flag any of them wrongly.',
+      '"Contradicted" means the test contacts would be very unlikely if the claim were true: ' +
+        'even if all 20 claims judged here were true, at most 1 digest in 20 (5 %) would flag any of them wrongly.',
     );
     expect(verdictExplanation(1)).toContain('at most 1 digest in 40 (2.5 %) would flag it wrongly');
     expect(verdictExplanation(0)).toMatch(/none is marked contradicted/);

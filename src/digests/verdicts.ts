@@ -133,7 +133,14 @@ export function judgeClaims(claims: ClaimToJudge[], options: JudgeOptions = {}):
     };
     const j = place.get(i);
     if (j === undefined || model === null) {
-      out.set(claim.id, { verdict: status[i] as Verdict, pFlattering: null, pBetter: null, pAdjusted: null, detectableGap: null, ...base });
+      out.set(claim.id, {
+        verdict: status[i] as Verdict,
+        pFlattering: null,
+        pBetter: null,
+        pAdjusted: null,
+        detectableGap: null,
+        ...base,
+      });
       return;
     }
     const detectableGap = detectableGapOf(model, claim.evidence.n, level, power);
@@ -164,7 +171,11 @@ export function judgeClaims(claims: ClaimToJudge[], options: JudgeOptions = {}):
  * claimAlpha), i.e. iff its adjusted p ≤ familywiseAlpha. It rejects a subset of Holm's, so the familywise
  * error stays ≤ familywiseAlpha. With claimAlpha = familywiseAlpha this is plain Holm.
  */
-export function holmAdjust(pValues: readonly number[], familywiseAlpha = DEFAULT_FAMILYWISE_ALPHA, claimAlpha = familywiseAlpha): number[] {
+export function holmAdjust(
+  pValues: readonly number[],
+  familywiseAlpha = DEFAULT_FAMILYWISE_ALPHA,
+  claimAlpha = familywiseAlpha,
+): number[] {
   assertOpenUnit('familywiseAlpha', familywiseAlpha);
   assertOpenUnit('claimAlpha', claimAlpha);
   for (const p of pValues) assertProbability('p-value', p);
@@ -181,17 +192,26 @@ export function holmAdjust(pValues: readonly number[], familywiseAlpha = DEFAULT
 }
 
 /** One plain sentence for the digest: what a verdict means and how many false flags to expect. */
-export function verdictExplanation(familySize: number, familywiseAlpha = DEFAULT_FAMILYWISE_ALPHA, claimAlpha = DEFAULT_CLAIM_ALPHA): string {
-  if (!Number.isInteger(familySize) || familySize < 0) throw new RangeError(`familySize must be an integer ≥ 0 (got ${familySize})`);
+export function verdictExplanation(
+  familySize: number,
+  familywiseAlpha = DEFAULT_FAMILYWISE_ALPHA,
+  claimAlpha = DEFAULT_CLAIM_ALPHA,
+): string {
+  if (!Number.isInteger(familySize) || familySize < 0)
+    throw new RangeError(`familySize must be an integer ≥ 0 (got ${familySize})`);
   assertOpenUnit('familywiseAlpha', familywiseAlpha);
   assertOpenUnit('claimAlpha', claimAlpha);
   if (familySize === 0) {
-    return 'No claim in this digest had a finished period and enough contacts to be judged, so none is marked contradicted.';
+    return (
+      'No claim in this digest had a finished period and enough contacts to be judged, ' +
+      'so none is marked contradicted.'
+    );
   }
   const bound = Math.min(familywiseAlpha, familySize * claimAlpha); // Holm, and no claim above claimAlpha
   const percent = `${Number((bound * 100).toPrecision(2))} %`;
   const oneIn = Math.round(1 / bound);
-  const which = familySize === 1 ? 'the one claim judged here were true' : `all ${familySize} claims judged here were true`;
+  const which =
+    familySize === 1 ? 'the one claim judged here were true' : `all ${familySize} claims judged here were true`;
   const flag = familySize === 1 ? 'flag it' : 'flag any of them';
   return (
     `"Contradicted" means the test contacts would be very unlikely if the claim were true: ` +
@@ -233,8 +253,10 @@ export function boundedMeanInterval(
   if (n === 0) return { low: min, high: max };
   const tail = (1 - confidence) / 2;
   // H0: mean ≥ m is rejected for m in [U, 1]; H0: mean ≤ m for m in [0, L]. Both p-values are monotone in m.
-  const upper = s.mean >= 1 ? 1 : bisect(s.mean, 1, (m) => boundedUpperPValue(n, 1 - s.mean, s.variance, 1 - m) <= tail);
-  const lower = s.mean <= 0 ? 0 : 1 - bisect(1 - s.mean, 1, (m) => boundedUpperPValue(n, s.mean, s.variance, 1 - m) <= tail);
+  const upper =
+    s.mean >= 1 ? 1 : bisect(s.mean, 1, (m) => boundedUpperPValue(n, 1 - s.mean, s.variance, 1 - m) <= tail);
+  const lower =
+    s.mean <= 0 ? 0 : 1 - bisect(1 - s.mean, 1, (m) => boundedUpperPValue(n, s.mean, s.variance, 1 - m) <= tail);
   return { low: min + lower * (max - min), high: min + upper * (max - min) };
 }
 
@@ -245,7 +267,11 @@ export function boundedMeanInterval(
  * continuous values, conservative with ties. null when the sample cannot reach the confidence on both sides
  * (e.g. the p90 at 95 % needs n ≥ 35). q = 0.5 gives medianRanks' answer.
  */
-export function quantileRanks(n: number, q: number, confidence = DEFAULT_CONFIDENCE): { lower: number; upper: number; coverage: number } | null {
+export function quantileRanks(
+  n: number,
+  q: number,
+  confidence = DEFAULT_CONFIDENCE,
+): { lower: number; upper: number; coverage: number } | null {
   assertOpenUnit('confidence', confidence);
   assertOpenUnit('q', q);
   assertCount('n', n);
@@ -311,7 +337,8 @@ export function bettingPValue(n: number, mean: number, variance: number, mu0: nu
   const other = shift + spread / (1 + shift);
   let best = -Infinity;
   const logCapitals = BETS.map((lambda) => {
-    const perContact = (atMinusOne > 0 ? atMinusOne * Math.log1p(-lambda) : 0) + (1 - atMinusOne) * Math.log1p(lambda * other);
+    const perContact =
+      (atMinusOne > 0 ? atMinusOne * Math.log1p(-lambda) : 0) + (1 - atMinusOne) * Math.log1p(lambda * other);
     const logCapital = n * perContact;
     best = Math.max(best, logCapital);
     return logCapital;
@@ -614,7 +641,7 @@ export function normalCdf(x: number): number {
   return x < 0 ? tail : 1 - tail;
 }
 
-/** Q(½, t), the regularised upper incomplete gamma at a = ½ (Numerical Recipes §6.2: series, or Lentz's fraction). */
+/** Q(½, t), the regularised upper incomplete gamma at a = ½ (Numerical Recipes §6.2: series or Lentz). */
 function upperIncompleteGammaHalf(t: number): number {
   const a = 0.5;
   if (t <= 0) return 1;
@@ -672,7 +699,8 @@ function scaledSample(e: Extract<Evidence, { kind: 'bounded_mean' }>): { mean: n
   const x = Math.min(1, Math.max(0, (mean - min) / range));
   const largest = x * (1 - x);
   if (variance === null || n < 2) return { mean: x, variance: variance === null && n >= 2 ? largest : 0 };
-  if (!Number.isFinite(variance) || variance < 0) throw new RangeError(`variance must be a finite number ≥ 0 (got ${variance})`);
+  if (!Number.isFinite(variance) || variance < 0)
+    throw new RangeError(`variance must be a finite number ≥ 0 (got ${variance})`);
   const population = (variance * (n - 1)) / n / (range * range);
   if (population > largest * (1 + 1e-6) + 1e-12) {
     throw new RangeError(`variance ${variance} is more than a mean of ${mean} on [${min}, ${max}] allows`);
@@ -684,20 +712,26 @@ function validateClaim(claim: ClaimToJudge): void {
   const { id, claimed, better, evidence: e, minContacts, gapThatMatters } = claim;
   if (typeof id !== 'string') throw new RangeError('claim id must be a string');
   if (!Number.isFinite(claimed)) throw new RangeError(`claim ${id}: claimed must be finite (got ${claimed})`);
-  if (better !== 'higher' && better !== 'lower') throw new RangeError(`claim ${id}: better must be 'higher' or 'lower'`);
+  if (better !== 'higher' && better !== 'lower')
+    throw new RangeError(`claim ${id}: better must be 'higher' or 'lower'`);
   if (typeof claim.periodComplete !== 'boolean') throw new RangeError(`claim ${id}: periodComplete must be a boolean`);
-  if (!Number.isInteger(minContacts) || minContacts < 0) throw new RangeError(`claim ${id}: minContacts must be an integer ≥ 0`);
-  if (!(gapThatMatters > 0) || !Number.isFinite(gapThatMatters)) throw new RangeError(`claim ${id}: gapThatMatters must be > 0`);
+  if (!Number.isInteger(minContacts) || minContacts < 0)
+    throw new RangeError(`claim ${id}: minContacts must be an integer ≥ 0`);
+  if (!(gapThatMatters > 0) || !Number.isFinite(gapThatMatters))
+    throw new RangeError(`claim ${id}: gapThatMatters must be > 0`);
   assertCount(`claim ${id}: n`, e.n);
   switch (e.kind) {
     case 'rate':
       assertCount(`claim ${id}: successes`, e.successes);
-      if (e.successes > e.n) throw new RangeError(`claim ${id}: successes must lie in [0, n] (got ${e.successes} of ${e.n})`);
-      if (claimed < 0 || claimed > 1) throw new RangeError(`claim ${id}: a claimed rate must lie in [0, 1] (got ${claimed})`);
+      if (e.successes > e.n)
+        throw new RangeError(`claim ${id}: successes must lie in [0, n] (got ${e.successes} of ${e.n})`);
+      if (claimed < 0 || claimed > 1)
+        throw new RangeError(`claim ${id}: a claimed rate must lie in [0, 1] (got ${claimed})`);
       return;
     case 'bounded_mean':
       scaledSample(e);
-      if (claimed < e.min || claimed > e.max) throw new RangeError(`claim ${id}: claimed must lie in [${e.min}, ${e.max}] (got ${claimed})`);
+      if (claimed < e.min || claimed > e.max)
+        throw new RangeError(`claim ${id}: claimed must lie in [${e.min}, ${e.max}] (got ${claimed})`);
       return;
     case 'quantile':
       assertOpenUnit(`claim ${id}: q`, e.q);
@@ -705,7 +739,8 @@ function validateClaim(claim: ClaimToJudge): void {
       assertCount(`claim ${id}: below`, e.below);
       if (e.above + e.below > e.n) throw new RangeError(`claim ${id}: above + below must not exceed n`);
       if (claimed < 0) throw new RangeError(`claim ${id}: a claimed quantile of waits must be ≥ 0 (got ${claimed})`);
-      if (e.logSd != null && !(e.logSd > 0 && Number.isFinite(e.logSd))) throw new RangeError(`claim ${id}: logSd must be > 0`);
+      if (e.logSd != null && !(e.logSd > 0 && Number.isFinite(e.logSd)))
+        throw new RangeError(`claim ${id}: logSd must be > 0`);
       return;
     case 'descriptive':
       return;
