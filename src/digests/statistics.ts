@@ -247,7 +247,7 @@ function studentTDensity(t: number, df: number): number {
 }
 
 /** I_x(a, b) with x and its complement xc = 1 − x (Numerical Recipes §6.4: continued fraction on the converging side). */
-function regularisedIncompleteBeta(x: number, xc: number, a: number, b: number): number {
+export function regularisedIncompleteBeta(x: number, xc: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (xc <= 0) return 1;
   const logX = x < 0.5 ? Math.log(x) : Math.log1p(-xc);
@@ -291,7 +291,7 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
 }
 
 /** ln Γ(x) for x > 0: Lanczos (g = 7, 9 terms, ≈1e-15 relative), with the reflection formula below ½. */
-function logGamma(x: number): number {
+export function logGamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   const coefficients = [
     0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
