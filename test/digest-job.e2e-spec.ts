@@ -25,8 +25,13 @@ describe('the digest job', () => {
       expect(digests).toHaveLength(2);
       const mail = digests[0];
       expect(mail.subject).toBe('Monday digest: 2 of 5 claims contradicted (16 Nov 2026 – 23 Nov 2026)');
-      expect(mail.text).toMatch(/General line · answer rate: claimed 96 %, observed 60 % \(95 % 31 %–83 %\), n 10, gap −36 pts: contradicted/);
-      expect(mail.text).toMatch(/General line · courtesy avg: claimed 3\.0, observed 4\.0 \(95 % 3\.3–4\.7\), n 6, gap \+1\.0: better than claimed/);
+      expect(mail.text).toMatch(
+        /General line · answer rate: claimed 96 %, observed 60 % \(95 % 26 %–88 %\), n 10, gap −36 pts worse: contradicted; could detect \d+ pts, contacts needed \d+ for 10 pts \[10 of them ad hoc\]/,
+      );
+      expect(mail.text).toMatch(/General line · transfer rate: claimed 5\.0 %, observed 40 % \(95 % 12 %–74 %\), n 10, gap \+35 pts worse: contradicted/);
+      expect(mail.text).toMatch(/General line · courtesy avg: claimed 3\.0, observed 4\.0 \(95 % \d\.\d–\d\.\d\), n 6, gap \+1\.0 better: inconclusive/);
+      expect(mail.text).toContain('"Contradicted" means the test contacts would be very unlikely if the claim were true');
+      expect(mail.html).toContain('<td style="text-align:right;white-space:nowrap;color:#b00020">+35 pts worse</td>');
       // mailparser inlines an image referenced by cid: only when the part with that Content-ID exists.
       expect(mail.html).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/=]{100,}" alt="Claims against observed 95 % intervals"/);
       const chart = mail.attachments.find((x) => x.contentType === 'image/png')!;

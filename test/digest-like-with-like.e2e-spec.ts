@@ -19,7 +19,7 @@ beforeAll(async () => {
   await t.http().patch('/api/v1/organization/settings').set(auth(org.adminKey)).send({ countAdHocInVerdicts: true }).expect(200);
   quality = await personWithKey(t, org.adminKey, ['quality']);
   const tester = await personWithKey(t, org.adminKey, ['tester']);
-  const make = async (body: object) => (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody(body)).expect(201)).body.id;
+  const make = async (body: Record<string, unknown>) => (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody(body)).expect(201)).body.id;
   const line = await make({ name: 'General line' });
   const mailbox = await make({ name: 'Support mailbox', channel: 'email', contact: 'support@example.org' });
   const post = (touchpointId: string, i: number, wait: number) =>

@@ -25,7 +25,7 @@ describe('a digest too large for a mail', () => {
       const jobs = t.app.get(JobsService);
       await jobs.run('digest');
       await jobs.run('outbox');
-      const mail = sink.messages.find((m) => m.subject?.startsWith('Monday digest') && m.to?.text.includes('quality@example.org'))!;
+      const mail = sink.messages.find((m) => m.subject?.startsWith('Monday digest') && JSON.stringify(m.to).includes('quality@example.org'))!;
       const run = (await t.dataSource.query('SELECT payload FROM digest_run'))[0].payload;
       const keep = run.rows.filter((r: { verdict: string }) => r.verdict === 'contradicted' || r.verdict === 'inconclusive');
       expect(run.rows).toHaveLength(405);

@@ -34,7 +34,8 @@ const claim = (body: object) =>
   t.http().post('/api/v1/claims').set(auth(quality.key)).send({ touchpointId: line, metric: 'answer_rate', source: 'Monthly review', reportedAt: '2026-11-01T09:00:00Z', ...body }).expect(201);
 const preview = async (start: string) =>
   (await t.http().get(`/api/v1/digest-subscriptions/${subId}/preview?periodStart=${start}`).set(auth(quality.key)).expect(200)).body;
-const rowOf = (payload: { rows: Array<{ claimId: string }> }, id: string) => payload.rows.find((r) => r.claimId === id);
+type Row = { claimId: string; verdict: string };
+const rowOf = (payload: { rows: Row[] }, id: string) => payload.rows.find((r) => r.claimId === id);
 
 beforeAll(async () => {
   t = await createTestApp({ clock: new ManualClock('2026-10-30T12:00:00Z') });
@@ -85,7 +86,7 @@ describe('a claim judged on its own period', () => {
 
   it('is judged once across the stored runs, the late one in the digest of its recording on its own period', async () => {
     const runs: Array<{ id: string; period_start: Date }> = await t.dataSource.query('SELECT id, period_start FROM digest_run WHERE subscription_id = $1 ORDER BY period_start', [subId]);
-    const payloads = [];
+    const payloads: Array<{ rows: Row[] }> = [];
     for (const r of runs) payloads.push((await t.http().get(`/api/v1/digests/${r.id}`).set(auth(quality.key)).expect(200)).body.payload);
     const verdictsOf = (id: string) => payloads.map((p) => rowOf(p, id)?.verdict ?? null);
     expect(runs.map((r) => r.period_start.toISOString().slice(0, 10))).toEqual(['2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23', '2026-11-30']);

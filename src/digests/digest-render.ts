@@ -50,7 +50,7 @@ export function formatValue(unit: DigestRow['unit'], value: number | null): stri
 /** A size of difference (no sign): 12 pts, 0:45, 0.4. */
 export function formatSize(unit: DigestRow['unit'], size: number | null): string {
   if (size === null) return '–';
-  if (unit === 'rate') return `${(size * 100).toFixed(size * 100 >= 10 ? 0 : 1)} pts`;
+  if (unit === 'rate') return `${Number((size * 100).toFixed(size * 100 >= 10 ? 0 : 1))} pts`;
   return unit === 'rating' ? size.toFixed(1) : formatValue(unit, size);
 }
 
@@ -67,6 +67,12 @@ function formatNeeded(row: DigestRow): string {
   if (row.contactsNeededOverCap) return `over 100,000 for ${formatSize(row.unit, row.gapThatMatters)}`;
   if (row.contactsNeeded === null) return '–';
   return `${row.contactsNeeded.toLocaleString('en-GB')} for ${formatSize(row.unit, row.gapThatMatters)}`;
+}
+
+/** The smallest gap the contacts could reveal; "none" when a tested claim's contacts could reveal no gap at all. */
+function detectText(r: DigestRow): string {
+  if (r.detectableGap !== null) return formatSize(r.unit, r.detectableGap);
+  return ['contradicted', 'better_than_claimed', 'consistent', 'inconclusive'].includes(r.verdict) ? 'none' : '–';
 }
 
 const metricLabel = (metric: string) => metric.replace(/_/g, ' ');
@@ -135,16 +141,16 @@ function rowHtml(r: DigestRow): string {
 <td ${right}>${e(formatValue(r.unit, r.observed))}</td>
 <td ${right}>${e(intervalText(r))}</td>
 <td ${right}>${r.n}</td>
-<td style="text-align:right;color:${gapColour}">${e(formatGap(r))}</td>
+<td style="text-align:right;white-space:nowrap;color:${gapColour}">${e(formatGap(r))}</td>
 <td style="color:${VERDICT_COLOUR[r.verdict]};font-weight:600">${e(VERDICT_TEXT[r.verdict])}</td>
-<td ${right}>${e(formatSize(r.unit, r.detectableGap))}</td>
+<td ${right}>${e(detectText(r))}</td>
 <td ${right}>${e(formatNeeded(r))}</td>
 </tr>`;
 }
 
 function rowText(r: DigestRow): string {
   const interval = r.ciLow === null || r.ciHigh === null ? '' : ` (95 % ${formatValue(r.unit, r.ciLow)}–${formatValue(r.unit, r.ciHigh)})`;
-  const detect = r.detectableGap === null ? '' : `; could detect ${formatSize(r.unit, r.detectableGap)}`;
+  const detect = detectText(r) === '–' ? '' : `; could detect ${detectText(r)}`;
   const needed = r.contactsNeeded === null && !r.contactsNeededOverCap ? '' : `, contacts needed ${formatNeeded(r)}`;
   const aside = asideText(r);
   return (

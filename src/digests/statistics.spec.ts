@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { type Interval, medianInterval, medianRanks, normalQuantile, studentTQuantile, tInterval, verdict, wilsonInterval } from './statistics.js';
+import { type Interval, medianInterval, medianRanks, normalQuantile, studentTQuantile, tInterval, wilsonInterval } from './statistics.js';
 
 const confidenceArb = fc.double({ min: 0.5, max: 0.999, noNaN: true });
 // Pairs at least 1e-6 apart: closer levels differ only by rounding, which may shave an ulp off a bound.
@@ -319,36 +319,5 @@ describe('medianInterval', () => {
         expect(nested(medianInterval(values, lower), medianInterval(values, higher))).toBe(true);
       }),
     );
-  });
-});
-
-describe('verdict', () => {
-  const interval = { low: 0.6, high: 0.8 };
-  it.each([
-    // claimed, better, expected
-    [0.96, 'higher', 'contradicted'],
-    [0.5, 'higher', 'better_than_claimed'],
-    [0.7, 'higher', 'consistent'],
-    [0.8, 'higher', 'consistent'],
-    [0.6, 'higher', 'consistent'],
-    [0.5, 'lower', 'contradicted'],
-    [0.96, 'lower', 'better_than_claimed'],
-    [0.6, 'lower', 'consistent'],
-  ] as const)('claim %p with %s better → %s', (claimed, better, expected) => {
-    expect(verdict({ claimed, interval, n: 30, minContacts: 10, better })).toBe(expected);
-  });
-
-  it('checks the sample size first, even against a wildly flattering claim', () => {
-    expect(verdict({ claimed: 0.99, interval, n: 9, minContacts: 10, better: 'higher' })).toBe('too_few_contacts');
-    expect(verdict({ claimed: 0.99, interval, n: 10, minContacts: 10, better: 'higher' })).toBe('contradicted');
-  });
-
-  it('calls an interval unbounded on both sides too few contacts, not consistent: it says nothing either way', () => {
-    expect(verdict({ claimed: 1e9, interval: { low: -Infinity, high: Infinity }, n: 4, minContacts: 1, better: 'lower' })).toBe('too_few_contacts');
-    expect(verdict({ claimed: 1, interval: { low: 3, high: Infinity }, n: 4, minContacts: 1, better: 'lower' })).toBe('contradicted');
-  });
-
-  it('refuses NaN instead of printing a verdict on it', () => {
-    expect(() => verdict({ claimed: Number.NaN, interval, n: 30, minContacts: 10, better: 'higher' })).toThrow(RangeError);
   });
 });

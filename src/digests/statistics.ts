@@ -9,14 +9,13 @@
  *
  * Invalid input (NaN, a confidence outside (0, 1), successes above n, unsorted values…) throws a
  * RangeError: it is a bug in the caller, and a silent NaN would print a wrong verdict into a digest.
+ * The verdicts themselves (valid tests, Holm over a digest) are in verdicts.ts.
  */
 
 export interface Interval {
   low: number;
   high: number;
 }
-
-export type Verdict = 'contradicted' | 'better_than_claimed' | 'consistent' | 'too_few_contacts';
 
 const DEFAULT_CONFIDENCE = 0.95;
 
@@ -130,27 +129,6 @@ export function normalQuantile(p: number): number {
       ? horner(AS241_INTERMEDIATE_NUMERATOR, r - 1.6) / horner(AS241_INTERMEDIATE_DENOMINATOR, r - 1.6)
       : horner(AS241_FAR_NUMERATOR, r - 5) / horner(AS241_FAR_DENOMINATOR, r - 5);
   return q < 0 ? -x : x;
-}
-
-/**
- * How a claim sits against the observed interval. The sample-size rule comes first so a tiny sample never
- * "contradicts" anyone; an interval unbounded on both sides (a median of fewer than 6 contacts) says
- * nothing either way, so it too is "too few contacts" rather than "consistent"; bounds are inclusive
- * so a claim on the edge counts as consistent.
- */
-export function verdict(input: { claimed: number; interval: Interval; n: number; minContacts: number; better: 'higher' | 'lower' }): Verdict {
-  const { claimed, interval, n, minContacts, better } = input;
-  if ([claimed, interval.low, interval.high, n, minContacts].some(Number.isNaN)) {
-    throw new RangeError('verdict needs numbers, got NaN');
-  }
-  if (n < minContacts) return 'too_few_contacts';
-  if (!Number.isFinite(interval.low) && !Number.isFinite(interval.high)) return 'too_few_contacts';
-  const aboveInterval = claimed > interval.high;
-  const belowInterval = claimed < interval.low;
-  if (!aboveInterval && !belowInterval) return 'consistent';
-  // The flattering side is the one a manager would round towards: higher for "higher is better".
-  const onFlatteringSide = better === 'higher' ? aboveInterval : belowInterval;
-  return onFlatteringSide ? 'contradicted' : 'better_than_claimed';
 }
 
 // ——— internals ———
