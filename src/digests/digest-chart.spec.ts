@@ -104,6 +104,16 @@ describe('digest chart', () => {
     expect(lane(SAMPLE[0])).toMatch(/<path d="M[^"]+" fill="#d62728"/);
     expect(lane(SAMPLE[2])).toMatch(/<path d="M[^"]+" fill="#2ca02c"/);
     expect(lane(SAMPLE[1])).toMatch(/<path d="M[^"]+" fill="#7f7f7f"/);
+    expect(lane({ ...SAMPLE[1], verdict: 'inconclusive' })).toMatch(/<path d="M[^"]+" fill="#f2b705"/);
+    expect(lane({ ...SAMPLE[1], verdict: 'in_progress' })).toMatch(/<path d="M[^"]+" fill="#dbeafe"/);
+  });
+
+  it('lists in its legend only the verdicts it shows', () => {
+    const svg = digestChartSvg([SAMPLE[0], { ...SAMPLE[1], verdict: 'in_progress' }]);
+    expect(svg).toContain('claim contradicted');
+    expect(svg).toContain('period still running');
+    expect(svg).not.toContain('better than claimed');
+    expect(svg).not.toContain('>inconclusive<');
   });
 
   it('gives identical bytes for the same input', () => {

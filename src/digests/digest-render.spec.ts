@@ -1,4 +1,5 @@
-import { formatValue } from './digest-render.js';
+import type { DigestPayload, DigestRow } from './digest-builder.service.js';
+import { formatGap, formatSize, formatValue, MAIL_HTML_BUDGET, renderDigest } from './digest-render.js';
 
 describe('formatValue', () => {
   it('says rates as percentages, waits as m:ss or h:mm:ss, ratings with one decimal', () => {
@@ -10,5 +11,92 @@ describe('formatValue', () => {
     expect(formatValue('seconds', -90)).toBe('−1:30');
     expect(formatValue('rating', 4.25)).toBe('4.3');
     expect(formatValue('rate', null)).toBe('–');
+  });
+});
+
+describe('formatGap', () => {
+  it('keeps the arithmetic sign and says better or worse by the metric\u2019s direction', () => {
+    expect(formatGap({ unit: 'rate', gap: 0.19, gapDirection: 'worse' })).toBe('+19 pts worse');
+    expect(formatGap({ unit: 'rate', gap: -0.36, gapDirection: 'worse' })).toBe('−36 pts worse');
+    expect(formatGap({ unit: 'seconds', gap: -45, gapDirection: 'better' })).toBe('−0:45 better');
+    expect(formatGap({ unit: 'rating', gap: 0, gapDirection: 'same' })).toBe('±0.0');
+    expect(formatGap({ unit: 'rate', gap: null, gapDirection: null })).toBe('–');
+    expect(formatSize('rate', 0)).toBe('0 pts');
+    expect(formatSize('rate', 0.045)).toBe('4.5 pts');
+  });
+});
+
+const row = (i: number, verdict: DigestRow['verdict']): DigestRow => ({
+  claimId: `c${i}`,
+  touchpointId: `t${i}`,
+  team: null,
+  channel: 'phone',
+  scopeLabel: `Line ${i} <b>`,
+  metric: 'answer_rate',
+  unit: 'rate',
+  better: 'higher',
+  claimed: 0.9,
+  source: 'Review',
+  claimPeriod: { start: '2026-11-16', end: '2026-11-22' },
+  observed: 0.5,
+  n: 20,
+  ciLow: 0.3,
+  ciHigh: 0.7,
+  intervalMethod: 'clopper_pearson',
+  gap: -0.4,
+  gapDirection: 'worse',
+  verdict,
+  pFlattering: 0.001,
+  pAdjusted: 0.01,
+  detectableGap: 0.2,
+  contactsNeeded: 120,
+  contactsNeededOverCap: false,
+  gapThatMatters: 0.1,
+  adHoc: { contacts: 0, observed: null, counted: false },
+  ownerContacts: 0,
+});
+const payload = (rows: DigestRow[]): DigestPayload => ({
+  period: { start: '2026-11-16T00:00:00.000Z', end: '2026-11-23T00:00:00.000Z' },
+  headline: 'h',
+  minContacts: 5,
+  explanation: 'What a verdict means.',
+  familySize: rows.length,
+  countAdHocInVerdicts: false,
+  rows,
+  coverage: { planned: 0, completed: 0, missed: 0, declined: 0, unfilled: 0 },
+  missedTesters: [],
+  notes: [],
+  trend: rows.map((r) => ({ claimId: r.claimId, metric: r.metric, scopeLabel: r.scopeLabel, previous: 0.4, previousN: 10, current: 0.5, change: 0.1 })),
+});
+const ctx = { name: 'Weekly', zone: 'UTC', link: 'https://gt.example/d/x', chartSrc: 'cid:digest-chart' };
+
+describe('renderDigest', () => {
+  it('shows every row, the explanation, and escapes what users wrote', () => {
+    const r = renderDigest(payload([row(1, 'contradicted'), row(2, 'in_progress')]), ctx, { maxHtmlBytes: MAIL_HTML_BUDGET });
+    expect(r.cut).toBe(false);
+    expect(r.rows).toHaveLength(2);
+    expect(r.html).toContain('What a verdict means.');
+    expect(r.html).toContain('Claims whose period is still running (not judged yet)');
+    expect(r.html).toContain('Line 1 &lt;b&gt;');
+    expect(r.text).toContain('- Line 1 <b> · answer rate: claimed 90 %, observed 50 % (95 % 30 %–70 %), n 20, gap −40 pts worse: contradicted; could detect 20 pts, contacts needed 120 for 10 pts');
+  });
+
+  it('keeps a mail over its budget to the contradicted and inconclusive rows, as many as fit, and says so', () => {
+    const rows = Array.from({ length: 600 }, (_, i) => row(i, i % 10 === 0 ? 'contradicted' : i % 10 === 1 ? 'inconclusive' : 'consistent'));
+    const full = renderDigest(payload(rows), ctx);
+    expect(Buffer.byteLength(full.html)).toBeGreaterThan(MAIL_HTML_BUDGET);
+    const mail = renderDigest(payload(rows), ctx, { maxHtmlBytes: MAIL_HTML_BUDGET });
+    expect(mail.cut).toBe(true);
+    expect(Buffer.byteLength(mail.html)).toBeLessThanOrEqual(MAIL_HTML_BUDGET);
+    expect(mail.rows).toHaveLength(120);
+    expect(mail.rows.every((r) => r.verdict !== 'consistent')).toBe(true);
+    expect(mail.html).toContain('it shows the 120 contradicted and inconclusive claims of the 600 in this digest.');
+    expect(mail.text.match(/^- Line/gm)).toHaveLength(120);
+    // too many even of those: the first ones that fit, and the mail says how many of how many
+    const tight = renderDigest(payload(rows), ctx, { maxHtmlBytes: 20_000 });
+    expect(Buffer.byteLength(tight.html)).toBeLessThanOrEqual(20_000);
+    expect(tight.rows.length).toBeGreaterThan(0);
+    expect(tight.rows.length).toBeLessThan(120);
+    expect(tight.html).toContain(`it shows ${tight.rows.length} of the 120 contradicted and inconclusive claims of the 600`);
   });
 });

@@ -1,0 +1,69 @@
+import { metricByKey } from '../metrics/metric-catalogue.js';
+import { evidenceOf, gapDirection, headlineOf, intervalOf, observedOf, sampleVariance, sumsOf } from './digest-evidence.js';
+
+const metric = (key: string) => metricByKey(key)!;
+
+describe('a claim\u2019s evidence from the sums SQL returns', () => {
+  it('gives a rate its successes of n', () => {
+    const sums = sumsOf({ m_n: '10', m_s: 6 }, 'm_');
+    expect(evidenceOf(metric('answer_rate'), sums, null)).toEqual({ kind: 'rate', n: 10, successes: 6 });
+    expect(observedOf(metric('answer_rate'), sums)).toBe(0.6);
+  });
+
+  it('gives a rating its mean and sample variance on the 1–5 scale, none below two ratings', () => {
+    // 4, 4, 5, 3, 4, 4: sum 24, sum of squares 98, variance (98 − 96) / 5 = 0.4
+    const sums = sumsOf({ r_n: 6, r_s: 24, r_ss: 98 }, 'r_');
+    expect(evidenceOf(metric('courtesy_avg'), sums, null)).toEqual({ kind: 'bounded_mean', n: 6, mean: 4, variance: 0.4, min: 1, max: 5 });
+    expect(sampleVariance(sumsOf({ r_n: 1, r_s: 4, r_ss: 16 }, 'r_'))).toBeNull();
+    // all equal: variance exactly 0, never negative from rounding
+    expect(sampleVariance({ n: 3, sum: 12.000000000000002, sumOfSquares: 48, value: null })).toBe(0);
+  });
+
+  it('gives a quantile its counts against the claim, and a mean wait nothing to test', () => {
+    const sums = sumsOf({ q_n: 6, q_s: 810, q_v: 135 }, 'q_');
+    const counts = { above: 6, below: 0, low: 60, high: 210, logSd: 0.4 };
+    expect(evidenceOf(metric('median_seconds_to_human'), sums, counts)).toEqual({ kind: 'quantile', q: 0.5, n: 6, above: 6, below: 0, logSd: 0.4 });
+    expect(evidenceOf(metric('p90_seconds_to_human'), sums, counts)).toMatchObject({ kind: 'quantile', q: 0.9 });
+    expect(observedOf(metric('median_seconds_to_human'), sums)).toBe(135);
+    expect(evidenceOf(metric('avg_seconds_to_human'), sums, null)).toEqual({ kind: 'descriptive', n: 6 });
+    expect(observedOf(metric('avg_seconds_to_human'), sums)).toBe(135);
+    expect(observedOf(metric('avg_seconds_to_human'), sumsOf(undefined, 'x'))).toBeNull();
+  });
+
+  it('shows the interval of the metric\u2019s own method, and none for a mean wait or no contacts', () => {
+    const rate = intervalOf({ kind: 'rate', n: 10, successes: 6 }, null)!;
+    expect(rate.method).toBe('clopper_pearson');
+    expect(rate.interval.low).toBeCloseTo(0.2624, 4); // R: binom.test(6, 10)
+    expect(rate.interval.high).toBeCloseTo(0.8784, 4);
+    const rating = intervalOf({ kind: 'bounded_mean', n: 5, mean: 4, variance: 0, min: 1, max: 5 }, null)!;
+    expect(rating.method).toBe('bounded_mean');
+    expect(rating.interval.high - rating.interval.low).toBeGreaterThan(0); // never zero width
+    expect(intervalOf({ kind: 'quantile', q: 0.5, n: 6, above: 6, below: 0 }, { above: 6, below: 0, low: 60, high: 210, logSd: null })).toEqual({
+      interval: { low: 60, high: 210 },
+      method: 'order_statistics',
+    });
+    expect(intervalOf({ kind: 'quantile', q: 0.9, n: 10, above: 1, below: 9 }, { above: 1, below: 9, low: null, high: null, logSd: null })).toBeNull();
+    expect(intervalOf({ kind: 'descriptive', n: 40 }, null)).toBeNull();
+    expect(intervalOf({ kind: 'rate', n: 0, successes: 0 }, null)).toBeNull();
+  });
+});
+
+describe('the gap\u2019s direction', () => {
+  it('follows the metric: more transfers is worse, more answers better', () => {
+    expect(gapDirection('lower', 0.19)).toBe('worse');
+    expect(gapDirection('lower', -0.05)).toBe('better');
+    expect(gapDirection('higher', 0.05)).toBe('better');
+    expect(gapDirection('higher', -0.36)).toBe('worse');
+    expect(gapDirection('higher', 0)).toBe('same');
+    expect(gapDirection('lower', null)).toBeNull();
+  });
+});
+
+describe('the headline', () => {
+  it('counts the claims judged, and those still running apart', () => {
+    expect(headlineOf(['contradicted', 'consistent', 'too_few_contacts'])).toBe('1 of 3 claims contradicted');
+    expect(headlineOf(['inconclusive', 'in_progress', 'in_progress'])).toBe('0 of 1 claim contradicted · 2 still running');
+    expect(headlineOf(['in_progress'])).toBe('No claim\u2019s period ended in this digest · 1 still running');
+    expect(headlineOf([])).toBe('No claim\u2019s period ended in this digest');
+  });
+});
