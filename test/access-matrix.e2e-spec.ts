@@ -59,6 +59,8 @@ const MATRIX: Row[] = [
   row('GET /api/v1/organizations/{id}',                 { id: 'organization' },                           ok,   ok,   ok,   ok),
   row('PATCH /api/v1/organizations/{id}',               { id: 'organization' },                           ok,  403,  403,  403, { body: () => ({ name: `Renamed ${unique()}` }) }),
   row('DELETE /api/v1/organizations/{id}',              { id: 'organization' },                           ok,  403,  403,  403, { query: { confirm: 'not its name' } }),
+  row('GET /api/v1/organization/settings',              {},                                               ok,   ok,  403,  403),
+  row('PATCH /api/v1/organization/settings',            {},                                               ok,  403,  403,  403, { body: () => ({ countAdHocInVerdicts: false }) }),
 
   row('POST /api/v1/people',                            {},                                               ok,  403,  403,  403, { body: () => personBody() }),
   row('POST /api/v1/people/import',                     {},                                               ok,  403,  403,  403, { csv: 'email,name\n' }),
