@@ -2,19 +2,23 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { machine } from './support.js';
+import { renderVerdictsHeadline, renderVerdictTables, type VerdictsSummary } from './verdicts-tables.js';
 
 /**
  * `npm run bench`: runs every benchmark, each in a process of its own (its output passes through),
  * and rewrites the generated parts of BENCHMARKS.md — the blocks between `<!-- bench:NAME -->` and
  * `<!-- /bench:NAME -->` — with the machine, every figure and its goal. The prose around them (the
  * method, what it took) is written by hand. A benchmark that fails leaves its block as it was.
+ * bench:verdicts also rewrites its tables in STATISTICS.md (the block between `<!-- bench:verdicts -->` markers).
  */
 
 const FILE = path.resolve('BENCHMARKS.md');
+const STATISTICS = path.resolve('STATISTICS.md');
 const BENCHMARKS: Array<{ name: string; script: string; nodeArgs: string[] }> = [
   { name: 'plan', script: 'dist/bench/plan.bench.js', nodeArgs: [] },
   { name: 'digest', script: 'dist/bench/digest.bench.js', nodeArgs: ['--expose-gc'] },
   { name: 'load', script: 'dist/bench/load.bench.js', nodeArgs: [] },
+  { name: 'verdicts', script: 'dist/bench/verdicts.bench.js', nodeArgs: [] },
 ];
 
 type Summary = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- each benchmark's own JSON
@@ -126,12 +130,12 @@ function loadBlock(s: Summary): string {
   ].join('\n');
 }
 
-function replaceBlock(text: string, name: string, body: string): string {
+function replaceBlock(text: string, name: string, body: string, file = 'BENCHMARKS.md'): string {
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
   const from = text.indexOf(start);
   const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`BENCHMARKS.md has no ${start} … ${end} block`);
+  if (from < 0 || to < from) throw new Error(`${file} has no ${start} … ${end} block`);
   return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
 }
 
@@ -146,14 +150,26 @@ async function main(): Promise<void> {
     try {
       const s = await runOne(b);
       results.push(s);
-      const body = b.name === 'plan' ? planBlock(s) : b.name === 'digest' ? digestBlock(s) : loadBlock(s);
-      text = replaceBlock(text, b.name, `${body}\n\nFigures of the run of ${stamp} UTC (\`npm run bench\`).`);
+      const blocks: Record<string, (s: Summary) => string> = {
+        plan: planBlock,
+        digest: digestBlock,
+        load: loadBlock,
+        verdicts: (v) => renderVerdictsHeadline(v as VerdictsSummary),
+      };
+      const footer = `Figures of the run of ${stamp} UTC (\`npm run bench\`).`;
+      text = replaceBlock(text, b.name, `${blocks[b.name](s)}\n\n${footer}`);
+      if (b.name === 'verdicts') {
+        const tables = `${renderVerdictTables(s as VerdictsSummary)}\n\n${footer}`;
+        const statistics = await readFile(STATISTICS, 'utf8');
+        await writeFile(STATISTICS, replaceBlock(statistics, 'verdicts', tables, 'STATISTICS.md'));
+      }
     } catch (error) {
       failed.push(b.name);
       process.stderr.write(`${(error as Error).message}; its table in BENCHMARKS.md is left as it was\n`);
     }
   }
-  if (results.length) text = replaceBlock(text, 'machine', machineBlock(results));
+  // The machine table names PostgreSQL's version: only benchmarks that ran one can rewrite it.
+  if (results.some((r) => r.postgres)) text = replaceBlock(text, 'machine', machineBlock(results));
   await writeFile(FILE, text);
   process.stdout.write(`\nBENCHMARKS.md rewritten (${results.length} benchmark(s)${failed.length ? `; failed: ${failed.join(', ')}` : ''}).\n`);
   if (failed.length) process.exit(1);

@@ -252,11 +252,12 @@ export function boundedMeanInterval(
   const s = scaledSample({ kind: 'bounded_mean', n, mean, variance, min, max });
   if (n === 0) return { low: min, high: max };
   const tail = (1 - confidence) / 2;
-  // H0: mean ≥ m is rejected for m in [U, 1]; H0: mean ≤ m for m in [0, L]. Both p-values are monotone in m.
-  const upper =
-    s.mean >= 1 ? 1 : bisect(s.mean, 1, (m) => boundedUpperPValue(n, 1 - s.mean, s.variance, 1 - m) <= tail);
-  const lower =
-    s.mean <= 0 ? 0 : 1 - bisect(1 - s.mean, 1, (m) => boundedUpperPValue(n, s.mean, s.variance, 1 - m) <= tail);
+  // ~40 bisection steps per side: memoised, as a digest repeats the same few (n, mean, variance) of ratings
+  const [lower, upper] = memo(intervalMemo, `${n}|${s.mean}|${s.variance}|${tail}`, () => [
+    // H0: mean ≤ m is rejected for m in [0, L]; H0: mean ≥ m for m in [U, 1]. Both p-values are monotone in m.
+    s.mean <= 0 ? 0 : 1 - bisect(1 - s.mean, 1, (m) => boundedUpperPValue(n, s.mean, s.variance, 1 - m) <= tail),
+    s.mean >= 1 ? 1 : bisect(s.mean, 1, (m) => boundedUpperPValue(n, 1 - s.mean, s.variance, 1 - m) <= tail),
+  ]);
   return { low: min + lower * (max - min), high: min + upper * (max - min) };
 }
 
@@ -545,6 +546,7 @@ function normalSampleSize(pi0: number, pi1: number, level: number, power: number
 // Caches for the pure power computations: a digest of 20,000 claims repeats the same (rate, n, level) often.
 const criticalMemo = new Map<string, number | null>();
 const neededMemo = new Map<string, number>();
+const intervalMemo = new Map<string, [number, number]>();
 const MEMO_LIMIT = 200_000;
 
 function memo<T>(cache: Map<string, T>, key: string, compute: () => T): T {
