@@ -57,7 +57,7 @@ describe('npm run demo', () => {
     const demo = startDemo(env);
     const links = await demo.ready;
     const out = demo.output();
-    expect(out).toMatch(/Replayed: \d+ tests planned, \d+ contacts recorded, \d+ declined, \d+ missed, \d+ claims from the weekly reviews, 8 digests/);
+    expect(out).toMatch(/Replayed: \d+ tests planned, \d+ contacts recorded, \d+ declined, \d+ missed, \d+ claims from the reviews, 8 digests/);
     expect(links.adminKey).toMatch(/^gt_/);
     expect(links.digest).toMatch(new RegExp(`^http://localhost:${env.PORT}/d/[A-Za-z0-9_-]{43}$`));
 

@@ -6,7 +6,8 @@ import type { Channel } from '../touchpoints/touchpoint.entity.js';
  * callers repeat themselves, a surgery where a repeat prescription is "not there yet" after 48
  * hours, an insurer whose agents cannot say why a customer should stay, a web chat and a support
  * mailbox. Each touchpoint has a `truth` (how contacts really go) and its owner's `claims` (what
- * the weekly review hears): some true, some flattering.
+ * the reviews hear): some true, some flattering. Most figures are reviewed every four weeks, as a quality
+ * team would judge them: a week of four tests cannot contradict anyone, four weeks of them can.
  */
 
 export const DEMO_ORGANISATION = 'Northgate Group (demo)';
@@ -90,6 +91,8 @@ export interface DemoTouchpoint {
   openingHours: Array<{ day: Day; open: string; close: string }>;
   scenario: string;
   meeting: string;
+  /** How often its meeting reviews the figures: weekly, or every four weeks (for the four weeks before). */
+  review: 'weekly' | 'four-weekly';
   truth: Truth;
   claims: DemoClaim[];
 }
@@ -148,7 +151,8 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     owner: 'retail',
     openingHours: opening(['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], '09:00', '17:30'),
     scenario: 'port',
-    meeting: 'Weekly retail review',
+    meeting: 'Retail review',
+    review: 'four-weekly',
     truth: {
       reach: 0.97, waitMedian: 1500, transfer: 0.35, drop: 0, repeatAfterTransfer: 0.8, resolved: 0.3, partial: 0.25, optionsExplained: 0.35,
       courtesy: 4.0, knowledge: 2.4, promise: 0.2, promiseDays: 3,
@@ -175,7 +179,8 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     owner: 'contact',
     openingHours: [...opening(WEEKDAYS, '08:00', '20:00'), ...opening(['sat'], '09:00', '17:00')],
     scenario: 'billing',
-    meeting: 'Weekly contact-centre review',
+    meeting: 'Contact-centre review',
+    review: 'four-weekly',
     truth: {
       reach: 0.7, waitMedian: 540, transfer: 0.65, drop: 0.3, repeatAfterTransfer: 0.85, resolved: 0.3, partial: 0.3, optionsExplained: 0.45,
       courtesy: 3.7, knowledge: 3.0, promise: 0.3, promiseDays: 5,
@@ -190,7 +195,7 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     claims: [
       { metric: 'answer_rate', value: 0.96, jitter: 0.01 },
       { metric: 'transfer_rate', value: 0.15, jitter: 0.02 },
-      { metric: 'avg_seconds_to_human', value: 60, jitter: 10 },
+      { metric: 'median_seconds_to_human', value: 60, jitter: 10 },
     ],
   },
   {
@@ -204,6 +209,7 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     openingHours: opening(WEEKDAYS, '08:00', '18:30'),
     scenario: 'prescription',
     meeting: 'Practice meeting',
+    review: 'four-weekly',
     truth: {
       reach: 0.85, waitMedian: 420, transfer: 0.15, drop: 0.05, repeatAfterTransfer: 0.6, resolved: 0.25, partial: 0.25, optionsExplained: 0.3,
       courtesy: 4.5, knowledge: 3.2, promise: 0.6, promiseDays: 2,
@@ -231,6 +237,7 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     openingHours: [...opening(WEEKDAYS, '08:00', '20:00'), ...opening(['sat'], '09:00', '14:00')],
     scenario: 'leaving',
     meeting: 'Insurance operations review',
+    review: 'four-weekly',
     truth: {
       reach: 0.9, waitMedian: 180, transfer: 0.25, drop: 0.05, repeatAfterTransfer: 0.7, resolved: 0.35, partial: 0.25, optionsExplained: 0.25,
       courtesy: 4.1, knowledge: 2.4, promise: 0.15, promiseDays: 7,
@@ -261,6 +268,7 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     openingHours: opening(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], '08:00', '22:00'),
     scenario: 'port',
     meeting: 'Digital channels stand-up',
+    review: 'weekly',
     truth: {
       reach: 0.93, waitMedian: 95, transfer: 0.2, drop: 0.08, repeatAfterTransfer: 0.5, resolved: 0.62, partial: 0.2, optionsExplained: 0.6,
       courtesy: 4.3, knowledge: 3.9, promise: 0.1, promiseDays: 2,
@@ -288,6 +296,7 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     openingHours: opening(WEEKDAYS, '09:00', '18:00'),
     scenario: 'port',
     meeting: 'Digital channels stand-up',
+    review: 'weekly',
     truth: {
       reach: 0.95, waitMedian: 18 * 3600, transfer: 0.2, drop: 0, repeatAfterTransfer: 0.9, resolved: 0.5, partial: 0.25, optionsExplained: 0.5,
       courtesy: 4.0, knowledge: 3.5, promise: 0.2, promiseDays: 3,
@@ -303,7 +312,7 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
   },
 ];
 
-/** What the quality lead hears at the monthly executive meeting, for the whole organisation and per team. */
+/** What the quality lead hears at the four-weekly executive meeting, for the whole organisation and per team. */
 export const SCOPE_CLAIMS: Array<DemoClaim & { team: string | null; meeting: string }> = [
   { team: null, metric: 'answer_rate', value: 0.93, jitter: 0.01, meeting: 'Executive operations review' },
   { team: null, metric: 'first_contact_resolution', value: 0.8, jitter: 0.02, meeting: 'Executive operations review' },

@@ -63,7 +63,7 @@ async function run(server: RunningServer, clock: DemoClock, realNow: Date): Prom
     await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
     say(
       `Replayed: ${stats.planned} tests planned, ${stats.completed} contacts recorded, ${stats.declined} declined, ` +
-        `${stats.missed} missed, ${stats.claims} claims from the weekly reviews, ${stats.digests} digests, ${stats.mails} mails written ` +
+        `${stats.missed} missed, ${stats.claims} claims from the reviews, ${stats.digests} digests, ${stats.mails} mails written ` +
         `(${stats.requests} API requests).`,
     );
   }

@@ -146,7 +146,7 @@ export async function createDemoOrganisation(app: NestExpressApplication, api: A
 
 /**
  * Plays the weeks hour by hour on the clock: the nightly plan, reveals, testers making their
- * contacts (or declining, or forgetting), reminders and expiries, Monday's claims from the weekly
+ * contacts (or declining, or forgetting), reminders and expiries, Monday's claims from the
  * reviews, the Monday digest, and the outbox writing every mail.
  */
 export async function replay(
@@ -174,7 +174,7 @@ export async function replay(
   while (t.toJSDate() <= until) {
     clock.set(t.toJSDate());
     if (t.hour === 2) stats.planned += count(await run('plan'), 'planned');
-    if (t.weekday === 1 && t.hour === 7 && t > firstMonday) stats.claims += await postClaims(api, state, t.minus({ weeks: 1 }), draw);
+    if (t.weekday === 1 && t.hour === 7 && t > firstMonday) stats.claims += await postClaims(api, state, t.startOf('day'), draw);
     // the quality lead subscribes once the first week is under way (its first digest covers it)
     if (!state.subscriptionId && t >= firstMonday.set({ hour: 10 })) state.subscriptionId = await subscribe(api, state);
 
@@ -234,13 +234,23 @@ async function subscribe(api: ApiClient, state: DemoState): Promise<string> {
   return subscription.id;
 }
 
-/** Monday morning's reviews: each owner reports last week's figures; the quality lead notes the scope-wide ones. */
-async function postClaims(api: ApiClient, state: DemoState, weekStart: DateTime, draw: Draw): Promise<number> {
-  const period = { periodStart: weekStart.toISODate(), periodEnd: weekStart.plus({ days: 6 }).toISODate() };
-  const reportedAt = weekStart.plus({ weeks: 1 }).set({ hour: 7 }).toISO();
-  const day = weekStart.plus({ weeks: 1 }).toFormat('d LLL');
+/**
+ * Monday morning's reviews: the weekly ones report last week's figures; every fourth Monday the four-weekly
+ * ones report the four weeks before, and the quality lead notes the scope-wide figures of those four weeks.
+ */
+async function postClaims(api: ApiClient, state: DemoState, monday: DateTime, draw: Draw): Promise<number> {
+  const firstMonday = DateTime.fromISO(state.firstMonday, { zone: ZONE });
+  const fourWeekly = Math.round(monday.diff(firstMonday, 'weeks').weeks) % 4 === 0;
+  const periodOf = (weeks: number) => ({
+    periodStart: monday.minus({ weeks }).toISODate(),
+    periodEnd: monday.minus({ days: 1 }).toISODate(),
+  });
+  const reportedAt = monday.set({ hour: 7 }).toISO();
+  const day = monday.toFormat('d LLL');
   let posted = 0;
   for (const t of TOUCHPOINTS) {
+    if (t.review === 'four-weekly' && !fourWeekly) continue;
+    const period = periodOf(t.review === 'weekly' ? 1 : 4);
     for (const c of t.claims) {
       await api.call(state.keys[t.owner], 'POST', '/api/v1/claims', {
         touchpointId: state.touchpointIds[t.key],
@@ -253,11 +263,11 @@ async function postClaims(api: ApiClient, state: DemoState, weekStart: DateTime,
       posted++;
     }
   }
-  for (const c of SCOPE_CLAIMS) {
+  for (const c of fourWeekly ? SCOPE_CLAIMS : []) {
     await api.call(state.keys.quality, 'POST', '/api/v1/claims', {
       team: c.team,
       metric: c.metric,
-      ...period,
+      ...periodOf(4),
       value: said(c, draw),
       source: `${c.meeting}, ${day}`,
       reportedAt,

@@ -108,6 +108,19 @@ describe('digest chart', () => {
     expect(lane({ ...SAMPLE[1], verdict: 'in_progress' })).toMatch(/<path d="M[^"]+" fill="#dbeafe"/);
   });
 
+  it('draws the waits of each channel in a section of their own, on an axis in the unit a reader would say', () => {
+    const svg = digestChartSvg([
+      { ...SAMPLE[5], label: 'Line · median wait', channel: 'phone', observed: 95, ciLow: 60, ciHigh: 200, claimed: 60 },
+      { ...SAMPLE[5], label: 'Mailbox · median wait', channel: 'email', observed: 13 * 3600, ciLow: 4 * 3600, ciHigh: 20 * 3600, claimed: 4 * 3600 },
+    ]);
+    const phone = svg.slice(svg.indexOf('>Waits · phone<'), svg.indexOf('>Waits · email<'));
+    const email = svg.slice(svg.indexOf('>Waits · email<'));
+    expect(phone).toContain('Line · median wait');
+    expect(phone).toContain('>4 min<');
+    expect(phone).not.toContain('Mailbox');
+    expect(email).toContain('>20 h<');
+  });
+
   it('lists in its legend only the verdicts it shows', () => {
     const svg = digestChartSvg([SAMPLE[0], { ...SAMPLE[1], verdict: 'in_progress' }]);
     expect(svg).toContain('claim contradicted');

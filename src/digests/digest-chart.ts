@@ -29,6 +29,8 @@ export interface ChartRow {
   ciHigh: number | null;
   claimed: number | null;
   verdict: ChartVerdict;
+  /** Waits of different channels get sections (and axes) of their own: they are never pooled. */
+  channel?: string | null;
 }
 
 export interface ChartFont {
@@ -86,7 +88,7 @@ const VERDICTS = Object.keys(VERDICT_STYLE) as ChartVerdict[];
 const SECTION_ORDER: ChartUnit[] = ['rate', 'seconds', 'rating'];
 const SECTION_TITLE: Record<ChartUnit, string> = {
   rate: 'Rates',
-  seconds: 'Seconds',
+  seconds: 'Waits',
   rating: 'Ratings (1–5)',
 };
 
@@ -195,11 +197,31 @@ function axisFor(unit: ChartUnit, rows: ChartRow[], plotWidth: number): Axis {
     }
   }
   if (top <= 0) top = 60;
-  const step = niceStep(top, plotWidth >= 300 ? 5 : 3);
+  // ticks in the unit a reader would say: seconds, minutes or hours
+  const [scale, suffix] = top >= 2 * 3600 ? [3600, 'h'] : top >= 120 ? [60, 'min'] : [1, 's'];
+  const step = niceStep(top / scale, plotWidth >= 300 ? 5 : 3) * scale;
   const max = Math.ceil(top / step - 1e-9) * step;
   const ticks: number[] = [];
   for (let i = 0; i * step <= max + step * 1e-9; i++) ticks.push(i * step);
-  return { min: 0, max, ticks, format: (v) => `${Number(v.toPrecision(6))} s` };
+  return { min: 0, max, ticks, format: (v) => `${Number((v / scale).toPrecision(6))} ${suffix}` };
+}
+
+/** The chart's sections: rates, then the waits of each channel apart, then ratings. */
+function sections(rows: readonly ChartRow[]): Array<{ unit: ChartUnit; title: string; lanes: ChartRow[] }> {
+  const out: Array<{ unit: ChartUnit; title: string; lanes: ChartRow[] }> = [];
+  for (const unit of SECTION_ORDER) {
+    const lanes = rows.filter((r) => r.unit === unit);
+    if (unit !== 'seconds') {
+      if (lanes.length) out.push({ unit, title: SECTION_TITLE[unit], lanes });
+      continue;
+    }
+    const channels = [...new Set(lanes.map((r) => r.channel ?? null))];
+    for (const channel of channels) {
+      const title = channel === null ? SECTION_TITLE.seconds : `${SECTION_TITLE.seconds} · ${channel.replace(/_/g, ' ')}`;
+      out.push({ unit, title, lanes: lanes.filter((r) => (r.channel ?? null) === channel) });
+    }
+  }
+  return out;
 }
 
 // ---- Drawing ----
@@ -281,15 +303,13 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
     body.push(lg.svg);
     y += lg.height + 10;
 
-    for (const unit of SECTION_ORDER) {
-      const lanes = shown.filter((r) => r.unit === unit);
-      if (lanes.length === 0) continue;
+    for (const { unit, title: sectionTitle, lanes } of sections(shown)) {
       const axis = axisFor(unit, lanes, plotWidth);
       const xOf = (v: number) => plotLeft + ((Math.min(axis.max, Math.max(axis.min, v)) - axis.min) / (axis.max - axis.min)) * plotWidth;
 
       // Section header: its name on the left, the axis' tick labels over the plot.
       const headerBase = y + SECTION_HEADER_H - 8;
-      body.push(text(PAD, headerBase, SECTION_TITLE[unit], `font-size="${SMALL_FONT_SIZE}" font-weight="bold" fill="${MUTED}"`));
+      body.push(text(PAD, headerBase, fit(sectionTitle, labelWidth, SMALL_FONT_SIZE, true), `font-size="${SMALL_FONT_SIZE}" font-weight="bold" fill="${MUTED}"`));
       for (const [i, tick] of axis.ticks.entries()) {
         const anchor = i === 0 ? 'start' : i === axis.ticks.length - 1 ? 'end' : 'middle';
         const tx = i === 0 ? xOf(tick) - 2 : i === axis.ticks.length - 1 ? xOf(tick) + 2 : xOf(tick);

@@ -102,6 +102,7 @@ export function chartRows(rows: readonly DigestRow[]): ChartRow[] {
     ciHigh: r.ciHigh,
     claimed: r.claimed,
     verdict: r.verdict,
+    channel: r.channel,
   }));
 }
 
