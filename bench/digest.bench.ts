@@ -6,7 +6,9 @@ import { benchDatabase, machine, peakRss } from './support.js';
 
 /**
  * bench:digest — builds the digest of one 7-day period for a whole organization with 1,000,000
- * ad-hoc outcomes over 10,000 touchpoints and 20,000 claims, through the same DigestBuilder the
+ * ad-hoc outcomes (counted: the organization's setting) over 10,000 touchpoints, each owned by one of
+ * the 200 testers (whose contacts with it never count), and 20,000 claims of that week, each judged on
+ * its own period (evidence per claim in SQL, judgeClaims over the 20,000), through the same DigestBuilder the
  * digest job and the API use, and times beside it the bare aggregate SQL over the same rows (one
  * GROUP BY touchpoint with every catalogue metric's value and n) as the floor. Each is run once to
  * warm up, then 3 times; prints the best and the median, their ratio and the peak RSS of this
@@ -20,6 +22,8 @@ const RUNS = 3;
 const ZONES = ['Europe/London', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata'];
 const PERIOD_START = new Date('2026-11-16T00:00:00Z');
 const PERIOD_END = new Date('2026-11-23T00:00:00Z');
+/** The digest's end: late enough that the claims of 16–22 Nov have ended in every touchpoint's zone (New York's last). */
+const DIGEST_END = new Date('2026-11-23T12:00:00Z');
 const GOAL = { ratio: 1.5, peakRssMB: 300 };
 
 /** One organization with its touchpoints, testers, outcomes and claims, all in bulk SQL on one connection (so setseed holds). */
@@ -28,7 +32,8 @@ async function load(dataSource: DataSource): Promise<string> {
   await q.connect();
   try {
     await q.query(`SELECT setseed(0.42)`);
-    const [{ id: orgId }] = await q.query(`INSERT INTO organization (name) VALUES ('bench digest') RETURNING id`);
+    // the outcomes are ad hoc: the organization counts them in verdicts
+    const [{ id: orgId }] = await q.query(`INSERT INTO organization (name, settings) VALUES ('bench digest', '{"countAdHocInVerdicts": true}') RETURNING id`);
     await q.query(
       `INSERT INTO touchpoint (organization_id, name, channel, contact, timezone, opening_hours, team)
        SELECT $1, 'Touchpoint ' || lpad(i::text, 6, '0'), 'phone', '+44 20 7946 ' || lpad(i::text, 6, '0'), ($2::text[])[1 + i % 4],
@@ -48,6 +53,17 @@ async function load(dataSource: DataSource): Promise<string> {
     const [{ tps, testers }] = await q.query(
       `SELECT (SELECT array_agg(id ORDER BY name) FROM touchpoint WHERE organization_id = $1) AS tps,
               (SELECT array_agg(id ORDER BY name) FROM person WHERE organization_id = $1) AS testers`,
+      [orgId],
+    );
+    // Each touchpoint owned by one of the testers (whose contacts with it then never count), since before the week.
+    await q.query(
+      `UPDATE touchpoint t SET owner_id = ($2::uuid[])[1 + (o.rn % $3)]
+         FROM (SELECT id, row_number() OVER (ORDER BY name) AS rn FROM touchpoint WHERE organization_id = $1) o WHERE o.id = t.id`,
+      [orgId, testers, testers.length],
+    );
+    await q.query(
+      `INSERT INTO touchpoint_ownership (organization_id, touchpoint_id, owner_id, owned_from)
+       SELECT organization_id, id, owner_id, '2026-11-01' FROM touchpoint WHERE organization_id = $1`,
       [orgId],
     );
     // The random draws happen in an inner query (OFFSET 0 keeps it from being flattened), so
@@ -84,10 +100,10 @@ async function load(dataSource: DataSource): Promise<string> {
     await q.query(
       `WITH tp AS MATERIALIZED (SELECT id, rn, floor(random() * $3::int)::int AS first FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, rn)),
             c AS MATERIALIZED (SELECT i, 1 + i % $4 AS rn, i / $4 AS round, random() AS r FROM generate_series(0, $5 - 1) AS i)
-       INSERT INTO claim (organization_id, touchpoint_id, team, metric, period_start, period_end, value, source, reported_at, created_at, updated_at)
-       SELECT $1, tp.id, NULL, m.key, '2026-11-16', '2026-11-22',
+       INSERT INTO claim (organization_id, touchpoint_id, team, channel, metric, period_start, period_end, value, source, reported_at, created_at, updated_at)
+       SELECT $1, tp.id, NULL, 'phone', m.key, '2026-11-16', '2026-11-22',
               CASE m.unit WHEN 'rate' THEN round(c.r::numeric, 3) WHEN 'seconds' THEN round(c.r::numeric * 900) ELSE round(1 + c.r::numeric * 4, 1) END,
-              'bench', '2026-11-23T00:00:00Z', now(), now()
+              'bench', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z'
          FROM c JOIN tp USING (rn)
          JOIN unnest($6::text[], $7::text[]) WITH ORDINALITY AS m(key, unit, k) ON m.k = 1 + (tp.first + c.round) % $3::int
         ORDER BY c.i`,
@@ -95,7 +111,7 @@ async function load(dataSource: DataSource): Promise<string> {
     );
     // ANALYZE for the planner; the VACUUM sets the visibility map and hint bits now, so autovacuum
     // does not start on the fresh million rows in the middle of the measurements.
-    for (const table of ['organization', 'touchpoint', 'person', 'outcome', 'claim']) await q.query(`VACUUM (ANALYZE) ${table}`);
+    for (const table of ['organization', 'touchpoint', 'touchpoint_ownership', 'person', 'outcome', 'claim']) await q.query(`VACUUM (ANALYZE) ${table}`);
     return orgId;
   } finally {
     await q.release();
@@ -144,7 +160,7 @@ async function main() {
   );
   process.stdout.write(`loaded ${counts.outcomes} outcomes, ${counts.touchpoints} touchpoints, ${counts.claims} claims, ${TESTERS} testers in ${loadSeconds} s (not measured)\n`);
 
-  const request: DigestRequest = { organizationId, touchpointIds: [], team: null, periodStart: PERIOD_START, periodEnd: PERIOD_END, minContacts: 5 };
+  const request: DigestRequest = { organizationId, touchpointIds: [], team: null, periodStart: PERIOD_START, periodEnd: DIGEST_END, minContacts: 5 };
   const builder = new DigestBuilder(dataSource);
   const digest = await time('digest', () => builder.build(request));
 
@@ -158,8 +174,11 @@ async function main() {
   const medianRatio = Number((digest.timing.median / floor.timing.median).toFixed(2));
   const met = { ratio: ratio <= GOAL.ratio, peakRss: peak < GOAL.peakRssMB * 1e6 };
   const payload = digest.result;
+  const verdicts: Record<string, number> = {};
+  for (const r of payload.rows) verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
   process.stdout.write(
     `digest ${digest.timing.best.toFixed(3)} s (median ${digest.timing.median.toFixed(3)} s), ${payload.rows.length} rows in the payload, ${payload.notes.length} notes, ${payload.trend.length} trend rows\n` +
+      `verdicts ${JSON.stringify(verdicts)} (Holm's family: ${payload.familySize})\n` +
       `floor  ${floor.timing.best.toFixed(3)} s (median ${floor.timing.median.toFixed(3)} s), ${floor.result.length} rows\n` +
       `ratio digest/floor ${ratio} (median ${medianRatio}) — goal ≤ ${GOAL.ratio}: ${met.ratio ? 'met' : 'missed'}\n` +
       `peak RSS ${peakRssMiB} MiB — goal under ${GOAL.peakRssMB} MB (${Math.floor((GOAL.peakRssMB * 1e6) / 2 ** 20)} MiB): ${met.peakRss ? 'met' : 'missed'}\n`,
@@ -178,6 +197,7 @@ async function main() {
     ratio,
     medianRatio,
     payloadRows: payload.rows.length,
+    verdicts,
     floorRows: floor.result.length,
     peakRssMiB,
     goal: { ratio: GOAL.ratio, peakRssMB: GOAL.peakRssMB },

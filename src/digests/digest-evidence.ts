@@ -54,7 +54,10 @@ export function evidenceOf(metric: MetricDefinition, sums: MetricSums, quantile:
     case 'bounded_mean': {
       const [min, max] = [metric.min ?? 1, metric.max ?? 5];
       const mean = sums.n ? Math.min(max, Math.max(min, sums.sum / sums.n)) : min;
-      return { kind: 'bounded_mean', n: sums.n, mean, variance: sampleVariance(sums), min, max };
+      // rounding must never push the variance past the largest the mean allows on the scale
+      const largest = sums.n > 1 ? ((mean - min) * (max - mean) * sums.n) / (sums.n - 1) : 0;
+      const variance = sampleVariance(sums);
+      return { kind: 'bounded_mean', n: sums.n, mean, variance: variance === null ? null : Math.min(variance, largest), min, max };
     }
     case 'quantile':
       return {

@@ -7,12 +7,17 @@
  * - Ad-hoc contacts (no assignment) only where the organization counts them; they are shown apart otherwise.
  */
 
-/** True when the contact's tester owns, or owned when it was made or recorded, its touchpoint (aliases `o`, `t`). */
-export const BY_OWNER = `(o.tester_id = t.owner_id OR EXISTS (
-    SELECT 1 FROM touchpoint_ownership h
-     WHERE h.touchpoint_id = o.touchpoint_id AND h.owner_id = o.tester_id
-       AND h.owned_from <= greatest(o.attempted_at, o.created_at)
-       AND (h.owned_until IS NULL OR h.owned_until > least(o.attempted_at, o.created_at))))`;
+/**
+ * True when the contact's tester owns, or owned when it was made or recorded, its touchpoint (aliases `o`, `t`).
+ * Today's owner is a column; a former owner is looked up in one hash of (touchpoint, owner) pairs first, so
+ * only their own contacts pay for the check of the dates.
+ */
+export const BY_OWNER = `(o.tester_id = t.owner_id
+    OR ((o.touchpoint_id, o.tester_id) IN (SELECT touchpoint_id, owner_id FROM touchpoint_ownership WHERE owned_until IS NOT NULL)
+        AND EXISTS (SELECT 1 FROM touchpoint_ownership h
+                     WHERE h.touchpoint_id = o.touchpoint_id AND h.owner_id = o.tester_id
+                       AND h.owned_from <= greatest(o.attempted_at, o.created_at)
+                       AND (h.owned_until IS NULL OR h.owned_until > least(o.attempted_at, o.created_at)))))`;
 
 export type ContactKind = 'counted' | 'ad_hoc' | 'owner';
 
