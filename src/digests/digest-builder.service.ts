@@ -225,8 +225,11 @@ export class DigestBuilder {
     const quantiles = await this.quantileCounts(
       req,
       quantileWanted.map((p) => {
-        const ranks = ranksFor(p.metric, sums(p.now, 'counted', p.metric).n);
-        return { id: p.c.id, key: p.now, metric: p.metric, threshold: p.c.value, lower: ranks?.lower ?? 0, upper: ranks?.upper ?? 0 };
+        const n = sums(p.now, 'counted', p.metric).n;
+        const ranks = ranksFor(p.metric, n);
+        // percentile_disc(f) is x(⌈f·n⌉): half a rank below k gives x(k) whatever the rounding
+        const at = (k: number | undefined) => (k === undefined ? null : (k - 0.5) / n);
+        return { id: p.c.id, key: p.now, metric: p.metric, threshold: p.c.value, lower: at(ranks?.lower), upper: at(ranks?.upper) };
       }),
       settings.countAdHocInVerdicts,
     );
@@ -381,7 +384,7 @@ export class DigestBuilder {
    */
   private async quantileCounts(
     req: DigestRequest,
-    wanted: Array<{ id: string; key: EvidenceKey; metric: MetricDefinition; threshold: number; lower: number; upper: number }>,
+    wanted: Array<{ id: string; key: EvidenceKey; metric: MetricDefinition; threshold: number; lower: number | null; upper: number | null }>,
     countAdHoc: boolean,
   ): Promise<Map<string, QuantileCounts>> {
     const out = new Map<string, QuantileCounts>();
@@ -393,17 +396,16 @@ export class DigestBuilder {
       const levels = new Set(list.map((w) => levelOf(w.key)));
       const rows: Array<Record<string, unknown>> = await this.dataSource.query(
         `WITH want AS (SELECT * FROM unnest($7::int[], $8::uuid[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[],
-                                            $13::float8[], $14::int[], $15::int[])
-                         AS w(k, tp, team, channel, t0, t1, thr, lo, hi)),
-              x AS (SELECT j.k, j.thr, j.lo, j.hi, j.x, row_number() OVER (PARTITION BY j.k ORDER BY j.x) AS r
-                      FROM (SELECT o.k, o.thr, o.lo, o.hi, (${column}) AS x
-                              FROM (${joinedPerLevel(levels, this.contacts(req, 4, 6), ', w.thr, w.lo, w.hi')}) o
-                             WHERE o.kind = 'counted') j
-                     WHERE j.x IS NOT NULL)
-         SELECT k, count(*) FILTER (WHERE x > thr)::int AS above, count(*) FILTER (WHERE x < thr)::int AS below,
-                max(x) FILTER (WHERE r = lo) AS low, max(x) FILTER (WHERE r = hi) AS high,
-                stddev_samp(ln(greatest(x, 1))) AS log_sd
-           FROM x GROUP BY k`,
+                                            $13::float8[], $14::float8[], $15::float8[])
+                         AS w(k, tp, team, channel, t0, t1, thr, lo, hi))
+         SELECT j.k, count(*) FILTER (WHERE j.x > j.thr)::int AS above, count(*) FILTER (WHERE j.x < j.thr)::int AS below,
+                percentile_disc(j.lo) WITHIN GROUP (ORDER BY j.x) AS low, percentile_disc(j.hi) WITHIN GROUP (ORDER BY j.x) AS high,
+                stddev_samp(ln(greatest(j.x, 1))) AS log_sd
+           FROM (SELECT o.k, o.thr, o.lo, o.hi, (${column}) AS x
+                   FROM (${joinedPerLevel(levels, this.contacts(req, 4, 6), ', w.thr, w.lo, w.hi')}) o
+                  WHERE o.kind = 'counted') j
+          WHERE j.x IS NOT NULL
+          GROUP BY j.k, j.thr, j.lo, j.hi`,
         [
           req.organizationId, req.touchpointIds, req.team, from, to, countAdHoc,
           list.map((_, i) => i), list.map((w) => w.key.tp), list.map((w) => w.key.team), list.map((w) => w.key.channel),
