@@ -4,6 +4,15 @@ import { Planning1764200000000 } from './1764200000000-planning.js';
 import { Outcomes1764300000000 } from './1764300000000-outcomes.js';
 import { ClaimsDigests1764400000000 } from './1764400000000-claims-digests.js';
 import { ClaimHistory1765100000000 } from './1765100000000-claim-history.js';
+import { AssignmentWithdrawals1765400000000 } from './1765400000000-assignment-withdrawals.js';
 
 /** Every migration, oldest first. A generated migration is added here to take effect. */
-export const migrations = [Foundation1764000000000, MailOutbox1764100000000, Planning1764200000000, Outcomes1764300000000, ClaimsDigests1764400000000, ClaimHistory1765100000000];
+export const migrations = [
+  Foundation1764000000000,
+  MailOutbox1764100000000,
+  Planning1764200000000,
+  Outcomes1764300000000,
+  ClaimsDigests1764400000000,
+  ClaimHistory1765100000000,
+  AssignmentWithdrawals1765400000000,
+];

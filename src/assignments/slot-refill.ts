@@ -1,0 +1,179 @@
+import type { EntityManager } from 'typeorm';
+import { Campaign } from '../campaigns/campaign.entity.js';
+import { findReplacement, HOUR, MINUTE } from '../campaigns/planner/planner.js';
+import type { PlannerTester, PlannerTouchpoint } from '../campaigns/planner/planner.js';
+import { loadExistingAssignments } from '../campaigns/planning.service.js';
+
+/** Closer than this to the window start and there is no time to hand a slot to someone else. */
+export const MIN_REFILL_LEAD = 30 * MINUTE;
+
+/** The slot of a declined or withdrawn assignment, as that assignment held it. */
+export interface VacatedSlot {
+  assignmentId: string;
+  organizationId: string;
+  campaignId: string;
+  touchpointId: string;
+  scenarioId: string | null;
+  weekStart: string;
+  slot: number;
+  windowStart: Date;
+  windowEnd: Date;
+  revealAt: Date;
+  holdAt: Date | null;
+  /** Recorded as the unfilled reason when the window is too near for anyone else. */
+  tooLateReason: string;
+}
+
+export interface RefillResult {
+  vacated: string;
+  replacement: { assignmentId: string; testerId: string } | null;
+  unfilledReason: string | null;
+}
+
+/** The raw row of an assignment, as refills and withdrawals read it. */
+export type SlotRow = Record<'id' | 'organization_id' | 'campaign_id' | 'touchpoint_id' | 'week_start', string> & {
+  scenario_id: string | null;
+  slot: number;
+  window_start: Date;
+  window_end: Date;
+  reveal_at: Date;
+  hold_at: Date | null;
+};
+
+export function vacatedSlot(r: SlotRow, tooLateReason: string): VacatedSlot {
+  return {
+    assignmentId: r.id,
+    organizationId: r.organization_id,
+    campaignId: r.campaign_id,
+    touchpointId: r.touchpoint_id,
+    scenarioId: r.scenario_id,
+    weekStart: r.week_start,
+    slot: r.slot,
+    windowStart: r.window_start,
+    windowEnd: r.window_end,
+    revealAt: r.reveal_at,
+    holdAt: r.hold_at,
+    tooLateReason,
+  };
+}
+
+export async function recordUnfilled(manager: EntityManager, s: VacatedSlot, reason: string, now: Date): Promise<void> {
+  await manager.query(
+    `INSERT INTO unfilled_slot (organization_id, campaign_id, touchpoint_id, week_start, slot, reason, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [s.organizationId, s.campaignId, s.touchpointId, s.weekStart, s.slot, reason, now],
+  );
+}
+
+/**
+ * Gives each vacated slot's window to another eligible tester of its campaign, by the planner's own
+ * rules (findReplacement), or records it unfilled with the reason. Nobody who held the slot before
+ * gets it back. The replacement is revealed at the original reveal time if that is still ahead (the
+ * campaign's reveal lead holds), else at the next tick. Call it holding the organization's planning
+ * lock, after the vacated assignments left their live status.
+ */
+export async function refillSlots(manager: EntityManager, slots: VacatedSlot[], now: Date): Promise<RefillResult[]> {
+  const results: RefillResult[] = [];
+  const byCampaign = new Map<string, VacatedSlot[]>();
+  for (const s of slots) byCampaign.set(s.campaignId, [...(byCampaign.get(s.campaignId) ?? []), s]);
+  for (const [campaignId, group] of byCampaign) {
+    const campaign = await manager.findOneByOrFail(Campaign, { id: campaignId });
+    const inputs = await loadRefillInputs(manager, campaign, group);
+    for (const s of group) {
+      const unfilled = async (reason: string) => {
+        await recordUnfilled(manager, s, reason, now);
+        results.push({ vacated: s.assignmentId, replacement: null, unfilledReason: reason });
+      };
+      if (s.windowStart.getTime() - now.getTime() < MIN_REFILL_LEAD) {
+        await unfilled(s.tooLateReason);
+        continue;
+      }
+      const touchpoint = inputs.touchpoints.get(s.touchpointId);
+      if (!touchpoint) {
+        await unfilled('no_tester_available');
+        continue;
+      }
+      const pick = findReplacement({
+        campaign: { ...campaign },
+        weekStart: s.weekStart,
+        touchpoint,
+        testers: inputs.testers,
+        existing: inputs.existing,
+        window: { start: s.windowStart.getTime(), end: s.windowEnd.getTime() },
+        exclude: (inputs.heldBefore.get(slotKey(s)) ?? []).sort(),
+      });
+      if ('reason' in pick) {
+        await unfilled(pick.reason);
+        continue;
+      }
+      const revealAt = new Date(Math.max(s.revealAt.getTime(), now.getTime()));
+      // A hold only makes sense before a reveal that is still ahead.
+      const holdAt = s.holdAt && revealAt > now ? new Date(Math.max(s.holdAt.getTime(), now.getTime())) : null;
+      const [created] = await manager.query(
+        `INSERT INTO assignment (organization_id, campaign_id, tester_id, touchpoint_id, scenario_id, week_start, slot,
+                                 window_start, window_end, reveal_at, hold_at, status, replaces_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'planned', $12, $13, $13) RETURNING id`,
+        [
+          s.organizationId, s.campaignId, pick.testerId, s.touchpointId, s.scenarioId, s.weekStart, s.slot,
+          s.windowStart, s.windowEnd, revealAt, holdAt, s.assignmentId, now,
+        ],
+      );
+      // Later slots of this batch see this booking (caps, overlaps, rotation).
+      inputs.existing.push({
+        campaignId,
+        testerId: pick.testerId,
+        touchpointId: s.touchpointId,
+        scenarioId: s.scenarioId,
+        weekStart: s.weekStart,
+        windowStart: s.windowStart.getTime(),
+        windowEnd: s.windowEnd.getTime(),
+      });
+      results.push({ vacated: s.assignmentId, replacement: { assignmentId: created.id, testerId: pick.testerId }, unfilledReason: null });
+    }
+  }
+  return results;
+}
+
+const slotKey = (s: { touchpointId: string; weekStart: string; slot: number }) => `${s.touchpointId}|${s.weekStart}|${s.slot}`;
+
+/** Loaded once per campaign for all its vacated slots: the pool, the touchpoints, the bookings around them. */
+async function loadRefillInputs(manager: EntityManager, campaign: Campaign, slots: VacatedSlot[]) {
+  const testers: PlannerTester[] = (
+    await manager.query(
+      `SELECT id, timezone, working_hours, leave FROM person
+        WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND 'tester' = ANY(roles) ORDER BY id`,
+      [campaign.organizationId, campaign.testerIds],
+    )
+  ).map((t: Record<string, never>) => ({ id: t.id, timezone: t.timezone, workingHours: t.working_hours, leave: t.leave }));
+  const touchpointIds = [...new Set(slots.map((s) => s.touchpointId))];
+  const touchpoints = new Map<string, PlannerTouchpoint>(
+    (
+      await manager.query('SELECT id, channel, timezone, opening_hours, closures, owner_id FROM touchpoint WHERE id = ANY($1::uuid[])', [
+        touchpointIds,
+      ])
+    ).map((t: Record<string, never>) => [
+      t.id,
+      { id: t.id, channel: t.channel, timezone: t.timezone, openingHours: t.opening_hours, closures: t.closures, ownerId: t.owner_id },
+    ]),
+  );
+  // Everyone who held one of these slots and let it go (declined, withdrawn).
+  const heldBefore = new Map<string, string[]>();
+  const previous: Array<{ touchpoint_id: string; week_start: string; slot: number; tester_id: string }> = await manager.query(
+    `SELECT touchpoint_id, week_start::text AS week_start, slot, tester_id FROM assignment
+      WHERE campaign_id = $1 AND touchpoint_id = ANY($2::uuid[]) AND week_start = ANY($3::date[]) AND status IN ('declined', 'cancelled')`,
+    [campaign.id, touchpointIds, [...new Set(slots.map((s) => s.weekStart))]],
+  );
+  for (const p of previous) {
+    const key = slotKey({ touchpointId: p.touchpoint_id, weekStart: p.week_start, slot: p.slot });
+    heldBefore.set(key, [...new Set([...(heldBefore.get(key) ?? []), p.tester_id])]);
+  }
+  const starts = slots.map((s) => s.windowStart.getTime());
+  const margin = (campaign.rotationDays + 8) * 24 * HOUR;
+  const existing = await loadExistingAssignments(
+    manager,
+    campaign.organizationId,
+    new Date(Math.min(...starts) - margin),
+    new Date(Math.max(...starts) + margin),
+  );
+  return { testers, touchpoints, heldBefore, existing };
+}
