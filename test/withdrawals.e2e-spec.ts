@@ -120,6 +120,24 @@ describe('a tester made an owner by PATCH /people/:id', () => {
     }));
 });
 
+describe('a withdrawn test\'s slot', () => {
+  it('is recorded unfilled, with the reason, when the window is nearer than the campaign\'s reveal lead', () =>
+    withApp(async (t) => {
+      const world = await smallCampaign(t);
+      const { first } = await revealFirst(t, world);
+      t.clock.advance(10 * 60_000); // the new tester would get 110 minutes' notice, not the 120 the campaign promises
+      await t.http().patch(`/api/v1/people/${first.tester_id}`).set(auth(world.org.adminKey)).send({ roles: ['owner'] }).expect(200);
+      expect(await t.dataSource.query('SELECT id FROM assignment WHERE replaces_id = $1', [first.id])).toEqual([]);
+      const [row] = await t.dataSource.query('SELECT week_start, slot FROM assignment WHERE id = $1', [first.id]);
+      const unfilled = await t.dataSource.query('SELECT reason FROM unfilled_slot WHERE touchpoint_id = $1 AND week_start = $2 AND slot = $3', [
+        first.touchpoint_id,
+        row.week_start,
+        row.slot,
+      ]);
+      expect(unfilled).toEqual([{ reason: 'tester_lost_role' }]);
+    }));
+});
+
 describe('a tester made the touchpoint\'s owner after the reveal', () => {
   it('cannot record the test through the API (409 naming why), and the known window is not handed to anyone', () =>
     withApp(async (t) => {

@@ -182,7 +182,7 @@ export class AssignmentsService {
           );
         }
         await transition(manager, id, 'declined', now, { declineReason: reason });
-        const [refill] = await refillSlots(manager, [vacatedSlot(row, 'declined_too_late')], now);
+        const [refill] = await refillSlots(manager, [vacatedSlot(row, 'declined_too_late', 'minimum')], now);
         this.logger.info({ assignmentId: id, replacement: refill.replacement?.assignmentId, unfilled: refill.unfilledReason }, 'declined assignment re-filled');
         return { declined: await this.get(me, id, manager) };
       });

@@ -22,6 +22,11 @@ export interface VacatedSlot {
   holdAt: Date | null;
   /** Recorded as the unfilled reason when the window is too near for anyone else. */
   tooLateReason: string;
+  /**
+   * How near the window may be for a replacement: the campaign's whole reveal lead (a withdrawn
+   * test: the new tester gets the notice the campaign promises), or MIN_REFILL_LEAD (a decline).
+   */
+  lead: 'reveal_lead' | 'minimum';
 }
 
 export interface RefillResult {
@@ -40,8 +45,9 @@ export type SlotRow = Record<'id' | 'organization_id' | 'campaign_id' | 'touchpo
   hold_at: Date | null;
 };
 
-export function vacatedSlot(r: SlotRow, tooLateReason: string): VacatedSlot {
+export function vacatedSlot(r: SlotRow, tooLateReason: string, lead: VacatedSlot['lead']): VacatedSlot {
   return {
+    lead,
     assignmentId: r.id,
     organizationId: r.organization_id,
     campaignId: r.campaign_id,
@@ -68,9 +74,9 @@ export async function recordUnfilled(manager: EntityManager, s: VacatedSlot, rea
 /**
  * Gives each vacated slot's window to another eligible tester of its campaign, by the planner's own
  * rules (findReplacement), or records it unfilled with the reason. Nobody who held the slot before
- * gets it back. The replacement is revealed at the original reveal time if that is still ahead (the
- * campaign's reveal lead holds), else at the next tick. Call it holding the organization's planning
- * lock, after the vacated assignments left their live status.
+ * gets it back. The replacement is revealed at the original reveal time if that is still ahead, else
+ * at the next tick; a slot whose window is nearer than its `lead` is recorded unfilled. Call it
+ * holding the organization's planning lock, after the vacated assignments left their live status.
  */
 export async function refillSlots(manager: EntityManager, slots: VacatedSlot[], now: Date): Promise<RefillResult[]> {
   const results: RefillResult[] = [];
@@ -84,7 +90,8 @@ export async function refillSlots(manager: EntityManager, slots: VacatedSlot[], 
         await recordUnfilled(manager, s, reason, now);
         results.push({ vacated: s.assignmentId, replacement: null, unfilledReason: reason });
       };
-      if (s.windowStart.getTime() - now.getTime() < MIN_REFILL_LEAD) {
+      const lead = s.lead === 'reveal_lead' ? campaign.revealLeadMinutes * MINUTE : MIN_REFILL_LEAD;
+      if (s.windowStart.getTime() - now.getTime() < lead) {
         await unfilled(s.tooLateReason);
         continue;
       }

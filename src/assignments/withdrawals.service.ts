@@ -84,7 +84,9 @@ export class WithdrawalsService {
   /**
    * Cancels the given tests still planned or revealed, each with its reason. The tester of a
    * revealed test is mailed the withdrawal (and why); one who was only sent a hold learns that the
-   * time is free, still without where or what. Call it holding the organization's planning lock.
+   * time is free, still without where or what. A slot that still belongs to the campaign goes to
+   * another tester if the window is at least the campaign's reveal lead away (the new tester gets the
+   * notice the campaign promises), else is recorded unfilled. Call it holding the planning lock.
    */
   async withdraw(manager: EntityManager, items: Array<{ id: string; reason: CancelReason }>, by: CancelledBy): Promise<WithdrawalSummary> {
     if (items.length === 0) return NONE;
@@ -102,10 +104,11 @@ export class WithdrawalsService {
 
     const knew = (r: LockedRow) => r.status === 'revealed' || r.hold_sent_at !== null;
     const refill = done.filter((r) => refillsSlot(reasonOf.get(r.id)!, knew(r)));
-    const results = await refillSlots(manager, refill.map((r) => vacatedSlot(r, reasonOf.get(r.id)!)), now);
+    const slots = refill.map((r) => vacatedSlot(r, reasonOf.get(r.id)!, 'reveal_lead'));
+    const results = await refillSlots(manager, slots, now);
     // The slot stays the campaign's, but its window is known to the touchpoint's new owner: nobody takes it.
     const kept = done.filter((r) => reasonOf.get(r.id) === 'tester_became_owner' && knew(r));
-    for (const r of kept) await recordUnfilled(manager, vacatedSlot(r, 'tester_became_owner'), 'tester_became_owner', now);
+    for (const r of kept) await recordUnfilled(manager, vacatedSlot(r, 'tester_became_owner', 'reveal_lead'), 'tester_became_owner', now);
     const replaced = results.filter((x) => x.replacement).length;
     const summary = { withdrawn: done.length, replaced, unfilled: results.length - replaced + kept.length };
     if (done.length) this.logger.info({ ...summary, cause: by.cause, by: by.personId }, 'tests withdrawn');

@@ -23,7 +23,9 @@ export function fitToFreeSlots(plan: WeekPlan, taken: Map<string, Set<number>> |
   const freeOf = (touchpointId: string) => {
     if (!free.has(touchpointId)) {
       const used = taken.get(touchpointId) ?? new Set<number>();
-      free.set(touchpointId, Array.from({ length: k }, (_, i) => i).filter((i) => !used.has(i)));
+      const numbers: number[] = [];
+      for (let i = 0; numbers.length < k - used.size; i++) if (!used.has(i)) numbers.push(i);
+      free.set(touchpointId, numbers);
     }
     return free.get(touchpointId)!;
   };
