@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Campaign } from '../campaigns/campaign.entity.js';
-import { findReplacement, HOUR, MINUTE } from '../campaigns/planner/planner.js';
+import { findReplacements, HOUR, MINUTE } from '../campaigns/planner/planner.js';
 import type { PlannerTester, PlannerTouchpoint } from '../campaigns/planner/planner.js';
 import { loadExistingAssignments } from '../campaigns/planning.service.js';
 
@@ -80,65 +80,97 @@ export async function recordUnfilled(manager: EntityManager, s: VacatedSlot, rea
  */
 export async function refillSlots(manager: EntityManager, slots: VacatedSlot[], now: Date): Promise<RefillResult[]> {
   const results: RefillResult[] = [];
-  const byCampaign = new Map<string, VacatedSlot[]>();
-  for (const s of slots) byCampaign.set(s.campaignId, [...(byCampaign.get(s.campaignId) ?? []), s]);
-  for (const [campaignId, group] of byCampaign) {
+  for (const [campaignId, group] of groupBy(slots, (s) => s.campaignId)) {
     const campaign = await manager.findOneByOrFail(Campaign, { id: campaignId });
     const inputs = await loadRefillInputs(manager, campaign, group);
-    for (const s of group) {
-      const unfilled = async (reason: string) => {
-        await recordUnfilled(manager, s, reason, now);
-        results.push({ vacated: s.assignmentId, replacement: null, unfilledReason: reason });
-      };
-      const lead = s.lead === 'reveal_lead' ? campaign.revealLeadMinutes * MINUTE : MIN_REFILL_LEAD;
-      if (s.windowStart.getTime() - now.getTime() < lead) {
-        await unfilled(s.tooLateReason);
-        continue;
+    const unfilled = async (s: VacatedSlot, reason: string) => {
+      await recordUnfilled(manager, s, reason, now);
+      results.push({ vacated: s.assignmentId, replacement: null, unfilledReason: reason });
+    };
+    const lead = (s: VacatedSlot) => (s.lead === 'reveal_lead' ? campaign.revealLeadMinutes * MINUTE : MIN_REFILL_LEAD);
+    for (const [weekStart, week] of [...groupBy(group, (s) => s.weekStart)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const timely: VacatedSlot[] = [];
+      for (const s of week) {
+        if (s.windowStart.getTime() - now.getTime() < lead(s)) await unfilled(s, s.tooLateReason);
+        else if (!inputs.touchpoints.has(s.touchpointId)) await unfilled(s, 'no_tester_available');
+        else timely.push(s);
       }
-      const touchpoint = inputs.touchpoints.get(s.touchpointId);
-      if (!touchpoint) {
-        await unfilled('no_tester_available');
-        continue;
-      }
-      const pick = findReplacement({
+      const picks = findReplacements({
         campaign: { ...campaign },
-        weekStart: s.weekStart,
-        touchpoint,
+        weekStart,
         testers: inputs.testers,
         existing: inputs.existing,
-        window: { start: s.windowStart.getTime(), end: s.windowEnd.getTime() },
-        exclude: (inputs.heldBefore.get(slotKey(s)) ?? []).sort(),
+        slots: timely.map((s) => ({
+          touchpoint: inputs.touchpoints.get(s.touchpointId)!,
+          window: { start: s.windowStart.getTime(), end: s.windowEnd.getTime() },
+          exclude: (inputs.heldBefore.get(slotKey(s)) ?? []).sort(),
+        })),
       });
-      if ('reason' in pick) {
-        await unfilled(pick.reason);
-        continue;
+      const chosen: Array<{ slot: VacatedSlot; testerId: string }> = [];
+      for (const [i, s] of timely.entries()) {
+        const pick = picks[i];
+        if ('reason' in pick) await unfilled(s, pick.reason);
+        else chosen.push({ slot: s, testerId: pick.testerId });
       }
-      const revealAt = new Date(Math.max(s.revealAt.getTime(), now.getTime()));
-      // A hold only makes sense before a reveal that is still ahead.
-      const holdAt = s.holdAt && revealAt > now ? new Date(Math.max(s.holdAt.getTime(), now.getTime())) : null;
-      const [created] = await manager.query(
-        `INSERT INTO assignment (organization_id, campaign_id, tester_id, touchpoint_id, scenario_id, week_start, slot,
-                                 window_start, window_end, reveal_at, hold_at, status, replaces_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'planned', $12, $13, $13) RETURNING id`,
-        [
-          s.organizationId, s.campaignId, pick.testerId, s.touchpointId, s.scenarioId, s.weekStart, s.slot,
-          s.windowStart, s.windowEnd, revealAt, holdAt, s.assignmentId, now,
-        ],
-      );
-      // Later slots of this batch see this booking (caps, overlaps, rotation).
-      inputs.existing.push({
-        campaignId,
-        testerId: pick.testerId,
-        touchpointId: s.touchpointId,
-        scenarioId: s.scenarioId,
-        weekStart: s.weekStart,
-        windowStart: s.windowStart.getTime(),
-        windowEnd: s.windowEnd.getTime(),
-      });
-      results.push({ vacated: s.assignmentId, replacement: { assignmentId: created.id, testerId: pick.testerId }, unfilledReason: null });
+      for (const r of await insertReplacements(manager, chosen, now)) results.push({ ...r, unfilledReason: null });
+      // Later weeks of this batch see these bookings (caps, overlaps, rotation).
+      for (const { slot: s, testerId } of chosen) {
+        inputs.existing.push({
+          campaignId,
+          testerId,
+          touchpointId: s.touchpointId,
+          scenarioId: s.scenarioId,
+          weekStart: s.weekStart,
+          windowStart: s.windowStart.getTime(),
+          windowEnd: s.windowEnd.getTime(),
+        });
+      }
     }
   }
   return results;
+}
+
+/** The replacements, in one statement: each revealed at its slot's original time if still ahead, else at the next tick. */
+async function insertReplacements(manager: EntityManager, chosen: Array<{ slot: VacatedSlot; testerId: string }>, now: Date) {
+  if (chosen.length === 0) return [];
+  const revealAt = (s: VacatedSlot) => new Date(Math.max(s.revealAt.getTime(), now.getTime()));
+  // A hold only makes sense before a reveal that is still ahead.
+  const holdAt = (s: VacatedSlot) => (s.holdAt && revealAt(s) > now ? new Date(Math.max(s.holdAt.getTime(), now.getTime())) : null);
+  const column = <T>(f: (c: { slot: VacatedSlot; testerId: string }) => T) => chosen.map(f);
+  const rows: Array<{ id: string; replaces_id: string; tester_id: string }> = await manager.query(
+    `INSERT INTO assignment (organization_id, campaign_id, tester_id, touchpoint_id, scenario_id, week_start, slot,
+                             window_start, window_end, reveal_at, hold_at, replaces_id, status, created_at, updated_at)
+     SELECT t.*, 'planned', $13::timestamptz, $13::timestamptz
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::date[], $7::int[],
+                   $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::uuid[]) AS t
+     RETURNING id, replaces_id, tester_id`,
+    [
+      column((c) => c.slot.organizationId),
+      column((c) => c.slot.campaignId),
+      column((c) => c.testerId),
+      column((c) => c.slot.touchpointId),
+      column((c) => c.slot.scenarioId),
+      column((c) => c.slot.weekStart),
+      column((c) => c.slot.slot),
+      column((c) => c.slot.windowStart),
+      column((c) => c.slot.windowEnd),
+      column((c) => revealAt(c.slot)),
+      column((c) => holdAt(c.slot)),
+      column((c) => c.slot.assignmentId),
+      now,
+    ],
+  );
+  return rows.map((r) => ({ vacated: r.replaces_id, replacement: { assignmentId: r.id, testerId: r.tester_id } }));
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 const slotKey = (s: { touchpointId: string; weekStart: string; slot: number }) => `${s.touchpointId}|${s.weekStart}|${s.slot}`;
