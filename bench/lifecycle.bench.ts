@@ -35,7 +35,9 @@ async function main() {
   const config = loadConfig({ DATABASE_URL: db.url, NODE_ENV: 'test' });
   const assignments = new AssignmentsService(dataSource, clock, outbox, config, withdrawals, logger);
 
-  const [{ id: orgId }] = await dataSource.query(`INSERT INTO organization (name) VALUES ('bench lifecycle') RETURNING id`);
+  const [{ id: orgId }] = await dataSource.query(
+    `INSERT INTO organization (name) VALUES ('bench lifecycle') RETURNING id`,
+  );
   const hours = JSON.stringify(WEEKDAYS.map((day) => ({ day, start: '08:00', end: '18:00' })));
   const opening = JSON.stringify(WEEKDAYS.map((day) => ({ day, open: '08:00', close: '18:00' })));
   await dataSource.query(
@@ -46,13 +48,14 @@ async function main() {
   );
   await dataSource.query(
     `INSERT INTO touchpoint (organization_id, name, channel, contact, timezone, opening_hours, team)
-     SELECT $1, 'Branch ' || i, 'phone', '+44 20 7946 ' || lpad(i::text, 4, '0'), ($2::text[])[1 + i % 4], $4::jsonb, 'bench'
+     SELECT $1, 'Branch ' || i, 'phone', '+44 20 7946 ' || lpad(i::text, 4, '0'), ($2::text[])[1 + i % 4],
+            $4::jsonb, 'bench'
        FROM generate_series(1, $3) AS i`,
     [orgId, ZONES, TOUCHPOINTS, opening],
   );
-  const testerIds: string[] = (await dataSource.query(`SELECT id FROM person WHERE organization_id = $1 ORDER BY id`, [orgId])).map(
-    (r: { id: string }) => r.id,
-  );
+  const testerIds: string[] = (
+    await dataSource.query(`SELECT id FROM person WHERE organization_id = $1 ORDER BY id`, [orgId])
+  ).map((r: { id: string }) => r.id);
   const campaign = await campaigns.create(orgId, {
     name: 'bench lifecycle',
     team: 'bench',
@@ -76,7 +79,10 @@ async function main() {
     }));
 
   const [, idleMs] = await tick();
-  const [first] = await dataSource.query(`SELECT reveal_at FROM assignment WHERE campaign_id = $1 ORDER BY reveal_at LIMIT 1`, [campaign.id]);
+  const [first] = await dataSource.query(
+    `SELECT reveal_at FROM assignment WHERE campaign_id = $1 ORDER BY reveal_at LIMIT 1`,
+    [campaign.id],
+  );
   clock.set(new Date(first.reveal_at.getTime() + 30 * 60_000));
   const [due, dueMs] = await tick();
 
@@ -91,7 +97,9 @@ async function main() {
     [campaign.id],
   );
   const release: ReleaseWeeks = (manager, c, weeks) => withdrawals.releaseWeeks(manager, c, weeks, null);
-  const [replan, replanMs] = await timed(() => planning.planPeriod(orgId, campaign.id, '2027-03-15', '2027-03-21', { release }));
+  const [replan, replanMs] = await timed(() =>
+    planning.planPeriod(orgId, campaign.id, '2027-03-15', '2027-03-21', { release }),
+  );
 
   const summary = {
     benchmark: 'lifecycle',
@@ -108,7 +116,8 @@ async function main() {
     [
       `${plan.planned} tests planned (4 weeks)`,
       `reveal tick, nothing due: ${idleMs} ms; with ${due.revealed} reveals due: ${dueMs} ms`,
-      `campaign edit taking ${leaving.length} testers out: ${theirs} tests withdrawn, ${replaced} re-planned, in ${editMs} ms`,
+      `campaign edit taking ${leaving.length} testers out: ${theirs} tests withdrawn, ${replaced} re-planned, ` +
+        `in ${editMs} ms`,
       `re-plan of one week: ${replan.withdrawn} withdrawn, ${replan.planned} planned, in ${replanMs} ms`,
       JSON.stringify(summary),
       '',

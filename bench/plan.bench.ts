@@ -22,7 +22,8 @@ async function main() {
   const clock = new ManualClock('2027-02-26T12:00:00Z');
   const logger = createLogger('warn');
   const planning = new PlanningService(dataSource, clock, logger);
-  const campaigns = new CampaignsService(dataSource, new WithdrawalsService(dataSource, clock, new OutboxService(dataSource, clock), logger));
+  const withdrawals = new WithdrawalsService(dataSource, clock, new OutboxService(dataSource, clock), logger);
+  const campaigns = new CampaignsService(dataSource, withdrawals);
   const results: Array<{ weeks: number; assignments: number; unfilled: number; seconds: number; perSecond: number }> = [];
   const rss = peakRss();
 

@@ -53,9 +53,10 @@ export async function transition(
     [assignmentId, to, now, from, extra.declineReason ?? null],
   );
   if (rows.length === 0) {
-    const current: Array<{ status: AssignmentStatus }> = await manager.query('SELECT status FROM assignment WHERE id = $1', [
-      assignmentId,
-    ]);
+    const current: Array<{ status: AssignmentStatus }> = await manager.query(
+      'SELECT status FROM assignment WHERE id = $1',
+      [assignmentId],
+    );
     throw illegalMove(current[0]?.status ?? 'unknown', to);
   }
   return rows[0].status;
@@ -79,7 +80,8 @@ export async function cancelAssignments(
   const rows = await returningRows<{ id: string }>(
     manager,
     `UPDATE assignment a
-        SET status = 'cancelled', cancelled_at = $3, updated_at = $3, cancel_reason = w.reason, cancel_cause = $4, cancelled_by = $5
+        SET status = 'cancelled', cancelled_at = $3, updated_at = $3,
+            cancel_reason = w.reason, cancel_cause = $4, cancelled_by = $5
        FROM unnest($1::uuid[], $2::text[]) AS w(id, reason)
       WHERE a.id = w.id AND a.status = ANY($6::text[])
       RETURNING a.id`,

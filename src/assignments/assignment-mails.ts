@@ -156,8 +156,13 @@ function cancelledEvent(ctx: AssignmentMailContext, summary: string) {
     summary,
     status: ICalEventStatus.CANCELLED,
   });
-  return { filename: 'test-contact.ics', contentType: 'text/calendar; charset=utf-8; method=CANCEL', content: cal.toString() };
+  const contentType = 'text/calendar; charset=utf-8; method=CANCEL';
+  return { filename: 'test-contact.ics', contentType, content: cal.toString() };
 }
+
+const DO_NOTHING =
+  'Please do not make the contact; nothing needs to be recorded. ' +
+  'The link in the earlier mail no longer records anything.';
 
 /** A revealed test is withdrawn: the tester is told, with why, and their calendar event is cancelled. */
 export function withdrawalMail(ctx: AssignmentMailContext, why: string): OutgoingMail {
@@ -166,7 +171,7 @@ export function withdrawalMail(ctx: AssignmentMailContext, why: string): Outgoin
     `Hello ${ctx.tester.name},`,
     '',
     `Your test contact with ${ctx.touchpoint.name} (${when}) is withdrawn: ${why}.`,
-    'Please do not make the contact; nothing needs to be recorded. The link in the earlier mail no longer records anything.',
+    DO_NOTHING,
   ].join('\n');
   return {
     organizationId: ctx.organizationId,
@@ -175,8 +180,9 @@ export function withdrawalMail(ctx: AssignmentMailContext, why: string): Outgoin
     text,
     html: page(`Test contact withdrawn: ${ctx.touchpoint.name}`, [
       `<p>Hello ${escapeHtml(ctx.tester.name)},</p>`,
-      `<p>Your test contact with ${escapeHtml(ctx.touchpoint.name)} (${escapeHtml(when)}) is withdrawn: ${escapeHtml(why)}.</p>`,
-      '<p>Please do not make the contact; nothing needs to be recorded. The link in the earlier mail no longer records anything.</p>',
+      `<p>Your test contact with ${escapeHtml(ctx.touchpoint.name)} (${escapeHtml(when)}) ` +
+        `is withdrawn: ${escapeHtml(why)}.</p>`,
+      `<p>${DO_NOTHING}</p>`,
     ]),
     attachments: [cancelledEvent(ctx, `Withdrawn: test contact ${ctx.touchpoint.name}`)],
     dedupeKey: `withdrawn:${ctx.assignmentId}`,
@@ -186,7 +192,7 @@ export function withdrawalMail(ctx: AssignmentMailContext, why: string): Outgoin
 /** A held (not yet revealed) test is withdrawn: the time is released, still without where or what. */
 export function holdReleasedMail(ctx: AssignmentMailContext): OutgoingMail {
   const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
-  const text = [`Hello ${ctx.tester.name},`, '', `The time held for a Groundtruth test contact is free again: ${when}.`].join('\n');
+  const text = `Hello ${ctx.tester.name},\n\nThe time held for a Groundtruth test contact is free again: ${when}.`;
   return {
     organizationId: ctx.organizationId,
     to: ctx.tester.email,

@@ -52,9 +52,9 @@ class CancellationView {
   @ApiProperty() at: Date;
   @ApiProperty({ enum: CANCEL_REASONS }) reason: CancelReason;
   @ApiProperty({ example: 'the tester no longer holds the tester role' }) explanation: string;
-  @ApiProperty({ enum: CANCEL_CAUSES, nullable: true, type: String, description: 'What cancelled it (admin and quality only)' })
+  @ApiProperty({ enum: CANCEL_CAUSES, nullable: true, type: String, description: 'What cancelled it (admin, quality)' })
   cause: CancelCause | null;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Whose request cancelled it (admin and quality only)' })
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Whose request did (admin, quality)' })
   by: string | null;
 }
 
@@ -84,7 +84,7 @@ export class AssignmentView {
   @ApiProperty({ nullable: true, type: String }) declineReason: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The declined or withdrawn assignment this one re-fills' })
   replacesId: string | null;
-  @ApiProperty({ type: CancellationView, nullable: true, description: 'Why, when and by what it was cancelled (withdrawn)' })
+  @ApiProperty({ type: CancellationView, nullable: true, description: 'Why, when and by what it was cancelled' })
   cancellation: CancellationView | null;
   @ApiProperty({ type: TouchpointSummary }) touchpoint: TouchpointSummary;
   @ApiProperty({ type: ScenarioSummary, nullable: true }) scenario: ScenarioSummary | null;

@@ -37,8 +37,9 @@ export class AssignmentsController {
   @ApiOkResponse({ type: DeclineResultView })
   @ApiConflictResponse({
     description:
-      'The window has begun (record it instead), the test was withdrawn (the body\'s `reason` says why: e.g. the tester ' +
-      'lost the role or is now the touchpoint\'s owner), or it is no longer revealed (done, missed, declined)',
+      'The window has begun (record it instead), the test was withdrawn (the body\'s `reason` says why: ' +
+      'e.g. the tester lost the role or is now the touchpoint\'s owner), or it is no longer revealed ' +
+      '(done, missed, declined)',
   })
   decline(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: DeclineDto): Promise<DeclineResultView> {
     return this.assignments.decline(me, id, dto.reason, 'api');
@@ -47,7 +48,10 @@ export class AssignmentsController {
   @Post(':id/cancel')
   @Roles('admin', 'quality')
   @HttpCode(200)
-  @ApiOkResponse({ type: AssignmentView, description: 'Cancelled (reason cancelled_by_staff); a tester who knew of it is told by mail' })
+  @ApiOkResponse({
+    type: AssignmentView,
+    description: 'Cancelled (reason cancelled_by_staff); a tester who knew of it is told by mail',
+  })
   @ApiConflictResponse({ description: 'The assignment is already finished' })
   cancel(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<AssignmentView> {
     return this.assignments.cancel(me, id);

@@ -39,9 +39,17 @@ export interface AssignmentRow {
   declineReason: string | null;
   replacesId: string | null;
   /** Why and when it was cancelled; `by` (who or what cancelled it) for admin and quality only. */
-  cancellation: { at: Date; reason: CancelReason; explanation: string; cause: CancelCause | null; by: string | null } | null;
+  cancellation: CancellationRow | null;
   touchpoint: { name: string; channel: string; contact: string; timezone: string };
   scenario: { title: string; brief: string } | null;
+}
+
+export interface CancellationRow {
+  at: Date;
+  reason: CancelReason;
+  explanation: string;
+  cause: CancelCause | null;
+  by: string | null;
 }
 
 export interface DeclineResult {
@@ -163,10 +171,12 @@ export class AssignmentsService {
     try {
       return await this.dataSource.transaction(async (manager) => {
         await lockOrganizationPlanning(manager, me.organizationId);
-        const [row]: Array<SlotRow & { status: AssignmentStatus; cancel_reason: CancelReason | null }> = await manager.query(
+        type Locked = SlotRow & { status: AssignmentStatus; cancel_reason: CancelReason | null };
+        const [row]: Locked[] = await manager.query(
           `SELECT id, organization_id, campaign_id, touchpoint_id, scenario_id, week_start::text AS week_start, slot,
                   window_start, window_end, reveal_at, hold_at, status, cancel_reason
-             FROM assignment WHERE id = $1 AND organization_id = $2 AND tester_id = $3 AND revealed_at IS NOT NULL FOR UPDATE`,
+             FROM assignment
+            WHERE id = $1 AND organization_id = $2 AND tester_id = $3 AND revealed_at IS NOT NULL FOR UPDATE`,
           [id, me.organizationId, me.personId],
         );
         if (!row) throw new NotFoundException(`Assignment ${id} not found`);
@@ -177,18 +187,22 @@ export class AssignmentsService {
         const now = this.clock.now();
         if (now >= row.window_start) {
           throw new ConflictException(
-            `The window began at ${row.window_start.toISOString()}: a test cannot be declined once its window has started. ` +
+            `The window began at ${row.window_start.toISOString()}: ` +
+              'a test cannot be declined once its window has started. ' +
               'Record what happened; a test with nothing recorded is marked missed after the grace period.',
           );
         }
         await transition(manager, id, 'declined', now, { declineReason: reason });
         const [refill] = await refillSlots(manager, [vacatedSlot(row, 'declined_too_late', 'minimum')], now);
-        this.logger.info({ assignmentId: id, replacement: refill.replacement?.assignmentId, unfilled: refill.unfilledReason }, 'declined assignment re-filled');
+        const { replacement, unfilledReason: unfilled } = refill;
+        const logged = { assignmentId: id, replacement: replacement?.assignmentId, unfilled };
+        this.logger.info(logged, 'declined assignment re-filled');
         return { declined: await this.get(me, id, manager) };
       });
     } catch (error) {
       if (!(error instanceof IneligibleTester)) throw error;
-      throw await this.withdrawals.withdrawFound(me.organizationId, id, { personId: me.personId, cause: via === 'api' ? 'decline_api' : 'decline_link' });
+      const cause = via === 'api' ? 'decline_api' : 'decline_link';
+      throw await this.withdrawals.withdrawFound(me.organizationId, id, { personId: me.personId, cause });
     }
   }
 
@@ -198,7 +212,8 @@ export class AssignmentsService {
       await lockOrganizationPlanning(manager, me.organizationId);
       const current = await this.get(me, id, manager);
       if (!canTransition(current.status, 'cancelled')) throw illegalMove(current.status, 'cancelled');
-      await this.withdrawals.withdraw(manager, [{ id, reason: 'cancelled_by_staff' }], { personId: me.personId, cause: 'cancel_route' });
+      const by = { personId: me.personId, cause: 'cancel_route' as const };
+      await this.withdrawals.withdraw(manager, [{ id, reason: 'cancelled_by_staff' }], by);
       return this.get(me, id, manager);
     });
   }
@@ -237,7 +252,8 @@ export class AssignmentsService {
       this.dataSource.manager,
       `WITH gone AS (
          UPDATE assignment a
-            SET status = 'cancelled', cancelled_at = $1, updated_at = $1, cancel_reason = 'not_revealed_in_time', cancel_cause = 'reveal_job'
+            SET status = 'cancelled', cancelled_at = $1, updated_at = $1,
+                cancel_reason = 'not_revealed_in_time', cancel_cause = 'reveal_job'
           WHERE a.status = 'planned' AND a.reveal_at <= $1 AND a.window_start <= $1
           RETURNING a.organization_id, a.campaign_id, a.touchpoint_id, a.week_start, a.slot)
        INSERT INTO unfilled_slot (organization_id, campaign_id, touchpoint_id, week_start, slot, reason, created_at)
@@ -258,7 +274,8 @@ export class AssignmentsService {
       'reveal',
       `UPDATE assignment SET status = 'revealed', revealed_at = $1, updated_at = $1
         WHERE id IN (SELECT a.id FROM assignment a ${ELIGIBILITY_JOINS}
-                      WHERE a.status = ANY($2::text[]) AND a.reveal_at <= $1 AND a.window_start > $1 AND ${INELIGIBILITY} IS NULL
+                      WHERE a.status = ANY($2::text[]) AND a.reveal_at <= $1 AND a.window_start > $1
+                        AND ${INELIGIBILITY} IS NULL
                       ORDER BY a.reveal_at, a.id LIMIT $3 FOR UPDATE OF a SKIP LOCKED)
         RETURNING id`,
       (now) => [now, sourcesOf('revealed')],
@@ -276,7 +293,8 @@ export class AssignmentsService {
       'hold',
       `UPDATE assignment SET hold_sent_at = $1
         WHERE id IN (SELECT a.id FROM assignment a ${ELIGIBILITY_JOINS}
-                      WHERE a.status = 'planned' AND a.hold_at <= $1 AND a.hold_sent_at IS NULL AND ${INELIGIBILITY} IS NULL
+                      WHERE a.status = 'planned' AND a.hold_at <= $1 AND a.hold_sent_at IS NULL
+                        AND ${INELIGIBILITY} IS NULL
                       ORDER BY a.hold_at, a.id LIMIT $2 FOR UPDATE OF a SKIP LOCKED)
         RETURNING id`,
       (now) => [now],

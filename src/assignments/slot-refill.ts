@@ -130,12 +130,17 @@ export async function refillSlots(manager: EntityManager, slots: VacatedSlot[], 
   return results;
 }
 
-/** The replacements, in one statement: each revealed at its slot's original time if still ahead, else at the next tick. */
-async function insertReplacements(manager: EntityManager, chosen: Array<{ slot: VacatedSlot; testerId: string }>, now: Date) {
+/** The replacements, in one statement; each revealed at its slot's reveal time if still ahead, else at once. */
+async function insertReplacements(
+  manager: EntityManager,
+  chosen: Array<{ slot: VacatedSlot; testerId: string }>,
+  now: Date,
+) {
   if (chosen.length === 0) return [];
   const revealAt = (s: VacatedSlot) => new Date(Math.max(s.revealAt.getTime(), now.getTime()));
   // A hold only makes sense before a reveal that is still ahead.
-  const holdAt = (s: VacatedSlot) => (s.holdAt && revealAt(s) > now ? new Date(Math.max(s.holdAt.getTime(), now.getTime())) : null);
+  const holdAt = (s: VacatedSlot) =>
+    s.holdAt && revealAt(s) > now ? new Date(Math.max(s.holdAt.getTime(), now.getTime())) : null;
   const column = <T>(f: (c: { slot: VacatedSlot; testerId: string }) => T) => chosen.map(f);
   const rows: Array<{ id: string; replaces_id: string; tester_id: string }> = await manager.query(
     `INSERT INTO assignment (organization_id, campaign_id, tester_id, touchpoint_id, scenario_id, week_start, slot,
@@ -173,7 +178,8 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
-const slotKey = (s: { touchpointId: string; weekStart: string; slot: number }) => `${s.touchpointId}|${s.weekStart}|${s.slot}`;
+const slotKey = (s: { touchpointId: string; weekStart: string; slot: number }) =>
+  `${s.touchpointId}|${s.weekStart}|${s.slot}`;
 
 /** Loaded once per campaign for all its vacated slots: the pool, the touchpoints, the bookings around them. */
 async function loadRefillInputs(manager: EntityManager, campaign: Campaign, slots: VacatedSlot[]) {
@@ -183,25 +189,40 @@ async function loadRefillInputs(manager: EntityManager, campaign: Campaign, slot
         WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND 'tester' = ANY(roles) ORDER BY id`,
       [campaign.organizationId, campaign.testerIds],
     )
-  ).map((t: Record<string, never>) => ({ id: t.id, timezone: t.timezone, workingHours: t.working_hours, leave: t.leave }));
+  ).map((t: Record<string, never>) => ({
+    id: t.id,
+    timezone: t.timezone,
+    workingHours: t.working_hours,
+    leave: t.leave,
+  }));
   const touchpointIds = [...new Set(slots.map((s) => s.touchpointId))];
   const touchpoints = new Map<string, PlannerTouchpoint>(
     (
-      await manager.query('SELECT id, channel, timezone, opening_hours, closures, owner_id FROM touchpoint WHERE id = ANY($1::uuid[])', [
-        touchpointIds,
-      ])
+      await manager.query(
+        'SELECT id, channel, timezone, opening_hours, closures, owner_id FROM touchpoint WHERE id = ANY($1::uuid[])',
+        [touchpointIds],
+      )
     ).map((t: Record<string, never>) => [
       t.id,
-      { id: t.id, channel: t.channel, timezone: t.timezone, openingHours: t.opening_hours, closures: t.closures, ownerId: t.owner_id },
+      {
+        id: t.id,
+        channel: t.channel,
+        timezone: t.timezone,
+        openingHours: t.opening_hours,
+        closures: t.closures,
+        ownerId: t.owner_id,
+      },
     ]),
   );
   // Everyone who held one of these slots and let it go (declined, withdrawn).
   const heldBefore = new Map<string, string[]>();
-  const previous: Array<{ touchpoint_id: string; week_start: string; slot: number; tester_id: string }> = await manager.query(
-    `SELECT touchpoint_id, week_start::text AS week_start, slot, tester_id FROM assignment
-      WHERE campaign_id = $1 AND touchpoint_id = ANY($2::uuid[]) AND week_start = ANY($3::date[]) AND status IN ('declined', 'cancelled')`,
-    [campaign.id, touchpointIds, [...new Set(slots.map((s) => s.weekStart))]],
-  );
+  const previous: Array<{ touchpoint_id: string; week_start: string; slot: number; tester_id: string }> =
+    await manager.query(
+      `SELECT touchpoint_id, week_start::text AS week_start, slot, tester_id FROM assignment
+      WHERE campaign_id = $1 AND touchpoint_id = ANY($2::uuid[]) AND week_start = ANY($3::date[])
+        AND status IN ('declined', 'cancelled')`,
+      [campaign.id, touchpointIds, [...new Set(slots.map((s) => s.weekStart))]],
+    );
   for (const p of previous) {
     const key = slotKey({ touchpointId: p.touchpoint_id, weekStart: p.week_start, slot: p.slot });
     heldBefore.set(key, [...new Set([...(heldBefore.get(key) ?? []), p.tester_id])]);

@@ -9,10 +9,14 @@ describe('withdrawal reasons', () => {
   });
 
   it('re-plan the slot only when it still belongs to the campaign', () => {
-    expect(CANCEL_REASONS.filter((r) => refillsSlot(r, false)).sort()).toEqual(['tester_became_owner', 'tester_left_campaign', 'tester_lost_role']);
+    expect(CANCEL_REASONS.filter((r) => refillsSlot(r, false)).sort()).toEqual([
+      'tester_became_owner',
+      'tester_left_campaign',
+      'tester_lost_role',
+    ]);
   });
 
-  it('never hand a window the touchpoint\'s new owner already knows to someone else', () => {
+  it("never hand a window the touchpoint's new owner already knows to someone else", () => {
     expect(refillsSlot('tester_became_owner', true)).toBe(false);
     expect(refillsSlot('tester_lost_role', true)).toBe(true);
   });

@@ -20,10 +20,10 @@ export type CancelReason = (typeof CANCEL_REASONS)[number];
 /** What the quality team reads beside a cancelled test. */
 export const CANCEL_EXPLANATIONS: Record<CancelReason, string> = {
   tester_lost_role: 'the tester no longer holds the tester role',
-  tester_left_campaign: 'the tester is no longer in the campaign\'s pool',
+  tester_left_campaign: "the tester is no longer in the campaign's pool",
   touchpoint_left_campaign: 'the touchpoint is no longer part of the campaign',
-  tester_became_owner: 'the tester is now the touchpoint\'s owner, and the campaign does not allow self-tests',
-  campaign_shortened: 'the campaign\'s dates changed and the window now lies outside them',
+  tester_became_owner: "the tester is now the touchpoint's owner, and the campaign does not allow self-tests",
+  campaign_shortened: "the campaign's dates changed and the window now lies outside them",
   not_revealed_in_time: 'the window began before the test could be revealed (the service was down)',
   replanned: 'the week was re-planned before this test was revealed',
   cancelled_by_staff: 'cancelled by the quality team or an admin',
@@ -33,7 +33,7 @@ export const CANCEL_EXPLANATIONS: Record<CancelReason, string> = {
 /** What the tester is told: the same reasons, addressed to them. */
 export const TESTER_EXPLANATIONS: Record<CancelReason, string> = {
   tester_lost_role: 'you no longer hold the tester role',
-  tester_left_campaign: 'you are no longer in this campaign\'s pool of testers',
+  tester_left_campaign: "you are no longer in this campaign's pool of testers",
   touchpoint_left_campaign: 'this touchpoint is no longer part of the campaign',
   tester_became_owner: 'you are now the owner of this touchpoint, and owners do not test their own touchpoints',
   campaign_shortened: 'the campaign now ends (or starts) so that this test falls outside it',
@@ -44,7 +44,11 @@ export const TESTER_EXPLANATIONS: Record<CancelReason, string> = {
 };
 
 /** The slot still belongs to the campaign: another tester may take it (time allowing). */
-const REFILLED: ReadonlySet<CancelReason> = new Set(['tester_lost_role', 'tester_left_campaign', 'tester_became_owner']);
+const REFILLED: ReadonlySet<CancelReason> = new Set([
+  'tester_lost_role',
+  'tester_left_campaign',
+  'tester_became_owner',
+]);
 
 /**
  * Whether a withdrawn test's window is offered to another tester. Never when the tester is now the
@@ -85,7 +89,8 @@ export const ELIGIBILITY_JOINS = `JOIN campaign c ON c.id = a.campaign_id
 
 /** Whether the campaign still tests touchpoint t: by id, or by team and channels (as planning selects them). */
 const TOUCHPOINT_SELECTED = `COALESCE(CASE WHEN cardinality(c.touchpoint_ids) > 0 THEN t.id = ANY(c.touchpoint_ids)
-      ELSE (c.team IS NULL OR t.team = c.team) AND (cardinality(c.channels) = 0 OR t.channel = ANY(c.channels)) END, false)`;
+      ELSE (c.team IS NULL OR t.team = c.team)
+           AND (cardinality(c.channels) = 0 OR t.channel = ANY(c.channels)) END, false)`;
 
 /**
  * Why assignment a's tester may no longer act on it, or NULL when they may (SQL over

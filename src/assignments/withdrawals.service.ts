@@ -51,11 +51,16 @@ export interface EligibilityScope {
 /** The 409 a tester gets when a test they act on was (or is now) withdrawn: it says why. */
 export class TestWithdrawnException extends ConflictException {
   constructor(readonly reason: CancelReason) {
-    super({ statusCode: 409, error: 'Conflict', message: `This test was withdrawn: ${TESTER_EXPLANATIONS[reason]}`, reason });
+    super({
+      statusCode: 409,
+      error: 'Conflict',
+      message: `This test was withdrawn: ${TESTER_EXPLANATIONS[reason]}`,
+      reason,
+    });
   }
 }
 
-/** Thrown inside a transaction that found its tester no longer eligible; the caller withdraws the test after rolling back. */
+/** Thrown in a transaction that found its tester ineligible: the caller withdraws the test after the rollback. */
 export class IneligibleTester extends Error {
   constructor(readonly reason: CancelReason) {
     super(`tester no longer eligible: ${reason}`);
@@ -88,7 +93,11 @@ export class WithdrawalsService {
    * another tester if the window is at least the campaign's reveal lead away (the new tester gets the
    * notice the campaign promises), else is recorded unfilled. Call it holding the planning lock.
    */
-  async withdraw(manager: EntityManager, items: Array<{ id: string; reason: CancelReason }>, by: CancelledBy): Promise<WithdrawalSummary> {
+  async withdraw(
+    manager: EntityManager,
+    items: Array<{ id: string; reason: CancelReason }>,
+    by: CancelledBy,
+  ): Promise<WithdrawalSummary> {
     if (items.length === 0) return NONE;
     const now = this.clock.now();
     const rows: LockedRow[] = await manager.query(
@@ -98,7 +107,14 @@ export class WithdrawalsService {
       [items.map((i) => i.id), sourcesOf('cancelled')],
     );
     const reasonOf = new Map(items.map((i) => [i.id, i.reason]));
-    const cancelled = new Set(await cancelAssignments(manager, rows.map((r) => ({ id: r.id, reason: reasonOf.get(r.id)! })), by, now));
+    const cancelled = new Set(
+      await cancelAssignments(
+        manager,
+        rows.map((r) => ({ id: r.id, reason: reasonOf.get(r.id)! })),
+        by,
+        now,
+      ),
+    );
     const done = rows.filter((r) => cancelled.has(r.id));
     await this.tellTesters(manager, done, reasonOf);
 
@@ -108,18 +124,25 @@ export class WithdrawalsService {
     const results = await refillSlots(manager, slots, now);
     // The slot stays the campaign's, but its window is known to the touchpoint's new owner: nobody takes it.
     const kept = done.filter((r) => reasonOf.get(r.id) === 'tester_became_owner' && knew(r));
-    for (const r of kept) await recordUnfilled(manager, vacatedSlot(r, 'tester_became_owner', 'reveal_lead'), 'tester_became_owner', now);
+    for (const r of kept)
+      await recordUnfilled(manager, vacatedSlot(r, 'tester_became_owner', 'reveal_lead'), 'tester_became_owner', now);
     const replaced = results.filter((x) => x.replacement).length;
     const summary = { withdrawn: done.length, replaced, unfilled: results.length - replaced + kept.length };
     if (done.length) this.logger.info({ ...summary, cause: by.cause, by: by.personId }, 'tests withdrawn');
     return summary;
   }
 
-  private async tellTesters(manager: EntityManager, rows: LockedRow[], reasonOf: Map<string, CancelReason>): Promise<void> {
+  private async tellTesters(
+    manager: EntityManager,
+    rows: LockedRow[],
+    reasonOf: Map<string, CancelReason>,
+  ): Promise<void> {
     const told = new Map(rows.filter((r) => r.status === 'revealed' || r.hold_sent_at !== null).map((r) => [r.id, r]));
     for (const ctx of await loadMailContexts(manager, [...told.keys()])) {
       const revealed = told.get(ctx.assignmentId)!.status === 'revealed';
-      const mail = revealed ? withdrawalMail(ctx, TESTER_EXPLANATIONS[reasonOf.get(ctx.assignmentId)!]) : holdReleasedMail(ctx);
+      const mail = revealed
+        ? withdrawalMail(ctx, TESTER_EXPLANATIONS[reasonOf.get(ctx.assignmentId)!])
+        : holdReleasedMail(ctx);
       try {
         await this.outbox.enqueue(manager, mail);
       } catch (error) {
@@ -131,7 +154,11 @@ export class WithdrawalsService {
   }
 
   /** Withdraws every live test in scope whose tester may no longer act on it. Call it holding the planning lock. */
-  async withdrawIneligible(manager: EntityManager, scope: EligibilityScope, by: CancelledBy): Promise<WithdrawalSummary> {
+  async withdrawIneligible(
+    manager: EntityManager,
+    scope: EligibilityScope,
+    by: CancelledBy,
+  ): Promise<WithdrawalSummary> {
     const params: unknown[] = [scope.organizationId];
     const where = ['a.organization_id = $1', `a.status IN ('planned', 'revealed')`];
     const narrow = (sql: string, value: unknown) => {
@@ -143,8 +170,10 @@ export class WithdrawalsService {
     if (scope.campaignId) narrow('a.campaign_id = ?', scope.campaignId);
     if (scope.assignmentIds) narrow('a.id = ANY(?::uuid[])', scope.assignmentIds);
     const rows: Array<{ id: string; reason: CancelReason }> = await manager.query(
-      `SELECT id, reason FROM (SELECT a.id, a.window_start, ${INELIGIBILITY} AS reason FROM assignment a ${ELIGIBILITY_JOINS}
-                                WHERE ${where.join(' AND ')}) x
+      `SELECT id, reason
+         FROM (SELECT a.id, a.window_start, ${INELIGIBILITY} AS reason
+                 FROM assignment a ${ELIGIBILITY_JOINS}
+                WHERE ${where.join(' AND ')}) x
         WHERE reason IS NOT NULL ORDER BY window_start, id`,
       params,
     );
@@ -153,9 +182,10 @@ export class WithdrawalsService {
 
   /** Why this test's tester may no longer act on it, or null. Reads only. */
   async whyIneligible(manager: EntityManager, assignmentId: string): Promise<CancelReason | null> {
-    const [row] = await manager.query(`SELECT ${INELIGIBILITY} AS reason FROM assignment a ${ELIGIBILITY_JOINS} WHERE a.id = $1`, [
-      assignmentId,
-    ]);
+    const [row] = await manager.query(
+      `SELECT ${INELIGIBILITY} AS reason FROM assignment a ${ELIGIBILITY_JOINS} WHERE a.id = $1`,
+      [assignmentId],
+    );
     return row?.reason ?? null;
   }
 
@@ -169,10 +199,16 @@ export class WithdrawalsService {
       await lockOrganizationPlanning(manager, organizationId);
       const why = await this.whyIneligible(manager, assignmentId);
       if (!why) return null;
-      const { withdrawn } = await this.withdrawIneligible(manager, { organizationId, assignmentIds: [assignmentId] }, by);
+      const { withdrawn } = await this.withdrawIneligible(
+        manager,
+        { organizationId, assignmentIds: [assignmentId] },
+        by,
+      );
       return withdrawn ? why : null;
     });
-    return reason ? new TestWithdrawnException(reason) : new ConflictException('This test changed while the request ran; try again');
+    return reason
+      ? new TestWithdrawnException(reason)
+      : new ConflictException('This test changed while the request ran; try again');
   }
 
   /**
@@ -184,7 +220,8 @@ export class WithdrawalsService {
     const now = this.clock.now();
     const due: Array<{ id: string; organization_id: string }> = await this.dataSource.query(
       `SELECT a.id, a.organization_id FROM assignment a ${ELIGIBILITY_JOINS}
-        WHERE (a.status = 'revealed' OR (a.status = 'planned' AND (a.reveal_at <= $1 OR (a.hold_at <= $1 AND a.hold_sent_at IS NULL))))
+        WHERE (a.status = 'revealed'
+               OR (a.status = 'planned' AND (a.reveal_at <= $1 OR (a.hold_at <= $1 AND a.hold_sent_at IS NULL))))
           AND ${INELIGIBILITY} IS NOT NULL
         ORDER BY a.organization_id, a.id LIMIT $2`,
       [now, DUE_BATCH],
@@ -198,7 +235,10 @@ export class WithdrawalsService {
           return (await this.withdrawIneligible(manager, scope, { personId: null, cause })).withdrawn;
         });
       } catch (error) {
-        this.logger.error({ job: cause, id: row.id, err: error }, 'withdrawing a test failed; it is retried at the next tick');
+        this.logger.error(
+          { job: cause, id: row.id, err: error },
+          'withdrawing a test failed; it is retried at the next tick',
+        );
       }
     }
     return withdrawn;
@@ -210,18 +250,39 @@ export class WithdrawalsService {
    * dates (read in the touchpoint's zone, as planning reads them); weeks wholly outside its dates
    * and without history are forgotten, so moving the dates back plans them afresh.
    */
-  async afterCampaignEdit(manager: EntityManager, before: Campaign, after: Campaign, by: CancelledBy): Promise<WithdrawalSummary> {
-    let summary = await this.withdrawIneligible(manager, { organizationId: after.organizationId, campaignId: after.id }, by);
-    const narrowed = after.startsOn > before.startsOn || (after.endsOn !== null && (before.endsOn === null || after.endsOn < before.endsOn));
+  async afterCampaignEdit(
+    manager: EntityManager,
+    before: Campaign,
+    after: Campaign,
+    by: CancelledBy,
+  ): Promise<WithdrawalSummary> {
+    let summary = await this.withdrawIneligible(
+      manager,
+      { organizationId: after.organizationId, campaignId: after.id },
+      by,
+    );
+    const narrowed =
+      after.startsOn > before.startsOn ||
+      (after.endsOn !== null && (before.endsOn === null || after.endsOn < before.endsOn));
     if (!narrowed) return summary;
     const live: Array<{ id: string; window_start: Date; timezone: string }> = await manager.query(
       `SELECT a.id, a.window_start, t.timezone FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id
         WHERE a.campaign_id = $1 AND a.status IN ('planned', 'revealed')`,
       [after.id],
     );
-    const outside = live.filter((a) => !withinDates(localDate(a.window_start, a.timezone), after.startsOn, after.endsOn));
-    summary = add(summary, await this.withdraw(manager, outside.map((a) => ({ id: a.id, reason: 'campaign_shortened' as const })), by));
-    const weeksOutside = `w.campaign_id = $1 AND (w.week_start + 6 < $2::date OR ($3::date IS NOT NULL AND w.week_start > $3::date))
+    const outside = live.filter(
+      (a) => !withinDates(localDate(a.window_start, a.timezone), after.startsOn, after.endsOn),
+    );
+    summary = add(
+      summary,
+      await this.withdraw(
+        manager,
+        outside.map((a) => ({ id: a.id, reason: 'campaign_shortened' as const })),
+        by,
+      ),
+    );
+    const weeksOutside = `w.campaign_id = $1
+       AND (w.week_start + 6 < $2::date OR ($3::date IS NOT NULL AND w.week_start > $3::date))
        AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.campaign_id = w.campaign_id AND a.week_start = w.week_start
                                                    AND a.status NOT IN ('planned', 'cancelled'))`;
     await manager.query(`DELETE FROM unfilled_slot w WHERE ${weeksOutside}`, [after.id, after.startsOn, after.endsOn]);
@@ -234,17 +295,33 @@ export class WithdrawalsService {
    * are withdrawn (reason `replanned`) and their unfilled slots forgotten. Answers which slots stay
    * taken by tests that were revealed, completed or missed, so the re-plan adds only the rest.
    */
-  async releaseWeeks(manager: EntityManager, campaign: Campaign, weeks: string[], personId: string | null): Promise<ReleasedWeeks> {
+  async releaseWeeks(
+    manager: EntityManager,
+    campaign: Campaign,
+    weeks: string[],
+    personId: string | null,
+  ): Promise<ReleasedWeeks> {
     const planned: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM assignment WHERE campaign_id = $1 AND week_start = ANY($2::date[]) AND status = 'planned' ORDER BY id`,
+      `SELECT id FROM assignment
+        WHERE campaign_id = $1 AND week_start = ANY($2::date[]) AND status = 'planned' ORDER BY id`,
       [campaign.id, weeks],
     );
-    const { withdrawn } = await this.withdraw(manager, planned.map((p) => ({ id: p.id, reason: 'replanned' as const })), {
-      personId,
-      cause: 'replan',
-    });
-    await manager.query('DELETE FROM unfilled_slot WHERE campaign_id = $1 AND week_start = ANY($2::date[])', [campaign.id, weeks]);
-    await manager.query('DELETE FROM campaign_week WHERE campaign_id = $1 AND week_start = ANY($2::date[])', [campaign.id, weeks]);
+    const { withdrawn } = await this.withdraw(
+      manager,
+      planned.map((p) => ({ id: p.id, reason: 'replanned' as const })),
+      {
+        personId,
+        cause: 'replan',
+      },
+    );
+    await manager.query('DELETE FROM unfilled_slot WHERE campaign_id = $1 AND week_start = ANY($2::date[])', [
+      campaign.id,
+      weeks,
+    ]);
+    await manager.query('DELETE FROM campaign_week WHERE campaign_id = $1 AND week_start = ANY($2::date[])', [
+      campaign.id,
+      weeks,
+    ]);
     const kept: Array<{ week_start: string; touchpoint_id: string; slot: number }> = await manager.query(
       `SELECT week_start::text AS week_start, touchpoint_id, slot FROM assignment
         WHERE campaign_id = $1 AND week_start = ANY($2::date[]) AND status IN ('revealed', 'completed', 'missed')`,

@@ -48,9 +48,10 @@ export class CampaignsController {
   @ApiOkResponse({
     type: CampaignView,
     description:
-      'Changes apply to weeks not yet planned (or re-planned: see plan). At once, though: tests of testers or touchpoints ' +
-      'taken out, or outside narrowed dates, are withdrawn (cancelled with the reason; revealed ones\' testers are told); ' +
-      'a removed tester\'s slots go to another tester when time allows, else are recorded unfilled.',
+      'Changes apply to weeks not yet planned (or re-planned: see plan). At once, though: tests of testers or ' +
+      'touchpoints taken out, or outside narrowed dates, are withdrawn (cancelled with the reason; revealed ' +
+      'ones\' testers are told); a removed tester\'s slots go to another tester when time allows, else are ' +
+      'recorded unfilled.',
   })
   async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateCampaignDto): Promise<CampaignView> {
     return CampaignView.of(await this.campaigns.update(me.organizationId, id, dto, me.personId), hasRole(me, 'admin'));
@@ -70,12 +71,13 @@ export class CampaignsController {
   @ApiOkResponse({
     type: PlanResultView,
     description:
-      'Plans every week overlapping the period; a week already planned adds nothing, unless `replan` is true: then its ' +
-      'unrevealed tests are withdrawn and the week is planned again around the tests already revealed or done',
+      'Plans every week overlapping the period; a week already planned adds nothing, unless `replan` is true: ' +
+      'then its unrevealed tests are withdrawn and the week is planned again around the tests already revealed or done',
   })
-  @ApiConflictResponse({ description: 'A tester, touchpoint or scenario it refers to was removed while planning, again and again' })
+  @ApiConflictResponse({ description: 'A tester, touchpoint or scenario it refers to kept being removed meanwhile' })
   async plan(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: PlanPeriodDto): Promise<PlanResultView> {
-    const release: ReleaseWeeks = (manager, campaign, weeks) => this.withdrawals.releaseWeeks(manager, campaign, weeks, me.personId);
+    const release: ReleaseWeeks = (manager, campaign, weeks) =>
+      this.withdrawals.releaseWeeks(manager, campaign, weeks, me.personId);
     return this.planning.planPeriod(me.organizationId, id, dto.from, dto.to, dto.replan ? { release } : {});
   }
 }

@@ -42,7 +42,12 @@ export class CampaignsService {
    * Other settings apply to weeks planned from now on (or re-planned); but a tester or touchpoint
    * taken out, or dates narrowed, withdraw the affected tests at once (see afterCampaignEdit).
    */
-  async update(organizationId: string, id: string, dto: UpdateCampaignDto, by: string | null = null): Promise<Campaign> {
+  async update(
+    organizationId: string,
+    id: string,
+    dto: UpdateCampaignDto,
+    by: string | null = null,
+  ): Promise<Campaign> {
     return this.dataSource.transaction(async (manager) => {
       await lockOrganizationPlanning(manager, organizationId);
       const current = await manager.findOne(Campaign, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });

@@ -64,7 +64,8 @@ export class PlanningService {
       }
       if (!options.release) return this.planWeeks(manager, campaign, weeks, now);
       const released = await options.release(manager, campaign, weeks);
-      return { ...(await this.planWeeks(manager, campaign, weeks, now, released.taken)), withdrawn: released.withdrawn };
+      const result = await this.planWeeks(manager, campaign, weeks, now, released.taken);
+      return { ...result, withdrawn: released.withdrawn };
     }));
   }
 
@@ -143,6 +144,7 @@ export class PlanningService {
 
     for (const weekStart of todo) {
       const fresh = planWeek({ campaign: plannerCampaign, weekStart, touchpoints, testers, scenarios, existing, now: now.getTime() });
+      // A re-plan fills only the slots its kept tests leave free.
       const plan = fitToFreeSlots(fresh, taken?.get(weekStart), campaign.contactsPerTouchpointPerWeek);
       for (let i = 0; i < plan.assignments.length; i += INSERT_CHUNK) {
         const chunk = plan.assignments.slice(i, i + INSERT_CHUNK);

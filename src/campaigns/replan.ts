@@ -34,7 +34,11 @@ export function fitToFreeSlots(plan: WeekPlan, taken: Map<string, Set<number>> |
     return slots.length ? { ...entry, slot: slots.shift()! } : null;
   };
   const bySlot = <T extends { slot: number }>(xs: T[]) => [...xs].sort((a, b) => a.slot - b.slot);
-  const assignments = bySlot(plan.assignments).map(next).filter((a) => a !== null);
-  const unfilled = bySlot(plan.unfilled).map(next).filter((u) => u !== null);
+  const assignments = bySlot(plan.assignments)
+    .map(next)
+    .filter((a) => a !== null);
+  const unfilled = bySlot(plan.unfilled)
+    .map(next)
+    .filter((u) => u !== null);
   return { assignments, unfilled };
 }

@@ -135,7 +135,12 @@ async function importCsv(config: AppConfig, argv: string[]): Promise<void> {
 async function plan(config: AppConfig, argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { campaign: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, replan: { type: 'boolean' } },
+    options: {
+      campaign: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      replan: { type: 'boolean' },
+    },
   });
   if (!values.campaign || !values.from || !values.to) throw new UsageError('plan needs --campaign, --from and --to (YYYY-MM-DD)');
   const { value, errors } = await validateDto(PlanPeriodDto, { from: values.from, to: values.to });
@@ -143,10 +148,14 @@ async function plan(config: AppConfig, argv: string[]): Promise<void> {
   const result = await withContext(config, async (ctx) => {
     const campaign = await ctx.get(DataSource).getRepository(Campaign).findOneBy({ id: values.campaign! }).catch(() => null);
     if (!campaign) throw new UsageError(`campaign ${values.campaign} not found`);
-    const release: ReleaseWeeks = (manager, c, weeks) => ctx.get(WithdrawalsService).releaseWeeks(manager, c, weeks, null);
-    return ctx.get(PlanningService).planPeriod(campaign.organizationId, campaign.id, value.from, value.to, values.replan ? { release } : {});
+    const release: ReleaseWeeks = (manager, c, weeks) =>
+      ctx.get(WithdrawalsService).releaseWeeks(manager, c, weeks, null);
+    const options = values.replan ? { release } : {};
+    return ctx.get(PlanningService).planPeriod(campaign.organizationId, campaign.id, value.from, value.to, options);
   });
-  if (result.withdrawn !== undefined) process.stdout.write(`Re-planned: ${result.withdrawn} unrevealed test(s) withdrawn first\n`);
+  if (result.withdrawn !== undefined) {
+    process.stdout.write(`Re-planned: ${result.withdrawn} unrevealed test(s) withdrawn first\n`);
+  }
   process.stdout.write(`Planned ${result.planned} assignment(s) in week(s) ${result.weeksPlanned.join(', ') || '(none)'}\n`);
   if (result.weeksAlreadyPlanned.length) process.stdout.write(`Already planned, left as they are: ${result.weeksAlreadyPlanned.join(', ')}\n`);
   for (const u of result.unfilled) process.stdout.write(`Unfilled: touchpoint ${u.touchpointId}, week ${u.weekStart}, slot ${u.slot}: ${u.explanation}\n`);

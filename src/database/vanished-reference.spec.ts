@@ -22,7 +22,11 @@ describe('vanishedReference', () => {
   });
 
   it('is not about a delete that other rows still refer to, nor any other error', () => {
-    const del = fkError('update or delete on table "person" violates foreign key constraint "assignment_tester_fkey" on table "assignment"', 'assignment_tester_fkey');
+    const del = fkError(
+      'update or delete on table "person" violates foreign key constraint "assignment_tester_fkey" ' +
+        'on table "assignment"',
+      'assignment_tester_fkey',
+    );
     expect(vanishedReference(del)).toBeNull();
     expect(vanishedReference(Object.assign(new Error('duplicate key value'), { code: '23505' }))).toBeNull();
     expect(vanishedReference(new TypeError('x'))).toBeNull();
@@ -49,7 +53,9 @@ describe('retryWhenReferenceVanishes', () => {
     const error = await retryWhenReferenceVanishes(failing).catch((e: unknown) => e);
     expect(calls).toBe(3);
     expect(error).toBeInstanceOf(ConflictException);
-    expect((error as ConflictException).message).toBe('A tester this request refers to was removed while it ran; try again');
+    expect((error as ConflictException).message).toBe(
+      'A tester this request refers to was removed while it ran; try again',
+    );
   });
 
   it('passes any other error on at once', async () => {

@@ -22,7 +22,9 @@ export function vanishedReference(error: unknown): string | null {
 
 /** The 409 for a write whose inputs changed under it: it names what changed. */
 export function vanishedReferenceConflict(what: string): ConflictException {
-  return new ConflictException(`${what[0].toUpperCase()}${what.slice(1)} this request refers to was removed while it ran; try again`);
+  return new ConflictException(
+    `${what[0].toUpperCase()}${what.slice(1)} this request refers to was removed while it ran; try again`,
+  );
 }
 
 /**

@@ -110,7 +110,8 @@ export class OutcomesService {
     try {
       return await this.dataSource.transaction(async (manager) => {
         const [a] = await manager.query(
-          `SELECT a.id, a.status, a.cancel_reason, a.touchpoint_id, a.scenario_id, a.window_start, a.window_end, p.timezone, s.questions
+          `SELECT a.id, a.status, a.cancel_reason, a.touchpoint_id, a.scenario_id, a.window_start, a.window_end,
+                  p.timezone, s.questions
              FROM assignment a JOIN person p ON p.id = a.tester_id LEFT JOIN scenario s ON s.id = a.scenario_id
             WHERE a.id = $1 AND a.organization_id = $2 AND a.tester_id = $3 AND a.revealed_at IS NOT NULL
             FOR UPDATE OF a`,
@@ -124,7 +125,8 @@ export class OutcomesService {
         const now = this.clock.now();
         const window = { start: a.window_start, end: a.window_end, zone: a.timezone };
         this.check(dto, { now, window, questions: (a.questions ?? []) as ScenarioQuestion[] });
-        const existing = await manager.findOne(Outcome, { where: { assignmentId }, lock: { mode: 'pessimistic_write' } });
+        const lock = { mode: 'pessimistic_write' as const };
+        const existing = await manager.findOne(Outcome, { where: { assignmentId }, lock });
         if (!existing) {
           await transition(manager, assignmentId, 'completed', now);
           const link = { assignmentId, touchpointId: a.touchpoint_id, scenarioId: a.scenario_id };
@@ -135,7 +137,8 @@ export class OutcomesService {
     } catch (error) {
       if (!(error instanceof IneligibleTester)) throw error;
       const cause = actor.via === 'api' ? 'outcome_api' : 'outcome_link';
-      throw await this.withdrawals.withdrawFound(actor.organizationId, assignmentId, { personId: actor.personId, cause });
+      const by = { personId: actor.personId, cause } as const;
+      throw await this.withdrawals.withdrawFound(actor.organizationId, assignmentId, by);
     }
   }
 

@@ -274,7 +274,8 @@ ${
   info.editing
     ? ''
     : info.canDecline === false
-      ? '<p class="hint">The window has begun, so the test can no longer be declined. Record what happened; with nothing recorded, it is marked missed.</p>'
+      ? '<p class="hint">The window has begun, so the test can no longer be declined. ' +
+        'Record what happened; with nothing recorded, it is marked missed.</p>'
       : `<h2>Cannot make it?</h2>
 <form method="post" action="${e(info.declineAction)}">
 <label class="block" for="reason">Why not (for the quality team)</label>

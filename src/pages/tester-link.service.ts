@@ -27,7 +27,8 @@ export class TesterLinkService {
   async resolve(token: string): Promise<{ state: 'unknown' } | { state: 'expired' } | { state: 'ok'; link: ResolvedLink }> {
     if (!isSecret(token)) return { state: 'unknown' };
     const [row] = await this.dataSource.query(
-      `SELECT k.expires_at, a.id, a.organization_id, a.tester_id, a.status, a.cancel_reason, a.window_start, a.window_end,
+      `SELECT k.expires_at, a.id, a.organization_id, a.tester_id, a.status, a.cancel_reason,
+              a.window_start, a.window_end,
               p.name AS tester_name, p.timezone, t.name AS tp_name, t.channel, t.contact, s.title, s.brief, s.questions
          FROM access_token k
          JOIN assignment a ON a.id = k.assignment_id

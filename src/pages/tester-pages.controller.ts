@@ -26,7 +26,8 @@ const UNKNOWN = 'This link is not valid. Check that you opened the whole link fr
 /** The page for a test that was (or is now) withdrawn: why, and that nothing needs doing. */
 function withdrawnPage(reason: CancelReason | null): string {
   const why = reason ? `: ${TESTER_EXPLANATIONS[reason]}` : '';
-  return messagePage('Test withdrawn', `This test was withdrawn${why}. Please do not make the contact; nothing needs to be recorded.`);
+  const text = `This test was withdrawn${why}. Please do not make the contact; nothing needs to be recorded.`;
+  return messagePage('Test withdrawn', text);
 }
 
 /** A refusal (4xx) as a page: a withdrawal gets its own page, anything else its message under `title`. */
@@ -89,7 +90,8 @@ export class TesterPagesController {
     const why = await this.withdrawals.whyIneligible(this.dataSource.manager, link.assignmentId);
     if (why) return sendPrivatePage(res, 200, withdrawnPage(why));
     const canDecline = now < link.form.window.start;
-    sendPrivatePage(res, 200, formPage(link.form, initialValues(link.form, null, now), [], { ...this.urls(token), editing: false, canDecline }));
+    const info = { ...this.urls(token), editing: false, canDecline };
+    sendPrivatePage(res, 200, formPage(link.form, initialValues(link.form, null, now), [], info));
   }
 
   @Post(':token')
@@ -111,14 +113,17 @@ export class TesterPagesController {
     for (const e of [...errors, ...fieldErrors, ...rules]) if (!all.some((x) => x.field === e.field)) all.push(e);
     const existing = await this.outcomeOf(link.assignmentId);
     const info = { ...this.urls(token), editing: Boolean(existing), editableUntil: existing?.editableUntil };
+    const start = link.form.window.start;
     const rerender = (list: FieldError[]) =>
-      sendPrivatePage(res, 400, formPage(link.form, values, list, { ...info, canDecline: this.clock.now() < link.form.window.start }));
+      sendPrivatePage(res, 400, formPage(link.form, values, list, { ...info, canDecline: this.clock.now() < start }));
     if (all.length) return rerender(all);
     try {
       await this.outcomes.recordForAssignment({ organizationId: link.organizationId, personId: link.testerId, via: 'link' }, link.assignmentId, value);
     } catch (error) {
       if (error instanceof FieldValidationException) return rerender(error.errors);
-      if (error instanceof HttpException && error.getStatus() < 500) return sendPrivatePage(res, error.getStatus(), refusalPage(error, 'Not saved'));
+      if (error instanceof HttpException && error.getStatus() < 500) {
+        return sendPrivatePage(res, error.getStatus(), refusalPage(error, 'Not saved'));
+      }
       throw error;
     }
     res.redirect(303, `/t/${token}?saved=1`);
@@ -144,8 +149,8 @@ export class TesterPagesController {
       );
     }
     try {
-      const tester = { organizationId: link.organizationId, personId: link.testerId, roles: ['tester' as const], keyId: 'link' };
-      await this.assignments.decline(tester, link.assignmentId, reason, 'link');
+      const tester = { organizationId: link.organizationId, personId: link.testerId, roles: ['tester' as const] };
+      await this.assignments.decline({ ...tester, keyId: 'link' }, link.assignmentId, reason, 'link');
     } catch (error) {
       if (error instanceof ConflictException) return sendPrivatePage(res, 409, refusalPage(error, 'Not declined'));
       throw error;

@@ -57,7 +57,7 @@ export class PeopleController {
   @Patch(':id')
   @Roles('admin')
   @ApiConflictResponse({ description: 'Email taken, or the change would leave the organization without an admin' })
-  @ApiOkResponse({ type: PersonView, description: 'Without the tester role, their planned and revealed tests are withdrawn at once' })
+  @ApiOkResponse({ type: PersonView, description: 'Without the tester role, their tests are withdrawn at once' })
   async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdatePersonDto): Promise<PersonView> {
     return PersonView.of(await this.people.update(me.organizationId, id, dto, me.personId));
   }

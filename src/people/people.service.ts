@@ -77,7 +77,8 @@ export class PeopleService {
         leave: merged.leave,
       });
       const saved = await manager.save(person);
-      await this.withdrawals.withdrawIneligible(manager, { organizationId, testerId: id }, { personId: by, cause: 'person_edit' });
+      const scope = { organizationId, testerId: id };
+      await this.withdrawals.withdrawIneligible(manager, scope, { personId: by, cause: 'person_edit' });
       return saved;
     });
   }

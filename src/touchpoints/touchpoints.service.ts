@@ -49,7 +49,12 @@ export class TouchpointsService {
    * A new owner who tests it, or a team or channel that takes it out of a campaign, withdraws the
    * affected tests at once (slots re-planned where they still belong to the campaign).
    */
-  async update(organizationId: string, id: string, dto: UpdateTouchpointDto, by: string | null = null): Promise<Touchpoint> {
+  async update(
+    organizationId: string,
+    id: string,
+    dto: UpdateTouchpointDto,
+    by: string | null = null,
+  ): Promise<Touchpoint> {
     return this.dataSource.transaction(async (manager) => {
       await lockOrganizationPlanning(manager, organizationId);
       const current = await manager.findOne(Touchpoint, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
@@ -59,7 +64,8 @@ export class TouchpointsService {
       if (merged.ownerId && merged.ownerId !== current.ownerId) await this.assertOwner(manager, organizationId, merged.ownerId);
       Object.assign(current, this.columns(organizationId, merged));
       const saved = await manager.save(current);
-      await this.withdrawals.withdrawIneligible(manager, { organizationId, touchpointId: id }, { personId: by, cause: 'touchpoint_edit' });
+      const scope = { organizationId, touchpointId: id };
+      await this.withdrawals.withdrawIneligible(manager, scope, { personId: by, cause: 'touchpoint_edit' });
       return saved;
     });
   }

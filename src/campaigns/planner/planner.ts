@@ -382,9 +382,11 @@ export function findReplacements(input: ReplacementsInput): Array<{ testerId: st
     const excluded = new Set(exclude);
     const states = ctx.states.filter((st) => !excluded.has(st.tester.id));
     const local = DateTime.fromMillis(window.start, { zone: touchpoint.timezone });
-    const candidate = { start: window.start, end: window.end, day: local.weekday - 1, block: Math.floor(local.hour / BLOCK_HOURS) };
+    const block = Math.floor(local.hour / BLOCK_HOURS);
+    const candidate = { start: window.start, end: window.end, day: local.weekday - 1, block };
     const rng = new SeededRandom(campaign.seed, 'replacement', touchpoint.id, String(window.start), ...exclude);
-    const pick = pickTester(states, candidate, touchpoint, campaign, campaign.rotationDays * DAY, rng, ctx.states.length);
+    const rotation = campaign.rotationDays * DAY;
+    const pick = pickTester(states, candidate, touchpoint, campaign, rotation, rng, ctx.states.length);
     if (!('state' in pick)) return pick;
     const chosen = pick.state;
     chosen.weekLoad++;

@@ -1,5 +1,12 @@
 import { DateTime } from 'luxon';
-import { findReplacement, findReplacements, HOUR, PlannerCampaign, PlannerTester, PlannerTouchpoint } from './planner.js';
+import {
+  findReplacement,
+  findReplacements,
+  HOUR,
+  PlannerCampaign,
+  PlannerTester,
+  PlannerTouchpoint,
+} from './planner.js';
 
 /** Re-filling many withdrawn tests' windows at once keeps every rule a single re-fill keeps. */
 
@@ -18,7 +25,12 @@ const campaign: PlannerCampaign = {
   startsOn: '2026-01-05',
   endsOn: null,
 };
-const tester = (id: string): PlannerTester => ({ id, timezone: 'Europe/London', workingHours: DAYS.map((day) => ({ day, start: '00:00', end: '24:00' })), leave: [] });
+const tester = (id: string): PlannerTester => ({
+  id,
+  timezone: 'Europe/London',
+  workingHours: DAYS.map((day) => ({ day, start: '00:00', end: '24:00' })),
+  leave: [],
+});
 const touchpoint = (id: string, ownerId: string | null = null): PlannerTouchpoint => ({
   id,
   channel: 'phone',
@@ -37,12 +49,20 @@ describe('findReplacements', () => {
   it('fills one window from the testers findReplacement would choose among', () => {
     const testers = ['t1', 't2', 't3'].map(tester);
     const slot = { touchpoint: touchpoint('tp1'), window: at('2026-01-13T10:00'), exclude: ['t1'] };
-    const alone = findReplacement({ campaign, weekStart: WEEK, touchpoint: slot.touchpoint, testers, existing: [], window: slot.window, exclude: slot.exclude });
+    const alone = findReplacement({
+      campaign,
+      weekStart: WEEK,
+      touchpoint: slot.touchpoint,
+      testers,
+      existing: [],
+      window: slot.window,
+      exclude: slot.exclude,
+    });
     const [batch] = findReplacements({ campaign, weekStart: WEEK, testers, existing: [], slots: [slot] });
     for (const pick of [alone, batch]) expect(['t2', 't3']).toContain((pick as { testerId: string }).testerId);
   });
 
-  it('never gives a tester two overlapping windows, the owner their own touchpoint, or anyone their excluded slot', () => {
+  it('never gives anyone two overlapping windows, an owner their own touchpoint, or a slot they let go', () => {
     const testers = ['t1', 't2', 't3'].map(tester);
     const picks = findReplacements({
       campaign,
@@ -67,7 +87,11 @@ describe('findReplacements', () => {
       weekStart: WEEK,
       testers: [tester('t1')],
       existing: [],
-      slots: ['2026-01-13T10:00', '2026-01-14T10:00', '2026-01-15T10:00'].map((iso, i) => ({ touchpoint: touchpoint(`tp${i}`), window: at(iso), exclude: [] })),
+      slots: ['2026-01-13T10:00', '2026-01-14T10:00', '2026-01-15T10:00'].map((iso, i) => ({
+        touchpoint: touchpoint(`tp${i}`),
+        window: at(iso),
+        exclude: [],
+      })),
     });
     expect(picks).toEqual([{ testerId: 't1' }, { testerId: 't1' }, { reason: 'tester_weekly_cap_reached' }]);
   });
