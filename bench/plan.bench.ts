@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks';
+import { WithdrawalsService } from '../src/assignments/withdrawals.service.js';
 import { CampaignsService } from '../src/campaigns/campaigns.service.js';
 import { PlanningService } from '../src/campaigns/planning.service.js';
 import { ManualClock } from '../src/common/clock.js';
 import { createLogger } from '../src/common/logging/logger.js';
+import { OutboxService } from '../src/mail/outbox.service.js';
 import { benchDatabase, machine, peakRss } from './support.js';
 
 /**
@@ -18,8 +20,10 @@ async function main() {
   const db = await benchDatabase();
   const { dataSource } = db;
   const clock = new ManualClock('2027-02-26T12:00:00Z');
-  const planning = new PlanningService(dataSource, clock, createLogger('warn'));
-  const campaigns = new CampaignsService(dataSource);
+  const logger = createLogger('warn');
+  const planning = new PlanningService(dataSource, clock, logger);
+  const withdrawals = new WithdrawalsService(dataSource, clock, new OutboxService(dataSource, clock), logger);
+  const campaigns = new CampaignsService(dataSource, withdrawals);
   const results: Array<{ weeks: number; assignments: number; unfilled: number; seconds: number; perSecond: number }> = [];
   const rss = peakRss();
 

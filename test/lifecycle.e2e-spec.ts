@@ -233,12 +233,15 @@ describe('review findings kept fixed', () => {
       const rows = await t.dataSource.query(`SELECT id, tester_id, touchpoint_id, reveal_at, window_start FROM assignment WHERE campaign_id = $1 ORDER BY reveal_at`, [campaignId]);
       const [first, second] = rows;
       await t.http().patch(`/api/v1/touchpoints/${first.touchpoint_id}`).set(auth(org.adminKey)).send({ ownerId: first.tester_id }).expect(200);
+      // Withdrawn at once, not at the reveal; the slot goes to someone else or is recorded unfilled.
+      const [after] = await t.dataSource.query('SELECT status, cancel_reason FROM assignment WHERE id = $1', [first.id]);
+      expect(after).toEqual({ status: 'cancelled', cancel_reason: 'tester_became_owner' });
+      const [replacement] = await t.dataSource.query('SELECT tester_id, window_start FROM assignment WHERE replaces_id = $1', [first.id]);
+      const [slot] = await t.dataSource.query(`SELECT reason FROM unfilled_slot WHERE campaign_id = $1`, [campaignId]);
+      if (replacement) expect(replacement).toEqual({ tester_id: expect.not.stringMatching(first.tester_id), window_start: first.window_start });
+      else expect(slot.reason).toBe('tester_became_owner');
       t.clock.set(first.reveal_at);
       await t.app.get(JobsService).run('reveal');
-      const [after] = await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [first.id]);
-      expect(after.status).toBe('cancelled');
-      const [slot] = await t.dataSource.query(`SELECT reason FROM unfilled_slot WHERE campaign_id = $1`, [campaignId]);
-      expect(slot.reason).toBe('tester_became_owner');
       expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM access_token WHERE assignment_id = $1`, [first.id]))[0].n).toBe(0);
 
       // Down from before the second reveal until after its window began: it is not sent late.

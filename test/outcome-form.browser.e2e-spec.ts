@@ -83,7 +83,22 @@ describe('the outcome form in a phone-sized chromium', () => {
     await sink?.close();
   });
 
-  it('opens the form from the mailed link: labelled fields named after the outcome fields, a decline form, no sideways scrolling', async () => {
+  it('offers a decline form until the window begins, and then no longer', async () => {
+    const during = t.clock.now();
+    t.clock.set(new Date(assignment.windowStart.getTime() - 30 * 60_000));
+    expect((await page.goto(link))?.status()).toBe(200);
+    const decline = page.locator(`form[method=post][action$="${formPath}/decline"], form[method=POST][action$="${formPath}/decline"]`);
+    expect(await decline.count()).toBe(1);
+    expect(await decline.locator('textarea#reason[name=reason]').count()).toBe(1);
+    expect(await page.locator('label[for="reason"]').count()).toBe(1);
+    expect(await decline.getByRole('button', { name: 'Decline this test' }).count()).toBe(1);
+    t.clock.set(during);
+    expect((await page.goto(link))?.status()).toBe(200);
+    expect(await page.locator('form[action$="/decline"]').count()).toBe(0);
+    expect(await page.getByText('can no longer be declined').count()).toBe(1);
+  });
+
+  it('opens the form from the mailed link: labelled fields named after the outcome fields, no sideways scrolling', async () => {
     const response = await page.goto(link);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-type']).toMatch(/^text\/html/);
@@ -125,7 +140,7 @@ describe('the outcome form in a phone-sized chromium', () => {
     // Every field a person fills in has a <label for=…>.
     const inputs = page.locator('input:not([type=hidden]), textarea, select');
     const count = await inputs.count();
-    expect(count).toBeGreaterThanOrEqual(fields.length + 1 + radios.reduce((n, [, v]) => n + v.length, 0) + 1); // + notes + decline reason
+    expect(count).toBeGreaterThanOrEqual(fields.length + 1 + radios.reduce((n, [, v]) => n + v.length, 0)); // + notes
     for (let i = 0; i < count; i++) {
       const id = await inputs.nth(i).getAttribute('id');
       expect(id).toBeTruthy();
@@ -134,10 +149,6 @@ describe('the outcome form in a phone-sized chromium', () => {
 
     const save = page.locator('button[type=submit][name=action][value=save]');
     expect((await save.textContent())?.trim()).toBe('Save');
-    const decline = page.locator(`form[method=post][action$="${formPath}/decline"], form[method=POST][action$="${formPath}/decline"]`);
-    expect(await decline.count()).toBe(1);
-    expect(await decline.locator('textarea#reason[name=reason]').count()).toBe(1);
-    expect(await decline.getByRole('button', { name: 'Decline this test' }).count()).toBe(1);
 
     expect(await scrollWidth(page)).toBeLessThanOrEqual(390);
   });

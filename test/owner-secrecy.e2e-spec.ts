@@ -50,6 +50,7 @@ async function ownersView(probe: string): Promise<string[]> {
     { touchpointId: w.touchpoint },
     { touchpointId: w.touchpoint, status: 'planned' },
     { status: 'revealed' },
+    { status: 'cancelled' },
     { campaignId: w.campaign },
     { from: '2027-03-01', to: '2027-04-01' },
     { limit: '1', offset: '1' },
@@ -162,6 +163,30 @@ describe('a touchpoint\'s owner', () => {
       expect(m.subject).toMatch(/digest/i);
       for (const a of planned) expect(m.text_body).not.toContain(a.id);
     }
+  });
+});
+
+describe('a touchpoint\'s owner, when tests of their touchpoint are withdrawn and re-planned', () => {
+  it('sees nothing change: no cancelled test, no window, no count', async () => {
+    const before = await ownersView(randomUUID());
+    const live = await t.dataSource.query(
+      `SELECT id, tester_id FROM assignment WHERE touchpoint_id = $1 AND campaign_id = $2 AND status IN ('planned', 'revealed') ORDER BY window_start`,
+      [w.touchpoint, w.campaign],
+    );
+    const leaving = live[0].tester_id;
+    const [{ tester_ids }] = await t.dataSource.query('SELECT tester_ids FROM campaign WHERE id = $1', [w.campaign]);
+    await t.http()
+      .patch(`/api/v1/campaigns/${w.campaign}`)
+      .set(auth(w.key.admin))
+      .send({ testerIds: tester_ids.filter((id: string) => id !== leaving) })
+      .expect(200);
+    const withdrawn = live.filter((a: { tester_id: string }) => a.tester_id === leaving);
+    expect(withdrawn.length).toBeGreaterThan(0);
+    for (const a of withdrawn) expect((await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [a.id]))[0].status).toBe('cancelled');
+    expect(await ownersView(withdrawn[0].id)).toEqual(before);
+    // Nor by a re-plan of the weeks ahead.
+    await t.http().post(`/api/v1/campaigns/${w.campaign}/plan`).set(auth(w.key.admin)).send({ from: '2027-03-08', to: '2027-03-21', replan: true }).expect(200);
+    expect(await ownersView(withdrawn[0].id)).toEqual(before);
   });
 });
 

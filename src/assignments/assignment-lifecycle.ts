@@ -2,6 +2,7 @@ import { ConflictException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { returningRows } from '../database/sql.js';
 import type { AssignmentStatus } from './assignment.entity.js';
+import type { CancelledBy, CancelReason } from './withdrawal-reasons.js';
 
 /** planned → revealed → completed | declined | missed; planned or revealed → cancelled. Nothing else. */
 export const TRANSITIONS: Record<AssignmentStatus, readonly AssignmentStatus[]> = {
@@ -38,7 +39,7 @@ export function canTransition(from: AssignmentStatus, to: AssignmentStatus): boo
 export async function transition(
   manager: EntityManager,
   assignmentId: string,
-  to: AssignmentStatus,
+  to: Exclude<AssignmentStatus, 'cancelled'>,
   now: Date,
   extra: { declineReason?: string } = {},
 ): Promise<AssignmentStatus> {
@@ -52,9 +53,39 @@ export async function transition(
     [assignmentId, to, now, from, extra.declineReason ?? null],
   );
   if (rows.length === 0) {
-    const current: Array<{ status: AssignmentStatus }> = await manager.query('SELECT status FROM assignment WHERE id = $1', [assignmentId]);
-    const status = current[0]?.status ?? 'unknown';
-    throw new ConflictException(`This assignment is ${status}; it cannot become ${to}`);
+    const current: Array<{ status: AssignmentStatus }> = await manager.query(
+      'SELECT status FROM assignment WHERE id = $1',
+      [assignmentId],
+    );
+    throw illegalMove(current[0]?.status ?? 'unknown', to);
   }
   return rows[0].status;
+}
+
+export function illegalMove(from: AssignmentStatus | 'unknown', to: AssignmentStatus): ConflictException {
+  return new ConflictException(`This assignment is ${from}; it cannot become ${to}`);
+}
+
+/**
+ * Cancels each of `items` still planned or revealed, with its reason and who or what cancelled it
+ * (a cancel is final, so these columns are its audit record). Returns the ids that moved.
+ */
+export async function cancelAssignments(
+  manager: EntityManager,
+  items: Array<{ id: string; reason: CancelReason }>,
+  by: CancelledBy,
+  now: Date,
+): Promise<string[]> {
+  if (items.length === 0) return [];
+  const rows = await returningRows<{ id: string }>(
+    manager,
+    `UPDATE assignment a
+        SET status = 'cancelled', cancelled_at = $3, updated_at = $3,
+            cancel_reason = w.reason, cancel_cause = $4, cancelled_by = $5
+       FROM unnest($1::uuid[], $2::text[]) AS w(id, reason)
+      WHERE a.id = w.id AND a.status = ANY($6::text[])
+      RETURNING a.id`,
+    [items.map((i) => i.id), items.map((i) => i.reason), now, by.cause, by.personId, sourcesOf('cancelled')],
+  );
+  return rows.map((r) => r.id);
 }

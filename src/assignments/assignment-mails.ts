@@ -1,4 +1,4 @@
-import ical, { ICalCalendarMethod } from 'ical-generator';
+import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
 import { escapeHtml } from '../common/html.js';
 import type { OutgoingMail } from '../mail/outbox.service.js';
@@ -142,5 +142,67 @@ export function reminderMail(ctx: AssignmentMailContext): OutgoingMail {
       `<p><a href="${escapeHtml(ctx.link ?? '')}">Record what happened</a>, or decline on the same page so the test can go to someone else.</p>`,
     ]),
     dedupeKey: `remind:${ctx.assignmentId}`,
+  };
+}
+
+/** The calendar event of a mail that takes a test (or a hold) back: same UID, a later sequence, CANCEL. */
+function cancelledEvent(ctx: AssignmentMailContext, summary: string) {
+  const cal = ical({ prodId: { company: 'Groundtruth', product: 'test contacts' }, method: ICalCalendarMethod.CANCEL });
+  cal.createEvent({
+    id: `${ctx.assignmentId}@groundtruth`,
+    sequence: 2,
+    start: ctx.windowStart,
+    end: ctx.windowEnd,
+    summary,
+    status: ICalEventStatus.CANCELLED,
+  });
+  const contentType = 'text/calendar; charset=utf-8; method=CANCEL';
+  return { filename: 'test-contact.ics', contentType, content: cal.toString() };
+}
+
+const DO_NOTHING =
+  'Please do not make the contact; nothing needs to be recorded. ' +
+  'The link in the earlier mail no longer records anything.';
+
+/** A revealed test is withdrawn: the tester is told, with why, and their calendar event is cancelled. */
+export function withdrawalMail(ctx: AssignmentMailContext, why: string): OutgoingMail {
+  const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
+  const text = [
+    `Hello ${ctx.tester.name},`,
+    '',
+    `Your test contact with ${ctx.touchpoint.name} (${when}) is withdrawn: ${why}.`,
+    DO_NOTHING,
+  ].join('\n');
+  return {
+    organizationId: ctx.organizationId,
+    to: ctx.tester.email,
+    subject: oneLine(`Withdrawn: test contact ${ctx.touchpoint.name}`),
+    text,
+    html: page(`Test contact withdrawn: ${ctx.touchpoint.name}`, [
+      `<p>Hello ${escapeHtml(ctx.tester.name)},</p>`,
+      `<p>Your test contact with ${escapeHtml(ctx.touchpoint.name)} (${escapeHtml(when)}) ` +
+        `is withdrawn: ${escapeHtml(why)}.</p>`,
+      `<p>${DO_NOTHING}</p>`,
+    ]),
+    attachments: [cancelledEvent(ctx, `Withdrawn: test contact ${ctx.touchpoint.name}`)],
+    dedupeKey: `withdrawn:${ctx.assignmentId}`,
+  };
+}
+
+/** A held (not yet revealed) test is withdrawn: the time is released, still without where or what. */
+export function holdReleasedMail(ctx: AssignmentMailContext): OutgoingMail {
+  const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
+  const text = `Hello ${ctx.tester.name},\n\nThe time held for a Groundtruth test contact is free again: ${when}.`;
+  return {
+    organizationId: ctx.organizationId,
+    to: ctx.tester.email,
+    subject: 'The time held for a test contact is free again',
+    text,
+    html: page('The held time is free again', [
+      `<p>Hello ${escapeHtml(ctx.tester.name)},</p>`,
+      `<p>The time held for a Groundtruth test contact is free again: <strong>${escapeHtml(when)}</strong>.</p>`,
+    ]),
+    attachments: [cancelledEvent(ctx, 'Groundtruth: time held')],
+    dedupeKey: `hold-released:${ctx.assignmentId}`,
   };
 }

@@ -5,6 +5,8 @@ import { IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { Trim } from '../common/validation/transforms.js';
 import { ASSIGNMENT_STATUSES } from './assignment.entity.js';
 import type { AssignmentStatus } from './assignment.entity.js';
+import { CANCEL_CAUSES, CANCEL_REASONS } from './withdrawal-reasons.js';
+import type { CancelCause, CancelReason } from './withdrawal-reasons.js';
 
 export class AssignmentsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ASSIGNMENT_STATUSES })
@@ -46,6 +48,16 @@ export class DeclineDto {
   reason: string;
 }
 
+class CancellationView {
+  @ApiProperty() at: Date;
+  @ApiProperty({ enum: CANCEL_REASONS }) reason: CancelReason;
+  @ApiProperty({ example: 'the tester no longer holds the tester role' }) explanation: string;
+  @ApiProperty({ enum: CANCEL_CAUSES, nullable: true, type: String, description: 'What cancelled it (admin, quality)' })
+  cause: CancelCause | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Whose request did (admin, quality)' })
+  by: string | null;
+}
+
 class TouchpointSummary {
   @ApiProperty() name: string;
   @ApiProperty() channel: string;
@@ -70,7 +82,10 @@ export class AssignmentView {
   @ApiProperty() revealAt: Date;
   @ApiProperty({ enum: ASSIGNMENT_STATUSES }) status: AssignmentStatus;
   @ApiProperty({ nullable: true, type: String }) declineReason: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The declined assignment this one re-fills' }) replacesId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The declined or withdrawn assignment this one re-fills' })
+  replacesId: string | null;
+  @ApiProperty({ type: CancellationView, nullable: true, description: 'Why, when and by what it was cancelled' })
+  cancellation: CancellationView | null;
   @ApiProperty({ type: TouchpointSummary }) touchpoint: TouchpointSummary;
   @ApiProperty({ type: ScenarioSummary, nullable: true }) scenario: ScenarioSummary | null;
 }

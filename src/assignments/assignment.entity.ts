@@ -3,6 +3,7 @@ import { Campaign } from '../campaigns/campaign.entity.js';
 import { Person } from '../people/person.entity.js';
 import { Scenario } from '../scenarios/scenario.entity.js';
 import { Touchpoint } from '../touchpoints/touchpoint.entity.js';
+import type { CancelCause, CancelReason } from './withdrawal-reasons.js';
 
 export const ASSIGNMENT_STATUSES = ['planned', 'revealed', 'completed', 'declined', 'missed', 'cancelled'] as const;
 export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
@@ -10,6 +11,7 @@ export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 @Entity('assignment')
 @Check('assignment_status_check', "status IN ('planned', 'revealed', 'completed', 'declined', 'missed', 'cancelled')")
 @Check('assignment_window_check', 'window_end > window_start AND reveal_at <= window_start')
+@Check('assignment_cancel_check', "(status = 'cancelled') = (cancel_reason IS NOT NULL)")
 @Index('assignment_slot_key', ['campaignId', 'touchpointId', 'weekStart', 'slot'], { unique: true, where: "status NOT IN ('declined', 'cancelled')" })
 @Index('assignment_due_idx', ['status', 'revealAt'])
 @Index('assignment_window_idx', ['status', 'windowEnd'])
@@ -21,6 +23,7 @@ export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 @ForeignKey(() => Touchpoint, ['touchpointId'], ['id'], { name: 'assignment_touchpoint_fkey', onDelete: 'NO ACTION' })
 @ForeignKey(() => Scenario, ['scenarioId'], ['id'], { name: 'assignment_scenario_fkey', onDelete: 'SET NULL' })
 @ForeignKey(() => Assignment, ['replacesId'], ['id'], { name: 'assignment_replaces_fkey', onDelete: 'SET NULL' })
+@ForeignKey(() => Person, ['cancelledBy'], ['id'], { name: 'assignment_cancelled_by_fkey', onDelete: 'SET NULL' })
 export class Assignment {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -84,6 +87,18 @@ export class Assignment {
 
   @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true })
   cancelledAt: Date | null;
+
+  /** Why it was withdrawn (a CancelReason); set exactly when the status is cancelled. */
+  @Column({ name: 'cancel_reason', type: 'text', nullable: true })
+  cancelReason: CancelReason | null;
+
+  /** What withdrew it: a route or a job (a CancelCause). */
+  @Column({ name: 'cancel_cause', type: 'text', nullable: true })
+  cancelCause: CancelCause | null;
+
+  /** The person whose request withdrew it (null for a job or a tester's own link). */
+  @Column({ name: 'cancelled_by', type: 'uuid', nullable: true })
+  cancelledBy: string | null;
 
   /** The declined assignment whose slot this one re-fills. */
   @Column({ name: 'replaces_id', type: 'uuid', nullable: true })

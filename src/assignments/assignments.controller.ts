@@ -35,15 +35,23 @@ export class AssignmentsController {
   @Roles('tester')
   @HttpCode(200)
   @ApiOkResponse({ type: DeclineResultView })
-  @ApiConflictResponse({ description: 'The assignment is no longer revealed (done, missed, cancelled or declined)' })
+  @ApiConflictResponse({
+    description:
+      'The window has begun (record it instead), the test was withdrawn (the body\'s `reason` says why: ' +
+      'e.g. the tester lost the role or is now the touchpoint\'s owner), or it is no longer revealed ' +
+      '(done, missed, declined)',
+  })
   decline(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: DeclineDto): Promise<DeclineResultView> {
-    return this.assignments.decline(me, id, dto.reason);
+    return this.assignments.decline(me, id, dto.reason, 'api');
   }
 
   @Post(':id/cancel')
   @Roles('admin', 'quality')
   @HttpCode(200)
-  @ApiOkResponse({ type: AssignmentView })
+  @ApiOkResponse({
+    type: AssignmentView,
+    description: 'Cancelled (reason cancelled_by_staff); a tester who knew of it is told by mail',
+  })
   @ApiConflictResponse({ description: 'The assignment is already finished' })
   cancel(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<AssignmentView> {
     return this.assignments.cancel(me, id);

@@ -1,12 +1,9 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { hasRole } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
-import { Campaign } from '../campaigns/campaign.entity.js';
-import { findReplacement, HOUR, MINUTE } from '../campaigns/planner/planner.js';
-import { loadExistingAssignments } from '../campaigns/planning.service.js';
-import type { UnfilledReason } from '../campaigns/planner/planner.js';
+import { HOUR, MINUTE } from '../campaigns/planner/planner.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
@@ -17,10 +14,15 @@ import { processClaimedBatches } from '../database/claimed-batches.js';
 import { returningRows } from '../database/sql.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { OutboxService } from '../mail/outbox.service.js';
-import { AssignmentMailContext, holdMail, reminderMail, revealMail } from './assignment-mails.js';
-import { sourcesOf, transition } from './assignment-lifecycle.js';
+import { holdMail, reminderMail, revealMail } from './assignment-mails.js';
+import { canTransition, illegalMove, sourcesOf, transition } from './assignment-lifecycle.js';
+import { loadMailContexts, MailContextRow } from './assignment-mail-contexts.js';
 import type { AssignmentStatus } from './assignment.entity.js';
 import type { AssignmentsQuery } from './assignment.dto.js';
+import { refillSlots, SlotRow, vacatedSlot } from './slot-refill.js';
+import { CANCEL_EXPLANATIONS, ELIGIBILITY_JOINS, INELIGIBILITY } from './withdrawal-reasons.js';
+import type { CancelCause, CancelReason } from './withdrawal-reasons.js';
+import { IneligibleTester, TestWithdrawnException, WithdrawalsService } from './withdrawals.service.js';
 
 /** A row as the API shows it, with what a tester needs to know of the touchpoint and scenario. */
 export interface AssignmentRow {
@@ -36,8 +38,18 @@ export interface AssignmentRow {
   status: AssignmentStatus;
   declineReason: string | null;
   replacesId: string | null;
+  /** Why and when it was cancelled; `by` (who or what cancelled it) for admin and quality only. */
+  cancellation: CancellationRow | null;
   touchpoint: { name: string; channel: string; contact: string; timezone: string };
   scenario: { title: string; brief: string } | null;
+}
+
+export interface CancellationRow {
+  at: Date;
+  reason: CancelReason;
+  explanation: string;
+  cause: CancelCause | null;
+  by: string | null;
 }
 
 export interface DeclineResult {
@@ -45,26 +57,20 @@ export interface DeclineResult {
   declined: AssignmentRow;
 }
 
-interface RefillResult {
-  replacement: { assignmentId: string; testerId: string } | null;
-  unfilledReason: UnfilledReason | null;
-}
-
-/** Decline closer than this to the window start and there is no time to hand it to someone else. */
-const MIN_REFILL_LEAD = 30 * MINUTE;
 /** A tester link works until the window closes, plus the campaign's grace, plus two days to edit. */
 const LINK_EDIT_PERIOD = 48 * HOUR;
 
 const SELECT = `
   SELECT a.id, a.campaign_id, a.tester_id, a.touchpoint_id, a.scenario_id, a.week_start::text AS week_start,
          a.window_start, a.window_end, a.reveal_at, a.status, a.decline_reason, a.replaces_id,
+         a.cancelled_at, a.cancel_reason, a.cancel_cause, a.cancelled_by,
          t.name AS tp_name, t.channel AS tp_channel, t.contact AS tp_contact, t.timezone AS tp_timezone,
          s.title AS sc_title, s.brief AS sc_brief
     FROM assignment a
     JOIN touchpoint t ON t.id = a.touchpoint_id
     LEFT JOIN scenario s ON s.id = a.scenario_id`;
 
-function toRow(r: Record<string, never>, hideTester: boolean): AssignmentRow {
+function toRow(r: Record<string, never>, hideTester: boolean, showCanceller: boolean): AssignmentRow {
   return {
     id: r.id,
     campaignId: r.campaign_id,
@@ -78,6 +84,15 @@ function toRow(r: Record<string, never>, hideTester: boolean): AssignmentRow {
     status: r.status,
     declineReason: r.decline_reason,
     replacesId: r.replaces_id,
+    cancellation: r.cancel_reason
+      ? {
+          at: r.cancelled_at,
+          reason: r.cancel_reason,
+          explanation: CANCEL_EXPLANATIONS[r.cancel_reason as CancelReason] ?? r.cancel_reason,
+          cause: showCanceller ? r.cancel_cause : null,
+          by: showCanceller ? r.cancelled_by : null,
+        }
+      : null,
     touchpoint: { name: r.tp_name, channel: r.tp_channel, contact: r.tp_contact, timezone: r.tp_timezone },
     scenario: r.sc_title ? { title: r.sc_title, brief: r.sc_brief } : null,
   };
@@ -90,6 +105,7 @@ export class AssignmentsService {
     private readonly clock: Clock,
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
+    private readonly withdrawals: WithdrawalsService,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -135,85 +151,71 @@ export class AssignmentsService {
       `${SELECT} WHERE ${filter} ORDER BY a.window_start, a.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, query.limit, query.offset],
     );
-    return { items: rows.map((r: Record<string, never>) => toRow(r, this.hidesTester(me, r.tester_id))), total };
+    const staff = hasRole(me, 'admin', 'quality');
+    return { items: rows.map((r: Record<string, never>) => toRow(r, this.hidesTester(me, r.tester_id), staff)), total };
   }
 
   async get(me: Principal, id: string, manager: EntityManager = this.dataSource.manager): Promise<AssignmentRow> {
     const params: unknown[] = [id];
     const rows = await manager.query(`${SELECT} WHERE a.id = $1 AND ${this.visibility(me, params)}`, params);
     if (!rows[0]) throw new NotFoundException(`Assignment ${id} not found`);
-    return toRow(rows[0], this.hidesTester(me, rows[0].tester_id));
+    return toRow(rows[0], this.hidesTester(me, rows[0].tester_id), hasRole(me, 'admin', 'quality'));
   }
 
-  /** The tester cannot make it: the slot goes to another eligible tester, or is recorded unfilled. */
-  async decline(me: Principal, id: string, reason: string): Promise<DeclineResult> {
-    return this.dataSource.transaction(async (manager) => {
-      await lockOrganizationPlanning(manager, me.organizationId);
-      const rows: Array<{ tester_id: string }> = await manager.query(
-        `SELECT tester_id FROM assignment WHERE id = $1 AND organization_id = $2 AND tester_id = $3 AND revealed_at IS NOT NULL FOR UPDATE`,
-        [id, me.organizationId, me.personId],
-      );
-      if (!rows[0]) throw new NotFoundException(`Assignment ${id} not found`);
-      const now = this.clock.now();
-      await transition(manager, id, 'declined', now, { declineReason: reason });
-      const refill = await this.refill(manager, id, now);
-      this.logger.info({ assignmentId: id, replacement: refill.replacement?.assignmentId, unfilled: refill.unfilledReason }, 'declined assignment re-filled');
-      return { declined: await this.get(me, id, manager) };
-    });
+  /**
+   * The tester cannot make it: the slot goes to another eligible tester, or is recorded unfilled.
+   * Only before the window starts (later, it is made or missed); only while the tester may still act
+   * on it (otherwise it is withdrawn, and the 409 says why).
+   */
+  async decline(me: Principal, id: string, reason: string, via: 'api' | 'link' = 'api'): Promise<DeclineResult> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        await lockOrganizationPlanning(manager, me.organizationId);
+        type Locked = SlotRow & { status: AssignmentStatus; cancel_reason: CancelReason | null };
+        const [row]: Locked[] = await manager.query(
+          `SELECT id, organization_id, campaign_id, touchpoint_id, scenario_id, week_start::text AS week_start, slot,
+                  window_start, window_end, reveal_at, hold_at, status, cancel_reason
+             FROM assignment
+            WHERE id = $1 AND organization_id = $2 AND tester_id = $3 AND revealed_at IS NOT NULL FOR UPDATE`,
+          [id, me.organizationId, me.personId],
+        );
+        if (!row) throw new NotFoundException(`Assignment ${id} not found`);
+        if (row.status === 'cancelled' && row.cancel_reason) throw new TestWithdrawnException(row.cancel_reason);
+        if (row.status !== 'revealed') throw illegalMove(row.status, 'declined');
+        const why = await this.withdrawals.whyIneligible(manager, id);
+        if (why) throw new IneligibleTester(why);
+        const now = this.clock.now();
+        if (now >= row.window_start) {
+          throw new ConflictException(
+            `The window began at ${row.window_start.toISOString()}: ` +
+              'a test cannot be declined once its window has started. ' +
+              'Record what happened; a test with nothing recorded is marked missed after the grace period.',
+          );
+        }
+        await transition(manager, id, 'declined', now, { declineReason: reason });
+        const [refill] = await refillSlots(manager, [vacatedSlot(row, 'declined_too_late', 'minimum')], now);
+        const { replacement, unfilledReason: unfilled } = refill;
+        const logged = { assignmentId: id, replacement: replacement?.assignmentId, unfilled };
+        this.logger.info(logged, 'declined assignment re-filled');
+        return { declined: await this.get(me, id, manager) };
+      });
+    } catch (error) {
+      if (!(error instanceof IneligibleTester)) throw error;
+      const cause = via === 'api' ? 'decline_api' : 'decline_link';
+      throw await this.withdrawals.withdrawFound(me.organizationId, id, { personId: me.personId, cause });
+    }
   }
 
+  /** Quality or an admin calls a test off: cancelled, the tester told if they knew of it; the slot is not re-filled. */
   async cancel(me: Principal, id: string): Promise<AssignmentRow> {
     return this.dataSource.transaction(async (manager) => {
+      await lockOrganizationPlanning(manager, me.organizationId);
       const current = await this.get(me, id, manager);
-      await transition(manager, current.id, 'cancelled', this.clock.now());
+      if (!canTransition(current.status, 'cancelled')) throw illegalMove(current.status, 'cancelled');
+      const by = { personId: me.personId, cause: 'cancel_route' as const };
+      await this.withdrawals.withdraw(manager, [{ id, reason: 'cancelled_by_staff' }], by);
       return this.get(me, id, manager);
     });
-  }
-
-  private async refill(manager: EntityManager, declinedId: string, now: Date): Promise<RefillResult> {
-    const [a] = await manager.query(
-      `SELECT id, organization_id, campaign_id, touchpoint_id, scenario_id, week_start::text AS week_start, slot, window_start, window_end
-         FROM assignment WHERE id = $1`,
-      [declinedId],
-    );
-    const unfilled = async (reason: UnfilledReason) => {
-      await manager.query(
-        `INSERT INTO unfilled_slot (organization_id, campaign_id, touchpoint_id, week_start, slot, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [a.organization_id, a.campaign_id, a.touchpoint_id, a.week_start, a.slot, reason, now],
-      );
-      return { replacement: null, unfilledReason: reason };
-    };
-    if ((a.window_start as Date).getTime() - now.getTime() < MIN_REFILL_LEAD) return unfilled('declined_too_late');
-
-    const campaign = await manager.findOneByOrFail(Campaign, { id: a.campaign_id });
-    const [tp] = await manager.query('SELECT id, channel, timezone, opening_hours, closures, owner_id FROM touchpoint WHERE id = $1', [a.touchpoint_id]);
-    const testers = await manager.query(
-      `SELECT id, timezone, working_hours, leave FROM person WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND 'tester' = ANY(roles)`,
-      [a.organization_id, campaign.testerIds],
-    );
-    const declinedBy: Array<{ tester_id: string }> = await manager.query(
-      `SELECT tester_id FROM assignment WHERE campaign_id = $1 AND touchpoint_id = $2 AND week_start = $3 AND slot = $4 AND status = 'declined'`,
-      [a.campaign_id, a.touchpoint_id, a.week_start, a.slot],
-    );
-    const margin = (campaign.rotationDays + 8) * 24 * HOUR;
-    const existing = await loadExistingAssignments(manager, a.organization_id, new Date(a.window_start.getTime() - margin), new Date(a.window_start.getTime() + margin));
-    const pick = findReplacement({
-      campaign: { ...campaign },
-      weekStart: a.week_start,
-      touchpoint: { id: tp.id, channel: tp.channel, timezone: tp.timezone, openingHours: tp.opening_hours, closures: tp.closures, ownerId: tp.owner_id },
-      testers: testers.map((t: Record<string, never>) => ({ id: t.id, timezone: t.timezone, workingHours: t.working_hours, leave: t.leave })),
-      existing,
-      window: { start: a.window_start.getTime(), end: a.window_end.getTime() },
-      exclude: declinedBy.map((d) => d.tester_id).sort(),
-    });
-    if ('reason' in pick) return unfilled(pick.reason);
-    // Revealed at the next reveal tick: the original reveal time has passed.
-    const [created] = await manager.query(
-      `INSERT INTO assignment (organization_id, campaign_id, tester_id, touchpoint_id, scenario_id, week_start, slot, window_start, window_end, reveal_at, status, replaces_id, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'planned', $11, $10, $10) RETURNING id`,
-      [a.organization_id, a.campaign_id, pick.testerId, a.touchpoint_id, a.scenario_id, a.week_start, a.slot, a.window_start, a.window_end, now, a.id],
-    );
-    return { replacement: { assignmentId: created.id, testerId: pick.testerId }, unfilledReason: null };
   }
 
   /** A fresh single-purpose link for the tester of one assignment. */
@@ -226,78 +228,54 @@ export class AssignmentsService {
     return `${this.config.publicUrl}/t/${secret}`;
   }
 
-  private async mailContexts(manager: EntityManager, ids: string[]): Promise<Array<AssignmentMailContext & { graceMinutes: number }>> {
-    if (ids.length === 0) return [];
-    const rows = await manager.query(
-      `SELECT a.id, a.organization_id, a.window_start, a.window_end, c.grace_minutes,
-              p.name AS p_name, p.email AS p_email, p.timezone AS p_timezone,
-              t.name AS t_name, t.channel AS t_channel, t.contact AS t_contact, s.title AS s_title, s.brief AS s_brief
-         FROM assignment a
-         JOIN campaign c ON c.id = a.campaign_id
-         JOIN person p ON p.id = a.tester_id
-         JOIN touchpoint t ON t.id = a.touchpoint_id
-         LEFT JOIN scenario s ON s.id = a.scenario_id
-        WHERE a.id = ANY($1::uuid[]) ORDER BY a.reveal_at, a.id`,
-      [ids],
-    );
-    return rows.map((r: Record<string, never>) => ({
-      assignmentId: r.id,
-      organizationId: r.organization_id,
-      graceMinutes: r.grace_minutes,
-      tester: { name: r.p_name, email: r.p_email, timezone: r.p_timezone },
-      touchpoint: { name: r.t_name, channel: r.t_channel, contact: r.t_contact },
-      scenario: r.s_title ? { title: r.s_title, brief: r.s_brief } : null,
-      windowStart: r.window_start,
-      windowEnd: r.window_end,
-    }));
-  }
-
   /** Claims due assignments and sends each its mail (see processClaimedBatches). */
   private claimAndMail(
     job: string,
     claim: string,
     params: (now: Date) => unknown[],
     undo: string,
-    each: (manager: EntityManager, ctx: AssignmentMailContext & { graceMinutes: number }, now: Date) => Promise<void>,
+    each: (manager: EntityManager, ctx: MailContextRow, now: Date) => Promise<void>,
   ): Promise<number> {
     return processClaimedBatches(
       { dataSource: this.dataSource, clock: this.clock, logger: this.logger },
-      { job, claim, params, undo, load: (manager, ids) => this.mailContexts(manager, ids), idOf: (ctx) => ctx.assignmentId, each },
+      { job, claim, params, undo, load: loadMailContexts, idOf: (ctx) => ctx.assignmentId, each },
     );
   }
 
   /**
-   * Before revealing: a planned test whose window has already begun (the service was down) or
-   * whose tester has since become the touchpoint's owner must not go out. It is cancelled and its
-   * slot recorded unfilled with the reason.
+   * Before revealing: a planned test whose window has already begun (the service was down) must not
+   * go out. It is cancelled and its slot recorded unfilled with the reason. (Tests whose tester may
+   * no longer act on them are withdrawn before each step: WithdrawalsService.withdrawIneligibleDue.)
    */
   async releaseUnrevealable(): Promise<number> {
     const rows = await returningRows<{ n: number }>(
       this.dataSource.manager,
       `WITH gone AS (
-         UPDATE assignment a SET status = 'cancelled', cancelled_at = $1, updated_at = $1
-           FROM touchpoint t, campaign c
-          WHERE t.id = a.touchpoint_id AND c.id = a.campaign_id AND a.status = 'planned' AND a.reveal_at <= $1
-            AND (a.window_start <= $1 OR (t.owner_id = a.tester_id AND NOT c.allow_owner_self_test))
-          RETURNING a.organization_id, a.campaign_id, a.touchpoint_id, a.week_start, a.slot,
-                    CASE WHEN a.window_start <= $1 THEN 'not_revealed_in_time' ELSE 'tester_became_owner' END AS reason)
+         UPDATE assignment a
+            SET status = 'cancelled', cancelled_at = $1, updated_at = $1,
+                cancel_reason = 'not_revealed_in_time', cancel_cause = 'reveal_job'
+          WHERE a.status = 'planned' AND a.reveal_at <= $1 AND a.window_start <= $1
+          RETURNING a.organization_id, a.campaign_id, a.touchpoint_id, a.week_start, a.slot)
        INSERT INTO unfilled_slot (organization_id, campaign_id, touchpoint_id, week_start, slot, reason, created_at)
-       SELECT organization_id, campaign_id, touchpoint_id, week_start, slot, reason, $1 FROM gone
+       SELECT organization_id, campaign_id, touchpoint_id, week_start, slot, 'not_revealed_in_time', $1 FROM gone
        RETURNING 1 AS n`,
       [this.clock.now()],
     );
     return rows.length;
   }
 
-  /** Reveals every assignment whose reveal time has come: status, a fresh link, and the reveal mail. */
+  /**
+   * Reveals every assignment whose reveal time has come and whose tester may still act on it:
+   * status, a fresh link, and the reveal mail.
+   */
   async revealDue(): Promise<number> {
     await this.releaseUnrevealable();
     return this.claimAndMail(
       'reveal',
       `UPDATE assignment SET status = 'revealed', revealed_at = $1, updated_at = $1
-        WHERE id IN (SELECT a.id FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id JOIN campaign c ON c.id = a.campaign_id
+        WHERE id IN (SELECT a.id FROM assignment a ${ELIGIBILITY_JOINS}
                       WHERE a.status = ANY($2::text[]) AND a.reveal_at <= $1 AND a.window_start > $1
-                        AND (t.owner_id IS DISTINCT FROM a.tester_id OR c.allow_owner_self_test)
+                        AND ${INELIGIBILITY} IS NULL
                       ORDER BY a.reveal_at, a.id LIMIT $3 FOR UPDATE OF a SKIP LOCKED)
         RETURNING id`,
       (now) => [now, sourcesOf('revealed')],
@@ -314,8 +292,10 @@ export class AssignmentsService {
     return this.claimAndMail(
       'hold',
       `UPDATE assignment SET hold_sent_at = $1
-        WHERE id IN (SELECT id FROM assignment WHERE status = 'planned' AND hold_at <= $1 AND hold_sent_at IS NULL
-                      ORDER BY hold_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+        WHERE id IN (SELECT a.id FROM assignment a ${ELIGIBILITY_JOINS}
+                      WHERE a.status = 'planned' AND a.hold_at <= $1 AND a.hold_sent_at IS NULL
+                        AND ${INELIGIBILITY} IS NULL
+                      ORDER BY a.hold_at, a.id LIMIT $2 FOR UPDATE OF a SKIP LOCKED)
         RETURNING id`,
       (now) => [now],
       `UPDATE assignment SET hold_sent_at = NULL WHERE id = $1`,
@@ -325,15 +305,16 @@ export class AssignmentsService {
     );
   }
 
-  /** Reminds testers whose window closes soon and who have recorded nothing yet. */
+  /** Reminds testers whose window closes soon, who have recorded nothing yet and may still act on the test. */
   remindDue(): Promise<number> {
     return this.claimAndMail(
       'remind',
       `UPDATE assignment SET reminded_at = $1
-        WHERE id IN (SELECT a.id FROM assignment a JOIN campaign c ON c.id = a.campaign_id
+        WHERE id IN (SELECT a.id FROM assignment a ${ELIGIBILITY_JOINS}
                       WHERE a.status = 'revealed' AND a.reminded_at IS NULL AND a.window_end > $1
                         AND a.window_end - make_interval(mins => c.remind_before_minutes) <= $1
                         AND a.revealed_at < a.window_end - make_interval(mins => c.remind_before_minutes)
+                        AND ${INELIGIBILITY} IS NULL
                       ORDER BY a.window_end, a.id LIMIT $2 FOR UPDATE OF a SKIP LOCKED)
         RETURNING id`,
       (now) => [now],

@@ -213,6 +213,18 @@ export class PlanPeriodDto {
   @IsDate()
   @IsNotBefore('from')
   to: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Plan weeks already planned again (after a change of testers, touchpoints or settings): their unrevealed ' +
+      'tests are withdrawn (reason `replanned`) and unfilled slots forgotten; each touchpoint then gets its ' +
+      'contacts for the week, less those already revealed, completed or missed, in windows still ahead. ' +
+      'Without it, planning is idempotent per week.',
+  })
+  @Omittable()
+  @IsBoolean()
+  replan?: boolean;
 }
 
 export class UnfilledView {
@@ -228,6 +240,8 @@ export class PlanResultView {
   @ApiProperty({ type: [UnfilledView] }) unfilled: UnfilledView[];
   @ApiProperty({ type: [String], description: 'Weeks planned by this call' }) weeksPlanned: string[];
   @ApiProperty({ type: [String], description: 'Weeks that were already planned (nothing added)' }) weeksAlreadyPlanned: string[];
+  @ApiPropertyOptional({ description: 'With replan: the unrevealed tests withdrawn to plan their weeks again' })
+  withdrawn?: number;
 }
 
 export class CampaignView {

@@ -5,8 +5,10 @@ import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { CampaignPage, CampaignsQuery, CampaignView, CreateCampaignDto, PlanPeriodDto, PlanResultView, UpdateCampaignDto } from './campaign.dto.js';
+import { WithdrawalsService } from '../assignments/withdrawals.service.js';
 import { CampaignsService } from './campaigns.service.js';
 import { PlanningService } from './planning.service.js';
+import type { ReleaseWeeks } from './replan.js';
 
 @ApiTags('campaigns')
 @ApiAuthenticated()
@@ -16,6 +18,7 @@ export class CampaignsController {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly planning: PlanningService,
+    private readonly withdrawals: WithdrawalsService,
   ) {}
 
   @Post()
@@ -42,9 +45,16 @@ export class CampaignsController {
 
   @Patch(':id')
   @Roles('admin', 'quality')
-  @ApiOkResponse({ type: CampaignView, description: 'Changes apply to weeks not yet planned' })
+  @ApiOkResponse({
+    type: CampaignView,
+    description:
+      'Changes apply to weeks not yet planned (or re-planned: see plan). At once, though: tests of testers or ' +
+      'touchpoints taken out, or outside narrowed dates, are withdrawn (cancelled with the reason; revealed ' +
+      'ones\' testers are told); a removed tester\'s slots go to another tester when time allows, else are ' +
+      'recorded unfilled.',
+  })
   async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateCampaignDto): Promise<CampaignView> {
-    return CampaignView.of(await this.campaigns.update(me.organizationId, id, dto), hasRole(me, 'admin'));
+    return CampaignView.of(await this.campaigns.update(me.organizationId, id, dto, me.personId), hasRole(me, 'admin'));
   }
 
   @Delete(':id')
@@ -58,8 +68,16 @@ export class CampaignsController {
   @Post(':id/plan')
   @Roles('admin', 'quality')
   @HttpCode(200)
-  @ApiOkResponse({ type: PlanResultView, description: 'Plans every week overlapping the period; a week already planned adds nothing' })
+  @ApiOkResponse({
+    type: PlanResultView,
+    description:
+      'Plans every week overlapping the period; a week already planned adds nothing, unless `replan` is true: ' +
+      'then its unrevealed tests are withdrawn and the week is planned again around the tests already revealed or done',
+  })
+  @ApiConflictResponse({ description: 'A tester, touchpoint or scenario it refers to kept being removed meanwhile' })
   async plan(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: PlanPeriodDto): Promise<PlanResultView> {
-    return this.planning.planPeriod(me.organizationId, id, dto.from, dto.to);
+    const release: ReleaseWeeks = (manager, campaign, weeks) =>
+      this.withdrawals.releaseWeeks(manager, campaign, weeks, me.personId);
+    return this.planning.planPeriod(me.organizationId, id, dto.from, dto.to, dto.replan ? { release } : {});
   }
 }

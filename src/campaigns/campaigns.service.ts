@@ -2,7 +2,9 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { WithdrawalsService } from '../assignments/withdrawals.service.js';
 import { likePattern, Page } from '../common/pagination.js';
+import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { CampaignsQuery, CreateCampaignDto, DEFAULTS, UpdateCampaignDto } from './campaign.dto.js';
@@ -10,7 +12,10 @@ import { Campaign } from './campaign.entity.js';
 
 @Injectable()
 export class CampaignsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly withdrawals: WithdrawalsService,
+  ) {}
 
   async list(organizationId: string, query: CampaignsQuery): Promise<Page<Campaign>> {
     const qb = this.dataSource.getRepository(Campaign).createQueryBuilder('c').where('c.organization_id = :organizationId', { organizationId });
@@ -33,15 +38,28 @@ export class CampaignsService {
     });
   }
 
-  async update(organizationId: string, id: string, dto: UpdateCampaignDto): Promise<Campaign> {
+  /**
+   * Other settings apply to weeks planned from now on (or re-planned); but a tester or touchpoint
+   * taken out, or dates narrowed, withdraw the affected tests at once (see afterCampaignEdit).
+   */
+  async update(
+    organizationId: string,
+    id: string,
+    dto: UpdateCampaignDto,
+    by: string | null = null,
+  ): Promise<Campaign> {
     return this.dataSource.transaction(async (manager) => {
+      await lockOrganizationPlanning(manager, organizationId);
       const current = await manager.findOne(Campaign, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw new NotFoundException(`Campaign ${id} not found`);
+      const before = { ...current };
       const { seed: _seed, id: _id, organizationId: _org, createdAt: _c, updatedAt: _u, ...fields } = current;
       const merged = await assertValidMerged(CreateCampaignDto, { ...fields, ...dto });
       await this.assertReferences(manager, organizationId, merged);
       Object.assign(current, this.columns(merged));
-      return manager.save(current);
+      const saved = await manager.save(current);
+      await this.withdrawals.afterCampaignEdit(manager, before, saved, { personId: by, cause: 'campaign_edit' });
+      return saved;
     });
   }
 

@@ -6,7 +6,9 @@ import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
+import { retryWhenReferenceVanishes } from '../database/vanished-reference.js';
 import { Campaign } from './campaign.entity.js';
+import { fitToFreeSlots, ReleaseWeeks } from './replan.js';
 import { weekStartOf } from './planner/calendar.js';
 import { DAY, ExistingAssignment, planWeek, PlannerCampaign, PlannerScenario, PlannerTester, PlannerTouchpoint, UNFILLED_REASONS, UnfilledReason } from './planner/planner.js';
 
@@ -15,6 +17,13 @@ export interface PlanResult {
   unfilled: Array<{ touchpointId: string; weekStart: string; slot: number; reason: string; explanation: string }>;
   weeksPlanned: string[];
   weeksAlreadyPlanned: string[];
+  /** With a re-plan: the unrevealed tests it withdrew. */
+  withdrawn?: number;
+}
+
+export interface PlanOptions {
+  /** A re-plan: frees the weeks already planned (in the plan's transaction) before they are planned again. */
+  release?: ReleaseWeeks;
 }
 
 const INSERT_CHUNK = 5_000;
@@ -30,9 +39,15 @@ export class PlanningService {
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
-  async planPeriod(organizationId: string, campaignId: string, from: string, to: string): Promise<PlanResult> {
+  async planPeriod(
+    organizationId: string,
+    campaignId: string,
+    from: string,
+    to: string,
+    options: PlanOptions = {},
+  ): Promise<PlanResult> {
     const now = this.clock.now();
-    return this.dataSource.transaction(async (manager) => {
+    return retryWhenReferenceVanishes(() => this.dataSource.transaction(async (manager) => {
       await lockOrganizationPlanning(manager, organizationId);
       // campaign_week makes a re-plan of the same weeks a no-op.
       const campaign = await manager.findOne(Campaign, { where: { id: campaignId, organizationId }, lock: { mode: 'pessimistic_write' } });
@@ -47,8 +62,11 @@ export class PlanningService {
       if (weeks.length > MAX_WEEKS) {
         throw new BadRequestException({ statusCode: 400, message: `Plan at most ${MAX_WEEKS} weeks at a time`, errors: [{ field: 'to', rule: 'maxWeeks', message: `the period may span at most ${MAX_WEEKS} weeks` }] });
       }
-      return this.planWeeks(manager, campaign, weeks, now);
-    });
+      if (!options.release) return this.planWeeks(manager, campaign, weeks, now);
+      const released = await options.release(manager, campaign, weeks);
+      const result = await this.planWeeks(manager, campaign, weeks, now, released.taken);
+      return { ...result, withdrawn: released.withdrawn };
+    }));
   }
 
   /** Nightly: every campaign that is running keeps its plan filled up to its horizon. */
@@ -81,7 +99,13 @@ export class PlanningService {
     return results;
   }
 
-  private async planWeeks(manager: EntityManager, campaign: Campaign, weeks: string[], now: Date): Promise<PlanResult> {
+  private async planWeeks(
+    manager: EntityManager,
+    campaign: Campaign,
+    weeks: string[],
+    now: Date,
+    taken?: Map<string, Map<string, Set<number>>>,
+  ): Promise<PlanResult> {
     const result: PlanResult = { planned: 0, unfilled: [], weeksPlanned: [], weeksAlreadyPlanned: [] };
     const done = new Set<string>(
       (await manager.query('SELECT week_start::text AS w FROM campaign_week WHERE campaign_id = $1 AND week_start = ANY($2::date[])', [campaign.id, weeks])).map(
@@ -119,7 +143,9 @@ export class PlanningService {
     };
 
     for (const weekStart of todo) {
-      const plan = planWeek({ campaign: plannerCampaign, weekStart, touchpoints, testers, scenarios, existing, now: now.getTime() });
+      const fresh = planWeek({ campaign: plannerCampaign, weekStart, touchpoints, testers, scenarios, existing, now: now.getTime() });
+      // A re-plan fills only the slots its kept tests leave free.
+      const plan = fitToFreeSlots(fresh, taken?.get(weekStart), campaign.contactsPerTouchpointPerWeek);
       for (let i = 0; i < plan.assignments.length; i += INSERT_CHUNK) {
         const chunk = plan.assignments.slice(i, i + INSERT_CHUNK);
         await manager.query(

@@ -19,6 +19,8 @@ import { Organization } from '../organizations/organization.entity.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
 import { PlanningService } from '../campaigns/planning.service.js';
+import type { ReleaseWeeks } from '../campaigns/replan.js';
+import { WithdrawalsService } from '../assignments/withdrawals.service.js';
 import { validateDto } from '../common/validation/validate-dto.js';
 import { chartDataUri, renderDigest } from '../digests/digest-render.js';
 import { PreviewQuery } from '../digests/digest-subscription.dto.js';
@@ -32,8 +34,9 @@ const USAGE = `Groundtruth command line
   npm run cli -- bootstrap --org "Name" --admin-email you@example.org [--admin-name "Your Name"] [--timezone Europe/London] [--json]
       Creates an organization and its first admin, and prints the admin's API key (shown once).
 
-  npm run cli -- plan --campaign CAMPAIGN_ID --from 2026-11-30 --to 2026-12-27
-      Plans every week of a campaign that overlaps the period now (a week already planned adds nothing).
+  npm run cli -- plan --campaign CAMPAIGN_ID --from 2026-11-30 --to 2026-12-27 [--replan]
+      Plans every week of a campaign that overlaps the period now (a week already planned adds nothing;
+      with --replan, its unrevealed tests are withdrawn and it is planned again around those revealed or done).
 
   npm run cli -- digest --subscription SUBSCRIPTION_ID --period-start 2026-11-16 [--period-end 2026-11-23] --out digest.html
       Writes the digest for a period to an HTML file (chart included), computed now; nothing is sent.
@@ -130,15 +133,29 @@ async function importCsv(config: AppConfig, argv: string[]): Promise<void> {
 }
 
 async function plan(config: AppConfig, argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { campaign: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      campaign: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      replan: { type: 'boolean' },
+    },
+  });
   if (!values.campaign || !values.from || !values.to) throw new UsageError('plan needs --campaign, --from and --to (YYYY-MM-DD)');
   const { value, errors } = await validateDto(PlanPeriodDto, { from: values.from, to: values.to });
   if (errors.length) throw new FieldValidationException(errors);
   const result = await withContext(config, async (ctx) => {
     const campaign = await ctx.get(DataSource).getRepository(Campaign).findOneBy({ id: values.campaign! }).catch(() => null);
     if (!campaign) throw new UsageError(`campaign ${values.campaign} not found`);
-    return ctx.get(PlanningService).planPeriod(campaign.organizationId, campaign.id, value.from, value.to);
+    const release: ReleaseWeeks = (manager, c, weeks) =>
+      ctx.get(WithdrawalsService).releaseWeeks(manager, c, weeks, null);
+    const options = values.replan ? { release } : {};
+    return ctx.get(PlanningService).planPeriod(campaign.organizationId, campaign.id, value.from, value.to, options);
   });
+  if (result.withdrawn !== undefined) {
+    process.stdout.write(`Re-planned: ${result.withdrawn} unrevealed test(s) withdrawn first\n`);
+  }
   process.stdout.write(`Planned ${result.planned} assignment(s) in week(s) ${result.weeksPlanned.join(', ') || '(none)'}\n`);
   if (result.weeksAlreadyPlanned.length) process.stdout.write(`Already planned, left as they are: ${result.weeksAlreadyPlanned.join(', ')}\n`);
   for (const u of result.unfilled) process.stdout.write(`Unfilled: touchpoint ${u.touchpointId}, week ${u.weekStart}, slot ${u.slot}: ${u.explanation}\n`);

@@ -26,6 +26,11 @@ export function sqlState(error: unknown): string | undefined {
   return code as string | undefined;
 }
 
+/** The database's own error (with its SQLSTATE, message and constraint), TypeORM's or pg's, else undefined. */
+export function sqlError(error: unknown): { code: string; message?: string; constraint?: string } | undefined {
+  return causes(error).find((e) => typeof e.code === 'string' && SQLSTATE.test(e.code)) as { code: string } | undefined;
+}
+
 /** Five characters with a digit: 23505, 57P01, XX000 (socket errnos such as EPIPE have none). */
 const SQLSTATE = /^(?=.*\d)[0-9A-Z]{5}$/;
 

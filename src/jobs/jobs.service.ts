@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import cron, { ScheduledTask } from 'node-cron';
 import { AssignmentsService } from '../assignments/assignments.service.js';
+import { WithdrawalsService } from '../assignments/withdrawals.service.js';
 import { PlanningService } from '../campaigns/planning.service.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
@@ -29,11 +30,21 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     outbox: OutboxSender,
     followUps: FollowUpService,
     digests: DigestRunsService,
+    withdrawals: WithdrawalsService,
   ) {
     this.jobs = {
       plan: async () => (await planning.planDue()).map((r) => ({ campaignId: r.campaignId, planned: r.result.planned, unfilled: r.result.unfilled.length })),
-      reveal: async () => ({ held: await assignments.holdDue(), revealed: await assignments.revealDue() }),
-      remindExpire: async () => ({ reminded: await assignments.remindDue(), missed: await assignments.expireDue() }),
+      // Each step first withdraws the tests whose tester may no longer act on them.
+      reveal: async () => ({
+        withdrawn: await withdrawals.withdrawIneligibleDue('reveal_job'),
+        held: await assignments.holdDue(),
+        revealed: await assignments.revealDue(),
+      }),
+      remindExpire: async () => ({
+        withdrawn: await withdrawals.withdrawIneligibleDue('remind_job'),
+        reminded: await assignments.remindDue(),
+        missed: await assignments.expireDue(),
+      }),
       followUp: async () => ({ asked: await followUps.askDue() }),
       digest: async () => ({ sent: await digests.sendDue() }),
       outbox: () => outbox.deliverDue(),

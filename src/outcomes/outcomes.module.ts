@@ -1,8 +1,14 @@
 import { Module } from '@nestjs/common';
+import { AssignmentsModule } from '../assignments/assignments.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { FollowUpService } from './follow-up.service.js';
 import { OutcomesController } from './outcomes.controller.js';
 import { OutcomesService } from './outcomes.service.js';
 
-@Module({ imports: [MailModule], controllers: [OutcomesController], providers: [OutcomesService, FollowUpService], exports: [OutcomesService, FollowUpService] })
+@Module({
+  imports: [MailModule, AssignmentsModule],
+  controllers: [OutcomesController],
+  providers: [OutcomesService, FollowUpService],
+  exports: [OutcomesService, FollowUpService],
+})
 export class OutcomesModule {}

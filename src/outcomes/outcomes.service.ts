@@ -3,6 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource, EntityManager } from 'typeorm';
 import { transition } from '../assignments/assignment-lifecycle.js';
+import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
+import type { CancelReason } from '../assignments/withdrawal-reasons.js';
+import { IneligibleTester, TestWithdrawnException, WithdrawalsService } from '../assignments/withdrawals.service.js';
 import { hasRole } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { Clock } from '../common/clock.js';
@@ -47,6 +50,16 @@ function snapshot(o: Outcome): Record<string, unknown> {
   return Object.fromEntries(FIELDS.map((f) => [f, f === 'attemptedAt' ? o.attemptedAt.toISOString() : o[f]]));
 }
 
+/** A done test whose tester may no longer act on it keeps its outcome as it was. */
+function unchangeable(why: CancelReason): ConflictException {
+  return new ConflictException({
+    statusCode: 409,
+    error: 'Conflict',
+    message: `This outcome can no longer be changed: ${TESTER_EXPLANATIONS[why]}`,
+    reason: why,
+  });
+}
+
 /** Spreadsheet programs run cells that start with these as formulas; a leading ' keeps them text. */
 function csvSafe(value: unknown): string {
   const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
@@ -58,6 +71,7 @@ export class OutcomesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly withdrawals: WithdrawalsService,
   ) {}
 
   private columns(dto: OutcomeDto) {
@@ -89,26 +103,43 @@ export class OutcomesService {
   /**
    * Records (or, within 48 hours of the first save, edits) the outcome of the actor's own revealed
    * assignment. The first save completes the assignment; every save is kept in the audit trail.
+   * Only while the tester may still act on it: otherwise a test not yet done is withdrawn (and the
+   * 409 says why), and a done one can no longer be changed.
    */
   async recordForAssignment(actor: Actor, assignmentId: string, dto: OutcomeDto): Promise<Outcome> {
-    return this.dataSource.transaction(async (manager) => {
-      const [a] = await manager.query(
-        `SELECT a.id, a.status, a.touchpoint_id, a.scenario_id, a.window_start, a.window_end, p.timezone, s.questions
-           FROM assignment a JOIN person p ON p.id = a.tester_id LEFT JOIN scenario s ON s.id = a.scenario_id
-          WHERE a.id = $1 AND a.organization_id = $2 AND a.tester_id = $3 AND a.revealed_at IS NOT NULL
-          FOR UPDATE OF a`,
-        [assignmentId, actor.organizationId, actor.personId],
-      );
-      if (!a) throw new NotFoundException(`Assignment ${assignmentId} not found`);
-      const now = this.clock.now();
-      this.check(dto, { now, window: { start: a.window_start, end: a.window_end, zone: a.timezone }, questions: (a.questions ?? []) as ScenarioQuestion[] });
-      const existing = await manager.findOne(Outcome, { where: { assignmentId }, lock: { mode: 'pessimistic_write' } });
-      if (!existing) {
-        await transition(manager, assignmentId, 'completed', now);
-        return (await this.create(manager, actor, { assignmentId, touchpointId: a.touchpoint_id, scenarioId: a.scenario_id }, dto, now))!;
-      }
-      return this.edit(manager, actor, existing, dto, now);
-    });
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const [a] = await manager.query(
+          `SELECT a.id, a.status, a.cancel_reason, a.touchpoint_id, a.scenario_id, a.window_start, a.window_end,
+                  p.timezone, s.questions
+             FROM assignment a JOIN person p ON p.id = a.tester_id LEFT JOIN scenario s ON s.id = a.scenario_id
+            WHERE a.id = $1 AND a.organization_id = $2 AND a.tester_id = $3 AND a.revealed_at IS NOT NULL
+            FOR UPDATE OF a`,
+          [assignmentId, actor.organizationId, actor.personId],
+        );
+        if (!a) throw new NotFoundException(`Assignment ${assignmentId} not found`);
+        if (a.status === 'cancelled' && a.cancel_reason) throw new TestWithdrawnException(a.cancel_reason);
+        const why = await this.withdrawals.whyIneligible(manager, assignmentId);
+        if (why && a.status === 'revealed') throw new IneligibleTester(why);
+        if (why && a.status === 'completed') throw unchangeable(why);
+        const now = this.clock.now();
+        const window = { start: a.window_start, end: a.window_end, zone: a.timezone };
+        this.check(dto, { now, window, questions: (a.questions ?? []) as ScenarioQuestion[] });
+        const lock = { mode: 'pessimistic_write' as const };
+        const existing = await manager.findOne(Outcome, { where: { assignmentId }, lock });
+        if (!existing) {
+          await transition(manager, assignmentId, 'completed', now);
+          const link = { assignmentId, touchpointId: a.touchpoint_id, scenarioId: a.scenario_id };
+          return (await this.create(manager, actor, link, dto, now))!;
+        }
+        return this.edit(manager, actor, existing, dto, now);
+      });
+    } catch (error) {
+      if (!(error instanceof IneligibleTester)) throw error;
+      const cause = actor.via === 'api' ? 'outcome_api' : 'outcome_link';
+      const by = { personId: actor.personId, cause } as const;
+      throw await this.withdrawals.withdrawFound(actor.organizationId, assignmentId, by);
+    }
   }
 
   /**

@@ -191,7 +191,12 @@ const FORM_MESSAGES: Record<string, string> = {
 };
 
 /** The outcome form, with each error next to its field and the values as entered. */
-export function formPage(ctx: FormContext, values: FormValues, errors: FieldError[], info: { action: string; declineAction: string; editing: boolean; editableUntil?: Date }): string {
+export function formPage(
+  ctx: FormContext,
+  values: FormValues,
+  errors: FieldError[],
+  info: { action: string; declineAction: string; editing: boolean; editableUntil?: Date; canDecline?: boolean },
+): string {
   const byField = new Map<string, string>();
   for (const err of errors) if (!byField.has(err.field)) byField.set(err.field, FORM_MESSAGES[`${err.field}:${err.rule}`] ?? err.message);
   const errorFor = (name: string) => (byField.has(name) ? `<p class="error" id="${e(name)}-error">${e(byField.get(name)!)}</p>` : '');
@@ -268,7 +273,10 @@ ${questions}
 ${
   info.editing
     ? ''
-    : `<h2>Cannot make it?</h2>
+    : info.canDecline === false
+      ? '<p class="hint">The window has begun, so the test can no longer be declined. ' +
+        'Record what happened; with nothing recorded, it is marked missed.</p>'
+      : `<h2>Cannot make it?</h2>
 <form method="post" action="${e(info.declineAction)}">
 <label class="block" for="reason">Why not (for the quality team)</label>
 <textarea id="reason" name="reason" maxlength="500" required></textarea>

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AssignmentStatus } from '../assignments/assignment.entity.js';
+import type { CancelReason } from '../assignments/withdrawal-reasons.js';
 import { Clock } from '../common/clock.js';
 import { hashSecret, isSecret } from '../common/secrets.js';
 import type { FormContext } from './outcome-form.js';
@@ -11,6 +12,7 @@ export interface ResolvedLink {
   organizationId: string;
   testerId: string;
   status: AssignmentStatus;
+  cancelReason: CancelReason | null;
   form: FormContext;
 }
 
@@ -25,7 +27,8 @@ export class TesterLinkService {
   async resolve(token: string): Promise<{ state: 'unknown' } | { state: 'expired' } | { state: 'ok'; link: ResolvedLink }> {
     if (!isSecret(token)) return { state: 'unknown' };
     const [row] = await this.dataSource.query(
-      `SELECT k.expires_at, a.id, a.organization_id, a.tester_id, a.status, a.window_start, a.window_end,
+      `SELECT k.expires_at, a.id, a.organization_id, a.tester_id, a.status, a.cancel_reason,
+              a.window_start, a.window_end,
               p.name AS tester_name, p.timezone, t.name AS tp_name, t.channel, t.contact, s.title, s.brief, s.questions
          FROM access_token k
          JOIN assignment a ON a.id = k.assignment_id
@@ -44,6 +47,7 @@ export class TesterLinkService {
         organizationId: row.organization_id,
         testerId: row.tester_id,
         status: row.status,
+        cancelReason: row.cancel_reason,
         form: {
           touchpoint: { name: row.tp_name, channel: row.channel, contact: row.contact },
           scenario: row.title ? { title: row.title, brief: row.brief, questions: row.questions ?? [] } : null,

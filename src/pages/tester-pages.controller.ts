@@ -2,6 +2,9 @@ import { Body, ConflictException, Controller, Get, HttpException, Param, Post, Q
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AssignmentsService } from '../assignments/assignments.service.js';
+import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
+import type { CancelReason } from '../assignments/withdrawal-reasons.js';
+import { TestWithdrawnException, WithdrawalsService } from '../assignments/withdrawals.service.js';
 import { Public } from '../auth/auth.decorators.js';
 import { Clock } from '../common/clock.js';
 import { validateDto } from '../common/validation/validate-dto.js';
@@ -20,6 +23,19 @@ import { ResolvedLink, TesterLinkService } from './tester-link.service.js';
 const GONE = 'This link has expired. It no longer opens anything; if you still need to record a test, ask your quality team.';
 const UNKNOWN = 'This link is not valid. Check that you opened the whole link from your email.';
 
+/** The page for a test that was (or is now) withdrawn: why, and that nothing needs doing. */
+function withdrawnPage(reason: CancelReason | null): string {
+  const why = reason ? `: ${TESTER_EXPLANATIONS[reason]}` : '';
+  const text = `This test was withdrawn${why}. Please do not make the contact; nothing needs to be recorded.`;
+  return messagePage('Test withdrawn', text);
+}
+
+/** A refusal (4xx) as a page: a withdrawal gets its own page, anything else its message under `title`. */
+function refusalPage(error: HttpException, title: string): string {
+  if (error instanceof TestWithdrawnException) return withdrawnPage(error.reason);
+  return messagePage(title, (error.getResponse() as { message: string }).message);
+}
+
 /**
  * The tester's pages, reached from the reveal email's link (the link's secret is the only
  * credential). A GET never changes anything: mail scanners open links.
@@ -31,6 +47,7 @@ export class TesterPagesController {
     private readonly links: TesterLinkService,
     private readonly outcomes: OutcomesService,
     private readonly assignments: AssignmentsService,
+    private readonly withdrawals: WithdrawalsService,
     private readonly clock: Clock,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
@@ -67,8 +84,14 @@ export class TesterPagesController {
       return sendPrivatePage(res, 200, formPage(link.form, initialValues(link.form, outcome, now), [], { ...this.urls(token), editing: true, editableUntil: outcome.editableUntil }));
     }
     if (link.status === 'declined') return sendPrivatePage(res, 200, messagePage('Declined', 'You declined this test. Thank you for letting us know.'));
+    if (link.status === 'cancelled') return sendPrivatePage(res, 200, withdrawnPage(link.cancelReason));
     if (link.status !== 'revealed') return sendPrivatePage(res, 200, messagePage('Closed', `This test is ${link.status}; nothing more can be recorded for it.`));
-    sendPrivatePage(res, 200, formPage(link.form, initialValues(link.form, null, now), [], { ...this.urls(token), editing: false }));
+    // Only read here (a GET changes nothing): the next step withdraws it.
+    const why = await this.withdrawals.whyIneligible(this.dataSource.manager, link.assignmentId);
+    if (why) return sendPrivatePage(res, 200, withdrawnPage(why));
+    const canDecline = now < link.form.window.start;
+    const info = { ...this.urls(token), editing: false, canDecline };
+    sendPrivatePage(res, 200, formPage(link.form, initialValues(link.form, null, now), [], info));
   }
 
   @Post(':token')
@@ -76,6 +99,7 @@ export class TesterPagesController {
   async save(@Param('token') token: string, @Body() body: FormValues, @Res() res: Response): Promise<void> {
     const link = await this.open(token, res);
     if (!link) return;
+    if (link.status === 'cancelled') return sendPrivatePage(res, 409, withdrawnPage(link.cancelReason));
     const values = Object.fromEntries(Object.entries(body ?? {}).filter(([, v]) => typeof v === 'string')) as FormValues;
     const { plain, errors } = parseForm(values, link.form);
     const { value, errors: fieldErrors } = await validateDto(OutcomeDto, plain);
@@ -88,14 +112,18 @@ export class TesterPagesController {
     const all: FieldError[] = [];
     for (const e of [...errors, ...fieldErrors, ...rules]) if (!all.some((x) => x.field === e.field)) all.push(e);
     const existing = await this.outcomeOf(link.assignmentId);
+    const info = { ...this.urls(token), editing: Boolean(existing), editableUntil: existing?.editableUntil };
+    const start = link.form.window.start;
     const rerender = (list: FieldError[]) =>
-      sendPrivatePage(res, 400, formPage(link.form, values, list, { ...this.urls(token), editing: Boolean(existing), editableUntil: existing?.editableUntil }));
+      sendPrivatePage(res, 400, formPage(link.form, values, list, { ...info, canDecline: this.clock.now() < start }));
     if (all.length) return rerender(all);
     try {
       await this.outcomes.recordForAssignment({ organizationId: link.organizationId, personId: link.testerId, via: 'link' }, link.assignmentId, value);
     } catch (error) {
       if (error instanceof FieldValidationException) return rerender(error.errors);
-      if (error instanceof HttpException && error.getStatus() < 500) return sendPrivatePage(res, error.getStatus(), messagePage('Not saved', (error.getResponse() as { message: string }).message));
+      if (error instanceof HttpException && error.getStatus() < 500) {
+        return sendPrivatePage(res, error.getStatus(), refusalPage(error, 'Not saved'));
+      }
       throw error;
     }
     res.redirect(303, `/t/${token}?saved=1`);
@@ -116,13 +144,15 @@ export class TesterPagesController {
         formPage(link.form, initialValues(link.form, null, now), [problem], {
           ...this.urls(token),
           editing: false,
+          canDecline: now < link.form.window.start,
         }),
       );
     }
     try {
-      await this.assignments.decline({ organizationId: link.organizationId, personId: link.testerId, roles: ['tester'], keyId: 'link' }, link.assignmentId, reason);
+      const tester = { organizationId: link.organizationId, personId: link.testerId, roles: ['tester' as const] };
+      await this.assignments.decline({ ...tester, keyId: 'link' }, link.assignmentId, reason, 'link');
     } catch (error) {
-      if (error instanceof ConflictException) return sendPrivatePage(res, 409, messagePage('Not declined', (error.getResponse() as { message: string }).message));
+      if (error instanceof ConflictException) return sendPrivatePage(res, 409, refusalPage(error, 'Not declined'));
       throw error;
     }
     sendPrivatePage(res, 200, messagePage('Declined', 'Thank you for letting us know. The test goes to someone else if anyone can take it.'));

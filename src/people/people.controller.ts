@@ -56,10 +56,10 @@ export class PeopleController {
 
   @Patch(':id')
   @Roles('admin')
-  @ApiOkResponse({ type: PersonView })
   @ApiConflictResponse({ description: 'Email taken, or the change would leave the organization without an admin' })
+  @ApiOkResponse({ type: PersonView, description: 'Without the tester role, their tests are withdrawn at once' })
   async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdatePersonDto): Promise<PersonView> {
-    return PersonView.of(await this.people.update(me.organizationId, id, dto));
+    return PersonView.of(await this.people.update(me.organizationId, id, dto, me.personId));
   }
 
   @Delete(':id')

@@ -5,6 +5,8 @@ import { listCell, dateRangesCell, optionalCell, weeklyHoursCell } from '../comm
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
 import { likePattern, Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
+import { WithdrawalsService } from '../assignments/withdrawals.service.js';
+import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { Person } from './person.entity.js';
 import { CreatePersonDto, DEFAULT_WORKING_HOURS, PeopleQuery, UpdatePersonDto } from './person.dto.js';
 
@@ -15,7 +17,10 @@ export const PEOPLE_CSV_COLUMNS = {
 
 @Injectable()
 export class PeopleService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly withdrawals: WithdrawalsService,
+  ) {}
 
   async list(organizationId: string, query: PeopleQuery): Promise<Page<Person>> {
     const qb = this.dataSource
@@ -49,8 +54,14 @@ export class PeopleService {
     );
   }
 
-  async update(organizationId: string, id: string, dto: UpdatePersonDto): Promise<Person> {
+  /**
+   * A person who no longer holds the tester role has their tests withdrawn at once (and the slots
+   * re-planned), with `by` (who made the change) on record.
+   */
+  async update(organizationId: string, id: string, dto: UpdatePersonDto, by: string | null = null): Promise<Person> {
     return this.dataSource.transaction(async (manager) => {
+      // Booking and un-booking testers is serialised per organization; taken before any row lock.
+      await lockOrganizationPlanning(manager, organizationId);
       const person = await manager.findOne(Person, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
       if (!person) throw new NotFoundException(`Person ${id} not found`);
       const { email, name, roles, timezone, workingHours, leave } = person;
@@ -65,12 +76,17 @@ export class PeopleService {
         workingHours: merged.workingHours,
         leave: merged.leave,
       });
-      return manager.save(person);
+      const saved = await manager.save(person);
+      const scope = { organizationId, testerId: id };
+      await this.withdrawals.withdrawIneligible(manager, scope, { personId: by, cause: 'person_edit' });
+      return saved;
     });
   }
 
   async remove(organizationId: string, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      // After any plan or re-fill in progress, which may be booking this person: it then sees their tests.
+      await lockOrganizationPlanning(manager, organizationId);
       const person = await manager.findOne(Person, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
       if (!person) throw new NotFoundException(`Person ${id} not found`);
       if (person.roles.includes('admin')) await this.assertAnotherAdmin(manager, organizationId, id);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { likePattern, Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
+import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { CreateScenarioDto, ScenariosQuery, UpdateScenarioDto } from './scenario.dto.js';
 import { Scenario } from './scenario.entity.js';
 import type { ScenarioQuestion } from './scenario.entity.js';
@@ -52,7 +53,11 @@ export class ScenariosService {
   }
 
   async remove(organizationId: string, id: string): Promise<void> {
-    const result = await this.dataSource.getRepository(Scenario).delete({ id, organizationId });
-    if (!result.affected) throw new NotFoundException(`Scenario ${id} not found`);
+    await this.dataSource.transaction(async (manager) => {
+      // After any plan in progress, which may be giving tests this scenario.
+      await lockOrganizationPlanning(manager, organizationId);
+      const result = await manager.delete(Scenario, { id, organizationId });
+      if (!result.affected) throw new NotFoundException(`Scenario ${id} not found`);
+    });
   }
 }

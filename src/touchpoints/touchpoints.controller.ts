@@ -54,9 +54,12 @@ export class TouchpointsController {
 
   @Patch(':id')
   @Roles('admin', 'quality')
-  @ApiOkResponse({ type: TouchpointView })
+  @ApiOkResponse({
+    type: TouchpointView,
+    description: 'Tests its new owner would make, or of campaigns it leaves, are withdrawn at once',
+  })
   async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateTouchpointDto): Promise<TouchpointView> {
-    return TouchpointView.of(await this.touchpoints.update(me.organizationId, id, dto));
+    return TouchpointView.of(await this.touchpoints.update(me.organizationId, id, dto, me.personId));
   }
 
   @Delete(':id')

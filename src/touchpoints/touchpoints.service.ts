@@ -6,6 +6,8 @@ import { dateRangesCell, optionalCell, weeklyHoursCell } from '../common/csv/cel
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
 import { likePattern, Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
+import { WithdrawalsService } from '../assignments/withdrawals.service.js';
+import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { Person } from '../people/person.entity.js';
 import { CreateTouchpointDto, TouchpointsQuery, UpdateTouchpointDto } from './touchpoint.dto.js';
@@ -21,6 +23,7 @@ export class TouchpointsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly withdrawals: WithdrawalsService,
   ) {}
 
   async list(organizationId: string, query: TouchpointsQuery): Promise<Page<Touchpoint>> {
@@ -49,8 +52,18 @@ export class TouchpointsService {
     return manager.queryRunner?.isTransactionActive ? run(manager) : manager.transaction(run);
   }
 
-  async update(organizationId: string, id: string, dto: UpdateTouchpointDto): Promise<Touchpoint> {
+  /**
+   * A new owner who tests it, or a team or channel that takes it out of a campaign, withdraws the
+   * affected tests at once (slots re-planned where they still belong to the campaign).
+   */
+  async update(
+    organizationId: string,
+    id: string,
+    dto: UpdateTouchpointDto,
+    by: string | null = null,
+  ): Promise<Touchpoint> {
     return this.dataSource.transaction(async (manager) => {
+      await lockOrganizationPlanning(manager, organizationId);
       const current = await manager.findOne(Touchpoint, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw new NotFoundException(`Touchpoint ${id} not found`);
       const { name, channel, contact, timezone, openingHours, closures, ownerId, team } = current;
@@ -60,12 +73,16 @@ export class TouchpointsService {
       Object.assign(current, this.columns(organizationId, merged));
       const saved = await manager.save(current);
       await this.recordOwner(manager, saved, previousOwner);
+      const scope = { organizationId, touchpointId: id };
+      await this.withdrawals.withdrawIneligible(manager, scope, { personId: by, cause: 'touchpoint_edit' });
       return saved;
     });
   }
 
   async remove(organizationId: string, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      // After any plan in progress, which may be booking tests of it.
+      await lockOrganizationPlanning(manager, organizationId);
       const touchpoint = await manager.findOne(Touchpoint, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
       if (!touchpoint) throw new NotFoundException(`Touchpoint ${id} not found`);
       const [{ tests }] = await manager.query('SELECT count(*)::int AS tests FROM assignment WHERE touchpoint_id = $1', [id]);

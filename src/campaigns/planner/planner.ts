@@ -361,6 +361,42 @@ export function findReplacement(input: ReplacementInput): { testerId: string } |
   return 'state' in pick ? { testerId: pick.state.tester.id } : pick;
 }
 
+export interface ReplacementsInput {
+  campaign: PlannerCampaign;
+  weekStart: string;
+  testers: PlannerTester[];
+  existing: ExistingAssignment[];
+  /** Windows of this week to fill, in order; who may not take each (those who held it before). */
+  slots: Array<{ touchpoint: PlannerTouchpoint; window: Interval; exclude: string[] }>;
+}
+
+/**
+ * Testers for many given windows of one week (withdrawn tests' slots), by the same rules as
+ * findReplacement, with the testers' availability worked out once; each pick counts (load, overlap,
+ * rotation) for the windows after it.
+ */
+export function findReplacements(input: ReplacementsInput): Array<{ testerId: string } | { reason: UnfilledReason }> {
+  const { campaign, weekStart } = input;
+  const ctx = testerContext(campaign, weekStart, input.testers, input.existing);
+  return input.slots.map(({ touchpoint, window, exclude }) => {
+    const excluded = new Set(exclude);
+    const states = ctx.states.filter((st) => !excluded.has(st.tester.id));
+    const local = DateTime.fromMillis(window.start, { zone: touchpoint.timezone });
+    const block = Math.floor(local.hour / BLOCK_HOURS);
+    const candidate = { start: window.start, end: window.end, day: local.weekday - 1, block };
+    const rng = new SeededRandom(campaign.seed, 'replacement', touchpoint.id, String(window.start), ...exclude);
+    const rotation = campaign.rotationDays * DAY;
+    const pick = pickTester(states, candidate, touchpoint, campaign, rotation, rng, ctx.states.length);
+    if (!('state' in pick)) return pick;
+    const chosen = pick.state;
+    chosen.weekLoad++;
+    chosen.campaignLoad++;
+    chosen.windows.push({ start: window.start, end: window.end });
+    chosen.tested.set(touchpoint.id, [...(chosen.tested.get(touchpoint.id) ?? []), window.start]);
+    return { testerId: chosen.tester.id };
+  });
+}
+
 /** Plans one week of one campaign. Same input ⇒ same plan. */
 export function planWeek(input: PlanWeekInput): WeekPlan {
   const { campaign, weekStart, now } = input;

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable, sqlState } from '../../database/connection-errors.js';
+import { vanishedReference, vanishedReferenceConflict } from '../../database/vanished-reference.js';
 import type { AppLogger } from '../logging/logger.js';
 import { redactSecretLink } from '../logging/request-logging.middleware.js';
 
@@ -82,6 +83,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const code = sqlState(exception);
     if (code === '23505') {
       res.status(HttpStatus.CONFLICT).json({ statusCode: 409, error: 'Conflict', message: 'A row with the same unique value already exists' });
+      return;
+    }
+    const vanished = vanishedReference(exception);
+    if (vanished) {
+      // a write that refers to a row deleted meanwhile: the request was fine, its inputs changed
+      res.status(HttpStatus.CONFLICT).json(vanishedReferenceConflict(vanished).getResponse());
       return;
     }
     if (code === '23503') {

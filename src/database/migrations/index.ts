@@ -5,6 +5,7 @@ import { Outcomes1764300000000 } from './1764300000000-outcomes.js';
 import { ClaimsDigests1764400000000 } from './1764400000000-claims-digests.js';
 import { ClaimHistory1765100000000 } from './1765100000000-claim-history.js';
 import { OwnerHistorySettings1765200000000 } from './1765200000000-owner-history-settings.js';
+import { AssignmentWithdrawals1765400000000 } from './1765400000000-assignment-withdrawals.js';
 
 /** Every migration, oldest first. A generated migration is added here to take effect. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   ClaimsDigests1764400000000,
   ClaimHistory1765100000000,
   OwnerHistorySettings1765200000000,
+  AssignmentWithdrawals1765400000000,
 ];
