@@ -22,7 +22,7 @@ const RUNS = 3;
 const ZONES = ['Europe/London', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata'];
 const PERIOD_START = new Date('2026-11-16T00:00:00Z');
 const PERIOD_END = new Date('2026-11-23T00:00:00Z');
-/** The digest's end: late enough that the claims of 16–22 Nov have ended in every touchpoint's zone (New York's last). */
+/** The digest's end: the claims of 16–22 Nov have ended by then in every touchpoint's zone (New York's last). */
 const DIGEST_END = new Date('2026-11-23T12:00:00Z');
 const GOAL = { ratio: 1.5, peakRssMB: 300 };
 
@@ -33,7 +33,9 @@ async function load(dataSource: DataSource): Promise<string> {
   try {
     await q.query(`SELECT setseed(0.42)`);
     // the outcomes are ad hoc: the organization counts them in verdicts
-    const [{ id: orgId }] = await q.query(`INSERT INTO organization (name, settings) VALUES ('bench digest', '{"countAdHocInVerdicts": true}') RETURNING id`);
+    const [{ id: orgId }] = await q.query(
+      `INSERT INTO organization (name, settings) VALUES ('bench digest', '{"countAdHocInVerdicts": true}') RETURNING id`,
+    );
     await q.query(
       `INSERT INTO touchpoint (organization_id, name, channel, contact, timezone, opening_hours, team)
        SELECT $1, 'Touchpoint ' || lpad(i::text, 6, '0'), 'phone', '+44 20 7946 ' || lpad(i::text, 6, '0'), ($2::text[])[1 + i % 4],
@@ -58,7 +60,8 @@ async function load(dataSource: DataSource): Promise<string> {
     // Each touchpoint owned by one of the testers (whose contacts with it then never count), since before the week.
     await q.query(
       `UPDATE touchpoint t SET owner_id = ($2::uuid[])[1 + (o.rn % $3)]
-         FROM (SELECT id, row_number() OVER (ORDER BY name) AS rn FROM touchpoint WHERE organization_id = $1) o WHERE o.id = t.id`,
+         FROM (SELECT id, row_number() OVER (ORDER BY name) AS rn FROM touchpoint WHERE organization_id = $1) o
+        WHERE o.id = t.id`,
       [orgId, testers, testers.length],
     );
     await q.query(
@@ -100,7 +103,8 @@ async function load(dataSource: DataSource): Promise<string> {
     await q.query(
       `WITH tp AS MATERIALIZED (SELECT id, rn, floor(random() * $3::int)::int AS first FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, rn)),
             c AS MATERIALIZED (SELECT i, 1 + i % $4 AS rn, i / $4 AS round, random() AS r FROM generate_series(0, $5 - 1) AS i)
-       INSERT INTO claim (organization_id, touchpoint_id, team, channel, metric, period_start, period_end, value, source, reported_at, created_at, updated_at)
+       INSERT INTO claim (organization_id, touchpoint_id, team, channel, metric, period_start, period_end, value, source,
+                          reported_at, created_at, updated_at)
        SELECT $1, tp.id, NULL, 'phone', m.key, '2026-11-16', '2026-11-22',
               CASE m.unit WHEN 'rate' THEN round(c.r::numeric, 3) WHEN 'seconds' THEN round(c.r::numeric * 900) ELSE round(1 + c.r::numeric * 4, 1) END,
               'bench', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z'
@@ -111,7 +115,9 @@ async function load(dataSource: DataSource): Promise<string> {
     );
     // ANALYZE for the planner; the VACUUM sets the visibility map and hint bits now, so autovacuum
     // does not start on the fresh million rows in the middle of the measurements.
-    for (const table of ['organization', 'touchpoint', 'touchpoint_ownership', 'person', 'outcome', 'claim']) await q.query(`VACUUM (ANALYZE) ${table}`);
+    for (const table of ['organization', 'touchpoint', 'touchpoint_ownership', 'person', 'outcome', 'claim']) {
+      await q.query(`VACUUM (ANALYZE) ${table}`);
+    }
     return orgId;
   } finally {
     await q.release();
@@ -160,7 +166,14 @@ async function main() {
   );
   process.stdout.write(`loaded ${counts.outcomes} outcomes, ${counts.touchpoints} touchpoints, ${counts.claims} claims, ${TESTERS} testers in ${loadSeconds} s (not measured)\n`);
 
-  const request: DigestRequest = { organizationId, touchpointIds: [], team: null, periodStart: PERIOD_START, periodEnd: DIGEST_END, minContacts: 5 };
+  const request: DigestRequest = {
+    organizationId,
+    touchpointIds: [],
+    team: null,
+    periodStart: PERIOD_START,
+    periodEnd: DIGEST_END,
+    minContacts: 5,
+  };
   const builder = new DigestBuilder(dataSource);
   const digest = await time('digest', () => builder.build(request));
 

@@ -16,14 +16,21 @@ const emailWaits = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20].map((h) => h * 3600);
 beforeAll(async () => {
   t = await createTestApp({ clock: new ManualClock('2026-11-22T20:00:00Z') });
   const org = await newOrganization(t);
-  await t.http().patch('/api/v1/organization/settings').set(auth(org.adminKey)).send({ countAdHocInVerdicts: true }).expect(200);
+  await t
+    .http()
+    .patch('/api/v1/organization/settings')
+    .set(auth(org.adminKey))
+    .send({ countAdHocInVerdicts: true })
+    .expect(200);
   quality = await personWithKey(t, org.adminKey, ['quality']);
   const tester = await personWithKey(t, org.adminKey, ['tester']);
-  const make = async (body: Record<string, unknown>) => (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody(body)).expect(201)).body.id;
+  const make = async (body: Record<string, unknown>) =>
+    (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody(body)).expect(201)).body.id;
   const line = await make({ name: 'General line' });
   const mailbox = await make({ name: 'Support mailbox', channel: 'email', contact: 'support@example.org' });
   const post = (touchpointId: string, i: number, wait: number) =>
-    t.http()
+    t
+      .http()
       .post('/api/v1/outcomes')
       .set(auth(tester.key))
       .send({
@@ -40,28 +47,74 @@ beforeAll(async () => {
   for (const [i, wait] of phoneWaits.entries()) await post(line, i, wait);
   for (const [i, wait] of emailWaits.entries()) await post(mailbox, i, wait);
   const claim = (body: object) =>
-    t.http().post('/api/v1/claims').set(auth(quality.key)).send({ team: 'contact-centre', periodStart: '2026-11-16', periodEnd: '2026-11-22', source: 'Weekly review', reportedAt: '2026-11-23T09:00:00Z', ...body }).expect(201);
+    t
+      .http()
+      .post('/api/v1/claims')
+      .set(auth(quality.key))
+      .send({
+        team: 'contact-centre',
+        periodStart: '2026-11-16',
+        periodEnd: '2026-11-22',
+        source: 'Weekly review',
+        reportedAt: '2026-11-23T09:00:00Z',
+        ...body,
+      })
+      .expect(201);
   await claim({ metric: 'median_seconds_to_human', channel: 'phone', value: 90 });
   await claim({ metric: 'median_seconds_to_human', channel: 'email', value: 8 * 3600 });
   await claim({ metric: 'p90_seconds_to_human', channel: 'phone', value: 190 });
   await claim({ metric: 'transfer_rate', value: 0.05 });
   await claim({ metric: 'answer_rate', value: 0.9 });
-  subId = (await t.http().post('/api/v1/digest-subscriptions').set(auth(quality.key)).send({ name: 'Weekly', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' }).expect(201)).body.id;
+  subId = (
+    await t
+      .http()
+      .post('/api/v1/digest-subscriptions')
+      .set(auth(quality.key))
+      .send({ name: 'Weekly', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' })
+      .expect(201)
+  ).body.id;
 });
 afterAll(() => t.close());
 
-const preview = async () => (await t.http().get(`/api/v1/digest-subscriptions/${subId}/preview?periodStart=2026-11-16`).set(auth(quality.key)).expect(200)).body;
+const preview = async () =>
+  (
+    await t
+      .http()
+      .get(`/api/v1/digest-subscriptions/${subId}/preview?periodStart=2026-11-16`)
+      .set(auth(quality.key))
+      .expect(200)
+  ).body;
 type Row = { metric: string; channel: string | null; [k: string]: unknown };
 
 describe('waits at team scope', () => {
   it('are judged per channel: the phone median on the phone contacts, the mailbox median on the emails', async () => {
     const p = await preview();
-    const median = (channel: string) => p.rows.find((r: Row) => r.metric === 'median_seconds_to_human' && r.channel === channel);
+    const median = (channel: string) =>
+      p.rows.find((r: Row) => r.metric === 'median_seconds_to_human' && r.channel === channel);
     // phone: 10 waits, median 110 s; the order-statistic interval for n = 10 is [x(2), x(9)]
-    expect(median('phone')).toMatchObject({ scopeLabel: 'team contact-centre (phone)', n: 10, observed: 110, ciLow: 40, ciHigh: 180, intervalMethod: 'order_statistics' });
-    expect(median('email')).toMatchObject({ scopeLabel: 'team contact-centre (email)', n: 10, observed: 11 * 3600, ciLow: 4 * 3600, ciHigh: 18 * 3600 });
+    expect(median('phone')).toMatchObject({
+      scopeLabel: 'team contact-centre (phone)',
+      n: 10,
+      observed: 110,
+      ciLow: 40,
+      ciHigh: 180,
+      intervalMethod: 'order_statistics',
+    });
+    expect(median('email')).toMatchObject({
+      scopeLabel: 'team contact-centre (email)',
+      n: 10,
+      observed: 11 * 3600,
+      ciLow: 4 * 3600,
+      ciHigh: 18 * 3600,
+    });
     // the p90 of the phone waits alone (n = 10 is too few for a 95 % order-statistic interval of a p90)
-    expect(p.rows.find((r: Row) => r.metric === 'p90_seconds_to_human')).toMatchObject({ channel: 'phone', n: 10, observed: 182, ciLow: null, ciHigh: null });
+    expect(p.rows.find((r: Row) => r.metric === 'p90_seconds_to_human')).toMatchObject({
+      channel: 'phone',
+      n: 10,
+      observed: 182,
+      ciLow: null,
+      ciHigh: null,
+    });
   });
 
   it('come per channel from the metrics API too, while rates pool the channels', async () => {
@@ -71,8 +124,13 @@ describe('waits at team scope', () => {
       expect.objectContaining({ channel: 'email', value: 11 * 3600, n: 10 }),
       expect.objectContaining({ channel: 'phone', value: 110, n: 10 }),
     ]);
-    expect(m.items.filter((i: Row) => i.metric === 'avg_seconds_to_human').map((i: Row) => i.channel)).toEqual(['email', 'phone']);
-    expect(m.items.filter((i: Row) => i.metric === 'answer_rate')).toEqual([expect.objectContaining({ channel: null, n: 20, value: 1 })]);
+    expect(m.items.filter((i: Row) => i.metric === 'avg_seconds_to_human').map((i: Row) => i.channel)).toEqual([
+      'email',
+      'phone',
+    ]);
+    expect(m.items.filter((i: Row) => i.metric === 'answer_rate')).toEqual([
+      expect.objectContaining({ channel: null, n: 20, value: 1 }),
+    ]);
   });
 
   it('claimed without a channel (a row from before channels were required) are not pooled: shown, not tested', async () => {
@@ -82,7 +140,11 @@ describe('waits at team scope', () => {
          FROM claim WHERE metric = 'median_seconds_to_human' AND channel = 'phone' LIMIT 1`,
     );
     const p = await preview();
-    expect(p.rows.find((r: Row) => r.metric === 'median_seconds_to_human' && r.channel === null)).toMatchObject({ verdict: 'not_tested', n: 0, observed: null });
+    expect(p.rows.find((r: Row) => r.metric === 'median_seconds_to_human' && r.channel === null)).toMatchObject({
+      verdict: 'not_tested',
+      n: 0,
+      observed: null,
+    });
     await t.dataSource.query("DELETE FROM claim WHERE source = 'Old import'");
   });
 });
@@ -96,6 +158,9 @@ describe('the gap', () => {
     const answer = p.rows.find((r: Row) => r.metric === 'answer_rate');
     expect(answer.gap).toBeCloseTo(0.1, 10);
     expect(answer.gapDirection).toBe('better');
-    expect(p.rows.find((r: Row) => r.metric === 'median_seconds_to_human' && r.channel === 'phone')).toMatchObject({ gap: 20, gapDirection: 'worse' });
+    expect(p.rows.find((r: Row) => r.metric === 'median_seconds_to_human' && r.channel === 'phone')).toMatchObject({
+      gap: 20,
+      gapDirection: 'worse',
+    });
   });
 });

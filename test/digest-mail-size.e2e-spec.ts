@@ -13,21 +13,35 @@ import { createTestApp } from './support/test-app.js';
 describe('a digest too large for a mail', () => {
   it('mails its contradicted and inconclusive claims with a link to the rest, and the web page has them all', async () => {
     const sink = await startSmtpSink();
-    const t = await createTestApp({ env: { SMTP_URL: sink.url, PUBLIC_URL: 'http://gt.test' }, clock: new ManualClock('2026-11-22T20:00:00Z') });
+    const t = await createTestApp({
+      env: { SMTP_URL: sink.url, PUBLIC_URL: 'http://gt.test' },
+      clock: new ManualClock('2026-11-22T20:00:00Z'),
+    });
     try {
       const { quality } = await handComputedCase(t);
       // 400 more claims of a touchpoint nobody tested that week: too few contacts, left out of the mail
       const lines = ['touchpoint,metric,periodStart,periodEnd,value,source,reportedAt'];
-      for (let i = 0; i < 400; i++) lines.push(`Web chat,answer_rate,2026-11-16,2026-11-22,0.9,Review ${i},2026-11-23T09:00:00Z`);
-      await t.http().post('/api/v1/claims/import').set(auth(quality.key)).set('Content-Type', 'text/csv').send(lines.join('\n')).expect(201);
+      for (let i = 0; i < 400; i++)
+        lines.push(`Web chat,answer_rate,2026-11-16,2026-11-22,0.9,Review ${i},2026-11-23T09:00:00Z`);
+      await t
+        .http()
+        .post('/api/v1/claims/import')
+        .set(auth(quality.key))
+        .set('Content-Type', 'text/csv')
+        .send(lines.join('\n'))
+        .expect(201);
 
       t.clock.set('2026-11-23T08:00:30Z');
       const jobs = t.app.get(JobsService);
       await jobs.run('digest');
       await jobs.run('outbox');
-      const mail = sink.messages.find((m) => m.subject?.startsWith('Monday digest') && JSON.stringify(m.to).includes('quality@example.org'))!;
+      const mail = sink.messages.find(
+        (m) => m.subject?.startsWith('Monday digest') && JSON.stringify(m.to).includes('quality@example.org'),
+      )!;
       const run = (await t.dataSource.query('SELECT payload FROM digest_run'))[0].payload;
-      const keep = run.rows.filter((r: { verdict: string }) => r.verdict === 'contradicted' || r.verdict === 'inconclusive');
+      const keep = run.rows.filter(
+        (r: { verdict: string }) => r.verdict === 'contradicted' || r.verdict === 'inconclusive',
+      );
       expect(run.rows).toHaveLength(405);
       expect(keep.length).toBeGreaterThan(0);
       expect(keep.length).toBeLessThan(10);

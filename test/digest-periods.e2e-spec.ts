@@ -23,29 +23,73 @@ async function contacts(day: string, allAnswered = false) {
     const at = new Date(Date.parse(`${day}T10:00:00Z`) + i * 600_000);
     t.clock.set(new Date(at.getTime() + 3_600_000));
     const reached = allAnswered || i % 2 === 0;
-    await t.http()
+    await t
+      .http()
       .post('/api/v1/outcomes')
       .set(auth(tester.key))
-      .send({ touchpointId: line, attemptedAt: at.toISOString(), reachedHuman: reached, ...(reached ? { secondsToHuman: 30, courtesy: 4, knowledge: 4 } : {}), transfers: 0, resolution: 'resolved' })
+      .send({
+        touchpointId: line,
+        attemptedAt: at.toISOString(),
+        reachedHuman: reached,
+        ...(reached ? { secondsToHuman: 30, courtesy: 4, knowledge: 4 } : {}),
+        transfers: 0,
+        resolution: 'resolved',
+      })
       .expect(201);
   }
 }
 const claim = (body: object) =>
-  t.http().post('/api/v1/claims').set(auth(quality.key)).send({ touchpointId: line, metric: 'answer_rate', source: 'Monthly review', reportedAt: '2026-11-01T09:00:00Z', ...body }).expect(201);
+  t
+    .http()
+    .post('/api/v1/claims')
+    .set(auth(quality.key))
+    .send({
+      touchpointId: line,
+      metric: 'answer_rate',
+      source: 'Monthly review',
+      reportedAt: '2026-11-01T09:00:00Z',
+      ...body,
+    })
+    .expect(201);
 const preview = async (start: string) =>
-  (await t.http().get(`/api/v1/digest-subscriptions/${subId}/preview?periodStart=${start}`).set(auth(quality.key)).expect(200)).body;
+  (
+    await t
+      .http()
+      .get(`/api/v1/digest-subscriptions/${subId}/preview?periodStart=${start}`)
+      .set(auth(quality.key))
+      .expect(200)
+  ).body;
 type Row = { claimId: string; verdict: string };
 const rowOf = (payload: { rows: Row[] }, id: string) => payload.rows.find((r) => r.claimId === id);
 
 beforeAll(async () => {
   t = await createTestApp({ clock: new ManualClock('2026-10-30T12:00:00Z') });
   const org = await newOrganization(t);
-  await t.http().patch('/api/v1/organization/settings').set(auth(org.adminKey)).send({ countAdHocInVerdicts: true }).expect(200);
+  await t
+    .http()
+    .patch('/api/v1/organization/settings')
+    .set(auth(org.adminKey))
+    .send({ countAdHocInVerdicts: true })
+    .expect(200);
   quality = await personWithKey(t, org.adminKey, ['quality']);
   tester = await personWithKey(t, org.adminKey, ['tester']);
-  line = (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ name: 'General line' })).expect(201)).body.id;
+  line = (
+    await t
+      .http()
+      .post('/api/v1/touchpoints')
+      .set(auth(org.adminKey))
+      .send(touchpointBody({ name: 'General line' }))
+      .expect(201)
+  ).body.id;
   monthly = (await claim({ value: 0.9, periodStart: '2026-11-02', periodEnd: '2026-11-29' })).body.id;
-  subId = (await t.http().post('/api/v1/digest-subscriptions').set(auth(quality.key)).send({ name: 'Weekly', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC', periodDays: 7 }).expect(201)).body.id;
+  subId = (
+    await t
+      .http()
+      .post('/api/v1/digest-subscriptions')
+      .set(auth(quality.key))
+      .send({ name: 'Weekly', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC', periodDays: 7 })
+      .expect(201)
+  ).body.id;
   const jobs = t.app.get(JobsService);
   await contacts('2026-11-01', true); // the day before the claim's period: all answered
   for (const monday of ['2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23']) {
@@ -56,7 +100,8 @@ beforeAll(async () => {
   await contacts('2026-11-30', true); // the day after: all answered
   t.clock.set('2026-12-02T09:00:00Z');
   // recorded after its period and after the digest that period ended in: judged in the digest of its recording
-  late = (await claim({ value: 0.9, periodStart: '2026-11-02', periodEnd: '2026-11-08', source: 'Late figure' })).body.id;
+  late = (await claim({ value: 0.9, periodStart: '2026-11-02', periodEnd: '2026-11-08', source: 'Late figure' })).body
+    .id;
   t.clock.set('2026-12-07T08:30:00Z');
   await jobs.run('digest');
 }, 120_000);
@@ -65,7 +110,13 @@ afterAll(() => t.close());
 describe('a claim judged on its own period', () => {
   it('is in progress while its period runs, with the evidence so far, outside the family', async () => {
     const first = await preview('2026-11-02');
-    expect(rowOf(first, monthly)).toMatchObject({ verdict: 'in_progress', n: 10, observed: 0.5, pFlattering: null, claimPeriod: { start: '2026-11-02', end: '2026-11-29' } });
+    expect(rowOf(first, monthly)).toMatchObject({
+      verdict: 'in_progress',
+      n: 10,
+      observed: 0.5,
+      pFlattering: null,
+      claimPeriod: { start: '2026-11-02', end: '2026-11-29' },
+    });
     expect(first.familySize).toBe(0);
     expect(first.headline).toBe('No claim\u2019s period ended in this digest · 1 still running');
     expect(rowOf(await preview('2026-11-16'), monthly)).toMatchObject({ verdict: 'in_progress', n: 30 });
@@ -85,14 +136,36 @@ describe('a claim judged on its own period', () => {
   });
 
   it('is judged once across the stored runs, the late one in the digest of its recording on its own period', async () => {
-    const runs: Array<{ id: string; period_start: Date }> = await t.dataSource.query('SELECT id, period_start FROM digest_run WHERE subscription_id = $1 ORDER BY period_start', [subId]);
+    const runs: Array<{ id: string; period_start: Date }> = await t.dataSource.query(
+      'SELECT id, period_start FROM digest_run WHERE subscription_id = $1 ORDER BY period_start',
+      [subId],
+    );
     const payloads: Array<{ rows: Row[] }> = [];
-    for (const r of runs) payloads.push((await t.http().get(`/api/v1/digests/${r.id}`).set(auth(quality.key)).expect(200)).body.payload);
+    for (const r of runs)
+      payloads.push((await t.http().get(`/api/v1/digests/${r.id}`).set(auth(quality.key)).expect(200)).body.payload);
     const verdictsOf = (id: string) => payloads.map((p) => rowOf(p, id)?.verdict ?? null);
-    expect(runs.map((r) => r.period_start.toISOString().slice(0, 10))).toEqual(['2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23', '2026-11-30']);
-    expect(verdictsOf(monthly)).toEqual(['in_progress', 'in_progress', 'in_progress', 'in_progress', 'contradicted', null]);
+    expect(runs.map((r) => r.period_start.toISOString().slice(0, 10))).toEqual([
+      '2026-10-26',
+      '2026-11-02',
+      '2026-11-09',
+      '2026-11-16',
+      '2026-11-23',
+      '2026-11-30',
+    ]);
+    expect(verdictsOf(monthly)).toEqual([
+      'in_progress',
+      'in_progress',
+      'in_progress',
+      'in_progress',
+      'contradicted',
+      null,
+    ]);
     expect(verdictsOf(late)).toEqual([null, null, null, null, null, 'contradicted']);
-    expect(rowOf(payloads[5], late)).toMatchObject({ n: 10, observed: 0.5, claimPeriod: { start: '2026-11-02', end: '2026-11-08' } });
+    expect(rowOf(payloads[5], late)).toMatchObject({
+      n: 10,
+      observed: 0.5,
+      claimPeriod: { start: '2026-11-02', end: '2026-11-08' },
+    });
     // the stored run of the claim's last week says what the preview says
     expect(rowOf(payloads[4], monthly)).toMatchObject({ n: 40, observed: 0.5 });
   });

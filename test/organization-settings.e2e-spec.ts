@@ -18,13 +18,28 @@ describe('organization settings', () => {
     const res = await t.http().get(path).set(auth(org.adminKey)).expect(200);
     expect(res.body.countAdHocInVerdicts).toBe(false);
     expect(res.body.overridden).toEqual([]);
-    expect(res.body.gapThatMatters).toMatchObject({ answer_rate: 0.1, median_seconds_to_human: 30, p90_seconds_to_human: 30, courtesy_avg: 0.5 });
+    expect(res.body.gapThatMatters).toMatchObject({
+      answer_rate: 0.1,
+      median_seconds_to_human: 30,
+      p90_seconds_to_human: 30,
+      courtesy_avg: 0.5,
+    });
   });
 
   it('change only what a patch names; null goes back to the default', async () => {
     const org = await newOrganization(t);
-    await t.http().patch(path).set(auth(org.adminKey)).send({ gapThatMatters: { answer_rate: 0.05, courtesy_avg: 1 } }).expect(200);
-    const res = await t.http().patch(path).set(auth(org.adminKey)).send({ countAdHocInVerdicts: true, gapThatMatters: { courtesy_avg: null } }).expect(200);
+    await t
+      .http()
+      .patch(path)
+      .set(auth(org.adminKey))
+      .send({ gapThatMatters: { answer_rate: 0.05, courtesy_avg: 1 } })
+      .expect(200);
+    const res = await t
+      .http()
+      .patch(path)
+      .set(auth(org.adminKey))
+      .send({ countAdHocInVerdicts: true, gapThatMatters: { courtesy_avg: null } })
+      .expect(200);
     expect(res.body).toMatchObject({ countAdHocInVerdicts: true, overridden: ['answer_rate'] });
     expect(res.body.gapThatMatters).toMatchObject({ answer_rate: 0.05, courtesy_avg: 0.5 });
     expect((await t.http().get(path).set(auth(org.adminKey)).expect(200)).body).toEqual(res.body);
@@ -32,18 +47,41 @@ describe('organization settings', () => {
 
   it('refuse what cannot be a setting, naming the field and the rule, and change nothing', async () => {
     const org = await newOrganization(t);
-    const bad = async (body: unknown) => (await t.http().patch(path).set(auth(org.adminKey)).send(body as object).expect(400)).body.errors;
-    expect(await bad({ countAdHocInVerdicts: 'yes' })).toEqual([expect.objectContaining({ field: 'countAdHocInVerdicts', rule: 'isBoolean' })]);
-    expect(await bad({ gapThatMatters: { answer_rate: 0 } })).toEqual([expect.objectContaining({ field: 'gapThatMatters.answer_rate', rule: 'isPositive' })]);
-    expect(await bad({ gapThatMatters: { answer_rate: 1.5 } })).toEqual([expect.objectContaining({ field: 'gapThatMatters.answer_rate', rule: 'max' })]);
-    expect(await bad({ gapThatMatters: { courtesy_avg: 4.5 } })).toEqual([expect.objectContaining({ field: 'gapThatMatters.courtesy_avg', rule: 'max' })]);
-    expect(await bad({ gapThatMatters: { happiness: 0.1 } })).toEqual([expect.objectContaining({ field: 'gapThatMatters.happiness', rule: 'unknownField' })]);
+    const bad = async (body: unknown) =>
+      (
+        await t
+          .http()
+          .patch(path)
+          .set(auth(org.adminKey))
+          .send(body as object)
+          .expect(400)
+      ).body.errors;
+    expect(await bad({ countAdHocInVerdicts: 'yes' })).toEqual([
+      expect.objectContaining({ field: 'countAdHocInVerdicts', rule: 'isBoolean' }),
+    ]);
+    expect(await bad({ gapThatMatters: { answer_rate: 0 } })).toEqual([
+      expect.objectContaining({ field: 'gapThatMatters.answer_rate', rule: 'isPositive' }),
+    ]);
+    expect(await bad({ gapThatMatters: { answer_rate: 1.5 } })).toEqual([
+      expect.objectContaining({ field: 'gapThatMatters.answer_rate', rule: 'max' }),
+    ]);
+    expect(await bad({ gapThatMatters: { courtesy_avg: 4.5 } })).toEqual([
+      expect.objectContaining({ field: 'gapThatMatters.courtesy_avg', rule: 'max' }),
+    ]);
+    expect(await bad({ gapThatMatters: { happiness: 0.1 } })).toEqual([
+      expect.objectContaining({ field: 'gapThatMatters.happiness', rule: 'unknownField' }),
+    ]);
     expect(await bad({ gapThatMatters: { answer_rate: '0.1' } })).toEqual(
       expect.arrayContaining([expect.objectContaining({ field: 'gapThatMatters.answer_rate', rule: 'isNumber' })]),
     );
-    expect(await bad({ gapThatMatters: 7 })).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'gapThatMatters' })]));
+    expect(await bad({ gapThatMatters: 7 })).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'gapThatMatters' })]),
+    );
     expect(await bad({ seed: 'x' })).toEqual([expect.objectContaining({ field: 'seed', rule: 'unknownField' })]);
-    expect((await t.http().get(path).set(auth(org.adminKey)).expect(200)).body).toMatchObject({ countAdHocInVerdicts: false, overridden: [] });
+    expect((await t.http().get(path).set(auth(org.adminKey)).expect(200)).body).toMatchObject({
+      countAdHocInVerdicts: false,
+      overridden: [],
+    });
   });
 
   it('are read by admins and quality, changed by admins only, each for their own organization', async () => {
@@ -59,15 +97,27 @@ describe('organization settings', () => {
     expect((await t.http().get(path).set(auth(org.adminKey)).expect(200)).body.countAdHocInVerdicts).toBe(false);
   });
 
-  it("set the gap a digest row is judged against: a wider gap that matters turns an inconclusive claim consistent", async () => {
+  it('set the gap a digest row is judged against: a wider gap that matters turns an inconclusive claim consistent', async () => {
     const { org, quality, line, sub } = await handComputedCase(t);
     const fcr = async () =>
-      (await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`).set(auth(quality.key)).expect(200)).body.rows.find(
-        (r: { touchpointId: string; metric: string }) => r.touchpointId === line && r.metric === 'first_contact_resolution',
+      (
+        await t
+          .http()
+          .get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`)
+          .set(auth(quality.key))
+          .expect(200)
+      ).body.rows.find(
+        (r: { touchpointId: string; metric: string }) =>
+          r.touchpointId === line && r.metric === 'first_contact_resolution',
       );
     const before = await fcr();
     expect(before).toMatchObject({ verdict: 'inconclusive', gapThatMatters: 0.1 });
-    await t.http().patch(path).set(auth(org.adminKey)).send({ gapThatMatters: { first_contact_resolution: 0.5 } }).expect(200);
+    await t
+      .http()
+      .patch(path)
+      .set(auth(org.adminKey))
+      .send({ gapThatMatters: { first_contact_resolution: 0.5 } })
+      .expect(200);
     const after = await fcr();
     expect(after).toMatchObject({ verdict: 'consistent', gapThatMatters: 0.5, detectableGap: before.detectableGap });
     expect(after.contactsNeeded).toBeLessThan(before.contactsNeeded);

@@ -174,7 +174,9 @@ export async function replay(
   while (t.toJSDate() <= until) {
     clock.set(t.toJSDate());
     if (t.hour === 2) stats.planned += count(await run('plan'), 'planned');
-    if (t.weekday === 1 && t.hour === 7 && t > firstMonday) stats.claims += await postClaims(api, state, t.startOf('day'), draw);
+    if (t.weekday === 1 && t.hour === 7 && t > firstMonday) {
+      stats.claims += await postClaims(api, state, t.startOf('day'), draw);
+    }
     // the quality lead subscribes once the first week is under way (its first digest covers it)
     if (!state.subscriptionId && t >= firstMonday.set({ hour: 10 })) state.subscriptionId = await subscribe(api, state);
 

@@ -58,7 +58,7 @@ export interface DigestRow {
   pAdjusted: number | null;
   /** Smallest gap (metric unit) these contacts could detect at 80 % power; null when not tested. */
   detectableGap: number | null;
-  /** Contacts it would take to detect gapThatMatters; null when not computable or over the cap (contactsNeededOverCap). */
+  /** Contacts it would take to detect gapThatMatters; null when not computable or over the cap (see below). */
   contactsNeeded: number | null;
   contactsNeededOverCap: boolean;
   gapThatMatters: number;
@@ -80,7 +80,14 @@ export interface DigestPayload {
   rows: DigestRow[];
   coverage: { planned: number; completed: number; missed: number; declined: number; unfilled: number };
   missedTesters: Array<{ testerId: string; name: string; missed: number }>;
-  notes: Array<{ touchpointId: string; touchpoint: string; attemptedAt: string; resolution: string; notes: string; adHoc: boolean }>;
+  notes: Array<{
+    touchpointId: string;
+    touchpoint: string;
+    attemptedAt: string;
+    resolution: string;
+    notes: string;
+    adHoc: boolean;
+  }>;
   trend: Array<{
     claimId: string;
     metric: string;
@@ -137,7 +144,8 @@ const NOTES_SHOWN = 5;
  * of a test that has not happened yet (the touchpoint's owner may read it). The window_start bound
  * only lets the index help (windows are at most 8 hours long).
  */
-const WINDOW_ENDED_IN_PERIOD = `a.window_start >= $2::timestamptz - interval '1 day' AND a.window_start < $3 AND a.window_end > $2 AND a.window_end <= $3`;
+const WINDOW_ENDED_IN_PERIOD = `a.window_start >= $2::timestamptz - interval '1 day' AND a.window_start < $3
+  AND a.window_end > $2 AND a.window_end <= $3`;
 
 /** A claim's period as instants: its dates in its touchpoint's zone, UTC for team and organization claims. */
 const CLAIM_STARTS = `(c.period_start::timestamp AT TIME ZONE coalesce(t.timezone, 'UTC'))`;
@@ -157,13 +165,21 @@ function joinedPerLevel(levels: Set<Level>, contacts: string, extra = ''): strin
   const inRange = `o.attempted_at >= w.t0 AND o.attempted_at < w.t1 AND (w.channel IS NULL OR o.channel = w.channel)`;
   const parts: string[] = [];
   if (levels.has('touchpoint')) {
-    parts.push(`SELECT w.k${extra}, o.* FROM want w JOIN ${contacts} ON o.touchpoint_id = w.tp WHERE w.tp IS NOT NULL AND ${inRange}`);
+    parts.push(
+      `SELECT w.k${extra}, o.* FROM want w JOIN ${contacts} ON o.touchpoint_id = w.tp
+        WHERE w.tp IS NOT NULL AND ${inRange}`,
+    );
   }
   if (levels.has('team')) {
-    parts.push(`SELECT w.k${extra}, o.* FROM want w JOIN ${contacts} ON o.team = w.team WHERE w.tp IS NULL AND w.team IS NOT NULL AND ${inRange}`);
+    parts.push(
+      `SELECT w.k${extra}, o.* FROM want w JOIN ${contacts} ON o.team = w.team
+        WHERE w.tp IS NULL AND w.team IS NOT NULL AND ${inRange}`,
+    );
   }
   if (levels.has('organization')) {
-    parts.push(`SELECT w.k${extra}, o.* FROM want w JOIN ${contacts} ON ${inRange} WHERE w.tp IS NULL AND w.team IS NULL`);
+    parts.push(
+      `SELECT w.k${extra}, o.* FROM want w JOIN ${contacts} ON ${inRange} WHERE w.tp IS NULL AND w.team IS NULL`,
+    );
   }
   return parts.join('\nUNION ALL\n');
 }
@@ -229,7 +245,14 @@ export class DigestBuilder {
         const ranks = ranksFor(p.metric, n);
         // percentile_disc(f) is x(⌈f·n⌉): half a rank below k gives x(k) whatever the rounding
         const at = (k: number | undefined) => (k === undefined ? null : (k - 0.5) / n);
-        return { id: p.c.id, key: p.now, metric: p.metric, threshold: p.c.value, lower: at(ranks?.lower), upper: at(ranks?.upper) };
+        return {
+          id: p.c.id,
+          key: p.now,
+          metric: p.metric,
+          threshold: p.c.value,
+          lower: at(ranks?.lower),
+          upper: at(ranks?.upper),
+        };
       }),
       settings.countAdHocInVerdicts,
     );
@@ -240,7 +263,9 @@ export class DigestBuilder {
         id: p.c.id,
         claimed: p.c.value,
         better: p.metric.better,
-        evidence: p.pooledWait ? { kind: 'descriptive', n: 0 } : evidenceOf(p.metric, counted, quantiles.get(p.c.id) ?? null),
+        evidence: p.pooledWait
+          ? { kind: 'descriptive', n: 0 }
+          : evidenceOf(p.metric, counted, quantiles.get(p.c.id) ?? null),
         periodComplete: p.complete,
         minContacts: req.minContacts,
         gapThatMatters: settings.gapThatMatters[p.metric.key],
@@ -337,7 +362,8 @@ export class DigestBuilder {
           AND ((${JUDGED_AT} > $2 AND ${JUDGED_AT} <= $3) OR (${CLAIM_ENDS} > $3 AND ${CLAIM_STARTS} < $3))
           AND (cardinality($4::uuid[]) = 0 OR c.touchpoint_id = ANY($4::uuid[]))
           AND ($5::text IS NULL OR c.team = $5 OR t.team = $5)
-        ORDER BY ${CLAIM_ENDS} > $3, c.touchpoint_id IS NULL, t.name, c.touchpoint_id, c.team NULLS LAST, c.channel NULLS FIRST,
+        ORDER BY ${CLAIM_ENDS} > $3, c.touchpoint_id IS NULL, t.name, c.touchpoint_id, c.team NULLS LAST,
+                 c.channel NULLS FIRST,
                  c.metric, c.period_end, c.reported_at DESC, c.id`,
       [req.organizationId, req.periodStart, req.periodEnd, req.touchpointIds, req.team, METRICS.map((m) => m.key)],
     );
@@ -355,22 +381,37 @@ export class DigestBuilder {
    * Every catalogue metric's sums for every key, per kind of contact (counted, ad hoc, the owner's), in one
    * scan: each contact is joined to the keys of its touchpoint, team and organization. No outcome row reaches Node.
    */
-  private async aggregate(req: DigestRequest, keys: EvidenceKey[], countAdHoc: boolean): Promise<Map<string, Record<string, unknown>>> {
+  private async aggregate(
+    req: DigestRequest,
+    keys: EvidenceKey[],
+    countAdHoc: boolean,
+  ): Promise<Map<string, Record<string, unknown>>> {
     const out = new Map<string, Record<string, unknown>>();
     if (!keys.length) return out;
     const from = new Date(Math.min(...keys.map((k) => k.from.getTime())));
     const to = new Date(Math.max(...keys.map((k) => k.to.getTime())));
     const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(', ');
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `WITH want AS (SELECT * FROM unnest($7::int[], $8::uuid[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[])
+      `WITH want AS (SELECT * FROM unnest($7::int[], $8::uuid[], $9::text[], $10::text[],
+                                          $11::timestamptz[], $12::timestamptz[])
                        AS w(k, tp, team, channel, t0, t1))
-       SELECT o.k, o.kind, count(*)::int AS contacts, count(*) FILTER (WHERE o.assignment_id IS NULL)::int AS ad_hoc, ${select}
+       SELECT o.k, o.kind, count(*)::int AS contacts,
+              count(*) FILTER (WHERE o.assignment_id IS NULL)::int AS ad_hoc, ${select}
          FROM (${joinedPerLevel(new Set(keys.map(levelOf)), this.contacts(req, 4, 6))}) o
         GROUP BY o.k, o.kind`,
       [
-        req.organizationId, req.touchpointIds, req.team, from, to, countAdHoc,
-        keys.map((k) => k.k), keys.map((k) => k.tp), keys.map((k) => k.team), keys.map((k) => k.channel),
-        keys.map((k) => k.from), keys.map((k) => k.to),
+        req.organizationId,
+        req.touchpointIds,
+        req.team,
+        from,
+        to,
+        countAdHoc,
+        keys.map((k) => k.k),
+        keys.map((k) => k.tp),
+        keys.map((k) => k.team),
+        keys.map((k) => k.channel),
+        keys.map((k) => k.from),
+        keys.map((k) => k.to),
       ],
     );
     for (const row of rows) out.set(`${row.k}|${row.kind}`, row);
@@ -384,7 +425,14 @@ export class DigestBuilder {
    */
   private async quantileCounts(
     req: DigestRequest,
-    wanted: Array<{ id: string; key: EvidenceKey; metric: MetricDefinition; threshold: number; lower: number | null; upper: number | null }>,
+    wanted: Array<{
+      id: string;
+      key: EvidenceKey;
+      metric: MetricDefinition;
+      threshold: number;
+      lower: number | null;
+      upper: number | null;
+    }>,
     countAdHoc: boolean,
   ): Promise<Map<string, QuantileCounts>> {
     const out = new Map<string, QuantileCounts>();
@@ -395,11 +443,14 @@ export class DigestBuilder {
       const to = new Date(Math.max(...list.map((w) => w.key.to.getTime())));
       const levels = new Set(list.map((w) => levelOf(w.key)));
       const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-        `WITH want AS (SELECT * FROM unnest($7::int[], $8::uuid[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[],
+        `WITH want AS (SELECT * FROM unnest($7::int[], $8::uuid[], $9::text[], $10::text[],
+                                            $11::timestamptz[], $12::timestamptz[],
                                             $13::float8[], $14::float8[], $15::float8[])
                          AS w(k, tp, team, channel, t0, t1, thr, lo, hi))
-         SELECT j.k, count(*) FILTER (WHERE j.x > j.thr)::int AS above, count(*) FILTER (WHERE j.x < j.thr)::int AS below,
-                percentile_disc(j.lo) WITHIN GROUP (ORDER BY j.x) AS low, percentile_disc(j.hi) WITHIN GROUP (ORDER BY j.x) AS high,
+         SELECT j.k, count(*) FILTER (WHERE j.x > j.thr)::int AS above,
+                count(*) FILTER (WHERE j.x < j.thr)::int AS below,
+                percentile_disc(j.lo) WITHIN GROUP (ORDER BY j.x) AS low,
+                percentile_disc(j.hi) WITHIN GROUP (ORDER BY j.x) AS high,
                 stddev_samp(ln(greatest(j.x, 1))) AS log_sd
            FROM (SELECT o.k, o.thr, o.lo, o.hi, (${column}) AS x
                    FROM (${joinedPerLevel(levels, this.contacts(req, 4, 6), ', w.thr, w.lo, w.hi')}) o
@@ -407,10 +458,21 @@ export class DigestBuilder {
           WHERE j.x IS NOT NULL
           GROUP BY j.k, j.thr, j.lo, j.hi`,
         [
-          req.organizationId, req.touchpointIds, req.team, from, to, countAdHoc,
-          list.map((_, i) => i), list.map((w) => w.key.tp), list.map((w) => w.key.team), list.map((w) => w.key.channel),
-          list.map((w) => w.key.from), list.map((w) => w.key.to), list.map((w) => w.threshold),
-          list.map((w) => w.lower), list.map((w) => w.upper),
+          req.organizationId,
+          req.touchpointIds,
+          req.team,
+          from,
+          to,
+          countAdHoc,
+          list.map((_, i) => i),
+          list.map((w) => w.key.tp),
+          list.map((w) => w.key.team),
+          list.map((w) => w.key.channel),
+          list.map((w) => w.key.from),
+          list.map((w) => w.key.to),
+          list.map((w) => w.threshold),
+          list.map((w) => w.lower),
+          list.map((w) => w.upper),
         ],
       );
       for (const row of rows) {
@@ -428,7 +490,9 @@ export class DigestBuilder {
   }
 
   private scopeSql(offset: number): string {
-    return `(cardinality($${offset}::uuid[]) = 0 OR t.id = ANY($${offset}::uuid[])) AND ($${offset + 1}::text IS NULL OR t.team = $${offset + 1})`;
+    const [ids, team] = [`$${offset}`, `$${offset + 1}`];
+    return `(cardinality(${ids}::uuid[]) = 0 OR t.id = ANY(${ids}::uuid[]))
+      AND (${team}::text IS NULL OR t.team = ${team})`;
   }
 
   private async coverage(req: DigestRequest): Promise<DigestPayload['coverage']> {
@@ -443,7 +507,8 @@ export class DigestBuilder {
     );
     const [unfilled] = await this.dataSource.query(
       `SELECT count(*)::int AS n FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
-        WHERE u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date AND u.week_start + 7 <= $3::timestamptz::date AND ${this.scopeSql(4)}`,
+        WHERE u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date
+          AND u.week_start + 7 <= $3::timestamptz::date AND ${this.scopeSql(4)}`,
       [req.organizationId, req.periodStart, req.periodEnd, req.touchpointIds, req.team],
     );
     return { ...row, unfilled: unfilled.n };
@@ -451,12 +516,17 @@ export class DigestBuilder {
 
   private async missedTesters(req: DigestRequest): Promise<DigestPayload['missedTesters']> {
     const rows = await this.dataSource.query(
-      `SELECT p.id, p.name, count(*)::int AS missed FROM assignment a JOIN person p ON p.id = a.tester_id JOIN touchpoint t ON t.id = a.touchpoint_id
+      `SELECT p.id, p.name, count(*)::int AS missed
+         FROM assignment a JOIN person p ON p.id = a.tester_id JOIN touchpoint t ON t.id = a.touchpoint_id
         WHERE a.organization_id = $1 AND a.status = 'missed' AND ${WINDOW_ENDED_IN_PERIOD} AND ${this.scopeSql(4)}
         GROUP BY p.id, p.name ORDER BY missed DESC, p.name`,
       [req.organizationId, req.periodStart, req.periodEnd, req.touchpointIds, req.team],
     );
-    return rows.map((r: { id: string; name: string; missed: number }) => ({ testerId: r.id, name: r.name, missed: r.missed }));
+    return rows.map((r: { id: string; name: string; missed: number }) => ({
+      testerId: r.id,
+      name: r.name,
+      missed: r.missed,
+    }));
   }
 
   /**
@@ -468,8 +538,9 @@ export class DigestBuilder {
       `SELECT o.touchpoint_id, tp.name, o.attempted_at, o.resolution, o.notes, o.assignment_id IS NULL AS ad_hoc
          FROM ${this.contacts(req, 4, 6)} JOIN touchpoint tp ON tp.id = o.touchpoint_id
         WHERE o.kind <> 'owner' AND o.notes IS NOT NULL
-        ORDER BY (3 * (NOT o.reached_human)::int + 2 * least(o.disconnects, 3) + least(o.transfers, 3) + o.repeated_story::int
-                  + 2 * (o.resolution = 'unresolved')::int + (5 - coalesce(o.courtesy, 3)) + (5 - coalesce(o.knowledge, 3))) DESC,
+        ORDER BY (3 * (NOT o.reached_human)::int + 2 * least(o.disconnects, 3) + least(o.transfers, 3)
+                  + o.repeated_story::int + 2 * (o.resolution = 'unresolved')::int
+                  + (5 - coalesce(o.courtesy, 3)) + (5 - coalesce(o.knowledge, 3))) DESC,
                  o.attempted_at, o.id
         LIMIT ${NOTES_SHOWN}`,
       [req.organizationId, req.touchpointIds, req.team, req.periodStart, req.periodEnd, true],

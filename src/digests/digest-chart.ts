@@ -217,7 +217,8 @@ function sections(rows: readonly ChartRow[]): Array<{ unit: ChartUnit; title: st
     }
     const channels = [...new Set(lanes.map((r) => r.channel ?? null))];
     for (const channel of channels) {
-      const title = channel === null ? SECTION_TITLE.seconds : `${SECTION_TITLE.seconds} · ${channel.replace(/_/g, ' ')}`;
+      const title =
+        channel === null ? SECTION_TITLE.seconds : `${SECTION_TITLE.seconds} · ${channel.replace(/_/g, ' ')}`;
       out.push({ unit, title, lanes: lanes.filter((r) => (r.channel ?? null) === channel) });
     }
   }
@@ -309,7 +310,8 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
 
       // Section header: its name on the left, the axis' tick labels over the plot.
       const headerBase = y + SECTION_HEADER_H - 8;
-      body.push(text(PAD, headerBase, fit(sectionTitle, labelWidth, SMALL_FONT_SIZE, true), `font-size="${SMALL_FONT_SIZE}" font-weight="bold" fill="${MUTED}"`));
+      const heading = fit(sectionTitle, labelWidth, SMALL_FONT_SIZE, true);
+      body.push(text(PAD, headerBase, heading, `font-size="${SMALL_FONT_SIZE}" font-weight="bold" fill="${MUTED}"`));
       for (const [i, tick] of axis.ticks.entries()) {
         const anchor = i === 0 ? 'start' : i === axis.ticks.length - 1 ? 'end' : 'middle';
         const tx = i === 0 ? xOf(tick) - 2 : i === axis.ticks.length - 1 ? xOf(tick) + 2 : xOf(tick);

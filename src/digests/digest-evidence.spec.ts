@@ -1,5 +1,13 @@
 import { metricByKey } from '../metrics/metric-catalogue.js';
-import { evidenceOf, gapDirection, headlineOf, intervalOf, observedOf, sampleVariance, sumsOf } from './digest-evidence.js';
+import {
+  evidenceOf,
+  gapDirection,
+  headlineOf,
+  intervalOf,
+  observedOf,
+  sampleVariance,
+  sumsOf,
+} from './digest-evidence.js';
 
 const metric = (key: string) => metricByKey(key)!;
 
@@ -13,7 +21,14 @@ describe('a claim\u2019s evidence from the sums SQL returns', () => {
   it('gives a rating its mean and sample variance on the 1–5 scale, none below two ratings', () => {
     // 4, 4, 5, 3, 4, 4: sum 24, sum of squares 98, variance (98 − 96) / 5 = 0.4
     const sums = sumsOf({ r_n: 6, r_s: 24, r_ss: 98 }, 'r_');
-    expect(evidenceOf(metric('courtesy_avg'), sums, null)).toEqual({ kind: 'bounded_mean', n: 6, mean: 4, variance: 0.4, min: 1, max: 5 });
+    expect(evidenceOf(metric('courtesy_avg'), sums, null)).toEqual({
+      kind: 'bounded_mean',
+      n: 6,
+      mean: 4,
+      variance: 0.4,
+      min: 1,
+      max: 5,
+    });
     expect(sampleVariance(sumsOf({ r_n: 1, r_s: 4, r_ss: 16 }, 'r_'))).toBeNull();
     // all equal: variance exactly 0, never negative from rounding
     expect(sampleVariance({ n: 3, sum: 12.000000000000002, sumOfSquares: 48, value: null })).toBe(0);
@@ -22,7 +37,14 @@ describe('a claim\u2019s evidence from the sums SQL returns', () => {
   it('gives a quantile its counts against the claim, and a mean wait nothing to test', () => {
     const sums = sumsOf({ q_n: 6, q_s: 810, q_v: 135 }, 'q_');
     const counts = { above: 6, below: 0, low: 60, high: 210, logSd: 0.4 };
-    expect(evidenceOf(metric('median_seconds_to_human'), sums, counts)).toEqual({ kind: 'quantile', q: 0.5, n: 6, above: 6, below: 0, logSd: 0.4 });
+    expect(evidenceOf(metric('median_seconds_to_human'), sums, counts)).toEqual({
+      kind: 'quantile',
+      q: 0.5,
+      n: 6,
+      above: 6,
+      below: 0,
+      logSd: 0.4,
+    });
     expect(evidenceOf(metric('p90_seconds_to_human'), sums, counts)).toMatchObject({ kind: 'quantile', q: 0.9 });
     expect(observedOf(metric('median_seconds_to_human'), sums)).toBe(135);
     expect(evidenceOf(metric('avg_seconds_to_human'), sums, null)).toEqual({ kind: 'descriptive', n: 6 });
@@ -38,11 +60,21 @@ describe('a claim\u2019s evidence from the sums SQL returns', () => {
     const rating = intervalOf({ kind: 'bounded_mean', n: 5, mean: 4, variance: 0, min: 1, max: 5 }, null)!;
     expect(rating.method).toBe('bounded_mean');
     expect(rating.interval.high - rating.interval.low).toBeGreaterThan(0); // never zero width
-    expect(intervalOf({ kind: 'quantile', q: 0.5, n: 6, above: 6, below: 0 }, { above: 6, below: 0, low: 60, high: 210, logSd: null })).toEqual({
+    expect(
+      intervalOf(
+        { kind: 'quantile', q: 0.5, n: 6, above: 6, below: 0 },
+        { above: 6, below: 0, low: 60, high: 210, logSd: null },
+      ),
+    ).toEqual({
       interval: { low: 60, high: 210 },
       method: 'order_statistics',
     });
-    expect(intervalOf({ kind: 'quantile', q: 0.9, n: 10, above: 1, below: 9 }, { above: 1, below: 9, low: null, high: null, logSd: null })).toBeNull();
+    expect(
+      intervalOf(
+        { kind: 'quantile', q: 0.9, n: 10, above: 1, below: 9 },
+        { above: 1, below: 9, low: null, high: null, logSd: null },
+      ),
+    ).toBeNull();
     expect(intervalOf({ kind: 'descriptive', n: 40 }, null)).toBeNull();
     expect(intervalOf({ kind: 'rate', n: 0, successes: 0 }, null)).toBeNull();
   });
@@ -62,7 +94,9 @@ describe('the gap\u2019s direction', () => {
 describe('the headline', () => {
   it('counts the claims judged, and those still running apart', () => {
     expect(headlineOf(['contradicted', 'consistent', 'too_few_contacts'])).toBe('1 of 3 claims contradicted');
-    expect(headlineOf(['inconclusive', 'in_progress', 'in_progress'])).toBe('0 of 1 claim contradicted · 2 still running');
+    expect(headlineOf(['inconclusive', 'in_progress', 'in_progress'])).toBe(
+      '0 of 1 claim contradicted · 2 still running',
+    );
     expect(headlineOf(['in_progress'])).toBe('No claim\u2019s period ended in this digest · 1 still running');
     expect(headlineOf([])).toBe('No claim\u2019s period ended in this digest');
   });

@@ -31,7 +31,12 @@ export const EMPTY_SUMS: MetricSums = { n: 0, sum: 0, sumOfSquares: null, value:
 export function sumsOf(row: Record<string, unknown> | undefined, prefix: string): MetricSums {
   if (!row) return EMPTY_SUMS;
   const num = (key: string) => (row[key] === null || row[key] === undefined ? null : Number(row[key]));
-  return { n: num(`${prefix}n`) ?? 0, sum: num(`${prefix}s`) ?? 0, sumOfSquares: num(`${prefix}ss`), value: num(`${prefix}v`) };
+  return {
+    n: num(`${prefix}n`) ?? 0,
+    sum: num(`${prefix}s`) ?? 0,
+    sumOfSquares: num(`${prefix}ss`),
+    value: num(`${prefix}v`),
+  };
 }
 
 /** The observed value: a share, a mean or the quantile; null with no contacts. */
@@ -57,7 +62,14 @@ export function evidenceOf(metric: MetricDefinition, sums: MetricSums, quantile:
       // rounding must never push the variance past the largest the mean allows on the scale
       const largest = sums.n > 1 ? ((mean - min) * (max - mean) * sums.n) / (sums.n - 1) : 0;
       const variance = sampleVariance(sums);
-      return { kind: 'bounded_mean', n: sums.n, mean, variance: variance === null ? null : Math.min(variance, largest), min, max };
+      return {
+        kind: 'bounded_mean',
+        n: sums.n,
+        mean,
+        variance: variance === null ? null : Math.min(variance, largest),
+        min,
+        max,
+      };
     }
     case 'quantile':
       return {
@@ -73,10 +85,10 @@ export function evidenceOf(metric: MetricDefinition, sums: MetricSums, quantile:
   }
 }
 
-/** How the interval beside a row is made: exact for rates, the bounded test's for ratings, order statistics for quantiles. */
+/** How the interval beside a row is made: exact for rates, the bounded test's for ratings, order statistics. */
 export type IntervalMethod = 'clopper_pearson' | 'bounded_mean' | 'order_statistics';
 
-/** The 95 % interval shown beside a row; null with no contacts, for a descriptive metric, or when n is too small for one. */
+/** The 95 % interval beside a row; null with no contacts, for a descriptive metric, or when n is too small. */
 export function intervalOf(
   evidence: Evidence,
   quantile: QuantileCounts | null,
@@ -108,11 +120,16 @@ export function ranksFor(metric: MetricDefinition, n: number): { lower: number; 
 export function gapDirection(better: 'higher' | 'lower', gap: number | null): 'better' | 'worse' | 'same' | null {
   if (gap === null) return null;
   if (gap === 0) return 'same';
-  return (gap > 0) === (better === 'higher') ? 'better' : 'worse';
+  return gap > 0 === (better === 'higher') ? 'better' : 'worse';
 }
 
 /** The verdicts of a tested claim (the family Holm runs over). */
-export const TESTED_VERDICTS: readonly Verdict[] = ['contradicted', 'better_than_claimed', 'consistent', 'inconclusive'];
+export const TESTED_VERDICTS: readonly Verdict[] = [
+  'contradicted',
+  'better_than_claimed',
+  'consistent',
+  'inconclusive',
+];
 
 /** "2 of 5 claims contradicted", with the claims still running counted apart. */
 export function headlineOf(verdicts: readonly Verdict[]): string {

@@ -66,23 +66,37 @@ const payload = (rows: DigestRow[]): DigestPayload => ({
   coverage: { planned: 0, completed: 0, missed: 0, declined: 0, unfilled: 0 },
   missedTesters: [],
   notes: [],
-  trend: rows.map((r) => ({ claimId: r.claimId, metric: r.metric, scopeLabel: r.scopeLabel, previous: 0.4, previousN: 10, current: 0.5, change: 0.1 })),
+  trend: rows.map((r) => ({
+    claimId: r.claimId,
+    metric: r.metric,
+    scopeLabel: r.scopeLabel,
+    previous: 0.4,
+    previousN: 10,
+    current: 0.5,
+    change: 0.1,
+  })),
 });
 const ctx = { name: 'Weekly', zone: 'UTC', link: 'https://gt.example/d/x', chartSrc: 'cid:digest-chart' };
 
 describe('renderDigest', () => {
   it('shows every row, the explanation, and escapes what users wrote', () => {
-    const r = renderDigest(payload([row(1, 'contradicted'), row(2, 'in_progress')]), ctx, { maxHtmlBytes: MAIL_HTML_BUDGET });
+    const r = renderDigest(payload([row(1, 'contradicted'), row(2, 'in_progress')]), ctx, {
+      maxHtmlBytes: MAIL_HTML_BUDGET,
+    });
     expect(r.cut).toBe(false);
     expect(r.rows).toHaveLength(2);
     expect(r.html).toContain('What a verdict means.');
     expect(r.html).toContain('Claims whose period is still running (not judged yet)');
     expect(r.html).toContain('Line 1 &lt;b&gt;');
-    expect(r.text).toContain('- Line 1 <b> · answer rate: claimed 90 %, observed 50 % (95 % 30 %–70 %), n 20, gap −40 pts worse: contradicted; could detect 20 pts, contacts needed 120 for 10 pts');
+    expect(r.text).toContain(
+      '- Line 1 <b> · answer rate: claimed 90 %, observed 50 % (95 % 30 %–70 %), n 20, gap −40 pts worse: contradicted; could detect 20 pts, contacts needed 120 for 10 pts',
+    );
   });
 
   it('keeps a mail over its budget to the contradicted and inconclusive rows, as many as fit, and says so', () => {
-    const rows = Array.from({ length: 600 }, (_, i) => row(i, i % 10 === 0 ? 'contradicted' : i % 10 === 1 ? 'inconclusive' : 'consistent'));
+    const rows = Array.from({ length: 600 }, (_, i) =>
+      row(i, i % 10 === 0 ? 'contradicted' : i % 10 === 1 ? 'inconclusive' : 'consistent'),
+    );
     const full = renderDigest(payload(rows), ctx);
     expect(Buffer.byteLength(full.html)).toBeGreaterThan(MAIL_HTML_BUDGET);
     const mail = renderDigest(payload(rows), ctx, { maxHtmlBytes: MAIL_HTML_BUDGET });
@@ -97,6 +111,8 @@ describe('renderDigest', () => {
     expect(Buffer.byteLength(tight.html)).toBeLessThanOrEqual(20_000);
     expect(tight.rows.length).toBeGreaterThan(0);
     expect(tight.rows.length).toBeLessThan(120);
-    expect(tight.html).toContain(`it shows ${tight.rows.length} of the 120 contradicted and inconclusive claims of the 600`);
+    expect(tight.html).toContain(
+      `it shows ${tight.rows.length} of the 120 contradicted and inconclusive claims of the 600`,
+    );
   });
 });

@@ -54,7 +54,7 @@ export function formatSize(unit: DigestRow['unit'], size: number | null): string
   return unit === 'rating' ? size.toFixed(1) : formatValue(unit, size);
 }
 
-/** observed − claimed with its sign, and whether that is better or worse for this metric (a rise in transfers is worse). */
+/** observed − claimed with its sign, and better or worse for this metric (a rise in transfers is worse). */
 export function formatGap(row: Pick<DigestRow, 'gap' | 'gapDirection' | 'unit'>): string {
   if (row.gap === null) return '–';
   const sign = row.gap > 0 ? '+' : row.gap < 0 ? '−' : '±';
@@ -129,15 +129,28 @@ export interface RenderContext {
   chartSrc: string;
 }
 
-const TH = (labels: string[]) => `<tr style="text-align:left;border-bottom:1px solid #ccc">${labels.map((l) => `<th>${l}</th>`).join('')}</tr>`;
-const HEADERS = ['scope', 'metric', 'claimed', 'observed', '95 % interval', 'n', 'gap', 'verdict', 'could detect', 'contacts needed'];
+const TH = (labels: string[]) =>
+  `<tr style="text-align:left;border-bottom:1px solid #ccc">${labels.map((l) => `<th>${l}</th>`).join('')}</tr>`;
+const HEADERS = [
+  'scope',
+  'metric',
+  'claimed',
+  'observed',
+  '95 % interval',
+  'n',
+  'gap',
+  'verdict',
+  'could detect',
+  'contacts needed',
+];
 
 function rowHtml(r: DigestRow): string {
   const aside = asideText(r);
   const right = 'style="text-align:right"';
   const gapColour = r.gapDirection ? GAP_COLOUR[r.gapDirection] : '#444';
   return `<tr>
-<td>${e(r.scopeLabel)}${aside ? `<br><small style="color:#555">${e(aside)}</small>` : ''}</td><td>${e(metricLabel(r.metric))}</td>
+<td>${e(r.scopeLabel)}${aside ? `<br><small style="color:#555">${e(aside)}</small>` : ''}</td>
+<td>${e(metricLabel(r.metric))}</td>
 <td ${right}>${e(formatValue(r.unit, r.claimed))}</td>
 <td ${right}>${e(formatValue(r.unit, r.observed))}</td>
 <td ${right}>${e(intervalText(r))}</td>
@@ -150,13 +163,17 @@ function rowHtml(r: DigestRow): string {
 }
 
 function rowText(r: DigestRow): string {
-  const interval = r.ciLow === null || r.ciHigh === null ? '' : ` (95 % ${formatValue(r.unit, r.ciLow)}–${formatValue(r.unit, r.ciHigh)})`;
+  const interval =
+    r.ciLow === null || r.ciHigh === null
+      ? ''
+      : ` (95 % ${formatValue(r.unit, r.ciLow)}–${formatValue(r.unit, r.ciHigh)})`;
   const detect = detectText(r) === '–' ? '' : `; could detect ${detectText(r)}`;
   const needed = r.contactsNeeded === null && !r.contactsNeededOverCap ? '' : `, contacts needed ${formatNeeded(r)}`;
   const aside = asideText(r);
   return (
     `- ${r.scopeLabel} · ${metricLabel(r.metric)}: claimed ${formatValue(r.unit, r.claimed)}, ` +
-    `observed ${formatValue(r.unit, r.observed)}${interval}, n ${r.n}, gap ${formatGap(r)}: ${VERDICT_TEXT[r.verdict]}` +
+    `observed ${formatValue(r.unit, r.observed)}${interval}, n ${r.n}, ` +
+    `gap ${formatGap(r)}: ${VERDICT_TEXT[r.verdict]}` +
     `${detect}${needed}${aside ? ` [${aside}]` : ''}`
   );
 }
@@ -164,7 +181,12 @@ function rowText(r: DigestRow): string {
 /** The rows a mail over its budget keeps: those a reader must act on. */
 const mustRead = (r: DigestRow) => r.verdict === 'contradicted' || r.verdict === 'inconclusive';
 
-function renderWith(payload: DigestPayload, ctx: RenderContext, rows: DigestRow[], cutNote: string | null): RenderedDigest {
+function renderWith(
+  payload: DigestPayload,
+  ctx: RenderContext,
+  rows: DigestRow[],
+  cutNote: string | null,
+): RenderedDigest {
   const period = periodText(payload, ctx.zone);
   const title = `${ctx.name}: ${payload.headline} (${period})`;
   const judged = rows.filter((r) => r.verdict !== 'in_progress');
@@ -172,42 +194,79 @@ function renderWith(payload: DigestPayload, ctx: RenderContext, rows: DigestRow[
   const shownIds = new Set(rows.map((r) => r.claimId));
   const rowById = new Map(rows.map((r) => [r.claimId, r]));
   const c = payload.coverage;
-  const coverage = `planned ${c.planned}, completed ${c.completed}, missed ${c.missed}, declined ${c.declined}, unfilled ${c.unfilled}`;
+  const coverage =
+    `planned ${c.planned}, completed ${c.completed}, missed ${c.missed}, ` +
+    `declined ${c.declined}, unfilled ${c.unfilled}`;
   const counting = payload.countAdHocInVerdicts
     ? 'Verdicts count planned tests and ad-hoc contacts (this organization\u2019s setting)'
     : 'Verdicts count planned tests only; ad-hoc contacts are shown beside them';
-  const rules = `${counting}. A contact never counts for a touchpoint its tester owns or owned when it was made. Each claim is judged once, on the contacts of its own period; verdicts need at least ${payload.minContacts} contacts.`;
+  const rules =
+    `${counting}. A contact never counts for a touchpoint its tester owns or owned when it was made. ` +
+    'Each claim is judged once, on the contacts of its own period; ' +
+    `verdicts need at least ${payload.minContacts} contacts.`;
   const trendItems = payload.trend.filter((t) => t.change !== null && shownIds.has(t.claimId));
   const trendText = (t: DigestPayload['trend'][number]) => {
     const unit = rowById.get(t.claimId)!.unit;
-    return `${t.scopeLabel} · ${metricLabel(t.metric)}: ${formatValue(unit, t.previous)} → ${formatValue(unit, t.current)}`;
+    const change = `${formatValue(unit, t.previous)} → ${formatValue(unit, t.current)}`;
+    return `${t.scopeLabel} · ${metricLabel(t.metric)}: ${change}`;
   };
   const missedShown = cutNote ? payload.missedTesters.slice(0, 10) : payload.missedTesters;
   const missedMore = payload.missedTesters.length - missedShown.length;
-  const table = (list: DigestRow[], empty: string) => `<table style="border-collapse:collapse;width:100%;font-size:.95rem" cellpadding="4">
+  const table = (list: DigestRow[], empty: string) =>
+    `<table style="border-collapse:collapse;width:100%;font-size:.95rem" cellpadding="4">
 <thead>${TH(HEADERS)}</thead>
 <tbody>
 ${list.map(rowHtml).join('\n') || `<tr><td colspan="${HEADERS.length}">${e(empty)}</td></tr>`}
 </tbody></table>`;
   const h2 = (text: string) => `<h2 style="font-size:1.1rem">${e(text)}</h2>`;
   const list = (items: string[]) => `<ul>${items.map((i) => `<li>${i}</li>`).join('\n')}</ul>`;
+  const small = (html: string) => `<p style="color:#555;font-size:.9rem">${html}</p>`;
+  const cut = cutNote
+    ? `<p style="background:#fff4ce;padding:.5rem">${e(cutNote)} ` +
+      `<a href="${e(ctx.link)}">The full digest on the web</a>.</p>`
+    : '';
+  const stillRunning = running.length
+    ? `${h2('Claims whose period is still running (not judged yet)')}\n${table(running, '')}`
+    : '';
+  const terms =
+    ' "Could detect": the smallest gap these contacts would reveal 4 times in 5; "contacts needed": how many ' +
+    'it would take to reveal the gap that matters. Inconclusive: the contacts could not have revealed ' +
+    'a gap that matters.';
+  const missed = missedShown.length
+    ? h2('Testers who missed their tests') +
+      list(missedShown.map((m) => `${e(m.name)}: ${m.missed}`)) +
+      (missedMore ? `<p>and ${missedMore} more on the web.</p>` : '')
+    : '';
+  const noteText = (n: DigestPayload['notes'][number]) =>
+    `<strong>${e(n.touchpoint)}</strong> (${e(n.resolution)}${n.adHoc ? ', ad hoc' : ''}): ${e(n.notes)}`;
+  const notes = payload.notes.length ? h2('From the worst contacts') + list(payload.notes.map(noteText)) : '';
+  const trend = trendItems.length
+    ? h2('Against the period before each claim') + list(trendItems.map((t) => e(trendText(t))))
+    : '';
+  const methods =
+    'Intervals (95 %): exact Clopper–Pearson for rates, a bounded-data interval for 1–5 ratings, ' +
+    'order statistics ' +
+    'for median and p90 waits; a mean wait is shown without an interval or a verdict (no test holds for it on ' +
+    'heavy-tailed waits).';
   const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(title)}</title></head>
-<body style="font-family:system-ui,-apple-system,sans-serif;max-width:72em;margin:auto;padding:1rem;line-height:1.45;color:#1b1b1b">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(title)}</title></head>
+<body style="font-family:system-ui,-apple-system,sans-serif;max-width:72em;margin:auto;padding:1rem;line-height:1.45;\
+color:#1b1b1b">
 <h1 style="font-size:1.4rem">${e(payload.headline)}</h1>
 <p>${e(ctx.name)} · ${e(period)}</p>
 <p><strong>${e(payload.explanation)}</strong></p>
-${cutNote ? `<p style="background:#fff4ce;padding:.5rem">${e(cutNote)} <a href="${e(ctx.link)}">The full digest on the web</a>.</p>` : ''}
+${cut}
 <p><img src="${e(ctx.chartSrc)}" alt="Claims against observed 95 % intervals" style="max-width:100%;height:auto"></p>
 ${h2('Claims whose period ended')}
 ${table(judged, cutNote ? 'None of the claims shown here.' : 'No claim\u2019s period ended in this digest.')}
-${running.length ? `${h2('Claims whose period is still running (not judged yet)')}\n${table(running, '')}` : ''}
-<p style="color:#555;font-size:.9rem">${e(rules)} "Could detect": the smallest gap these contacts would reveal 4 times in 5; "contacts needed": how many it would take to reveal the gap that matters. Inconclusive: the contacts could not have revealed a gap that matters.</p>
+${stillRunning}
+${small(e(rules) + e(terms))}
 ${h2('Coverage')}<p>${e(coverage)}</p>
-${missedShown.length ? `${h2('Testers who missed their tests')}${list(missedShown.map((m) => `${e(m.name)}: ${m.missed}`))}${missedMore ? `<p>and ${missedMore} more on the web.</p>` : ''}` : ''}
-${payload.notes.length ? `${h2('From the worst contacts')}${list(payload.notes.map((n) => `<strong>${e(n.touchpoint)}</strong> (${e(n.resolution)}${n.adHoc ? ', ad hoc' : ''}): ${e(n.notes)}`))}` : ''}
-${trendItems.length ? `${h2('Against the period before each claim')}${list(trendItems.map((t) => e(trendText(t))))}` : ''}
-<p style="color:#555;font-size:.9rem">Intervals (95 %): exact Clopper–Pearson for rates, a bounded-data interval for 1–5 ratings, order statistics for median and p90 waits; a mean wait is shown without an interval or a verdict (no test holds for it on heavy-tailed waits). <a href="${e(ctx.link)}">This digest on the web</a>.</p>
+${missed}
+${notes}
+${trend}
+${small(`${e(methods)} <a href="${e(ctx.link)}">This digest on the web</a>.`)}
 </body></html>`;
   const text = [
     payload.headline,
@@ -226,7 +285,11 @@ ${trendItems.length ? `${h2('Against the period before each claim')}${list(trend
     ...(missedShown.length ? ['', 'Missed tests:', ...missedShown.map((m) => `- ${m.name}: ${m.missed}`)] : []),
     ...(missedMore ? [`- and ${missedMore} more on the web`] : []),
     ...(payload.notes.length
-      ? ['', 'From the worst contacts:', ...payload.notes.map((n) => `- ${n.touchpoint} (${n.resolution}${n.adHoc ? ', ad hoc' : ''}): ${n.notes}`)]
+      ? [
+          '',
+          'From the worst contacts:',
+          ...payload.notes.map((n) => `- ${n.touchpoint} (${n.resolution}${n.adHoc ? ', ad hoc' : ''}): ${n.notes}`),
+        ]
       : []),
     '',
     `On the web: ${ctx.link}`,
@@ -240,14 +303,19 @@ ${trendItems.length ? `${h2('Against the period before each claim')}${list(trend
  * `maxHtmlBytes` (mail), a digest too large keeps only its contradicted and inconclusive rows (as many as
  * fit) and says so, with the link to the whole digest on the web.
  */
-export function renderDigest(payload: DigestPayload, ctx: RenderContext, options: { maxHtmlBytes?: number } = {}): RenderedDigest {
+export function renderDigest(
+  payload: DigestPayload,
+  ctx: RenderContext,
+  options: { maxHtmlBytes?: number } = {},
+): RenderedDigest {
   const full = renderWith(payload, ctx, payload.rows, null);
   const budget = options.maxHtmlBytes;
   if (budget === undefined || Buffer.byteLength(full.html) <= budget) return full;
   const keep = payload.rows.filter(mustRead);
   const note = (shown: number) =>
-    `This mail is cut to stay readable in every mail program: it shows ${shown === keep.length ? 'the' : `${shown} of the`} ` +
-    `${keep.length} contradicted and inconclusive claim${keep.length === 1 ? '' : 's'} of the ${payload.rows.length} in this digest.`;
+    `This mail is cut to stay readable in every mail program: it shows ` +
+    `${shown === keep.length ? 'the' : `${shown} of the`} ${keep.length} contradicted and inconclusive ` +
+    `claim${keep.length === 1 ? '' : 's'} of the ${payload.rows.length} in this digest.`;
   // the most rows that fit: bisection on a prefix of the rows that must be read
   let [low, high] = [0, keep.length];
   let best = renderWith(payload, ctx, [], note(0));
@@ -263,7 +331,12 @@ export function renderDigest(payload: DigestPayload, ctx: RenderContext, options
 }
 
 /** The digest's chart as PNG, the same in the mail, on the web page and in the CLI's file. */
-export function digestChartPng(payload: DigestPayload, name: string, zone: string, rows: readonly DigestRow[] = payload.rows): Buffer {
+export function digestChartPng(
+  payload: DigestPayload,
+  name: string,
+  zone: string,
+  rows: readonly DigestRow[] = payload.rows,
+): Buffer {
   return renderDigestChart(chartRows(rows), { title: `${name} · ${periodText(payload, zone)}` });
 }
 

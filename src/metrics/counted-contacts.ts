@@ -13,7 +13,8 @@
  * only their own contacts pay for the check of the dates.
  */
 export const BY_OWNER = `(o.tester_id = t.owner_id
-    OR ((o.touchpoint_id, o.tester_id) IN (SELECT touchpoint_id, owner_id FROM touchpoint_ownership WHERE owned_until IS NOT NULL)
+    OR ((o.touchpoint_id, o.tester_id) IN (SELECT touchpoint_id, owner_id FROM touchpoint_ownership
+                                            WHERE owned_until IS NOT NULL)
         AND EXISTS (SELECT 1 FROM touchpoint_ownership h
                      WHERE h.touchpoint_id = o.touchpoint_id AND h.owner_id = o.tester_id
                        AND h.owned_from <= greatest(o.attempted_at, o.created_at)

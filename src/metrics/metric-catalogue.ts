@@ -13,7 +13,7 @@ export interface MetricDefinition {
    * `quantile` (order statistics of waits) or `descriptive` (shown, never judged: a mean of heavy-tailed waits).
    */
   kind: 'rate' | 'bounded_mean' | 'quantile' | 'descriptive';
-  /** SQL of one outcome's value: 0/1 for rates, the rating, the seconds; NULL when the contact does not count for it. */
+  /** SQL of one outcome's value: 0/1 for rates, the rating, the seconds; NULL when it does not count for it. */
   column: string;
   /** For quantiles: which one (0.5 the median, 0.9 the p90). */
   q?: number;
@@ -64,9 +64,23 @@ const wait = (key: string, kind: 'quantile' | 'descriptive', description: string
 
 export const METRICS: readonly MetricDefinition[] = [
   rate('answer_rate', 'higher', 'o.reached_human::int', 'share of contacts that reached a person'),
-  wait('avg_seconds_to_human', 'descriptive', 'mean wait until a person answered, among contacts that reached one (shown, not judged)'),
-  wait('median_seconds_to_human', 'quantile', 'median wait until a person answered, among contacts that reached one', 0.5),
-  wait('p90_seconds_to_human', 'quantile', 'wait within which 90 % of the contacts that reached a person were answered', 0.9),
+  wait(
+    'avg_seconds_to_human',
+    'descriptive',
+    'mean wait until a person answered, among contacts that reached one (shown, not judged)',
+  ),
+  wait(
+    'median_seconds_to_human',
+    'quantile',
+    'median wait until a person answered, among contacts that reached one',
+    0.5,
+  ),
+  wait(
+    'p90_seconds_to_human',
+    'quantile',
+    'wait within which 90 % of the contacts that reached a person were answered',
+    0.9,
+  ),
   rate('first_contact_resolution', 'higher', "(o.resolution = 'resolved')::int", 'share resolved on that contact'),
   rate('transfer_rate', 'lower', '(o.transfers > 0)::int', 'share with at least one transfer'),
   rate('disconnect_rate', 'lower', '(o.disconnects > 0)::int', 'share with at least one dropped line or chat'),

@@ -24,10 +24,15 @@ class ObservedMetricView {
     enum: CHANNELS,
     nullable: true,
     type: String,
-    description: 'Waits: the channel measured (one item per channel, never pooled); other metrics: null (all channels in scope)',
+    description:
+      'Waits: the channel measured (one item per channel, never pooled); other metrics: null (all channels in scope)',
   })
   channel: string | null;
-  @ApiProperty({ nullable: true, type: Number, description: 'Rates are fractions 0–1; null when there is nothing to measure' })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Rates are fractions 0–1; null when there is nothing to measure',
+  })
   value: number | null;
   @ApiProperty() n: number;
 }

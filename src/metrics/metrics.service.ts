@@ -42,10 +42,14 @@ export interface MetricScope {
 export class MetricsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async observe(organizationId: string, scope: MetricScope): Promise<{ items: ObservedMetric[]; contacts: ContactCounts }> {
+  async observe(
+    organizationId: string,
+    scope: MetricScope,
+  ): Promise<{ items: ObservedMetric[]; contacts: ContactCounts }> {
     const [org] = await this.dataSource.query('SELECT settings FROM organization WHERE id = $1', [organizationId]);
     const countAdHoc = effectiveSettings(org?.settings).countAdHocInVerdicts;
-    const where = `o.organization_id = $1 AND ($2::uuid IS NULL OR o.touchpoint_id = $2) AND ($3::text IS NULL OR t.team = $3)
+    const where = `o.organization_id = $1 AND ($2::uuid IS NULL OR o.touchpoint_id = $2)
+      AND ($3::text IS NULL OR t.team = $3)
       AND ($4::text IS NULL OR t.channel = $4) AND ($5::timestamptz IS NULL OR o.attempted_at >= $5)
       AND ($6::timestamptz IS NULL OR o.attempted_at < $6)`;
     const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(',\n       ');
@@ -54,11 +58,21 @@ export class MetricsService {
               count(*) FILTER (WHERE o.assignment_id IS NULL)::int AS ad_hoc, ${select}
          FROM ${completedContacts(where, '$7::boolean')}
         GROUP BY GROUPING SETS ((o.kind), (o.kind, o.channel))`,
-      [organizationId, scope.touchpointId ?? null, scope.team ?? null, scope.channel ?? null, scope.from ?? null, scope.to ?? null, countAdHoc],
+      [
+        organizationId,
+        scope.touchpointId ?? null,
+        scope.team ?? null,
+        scope.channel ?? null,
+        scope.from ?? null,
+        scope.to ?? null,
+        countAdHoc,
+      ],
     );
     const pooled = (kind: string) => rows.find((r) => r.kind === kind && Number(r.pooled) === 1);
     const counted = pooled('counted') ?? {};
-    const perChannel = rows.filter((r) => r.kind === 'counted' && Number(r.pooled) === 0).sort((a, b) => String(a.channel).localeCompare(String(b.channel)));
+    const perChannel = rows
+      .filter((r) => r.kind === 'counted' && Number(r.pooled) === 0)
+      .sort((a, b) => String(a.channel).localeCompare(String(b.channel)));
     const items: ObservedMetric[] = [];
     for (const [i, m] of METRICS.entries()) {
       const item = (row: Record<string, unknown>, channel: string | null): ObservedMetric => ({

@@ -22,14 +22,18 @@ for (const m of METRICS) {
     description: `${UNIT_TEXT[m.unit]}; default ${m.gapThatMatters}; null goes back to the default`,
   })(target, m.key);
   IsOptional()(target, m.key);
-  IsNumber({ allowNaN: false, allowInfinity: false }, { message: `gapThatMatters.${m.key} must be a number` })(target, m.key);
+  IsNumber({ allowNaN: false, allowInfinity: false }, { message: `gapThatMatters.${m.key} must be a number` })(
+    target,
+    m.key,
+  );
   IsPositive({ message: `gapThatMatters.${m.key} must be greater than 0` })(target, m.key);
   Max(max, { message: `gapThatMatters.${m.key} must be at most ${max} (${UNIT_TEXT[m.unit]})` })(target, m.key);
 }
 
 export class UpdateOrganizationSettingsDto {
   @ApiPropertyOptional({
-    description: 'Whether ad-hoc contacts (recorded without an assignment) count in verdicts. Default false: planned tests only',
+    description:
+      'Whether ad-hoc contacts (recorded without an assignment) count in verdicts. Default false: planned tests only',
   })
   @IsOptional()
   @IsBoolean({ message: 'countAdHocInVerdicts must be true or false' })

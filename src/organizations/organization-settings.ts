@@ -18,7 +18,9 @@ export function effectiveSettings(stored: OrganizationSettings | null | undefine
   const overrides = stored?.gapThatMatters ?? {};
   return {
     countAdHocInVerdicts: stored?.countAdHocInVerdicts === true,
-    gapThatMatters: Object.fromEntries(METRICS.map((m) => [m.key, overrides[m.key] ?? m.gapThatMatters ?? DEFAULT_GAP[m.unit]])),
+    gapThatMatters: Object.fromEntries(
+      METRICS.map((m) => [m.key, overrides[m.key] ?? m.gapThatMatters ?? DEFAULT_GAP[m.unit]]),
+    ),
   };
 }
 

@@ -62,8 +62,14 @@ export class OrganizationSettingsController {
 
   @Patch()
   @Roles('admin')
-  @ApiOkResponse({ type: OrganizationSettingsView, description: 'Changes only what is given; a gap set to null goes back to its default' })
-  update(@CurrentPrincipal() me: Principal, @Body() dto: UpdateOrganizationSettingsDto): Promise<OrganizationSettingsView> {
+  @ApiOkResponse({
+    type: OrganizationSettingsView,
+    description: 'Changes only what is given; a gap set to null goes back to its default',
+  })
+  update(
+    @CurrentPrincipal() me: Principal,
+    @Body() dto: UpdateOrganizationSettingsDto,
+  ): Promise<OrganizationSettingsView> {
     return this.organizations.updateSettings(me.organizationId, dto);
   }
 }

@@ -46,11 +46,18 @@ export class OrganizationsService {
   }
 
   /** Changes only what the patch names, under a row lock so two admins' patches both land. */
-  async updateSettings(organizationId: string, patch: UpdateOrganizationSettingsDto): Promise<OrganizationSettingsView> {
+  async updateSettings(
+    organizationId: string,
+    patch: UpdateOrganizationSettingsDto,
+  ): Promise<OrganizationSettingsView> {
     const settings = await this.dataSource.transaction(async (manager) => {
-      const org = await manager.findOne(Organization, { where: { id: organizationId }, lock: { mode: 'pessimistic_write' } });
+      const org = await manager.findOne(Organization, {
+        where: { id: organizationId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!org) throw new NotFoundException(`Organization ${organizationId} not found`);
-      const merged = mergeSettings(org.settings ?? {}, { ...patch, gapThatMatters: patch.gapThatMatters && { ...patch.gapThatMatters } });
+      const gapThatMatters = patch.gapThatMatters && { ...patch.gapThatMatters };
+      const merged = mergeSettings(org.settings ?? {}, { ...patch, gapThatMatters });
       await manager.update(Organization, { id: organizationId }, { settings: merged });
       return merged;
     });

@@ -66,8 +66,14 @@ export class Touchpoint {
 @Check('touchpoint_ownership_period_check', 'owned_until IS NULL OR owned_until >= owned_from')
 @Index('touchpoint_ownership_touchpoint_idx', ['touchpointId', 'ownerId'])
 @Index('touchpoint_ownership_owner_idx', ['ownerId'])
-@ForeignKey(() => Organization, ['organizationId'], ['id'], { name: 'touchpoint_ownership_organization_fkey', onDelete: 'CASCADE' })
-@ForeignKey(() => Touchpoint, ['touchpointId'], ['id'], { name: 'touchpoint_ownership_touchpoint_fkey', onDelete: 'CASCADE' })
+@ForeignKey(() => Organization, ['organizationId'], ['id'], {
+  name: 'touchpoint_ownership_organization_fkey',
+  onDelete: 'CASCADE',
+})
+@ForeignKey(() => Touchpoint, ['touchpointId'], ['id'], {
+  name: 'touchpoint_ownership_touchpoint_fkey',
+  onDelete: 'CASCADE',
+})
 @ForeignKey(() => Person, ['ownerId'], ['id'], { name: 'touchpoint_ownership_owner_fkey', onDelete: 'CASCADE' })
 export class TouchpointOwnership {
   @PrimaryGeneratedColumn('uuid') id: string;

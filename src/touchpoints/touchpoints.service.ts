@@ -154,10 +154,17 @@ export class TouchpointsService {
     if (tp.ownerId === previousOwner) return;
     const now = this.clock.now();
     if (previousOwner) {
-      await manager.update(TouchpointOwnership, { touchpointId: tp.id, ownerId: previousOwner, ownedUntil: IsNull() }, { ownedUntil: now });
+      const open = { touchpointId: tp.id, ownerId: previousOwner, ownedUntil: IsNull() };
+      await manager.update(TouchpointOwnership, open, { ownedUntil: now });
     }
     if (tp.ownerId) {
-      await manager.insert(TouchpointOwnership, { organizationId: tp.organizationId, touchpointId: tp.id, ownerId: tp.ownerId, ownedFrom: now, ownedUntil: null });
+      await manager.insert(TouchpointOwnership, {
+        organizationId: tp.organizationId,
+        touchpointId: tp.id,
+        ownerId: tp.ownerId,
+        ownedFrom: now,
+        ownedUntil: null,
+      });
     }
   }
 

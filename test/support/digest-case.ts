@@ -7,7 +7,8 @@ import type { TestApp } from './test-app.js';
  */
 export async function handComputedCase(t: TestApp, subscription: Record<string, unknown> = {}) {
     const org = await newOrganization(t);
-    await t.http().patch('/api/v1/organization/settings').set(auth(org.adminKey)).send({ countAdHocInVerdicts: true }).expect(200);
+    const settings = { countAdHocInVerdicts: true };
+    await t.http().patch('/api/v1/organization/settings').set(auth(org.adminKey)).send(settings).expect(200);
     const quality = await personWithKey(t, org.adminKey, ['quality']);
     const tester = await personWithKey(t, org.adminKey, ['tester']);
     const line = (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ name: 'General line' })).expect(201)).body.id;

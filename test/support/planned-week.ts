@@ -21,15 +21,30 @@ export async function plannedWeek(t: TestApp, tests: number, outcome: (i: number
   const org = await newOrganization(t);
   const quality = await personWithKey(t, org.adminKey, ['quality']);
   const allWeek = ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' }));
-  const owner = await personWithKey(t, org.adminKey, ['owner', 'tester'], { name: 'Olive Owner', workingHours: allWeek });
+  const owner = await personWithKey(t, org.adminKey, ['owner', 'tester'], {
+    name: 'Olive Owner',
+    workingHours: allWeek,
+  });
   const testers = [];
-  for (let i = 0; i < 3; i++) testers.push(await personWithKey(t, org.adminKey, ['tester'], { name: `Tester ${i}`, workingHours: allWeek }));
+  for (let i = 0; i < 3; i++)
+    testers.push(await personWithKey(t, org.adminKey, ['tester'], { name: `Tester ${i}`, workingHours: allWeek }));
   const opening = ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '08:00', close: '20:00' }));
   const tp = (
-    await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ name: 'Owned line', ownerId: owner.person.id, openingHours: opening })).expect(201)
+    await t
+      .http()
+      .post('/api/v1/touchpoints')
+      .set(auth(org.adminKey))
+      .send(touchpointBody({ name: 'Owned line', ownerId: owner.person.id, openingHours: opening }))
+      .expect(201)
   ).body.id as string;
-  await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send(scenarioBody({ channels: ['phone'], questions: [] })).expect(201);
-  const campaign = await t.http()
+  await t
+    .http()
+    .post('/api/v1/scenarios')
+    .set(auth(org.adminKey))
+    .send(scenarioBody({ channels: ['phone'], questions: [] }))
+    .expect(201);
+  const campaign = await t
+    .http()
     .post('/api/v1/campaigns')
     .set(auth(org.adminKey))
     .send({
@@ -48,7 +63,12 @@ export async function plannedWeek(t: TestApp, tests: number, outcome: (i: number
       startsOn: '2027-03-01',
     })
     .expect(201);
-  const plan = await t.http().post(`/api/v1/campaigns/${campaign.body.id}/plan`).set(auth(org.adminKey)).send({ from: '2027-03-01', to: '2027-03-07' }).expect(200);
+  const plan = await t
+    .http()
+    .post(`/api/v1/campaigns/${campaign.body.id}/plan`)
+    .set(auth(org.adminKey))
+    .send({ from: '2027-03-01', to: '2027-03-07' })
+    .expect(200);
   expect(plan.body.planned).toBe(tests);
   const jobs = t.app.get(JobsService);
   for (let at = Date.parse('2027-03-01T00:00:00Z'); at <= Date.parse('2027-03-06T12:00:00Z'); at += 3_600_000) {
@@ -56,7 +76,13 @@ export async function plannedWeek(t: TestApp, tests: number, outcome: (i: number
     await jobs.run('reveal');
   }
   const keys = new Map([owner, ...testers].map((p) => [p.person.id, p.key]));
-  const revealed = (await t.http().get(`/api/v1/assignments?status=revealed&touchpointId=${tp}&limit=100`).set(auth(org.adminKey)).expect(200)).body.items as Array<{
+  const revealed = (
+    await t
+      .http()
+      .get(`/api/v1/assignments?status=revealed&touchpointId=${tp}&limit=100`)
+      .set(auth(org.adminKey))
+      .expect(200)
+  ).body.items as Array<{
     id: string;
     testerId: string;
     windowStart: string;
@@ -66,7 +92,8 @@ export async function plannedWeek(t: TestApp, tests: number, outcome: (i: number
   for (const [i, a] of revealed.entries()) {
     expect(a.testerId).not.toBe(owner.person.id);
     const o = outcome(i);
-    await t.http()
+    await t
+      .http()
       .put(`/api/v1/assignments/${a.id}/outcome`)
       .set(auth(keys.get(a.testerId)!))
       .send({
