@@ -10,6 +10,7 @@ import { CommonModule } from './common/common.module.js';
 import { DigestsModule } from './digests/digests.module.js';
 import type { AppLogger } from './common/logging/logger.js';
 import { AppConfig } from './config/app-config.js';
+import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MailModule } from './mail/mail.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
       imports: [
         CommonModule.forRoot(config, clock, logger),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.databasePoolSize), retryAttempts: 3, retryDelay: 1_000 }),
+        DatabaseModule,
         AuthModule,
         OrganizationsModule,
         PeopleModule,
