@@ -35,10 +35,20 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * An instant in a person's zone, for a mail. A zone luxon cannot use (written behind the API) fails the
+ * mail, so the job skips and logs that row, instead of sending "Invalid DateTime".
+ */
+export function inZone(instant: Date, zone: string): DateTime {
+  const local = DateTime.fromJSDate(instant, { zone }).setLocale('en-GB');
+  if (!local.isValid) throw new Error(`time zone ${JSON.stringify(zone)} is not one the service can compute with (${local.invalidReason})`);
+  return local;
+}
+
 /** "Tuesday 24 November 2026, 14:15–15:15 (Europe/London)", in the tester's own zone. */
 export function windowInZone(start: Date, end: Date, zone: string): string {
-  const s = DateTime.fromJSDate(start, { zone }).setLocale('en-GB');
-  const e = DateTime.fromJSDate(end, { zone }).setLocale('en-GB');
+  const s = inZone(start, zone);
+  const e = inZone(end, zone);
   const endText = s.hasSame(e, 'day') ? e.toFormat('HH:mm') : e.toFormat('cccc d LLLL, HH:mm');
   return `${s.toFormat('cccc d LLLL yyyy, HH:mm')}–${endText} (${zone})`;
 }
@@ -93,7 +103,7 @@ export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
   return {
     organizationId: ctx.organizationId,
     to: ctx.tester.email,
-    subject: oneLine(`Your test contact: ${ctx.touchpoint.name}, ${DateTime.fromJSDate(ctx.windowStart, { zone: ctx.tester.timezone }).setLocale('en-GB').toFormat('ccc d LLL HH:mm')}`),
+    subject: oneLine(`Your test contact: ${ctx.touchpoint.name}, ${inZone(ctx.windowStart, ctx.tester.timezone).toFormat('ccc d LLL HH:mm')}`),
     text,
     html,
     attachments: [calendar(ctx, 1, `Test contact: ${ctx.touchpoint.name}`, { description: `${how}\n${brief}\n\nRecord the outcome: ${ctx.link}`, location: ctx.touchpoint.contact })],
@@ -123,7 +133,7 @@ export function holdMail(ctx: AssignmentMailContext): OutgoingMail {
 
 /** Before the window closes, if nothing is recorded yet. */
 export function reminderMail(ctx: AssignmentMailContext): OutgoingMail {
-  const closes = DateTime.fromJSDate(ctx.windowEnd, { zone: ctx.tester.timezone }).setLocale('en-GB').toFormat('HH:mm');
+  const closes = inZone(ctx.windowEnd, ctx.tester.timezone).toFormat('HH:mm');
   const text = [
     `Hello ${ctx.tester.name},`,
     '',

@@ -14,6 +14,7 @@ import { Page } from '../common/pagination.js';
 import { hashSecret, newSecret } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
 import { processClaimedBatches } from '../database/claimed-batches.js';
+import { FailingJob, notBackedOff } from '../database/job-failures.js';
 import { returningRows } from '../database/sql.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { OutboxService } from '../mail/outbox.service.js';
@@ -254,7 +255,7 @@ export class AssignmentsService {
 
   /** Claims due assignments and sends each its mail (see processClaimedBatches). */
   private claimAndMail(
-    job: string,
+    job: FailingJob,
     claim: string,
     params: (now: Date) => unknown[],
     undo: string,
@@ -298,6 +299,7 @@ export class AssignmentsService {
         WHERE id IN (SELECT a.id FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id JOIN campaign c ON c.id = a.campaign_id
                       WHERE a.status = ANY($2::text[]) AND a.reveal_at <= $1 AND a.window_start > $1
                         AND (t.owner_id IS DISTINCT FROM a.tester_id OR c.allow_owner_self_test)
+                        AND ${notBackedOff('reveal', 'a.id', '$1')}
                       ORDER BY a.reveal_at, a.id LIMIT $3 FOR UPDATE OF a SKIP LOCKED)
         RETURNING id`,
       (now) => [now, sourcesOf('revealed')],
@@ -314,8 +316,9 @@ export class AssignmentsService {
     return this.claimAndMail(
       'hold',
       `UPDATE assignment SET hold_sent_at = $1
-        WHERE id IN (SELECT id FROM assignment WHERE status = 'planned' AND hold_at <= $1 AND hold_sent_at IS NULL
-                      ORDER BY hold_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+        WHERE id IN (SELECT a.id FROM assignment a WHERE a.status = 'planned' AND a.hold_at <= $1 AND a.hold_sent_at IS NULL
+                        AND ${notBackedOff('hold', 'a.id', '$1')}
+                      ORDER BY a.hold_at, a.id LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING id`,
       (now) => [now],
       `UPDATE assignment SET hold_sent_at = NULL WHERE id = $1`,
@@ -325,15 +328,16 @@ export class AssignmentsService {
     );
   }
 
-  /** Reminds testers whose window closes soon and who have recorded nothing yet. */
+  /** Reminds testers whose window closes soon and who have recorded nothing yet (intervals added to now, as in expireDue). */
   remindDue(): Promise<number> {
     return this.claimAndMail(
       'remind',
       `UPDATE assignment SET reminded_at = $1
         WHERE id IN (SELECT a.id FROM assignment a JOIN campaign c ON c.id = a.campaign_id
                       WHERE a.status = 'revealed' AND a.reminded_at IS NULL AND a.window_end > $1
-                        AND a.window_end - make_interval(mins => c.remind_before_minutes) <= $1
-                        AND a.revealed_at < a.window_end - make_interval(mins => c.remind_before_minutes)
+                        AND a.window_end <= $1::timestamptz + make_interval(mins => c.remind_before_minutes)
+                        AND a.window_end - a.revealed_at > make_interval(mins => c.remind_before_minutes)
+                        AND ${notBackedOff('remind', 'a.id', '$1')}
                       ORDER BY a.window_end, a.id LIMIT $2 FOR UPDATE OF a SKIP LOCKED)
         RETURNING id`,
       (now) => [now],
@@ -345,14 +349,18 @@ export class AssignmentsService {
     );
   }
 
-  /** Window end + grace passed without an outcome: missed. One statement; each row moves once. */
+  /**
+   * Window end + grace passed without an outcome: missed. One statement; each row moves once. The
+   * interval is added to now, never to a stored time, so no row's data can overflow it and fail the
+   * statement for every organization.
+   */
   async expireDue(): Promise<number> {
     const rows = await returningRows<{ id: string }>(
       this.dataSource.manager,
       `UPDATE assignment a SET status = 'missed', missed_at = $1, updated_at = $1
          FROM campaign c
         WHERE c.id = a.campaign_id AND a.status = ANY($2::text[])
-          AND a.window_end + make_interval(mins => c.grace_minutes) <= $1
+          AND a.window_end <= $1::timestamptz - make_interval(mins => c.grace_minutes)
         RETURNING a.id`,
       [this.clock.now(), sourcesOf('missed')],
     );

@@ -10,6 +10,9 @@ const END_OF_DAY = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+export const isTimeOfDay = (v: unknown): v is string => typeof v === 'string' && TIME_OF_DAY.test(v);
+export const isEndTimeOfDay = (v: unknown): v is string => typeof v === 'string' && END_OF_DAY.test(v);
+
 export function minutesOfDay(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return h * 60 + m;
@@ -36,13 +39,9 @@ export function decorator(name: string, message: string, validate: (value: unkno
 
 export const IsIanaTimeZone = decorator('isIanaTimeZone', `$property ${TIME_ZONE_MESSAGE}`, (v) => isIanaTimeZone(v));
 
-export const IsTimeOfDay = decorator('isTimeOfDay', '$property must be a time HH:MM from 00:00 to 23:59', (v) =>
-  typeof v === 'string' && TIME_OF_DAY.test(v),
-);
+export const IsTimeOfDay = decorator('isTimeOfDay', '$property must be a time HH:MM from 00:00 to 23:59', isTimeOfDay);
 
-export const IsEndTimeOfDay = decorator('isEndTimeOfDay', '$property must be a time HH:MM from 00:01 to 24:00', (v) =>
-  typeof v === 'string' && END_OF_DAY.test(v),
-);
+export const IsEndTimeOfDay = decorator('isEndTimeOfDay', '$property must be a time HH:MM from 00:01 to 24:00', isEndTimeOfDay);
 
 /** The end of an interval lies after its start (`startField` names the sibling property). */
 export function IsLaterThan(startField: string, options?: ValidationOptions) {

@@ -4,6 +4,17 @@ import { Planning1764200000000 } from './1764200000000-planning.js';
 import { Outcomes1764300000000 } from './1764300000000-outcomes.js';
 import { ClaimsDigests1764400000000 } from './1764400000000-claims-digests.js';
 import { ClaimHistory1765100000000 } from './1765100000000-claim-history.js';
+import { JobFailures1765500000000 } from './1765500000000-job-failures.js';
+import { IdempotencyKeys1765500000001 } from './1765500000001-idempotency-keys.js';
 
 /** Every migration, oldest first. A generated migration is added here to take effect. */
-export const migrations = [Foundation1764000000000, MailOutbox1764100000000, Planning1764200000000, Outcomes1764300000000, ClaimsDigests1764400000000, ClaimHistory1765100000000];
+export const migrations = [
+  Foundation1764000000000,
+  MailOutbox1764100000000,
+  Planning1764200000000,
+  Outcomes1764300000000,
+  ClaimsDigests1764400000000,
+  ClaimHistory1765100000000,
+  JobFailures1765500000000,
+  IdempotencyKeys1765500000001,
+];
