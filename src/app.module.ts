@@ -7,6 +7,7 @@ import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { ClaimsModule } from './claims/claims.module.js';
 import { Clock } from './common/clock.js';
 import { CommonModule } from './common/common.module.js';
+import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { DigestsModule } from './digests/digests.module.js';
 import type { AppLogger } from './common/logging/logger.js';
 import { AppConfig } from './config/app-config.js';
@@ -33,6 +34,7 @@ export class AppModule {
         CommonModule.forRoot(config, clock, logger),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.databasePoolSize), retryAttempts: 3, retryDelay: 1_000 }),
         DatabaseModule,
+        IdempotencyModule,
         AuthModule,
         OrganizationsModule,
         PeopleModule,

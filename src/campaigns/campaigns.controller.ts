@@ -7,6 +7,7 @@ import { UuidParam } from '../common/validation/uuid-param.js';
 import { CampaignPage, CampaignsQuery, CampaignView, CreateCampaignDto, PlanPeriodDto, PlanResultView, UpdateCampaignDto } from './campaign.dto.js';
 import { CampaignsService } from './campaigns.service.js';
 import { PlanningService } from './planning.service.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 
 @ApiTags('campaigns')
 @ApiAuthenticated()
@@ -19,6 +20,7 @@ export class CampaignsController {
   ) {}
 
   @Post()
+  @Idempotent()
   @Roles('admin', 'quality')
   @ApiCreatedResponse({ type: CampaignView })
   async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateCampaignDto): Promise<CampaignView> {

@@ -26,6 +26,7 @@ import {
   UpdateClaimDto,
 } from './claim.dto.js';
 import { ClaimsService } from './claims.service.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 
 @ApiTags('claims')
 @ApiAuthenticated()
@@ -35,6 +36,7 @@ export class ClaimsController {
   constructor(private readonly claims: ClaimsService) {}
 
   @Post()
+  @Idempotent()
   @Roles('admin', 'quality', 'owner')
   @ApiCreatedResponse({ type: ClaimView, description: 'Owners: for touchpoints they own only' })
   async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateClaimDto): Promise<ClaimView> {
@@ -42,6 +44,7 @@ export class ClaimsController {
   }
 
   @Post('import')
+  @Idempotent()
   @Roles('admin', 'quality', 'owner')
   @ApiConsumes('text/csv')
   @ApiBody({

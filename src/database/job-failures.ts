@@ -53,6 +53,17 @@ export async function jobFailures(manager: EntityManager, job: FailingJob): Prom
   return new Map(rows.map((r) => [r.row_id, r.retry_at]));
 }
 
+/** A row that has not failed for this long was fixed or is gone (a bad one fails again within six hours). */
+export const FORGET_FAILURES_AFTER_DAYS = 7;
+
+/** The cleanup job: drops failure records of rows that stopped failing long ago. */
+export async function deleteStaleJobFailures(manager: EntityManager, now: Date): Promise<number> {
+  const rows = await returningRows(manager, 'DELETE FROM job_failure WHERE last_failed_at < $1 RETURNING 1 AS gone', [
+    new Date(now.getTime() - FORGET_FAILURES_AFTER_DAYS * 24 * 3_600_000),
+  ]);
+  return rows.length;
+}
+
 /** Forgets the failures of rows that have now gone through. */
 export async function clearJobFailures(manager: EntityManager, job: FailingJob, rowIds: string[]): Promise<void> {
   if (rowIds.length) await manager.query('DELETE FROM job_failure WHERE job = $1 AND row_id = ANY($2::uuid[])', [job, rowIds]);

@@ -9,6 +9,7 @@ import { IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { AdHocOutcomeDto, OutcomeAudit, OutcomeDto, OutcomePage, OutcomesQuery, OutcomeView } from './outcome.dto.js';
 import { OutcomesService } from './outcomes.service.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 
 class RegisterQuery {
   @ApiPropertyOptional({ description: 'Attempted at or after' }) @IsOptional() @IsDateOrDateTime() from?: string;
@@ -38,6 +39,7 @@ export class OutcomesController {
   }
 
   @Post('outcomes')
+  @Idempotent()
   @Roles('tester')
   @ApiCreatedResponse({ type: OutcomeView, description: 'An ad-hoc contact, made without an assignment' })
   async adHoc(@CurrentPrincipal() me: Principal, @Body() dto: AdHocOutcomeDto): Promise<OutcomeView> {

@@ -8,6 +8,7 @@ import { UuidParam } from '../common/validation/uuid-param.js';
 import { PeopleService } from './people.service.js';
 import { CreatePersonDto, ImportResult, PeopleQuery, PersonPage, PersonView, UpdatePersonDto } from './person.dto.js';
 import { ForbiddenException } from '@nestjs/common';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 
 @ApiTags('people')
 @ApiAuthenticated()
@@ -17,6 +18,7 @@ export class PeopleController {
   constructor(private readonly people: PeopleService) {}
 
   @Post()
+  @Idempotent()
   @Roles('admin')
   @ApiCreatedResponse({ type: PersonView })
   @ApiConflictResponse({ description: 'The email already belongs to a person of this organization' })
@@ -25,6 +27,7 @@ export class PeopleController {
   }
 
   @Post('import')
+  @Idempotent()
   @Roles('admin')
   @ApiConsumes('text/csv')
   @ApiBody({

@@ -8,6 +8,7 @@ import { UuidParam } from '../common/validation/uuid-param.js';
 import { ImportResult } from '../people/person.dto.js';
 import { CreateTouchpointDto, TouchpointPage, TouchpointsQuery, TouchpointView, UpdateTouchpointDto } from './touchpoint.dto.js';
 import { TouchpointsService } from './touchpoints.service.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 
 @ApiTags('touchpoints')
 @ApiAuthenticated()
@@ -17,6 +18,7 @@ export class TouchpointsController {
   constructor(private readonly touchpoints: TouchpointsService) {}
 
   @Post()
+  @Idempotent()
   @Roles('admin', 'quality')
   @ApiCreatedResponse({ type: TouchpointView })
   async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateTouchpointDto): Promise<TouchpointView> {
@@ -24,6 +26,7 @@ export class TouchpointsController {
   }
 
   @Post('import')
+  @Idempotent()
   @Roles('admin', 'quality')
   @ApiConsumes('text/csv')
   @ApiBody({
