@@ -32,11 +32,12 @@ async function main(): Promise<void> {
       ? {
           requests: [
             {
-              setupRequest: (request) => ({
-                ...request,
-                body: options.bodies![next++ % options.bodies!.length],
-                ...(options.idempotencyKeys ? { headers: { ...(request.headers as Record<string, string>), 'idempotency-key': randomUUID() } } : {}),
-              }),
+              setupRequest: (request) => {
+                const body = options.bodies![next++ % options.bodies!.length];
+                if (!options.idempotencyKeys) return { ...request, body };
+                const headers = { ...(request.headers as Record<string, string>), 'idempotency-key': randomUUID() };
+                return { ...request, body, headers };
+              },
             },
           ],
         }

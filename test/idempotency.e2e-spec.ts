@@ -4,7 +4,16 @@ import pg from 'pg';
 import { requestHash } from '../src/common/idempotency/idempotency.interceptor.js';
 import { IDEMPOTENCY_KEY_TTL_HOURS } from '../src/common/idempotency/idempotency.service.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
-import { auth, newOrganization, personBody, personWithKey, scenarioBody, TestOrganization, touchpointBody, unique } from './support/factories.js';
+import {
+  auth,
+  newOrganization,
+  personBody,
+  personWithKey,
+  scenarioBody,
+  TestOrganization,
+  touchpointBody,
+  unique,
+} from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -24,7 +33,14 @@ beforeAll(async () => {
   org = await newOrganization(t);
   tester = await personWithKey(t, org.adminKey, ['tester']);
   owner = await personWithKey(t, org.adminKey, ['owner']);
-  touchpointId = (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ ownerId: owner.person.id })).expect(201)).body.id;
+  touchpointId = (
+    await t
+      .http()
+      .post('/api/v1/touchpoints')
+      .set(auth(org.adminKey))
+      .send(touchpointBody({ ownerId: owner.person.id }))
+      .expect(201)
+  ).body.id;
   await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send(scenarioBody()).expect(201);
 });
 afterAll(() => t.close());
@@ -53,8 +69,18 @@ interface Route {
   rows: string;
 }
 
-const claim = (value: number) => ({ touchpointId, metric: 'answer_rate', periodStart: '2026-10-01', periodEnd: '2026-10-31', value, source: 'October review', reportedAt: '2026-11-01T10:00:00Z' });
-const claimsCsv = (value: string) => `touchpoint,metric,periodStart,periodEnd,value,source,reportedAt\n${touchpointId},answer_rate,2026-09-01,2026-09-30,${value},September review,2026-10-01T10:00:00Z\n`;
+const claim = (value: number) => ({
+  touchpointId,
+  metric: 'answer_rate',
+  periodStart: '2026-10-01',
+  periodEnd: '2026-10-31',
+  value,
+  source: 'October review',
+  reportedAt: '2026-11-01T10:00:00Z',
+});
+const claimsCsv = (value: string) =>
+  'touchpoint,metric,periodStart,periodEnd,value,source,reportedAt\n' +
+  `${touchpointId},answer_rate,2026-09-01,2026-09-30,${value},September review,2026-10-01T10:00:00Z\n`;
 
 const ROUTES: Route[] = [
   {
@@ -77,8 +103,20 @@ const ROUTES: Route[] = [
     name: 'POST /campaigns',
     path: '/api/v1/campaigns',
     key: () => org.adminKey,
-    body: () => ({ name: 'Same campaign', touchpointIds: [touchpointId], testerIds: [tester.person.id], contactsPerTouchpointPerWeek: 1, startsOn: '2027-03-01' }),
-    other: () => ({ name: 'Other campaign', touchpointIds: [touchpointId], testerIds: [tester.person.id], contactsPerTouchpointPerWeek: 1, startsOn: '2027-03-01' }),
+    body: () => ({
+      name: 'Same campaign',
+      touchpointIds: [touchpointId],
+      testerIds: [tester.person.id],
+      contactsPerTouchpointPerWeek: 1,
+      startsOn: '2027-03-01',
+    }),
+    other: () => ({
+      name: 'Other campaign',
+      touchpointIds: [touchpointId],
+      testerIds: [tester.person.id],
+      contactsPerTouchpointPerWeek: 1,
+      startsOn: '2027-03-01',
+    }),
     rows: 'SELECT count(*) AS n FROM campaign WHERE organization_id = $1',
   },
   {
@@ -102,7 +140,9 @@ const ROUTES: Route[] = [
     path: '/api/v1/people/import',
     key: () => org.adminKey,
     csv: true,
-    body: () => 'email,name,roles,timezone\nimported.one@example.org,One,tester,Europe/London\nimported.two@example.org,Two,tester,UTC\n',
+    body: () =>
+      'email,name,roles,timezone\n' +
+      'imported.one@example.org,One,tester,Europe/London\nimported.two@example.org,Two,tester,UTC\n',
     other: () => 'email,name,roles,timezone\nimported.three@example.org,Three,tester,Europe/London\n',
     rows: 'SELECT count(*) AS n FROM person WHERE organization_id = $1',
   },
@@ -111,8 +151,12 @@ const ROUTES: Route[] = [
     path: '/api/v1/touchpoints/import',
     key: () => org.adminKey,
     csv: true,
-    body: () => 'name,channel,contact,timezone,openingHours\nImported line,phone,+44 20 7946 0100,Europe/London,mon-fri 09:00-17:00\n',
-    other: () => 'name,channel,contact,timezone,openingHours\nAnother line,phone,+44 20 7946 0101,Europe/London,mon-fri 09:00-17:00\n',
+    body: () =>
+      'name,channel,contact,timezone,openingHours\n' +
+      'Imported line,phone,+44 20 7946 0100,Europe/London,mon-fri 09:00-17:00\n',
+    other: () =>
+      'name,channel,contact,timezone,openingHours\n' +
+      'Another line,phone,+44 20 7946 0101,Europe/London,mon-fri 09:00-17:00\n',
     rows: 'SELECT count(*) AS n FROM touchpoint WHERE organization_id = $1',
   },
   {
@@ -134,29 +178,44 @@ function send(route: Route, body: unknown, idempotencyKey?: string, key = route.
 }
 
 describe('Idempotency-Key on creating routes', () => {
-  it.each(ROUTES.map((r) => [r.name, r] as const))('%s: the same key and body give the first answer again, another body 422', async (_name, route) => {
-    const key = randomUUID();
-    const first = await send(route, route.body(), key).expect(201);
-    expect(first.headers['idempotent-replayed']).toBeUndefined();
-    const rows = await count(route.rows);
+  it.each(ROUTES.map((r) => [r.name, r] as const))(
+    '%s: the same key and body give the first answer again, another body 422',
+    async (_name, route) => {
+      const key = randomUUID();
+      const first = await send(route, route.body(), key).expect(201);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      const rows = await count(route.rows);
 
-    const again = await send(route, route.body(), key).expect(201);
-    expect(again.body).toEqual(first.body);
-    expect(again.headers['idempotent-replayed']).toBe('true');
-    expect(await count(route.rows)).toBe(rows);
+      const again = await send(route, route.body(), key).expect(201);
+      expect(again.body).toEqual(first.body);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(await count(route.rows)).toBe(rows);
 
-    const other = await send(route, route.other(), key).expect(422);
-    expect(other.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key', rule: 'sameRequest' })]);
-    expect(other.body.message).toMatch(/Idempotency-Key was already used with a different request/);
-    expect(await count(route.rows)).toBe(rows);
-  });
+      const other = await send(route, route.other(), key).expect(422);
+      expect(other.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key', rule: 'sameRequest' })]);
+      expect(other.body.message).toMatch(/Idempotency-Key was already used with a different request/);
+      expect(await count(route.rows)).toBe(rows);
+    },
+  );
 
   it('treats a body with its fields in another order as the same request', async () => {
     const key = randomUUID();
     const body = outcomeBody('reordered');
-    const first = await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', key).send(body).expect(201);
+    const first = await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(tester.key))
+      .set('Idempotency-Key', key)
+      .send(body)
+      .expect(201);
     const reordered = Object.fromEntries(Object.entries(body).reverse());
-    const again = await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', key).send(reordered).expect(201);
+    const again = await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(tester.key))
+      .set('Idempotency-Key', key)
+      .send(reordered)
+      .expect(201);
     expect(again.body.id).toBe(first.body.id);
   });
 
@@ -170,21 +229,51 @@ describe('Idempotency-Key on creating routes', () => {
 
   it('keeps keys apart per API key and per organization', async () => {
     const key = `shared-${unique()}`;
-    const first = await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', key).send(outcomeBody('scoped')).expect(201);
+    const first = await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(tester.key))
+      .set('Idempotency-Key', key)
+      .send(outcomeBody('scoped'))
+      .expect(201);
     // the same person's second key is another client: its own request
-    const secondKey = (await t.http().post(`/api/v1/people/${tester.person.id}/api-keys`).set(auth(org.adminKey)).send({ label: 'phone' }).expect(201)).body.key;
-    const viaSecond = await t.http().post('/api/v1/outcomes').set(auth(secondKey)).set('Idempotency-Key', key).send(outcomeBody('scoped')).expect(201);
+    const secondKey = (
+      await t
+        .http()
+        .post(`/api/v1/people/${tester.person.id}/api-keys`)
+        .set(auth(org.adminKey))
+        .send({ label: 'phone' })
+        .expect(201)
+    ).body.key;
+    const viaSecond = await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(secondKey))
+      .set('Idempotency-Key', key)
+      .send(outcomeBody('scoped'))
+      .expect(201);
     expect(viaSecond.body.id).not.toBe(first.body.id);
     expect(viaSecond.headers['idempotent-replayed']).toBeUndefined();
     // another organization's admin with the same key
     const other = await newOrganization(t);
-    const elsewhere = await t.http().post('/api/v1/people').set(auth(other.adminKey)).set('Idempotency-Key', key).send(personBody()).expect(201);
+    const elsewhere = await t
+      .http()
+      .post('/api/v1/people')
+      .set(auth(other.adminKey))
+      .set('Idempotency-Key', key)
+      .send(personBody())
+      .expect(201);
     expect(elsewhere.headers['idempotent-replayed']).toBeUndefined();
   });
 
   it('answers 400 naming the header for a key that is not 1 to 255 visible characters', async () => {
     for (const bad of ['', 'has space', 'x'.repeat(256), 'naïve']) {
-      const res = await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', bad).send(outcomeBody());
+      const res = await t
+        .http()
+        .post('/api/v1/outcomes')
+        .set(auth(tester.key))
+        .set('Idempotency-Key', bad)
+        .send(outcomeBody());
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key', rule: 'idempotencyKey' })]);
     }
@@ -192,15 +281,30 @@ describe('Idempotency-Key on creating routes', () => {
 
   it('does not keep a refused request: after a 400, the same key is free for the corrected request', async () => {
     const key = randomUUID();
-    await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', key).send({ ...outcomeBody(), courtesy: 9 }).expect(400);
-    await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', key).send(outcomeBody('corrected')).expect(201);
+    await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(tester.key))
+      .set('Idempotency-Key', key)
+      .send({ ...outcomeBody(), courtesy: 9 })
+      .expect(400);
+    await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(tester.key))
+      .set('Idempotency-Key', key)
+      .send(outcomeBody('corrected'))
+      .expect(201);
   });
 
   it('records one outcome when a client times out and retries: 409 while the first runs, then its answer', async () => {
     const key = randomUUID();
     const body = outcomeBody('retried after a timeout');
-    const mine = () => count(`SELECT count(*) AS n FROM outcome WHERE organization_id = $1 AND notes = 'retried after a timeout'`);
-    const keyState = async () => (await t.dataSource.query('SELECT state FROM idempotency_key WHERE key = $1', [key]))[0]?.state as string | undefined;
+    const mine = () =>
+      count(`SELECT count(*) AS n FROM outcome WHERE organization_id = $1 AND notes = 'retried after a timeout'`);
+    const keyState = async () =>
+      (await t.dataSource.query('SELECT state FROM idempotency_key WHERE key = $1', [key]))[0]?.state as
+        string | undefined;
     const until = async (what: string, ok: () => Promise<boolean>) => {
       for (let i = 0; !(await ok()); i++) {
         if (i > 600) throw new Error(`timed out waiting for ${what}`);
@@ -227,72 +331,159 @@ describe('Idempotency-Key on creating routes', () => {
       client.abort(); // the client's timeout: it gives up, the server goes on
       expect(await first).toBe('AbortError');
 
-      const retry = await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', key).send(body).expect(409);
+      const retry = await t
+        .http()
+        .post('/api/v1/outcomes')
+        .set(auth(tester.key))
+        .set('Idempotency-Key', key)
+        .send(body)
+        .expect(409);
       expect(retry.body.message).toMatch(/still in progress/);
       expect(retry.headers['retry-after']).toBe('1');
-      await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', key).send(outcomeBody('something else')).expect(422);
+      await t
+        .http()
+        .post('/api/v1/outcomes')
+        .set(auth(tester.key))
+        .set('Idempotency-Key', key)
+        .send(outcomeBody('something else'))
+        .expect(422);
     } finally {
       await blocker.query('COMMIT');
       await blocker.end();
     }
     // the first request finishes on the server and stores its answer
     await until('the first request to store its answer', async () => (await keyState()) === 'done');
-    const answer = await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', key).send(body).expect(201);
+    const answer = await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(tester.key))
+      .set('Idempotency-Key', key)
+      .send(body)
+      .expect(201);
     expect(answer.headers['idempotent-replayed']).toBe('true');
     expect(await mine()).toBe(1);
     const [stored] = await t.dataSource.query(`SELECT id FROM outcome WHERE notes = 'retried after a timeout'`);
     expect(answer.body.id).toBe(stored.id);
   });
 
-  it('after a crash: a key whose first request committed nothing is taken over; one that committed is never repeated', async () => {
+  it('after a crash: a key whose request left nothing is taken over; one that committed never runs again', async () => {
     const me = (await t.http().get('/api/v1/me').set(auth(tester.key)).expect(200)).body as { personId: string };
-    const [{ id: keyId }] = await t.dataSource.query(`SELECT id FROM api_key WHERE person_id = $1 ORDER BY created_at LIMIT 1`, [me.personId]);
+    const [{ id: keyId }] = await t.dataSource.query(
+      `SELECT id FROM api_key WHERE person_id = $1 ORDER BY created_at LIMIT 1`,
+      [me.personId],
+    );
     const hold = async (key: string, state: string, body: object) => {
       // what a process killed mid-request leaves behind: the key held, its lease run out
       await t.dataSource.query(
-        `INSERT INTO idempotency_key (organization_id, api_key_id, key, person_id, request_hash, state, attempt, lease_expires_at, created_at, expires_at)
+        `INSERT INTO idempotency_key (organization_id, api_key_id, key, person_id, request_hash, state, attempt,
+                                      lease_expires_at, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)`,
-        [org.orgId, keyId, key, me.personId, requestHash('POST', '/api/v1/outcomes', body), state, randomUUID(), t.clock.now(), new Date(t.clock.now().getTime() + 3_600_000)],
+        [
+          org.orgId,
+          keyId,
+          key,
+          me.personId,
+          requestHash('POST', '/api/v1/outcomes', body),
+          state,
+          randomUUID(),
+          t.clock.now(),
+          new Date(t.clock.now().getTime() + 3_600_000),
+        ],
       );
     };
     const died = randomUUID();
     const diedBody = outcomeBody('first attempt died');
     await hold(died, 'in_flight', diedBody);
-    const taken = await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', died).send(diedBody).expect(201);
+    const taken = await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(tester.key))
+      .set('Idempotency-Key', died)
+      .send(diedBody)
+      .expect(201);
     expect(taken.headers['idempotent-replayed']).toBeUndefined();
 
     const lost = randomUUID();
     const lostBody = outcomeBody('answer lost');
     await hold(lost, 'committed', lostBody);
-    const refused = await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', lost).send(lostBody).expect(409);
-    expect(refused.body.message).toMatch(/carried out, but the service stopped before its answer was stored; nothing was created twice/);
-    expect(await count(`SELECT count(*) AS n FROM outcome WHERE organization_id = $1 AND notes = 'answer lost'`)).toBe(0);
+    const refused = await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(tester.key))
+      .set('Idempotency-Key', lost)
+      .send(lostBody)
+      .expect(409);
+    expect(refused.body.message).toMatch(
+      /carried out, but the service stopped before its answer was stored; nothing was created twice/,
+    );
+    expect(await count(`SELECT count(*) AS n FROM outcome WHERE organization_id = $1 AND notes = 'answer lost'`)).toBe(
+      0,
+    );
   });
 
   it('keeps a key 24 hours; the hourly cleanup forgets it, and the key is new again', async () => {
     const key = randomUUID();
-    const first = await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', key).send(outcomeBody('kept a day')).expect(201);
+    const first = await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(tester.key))
+      .set('Idempotency-Key', key)
+      .send(outcomeBody('kept a day'))
+      .expect(201);
     const [row] = await t.dataSource.query('SELECT created_at, expires_at FROM idempotency_key WHERE key = $1', [key]);
     expect(row.expires_at.getTime() - row.created_at.getTime()).toBe(IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000);
 
     t.clock.advance(IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000 - 60_000);
-    expect((await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', key).send(outcomeBody('kept a day')).expect(201)).body.id).toBe(first.body.id);
+    expect(
+      (
+        await t
+          .http()
+          .post('/api/v1/outcomes')
+          .set(auth(tester.key))
+          .set('Idempotency-Key', key)
+          .send(outcomeBody('kept a day'))
+          .expect(201)
+      ).body.id,
+    ).toBe(first.body.id);
     t.clock.advance(60_000);
     const result = (await t.app.get(JobsService).run('cleanup')) as { idempotencyKeys: number };
     expect(result.idempotencyKeys).toBeGreaterThanOrEqual(1);
     expect(await t.dataSource.query('SELECT 1 FROM idempotency_key WHERE key = $1', [key])).toEqual([]);
-    const fresh = await t.http().post('/api/v1/outcomes').set(auth(tester.key)).set('Idempotency-Key', key).send(outcomeBody('kept a day')).expect(201);
+    const fresh = await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(tester.key))
+      .set('Idempotency-Key', key)
+      .send(outcomeBody('kept a day'))
+      .expect(201);
     expect(fresh.body.id).not.toBe(first.body.id);
   });
 
   it('documents the header on each creating operation in the OpenAPI document', async () => {
     const doc = (await t.http().get('/api/docs-json').expect(200)).body;
-    const paths = ['/api/v1/people', '/api/v1/people/import', '/api/v1/touchpoints', '/api/v1/touchpoints/import', '/api/v1/campaigns', '/api/v1/claims', '/api/v1/claims/import', '/api/v1/outcomes'];
+    const paths = [
+      '/api/v1/people',
+      '/api/v1/people/import',
+      '/api/v1/touchpoints',
+      '/api/v1/touchpoints/import',
+      '/api/v1/campaigns',
+      '/api/v1/claims',
+      '/api/v1/claims/import',
+      '/api/v1/outcomes',
+    ];
     for (const path of paths) {
       const op = doc.paths[path].post;
-      expect({ path, header: op.parameters.find((p: { in: string; name: string }) => p.in === 'header' && p.name === 'Idempotency-Key') }).toEqual({
+      expect({
         path,
-        header: expect.objectContaining({ required: false, description: expect.stringMatching(/same key with the same request gets the first answer again/) }),
+        header: op.parameters.find(
+          (p: { in: string; name: string }) => p.in === 'header' && p.name === 'Idempotency-Key',
+        ),
+      }).toEqual({
+        path,
+        header: expect.objectContaining({
+          required: false,
+          description: expect.stringMatching(/same key with the same request gets the first answer again/),
+        }),
       });
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['409', '422']));
     }

@@ -41,9 +41,14 @@ export function oneLine(text: string): string {
  */
 export function inZone(instant: Date, zone: string): DateTime {
   const local = DateTime.fromJSDate(instant, { zone }).setLocale('en-GB');
-  if (!local.isValid) throw new Error(`time zone ${JSON.stringify(zone)} is not one the service can compute with (${local.invalidReason})`);
+  if (!local.isValid) {
+    throw new Error(`time zone ${JSON.stringify(zone)} is not one the service can use: ${local.invalidReason}`);
+  }
   return local;
 }
+
+/** "Mon 1 Mar 14:15": the start of a window in a mail subject. */
+const SUBJECT_TIME = 'ccc d LLL HH:mm';
 
 /** "Tuesday 24 November 2026, 14:15–15:15 (Europe/London)", in the tester's own zone. */
 export function windowInZone(start: Date, end: Date, zone: string): string {
@@ -76,6 +81,7 @@ ${paragraphs.join('\n')}
 /** At reveal time: where, what and when, a calendar event, and the link to record the outcome. */
 export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
   const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
+  const startsAt = inZone(ctx.windowStart, ctx.tester.timezone).toFormat(SUBJECT_TIME);
   const how = howToReach(ctx.touchpoint);
   const brief = ctx.scenario ? `${ctx.scenario.title}: ${ctx.scenario.brief}` : 'Make an ordinary enquiry, as any customer would.';
   const text = [
@@ -103,7 +109,7 @@ export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
   return {
     organizationId: ctx.organizationId,
     to: ctx.tester.email,
-    subject: oneLine(`Your test contact: ${ctx.touchpoint.name}, ${inZone(ctx.windowStart, ctx.tester.timezone).toFormat('ccc d LLL HH:mm')}`),
+    subject: oneLine(`Your test contact: ${ctx.touchpoint.name}, ${startsAt}`),
     text,
     html,
     attachments: [calendar(ctx, 1, `Test contact: ${ctx.touchpoint.name}`, { description: `${how}\n${brief}\n\nRecord the outcome: ${ctx.link}`, location: ctx.touchpoint.contact })],

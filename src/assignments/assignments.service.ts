@@ -316,7 +316,8 @@ export class AssignmentsService {
     return this.claimAndMail(
       'hold',
       `UPDATE assignment SET hold_sent_at = $1
-        WHERE id IN (SELECT a.id FROM assignment a WHERE a.status = 'planned' AND a.hold_at <= $1 AND a.hold_sent_at IS NULL
+        WHERE id IN (SELECT a.id FROM assignment a
+                      WHERE a.status = 'planned' AND a.hold_at <= $1 AND a.hold_sent_at IS NULL
                         AND ${notBackedOff('hold', 'a.id', '$1')}
                       ORDER BY a.hold_at, a.id LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING id`,
@@ -328,7 +329,7 @@ export class AssignmentsService {
     );
   }
 
-  /** Reminds testers whose window closes soon and who have recorded nothing yet (intervals added to now, as in expireDue). */
+  /** Reminds testers whose window closes soon and who have recorded nothing yet (intervals added to now: expireDue). */
   remindDue(): Promise<number> {
     return this.claimAndMail(
       'remind',

@@ -1,6 +1,10 @@
 import { unplannableTester, unplannableTouchpoint } from './plannable-rows.js';
 
-const touchpoint = { timezone: 'Europe/London', opening_hours: [{ day: 'mon', open: '09:00', close: '17:00' }], closures: [{ from: '2027-12-25', to: '2027-12-26' }] };
+const touchpoint = {
+  timezone: 'Europe/London',
+  opening_hours: [{ day: 'mon', open: '09:00', close: '17:00' }],
+  closures: [{ from: '2027-12-25', to: '2027-12-26' }],
+};
 const tester = { timezone: 'Asia/Kolkata', working_hours: [{ day: 'fri', start: '00:00', end: '24:00' }], leave: [] };
 
 describe('rows the planner can use', () => {

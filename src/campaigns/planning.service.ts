@@ -83,7 +83,8 @@ export class PlanningService {
       } catch (error) {
         if (isDatabaseUnavailable(error)) throw error;
         const { failures, retryAt } = await recordJobFailure(this.dataSource.manager, 'plan', id, error, now);
-        this.logger.error({ job: 'plan', campaignId: id, failures, retryAt, err: error }, 'planning a campaign failed; it is retried at the next run');
+        const failed = { job: 'plan', campaignId: id, failures, retryAt, err: error };
+        this.logger.error(failed, 'planning a campaign failed; it is retried at the next run');
       }
     }
     return results;
@@ -206,12 +207,20 @@ export class PlanningService {
     );
     return rows
       .filter((r: Record<string, never>) => this.plannable(c, 'tester', r.id, unplannableTester(r)))
-      .map((r: Record<string, never>) => ({ id: r.id, timezone: r.timezone, workingHours: r.working_hours, leave: r.leave }));
+      .map((r: Record<string, never>) => ({
+        id: r.id,
+        timezone: r.timezone,
+        workingHours: r.working_hours,
+        leave: r.leave,
+      }));
   }
 
   /** A stored row the planner cannot use is left out (the rest of the campaign is planned) and logged with its id. */
   private plannable(c: Campaign, kind: 'touchpoint' | 'tester', id: string, problem: string | null): boolean {
-    if (problem) this.logger.error({ job: 'plan', campaignId: c.id, [`${kind}Id`]: id, reason: problem }, `${kind} left out of planning: ${problem}`);
+    if (problem) {
+      const skipped = { job: 'plan', campaignId: c.id, [`${kind}Id`]: id, reason: problem };
+      this.logger.error(skipped, `${kind} left out of planning: ${problem}`);
+    }
     return problem === null;
   }
 

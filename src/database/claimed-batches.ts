@@ -55,7 +55,8 @@ export async function processClaimedBatches<T = string>(
           await manager.query(job.undo, [idOf(item)]);
           const { failures: times, retryAt } = await recordJobFailure(manager, job.job, idOf(item), error, now);
           failures++;
-          deps.logger.error({ job: job.job, id: idOf(item), failures: times, retryAt, err: error }, 'job item failed; it is skipped until retryAt');
+          const failed = { job: job.job, id: idOf(item), failures: times, retryAt, err: error };
+          deps.logger.error(failed, 'job item failed; it is skipped until retryAt');
         }
       }
       await clearJobFailures(manager, job.job, succeeded);

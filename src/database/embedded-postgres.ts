@@ -19,7 +19,7 @@ export interface EmbeddedDatabase {
 /** Who owns the running server, kept beside its data: the owner stops it on its own shutdown. */
 export interface OwnerRecord {
   pid: number;
-  /** The process's start time as the kernel counts it (Linux), so a pid reused by another process is not taken for the owner. */
+  /** The process's start time as the kernel counts it (Linux): a pid reused by another process is not the owner. */
   startTime: string | null;
   since: string;
 }
@@ -188,7 +188,13 @@ export async function startEmbeddedPostgres(options: {
  * Decides, under an advisory lock on the server, whether this process owns it: it does when it
  * started it, or when the recorded owner is gone (killed without stopping it); then it records itself.
  */
-async function claimOwnership(adminUrl: string, ownerFile: string, started: boolean, port: number, log: (m: string) => void): Promise<boolean> {
+async function claimOwnership(
+  adminUrl: string,
+  ownerFile: string,
+  started: boolean,
+  port: number,
+  log: (m: string) => void,
+): Promise<boolean> {
   const pg = await import('pg');
   const client = new pg.default.Client({ connectionString: adminUrl });
   await client.connect();
@@ -203,7 +209,8 @@ async function claimOwnership(adminUrl: string, ownerFile: string, started: bool
       const whose = previous ? `process ${previous.pid}, which is gone` : 'no recorded owner';
       log(`taking over the embedded PostgreSQL left running on port ${port} (${whose}); it stops with this process`);
     }
-    const record: OwnerRecord = { pid: process.pid, startTime: (await processStartTime(process.pid)) ?? null, since: new Date().toISOString() };
+    const startTime = (await processStartTime(process.pid)) ?? null;
+    const record: OwnerRecord = { pid: process.pid, startTime, since: new Date().toISOString() };
     await writeFile(ownerFile, JSON.stringify(record), { mode: 0o644 });
     return true;
   } finally {

@@ -19,7 +19,8 @@ export function retryDelaySeconds(failures: number): number {
  */
 export function notBackedOff(job: FailingJob, idColumn: string, now: string): string {
   if (!FAILING_JOBS.includes(job)) throw new Error(`unknown job ${job}`);
-  return `NOT EXISTS (SELECT 1 FROM job_failure jf WHERE jf.job = '${job}' AND jf.row_id = ${idColumn} AND jf.retry_at > ${now})`;
+  return `NOT EXISTS (SELECT 1 FROM job_failure jf
+                      WHERE jf.job = '${job}' AND jf.row_id = ${idColumn} AND jf.retry_at > ${now})`;
 }
 
 function errorText(error: unknown): string {
@@ -49,7 +50,10 @@ export async function recordJobFailure(
 
 /** The rows of `job` with a failure on record, and when each may be tried again. */
 export async function jobFailures(manager: EntityManager, job: FailingJob): Promise<Map<string, Date>> {
-  const rows: Array<{ row_id: string; retry_at: Date }> = await manager.query('SELECT row_id, retry_at FROM job_failure WHERE job = $1', [job]);
+  const rows: Array<{ row_id: string; retry_at: Date }> = await manager.query(
+    'SELECT row_id, retry_at FROM job_failure WHERE job = $1',
+    [job],
+  );
   return new Map(rows.map((r) => [r.row_id, r.retry_at]));
 }
 
@@ -66,5 +70,6 @@ export async function deleteStaleJobFailures(manager: EntityManager, now: Date):
 
 /** Forgets the failures of rows that have now gone through. */
 export async function clearJobFailures(manager: EntityManager, job: FailingJob, rowIds: string[]): Promise<void> {
-  if (rowIds.length) await manager.query('DELETE FROM job_failure WHERE job = $1 AND row_id = ANY($2::uuid[])', [job, rowIds]);
+  if (rowIds.length)
+    await manager.query('DELETE FROM job_failure WHERE job = $1 AND row_id = ANY($2::uuid[])', [job, rowIds]);
 }

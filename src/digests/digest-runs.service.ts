@@ -63,7 +63,9 @@ export class DigestRunsService {
     for (const sub of subs) {
       if (failed.has(sub.id) && failed.get(sub.id)! > now) continue;
       try {
-        if (!isLuxonZone(sub.timezone)) throw new Error(`time zone ${JSON.stringify(sub.timezone)} is not one the service can compute with`);
+        if (!isLuxonZone(sub.timezone)) {
+          throw new Error(`time zone ${JSON.stringify(sub.timezone)} is not one the service can compute with`);
+        }
         const [last] = await this.dataSource.query('SELECT max(period_end) AS last FROM digest_run WHERE subscription_id = $1', [sub.id]);
         for (const fire of this.dueFires(sub, last.last ?? sub.createdAt, now)) {
           if (await this.sendOne(sub, fire)) sent++;
@@ -72,7 +74,8 @@ export class DigestRunsService {
       } catch (error) {
         if (isDatabaseUnavailable(error)) throw error;
         const { failures, retryAt } = await recordJobFailure(this.dataSource.manager, 'digest', sub.id, error, now);
-        this.logger.error({ job: 'digest', subscriptionId: sub.id, failures, retryAt, err: error }, 'digest failed; the subscription is skipped until retryAt');
+        const failed = { job: 'digest', subscriptionId: sub.id, failures, retryAt, err: error };
+        this.logger.error(failed, 'digest failed; the subscription is skipped until retryAt');
       }
     }
     return sent;

@@ -58,9 +58,9 @@ export class FollowUpService {
                  WHERE id IN (SELECT o.id FROM outcome o JOIN person p ON p.id = o.tester_id
                                WHERE o.promise_asked_at IS NULL AND o.promise_status IS NULL AND o.promised_follow_up_by IS NOT NULL
                                  AND CASE WHEN o.promised_follow_up_by > $3::date THEN false
-                                          WHEN lower(p.timezone) = ANY($2::text[])
-                                            THEN ((o.promised_follow_up_by + 1) + time '09:00') AT TIME ZONE p.timezone <= $1
-                                          ELSE o.promised_follow_up_by <= $3::date - 2 END
+                                     WHEN lower(p.timezone) = ANY($2::text[])
+                                     THEN ((o.promised_follow_up_by + 1) + time '09:00') AT TIME ZONE p.timezone <= $1
+                                     ELSE o.promised_follow_up_by <= $3::date - 2 END
                                  AND ${notBackedOff('followUp', 'o.id', '$1')}
                                ORDER BY o.promised_follow_up_by, o.id LIMIT $4 FOR UPDATE OF o SKIP LOCKED)
                  RETURNING id`,
@@ -79,7 +79,8 @@ export class FollowUpService {
       [outcomeId],
     );
     if (!isKnownTimeZone(o.timezone)) {
-      throw new Error(`the tester's time zone ${JSON.stringify(o.timezone)} is not one both luxon and PostgreSQL know: the question cannot be timed`);
+      const zone = JSON.stringify(o.timezone);
+      throw new Error(`the tester's time zone ${zone} is not one both luxon and PostgreSQL know: no due time`);
     }
     const secret = newSecret();
     await manager.query(

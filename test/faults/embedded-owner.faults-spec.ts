@@ -15,7 +15,13 @@ let dataDir: string;
 const started: NodeChild[] = [];
 
 function startService(): NodeChild {
-  const service = startNode('dist/src/main.js', [], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ENABLE_JOBS: 'false' });
+  const service = startNode('dist/src/main.js', [], {
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ENABLE_JOBS: 'false',
+  });
   started.push(service);
   return service;
 }
@@ -46,7 +52,13 @@ function processAlive(pid: number): boolean {
 
 /** Does PostgreSQL answer on its port? */
 async function accepts(port: number): Promise<boolean> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'nobody', database: 'nothing', connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'nobody',
+    database: 'nothing',
+    connectionTimeoutMillis: 5_000,
+  });
   try {
     await client.connect();
     return true;
@@ -85,7 +97,9 @@ describe('the embedded PostgreSQL has one owner', () => {
     const firstPort = await portOf(first);
     expect(await health(firstPort)).toBe(200);
     const server = (await postmaster())!;
-    expect(JSON.parse(await readFile(path.join(dataDir, 'pg-owner.json'), 'utf8'))).toMatchObject({ pid: first.child.pid });
+    expect(JSON.parse(await readFile(path.join(dataDir, 'pg-owner.json'), 'utf8'))).toMatchObject({
+      pid: first.child.pid,
+    });
 
     await first.kill(); // kill -9: no shutdown of its own
     expect(processAlive(server.pid)).toBe(true);
@@ -93,10 +107,16 @@ describe('the embedded PostgreSQL has one owner', () => {
 
     const second = startService();
     const secondPort = await portOf(second);
-    expect(second.logs().map((l) => l.msg)).toContainEqual(expect.stringMatching(/^taking over the embedded PostgreSQL left running on port \d+ \(process \d+, which is gone\)/));
+    expect(second.logs().map((l) => l.msg)).toContainEqual(
+      expect.stringMatching(
+        /^taking over the embedded PostgreSQL left running on port \d+ \(process \d+, which is gone\)/,
+      ),
+    );
     expect(await postmaster()).toEqual(server); // the same server, not a second one
     expect(await health(secondPort)).toBe(200);
-    expect(JSON.parse(await readFile(path.join(dataDir, 'pg-owner.json'), 'utf8'))).toMatchObject({ pid: second.child.pid });
+    expect(JSON.parse(await readFile(path.join(dataDir, 'pg-owner.json'), 'utf8'))).toMatchObject({
+      pid: second.child.pid,
+    });
 
     await stopGracefully(second);
     expect(processAlive(server.pid)).toBe(false);
@@ -112,11 +132,15 @@ describe('the embedded PostgreSQL has one owner', () => {
 
     const joiner = startService();
     const joinerPort = await portOf(joiner);
-    expect(joiner.logs().map((l) => l.msg)).toContainEqual(`joining the embedded PostgreSQL on port ${server.port}, owned by process ${owner.child.pid}; it is left running`);
+    expect(joiner.logs().map((l) => l.msg)).toContainEqual(
+      `joining the embedded PostgreSQL on port ${server.port}, owned by process ${owner.child.pid}; it is left running`,
+    );
     await stopGracefully(joiner);
     expect(processAlive(server.pid)).toBe(true);
     expect(await health(ownerPort)).toBe(200);
-    expect(JSON.parse(await readFile(path.join(dataDir, 'pg-owner.json'), 'utf8'))).toMatchObject({ pid: owner.child.pid });
+    expect(JSON.parse(await readFile(path.join(dataDir, 'pg-owner.json'), 'utf8'))).toMatchObject({
+      pid: owner.child.pid,
+    });
 
     // a joiner that is killed changes nothing either
     const killedJoiner = startService();

@@ -43,7 +43,9 @@ export async function markIdempotencyKeyUsed(manager: EntityManager): Promise<vo
     [claim.organizationId, claim.apiKeyId, claim.key, claim.attempt],
   );
   if (rows.length === 0) {
-    throw new ConflictException('A retry with the same Idempotency-Key took this request over; nothing of this one was kept');
+    throw new ConflictException(
+      'A retry with the same Idempotency-Key took this request over; nothing of this one was kept',
+    );
   }
   claim.marked = true;
 }

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { CallHandler, ConflictException, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor, UnprocessableEntityException } from '@nestjs/common';
+import {
+  CallHandler,
+  ConflictException,
+  ExecutionContext,
+  HttpStatus,
+  Inject,
+  Injectable,
+  NestInterceptor,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { defer, lastValueFrom, Observable } from 'rxjs';
 import type { Principal } from '../../auth/auth.decorators.js';
@@ -17,20 +26,29 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
 
 /** What makes two requests "the same": method, path with query, and body (JSON or CSV text). */
 export function requestHash(method: string, url: string, body: unknown): string {
-  return createHash('sha256').update(JSON.stringify([method, url, canonical(body ?? null)])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([method, url, canonical(body ?? null)]))
+    .digest('hex');
 }
 
 function keyOf(header: string | string[]): string {
   if (typeof header === 'string' && KEY.test(header)) return header;
   const message = `${IDEMPOTENCY_HEADER} must be 1 to 255 visible ASCII characters (no spaces), sent once, e.g. a UUID`;
-  throw new FieldValidationException([{ field: IDEMPOTENCY_HEADER, rule: 'idempotencyKey', message }], 'Invalid header');
+  throw new FieldValidationException(
+    [{ field: IDEMPOTENCY_HEADER, rule: 'idempotencyKey', message }],
+    'Invalid header',
+  );
 }
 
 /**
@@ -59,7 +77,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request & { principal: Principal }>();
     const res = context.switchToHttp().getResponse<Response>();
     const { organizationId, keyId: apiKeyId, personId } = req.principal;
-    const begun = await this.keys.begin({ organizationId, apiKeyId, personId }, key, requestHash(req.method, req.originalUrl, req.body), this.clock.now());
+    const begun = await this.keys.begin(
+      { organizationId, apiKeyId, personId },
+      key,
+      requestHash(req.method, req.originalUrl, req.body),
+      this.clock.now(),
+    );
     switch (begun.kind) {
       case 'replay':
         res.status(begun.status).setHeader('Idempotent-Replayed', 'true');
@@ -68,15 +91,26 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw new UnprocessableEntityException({
           statusCode: HttpStatus.UNPROCESSABLE_ENTITY,
           error: 'Unprocessable Entity',
-          message: `This ${IDEMPOTENCY_HEADER} was already used with a different request (method, path or body); send a new key for a new request`,
-          errors: [{ field: IDEMPOTENCY_HEADER, rule: 'sameRequest', message: `${IDEMPOTENCY_HEADER} was already used with a different request` }],
+          message:
+            `This ${IDEMPOTENCY_HEADER} was already used with a different request (method, path or body); ` +
+            'send a new key for a new request',
+          errors: [
+            {
+              field: IDEMPOTENCY_HEADER,
+              rule: 'sameRequest',
+              message: `${IDEMPOTENCY_HEADER} was already used with a different request`,
+            },
+          ],
         });
       case 'inFlight':
         res.setHeader('Retry-After', '1');
-        throw new ConflictException(`A request with this ${IDEMPOTENCY_HEADER} is still in progress; retry shortly to get its answer`);
+        throw new ConflictException(
+          `A request with this ${IDEMPOTENCY_HEADER} is still in progress; retry shortly to get its answer`,
+        );
       case 'answerLost':
         throw new ConflictException(
-          `The request with this ${IDEMPOTENCY_HEADER} was carried out, but the service stopped before its answer was stored; nothing was created twice. List the records to find what it created`,
+          `The request with this ${IDEMPOTENCY_HEADER} was carried out, but the service stopped before its answer ` +
+            'was stored; nothing was created twice. List the records to find what it created',
         );
     }
     const claim = begun.claim;
@@ -84,11 +118,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     try {
       body = await runWithIdempotencyClaim(claim, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
     } catch (error) {
-      await this.keys.release(claim).catch((e) => this.logger.warn({ err: e, key }, 'idempotency key could not be released'));
+      await this.keys
+        .release(claim)
+        .catch((e) => this.logger.warn({ err: e, key }, 'idempotency key could not be released'));
       throw error;
     }
     // what was created stays created: a lost answer is reported to a retry (answerLost), never repeated
-    await this.keys.complete(claim, res.statusCode, body).catch((e) => this.logger.error({ err: e, key }, 'idempotent answer could not be stored'));
+    await this.keys
+      .complete(claim, res.statusCode, body)
+      .catch((e) => this.logger.error({ err: e, key }, 'idempotent answer could not be stored'));
     return body;
   }
 }

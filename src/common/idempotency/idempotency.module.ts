@@ -4,5 +4,8 @@ import { IdempotencyService } from './idempotency.service.js';
 
 /** Idempotency-Key handling for every creating route marked @Idempotent. */
 @Global()
-@Module({ providers: [IdempotencyService, IdempotencyInterceptor], exports: [IdempotencyService, IdempotencyInterceptor] })
+@Module({
+  providers: [IdempotencyService, IdempotencyInterceptor],
+  exports: [IdempotencyService, IdempotencyInterceptor],
+})
 export class IdempotencyModule {}

@@ -51,7 +51,10 @@ export class IdempotencyService {
            FROM idempotency_key WHERE organization_id = $1 AND api_key_id = $2 AND key = $3`,
         [scope.organizationId, scope.apiKeyId, key],
       );
-      const free = !held || held.expires_at <= now || (held.state === 'in_flight' && held.lease_expires_at <= now && held.request_hash === requestHash);
+      const free =
+        !held ||
+        held.expires_at <= now ||
+        (held.state === 'in_flight' && held.lease_expires_at <= now && held.request_hash === requestHash);
       if (!free) {
         if (held.request_hash !== requestHash) return { kind: 'mismatch' };
         if (held.state === 'done') return { kind: 'replay', status: held.response_status!, body: held.response_body };
@@ -61,22 +64,34 @@ export class IdempotencyService {
       const attempt = randomUUID();
       const taken = await returningRows<{ attempt: string }>(
         this.dataSource.manager,
-        `INSERT INTO idempotency_key AS k (organization_id, api_key_id, key, person_id, request_hash, state, attempt, lease_expires_at, created_at, expires_at)
+        `INSERT INTO idempotency_key AS k (organization_id, api_key_id, key, person_id, request_hash, state, attempt,
+                                           lease_expires_at, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, 'in_flight', $6, $7, $8, $9)
          ON CONFLICT (organization_id, api_key_id, key) DO UPDATE
-            SET person_id = EXCLUDED.person_id, request_hash = EXCLUDED.request_hash, state = 'in_flight', attempt = EXCLUDED.attempt,
-                lease_expires_at = EXCLUDED.lease_expires_at, response_status = NULL, response_body = NULL,
+            SET person_id = EXCLUDED.person_id, request_hash = EXCLUDED.request_hash, state = 'in_flight',
+                attempt = EXCLUDED.attempt, lease_expires_at = EXCLUDED.lease_expires_at,
+                response_status = NULL, response_body = NULL,
                 created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
           WHERE k.expires_at <= $8
              OR (k.state = 'in_flight' AND k.lease_expires_at <= $8 AND k.request_hash = EXCLUDED.request_hash)
          RETURNING attempt`,
         [
-          scope.organizationId, scope.apiKeyId, key, scope.personId, requestHash, attempt,
-          new Date(now.getTime() + IDEMPOTENCY_LEASE_MS), now, new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000),
+          scope.organizationId,
+          scope.apiKeyId,
+          key,
+          scope.personId,
+          requestHash,
+          attempt,
+          new Date(now.getTime() + IDEMPOTENCY_LEASE_MS),
+          now,
+          new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000),
         ],
       );
       if (taken[0]?.attempt === attempt) {
-        return { kind: 'claimed', claim: { organizationId: scope.organizationId, apiKeyId: scope.apiKeyId, key, attempt, marked: false } };
+        return {
+          kind: 'claimed',
+          claim: { organizationId: scope.organizationId, apiKeyId: scope.apiKeyId, key, attempt, marked: false },
+        };
       }
       // another request took it between the read and the write: read again what it holds
     }
@@ -87,7 +102,8 @@ export class IdempotencyService {
   async complete(claim: IdempotencyClaim, status: number, body: unknown): Promise<void> {
     await this.dataSource.query(
       `UPDATE idempotency_key SET state = 'done', response_status = $5, response_body = $6::jsonb
-        WHERE organization_id = $1 AND api_key_id = $2 AND key = $3 AND attempt = $4 AND state IN ('in_flight', 'committed')`,
+        WHERE organization_id = $1 AND api_key_id = $2 AND key = $3 AND attempt = $4
+          AND state IN ('in_flight', 'committed')`,
       [claim.organizationId, claim.apiKeyId, claim.key, claim.attempt, status, JSON.stringify(body ?? null)],
     );
   }
@@ -95,14 +111,19 @@ export class IdempotencyService {
   /** The request failed before committing anything: the key is free for a retry. */
   async release(claim: IdempotencyClaim): Promise<void> {
     await this.dataSource.query(
-      `DELETE FROM idempotency_key WHERE organization_id = $1 AND api_key_id = $2 AND key = $3 AND attempt = $4 AND state = 'in_flight'`,
+      `DELETE FROM idempotency_key
+        WHERE organization_id = $1 AND api_key_id = $2 AND key = $3 AND attempt = $4 AND state = 'in_flight'`,
       [claim.organizationId, claim.apiKeyId, claim.key, claim.attempt],
     );
   }
 
   /** The cleanup job: keys past their time are forgotten. */
   async deleteExpired(now: Date): Promise<number> {
-    const rows = await returningRows(this.dataSource.manager, 'DELETE FROM idempotency_key WHERE expires_at <= $1 RETURNING 1 AS gone', [now]);
+    const rows = await returningRows(
+      this.dataSource.manager,
+      'DELETE FROM idempotency_key WHERE expires_at <= $1 RETURNING 1 AS gone',
+      [now],
+    );
     return rows.length;
   }
 }

@@ -19,6 +19,9 @@ export const Idempotent = () =>
         `${IDEMPOTENCY_KEY_TTL_HOURS} hours; 1 to 255 visible ASCII characters, e.g. a UUID.`,
       schema: { type: 'string', maxLength: 255, example: '3f0c1a9e-7d2b-4c55-9a61-0b8e2f4d6c17' },
     }),
-    ApiConflictResponse({ description: 'A request with the same Idempotency-Key is still in progress (retry shortly), or its answer was lost' }),
+    ApiConflictResponse({
+      description:
+        'A request with the same Idempotency-Key is still in progress (retry shortly), or its answer was lost',
+    }),
     ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was already used with a different request' }),
   );

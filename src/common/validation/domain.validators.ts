@@ -41,7 +41,11 @@ export const IsIanaTimeZone = decorator('isIanaTimeZone', `$property ${TIME_ZONE
 
 export const IsTimeOfDay = decorator('isTimeOfDay', '$property must be a time HH:MM from 00:00 to 23:59', isTimeOfDay);
 
-export const IsEndTimeOfDay = decorator('isEndTimeOfDay', '$property must be a time HH:MM from 00:01 to 24:00', isEndTimeOfDay);
+export const IsEndTimeOfDay = decorator(
+  'isEndTimeOfDay',
+  '$property must be a time HH:MM from 00:01 to 24:00',
+  isEndTimeOfDay,
+);
 
 /** The end of an interval lies after its start (`startField` names the sibling property). */
 export function IsLaterThan(startField: string, options?: ValidationOptions) {

@@ -1,7 +1,7 @@
 import { isKnownTimeZone, isLuxonZone, useDatabaseTimeZones, zonesBothKnow } from './time-zones.js';
 
 describe('time zones both sides know', () => {
-  it('takes luxon\'s word for a zone name until the database has said which zones it knows', () => {
+  it("takes luxon's word for a zone name until the database has said which zones it knows", () => {
     expect(isLuxonZone('US/Pacific-New')).toBe(true);
     expect(isLuxonZone('+02:00')).toBe(false);
     expect(isLuxonZone('Mars/Olympus')).toBe(false);
