@@ -181,6 +181,7 @@ describe('Idempotency-Key on creating routes', () => {
   it.each(ROUTES.map((r) => [r.name, r] as const))(
     '%s: the same key and body give the first answer again, another body 422',
     async (_name, route) => {
+      const logsBefore = t.logs.length;
       const key = randomUUID();
       const first = await send(route, route.body(), key).expect(201);
       expect(first.headers['idempotent-replayed']).toBeUndefined();
@@ -190,6 +191,9 @@ describe('Idempotency-Key on creating routes', () => {
       expect(again.body).toEqual(first.body);
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(await count(route.rows)).toBe(rows);
+
+      // the key was marked used in the transaction that wrote the rows (the interceptor says so otherwise)
+      expect(t.logs.slice(logsBefore).filter((l) => l.includes('did not mark its Idempotency-Key'))).toEqual([]);
 
       const other = await send(route, route.other(), key).expect(422);
       expect(other.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key', rule: 'sameRequest' })]);
@@ -328,6 +332,14 @@ describe('Idempotency-Key on creating routes', () => {
         (e: Error) => e.name,
       );
       await until('the first request to hold the key', async () => (await keyState()) === 'in_flight');
+      // and to have marked it in the transaction that is writing the outcome: that transaction holds the key's row
+      await until('the key to be marked in the open transaction', async () => {
+        const [probe] = await t.dataSource.query(
+          'SELECT count(*)::int AS free FROM (SELECT 1 FROM idempotency_key WHERE key = $1 FOR UPDATE SKIP LOCKED) k',
+          [key],
+        );
+        return probe.free === 0;
+      });
       client.abort(); // the client's timeout: it gives up, the server goes on
       expect(await first).toBe('AbortError');
 

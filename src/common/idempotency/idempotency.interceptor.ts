@@ -123,6 +123,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
         .catch((e) => this.logger.warn({ err: e, key }, 'idempotency key could not be released'));
       throw error;
     }
+    if (!claim.marked) {
+      // a creating service behind @Idempotent must call markIdempotencyKeyUsed in its transaction
+      this.logger.error(
+        { route: `${req.method} ${req.route?.path}`, key },
+        'the route did not mark its Idempotency-Key used',
+      );
+    }
     // what was created stays created: a lost answer is reported to a retry (answerLost), never repeated
     await this.keys
       .complete(claim, res.statusCode, body)
