@@ -11,6 +11,7 @@ import {
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { ImportResult } from '../people/person.dto.js';
@@ -26,7 +27,6 @@ import {
   UpdateClaimDto,
 } from './claim.dto.js';
 import { ClaimsService } from './claims.service.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 
 @ApiTags('claims')
 @ApiAuthenticated()

@@ -5,11 +5,11 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { AdHocOutcomeDto, OutcomeAudit, OutcomeDto, OutcomePage, OutcomesQuery, OutcomeView } from './outcome.dto.js';
 import { OutcomesService } from './outcomes.service.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 
 class RegisterQuery {
   @ApiPropertyOptional({ description: 'Attempted at or after' }) @IsOptional() @IsDateOrDateTime() from?: string;
