@@ -11,6 +11,7 @@ import { FieldValidationException } from '../common/validation/validation-errors
 import { Person } from '../people/person.entity.js';
 import { CreateTouchpointDto, TouchpointsQuery, UpdateTouchpointDto } from './touchpoint.dto.js';
 import { Touchpoint } from './touchpoint.entity.js';
+import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 
 export const TOUCHPOINTS_CSV_COLUMNS = {
   required: ['name', 'channel', 'contact', 'timezone', 'openingHours'],
@@ -40,8 +41,11 @@ export class TouchpointsService {
     return touchpoint;
   }
 
-  async create(organizationId: string, dto: CreateTouchpointDto, manager: EntityManager = this.dataSource.manager): Promise<Touchpoint> {
+  /** In the caller's transaction, or one of its own (which also holds the request's Idempotency-Key). */
+  async create(organizationId: string, dto: CreateTouchpointDto, manager?: EntityManager): Promise<Touchpoint> {
+    if (!manager) return this.dataSource.transaction((m) => this.create(organizationId, dto, m));
     if (dto.ownerId) await this.assertOwner(manager, organizationId, dto.ownerId);
+    await markIdempotencyKeyUsed(manager);
     return manager.save(manager.create(Touchpoint, this.columns(organizationId, dto)));
   }
 
