@@ -1,16 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 /**
  * The load generator, in a process of its own so it does not share the service's event loop:
  * reads its options from the JSON file named in argv, drives the target, prints autocannon's result as JSON.
- * `bodies` (optional) are cycled through, one per request.
+ * `bodies` (optional) are cycled through, one per request; `idempotencyKeys` sends a fresh Idempotency-Key with each.
  */
 interface DriverOptions {
   url: string;
   method: string;
   headers: Record<string, string>;
   bodies?: string[];
+  idempotencyKeys?: boolean;
   /** Either a duration, or a number of requests (every answer is then awaited: nothing is in flight at the end). */
   seconds?: number;
   amount?: number;
@@ -27,7 +29,18 @@ async function main(): Promise<void> {
     connections: options.connections,
     ...(options.amount ? { amount: options.amount } : { duration: options.seconds }),
     ...(options.bodies
-      ? { requests: [{ setupRequest: (request) => ({ ...request, body: options.bodies![next++ % options.bodies!.length] }) }] }
+      ? {
+          requests: [
+            {
+              setupRequest: (request) => {
+                const body = options.bodies![next++ % options.bodies!.length];
+                if (!options.idempotencyKeys) return { ...request, body };
+                const headers = { ...(request.headers as Record<string, string>), 'idempotency-key': randomUUID() };
+                return { ...request, body, headers };
+              },
+            },
+          ],
+        }
       : {}),
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -87,6 +87,7 @@ interface RouteOptions {
   method: string;
   headers: Record<string, string>;
   bodies?: string[];
+  idempotencyKeys?: boolean;
 }
 
 /** One autocannon run in a process of its own (its options through a file: bodies are too big for argv). */
@@ -213,14 +214,17 @@ async function main(): Promise<void> {
     const outcomes = async () =>
       Number((await db.dataSource.query(`SELECT count(*) AS n FROM outcome WHERE organization_id = $1`, [organizationId]))[0].n);
 
+    // BENCH_LOAD_IDEMPOTENCY=1: (a) sends a fresh Idempotency-Key with every outcome (what a retrying client does)
+    const withKeys = process.env.BENCH_LOAD_IDEMPOTENCY === '1';
     const routes: Array<{ name: string; options: RouteOptions }> = [
       {
-        name: 'POST /api/v1/outcomes',
+        name: withKeys ? 'POST /api/v1/outcomes (Idempotency-Key)' : 'POST /api/v1/outcomes',
         options: {
           url: `${base}/api/v1/outcomes`,
           method: 'POST',
           headers: { authorization: `Bearer ${seeded.tester.key}`, 'content-type': 'application/json' },
           bodies: outcomeBodies(seeded.touchpointIds, 500),
+          idempotencyKeys: withKeys,
         },
       },
       { name: 'GET /api/v1/assignments', options: { url: `${base}/api/v1/assignments`, method: 'GET', headers: { authorization: `Bearer ${seeded.quality.key}` } } },

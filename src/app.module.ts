@@ -7,9 +7,11 @@ import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { ClaimsModule } from './claims/claims.module.js';
 import { Clock } from './common/clock.js';
 import { CommonModule } from './common/common.module.js';
+import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import { DigestsModule } from './digests/digests.module.js';
 import type { AppLogger } from './common/logging/logger.js';
 import { AppConfig } from './config/app-config.js';
+import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MailModule } from './mail/mail.module.js';
@@ -31,6 +33,8 @@ export class AppModule {
       imports: [
         CommonModule.forRoot(config, clock, logger),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.databasePoolSize), retryAttempts: 3, retryDelay: 1_000 }),
+        DatabaseModule,
+        IdempotencyModule,
         AuthModule,
         OrganizationsModule,
         PeopleModule,

@@ -86,7 +86,15 @@ describe('operability', () => {
     expect(names()).toEqual([]);
     const withJobs = await createTestApp({ env: { ENABLE_JOBS: 'true' } });
     try {
-      expect(names().sort()).toEqual(['groundtruth:digest', 'groundtruth:followUp', 'groundtruth:outbox', 'groundtruth:plan', 'groundtruth:remindExpire', 'groundtruth:reveal']);
+      expect(names().sort()).toEqual([
+        'groundtruth:cleanup',
+        'groundtruth:digest',
+        'groundtruth:followUp',
+        'groundtruth:outbox',
+        'groundtruth:plan',
+        'groundtruth:remindExpire',
+        'groundtruth:reveal',
+      ]);
     } finally {
       await withJobs.close();
     }

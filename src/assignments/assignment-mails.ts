@@ -35,10 +35,25 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * An instant in a person's zone, for a mail. A zone luxon cannot use (written behind the API) fails the
+ * mail, so the job skips and logs that row, instead of sending "Invalid DateTime".
+ */
+export function inZone(instant: Date, zone: string): DateTime {
+  const local = DateTime.fromJSDate(instant, { zone }).setLocale('en-GB');
+  if (!local.isValid) {
+    throw new Error(`time zone ${JSON.stringify(zone)} is not one the service can use: ${local.invalidReason}`);
+  }
+  return local;
+}
+
+/** "Mon 1 Mar 14:15": the start of a window in a mail subject. */
+const SUBJECT_TIME = 'ccc d LLL HH:mm';
+
 /** "Tuesday 24 November 2026, 14:15–15:15 (Europe/London)", in the tester's own zone. */
 export function windowInZone(start: Date, end: Date, zone: string): string {
-  const s = DateTime.fromJSDate(start, { zone }).setLocale('en-GB');
-  const e = DateTime.fromJSDate(end, { zone }).setLocale('en-GB');
+  const s = inZone(start, zone);
+  const e = inZone(end, zone);
   const endText = s.hasSame(e, 'day') ? e.toFormat('HH:mm') : e.toFormat('cccc d LLLL, HH:mm');
   return `${s.toFormat('cccc d LLLL yyyy, HH:mm')}–${endText} (${zone})`;
 }
@@ -66,6 +81,7 @@ ${paragraphs.join('\n')}
 /** At reveal time: where, what and when, a calendar event, and the link to record the outcome. */
 export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
   const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
+  const startsAt = inZone(ctx.windowStart, ctx.tester.timezone).toFormat(SUBJECT_TIME);
   const how = howToReach(ctx.touchpoint);
   const brief = ctx.scenario ? `${ctx.scenario.title}: ${ctx.scenario.brief}` : 'Make an ordinary enquiry, as any customer would.';
   const text = [
@@ -93,7 +109,7 @@ export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
   return {
     organizationId: ctx.organizationId,
     to: ctx.tester.email,
-    subject: oneLine(`Your test contact: ${ctx.touchpoint.name}, ${DateTime.fromJSDate(ctx.windowStart, { zone: ctx.tester.timezone }).setLocale('en-GB').toFormat('ccc d LLL HH:mm')}`),
+    subject: oneLine(`Your test contact: ${ctx.touchpoint.name}, ${startsAt}`),
     text,
     html,
     attachments: [calendar(ctx, 1, `Test contact: ${ctx.touchpoint.name}`, { description: `${how}\n${brief}\n\nRecord the outcome: ${ctx.link}`, location: ctx.touchpoint.contact })],
@@ -123,7 +139,7 @@ export function holdMail(ctx: AssignmentMailContext): OutgoingMail {
 
 /** Before the window closes, if nothing is recorded yet. */
 export function reminderMail(ctx: AssignmentMailContext): OutgoingMail {
-  const closes = DateTime.fromJSDate(ctx.windowEnd, { zone: ctx.tester.timezone }).setLocale('en-GB').toFormat('HH:mm');
+  const closes = inZone(ctx.windowEnd, ctx.tester.timezone).toFormat('HH:mm');
   const text = [
     `Hello ${ctx.tester.name},`,
     '',

@@ -11,6 +11,7 @@ import { Page } from '../common/pagination.js';
 import { hashSecret, newSecret } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
 import { processClaimedBatches } from '../database/claimed-batches.js';
+import { FailingJob, notBackedOff } from '../database/job-failures.js';
 import { returningRows } from '../database/sql.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { OutboxService } from '../mail/outbox.service.js';
@@ -230,7 +231,7 @@ export class AssignmentsService {
 
   /** Claims due assignments and sends each its mail (see processClaimedBatches). */
   private claimAndMail(
-    job: string,
+    job: FailingJob,
     claim: string,
     params: (now: Date) => unknown[],
     undo: string,
@@ -276,6 +277,7 @@ export class AssignmentsService {
         WHERE id IN (SELECT a.id FROM assignment a ${ELIGIBILITY_JOINS}
                       WHERE a.status = ANY($2::text[]) AND a.reveal_at <= $1 AND a.window_start > $1
                         AND ${INELIGIBILITY} IS NULL
+                        AND ${notBackedOff('reveal', 'a.id', '$1')}
                       ORDER BY a.reveal_at, a.id LIMIT $3 FOR UPDATE OF a SKIP LOCKED)
         RETURNING id`,
       (now) => [now, sourcesOf('revealed')],
@@ -295,6 +297,7 @@ export class AssignmentsService {
         WHERE id IN (SELECT a.id FROM assignment a ${ELIGIBILITY_JOINS}
                       WHERE a.status = 'planned' AND a.hold_at <= $1 AND a.hold_sent_at IS NULL
                         AND ${INELIGIBILITY} IS NULL
+                        AND ${notBackedOff('hold', 'a.id', '$1')}
                       ORDER BY a.hold_at, a.id LIMIT $2 FOR UPDATE OF a SKIP LOCKED)
         RETURNING id`,
       (now) => [now],
@@ -305,16 +308,20 @@ export class AssignmentsService {
     );
   }
 
-  /** Reminds testers whose window closes soon, who have recorded nothing yet and may still act on the test. */
+  /**
+   * Reminds testers whose window closes soon, who have recorded nothing yet and may still act on the test
+   * (intervals added to now: expireDue).
+   */
   remindDue(): Promise<number> {
     return this.claimAndMail(
       'remind',
       `UPDATE assignment SET reminded_at = $1
         WHERE id IN (SELECT a.id FROM assignment a ${ELIGIBILITY_JOINS}
                       WHERE a.status = 'revealed' AND a.reminded_at IS NULL AND a.window_end > $1
-                        AND a.window_end - make_interval(mins => c.remind_before_minutes) <= $1
-                        AND a.revealed_at < a.window_end - make_interval(mins => c.remind_before_minutes)
+                        AND a.window_end <= $1::timestamptz + make_interval(mins => c.remind_before_minutes)
+                        AND a.window_end - a.revealed_at > make_interval(mins => c.remind_before_minutes)
                         AND ${INELIGIBILITY} IS NULL
+                        AND ${notBackedOff('remind', 'a.id', '$1')}
                       ORDER BY a.window_end, a.id LIMIT $2 FOR UPDATE OF a SKIP LOCKED)
         RETURNING id`,
       (now) => [now],
@@ -326,14 +333,18 @@ export class AssignmentsService {
     );
   }
 
-  /** Window end + grace passed without an outcome: missed. One statement; each row moves once. */
+  /**
+   * Window end + grace passed without an outcome: missed. One statement; each row moves once. The
+   * interval is added to now, never to a stored time, so no row's data can overflow it and fail the
+   * statement for every organization.
+   */
   async expireDue(): Promise<number> {
     const rows = await returningRows<{ id: string }>(
       this.dataSource.manager,
       `UPDATE assignment a SET status = 'missed', missed_at = $1, updated_at = $1
          FROM campaign c
         WHERE c.id = a.campaign_id AND a.status = ANY($2::text[])
-          AND a.window_end + make_interval(mins => c.grace_minutes) <= $1
+          AND a.window_end <= $1::timestamptz - make_interval(mins => c.grace_minutes)
         RETURNING a.id`,
       [this.clock.now(), sourcesOf('missed')],
     );

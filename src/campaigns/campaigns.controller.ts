@@ -3,6 +3,7 @@ import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from 
 import { CurrentPrincipal, hasRole, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { CampaignPage, CampaignsQuery, CampaignView, CreateCampaignDto, PlanPeriodDto, PlanResultView, UpdateCampaignDto } from './campaign.dto.js';
 import { WithdrawalsService } from '../assignments/withdrawals.service.js';
@@ -22,6 +23,7 @@ export class CampaignsController {
   ) {}
 
   @Post()
+  @Idempotent()
   @Roles('admin', 'quality')
   @ApiCreatedResponse({ type: CampaignView })
   async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateCampaignDto): Promise<CampaignView> {

@@ -9,6 +9,7 @@ import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { CampaignsQuery, CreateCampaignDto, DEFAULTS, UpdateCampaignDto } from './campaign.dto.js';
 import { Campaign } from './campaign.entity.js';
+import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 
 @Injectable()
 export class CampaignsService {
@@ -33,6 +34,7 @@ export class CampaignsService {
   async create(organizationId: string, dto: CreateCampaignDto): Promise<Campaign> {
     return this.dataSource.transaction(async (manager) => {
       await this.assertReferences(manager, organizationId, dto);
+      await markIdempotencyKeyUsed(manager);
       // 128 random bits: the plan is reproducible by whoever holds the seed, and only by them.
       return manager.save(manager.create(Campaign, { organizationId, ...this.columns(dto), seed: randomBytes(16).toString('hex') }));
     });

@@ -7,8 +7,11 @@ import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { retryWhenReferenceVanishes } from '../database/vanished-reference.js';
-import { Campaign } from './campaign.entity.js';
 import { fitToFreeSlots, ReleaseWeeks } from './replan.js';
+import { isDatabaseUnavailable } from '../database/connection-errors.js';
+import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job-failures.js';
+import { Campaign } from './campaign.entity.js';
+import { unplannableTester, unplannableTouchpoint } from './plannable-rows.js';
 import { weekStartOf } from './planner/calendar.js';
 import { DAY, ExistingAssignment, planWeek, PlannerCampaign, PlannerScenario, PlannerTester, PlannerTouchpoint, UNFILLED_REASONS, UnfilledReason } from './planner/planner.js';
 
@@ -77,9 +80,11 @@ export class PlanningService {
       `SELECT id, organization_id FROM campaign WHERE ends_on IS NULL OR ends_on >= $1::date ORDER BY created_at, id`,
       [today],
     );
+    const failed = await jobFailures(this.dataSource.manager, 'plan');
     const results = [];
     for (const { id, organization_id } of ids) {
-      // One campaign that fails (a deadlock, a bad row) is logged and retried tomorrow; the rest go on.
+      if (failed.has(id) && failed.get(id)! > now) continue;
+      // One campaign that fails (a deadlock, a bad row) is logged, recorded and retried later; the rest go on.
       try {
         const result = await this.dataSource.transaction(async (manager) => {
           await lockOrganizationPlanning(manager, organization_id);
@@ -92,8 +97,12 @@ export class PlanningService {
           return this.planWeeks(manager, campaign, weeksOverlapping(start, end), now);
         });
         if (result) results.push({ campaignId: id, result });
+        if (failed.has(id)) await clearJobFailures(this.dataSource.manager, 'plan', [id]);
       } catch (error) {
-        this.logger.error({ job: 'plan', campaignId: id, err: error }, 'planning a campaign failed; it is retried at the next run');
+        if (isDatabaseUnavailable(error)) throw error;
+        const { failures, retryAt } = await recordJobFailure(this.dataSource.manager, 'plan', id, error, now);
+        const failed = { job: 'plan', campaignId: id, failures, retryAt, err: error };
+        this.logger.error(failed, 'planning a campaign failed; it is retried at the next run');
       }
     }
     return results;
@@ -203,14 +212,16 @@ export class PlanningService {
         ORDER BY id`,
       [c.organizationId, c.touchpointIds, c.team, c.channels],
     );
-    return rows.map((r: Record<string, never>) => ({
-      id: r.id,
-      channel: r.channel,
-      timezone: r.timezone,
-      openingHours: r.opening_hours,
-      closures: r.closures,
-      ownerId: r.owner_id,
-    }));
+    return rows
+      .filter((r: Record<string, never>) => this.plannable(c, 'touchpoint', r.id, unplannableTouchpoint(r)))
+      .map((r: Record<string, never>) => ({
+        id: r.id,
+        channel: r.channel,
+        timezone: r.timezone,
+        openingHours: r.opening_hours,
+        closures: r.closures,
+        ownerId: r.owner_id,
+      }));
   }
 
   /** The pool, less anyone who no longer holds the tester role. */
@@ -220,7 +231,23 @@ export class PlanningService {
         WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND 'tester' = ANY(roles) ORDER BY id`,
       [c.organizationId, c.testerIds],
     );
-    return rows.map((r: Record<string, never>) => ({ id: r.id, timezone: r.timezone, workingHours: r.working_hours, leave: r.leave }));
+    return rows
+      .filter((r: Record<string, never>) => this.plannable(c, 'tester', r.id, unplannableTester(r)))
+      .map((r: Record<string, never>) => ({
+        id: r.id,
+        timezone: r.timezone,
+        workingHours: r.working_hours,
+        leave: r.leave,
+      }));
+  }
+
+  /** A stored row the planner cannot use is left out (the rest of the campaign is planned) and logged with its id. */
+  private plannable(c: Campaign, kind: 'touchpoint' | 'tester', id: string, problem: string | null): boolean {
+    if (problem) {
+      const skipped = { job: 'plan', campaignId: c.id, [`${kind}Id`]: id, reason: problem };
+      this.logger.error(skipped, `${kind} left out of planning: ${problem}`);
+    }
+    return problem === null;
   }
 
   private async scenariosOf(manager: EntityManager, c: Campaign): Promise<PlannerScenario[]> {

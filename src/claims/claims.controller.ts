@@ -11,6 +11,7 @@ import {
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { ImportResult } from '../people/person.dto.js';
@@ -35,6 +36,7 @@ export class ClaimsController {
   constructor(private readonly claims: ClaimsService) {}
 
   @Post()
+  @Idempotent()
   @Roles('admin', 'quality', 'owner')
   @ApiCreatedResponse({ type: ClaimView, description: 'Owners: for touchpoints they own only' })
   async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateClaimDto): Promise<ClaimView> {
@@ -42,6 +44,7 @@ export class ClaimsController {
   }
 
   @Post('import')
+  @Idempotent()
   @Roles('admin', 'quality', 'owner')
   @ApiConsumes('text/csv')
   @ApiBody({

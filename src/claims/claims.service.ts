@@ -7,6 +7,7 @@ import type { Principal } from '../auth/auth.decorators.js';
 import { Clock } from '../common/clock.js';
 import { optionalCell } from '../common/csv/cell-formats.js';
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
+import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
@@ -129,6 +130,13 @@ export class ClaimsService {
    * import of thousands of rows is one round trip). Ids are made here so the answer keeps row order.
    */
   private async insert(manager: EntityManager, me: Principal, via: Via, rows: Array<ClaimColumns>): Promise<Claim[]> {
+    // with an Idempotency-Key, the claims and the key's mark commit together
+    if (idempotencyKeyPending()) {
+      return this.dataSource.transaction(async (m) => {
+        await markIdempotencyKeyUsed(m);
+        return this.insert(m, me, via, rows);
+      });
+    }
     const now = this.clock.now();
     const claims = rows.map((columns) =>
       Object.assign(new Claim(), {

@@ -2,6 +2,7 @@ import { AccessToken, Assignment, UnfilledSlot } from '../assignments/assignment
 import { ApiKey } from '../auth/api-key.entity.js';
 import { Campaign, CampaignWeek } from '../campaigns/campaign.entity.js';
 import { Claim, ClaimEdit } from '../claims/claim.entity.js';
+import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity.js';
 import { DigestRun } from '../digests/digest-run.entity.js';
 import { DigestSubscription } from '../digests/digest-subscription.entity.js';
 import { OutboxMessage } from '../mail/outbox-message.entity.js';
@@ -10,6 +11,7 @@ import { Outcome, OutcomeEdit } from '../outcomes/outcome.entity.js';
 import { Person } from '../people/person.entity.js';
 import { Scenario } from '../scenarios/scenario.entity.js';
 import { Touchpoint, TouchpointOwnership } from '../touchpoints/touchpoint.entity.js';
+import { JobFailure } from './job-failure.entity.js';
 
 export const entities = [
   Organization,
@@ -30,4 +32,6 @@ export const entities = [
   DigestSubscription,
   DigestRun,
   OutboxMessage,
+  JobFailure,
+  IdempotencyKey,
 ];

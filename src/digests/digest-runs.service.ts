@@ -10,7 +10,10 @@ import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { hashSecret, isSecret, newSecret } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
+import { isLuxonZone } from '../common/validation/time-zones.js';
 import { LOCKS } from '../database/advisory-lock.js';
+import { isDatabaseUnavailable } from '../database/connection-errors.js';
+import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job-failures.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { DigestBuilder } from './digest-builder.service.js';
 import { digestChartPng, MAIL_HTML_BUDGET, renderDigest } from './digest-render.js';
@@ -48,18 +51,31 @@ export class DigestRunsService {
     return fires.slice(-MAX_CATCH_UP);
   }
 
+  /**
+   * Every subscription on its own: one that fails (a broken cron string or zone written behind the
+   * API, a bad row in its data) is logged with its id and skipped, backing off, while the rest go out.
+   */
   async sendDue(): Promise<number> {
     const now = this.clock.now();
     const subs = await this.dataSource.getRepository(DigestSubscription).find({ order: { createdAt: 'ASC', id: 'ASC' } });
+    const failed = await jobFailures(this.dataSource.manager, 'digest');
     let sent = 0;
     for (const sub of subs) {
+      if (failed.has(sub.id) && failed.get(sub.id)! > now) continue;
       try {
+        if (!isLuxonZone(sub.timezone)) {
+          throw new Error(`time zone ${JSON.stringify(sub.timezone)} is not one the service can compute with`);
+        }
         const [last] = await this.dataSource.query('SELECT max(period_end) AS last FROM digest_run WHERE subscription_id = $1', [sub.id]);
         for (const fire of this.dueFires(sub, last.last ?? sub.createdAt, now)) {
           if (await this.sendOne(sub, fire)) sent++;
         }
+        if (failed.has(sub.id)) await clearJobFailures(this.dataSource.manager, 'digest', [sub.id]);
       } catch (error) {
-        this.logger.error({ job: 'digest', subscriptionId: sub.id, err: error }, 'digest failed; it is retried at the next tick');
+        if (isDatabaseUnavailable(error)) throw error;
+        const { failures, retryAt } = await recordJobFailure(this.dataSource.manager, 'digest', sub.id, error, now);
+        const failed = { job: 'digest', subscriptionId: sub.id, failures, retryAt, err: error };
+        this.logger.error(failed, 'digest failed; the subscription is skipped until retryAt');
       }
     }
     return sent;

@@ -1,12 +1,17 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import cron, { ScheduledTask } from 'node-cron';
+import { DataSource } from 'typeorm';
 import { AssignmentsService } from '../assignments/assignments.service.js';
 import { WithdrawalsService } from '../assignments/withdrawals.service.js';
 import { PlanningService } from '../campaigns/planning.service.js';
+import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
+import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { AppConfig } from '../config/app-config.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
+import { deleteStaleJobFailures } from '../database/job-failures.js';
 import { OutboxSender } from '../mail/outbox-sender.js';
 import { FollowUpService } from '../outcomes/follow-up.service.js';
 import { DigestRunsService } from '../digests/digest-runs.service.js';
@@ -31,6 +36,9 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     followUps: FollowUpService,
     digests: DigestRunsService,
     withdrawals: WithdrawalsService,
+    idempotency: IdempotencyService,
+    clock: Clock,
+    @InjectDataSource() dataSource: DataSource,
   ) {
     this.jobs = {
       plan: async () => (await planning.planDue()).map((r) => ({ campaignId: r.campaignId, planned: r.result.planned, unfilled: r.result.unfilled.length })),
@@ -48,6 +56,10 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       followUp: async () => ({ asked: await followUps.askDue() }),
       digest: async () => ({ sent: await digests.sendDue() }),
       outbox: () => outbox.deliverDue(),
+      cleanup: async () => ({
+        idempotencyKeys: await idempotency.deleteExpired(clock.now()),
+        jobFailures: await deleteStaleJobFailures(dataSource.manager, clock.now()),
+      }),
     };
   }
 

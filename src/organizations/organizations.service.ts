@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isEmail } from 'class-validator';
 import { ApiKeysService, IssuedApiKey } from '../auth/api-keys.service.js';
-import { isIanaTimeZone } from '../common/validation/domain.validators.js';
+import { isIanaTimeZone, TIME_ZONE_MESSAGE } from '../common/validation/domain.validators.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { Person } from '../people/person.entity.js';
 import { PeopleService } from '../people/people.service.js';
@@ -81,7 +81,9 @@ export class OrganizationsService {
     const errors: FieldError[] = [];
     if (name.length < 1 || name.length > 200) errors.push({ field: 'org', rule: 'length', message: 'org must be a name of 1 to 200 characters' });
     if (!isEmail(email)) errors.push({ field: 'admin-email', rule: 'isEmail', message: 'admin-email must be an email address' });
-    if (!isIanaTimeZone(timezone)) errors.push({ field: 'timezone', rule: 'isIanaTimeZone', message: 'timezone must be an IANA time zone such as Europe/London' });
+    if (!isIanaTimeZone(timezone)) {
+      errors.push({ field: 'timezone', rule: 'isIanaTimeZone', message: `timezone ${TIME_ZONE_MESSAGE}` });
+    }
     if (errors.length) throw new FieldValidationException(errors);
     return this.dataSource.transaction(async (manager) => {
       const organization = await manager.save(manager.create(Organization, { name }));

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { escapeHtml } from '../common/html.js';
 import type { OutgoingMail } from '../mail/outbox.service.js';
-import { oneLine } from '../assignments/assignment-mails.js';
+import { inZone, oneLine } from '../assignments/assignment-mails.js';
 
 export const ANSWER_LABELS = {
   kept: 'Yes, by the promised date',
@@ -19,7 +19,7 @@ export function followUpMail(ctx: {
   attemptedAt: Date;
   link: string;
 }): OutgoingMail {
-  const contacted = DateTime.fromJSDate(ctx.attemptedAt, { zone: ctx.tester.timezone }).setLocale('en-GB').toFormat('cccc d LLLL');
+  const contacted = inZone(ctx.attemptedAt, ctx.tester.timezone).toFormat('cccc d LLLL');
   const by = DateTime.fromISO(ctx.promisedBy).setLocale('en-GB').toFormat('cccc d LLLL');
   const answers = Object.entries(ANSWER_LABELS).map(([key, label]) => ({ label, url: `${ctx.link}?answer=${key}` }));
   return {

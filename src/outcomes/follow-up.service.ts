@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { hashSecret, isSecret, newSecret } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
+import { isKnownTimeZone } from '../common/validation/time-zones.js';
 import { processClaimedBatches } from '../database/claimed-batches.js';
+import { notBackedOff } from '../database/job-failures.js';
+import { TimeZoneCatalogue } from '../database/time-zone-catalogue.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { followUpMail } from './follow-up-mail.js';
 import { Outcome, OutcomeEdit, PROMISE_STATUSES } from './outcome.entity.js';
@@ -35,10 +39,16 @@ export class FollowUpService {
     private readonly clock: Clock,
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
+    private readonly zones: TimeZoneCatalogue,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
-  /** Sends every question that is due, once (rows are claimed FOR UPDATE SKIP LOCKED). */
+  /**
+   * Sends every question that is due, once (rows are claimed FOR UPDATE SKIP LOCKED). The due time is
+   * converted in SQL only for zones PostgreSQL knows; a row with any other zone (written behind the
+   * API) is claimed once it is surely due everywhere, then fails in `ask`: logged and backed off,
+   * while every other row goes on.
+   */
   askDue(): Promise<number> {
     return processClaimedBatches(
       { dataSource: this.dataSource, clock: this.clock, logger: this.logger },
@@ -47,10 +57,15 @@ export class FollowUpService {
         claim: `UPDATE outcome SET promise_asked_at = $1
                  WHERE id IN (SELECT o.id FROM outcome o JOIN person p ON p.id = o.tester_id
                                WHERE o.promise_asked_at IS NULL AND o.promise_status IS NULL AND o.promised_follow_up_by IS NOT NULL
-                                 AND ((o.promised_follow_up_by + 1) + time '09:00') AT TIME ZONE p.timezone <= $1
-                               ORDER BY o.promised_follow_up_by, o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
+                                 AND CASE WHEN o.promised_follow_up_by > $3::date THEN false
+                                     WHEN lower(p.timezone) = ANY($2::text[])
+                                     THEN ((o.promised_follow_up_by + 1) + time '09:00') AT TIME ZONE p.timezone <= $1
+                                     ELSE o.promised_follow_up_by <= $3::date - 2 END
+                                 AND ${notBackedOff('followUp', 'o.id', '$1')}
+                               ORDER BY o.promised_follow_up_by, o.id LIMIT $4 FOR UPDATE OF o SKIP LOCKED)
                  RETURNING id`,
-        params: (now) => [now],
+        // no promise dated after today (UTC) can be due yet in any zone
+        params: (now) => [now, this.zones.bothKnow(), DateTime.fromJSDate(now, { zone: 'utc' }).toISODate()],
         undo: 'UPDATE outcome SET promise_asked_at = NULL WHERE id = $1',
         each: (manager, id, now) => this.ask(manager, id, now),
       },
@@ -63,6 +78,10 @@ export class FollowUpService {
          FROM outcome o JOIN person p ON p.id = o.tester_id JOIN touchpoint t ON t.id = o.touchpoint_id WHERE o.id = $1`,
       [outcomeId],
     );
+    if (!isKnownTimeZone(o.timezone)) {
+      const zone = JSON.stringify(o.timezone);
+      throw new Error(`the tester's time zone ${zone} is not one both luxon and PostgreSQL know: no due time`);
+    }
     const secret = newSecret();
     await manager.query(
       `INSERT INTO access_token (organization_id, outcome_id, purpose, hash, expires_at, created_at) VALUES ($1, $2, 'promise', $3, $4, $5)`,

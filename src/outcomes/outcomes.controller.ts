@@ -5,6 +5,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { AdHocOutcomeDto, OutcomeAudit, OutcomeDto, OutcomePage, OutcomesQuery, OutcomeView } from './outcome.dto.js';
@@ -42,6 +43,7 @@ export class OutcomesController {
   }
 
   @Post('outcomes')
+  @Idempotent()
   @Roles('tester')
   @ApiCreatedResponse({ type: OutcomeView, description: 'An ad-hoc contact, made without an assignment' })
   async adHoc(@CurrentPrincipal() me: Principal, @Body() dto: AdHocOutcomeDto): Promise<OutcomeView> {

@@ -9,6 +9,7 @@ import { IneligibleTester, TestWithdrawnException, WithdrawalsService } from '..
 import { hasRole } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { Clock } from '../common/clock.js';
+import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { Page } from '../common/pagination.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { preparedQuery } from '../database/sql.js';
@@ -148,7 +149,17 @@ export class OutcomesService {
    * also checks the touchpoint (and scenario) belong to the tester's organization.
    */
   async recordAdHoc(actor: Actor, dto: AdHocOutcomeDto): Promise<Outcome> {
-    const manager = this.dataSource.manager;
+    // with an Idempotency-Key, the outcome and the key's mark commit together
+    if (idempotencyKeyPending()) {
+      return this.dataSource.transaction(async (manager) => {
+        await markIdempotencyKeyUsed(manager);
+        return this.recordAdHocWith(manager, actor, dto);
+      });
+    }
+    return this.recordAdHocWith(this.dataSource.manager, actor, dto);
+  }
+
+  private async recordAdHocWith(manager: EntityManager, actor: Actor, dto: AdHocOutcomeDto): Promise<Outcome> {
     let questions: ScenarioQuestion[] = [];
     if (dto.scenarioId) {
       const [scenario] = await manager.query('SELECT questions FROM scenario WHERE id = $1 AND organization_id = $2', [dto.scenarioId, actor.organizationId]);

@@ -3,6 +3,7 @@ import { ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiOkRes
 import { CurrentPrincipal, hasRole, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { PeopleService } from './people.service.js';
@@ -17,6 +18,7 @@ export class PeopleController {
   constructor(private readonly people: PeopleService) {}
 
   @Post()
+  @Idempotent()
   @Roles('admin')
   @ApiCreatedResponse({ type: PersonView })
   @ApiConflictResponse({ description: 'The email already belongs to a person of this organization' })
@@ -25,6 +27,7 @@ export class PeopleController {
   }
 
   @Post('import')
+  @Idempotent()
   @Roles('admin')
   @ApiConsumes('text/csv')
   @ApiBody({

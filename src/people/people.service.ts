@@ -9,6 +9,7 @@ import { WithdrawalsService } from '../assignments/withdrawals.service.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { Person } from './person.entity.js';
 import { CreatePersonDto, DEFAULT_WORKING_HOURS, PeopleQuery, UpdatePersonDto } from './person.dto.js';
+import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 
 export const PEOPLE_CSV_COLUMNS = {
   required: ['email', 'name', 'roles', 'timezone'],
@@ -39,8 +40,11 @@ export class PeopleService {
     return person;
   }
 
-  async create(organizationId: string, dto: CreatePersonDto, manager: EntityManager = this.dataSource.manager): Promise<Person> {
+  /** In the caller's transaction, or one of its own (which also holds the request's Idempotency-Key). */
+  async create(organizationId: string, dto: CreatePersonDto, manager?: EntityManager): Promise<Person> {
+    if (!manager) return this.dataSource.transaction((m) => this.create(organizationId, dto, m));
     await this.assertEmailFree(manager, organizationId, dto.email);
+    await markIdempotencyKeyUsed(manager);
     return manager.save(
       manager.create(Person, {
         organizationId,

@@ -3,6 +3,7 @@ import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { ImportResult } from '../people/person.dto.js';
@@ -17,6 +18,7 @@ export class TouchpointsController {
   constructor(private readonly touchpoints: TouchpointsService) {}
 
   @Post()
+  @Idempotent()
   @Roles('admin', 'quality')
   @ApiCreatedResponse({ type: TouchpointView })
   async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateTouchpointDto): Promise<TouchpointView> {
@@ -24,6 +26,7 @@ export class TouchpointsController {
   }
 
   @Post('import')
+  @Idempotent()
   @Roles('admin', 'quality')
   @ApiConsumes('text/csv')
   @ApiBody({

@@ -12,6 +12,7 @@ import { FieldValidationException } from '../common/validation/validation-errors
 import { Person } from '../people/person.entity.js';
 import { CreateTouchpointDto, TouchpointsQuery, UpdateTouchpointDto } from './touchpoint.dto.js';
 import { Touchpoint, TouchpointOwnership } from './touchpoint.entity.js';
+import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 
 export const TOUCHPOINTS_CSV_COLUMNS = {
   required: ['name', 'channel', 'contact', 'timezone', 'openingHours'],
@@ -42,14 +43,14 @@ export class TouchpointsService {
     return touchpoint;
   }
 
-  async create(organizationId: string, dto: CreateTouchpointDto, manager: EntityManager = this.dataSource.manager): Promise<Touchpoint> {
+  /** In the caller's transaction, or one of its own (which also holds the request's Idempotency-Key). */
+  async create(organizationId: string, dto: CreateTouchpointDto, manager?: EntityManager): Promise<Touchpoint> {
+    if (!manager) return this.dataSource.transaction((m) => this.create(organizationId, dto, m));
     if (dto.ownerId) await this.assertOwner(manager, organizationId, dto.ownerId);
-    const run = async (m: EntityManager) => {
-      const created = await m.save(m.create(Touchpoint, this.columns(organizationId, dto)));
-      await this.recordOwner(m, created, null);
-      return created;
-    };
-    return manager.queryRunner?.isTransactionActive ? run(manager) : manager.transaction(run);
+    await markIdempotencyKeyUsed(manager);
+    const created = await manager.save(manager.create(Touchpoint, this.columns(organizationId, dto)));
+    await this.recordOwner(manager, created, null);
+    return created;
   }
 
   /**

@@ -1,5 +1,6 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { isKnownTimeZone } from './time-zones.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -9,15 +10,20 @@ const END_OF_DAY = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+export const isTimeOfDay = (v: unknown): v is string => typeof v === 'string' && TIME_OF_DAY.test(v);
+export const isEndTimeOfDay = (v: unknown): v is string => typeof v === 'string' && END_OF_DAY.test(v);
+
 export function minutesOfDay(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return h * 60 + m;
 }
 
+/** A zone both luxon and PostgreSQL know (see time-zones.ts): one the service can compute with everywhere. */
 export function isIanaTimeZone(value: unknown): value is string {
-  // "UTC" is accepted as a zone name; offsets like "+02:00" are not zones (no DST rules).
-  return typeof value === 'string' && /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(value) && IANAZone.isValidZone(value);
+  return isKnownTimeZone(value);
 }
+
+export const TIME_ZONE_MESSAGE = 'must be an IANA time zone that PostgreSQL also knows, such as Europe/London';
 
 /** A class-validator decorator from a name, a message and a predicate. */
 export function decorator(name: string, message: string, validate: (value: unknown, args: ValidationArguments) => boolean) {
@@ -31,16 +37,14 @@ export function decorator(name: string, message: string, validate: (value: unkno
     });
 }
 
-export const IsIanaTimeZone = decorator('isIanaTimeZone', '$property must be an IANA time zone such as Europe/London', (v) =>
-  isIanaTimeZone(v),
-);
+export const IsIanaTimeZone = decorator('isIanaTimeZone', `$property ${TIME_ZONE_MESSAGE}`, (v) => isIanaTimeZone(v));
 
-export const IsTimeOfDay = decorator('isTimeOfDay', '$property must be a time HH:MM from 00:00 to 23:59', (v) =>
-  typeof v === 'string' && TIME_OF_DAY.test(v),
-);
+export const IsTimeOfDay = decorator('isTimeOfDay', '$property must be a time HH:MM from 00:00 to 23:59', isTimeOfDay);
 
-export const IsEndTimeOfDay = decorator('isEndTimeOfDay', '$property must be a time HH:MM from 00:01 to 24:00', (v) =>
-  typeof v === 'string' && END_OF_DAY.test(v),
+export const IsEndTimeOfDay = decorator(
+  'isEndTimeOfDay',
+  '$property must be a time HH:MM from 00:01 to 24:00',
+  isEndTimeOfDay,
 );
 
 /** The end of an interval lies after its start (`startField` names the sibling property). */

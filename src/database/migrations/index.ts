@@ -6,6 +6,8 @@ import { ClaimsDigests1764400000000 } from './1764400000000-claims-digests.js';
 import { ClaimHistory1765100000000 } from './1765100000000-claim-history.js';
 import { OwnerHistorySettings1765200000000 } from './1765200000000-owner-history-settings.js';
 import { AssignmentWithdrawals1765400000000 } from './1765400000000-assignment-withdrawals.js';
+import { JobFailures1765500000000 } from './1765500000000-job-failures.js';
+import { IdempotencyKeys1765500000001 } from './1765500000001-idempotency-keys.js';
 
 /** Every migration, oldest first. A generated migration is added here to take effect. */
 export const migrations = [
@@ -17,4 +19,6 @@ export const migrations = [
   ClaimHistory1765100000000,
   OwnerHistorySettings1765200000000,
   AssignmentWithdrawals1765400000000,
+  JobFailures1765500000000,
+  IdempotencyKeys1765500000001,
 ];

@@ -1,0 +1,46 @@
+import { isDateOrDateTime, isEndTimeOfDay, isTimeOfDay, WEEKDAYS } from '../common/validation/domain.validators.js';
+import { isLuxonZone } from '../common/validation/time-zones.js';
+
+/*
+ * The API never stores a row the planner cannot use, but a row written behind its back (a zone luxon
+ * does not know, opening hours that are not a list) would make the planner throw for the whole
+ * campaign. Such a row is left out of planning, and logged, instead.
+ */
+
+type Row = Record<string, unknown>;
+
+function weeklyHours(value: unknown, start: string, end: string): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (e: Row | null) =>
+        !!e && (WEEKDAYS as readonly unknown[]).includes(e.day) && isTimeOfDay(e[start]) && isEndTimeOfDay(e[end]),
+    )
+  );
+}
+
+function dateRanges(value: unknown): boolean {
+  return (
+    Array.isArray(value) && value.every((r: Row | null) => !!r && isDateOrDateTime(r.from) && isDateOrDateTime(r.to))
+  );
+}
+
+/** Why a stored touchpoint cannot be planned, or null when it can. */
+export function unplannableTouchpoint(row: Row): string | null {
+  if (!isLuxonZone(row.timezone))
+    return `time zone ${JSON.stringify(row.timezone)} is not one the planner can compute with`;
+  if (!weeklyHours(row.opening_hours, 'open', 'close'))
+    return 'opening_hours is not a list of { day, open: HH:MM, close: HH:MM }';
+  if (!dateRanges(row.closures)) return 'closures is not a list of { from, to } dates';
+  return null;
+}
+
+/** Why a stored tester cannot be planned, or null when they can. */
+export function unplannableTester(row: Row): string | null {
+  if (!isLuxonZone(row.timezone))
+    return `time zone ${JSON.stringify(row.timezone)} is not one the planner can compute with`;
+  if (!weeklyHours(row.working_hours, 'start', 'end'))
+    return 'working_hours is not a list of { day, start: HH:MM, end: HH:MM }';
+  if (!dateRanges(row.leave)) return 'leave is not a list of { from, to } dates';
+  return null;
+}
