@@ -18,7 +18,7 @@ import {
   TESTED_VERDICTS,
 } from './digest-evidence.js';
 import { judgeClaims, verdictExplanation } from './verdicts.js';
-import type { ClaimToJudge, Verdict } from './verdicts.js';
+import type { ClaimToJudge, Judgement, Verdict } from './verdicts.js';
 
 export type { Verdict };
 
@@ -185,6 +185,41 @@ function joinedPerLevel(levels: Set<Level>, contacts: string, extra = ''): strin
 }
 
 /**
+ * judgeClaims over every claim; one that it refuses (a value no API lets in, written behind its back) is
+ * shown `not_tested` instead of stopping the digest of all the others, which are judged without it.
+ */
+export function judgeSafely(claims: ClaimToJudge[]): Map<string, Judgement> {
+  try {
+    return judgeClaims(claims);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const refused = new Set(
+      claims.filter((c) => {
+        try {
+          judgeClaims([c]);
+          return false;
+        } catch {
+          return true;
+        }
+      }),
+    );
+    const judged = judgeClaims(claims.filter((c) => !refused.has(c)));
+    for (const c of refused) {
+      judged.set(c.id, {
+        verdict: 'not_tested',
+        pFlattering: null,
+        pBetter: null,
+        pAdjusted: null,
+        detectableGap: null,
+        contactsNeeded: null,
+        contactsNeededOverCap: false,
+      });
+    }
+    return judged;
+  }
+}
+
+/**
  * Builds a digest's payload. Each claim is judged on the contacts inside its own period, once: in the
  * digest whose period holds the end of the claim's period (or its recording, if it was recorded after);
  * a claim whose period still runs at the digest's end is shown `in_progress` with the evidence so far.
@@ -271,7 +306,7 @@ export class DigestBuilder {
         gapThatMatters: settings.gapThatMatters[p.metric.key],
       };
     });
-    const judged = judgeClaims(toJudge);
+    const judged = judgeSafely(toJudge);
 
     const rows: DigestRow[] = [];
     const trend: DigestPayload['trend'] = [];

@@ -8,6 +8,8 @@ import {
   sampleVariance,
   sumsOf,
 } from './digest-evidence.js';
+import { judgeSafely } from './digest-builder.service.js';
+import { judgeClaims } from './verdicts.js';
 
 const metric = (key: string) => metricByKey(key)!;
 
@@ -46,6 +48,21 @@ describe('a claim\u2019s evidence from the sums SQL returns', () => {
       logSd: 0.4,
     });
     expect(evidenceOf(metric('p90_seconds_to_human'), sums, counts)).toMatchObject({ kind: 'quantile', q: 0.9 });
+    // equal waits (or a single one) have no spread of ln(wait): left to the verdicts' default, never 0
+    const flat = { ...counts, logSd: 0 };
+    expect(evidenceOf(metric('median_seconds_to_human'), sums, flat)).toMatchObject({ logSd: null });
+    const judged = judgeClaims([
+      {
+        id: 'c',
+        claimed: 100,
+        better: 'lower',
+        evidence: evidenceOf(metric('median_seconds_to_human'), sumsOf({ q_n: 6, q_s: 600, q_v: 100 }, 'q_'), flat),
+        periodComplete: true,
+        minContacts: 5,
+        gapThatMatters: 30,
+      },
+    ]);
+    expect(judged.get('c')?.verdict).toBeDefined();
     expect(observedOf(metric('median_seconds_to_human'), sums)).toBe(135);
     expect(evidenceOf(metric('avg_seconds_to_human'), sums, null)).toEqual({ kind: 'descriptive', n: 6 });
     expect(observedOf(metric('avg_seconds_to_human'), sums)).toBe(135);
@@ -99,5 +116,22 @@ describe('the headline', () => {
     );
     expect(headlineOf(['in_progress'])).toBe('No claim\u2019s period ended in this digest · 1 still running');
     expect(headlineOf([])).toBe('No claim\u2019s period ended in this digest');
+  });
+});
+
+describe('judgeSafely', () => {
+  it('shows a claim the verdicts refuse as not tested, and judges the others as if it were not there', () => {
+    const rate = (id: string, claimed: number) => ({
+      id,
+      claimed,
+      better: 'higher' as const,
+      evidence: { kind: 'rate' as const, n: 20, successes: 5 },
+      periodComplete: true,
+      minContacts: 5,
+      gapThatMatters: 0.1,
+    });
+    const judged = judgeSafely([rate('good', 0.9), rate('bad', 1.7)]);
+    expect(judged.get('bad')).toMatchObject({ verdict: 'not_tested', pFlattering: null });
+    expect(judged.get('good')).toEqual(judgeClaims([rate('good', 0.9)]).get('good'));
   });
 });

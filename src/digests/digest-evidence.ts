@@ -78,7 +78,8 @@ export function evidenceOf(metric: MetricDefinition, sums: MetricSums, quantile:
         n: sums.n,
         above: quantile?.above ?? 0,
         below: quantile?.below ?? 0,
-        logSd: quantile?.logSd ?? null,
+        // one wait, or all equal, has no spread to translate a gap by: the verdicts' default then
+        logSd: quantile?.logSd && quantile.logSd > 0 ? quantile.logSd : null,
       };
     case 'descriptive':
       return { kind: 'descriptive', n: sums.n };

@@ -146,7 +146,7 @@ const HEADERS = [
 
 function rowHtml(r: DigestRow): string {
   const aside = asideText(r);
-  const right = 'style="text-align:right"';
+  const right = 'style="text-align:right;white-space:nowrap"';
   const gapColour = r.gapDirection ? GAP_COLOUR[r.gapDirection] : '#444';
   return `<tr>
 <td>${e(r.scopeLabel)}${aside ? `<br><small style="color:#555">${e(aside)}</small>` : ''}</td>
@@ -158,7 +158,7 @@ function rowHtml(r: DigestRow): string {
 <td style="text-align:right;white-space:nowrap;color:${gapColour}">${e(formatGap(r))}</td>
 <td style="color:${VERDICT_COLOUR[r.verdict]};font-weight:600">${e(VERDICT_TEXT[r.verdict])}</td>
 <td ${right}>${e(detectText(r))}</td>
-<td ${right}>${e(formatNeeded(r))}</td>
+<td style="text-align:right">${e(formatNeeded(r))}</td>
 </tr>`;
 }
 
