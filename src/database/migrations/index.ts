@@ -7,6 +7,7 @@ import { ClaimHistory1765100000000 } from './1765100000000-claim-history.js';
 import { AssignmentWithdrawals1765400000000 } from './1765400000000-assignment-withdrawals.js';
 import { JobFailures1765500000000 } from './1765500000000-job-failures.js';
 import { IdempotencyKeys1765500000001 } from './1765500000001-idempotency-keys.js';
+import { DigestLinks1765600000000 } from './1765600000000-digest-links.js';
 
 /** Every migration, oldest first. A generated migration is added here to take effect. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   AssignmentWithdrawals1765400000000,
   JobFailures1765500000000,
   IdempotencyKeys1765500000001,
+  DigestLinks1765600000000,
 ];
