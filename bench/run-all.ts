@@ -19,6 +19,7 @@ const BENCHMARKS: Array<{ name: string; script: string; nodeArgs: string[] }> = 
   { name: 'digest', script: 'dist/bench/digest.bench.js', nodeArgs: ['--expose-gc'] },
   { name: 'load', script: 'dist/bench/load.bench.js', nodeArgs: [] },
   { name: 'verdicts', script: 'dist/bench/verdicts.bench.js', nodeArgs: [] },
+  { name: 'digest-page', script: 'dist/bench/digest-page.bench.js', nodeArgs: [] },
 ];
 
 type Summary = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- each benchmark's own JSON
@@ -130,6 +131,51 @@ function loadBlock(s: Summary): string {
   ].join('\n');
 }
 
+function digestPageBlock(s: Summary): string {
+  const limit = s.goal.healthP99Ms;
+  const goal = (p: Summary) => `/health p99 < ${limit} ms: ${verdict(p.health.p99Ms < limit)}`;
+  const page = (p: Summary) =>
+    `${n(p.perSecond)} req/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms (${p.megabytesPerSecond} MB/s)`;
+  const phases = (s.phases as Summary[]).map((p) => [
+    p.name,
+    p.page ? page(p.page) : '',
+    p.page ? n(p.page.non2xx + p.page.errors) : '',
+    `${p.health.p50Ms} ms / ${p.health.p99Ms} ms / ${p.health.maxMs} ms`,
+    `${p.servicePeakRssMiB} MiB`,
+    `${p.cpu.servicePct} / ${p.cpu.machinePct} %`,
+    p.page ? goal(p) : '',
+  ]);
+  const c = s.cold;
+  phases.push([
+    '8 readers at once, page not yet rendered (new page version)',
+    `slowest answer ${n(c.slowestReaderMs)} ms`,
+    '',
+    `${c.health.p50Ms} ms / ${c.health.p99Ms} ms / ${c.health.maxMs} ms`,
+    `${c.servicePeakRssMiB} MiB`,
+    '',
+    '',
+  ]);
+  const kb = (bytes: number) => `${n(bytes / 1024)} KiB`;
+  return [
+    table(['phase', 'page', 'errors', '/health p50 / p99 / max', 'RSS', 'CPU service / machine', 'goal'], phases),
+    '',
+    table(
+      ['figure', 'value'],
+      [
+        ['rows in the digest (claims / outcomes behind it)', `${n(s.rows)} (${n(s.claims)} / ${n(s.outcomes)})`],
+        ['page: HTML / gzipped / chart', `${kb(s.htmlBytes)} / ${kb(s.gzipBytes)} / ${kb(s.chartBytes)}`],
+        ['one render of the page + gzip (in a worker thread)', `${n(s.renderMs)} ms + ${n(s.gzipMs)} ms`],
+        ["the mail's render (still on the digest job's event loop)", `${n(s.mailRenderMs)} ms`],
+        ['first reader on a fresh instance (reads the stored rendering)', `${n(s.firstReaderMs)} ms`],
+      ],
+    ),
+    '',
+    `${s.connections} connections for ${s.seconds} s per phase; ` +
+      `/health asked every ${s.healthEveryMs} ms, one request at a time. ` +
+      `CPU is a share of all ${s.machine.cores} cores; "machine" counts everything running, other work included.`,
+  ].join('\n');
+}
+
 function replaceBlock(text: string, name: string, body: string, file = 'BENCHMARKS.md'): string {
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
@@ -155,6 +201,7 @@ async function main(): Promise<void> {
         digest: digestBlock,
         load: loadBlock,
         verdicts: (v) => renderVerdictsHeadline(v as VerdictsSummary),
+        'digest-page': digestPageBlock,
       };
       const footer = `Figures of the run of ${stamp} UTC (\`npm run bench\`).`;
       text = replaceBlock(text, b.name, `${blocks[b.name](s)}\n\n${footer}`);
