@@ -244,12 +244,19 @@ describe('revoking links', () => {
 
   it('re-issues a link by mail to a current recipient; it opens the page, the revoked one stays revoked', async () => {
     const before = sink.messages.length;
-    const issued = await t
-      .http()
-      .post(`/api/v1/digests/${runId}/links`)
-      .set(quality())
-      .send({ recipient: 'quality@example.org' })
-      .expect(201);
+    const reissue = () =>
+      t
+        .http()
+        .post(`/api/v1/digests/${runId}/links`)
+        .set(quality())
+        .set('Idempotency-Key', 'reissue-1')
+        .send({ recipient: 'quality@example.org' })
+        .expect(201);
+    const issued = await reissue();
+    // A retry with the same Idempotency-Key gets the same answer, and mails nothing more.
+    const retried = await reissue();
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    expect(retried.body).toEqual(issued.body);
     expect(issued.body.items).toEqual([
       expect.objectContaining({
         recipient: 'quality@example.org',
@@ -260,7 +267,8 @@ describe('revoking links', () => {
     ]);
     expect(JSON.stringify(issued.body)).not.toMatch(/\/d\//);
     await t.app.get(JobsService).run('outbox');
-    const [mail] = (await sink.waitFor(before + 1)).slice(before);
+    const [mail, ...more] = (await sink.waitFor(before + 1)).slice(before);
+    expect(more).toEqual([]);
     expect(mail.subject).toBe('New link: Monday digest (16 Nov 2026 – 23 Nov 2026)');
     expect(mail.text).toContain('It opens the digest until 21 Feb 2027.');
     const fresh = linkIn(mail);

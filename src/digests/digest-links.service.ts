@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { Principal } from '../auth/auth.decorators.js';
 import { Clock } from '../common/clock.js';
+import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { LOGGER } from '../common/common.module.js';
 import { escapeHtml } from '../common/html.js';
 import type { AppLogger } from '../common/logging/logger.js';
@@ -11,6 +12,7 @@ import type { Page } from '../common/pagination.js';
 import { hashSecret, isSecret, newSecret } from '../common/secrets.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { AppConfig } from '../config/app-config.js';
+import { returningRows } from '../database/sql.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { DigestLinkView, DigestLinksQuery, IssueDigestLinksDto, RevokeDigestLinksDto } from './digest-link.dto.js';
 import { DigestLink } from './digest-link.entity.js';
@@ -137,14 +139,14 @@ export class DigestLinksService {
             { field: 'recipient', rule: 'hasLink', message: 'recipient must be an address this digest was sent to' },
           ]);
       }
-      // structured: a plain UPDATE's result would come back as [rows, count]
-      const result = await manager.queryRunner!.query(
+      const rows = await returningRows(
+        manager,
         `UPDATE digest_link SET revoked_at = $3, revoked_by = $4, revoke_reason = $5
-          WHERE run_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR recipient = $2)`,
+          WHERE run_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR recipient = $2)
+          RETURNING id`,
         [runId, dto.recipient ?? null, this.clock.now(), me.personId, dto.reason ?? null],
-        true,
       );
-      return result.affected ?? 0;
+      return rows.length;
     });
     this.logger.info({ runId, revoked, by: me.personId, oneRecipient: Boolean(dto.recipient) }, 'digest links revoked');
     const links = await this.dataSource
@@ -176,6 +178,7 @@ export class DigestLinksService {
         ]);
       }
       const to = dto.recipient ? [dto.recipient] : current;
+      await markIdempotencyKeyUsed(manager);
       const secrets = await this.issue(manager, run, to, me.personId);
       for (const [recipient, secret] of secrets)
         await this.outbox.enqueue(manager, {

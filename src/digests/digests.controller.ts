@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { messagePage, sendPrivatePage } from '../pages/outcome-form.js';
 import {
@@ -100,6 +101,7 @@ export class DigestsController {
   }
 
   @Post('api/v1/digests/:runId/links')
+  @Idempotent()
   @ApiAuthenticated()
   @ApiErrors()
   @Roles('admin', 'quality')
