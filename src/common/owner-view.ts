@@ -14,3 +14,6 @@ const DAY = 86_400_000;
 
 /** The moment a test with this window start becomes visible to the touchpoint's owner (once completed). */
 export const ownerSeesFrom = (windowStart: number): number => windowStart + OWNER_VIEW_DELAY_DAYS * DAY;
+
+/** The latest window start an owner may see at `now`. */
+export const ownerSeesUpTo = (now: number): number => now - OWNER_VIEW_DELAY_DAYS * DAY;

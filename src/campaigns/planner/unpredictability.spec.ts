@@ -1,118 +1,91 @@
-import { DateTime } from 'luxon';
-import { ownerSeesFrom } from '../../common/owner-view.js';
-import { coverage, Leak, measureLeak, Timeline, timeline, weekFrames } from './owner-attack.js';
-import { BLOCK_HOURS, candidateWindows, HOUR, MINUTE, openTime, PlannerCampaign, PlannerTester, PlannerTouchpoint, planWeeks } from './planner.js';
+import { ATTACK_TOUCHPOINTS, ATTACK_WEEK_STARTS, attackCampaign, attackTimelines, runAttack, SPACING_HOURS } from './attack-scenario.js';
+import { Leak, measureLeak } from './owner-attack.js';
+import { candidateWindows, HOUR, openTime, PlannerTouchpoint } from './planner.js';
 import { SeededRandom } from './random.js';
 
 /**
- * The owner's attack (owner-attack.ts) on a year of plans: four realistic touchpoints, many campaign
- * seeds, testers always available so every slot fills. Each test becomes visible to the owner when the
- * service shows it (seven days after its window starts, src/common/owner-view.ts). Every predictor's
- * hits must stay within 1.25 × those of a uniform guess among the same open blocks.
+ * An owner cannot predict the next test of their touchpoint (issue 12, item 1), measured by the
+ * owner's attack (owner-attack.ts) on a year of plans of four touchpoints, one campaign per seed
+ * (attack-scenario.ts). Each test becomes visible to the owner when the service shows it (seven days
+ * after its window starts, src/common/owner-view.ts). Goal: every predictor's hits ≤ 1.25 × those of
+ * a uniform guess among the same open blocks. With 32 seeds the ratio's standard error is ≈ 0.04–0.06
+ * (asserted below), so 1.25 is four or more standard errors above a ratio of 1.
  */
 
-const WEEKS = 52;
-const SEEDS = Number(process.env.ATTACK_SEEDS ?? 40);
-const FIRST_WEEK = '2027-01-04';
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-const hours = (days: string[], open: string, close: string) => days.map((day) => ({ day, open, close }));
+const SEEDS = Number(process.env.ATTACK_SEEDS ?? 32);
+const GOAL = 1.25;
 
-export const ATTACK_TOUCHPOINTS: PlannerTouchpoint[] = [
-  { id: 'office', channel: 'phone', timezone: 'Europe/London', openingHours: hours(DAYS.slice(0, 5), '09:00', '17:30'), closures: [], ownerId: 'owner' },
-  {
-    id: 'store',
-    channel: 'in_person',
-    timezone: 'America/New_York',
-    openingHours: [...hours(DAYS.slice(0, 5), '09:00', '17:30'), ...hours(['sat'], '09:00', '13:00')],
-    closures: [],
-    ownerId: 'owner',
-  },
-  { id: 'line', channel: 'phone', timezone: 'Asia/Kolkata', openingHours: hours(DAYS, '00:00', '24:00'), closures: [], ownerId: 'owner' },
-  {
-    id: 'closure',
-    channel: 'phone',
-    timezone: 'Australia/Sydney',
-    openingHours: hours(DAYS.slice(0, 5), '08:00', '18:00'),
-    closures: [
-      { from: '2027-04-12', to: '2027-04-25' },
-      { from: '2027-06-02', to: '2027-06-02' },
-      { from: '2027-08-16', to: '2027-08-18' },
-      { from: '2027-12-24', to: '2027-12-31' },
-    ],
-    ownerId: 'owner',
-  },
-];
+const describeLeak = (l: Leak) => `${l.task} ${l.predictor}: ${l.ratio.toFixed(3)} ± ${l.standardError.toFixed(3)}`;
+const over = (leaks: Leak[], bound: number) => leaks.filter((l) => l.ratio > bound).map(describeLeak);
 
-const testers: PlannerTester[] = Array.from({ length: 12 }, (_, i) => ({
-  id: `t${String(i).padStart(2, '0')}`,
-  timezone: 'UTC',
-  workingHours: DAYS.map((day) => ({ day, start: '00:00', end: '24:00' })),
-  leave: [],
-}));
+describe('an owner cannot predict the next test', () => {
+  it.each([2, 3])('at %i contacts a week: no predictor beats a fair guess by more than 1.25 ×, on either task', (k) => {
+    const { leaks, coverage13Weeks } = runAttack(k, SEEDS);
+    expect(leaks.length).toBe(16);
+    expect(over(leaks, GOAL)).toEqual([]);
+    // The yardstick is fair: a uniform guess scores 1 within noise, and the noise is small against the goal.
+    for (const l of leaks) expect(l.standardError).toBeLessThan(0.07);
+    for (const l of leaks.filter((x) => x.predictor === 'uniform')) expect(Math.abs(l.ratio - 1)).toBeLessThan(3.5 * l.standardError);
+    // Spread without a pattern still covers the week: most open blocks within 13 weeks.
+    expect(coverage13Weeks).toBeGreaterThan(k === 2 ? 0.45 : 0.6);
+  });
 
-export const attackCampaign = (seed: string, k: number): PlannerCampaign => ({
-  id: `c-${seed}`,
-  seed,
-  contactsPerTouchpointPerWeek: k,
-  windowMinutes: 60,
-  revealLeadMinutes: 120,
-  holdLeadMinutes: null,
-  minSpacingHours: 24,
-  testerWeeklyCap: 50,
-  rotationDays: 0,
-  allowOwnerSelfTest: false,
-  startsOn: FIRST_WEEK,
-  endsOn: null,
+  it('catches the old planner: its fixed cycle of blocks and days is learnt from the tests an owner sees', () => {
+    const leaks = measureLeak(attackTimelines({ k: 2, seeds: 4, planner: oldPlanYear }));
+    const cycle = leaks.filter((l) => l.predictor === 'fixed_cycle_fit');
+    for (const l of cycle) expect(l.ratio).toBeGreaterThan(3);
+  });
+
+  it('catches a leak the spacing rule makes when an owner sees a test at once (why tests show a week later)', () => {
+    const leaks = measureLeak(attackTimelines({ k: 2, seeds: 12, visibleAt: (start) => start + HOUR }));
+    const sameDay = leaks.find((l) => l.task === 'rest_of_week' && l.predictor === 'not_same_day_twice')!;
+    expect(sameDay.ratio).toBeGreaterThan(GOAL);
+  });
 });
 
-const weeks = Array.from({ length: WEEKS }, (_, i) => DateTime.fromISO(FIRST_WEEK, { zone: 'utc' }).plus({ weeks: i }).toISODate()!);
-
-/** A year of plans through the planner, one campaign per seed; window starts per touchpoint. */
-function planYear(seed: string, k: number): Map<string, number[]> {
-  const campaign = attackCampaign(seed, k);
-  const now = Date.parse(`${FIRST_WEEK}T00:00:00Z`) - 7 * 24 * HOUR;
-  const plans = planWeeks({ campaign, weeks, touchpoints: ATTACK_TOUCHPOINTS, testers, scenarios: [], existing: [], now });
-  const starts = new Map<string, number[]>();
-  for (const { plan } of plans) {
-    // Only a week too short for k windows 24 h apart (a closure) leaves a slot empty.
-    expect(plan.unfilled.filter((u) => u.reason !== 'no_open_time' && !(u.reason === 'spacing' && u.touchpointId === 'closure'))).toEqual([]);
-    for (const a of plan.assignments) starts.set(a.touchpointId, [...(starts.get(a.touchpointId) ?? []), a.windowStart]);
-  }
-  return starts;
-}
-
-function timelines(k: number, visibleAt: (start: number) => number, plan: (seed: string, k: number) => Map<string, number[]> = planYear): Timeline[] {
-  const out: Timeline[] = [];
-  for (let s = 0; s < SEEDS; s++) {
-    const seed = `attack-${s}`;
-    const starts = plan(seed, k);
-    for (const tp of ATTACK_TOUCHPOINTS) {
-      const frames = weekFrames(tp, attackCampaign(seed, k), weeks);
-      out.push(timeline(`${seed}/${tp.id}`, tp, frames, starts.get(tp.id) ?? [], { k, spacing: 24 * HOUR }, visibleAt));
-    }
+/**
+ * The planner before this change, as far as choosing windows goes: slot i of the campaign aimed at
+ * block order[i mod B] and day order[(i + ⌊i / B⌋) mod D], two orders drawn once per touchpoint; then a
+ * random window of that block and day (or of the block, the day, anything), keeping the spacing.
+ */
+function oldPlanYear(seed: string, k: number): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const tp of ATTACK_TOUCHPOINTS) {
+    const { days, blocks } = oldStrata(tp);
+    const cycle = new SeededRandom(seed, 'strata', tp.id);
+    const dayOrder = cycle.shuffle(days);
+    const blockOrder = cycle.shuffle(blocks);
+    const chosen: number[] = [];
+    ATTACK_WEEK_STARTS.forEach((weekStart, w) => {
+      const rng = new SeededRandom(seed, weekStart, tp.id);
+      const candidates = candidateWindows(openTime(tp, attackCampaign(seed, k), weekStart, -Infinity), tp.timezone, 60);
+      for (let slot = 0; slot < k; slot++) {
+        const i = w * k + slot;
+        const block = blockOrder[i % blockOrder.length];
+        const day = dayOrder[(i + Math.floor(i / blockOrder.length)) % dayOrder.length];
+        const groups: Array<typeof candidates> = [[], [], [], []];
+        for (const c of candidates) groups[c.block === block && c.day === day ? 0 : c.block === block ? 1 : c.day === day ? 2 : 3].push(c);
+        const ordered = groups.flatMap((g) => {
+          const first = g.length ? rng.int(0, g.length - 1) : 0;
+          return g.map((_, j) => g[(first + j) % g.length]);
+        });
+        const pick = ordered.find((c) => chosen.every((s) => Math.abs(s - c.start) >= SPACING_HOURS * HOUR));
+        if (pick) chosen.push(pick.start);
+      }
+    });
+    out.set(tp.id, chosen);
   }
   return out;
 }
 
-const table = (leaks: Leak[]) =>
-  leaks.map((l) => `${l.task.padEnd(13)} ${l.predictor.padEnd(20)} ${l.ratio.toFixed(3)} ± ${l.standardError.toFixed(3)} (${l.hits}/${l.expected.toFixed(1)}, ${l.points} points)`).join('\n');
-
-describe('an owner cannot predict the next test', () => {
-  it.each([2, 3])('at %i contacts a week, no predictor beats a fair guess by more than 1.25 ×', (k) => {
-    let t0 = Date.now();
-    const lines = timelines(k, ownerSeesFrom);
-    process.stdout.write(`plan ${Date.now() - t0} ms\n`);
-    t0 = Date.now();
-    const leaks = measureLeak(lines);
-    process.stdout.write(`attack ${Date.now() - t0} ms\n`);
-    process.stdout.write(`k=${k}, seen after 7 days\n${table(leaks)}\ncoverage ${(lines.reduce((a, l) => a + coverage(l), 0) / lines.length).toFixed(3)}\n`);
-    const lines0 = timelines(k, (s) => s + HOUR);
-    process.stdout.write(`k=${k}, seen at once\n${table(measureLeak(lines0))}\n`);
-  });
-});
-
-void BLOCK_HOURS;
-void candidateWindows;
-void openTime;
-void MINUTE;
-void SeededRandom;
+function oldStrata(tp: PlannerTouchpoint): { days: number[]; blocks: number[] } {
+  const days = new Set<number>();
+  const blocks = new Set<number>();
+  for (const h of tp.openingHours) {
+    days.add(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].indexOf(h.day));
+    const [oh] = h.open.split(':').map(Number);
+    const [ch, cm] = h.close.split(':').map(Number);
+    for (let b = Math.floor(oh / 2); b <= Math.floor((ch * 60 + cm - 1) / 120); b++) blocks.add(b);
+  }
+  return { days: [...days].sort((a, b) => a - b), blocks: [...blocks].sort((a, b) => a - b) };
+}
