@@ -21,9 +21,13 @@ function main(): void {
     { k: 2, view: 'at once', report: runAttack(2, SEEDS, (start) => start + HOUR) },
   ];
   for (const { k, view, report } of runs) {
-    process.stdout.write(`k=${k}, owner sees tests ${view}; coverage within 13 weeks ${(report.coverage13Weeks * 100).toFixed(1)} %\n`);
+    process.stdout.write(
+      `k=${k}, owner sees tests ${view}; coverage within 13 weeks ${(report.coverage13Weeks * 100).toFixed(1)} %\n`,
+    );
     for (const l of report.leaks) {
-      process.stdout.write(`  ${l.task.padEnd(13)} ${l.predictor.padEnd(20)} ${l.ratio.toFixed(3)} ± ${l.standardError.toFixed(3)}\n`);
+      process.stdout.write(
+        `  ${l.task.padEnd(13)} ${l.predictor.padEnd(20)} ${l.ratio.toFixed(3)} ± ${l.standardError.toFixed(3)}\n`,
+      );
     }
   }
   const summary = {
@@ -38,7 +42,12 @@ function main(): void {
       k,
       view,
       coverage13Weeks: Number(report.coverage13Weeks.toFixed(3)),
-      leaks: report.leaks.map((l) => ({ task: l.task, predictor: l.predictor, ratio: Number(l.ratio.toFixed(3)), standardError: Number(l.standardError.toFixed(3)) })),
+      leaks: report.leaks.map((l) => ({
+        task: l.task,
+        predictor: l.predictor,
+        ratio: Number(l.ratio.toFixed(3)),
+        standardError: Number(l.standardError.toFixed(3)),
+      })),
     })),
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
   };

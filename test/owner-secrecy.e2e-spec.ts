@@ -192,9 +192,14 @@ describe('a touchpoint\'s owner, when tests of their touchpoint are withdrawn an
 
 describe('a touchpoint\'s owner, a week later', () => {
   it('sees a completed test of their touchpoint only once a week has passed since its window started', async () => {
-    const [{ window_start: start }] = await t.dataSource.query('SELECT window_start FROM assignment WHERE id = $1', [w.completed]);
+    const [{ window_start: start }] = await t.dataSource.query('SELECT window_start FROM assignment WHERE id = $1', [
+      w.completed,
+    ]);
     const listed = async () => {
-      const res = await t.http().get(`/api/v1/assignments?touchpointId=${w.touchpoint}`).set(auth(w.key.owner)).expect(200);
+      const res = await t.http()
+        .get(`/api/v1/assignments?touchpointId=${w.touchpoint}`)
+        .set(auth(w.key.owner))
+        .expect(200);
       return res.body.items.map((a: { id: string }) => a.id);
     };
     const before = t.clock.now();

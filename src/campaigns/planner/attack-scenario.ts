@@ -16,7 +16,14 @@ const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const hours = (days: string[], open: string, close: string) => days.map((day) => ({ day, open, close }));
 
 export const ATTACK_TOUCHPOINTS: PlannerTouchpoint[] = [
-  { id: 'office', channel: 'phone', timezone: 'Europe/London', openingHours: hours(DAYS.slice(0, 5), '09:00', '17:30'), closures: [], ownerId: 'owner' },
+  {
+    id: 'office',
+    channel: 'phone',
+    timezone: 'Europe/London',
+    openingHours: hours(DAYS.slice(0, 5), '09:00', '17:30'),
+    closures: [],
+    ownerId: 'owner',
+  },
   {
     id: 'store',
     channel: 'in_person',
@@ -25,7 +32,14 @@ export const ATTACK_TOUCHPOINTS: PlannerTouchpoint[] = [
     closures: [],
     ownerId: 'owner',
   },
-  { id: 'line', channel: 'phone', timezone: 'Asia/Kolkata', openingHours: hours(DAYS, '00:00', '24:00'), closures: [], ownerId: 'owner' },
+  {
+    id: 'line',
+    channel: 'phone',
+    timezone: 'Asia/Kolkata',
+    openingHours: hours(DAYS, '00:00', '24:00'),
+    closures: [],
+    ownerId: 'owner',
+  },
   {
     id: 'closure',
     channel: 'phone',
@@ -75,16 +89,30 @@ export type YearPlanner = (seed: string, k: number) => Map<string, number[]>;
 /** The planner itself (planWeeks, as the service runs it), planned a week ahead of the first week. */
 export const planYear: YearPlanner = (seed, k) => {
   const now = Date.parse(`${FIRST_WEEK}T00:00:00Z`) - 7 * 24 * HOUR;
-  const plans = planWeeks({ campaign: attackCampaign(seed, k), weeks: ATTACK_WEEK_STARTS, touchpoints: ATTACK_TOUCHPOINTS, testers: TESTERS, scenarios: [], existing: [], now });
+  const plans = planWeeks({
+    campaign: attackCampaign(seed, k),
+    weeks: ATTACK_WEEK_STARTS,
+    touchpoints: ATTACK_TOUCHPOINTS,
+    testers: TESTERS,
+    scenarios: [],
+    existing: [],
+    now,
+  });
   const starts = new Map<string, number[]>();
   for (const { plan } of plans) {
-    for (const a of plan.assignments) starts.set(a.touchpointId, [...(starts.get(a.touchpointId) ?? []), a.windowStart]);
+    for (const a of plan.assignments)
+      starts.set(a.touchpointId, [...(starts.get(a.touchpointId) ?? []), a.windowStart]);
   }
   return starts;
 };
 
 /** One timeline per seed and touchpoint. */
-export function attackTimelines(options: { k: number; seeds: number; visibleAt?: (start: number) => number; planner?: YearPlanner }): Timeline[] {
+export function attackTimelines(options: {
+  k: number;
+  seeds: number;
+  visibleAt?: (start: number) => number;
+  planner?: YearPlanner;
+}): Timeline[] {
   const out: Timeline[] = [];
   for (let s = 0; s < options.seeds; s++) {
     const seed = `attack-${s}`;
@@ -92,7 +120,9 @@ export function attackTimelines(options: { k: number; seeds: number; visibleAt?:
     for (const tp of ATTACK_TOUCHPOINTS) {
       const frames = weekFrames(tp, attackCampaign(seed, options.k), ATTACK_WEEK_STARTS);
       const rules = { k: options.k, spacing: SPACING_HOURS * HOUR };
-      out.push(timeline(`${seed}/${tp.id}`, tp, frames, starts.get(tp.id) ?? [], rules, options.visibleAt ?? ownerSeesFrom));
+      out.push(
+        timeline(`${seed}/${tp.id}`, tp, frames, starts.get(tp.id) ?? [], rules, options.visibleAt ?? ownerSeesFrom),
+      );
     }
   }
   return out;
@@ -108,5 +138,10 @@ export interface AttackReport {
 
 export function runAttack(k: number, seeds: number, visibleAt?: (start: number) => number): AttackReport {
   const lines = attackTimelines({ k, seeds, visibleAt });
-  return { k, seeds, coverage13Weeks: lines.reduce((a, l) => a + coverage(l, 13), 0) / lines.length, leaks: measureLeak(lines) };
+  return {
+    k,
+    seeds,
+    coverage13Weeks: lines.reduce((a, l) => a + coverage(l, 13), 0) / lines.length,
+    leaks: measureLeak(lines),
+  };
 }

@@ -67,7 +67,11 @@ export function weekFrames(tp: PlannerTouchpoint, campaign: PlannerCampaign, wee
   return weeks.map((weekStart) => {
     const week = localWeek(weekStart, tp.timezone);
     const strata = new Map<number, { first: number; last: number }>();
-    for (const c of candidateWindows(openTime(tp, campaign, weekStart, -Infinity), tp.timezone, campaign.windowMinutes)) {
+    for (const c of candidateWindows(
+      openTime(tp, campaign, weekStart, -Infinity),
+      tp.timezone,
+      campaign.windowMinutes,
+    )) {
       const s = stratumOf(c);
       const found = strata.get(s);
       if (found) found.last = c.start;
@@ -234,14 +238,23 @@ interface Tally {
 }
 
 /** Every prediction point of one timeline, for one task: when, which week, which strata, which strata hold a test. */
-function points(line: Timeline, task: Task, warmUpWeeks: number): Array<{ now: number; target: number; candidates: number[]; future: Set<number> }> {
+function points(
+  line: Timeline,
+  task: Task,
+  warmUpWeeks: number,
+): Array<{ now: number; target: number; candidates: number[]; future: Set<number> }> {
   const out = [];
   if (task === 'next_week') {
     for (let w = warmUpWeeks; w < line.frames.length; w++) {
       const frame = line.frames[w];
       const candidates = [...frame.strata.keys()].sort((a, b) => a - b);
       if (candidates.length === 0) continue;
-      out.push({ now: frame.start, target: w, candidates, future: new Set(line.tests.filter((t) => t.week === w).map((t) => t.stratum)) });
+      out.push({
+        now: frame.start,
+        target: w,
+        candidates,
+        future: new Set(line.tests.filter((t) => t.week === w).map((t) => t.stratum)),
+      });
     }
     return out;
   }
@@ -251,7 +264,10 @@ function points(line: Timeline, task: Task, warmUpWeeks: number): Array<{ now: n
     if (target < warmUpWeeks) continue;
     const frame = line.frames[target];
     // Blocks not yet begun: one under way is partly past, and would lower the yardstick unfairly.
-    const candidates = [...frame.strata].filter(([, s]) => s.first > now).map(([s]) => s).sort((a, b) => a - b);
+    const candidates = [...frame.strata]
+      .filter(([, s]) => s.first > now)
+      .map(([s]) => s)
+      .sort((a, b) => a - b);
     if (candidates.length === 0) continue;
     const future = new Set(line.tests.filter((t) => t.week === target && t.start > now).map((t) => t.stratum));
     out.push({ now, target, candidates, future });

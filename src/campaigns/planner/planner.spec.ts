@@ -146,16 +146,18 @@ describe('planWeek', () => {
   });
 
   it('makes every open weekday × 2-hour block equally likely to hold a test, under the spacing rule', () => {
+    const saturday = { day: 'sat', open: '09:00', close: '13:00' };
     const shapes = [
       touchpoint('office', { openingHours: weekdays('09:00', '17:30') }),
-      touchpoint('store', { openingHours: [...weekdays('09:00', '17:30'), { day: 'sat', open: '09:00', close: '13:00' }] }),
+      touchpoint('store', { openingHours: [...weekdays('09:00', '17:30'), saturday] }),
       touchpoint('line', { openingHours: weekdays('00:00', '24:00', DAYS) }),
     ];
     for (const tp of shapes) {
       for (const [k, spacingHours] of [[1, 24], [2, 24], [3, 24], [4, 20], [2, 4]]) {
         const candidates = candidateWindows(openTime(tp, campaign(), '2026-03-02', 0), tp.timezone, 60);
         const { weights, flatness } = strataFit(candidates, k, spacingHours * HOUR);
-        const perStratum = [...byStratum(candidates, candidateMarginals(candidates, weights, k, spacingHours * HOUR)).values()];
+        const marginals = candidateMarginals(candidates, weights, k, spacingHours * HOUR);
+        const perStratum = [...byStratum(candidates, marginals).values()];
         expect(perStratum.reduce((a, b) => a + b, 0)).toBeCloseTo(k, 6);
         for (const p of perStratum) expect(Math.abs(p / (k / perStratum.length) - 1)).toBeLessThan(0.01);
         expect(flatness).toBeLessThan(1.01);
@@ -164,7 +166,8 @@ describe('planWeek', () => {
   });
 
   it('draws windows with the probabilities it computes, and keeps the spacing', () => {
-    const tp = touchpoint('store', { openingHours: [...weekdays('09:00', '17:30'), { day: 'sat', open: '09:00', close: '13:00' }] });
+    const saturday = { day: 'sat', open: '09:00', close: '13:00' };
+    const tp = touchpoint('store', { openingHours: [...weekdays('09:00', '17:30'), saturday] });
     const candidates = candidateWindows(openTime(tp, campaign(), '2026-03-02', 0), tp.timezone, 60);
     const spacing = 24 * HOUR;
     const { weights } = strataFit(candidates, 3, spacing);
@@ -174,7 +177,9 @@ describe('planWeek', () => {
     for (let run = 0; run < runs; run++) {
       const drawn = drawWindows(candidates, weights, 3, spacing, new SeededRandom('draw', String(run)));
       expect(drawn).toHaveLength(3);
-      for (let i = 1; i < drawn.length; i++) expect(candidates[drawn[i]].start - candidates[drawn[i - 1]].start).toBeGreaterThanOrEqual(spacing);
+      for (let i = 1; i < drawn.length; i++) {
+        expect(candidates[drawn[i]].start - candidates[drawn[i - 1]].start).toBeGreaterThanOrEqual(spacing);
+      }
       for (const i of drawn) seen.set(stratumOf(candidates[i]), (seen.get(stratumOf(candidates[i])) ?? 0) + 1);
     }
     for (const [stratum, p] of expected) {

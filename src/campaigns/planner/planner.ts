@@ -1,5 +1,14 @@
 import { DateTime } from 'luxon';
-import { clipIntervals, DateRangeLike, Interval, localWeek, rangeInterval, repeatedPeriods, subtractIntervals, weeklyIntervals } from './calendar.js';
+import {
+  clipIntervals,
+  DateRangeLike,
+  Interval,
+  localWeek,
+  rangeInterval,
+  repeatedPeriods,
+  subtractIntervals,
+  weeklyIntervals,
+} from './calendar.js';
 import { SeededRandom, seededKey } from './random.js';
 import { assign, pickLinear, TesterIndex, testerContext, TesterState, WindowRules } from './tester-index.js';
 import { Candidate, drawWindows, strataFit, weightedOrder } from './window-draw.js';
@@ -77,6 +86,8 @@ export interface PlanWeekInput {
   scenarios: PlannerScenario[];
   existing: ExistingAssignment[];
   now: number;
+  /** Told of each assignment as soon as it is made (a caller may start storing before the week is done). */
+  onPlanned?: (assignment: PlannedAssignment) => void;
 }
 
 export interface PlannedAssignment {
@@ -106,13 +117,13 @@ export const UNFILLED_REASONS: Record<UnfilledReason, string> = {
   no_open_time: 'no opening hours left in the week (closed, outside the campaign, or too soon to reveal)',
   spacing: 'every open window is too close to another test of this touchpoint',
   no_tester_available: 'no tester of the pool works then (working hours, leave)',
-  only_owner_available: 'only the touchpoint\'s owner could test then',
+  only_owner_available: "only the touchpoint's owner could test then",
   tester_weekly_cap_reached: 'every available tester has reached the weekly cap',
   rotation: 'every available tester tested this touchpoint within the rotation period',
   testers_busy: 'every available tester already has a test at that time',
   declined_too_late: 'declined too close to the window for anyone else to take it',
   not_revealed_in_time: 'the window began before the test could be revealed (the service was down)',
-  tester_became_owner: 'the tester became the touchpoint\'s owner after planning',
+  tester_became_owner: "the tester became the touchpoint's owner after planning",
 };
 
 export interface UnfilledSlot {
@@ -126,7 +137,7 @@ export interface WeekPlan {
   unfilled: UnfilledSlot[];
 }
 
-/** Where a touchpoint can be tested this week: opening hours minus closures, inside the campaign and after the reveal lead. */
+/** Where a touchpoint can be tested this week: open hours less closures, inside the campaign, after the reveal lead. */
 export function openTime(tp: PlannerTouchpoint, campaign: PlannerCampaign, weekStart: string, now: number): Interval[] {
   const week = localWeek(weekStart, tp.timezone);
   const open = weeklyIntervals(
@@ -135,7 +146,10 @@ export function openTime(tp: PlannerTouchpoint, campaign: PlannerCampaign, weekS
     weekStart,
     7,
   );
-  const closed = [...tp.closures.map((c) => rangeInterval(c, tp.timezone)), ...repeatedPeriods(tp.timezone, week.start, week.end)];
+  const closed = [
+    ...tp.closures.map((c) => rangeInterval(c, tp.timezone)),
+    ...repeatedPeriods(tp.timezone, week.start, week.end),
+  ];
   const campaignSpan = rangeInterval({ from: campaign.startsOn, to: campaign.endsOn ?? '9999-12-31' }, tp.timezone);
   const earliest = now + campaign.revealLeadMinutes * MINUTE;
   const bounds = {
@@ -190,7 +204,6 @@ function computeCandidates(open: Interval[], zone: string, windowMinutes: number
   return out;
 }
 
-
 const identities = new WeakMap<Candidate[], number[]>();
 function allIndexes(candidates: Candidate[]): number[] {
   let found = identities.get(candidates);
@@ -221,7 +234,12 @@ const rulesFor = (tp: PlannerTouchpoint, campaign: PlannerCampaign): WindowRules
 export function findReplacement(input: ReplacementInput): { testerId: string } | { reason: UnfilledReason } {
   const { campaign, weekStart, touchpoint, window } = input;
   const excluded = new Set(input.exclude);
-  const ctx = testerContext(campaign, weekStart, input.testers.filter((t) => !excluded.has(t.id)), input.existing);
+  const ctx = testerContext(
+    campaign,
+    weekStart,
+    input.testers.filter((t) => !excluded.has(t.id)),
+    input.existing,
+  );
   const pick = pickLinear(ctx.states, window, rulesFor(touchpoint, campaign));
   return 'state' in pick ? { testerId: pick.state.tester.id } : pick;
 }
@@ -253,16 +271,18 @@ export function findReplacements(input: ReplacementsInput): Array<{ testerId: st
   });
 }
 
-export interface PlanWeeksInput extends Omit<PlanWeekInput, 'weekStart'> {
+export interface PlanWeeksInput extends Omit<PlanWeekInput, 'weekStart' | 'onPlanned'> {
   /** Mondays (YYYY-MM-DD), in order. */
   weeks: string[];
+  onPlanned?: (weekStart: string, assignment: PlannedAssignment) => void;
 }
 
 /** Plans several weeks one after the other; each later week sees the earlier ones' plans (caps, spacing, rotation). */
 export function planWeeks(input: PlanWeeksInput): Array<{ weekStart: string; plan: WeekPlan }> {
   const existing = [...input.existing];
   return input.weeks.map((weekStart) => {
-    const plan = planWeek({ ...input, weekStart, existing });
+    const onPlanned = input.onPlanned && ((a: PlannedAssignment) => input.onPlanned!(weekStart, a));
+    const plan = planWeek({ ...input, weekStart, existing, onPlanned });
     for (const a of plan.assignments) {
       existing.push({
         campaignId: input.campaign.id,
@@ -296,13 +316,25 @@ export function planWeek(input: PlanWeekInput): WeekPlan {
   const assignments: PlannedAssignment[] = [];
   const unfilled: UnfilledSlot[] = [];
   // A seeded order, so no touchpoint always gets first pick of the testers.
-  const touchpoints = [...input.touchpoints].sort(
-    (a, b) => seededKey(campaign.seed, weekStart, a.id) - seededKey(campaign.seed, weekStart, b.id) || (a.id < b.id ? -1 : 1),
-  );
+  const order = new Map(input.touchpoints.map((tp) => [tp, seededKey(campaign.seed, weekStart, tp.id)]));
+  const touchpoints = [...input.touchpoints].sort((a, b) => order.get(a)! - order.get(b)! || (a.id < b.id ? -1 : 1));
+
+  // Touchpoints with the same zone, hours and closures share their windows (read only): most of a campaign.
+  const windowsByCalendar = new Map<string, Candidate[]>();
+  const windowsOf = (tp: PlannerTouchpoint) => {
+    const key = `${tp.timezone}|${JSON.stringify(tp.openingHours)}|${JSON.stringify(tp.closures)}`;
+    let found = windowsByCalendar.get(key);
+    if (!found)
+      windowsByCalendar.set(
+        key,
+        (found = candidateWindows(openTime(tp, campaign, weekStart, now), tp.timezone, campaign.windowMinutes)),
+      );
+    return found;
+  };
 
   for (const tp of touchpoints) {
     const rng = new SeededRandom(campaign.seed, weekStart, tp.id);
-    const candidates = candidateWindows(openTime(tp, campaign, weekStart, now), tp.timezone, campaign.windowMinutes);
+    const candidates = windowsOf(tp);
     const chosenStarts = ctx.touchpointWindows.get(tp.id) ?? [];
     ctx.touchpointWindows.set(tp.id, chosenStarts);
     const fits = input.scenarios.filter((s) => s.channels.includes(tp.channel));
@@ -311,13 +343,23 @@ export function planWeek(input: PlanWeekInput): WeekPlan {
     const keepsSpacing = (start: number, others: number[]) => others.every((s) => Math.abs(s - start) >= gap);
 
     // Tests of this touchpoint already planned (other campaigns, the week before) rule out the windows near them.
-    const near = candidates.length ? chosenStarts.filter((s) => s > candidates[0].start - gap && s < candidates[candidates.length - 1].start + gap) : [];
-    const allowed = near.length ? candidates.flatMap((c, i) => (keepsSpacing(c.start, near) ? [i] : [])) : allIndexes(candidates);
+    const near = candidates.length
+      ? chosenStarts.filter((s) => s > candidates[0].start - gap && s < candidates[candidates.length - 1].start + gap)
+      : [];
+    const allowed = near.length
+      ? candidates.flatMap((c, i) => (keepsSpacing(c.start, near) ? [i] : []))
+      : allIndexes(candidates);
     const { weights } = strataFit(candidates, k, spacing);
     const drawn =
       allowed.length === candidates.length
         ? drawWindows(candidates, weights, k, spacing, rng)
-        : drawWindows(allowed.map((i) => candidates[i]), Float64Array.from(allowed, (i) => weights[i]), k, spacing, rng).map((j) => allowed[j]);
+        : drawWindows(
+            allowed.map((i) => candidates[i]),
+            Float64Array.from(allowed, (i) => weights[i]),
+            k,
+            spacing,
+            rng,
+          ).map((j) => allowed[j]);
     const windows: Array<number | null> = drawn.slice();
     // The drawn window first; if no one can take it, others by the same weights among those the spacing allows.
     function* windowsToTry(slot: number): Generator<number> {
@@ -353,9 +395,10 @@ export function planWeek(input: PlanWeekInput): WeekPlan {
       assign(state, tp.id, c);
       chosenStarts.push(c.start);
       const scenarioId = pickScenario(fits, tp.id, ctx.scenarioUse, rng);
-      if (scenarioId) ctx.scenarioUse.set(`${tp.id}|${scenarioId}`, (ctx.scenarioUse.get(`${tp.id}|${scenarioId}`) ?? 0) + 1);
+      if (scenarioId)
+        ctx.scenarioUse.set(`${tp.id}|${scenarioId}`, (ctx.scenarioUse.get(`${tp.id}|${scenarioId}`) ?? 0) + 1);
       const revealAt = c.start - campaign.revealLeadMinutes * MINUTE;
-      assignments.push({
+      const planned: PlannedAssignment = {
         touchpointId: tp.id,
         slot,
         testerId: state.tester.id,
@@ -363,8 +406,13 @@ export function planWeek(input: PlanWeekInput): WeekPlan {
         windowStart: c.start,
         windowEnd: c.end,
         revealAt,
-        holdAt: campaign.holdLeadMinutes === null ? null : Math.max(now, Math.min(revealAt, c.start - campaign.holdLeadMinutes * MINUTE)),
-      });
+        holdAt:
+          campaign.holdLeadMinutes === null
+            ? null
+            : Math.max(now, Math.min(revealAt, c.start - campaign.holdLeadMinutes * MINUTE)),
+      };
+      assignments.push(planned);
+      input.onPlanned?.(planned);
     }
   }
   return { assignments, unfilled };
@@ -391,9 +439,16 @@ function furthestReason(reasons: Map<UnfilledReason, number>): UnfilledReason {
 }
 
 /** The scenario this touchpoint has been tested with least, ties at random. */
-function pickScenario(fits: PlannerScenario[], touchpointId: string, use: Map<string, number>, rng: SeededRandom): string | null {
+function pickScenario(
+  fits: PlannerScenario[],
+  touchpointId: string,
+  use: Map<string, number>,
+  rng: SeededRandom,
+): string | null {
   if (fits.length === 0) return null;
   const min = Math.min(...fits.map((s) => use.get(`${touchpointId}|${s.id}`) ?? 0));
-  const least = fits.filter((s) => (use.get(`${touchpointId}|${s.id}`) ?? 0) === min).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const least = fits
+    .filter((s) => (use.get(`${touchpointId}|${s.id}`) ?? 0) === min)
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
   return least[rng.int(0, least.length - 1)].id;
 }

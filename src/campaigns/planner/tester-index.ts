@@ -1,5 +1,13 @@
 import { DateTime } from 'luxon';
-import { clipIntervals, Interval, localWeek, rangeInterval, repeatedPeriods, subtractIntervals, weeklyIntervals } from './calendar.js';
+import {
+  clipIntervals,
+  Interval,
+  localWeek,
+  rangeInterval,
+  repeatedPeriods,
+  subtractIntervals,
+  weeklyIntervals,
+} from './calendar.js';
 import type { ExistingAssignment, PlannerCampaign, PlannerTester, UnfilledReason } from './planner.js';
 import { SeededRandom } from './random.js';
 
@@ -19,7 +27,8 @@ export const STEP = 15 * MINUTE;
 
 export interface TesterState {
   tester: PlannerTester;
-  available: Interval[];
+  /** Shared by testers of the same calendar: never changed. */
+  available: readonly Interval[];
   weekLoad: number;
   campaignLoad: number;
   /** Windows this tester holds in and around the week (all campaigns), for overlaps. */
@@ -50,11 +59,17 @@ export type Pick = { state: TesterState } | { reason: UnfilledReason };
 
 const CAMPAIGN_LOAD_LEVELS = 2 ** 20;
 /** Least loaded first: this week's tests, then this campaign's. */
-const levelKey = (s: TesterState) => s.weekLoad * CAMPAIGN_LOAD_LEVELS + Math.min(s.campaignLoad, CAMPAIGN_LOAD_LEVELS - 1);
+const levelKey = (s: TesterState) =>
+  s.weekLoad * CAMPAIGN_LOAD_LEVELS + Math.min(s.campaignLoad, CAMPAIGN_LOAD_LEVELS - 1);
 const weekLoadOf = (key: number) => Math.floor(key / CAMPAIGN_LOAD_LEVELS);
 
 /** Tester availability in real time around the week, and every load the existing plan puts on them. */
-export function testerContext(campaign: PlannerCampaign, weekStart: string, testers: PlannerTester[], existing: ExistingAssignment[]): TesterContext {
+export function testerContext(
+  campaign: PlannerCampaign,
+  weekStart: string,
+  testers: PlannerTester[],
+  existing: ExistingAssignment[],
+): TesterContext {
   const weekUtc = localWeek(weekStart, 'UTC');
   // Zones reach ±14 h, so a local week spans a bit more than the UTC one.
   const horizon = { start: weekUtc.start - DAY, end: weekUtc.end + DAY };
@@ -72,12 +87,17 @@ export function testerContext(campaign: PlannerCampaign, weekStart: string, test
   };
   for (const a of existing) {
     push(touchpointWindows, a.touchpointId, a.windowStart);
-    if (a.scenarioId) scenarioUse.set(`${a.touchpointId}|${a.scenarioId}`, (scenarioUse.get(`${a.touchpointId}|${a.scenarioId}`) ?? 0) + 1);
+    if (a.scenarioId)
+      scenarioUse.set(
+        `${a.touchpointId}|${a.scenarioId}`,
+        (scenarioUse.get(`${a.touchpointId}|${a.scenarioId}`) ?? 0) + 1,
+      );
     if (!a.testerId) continue;
     if (a.weekStart === weekStart) weekLoad.set(a.testerId, (weekLoad.get(a.testerId) ?? 0) + 1);
     if (a.campaignId === campaign.id) campaignLoad.set(a.testerId, (campaignLoad.get(a.testerId) ?? 0) + 1);
     // Only windows near this week can overlap a new one.
-    if (a.windowEnd > horizon.start && a.windowStart < horizon.end) push(testerWindows, a.testerId, { start: a.windowStart, end: a.windowEnd });
+    if (a.windowEnd > horizon.start && a.windowStart < horizon.end)
+      push(testerWindows, a.testerId, { start: a.windowStart, end: a.windowEnd });
     let byTouchpoint = tested.get(a.testerId);
     if (!byTouchpoint) tested.set(a.testerId, (byTouchpoint = new Map()));
     push(byTouchpoint, a.touchpointId, a.windowStart);
@@ -89,18 +109,30 @@ export function testerContext(campaign: PlannerCampaign, weekStart: string, test
     return periods;
   };
   const byId = [...testers].sort((a, b) => (a.id < b.id ? -1 : 1));
-  const ranks = new Map(new SeededRandom(campaign.seed, weekStart, 'testers').shuffle(byId).map((t, i) => [t.id, i] as const));
+  const ranks = new Map(
+    new SeededRandom(campaign.seed, weekStart, 'testers').shuffle(byId).map((t, i) => [t.id, i] as const),
+  );
+  // Testers with the same zone, hours and leave share their availability (read only): most of a pool.
+  const availability = new Map<string, Interval[]>();
+  const availableOf = (tester: PlannerTester) => {
+    const key = `${tester.timezone}|${JSON.stringify(tester.workingHours)}|${JSON.stringify(tester.leave)}`;
+    let found = availability.get(key);
+    if (!found) {
+      const working = weeklyIntervals(
+        tester.workingHours.map((h) => ({ day: h.day, from: h.start, to: h.end })),
+        tester.timezone,
+        firstDay,
+        9,
+      );
+      const away = [...tester.leave.map((l) => rangeInterval(l, tester.timezone)), ...repeatedIn(tester.timezone)];
+      availability.set(key, (found = clipIntervals(subtractIntervals(working, away), horizon)));
+    }
+    return found;
+  };
   const states: TesterState[] = byId.map((tester) => {
-    const working = weeklyIntervals(
-      tester.workingHours.map((h) => ({ day: h.day, from: h.start, to: h.end })),
-      tester.timezone,
-      firstDay,
-      9,
-    );
-    const away = [...tester.leave.map((l) => rangeInterval(l, tester.timezone)), ...repeatedIn(tester.timezone)];
     return {
       tester,
-      available: clipIntervals(subtractIntervals(working, away), horizon),
+      available: availableOf(tester),
       weekLoad: weekLoad.get(tester.id) ?? 0,
       campaignLoad: campaignLoad.get(tester.id) ?? 0,
       windows: testerWindows.get(tester.id) ?? [],
@@ -111,7 +143,7 @@ export function testerContext(campaign: PlannerCampaign, weekStart: string, test
   return { states, horizon, touchpointWindows, scenarioUse };
 }
 
-function overlaps(list: Interval[], start: number, end: number): boolean {
+function overlaps(list: readonly Interval[], start: number, end: number): boolean {
   for (const w of list) if (w.start < end && start < w.end) return true;
   return false;
 }
@@ -125,7 +157,12 @@ function inRotation(s: TesterState, rules: WindowRules, start: number): boolean 
 }
 
 /** Why no one could take a window: the furthest stage any available tester got to. */
-function reasonOf(sawAvailable: boolean, sawNonOwner: boolean, sawUnderCap: boolean, sawOutsideRotation: boolean): UnfilledReason {
+function reasonOf(
+  sawAvailable: boolean,
+  sawNonOwner: boolean,
+  sawUnderCap: boolean,
+  sawOutsideRotation: boolean,
+): UnfilledReason {
   if (!sawAvailable) return 'no_tester_available';
   if (!sawNonOwner) return 'only_owner_available';
   if (!sawUnderCap) return 'tester_weekly_cap_reached';
@@ -180,7 +217,8 @@ export class TesterIndex {
   pick(start: number, rules: WindowRules): Pick {
     const offset = start - this.origin;
     // A window off the quarter-hour grid (not produced by the planner) is checked against everyone.
-    if (offset % STEP !== 0 || offset < 0) return pickLinear(this.states, { start, end: start + this.windowLength }, rules);
+    if (offset % STEP !== 0 || offset < 0)
+      return pickLinear(this.states, { start, end: start + this.windowLength }, rules);
     const levels = this.buckets[offset / STEP];
     if (!levels) return { reason: 'no_tester_available' };
     const end = start + this.windowLength;
@@ -193,7 +231,8 @@ export class TesterIndex {
         // Every level from here on is at the cap: only ask whether someone other than the owner is there.
         for (let lj = li; lj < levels.length && !sawNonOwner; lj++) {
           const l = levels[lj];
-          for (let j = l.head; j < l.list.length && j < l.head + 2 && !sawNonOwner; j++) sawNonOwner = !isOwner(l.list[j], rules);
+          for (let j = l.head; j < l.list.length && j < l.head + 2 && !sawNonOwner; j++)
+            sawNonOwner = !isOwner(l.list[j], rules);
         }
         break;
       }

@@ -107,7 +107,12 @@ function chainLength(rows: Float64Array[]): number {
  * Probability that each candidate is in the drawn set of `k` windows: Σ_j forward_j(i) × backward_{k-1-j}(i)
  * / w(i) / Z (the candidate's own weight is counted in both halves).
  */
-export function candidateMarginals(candidates: Candidate[], weights: Float64Array, k: number, spacing: number): Float64Array {
+export function candidateMarginals(
+  candidates: Candidate[],
+  weights: Float64Array,
+  k: number,
+  spacing: number,
+): Float64Array {
   const gap = minimumGap(spacing);
   const forward = forwardRows(weights, previousIndex(candidates, gap), k);
   const backward = backwardRows(weights, nextIndex(candidates, gap), k);
@@ -170,7 +175,7 @@ export function fitStrata(candidates: Candidate[], k: number, spacing: number): 
 
 /** Fits are shared by every touchpoint with the same open windows (the candidate list is memoised). */
 const fits = new WeakMap<Candidate[], Map<string, StrataFit>>();
-/** …and by weeks whose windows have the same shape (relative starts and strata), most weeks of a touchpoint. Bounded. */
+/** …and by weeks whose windows have the same shape (relative starts and strata): most weeks. Bounded. */
 const fitsByShape = new Map<string, StrataFit>();
 
 export function strataFit(candidates: Candidate[], k: number, spacing: number): StrataFit {
@@ -211,7 +216,13 @@ function drawFromPrefix(prefix: Float64Array, limit: number, rng: SeededRandom):
  * starts are at least `spacing` apart. Returns the chosen indexes in time order; fewer than k when no
  * valid set holds k.
  */
-export function drawWindows(candidates: Candidate[], weights: Float64Array, k: number, spacing: number, rng: SeededRandom): number[] {
+export function drawWindows(
+  candidates: Candidate[],
+  weights: Float64Array,
+  k: number,
+  spacing: number,
+  rng: SeededRandom,
+): number[] {
   if (candidates.length === 0 || k === 0) return [];
   const { prev, prefixes } = drawTables(candidates, weights, k, spacing);
   // The last window first, then each earlier one among those the spacing allows before it.
@@ -253,13 +264,36 @@ function drawTables(candidates: Candidate[], weights: Float64Array, k: number, s
 }
 
 /**
- * Every candidate in a random order where each next one is drawn ∝ its weight among those left
- * (Efraimidis–Spirakis keys): the fall-back order when a drawn window finds no tester.
+ * The candidates in a random order where each next one is drawn ∝ its weight among those left
+ * (Efraimidis–Spirakis keys, kept in a heap and taken lazily): the fall-back order when a drawn window
+ * finds no tester. Usually only the first few are wanted.
  */
-export function weightedOrder(indexes: number[], weights: Float64Array, rng: SeededRandom): number[] {
-  const keyed = indexes
-    .filter((i) => weights[i] > 0)
-    .map((i) => ({ i, key: Math.log(1 - rng.fraction()) / weights[i] }));
-  keyed.sort((a, b) => b.key - a.key || a.i - b.i);
-  return keyed.map((x) => x.i);
+export function* weightedOrder(indexes: number[], weights: Float64Array, rng: SeededRandom): Generator<number> {
+  const heap: Array<{ i: number; key: number }> = [];
+  for (const i of indexes) if (weights[i] > 0) heap.push({ i, key: Math.log(1 - rng.fraction()) / weights[i] });
+  // Largest key first; ties (never in practice) by index, for a deterministic order.
+  const above = (a: { i: number; key: number }, b: { i: number; key: number }) =>
+    a.key > b.key || (a.key === b.key && a.i < b.i);
+  const down = (from: number) => {
+    for (let j = from; ;) {
+      const l = 2 * j + 1;
+      const r = l + 1;
+      let top = j;
+      if (l < heap.length && above(heap[l], heap[top])) top = l;
+      if (r < heap.length && above(heap[r], heap[top])) top = r;
+      if (top === j) return;
+      [heap[j], heap[top]] = [heap[top], heap[j]];
+      j = top;
+    }
+  };
+  for (let j = (heap.length >> 1) - 1; j >= 0; j--) down(j);
+  while (heap.length) {
+    const first = heap[0];
+    const last = heap.pop()!;
+    if (heap.length) {
+      heap[0] = last;
+      down(0);
+    }
+    yield first.i;
+  }
 }
