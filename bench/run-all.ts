@@ -16,9 +16,11 @@ const FILE = path.resolve('BENCHMARKS.md');
 const STATISTICS = path.resolve('STATISTICS.md');
 const BENCHMARKS: Array<{ name: string; script: string; nodeArgs: string[] }> = [
   { name: 'plan', script: 'dist/bench/plan.bench.js', nodeArgs: [] },
+  { name: 'leak', script: 'dist/bench/leak.bench.js', nodeArgs: [] },
   { name: 'digest', script: 'dist/bench/digest.bench.js', nodeArgs: ['--expose-gc'] },
   { name: 'load', script: 'dist/bench/load.bench.js', nodeArgs: [] },
   { name: 'verdicts', script: 'dist/bench/verdicts.bench.js', nodeArgs: [] },
+  { name: 'digest-page', script: 'dist/bench/digest-page.bench.js', nodeArgs: [] },
 ];
 
 type Summary = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- each benchmark's own JSON
@@ -65,19 +67,81 @@ function machineBlock(results: Summary[]): string {
 
 function planBlock(s: Summary): string {
   const results = s.results as Array<{ weeks: number; assignments: number; unfilled: number; seconds: number; perSecond: number }>;
-  const first = results[0];
   const last = results[results.length - 1];
-  const underTen = last.seconds < 10;
-  const linear = last.perSecond >= 0.8 * first.perSecond; // within 20 % of the smallest run's rate
   const rows = results.map((r) => [
-    r.weeks,
+    `${n(s.touchpoints)} × ${n(s.testers)}, ${r.weeks} week(s)`,
     n(r.assignments),
     n(r.unfilled),
     n(r.seconds, 2),
     n(r.perSecond),
-    r === last ? `under 10 s: ${verdict(underTen)}; no worse than linear (rate within 20 % of ${n(first.assignments)}'s): ${verdict(linear)}` : '',
+    r === last && r.assignments >= 40_000
+      ? `≤ ${s.goal.seconds40k} s: ${verdict(r.seconds <= s.goal.seconds40k)}`
+      : '',
   ]);
-  return `${table(['weeks', 'assignments', 'unfilled', 'seconds', 'assignments/s', 'goal'], rows)}\n\nPeak RSS of the benchmark process: ${s.peakRssMiB} MiB (the three sizes in one run).`;
+  const large = s.large as Summary | null;
+  if (large) {
+    rows.push([
+      `${n(large.touchpoints)} × ${n(large.testers)}, 1 week, over HTTP`,
+      n(large.assignments),
+      n(large.unfilled),
+      n(large.seconds, 2),
+      n(Math.round(large.assignments / large.seconds)),
+      `≤ ${s.goal.secondsLargeWeek} s: ${verdict(large.seconds <= s.goal.secondsLargeWeek)}`,
+    ]);
+  }
+  const parts = [table(['plan', 'assignments', 'unfilled', 'seconds', 'assignments/s', 'goal'], rows)];
+  if (large) {
+    const h = large.health;
+    const idle = large.healthIdle;
+    const met = verdict(h.failed === 0 && h.p99Ms < s.goal.healthP99Ms);
+    parts.push(
+      '',
+      table(
+        ['/health during the 10k × 10k plan', 'requests', 'p50', 'p99', 'max', 'goal'],
+        [
+          ['asked every 10 ms by another process', n(h.requests), `${h.p50Ms} ms`, `${h.p99Ms} ms`, `${h.maxMs} ms`,
+            `p99 < ${s.goal.healthP99Ms} ms: ${met}`],
+          ['the same, 2 s before the plan (idle)', n(idle.requests), `${idle.p50Ms} ms`, `${idle.p99Ms} ms`,
+            `${idle.maxMs} ms`, ''],
+        ],
+      ),
+      '',
+      `The service's own log of that plan: loading the inputs ${large.phasesMs?.load} ms, ` +
+        `planning and storing (overlapped) ${large.phasesMs?.planAndStore} ms; its event loop's delay meanwhile ` +
+        `p99 ${large.loopDelayMs?.p99} ms, max ${large.loopDelayMs?.max} ms ` +
+        '(what the plan itself held the loop up; the rest of a /health time is waiting for a core and for PostgreSQL).',
+    );
+  }
+  parts.push('', `Peak RSS of the benchmark process: ${s.peakRssMiB} MiB (the in-process sizes in one run).`);
+  return parts.join('\n');
+}
+
+function leakBlock(s: Summary): string {
+  type Leak = { task: string; predictor: string; ratio: number; standardError: number };
+  type Run = { k: number; view: string; coverage13Weeks: number; leaks: Leak[] };
+  const runs = s.runs as Run[];
+  const predictors = [...new Set(runs[0].leaks.map((l) => l.predictor))];
+  const cell = (run: Run, task: string, predictor: string) => {
+    const l = run.leaks.find((x) => x.task === task && x.predictor === predictor)!;
+    return `${l.ratio.toFixed(2)} ± ${l.standardError.toFixed(2)}`;
+  };
+  const head = ['predictor', ...runs.flatMap((r) => [`k=${r.k}, seen ${r.view}: next week`, 'rest of week'])];
+  const rows = predictors.map((p) => [
+    p.replaceAll('_', ' '),
+    ...runs.flatMap((r) => [cell(r, 'next_week', p), cell(r, 'rest_of_week', p)]),
+  ]);
+  rows.push(['coverage within 13 weeks', ...runs.flatMap((r) => [`${(r.coverage13Weeks * 100).toFixed(1)} %`, ''])]);
+  const held = runs
+    .filter((r) => r.view.startsWith('after'))
+    .every((r) => r.leaks.every((l) => l.ratio <= s.goal));
+  return [
+    table(head, rows),
+    '',
+    `Goal: every predictor ≤ ${s.goal} × a fair guess as the service shows tests ` +
+      `(after ${s.ownerViewDelayDays} days): ${verdict(held)}. ` +
+      `${s.seeds} seeds × ${s.touchpoints.length} touchpoints × ` +
+      `${s.weeks} weeks per column; ± is one standard error.`,
+  ].join('\n');
 }
 
 function digestBlock(s: Summary): string {
@@ -130,6 +194,51 @@ function loadBlock(s: Summary): string {
   ].join('\n');
 }
 
+function digestPageBlock(s: Summary): string {
+  const limit = s.goal.healthP99Ms;
+  const goal = (p: Summary) => `/health p99 < ${limit} ms: ${verdict(p.health.p99Ms < limit)}`;
+  const page = (p: Summary) =>
+    `${n(p.perSecond)} req/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms (${p.megabytesPerSecond} MB/s)`;
+  const phases = (s.phases as Summary[]).map((p) => [
+    p.name,
+    p.page ? page(p.page) : '',
+    p.page ? n(p.page.non2xx + p.page.errors) : '',
+    `${p.health.p50Ms} ms / ${p.health.p99Ms} ms / ${p.health.maxMs} ms`,
+    `${p.servicePeakRssMiB} MiB`,
+    `${p.cpu.servicePct} / ${p.cpu.machinePct} %`,
+    p.page ? goal(p) : '',
+  ]);
+  const c = s.cold;
+  phases.push([
+    '8 readers at once, page not yet rendered (new page version)',
+    `slowest answer ${n(c.slowestReaderMs)} ms`,
+    '',
+    `${c.health.p50Ms} ms / ${c.health.p99Ms} ms / ${c.health.maxMs} ms`,
+    `${c.servicePeakRssMiB} MiB`,
+    '',
+    '',
+  ]);
+  const kb = (bytes: number) => `${n(bytes / 1024)} KiB`;
+  return [
+    table(['phase', 'page', 'errors', '/health p50 / p99 / max', 'RSS', 'CPU service / machine', 'goal'], phases),
+    '',
+    table(
+      ['figure', 'value'],
+      [
+        ['rows in the digest (claims / outcomes behind it)', `${n(s.rows)} (${n(s.claims)} / ${n(s.outcomes)})`],
+        ['page: HTML / gzipped / chart', `${kb(s.htmlBytes)} / ${kb(s.gzipBytes)} / ${kb(s.chartBytes)}`],
+        ['one render of the page + gzip (in a worker thread)', `${n(s.renderMs)} ms + ${n(s.gzipMs)} ms`],
+        ["the mail's render (still on the digest job's event loop)", `${n(s.mailRenderMs)} ms`],
+        ['first reader on a fresh instance (reads the stored rendering)', `${n(s.firstReaderMs)} ms`],
+      ],
+    ),
+    '',
+    `${s.connections} connections for ${s.seconds} s per phase; ` +
+      `/health asked every ${s.healthEveryMs} ms, one request at a time. ` +
+      `CPU is a share of all ${s.machine.cores} cores; "machine" counts everything running, other work included.`,
+  ].join('\n');
+}
+
 function replaceBlock(text: string, name: string, body: string, file = 'BENCHMARKS.md'): string {
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
@@ -152,9 +261,11 @@ async function main(): Promise<void> {
       results.push(s);
       const blocks: Record<string, (s: Summary) => string> = {
         plan: planBlock,
+        leak: leakBlock,
         digest: digestBlock,
         load: loadBlock,
         verdicts: (v) => renderVerdictsHeadline(v as VerdictsSummary),
+        'digest-page': digestPageBlock,
       };
       const footer = `Figures of the run of ${stamp} UTC (\`npm run bench\`).`;
       text = replaceBlock(text, b.name, `${blocks[b.name](s)}\n\n${footer}`);

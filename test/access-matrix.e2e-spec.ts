@@ -96,9 +96,10 @@ const MATRIX: Row[] = [
   row('DELETE /api/v1/campaigns/{id}',                  { id: 'new campaign' },                           ok,   ok,  403,  403),
   row('POST /api/v1/campaigns/{id}/plan',               { id: 'campaign' },                               ok,   ok,  403,  403, { body: () => ({ from: '2027-03-01', to: '2027-03-07' }) }),
 
-  // Assignments: a tester sees their own once revealed, an owner the completed tests of their touchpoints.
+  // Assignments: a tester sees their own once revealed, an owner the completed tests of their touchpoints
+  // a week after they happened (src/common/owner-view.ts; this one happened minutes ago).
   row('GET /api/v1/assignments',                        {},                                               ok,   ok,   ok,   ok),
-  row('GET /api/v1/assignments/{id}',                   { id: 'completed test' },                         ok,   ok,   ok,   ok),
+  row('GET /api/v1/assignments/{id}',                   { id: 'completed test' },                         ok,   ok,   ok,  404),
   row('GET /api/v1/assignments/{id}',                   { id: 'planned test' },                           ok,   ok,  404,  404),
   row('POST /api/v1/assignments/{id}/decline',          { id: 'completed test' },                         403, 403,  ok,  403, { body: () => ({ reason: 'Away that day' }) }),
   row('POST /api/v1/assignments/{id}/cancel',           { id: 'completed test' },                         ok,   ok,  403,  403),
@@ -136,6 +137,10 @@ const MATRIX: Row[] = [
   row('DELETE /api/v1/digest-subscriptions/{id}',       { id: 'new subscription' },                       ok,   ok,  403,  403),
   row('GET /api/v1/digest-subscriptions/{id}/preview',  { id: 'subscription' },                           ok,   ok,  403,  403, { query: { periodStart: '2027-02-22', periodEnd: '2027-03-01' } }),
   row('GET /api/v1/digests/{runId}',                    { runId: 'digest' },                              ok,   ok,  404,   ok),
+  // Its web links: quality and admins list, revoke and re-issue them; a recipient may not.
+  row('GET /api/v1/digests/{runId}/links',              { runId: 'digest' },                              ok,   ok,  403,  403),
+  row('POST /api/v1/digests/{runId}/links/revoke',      { runId: 'digest' },                              ok,   ok,  403,  403, { body: () => ({ reason: 'Left the company' }) }),
+  row('POST /api/v1/digests/{runId}/links',             { runId: 'digest' },                              ok,   ok,  403,  403, { body: () => ({}) }),
 
   row('GET /api/v1/outbox',                             {},                                               ok,  403,  403,  403),
   row('GET /api/v1/outbox/summary',                     {},                                               ok,  403,  403,  403),

@@ -44,10 +44,16 @@ describe('the digest job', () => {
       // The stored run and the signed web page show exactly what was sent.
       const stored = await a.http().get(`/api/v1/digests/${runs[0].id}`).set(auth(quality.key)).expect(200);
       expect(stored.body.payload.headline).toBe('2 of 5 claims contradicted');
-      const link = /http:\/\/gt\.test(\/d\/[A-Za-z0-9_-]{43})/.exec(mail.text ?? '')![1];
+      // Each recipient has a link of their own, in the text and the HTML part alike.
+      const [link, other] = digests.map((m) => /http:\/\/gt\.test(\/d\/[A-Za-z0-9_-]{43})/.exec(m.text ?? '')![1]);
+      expect(other).not.toBe(link);
+      expect(mail.html).toContain(`http://gt.test${link}`);
       const page = await a.http().get(link).expect(200);
       expect(page.text).toContain('2 of 5 claims contradicted');
-      expect(page.text).toContain(`${link}/chart.png`);
+      // The chart is inline, so the page holds no secret and is the same for every link (it has a URL of its own too).
+      expect(page.text).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/=]{100,}" alt="Claims against observed/);
+      expect(page.text).not.toContain(link.slice(3));
+      expect((await a.http().get(other).expect(200)).text).toBe(page.text);
       const png = await a.http().get(`${link}/chart.png`).expect(200);
       expect(png.headers['content-type']).toBe('image/png');
       await a.http().get(`/d/${'x'.repeat(43)}`).expect(404);

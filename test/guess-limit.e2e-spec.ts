@@ -1,4 +1,6 @@
 import { ManualClock } from '../src/common/clock.js';
+import { DigestRunsService } from '../src/digests/digest-runs.service.js';
+import { DigestSubscription } from '../src/digests/digest-subscription.entity.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { linkOf } from './support/access-world.js';
 import { auth, TestOrganization } from './support/factories.js';
@@ -6,7 +8,7 @@ import { smallCampaign } from './support/small-campaign.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
- * Repeated wrong API keys (401) and wrong or expired link secrets (404, 410 on /t, /f, /d) from one
+ * Repeated wrong API keys (401) and wrong, expired or revoked link secrets (404, 410 on /t, /f, /d) from one
  * client address are refused with 429 for the rest of the window; authorised traffic never is.
  * Here: 5 failures per 60 s, behind one proxy (X-Forwarded-For names the client).
  */
@@ -110,5 +112,39 @@ describe('authorised traffic', () => {
     // The one failure left still counts.
     await t.http().get('/api/v1/me').set(client).set(wrongKey(4)).expect(401);
     await t.http().get('/api/v1/me').set(client).set(auth(org.adminKey)).expect(429);
+  });
+});
+
+describe('digest links', () => {
+  it('that were revoked or have expired count as failed guesses, like wrong ones', async () => {
+    const recipients = ['first@example.org', 'second@example.org'];
+    const sub = (
+      await t.http()
+        .post('/api/v1/digest-subscriptions')
+        .set(auth(org.adminKey))
+        .send({ name: 'Weekly', recipients, cron: '0 8 * * 1', timezone: 'UTC' })
+        .expect(201)
+    ).body;
+    const subscription = await t.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: sub.id });
+    await t.app.get(DigestRunsService).sendOne(subscription, t.clock.now());
+    const revoked = await linkOf(t, `digest:${sub.id}:%:first@example.org`, 'd');
+    const expiring = await linkOf(t, `digest:${sub.id}:%:second@example.org`, 'd');
+    const [run] = await t.dataSource.query('SELECT id FROM digest_run WHERE subscription_id = $1', [sub.id]);
+    await t.http()
+      .post(`/api/v1/digests/${run.id}/links/revoke`)
+      .set(auth(org.adminKey))
+      .send({ recipient: 'first@example.org' })
+      .expect(200);
+
+    const client = from('203.0.113.7');
+    await t.http().get(`/d/${expiring}`).set(client).expect(200);
+    for (let i = 0; i < 4; i++) await t.http().get(`/d/${revoked}`).set(client).expect(410);
+    await t.http().get(`/d/${revoked}/chart.png`).set(client).expect(410);
+    await t.http().get(`/d/${expiring}`).set(client).expect(429);
+
+    t.clock.advance(91 * 24 * 3_600_000);
+    const late = from('203.0.113.8');
+    for (let i = 0; i < 5; i++) await t.http().get(`/d/${expiring}`).set(late).expect(410);
+    await t.http().get(`/d/${expiring}`).set(late).expect(429);
   });
 });

@@ -8,6 +8,8 @@ import { parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import type { ParsedMail } from 'mailparser';
 import { ManualClock } from '../src/common/clock.js';
+import { DigestRunsService } from '../src/digests/digest-runs.service.js';
+import { DigestSubscription } from '../src/digests/digest-subscription.entity.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { changedTables, fingerprint } from './support/db-fingerprint.js';
 import { auth, newOrganization, personBody, personWithKey, touchpointBody } from './support/factories.js';
@@ -290,9 +292,16 @@ describe('sort and filter parameters', () => {
     await t.http().post('/api/v1/people').set(admin).send(personBody({ name: 'Pat a_b' })).expect(201);
     const doc = (await t.http().get('/api/docs-json').expect(200)).body as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>> };
     const [sub] = (await t.http().get('/api/v1/digest-subscriptions').set(admin).expect(200)).body.items;
+    // a digest run, for the list of its links
+    const subscription = await t.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: sub.id });
+    await t.app.get(DigestRunsService).sendOne(subscription, t.clock.now());
+    const [run] = await t.dataSource.query('SELECT id FROM digest_run WHERE subscription_id = $1', [sub.id]);
     const lists = Object.entries(doc.paths)
       .filter(([, ops]) => ops.get?.parameters?.some((p) => p.in === 'query'))
-      .map(([path, ops]) => ({ path: path.replace('{id}', sub.id), params: ops.get.parameters!.filter((p) => p.in === 'query').map((p) => p.name) }));
+      .map(([path, ops]) => ({
+        path: path.replace('{id}', sub.id).replace('{runId}', run.id),
+        params: ops.get.parameters!.filter((p) => p.in === 'query').map((p) => p.name),
+      }));
     expect(lists.map((l) => l.path).length).toBeGreaterThanOrEqual(12);
 
     const before = await fingerprint(t.dataSource);

@@ -270,6 +270,8 @@ describe('review findings kept fixed', () => {
         .set(auth(key))
         .send({ attemptedAt: new Date(a.window_start.getTime() + 5 * 60_000).toISOString(), reachedHuman: false, resolution: 'unresolved', optionsExplained: false, answers: { offered_alternative: false } })
         .expect(200);
+      // An owner sees a completed test a week after it began (src/common/owner-view.ts).
+      t.clock.set(new Date(a.window_start.getTime() + 7 * 86_400_000));
       const seen = await t.http().get('/api/v1/assignments').set(auth(owner.key)).expect(200);
       expect(seen.body.total).toBe(1);
       expect(seen.body.items[0].testerId).toBeNull();

@@ -190,6 +190,35 @@ describe('a touchpoint\'s owner, when tests of their touchpoint are withdrawn an
   });
 });
 
+describe('a touchpoint\'s owner, a week later', () => {
+  it('sees a completed test of their touchpoint only once a week has passed since its window started', async () => {
+    const [{ window_start: start }] = await t.dataSource.query('SELECT window_start FROM assignment WHERE id = $1', [
+      w.completed,
+    ]);
+    const listed = async () => {
+      const res = await t.http()
+        .get(`/api/v1/assignments?touchpointId=${w.touchpoint}`)
+        .set(auth(w.key.owner))
+        .expect(200);
+      return res.body.items.map((a: { id: string }) => a.id);
+    };
+    const before = t.clock.now();
+    try {
+      // Completed minutes ago: a fresh test would tell the owner that the next hours are safe (the spacing rule).
+      expect(await listed()).toEqual([]);
+      await t.http().get(`/api/v1/assignments/${w.completed}`).set(auth(w.key.owner)).expect(404);
+      t.clock.set(new Date(start.getTime() + 7 * 86_400_000 - 60_000));
+      expect(await listed()).toEqual([]);
+      t.clock.set(new Date(start.getTime() + 7 * 86_400_000));
+      expect(await listed()).toEqual([w.completed]);
+      const res = await t.http().get(`/api/v1/assignments/${w.completed}`).set(auth(w.key.owner)).expect(200);
+      expect(res.body.testerId).toBeNull();
+    } finally {
+      t.clock.set(before);
+    }
+  });
+});
+
 describe('the register of test contacts', () => {
   it('lists completed contacts only: no planned or revealed test, not even its window', async () => {
     const csv = (await t.http().get('/api/v1/outcomes/register.csv').set(auth(w.key.quality)).expect(200)).text;

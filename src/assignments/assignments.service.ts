@@ -5,6 +5,7 @@ import { hasRole } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { HOUR, MINUTE } from '../campaigns/planner/planner.js';
 import { Clock } from '../common/clock.js';
+import { ownerSeesUpTo } from '../common/owner-view.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { Page } from '../common/pagination.js';
@@ -113,7 +114,8 @@ export class AssignmentsService {
   /**
    * What each role may see, as SQL. Admin and quality: everything of their organization. A tester:
    * their own assignments once revealed, never before. An owner: tests of their touchpoints once
-   * completed, without the tester. Anything else does not exist for the caller (404, not 403).
+   * completed and a week old (src/common/owner-view.ts: a fresh test would tell them when the next one
+   * cannot be), without the tester. Anything else does not exist for the caller (404, not 403).
    */
   private visibility(me: Principal, params: unknown[]): string {
     params.push(me.organizationId);
@@ -123,7 +125,10 @@ export class AssignmentsService {
     const self = `$${params.length}`;
     const rules: string[] = [];
     if (hasRole(me, 'tester')) rules.push(`(a.tester_id = ${self} AND a.revealed_at IS NOT NULL)`);
-    if (hasRole(me, 'owner')) rules.push(`(t.owner_id = ${self} AND a.status = 'completed')`);
+    if (hasRole(me, 'owner')) {
+      params.push(new Date(ownerSeesUpTo(this.clock.now().getTime())));
+      rules.push(`(t.owner_id = ${self} AND a.status = 'completed' AND a.window_start <= $${params.length})`);
+    }
     return rules.length ? `${org} AND (${rules.join(' OR ')})` : 'false';
   }
 

@@ -22,6 +22,7 @@ import { IsDate, IsNotBefore, IsSingleLine } from '../common/validation/domain.v
 import { Omittable } from '../common/validation/validate-dto.js';
 import { Trim } from '../common/validation/transforms.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
+import { CAMPAIGN_LIMITS } from './campaign-limits.js';
 import type { Campaign } from './campaign.entity.js';
 
 function IsMultipleOf(step: number) {
@@ -71,10 +72,17 @@ export class CreateCampaignDto {
   @IsSingleLine()
   name: string;
 
-  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Touchpoints by id; when empty, those matching team and channels' })
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    maxItems: CAMPAIGN_LIMITS.touchpoints,
+    description:
+      'Touchpoints by id; when empty, those matching team and channels ' +
+      `(at most ${CAMPAIGN_LIMITS.touchpoints} either way)`,
+  })
   @Omittable()
   @IsArray()
-  @ArrayMaxSize(10_000)
+  @ArrayMaxSize(CAMPAIGN_LIMITS.touchpoints)
   @ArrayUnique()
   @IsUUID('all', { each: true })
   touchpointIds?: string[];
@@ -92,10 +100,15 @@ export class CreateCampaignDto {
   @IsIn(CHANNELS, { each: true, message: `each value in channels must be one of: ${CHANNELS.join(', ')}` })
   channels?: string[];
 
-  @ApiProperty({ type: [String], format: 'uuid', description: 'The tester pool: people holding the tester role' })
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    maxItems: CAMPAIGN_LIMITS.testers,
+    description: 'The tester pool: people holding the tester role',
+  })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(10_000)
+  @ArrayMaxSize(CAMPAIGN_LIMITS.testers)
   @ArrayUnique()
   @IsUUID('all', { each: true })
   testerIds: string[];
@@ -107,7 +120,14 @@ export class CreateCampaignDto {
   @IsUUID('all', { each: true })
   scenarioIds?: string[];
 
-  @ApiProperty({ minimum: 1, maximum: 21, example: 2 })
+  @ApiProperty({
+    minimum: 1,
+    maximum: 21,
+    example: 2,
+    description:
+      'Tests of each touchpoint a week; touchpoints × this may be at most ' +
+      `${CAMPAIGN_LIMITS.weeklyContacts} (400 maxWeeklyContacts)`,
+  })
   @IsInt()
   @Min(1)
   @Max(21)

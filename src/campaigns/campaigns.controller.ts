@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, hasRole, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
@@ -7,6 +13,7 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { CampaignPage, CampaignsQuery, CampaignView, CreateCampaignDto, PlanPeriodDto, PlanResultView, UpdateCampaignDto } from './campaign.dto.js';
 import { WithdrawalsService } from '../assignments/withdrawals.service.js';
+import { CAMPAIGN_LIMITS } from './campaign-limits.js';
 import { CampaignsService } from './campaigns.service.js';
 import { PlanningService } from './planning.service.js';
 import type { ReleaseWeeks } from './replan.js';
@@ -77,6 +84,13 @@ export class CampaignsController {
       'then its unrevealed tests are withdrawn and the week is planned again around the tests already revealed or done',
   })
   @ApiConflictResponse({ description: 'A tester, touchpoint or scenario it refers to kept being removed meanwhile' })
+  @ApiBadRequestResponse({
+    description:
+      'A campaign too large to plan (its touchpoints × contacts per week above ' +
+      `${CAMPAIGN_LIMITS.weeklyContacts}, more than ` +
+      `${CAMPAIGN_LIMITS.touchpoints} touchpoints), or a period of more than ${CAMPAIGN_LIMITS.slotsPerPlan} slots: ` +
+      'the errors name the field (contactsPerTouchpointPerWeek, team, touchpointIds, to) and the limit',
+  })
   async plan(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: PlanPeriodDto): Promise<PlanResultView> {
     const release: ReleaseWeeks = (manager, campaign, weeks) =>
       this.withdrawals.releaseWeeks(manager, campaign, weeks, me.personId);

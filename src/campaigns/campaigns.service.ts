@@ -8,8 +8,10 @@ import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { CampaignsQuery, CreateCampaignDto, DEFAULTS, UpdateCampaignDto } from './campaign.dto.js';
+import { campaignSizeErrors } from './campaign-limits.js';
 import { Campaign } from './campaign.entity.js';
 import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
+import { SELECTED } from './planning.service.js';
 
 @Injectable()
 export class CampaignsService {
@@ -100,7 +102,7 @@ export class CampaignsService {
     };
   }
 
-  /** Every id must be a row of this organization; testers must hold the tester role. */
+  /** Every id must be a row of this organization; testers must hold the tester role; the size in CAMPAIGN_LIMITS. */
   private async assertReferences(manager: EntityManager, organizationId: string, dto: CreateCampaignDto): Promise<void> {
     const errors: FieldError[] = [];
     if (!dto.touchpointIds?.length && !dto.team && !dto.channels?.length) {
@@ -122,5 +124,19 @@ export class CampaignsService {
       if (bad.length) errors.push({ field, rule: 'exists', message: `${field} must be ${what}; not: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}` });
     }
     if (errors.length) throw new FieldValidationException(errors);
+    const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM touchpoint t WHERE ${SELECTED}`, [
+      organizationId,
+      dto.touchpointIds ?? [],
+      dto.team ?? null,
+      dto.channels ?? [],
+    ]);
+    const size = {
+      touchpoints: n,
+      testers: dto.testerIds.length,
+      contactsPerTouchpointPerWeek: dto.contactsPerTouchpointPerWeek,
+      byIds: !!dto.touchpointIds?.length,
+    };
+    const tooLarge = campaignSizeErrors(size);
+    if (tooLarge.length) throw new FieldValidationException(tooLarge, 'The campaign is too large');
   }
 }

@@ -1,19 +1,35 @@
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
+import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { retryWhenReferenceVanishes } from '../database/vanished-reference.js';
-import { fitToFreeSlots, ReleaseWeeks } from './replan.js';
+import { ReleaseWeeks } from './replan.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job-failures.js';
+import { campaignSizeErrors, planSizeErrors } from './campaign-limits.js';
 import { Campaign } from './campaign.entity.js';
-import { unplannableTester, unplannableTouchpoint } from './plannable-rows.js';
 import { weekStartOf } from './planner/calendar.js';
-import { DAY, ExistingAssignment, planWeek, PlannerCampaign, PlannerScenario, PlannerTester, PlannerTouchpoint, UNFILLED_REASONS, UnfilledReason } from './planner/planner.js';
+import type { AssignmentBatch, PlanDone, PlanMessage, PlanTask } from './planner/plan.worker.js';
+import {
+  DAY,
+  ExistingAssignment,
+  PlannerCampaign,
+  PlannerScenario,
+  UNFILLED_REASONS,
+  UnfilledReason,
+} from './planner/planner.js';
 
 export interface PlanResult {
   planned: number;
@@ -29,18 +45,56 @@ export interface PlanOptions {
   release?: ReleaseWeeks;
 }
 
-const INSERT_CHUNK = 5_000;
+/** Rows per INSERT: stored while the worker plans the next ones. */
+const INSERT_BATCH = 2_500;
 /** A year at a time: enough for any real schedule, small enough for one transaction. */
 const MAX_WEEKS = 53;
 
-/** Loads what the planner needs, runs it, and stores the plan: one transaction per call, all or nothing. */
+/**
+ * The worker that runs the planner: the built plan.worker.js beside this module; when the service runs
+ * from its TypeScript sources (jest), the built copy under dist/ (the test script builds first).
+ */
+function workerFile(): string {
+  const sibling = fileURLToPath(new URL('./planner/plan.worker.js', import.meta.url));
+  if (existsSync(sibling)) return sibling;
+  const at = sibling.lastIndexOf(`${path.sep}src${path.sep}`);
+  const built = path.join(sibling.slice(0, at), 'dist', sibling.slice(at));
+  if (!existsSync(built)) throw new Error(`The planner's worker is not built (${built}): run npm run build`);
+  return built;
+}
+
+/**
+ * Loads what the planner needs, runs it on a worker thread (the event loop keeps answering while it
+ * plans), and stores the plan: one transaction per call, all or nothing.
+ */
 @Injectable()
-export class PlanningService {
+export class PlanningService implements OnModuleDestroy {
+  private pool: Piscina<PlanTask, void> | undefined;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool?.destroy();
+    this.pool = undefined;
+  }
+
+  /** Started on the first plan; a thread lives a minute past its last plan (the calendar memos stay warm). */
+  private workers(): Piscina<PlanTask, void> {
+    this.pool ??= new Piscina<PlanTask, void>({
+      filename: workerFile(),
+      minThreads: 0,
+      // One core stays with the event loop and PostgreSQL.
+      maxThreads: Math.max(1, Math.min(2, availableParallelism() - 1)),
+      idleTimeout: 60_000,
+      // Background work: the scheduler prefers the event loop (and PostgreSQL) when cores are short.
+      niceIncrement: 10,
+    });
+    return this.pool;
+  }
 
   async planPeriod(
     organizationId: string,
@@ -50,26 +104,39 @@ export class PlanningService {
     options: PlanOptions = {},
   ): Promise<PlanResult> {
     const now = this.clock.now();
-    return retryWhenReferenceVanishes(() => this.dataSource.transaction(async (manager) => {
-      await lockOrganizationPlanning(manager, organizationId);
-      // campaign_week makes a re-plan of the same weeks a no-op.
-      const campaign = await manager.findOne(Campaign, { where: { id: campaignId, organizationId }, lock: { mode: 'pessimistic_write' } });
-      if (!campaign) throw new NotFoundException(`Campaign ${campaignId} not found`);
-      // Only weeks the campaign runs in are planned (and so marked planned).
-      const start = from < campaign.startsOn ? campaign.startsOn : from;
-      const end = campaign.endsOn && to > campaign.endsOn ? campaign.endsOn : to;
-      if (start > end) {
-        throw new BadRequestException({ statusCode: 400, message: `The period lies outside the campaign (${campaign.startsOn} to ${campaign.endsOn ?? 'open end'})`, errors: [{ field: 'to', rule: 'withinCampaign', message: 'the period must overlap the campaign' }] });
-      }
-      const weeks = weeksOverlapping(start, end);
-      if (weeks.length > MAX_WEEKS) {
-        throw new BadRequestException({ statusCode: 400, message: `Plan at most ${MAX_WEEKS} weeks at a time`, errors: [{ field: 'to', rule: 'maxWeeks', message: `the period may span at most ${MAX_WEEKS} weeks` }] });
-      }
-      if (!options.release) return this.planWeeks(manager, campaign, weeks, now);
-      const released = await options.release(manager, campaign, weeks);
-      const result = await this.planWeeks(manager, campaign, weeks, now, released.taken);
-      return { ...result, withdrawn: released.withdrawn };
-    }));
+    return retryWhenReferenceVanishes(() =>
+      this.dataSource.transaction(async (manager) => {
+        await lockOrganizationPlanning(manager, organizationId);
+        // campaign_week makes a re-plan of the same weeks a no-op.
+        const campaign = await manager.findOne(Campaign, {
+          where: { id: campaignId, organizationId },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (!campaign) throw new NotFoundException(`Campaign ${campaignId} not found`);
+        // Only weeks the campaign runs in are planned (and so marked planned).
+        const start = from < campaign.startsOn ? campaign.startsOn : from;
+        const end = campaign.endsOn && to > campaign.endsOn ? campaign.endsOn : to;
+        if (start > end) {
+          throw new BadRequestException({
+            statusCode: 400,
+            message: `The period lies outside the campaign (${campaign.startsOn} to ${campaign.endsOn ?? 'open end'})`,
+            errors: [{ field: 'to', rule: 'withinCampaign', message: 'the period must overlap the campaign' }],
+          });
+        }
+        const weeks = weeksOverlapping(start, end);
+        if (weeks.length > MAX_WEEKS) {
+          throw new BadRequestException({
+            statusCode: 400,
+            message: `Plan at most ${MAX_WEEKS} weeks at a time`,
+            errors: [{ field: 'to', rule: 'maxWeeks', message: `the period may span at most ${MAX_WEEKS} weeks` }],
+          });
+        }
+        if (!options.release) return this.planWeeks(manager, campaign, weeks, now);
+        const released = await options.release(manager, campaign, weeks);
+        const result = await this.planWeeks(manager, campaign, weeks, now, released.taken);
+        return { ...result, withdrawn: released.withdrawn };
+      }),
+    );
   }
 
   /** Nightly: every campaign that is running keeps its plan filled up to its horizon. */
@@ -90,7 +157,9 @@ export class PlanningService {
           await lockOrganizationPlanning(manager, organization_id);
           const campaign = await manager.findOne(Campaign, { where: { id }, lock: { mode: 'pessimistic_write' } });
           if (!campaign) return null;
-          const horizonEnd = DateTime.fromJSDate(now, { zone: 'utc' }).plus({ days: campaign.horizonDays }).toISODate()!;
+          const horizonEnd = DateTime.fromJSDate(now, { zone: 'utc' })
+            .plus({ days: campaign.horizonDays })
+            .toISODate()!;
           const start = campaign.startsOn > today ? campaign.startsOn : today;
           const end = campaign.endsOn && campaign.endsOn < horizonEnd ? campaign.endsOn : horizonEnd;
           if (start > end) return null;
@@ -117,151 +186,275 @@ export class PlanningService {
   ): Promise<PlanResult> {
     const result: PlanResult = { planned: 0, unfilled: [], weeksPlanned: [], weeksAlreadyPlanned: [] };
     const done = new Set<string>(
-      (await manager.query('SELECT week_start::text AS w FROM campaign_week WHERE campaign_id = $1 AND week_start = ANY($2::date[])', [campaign.id, weeks])).map(
-        (r: { w: string }) => r.w,
-      ),
+      (
+        await manager.query(
+          'SELECT week_start::text AS w FROM campaign_week WHERE campaign_id = $1 AND week_start = ANY($2::date[])',
+          [campaign.id, weeks],
+        )
+      ).map((r: { w: string }) => r.w),
     );
     const todo = weeks.filter((w) => !done.has(w));
     result.weeksAlreadyPlanned = weeks.filter((w) => done.has(w));
     if (todo.length === 0) return result;
 
-    // One connection (the transaction's): these run one after the other.
-    const touchpoints = await this.touchpointsOf(manager, campaign);
-    const testers = await this.testersOf(manager, campaign);
-    const scenarios = await this.scenariosOf(manager, campaign);
-    const margin = (campaign.rotationDays + 8) * DAY;
-    const existing = await loadExistingAssignments(
-      manager,
-      campaign.organizationId,
-      new Date(Date.parse(todo[0]) - margin),
-      new Date(Date.parse(todo[todo.length - 1]) + 7 * DAY + margin),
+    // A team or channel selection may have grown since the campaign was saved: the limits hold at planning too.
+    const [{ n: touchpointCount }] = await manager.query(
+      `SELECT count(*)::int AS n FROM touchpoint t WHERE ${SELECTED}`,
+      selection(campaign),
     );
-    const plannerCampaign: PlannerCampaign = {
-      id: campaign.id,
-      seed: campaign.seed,
-      contactsPerTouchpointPerWeek: campaign.contactsPerTouchpointPerWeek,
-      windowMinutes: campaign.windowMinutes,
-      revealLeadMinutes: campaign.revealLeadMinutes,
-      holdLeadMinutes: campaign.holdLeadMinutes,
-      minSpacingHours: campaign.minSpacingHours,
-      testerWeeklyCap: campaign.testerWeeklyCap,
-      rotationDays: campaign.rotationDays,
-      allowOwnerSelfTest: campaign.allowOwnerSelfTest,
-      startsOn: campaign.startsOn,
-      endsOn: campaign.endsOn,
-    };
+    const weekly = touchpointCount * campaign.contactsPerTouchpointPerWeek;
+    const errors = [
+      ...campaignSizeErrors({
+        touchpoints: touchpointCount,
+        testers: campaign.testerIds.length,
+        contactsPerTouchpointPerWeek: campaign.contactsPerTouchpointPerWeek,
+        byIds: campaign.touchpointIds.length > 0,
+      }),
+      ...planSizeErrors(weekly, todo.length),
+    ];
+    if (errors.length) throw new FieldValidationException(errors, 'The campaign is too large to plan');
 
-    for (const weekStart of todo) {
-      const fresh = planWeek({ campaign: plannerCampaign, weekStart, touchpoints, testers, scenarios, existing, now: now.getTime() });
-      // A re-plan fills only the slots its kept tests leave free.
-      const plan = fitToFreeSlots(fresh, taken?.get(weekStart), campaign.contactsPerTouchpointPerWeek);
-      for (let i = 0; i < plan.assignments.length; i += INSERT_CHUNK) {
-        const chunk = plan.assignments.slice(i, i + INSERT_CHUNK);
-        await manager.query(
-          `INSERT INTO assignment (organization_id, campaign_id, week_start, status, tester_id, touchpoint_id, scenario_id, slot, window_start, window_end, reveal_at, hold_at, created_at, updated_at)
-           SELECT $1, $2, $3::date, 'planned', t.*, $12, $12
-             FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::int[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[]) AS t`,
-          [
-            campaign.organizationId,
-            campaign.id,
-            weekStart,
-            chunk.map((a) => a.testerId),
-            chunk.map((a) => a.touchpointId),
-            chunk.map((a) => a.scenarioId),
-            chunk.map((a) => a.slot),
-            chunk.map((a) => new Date(a.windowStart)),
-            chunk.map((a) => new Date(a.windowEnd)),
-            chunk.map((a) => new Date(a.revealAt)),
-            chunk.map((a) => (a.holdAt === null ? null : new Date(a.holdAt))),
-            now,
-          ],
-        );
-      }
-      if (plan.unfilled.length) {
-        await manager.query(
-          `INSERT INTO unfilled_slot (organization_id, campaign_id, week_start, created_at, touchpoint_id, slot, reason)
-           SELECT $1, $2, $3::date, $4, t.* FROM unnest($5::uuid[], $6::int[], $7::text[]) AS t`,
-          [campaign.organizationId, campaign.id, weekStart, now, plan.unfilled.map((u) => u.touchpointId), plan.unfilled.map((u) => u.slot), plan.unfilled.map((u) => u.reason)],
-        );
-      }
-      await manager.query('INSERT INTO campaign_week (campaign_id, week_start, organization_id, planned_at) VALUES ($1, $2, $3, $4)', [
-        campaign.id,
-        weekStart,
-        campaign.organizationId,
-        now,
-      ]);
-      // Later weeks of this call see this week's plan (caps, spacing, rotation).
-      for (const a of plan.assignments) {
-        existing.push({ campaignId: campaign.id, testerId: a.testerId, touchpointId: a.touchpointId, scenarioId: a.scenarioId, weekStart, windowStart: a.windowStart, windowEnd: a.windowEnd });
-      }
-      result.planned += plan.assignments.length;
-      result.unfilled.push(
-        ...plan.unfilled.map((u) => ({ touchpointId: u.touchpointId, weekStart, slot: u.slot, reason: u.reason, explanation: UNFILLED_REASONS[u.reason as UnfilledReason] })),
+    // One connection (the transaction's): these run one after the other. Rows come as JSON text, built by
+    // PostgreSQL and parsed by the worker, so thousands of rows cost this event loop next to nothing.
+    const started = performance.now();
+    // How long this process's event loop was held up while planning: the figure that says it stayed free.
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    try {
+      const margin = (campaign.rotationDays + 8) * DAY;
+      const { port1: port, port2: workerPort } = new MessageChannel();
+      const task: PlanTask = {
+        campaign: plannerCampaign(campaign),
+        weeks: todo,
+        touchpointsJson: await jsonRows(manager, TOUCHPOINTS_JSON, selection(campaign)),
+        testersJson: await jsonRows(manager, TESTERS_JSON, [campaign.organizationId, campaign.testerIds]),
+        scenarios: await this.scenariosOf(manager, campaign),
+        existingJson: await jsonRows(manager, EXISTING_JSON, [
+          campaign.organizationId,
+          new Date(Date.parse(todo[0]) - margin),
+          new Date(Date.parse(todo[todo.length - 1]) + 7 * DAY + margin),
+        ]),
+        now: now.getTime(),
+        // A re-plan fills only the slots its kept tests leave free.
+        taken: taken ?? new Map(),
+        batch: INSERT_BATCH,
+        port: workerPort,
+      };
+      const loaded = performance.now();
+      const plan = await this.storeWhilePlanning(task, port, (batch) =>
+        insertAssignments(manager, campaign, batch, now),
       );
-      result.weeksPlanned.push(weekStart);
+      const stored = performance.now();
+      // A stored row the planner cannot use was left out (the rest of the campaign is planned): logged with its id.
+      for (const { kind, id, problem } of plan.skipped) {
+        const skipped = { job: 'plan', campaignId: campaign.id, [`${kind}Id`]: id, reason: problem };
+        this.logger.error(skipped, `${kind} left out of planning: ${problem}`);
+      }
+
+      for (const week of plan.weeks) {
+        if (week.unfilled.length) {
+          await manager.query(
+            `INSERT INTO unfilled_slot (organization_id, campaign_id, week_start, created_at, touchpoint_id, slot, reason)
+             SELECT $1, $2, $3::date, $4, t.* FROM unnest($5::uuid[], $6::int[], $7::text[]) AS t`,
+            [
+              campaign.organizationId,
+              campaign.id,
+              week.weekStart,
+              now,
+              week.unfilled.map((u) => u.touchpointId),
+              week.unfilled.map((u) => u.slot),
+              week.unfilled.map((u) => u.reason),
+            ],
+          );
+        }
+        await manager.query(
+          'INSERT INTO campaign_week (campaign_id, week_start, organization_id, planned_at) VALUES ($1, $2, $3, $4)',
+          [campaign.id, week.weekStart, campaign.organizationId, now],
+        );
+        result.planned += week.planned;
+        result.unfilled.push(
+          ...week.unfilled.map((u) => ({
+            touchpointId: u.touchpointId,
+            weekStart: week.weekStart,
+            slot: u.slot,
+            reason: u.reason,
+            explanation: UNFILLED_REASONS[u.reason as UnfilledReason],
+          })),
+        );
+        result.weeksPlanned.push(week.weekStart);
+      }
+      const ms = (from: number, to: number) => Math.round(to - from);
+      const phases = {
+        load: ms(started, loaded),
+        planAndStore: ms(loaded, stored),
+        rest: ms(stored, performance.now()),
+      };
+      const delay = { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) };
+      this.logger.info(
+        {
+          campaignId: campaign.id,
+          weeks: todo.length,
+          planned: result.planned,
+          unfilled: result.unfilled.length,
+          ms: phases,
+          loopDelayMs: delay,
+        },
+        'planned',
+      );
+      return result;
+    } finally {
+      loopDelay.disable();
     }
-    return result;
   }
 
-  private async touchpointsOf(manager: EntityManager, c: Campaign): Promise<PlannerTouchpoint[]> {
-    const rows = await manager.query(
-      `SELECT id, channel, timezone, opening_hours, closures, owner_id FROM touchpoint
-        WHERE organization_id = $1
-          AND (CASE WHEN cardinality($2::uuid[]) > 0 THEN id = ANY($2::uuid[])
-                    ELSE ($3::text IS NULL OR team = $3) AND (cardinality($4::text[]) = 0 OR channel = ANY($4::text[])) END)
-        ORDER BY id`,
-      [c.organizationId, c.touchpointIds, c.team, c.channels],
-    );
-    return rows
-      .filter((r: Record<string, never>) => this.plannable(c, 'touchpoint', r.id, unplannableTouchpoint(r)))
-      .map((r: Record<string, never>) => ({
-        id: r.id,
-        channel: r.channel,
-        timezone: r.timezone,
-        openingHours: r.opening_hours,
-        closures: r.closures,
-        ownerId: r.owner_id,
-      }));
-  }
-
-  /** The pool, less anyone who no longer holds the tester role. */
-  private async testersOf(manager: EntityManager, c: Campaign): Promise<PlannerTester[]> {
-    const rows = await manager.query(
-      `SELECT id, timezone, working_hours, leave FROM person
-        WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND 'tester' = ANY(roles) ORDER BY id`,
-      [c.organizationId, c.testerIds],
-    );
-    return rows
-      .filter((r: Record<string, never>) => this.plannable(c, 'tester', r.id, unplannableTester(r)))
-      .map((r: Record<string, never>) => ({
-        id: r.id,
-        timezone: r.timezone,
-        workingHours: r.working_hours,
-        leave: r.leave,
-      }));
-  }
-
-  /** A stored row the planner cannot use is left out (the rest of the campaign is planned) and logged with its id. */
-  private plannable(c: Campaign, kind: 'touchpoint' | 'tester', id: string, problem: string | null): boolean {
-    if (problem) {
-      const skipped = { job: 'plan', campaignId: c.id, [`${kind}Id`]: id, reason: problem };
-      this.logger.error(skipped, `${kind} left out of planning: ${problem}`);
+  /**
+   * Runs the planner on a worker and stores each batch it sends while it goes on planning. Messages on
+   * one port arrive in order, so the last ('done') follows every batch. A failed insert stops the worker.
+   */
+  private async storeWhilePlanning(
+    task: PlanTask,
+    port: MessagePort,
+    store: (batch: AssignmentBatch) => Promise<void>,
+  ): Promise<PlanDone> {
+    const inbox: PlanMessage[] = [];
+    let wake: (() => void) | undefined;
+    let failed: unknown;
+    port.on('message', (m: PlanMessage) => {
+      inbox.push(m);
+      wake?.();
+    });
+    const abort = new AbortController();
+    const running = this.workers()
+      .run(task, { transferList: [task.port], signal: abort.signal })
+      .catch((error: unknown) => {
+        failed ??= error;
+        wake?.();
+      });
+    try {
+      for (;;) {
+        if (failed) throw failed;
+        const next = inbox.shift();
+        if (!next) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
+        }
+        if (next.kind === 'done') return next;
+        await store(next);
+      }
+    } catch (error) {
+      abort.abort();
+      throw error;
+    } finally {
+      port.close();
+      await running;
     }
-    return problem === null;
   }
 
   private async scenariosOf(manager: EntityManager, c: Campaign): Promise<PlannerScenario[]> {
     const rows = await manager.query(
-      `SELECT id, channels FROM scenario WHERE organization_id = $1 AND (cardinality($2::uuid[]) = 0 OR id = ANY($2::uuid[])) ORDER BY id`,
+      `SELECT id, channels FROM scenario
+        WHERE organization_id = $1 AND (cardinality($2::uuid[]) = 0 OR id = ANY($2::uuid[])) ORDER BY id`,
       [c.organizationId, c.scenarioIds],
     );
     return rows.map((r: { id: string; channels: string[] }) => ({ id: r.id, channels: r.channels }));
   }
+}
 
+/** Epoch milliseconds (exact integers) to timestamptz, in SQL. */
+const fromEpochMs = (column: string) => `timestamptz 'epoch' + interval '1 millisecond' * ${column}`;
+
+/**
+ * The touchpoints (alias t) a campaign selects: by id, or by team and channels
+ * ($1 organization, $2 ids, $3 team, $4 channels).
+ */
+export const SELECTED = `t.organization_id = $1
+  AND (CASE WHEN cardinality($2::uuid[]) > 0 THEN t.id = ANY($2::uuid[])
+            ELSE ($3::text IS NULL OR t.team = $3)
+                 AND (cardinality($4::text[]) = 0 OR t.channel = ANY($4::text[])) END)`;
+
+const selection = (c: Campaign) => [c.organizationId, c.touchpointIds, c.team, c.channels];
+
+const TOUCHPOINTS_JSON = `SELECT coalesce(json_agg(json_build_object('id', t.id, 'channel', t.channel,
+    'timezone', t.timezone,
+    'openingHours', t.opening_hours, 'closures', t.closures, 'ownerId', t.owner_id) ORDER BY t.id), '[]')::text AS json
+  FROM touchpoint t WHERE ${SELECTED}`;
+
+/** The pool, less anyone who no longer holds the tester role. */
+const TESTERS_JSON = `SELECT coalesce(json_agg(json_build_object('id', p.id, 'timezone', p.timezone,
+    'workingHours', p.working_hours,
+    'leave', p.leave) ORDER BY p.id), '[]')::text AS json
+  FROM person p WHERE p.organization_id = $1 AND p.id = ANY($2::uuid[]) AND 'tester' = ANY(p.roles)`;
+
+/** What loadExistingAssignments returns, as JSON. */
+const EXISTING_JSON = `SELECT coalesce(json_agg(json_build_object('campaignId', a.campaign_id, 'testerId', a.tester_id,
+    'touchpointId', a.touchpoint_id, 'scenarioId', a.scenario_id, 'weekStart', a.week_start::text,
+    'windowStart', (extract(epoch FROM a.window_start) * 1000)::bigint,
+    'windowEnd', (extract(epoch FROM a.window_end) * 1000)::bigint)), '[]')::text AS json
+  FROM assignment a
+ WHERE a.organization_id = $1 AND a.window_start >= $2 AND a.window_start < $3
+   AND a.status NOT IN ('declined', 'cancelled')`;
+
+async function insertAssignments(
+  manager: EntityManager,
+  campaign: Campaign,
+  c: AssignmentBatch,
+  now: Date,
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO assignment (organization_id, campaign_id, week_start, status, tester_id, touchpoint_id,
+                             scenario_id, slot, window_start, window_end, reveal_at, hold_at, created_at, updated_at)
+     SELECT $1, $2, $3::date, 'planned', t.tester, t.touchpoint, t.scenario, t.slot,
+            ${fromEpochMs('t.ws')}, ${fromEpochMs('t.we')}, ${fromEpochMs('t.ra')}, ${fromEpochMs('t.ha')}, $12, $12
+       FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::int[],
+                   $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
+            AS t (tester, touchpoint, scenario, slot, ws, we, ra, ha)`,
+    [
+      campaign.organizationId,
+      campaign.id,
+      c.weekStart,
+      c.testerIds,
+      c.touchpointIds,
+      c.scenarioIds,
+      c.slots,
+      c.windowStarts,
+      c.windowEnds,
+      c.revealAts,
+      c.holdAts,
+      now,
+    ],
+  );
+}
+
+async function jsonRows(manager: EntityManager, sql: string, params: unknown[]): Promise<string> {
+  const [{ json }] = await manager.query(sql, params);
+  return json as string;
+}
+
+function plannerCampaign(campaign: Campaign): PlannerCampaign {
+  return {
+    id: campaign.id,
+    seed: campaign.seed,
+    contactsPerTouchpointPerWeek: campaign.contactsPerTouchpointPerWeek,
+    windowMinutes: campaign.windowMinutes,
+    revealLeadMinutes: campaign.revealLeadMinutes,
+    holdLeadMinutes: campaign.holdLeadMinutes,
+    minSpacingHours: campaign.minSpacingHours,
+    testerWeeklyCap: campaign.testerWeeklyCap,
+    rotationDays: campaign.rotationDays,
+    allowOwnerSelfTest: campaign.allowOwnerSelfTest,
+    startsOn: campaign.startsOn,
+    endsOn: campaign.endsOn,
+  };
 }
 
 /** The organization's live assignments with windows starting in [from, to): what caps, spacing and rotation see. */
-export async function loadExistingAssignments(manager: EntityManager, organizationId: string, from: Date, to: Date): Promise<ExistingAssignment[]> {
+export async function loadExistingAssignments(
+  manager: EntityManager,
+  organizationId: string,
+  from: Date,
+  to: Date,
+): Promise<ExistingAssignment[]> {
   const rows = await manager.query(
     `SELECT campaign_id, tester_id, touchpoint_id, scenario_id, week_start::text AS week_start, window_start, window_end
        FROM assignment

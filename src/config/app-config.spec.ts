@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       smtpUrl: undefined,
       rateLimit: { failures: 30, windowSeconds: 900 },
       trustProxy: 0,
+      digestLinkDays: 90,
     });
   });
 
@@ -27,8 +28,10 @@ describe('loadConfig', () => {
       RATE_LIMIT_FAILURES: '5',
       RATE_LIMIT_WINDOW_SECONDS: '60',
       TRUST_PROXY: '1',
+      DIGEST_LINK_DAYS: '30',
     });
     expect(config).toMatchObject({ port: 8080, enableJobs: false, publicUrl: 'https://gt.example.org', logLevel: 'warn', rateLimit: { failures: 5, windowSeconds: 60 }, trustProxy: 1 });
+    expect(config.digestLinkDays).toBe(30);
   });
 
   it.each([
@@ -41,6 +44,8 @@ describe('loadConfig', () => {
     [{ RATE_LIMIT_FAILURES: '0' }, 'Invalid configuration: RATE_LIMIT_FAILURES must be an integer from 1 to 100000 (got "0")'],
     [{ RATE_LIMIT_WINDOW_SECONDS: '1.5' }, 'Invalid configuration: RATE_LIMIT_WINDOW_SECONDS must be an integer from 1 to 86400 (got "1.5")'],
     [{ TRUST_PROXY: 'yes' }, 'Invalid configuration: TRUST_PROXY must be an integer from 0 to 10 (got "yes")'],
+    [{ DIGEST_LINK_DAYS: '0' }, 'Invalid configuration: DIGEST_LINK_DAYS must be an integer from 1 to 3650 (got "0")'],
+    [{ DIGEST_LINK_DAYS: 'x' }, 'Invalid configuration: DIGEST_LINK_DAYS must be an integer from 1 to 3650 (got "x")'],
   ])('refuses %j with one line naming the variable and the rule', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
   });

@@ -100,6 +100,11 @@ class EnvironmentVariables {
   @IsOptional() @IsInt({ message: 'must be an integer from 0 to 10' })
   @Min(0, { message: 'must be an integer from 0 to 10' }) @Max(10, { message: 'must be an integer from 0 to 10' })
   TRUST_PROXY?: number;
+
+  @Transform(toInt)
+  @IsOptional() @IsInt({ message: 'must be an integer from 1 to 3650' })
+  @Min(1, { message: 'must be an integer from 1 to 3650' }) @Max(3650, { message: 'must be an integer from 1 to 3650' })
+  DIGEST_LINK_DAYS?: number;
 }
 
 export class ConfigError extends Error {}
@@ -128,6 +133,8 @@ export class AppConfig {
   readonly rateLimit: { failures: number; windowSeconds: number };
   /** Reverse proxies in front of the service whose X-Forwarded-For is believed (0: none). */
   readonly trustProxy: number;
+  /** Days a digest's web link opens after the digest is sent. */
+  readonly digestLinkDays: number;
 
   constructor(values: Omit<AppConfig, 'with'>) {
     Object.assign(this, values);
@@ -172,5 +179,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: vars.BODY_LIMIT ?? '1mb',
     rateLimit: { failures: vars.RATE_LIMIT_FAILURES ?? 30, windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS ?? 900 },
     trustProxy: vars.TRUST_PROXY ?? 0,
+    digestLinkDays: vars.DIGEST_LINK_DAYS ?? 90,
   });
 }

@@ -3,6 +3,7 @@ import { ApiKey } from '../auth/api-key.entity.js';
 import { Campaign, CampaignWeek } from '../campaigns/campaign.entity.js';
 import { Claim, ClaimEdit } from '../claims/claim.entity.js';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity.js';
+import { DigestLink, DigestRendering } from '../digests/digest-link.entity.js';
 import { DigestRun } from '../digests/digest-run.entity.js';
 import { DigestSubscription } from '../digests/digest-subscription.entity.js';
 import { OutboxMessage } from '../mail/outbox-message.entity.js';
@@ -31,6 +32,8 @@ export const entities = [
   ClaimEdit,
   DigestSubscription,
   DigestRun,
+  DigestLink,
+  DigestRendering,
   OutboxMessage,
   JobFailure,
   IdempotencyKey,

@@ -93,7 +93,7 @@ function intervalText(r: DigestRow): string {
   return `${formatValue(r.unit, r.ciLow)} – ${formatValue(r.unit, r.ciHigh)}`;
 }
 
-export function chartRows(rows: readonly DigestRow[]): ChartRow[] {
+export function chartRows(payload: DigestPayload, rows: readonly DigestRow[] = payload.rows): ChartRow[] {
   return rows.map((r) => ({
     label: `${r.scopeLabel} · ${metricLabel(r.metric)}`,
     unit: r.unit,
@@ -266,7 +266,7 @@ ${h2('Coverage')}<p>${e(coverage)}</p>
 ${missed}
 ${notes}
 ${trend}
-${small(`${e(methods)} <a href="${e(ctx.link)}">This digest on the web</a>.`)}
+${small(ctx.link ? `${e(methods)} <a href="${e(ctx.link)}">This digest on the web</a>.` : e(methods))}
 </body></html>`;
   const text = [
     payload.headline,
@@ -337,7 +337,7 @@ export function digestChartPng(
   zone: string,
   rows: readonly DigestRow[] = payload.rows,
 ): Buffer {
-  return renderDigestChart(chartRows(rows), { title: `${name} · ${periodText(payload, zone)}` });
+  return renderDigestChart(chartRows(payload, rows), { title: `${name} · ${periodText(payload, zone)}` });
 }
 
 /** The chart inline, for a page that stands alone (the CLI's file). */

@@ -5,7 +5,6 @@ import { DigestSubscription } from './digest-subscription.entity.js';
 /** One digest as sent: its payload is kept, so the web page and the API show exactly what went out. */
 @Entity('digest_run')
 @Unique('digest_run_period_key', ['subscriptionId', 'periodStart'])
-@Unique('digest_run_token_key', ['webTokenHash'])
 @ForeignKey(() => DigestSubscription, ['subscriptionId'], ['id'], { name: 'digest_run_subscription_fkey', onDelete: 'CASCADE' })
 export class DigestRun {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -14,7 +13,5 @@ export class DigestRun {
   @Column({ name: 'period_start', type: 'timestamptz' }) periodStart: Date;
   @Column({ name: 'period_end', type: 'timestamptz' }) periodEnd: Date;
   @Column({ type: 'jsonb' }) payload: DigestPayload;
-  /** The signed web link's secret, hashed (the link itself needs no login). */
-  @Column({ name: 'web_token_hash', type: 'text', select: false }) webTokenHash: string;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

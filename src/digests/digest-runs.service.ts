@@ -8,7 +8,7 @@ import type { Principal } from '../auth/auth.decorators.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
-import { hashSecret, isSecret, newSecret } from '../common/secrets.js';
+import { newSecret } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
 import { isLuxonZone } from '../common/validation/time-zones.js';
 import { LOCKS } from '../database/advisory-lock.js';
@@ -16,6 +16,8 @@ import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job-failures.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { DigestBuilder } from './digest-builder.service.js';
+import { DigestLinksService } from './digest-links.service.js';
+import { DigestPagesService } from './digest-pages.service.js';
 import { digestChartPng, MAIL_HTML_BUDGET, renderDigest } from './digest-render.js';
 import { DigestRun } from './digest-run.entity.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
@@ -35,6 +37,8 @@ export class DigestRunsService {
     private readonly clock: Clock,
     private readonly builder: DigestBuilder,
     private readonly outbox: OutboxService,
+    private readonly links: DigestLinksService,
+    private readonly pages: DigestPagesService,
     private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -98,31 +102,35 @@ export class DigestRunsService {
         periodEnd,
         minContacts: sub.minContacts,
       });
-      const secret = newSecret();
-      await manager.insert(DigestRun, {
+      const { identifiers } = await manager.insert(DigestRun, {
         organizationId: sub.organizationId,
         subscriptionId: sub.id,
         periodStart,
         periodEnd,
         payload,
-        webTokenHash: hashSecret(secret),
         createdAt: this.clock.now(),
       });
-      const link = `${this.config.publicUrl}/d/${secret}`;
+      const run = { id: identifiers[0].id as string, organizationId: sub.organizationId };
+      const recipients = await this.links.recipients(manager, sub);
+      const secrets = await this.links.issue(manager, run, recipients);
+      // Rendered once for every recipient: each mail gets its own link in place of the marker.
+      const marker = newSecret();
+      const link = `${this.config.publicUrl}/d/${marker}`;
+      // a digest too long for a mail keeps what must be read (the marker is as long as the secret it stands for)
       const ctx = { name: sub.name, zone: sub.timezone, link, chartSrc: 'cid:digest-chart' };
       const rendered = renderDigest(payload, ctx, { maxHtmlBytes: MAIL_HTML_BUDGET });
-      const chart = digestChartPng(payload, sub.name, sub.timezone, rendered.rows);
-      const people: Array<{ email: string }> = sub.recipientPersonIds.length
-        ? await manager.query('SELECT email FROM person WHERE organization_id = $1 AND id = ANY($2::uuid[])', [sub.organizationId, sub.recipientPersonIds])
-        : [];
-      const recipients = [...new Set([...sub.recipientEmails, ...people.map((p) => p.email)])];
+      // The web page (and the chart the mail shows too) now, in a worker, rather than for its first reader.
+      const page = await this.pages.render(payload, sub.name, sub.timezone);
+      await this.pages.store(manager, run, page);
+      const chart = rendered.cut ? digestChartPng(payload, sub.name, sub.timezone, rendered.rows) : page.chart;
       for (const to of recipients) {
+        const secret = secrets.get(to)!;
         await this.outbox.enqueue(manager, {
           organizationId: sub.organizationId,
           to,
           subject: rendered.subject,
-          text: rendered.text,
-          html: rendered.html,
+          text: rendered.text.replaceAll(marker, secret),
+          html: rendered.html.replaceAll(marker, secret),
           attachments: [{ filename: 'digest-chart.png', contentType: 'image/png', content: chart, cid: 'digest-chart' }],
           dedupeKey: `digest:${sub.id}:${periodStart.toISOString()}:${to}`,
         });
@@ -148,14 +156,5 @@ export class DigestRunsService {
     const { entities, raw } = await qb.getRawAndEntities();
     if (!entities[0]) throw new NotFoundException(`Digest ${id} not found`);
     return Object.assign(entities[0], { subscriptionName: raw[0].subscription_name as string });
-  }
-
-  /** The run behind a signed web link, or null. */
-  async byToken(token: string): Promise<{ run: DigestRun; sub: DigestSubscription } | null> {
-    if (!isSecret(token)) return null;
-    const run = await this.dataSource.getRepository(DigestRun).findOne({ where: { webTokenHash: hashSecret(token) } });
-    if (!run) return null;
-    const sub = await this.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: run.subscriptionId });
-    return { run, sub };
   }
 }

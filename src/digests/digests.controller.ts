@@ -1,18 +1,53 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { messagePage, sendPrivatePage } from '../pages/outcome-form.js';
-import { digestChartPng, renderDigest } from './digest-render.js';
+import {
+  DigestLinkPage,
+  DigestLinksQuery,
+  IssueDigestLinksDto,
+  RevokeDigestLinksDto,
+  RevokedDigestLinks,
+} from './digest-link.dto.js';
+import { DigestLinksService, ResolvedDigestLink } from './digest-links.service.js';
+import { gzipEtag } from './digest-page.js';
+import { DigestPagesService } from './digest-pages.service.js';
 import { DigestRunsService } from './digest-runs.service.js';
+
+/**
+ * The reader's own browser may keep a digest page, but asks again each time (a 304 costs nothing), so
+ * an expired or revoked link stops showing it at once; no shared cache may keep it.
+ */
+const PAGE_CACHE_CONTROL = 'private, no-cache';
+
+const REFUSED: Record<Exclude<ResolvedDigestLink['state'], 'ok'>, [number, string, string]> = {
+  unknown: [404, 'Digest not found', 'This link is not valid. Check that you opened the whole link from your email.'],
+  expired: [
+    410,
+    'Link expired',
+    'This link to the digest has expired: digest links open for a limited time after the digest is sent. ' +
+      'Ask your quality team if you still need it.',
+  ],
+  revoked: [
+    410,
+    'Link withdrawn',
+    'This link to the digest has been withdrawn. Ask your quality team if you still need the digest.',
+  ],
+};
 
 @ApiTags('digests')
 @Controller()
 export class DigestsController {
-  constructor(private readonly runs: DigestRunsService) {}
+  constructor(
+    private readonly runs: DigestRunsService,
+    private readonly links: DigestLinksService,
+    private readonly pages: DigestPagesService,
+  ) {}
 
   @Get('api/v1/digests/:runId')
   @ApiAuthenticated()
@@ -21,32 +56,120 @@ export class DigestsController {
   @ApiOkResponse({ description: 'A stored digest run: the payload exactly as sent' })
   async get(@CurrentPrincipal() me: Principal, @UuidParam('runId') id: string) {
     const run = await this.runs.get(me, id);
-    return { id: run.id, subscriptionId: run.subscriptionId, subscriptionName: run.subscriptionName, periodStart: run.periodStart, periodEnd: run.periodEnd, createdAt: run.createdAt, payload: run.payload };
+    return {
+      id: run.id,
+      subscriptionId: run.subscriptionId,
+      subscriptionName: run.subscriptionName,
+      periodStart: run.periodStart,
+      periodEnd: run.periodEnd,
+      createdAt: run.createdAt,
+      payload: run.payload,
+    };
   }
 
-  /** The digest on the web, from the signed link in its mail (no login). */
+  @Get('api/v1/digests/:runId/links')
+  @ApiAuthenticated()
+  @ApiErrors()
+  @Roles('admin', 'quality')
+  @ApiOkResponse({
+    type: DigestLinkPage,
+    description: "The run's web links: to whom, until when, revoked by whom and why (never their secrets)",
+  })
+  listLinks(
+    @CurrentPrincipal() me: Principal,
+    @UuidParam('runId') id: string,
+    @Query() query: DigestLinksQuery,
+  ): Promise<DigestLinkPage> {
+    return this.links.list(me, id, query);
+  }
+
+  @Post('api/v1/digests/:runId/links/revoke')
+  @ApiAuthenticated()
+  @ApiErrors()
+  @Roles('admin', 'quality')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: RevokedDigestLinks,
+    description: 'Every link of the run (or of one recipient) revoked: its page answers 410',
+  })
+  revokeLinks(
+    @CurrentPrincipal() me: Principal,
+    @UuidParam('runId') id: string,
+    @Body() dto: RevokeDigestLinksDto,
+  ): Promise<RevokedDigestLinks> {
+    return this.links.revoke(me, id, dto);
+  }
+
+  @Post('api/v1/digests/:runId/links')
+  @Idempotent()
+  @ApiAuthenticated()
+  @ApiErrors()
+  @Roles('admin', 'quality')
+  @ApiCreatedResponse({
+    type: DigestLinkPage,
+    description: "New links mailed to the subscription's current recipients (or one of them)",
+  })
+  issueLinks(
+    @CurrentPrincipal() me: Principal,
+    @UuidParam('runId') id: string,
+    @Body() dto: IssueDigestLinksDto,
+  ): Promise<DigestLinkPage> {
+    return this.links.reissue(me, id, dto);
+  }
+
+  /** The digest on the web, from the signed link in its mail (no login): the run's one stored rendering. */
   @Get('d/:token')
   @Public()
   @ApiExcludeEndpoint()
-  async page(@Param('token') token: string, @Res() res: Response): Promise<void> {
-    const found = await this.runs.byToken(token);
-    if (!found) {
-      sendPrivatePage(res, 404, messagePage('Digest not found', 'This link is not valid. Check that you opened the whole link from your email.'));
-      return;
-    }
-    const rendered = renderDigest(found.run.payload, { name: found.sub.name, zone: found.sub.timezone, link: `/d/${token}`, chartSrc: `/d/${token}/chart.png` });
-    sendPrivatePage(res, 200, rendered.html);
+  async page(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const link = await this.links.resolve(token);
+    if (link.state !== 'ok') return refuse(res, link.state);
+    const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    res
+      .setHeader('Cache-Control', PAGE_CACHE_CONTROL)
+      .setHeader('X-Robots-Tag', 'noindex')
+      .setHeader('Vary', 'Accept-Encoding');
+    // A browser asking again is answered from the link's row alone, before any page is loaded.
+    if (link.etag && notModified(req, res, gzip ? gzipEtag(link.etag) : link.etag)) return;
+    const page = await this.pages.page(link.runId);
+    if (notModified(req, res, gzip ? page.gzipEtag : page.etag)) return;
+    if (gzip) res.setHeader('Content-Encoding', 'gzip');
+    res
+      .status(200)
+      .type('html')
+      .send(gzip ? page.gzip : page.html);
   }
 
   @Get('d/:token/chart.png')
   @Public()
   @ApiExcludeEndpoint()
-  async chart(@Param('token') token: string, @Res() res: Response): Promise<void> {
-    const found = await this.runs.byToken(token);
-    if (!found) {
-      res.status(404).type('text').send('Not found');
+  async chart(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const link = await this.links.resolve(token);
+    if (link.state !== 'ok') {
+      res
+        .status(link.state === 'unknown' ? 404 : 410)
+        .setHeader('Cache-Control', 'no-store')
+        .type('text')
+        .send(link.state === 'unknown' ? 'Not found' : 'Gone');
       return;
     }
-    res.setHeader('Cache-Control', 'private, max-age=3600').type('png').send(digestChartPng(found.run.payload, found.sub.name, found.sub.timezone));
+    res.setHeader('Cache-Control', PAGE_CACHE_CONTROL).setHeader('X-Robots-Tag', 'noindex');
+    if (link.chartEtag && notModified(req, res, link.chartEtag)) return;
+    const page = await this.pages.page(link.runId);
+    if (notModified(req, res, page.chartEtag)) return;
+    res.status(200).type('png').send(page.chart);
   }
+}
+
+function refuse(res: Response, state: keyof typeof REFUSED): void {
+  const [status, title, text] = REFUSED[state];
+  sendPrivatePage(res, status, messagePage(title, text));
+}
+
+/** Sets the validator and answers 304 when the browser's copy is this one (Express's `fresh` compares them). */
+function notModified(req: Request, res: Response, etag: string): boolean {
+  res.setHeader('ETag', etag);
+  if (!req.fresh) return false;
+  res.status(304).end();
+  return true;
 }

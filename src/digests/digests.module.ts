@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MailModule } from '../mail/mail.module.js';
 import { DigestBuilder } from './digest-builder.service.js';
+import { DigestLinksService } from './digest-links.service.js';
+import { DigestPagesService } from './digest-pages.service.js';
 import { DigestRunsService } from './digest-runs.service.js';
 import { DigestSubscriptionsController } from './digest-subscriptions.controller.js';
 import { DigestSubscriptionsService } from './digest-subscriptions.service.js';
@@ -9,7 +11,7 @@ import { DigestsController } from './digests.controller.js';
 @Module({
   imports: [MailModule],
   controllers: [DigestSubscriptionsController, DigestsController],
-  providers: [DigestBuilder, DigestSubscriptionsService, DigestRunsService],
-  exports: [DigestBuilder, DigestSubscriptionsService, DigestRunsService],
+  providers: [DigestBuilder, DigestSubscriptionsService, DigestRunsService, DigestLinksService, DigestPagesService],
+  exports: [DigestBuilder, DigestSubscriptionsService, DigestRunsService, DigestLinksService, DigestPagesService],
 })
 export class DigestsModule {}

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { insideWeekly } from '../../../test/support/calendar-check.js';
+import { SeededRandom } from './random.js';
+import { byStratum, candidateMarginals, drawWindows, strataFit, stratumOf } from './window-draw.js';
 import {
   candidateWindows,
   DAY,
@@ -143,18 +145,62 @@ describe('planWeek', () => {
     for (const a of plan.assignments) expect(DateTime.fromMillis(a.windowStart, { zone: 'Europe/London' }).toISODate()).toBe('2026-03-27');
   });
 
-  it('covers every 2-hour block a touchpoint opens in within a few weeks', () => {
-    const blocks = new Set<number>();
-    const existing: PlanWeekInput['existing'] = [];
-    let week = DateTime.fromISO('2026-01-05', { zone: 'utc' });
-    for (let w = 0; w < 3; w++, week = week.plus({ weeks: 1 })) {
-      const input = base({ weekStart: week.toISODate()!, touchpoints: [touchpoint('tp1')], existing: [...existing], now: 0, campaign: campaign({ rotationDays: 0 }) });
-      for (const a of planWeek(input).assignments) {
-        blocks.add(Math.floor(DateTime.fromMillis(a.windowStart, { zone: 'Europe/London' }).hour / 2));
-        existing.push({ campaignId: 'c1', testerId: a.testerId, touchpointId: a.touchpointId, scenarioId: a.scenarioId, weekStart: input.weekStart, windowStart: a.windowStart, windowEnd: a.windowEnd });
+  it('makes every open weekday × 2-hour block equally likely to hold a test, under the spacing rule', () => {
+    const saturday = { day: 'sat', open: '09:00', close: '13:00' };
+    const shapes = [
+      touchpoint('office', { openingHours: weekdays('09:00', '17:30') }),
+      touchpoint('store', { openingHours: [...weekdays('09:00', '17:30'), saturday] }),
+      touchpoint('line', { openingHours: weekdays('00:00', '24:00', DAYS) }),
+    ];
+    for (const tp of shapes) {
+      for (const [k, spacingHours] of [[1, 24], [2, 24], [3, 24], [4, 20], [2, 4]]) {
+        const candidates = candidateWindows(openTime(tp, campaign(), '2026-03-02', 0), tp.timezone, 60);
+        const { weights, flatness } = strataFit(candidates, k, spacingHours * HOUR);
+        const marginals = candidateMarginals(candidates, weights, k, spacingHours * HOUR);
+        const perStratum = [...byStratum(candidates, marginals).values()];
+        expect(perStratum.reduce((a, b) => a + b, 0)).toBeCloseTo(k, 6);
+        for (const p of perStratum) expect(Math.abs(p / (k / perStratum.length) - 1)).toBeLessThan(0.01);
+        expect(flatness).toBeLessThan(1.01);
       }
     }
-    expect([...blocks].sort()).toEqual([4, 5, 6, 7, 8, 9]); // 08–20 local
+  });
+
+  it('draws windows with the probabilities it computes, and keeps the spacing', () => {
+    const saturday = { day: 'sat', open: '09:00', close: '13:00' };
+    const tp = touchpoint('store', { openingHours: [...weekdays('09:00', '17:30'), saturday] });
+    const candidates = candidateWindows(openTime(tp, campaign(), '2026-03-02', 0), tp.timezone, 60);
+    const spacing = 24 * HOUR;
+    const { weights } = strataFit(candidates, 3, spacing);
+    const expected = byStratum(candidates, candidateMarginals(candidates, weights, 3, spacing));
+    const seen = new Map<number, number>();
+    const runs = 6_000;
+    for (let run = 0; run < runs; run++) {
+      const drawn = drawWindows(candidates, weights, 3, spacing, new SeededRandom('draw', String(run)));
+      expect(drawn).toHaveLength(3);
+      for (let i = 1; i < drawn.length; i++) {
+        expect(candidates[drawn[i]].start - candidates[drawn[i - 1]].start).toBeGreaterThanOrEqual(spacing);
+      }
+      for (const i of drawn) seen.set(stratumOf(candidates[i]), (seen.get(stratumOf(candidates[i])) ?? 0) + 1);
+    }
+    for (const [stratum, p] of expected) {
+      const sd = Math.sqrt(runs * p * (1 - p));
+      expect(Math.abs((seen.get(stratum) ?? 0) - runs * p)).toBeLessThan(4.5 * sd);
+    }
+  });
+
+  it('draws each week afresh: the same seed gives unrelated weeks', () => {
+    const tp = touchpoint('tp1', { openingHours: weekdays('09:00', '17:30') });
+    const strataOf = (week: string) =>
+      planWeek(base({ weekStart: week, touchpoints: [tp], now: 0 })).assignments.map((a) => {
+        const local = DateTime.fromMillis(a.windowStart, { zone: tp.timezone });
+        return `${local.weekday}|${Math.floor(local.hour / 2)}`;
+      });
+    const weeks = Array.from({ length: 20 }, (_, i) => DateTime.fromISO('2026-01-05').plus({ weeks: i }).toISODate()!);
+    // The old planner repeated its block cycle every few weeks; here no two weeks may share both strata
+    // more often than chance allows (25 strata, 2 tests: two weeks share a pair with probability ≈ 1 / 300;
+    // the old cycle repeated 5 of 20).
+    const pairs = weeks.map((w) => strataOf(w).sort().join(','));
+    expect(new Set(pairs).size).toBeGreaterThanOrEqual(17);
   });
 
   it('records why a slot could not be filled', () => {

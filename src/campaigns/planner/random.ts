@@ -17,6 +17,11 @@ export class SeededRandom {
     return uniformInt(this.rng, from, to);
   }
 
+  /** A number in [0, 1), with 53 random bits. */
+  fraction(): number {
+    return (this.int(0, 2 ** 26 - 1) * 2 ** 27 + this.int(0, 2 ** 27 - 1)) / 2 ** 53;
+  }
+
   shuffle<T>(items: readonly T[]): T[] {
     const out = [...items];
     for (let i = out.length - 1; i > 0; i--) {

@@ -8,6 +8,7 @@ import { OwnerHistorySettings1765200000000 } from './1765200000000-owner-history
 import { AssignmentWithdrawals1765400000000 } from './1765400000000-assignment-withdrawals.js';
 import { JobFailures1765500000000 } from './1765500000000-job-failures.js';
 import { IdempotencyKeys1765500000001 } from './1765500000001-idempotency-keys.js';
+import { DigestLinks1765600000000 } from './1765600000000-digest-links.js';
 
 /** Every migration, oldest first. A generated migration is added here to take effect. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   AssignmentWithdrawals1765400000000,
   JobFailures1765500000000,
   IdempotencyKeys1765500000001,
+  DigestLinks1765600000000,
 ];

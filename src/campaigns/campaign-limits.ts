@@ -1,0 +1,72 @@
+import type { FieldError } from '../common/validation/validation-errors.js';
+
+/**
+ * How big a campaign may be: the sizes the planner is measured at (BENCHMARKS.md, bench:plan), so one
+ * plan stays a few seconds of a worker thread and one bounded transaction. Stated in the API docs and
+ * the README; breaking one answers 400 naming the field and the limit.
+ */
+export const CAMPAIGN_LIMITS = {
+  /** Touchpoints a campaign selects (by id, or by team and channels). */
+  touchpoints: 10_000,
+  /** Testers in its pool. */
+  testers: 10_000,
+  /** Touchpoints × contacts per touchpoint per week: the slots of one week. */
+  weeklyContacts: 20_000,
+  /** Slots one plan call may create (weeks × weekly contacts). */
+  slotsPerPlan: 200_000,
+} as const;
+
+const n = (v: number) => v.toLocaleString('en-GB');
+
+/** What breaks the size limits, for a campaign that selects `touchpoints` touchpoints. */
+export function campaignSizeErrors(size: {
+  touchpoints: number;
+  testers: number;
+  contactsPerTouchpointPerWeek: number;
+  byIds: boolean;
+}): FieldError[] {
+  const errors: FieldError[] = [];
+  const selection = size.byIds ? 'touchpointIds' : 'team';
+  if (size.touchpoints > CAMPAIGN_LIMITS.touchpoints) {
+    errors.push({
+      field: selection,
+      rule: 'maxTouchpoints',
+      message:
+        `a campaign may select at most ${n(CAMPAIGN_LIMITS.touchpoints)} touchpoints; ` +
+        `this one selects ${n(size.touchpoints)}`,
+    });
+  }
+  if (size.testers > CAMPAIGN_LIMITS.testers) {
+    errors.push({
+      field: 'testerIds',
+      rule: 'maxTesters',
+      message: `a campaign may have at most ${n(CAMPAIGN_LIMITS.testers)} testers; this one has ${n(size.testers)}`,
+    });
+  }
+  const weekly = size.touchpoints * size.contactsPerTouchpointPerWeek;
+  if (weekly > CAMPAIGN_LIMITS.weeklyContacts) {
+    errors.push({
+      field: 'contactsPerTouchpointPerWeek',
+      rule: 'maxWeeklyContacts',
+      message:
+        `touchpoints × contactsPerTouchpointPerWeek may be at most ${n(CAMPAIGN_LIMITS.weeklyContacts)} a week; ` +
+        `${n(size.touchpoints)} × ${size.contactsPerTouchpointPerWeek} = ${n(weekly)}`,
+    });
+  }
+  return errors;
+}
+
+/** A plan call's size: every week it plans holds the campaign's weekly contacts. */
+export function planSizeErrors(weeklyContacts: number, weeks: number): FieldError[] {
+  if (weeklyContacts * weeks <= CAMPAIGN_LIMITS.slotsPerPlan) return [];
+  const most = Math.max(1, Math.floor(CAMPAIGN_LIMITS.slotsPerPlan / Math.max(1, weeklyContacts)));
+  return [
+    {
+      field: 'to',
+      rule: 'maxSlotsPerPlan',
+      message:
+        `one plan may create at most ${n(CAMPAIGN_LIMITS.slotsPerPlan)} slots: ` +
+        `at ${n(weeklyContacts)} a week, plan at most ${most} week(s) at a time`,
+    },
+  ];
+}

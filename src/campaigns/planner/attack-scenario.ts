@@ -1,0 +1,147 @@
+import { DateTime } from 'luxon';
+import { ownerSeesFrom } from '../../common/owner-view.js';
+import { coverage, Leak, measureLeak, Timeline, timeline, weekFrames } from './owner-attack.js';
+import { HOUR, PlannerCampaign, PlannerTester, PlannerTouchpoint, planWeeks } from './planner.js';
+
+/**
+ * The standard attack: a year of plans for four realistic touchpoints (an office open Mon–Fri
+ * 09:00–17:30, a store with Saturday hours, a 24/7 line, an office with closures), one campaign per
+ * seed with the default rules (60-minute windows, 24 h spacing), and testers always available so every
+ * slot fills. unpredictability.spec.ts asserts its leak; `npm run bench` prints it.
+ */
+
+export const ATTACK_WEEKS = 52;
+const FIRST_WEEK = '2027-01-04';
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const hours = (days: string[], open: string, close: string) => days.map((day) => ({ day, open, close }));
+
+export const ATTACK_TOUCHPOINTS: PlannerTouchpoint[] = [
+  {
+    id: 'office',
+    channel: 'phone',
+    timezone: 'Europe/London',
+    openingHours: hours(DAYS.slice(0, 5), '09:00', '17:30'),
+    closures: [],
+    ownerId: 'owner',
+  },
+  {
+    id: 'store',
+    channel: 'in_person',
+    timezone: 'America/New_York',
+    openingHours: [...hours(DAYS.slice(0, 5), '09:00', '17:30'), ...hours(['sat'], '09:00', '13:00')],
+    closures: [],
+    ownerId: 'owner',
+  },
+  {
+    id: 'line',
+    channel: 'phone',
+    timezone: 'Asia/Kolkata',
+    openingHours: hours(DAYS, '00:00', '24:00'),
+    closures: [],
+    ownerId: 'owner',
+  },
+  {
+    id: 'closure',
+    channel: 'phone',
+    timezone: 'Australia/Sydney',
+    openingHours: hours(DAYS.slice(0, 5), '08:00', '18:00'),
+    closures: [
+      { from: '2027-04-12', to: '2027-04-25' },
+      { from: '2027-06-02', to: '2027-06-02' },
+      { from: '2027-08-16', to: '2027-08-18' },
+      { from: '2027-12-24', to: '2027-12-31' },
+    ],
+    ownerId: 'owner',
+  },
+];
+
+const TESTERS: PlannerTester[] = Array.from({ length: 12 }, (_, i) => ({
+  id: `t${String(i).padStart(2, '0')}`,
+  timezone: 'UTC',
+  workingHours: DAYS.map((day) => ({ day, start: '00:00', end: '24:00' })),
+  leave: [],
+}));
+
+export const SPACING_HOURS = 24;
+
+export const attackCampaign = (seed: string, k: number): PlannerCampaign => ({
+  id: `c-${seed}`,
+  seed,
+  contactsPerTouchpointPerWeek: k,
+  windowMinutes: 60,
+  revealLeadMinutes: 120,
+  holdLeadMinutes: null,
+  minSpacingHours: SPACING_HOURS,
+  testerWeeklyCap: 50,
+  rotationDays: 0,
+  allowOwnerSelfTest: false,
+  startsOn: FIRST_WEEK,
+  endsOn: null,
+});
+
+export const ATTACK_WEEK_STARTS = Array.from({ length: ATTACK_WEEKS }, (_, i) =>
+  DateTime.fromISO(FIRST_WEEK, { zone: 'utc' }).plus({ weeks: i }).toISODate()!,
+);
+
+/** Window starts per touchpoint of one campaign's year. */
+export type YearPlanner = (seed: string, k: number) => Map<string, number[]>;
+
+/** The planner itself (planWeeks, as the service runs it), planned a week ahead of the first week. */
+export const planYear: YearPlanner = (seed, k) => {
+  const now = Date.parse(`${FIRST_WEEK}T00:00:00Z`) - 7 * 24 * HOUR;
+  const plans = planWeeks({
+    campaign: attackCampaign(seed, k),
+    weeks: ATTACK_WEEK_STARTS,
+    touchpoints: ATTACK_TOUCHPOINTS,
+    testers: TESTERS,
+    scenarios: [],
+    existing: [],
+    now,
+  });
+  const starts = new Map<string, number[]>();
+  for (const { plan } of plans) {
+    for (const a of plan.assignments)
+      starts.set(a.touchpointId, [...(starts.get(a.touchpointId) ?? []), a.windowStart]);
+  }
+  return starts;
+};
+
+/** One timeline per seed and touchpoint. */
+export function attackTimelines(options: {
+  k: number;
+  seeds: number;
+  visibleAt?: (start: number) => number;
+  planner?: YearPlanner;
+}): Timeline[] {
+  const out: Timeline[] = [];
+  for (let s = 0; s < options.seeds; s++) {
+    const seed = `attack-${s}`;
+    const starts = (options.planner ?? planYear)(seed, options.k);
+    for (const tp of ATTACK_TOUCHPOINTS) {
+      const frames = weekFrames(tp, attackCampaign(seed, options.k), ATTACK_WEEK_STARTS);
+      const rules = { k: options.k, spacing: SPACING_HOURS * HOUR };
+      out.push(
+        timeline(`${seed}/${tp.id}`, tp, frames, starts.get(tp.id) ?? [], rules, options.visibleAt ?? ownerSeesFrom),
+      );
+    }
+  }
+  return out;
+}
+
+export interface AttackReport {
+  k: number;
+  seeds: number;
+  /** Mean share of open weekday × block strata tested within the first 13 weeks. */
+  coverage13Weeks: number;
+  leaks: Leak[];
+}
+
+export function runAttack(k: number, seeds: number, visibleAt?: (start: number) => number): AttackReport {
+  const lines = attackTimelines({ k, seeds, visibleAt });
+  return {
+    k,
+    seeds,
+    coverage13Weeks: lines.reduce((a, l) => a + coverage(l, 13), 0) / lines.length,
+    leaks: measureLeak(lines),
+  };
+}

@@ -1,0 +1,166 @@
+import type { MessagePort } from 'node:worker_threads';
+import { unplannableTester, unplannableTouchpoint } from '../plannable-rows.js';
+import { fitToFreeSlots } from '../replan.js';
+import {
+  ExistingAssignment,
+  PlannedAssignment,
+  PlannerCampaign,
+  PlannerScenario,
+  PlannerTester,
+  PlannerTouchpoint,
+  planWeek,
+  UnfilledSlot,
+} from './planner.js';
+
+/**
+ * The planner off the request's event loop: a worker thread (piscina) runs this. The inputs come as
+ * the JSON text PostgreSQL built (parsing it here costs the service's event loop nothing). Assignments
+ * go back on `port` in batches as they are made, as PostgreSQL array literals (one per column, ready
+ * for `unnest`), so the service stores one batch while the next is planned and only passes strings
+ * along; the last message says each week's count and unfilled slots, and which stored rows it left out.
+ */
+
+export interface PlanTask {
+  campaign: PlannerCampaign;
+  weeks: string[];
+  touchpointsJson: string;
+  testersJson: string;
+  scenarios: PlannerScenario[];
+  existingJson: string;
+  now: number;
+  /** A re-plan's kept slots: week start → touchpoint → slot numbers held by tests revealed or done. */
+  taken: Map<string, Map<string, Set<number>>>;
+  /** Assignments per batch (one INSERT each). */
+  batch: number;
+  port: MessagePort;
+}
+
+/** One INSERT's worth of assignments of one week, column by column. */
+export interface AssignmentBatch {
+  kind: 'assignments';
+  weekStart: string;
+  rows: number;
+  testerIds: string;
+  touchpointIds: string;
+  scenarioIds: string;
+  slots: string;
+  windowStarts: string;
+  windowEnds: string;
+  revealAts: string;
+  holdAts: string;
+}
+
+/** A stored row the planner cannot use (written behind the API's back): left out, and logged by the service. */
+export interface SkippedRow {
+  kind: 'touchpoint' | 'tester';
+  id: string;
+  problem: string;
+}
+
+export interface PlanDone {
+  kind: 'done';
+  weeks: Array<{ weekStart: string; planned: number; unfilled: UnfilledSlot[] }>;
+  skipped: SkippedRow[];
+}
+
+export type PlanMessage = AssignmentBatch | PlanDone;
+
+/** A PostgreSQL array literal of uuids or integers (none needs quoting); null is NULL. */
+const literal = (values: Array<string | number | null>) =>
+  `{${values.map((v) => (v === null ? 'NULL' : v)).join(',')}}`;
+
+function encode(weekStart: string, part: PlannedAssignment[]): AssignmentBatch {
+  return {
+    kind: 'assignments',
+    weekStart,
+    rows: part.length,
+    testerIds: literal(part.map((a) => a.testerId)),
+    touchpointIds: literal(part.map((a) => a.touchpointId)),
+    scenarioIds: literal(part.map((a) => a.scenarioId)),
+    slots: literal(part.map((a) => a.slot)),
+    windowStarts: literal(part.map((a) => a.windowStart)),
+    windowEnds: literal(part.map((a) => a.windowEnd)),
+    revealAts: literal(part.map((a) => a.revealAt)),
+    holdAts: literal(part.map((a) => a.holdAt)),
+  };
+}
+
+/** The touchpoints and testers the planner can use, and why each other stored row cannot be. */
+function plannable(task: PlanTask): {
+  touchpoints: PlannerTouchpoint[];
+  testers: PlannerTester[];
+  skipped: SkippedRow[];
+} {
+  const skipped: SkippedRow[] = [];
+  const keep = (kind: SkippedRow['kind'], id: string, problem: string | null) => {
+    if (problem) skipped.push({ kind, id, problem });
+    return problem === null;
+  };
+  const touchpoints = (JSON.parse(task.touchpointsJson) as PlannerTouchpoint[]).filter((t) =>
+    keep(
+      'touchpoint',
+      t.id,
+      unplannableTouchpoint({ timezone: t.timezone, opening_hours: t.openingHours, closures: t.closures }),
+    ),
+  );
+  const testers = (JSON.parse(task.testersJson) as PlannerTester[]).filter((t) =>
+    keep('tester', t.id, unplannableTester({ timezone: t.timezone, working_hours: t.workingHours, leave: t.leave })),
+  );
+  return { touchpoints, testers, skipped };
+}
+
+export default function plan(task: PlanTask): void {
+  let pending: PlannedAssignment[] = [];
+  const flush = (weekStart: string) => {
+    if (pending.length) task.port.postMessage(encode(weekStart, pending));
+    pending = [];
+  };
+  const { touchpoints, testers, skipped } = plannable(task);
+  const existing = JSON.parse(task.existingJson) as ExistingAssignment[];
+  const k = task.campaign.contactsPerTouchpointPerWeek;
+  const weeks: PlanDone['weeks'] = [];
+  for (const weekStart of task.weeks) {
+    // A re-plan keeps the slots of tests already revealed or done: its week is cut to the free ones
+    // (fitToFreeSlots) before anything is sent; otherwise assignments go out as they are made.
+    const kept = task.taken.get(weekStart);
+    const streamed = !kept || kept.size === 0;
+    const fresh = planWeek({
+      campaign: task.campaign,
+      weekStart,
+      touchpoints,
+      testers,
+      scenarios: task.scenarios,
+      existing,
+      now: task.now,
+      onPlanned: streamed
+        ? (assignment) => {
+            pending.push(assignment);
+            if (pending.length >= task.batch) flush(weekStart);
+          }
+        : undefined,
+    });
+    const week = fitToFreeSlots(fresh, kept, k);
+    if (!streamed) {
+      for (let i = 0; i < week.assignments.length; i += task.batch) {
+        task.port.postMessage(encode(weekStart, week.assignments.slice(i, i + task.batch)));
+      }
+    }
+    flush(weekStart);
+    // Later weeks see this week's plan (caps, spacing, rotation).
+    for (const a of week.assignments) {
+      const { touchpointId, testerId, scenarioId, windowStart, windowEnd } = a;
+      existing.push({
+        campaignId: task.campaign.id,
+        testerId,
+        touchpointId,
+        scenarioId,
+        weekStart,
+        windowStart,
+        windowEnd,
+      });
+    }
+    weeks.push({ weekStart, planned: week.assignments.length, unfilled: week.unfilled });
+  }
+  const done: PlanDone = { kind: 'done', weeks, skipped };
+  task.port.postMessage(done);
+}

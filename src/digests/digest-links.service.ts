@@ -1,0 +1,240 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DateTime } from 'luxon';
+import { DataSource, EntityManager, In } from 'typeorm';
+import type { Principal } from '../auth/auth.decorators.js';
+import { Clock } from '../common/clock.js';
+import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
+import { LOGGER } from '../common/common.module.js';
+import { escapeHtml } from '../common/html.js';
+import type { AppLogger } from '../common/logging/logger.js';
+import type { Page } from '../common/pagination.js';
+import { hashSecret, isSecret, newSecret } from '../common/secrets.js';
+import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { AppConfig } from '../config/app-config.js';
+import { returningRows } from '../database/sql.js';
+import { OutboxService } from '../mail/outbox.service.js';
+import { DigestLinkView, DigestLinksQuery, IssueDigestLinksDto, RevokeDigestLinksDto } from './digest-link.dto.js';
+import { DigestLink } from './digest-link.entity.js';
+import { DIGEST_PAGE_VERSION } from './digest-page.js';
+
+/** What a link's secret opens: nothing, nothing any more, or one run's page (with its stored validators, if any). */
+export type ResolvedDigestLink =
+  | { state: 'unknown' | 'expired' | 'revoked' }
+  | { state: 'ok'; runId: string; etag: string | null; chartEtag: string | null };
+
+interface RunOfLinks {
+  id: string;
+  organizationId: string;
+  periodStart: Date;
+  periodEnd: Date;
+  name: string;
+  timezone: string;
+  recipientEmails: string[];
+  recipientPersonIds: string[];
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The digest's web links: one per recipient and run, issued with the mail, open for
+ * DIGEST_LINK_DAYS, revocable by quality and admins (who, when and why are kept), re-issued by mail.
+ */
+@Injectable()
+export class DigestLinksService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly outbox: OutboxService,
+    @Inject(LOGGER) private readonly logger: AppLogger,
+  ) {}
+
+  /** A subscription's recipients now: its addresses and its people's, lower case, each once. */
+  async recipients(
+    manager: EntityManager,
+    sub: { organizationId: string; recipientEmails: string[]; recipientPersonIds: string[] },
+  ): Promise<string[]> {
+    const people: Array<{ email: string }> = sub.recipientPersonIds.length
+      ? await manager.query('SELECT email FROM person WHERE organization_id = $1 AND id = ANY($2::uuid[])', [
+          sub.organizationId,
+          sub.recipientPersonIds,
+        ])
+      : [];
+    return [...new Set([...sub.recipientEmails, ...people.map((p) => p.email)].map((e) => e.toLowerCase()))];
+  }
+
+  /** New links to a run, one per recipient, in the caller's transaction; returns each recipient's secret. */
+  async issue(
+    manager: EntityManager,
+    run: { id: string; organizationId: string },
+    recipients: string[],
+    issuedBy: string | null = null,
+  ): Promise<Map<string, string>> {
+    const secrets = new Map(recipients.map((r) => [r, newSecret()]));
+    if (!recipients.length) return secrets;
+    const now = this.clock.now();
+    await manager.query(
+      `INSERT INTO digest_link (organization_id, run_id, recipient, hash, expires_at, created_at, issued_by)
+       SELECT $1, $2, x.recipient, x.hash, $5, $6, $7 FROM unnest($3::text[], $4::text[]) AS x(recipient, hash)`,
+      [
+        run.organizationId,
+        run.id,
+        [...secrets.keys()],
+        [...secrets.values()].map(hashSecret),
+        this.expiry(now),
+        now,
+        issuedBy,
+      ],
+    );
+    return secrets;
+  }
+
+  expiry(from: Date): Date {
+    return new Date(from.getTime() + this.config.digestLinkDays * DAY_MS);
+  }
+
+  /** The run behind a link's secret, if the link still opens it. One query, whatever the answer. */
+  async resolve(token: string): Promise<ResolvedDigestLink> {
+    if (!isSecret(token)) return { state: 'unknown' };
+    const [row] = await this.dataSource.query(
+      `SELECT l.run_id, l.expires_at, l.revoked_at, d.etag, d.chart_etag
+         FROM digest_link l LEFT JOIN digest_rendering d ON d.run_id = l.run_id AND d.version = $2
+        WHERE l.hash = $1`,
+      [hashSecret(token), DIGEST_PAGE_VERSION],
+    );
+    if (!row) return { state: 'unknown' };
+    if (row.revoked_at) return { state: 'revoked' };
+    if (this.clock.now() >= row.expires_at) return { state: 'expired' };
+    return { state: 'ok', runId: row.run_id, etag: row.etag, chartEtag: row.chart_etag };
+  }
+
+  async list(me: Principal, runId: string, query: DigestLinksQuery): Promise<Page<DigestLinkView>> {
+    await this.run(this.dataSource.manager, me, runId);
+    const [links, total] = await this.dataSource.getRepository(DigestLink).findAndCount({
+      where: { runId },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+    const now = this.clock.now();
+    return { items: links.map((l) => DigestLinkView.of(l, now)), total };
+  }
+
+  /** Revokes the run's links (or one recipient's): the pages answer 410 from the next request, on every instance. */
+  async revoke(
+    me: Principal,
+    runId: string,
+    dto: RevokeDigestLinksDto,
+  ): Promise<{ revoked: number; items: DigestLinkView[]; total: number }> {
+    const revoked = await this.dataSource.transaction(async (manager) => {
+      await this.run(manager, me, runId);
+      if (dto.recipient) {
+        const [sent] = await manager.query('SELECT 1 FROM digest_link WHERE run_id = $1 AND recipient = $2 LIMIT 1', [
+          runId,
+          dto.recipient,
+        ]);
+        if (!sent)
+          throw new FieldValidationException([
+            { field: 'recipient', rule: 'hasLink', message: 'recipient must be an address this digest was sent to' },
+          ]);
+      }
+      const rows = await returningRows(
+        manager,
+        `UPDATE digest_link SET revoked_at = $3, revoked_by = $4, revoke_reason = $5
+          WHERE run_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR recipient = $2)
+          RETURNING id`,
+        [runId, dto.recipient ?? null, this.clock.now(), me.personId, dto.reason ?? null],
+      );
+      return rows.length;
+    });
+    this.logger.info({ runId, revoked, by: me.personId, oneRecipient: Boolean(dto.recipient) }, 'digest links revoked');
+    const links = await this.dataSource
+      .getRepository(DigestLink)
+      .find({ where: { runId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const now = this.clock.now();
+    return { revoked, items: links.map((l) => DigestLinkView.of(l, now)), total: links.length };
+  }
+
+  /**
+   * Mails a new link to the subscription's current recipients (or one of them): a short mail with the
+   * link, not the digest again. Earlier links are left as they are (revoke them apart).
+   */
+  async reissue(
+    me: Principal,
+    runId: string,
+    dto: IssueDigestLinksDto,
+  ): Promise<{ items: DigestLinkView[]; total: number }> {
+    const ids = await this.dataSource.transaction(async (manager) => {
+      const run = await this.run(manager, me, runId);
+      const current = await this.recipients(manager, { ...run });
+      if (dto.recipient && !current.includes(dto.recipient)) {
+        throw new FieldValidationException([
+          {
+            field: 'recipient',
+            rule: 'isRecipient',
+            message: "recipient must be a current recipient of this digest's subscription",
+          },
+        ]);
+      }
+      const to = dto.recipient ? [dto.recipient] : current;
+      await markIdempotencyKeyUsed(manager);
+      const secrets = await this.issue(manager, run, to, me.personId);
+      for (const [recipient, secret] of secrets)
+        await this.outbox.enqueue(manager, {
+          organizationId: run.organizationId,
+          to: recipient,
+          ...this.linkMail(run, secret),
+        });
+      const rows: Array<{ id: string }> = await manager.query(
+        'SELECT id FROM digest_link WHERE hash = ANY($1::text[])',
+        [[...secrets.values()].map(hashSecret)],
+      );
+      return rows.map((r) => r.id);
+    });
+    this.logger.info({ runId, issued: ids.length, by: me.personId }, 'digest links re-issued');
+    const links = ids.length
+      ? await this.dataSource.getRepository(DigestLink).find({ where: { id: In(ids) }, order: { recipient: 'ASC' } })
+      : [];
+    const now = this.clock.now();
+    return { items: links.map((l) => DigestLinkView.of(l, now)), total: links.length };
+  }
+
+  private linkMail(run: RunOfLinks, secret: string): { subject: string; text: string; html: string } {
+    const zone = run.timezone;
+    const day = (d: Date) => DateTime.fromJSDate(d, { zone }).setLocale('en-GB').toFormat('d LLL yyyy');
+    const period = `${day(run.periodStart)} – ${day(new Date(run.periodEnd.getTime() - 1))}`;
+    const link = `${this.config.publicUrl}/d/${secret}`;
+    const until = day(this.expiry(this.clock.now()));
+    const name = run.name.replace(/\s+/g, ' ').trim();
+    const text = `A new link to the digest "${name}" for ${period}:\n\n${link}\n\nIt opens the digest until ${until}.`;
+    const style = 'font-family:system-ui,sans-serif;max-width:36em;margin:auto;line-height:1.5';
+    const html = `<!doctype html><html><body style="${style}">
+<p>A new link to the digest <strong>${escapeHtml(name)}</strong> for ${escapeHtml(period)}:</p>
+<p><a href="${escapeHtml(link)}">Open the digest</a></p>
+<p>It opens the digest until ${escapeHtml(until)}.</p></body></html>`;
+    return { subject: `New link: ${name} (${period})`, text, html };
+  }
+
+  /** The run, for admin and quality of its organization; to anyone else it does not exist (the 404 of a missing id). */
+  private async run(manager: EntityManager, me: Principal, runId: string): Promise<RunOfLinks> {
+    const [row] = await manager.query(
+      `SELECT r.id, r.organization_id, r.period_start, r.period_end,
+              s.name, s.timezone, s.recipient_emails, s.recipient_person_ids
+         FROM digest_run r JOIN digest_subscription s ON s.id = r.subscription_id
+        WHERE r.id = $1 AND r.organization_id = $2`,
+      [runId, me.organizationId],
+    );
+    if (!row) throw new NotFoundException(`Digest ${runId} not found`);
+    return {
+      id: row.id,
+      organizationId: row.organization_id,
+      periodStart: row.period_start,
+      periodEnd: row.period_end,
+      name: row.name,
+      timezone: row.timezone,
+      recipientEmails: row.recipient_emails,
+      recipientPersonIds: row.recipient_person_ids,
+    };
+  }
+}
