@@ -405,6 +405,19 @@ export class DigestBuilder {
     return rows.map((r) => ({ ...r, value: Number(r.value), starts: new Date(r.starts), ends: new Date(r.ends) }));
   }
 
+  /**
+   * A query that reads most of the period's contacts: the planner cannot see how many contacts each key
+   * holds (it guessed 11 where there were 50) and chose an index probe per key, a million random heap
+   * reads; one sequential pass hashed against the keys costs half as much. Its sort gets room in memory.
+   */
+  private scan(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL enable_nestloop = off`);
+      await manager.query(`SET LOCAL work_mem = '64MB'`);
+      return manager.query(sql, params);
+    });
+  }
+
   /** The contacts of the subscription's scope between `from` and `to` (subquery `o`, see completedContacts). */
   private contacts(req: DigestRequest, from: number, countAdHoc: number): string {
     const where = `o.organization_id = $1 AND (cardinality($2::uuid[]) = 0 OR o.touchpoint_id = ANY($2::uuid[]))
@@ -426,7 +439,7 @@ export class DigestBuilder {
     const from = new Date(Math.min(...keys.map((k) => k.from.getTime())));
     const to = new Date(Math.max(...keys.map((k) => k.to.getTime())));
     const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(', ');
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const rows: Array<Record<string, unknown>> = await this.scan(
       `WITH want AS (SELECT * FROM unnest($7::int[], $8::uuid[], $9::text[], $10::text[],
                                           $11::timestamptz[], $12::timestamptz[])
                        AS w(k, tp, team, channel, t0, t1))
