@@ -154,6 +154,9 @@ function digestBlock(s: Summary): string {
       ['floor: bare aggregate (best / median of 3)', `${n(s.floorSeconds.best, 2)} s / ${n(s.floorSeconds.median, 2)} s`, ''],
       ['ratio digest / floor', `${s.ratio} (median ${s.medianRatio})`, `≤ ${s.goal.ratio}: ${verdict(s.met.ratio)}`],
       ['rows in the payload', `${n(s.payloadRows)} (+ ${n(s.payloadRows)} trend rows)`, ''],
+      ...(s.verdicts
+        ? [['verdicts (Holm\'s family: the judged)', Object.entries(s.verdicts).map(([v, k]) => `${v} ${n(k as number)}`).join(', '), '']]
+        : []),
       ['peak RSS of the Node process', `${s.peakRssMiB} MiB`, `< ${s.goal.peakRssMB} MB (${mib} MiB): ${verdict(s.met.peakRss)}`],
     ],
   );
