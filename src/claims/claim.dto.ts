@@ -70,7 +70,8 @@ export class CreateClaimDto {
     enum: CHANNELS,
     nullable: true,
     description:
-      'The channel the figure is about. Required for a wait metric (avg_seconds_to_human, median_seconds_to_human) ' +
+      'The channel the figure is about. Required for a wait metric (avg_seconds_to_human, median_seconds_to_human, ' +
+      'p90_seconds_to_human) ' +
       'claimed for a team or the whole organization: waits are never pooled across channels. Optional for other ' +
       "metrics (a rate may be claimed per channel or across all). A touchpoint claim takes its touchpoint's channel: " +
       'leave it out or give that one.',
