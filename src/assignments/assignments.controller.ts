@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { AssignmentPage, AssignmentsQuery, AssignmentView, DeclineDto, DeclineResultView } from './assignment.dto.js';
@@ -20,14 +20,14 @@ export class AssignmentsController {
     type: AssignmentPage,
     description: 'Admin and quality see all; a tester their own from reveal on; an owner completed tests of their touchpoints',
   })
-  list(@CurrentPrincipal() me: Principal, @Query() query: AssignmentsQuery): Promise<AssignmentPage> {
+  list(@CurrentActor() me: Actor, @Query() query: AssignmentsQuery): Promise<AssignmentPage> {
     return this.assignments.list(me, query);
   }
 
   @Get(':id')
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: AssignmentView })
-  get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<AssignmentView> {
+  get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<AssignmentView> {
     return this.assignments.get(me, id);
   }
 
@@ -41,8 +41,8 @@ export class AssignmentsController {
       'e.g. the tester lost the role or is now the touchpoint\'s owner), or it is no longer revealed ' +
       '(done, missed, declined)',
   })
-  decline(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: DeclineDto): Promise<DeclineResultView> {
-    return this.assignments.decline(me, id, dto.reason, 'api');
+  decline(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: DeclineDto): Promise<DeclineResultView> {
+    return this.assignments.decline(me, id, dto.reason);
   }
 
   @Post(':id/cancel')
@@ -53,7 +53,7 @@ export class AssignmentsController {
     description: 'Cancelled (reason cancelled_by_staff); a tester who knew of it is told by mail',
   })
   @ApiConflictResponse({ description: 'The assignment is already finished' })
-  cancel(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<AssignmentView> {
+  cancel(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<AssignmentView> {
     return this.assignments.cancel(me, id);
   }
 }

@@ -1,8 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { hasRole } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import { hasRole, type Actor } from '../auth/actor.js';
 import { HOUR, MINUTE } from '../campaigns/planner/planner.js';
 import { Clock } from '../common/clock.js';
 import { ownerSeesUpTo } from '../common/owner-view.js';
@@ -117,14 +116,15 @@ export class AssignmentsService {
    * completed and a week old (src/common/owner-view.ts: a fresh test would tell them when the next one
    * cannot be), without the tester. Anything else does not exist for the caller (404, not 403).
    */
-  private visibility(me: Principal, params: unknown[]): string {
+  private visibility(me: Actor, params: unknown[]): string {
     params.push(me.organizationId);
     const org = `a.organization_id = $${params.length}`;
     if (hasRole(me, 'admin', 'quality')) return org;
     params.push(me.personId);
     const self = `$${params.length}`;
     const rules: string[] = [];
-    if (hasRole(me, 'tester')) rules.push(`(a.tester_id = ${self} AND a.revealed_at IS NOT NULL)`);
+    // a link acts only as its own test's tester
+    if (me.via === 'link' || hasRole(me, 'tester')) rules.push(`(a.tester_id = ${self} AND a.revealed_at IS NOT NULL)`);
     if (hasRole(me, 'owner')) {
       params.push(new Date(ownerSeesUpTo(this.clock.now().getTime())));
       rules.push(`(t.owner_id = ${self} AND a.status = 'completed' AND a.window_start <= $${params.length})`);
@@ -133,11 +133,11 @@ export class AssignmentsService {
   }
 
   /** Owners learn that a test happened and how, not who made it. */
-  private hidesTester(me: Principal, testerId: string): boolean {
+  private hidesTester(me: Actor, testerId: string): boolean {
     return !hasRole(me, 'admin', 'quality') && testerId !== me.personId;
   }
 
-  async list(me: Principal, query: AssignmentsQuery): Promise<Page<AssignmentRow>> {
+  async list(me: Actor, query: AssignmentsQuery): Promise<Page<AssignmentRow>> {
     const params: unknown[] = [];
     const where = [this.visibility(me, params)];
     const add = (sql: string, value: unknown) => {
@@ -161,7 +161,7 @@ export class AssignmentsService {
     return { items: rows.map((r: Record<string, never>) => toRow(r, this.hidesTester(me, r.tester_id), staff)), total };
   }
 
-  async get(me: Principal, id: string, manager: EntityManager = this.dataSource.manager): Promise<AssignmentRow> {
+  async get(me: Actor, id: string, manager: EntityManager = this.dataSource.manager): Promise<AssignmentRow> {
     const params: unknown[] = [id];
     const rows = await manager.query(`${SELECT} WHERE a.id = $1 AND ${this.visibility(me, params)}`, params);
     if (!rows[0]) throw new NotFoundException(`Assignment ${id} not found`);
@@ -173,7 +173,7 @@ export class AssignmentsService {
    * Only before the window starts (later, it is made or missed); only while the tester may still act
    * on it (otherwise it is withdrawn, and the 409 says why).
    */
-  async decline(me: Principal, id: string, reason: string, via: 'api' | 'link' = 'api'): Promise<DeclineResult> {
+  async decline(me: Actor, id: string, reason: string): Promise<DeclineResult> {
     try {
       return await this.dataSource.transaction(async (manager) => {
         await lockOrganizationPlanning(manager, me.organizationId);
@@ -207,13 +207,13 @@ export class AssignmentsService {
       });
     } catch (error) {
       if (!(error instanceof IneligibleTester)) throw error;
-      const cause = via === 'api' ? 'decline_api' : 'decline_link';
+      const cause = me.via === 'api' ? 'decline_api' : 'decline_link';
       throw await this.withdrawals.withdrawFound(me.organizationId, id, { personId: me.personId, cause });
     }
   }
 
   /** Quality or an admin calls a test off: cancelled, the tester told if they knew of it; the slot is not re-filled. */
-  async cancel(me: Principal, id: string): Promise<AssignmentRow> {
+  async cancel(me: Actor, id: string): Promise<AssignmentRow> {
     return this.dataSource.transaction(async (manager) => {
       await lockOrganizationPlanning(manager, me.organizationId);
       const current = await this.get(me, id, manager);

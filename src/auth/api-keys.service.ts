@@ -5,7 +5,7 @@ import { Clock } from '../common/clock.js';
 import { hashSecret, newSecret } from '../common/secrets.js';
 import { preparedQuery } from '../database/sql.js';
 import { ApiKey } from './api-key.entity.js';
-import type { Principal } from './auth.decorators.js';
+import type { ApiActor } from './actor.js';
 import type { Role } from './roles.js';
 
 export interface IssuedApiKey {
@@ -43,7 +43,7 @@ export class ApiKeysService {
     return { id: saved.id, label: saved.label, prefix: saved.prefix, createdAt: saved.createdAt, key };
   }
 
-  async authenticate(key: string): Promise<Principal | null> {
+  async authenticate(key: string): Promise<ApiActor | null> {
     const rows: Array<{ id: string; person_id: string; organization_id: string; roles: Role[]; last_used_at: Date | null }> =
       await preparedQuery(
         this.dataSource,
@@ -59,7 +59,7 @@ export class ApiKeysService {
     if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
       await this.dataSource.query('UPDATE api_key SET last_used_at = $2 WHERE id = $1', [row.id, now]);
     }
-    return { keyId: row.id, personId: row.person_id, organizationId: row.organization_id, roles: row.roles };
+    return { via: 'api', keyId: row.id, personId: row.person_id, organizationId: row.organization_id, roles: row.roles };
   }
 
   list(organizationId: string, personId: string): Promise<ApiKey[]> {

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { hasRole } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { optionalCell } from '../common/csv/cell-formats.js';
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
@@ -58,7 +57,7 @@ type ClaimColumns = Pick<
   'touchpointId' | 'team' | 'channel' | 'metric' | 'periodStart' | 'periodEnd' | 'value' | 'source' | 'reportedAt'
 >;
 
-const isAdminOrQuality = (me: Principal) => hasRole(me, 'admin', 'quality');
+const isAdminOrQuality = (me: Actor) => hasRole(me, 'admin', 'quality');
 
 /** 403 naming the rule an owner's change broke. */
 export class ClaimChangeForbidden extends ForbiddenException {
@@ -77,7 +76,7 @@ export class ClaimsService {
   /** The touchpoint asked for, as the rules need it: undefined when none was, null when not the organization's. */
   private async touchpoint(
     manager: EntityManager,
-    me: Principal,
+    me: Actor,
     id: string | null | undefined,
   ): Promise<ClaimTouchpoint | null | undefined> {
     if (!id) return undefined;
@@ -89,7 +88,7 @@ export class ClaimsService {
   }
 
   /** Admin and quality claim for any scope, an owner for touchpoints they own; then the scope and channel rules. */
-  private checkScope(me: Principal, dto: CreateClaimDto, tp: ClaimTouchpoint | null | undefined, row?: number): void {
+  private checkScope(me: Actor, dto: CreateClaimDto, tp: ClaimTouchpoint | null | undefined, row?: number): void {
     if (!isAdminOrQuality(me)) {
       const at = row ? ` (row ${row})` : '';
       if (!dto.touchpointId) {
@@ -117,7 +116,7 @@ export class ClaimsService {
     };
   }
 
-  async create(me: Principal, dto: CreateClaimDto): Promise<Claim> {
+  async create(me: Actor, dto: CreateClaimDto): Promise<Claim> {
     const manager = this.dataSource.manager;
     const tp = await this.touchpoint(manager, me, dto.touchpointId);
     this.checkScope(me, dto, tp);
@@ -129,7 +128,7 @@ export class ClaimsService {
    * Inserts claims reported by the caller, each with its first history row, in one statement (an
    * import of thousands of rows is one round trip). Ids are made here so the answer keeps row order.
    */
-  private async insert(manager: EntityManager, me: Principal, via: Via, rows: Array<ClaimColumns>): Promise<Claim[]> {
+  private async insert(manager: EntityManager, me: Actor, via: Via, rows: Array<ClaimColumns>): Promise<Claim[]> {
     // with an Idempotency-Key, the claims and the key's mark commit together
     if (idempotencyKeyPending()) {
       return this.dataSource.transaction(async (m) => {
@@ -169,7 +168,7 @@ export class ClaimsService {
   }
 
   /** Admin and quality see every claim; an owner those of their touchpoints. */
-  private visible(me: Principal, manager: EntityManager = this.dataSource.manager) {
+  private visible(me: Actor, manager: EntityManager = this.dataSource.manager) {
     const qb = manager
       .getRepository(Claim)
       .createQueryBuilder('c')
@@ -179,7 +178,7 @@ export class ClaimsService {
     return qb;
   }
 
-  async list(me: Principal, query: ClaimsQuery): Promise<Page<Claim>> {
+  async list(me: Actor, query: ClaimsQuery): Promise<Page<Claim>> {
     const qb = this.visible(me);
     if (query.touchpointId) qb.andWhere('c.touchpoint_id = :tp', { tp: query.touchpointId });
     if (query.team) qb.andWhere('c.team = :team', { team: query.team });
@@ -195,7 +194,7 @@ export class ClaimsService {
     return { items, total };
   }
 
-  async get(me: Principal, id: string): Promise<Claim> {
+  async get(me: Actor, id: string): Promise<Claim> {
     const claim = await this.visible(me).andWhere('c.id = :id', { id }).getOne();
     if (!claim) throw new NotFoundException(`Claim ${id} not found`);
     return claim;
@@ -205,7 +204,7 @@ export class ClaimsService {
    * A claim the caller may see, locked until the change commits (so its versions follow one another),
    * once the caller may change it: admin and quality always, an owner as ownerChangeRefusal says.
    */
-  private async changeable(manager: EntityManager, me: Principal, id: string): Promise<Changeable> {
+  private async changeable(manager: EntityManager, me: Actor, id: string): Promise<Changeable> {
     const { entities, raw } = await this.visible(me, manager)
       .addSelect('t.timezone', 'tp_timezone')
       .andWhere('c.id = :id', { id })
@@ -226,7 +225,7 @@ export class ClaimsService {
     return { claim, version };
   }
 
-  async update(me: Principal, id: string, dto: UpdateClaimDto): Promise<Claim> {
+  async update(me: Actor, id: string, dto: UpdateClaimDto): Promise<Claim> {
     return this.dataSource.transaction(async (manager) => {
       const { claim, version } = await this.changeable(manager, me, id);
       // a touchpoint claim's channel is its touchpoint's, so it follows the scope rather than being carried over
@@ -258,7 +257,7 @@ export class ClaimsService {
   }
 
   /** Removes the claim; its history keeps the last state, so the deletion leaves a trail. */
-  async remove(me: Principal, id: string): Promise<void> {
+  async remove(me: Actor, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const { claim, version } = await this.changeable(manager, me, id);
       await manager.delete(Claim, { id });
@@ -268,7 +267,7 @@ export class ClaimsService {
     });
   }
 
-  private async record(manager: EntityManager, me: Principal, via: Via, edit: ChangeOf): Promise<void> {
+  private async record(manager: EntityManager, me: Actor, via: Via, edit: ChangeOf): Promise<void> {
     const now = this.clock.now();
     const by = { organizationId: me.organizationId, editedBy: me.personId, via, editedAt: now };
     await manager.save(manager.create(ClaimEdit, { ...by, ...edit }));
@@ -278,7 +277,7 @@ export class ClaimsService {
    * Every change of a claim, oldest first: for admin, quality and the owner of its touchpoint (a
    * deleted claim's, as it was when deleted). Another organization's claim is a missing one.
    */
-  async history(me: Principal, id: string, query: ClaimHistoryQuery): Promise<Page<ClaimEdit>> {
+  async history(me: Actor, id: string, query: ClaimHistoryQuery): Promise<Page<ClaimEdit>> {
     const [scope]: Array<{ touchpoint_id: string | null; owner_id: string | null }> = await this.dataSource.query(
       `SELECT s.touchpoint_id, t.owner_id
          FROM (SELECT touchpoint_id FROM claim WHERE id = $1 AND organization_id = $2
@@ -302,7 +301,7 @@ export class ClaimsService {
   }
 
   /** All rows or none. `touchpoint` takes a touchpoint's id or exact name. */
-  async importCsv(me: Principal, text: string): Promise<Claim[]> {
+  async importCsv(me: Actor, text: string): Promise<Claim[]> {
     const touchpoints = new Map<string, string>();
     const byId = new Map<string, ClaimTouchpoint>();
     const known: Array<{ id: string; name: string; owner_id: string | null; channel: Channel; timezone: string }> =

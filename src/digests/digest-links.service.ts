@@ -2,7 +2,7 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager, In } from 'typeorm';
-import type { Principal } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { LOGGER } from '../common/common.module.js';
@@ -109,7 +109,7 @@ export class DigestLinksService {
     return { state: 'ok', runId: row.run_id, etag: row.etag, chartEtag: row.chart_etag };
   }
 
-  async list(me: Principal, runId: string, query: DigestLinksQuery): Promise<Page<DigestLinkView>> {
+  async list(me: Actor, runId: string, query: DigestLinksQuery): Promise<Page<DigestLinkView>> {
     await this.run(this.dataSource.manager, me, runId);
     const [links, total] = await this.dataSource.getRepository(DigestLink).findAndCount({
       where: { runId },
@@ -123,7 +123,7 @@ export class DigestLinksService {
 
   /** Revokes the run's links (or one recipient's): the pages answer 410 from the next request, on every instance. */
   async revoke(
-    me: Principal,
+    me: Actor,
     runId: string,
     dto: RevokeDigestLinksDto,
   ): Promise<{ revoked: number; items: DigestLinkView[]; total: number }> {
@@ -161,7 +161,7 @@ export class DigestLinksService {
    * link, not the digest again. Earlier links are left as they are (revoke them apart).
    */
   async reissue(
-    me: Principal,
+    me: Actor,
     runId: string,
     dto: IssueDigestLinksDto,
   ): Promise<{ items: DigestLinkView[]; total: number }> {
@@ -217,7 +217,7 @@ export class DigestLinksService {
   }
 
   /** The run, for admin and quality of its organization; to anyone else it does not exist (the 404 of a missing id). */
-  private async run(manager: EntityManager, me: Principal, runId: string): Promise<RunOfLinks> {
+  private async run(manager: EntityManager, me: Actor, runId: string): Promise<RunOfLinks> {
     const [row] = await manager.query(
       `SELECT r.id, r.organization_id, r.period_start, r.period_end,
               s.name, s.timezone, s.recipient_emails, s.recipient_person_ids

@@ -3,8 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { CronExpressionParser } from 'cron-parser';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
-import { hasRole } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
@@ -143,7 +142,7 @@ export class DigestRunsService {
    * A stored run: for admin and quality, and for people it was sent to. To anyone else it does not
    * exist (404, as for a missing id), decided in the one query so both answers take the same path.
    */
-  async get(me: Principal, id: string): Promise<DigestRun & { subscriptionName: string }> {
+  async get(me: Actor, id: string): Promise<DigestRun & { subscriptionName: string }> {
     const qb = this.dataSource
       .getRepository(DigestRun)
       .createQueryBuilder('r')

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { DeleteOrganizationQuery, OrganizationPage, OrganizationView, UpdateOrganizationDto } from './organization.dto.js';
@@ -19,28 +19,28 @@ export class OrganizationsController {
   @Get()
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: OrganizationPage, description: 'Your own organization (a key belongs to exactly one)' })
-  async list(@CurrentPrincipal() me: Principal): Promise<OrganizationPage> {
+  async list(@CurrentActor() me: Actor): Promise<OrganizationPage> {
     return { items: [OrganizationView.of(await this.organizations.get(me.organizationId, me.organizationId))], total: 1 };
   }
 
   @Get(':id')
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: OrganizationView })
-  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<OrganizationView> {
+  async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<OrganizationView> {
     return OrganizationView.of(await this.organizations.get(me.organizationId, id));
   }
 
   @Patch(':id')
   @Roles('admin')
   @ApiOkResponse({ type: OrganizationView })
-  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateOrganizationDto): Promise<OrganizationView> {
+  async update(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: UpdateOrganizationDto): Promise<OrganizationView> {
     return OrganizationView.of(await this.organizations.rename(me.organizationId, id, dto.name));
   }
 
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
-  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Query() query: DeleteOrganizationQuery): Promise<void> {
+  async remove(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Query() query: DeleteOrganizationQuery): Promise<void> {
     await this.organizations.remove(me.organizationId, id, query.confirm);
   }
 }
@@ -56,7 +56,7 @@ export class OrganizationSettingsController {
   @Get()
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: OrganizationSettingsView, description: 'The settings in force, defaults filled in' })
-  get(@CurrentPrincipal() me: Principal): Promise<OrganizationSettingsView> {
+  get(@CurrentActor() me: Actor): Promise<OrganizationSettingsView> {
     return this.organizations.settings(me.organizationId);
   }
 
@@ -67,7 +67,7 @@ export class OrganizationSettingsController {
     description: 'Changes only what is given; a gap set to null goes back to its default',
   })
   update(
-    @CurrentPrincipal() me: Principal,
+    @CurrentActor() me: Actor,
     @Body() dto: UpdateOrganizationSettingsDto,
   ): Promise<OrganizationSettingsView> {
     return this.organizations.updateSettings(me.organizationId, dto);

@@ -6,8 +6,7 @@ import { transition } from '../assignments/assignment-lifecycle.js';
 import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
 import { IneligibleTester, TestWithdrawnException, WithdrawalsService } from '../assignments/withdrawals.service.js';
-import { hasRole } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { Page } from '../common/pagination.js';
@@ -17,13 +16,6 @@ import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import { AdHocOutcomeDto, OutcomeDto, OutcomesQuery } from './outcome.dto.js';
 import { Outcome, OutcomeEdit } from './outcome.entity.js';
 import { OutcomeContext, outcomeRules } from './outcome-rules.js';
-
-/** Who records: a person with a key, or the tester through their emailed link. */
-export interface Actor {
-  organizationId: string;
-  personId: string;
-  via: 'api' | 'link';
-}
 
 /** Edits are accepted for this long after the first save. */
 export const EDIT_PERIOD_MS = 48 * 3_600_000;
@@ -265,7 +257,7 @@ export class OutcomesService {
   }
 
   /** The outcome of an assignment: for its tester, admins and quality. */
-  async forAssignment(me: Principal, assignmentId: string): Promise<Outcome> {
+  async forAssignment(me: Actor, assignmentId: string): Promise<Outcome> {
     const outcome = await this.dataSource.getRepository(Outcome).findOne({ where: { assignmentId, organizationId: me.organizationId } });
     if (!outcome || (!hasRole(me, 'admin', 'quality') && outcome.testerId !== me.personId)) {
       throw new NotFoundException(`No outcome recorded for assignment ${assignmentId}`);
@@ -273,19 +265,19 @@ export class OutcomesService {
     return outcome;
   }
 
-  async get(me: Principal, id: string): Promise<Outcome> {
+  async get(me: Actor, id: string): Promise<Outcome> {
     const outcome = await this.dataSource.getRepository(Outcome).findOne({ where: { id, organizationId: me.organizationId } });
     if (!outcome || (!hasRole(me, 'admin', 'quality') && outcome.testerId !== me.personId)) throw new NotFoundException(`Outcome ${id} not found`);
     return outcome;
   }
 
-  async auditTrail(me: Principal, id: string): Promise<OutcomeEdit[]> {
+  async auditTrail(me: Actor, id: string): Promise<OutcomeEdit[]> {
     await this.get(me, id);
     return this.dataSource.getRepository(OutcomeEdit).find({ where: { outcomeId: id, organizationId: me.organizationId }, order: { editedAt: 'ASC', id: 'ASC' } });
   }
 
   /** Admin and quality: every outcome of the organization; a tester: their own. */
-  async list(me: Principal, query: OutcomesQuery): Promise<Page<Outcome>> {
+  async list(me: Actor, query: OutcomesQuery): Promise<Page<Outcome>> {
     const qb = this.dataSource
       .getRepository(Outcome)
       .createQueryBuilder('o')

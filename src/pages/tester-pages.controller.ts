@@ -5,6 +5,7 @@ import { AssignmentsService } from '../assignments/assignments.service.js';
 import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
 import { TestWithdrawnException, WithdrawalsService } from '../assignments/withdrawals.service.js';
+import type { LinkActor } from '../auth/actor.js';
 import { Public } from '../auth/auth.decorators.js';
 import { Clock } from '../common/clock.js';
 import { validateDto } from '../common/validation/validate-dto.js';
@@ -59,6 +60,11 @@ export class TesterPagesController {
     if (found.state === 'expired') sendPrivatePage(res, 410, messagePage('Link expired', GONE));
     else sendPrivatePage(res, 404, messagePage('Link not found', UNKNOWN));
     return null;
+  }
+
+  /** The link acts as its test's tester, and as nobody else. */
+  private actorOf(link: ResolvedLink): LinkActor {
+    return { via: 'link', organizationId: link.organizationId, personId: link.testerId };
   }
 
   private outcomeOf(assignmentId: string): Promise<Outcome | null> {
@@ -118,7 +124,7 @@ export class TesterPagesController {
       sendPrivatePage(res, 400, formPage(link.form, values, list, { ...info, canDecline: this.clock.now() < start }));
     if (all.length) return rerender(all);
     try {
-      await this.outcomes.recordForAssignment({ organizationId: link.organizationId, personId: link.testerId, via: 'link' }, link.assignmentId, value);
+      await this.outcomes.recordForAssignment(this.actorOf(link), link.assignmentId, value);
     } catch (error) {
       if (error instanceof FieldValidationException) return rerender(error.errors);
       if (error instanceof HttpException && error.getStatus() < 500) {
@@ -149,8 +155,7 @@ export class TesterPagesController {
       );
     }
     try {
-      const tester = { organizationId: link.organizationId, personId: link.testerId, roles: ['tester' as const] };
-      await this.assignments.decline({ ...tester, keyId: 'link' }, link.assignmentId, reason, 'link');
+      await this.assignments.decline(this.actorOf(link), link.assignmentId, reason);
     } catch (error) {
       if (error instanceof ConflictException) return sendPrivatePage(res, 409, refusalPage(error, 'Not declined'));
       throw error;
