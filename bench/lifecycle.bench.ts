@@ -7,6 +7,8 @@ import type { ReleaseWeeks } from '../src/campaigns/replan.js';
 import { ManualClock } from '../src/common/clock.js';
 import { createLogger } from '../src/common/logging/logger.js';
 import { loadConfig } from '../src/config/app-config.js';
+import { SecretLinksRepository } from '../src/links/secret-links.repository.js';
+import { SecretLinks } from '../src/links/secret-links.service.js';
 import { OutboxService } from '../src/mail/outbox.service.js';
 import { benchDatabase, machine } from './support.js';
 
@@ -33,7 +35,8 @@ async function main() {
   const planning = new PlanningService(dataSource, clock, logger);
   const campaigns = new CampaignsService(dataSource, withdrawals);
   const config = loadConfig({ DATABASE_URL: db.url, NODE_ENV: 'test' });
-  const assignments = new AssignmentsService(dataSource, clock, outbox, config, withdrawals, logger);
+  const links = new SecretLinks(new SecretLinksRepository(dataSource), clock, config);
+  const assignments = new AssignmentsService(dataSource, clock, outbox, links, withdrawals, logger);
 
   const [{ id: orgId }] = await dataSource.query(
     `INSERT INTO organization (name) VALUES ('bench lifecycle') RETURNING id`,

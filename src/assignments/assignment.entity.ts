@@ -1,4 +1,4 @@
-import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { Person } from '../people/person.entity.js';
 import { Scenario } from '../scenarios/scenario.entity.js';
@@ -136,40 +136,6 @@ export class UnfilledSlot {
 
   @Column('text')
   reason: string;
-
-  @Column({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-}
-
-/** A single-purpose secret for a tester's link (stored hashed; the link carries the secret). */
-@Entity('access_token')
-@Unique('access_token_hash_key', ['hash'])
-@Index('access_token_assignment_idx', ['assignmentId'])
-@ForeignKey(() => Assignment, ['assignmentId'], ['id'], { name: 'access_token_assignment_fkey', onDelete: 'CASCADE' })
-@ForeignKey('outcome', ['outcomeId'], ['id'], { name: 'access_token_outcome_fkey', onDelete: 'CASCADE' })
-@Check('access_token_target_check', 'assignment_id IS NOT NULL OR outcome_id IS NOT NULL')
-export class AccessToken {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'organization_id', type: 'uuid' })
-  organizationId: string;
-
-  @Column({ name: 'assignment_id', type: 'uuid', nullable: true })
-  assignmentId: string | null;
-
-  /** For a follow-up question about an outcome. */
-  @Column({ name: 'outcome_id', type: 'uuid', nullable: true })
-  outcomeId: string | null;
-
-  @Column('text')
-  purpose: string;
-
-  @Column({ type: 'text', select: false })
-  hash: string;
-
-  @Column({ name: 'expires_at', type: 'timestamptz' })
-  expiresAt: Date;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

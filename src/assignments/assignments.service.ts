@@ -2,18 +2,17 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { hasRole, type Actor } from '../auth/actor.js';
-import { HOUR, MINUTE } from '../campaigns/planner/planner.js';
 import { Clock } from '../common/clock.js';
 import { ownerSeesUpTo } from '../common/owner-view.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { Page } from '../common/pagination.js';
-import { hashSecret, newSecret } from '../common/secrets.js';
-import { AppConfig } from '../config/app-config.js';
 import { processClaimedBatches } from '../database/claimed-batches.js';
 import { FailingJob, notBackedOff } from '../database/job-failures.js';
 import { returningRows } from '../database/sql.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
+import { testerLinkExpiry } from '../links/link-kinds.js';
+import { SecretLinks } from '../links/secret-links.service.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { holdMail, reminderMail, revealMail } from './assignment-mails.js';
 import { canTransition, illegalMove, sourcesOf, transition } from './assignment-lifecycle.js';
@@ -57,9 +56,6 @@ export interface DeclineResult {
   /** Only the declined assignment: where the slot went is secret (it is a planned test). */
   declined: AssignmentRow;
 }
-
-/** A tester link works until the window closes, plus the campaign's grace, plus two days to edit. */
-const LINK_EDIT_PERIOD = 48 * HOUR;
 
 const SELECT = `
   SELECT a.id, a.campaign_id, a.tester_id, a.touchpoint_id, a.scenario_id, a.week_start::text AS week_start,
@@ -105,7 +101,7 @@ export class AssignmentsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly outbox: OutboxService,
-    private readonly config: AppConfig,
+    private readonly links: SecretLinks,
     private readonly withdrawals: WithdrawalsService,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -225,13 +221,10 @@ export class AssignmentsService {
   }
 
   /** A fresh single-purpose link for the tester of one assignment. */
-  private async issueLink(manager: EntityManager, ctx: { assignmentId: string; organizationId: string; windowEnd: Date; graceMinutes: number }, now: Date): Promise<string> {
-    const secret = newSecret();
-    await manager.query(
-      `INSERT INTO access_token (organization_id, assignment_id, purpose, hash, expires_at, created_at) VALUES ($1, $2, 'outcome', $3, $4, $5)`,
-      [ctx.organizationId, ctx.assignmentId, hashSecret(secret), new Date(ctx.windowEnd.getTime() + ctx.graceMinutes * MINUTE + LINK_EDIT_PERIOD), now],
-    );
-    return `${this.config.publicUrl}/t/${secret}`;
+  private async issueLink(manager: EntityManager, ctx: MailContextRow): Promise<string> {
+    const expiresAt = testerLinkExpiry(ctx.windowEnd, ctx.graceMinutes);
+    const target = { organizationId: ctx.organizationId, targetId: ctx.assignmentId, expiresAt };
+    return (await this.links.issueOne(manager, 'tester', target)).url;
   }
 
   /** Claims due assignments and sends each its mail (see processClaimedBatches). */
@@ -287,8 +280,8 @@ export class AssignmentsService {
         RETURNING id`,
       (now) => [now, sourcesOf('revealed')],
       `UPDATE assignment SET status = 'planned', revealed_at = NULL WHERE id = $1`,
-      async (manager, ctx, now) => {
-        const link = await this.issueLink(manager, ctx, now);
+      async (manager, ctx) => {
+        const link = await this.issueLink(manager, ctx);
         await this.outbox.enqueue(manager, revealMail({ ...ctx, link }));
       },
     );
@@ -331,8 +324,8 @@ export class AssignmentsService {
         RETURNING id`,
       (now) => [now],
       `UPDATE assignment SET reminded_at = NULL WHERE id = $1`,
-      async (manager, ctx, now) => {
-        const link = await this.issueLink(manager, ctx, now);
+      async (manager, ctx) => {
+        const link = await this.issueLink(manager, ctx);
         await this.outbox.enqueue(manager, reminderMail({ ...ctx, link }));
       },
     );

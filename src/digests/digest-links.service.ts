@@ -1,7 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
@@ -9,13 +9,11 @@ import { LOGGER } from '../common/common.module.js';
 import { escapeHtml } from '../common/html.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import type { Page } from '../common/pagination.js';
-import { hashSecret, isSecret, newSecret } from '../common/secrets.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
-import { AppConfig } from '../config/app-config.js';
-import { returningRows } from '../database/sql.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { DigestLinkView, DigestLinksQuery, IssueDigestLinksDto, RevokeDigestLinksDto } from './digest-link.dto.js';
-import { DigestLink } from './digest-link.entity.js';
+import { SecretLinksRepository } from '../links/secret-links.repository.js';
+import { SecretLinks } from '../links/secret-links.service.js';
 import { DIGEST_PAGE_VERSION } from './digest-page.js';
 
 /** What a link's secret opens: nothing, nothing any more, or one run's page (with its stored validators, if any). */
@@ -34,8 +32,6 @@ interface RunOfLinks {
   recipientPersonIds: string[];
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * The digest's web links: one per recipient and run, issued with the mail, open for
  * DIGEST_LINK_DAYS, revocable by quality and admins (who, when and why are kept), re-issued by mail.
@@ -45,8 +41,9 @@ export class DigestLinksService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
-    private readonly config: AppConfig,
     private readonly outbox: OutboxService,
+    private readonly secretLinks: SecretLinks,
+    private readonly stored: SecretLinksRepository,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -71,52 +68,38 @@ export class DigestLinksService {
     recipients: string[],
     issuedBy: string | null = null,
   ): Promise<Map<string, string>> {
-    const secrets = new Map(recipients.map((r) => [r, newSecret()]));
-    if (!recipients.length) return secrets;
-    const now = this.clock.now();
-    await manager.query(
-      `INSERT INTO digest_link (organization_id, run_id, recipient, hash, expires_at, created_at, issued_by)
-       SELECT $1, $2, x.recipient, x.hash, $5, $6, $7 FROM unnest($3::text[], $4::text[]) AS x(recipient, hash)`,
-      [
-        run.organizationId,
-        run.id,
-        [...secrets.keys()],
-        [...secrets.values()].map(hashSecret),
-        this.expiry(now),
-        now,
-        issuedBy,
-      ],
+    const issued = await this.secretLinks.issue(
+      manager,
+      'digest',
+      recipients.map((recipient) => ({ organizationId: run.organizationId, targetId: run.id, recipient, issuedBy })),
     );
-    return secrets;
+    return new Map(recipients.map((recipient, i) => [recipient, issued[i].secret]));
   }
 
   expiry(from: Date): Date {
-    return new Date(from.getTime() + this.config.digestLinkDays * DAY_MS);
+    return this.secretLinks.expiry('digest', from);
   }
 
-  /** The run behind a link's secret, if the link still opens it. One query, whatever the answer. */
+  /** The link that carries a digest link's secret (or a marker that stands for it). */
+  url(secret: string): string {
+    return this.secretLinks.url('digest', secret);
+  }
+
+  /** The run behind a link's secret, if the link still opens it, with its stored page's validators. */
   async resolve(token: string): Promise<ResolvedDigestLink> {
-    if (!isSecret(token)) return { state: 'unknown' };
-    const [row] = await this.dataSource.query(
-      `SELECT l.run_id, l.expires_at, l.revoked_at, d.etag, d.chart_etag
-         FROM digest_link l LEFT JOIN digest_rendering d ON d.run_id = l.run_id AND d.version = $2
-        WHERE l.hash = $1`,
-      [hashSecret(token), DIGEST_PAGE_VERSION],
+    const found = await this.secretLinks.resolve('digest', token);
+    if (found.state !== 'ok') return found;
+    const runId = found.link.targetId;
+    const [rendering]: Array<{ etag: string; chart_etag: string }> = await this.dataSource.query(
+      'SELECT etag, chart_etag FROM digest_rendering WHERE run_id = $1 AND version = $2',
+      [runId, DIGEST_PAGE_VERSION],
     );
-    if (!row) return { state: 'unknown' };
-    if (row.revoked_at) return { state: 'revoked' };
-    if (this.clock.now() >= row.expires_at) return { state: 'expired' };
-    return { state: 'ok', runId: row.run_id, etag: row.etag, chartEtag: row.chart_etag };
+    return { state: 'ok', runId, etag: rendering?.etag ?? null, chartEtag: rendering?.chart_etag ?? null };
   }
 
   async list(me: Actor, runId: string, query: DigestLinksQuery): Promise<Page<DigestLinkView>> {
     await this.run(this.dataSource.manager, me, runId);
-    const [links, total] = await this.dataSource.getRepository(DigestLink).findAndCount({
-      where: { runId },
-      order: { createdAt: 'ASC', id: 'ASC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    const [links, total] = await this.stored.digestLinksOfRun(runId, query);
     const now = this.clock.now();
     return { items: links.map((l) => DigestLinkView.of(l, now)), total };
   }
@@ -129,29 +112,16 @@ export class DigestLinksService {
   ): Promise<{ revoked: number; items: DigestLinkView[]; total: number }> {
     const revoked = await this.dataSource.transaction(async (manager) => {
       await this.run(manager, me, runId);
-      if (dto.recipient) {
-        const [sent] = await manager.query('SELECT 1 FROM digest_link WHERE run_id = $1 AND recipient = $2 LIMIT 1', [
-          runId,
-          dto.recipient,
+      if (dto.recipient && !(await this.stored.digestLinkSentTo(manager, runId, dto.recipient))) {
+        throw new FieldValidationException([
+          { field: 'recipient', rule: 'hasLink', message: 'recipient must be an address this digest was sent to' },
         ]);
-        if (!sent)
-          throw new FieldValidationException([
-            { field: 'recipient', rule: 'hasLink', message: 'recipient must be an address this digest was sent to' },
-          ]);
       }
-      const rows = await returningRows(
-        manager,
-        `UPDATE digest_link SET revoked_at = $3, revoked_by = $4, revoke_reason = $5
-          WHERE run_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR recipient = $2)
-          RETURNING id`,
-        [runId, dto.recipient ?? null, this.clock.now(), me.personId, dto.reason ?? null],
-      );
-      return rows.length;
+      const scope = { targetId: runId, recipient: dto.recipient ?? null };
+      return this.secretLinks.revoke(manager, 'digest', scope, { by: me.personId, reason: dto.reason ?? null });
     });
     this.logger.info({ runId, revoked, by: me.personId, oneRecipient: Boolean(dto.recipient) }, 'digest links revoked');
-    const links = await this.dataSource
-      .getRepository(DigestLink)
-      .find({ where: { runId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const [links] = await this.stored.digestLinksOfRun(runId);
     const now = this.clock.now();
     return { revoked, items: links.map((l) => DigestLinkView.of(l, now)), total: links.length };
   }
@@ -179,23 +149,21 @@ export class DigestLinksService {
       }
       const to = dto.recipient ? [dto.recipient] : current;
       await markIdempotencyKeyUsed(manager);
-      const secrets = await this.issue(manager, run, to, me.personId);
-      for (const [recipient, secret] of secrets)
+      const issued = await this.secretLinks.issue(
+        manager,
+        'digest',
+        to.map((recipient) => ({ organizationId: run.organizationId, targetId: run.id, recipient, issuedBy: me.personId })),
+      );
+      for (const [i, recipient] of to.entries())
         await this.outbox.enqueue(manager, {
           organizationId: run.organizationId,
           to: recipient,
-          ...this.linkMail(run, secret),
+          ...this.linkMail(run, issued[i].secret),
         });
-      const rows: Array<{ id: string }> = await manager.query(
-        'SELECT id FROM digest_link WHERE hash = ANY($1::text[])',
-        [[...secrets.values()].map(hashSecret)],
-      );
-      return rows.map((r) => r.id);
+      return issued.map((l) => l.id);
     });
     this.logger.info({ runId, issued: ids.length, by: me.personId }, 'digest links re-issued');
-    const links = ids.length
-      ? await this.dataSource.getRepository(DigestLink).find({ where: { id: In(ids) }, order: { recipient: 'ASC' } })
-      : [];
+    const links = await this.stored.digestLinksByIds(ids);
     const now = this.clock.now();
     return { items: links.map((l) => DigestLinkView.of(l, now)), total: links.length };
   }
@@ -204,7 +172,7 @@ export class DigestLinksService {
     const zone = run.timezone;
     const day = (d: Date) => DateTime.fromJSDate(d, { zone }).setLocale('en-GB').toFormat('d LLL yyyy');
     const period = `${day(run.periodStart)} – ${day(new Date(run.periodEnd.getTime() - 1))}`;
-    const link = `${this.config.publicUrl}/d/${secret}`;
+    const link = this.url(secret);
     const until = day(this.expiry(this.clock.now()));
     const name = run.name.replace(/\s+/g, ' ').trim();
     const text = `A new link to the digest "${name}" for ${period}:\n\n${link}\n\nIt opens the digest until ${until}.`;

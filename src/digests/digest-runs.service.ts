@@ -8,7 +8,6 @@ import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { newSecret } from '../common/secrets.js';
-import { AppConfig } from '../config/app-config.js';
 import { isLuxonZone } from '../common/validation/time-zones.js';
 import { LOCKS } from '../database/advisory-lock.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
@@ -38,7 +37,6 @@ export class DigestRunsService {
     private readonly outbox: OutboxService,
     private readonly links: DigestLinksService,
     private readonly pages: DigestPagesService,
-    private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -114,7 +112,7 @@ export class DigestRunsService {
       const secrets = await this.links.issue(manager, run, recipients);
       // Rendered once for every recipient: each mail gets its own link in place of the marker.
       const marker = newSecret();
-      const link = `${this.config.publicUrl}/d/${marker}`;
+      const link = this.links.url(marker);
       // a digest too long for a mail keeps what must be read (the marker is as long as the secret it stands for)
       const ctx = { name: sub.name, zone: sub.timezone, link, chartSrc: 'cid:digest-chart' };
       const rendered = renderDigest(payload, ctx, { maxHtmlBytes: MAIL_HTML_BUDGET });

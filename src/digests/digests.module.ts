@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LinksModule } from '../links/links.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { DigestBuilder } from './digest-builder.service.js';
 import { DigestLinksService } from './digest-links.service.js';
@@ -9,7 +10,7 @@ import { DigestSubscriptionsService } from './digest-subscriptions.service.js';
 import { DigestsController } from './digests.controller.js';
 
 @Module({
-  imports: [MailModule],
+  imports: [MailModule, LinksModule],
   controllers: [DigestSubscriptionsController, DigestsController],
   providers: [DigestBuilder, DigestSubscriptionsService, DigestRunsService, DigestLinksService, DigestPagesService],
   exports: [DigestBuilder, DigestSubscriptionsService, DigestRunsService, DigestLinksService, DigestPagesService],

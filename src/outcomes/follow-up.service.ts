@@ -5,19 +5,15 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
-import { hashSecret, isSecret, newSecret } from '../common/secrets.js';
-import { AppConfig } from '../config/app-config.js';
 import { isKnownTimeZone } from '../common/validation/time-zones.js';
 import { processClaimedBatches } from '../database/claimed-batches.js';
 import { notBackedOff } from '../database/job-failures.js';
 import { TimeZoneCatalogue } from '../database/time-zone-catalogue.js';
+import { SecretLinks } from '../links/secret-links.service.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { followUpMail } from './follow-up-mail.js';
 import { Outcome, OutcomeEdit, PROMISE_STATUSES } from './outcome.entity.js';
 import type { PromiseStatus } from './outcome.entity.js';
-
-/** The question link works this long: long enough for a holiday, short enough to be about this promise. */
-const LINK_LIFE_MS = 14 * 24 * 3_600_000;
 
 export interface PromiseLink {
   outcomeId: string;
@@ -38,7 +34,7 @@ export class FollowUpService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly outbox: OutboxService,
-    private readonly config: AppConfig,
+    private readonly links: SecretLinks,
     private readonly zones: TimeZoneCatalogue,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -67,12 +63,12 @@ export class FollowUpService {
         // no promise dated after today (UTC) can be due yet in any zone
         params: (now) => [now, this.zones.bothKnow(), DateTime.fromJSDate(now, { zone: 'utc' }).toISODate()],
         undo: 'UPDATE outcome SET promise_asked_at = NULL WHERE id = $1',
-        each: (manager, id, now) => this.ask(manager, id, now),
+        each: (manager, id) => this.ask(manager, id),
       },
     );
   }
 
-  private async ask(manager: EntityManager, outcomeId: string, now: Date): Promise<void> {
+  private async ask(manager: EntityManager, outcomeId: string): Promise<void> {
     const [o] = await manager.query(
       `SELECT o.organization_id, o.promised_follow_up_by::text AS promised_by, o.attempted_at, p.name, p.email, p.timezone, t.name AS touchpoint
          FROM outcome o JOIN person p ON p.id = o.tester_id JOIN touchpoint t ON t.id = o.touchpoint_id WHERE o.id = $1`,
@@ -82,11 +78,7 @@ export class FollowUpService {
       const zone = JSON.stringify(o.timezone);
       throw new Error(`the tester's time zone ${zone} is not one both luxon and PostgreSQL know: no due time`);
     }
-    const secret = newSecret();
-    await manager.query(
-      `INSERT INTO access_token (organization_id, outcome_id, purpose, hash, expires_at, created_at) VALUES ($1, $2, 'promise', $3, $4, $5)`,
-      [o.organization_id, outcomeId, hashSecret(secret), new Date(now.getTime() + LINK_LIFE_MS), now],
-    );
+    const link = await this.links.issueOne(manager, 'followUp', { organizationId: o.organization_id, targetId: outcomeId });
     await this.outbox.enqueue(
       manager,
       followUpMail({
@@ -96,24 +88,38 @@ export class FollowUpService {
         touchpointName: o.touchpoint,
         promisedBy: o.promised_by,
         attemptedAt: o.attempted_at,
-        link: `${this.config.publicUrl}/f/${secret}`,
+        link: link.url,
       }),
     );
   }
 
-  async resolve(token: string): Promise<{ state: 'unknown' } | { state: 'expired' } | { state: 'ok'; link: PromiseLink }> {
-    if (!isSecret(token)) return { state: 'unknown' };
-    const [row] = await this.dataSource.query(
-      `SELECT k.expires_at, o.id, o.promised_follow_up_by::text AS promised_by, o.attempted_at, o.promise_status, p.timezone, t.name
-         FROM access_token k JOIN outcome o ON o.id = k.outcome_id JOIN person p ON p.id = o.tester_id JOIN touchpoint t ON t.id = o.touchpoint_id
-        WHERE k.hash = $1 AND k.purpose = 'promise'`,
-      [hashSecret(token)],
+  /** The outcome behind a follow-up link's secret, if the link still opens it. */
+  async resolve(
+    token: string,
+  ): Promise<{ state: 'unknown' | 'expired' | 'revoked' } | { state: 'ok'; link: PromiseLink }> {
+    const found = await this.links.resolve('followUp', token);
+    if (found.state !== 'ok') return found;
+    const link = await this.promiseLink(found.link.targetId);
+    return link ? { state: 'ok', link } : { state: 'unknown' };
+  }
+
+  /** What the question's page shows of the outcome it asks about. */
+  private async promiseLink(outcomeId: string): Promise<PromiseLink | null> {
+    const rows: Array<Record<string, never>> = await this.dataSource.query(
+      `SELECT o.id, o.promised_follow_up_by::text AS promised_by, o.attempted_at, o.promise_status, p.timezone, t.name
+         FROM outcome o JOIN person p ON p.id = o.tester_id JOIN touchpoint t ON t.id = o.touchpoint_id
+        WHERE o.id = $1`,
+      [outcomeId],
     );
-    if (!row) return { state: 'unknown' };
-    if (this.clock.now() >= row.expires_at) return { state: 'expired' };
+    const [r] = rows;
+    if (!r) return null;
     return {
-      state: 'ok',
-      link: { outcomeId: row.id, touchpointName: row.name, promisedBy: row.promised_by, attemptedAt: row.attempted_at, zone: row.timezone, answer: row.promise_status },
+      outcomeId: r.id,
+      touchpointName: r.name,
+      promisedBy: r.promised_by,
+      attemptedAt: r.attempted_at,
+      zone: r.timezone,
+      answer: r.promise_status,
     };
   }
 

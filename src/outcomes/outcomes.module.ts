@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AssignmentsModule } from '../assignments/assignments.module.js';
+import { LinksModule } from '../links/links.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { FollowUpService } from './follow-up.service.js';
 import { OutcomesController } from './outcomes.controller.js';
 import { OutcomesService } from './outcomes.service.js';
 
 @Module({
-  imports: [MailModule, AssignmentsModule],
+  imports: [MailModule, AssignmentsModule, LinksModule],
   controllers: [OutcomesController],
   providers: [OutcomesService, FollowUpService],
   exports: [OutcomesService, FollowUpService],

@@ -20,8 +20,9 @@ export class FollowUpPagesController {
   private async open(token: string, res: Response): Promise<PromiseLink | null> {
     const found = await this.followUps.resolve(token);
     if (found.state === 'ok') return found.link;
-    if (found.state === 'expired') sendPrivatePage(res, 410, messagePage('Link expired', 'This link has expired and no longer opens anything.'));
-    else sendPrivatePage(res, 404, messagePage('Link not found', 'This link is not valid. Check that you opened the whole link from your email.'));
+    if (found.state === 'expired' || found.state === 'revoked') {
+      sendPrivatePage(res, 410, messagePage('Link expired', 'This link has expired and no longer opens anything.'));
+    } else sendPrivatePage(res, 404, messagePage('Link not found', 'This link is not valid. Check that you opened the whole link from your email.'));
     return null;
   }
 

@@ -57,7 +57,7 @@ export class TesterPagesController {
   private async open(token: string, res: Response): Promise<ResolvedLink | null> {
     const found = await this.links.resolve(token);
     if (found.state === 'ok') return found.link;
-    if (found.state === 'expired') sendPrivatePage(res, 410, messagePage('Link expired', GONE));
+    if (found.state === 'expired' || found.state === 'revoked') sendPrivatePage(res, 410, messagePage('Link expired', GONE));
     else sendPrivatePage(res, 404, messagePage('Link not found', UNKNOWN));
     return null;
   }
