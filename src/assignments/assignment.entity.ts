@@ -1,5 +1,4 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { Campaign } from '../campaigns/campaign.entity.js';
 import { Person } from '../people/person.entity.js';
 import { Scenario } from '../scenarios/scenario.entity.js';
 import { Touchpoint } from '../touchpoints/touchpoint.entity.js';
@@ -18,7 +17,8 @@ export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 @Index('assignment_org_window_idx', ['organizationId', 'windowStart'])
 @Index('assignment_tester_idx', ['testerId', 'windowStart'])
 @Index('assignment_touchpoint_idx', ['touchpointId', 'windowStart'])
-@ForeignKey(() => Campaign, ['campaignId'], ['id'], { name: 'assignment_campaign_fkey', onDelete: 'CASCADE' })
+// the campaign by table name: planning (src/campaigns) builds on assignments, not the other way round
+@ForeignKey('campaign', ['campaignId'], ['id'], { name: 'assignment_campaign_fkey', onDelete: 'CASCADE' })
 @ForeignKey(() => Person, ['testerId'], ['id'], { name: 'assignment_tester_fkey', onDelete: 'NO ACTION' })
 @ForeignKey(() => Touchpoint, ['touchpointId'], ['id'], { name: 'assignment_touchpoint_fkey', onDelete: 'NO ACTION' })
 @ForeignKey(() => Scenario, ['scenarioId'], ['id'], { name: 'assignment_scenario_fkey', onDelete: 'SET NULL' })
@@ -113,7 +113,7 @@ export class Assignment {
 
 @Entity('unfilled_slot')
 @Index('unfilled_slot_campaign_idx', ['campaignId', 'weekStart'])
-@ForeignKey(() => Campaign, ['campaignId'], ['id'], { name: 'unfilled_slot_campaign_fkey', onDelete: 'CASCADE' })
+@ForeignKey('campaign', ['campaignId'], ['id'], { name: 'unfilled_slot_campaign_fkey', onDelete: 'CASCADE' })
 @ForeignKey(() => Touchpoint, ['touchpointId'], ['id'], { name: 'unfilled_slot_touchpoint_fkey', onDelete: 'CASCADE' })
 export class UnfilledSlot {
   @PrimaryGeneratedColumn('uuid')

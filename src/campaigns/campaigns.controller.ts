@@ -12,11 +12,9 @@ import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { CampaignPage, CampaignsQuery, CampaignView, CreateCampaignDto, PlanPeriodDto, PlanResultView, UpdateCampaignDto } from './campaign.dto.js';
-import { WithdrawalsService } from '../assignments/withdrawals.service.js';
 import { CAMPAIGN_LIMITS } from './campaign-limits.js';
 import { CampaignsService } from './campaigns.service.js';
 import { PlanningService } from './planning.service.js';
-import type { ReleaseWeeks } from './replan.js';
 
 @ApiTags('campaigns')
 @ApiAuthenticated()
@@ -26,7 +24,6 @@ export class CampaignsController {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly planning: PlanningService,
-    private readonly withdrawals: WithdrawalsService,
   ) {}
 
   @Post()
@@ -92,8 +89,7 @@ export class CampaignsController {
       'the errors name the field (contactsPerTouchpointPerWeek, team, touchpointIds, to) and the limit',
   })
   async plan(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: PlanPeriodDto): Promise<PlanResultView> {
-    const release: ReleaseWeeks = (manager, campaign, weeks) =>
-      this.withdrawals.releaseWeeks(manager, campaign, weeks, me.personId);
-    return this.planning.planPeriod(me.organizationId, id, dto.from, dto.to, dto.replan ? { release } : {});
+    const options = dto.replan ? { replan: { by: me.personId } } : {};
+    return this.planning.planPeriod(me.organizationId, id, dto.from, dto.to, options);
   }
 }

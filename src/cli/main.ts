@@ -19,8 +19,6 @@ import { Organization } from '../organizations/organization.entity.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
 import { PlanningService } from '../campaigns/planning.service.js';
-import type { ReleaseWeeks } from '../campaigns/replan.js';
-import { WithdrawalsService } from '../assignments/withdrawals.service.js';
 import { validateDto } from '../common/validation/validate-dto.js';
 import { chartDataUri, renderDigest } from '../digests/digest-render.js';
 import { PreviewQuery } from '../digests/digest-subscription.dto.js';
@@ -148,9 +146,7 @@ async function plan(config: AppConfig, argv: string[]): Promise<void> {
   const result = await withContext(config, async (ctx) => {
     const campaign = await ctx.get(DataSource).getRepository(Campaign).findOneBy({ id: values.campaign! }).catch(() => null);
     if (!campaign) throw new UsageError(`campaign ${values.campaign} not found`);
-    const release: ReleaseWeeks = (manager, c, weeks) =>
-      ctx.get(WithdrawalsService).releaseWeeks(manager, c, weeks, null);
-    const options = values.replan ? { release } : {};
+    const options = values.replan ? { replan: { by: null } } : {};
     return ctx.get(PlanningService).planPeriod(campaign.organizationId, campaign.id, value.from, value.to, options);
   });
   if (result.withdrawn !== undefined) {

@@ -2,9 +2,9 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import cron, { ScheduledTask } from 'node-cron';
 import { DataSource } from 'typeorm';
-import { AssignmentsService } from '../assignments/assignments.service.js';
-import { WithdrawalsService } from '../assignments/withdrawals.service.js';
+import { AssignmentLifecycleService } from '../assignments/assignment-lifecycle.service.js';
 import { PlanningService } from '../campaigns/planning.service.js';
+import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
@@ -31,7 +31,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: AppLogger,
     planning: PlanningService,
-    assignments: AssignmentsService,
+    assignments: AssignmentLifecycleService,
     outbox: OutboxSender,
     followUps: FollowUpService,
     digests: DigestRunsService,

@@ -2,10 +2,10 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource, EntityManager } from 'typeorm';
-import { transition } from '../assignments/assignment-lifecycle.js';
+import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
-import { IneligibleTester, TestWithdrawnException, WithdrawalsService } from '../assignments/withdrawals.service.js';
+import { IneligibleTester, TestWithdrawnException, WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
@@ -65,6 +65,7 @@ export class OutcomesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly withdrawals: WithdrawalsService,
+    private readonly assignments: AssignmentsRepository,
   ) {}
 
   private columns(dto: OutcomeDto) {
@@ -102,27 +103,19 @@ export class OutcomesService {
   async recordForAssignment(actor: Actor, assignmentId: string, dto: OutcomeDto): Promise<Outcome> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const [a] = await manager.query(
-          `SELECT a.id, a.status, a.cancel_reason, a.touchpoint_id, a.scenario_id, a.window_start, a.window_end,
-                  p.timezone, s.questions
-             FROM assignment a JOIN person p ON p.id = a.tester_id LEFT JOIN scenario s ON s.id = a.scenario_id
-            WHERE a.id = $1 AND a.organization_id = $2 AND a.tester_id = $3 AND a.revealed_at IS NOT NULL
-            FOR UPDATE OF a`,
-          [assignmentId, actor.organizationId, actor.personId],
-        );
+        const a = await this.assignments.lockForRecording(manager, assignmentId, actor);
         if (!a) throw new NotFoundException(`Assignment ${assignmentId} not found`);
-        if (a.status === 'cancelled' && a.cancel_reason) throw new TestWithdrawnException(a.cancel_reason);
-        const why = await this.withdrawals.whyIneligible(manager, assignmentId);
+        if (a.status === 'cancelled' && a.cancelReason) throw new TestWithdrawnException(a.cancelReason);
+        const why = await this.assignments.whyIneligible(manager, assignmentId);
         if (why && a.status === 'revealed') throw new IneligibleTester(why);
         if (why && a.status === 'completed') throw unchangeable(why);
         const now = this.clock.now();
-        const window = { start: a.window_start, end: a.window_end, zone: a.timezone };
-        this.check(dto, { now, window, questions: (a.questions ?? []) as ScenarioQuestion[] });
+        this.check(dto, { now, window: a.window, questions: a.questions });
         const lock = { mode: 'pessimistic_write' as const };
         const existing = await manager.findOne(Outcome, { where: { assignmentId }, lock });
         if (!existing) {
-          await transition(manager, assignmentId, 'completed', now);
-          const link = { assignmentId, touchpointId: a.touchpoint_id, scenarioId: a.scenario_id };
+          await this.assignments.transition(manager, assignmentId, 'completed', now);
+          const link = { assignmentId, touchpointId: a.touchpointId, scenarioId: a.scenarioId };
           return (await this.create(manager, actor, link, dto, now))!;
         }
         return this.edit(manager, actor, existing, dto, now);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AssignmentsModule } from '../assignments/assignments.module.js';
+import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { LinksModule } from '../links/links.module.js';
 import { OutcomesModule } from '../outcomes/outcomes.module.js';
 import { FollowUpPagesController } from './follow-up-pages.controller.js';
@@ -7,7 +8,7 @@ import { TesterLinkService } from './tester-link.service.js';
 import { TesterPagesController } from './tester-pages.controller.js';
 
 @Module({
-  imports: [OutcomesModule, AssignmentsModule, LinksModule],
+  imports: [OutcomesModule, AssignmentsModule, CampaignsModule, LinksModule],
   controllers: [TesterPagesController, FollowUpPagesController],
   providers: [TesterLinkService],
 })

@@ -1,12 +1,13 @@
 import { Body, ConflictException, Controller, Get, HttpException, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AssignmentsService } from '../assignments/assignments.service.js';
+import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
-import { TestWithdrawnException, WithdrawalsService } from '../assignments/withdrawals.service.js';
 import type { LinkActor } from '../auth/actor.js';
 import { Public } from '../auth/auth.decorators.js';
+import { PlanChangesService } from '../campaigns/plan-changes.service.js';
+import { TestWithdrawnException } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
 import { validateDto } from '../common/validation/validate-dto.js';
 import { FieldValidationException, unstorableInput } from '../common/validation/validation-errors.js';
@@ -47,8 +48,8 @@ export class TesterPagesController {
   constructor(
     private readonly links: TesterLinkService,
     private readonly outcomes: OutcomesService,
-    private readonly assignments: AssignmentsService,
-    private readonly withdrawals: WithdrawalsService,
+    private readonly assignments: AssignmentsRepository,
+    private readonly changes: PlanChangesService,
     private readonly clock: Clock,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
@@ -93,7 +94,7 @@ export class TesterPagesController {
     if (link.status === 'cancelled') return sendPrivatePage(res, 200, withdrawnPage(link.cancelReason));
     if (link.status !== 'revealed') return sendPrivatePage(res, 200, messagePage('Closed', `This test is ${link.status}; nothing more can be recorded for it.`));
     // Only read here (a GET changes nothing): the next step withdraws it.
-    const why = await this.withdrawals.whyIneligible(this.dataSource.manager, link.assignmentId);
+    const why = await this.assignments.whyIneligible(this.dataSource.manager, link.assignmentId);
     if (why) return sendPrivatePage(res, 200, withdrawnPage(why));
     const canDecline = now < link.form.window.start;
     const info = { ...this.urls(token), editing: false, canDecline };
@@ -155,7 +156,7 @@ export class TesterPagesController {
       );
     }
     try {
-      await this.assignments.decline(this.actorOf(link), link.assignmentId, reason);
+      await this.changes.decline(this.actorOf(link), link.assignmentId, reason);
     } catch (error) {
       if (error instanceof ConflictException) return sendPrivatePage(res, 409, refusalPage(error, 'Not declined'));
       throw error;

@@ -5,7 +5,7 @@ import { listCell, dateRangesCell, optionalCell, weeklyHoursCell } from '../comm
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
 import { likePattern, Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
-import { WithdrawalsService } from '../assignments/withdrawals.service.js';
+import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { Person } from './person.entity.js';
 import { CreatePersonDto, DEFAULT_WORKING_HOURS, PeopleQuery, UpdatePersonDto } from './person.dto.js';

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { AssignmentsModule } from '../assignments/assignments.module.js';
+import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { TouchpointsController } from './touchpoints.controller.js';
 import { TouchpointsService } from './touchpoints.service.js';
 
 @Module({
-  imports: [AssignmentsModule],
+  imports: [CampaignsModule],
   controllers: [TouchpointsController],
   providers: [TouchpointsService],
   exports: [TouchpointsService],

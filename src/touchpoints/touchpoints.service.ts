@@ -6,7 +6,7 @@ import { dateRangesCell, optionalCell, weeklyHoursCell } from '../common/csv/cel
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
 import { likePattern, Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
-import { WithdrawalsService } from '../assignments/withdrawals.service.js';
+import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { Person } from '../people/person.entity.js';
