@@ -12,7 +12,7 @@ import type { AppConfig } from '../src/config/app-config.js';
 import { SecretLinksRepository } from '../src/links/secret-links.repository.js';
 import { SecretLinks } from '../src/links/secret-links.service.js';
 import { OutboxService } from '../src/mail/outbox.service.js';
-/** The planning services wired as the app wires them, on a bench database (the lifecycle's jobs too, given a config). */
+/** The planning services wired as the app wires them, on a bench database; given a config, the lifecycle's jobs too. */
 export function planningServices(dataSource: DataSource, clock: Clock, logger: AppLogger, config?: AppConfig) {
   const outbox = new OutboxService(dataSource, clock);
   const assignmentsRepository = new AssignmentsRepository(dataSource);
@@ -27,9 +27,17 @@ export function planningServices(dataSource: DataSource, clock: Clock, logger: A
     outbox,
     logger,
   );
-  const planning = new PlanningService(dataSource, campaignsRepository, assignmentsRepository, withdrawals, clock, logger);
+  const planning = new PlanningService(
+    dataSource,
+    campaignsRepository,
+    assignmentsRepository,
+    withdrawals,
+    clock,
+    logger,
+  );
   const campaigns = new CampaignsService(dataSource, campaignsRepository, assignmentsRepository, withdrawals);
   const links = config && new SecretLinks(new SecretLinksRepository(dataSource), clock, config);
-  const lifecycle = links && new AssignmentLifecycleService(dataSource, assignmentsRepository, clock, outbox, links, logger);
+  const lifecycle =
+    links && new AssignmentLifecycleService(dataSource, assignmentsRepository, clock, outbox, links, logger);
   return { withdrawals, planning, campaigns, lifecycle };
 }

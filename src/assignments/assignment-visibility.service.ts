@@ -10,8 +10,10 @@ import { CANCEL_EXPLANATIONS } from './withdrawal-reasons.js';
 import type { CancelCause, CancelReason } from './withdrawal-reasons.js';
 
 /** A row as the API shows it, with what a tester needs to know of the touchpoint and scenario. */
-export interface AssignmentRow
-  extends Omit<AssignmentRecord, 'testerId' | 'cancelledAt' | 'cancelReason' | 'cancelCause' | 'cancelledBy'> {
+export interface AssignmentRow extends Omit<
+  AssignmentRecord,
+  'testerId' | 'cancelledAt' | 'cancelReason' | 'cancelCause' | 'cancelledBy'
+> {
   /** Null for an owner: they learn that a test happened and how, not who made it. */
   testerId: string | null;
   /** Why and when it was cancelled; `by` (who or what cancelled it) for admin and quality only. */
@@ -43,7 +45,8 @@ export function visibilityRule(me: Actor, now: Date): VisibilityRule {
     organizationId: me.organizationId,
     all,
     testerId: !all && tester ? me.personId : null,
-    owner: !all && hasRole(me, 'owner') ? { personId: me.personId, upTo: new Date(ownerSeesUpTo(now.getTime())) } : null,
+    owner:
+      !all && hasRole(me, 'owner') ? { personId: me.personId, upTo: new Date(ownerSeesUpTo(now.getTime())) } : null,
   };
 }
 

@@ -187,8 +187,8 @@ function toRecord(r: Row): AssignmentRecord {
   };
 }
 
-const SLOT_COLUMNS = `id, organization_id, campaign_id, touchpoint_id, scenario_id, week_start::text AS week_start, slot,
-                      window_start, window_end, reveal_at, hold_at`;
+const SLOT_COLUMNS = `id, organization_id, campaign_id, touchpoint_id, scenario_id,
+                      week_start::text AS week_start, slot, window_start, window_end, reveal_at, hold_at`;
 
 function toSlot(r: Row): AssignmentSlot {
   return {
@@ -274,16 +274,24 @@ export class AssignmentsRepository {
       params,
     );
     const rows: Row[] = await this.dataSource.query(
-      `${RECORD_SELECT} WHERE ${filter} ORDER BY a.window_start, a.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      `${RECORD_SELECT} WHERE ${filter} ORDER BY a.window_start, a.id
+        LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, page.limit, page.offset],
     );
     return { rows: rows.map(toRecord), total };
   }
 
   /** One assignment, if the rule shows it. */
-  async findVisible(rule: VisibilityRule, id: string, manager = this.dataSource.manager): Promise<AssignmentRecord | null> {
+  async findVisible(
+    rule: VisibilityRule,
+    id: string,
+    manager = this.dataSource.manager,
+  ): Promise<AssignmentRecord | null> {
     const params: unknown[] = [id];
-    const rows: Row[] = await manager.query(`${RECORD_SELECT} WHERE a.id = $1 AND ${this.visible(rule, params)}`, params);
+    const rows: Row[] = await manager.query(
+      `${RECORD_SELECT} WHERE a.id = $1 AND ${this.visible(rule, params)}`,
+      params,
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
@@ -529,7 +537,7 @@ export class AssignmentsRepository {
   }
 
   /** Why this test's tester may no longer act on it, or null. Reads only. */
-  async whyIneligible(manager: EntityManager, id: string): Promise<CancelReason | null> {
+  async whyIneligible(id: string, manager = this.dataSource.manager): Promise<CancelReason | null> {
     const rows: Array<{ reason: CancelReason | null }> = await manager.query(
       `SELECT ${INELIGIBILITY} AS reason FROM assignment a ${ELIGIBILITY_JOINS} WHERE a.id = $1`,
       [id],
@@ -538,7 +546,10 @@ export class AssignmentsRepository {
   }
 
   /** The live tests in scope whose tester may no longer act on them, and why, by window start. */
-  async ineligibleIn(manager: EntityManager, scope: EligibilityScope): Promise<Array<{ id: string; reason: CancelReason }>> {
+  async ineligibleIn(
+    manager: EntityManager,
+    scope: EligibilityScope,
+  ): Promise<Array<{ id: string; reason: CancelReason }>> {
     const params: unknown[] = [scope.organizationId];
     const where = ['a.organization_id = $1', `a.status IN ('planned', 'revealed')`];
     const narrow = (sql: string, value: unknown) => {
@@ -645,7 +656,12 @@ export class AssignmentsRepository {
             AND status IN ('declined', 'cancelled')`,
         [campaignId, touchpointIds, weeks],
       );
-    return rows.map((r) => ({ touchpointId: r.touchpoint_id, weekStart: r.week_start, slot: r.slot, testerId: r.tester_id }));
+    return rows.map((r) => ({
+      touchpointId: r.touchpoint_id,
+      weekStart: r.week_start,
+      slot: r.slot,
+      testerId: r.tester_id,
+    }));
   }
 
   /** Stores one batch of a plan: planned assignments, one statement. */
@@ -680,7 +696,7 @@ export class AssignmentsRepository {
     );
   }
 
-  /** New planned assignments that re-fill vacated slots, one statement; answers each one's id by the slot it re-fills. */
+  /** New planned assignments that re-fill vacated slots, in one statement; answers each with the slot it re-fills. */
   async insertReplacements(
     manager: EntityManager,
     rows: ReplacementRow[],
@@ -689,8 +705,9 @@ export class AssignmentsRepository {
     if (rows.length === 0) return [];
     const column = <T>(f: (r: ReplacementRow) => T) => rows.map(f);
     const inserted: Array<{ id: string; replaces_id: string; tester_id: string }> = await manager.query(
-      `INSERT INTO assignment (organization_id, campaign_id, tester_id, touchpoint_id, scenario_id, week_start, slot,
-                               window_start, window_end, reveal_at, hold_at, replaces_id, status, created_at, updated_at)
+      `INSERT INTO assignment (organization_id, campaign_id, tester_id, touchpoint_id, scenario_id, week_start,
+                               slot, window_start, window_end, reveal_at, hold_at, replaces_id,
+                               status, created_at, updated_at)
        SELECT t.*, 'planned', $13::timestamptz, $13::timestamptz
          FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::date[], $7::int[],
                      $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::uuid[]) AS t

@@ -59,7 +59,8 @@ export class ApiKeysService {
     if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
       await this.dataSource.query('UPDATE api_key SET last_used_at = $2 WHERE id = $1', [row.id, now]);
     }
-    return { via: 'api', keyId: row.id, personId: row.person_id, organizationId: row.organization_id, roles: row.roles };
+    const { person_id: personId, organization_id: organizationId, roles } = row;
+    return { via: 'api', keyId: row.id, personId, organizationId, roles };
   }
 
   list(organizationId: string, personId: string): Promise<ApiKey[]> {

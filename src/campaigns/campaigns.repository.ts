@@ -54,13 +54,22 @@ export class CampaignsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** A page of the organization's campaigns, newest first (optionally by name), and how many match. */
-  list(organizationId: string, q: string | undefined, page: { limit: number; offset: number }): Promise<[Campaign[], number]> {
+  list(
+    organizationId: string,
+    q: string | undefined,
+    page: { limit: number; offset: number },
+  ): Promise<[Campaign[], number]> {
     const qb = this.dataSource
       .getRepository(Campaign)
       .createQueryBuilder('c')
       .where('c.organization_id = :organizationId', { organizationId });
     if (q) qb.andWhere("c.name ILIKE :q ESCAPE '\\'", { q: likePattern(q) });
-    return qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'ASC').take(page.limit).skip(page.offset).getManyAndCount();
+    return qb
+      .orderBy('c.created_at', 'DESC')
+      .addOrderBy('c.id', 'ASC')
+      .take(page.limit)
+      .skip(page.offset)
+      .getManyAndCount();
   }
 
   find(organizationId: string, id: string): Promise<Campaign | null> {
@@ -152,7 +161,7 @@ export class CampaignsRepository {
     ]);
   }
 
-  /** Forgets planned weeks now outside the campaign's dates and without history (moving the dates back plans them afresh). */
+  /** Forgets planned weeks now outside the campaign's dates and without history (dates moved back plan them afresh). */
   async deleteWeeksOutside(manager: EntityManager, campaign: Campaign): Promise<void> {
     await manager.query(`DELETE FROM campaign_week w WHERE ${WEEK_OUTSIDE_WITHOUT_HISTORY}`, [
       campaign.id,

@@ -21,8 +21,8 @@ export class PlanChangesController {
   @ApiOkResponse({ type: DeclineResultView })
   @ApiConflictResponse({
     description:
-      'The window has begun (record it instead), the test was withdrawn (the body\'s `reason` says why: ' +
-      'e.g. the tester lost the role or is now the touchpoint\'s owner), or it is no longer revealed ' +
+      "The window has begun (record it instead), the test was withdrawn (the body's `reason` says why: " +
+      "e.g. the tester lost the role or is now the touchpoint's owner), or it is no longer revealed " +
       '(done, missed, declined)',
   })
   decline(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: DeclineDto): Promise<DeclineResultView> {

@@ -46,7 +46,7 @@ export class PlanChangesService {
         if (!row) throw new NotFoundException(`Assignment ${id} not found`);
         if (row.status === 'cancelled' && row.cancelReason) throw new TestWithdrawnException(row.cancelReason);
         if (row.status !== 'revealed') throw illegalMove(row.status, 'declined');
-        const why = await this.assignments.whyIneligible(manager, id);
+        const why = await this.assignments.whyIneligible(id, manager);
         if (why) throw new IneligibleTester(why);
         const now = this.clock.now();
         if (now >= row.windowStart) {

@@ -207,7 +207,8 @@ export class PlanningService implements OnModuleDestroy {
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
     try {
-      const bookings = bookingsAround(Date.parse(todo[0]), Date.parse(todo[todo.length - 1]) + 7 * DAY, campaign.rotationDays);
+      const lastWeekEnd = Date.parse(todo[todo.length - 1]) + 7 * DAY;
+      const bookings = bookingsAround(Date.parse(todo[0]), lastWeekEnd, campaign.rotationDays);
       const { port1: port, port2: workerPort } = new MessageChannel();
       const task: PlanTask = {
         campaign: plannerCampaign(campaign),

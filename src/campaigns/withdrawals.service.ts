@@ -110,7 +110,12 @@ export class WithdrawalsService {
     // The slot stays the campaign's, but its window is known to the touchpoint's new owner: nobody takes it.
     const kept = done.filter((r) => reasonOf.get(r.id) === 'tester_became_owner' && knew(r));
     for (const r of kept)
-      await this.refills.recordUnfilled(manager, vacatedSlot(r, 'tester_became_owner', 'reveal_lead'), 'tester_became_owner', now);
+      await this.refills.recordUnfilled(
+        manager,
+        vacatedSlot(r, 'tester_became_owner', 'reveal_lead'),
+        'tester_became_owner',
+        now,
+      );
     const replaced = results.filter((x) => x.replacement).length;
     const summary = { withdrawn: done.length, replaced, unfilled: results.length - replaced + kept.length };
     if (done.length) this.logger.info({ ...summary, cause: by.cause, by: by.personId }, 'tests withdrawn');
@@ -147,11 +152,6 @@ export class WithdrawalsService {
     return this.withdraw(manager, await this.assignments.ineligibleIn(manager, scope), by);
   }
 
-  /** Why this test's tester may no longer act on it, or null. Reads only. */
-  whyIneligible(manager: EntityManager, assignmentId: string): Promise<CancelReason | null> {
-    return this.assignments.whyIneligible(manager, assignmentId);
-  }
-
   /**
    * Withdraws one test found ineligible by a request that was then rolled back, in a transaction
    * of its own; answers the 409 to give. Re-checked under the lock: if it has meanwhile become
@@ -160,7 +160,7 @@ export class WithdrawalsService {
   async withdrawFound(organizationId: string, assignmentId: string, by: CancelledBy): Promise<ConflictException> {
     const reason = await this.dataSource.transaction(async (manager) => {
       await lockOrganizationPlanning(manager, organizationId);
-      const why = await this.whyIneligible(manager, assignmentId);
+      const why = await this.assignments.whyIneligible(assignmentId, manager);
       if (!why) return null;
       const { withdrawn } = await this.withdrawIneligible(
         manager,
@@ -222,7 +222,9 @@ export class WithdrawalsService {
       (after.endsOn !== null && (before.endsOn === null || after.endsOn < before.endsOn));
     if (!narrowed) return summary;
     const live = await this.assignments.liveOfCampaign(manager, after.id);
-    const outside = live.filter((a) => !withinDates(localDate(a.windowStart, a.timezone), after.startsOn, after.endsOn));
+    const outside = live.filter(
+      (a) => !withinDates(localDate(a.windowStart, a.timezone), after.startsOn, after.endsOn),
+    );
     summary = add(
       summary,
       await this.withdraw(

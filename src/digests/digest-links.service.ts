@@ -13,7 +13,7 @@ import { FieldValidationException } from '../common/validation/validation-errors
 import { OutboxService } from '../mail/outbox.service.js';
 import { DigestLinkView, DigestLinksQuery, IssueDigestLinksDto, RevokeDigestLinksDto } from './digest-link.dto.js';
 import { SecretLinksRepository } from '../links/secret-links.repository.js';
-import { SecretLinks } from '../links/secret-links.service.js';
+import { IssuedLink, SecretLinks } from '../links/secret-links.service.js';
 import { DIGEST_PAGE_VERSION } from './digest-page.js';
 
 /** What a link's secret opens: nothing, nothing any more, or one run's page (with its stored validators, if any). */
@@ -68,12 +68,19 @@ export class DigestLinksService {
     recipients: string[],
     issuedBy: string | null = null,
   ): Promise<Map<string, string>> {
-    const issued = await this.secretLinks.issue(
-      manager,
-      'digest',
-      recipients.map((recipient) => ({ organizationId: run.organizationId, targetId: run.id, recipient, issuedBy })),
-    );
+    const issued = await this.linksTo(manager, run, recipients, issuedBy);
     return new Map(recipients.map((recipient, i) => [recipient, issued[i].secret]));
+  }
+
+  /** One new link per recipient, in their order. */
+  private linksTo(
+    manager: EntityManager,
+    run: { id: string; organizationId: string },
+    recipients: string[],
+    issuedBy: string | null,
+  ): Promise<IssuedLink[]> {
+    const target = { organizationId: run.organizationId, targetId: run.id, issuedBy };
+    return this.secretLinks.issue(manager, 'digest', recipients.map((recipient) => ({ ...target, recipient })));
   }
 
   expiry(from: Date): Date {
@@ -149,11 +156,7 @@ export class DigestLinksService {
       }
       const to = dto.recipient ? [dto.recipient] : current;
       await markIdempotencyKeyUsed(manager);
-      const issued = await this.secretLinks.issue(
-        manager,
-        'digest',
-        to.map((recipient) => ({ organizationId: run.organizationId, targetId: run.id, recipient, issuedBy: me.personId })),
-      );
+      const issued = await this.linksTo(manager, run, to, me.personId);
       for (const [i, recipient] of to.entries())
         await this.outbox.enqueue(manager, {
           organizationId: run.organizationId,

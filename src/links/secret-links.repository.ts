@@ -138,10 +138,10 @@ export class SecretLinksRepository {
 
   /** Whether any link to the run was mailed to this address. */
   async digestLinkSentTo(manager: EntityManager, runId: string, recipient: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query('SELECT 1 FROM digest_link WHERE run_id = $1 AND recipient = $2 LIMIT 1', [
-      runId,
-      recipient,
-    ]);
+    const rows: unknown[] = await manager.query(
+      'SELECT 1 FROM digest_link WHERE run_id = $1 AND recipient = $2 LIMIT 1',
+      [runId, recipient],
+    );
     return rows.length > 0;
   }
 

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { LINK_KINDS, LinkKind, RevocableKind } from './link-kinds.js';
 import { Revocation, SecretLinksRepository, StoredLink } from './secret-links.repository.js';
 
-/** One link to issue: what it opens; until when (else the kind's lifetime); an addressed kind's recipient and issuer. */
+/** A link to issue: what it opens; until when (else its kind's lifetime); an addressed kind's recipient, issuer. */
 export interface LinkToIssue {
   organizationId: string;
   targetId: string;

@@ -78,7 +78,8 @@ export class FollowUpService {
       const zone = JSON.stringify(o.timezone);
       throw new Error(`the tester's time zone ${zone} is not one both luxon and PostgreSQL know: no due time`);
     }
-    const link = await this.links.issueOne(manager, 'followUp', { organizationId: o.organization_id, targetId: outcomeId });
+    const target = { organizationId: o.organization_id, targetId: outcomeId };
+    const link = await this.links.issueOne(manager, 'followUp', target);
     await this.outbox.enqueue(
       manager,
       followUpMail({

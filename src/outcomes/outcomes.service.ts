@@ -106,7 +106,7 @@ export class OutcomesService {
         const a = await this.assignments.lockForRecording(manager, assignmentId, actor);
         if (!a) throw new NotFoundException(`Assignment ${assignmentId} not found`);
         if (a.status === 'cancelled' && a.cancelReason) throw new TestWithdrawnException(a.cancelReason);
-        const why = await this.assignments.whyIneligible(manager, assignmentId);
+        const why = await this.assignments.whyIneligible(assignmentId, manager);
         if (why && a.status === 'revealed') throw new IneligibleTester(why);
         if (why && a.status === 'completed') throw unchangeable(why);
         const now = this.clock.now();

@@ -22,7 +22,10 @@ export class FollowUpPagesController {
     if (found.state === 'ok') return found.link;
     if (found.state === 'expired' || found.state === 'revoked') {
       sendPrivatePage(res, 410, messagePage('Link expired', 'This link has expired and no longer opens anything.'));
-    } else sendPrivatePage(res, 404, messagePage('Link not found', 'This link is not valid. Check that you opened the whole link from your email.'));
+    } else {
+      const text = 'This link is not valid. Check that you opened the whole link from your email.';
+      sendPrivatePage(res, 404, messagePage('Link not found', text));
+    }
     return null;
   }
 

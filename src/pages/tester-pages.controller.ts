@@ -58,7 +58,8 @@ export class TesterPagesController {
   private async open(token: string, res: Response): Promise<ResolvedLink | null> {
     const found = await this.links.resolve(token);
     if (found.state === 'ok') return found.link;
-    if (found.state === 'expired' || found.state === 'revoked') sendPrivatePage(res, 410, messagePage('Link expired', GONE));
+    const gone = found.state === 'expired' || found.state === 'revoked';
+    if (gone) sendPrivatePage(res, 410, messagePage('Link expired', GONE));
     else sendPrivatePage(res, 404, messagePage('Link not found', UNKNOWN));
     return null;
   }
@@ -94,7 +95,7 @@ export class TesterPagesController {
     if (link.status === 'cancelled') return sendPrivatePage(res, 200, withdrawnPage(link.cancelReason));
     if (link.status !== 'revealed') return sendPrivatePage(res, 200, messagePage('Closed', `This test is ${link.status}; nothing more can be recorded for it.`));
     // Only read here (a GET changes nothing): the next step withdraws it.
-    const why = await this.assignments.whyIneligible(this.dataSource.manager, link.assignmentId);
+    const why = await this.assignments.whyIneligible(link.assignmentId);
     if (why) return sendPrivatePage(res, 200, withdrawnPage(why));
     const canDecline = now < link.form.window.start;
     const info = { ...this.urls(token), editing: false, canDecline };

@@ -3,7 +3,14 @@ import type { PlanBatchColumns } from '../../assignments/assignments.repository.
 import { unplannableTester, unplannableTouchpoint } from '../plannable-rows.js';
 import { parsePlannerInputs, PlannerInputs, PlannerInputsJson } from '../planner-inputs.js';
 import { fitToFreeSlots } from '../replan.js';
-import { PlannedAssignment, PlannerCampaign, PlannerTester, PlannerTouchpoint, planWeek, UnfilledSlot } from './planner.js';
+import {
+  PlannedAssignment,
+  PlannerCampaign,
+  PlannerTester,
+  PlannerTouchpoint,
+  planWeek,
+  UnfilledSlot,
+} from './planner.js';
 
 /**
  * The planner off the request's event loop: a worker thread (piscina) runs this. The inputs come as
