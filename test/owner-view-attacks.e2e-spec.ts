@@ -128,6 +128,7 @@ describe("an owner's digest", () => {
 
     const [mail] = mailsTo(w.owner.person.email, before);
     expect(mail).toBeDefined();
+    expect(mail.text).toContain("goes to a touchpoint's owner, so it reports the period that ended 7 days before");
     const completed = Number(/Coverage: planned \d+, completed (\d+)/.exec(mail.text ?? '')![1]);
     expect(completed).toBeLessThanOrEqual(visible.length);
     for (const n of [...(mail.text ?? '').matchAll(/, n (\d+),/g)].map((m) => Number(m[1])))
@@ -165,6 +166,45 @@ describe("an owner's digest", () => {
       const res = await t.http().get(`/api/v1/digests/${run.id}`).set(auth(w.owner.key)).expect(200);
       expect({ at, ...aheadOfTheApi(res.body.payload, visible) }).toEqual({ at, ...nothingAhead });
     }
+    // Each test is told once, a week late: every run of the subscription together counts the whole week.
+    const runs: Array<{ id: string }> = await t.dataSource.query('SELECT id FROM digest_run WHERE subscription_id = $1', [sub]);
+    let told = 0;
+    for (const run of runs)
+      told += (await t.http().get(`/api/v1/digests/${run.id}`).set(auth(w.owner.key)).expect(200)).body.payload.coverage
+        .completed;
+    expect(told).toBe(w.assignments.length);
+  });
+
+  it('shows no contact made an hour before a window the assignments API still hides', async () => {
+    // The outcome rules let a contact be made up to an hour before its window: moved to 30 minutes before one.
+    const a = w.assignments[2];
+    const start = Date.parse(a.windowStart);
+    const tester = w.testers.find((x) => x.person.id === a.testerId)!;
+    t.clock.set('2027-03-07T12:00:00Z');
+    const [outcome] = await t.dataSource.query('SELECT * FROM outcome WHERE assignment_id = $1', [a.id]);
+    await t
+      .http()
+      .put(`/api/v1/assignments/${a.id}/outcome`)
+      .set(auth(tester.key))
+      .send({
+        attemptedAt: new Date(start - 30 * 60_000).toISOString(),
+        reachedHuman: outcome.reached_human,
+        ...(outcome.reached_human ? { secondsToHuman: 60, courtesy: 3, knowledge: 3 } : {}),
+        resolution: outcome.resolution,
+        ...(outcome.resolution === 'resolved' ? {} : { optionsExplained: false }),
+        notes: outcome.notes,
+      })
+      .expect(200);
+    // A daily digest whose period (a week back) ends between that contact and its window.
+    const fire = new Date(start - 15 * 60_000 + WEEK);
+    const cron = `${fire.getUTCMinutes()} ${fire.getUTCHours()} ${fire.getUTCDate()} ${fire.getUTCMonth() + 1} *`;
+    const sub = await subscription([w.owner.person.id], cron, 1, '2027-03-07T12:00:00Z');
+    const runs = await digestsAt(fire.toISOString(), sub);
+    expect(runs).toHaveLength(1);
+    const visible = await visibleToOwner();
+    expect(visible).not.toContain(start);
+    const res = await t.http().get(`/api/v1/digests/${runs[0].id}`).set(auth(w.owner.key)).expect(200);
+    expect(aheadOfTheApi(res.body.payload, visible)).toEqual(nothingAhead);
   });
 
   it("is not readable by an owner added to a staff digest's recipients until its tests are a week old", async () => {
