@@ -2,7 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource, EntityManager } from 'typeorm';
-import { transition } from '../assignments/assignment-lifecycle.js';
+import { graceOver, missedFrom, transition } from '../assignments/assignment-lifecycle.js';
 import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
 import { IneligibleTester, TestWithdrawnException, WithdrawalsService } from '../assignments/withdrawals.service.js';
@@ -112,8 +112,9 @@ export class OutcomesService {
       return await this.dataSource.transaction(async (manager) => {
         const [a] = await manager.query(
           `SELECT a.id, a.status, a.cancel_reason, a.touchpoint_id, a.scenario_id, a.window_start, a.window_end,
-                  p.timezone, s.questions
-             FROM assignment a JOIN person p ON p.id = a.tester_id LEFT JOIN scenario s ON s.id = a.scenario_id
+                  p.timezone, s.questions, c.grace_minutes
+             FROM assignment a JOIN person p ON p.id = a.tester_id JOIN campaign c ON c.id = a.campaign_id
+             LEFT JOIN scenario s ON s.id = a.scenario_id
             WHERE a.id = $1 AND a.organization_id = $2 AND a.tester_id = $3 AND a.revealed_at IS NOT NULL
             FOR UPDATE OF a`,
           [assignmentId, actor.organizationId, actor.personId],
@@ -128,6 +129,8 @@ export class OutcomesService {
         this.check(dto, { now, window, questions: (a.questions ?? []) as ScenarioQuestion[] });
         const lock = { mode: 'pessimistic_write' as const };
         const existing = await manager.findOne(Outcome, { where: { assignmentId }, lock });
+        const missedAt = missedFrom(a.window_end, a.grace_minutes);
+        if (!existing && a.status === 'revealed' && now >= missedAt) throw graceOver(missedAt);
         if (!existing) {
           await transition(manager, assignmentId, 'completed', now);
           const link = { assignmentId, touchpointId: a.touchpoint_id, scenarioId: a.scenario_id };

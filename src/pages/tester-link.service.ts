@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AssignmentStatus } from '../assignments/assignment.entity.js';
+import { missedFrom } from '../assignments/assignment-lifecycle.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
 import { Clock } from '../common/clock.js';
 import { hashSecret, isSecret } from '../common/secrets.js';
@@ -13,6 +14,8 @@ export interface ResolvedLink {
   testerId: string;
   status: AssignmentStatus;
   cancelReason: CancelReason | null;
+  /** With nothing recorded by then, the test is missed (window end + the campaign's grace). */
+  missedAt: Date;
   form: FormContext;
 }
 
@@ -28,10 +31,11 @@ export class TesterLinkService {
     if (!isSecret(token)) return { state: 'unknown' };
     const [row] = await this.dataSource.query(
       `SELECT k.expires_at, a.id, a.organization_id, a.tester_id, a.status, a.cancel_reason,
-              a.window_start, a.window_end,
+              a.window_start, a.window_end, c.grace_minutes,
               p.name AS tester_name, p.timezone, t.name AS tp_name, t.channel, t.contact, s.title, s.brief, s.questions
          FROM access_token k
          JOIN assignment a ON a.id = k.assignment_id
+         JOIN campaign c ON c.id = a.campaign_id
          JOIN person p ON p.id = a.tester_id
          JOIN touchpoint t ON t.id = a.touchpoint_id
          LEFT JOIN scenario s ON s.id = a.scenario_id
@@ -48,6 +52,7 @@ export class TesterLinkService {
         testerId: row.tester_id,
         status: row.status,
         cancelReason: row.cancel_reason,
+        missedAt: missedFrom(row.window_end, row.grace_minutes),
         form: {
           touchpoint: { name: row.tp_name, channel: row.channel, contact: row.contact },
           scenario: row.title ? { title: row.title, brief: row.brief, questions: row.questions ?? [] } : null,
