@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { findReplacements, HOUR, MINUTE } from '../campaigns/planner/planner.js';
 import type { PlannerTester, PlannerTouchpoint } from '../campaigns/planner/planner.js';
+import { unplannableTester, unplannableTouchpoint } from '../campaigns/plannable-rows.js';
 import { loadExistingAssignments } from '../campaigns/planning.service.js';
 
 /** Closer than this to the window start and there is no time to hand a slot to someone else. */
@@ -182,6 +183,7 @@ const slotKey = (s: { touchpointId: string; weekStart: string; slot: number }) =
   `${s.touchpointId}|${s.weekStart}|${s.slot}`;
 
 /** Loaded once per campaign for all its vacated slots: the pool, the touchpoints, the bookings around them. */
+/** Rows the planner cannot read (written behind the API) are left out, as planning leaves them out. */
 async function loadRefillInputs(manager: EntityManager, campaign: Campaign, slots: VacatedSlot[]) {
   const testers: PlannerTester[] = (
     await manager.query(
@@ -189,7 +191,9 @@ async function loadRefillInputs(manager: EntityManager, campaign: Campaign, slot
         WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND 'tester' = ANY(roles) ORDER BY id`,
       [campaign.organizationId, campaign.testerIds],
     )
-  ).map((t: Record<string, never>) => ({
+  )
+    .filter((t: Record<string, unknown>) => !unplannableTester(t))
+    .map((t: Record<string, never>) => ({
     id: t.id,
     timezone: t.timezone,
     workingHours: t.working_hours,
@@ -202,7 +206,9 @@ async function loadRefillInputs(manager: EntityManager, campaign: Campaign, slot
         'SELECT id, channel, timezone, opening_hours, closures, owner_id FROM touchpoint WHERE id = ANY($1::uuid[])',
         [touchpointIds],
       )
-    ).map((t: Record<string, never>) => [
+    )
+      .filter((t: Record<string, unknown>) => !unplannableTouchpoint(t))
+      .map((t: Record<string, never>) => [
       t.id,
       {
         id: t.id,

@@ -8,6 +8,8 @@ import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
+import { isDatabaseUnavailable } from '../database/connection-errors.js';
+import { notBackedOff, recordJobFailure } from '../database/job-failures.js';
 import { InvalidMailError, OutboxService } from '../mail/outbox.service.js';
 import { cancelAssignments, sourcesOf } from './assignment-lifecycle.js';
 import { loadMailContexts } from './assignment-mail-contexts.js';
@@ -214,34 +216,42 @@ export class WithdrawalsService {
   /**
    * The jobs' re-check, before each step: every test about to be held or revealed, and every
    * revealed one (its reminder, its recording), whose tester may no longer act on it is withdrawn.
-   * One transaction per test, so one that fails is logged and retried at the next tick.
+   * One transaction per test; one that fails is logged and waits out its back-off, and the next batch
+   * is taken at once, so tests that cannot be withdrawn never hold up the others (of any organization).
    */
   async withdrawIneligibleDue(cause: 'reveal_job' | 'remind_job'): Promise<number> {
     const now = this.clock.now();
-    const due: Array<{ id: string; organization_id: string }> = await this.dataSource.query(
-      `SELECT a.id, a.organization_id FROM assignment a ${ELIGIBILITY_JOINS}
-        WHERE (a.status = 'revealed'
-               OR (a.status = 'planned' AND (a.reveal_at <= $1 OR (a.hold_at <= $1 AND a.hold_sent_at IS NULL))))
-          AND ${INELIGIBILITY} IS NOT NULL
-        ORDER BY a.organization_id, a.id LIMIT $2`,
-      [now, DUE_BATCH],
-    );
+    const tried: string[] = [];
     let withdrawn = 0;
-    for (const row of due) {
-      try {
-        withdrawn += await this.dataSource.transaction(async (manager) => {
-          await lockOrganizationPlanning(manager, row.organization_id);
-          const scope = { organizationId: row.organization_id, assignmentIds: [row.id] };
-          return (await this.withdrawIneligible(manager, scope, { personId: null, cause })).withdrawn;
-        });
-      } catch (error) {
-        this.logger.error(
-          { job: cause, id: row.id, err: error },
-          'withdrawing a test failed; it is retried at the next tick',
-        );
+    for (;;) {
+      const due: Array<{ id: string; organization_id: string }> = await this.dataSource.query(
+        `SELECT a.id, a.organization_id FROM assignment a ${ELIGIBILITY_JOINS}
+          WHERE (a.status = 'revealed'
+                 OR (a.status = 'planned' AND (a.reveal_at <= $1 OR (a.hold_at <= $1 AND a.hold_sent_at IS NULL))))
+            AND ${INELIGIBILITY} IS NOT NULL
+            AND ${notBackedOff('withdraw', 'a.id', '$1')} AND a.id <> ALL($3::uuid[])
+          ORDER BY a.organization_id, a.id LIMIT $2`,
+        [now, DUE_BATCH, tried],
+      );
+      for (const row of due) {
+        tried.push(row.id);
+        try {
+          withdrawn += await this.dataSource.transaction(async (manager) => {
+            await lockOrganizationPlanning(manager, row.organization_id);
+            const scope = { organizationId: row.organization_id, assignmentIds: [row.id] };
+            return (await this.withdrawIneligible(manager, scope, { personId: null, cause })).withdrawn;
+          });
+        } catch (error) {
+          if (isDatabaseUnavailable(error)) throw error;
+          const { failures, retryAt } = await recordJobFailure(this.dataSource.manager, 'withdraw', row.id, error, now);
+          this.logger.error(
+            { job: cause, id: row.id, failures, retryAt, err: error },
+            'withdrawing a test failed; it is skipped until retryAt',
+          );
+        }
       }
+      if (due.length < DUE_BATCH) return withdrawn;
     }
-    return withdrawn;
   }
 
   /**

@@ -21,6 +21,7 @@ import { DigestLinksService } from './digest-links.service.js';
 import { DigestPagesService } from './digest-pages.service.js';
 import { digestChartPng, MAIL_HTML_BUDGET, renderDigest } from './digest-render.js';
 import { DigestRun } from './digest-run.entity.js';
+import { isCronExpression } from './digest-subscription.dto.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
 import { OWNER_DIGEST_DELAY_MS, OWNER_READER, ownerReaders } from './owner-readers.js';
 
@@ -72,6 +73,8 @@ export class DigestRunsService {
         if (!isLuxonZone(sub.timezone)) {
           throw new Error(`time zone ${JSON.stringify(sub.timezone)} is not one the service can compute with`);
         }
+        // one the API would refuse (a six-field one fires every second: a digest a second, twelve a tick)
+        if (!isCronExpression(sub.cron)) throw new Error(`cron ${JSON.stringify(sub.cron)} is not of 5 fields`);
         const [last] = await this.dataSource.query('SELECT max(period_end) AS last FROM digest_run WHERE subscription_id = $1', [sub.id]);
         for (const fire of this.dueFires(sub, last.last ?? sub.createdAt, now)) {
           if (await this.sendOne(sub, fire)) sent++;
