@@ -250,3 +250,47 @@ describe("an owner's digest", () => {
       .expect(201);
   });
 });
+
+describe("an owner's other views", () => {
+  it('give the same bytes and ETags while more tests are planned and revealed, and ids that carry no time', async () => {
+    t.clock.set('2027-03-06T12:00:00Z');
+    const routes = ['/api/v1/assignments', `/api/v1/assignments?touchpointId=${w.tp}`, '/api/v1/claims', '/api/v1/me'];
+    const view = async () => {
+      const out: string[] = [];
+      for (const path of routes) {
+        const res = await t.http().get(path).set(auth(w.owner.key)).expect(200);
+        out.push(`${path} ${res.headers.etag} ${res.text}`);
+      }
+      return out;
+    };
+    const before = await view();
+    const [{ campaign_id: campaign }] = await t.dataSource.query('SELECT campaign_id FROM assignment WHERE touchpoint_id = $1', [
+      w.tp,
+    ]);
+    await t
+      .http()
+      .post(`/api/v1/campaigns/${campaign}/plan`)
+      .set(auth(w.quality.key))
+      .send({ from: '2027-03-08', to: '2027-03-14' })
+      .expect(200);
+    const [next] = await t.dataSource.query(
+      `SELECT id, reveal_at FROM assignment WHERE touchpoint_id = $1 AND status = 'planned' ORDER BY reveal_at LIMIT 1`,
+      [w.tp],
+    );
+    expect(next).toBeDefined();
+    expect(await view()).toEqual(before);
+    t.clock.set(next.reveal_at);
+    await t.app.get(JobsService).run('reveal');
+    t.clock.set('2027-03-06T12:00:00Z');
+    expect(await view()).toEqual(before);
+
+    // Every id is a random (version 4) UUID: no creation time, no count, no order to read.
+    const v4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const ids: Array<{ id: string }> = await t.dataSource.query(
+      `SELECT id::text FROM assignment UNION ALL SELECT id::text FROM outcome UNION ALL SELECT id::text FROM claim
+       UNION ALL SELECT id::text FROM digest_run`,
+    );
+    expect(ids.length).toBeGreaterThan(10);
+    expect(ids.filter((r) => !v4.test(r.id))).toEqual([]);
+  });
+});
