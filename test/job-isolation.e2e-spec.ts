@@ -424,7 +424,7 @@ describe('one bad row never stops a job for every organization', () => {
 });
 
 describe('other kinds of bad row written behind the API', () => {
-  it('plan: opening hours that close before they open, an empty seed, a campaign asking for 10,000 tests a week', async () => {
+  it('plan: hours that close before they open, an empty seed, a campaign asking for 10,000 tests a week', async () => {
     const a = await tenant({ endsOn: null });
     const b = await tenant({ endsOn: null });
     const insertTouchpoint = async (name: string, hours: unknown) =>
@@ -437,10 +437,10 @@ describe('other kinds of bad row written behind the API', () => {
       )[0].id as string;
     const backwards = await insertTouchpoint('Backwards', [{ day: 'wed', open: '17:00', close: '09:00' }]);
     const empty = await insertTouchpoint('Empty', [{ day: 'wed', open: '10:00', close: '10:00' }]);
-    await t.dataSource.query(`UPDATE campaign SET touchpoint_ids = touchpoint_ids || $1::uuid[], seed = '' WHERE id = $2`, [
-      [backwards, empty],
-      a.campaignId,
-    ]);
+    await t.dataSource.query(
+      `UPDATE campaign SET touchpoint_ids = touchpoint_ids || $1::uuid[], seed = '' WHERE id = $2`,
+      [[backwards, empty], a.campaignId],
+    );
     // A second campaign of A's: more tests a week than its one touchpoint has windows.
     const greedy = await tenant({ endsOn: null });
     await t.dataSource.query('UPDATE campaign SET contacts_per_touchpoint_per_week = 10000 WHERE id = $1', [
@@ -461,10 +461,12 @@ describe('other kinds of bad row written behind the API', () => {
     );
     expect(n).toBeGreaterThan(0);
     // The greedy campaign plans what it can (one window a week) or is refused and logged: it stops nobody.
-    expect((await planned(greedy.campaignId)).length + (await failure('plan', greedy.campaignId) ? 1 : 0)).toBeGreaterThan(0);
+    expect(
+      (await planned(greedy.campaignId)).length + ((await failure('plan', greedy.campaignId)) ? 1 : 0),
+    ).toBeGreaterThan(0);
   });
 
-  it('reveal and remind: a tester whose zone is an empty string is skipped and logged; the other tester is mailed', async () => {
+  it('reveal, remind: a tester whose zone is an empty string is skipped and logged; the other is mailed', async () => {
     const a = await tenant();
     const b = await tenant();
     const bad = await planFirstWeek(a);
@@ -483,7 +485,7 @@ describe('other kinds of bad row written behind the API', () => {
     expect(mailTo(b.tester.email, /reminder|closes/i)).toHaveLength(1);
   });
 
-  it('digest: a six-field cron (every second) and an address that is no address are skipped; the other goes out once', async () => {
+  it('digest: a six-field cron (every second), an address that is none: skipped; the other goes out', async () => {
     const a = await tenant();
     const b = await tenant();
     const subscribe = async (x: Tenant, name: string) =>
@@ -492,7 +494,12 @@ describe('other kinds of bad row written behind the API', () => {
           .http()
           .post('/api/v1/digest-subscriptions')
           .set(auth(x.org.adminKey))
-          .send({ name, recipients: [`${name.toLowerCase()}-${unique()}@example.org`], cron: '0 8 * * 1', timezone: 'UTC' })
+          .send({
+            name,
+            recipients: [`${name.toLowerCase()}-${unique()}@example.org`],
+            cron: '0 8 * * 1',
+            timezone: 'UTC',
+          })
           .expect(201)
       ).body as { id: string; recipients: string[] };
     const everySecond = await subscribe(a, 'Seconds');
@@ -511,12 +518,15 @@ describe('other kinds of bad row written behind the API', () => {
     const runsOf = async (id: string) =>
       (await t.dataSource.query('SELECT count(*)::int AS n FROM digest_run WHERE subscription_id = $1', [id]))[0].n;
     expect(await runsOf(everySecond.id)).toBe(0);
-    expect(await failure('digest', everySecond.id)).toMatchObject({ failures: 1, last_error: expect.stringMatching(/cron/) });
+    expect(await failure('digest', everySecond.id)).toMatchObject({
+      failures: 1,
+      last_error: expect.stringMatching(/cron/),
+    });
     expect(await runsOf(noAddress.id)).toBe(0);
     expect(await failure('digest', noAddress.id)).toMatchObject({ failures: 1 });
   });
 
-  it('withdraw: more failing withdrawals than one batch (broken hours, an unknown zone) hold up no one else', async () => {
+  it('withdraw: more failing withdrawals than a batch (broken hours, unknown zone) hold up no one else', async () => {
     // Whichever organization sorts first gets the bad rows, so they come ahead of the other's in the batch.
     const [x, y] = [await tenant(), await tenant()];
     const [a, b] = x.org.orgId < y.org.orgId ? [x, y] : [y, x];
@@ -591,7 +601,9 @@ describe('other kinds of bad row written behind the API', () => {
       .set(auth(a.tester.key))
       .send({ reason: 'Away' })
       .expect(200);
-    const [replacement] = await t.dataSource.query('SELECT tester_id FROM assignment WHERE replaces_id = $1', [planned]);
+    const [replacement] = await t.dataSource.query('SELECT tester_id FROM assignment WHERE replaces_id = $1', [
+      planned,
+    ]);
     expect(replacement.tester_id).toBe(spare.person.id);
   });
 });

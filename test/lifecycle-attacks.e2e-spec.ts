@@ -29,9 +29,10 @@ interface Row {
 
 const START = '2027-02-28T12:00:00Z';
 const all = (t: TestApp, campaignId: string): Promise<Row[]> =>
-  t.dataSource.query('SELECT *, week_start::text AS week_start FROM assignment WHERE campaign_id = $1 ORDER BY window_start, id', [
-    campaignId,
-  ]);
+  t.dataSource.query(
+    'SELECT *, week_start::text AS week_start FROM assignment WHERE campaign_id = $1 ORDER BY window_start, id',
+    [campaignId],
+  );
 const one = async (t: TestApp, id: string): Promise<Row> =>
   (await t.dataSource.query('SELECT * FROM assignment WHERE id = $1', [id]))[0];
 const outcomesOf = async (t: TestApp, id: string): Promise<number> =>
@@ -119,7 +120,11 @@ describe('recording once the grace period is over', () => {
       const { first, tester, zone, link } = await revealFirst(t, world);
       // The expiry job runs every five minutes (or the service was down): the grace ended a minute ago.
       t.clock.set(new Date(first.window_end.getTime() + 61 * 60_000));
-      const api = await t.http().put(`/api/v1/assignments/${first.id}/outcome`).set(auth(tester.key)).send(outcome(first));
+      const api = await t
+        .http()
+        .put(`/api/v1/assignments/${first.id}/outcome`)
+        .set(auth(tester.key))
+        .send(outcome(first));
       expect(api.status).toBe(409);
       expect(api.body.message).toMatch(/grace/);
       const page = await t.http().post(`/t/${link}`).type('form').send(form(first, zone));
@@ -139,7 +144,12 @@ describe('recording once the grace period is over', () => {
       const world = await smallCampaign(t);
       const { first, tester } = await revealFirst(t, world);
       t.clock.set(new Date(first.window_end.getTime() + 60 * 60_000 - 1));
-      await t.http().put(`/api/v1/assignments/${first.id}/outcome`).set(auth(tester.key)).send(outcome(first)).expect(200);
+      await t
+        .http()
+        .put(`/api/v1/assignments/${first.id}/outcome`)
+        .set(auth(tester.key))
+        .send(outcome(first))
+        .expect(200);
       expect((await one(t, first.id)).status).toBe('completed');
     }));
 });
@@ -152,14 +162,19 @@ describe('two saves at once', () => {
       t.clock.set(new Date(first.window_start.getTime() + 30 * 60_000));
       const answers = await Promise.all([
         ...[1, 2, 3].map((i) =>
-          t.http().put(`/api/v1/assignments/${first.id}/outcome`).set(auth(tester.key)).send(outcome(first, `save ${i}`)),
+          t
+            .http()
+            .put(`/api/v1/assignments/${first.id}/outcome`)
+            .set(auth(tester.key))
+            .send(outcome(first, `save ${i}`)),
         ),
         t.http().post(`/t/${link}`).type('form').send(form(first, zone)),
       ]);
       expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 303]);
       expect(await outcomesOf(t, first.id)).toBe(1);
       const [{ n }] = await t.dataSource.query(
-        'SELECT count(*)::int AS n FROM outcome_edit e JOIN outcome o ON o.id = e.outcome_id WHERE o.assignment_id = $1',
+        `SELECT count(*)::int AS n FROM outcome_edit e JOIN outcome o ON o.id = e.outcome_id
+          WHERE o.assignment_id = $1`,
         [first.id],
       );
       expect(n).toBe(4);
@@ -180,7 +195,9 @@ describe("a tester's old link", () => {
         .send({ testerIds: pool })
         .expect(200);
       expect((await one(t, first.id)).status).toBe('cancelled');
-      const [replacement] = await t.dataSource.query('SELECT id, status FROM assignment WHERE replaces_id = $1', [first.id]);
+      const [replacement] = await t.dataSource.query('SELECT id, status FROM assignment WHERE replaces_id = $1', [
+        first.id,
+      ]);
       t.clock.set(new Date(first.window_start.getTime() + 20 * 60_000));
       expect((await t.http().get(`/t/${link}`).expect(200)).text).toContain('Test withdrawn');
       await t.http().post(`/t/${link}`).type('form').send(form(first, zone)).expect(409);
@@ -228,7 +245,9 @@ describe('an Idempotency-Key sent again', () => {
       const notes = await t.dataSource.query('SELECT assignment_id, notes FROM outcome WHERE assignment_id = ANY($1)', [
         [a.id, b.id],
       ]);
-      expect(Object.fromEntries(notes.map((n: { assignment_id: string; notes: string }) => [n.assignment_id, n.notes]))).toEqual({
+      expect(
+        Object.fromEntries(notes.map((n: { assignment_id: string; notes: string }) => [n.assignment_id, n.notes])),
+      ).toEqual({
         [a.id]: 'first test',
         [b.id]: 'second test',
       });
@@ -236,8 +255,18 @@ describe('an Idempotency-Key sent again', () => {
       const adHoc = (touchpointId: string) => ({ ...outcome(b, 'ad hoc'), touchpointId, answers: {} });
       const [tp1, tp2] = [a.touchpoint_id, rows.find((r) => r.touchpoint_id !== a.touchpoint_id)!.touchpoint_id];
       const again = randomUUID();
-      await t.http().post('/api/v1/outcomes').set({ ...auth(tester.key), 'Idempotency-Key': again }).send(adHoc(tp1)).expect(201);
-      await t.http().post('/api/v1/outcomes').set({ ...auth(tester.key), 'Idempotency-Key': again }).send(adHoc(tp2)).expect(422);
+      await t
+        .http()
+        .post('/api/v1/outcomes')
+        .set({ ...auth(tester.key), 'Idempotency-Key': again })
+        .send(adHoc(tp1))
+        .expect(201);
+      await t
+        .http()
+        .post('/api/v1/outcomes')
+        .set({ ...auth(tester.key), 'Idempotency-Key': again })
+        .send(adHoc(tp2))
+        .expect(422);
       const [{ n }] = await t.dataSource.query(
         "SELECT count(*)::int AS n FROM outcome WHERE assignment_id IS NULL AND notes = 'ad hoc'",
       );
@@ -253,12 +282,7 @@ describe('roles switched back and forth between reveal ticks', () => {
       const rows = await all(t, world.campaignId);
       const target = rows[0];
       const patchRoles = (roles: string[]) =>
-        t
-          .http()
-          .patch(`/api/v1/people/${target.tester_id}`)
-          .set(auth(world.org.adminKey))
-          .send({ roles })
-          .expect(200);
+        t.http().patch(`/api/v1/people/${target.tester_id}`).set(auth(world.org.adminKey)).send({ roles }).expect(200);
       // Lost and regained before the tick: nothing changed at the tick, the test is revealed as planned.
       t.clock.set(new Date(target.reveal_at.getTime() - 60_000));
       await patchRoles(['owner']);
@@ -321,7 +345,11 @@ describe('a campaign edited while it is planned', () => {
           .post(`/api/v1/campaigns/${world.campaignId}/plan`)
           .set(auth(world.org.adminKey))
           .send({ from: '2027-03-08', to: '2027-03-28' }),
-        t.http().patch(`/api/v1/campaigns/${world.campaignId}`).set(auth(world.org.adminKey)).send({ endsOn: '2027-03-14' }),
+        t
+          .http()
+          .patch(`/api/v1/campaigns/${world.campaignId}`)
+          .set(auth(world.org.adminKey))
+          .send({ endsOn: '2027-03-14' }),
       ]);
       expect(edit.status).toBe(200);
       // Planning after the end is refused (400 naming the period) or plans only up to it.

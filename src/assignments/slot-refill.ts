@@ -194,11 +194,11 @@ async function loadRefillInputs(manager: EntityManager, campaign: Campaign, slot
   )
     .filter((t: Record<string, unknown>) => !unplannableTester(t))
     .map((t: Record<string, never>) => ({
-    id: t.id,
-    timezone: t.timezone,
-    workingHours: t.working_hours,
-    leave: t.leave,
-  }));
+      id: t.id,
+      timezone: t.timezone,
+      workingHours: t.working_hours,
+      leave: t.leave,
+    }));
   const touchpointIds = [...new Set(slots.map((s) => s.touchpointId))];
   const touchpoints = new Map<string, PlannerTouchpoint>(
     (
@@ -209,16 +209,16 @@ async function loadRefillInputs(manager: EntityManager, campaign: Campaign, slot
     )
       .filter((t: Record<string, unknown>) => !unplannableTouchpoint(t))
       .map((t: Record<string, never>) => [
-      t.id,
-      {
-        id: t.id,
-        channel: t.channel,
-        timezone: t.timezone,
-        openingHours: t.opening_hours,
-        closures: t.closures,
-        ownerId: t.owner_id,
-      },
-    ]),
+        t.id,
+        {
+          id: t.id,
+          channel: t.channel,
+          timezone: t.timezone,
+          openingHours: t.opening_hours,
+          closures: t.closures,
+          ownerId: t.owner_id,
+        },
+      ]),
   );
   // Everyone who held one of these slots and let it go (declined, withdrawn).
   const heldBefore = new Map<string, string[]>();

@@ -12,7 +12,11 @@ import type { DigestSubscription } from './digest-subscription.entity.js';
 export const isCronExpression = (v: unknown): v is string =>
   typeof v === 'string' && v.trim().split(/\s+/).length === 5 && cron.validate(v);
 
-const IsCron = decorator('isCron', '$property must be a cron expression of 5 fields, e.g. "0 8 * * 1" (Mondays 08:00)', isCronExpression);
+const IsCron = decorator(
+  'isCron',
+  '$property must be a cron expression of 5 fields, e.g. "0 8 * * 1" (Mondays 08:00)',
+  isCronExpression,
+);
 const IsRecipient = decorator('isRecipient', 'each value in $property must be an email address or the id of a person', (v) =>
   Array.isArray(v) && v.every((r) => typeof r === 'string' && (isEmail(r) || isUUID(r))),
 );

@@ -17,7 +17,11 @@ export const OWNER_READER = `(NOT (p.roles && ARRAY['admin', 'quality']::text[])
   AND ('owner' = ANY(p.roles) OR EXISTS (SELECT 1 FROM touchpoint own WHERE own.owner_id = p.id)))`;
 
 /** Which of these addresses (lower case) belong to people of the organization who are owner readers. */
-export async function ownerReaders(manager: EntityManager, organizationId: string, emails: string[]): Promise<string[]> {
+export async function ownerReaders(
+  manager: EntityManager,
+  organizationId: string,
+  emails: string[],
+): Promise<string[]> {
   if (!emails.length) return [];
   const rows: Array<{ email: string }> = await manager.query(
     `SELECT p.email FROM person p WHERE p.organization_id = $1 AND p.email = ANY($2::text[]) AND ${OWNER_READER}`,

@@ -87,7 +87,8 @@ export class TesterPagesController {
     if (link.status === 'cancelled') return sendPrivatePage(res, 200, withdrawnPage(link.cancelReason));
     if (link.status !== 'revealed') return sendPrivatePage(res, 200, messagePage('Closed', `This test is ${link.status}; nothing more can be recorded for it.`));
     if (now >= link.missedAt) {
-      return sendPrivatePage(res, 200, messagePage('Closed', 'The time to record this test has passed: it is missed, and nothing more can be recorded for it.'));
+      const missed = 'The time to record this test has passed: it is missed, and nothing more can be recorded for it.';
+      return sendPrivatePage(res, 200, messagePage('Closed', missed));
     }
     // Only read here (a GET changes nothing): the next step withdraws it.
     const why = await this.withdrawals.whyIneligible(this.dataSource.manager, link.assignmentId);

@@ -60,7 +60,7 @@ describe('an owner cannot predict the next test', () => {
     expect(knownSafeShare(lines)).toBeGreaterThan(0.15);
   }, SLOW);
 
-  it('catches what a daily digest counting the latest tests told an owner; held back a week, it tells nothing sooner', () => {
+  it('catches what a daily digest of the latest tests told an owner; a week back, it tells nothing sooner', () => {
     // The digest as it was: the day before's tests at 09:00 (the owner also reads the assignments API).
     const daily = firstOf(ownerSeesFrom, digestView({ hour: 9 }, 0));
     expect(runAttack(2, 6, daily).knownSafe).toBeGreaterThan(0.1);
