@@ -118,7 +118,7 @@ function planBlock(s: Summary): string {
 
 function leakBlock(s: Summary): string {
   type Leak = { task: string; predictor: string; ratio: number; standardError: number };
-  type Run = { k: number; view: string; coverage13Weeks: number; leaks: Leak[] };
+  type Run = { k: number; view: string; service?: boolean; coverage13Weeks: number; knownSafe?: number; leaks: Leak[] };
   const runs = s.runs as Run[];
   const predictors = [...new Set(runs[0].leaks.map((l) => l.predictor))];
   const cell = (run: Run, task: string, predictor: string) => {
@@ -131,14 +131,17 @@ function leakBlock(s: Summary): string {
     ...runs.flatMap((r) => [cell(r, 'next_week', p), cell(r, 'rest_of_week', p)]),
   ]);
   rows.push(['coverage within 13 weeks', ...runs.flatMap((r) => [`${(r.coverage13Weeks * 100).toFixed(1)} %`, ''])]);
+  const safe = (r: Run) => (r.knownSafe === undefined ? '' : `${(r.knownSafe * 100).toFixed(1)} %`);
+  rows.push(['open blocks known to hold no test', ...runs.flatMap((r) => ['', safe(r)])]);
   const held = runs
-    .filter((r) => r.view.startsWith('after'))
-    .every((r) => r.leaks.every((l) => l.ratio <= s.goal));
+    .filter((r) => r.service ?? r.view.startsWith('after'))
+    .every((r) => r.leaks.every((l) => l.ratio <= s.goal) && !r.knownSafe);
   return [
     table(head, rows),
     '',
     `Goal: every predictor ≤ ${s.goal} × a fair guess as the service shows tests ` +
-      `(after ${s.ownerViewDelayDays} days): ${verdict(held)}. ` +
+      `(after ${s.ownerViewDelayDays} days, in the assignments API and in every digest an owner reads), and no ` +
+      `open block known to hold no test: ${verdict(held)}. ` +
       `${s.seeds} seeds × ${s.touchpoints.length} touchpoints × ` +
       `${s.weeks} weeks per column; ± is one standard error.`,
   ].join('\n');

@@ -55,7 +55,8 @@ describe('fuzzing the pages of emailed links', () => {
     };
     const linkIn = (text: string | undefined, kind: 't' | 'f' | 'd') => new RegExp(`http://gt\\.test/${kind}/([A-Za-z0-9_-]{43})`).exec(text ?? '')![1];
 
-    const { org, testers } = await smallCampaign(t);
+    // A week's grace: the first test is recorded once the second is revealed, which may be days later.
+    const { org, testers } = await smallCampaign(t, { graceMinutes: 10_080 });
     const quality = await personWithKey(t, org.adminKey, ['quality']);
     const [tp] = (await t.http().get('/api/v1/touchpoints').set(auth(org.adminKey)).expect(200)).body.items;
     // A promise made on an ad-hoc contact: asked about the next morning (/f); a daily digest (/d).

@@ -422,3 +422,188 @@ describe('one bad row never stops a job for every organization', () => {
     expect(row.next_attempt_at.getTime()).toBeGreaterThanOrEqual(t.clock.now().getTime());
   });
 });
+
+describe('other kinds of bad row written behind the API', () => {
+  it('plan: hours that close before they open, an empty seed, a campaign asking for 10,000 tests a week', async () => {
+    const a = await tenant({ endsOn: null });
+    const b = await tenant({ endsOn: null });
+    const insertTouchpoint = async (name: string, hours: unknown) =>
+      (
+        await t.dataSource.query(
+          `INSERT INTO touchpoint (organization_id, name, channel, contact, timezone, opening_hours)
+           VALUES ($1, $2, 'phone', '+44 20 7946 0003', 'Europe/London', $3) RETURNING id`,
+          [a.org.orgId, name, JSON.stringify(hours)],
+        )
+      )[0].id as string;
+    const backwards = await insertTouchpoint('Backwards', [{ day: 'wed', open: '17:00', close: '09:00' }]);
+    const empty = await insertTouchpoint('Empty', [{ day: 'wed', open: '10:00', close: '10:00' }]);
+    await t.dataSource.query(
+      `UPDATE campaign SET touchpoint_ids = touchpoint_ids || $1::uuid[], seed = '' WHERE id = $2`,
+      [[backwards, empty], a.campaignId],
+    );
+    // A second campaign of A's: more tests a week than its one touchpoint has windows.
+    const greedy = await tenant({ endsOn: null });
+    await t.dataSource.query('UPDATE campaign SET contacts_per_touchpoint_per_week = 10000 WHERE id = $1', [
+      greedy.campaignId,
+    ]);
+
+    await run('plan');
+    const planned = async (campaignId: string) =>
+      (await t.dataSource.query('SELECT touchpoint_id FROM assignment WHERE campaign_id = $1', [campaignId])).map(
+        (r: { touchpoint_id: string }) => r.touchpoint_id,
+      );
+    expect((await planned(b.campaignId)).length).toBeGreaterThan(0);
+    // The empty seed plans like any other; the touchpoints with no open time get nothing (recorded unfilled).
+    expect(new Set(await planned(a.campaignId))).toEqual(new Set([a.touchpointId]));
+    const [{ n }] = await t.dataSource.query(
+      'SELECT count(*)::int AS n FROM unfilled_slot WHERE campaign_id = $1 AND touchpoint_id = ANY($2::uuid[])',
+      [a.campaignId, [backwards, empty]],
+    );
+    expect(n).toBeGreaterThan(0);
+    // The greedy campaign plans what it can (one window a week) or is refused and logged: it stops nobody.
+    expect(
+      (await planned(greedy.campaignId)).length + ((await failure('plan', greedy.campaignId)) ? 1 : 0),
+    ).toBeGreaterThan(0);
+  });
+
+  it('reveal, remind: a tester whose zone is an empty string is skipped and logged; the other is mailed', async () => {
+    const a = await tenant();
+    const b = await tenant();
+    const bad = await planFirstWeek(a);
+    const good = await planFirstWeek(b);
+    await setTesterZone(a, '');
+    t.clock.set(new Date(WINDOW_START.getTime() - 2 * 3_600_000));
+    await run('reveal');
+    await deliver();
+    expect(await statusOf(good)).toBe('revealed');
+    expect(mailTo(b.tester.email, /^Your test contact/)).toHaveLength(1);
+    expect(await statusOf(bad)).toBe('planned');
+    expect(await failure('reveal', bad)).toMatchObject({ failures: 1 });
+    t.clock.set(new Date(WINDOW_END.getTime() - 20 * 60_000));
+    await run('remindExpire');
+    await deliver();
+    expect(mailTo(b.tester.email, /reminder|closes/i)).toHaveLength(1);
+  });
+
+  it('digest: a six-field cron (every second), an address that is none: skipped; the other goes out', async () => {
+    const a = await tenant();
+    const b = await tenant();
+    const subscribe = async (x: Tenant, name: string) =>
+      (
+        await t
+          .http()
+          .post('/api/v1/digest-subscriptions')
+          .set(auth(x.org.adminKey))
+          .send({
+            name,
+            recipients: [`${name.toLowerCase()}-${unique()}@example.org`],
+            cron: '0 8 * * 1',
+            timezone: 'UTC',
+          })
+          .expect(201)
+      ).body as { id: string; recipients: string[] };
+    const everySecond = await subscribe(a, 'Seconds');
+    const noAddress = await subscribe(a, 'Address');
+    const good = await subscribe(b, 'Good');
+    await t.dataSource.query(`UPDATE digest_subscription SET cron = '* * * * * *' WHERE id = $1`, [everySecond.id]);
+    await t.dataSource.query(`UPDATE digest_subscription SET recipient_emails = '{"not an address"}' WHERE id = $1`, [
+      noAddress.id,
+    ]);
+
+    t.clock.set('2027-03-01T08:05:00Z');
+    await run('digest');
+    await deliver();
+    expect(sink.messages.filter((m) => JSON.stringify(m.to).includes(good.recipients[0]))).toHaveLength(1);
+    // Not a digest a second (twelve a minute, on catch-up): refused like any cron the API would refuse.
+    const runsOf = async (id: string) =>
+      (await t.dataSource.query('SELECT count(*)::int AS n FROM digest_run WHERE subscription_id = $1', [id]))[0].n;
+    expect(await runsOf(everySecond.id)).toBe(0);
+    expect(await failure('digest', everySecond.id)).toMatchObject({
+      failures: 1,
+      last_error: expect.stringMatching(/cron/),
+    });
+    expect(await runsOf(noAddress.id)).toBe(0);
+    expect(await failure('digest', noAddress.id)).toMatchObject({ failures: 1 });
+  });
+
+  it('withdraw: more failing withdrawals than a batch (broken hours, unknown zone) hold up no one else', async () => {
+    // Whichever organization sorts first gets the bad rows, so they come ahead of the other's in the batch.
+    const [x, y] = [await tenant(), await tenant()];
+    const [a, b] = x.org.orgId < y.org.orgId ? [x, y] : [y, x];
+    await planFirstWeek(a);
+    const good = await planFirstWeek(b);
+    // B: the test's tester loses the role behind the API; a second tester can take the slot.
+    const spare = await personWithKey(t, b.org.adminKey, ['tester'], { workingHours: ALL_WEEK });
+    await t.dataSource.query('UPDATE campaign SET tester_ids = tester_ids || $1::uuid WHERE id = $2', [
+      spare.person.id,
+      b.campaignId,
+    ]);
+    await t.dataSource.query(`UPDATE person SET roles = '{owner}' WHERE id = $1`, [b.tester.id]);
+    // A: 550 revealed tests of a tester who lost the role and whose zone nobody knows (the mail telling them
+    // cannot be written), and a pool tester whose hours are not a list (the slots cannot be handed on).
+    const [odd] = await t.dataSource.query(
+      `INSERT INTO person (organization_id, email, name, roles, timezone, working_hours)
+       VALUES ($1, $2, 'Odd hours', ARRAY['tester'], 'Europe/London', '"always"') RETURNING id`,
+      [a.org.orgId, `odd-${unique()}@example.org`],
+    );
+    await t.dataSource.query('UPDATE campaign SET tester_ids = tester_ids || $1::uuid WHERE id = $2', [
+      odd.id,
+      a.campaignId,
+    ]);
+    await t.dataSource.query(
+      `INSERT INTO assignment (organization_id, campaign_id, tester_id, touchpoint_id, week_start, slot,
+                               window_start, window_end, reveal_at, status)
+       SELECT $1, $2, $3, $4, '2027-03-01', 100 + i,
+              $5::timestamptz, $6::timestamptz, $5::timestamptz - interval '3 hours', 'planned'
+         FROM generate_series(1, 550) AS i`,
+      [a.org.orgId, a.campaignId, a.tester.id, a.touchpointId, WINDOW_START, WINDOW_END],
+    );
+    await t.dataSource.query(
+      `UPDATE assignment SET status = 'revealed', revealed_at = reveal_at WHERE campaign_id = $1 AND slot >= 100`,
+      [a.campaignId],
+    );
+    await t.dataSource.query(`UPDATE person SET roles = '{owner}', timezone = 'Mars/Olympus' WHERE id = $1`, [
+      a.tester.id,
+    ]);
+
+    t.clock.set(new Date(WINDOW_START.getTime() - 2 * 3_600_000));
+    await run('reveal');
+    await deliver();
+    // B's test is withdrawn and its slot handed to the spare tester, who is mailed it.
+    expect(await statusOf(good)).toBe('cancelled');
+    expect(mailTo(spare.person.email, /^Your test contact/)).toHaveLength(1);
+    // A's wait out their back-off, each logged once.
+    const [{ waiting }] = await t.dataSource.query(
+      `SELECT count(*)::int AS waiting FROM job_failure WHERE job = 'withdraw' AND retry_at > $1`,
+      [t.clock.now()],
+    );
+    expect(waiting).toBe(550);
+  });
+
+  it('a decline is re-filled, not a 500, although the pool holds a tester whose hours are not a list', async () => {
+    const a = await tenant();
+    const planned = await planFirstWeek(a);
+    const spare = await personWithKey(t, a.org.adminKey, ['tester'], { workingHours: ALL_WEEK });
+    const [odd] = await t.dataSource.query(
+      `INSERT INTO person (organization_id, email, name, roles, timezone, working_hours)
+       VALUES ($1, $2, 'Odd hours', ARRAY['tester'], 'Europe/London', '"always"') RETURNING id`,
+      [a.org.orgId, `odd-${unique()}@example.org`],
+    );
+    await t.dataSource.query('UPDATE campaign SET tester_ids = tester_ids || $1::uuid[] WHERE id = $2', [
+      [spare.person.id, odd.id],
+      a.campaignId,
+    ]);
+    t.clock.set(new Date(WINDOW_START.getTime() - 2 * 3_600_000));
+    await run('reveal');
+    await t
+      .http()
+      .post(`/api/v1/assignments/${planned}/decline`)
+      .set(auth(a.tester.key))
+      .send({ reason: 'Away' })
+      .expect(200);
+    const [replacement] = await t.dataSource.query('SELECT tester_id FROM assignment WHERE replaces_id = $1', [
+      planned,
+    ]);
+    expect(replacement.tester_id).toBe(spare.person.id);
+  });
+});

@@ -23,6 +23,21 @@ export function canTransition(from: AssignmentStatus, to: AssignmentStatus): boo
   return TRANSITIONS[from].includes(to);
 }
 
+/**
+ * When a revealed test with nothing recorded becomes missed: its window's end plus the campaign's grace. The
+ * expiry job marks it then (every few minutes, or on catching up); a write after it is refused all the same.
+ */
+export const missedFrom = (windowEnd: Date, graceMinutes: number): Date =>
+  new Date(windowEnd.getTime() + graceMinutes * 60_000);
+
+/** 409 for a first save once the grace period is over: the test is missed, whether or not the job has run. */
+export function graceOver(missedAt: Date): ConflictException {
+  return new ConflictException(
+    `The grace period for recording this test ended at ${missedAt.toISOString()}: the test is missed, ` +
+      'and nothing more can be recorded for it.',
+  );
+}
+
 export function illegalMove(from: AssignmentStatus | 'unknown', to: AssignmentStatus): ConflictException {
   return new ConflictException(`This assignment is ${from}; it cannot become ${to}`);
 }

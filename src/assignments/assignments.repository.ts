@@ -91,6 +91,8 @@ export interface RecordableAssignment {
   scenarioId: string | null;
   window: { start: Date; end: Date; zone: string };
   questions: ScenarioQuestion[];
+  /** The campaign's grace after the window: with nothing recorded by then, the test is missed. */
+  graceMinutes: number;
 }
 
 /** One assignment as its tester's form shows it: the test, where and what, and whose it is. */
@@ -104,6 +106,8 @@ export interface TesterFormRow {
   status: AssignmentStatus;
   cancelReason: CancelReason | null;
   window: { start: Date; end: Date };
+  /** The campaign's grace after the window: with nothing recorded by then, the test is missed. */
+  graceMinutes: number;
   touchpoint: { name: string; channel: string; contact: string };
   scenario: { title: string; brief: string; questions: ScenarioQuestion[] } | null;
 }
@@ -299,8 +303,10 @@ export class AssignmentsRepository {
   async testerForm(assignmentId: string, manager = this.dataSource.manager): Promise<TesterFormRow | null> {
     const rows: Row[] = await manager.query(
       `SELECT a.id, a.organization_id, a.tester_id, a.status, a.cancel_reason, a.window_start, a.window_end,
-              p.name AS tester_name, p.timezone, t.name AS tp_name, t.channel, t.contact, s.title, s.brief, s.questions
+              c.grace_minutes, p.name AS tester_name, p.timezone, t.name AS tp_name, t.channel, t.contact,
+              s.title, s.brief, s.questions
          FROM assignment a
+         JOIN campaign c ON c.id = a.campaign_id
          JOIN person p ON p.id = a.tester_id
          JOIN touchpoint t ON t.id = a.touchpoint_id
          LEFT JOIN scenario s ON s.id = a.scenario_id
@@ -318,6 +324,7 @@ export class AssignmentsRepository {
       status: r.status,
       cancelReason: r.cancel_reason,
       window: { start: r.window_start, end: r.window_end },
+      graceMinutes: r.grace_minutes,
       touchpoint: { name: r.tp_name, channel: r.channel, contact: r.contact },
       scenario: r.title ? { title: r.title, brief: r.brief, questions: r.questions ?? [] } : null,
     };
@@ -347,8 +354,9 @@ export class AssignmentsRepository {
   ): Promise<RecordableAssignment | null> {
     const rows: Row[] = await manager.query(
       `SELECT a.id, a.status, a.cancel_reason, a.touchpoint_id, a.scenario_id, a.window_start, a.window_end,
-              p.timezone, s.questions
-         FROM assignment a JOIN person p ON p.id = a.tester_id LEFT JOIN scenario s ON s.id = a.scenario_id
+              p.timezone, s.questions, c.grace_minutes
+         FROM assignment a JOIN person p ON p.id = a.tester_id JOIN campaign c ON c.id = a.campaign_id
+         LEFT JOIN scenario s ON s.id = a.scenario_id
         WHERE a.id = $1 AND a.organization_id = $2 AND a.tester_id = $3 AND a.revealed_at IS NOT NULL
         FOR UPDATE OF a`,
       [id, tester.organizationId, tester.personId],
@@ -363,6 +371,7 @@ export class AssignmentsRepository {
       scenarioId: r.scenario_id,
       window: { start: r.window_start, end: r.window_end, zone: r.timezone },
       questions: r.questions ?? [],
+      graceMinutes: r.grace_minutes,
     };
   }
 
@@ -572,16 +581,22 @@ export class AssignmentsRepository {
 
   /**
    * Tests about to be held or revealed, and every revealed one, whose tester may no longer act on
-   * them: at most `limit`, by organization.
+   * them: at most `limit`, by organization, leaving out those waiting out a failed withdrawal and
+   * those already `tried` this tick.
    */
-  async ineligibleDue(now: Date, limit: number): Promise<Array<{ id: string; organizationId: string }>> {
+  async ineligibleDue(
+    now: Date,
+    limit: number,
+    tried: string[],
+  ): Promise<Array<{ id: string; organizationId: string }>> {
     const rows: Array<{ id: string; organization_id: string }> = await this.dataSource.query(
       `SELECT a.id, a.organization_id FROM assignment a ${ELIGIBILITY_JOINS}
         WHERE (a.status = 'revealed'
                OR (a.status = 'planned' AND (a.reveal_at <= $1 OR (a.hold_at <= $1 AND a.hold_sent_at IS NULL))))
           AND ${INELIGIBILITY} IS NOT NULL
+          AND ${notBackedOff('withdraw', 'a.id', '$1')} AND a.id <> ALL($3::uuid[])
         ORDER BY a.organization_id, a.id LIMIT $2`,
-      [now, limit],
+      [now, limit, tried],
     );
     return rows.map((r) => ({ id: r.id, organizationId: r.organization_id }));
   }

@@ -1,3 +1,4 @@
+import { unplannableTester, unplannableTouchpoint } from './plannable-rows.js';
 import type { ExistingAssignment, PlannerScenario, PlannerTester, PlannerTouchpoint } from './planner/planner.js';
 
 const DAY = 86_400_000;
@@ -40,4 +41,38 @@ export function parsePlannerInputs(json: PlannerInputsJson): PlannerInputs {
 export function bookingsAround(first: number, last: number, rotationDays: number): { from: Date; to: Date } {
   const margin = (rotationDays + 8) * DAY;
   return { from: new Date(first - margin), to: new Date(last + margin) };
+}
+
+/** A stored row the planner cannot use (written behind the API's back): left out, and logged by the service. */
+export interface SkippedRow {
+  kind: 'touchpoint' | 'tester';
+  id: string;
+  problem: string;
+}
+
+/**
+ * The touchpoints and testers the planner can use, and why each other stored row cannot be (written
+ * behind the API's back): a plan and a re-fill leave them out alike.
+ */
+export function plannable(inputs: PlannerInputs): {
+  touchpoints: PlannerTouchpoint[];
+  testers: PlannerTester[];
+  skipped: SkippedRow[];
+} {
+  const skipped: SkippedRow[] = [];
+  const keep = (kind: SkippedRow['kind'], id: string, problem: string | null) => {
+    if (problem) skipped.push({ kind, id, problem });
+    return problem === null;
+  };
+  const touchpoints = inputs.touchpoints.filter((t) =>
+    keep(
+      'touchpoint',
+      t.id,
+      unplannableTouchpoint({ timezone: t.timezone, opening_hours: t.openingHours, closures: t.closures }),
+    ),
+  );
+  const testers = inputs.testers.filter((t) =>
+    keep('tester', t.id, unplannableTester({ timezone: t.timezone, working_hours: t.workingHours, leave: t.leave })),
+  );
+  return { touchpoints, testers, skipped };
 }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AssignmentSlot, AssignmentsRepository, ReplacementRow } from '../assignments/assignments.repository.js';
 import type { Campaign } from './campaign.entity.js';
 import { CampaignsRepository } from './campaigns.repository.js';
-import { bookingsAround, parsePlannerInputs } from './planner-inputs.js';
+import { bookingsAround, parsePlannerInputs, plannable } from './planner-inputs.js';
 import { findReplacements, MINUTE } from './planner/planner.js';
 import type { ExistingAssignment, PlannerTouchpoint } from './planner/planner.js';
 
@@ -142,14 +142,16 @@ export class SlotRefillService {
     return results;
   }
 
-  /** Loaded once per campaign for all its vacated slots: the planner's inputs, and who held each slot before. */
+  /**
+   * Loaded once per campaign for all its vacated slots: the planner's inputs (less rows it cannot read,
+   * written behind the API, as a plan leaves them out), and who held each slot before.
+   */
   private async inputsFor(manager: EntityManager, campaign: Campaign, slots: VacatedSlot[]) {
     const touchpointIds = [...new Set(slots.map((s) => s.touchpointId))];
     const starts = slots.map((s) => s.windowStart.getTime());
     const bookings = bookingsAround(Math.min(...starts), Math.max(...starts), campaign.rotationDays);
-    const { touchpoints, testers, existing } = parsePlannerInputs(
-      await this.campaigns.plannerInputs(manager, campaign, bookings, touchpointIds),
-    );
+    const inputs = parsePlannerInputs(await this.campaigns.plannerInputs(manager, campaign, bookings, touchpointIds));
+    const { touchpoints, testers } = plannable(inputs);
     // Everyone who held one of these slots and let it go (declined, withdrawn).
     const heldBefore = new Map<string, string[]>();
     const weeks = [...new Set(slots.map((s) => s.weekStart))];
@@ -161,7 +163,7 @@ export class SlotRefillService {
       testers,
       touchpoints: new Map<string, PlannerTouchpoint>(touchpoints.map((t) => [t.id, t])),
       heldBefore,
-      existing,
+      existing: inputs.existing,
     };
   }
 }

@@ -11,6 +11,8 @@ import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
+import { isDatabaseUnavailable } from '../database/connection-errors.js';
+import { recordJobFailure } from '../database/job-failures.js';
 import { InvalidMailError, OutboxService } from '../mail/outbox.service.js';
 import type { Campaign } from './campaign.entity.js';
 import { CampaignsRepository } from './campaigns.repository.js';
@@ -177,27 +179,34 @@ export class WithdrawalsService {
   /**
    * The jobs' re-check, before each step: every test about to be held or revealed, and every
    * revealed one (its reminder, its recording), whose tester may no longer act on it is withdrawn.
-   * One transaction per test, so one that fails is logged and retried at the next tick.
+   * One transaction per test; one that fails is logged and waits out its back-off, and the next batch
+   * is taken at once, so tests that cannot be withdrawn never hold up the others (of any organization).
    */
   async withdrawIneligibleDue(cause: 'reveal_job' | 'remind_job'): Promise<number> {
     const now = this.clock.now();
-    const due = await this.assignments.ineligibleDue(now, DUE_BATCH);
+    const tried: string[] = [];
     let withdrawn = 0;
-    for (const row of due) {
-      try {
-        withdrawn += await this.dataSource.transaction(async (manager) => {
-          await lockOrganizationPlanning(manager, row.organizationId);
-          const scope = { organizationId: row.organizationId, assignmentIds: [row.id] };
-          return (await this.withdrawIneligible(manager, scope, { personId: null, cause })).withdrawn;
-        });
-      } catch (error) {
-        this.logger.error(
-          { job: cause, id: row.id, err: error },
-          'withdrawing a test failed; it is retried at the next tick',
-        );
+    for (;;) {
+      const due = await this.assignments.ineligibleDue(now, DUE_BATCH, tried);
+      for (const row of due) {
+        tried.push(row.id);
+        try {
+          withdrawn += await this.dataSource.transaction(async (manager) => {
+            await lockOrganizationPlanning(manager, row.organizationId);
+            const scope = { organizationId: row.organizationId, assignmentIds: [row.id] };
+            return (await this.withdrawIneligible(manager, scope, { personId: null, cause })).withdrawn;
+          });
+        } catch (error) {
+          if (isDatabaseUnavailable(error)) throw error;
+          const { failures, retryAt } = await recordJobFailure(this.dataSource.manager, 'withdraw', row.id, error, now);
+          this.logger.error(
+            { job: cause, id: row.id, failures, retryAt, err: error },
+            'withdrawing a test failed; it is skipped until retryAt',
+          );
+        }
       }
+      if (due.length < DUE_BATCH) return withdrawn;
     }
-    return withdrawn;
   }
 
   /**

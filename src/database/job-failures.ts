@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { returningRows } from './sql.js';
 
 /** The jobs (and parts of jobs) that keep failure records; a name is also a key in job_failure. */
-export const FAILING_JOBS = ['plan', 'hold', 'reveal', 'remind', 'followUp', 'digest'] as const;
+export const FAILING_JOBS = ['plan', 'withdraw', 'hold', 'reveal', 'remind', 'followUp', 'digest'] as const;
 export type FailingJob = (typeof FAILING_JOBS)[number];
 
 /** A row that failed waits one minute, then twice as long after each further failure, at most six hours. */

@@ -88,6 +88,8 @@ export interface DigestPayload {
     notes: string;
     adHoc: boolean;
   }>;
+  /** Days the period ended before the digest went out: 7 when a touchpoint's owner receives it (owner-readers.ts). */
+  delayDays?: number;
   trend: Array<{
     claimId: string;
     metric: string;
@@ -107,6 +109,11 @@ export interface DigestRequest {
   periodStart: Date;
   periodEnd: Date;
   minContacts: number;
+  /**
+   * For a digest a touchpoint's owner reads: only tests whose window began before this (a contact may be made an
+   * hour before its window, so its time alone could show a test the assignments API still hides).
+   */
+  windowsStartedBefore?: Date | null;
 }
 
 interface ClaimRow {
@@ -419,9 +426,10 @@ export class DigestBuilder {
   }
 
   /** The contacts of the subscription's scope between `from` and `to` (subquery `o`, see completedContacts). */
-  private contacts(req: DigestRequest, from: number, countAdHoc: number): string {
+  private contacts(req: DigestRequest, from: number, countAdHoc: number, windowsBefore: number): string {
     const where = `o.organization_id = $1 AND (cardinality($2::uuid[]) = 0 OR o.touchpoint_id = ANY($2::uuid[]))
-      AND ($3::text IS NULL OR t.team = $3) AND o.attempted_at >= $${from} AND o.attempted_at < $${from + 1}`;
+      AND ($3::text IS NULL OR t.team = $3) AND o.attempted_at >= $${from} AND o.attempted_at < $${from + 1}
+      AND ($${windowsBefore}::timestamptz IS NULL OR a.window_start IS NULL OR a.window_start < $${windowsBefore})`;
     return completedContacts(where, `$${countAdHoc}::boolean`);
   }
 
@@ -445,7 +453,7 @@ export class DigestBuilder {
                        AS w(k, tp, team, channel, t0, t1))
        SELECT o.k, o.kind, count(*)::int AS contacts,
               count(*) FILTER (WHERE o.assignment_id IS NULL)::int AS ad_hoc, ${select}
-         FROM (${joinedPerLevel(new Set(keys.map(levelOf)), this.contacts(req, 4, 6))}) o
+         FROM (${joinedPerLevel(new Set(keys.map(levelOf)), this.contacts(req, 4, 6, 13))}) o
         GROUP BY o.k, o.kind`,
       [
         req.organizationId,
@@ -460,6 +468,7 @@ export class DigestBuilder {
         keys.map((k) => k.channel),
         keys.map((k) => k.from),
         keys.map((k) => k.to),
+        req.windowsStartedBefore ?? null,
       ],
     );
     for (const row of rows) out.set(`${row.k}|${row.kind}`, row);
@@ -501,7 +510,7 @@ export class DigestBuilder {
                 percentile_disc(j.hi) WITHIN GROUP (ORDER BY j.x) AS high,
                 stddev_samp(ln(greatest(j.x, 1))) AS log_sd
            FROM (SELECT o.k, o.thr, o.lo, o.hi, (${column}) AS x
-                   FROM (${joinedPerLevel(levels, this.contacts(req, 4, 6), ', w.thr, w.lo, w.hi')}) o
+                   FROM (${joinedPerLevel(levels, this.contacts(req, 4, 6, 16), ', w.thr, w.lo, w.hi')}) o
                   WHERE o.kind = 'counted') j
           WHERE j.x IS NOT NULL
           GROUP BY j.k, j.thr, j.lo, j.hi`,
@@ -521,6 +530,7 @@ export class DigestBuilder {
           list.map((w) => w.threshold),
           list.map((w) => w.lower),
           list.map((w) => w.upper),
+          req.windowsStartedBefore ?? null,
         ],
       );
       for (const row of rows) {
@@ -584,14 +594,22 @@ export class DigestBuilder {
   private async worstNotes(req: DigestRequest): Promise<DigestPayload['notes']> {
     const rows = await this.dataSource.query(
       `SELECT o.touchpoint_id, tp.name, o.attempted_at, o.resolution, o.notes, o.assignment_id IS NULL AS ad_hoc
-         FROM ${this.contacts(req, 4, 6)} JOIN touchpoint tp ON tp.id = o.touchpoint_id
+         FROM ${this.contacts(req, 4, 6, 7)} JOIN touchpoint tp ON tp.id = o.touchpoint_id
         WHERE o.kind <> 'owner' AND o.notes IS NOT NULL
         ORDER BY (3 * (NOT o.reached_human)::int + 2 * least(o.disconnects, 3) + least(o.transfers, 3)
                   + o.repeated_story::int + 2 * (o.resolution = 'unresolved')::int
                   + (5 - coalesce(o.courtesy, 3)) + (5 - coalesce(o.knowledge, 3))) DESC,
                  o.attempted_at, o.id
         LIMIT ${NOTES_SHOWN}`,
-      [req.organizationId, req.touchpointIds, req.team, req.periodStart, req.periodEnd, true],
+      [
+        req.organizationId,
+        req.touchpointIds,
+        req.team,
+        req.periodStart,
+        req.periodEnd,
+        true,
+        req.windowsStartedBefore ?? null,
+      ],
     );
     return rows.map((r: Record<string, never>) => ({
       touchpointId: r.touchpoint_id,

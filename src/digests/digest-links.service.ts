@@ -1,4 +1,4 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
@@ -15,6 +15,7 @@ import { DigestLinkView, DigestLinksQuery, IssueDigestLinksDto, RevokeDigestLink
 import { SecretLinksRepository } from '../links/secret-links.repository.js';
 import { IssuedLink, SecretLinks } from '../links/secret-links.service.js';
 import { DIGEST_PAGE_VERSION } from './digest-page.js';
+import { ownerMayReadFrom, ownerReaders } from './owner-readers.js';
 
 /** What a link's secret opens: nothing, nothing any more, or one run's page (with its stored validators, if any). */
 export type ResolvedDigestLink =
@@ -155,6 +156,14 @@ export class DigestLinksService {
         ]);
       }
       const to = dto.recipient ? [dto.recipient] : current;
+      const openFrom = ownerMayReadFrom(run.periodEnd);
+      const owners = openFrom > this.clock.now() ? await ownerReaders(manager, run.organizationId, to) : [];
+      if (owners.length) {
+        throw new ConflictException(
+          `Not to ${owners.join(', ')}: a touchpoint's owner sees a test a week after it happens, and this digest ` +
+            `counts tests of the week before it was sent. A link can go to them from ${openFrom.toISOString()}.`,
+        );
+      }
       await markIdempotencyKeyUsed(manager);
       const issued = await this.linksTo(manager, run, to, me.personId);
       for (const [i, recipient] of to.entries())
@@ -187,10 +196,15 @@ export class DigestLinksService {
     return { subject: `New link: ${name} (${period})`, text, html };
   }
 
-  /** The run, for admin and quality of its organization; to anyone else it does not exist (the 404 of a missing id). */
+  /**
+   * The run, for admin and quality of its organization; to anyone else it does not exist (the 404 of a missing id).
+   * Its period is the one its digest reports (a week earlier than its schedule's when an owner received it).
+   */
   private async run(manager: EntityManager, me: Actor, runId: string): Promise<RunOfLinks> {
     const [row] = await manager.query(
-      `SELECT r.id, r.organization_id, r.period_start, r.period_end,
+      `SELECT r.id, r.organization_id,
+              coalesce((r.payload->'period'->>'start')::timestamptz, r.period_start) AS period_start,
+              coalesce((r.payload->'period'->>'end')::timestamptz, r.period_end) AS period_end,
               s.name, s.timezone, s.recipient_emails, s.recipient_person_ids
          FROM digest_run r JOIN digest_subscription s ON s.id = r.subscription_id
         WHERE r.id = $1 AND r.organization_id = $2`,

@@ -200,8 +200,12 @@ function renderWith(
   const counting = payload.countAdHocInVerdicts
     ? 'Verdicts count planned tests and ad-hoc contacts (this organization\u2019s setting)'
     : 'Verdicts count planned tests only; ad-hoc contacts are shown beside them';
+  const delay = payload.delayDays
+    ? `It goes to a touchpoint's owner, so it reports the period that ended ${payload.delayDays} days before it was ` +
+      'sent: an owner sees a test a week after it happens. '
+    : '';
   const rules =
-    `${counting}. A contact never counts for a touchpoint its tester owns or owned when it was made. ` +
+    `${delay}${counting}. A contact never counts for a touchpoint its tester owns or owned when it was made. ` +
     'Each claim is judged once, on the contacts of its own period; ' +
     `verdicts need at least ${payload.minContacts} contacts.`;
   const trendItems = payload.trend.filter((t) => t.change !== null && shownIds.has(t.claimId));

@@ -7,6 +7,7 @@ import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
+import { OWNER_VIEW_DELAY_DAYS } from '../common/owner-view.js';
 import { newSecret } from '../common/secrets.js';
 import { isLuxonZone } from '../common/validation/time-zones.js';
 import { LOCKS } from '../database/advisory-lock.js';
@@ -18,7 +19,9 @@ import { DigestLinksService } from './digest-links.service.js';
 import { DigestPagesService } from './digest-pages.service.js';
 import { digestChartPng, MAIL_HTML_BUDGET, renderDigest } from './digest-render.js';
 import { DigestRun } from './digest-run.entity.js';
+import { isCronExpression } from './digest-subscription.dto.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
+import { OWNER_DIGEST_DELAY_MS, OWNER_READER, ownerReaders } from './owner-readers.js';
 
 /** After a long outage, at most this many missed periods per subscription are sent on catch-up. */
 const MAX_CATCH_UP = 12;
@@ -67,6 +70,8 @@ export class DigestRunsService {
         if (!isLuxonZone(sub.timezone)) {
           throw new Error(`time zone ${JSON.stringify(sub.timezone)} is not one the service can compute with`);
         }
+        // one the API would refuse (a six-field one fires every second: a digest a second, twelve a tick)
+        if (!isCronExpression(sub.cron)) throw new Error(`cron ${JSON.stringify(sub.cron)} is not of 5 fields`);
         const [last] = await this.dataSource.query('SELECT max(period_end) AS last FROM digest_run WHERE subscription_id = $1', [sub.id]);
         for (const fire of this.dueFires(sub, last.last ?? sub.createdAt, now)) {
           if (await this.sendOne(sub, fire)) sent++;
@@ -82,7 +87,10 @@ export class DigestRunsService {
     return sent;
   }
 
-  /** Builds, stores and mails the digest for the period ending at `fire`; false if it exists already. */
+  /**
+   * Builds, stores and mails the digest for the period ending at `fire`; false if it exists already. A digest
+   * one of whose recipients owns a touchpoint reports that period a week earlier (owner-readers.ts).
+   */
   async sendOne(sub: DigestSubscription, fire: Date): Promise<boolean> {
     const periodEnd = fire;
     const periodStart = DateTime.fromJSDate(fire, { zone: sub.timezone }).minus({ days: sub.periodDays }).toJSDate();
@@ -91,14 +99,20 @@ export class DigestRunsService {
       await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.digest, sub.id]);
       const [exists] = await manager.query('SELECT 1 FROM digest_run WHERE subscription_id = $1 AND period_start = $2', [sub.id, periodStart]);
       if (exists) return false;
-      const payload = await this.builder.build({
+      const recipients = await this.links.recipients(manager, sub);
+      const delayed = (await ownerReaders(manager, sub.organizationId, recipients)).length > 0;
+      const delay = delayed ? OWNER_DIGEST_DELAY_MS : 0;
+      const evidenceEnd = new Date(periodEnd.getTime() - delay);
+      const built = await this.builder.build({
         organizationId: sub.organizationId,
         touchpointIds: sub.touchpointIds,
         team: sub.team,
-        periodStart,
-        periodEnd,
+        periodStart: new Date(periodStart.getTime() - delay),
+        periodEnd: evidenceEnd,
         minContacts: sub.minContacts,
+        windowsStartedBefore: delayed ? evidenceEnd : null,
       });
+      const payload = { ...built, delayDays: delayed ? OWNER_VIEW_DELAY_DAYS : 0 };
       const { identifiers } = await manager.insert(DigestRun, {
         organizationId: sub.organizationId,
         subscriptionId: sub.id,
@@ -108,7 +122,6 @@ export class DigestRunsService {
         createdAt: this.clock.now(),
       });
       const run = { id: identifiers[0].id as string, organizationId: sub.organizationId };
-      const recipients = await this.links.recipients(manager, sub);
       const secrets = await this.links.issue(manager, run, recipients);
       // Rendered once for every recipient: each mail gets its own link in place of the marker.
       const marker = newSecret();
@@ -137,8 +150,9 @@ export class DigestRunsService {
   }
 
   /**
-   * A stored run: for admin and quality, and for people it was sent to. To anyone else it does not
-   * exist (404, as for a missing id), decided in the one query so both answers take the same path.
+   * A stored run: for admin and quality, and for people it was sent to; for a touchpoint's owner only once its
+   * period is a week past (a run made for staff alone counts fresh tests). To anyone else it does not exist (404,
+   * as for a missing id), decided in the one query so both answers take the same path.
    */
   async get(me: Actor, id: string): Promise<DigestRun & { subscriptionName: string }> {
     const qb = this.dataSource
@@ -149,6 +163,11 @@ export class DigestRunsService {
       .where('r.id = :id AND r.organizationId = :org', { id, org: me.organizationId });
     if (!hasRole(me, 'admin', 'quality')) {
       qb.andWhere('(:me = ANY(s.recipientPersonIds) OR s.recipientEmails && ARRAY(SELECT email FROM person WHERE id = :me))', { me: me.personId });
+      qb.andWhere(
+        `(NOT EXISTS (SELECT 1 FROM person p WHERE p.id = :me AND ${OWNER_READER})
+          OR (r.payload->'period'->>'end')::timestamptz <= :seenUpTo)`,
+        { me: me.personId, seenUpTo: new Date(this.clock.now().getTime() - OWNER_DIGEST_DELAY_MS) },
+      );
     }
     const { entities, raw } = await qb.getRawAndEntities();
     if (!entities[0]) throw new NotFoundException(`Digest ${id} not found`);

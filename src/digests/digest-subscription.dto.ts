@@ -8,8 +8,14 @@ import { Omittable } from '../common/validation/validate-dto.js';
 import { Trim } from '../common/validation/transforms.js';
 import type { DigestSubscription } from './digest-subscription.entity.js';
 
-const IsCron = decorator('isCron', '$property must be a cron expression of 5 fields, e.g. "0 8 * * 1" (Mondays 08:00)', (v) =>
-  typeof v === 'string' && v.trim().split(/\s+/).length === 5 && cron.validate(v),
+/** A cron expression of 5 fields (minute to weekday), as node-cron reads it: the API's rule, and the digest job's. */
+export const isCronExpression = (v: unknown): v is string =>
+  typeof v === 'string' && v.trim().split(/\s+/).length === 5 && cron.validate(v);
+
+const IsCron = decorator(
+  'isCron',
+  '$property must be a cron expression of 5 fields, e.g. "0 8 * * 1" (Mondays 08:00)',
+  isCronExpression,
 );
 const IsRecipient = decorator('isRecipient', 'each value in $property must be an email address or the id of a person', (v) =>
   Array.isArray(v) && v.every((r) => typeof r === 'string' && (isEmail(r) || isUUID(r))),

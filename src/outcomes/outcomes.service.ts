@@ -2,6 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource, EntityManager } from 'typeorm';
+import { graceOver, missedFrom } from '../assignments/assignment-lifecycle.js';
 import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
@@ -113,6 +114,8 @@ export class OutcomesService {
         this.check(dto, { now, window: a.window, questions: a.questions });
         const lock = { mode: 'pessimistic_write' as const };
         const existing = await manager.findOne(Outcome, { where: { assignmentId }, lock });
+        const missedAt = missedFrom(a.window.end, a.graceMinutes);
+        if (!existing && a.status === 'revealed' && now >= missedAt) throw graceOver(missedAt);
         if (!existing) {
           await this.assignments.transition(manager, assignmentId, 'completed', now);
           const link = { assignmentId, touchpointId: a.touchpointId, scenarioId: a.scenarioId };

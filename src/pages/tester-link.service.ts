@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AssignmentStatus } from '../assignments/assignment.entity.js';
+import { missedFrom } from '../assignments/assignment-lifecycle.js';
 import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
 import { SecretLinks } from '../links/secret-links.service.js';
@@ -11,6 +12,8 @@ export interface ResolvedLink {
   testerId: string;
   status: AssignmentStatus;
   cancelReason: CancelReason | null;
+  /** With nothing recorded by then, the test is missed (window end + the campaign's grace). */
+  missedAt: Date;
   form: FormContext;
 }
 
@@ -39,6 +42,7 @@ export class TesterLinkService {
         testerId: row.testerId,
         status: row.status,
         cancelReason: row.cancelReason,
+        missedAt: missedFrom(window.end, row.graceMinutes),
         form: { touchpoint, scenario, window, zone, testerName },
       },
     };

@@ -94,6 +94,10 @@ export class TesterPagesController {
     if (link.status === 'declined') return sendPrivatePage(res, 200, messagePage('Declined', 'You declined this test. Thank you for letting us know.'));
     if (link.status === 'cancelled') return sendPrivatePage(res, 200, withdrawnPage(link.cancelReason));
     if (link.status !== 'revealed') return sendPrivatePage(res, 200, messagePage('Closed', `This test is ${link.status}; nothing more can be recorded for it.`));
+    if (now >= link.missedAt) {
+      const missed = 'The time to record this test has passed: it is missed, and nothing more can be recorded for it.';
+      return sendPrivatePage(res, 200, messagePage('Closed', missed));
+    }
     // Only read here (a GET changes nothing): the next step withdraws it.
     const why = await this.assignments.whyIneligible(link.assignmentId);
     if (why) return sendPrivatePage(res, 200, withdrawnPage(why));

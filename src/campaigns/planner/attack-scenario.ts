@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { ownerSeesFrom } from '../../common/owner-view.js';
-import { coverage, Leak, measureLeak, Timeline, timeline, weekFrames } from './owner-attack.js';
+import { coverage, knownSafeShare, Leak, measureLeak, Timeline, timeline, weekFrames } from './owner-attack.js';
 import { HOUR, PlannerCampaign, PlannerTester, PlannerTouchpoint, planWeeks } from './planner.js';
 
 /**
@@ -106,11 +106,38 @@ export const planYear: YearPlanner = (seed, k) => {
   return starts;
 };
 
+/** When the owner first sees a test of a touchpoint, from its window start. */
+export type OwnerView = (start: number, tp: PlannerTouchpoint) => number;
+
+/** The first `hour`:00 local (on ISO `weekday` 1–7, if given) strictly after `t`. */
+export function nextLocalHour(t: number, zone: string, hour: number, weekday?: number): number {
+  let at = DateTime.fromMillis(t, { zone }).startOf('day').set({ hour });
+  while (at.toMillis() <= t || (weekday !== undefined && at.weekday !== weekday)) {
+    at = at.plus({ days: 1 }).startOf('day').set({ hour });
+  }
+  return at.toMillis();
+}
+
+/**
+ * A digest the owner receives at `hour` local time (Mondays only, if weekly) that counts a test whose window
+ * began before its period's end, `delayMs` before it is sent: the first such digest after the test.
+ */
+export const digestView =
+  (schedule: { hour: number; weekday?: number }, delayMs: number): OwnerView =>
+  (start, tp) =>
+    nextLocalHour(start + delayMs, tp.timezone, schedule.hour, schedule.weekday);
+
+/** An owner who reads the assignments API and digests sees each test at the first of the two that shows it. */
+export const firstOf =
+  (...views: OwnerView[]): OwnerView =>
+  (start, tp) =>
+    Math.min(...views.map((v) => v(start, tp)));
+
 /** One timeline per seed and touchpoint. */
 export function attackTimelines(options: {
   k: number;
   seeds: number;
-  visibleAt?: (start: number) => number;
+  visibleAt?: OwnerView;
   planner?: YearPlanner;
 }): Timeline[] {
   const out: Timeline[] = [];
@@ -120,9 +147,8 @@ export function attackTimelines(options: {
     for (const tp of ATTACK_TOUCHPOINTS) {
       const frames = weekFrames(tp, attackCampaign(seed, options.k), ATTACK_WEEK_STARTS);
       const rules = { k: options.k, spacing: SPACING_HOURS * HOUR };
-      out.push(
-        timeline(`${seed}/${tp.id}`, tp, frames, starts.get(tp.id) ?? [], rules, options.visibleAt ?? ownerSeesFrom),
-      );
+      const view = options.visibleAt ?? ownerSeesFrom;
+      out.push(timeline(`${seed}/${tp.id}`, tp, frames, starts.get(tp.id) ?? [], rules, (start) => view(start, tp)));
     }
   }
   return out;
@@ -133,15 +159,18 @@ export interface AttackReport {
   seeds: number;
   /** Mean share of open weekday × block strata tested within the first 13 weeks. */
   coverage13Weeks: number;
+  /** Share of open strata the owner knows hold no test (the week's tests all seen before it ended). */
+  knownSafe: number;
   leaks: Leak[];
 }
 
-export function runAttack(k: number, seeds: number, visibleAt?: (start: number) => number): AttackReport {
+export function runAttack(k: number, seeds: number, visibleAt?: OwnerView): AttackReport {
   const lines = attackTimelines({ k, seeds, visibleAt });
   return {
     k,
     seeds,
     coverage13Weeks: lines.reduce((a, l) => a + coverage(l, 13), 0) / lines.length,
+    knownSafe: knownSafeShare(lines),
     leaks: measureLeak(lines),
   };
 }

@@ -310,6 +310,25 @@ function summarise(predictor: string, task: Task, groups: Tally[]): Leak {
   return { predictor, task, points: groups.reduce((a, g) => a + g.points, 0), hits, expected, ratio, standardError };
 }
 
+/**
+ * Share of the open strata an owner knows hold no test, whatever they predict: those still to begin in a week
+ * whose k tests they have all seen already. A test seen only after its week has ended makes it 0.
+ */
+export function knownSafeShare(lines: Timeline[]): number {
+  let safe = 0;
+  let open = 0;
+  for (const line of lines) {
+    line.frames.forEach((frame, week) => {
+      open += frame.strata.size;
+      const tests = line.tests.filter((t) => t.week === week);
+      if (tests.length === 0 || tests.length < line.k) return;
+      const allSeen = Math.max(...tests.map((t) => t.visibleAt));
+      for (const { first } of frame.strata.values()) if (first > allSeen) safe++;
+    });
+  }
+  return open ? safe / open : 0;
+}
+
 /** Share of the open strata of the first `weeks` weeks that held at least one test in them. */
 export function coverage(line: Timeline, weeks = 13): number {
   const open = new Set(line.frames.slice(0, weeks).flatMap((f) => [...f.strata.keys()]));

@@ -1,16 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { PlanBatchColumns } from '../../assignments/assignments.repository.js';
-import { unplannableTester, unplannableTouchpoint } from '../plannable-rows.js';
-import { parsePlannerInputs, PlannerInputs, PlannerInputsJson } from '../planner-inputs.js';
+import { parsePlannerInputs, plannable, PlannerInputsJson, SkippedRow } from '../planner-inputs.js';
 import { fitToFreeSlots } from '../replan.js';
-import {
-  PlannedAssignment,
-  PlannerCampaign,
-  PlannerTester,
-  PlannerTouchpoint,
-  planWeek,
-  UnfilledSlot,
-} from './planner.js';
+import { PlannedAssignment, PlannerCampaign, planWeek, UnfilledSlot } from './planner.js';
 
 /**
  * The planner off the request's event loop: a worker thread (piscina) runs this. The inputs come as
@@ -35,13 +27,6 @@ export interface PlanTask extends PlannerInputsJson {
 export interface AssignmentBatch extends PlanBatchColumns {
   kind: 'assignments';
   rows: number;
-}
-
-/** A stored row the planner cannot use (written behind the API's back): left out, and logged by the service. */
-export interface SkippedRow {
-  kind: 'touchpoint' | 'tester';
-  id: string;
-  problem: string;
 }
 
 export interface PlanDone {
@@ -70,30 +55,6 @@ function encode(weekStart: string, part: PlannedAssignment[]): AssignmentBatch {
     revealAts: literal(part.map((a) => a.revealAt)),
     holdAts: literal(part.map((a) => a.holdAt)),
   };
-}
-
-/** The touchpoints and testers the planner can use, and why each other stored row cannot be. */
-function plannable(inputs: PlannerInputs): {
-  touchpoints: PlannerTouchpoint[];
-  testers: PlannerTester[];
-  skipped: SkippedRow[];
-} {
-  const skipped: SkippedRow[] = [];
-  const keep = (kind: SkippedRow['kind'], id: string, problem: string | null) => {
-    if (problem) skipped.push({ kind, id, problem });
-    return problem === null;
-  };
-  const touchpoints = inputs.touchpoints.filter((t) =>
-    keep(
-      'touchpoint',
-      t.id,
-      unplannableTouchpoint({ timezone: t.timezone, opening_hours: t.openingHours, closures: t.closures }),
-    ),
-  );
-  const testers = inputs.testers.filter((t) =>
-    keep('tester', t.id, unplannableTester({ timezone: t.timezone, working_hours: t.workingHours, leave: t.leave })),
-  );
-  return { touchpoints, testers, skipped };
 }
 
 export default function plan(task: PlanTask): void {
