@@ -132,8 +132,8 @@ async function main(): Promise<void> {
     const changed = await timeStart(dir);
     const changedCli = await timeCli(dir);
     const live = changed.output.includes(CHANGE_MARK) && changedCli.output.includes(CHANGE_MARK);
-    const changedLine = `changed: npm start → /health ${round(changed.seconds)} s; cli ${round(changedCli.seconds)} s`;
-    process.stdout.write(`${changedLine}; edit live: ${live}\n`);
+    const line = `changed: npm start → /health ${round(changed.seconds)} s; cli ${round(changedCli.seconds)} s`;
+    process.stdout.write(`${line}; edit live: ${live}\n`);
     if (!live) throw new Error('an edited source file was not rebuilt before the start');
     const summary = {
       tree: REF ?? 'working tree',

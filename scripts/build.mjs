@@ -47,6 +47,8 @@ function build() {
   const hash = inputsHash();
   const built = existsSync(STAMP) ? readFileSync(STAMP, 'utf8').trim() : '';
   if (!process.argv.includes('--force') && built === hash && existsSync(ENTRY)) return 0;
+  const why = built ? 'sources changed since the last build' : 'no build yet';
+  process.stderr.write(`build: ${why}, compiling with tsc…\n`);
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0) return result.status ?? 1; // no stamp: the next start compiles (and reports) again
