@@ -26,6 +26,7 @@ import { DigestSubscription } from '../digests/digest-subscription.entity.js';
 import { DigestSubscriptionsService } from '../digests/digest-subscriptions.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { JobName, SCHEDULES } from '../jobs/schedules.js';
+import { OutboxService } from '../mail/outbox.service.js';
 
 const USAGE = `Groundtruth command line
 
@@ -42,6 +43,10 @@ const USAGE = `Groundtruth command line
   npm run cli -- run-job JOB
       Runs one scheduled job once, now, as its tick would; e.g. outbox delivers waiting mail at once.
       JOB: ${Object.keys(SCHEDULES).join(', ')}
+
+  npm run cli -- mail-status
+      Prints the mail of the whole instance by status, and how much is overdue (undelivered 15 minutes
+      after it was written) or dead: what a monitor watches (the public /health says nothing of mail).
 
   npm run cli -- import people --org ORG_ID --file people.csv
   npm run cli -- import touchpoints --org ORG_ID --file touchpoints.csv
@@ -183,6 +188,15 @@ async function runJob(config: AppConfig, argv: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify({ job: name, result })}\n`);
 }
 
+async function mailStatus(config: AppConfig): Promise<void> {
+  const status = await withContext(config, async (ctx) => {
+    const outbox = ctx.get(OutboxService);
+    const [counts, backlog] = await Promise.all([outbox.countByStatus(), outbox.backlog()]);
+    return { ...counts, overdue: backlog.overdue };
+  });
+  process.stdout.write(`${JSON.stringify(status)}\n`);
+}
+
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
   try {
@@ -202,6 +216,9 @@ async function main(): Promise<number> {
         return 0;
       case 'run-job':
         await runJob(config, rest);
+        return 0;
+      case 'mail-status':
+        await mailStatus(config);
         return 0;
       case undefined:
       case 'help':

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 
 /**
  * The digest's chart: each claim as a marker on its observed interval.
  *
  * Drawn as SVG (also usable as is on the web page) and rasterised to PNG with resvg, so
- * mail clients that refuse SVG still show it inline (cid). Pure function of its input and
- * of the fonts on the machine: the same rows give the same bytes.
+ * mail clients that refuse SVG still show it inline (cid). Pure function of its input (the
+ * font comes from npm, not the machine): the same rows give the same bytes.
  */
 
 export type ChartUnit = 'rate' | 'seconds' | 'rating';
@@ -376,17 +378,13 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
 
 // ---- Fonts ----
 
-/** Sans-serif families looked for, in order, where common systems install them. */
+/** DejaVu Sans from npm (`dejavu-fonts-ttf`, a dependency): the same text on every machine, none installed. */
+const NPM_DEJAVU = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 const KNOWN_FONTS: ChartFont[] = [
-  ...['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/share/fonts/dejavu-sans-fonts', '/usr/share/fonts/TTF', '/usr/share/fonts/ttf-dejavu'].map(
-    (dir) => ({ family: 'DejaVu Sans', files: ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'].map((f) => `${dir}/${f}`) }),
-  ),
-  ...['/usr/share/fonts/truetype/liberation', '/usr/share/fonts/liberation', '/usr/share/fonts/liberation-sans', '/usr/share/fonts/TTF'].map((dir) => ({
-    family: 'Liberation Sans',
-    files: ['LiberationSans-Regular.ttf', 'LiberationSans-Bold.ttf', 'LiberationSans-Italic.ttf'].map((f) => `${dir}/${f}`),
-  })),
-  { family: 'Arial', files: ['/System/Library/Fonts/Supplemental/Arial.ttf', '/System/Library/Fonts/Supplemental/Arial Bold.ttf', '/System/Library/Fonts/Supplemental/Arial Italic.ttf'] },
-  { family: 'Arial', files: ['C:\\Windows\\Fonts\\arial.ttf', 'C:\\Windows\\Fonts\\arialbd.ttf', 'C:\\Windows\\Fonts\\ariali.ttf'] },
+  {
+    family: 'DejaVu Sans',
+    files: ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'].map((f) => join(NPM_DEJAVU, f)),
+  },
 ];
 
 let machineFont: ChartFont | null | undefined;

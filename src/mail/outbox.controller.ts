@@ -25,7 +25,11 @@ export class OutboxController {
   @Get('summary')
   @Roles('admin')
   @ApiOkResponse({ type: OutboxSummary })
-  summary(@CurrentActor() me: Actor): Promise<OutboxSummary> {
-    return this.outbox.countByStatus(me.organizationId);
+  async summary(@CurrentActor() me: Actor): Promise<OutboxSummary> {
+    const [counts, { overdue }] = await Promise.all([
+      this.outbox.countByStatus(me.organizationId),
+      this.outbox.backlog(me.organizationId),
+    ]);
+    return { ...counts, overdue };
   }
 }

@@ -39,4 +39,6 @@ export class OutboxSummary {
   @ApiProperty() sending: number;
   @ApiProperty() sent: number;
   @ApiProperty({ description: 'Given up: a permanent rejection or too many failed attempts' }) dead: number;
+  @ApiProperty({ description: 'Pending or sending and still undelivered 15 minutes after it was written' })
+  overdue: number;
 }

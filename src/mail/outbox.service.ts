@@ -108,16 +108,17 @@ export class OutboxService {
   }
 
   /**
-   * Mail in trouble, across all organizations, for the public /health: undelivered long after it
-   * was written, or given up. Never the fresh queue: its coming and going would tell anyone
-   * polling /health the moment a reveal, hold or reminder went out, i.e. that a test is near.
+   * Mail in trouble, of one organization or (for operators) the whole instance: undelivered long
+   * after it was written, or given up. Never public: even the overdue count moves when a reveal is
+   * written while SMTP is down, which would tell anyone polling it that a test is near.
    */
-  async backlog(): Promise<{ overdue: number; dead: number }> {
+  async backlog(organizationId?: string): Promise<{ overdue: number; dead: number }> {
     const [row] = await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE status IN ('pending', 'sending') AND created_at < $1)::int AS overdue,
               count(*) FILTER (WHERE status = 'dead')::int AS dead
-         FROM outbox_message WHERE status IN ('pending', 'sending', 'dead')`,
-      [new Date(this.clock.now().getTime() - OVERDUE_AFTER_MS)],
+         FROM outbox_message
+        WHERE status IN ('pending', 'sending', 'dead') AND ($2::uuid IS NULL OR organization_id = $2)`,
+      [new Date(this.clock.now().getTime() - OVERDUE_AFTER_MS), organizationId ?? null],
     );
     return row;
   }
