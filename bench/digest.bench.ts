@@ -104,10 +104,10 @@ async function load(dataSource: DataSource): Promise<string> {
       `WITH tp AS MATERIALIZED (SELECT id, rn, floor(random() * $3::int)::int AS first FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, rn)),
             c AS MATERIALIZED (SELECT i, 1 + i % $4 AS rn, i / $4 AS round, random() AS r FROM generate_series(0, $5 - 1) AS i)
        INSERT INTO claim (organization_id, touchpoint_id, team, channel, metric, period_start, period_end, value, source,
-                          reported_at, created_at, updated_at)
+                          reported_at, created_at, updated_at, revised_at)
        SELECT $1, tp.id, NULL, 'phone', m.key, '2026-11-16', '2026-11-22',
               CASE m.unit WHEN 'rate' THEN round(c.r::numeric, 3) WHEN 'seconds' THEN round(c.r::numeric * 900) ELSE round(1 + c.r::numeric * 4, 1) END,
-              'bench', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z'
+              'bench', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z'
          FROM c JOIN tp USING (rn)
          JOIN unnest($6::text[], $7::text[]) WITH ORDINALITY AS m(key, unit, k) ON m.k = 1 + (tp.first + c.round) % $3::int
         ORDER BY c.i`,

@@ -232,10 +232,33 @@ describe('a claim changed', () => {
       return row ? [[p.start, row.verdict, row.claimed]] : [];
     });
     expect(seen).toEqual([
-      ['2026-10-26', 'in_progress', 0.9],
       ['2026-11-02', 'contradicted', 0.9],
       ['2026-11-09', 'inconclusive', 0.5],
     ]);
+  });
+});
+
+describe('claims changed before the moment of their last revision was kept', () => {
+  it('take it from their history: the last change of what is tested, else their recording', async () => {
+    const w = await world();
+    t.clock.set('2026-11-02T09:00:00Z');
+    const period = { periodStart: '2026-11-02', periodEnd: '2026-11-08' };
+    const [changed, reworded] = [await w.claim({ value: 0.9, ...period }), await w.claim({ value: 0.8, ...period })];
+    const patch = (id: string, body: object) =>
+      t.http().patch(`/api/v1/claims/${id}`).set(auth(w.quality.key)).send(body).expect(200);
+    t.clock.set('2026-11-03T09:00:00Z');
+    await patch(changed, { periodEnd: '2026-11-15' });
+    t.clock.set('2026-11-04T09:00:00Z');
+    await patch(changed, { source: 'Ops review' });
+    await patch(reworded, { source: 'Ops review', reportedAt: '2026-11-04T08:00:00Z' });
+    const applied = async () =>
+      (await t.dataSource.query(`SELECT 1 FROM migrations WHERE name = 'ClaimRevisedAt1765800000000'`)).length;
+    while (await applied()) await t.dataSource.undoLastMigration({ transaction: 'each' });
+    await t.dataSource.runMigrations({ transaction: 'each' });
+    const revisedAt = async (id: string) =>
+      (await t.http().get(`/api/v1/claims/${id}`).set(auth(w.quality.key)).expect(200)).body.revisedAt;
+    expect(await revisedAt(changed)).toBe('2026-11-03T09:00:00.000Z');
+    expect(await revisedAt(reworded)).toBe('2026-11-02T09:00:00.000Z');
   });
 });
 

@@ -37,6 +37,17 @@ const FIELDS = [
   'reportedBy',
 ] as const;
 
+/** The fields that decide what a claim's verdict tests: a change of one is judged anew (see revisedAt). */
+const TESTED: ReadonlyArray<(typeof FIELDS)[number]> = [
+  'touchpointId',
+  'team',
+  'channel',
+  'metric',
+  'periodStart',
+  'periodEnd',
+  'value',
+];
+
 /** The recorded fields of a claim, as kept in its history. */
 function snapshot(c: Claim): Record<string, unknown> {
   return Object.fromEntries(FIELDS.map((f) => [f, f === 'reportedAt' ? c.reportedAt.toISOString() : c[f]]));
@@ -145,6 +156,7 @@ export class ClaimsService {
         reportedBy: me.personId,
         createdAt: now,
         updatedAt: now,
+        revisedAt: now,
       }),
     );
     const input = claims.map((c) => ({ ...snapshot(c), id: c.id, after: snapshot(c) }));
@@ -155,9 +167,9 @@ export class ClaimsService {
            value double precision, source text, "reportedAt" timestamptz, after jsonb)
        ), claims AS (
          INSERT INTO claim (id, organization_id, touchpoint_id, team, channel, metric, period_start, period_end, value,
-                            source, reported_at, reported_by, created_at, updated_at)
+                            source, reported_at, reported_by, created_at, updated_at, revised_at)
          SELECT id, $2, "touchpointId", team, channel, metric, "periodStart", "periodEnd", value,
-                source, "reportedAt", $3, $4, $4
+                source, "reportedAt", $3, $4, $4, $4
            FROM input
        )
        INSERT INTO claim_edit (organization_id, claim_id, version, action, edited_by, via, edited_at, before, after)
@@ -249,6 +261,8 @@ export class ClaimsService {
       const after = snapshot(changed);
       if (JSON.stringify(before) === JSON.stringify(after)) return claim; // nothing changed: no new version
       changed.updatedAt = this.clock.now();
+      // what the verdict tests changed: the claim as changed is judged in the digest that holds this moment
+      if (TESTED.some((f) => before[f] !== after[f])) changed.revisedAt = changed.updatedAt;
       const { id: _id, organizationId: _org, reportedBy: _by, createdAt: _created, ...columns } = changed;
       await manager.update(Claim, { id }, columns);
       await this.record(manager, me, 'api', { claimId: id, version: version + 1, action: 'updated', before, after });

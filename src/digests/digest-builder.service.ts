@@ -114,6 +114,12 @@ export interface DigestRequest {
    * hour before its window, so its time alone could show a test the assignments API still hides).
    */
   windowsStartedBefore?: Date | null;
+  /**
+   * Claims whose judgement moment lies after this (and by periodEnd) are judged here; default periodStart. The
+   * digest job passes the end of the subscription's previous run, so periods that overlap (a 28-day digest sent
+   * weekly) judge a claim once, and periods with gaps between them (7 days, monthly) lose none.
+   */
+  judgedAfter?: Date;
 }
 
 interface ClaimRow {
@@ -157,8 +163,11 @@ const WINDOW_ENDED_IN_PERIOD = `a.window_start >= $2::timestamptz - interval '1 
 /** A claim's period as instants: its dates in its touchpoint's zone, UTC for team and organization claims. */
 const CLAIM_STARTS = `(c.period_start::timestamp AT TIME ZONE coalesce(t.timezone, 'UTC'))`;
 const CLAIM_ENDS = `((c.period_end + 1)::timestamp AT TIME ZONE coalesce(t.timezone, 'UTC'))`;
-/** A claim is judged once, in the digest whose period holds the later of its period's end and its recording. */
-const JUDGED_AT = `greatest(${CLAIM_ENDS}, c.created_at)`;
+/**
+ * A claim is judged once, in the digest whose period holds the later of its period's end and the moment what it
+ * says was last set (its recording, or a change of its scope, metric, period or value: see Claim.revisedAt).
+ */
+const JUDGED_AT = `greatest(${CLAIM_ENDS}, c.revised_at)`;
 
 const levelOf = (key: { tp: string | null; team: string | null }): Level =>
   key.tp !== null ? 'touchpoint' : key.team !== null ? 'team' : 'organization';
@@ -399,15 +408,22 @@ export class DigestBuilder {
               ${CLAIM_STARTS} AS starts, ${CLAIM_ENDS} AS ends, t.name AS tp_name
          FROM claim c LEFT JOIN touchpoint t ON t.id = c.touchpoint_id
         WHERE c.organization_id = $1 AND c.created_at <= $3 AND c.metric = ANY($6::text[])
-          -- a cheap bound first: a claim shown here ends after the digest starts, or was recorded in it
-          AND (c.period_end >= ($2::timestamptz AT TIME ZONE 'UTC')::date - 2 OR c.created_at > $2)
+          -- a cheap bound first: a claim shown here ends after the judging starts, or was revised since
+          AND (c.period_end >= ($2::timestamptz AT TIME ZONE 'UTC')::date - 2 OR c.revised_at > $2)
           AND ((${JUDGED_AT} > $2 AND ${JUDGED_AT} <= $3) OR (${CLAIM_ENDS} > $3 AND ${CLAIM_STARTS} < $3))
           AND (cardinality($4::uuid[]) = 0 OR c.touchpoint_id = ANY($4::uuid[]))
           AND ($5::text IS NULL OR c.team = $5 OR t.team = $5)
         ORDER BY ${CLAIM_ENDS} > $3, c.touchpoint_id IS NULL, t.name, c.touchpoint_id, c.team NULLS LAST,
                  c.channel NULLS FIRST,
                  c.metric, c.period_end, c.reported_at DESC, c.id`,
-      [req.organizationId, req.periodStart, req.periodEnd, req.touchpointIds, req.team, METRICS.map((m) => m.key)],
+      [
+        req.organizationId,
+        req.judgedAfter ?? req.periodStart,
+        req.periodEnd,
+        req.touchpointIds,
+        req.team,
+        METRICS.map((m) => m.key),
+      ],
     );
     return rows.map((r) => ({ ...r, value: Number(r.value), starts: new Date(r.starts), ends: new Date(r.ends) }));
   }

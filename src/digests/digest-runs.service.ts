@@ -103,6 +103,13 @@ export class DigestRunsService {
       const delayed = (await ownerReaders(manager, sub.organizationId, recipients)).length > 0;
       const delay = delayed ? OWNER_DIGEST_DELAY_MS : 0;
       const evidenceEnd = new Date(periodEnd.getTime() - delay);
+      // each claim once per subscription, whatever periodDays, the schedule and the delay: judged here are the
+      // claims whose moment came after the previous run's evidence ended (periods may overlap or leave gaps)
+      const [previous] = await manager.query(
+        `SELECT period_end - make_interval(days => coalesce((payload ->> 'delayDays')::int, 0)) AS evidence_end
+           FROM digest_run WHERE subscription_id = $1 AND period_end < $2 ORDER BY period_end DESC LIMIT 1`,
+        [sub.id, periodEnd],
+      );
       const built = await this.builder.build({
         organizationId: sub.organizationId,
         touchpointIds: sub.touchpointIds,
@@ -111,6 +118,7 @@ export class DigestRunsService {
         periodEnd: evidenceEnd,
         minContacts: sub.minContacts,
         windowsStartedBefore: delayed ? evidenceEnd : null,
+        judgedAfter: previous?.evidence_end ?? new Date(periodStart.getTime() - delay),
       });
       const payload = { ...built, delayDays: delayed ? OWNER_VIEW_DELAY_DAYS : 0 };
       const { identifiers } = await manager.insert(DigestRun, {
