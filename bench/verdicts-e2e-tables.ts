@@ -30,6 +30,8 @@ export interface VerdictsE2eSummary {
 }
 
 const pct = (v: number, digits = 2) => `${(v * 100).toFixed(digits)} %`;
+/** A share with its standard error, or the rule-of-three 95 % bound when nothing was seen. */
+const share = (v: number, se: number, n: number) => (v > 0 ? `${pct(v)} ± ${pct(se)}` : `0 of ${n} (95 % bound ${pct(3 / n)})`);
 const met = (ok: boolean) => (ok ? '**met**' : '**missed**');
 const table = (head: string[], rows: string[][]) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
@@ -53,7 +55,7 @@ export function renderVerdictsE2eTables(s: VerdictsE2eSummary): string {
         [
           '20 true claims (the realistic mix)',
           String(a.digests),
-          `${pct(a.share)} ± ${pct(a.se)}`,
+          share(a.share, a.se, a.digests),
           a.flagsPerDigest.toFixed(4),
           `${a.familyMean.toFixed(1)} (fewest ${a.familyMin})`,
           `≤ 5 %: ${met(a.share <= s.target.familywise)}`,
@@ -61,7 +63,7 @@ export function renderVerdictsE2eTables(s: VerdictsE2eSummary): string {
         [
           '19 true claims + the named false one',
           String(b.digests),
-          `${pct(b.trueFlagShare)} ± ${pct(b.trueFlagSe)} (the 19 true)`,
+          `${share(b.trueFlagShare, b.trueFlagSe, b.digests)} (the 19 true)`,
           '',
           '',
           `≤ 5 %: ${met(b.trueFlagShare <= s.target.familywise)}`,
@@ -109,7 +111,7 @@ export function renderVerdictsE2eHeadline(s: VerdictsE2eSummary): string {
     [
       [
         'digests of 20 true claims with ≥ 1 "contradicted"',
-        `${pct(s.allTrue.share)} ± ${pct(s.allTrue.se)} (${s.allTrue.digests} digests)`,
+        `${share(s.allTrue.share, s.allTrue.se, s.allTrue.digests)} (${s.allTrue.digests} digests)`,
         `≤ 5 %: ${met(s.allTrue.share <= s.target.familywise)}`,
       ],
       [

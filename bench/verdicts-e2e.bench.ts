@@ -40,9 +40,9 @@ import { renderVerdictsE2eTables, type VerdictsE2eSummary } from './verdicts-e2e
  * Seeded (xoroshiro128+, pure-rand), so the figures repeat. Prints the tables, then the JSON summary.
  */
 const SEED = 20261204;
-const DIGESTS_TRUE = Number(process.env.BENCH_E2E_DIGESTS ?? 300);
-const DIGESTS_POWER = Number(process.env.BENCH_E2E_POWER_DIGESTS ?? 150);
-const API_WEEKS = Number(process.env.BENCH_E2E_API_WEEKS ?? 3);
+const DIGESTS_TRUE = Number(process.env.BENCH_E2E_DIGESTS ?? 1500);
+const DIGESTS_POWER = Number(process.env.BENCH_E2E_POWER_DIGESTS ?? 500);
+const API_WEEKS = Number(process.env.BENCH_E2E_API_WEEKS ?? 4);
 const NS = [5, 10, 20, 50, 200];
 const TESTERS = 10;
 const PLANNED_PER_WEEK = 5;
