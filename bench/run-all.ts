@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { machine } from './support.js';
+import { renderVerdictsE2eHeadline, renderVerdictsE2eTables, type VerdictsE2eSummary } from './verdicts-e2e-tables.js';
 import { renderVerdictsHeadline, renderVerdictTables, type VerdictsSummary } from './verdicts-tables.js';
 
 /**
@@ -9,7 +10,8 @@ import { renderVerdictsHeadline, renderVerdictTables, type VerdictsSummary } fro
  * and rewrites the generated parts of BENCHMARKS.md — the blocks between `<!-- bench:NAME -->` and
  * `<!-- /bench:NAME -->` — with the machine, every figure and its goal. The prose around them (the
  * method, what it took) is written by hand. A benchmark that fails leaves its block as it was.
- * bench:verdicts also rewrites its tables in STATISTICS.md (the block between `<!-- bench:verdicts -->` markers).
+ * bench:verdicts and bench:verdicts-e2e also rewrite their tables in STATISTICS.md (the blocks between
+ * `<!-- bench:verdicts -->` and `<!-- bench:verdicts-e2e -->` markers).
  */
 
 const FILE = path.resolve('BENCHMARKS.md');
@@ -20,6 +22,7 @@ const BENCHMARKS: Array<{ name: string; script: string; nodeArgs: string[] }> = 
   { name: 'digest', script: 'dist/bench/digest.bench.js', nodeArgs: ['--expose-gc'] },
   { name: 'load', script: 'dist/bench/load.bench.js', nodeArgs: [] },
   { name: 'verdicts', script: 'dist/bench/verdicts.bench.js', nodeArgs: [] },
+  { name: 'verdicts-e2e', script: 'dist/bench/verdicts-e2e.bench.js', nodeArgs: [] },
   { name: 'digest-page', script: 'dist/bench/digest-page.bench.js', nodeArgs: [] },
 ];
 
@@ -271,14 +274,19 @@ async function main(): Promise<void> {
         digest: digestBlock,
         load: loadBlock,
         verdicts: (v) => renderVerdictsHeadline(v as VerdictsSummary),
+        'verdicts-e2e': (v) => renderVerdictsE2eHeadline(v as VerdictsE2eSummary),
         'digest-page': digestPageBlock,
       };
       const footer = `Figures of the run of ${stamp} UTC (\`npm run bench\`).`;
       text = replaceBlock(text, b.name, `${blocks[b.name](s)}\n\n${footer}`);
-      if (b.name === 'verdicts') {
-        const tables = `${renderVerdictTables(s as VerdictsSummary)}\n\n${footer}`;
+      const statisticsTables: Record<string, (s: Summary) => string> = {
+        verdicts: (v) => renderVerdictTables(v as VerdictsSummary),
+        'verdicts-e2e': (v) => renderVerdictsE2eTables(v as VerdictsE2eSummary),
+      };
+      if (statisticsTables[b.name]) {
+        const tables = `${statisticsTables[b.name](s)}\n\n${footer}`;
         const statistics = await readFile(STATISTICS, 'utf8');
-        await writeFile(STATISTICS, replaceBlock(statistics, 'verdicts', tables, 'STATISTICS.md'));
+        await writeFile(STATISTICS, replaceBlock(statistics, b.name, tables, 'STATISTICS.md'));
       }
     } catch (error) {
       failed.push(b.name);
