@@ -31,12 +31,15 @@ export interface VerdictsE2eSummary {
 
 const pct = (v: number, digits = 2) => `${(v * 100).toFixed(digits)} %`;
 /** A share with its standard error, or the rule-of-three 95 % bound when nothing was seen. */
-const share = (v: number, se: number, n: number) => (v > 0 ? `${pct(v)} ± ${pct(se)}` : `0 of ${n} (95 % bound ${pct(3 / n)})`);
+const share = (v: number, se: number, n: number) =>
+  v > 0 ? `${pct(v)} ± ${pct(se)}` : `0 of ${n} (95 % bound ${pct(3 / n)})`;
 const met = (ok: boolean) => (ok ? '**met**' : '**missed**');
 const table = (head: string[], rows: string[][]) =>
-  [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
-    '\n',
-  );
+  [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 
 export function renderVerdictsE2eTables(s: VerdictsE2eSummary): string {
   const a = s.allTrue;

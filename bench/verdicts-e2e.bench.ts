@@ -313,11 +313,7 @@ function week(w: number) {
 }
 
 /** Outcomes inserted as the ad-hoc contacts the organization counts, in one statement. */
-async function insertOutcomes(
-  s: Service,
-  org: Org,
-  rows: Array<{ tp: string; at: Date; d: Draw }>,
-): Promise<void> {
+async function insertOutcomes(s: Service, org: Org, rows: Array<{ tp: string; at: Date; d: Draw }>): Promise<void> {
   if (!rows.length) return;
   const col = <T>(f: (r: (typeof rows)[number], i: number) => T) => rows.map(f);
   await s.dataSource.query(
@@ -329,7 +325,8 @@ async function insertOutcomes(
             u.at + interval '1 hour'
        FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::boolean[], $6::int[], $7::int[], $8::int[],
                    $9::boolean[], $10::text[], $11::boolean[], $12::int[], $13::int[])
-            AS u(tester, tp, at, reached, wait, transfers, disconnects, repeated, resolution, options, courtesy, knowledge)`,
+            AS u(tester, tp, at, reached, wait, transfers, disconnects, repeated, resolution, options, courtesy,
+                 knowledge)`,
     [
       org.id,
       col((_, i) => org.testers[i % org.testers.length].id),
@@ -370,9 +367,19 @@ interface PreviewRow {
 }
 let previewMs = 0;
 let previews = 0;
-async function preview(s: Service, org: Org, sub: string, w: number): Promise<{ rows: PreviewRow[]; familySize: number }> {
+async function preview(
+  s: Service,
+  org: Org,
+  sub: string,
+  w: number,
+): Promise<{ rows: PreviewRow[]; familySize: number }> {
   const started = performance.now();
-  const p = await call(s, 'GET', `/api/v1/digest-subscriptions/${sub}/preview?periodStart=${week(w).start}`, org.qualityKey);
+  const p = await call(
+    s,
+    'GET',
+    `/api/v1/digest-subscriptions/${sub}/preview?periodStart=${week(w).start}`,
+    org.qualityKey,
+  );
   previewMs += performance.now() - started;
   previews++;
   return p;
@@ -419,7 +426,11 @@ async function digestWeek(
     }
   } else {
     const rows = slots.flatMap((slot, i) =>
-      Array.from({ length: sizes[i] }, (_, j) => ({ tp: org.touchpoints[i], at: wk.at(j, sizes[i]), d: drawOutcome(slot.truth) })),
+      Array.from({ length: sizes[i] }, (_, j) => ({
+        tp: org.touchpoints[i],
+        at: wk.at(j, sizes[i]),
+        d: drawOutcome(slot.truth),
+      })),
     );
     await insertOutcomes(s, org, rows);
   }
@@ -487,7 +498,12 @@ async function plannedTests(s: Service, org: Org, slots: Slot[], weeks: number):
           `&limit=200&offset=${offset}`,
         org.adminKey,
       );
-      for (const a of page.items as Array<{ id: string; testerId: string; touchpointId: string; windowStart: string }>) {
+      for (const a of page.items as Array<{
+        id: string;
+        testerId: string;
+        touchpointId: string;
+        windowStart: string;
+      }>) {
         const d = drawOutcome(slotOf.get(a.touchpointId)!.truth);
         await call(s, 'PUT', `/api/v1/assignments/${a.id}/outcome`, keyOf.get(a.testerId)!, {
           attemptedAt: new Date(Date.parse(a.windowStart) + 10 * 60_000).toISOString(),
@@ -606,7 +622,12 @@ function ratingCase(label: string, n: number, p: number[]): ExactCase {
     }
   };
   walk(0, n);
-  return { name: `courtesy_avg ${label}, claimed ${ratingMean(p).toFixed(3)}, n = ${n}`, metric: 'courtesy_avg', claimed: ratingMean(p), samples };
+  return {
+    name: `courtesy_avg ${label}, claimed ${ratingMean(p).toFixed(3)}, n = ${n}`,
+    metric: 'courtesy_avg',
+    claimed: ratingMean(p),
+    samples,
+  };
 }
 
 /** Waits with no ties (continuous): one sample per count above the claim, P = Bin(n, 1 − q). */
@@ -630,7 +651,14 @@ interface ExactResult {
   firstStep: number | null;
 }
 
-async function exactCase(s: Service, org: Org, tp: string, first: number, c: ExactCase, quiet: string[]): Promise<ExactResult> {
+async function exactCase(
+  s: Service,
+  org: Org,
+  tp: string,
+  first: number,
+  c: ExactCase,
+  quiet: string[],
+): Promise<ExactResult> {
   const sub = await subscription(s, org, c.among20 ? [] : [tp]);
   let contradicted = 0;
   let firstStep = 0;
@@ -642,7 +670,10 @@ async function exactCase(s: Service, org: Org, tp: string, first: number, c: Exa
     // the quiet lines: 5 answered calls each against a claim of 50 % (p = 1: never flagged)
     for (const q of quiet) for (let i = 0; i < 5; i++) rows.push({ tp: q, at: wk.at(i, 5), d: answered(true) });
     await insertOutcomes(s, org, rows);
-    const claims = [{ tp, metric: c.metric, value: c.claimed }, ...quiet.map((q) => ({ tp: q, metric: 'answer_rate', value: 0.5 }))];
+    const claims = [
+      { tp, metric: c.metric, value: c.claimed },
+      ...quiet.map((q) => ({ tp: q, metric: 'answer_rate', value: 0.5 })),
+    ];
     const [id] = await importClaims(s, org, w, claims);
     const p = await preview(s, org, sub, w);
     const row = p.rows.find((r) => r.claimId === id);
@@ -670,7 +701,9 @@ async function main(): Promise<void> {
   try {
     let w = 0;
     const stamp = (label: string) =>
-      process.stderr.write(`${label}: ${((performance.now() - started) / 1000).toFixed(0)} s, ${s.requests} requests\n`);
+      process.stderr.write(
+        `${label}: ${((performance.now() - started) / 1000).toFixed(0)} s, ${s.requests} requests\n`,
+      );
     const allTrue = await familywise(s, w, DIGESTS_TRUE, false);
     w += DIGESTS_TRUE;
     stamp('A done');

@@ -189,6 +189,32 @@ describe('a subscription whose periods overlap or leave gaps', () => {
   });
 });
 
+describe('a subscription an owner reads, then no longer', () => {
+  it('judges each claim once across the switch from the week-old evidence to the current one', async () => {
+    const w = await world();
+    const sub = await w.subscribe({ recipients: ['q@example.org', w.owner.person.id] });
+    t.clock.set('2026-11-02T09:00:00Z');
+    const first = await w.claim({ value: 0.9, periodStart: '2026-11-02', periodEnd: '2026-11-08' });
+    await w.contacts('2026-11-04', half);
+    t.clock.set('2026-11-09T09:00:00Z');
+    const second = await w.claim({ value: 0.9, periodStart: '2026-11-09', periodEnd: '2026-11-15' });
+    await w.contacts('2026-11-11', half);
+    await w.runJobAt('2026-11-16T08:30:00Z');
+    // the owner leaves the recipients: the next digest reports its own week again, not the one before it
+    t.clock.set('2026-11-17T09:00:00Z');
+    await t
+      .http()
+      .patch(`/api/v1/digest-subscriptions/${sub}`)
+      .set(auth(w.quality.key))
+      .send({ recipients: ['q@example.org'] })
+      .expect(200);
+    await w.runJobAt('2026-11-23T08:30:00Z');
+    const judged = async (id: string) => (await w.verdicts(sub, id)).filter(([, v]) => JUDGED.includes(v));
+    expect(await judged(first)).toEqual([['2026-11-09', 'contradicted']]);
+    expect(await judged(second)).toEqual([['2026-11-16', 'contradicted']]);
+  });
+});
+
 describe('a claim changed', () => {
   it('by its owner to a period that has already ended is judged, not lost between digests', async () => {
     const w = await world();
@@ -211,7 +237,7 @@ describe('a claim changed', () => {
     expect(judged.length).toBeLessThanOrEqual(1);
   });
 
-  it('by quality after its judgement is judged again once, as changed, and the earlier run keeps its verdict', async () => {
+  it('by quality after its judgement is judged again once, as changed; the earlier run keeps its verdict', async () => {
     const w = await world();
     const sub = await w.subscribe();
     t.clock.set('2026-11-02T09:00:00Z');
@@ -274,7 +300,12 @@ describe('two subscriptions whose periods differ', () => {
     t.clock.set('2026-11-23T09:00:00Z');
     // two more claims of the month, true enough, judged only in the monthly digest
     await w.claim({ value: 0.8, periodStart: '2026-11-01', periodEnd: '2026-11-29' });
-    await w.claim({ metric: 'first_contact_resolution', value: 0.9, periodStart: '2026-11-01', periodEnd: '2026-11-29' });
+    await w.claim({
+      metric: 'first_contact_resolution',
+      value: 0.9,
+      periodStart: '2026-11-01',
+      periodEnd: '2026-11-29',
+    });
     await w.claim({ metric: 'transfer_rate', value: 0.05, periodStart: '2026-11-01', periodEnd: '2026-11-29' });
     for (const day of ['2026-11-09', '2026-11-16', '2026-11-23', '2026-11-30']) await w.runJobAt(`${day}T08:30:00Z`);
     await w.runJobAt('2026-12-01T08:30:00Z');
@@ -315,7 +346,7 @@ describe('which contacts count', () => {
     }
   });
 
-  it('a contact back-dated by a new owner to before their ownership never counts; nor, while they own it, their older ones', async () => {
+  it('a contact a new owner back-dates to before their ownership never counts, nor, while they own it, older ones', async () => {
     const w = await world();
     const sub = await w.subscribe();
     const newcomer = await personWithKey(t, w.org.adminKey, ['owner', 'tester']);

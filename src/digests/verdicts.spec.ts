@@ -558,7 +558,13 @@ describe('judgeClaims: validity (exact sums over every possible sample)', () => 
     // tests combined by Bonferroni reject nearly the same samples there.
     let worst = 0;
     for (const n of [2, 5, 10]) {
-      for (const [a, b] of [[1, 5], [1, 2], [4, 5], [2, 4], [3, 5]]) {
+      for (const [a, b] of [
+        [1, 5],
+        [1, 2],
+        [4, 5],
+        [2, 4],
+        [3, 5],
+      ]) {
         for (let i = 1; i < 100; i++) {
           const w = i / 100;
           for (const better of ['higher', 'lower'] as const) {
@@ -566,7 +572,9 @@ describe('judgeClaims: validity (exact sums over every possible sample)', () => 
             for (let k = 0; k <= n; k++) {
               const mean = (a * (n - k) + b * k) / n;
               const variance = n < 2 ? null : ((b - a) ** 2 * k * (n - k)) / n / (n - 1);
-              const j = judgeOne(claim(ratings(n, mean, variance), { claimed: a + (b - a) * w, better, minContacts: 0 }));
+              const j = judgeOne(
+                claim(ratings(n, mean, variance), { claimed: a + (b - a) * w, better, minContacts: 0 }),
+              );
               if (j.verdict === 'contradicted') total += pmf(k, n, w);
             }
             worst = Math.max(worst, total);
