@@ -9,6 +9,7 @@ import { Public } from '../auth/auth.decorators.js';
 import { PlanChangesService } from '../campaigns/plan-changes.service.js';
 import { TestWithdrawnException } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
+import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { validateDto } from '../common/validation/validate-dto.js';
 import { FieldValidationException, unstorableInput } from '../common/validation/validation-errors.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
@@ -18,7 +19,7 @@ import { OutcomesService } from '../outcomes/outcomes.service.js';
 import { outcomeRules } from '../outcomes/outcome-rules.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { formPage, initialValues, messagePage, parseForm, savedPage, sendPrivatePage } from './outcome-form.js';
+import { formPage, initialValues, parseForm, savedPage } from './outcome-form.js';
 import type { FormValues } from './outcome-form.js';
 import { ResolvedLink, TesterLinkService } from './tester-link.service.js';
 
