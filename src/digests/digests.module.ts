@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { LinksModule } from '../links/links.module.js';
 import { MailModule } from '../mail/mail.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { DigestBuilder } from './digest-builder.service.js';
+import { DigestEvidenceRepository } from './digest-evidence.repository.js';
 import { DigestLinksService } from './digest-links.service.js';
 import { DigestPagesService } from './digest-pages.service.js';
 import { DigestRunsService } from './digest-runs.service.js';
@@ -10,9 +12,16 @@ import { DigestSubscriptionsService } from './digest-subscriptions.service.js';
 import { DigestsController } from './digests.controller.js';
 
 @Module({
-  imports: [MailModule, LinksModule],
+  imports: [MailModule, LinksModule, MetricsModule],
   controllers: [DigestSubscriptionsController, DigestsController],
-  providers: [DigestBuilder, DigestSubscriptionsService, DigestRunsService, DigestLinksService, DigestPagesService],
+  providers: [
+    DigestBuilder,
+    DigestEvidenceRepository,
+    DigestSubscriptionsService,
+    DigestRunsService,
+    DigestLinksService,
+    DigestPagesService,
+  ],
   exports: [DigestBuilder, DigestSubscriptionsService, DigestRunsService, DigestLinksService, DigestPagesService],
 })
 export class DigestsModule {}
