@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { LinksModule } from '../links/links.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
+import { PeopleModule } from '../people/people.module.js';
+import { TouchpointsModule } from '../touchpoints/touchpoints.module.js';
 import { DigestBuilder } from './digest-builder.service.js';
 import { DigestEvidenceRepository } from './digest-evidence.repository.js';
 import { DigestLinksService } from './digest-links.service.js';
@@ -10,13 +12,15 @@ import { DigestRunsService } from './digest-runs.service.js';
 import { DigestSubscriptionsController } from './digest-subscriptions.controller.js';
 import { DigestSubscriptionsService } from './digest-subscriptions.service.js';
 import { DigestsController } from './digests.controller.js';
+import { DigestsRepository } from './digests.repository.js';
 
 @Module({
-  imports: [MailModule, LinksModule, MetricsModule],
+  imports: [MailModule, LinksModule, MetricsModule, PeopleModule, TouchpointsModule],
   controllers: [DigestSubscriptionsController, DigestsController],
   providers: [
     DigestBuilder,
     DigestEvidenceRepository,
+    DigestsRepository,
     DigestSubscriptionsService,
     DigestRunsService,
     DigestLinksService,

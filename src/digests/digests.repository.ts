@@ -1,0 +1,190 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Page } from '../common/pagination.js';
+import { LOCKS } from '../database/advisory-lock.js';
+import type { DigestPayload } from './digest-builder.service.js';
+import { DigestRun } from './digest-run.entity.js';
+import { DigestSubscription } from './digest-subscription.entity.js';
+import { OWNER_READER } from './owner-readers.js';
+
+/** What a new subscription or an edit sets. */
+export type SubscriptionColumns = Pick<
+  DigestSubscription,
+  | 'name'
+  | 'recipientEmails'
+  | 'recipientPersonIds'
+  | 'touchpointIds'
+  | 'team'
+  | 'cron'
+  | 'timezone'
+  | 'periodDays'
+  | 'minContacts'
+>;
+
+/** A run as its readers get it, with its subscription's name. */
+export type NamedRun = DigestRun & { subscriptionName: string };
+
+/** A stored rendering of a run's page (see DigestRendering). */
+export interface StoredRendering {
+  etag: string;
+  chartEtag: string;
+  htmlGzip: Buffer;
+  chart: Buffer;
+}
+
+/** What a run's page is rendered from: the stored payload as JSON text, and its subscription's name and zone. */
+export interface RunToRender {
+  organizationId: string;
+  payload: string;
+  name: string;
+  timezone: string;
+}
+
+/**
+ * Every query on the digest's tables: `digest_subscription`, `digest_run` and `digest_rendering` (the
+ * links' `digest_link` belong to DigestLinksService). A method given a manager runs in the caller's transaction.
+ */
+@Injectable()
+export class DigestsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  createSubscription(organizationId: string, columns: SubscriptionColumns, now: Date): Promise<DigestSubscription> {
+    const repo = this.dataSource.getRepository(DigestSubscription);
+    return repo.save(repo.create({ organizationId, ...columns, createdAt: now, updatedAt: now }));
+  }
+
+  async subscriptions(organizationId: string, page: { limit: number; offset: number }): Promise<Page<DigestSubscription>> {
+    const [items, total] = await this.dataSource.getRepository(DigestSubscription).findAndCount({
+      where: { organizationId },
+      order: { name: 'ASC', id: 'ASC' },
+      take: page.limit,
+      skip: page.offset,
+    });
+    return { items, total };
+  }
+
+  /** Every organization's subscriptions, oldest first: what the digest job goes through. */
+  allSubscriptions(): Promise<DigestSubscription[]> {
+    return this.dataSource.getRepository(DigestSubscription).find({ order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  subscription(organizationId: string, id: string): Promise<DigestSubscription | null> {
+    return this.dataSource.getRepository(DigestSubscription).findOne({ where: { id, organizationId } });
+  }
+
+  updateSubscription(sub: DigestSubscription, columns: SubscriptionColumns, now: Date): Promise<DigestSubscription> {
+    return this.dataSource.getRepository(DigestSubscription).save(Object.assign(sub, columns, { updatedAt: now }));
+  }
+
+  async deleteSubscription(id: string): Promise<void> {
+    await this.dataSource.getRepository(DigestSubscription).delete({ id });
+  }
+
+  /** Serialises the runs of one subscription until the caller's transaction ends (a second instance waits). */
+  async lockSubscription(manager: EntityManager, subscriptionId: string): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.digest, subscriptionId]);
+  }
+
+  /** The end of the subscription's latest run; null before its first. */
+  async lastPeriodEnd(subscriptionId: string): Promise<Date | null> {
+    const [row]: Array<{ last: Date | null }> = await this.dataSource.query(
+      'SELECT max(period_end) AS last FROM digest_run WHERE subscription_id = $1',
+      [subscriptionId],
+    );
+    return row.last;
+  }
+
+  async runExists(manager: EntityManager, subscriptionId: string, periodStart: Date): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      'SELECT 1 FROM digest_run WHERE subscription_id = $1 AND period_start = $2',
+      [subscriptionId, periodStart],
+    );
+    return rows.length > 0;
+  }
+
+  /** Stores a run; returns its id. */
+  async insertRun(
+    manager: EntityManager,
+    run: Pick<DigestRun, 'organizationId' | 'subscriptionId' | 'periodStart' | 'periodEnd' | 'createdAt'> & {
+      payload: DigestPayload;
+    },
+  ): Promise<string> {
+    const { identifiers } = await manager.insert(DigestRun, run);
+    return identifiers[0].id as string;
+  }
+
+  /**
+   * A stored run of the organization. For `reader` (a person who is neither admin nor quality) only one sent to
+   * them, by id or by address, and, should they be an owner reader (owner-readers.ts), only once its evidence
+   * ends by `ownerSeesUpTo`. Null otherwise, decided in the one query so both answers take the same path.
+   */
+  async run(
+    organizationId: string,
+    id: string,
+    reader: { personId: string; ownerSeesUpTo: Date } | null,
+  ): Promise<NamedRun | null> {
+    const qb = this.dataSource
+      .getRepository(DigestRun)
+      .createQueryBuilder('r')
+      .innerJoin(DigestSubscription, 's', 's.id = r.subscriptionId')
+      .addSelect('s.name', 'subscription_name')
+      .where('r.id = :id AND r.organizationId = :org', { id, org: organizationId });
+    if (reader !== null) {
+      qb.andWhere(
+        '(:me = ANY(s.recipientPersonIds) OR s.recipientEmails && ARRAY(SELECT email FROM person WHERE id = :me))',
+        { me: reader.personId },
+      );
+      qb.andWhere(
+        `(NOT EXISTS (SELECT 1 FROM person p WHERE p.id = :me AND ${OWNER_READER})
+          OR (r.payload->'period'->>'end')::timestamptz <= :seenUpTo)`,
+        { me: reader.personId, seenUpTo: reader.ownerSeesUpTo },
+      );
+    }
+    const { entities, raw } = await qb.getRawAndEntities<{ subscription_name: string }>();
+    if (!entities[0]) return null;
+    return Object.assign(entities[0], { subscriptionName: raw[0].subscription_name });
+  }
+
+  /** Stores a rendering for every instance; one of a newer version (another instance's) is kept. */
+  async storeRendering(
+    manager: EntityManager = this.dataSource.manager,
+    run: { id: string; organizationId: string },
+    version: number,
+    page: StoredRendering,
+    renderedAt: Date,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO digest_rendering (run_id, organization_id, version, etag, chart_etag, html_gzip, chart, rendered_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (run_id) DO UPDATE
+         SET version = EXCLUDED.version, etag = EXCLUDED.etag, chart_etag = EXCLUDED.chart_etag,
+             html_gzip = EXCLUDED.html_gzip, chart = EXCLUDED.chart, rendered_at = EXCLUDED.rendered_at
+       WHERE digest_rendering.version < EXCLUDED.version`,
+      [run.id, run.organizationId, version, page.etag, page.chartEtag, page.htmlGzip, page.chart, renderedAt],
+    );
+  }
+
+  /** The run's stored rendering of this version, if any. */
+  async rendering(runId: string, version: number): Promise<StoredRendering | null> {
+    const rows: Array<{ etag: string; chart_etag: string; html_gzip: Buffer; chart: Buffer }> =
+      await this.dataSource.query(
+        'SELECT etag, chart_etag, html_gzip, chart FROM digest_rendering WHERE run_id = $1 AND version = $2',
+        [runId, version],
+      );
+    const r = rows[0];
+    return r ? { etag: r.etag, chartEtag: r.chart_etag, htmlGzip: r.html_gzip, chart: r.chart } : null;
+  }
+
+  async runToRender(runId: string): Promise<RunToRender | null> {
+    const rows: Array<{ organization_id: string; payload: string; name: string; timezone: string }> =
+      await this.dataSource.query(
+        `SELECT r.organization_id, r.payload::text AS payload, s.name, s.timezone
+           FROM digest_run r JOIN digest_subscription s ON s.id = r.subscription_id
+          WHERE r.id = $1`,
+        [runId],
+      );
+    const r = rows[0];
+    return r ? { organizationId: r.organization_id, payload: r.payload, name: r.name, timezone: r.timezone } : null;
+  }
+}
