@@ -58,12 +58,6 @@ export interface ContactsProjection {
   sums: Readonly<Record<string, MetricSums>>;
 }
 
-export const NO_CONTACTS: ContactsProjection = {
-  contacts: 0,
-  adHoc: 0,
-  sums: Object.fromEntries(METRICS.map((m) => [m.key, EMPTY_SUMS])),
-};
-
 export function projectionOf(row: Record<string, unknown>): ContactsProjection {
   return {
     contacts: Number(row.contacts ?? 0),
