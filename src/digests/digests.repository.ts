@@ -54,7 +54,10 @@ export class DigestsRepository {
     return repo.save(repo.create({ organizationId, ...columns, createdAt: now, updatedAt: now }));
   }
 
-  async subscriptions(organizationId: string, page: { limit: number; offset: number }): Promise<Page<DigestSubscription>> {
+  async subscriptions(
+    organizationId: string,
+    page: { limit: number; offset: number },
+  ): Promise<Page<DigestSubscription>> {
     const [items, total] = await this.dataSource.getRepository(DigestSubscription).findAndCount({
       where: { organizationId },
       order: { name: 'ASC', id: 'ASC' },
