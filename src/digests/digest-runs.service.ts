@@ -21,7 +21,7 @@ import { isCronExpression } from './digest-subscription.dto.js';
 import type { DigestSubscription } from './digest-subscription.entity.js';
 import { DigestsRepository } from './digests.repository.js';
 import type { NamedRun } from './digests.repository.js';
-import { OWNER_DIGEST_DELAY_MS, ownerReaders } from './owner-readers.js';
+import { OWNER_DIGEST_DELAY_MS } from './owner-readers.js';
 
 /** After a long outage, at most this many missed periods per subscription are sent on catch-up. */
 const MAX_CATCH_UP = 12;
@@ -100,16 +100,12 @@ export class DigestRunsService {
       await this.digests.lockSubscription(manager, sub.id);
       if (await this.digests.runExists(manager, sub.id, periodStart)) return false;
       const recipients = await this.links.recipients(manager, sub);
-      const delayed = (await ownerReaders(manager, sub.organizationId, recipients)).length > 0;
+      const delayed = (await this.digests.ownerReaders(manager, sub.organizationId, recipients)).length > 0;
       const delay = delayed ? OWNER_DIGEST_DELAY_MS : 0;
       const evidenceEnd = new Date(periodEnd.getTime() - delay);
       // each claim once per subscription, whatever periodDays, the schedule and the delay: judged here are the
       // claims whose moment came after the previous run's evidence ended (periods may overlap or leave gaps)
-      const [previous] = await manager.query(
-        `SELECT period_end - make_interval(days => coalesce((payload ->> 'delayDays')::int, 0)) AS evidence_end
-           FROM digest_run WHERE subscription_id = $1 AND period_end < $2 ORDER BY period_end DESC LIMIT 1`,
-        [sub.id, periodEnd],
-      );
+      const previous = await this.digests.previousEvidenceEnd(manager, sub.id, periodEnd);
       const built = await this.builder.build({
         organizationId: sub.organizationId,
         touchpointIds: sub.touchpointIds,
@@ -118,7 +114,7 @@ export class DigestRunsService {
         periodEnd: evidenceEnd,
         minContacts: sub.minContacts,
         windowsStartedBefore: delayed ? evidenceEnd : null,
-        judgedAfter: previous?.evidence_end ?? new Date(periodStart.getTime() - delay),
+        judgedAfter: previous ?? new Date(periodStart.getTime() - delay),
       });
       const payload = { ...built, delayDays: delayed ? OWNER_VIEW_DELAY_DAYS : 0 };
       const id = await this.digests.insertRun(manager, {

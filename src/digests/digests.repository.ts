@@ -33,6 +33,18 @@ export interface StoredRendering {
   chart: Buffer;
 }
 
+/** A run as its links' routes need it: its period as its digest reports it, and its subscription's recipients. */
+export interface RunOfLinks {
+  id: string;
+  organizationId: string;
+  periodStart: Date;
+  periodEnd: Date;
+  name: string;
+  timezone: string;
+  recipientEmails: string[];
+  recipientPersonIds: string[];
+}
+
 /** What a run's page is rendered from: the stored payload as JSON text, and its subscription's name and zone. */
 export interface RunToRender {
   organizationId: string;
@@ -96,6 +108,19 @@ export class DigestsRepository {
       [subscriptionId],
     );
     return row.last;
+  }
+
+  /**
+   * Where the evidence of the subscription's latest run before `periodEnd` ended: its period's end less the delay
+   * it reported (a run an owner reads reports a week back). Null before its first run.
+   */
+  async previousEvidenceEnd(manager: EntityManager, subscriptionId: string, periodEnd: Date): Promise<Date | null> {
+    const rows: Array<{ evidence_end: Date }> = await manager.query(
+      `SELECT period_end - make_interval(days => coalesce((payload ->> 'delayDays')::int, 0)) AS evidence_end
+         FROM digest_run WHERE subscription_id = $1 AND period_end < $2 ORDER BY period_end DESC LIMIT 1`,
+      [subscriptionId, periodEnd],
+    );
+    return rows[0]?.evidence_end ?? null;
   }
 
   async runExists(manager: EntityManager, subscriptionId: string, periodStart: Date): Promise<boolean> {
@@ -189,5 +214,61 @@ export class DigestsRepository {
       );
     const r = rows[0];
     return r ? { organizationId: r.organization_id, payload: r.payload, name: r.name, timezone: r.timezone } : null;
+  }
+
+  /** The validators of the run's stored page of this version, if there is one. */
+  async renderingEtags(runId: string, version: number): Promise<{ etag: string; chartEtag: string } | null> {
+    const rows: Array<{ etag: string; chart_etag: string }> = await this.dataSource.query(
+      'SELECT etag, chart_etag FROM digest_rendering WHERE run_id = $1 AND version = $2',
+      [runId, version],
+    );
+    return rows[0] ? { etag: rows[0].etag, chartEtag: rows[0].chart_etag } : null;
+  }
+
+  /**
+   * The organization's run with its subscription's name, zone and recipients; its period is the one its digest
+   * reports (a week earlier than its schedule's when an owner received it).
+   */
+  async runOfLinks(manager: EntityManager, organizationId: string, runId: string): Promise<RunOfLinks | null> {
+    const rows: Array<{
+      id: string;
+      organization_id: string;
+      period_start: Date;
+      period_end: Date;
+      name: string;
+      timezone: string;
+      recipient_emails: string[];
+      recipient_person_ids: string[];
+    }> = await manager.query(
+      `SELECT r.id, r.organization_id,
+              coalesce((r.payload->'period'->>'start')::timestamptz, r.period_start) AS period_start,
+              coalesce((r.payload->'period'->>'end')::timestamptz, r.period_end) AS period_end,
+              s.name, s.timezone, s.recipient_emails, s.recipient_person_ids
+         FROM digest_run r JOIN digest_subscription s ON s.id = r.subscription_id
+        WHERE r.id = $1 AND r.organization_id = $2`,
+      [runId, organizationId],
+    );
+    const [row] = rows;
+    if (!row) return null;
+    return {
+      id: row.id,
+      organizationId: row.organization_id,
+      periodStart: row.period_start,
+      periodEnd: row.period_end,
+      name: row.name,
+      timezone: row.timezone,
+      recipientEmails: row.recipient_emails,
+      recipientPersonIds: row.recipient_person_ids,
+    };
+  }
+
+  /** Which of these addresses (lower case) belong to people of the organization who are owner readers. */
+  async ownerReaders(manager: EntityManager, organizationId: string, emails: string[]): Promise<string[]> {
+    if (!emails.length) return [];
+    const rows: Array<{ email: string }> = await manager.query(
+      `SELECT p.email FROM person p WHERE p.organization_id = $1 AND p.email = ANY($2::text[]) AND ${OWNER_READER}`,
+      [organizationId, emails],
+    );
+    return rows.map((r) => r.email);
   }
 }

@@ -62,6 +62,16 @@ export class PeopleRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The addresses of these people of the organization. */
+  async emails(manager: EntityManager, organizationId: string, ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows: Array<{ email: string }> = await manager.query(
+      'SELECT email FROM person WHERE organization_id = $1 AND id = ANY($2::uuid[])',
+      [organizationId, ids],
+    );
+    return rows.map((r) => r.email);
+  }
+
   /** The id of the organization's person with this address, if any. */
   async withEmail(manager: EntityManager, organizationId: string, email: string): Promise<string | null> {
     const found = await manager.findOne(Person, { where: { organizationId, email }, select: { id: true } });
