@@ -1,7 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { DigestBuilder, DigestRequest } from '../src/digests/digest-builder.service.js';
+import { DigestEvidenceRepository } from '../src/digests/digest-evidence.repository.js';
 import { metricAggregates, METRICS } from '../src/metrics/metric-catalogue.js';
+import { VerdictSettingsService } from '../src/metrics/verdict-settings.service.js';
+import { OrganizationsRepository } from '../src/organizations/organizations.repository.js';
 import { benchDatabase, machine, peakRss } from './support.js';
 
 /**
@@ -174,7 +177,8 @@ async function main() {
     periodEnd: DIGEST_END,
     minContacts: 5,
   };
-  const builder = new DigestBuilder(dataSource);
+  const settings = new VerdictSettingsService(dataSource, new OrganizationsRepository(dataSource));
+  const builder = new DigestBuilder(new DigestEvidenceRepository(dataSource), settings);
   const digest = await time('digest', () => builder.build(request));
 
   const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(',\n       ');

@@ -11,10 +11,11 @@ import type { AppLogger } from '../src/common/logging/logger.js';
 import type { AppConfig } from '../src/config/app-config.js';
 import { SecretLinksRepository } from '../src/links/secret-links.repository.js';
 import { SecretLinks } from '../src/links/secret-links.service.js';
+import { OutboxRepository } from '../src/mail/outbox.repository.js';
 import { OutboxService } from '../src/mail/outbox.service.js';
 /** The planning services wired as the app wires them, on a bench database; given a config, the lifecycle's jobs too. */
 export function planningServices(dataSource: DataSource, clock: Clock, logger: AppLogger, config?: AppConfig) {
-  const outbox = new OutboxService(dataSource, clock);
+  const outbox = new OutboxService(new OutboxRepository(dataSource), clock);
   const assignmentsRepository = new AssignmentsRepository(dataSource);
   const campaignsRepository = new CampaignsRepository(dataSource);
   const refills = new SlotRefillService(campaignsRepository, assignmentsRepository);

@@ -145,6 +145,51 @@ describe('the outcome API', () => {
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM outcome WHERE assignment_id = $1', [a.id]))[0].n).toBe(0);
   });
 
+  it('edits over the first save: the record changes, whose and since when stay, a moved promise is new', async () => {
+    const a = revealed[1];
+    const put = (body: Record<string, unknown>) =>
+      t.http().put(`/api/v1/assignments/${a.id}/outcome`).set(auth(keyOf(a.tester_id))).send(body).expect(200);
+    t.clock.set(new Date(a.window_start.getTime() + 30 * 60_000));
+    const first = (await put(goodOutcome(a, { promisedFollowUpBy: '2027-03-20' }))).body;
+    const stored = async () =>
+      (await t.dataSource.query(
+        `SELECT id, tester_id, created_at, editable_until, updated_at, promise_status, promise_asked_at, notes,
+                promised_follow_up_by::text AS promised_by
+           FROM outcome WHERE assignment_id = $1`,
+        [a.id],
+      )) as Array<Record<string, unknown>>;
+    const [saved] = await stored();
+    // the follow-up question went out and was answered
+    const answered = `UPDATE outcome SET promise_status = 'kept', promise_asked_at = $2 WHERE id = $1`;
+    await t.dataSource.query(answered, [first.id, t.clock.now()]);
+
+    t.clock.advance(3_600_000);
+    const notes = 'Called back as promised.';
+    const same = (await put(goodOutcome(a, { promisedFollowUpBy: '2027-03-20', notes }))).body;
+    expect(same).toMatchObject({ id: first.id, notes, promiseStatus: 'kept' });
+    t.clock.advance(3_600_000);
+    const moved = (await put(goodOutcome(a, { promisedFollowUpBy: '2027-03-27' }))).body;
+    expect(moved).toMatchObject({ id: first.id, promisedFollowUpBy: '2027-03-27', promiseStatus: null });
+
+    const rows = await stored();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      id: first.id,
+      tester_id: a.tester_id,
+      created_at: saved.created_at,
+      editable_until: saved.editable_until,
+      updated_at: t.clock.now(),
+      promise_status: null,
+      promise_asked_at: null,
+      promised_by: '2027-03-27',
+    });
+    const audit = (await t.http().get(`/api/v1/outcomes/${first.id}/audit`).set(auth(qualityKey)).expect(200)).body;
+    type Save = { before: { promisedFollowUpBy?: string } | null };
+    const promisedBefore = (e: Save) => e.before?.promisedFollowUpBy ?? null;
+    expect(audit.items.map(promisedBefore)).toEqual([null, '2027-03-20', '2027-03-20']);
+    expect(audit.items[2].after).toMatchObject({ promisedFollowUpBy: '2027-03-27', notes: goodOutcome(a).notes });
+  });
+
   it('records an ad-hoc contact, which a key of another organization cannot point at', async () => {
     const tester = testers[0];
     const [tp] = await t.dataSource.query(`SELECT id FROM touchpoint WHERE organization_id = $1 LIMIT 1`, [org.orgId]);

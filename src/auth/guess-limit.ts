@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Clock } from '../common/clock.js';
 import type { AppLogger } from '../common/logging/logger.js';
-import { messagePage, sendPrivatePage } from '../pages/outcome-form.js';
+import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 
 export interface GuessLimitOptions {
   failures: number;

@@ -10,11 +10,13 @@ import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../common/idempot
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { TouchpointsRepository } from '../touchpoints/touchpoints.repository.js';
 import { ClaimHistoryQuery, ClaimsQuery, CreateClaimDto, UpdateClaimDto } from './claim.dto.js';
 import { Claim, ClaimEdit } from './claim.entity.js';
 import { claimZone, ownerChangeRefusal, Refusal, scopeErrors, storedChannel } from './claim-rules.js';
 import type { ClaimTouchpoint } from './claim-rules.js';
-import type { Channel } from '../touchpoints/touchpoint.entity.js';
+import { ClaimsRepository } from './claims.repository.js';
+import type { ClaimReader } from './claims.repository.js';
 
 export const CLAIMS_CSV_COLUMNS = {
   required: ['metric', 'periodStart', 'periodEnd', 'value', 'source', 'reportedAt'],
@@ -70,6 +72,12 @@ type ClaimColumns = Pick<
 
 const isAdminOrQuality = (me: Actor) => hasRole(me, 'admin', 'quality');
 
+/** Admin and quality read every claim of their organization; an owner those of their touchpoints. */
+const readerOf = (me: Actor): ClaimReader => ({
+  organizationId: me.organizationId,
+  ownerId: isAdminOrQuality(me) ? null : me.personId,
+});
+
 /** 403 naming the rule an owner's change broke. */
 export class ClaimChangeForbidden extends ForbiddenException {
   constructor(refusal: Refusal) {
@@ -81,6 +89,8 @@ export class ClaimChangeForbidden extends ForbiddenException {
 export class ClaimsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly claims: ClaimsRepository,
+    private readonly touchpoints: TouchpointsRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -91,11 +101,7 @@ export class ClaimsService {
     id: string | null | undefined,
   ): Promise<ClaimTouchpoint | null | undefined> {
     if (!id) return undefined;
-    const [tp] = await manager.query(
-      'SELECT owner_id, channel, timezone FROM touchpoint WHERE id = $1 AND organization_id = $2',
-      [id, me.organizationId],
-    );
-    return tp ? { ownerId: tp.owner_id, channel: tp.channel, timezone: tp.timezone } : null;
+    return this.touchpoints.summary(manager, me.organizationId, id);
   }
 
   /** Admin and quality claim for any scope, an owner for touchpoints they own; then the scope and channel rules. */
@@ -159,55 +165,20 @@ export class ClaimsService {
         revisedAt: now,
       }),
     );
-    const input = claims.map((c) => ({ ...snapshot(c), id: c.id, after: snapshot(c) }));
-    await manager.query(
-      `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
-           id uuid, "touchpointId" uuid, team text, channel text, metric text, "periodStart" date, "periodEnd" date,
-           value double precision, source text, "reportedAt" timestamptz, after jsonb)
-       ), claims AS (
-         INSERT INTO claim (id, organization_id, touchpoint_id, team, channel, metric, period_start, period_end, value,
-                            source, reported_at, reported_by, created_at, updated_at, revised_at)
-         SELECT id, $2, "touchpointId", team, channel, metric, "periodStart", "periodEnd", value,
-                source, "reportedAt", $3, $4, $4, $4
-           FROM input
-       )
-       INSERT INTO claim_edit (organization_id, claim_id, version, action, edited_by, via, edited_at, before, after)
-       SELECT $2, id, 1, 'created', $3, $5, $4, NULL, after FROM input`,
-      [JSON.stringify(input), me.organizationId, me.personId, now, via],
+    await this.claims.insert(
+      manager,
+      claims.map((c) => ({ ...c, after: snapshot(c) })),
+      via,
     );
     return claims;
   }
 
-  /** Admin and quality see every claim; an owner those of their touchpoints. */
-  private visible(me: Actor, manager: EntityManager = this.dataSource.manager) {
-    const qb = manager
-      .getRepository(Claim)
-      .createQueryBuilder('c')
-      .leftJoin('touchpoint', 't', 't.id = c.touchpoint_id')
-      .where('c.organization_id = :org', { org: me.organizationId });
-    if (!isAdminOrQuality(me)) qb.andWhere('t.owner_id = :me', { me: me.personId });
-    return qb;
-  }
-
-  async list(me: Actor, query: ClaimsQuery): Promise<Page<Claim>> {
-    const qb = this.visible(me);
-    if (query.touchpointId) qb.andWhere('c.touchpoint_id = :tp', { tp: query.touchpointId });
-    if (query.team) qb.andWhere('c.team = :team', { team: query.team });
-    if (query.metric) qb.andWhere('c.metric = :metric', { metric: query.metric });
-    if (query.from) qb.andWhere('c.period_end >= :from', { from: query.from });
-    if (query.to) qb.andWhere('c.period_start <= :to', { to: query.to });
-    const [items, total] = await qb
-      .orderBy('c.period_start', 'DESC')
-      .addOrderBy('c.id', 'ASC')
-      .take(query.limit)
-      .skip(query.offset)
-      .getManyAndCount();
-    return { items, total };
+  list(me: Actor, query: ClaimsQuery): Promise<Page<Claim>> {
+    return this.claims.list(readerOf(me), query);
   }
 
   async get(me: Actor, id: string): Promise<Claim> {
-    const claim = await this.visible(me).andWhere('c.id = :id', { id }).getOne();
+    const claim = await this.claims.byId(readerOf(me), id);
     if (!claim) throw new NotFoundException(`Claim ${id} not found`);
     return claim;
   }
@@ -217,23 +188,14 @@ export class ClaimsService {
    * once the caller may change it: admin and quality always, an owner as ownerChangeRefusal says.
    */
   private async changeable(manager: EntityManager, me: Actor, id: string): Promise<Changeable> {
-    const { entities, raw } = await this.visible(me, manager)
-      .addSelect('t.timezone', 'tp_timezone')
-      .andWhere('c.id = :id', { id })
-      .setLock('pessimistic_write', undefined, ['c'])
-      .getRawAndEntities();
-    const [claim] = entities;
-    if (!claim) throw new NotFoundException(`Claim ${id} not found`);
+    const locked = await this.claims.lock(manager, readerOf(me), id);
+    if (!locked) throw new NotFoundException(`Claim ${id} not found`);
+    const { claim, version, touchpointZone } = locked;
     if (!isAdminOrQuality(me)) {
-      const zone = claimZone(raw[0].tp_timezone ? { timezone: raw[0].tp_timezone } : undefined);
+      const zone = claimZone(touchpointZone ? { timezone: touchpointZone } : undefined);
       const refusal = ownerChangeRefusal(claim, me.personId, zone, this.clock.now());
       if (refusal) throw new ClaimChangeForbidden(refusal);
     }
-    // read once the lock is held: a change that committed meanwhile has its version counted
-    const [{ version }] = await manager.query(
-      'SELECT coalesce(max(version), 0)::int AS version FROM claim_edit WHERE claim_id = $1',
-      [id],
-    );
     return { claim, version };
   }
 
@@ -264,7 +226,7 @@ export class ClaimsService {
       // what the verdict tests changed: the claim as changed is judged in the digest that holds this moment
       if (TESTED.some((f) => before[f] !== after[f])) changed.revisedAt = changed.updatedAt;
       const { id: _id, organizationId: _org, reportedBy: _by, createdAt: _created, ...columns } = changed;
-      await manager.update(Claim, { id }, columns);
+      await this.claims.update(manager, id, columns);
       await this.record(manager, me, 'api', { claimId: id, version: version + 1, action: 'updated', before, after });
       return changed;
     });
@@ -274,7 +236,7 @@ export class ClaimsService {
   async remove(me: Actor, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const { claim, version } = await this.changeable(manager, me, id);
-      await manager.delete(Claim, { id });
+      await this.claims.delete(manager, id);
       const before = snapshot(claim);
       const deletion: ChangeOf = { claimId: id, version: version + 1, action: 'deleted', before, after: null };
       await this.record(manager, me, 'api', deletion);
@@ -284,7 +246,7 @@ export class ClaimsService {
   private async record(manager: EntityManager, me: Actor, via: Via, edit: ChangeOf): Promise<void> {
     const now = this.clock.now();
     const by = { organizationId: me.organizationId, editedBy: me.personId, via, editedAt: now };
-    await manager.save(manager.create(ClaimEdit, { ...by, ...edit }));
+    await this.claims.recordChange(manager, { ...by, ...edit });
   }
 
   /**
@@ -292,41 +254,21 @@ export class ClaimsService {
    * deleted claim's, as it was when deleted). Another organization's claim is a missing one.
    */
   async history(me: Actor, id: string, query: ClaimHistoryQuery): Promise<Page<ClaimEdit>> {
-    const [scope]: Array<{ touchpoint_id: string | null; owner_id: string | null }> = await this.dataSource.query(
-      `SELECT s.touchpoint_id, t.owner_id
-         FROM (SELECT touchpoint_id FROM claim WHERE id = $1 AND organization_id = $2
-               UNION ALL
-               SELECT (before ->> 'touchpointId')::uuid FROM claim_edit
-                WHERE claim_id = $1 AND organization_id = $2 AND action = 'deleted') s
-         LEFT JOIN touchpoint t ON t.id = s.touchpoint_id AND t.organization_id = $2
-        LIMIT 1`,
-      [id, me.organizationId],
-    );
-    if (!scope || (!isAdminOrQuality(me) && scope.owner_id !== me.personId)) {
+    const scope = await this.claims.historyScope(me.organizationId, id);
+    if (!scope || (!isAdminOrQuality(me) && scope.ownerId !== me.personId)) {
       throw new NotFoundException(`Claim ${id} not found`);
     }
-    const [items, total] = await this.dataSource.getRepository(ClaimEdit).findAndCount({
-      where: { claimId: id, organizationId: me.organizationId },
-      order: { version: 'ASC' },
-      take: query.limit,
-      skip: query.offset,
-    });
-    return { items, total };
+    return this.claims.history(me.organizationId, id, query);
   }
 
   /** All rows or none. `touchpoint` takes a touchpoint's id or exact name. */
   async importCsv(me: Actor, text: string): Promise<Claim[]> {
     const touchpoints = new Map<string, string>();
     const byId = new Map<string, ClaimTouchpoint>();
-    const known: Array<{ id: string; name: string; owner_id: string | null; channel: Channel; timezone: string }> =
-      await this.dataSource.query(
-        'SELECT id, name, owner_id, channel, timezone FROM touchpoint WHERE organization_id = $1',
-        [me.organizationId],
-      );
-    for (const t of known) {
+    for (const t of await this.touchpoints.summaries(me.organizationId)) {
       touchpoints.set(t.id, t.id);
       if (!touchpoints.has(t.name)) touchpoints.set(t.name, t.id);
-      byId.set(t.id, { ownerId: t.owner_id, channel: t.channel, timezone: t.timezone });
+      byId.set(t.id, t);
     }
     const unknown: CsvRowError[] = [];
     let row = 0;

@@ -10,28 +10,20 @@ import { escapeHtml } from '../common/html.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import type { Page } from '../common/pagination.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
-import { OutboxService } from '../mail/outbox.service.js';
-import { DigestLinkView, DigestLinksQuery, IssueDigestLinksDto, RevokeDigestLinksDto } from './digest-link.dto.js';
 import { SecretLinksRepository } from '../links/secret-links.repository.js';
 import { IssuedLink, SecretLinks } from '../links/secret-links.service.js';
+import { OutboxService } from '../mail/outbox.service.js';
+import { PeopleRepository } from '../people/people.repository.js';
+import { DigestLinkView, DigestLinksQuery, IssueDigestLinksDto, RevokeDigestLinksDto } from './digest-link.dto.js';
 import { DIGEST_PAGE_VERSION } from './digest-page.js';
-import { ownerMayReadFrom, ownerReaders } from './owner-readers.js';
+import { DigestsRepository } from './digests.repository.js';
+import type { RunOfLinks } from './digests.repository.js';
+import { ownerMayReadFrom } from './owner-readers.js';
 
 /** What a link's secret opens: nothing, nothing any more, or one run's page (with its stored validators, if any). */
 export type ResolvedDigestLink =
   | { state: 'unknown' | 'expired' | 'revoked' }
   | { state: 'ok'; runId: string; etag: string | null; chartEtag: string | null };
-
-interface RunOfLinks {
-  id: string;
-  organizationId: string;
-  periodStart: Date;
-  periodEnd: Date;
-  name: string;
-  timezone: string;
-  recipientEmails: string[];
-  recipientPersonIds: string[];
-}
 
 /**
  * The digest's web links: one per recipient and run, issued with the mail, open for
@@ -45,6 +37,8 @@ export class DigestLinksService {
     private readonly outbox: OutboxService,
     private readonly secretLinks: SecretLinks,
     private readonly stored: SecretLinksRepository,
+    private readonly digests: DigestsRepository,
+    private readonly people: PeopleRepository,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -53,13 +47,8 @@ export class DigestLinksService {
     manager: EntityManager,
     sub: { organizationId: string; recipientEmails: string[]; recipientPersonIds: string[] },
   ): Promise<string[]> {
-    const people: Array<{ email: string }> = sub.recipientPersonIds.length
-      ? await manager.query('SELECT email FROM person WHERE organization_id = $1 AND id = ANY($2::uuid[])', [
-          sub.organizationId,
-          sub.recipientPersonIds,
-        ])
-      : [];
-    return [...new Set([...sub.recipientEmails, ...people.map((p) => p.email)].map((e) => e.toLowerCase()))];
+    const people = await this.people.emails(manager, sub.organizationId, sub.recipientPersonIds);
+    return [...new Set([...sub.recipientEmails, ...people].map((e) => e.toLowerCase()))];
   }
 
   /** New links to a run, one per recipient, in the caller's transaction; returns each recipient's secret. */
@@ -98,11 +87,8 @@ export class DigestLinksService {
     const found = await this.secretLinks.resolve('digest', token);
     if (found.state !== 'ok') return found;
     const runId = found.link.targetId;
-    const [rendering]: Array<{ etag: string; chart_etag: string }> = await this.dataSource.query(
-      'SELECT etag, chart_etag FROM digest_rendering WHERE run_id = $1 AND version = $2',
-      [runId, DIGEST_PAGE_VERSION],
-    );
-    return { state: 'ok', runId, etag: rendering?.etag ?? null, chartEtag: rendering?.chart_etag ?? null };
+    const rendering = await this.digests.renderingEtags(runId, DIGEST_PAGE_VERSION);
+    return { state: 'ok', runId, etag: rendering?.etag ?? null, chartEtag: rendering?.chartEtag ?? null };
   }
 
   async list(me: Actor, runId: string, query: DigestLinksQuery): Promise<Page<DigestLinkView>> {
@@ -157,7 +143,8 @@ export class DigestLinksService {
       }
       const to = dto.recipient ? [dto.recipient] : current;
       const openFrom = ownerMayReadFrom(run.periodEnd);
-      const owners = openFrom > this.clock.now() ? await ownerReaders(manager, run.organizationId, to) : [];
+      const owners =
+        openFrom > this.clock.now() ? await this.digests.ownerReaders(manager, run.organizationId, to) : [];
       if (owners.length) {
         throw new ConflictException(
           `Not to ${owners.join(', ')}: a touchpoint's owner sees a test a week after it happens, and this digest ` +
@@ -201,25 +188,8 @@ export class DigestLinksService {
    * Its period is the one its digest reports (a week earlier than its schedule's when an owner received it).
    */
   private async run(manager: EntityManager, me: Actor, runId: string): Promise<RunOfLinks> {
-    const [row] = await manager.query(
-      `SELECT r.id, r.organization_id,
-              coalesce((r.payload->'period'->>'start')::timestamptz, r.period_start) AS period_start,
-              coalesce((r.payload->'period'->>'end')::timestamptz, r.period_end) AS period_end,
-              s.name, s.timezone, s.recipient_emails, s.recipient_person_ids
-         FROM digest_run r JOIN digest_subscription s ON s.id = r.subscription_id
-        WHERE r.id = $1 AND r.organization_id = $2`,
-      [runId, me.organizationId],
-    );
-    if (!row) throw new NotFoundException(`Digest ${runId} not found`);
-    return {
-      id: row.id,
-      organizationId: row.organization_id,
-      periodStart: row.period_start,
-      periodEnd: row.period_end,
-      name: row.name,
-      timezone: row.timezone,
-      recipientEmails: row.recipient_emails,
-      recipientPersonIds: row.recipient_person_ids,
-    };
+    const run = await this.digests.runOfLinks(manager, me.organizationId, runId);
+    if (!run) throw new NotFoundException(`Digest ${runId} not found`);
+    return run;
   }
 }

@@ -5,8 +5,8 @@ import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Public, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
-import { messagePage, sendPrivatePage } from '../pages/outcome-form.js';
 import {
   DigestLinkPage,
   DigestLinksQuery,

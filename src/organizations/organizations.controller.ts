@@ -5,7 +5,6 @@ import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { DeleteOrganizationQuery, OrganizationPage, OrganizationView, UpdateOrganizationDto } from './organization.dto.js';
-import { OrganizationSettingsView, UpdateOrganizationSettingsDto } from './organization-settings.dto.js';
 import { OrganizationsService } from './organizations.service.js';
 
 /** A key sees exactly one organization: its own. New tenants are made with `npm run cli -- bootstrap`. */
@@ -42,34 +41,5 @@ export class OrganizationsController {
   @HttpCode(204)
   async remove(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Query() query: DeleteOrganizationQuery): Promise<void> {
     await this.organizations.remove(me.organizationId, id, query.confirm);
-  }
-}
-
-/** How the caller's organization judges claims: whether ad-hoc contacts count, and the gaps that matter. */
-@ApiTags('organizations')
-@ApiAuthenticated()
-@ApiErrors()
-@Controller('api/v1/organization/settings')
-export class OrganizationSettingsController {
-  constructor(private readonly organizations: OrganizationsService) {}
-
-  @Get()
-  @Roles('admin', 'quality')
-  @ApiOkResponse({ type: OrganizationSettingsView, description: 'The settings in force, defaults filled in' })
-  get(@CurrentActor() me: Actor): Promise<OrganizationSettingsView> {
-    return this.organizations.settings(me.organizationId);
-  }
-
-  @Patch()
-  @Roles('admin')
-  @ApiOkResponse({
-    type: OrganizationSettingsView,
-    description: 'Changes only what is given; a gap set to null goes back to its default',
-  })
-  update(
-    @CurrentActor() me: Actor,
-    @Body() dto: UpdateOrganizationSettingsDto,
-  ): Promise<OrganizationSettingsView> {
-    return this.organizations.updateSettings(me.organizationId, dto);
   }
 }

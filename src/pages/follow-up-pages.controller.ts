@@ -3,10 +3,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/auth.decorators.js';
 import { escapeHtml } from '../common/html.js';
+import { messagePage, page, sendPrivatePage } from '../common/page-shell.js';
 import { ANSWER_LABELS } from '../outcomes/follow-up-mail.js';
 import { FollowUpService } from '../outcomes/follow-up.service.js';
 import type { PromiseLink } from '../outcomes/follow-up.service.js';
-import { messagePage, page, sendPrivatePage } from './outcome-form.js';
 
 type Answer = keyof typeof ANSWER_LABELS;
 const isAnswer = (v: unknown): v is Answer => typeof v === 'string' && Object.hasOwn(ANSWER_LABELS, v);

@@ -9,16 +9,16 @@ import { Public } from '../auth/auth.decorators.js';
 import { PlanChangesService } from '../campaigns/plan-changes.service.js';
 import { TestWithdrawnException } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
+import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { validateDto } from '../common/validation/validate-dto.js';
 import { FieldValidationException, unstorableInput } from '../common/validation/validation-errors.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import { OutcomeDto } from '../outcomes/outcome.dto.js';
 import { Outcome } from '../outcomes/outcome.entity.js';
+import { OutcomesRepository } from '../outcomes/outcomes.repository.js';
 import { OutcomesService } from '../outcomes/outcomes.service.js';
 import { outcomeRules } from '../outcomes/outcome-rules.js';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { formPage, initialValues, messagePage, parseForm, savedPage, sendPrivatePage } from './outcome-form.js';
+import { formPage, initialValues, parseForm, savedPage } from './outcome-form.js';
 import type { FormValues } from './outcome-form.js';
 import { ResolvedLink, TesterLinkService } from './tester-link.service.js';
 
@@ -51,7 +51,7 @@ export class TesterPagesController {
     private readonly assignments: AssignmentsRepository,
     private readonly changes: PlanChangesService,
     private readonly clock: Clock,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outcomeRows: OutcomesRepository,
   ) {}
 
   /** Resolves the link or answers the plain 404/410 page; nothing about the assignment leaks. */
@@ -70,7 +70,7 @@ export class TesterPagesController {
   }
 
   private outcomeOf(assignmentId: string): Promise<Outcome | null> {
-    return this.dataSource.getRepository(Outcome).findOne({ where: { assignmentId } });
+    return this.outcomeRows.byAssignment(assignmentId);
   }
 
   private urls(token: string) {
