@@ -147,7 +147,10 @@ async function time<T>(name: string, fn: () => Promise<T>): Promise<{ timing: Ti
   }
   const sorted = [...runs].sort((a, b) => a - b);
   const round = (s: number) => Number(s.toFixed(3));
-  return { timing: { best: round(sorted[0]), median: round(sorted[Math.floor(sorted.length / 2)]), runs: runs.map(round) }, result };
+  return {
+    timing: { best: round(sorted[0]), median: round(sorted[Math.floor(sorted.length / 2)]), runs: runs.map(round) },
+    result,
+  };
 }
 
 function gc() {
@@ -167,7 +170,9 @@ async function main() {
             (SELECT count(*) FROM touchpoint WHERE organization_id = $1)::int AS touchpoints`,
     [organizationId],
   );
-  process.stdout.write(`loaded ${counts.outcomes} outcomes, ${counts.touchpoints} touchpoints, ${counts.claims} claims, ${TESTERS} testers in ${loadSeconds} s (not measured)\n`);
+  process.stdout.write(
+    `loaded ${counts.outcomes} outcomes, ${counts.touchpoints} touchpoints, ${counts.claims} claims, ${TESTERS} testers in ${loadSeconds} s (not measured)\n`,
+  );
 
   const request: DigestRequest = {
     organizationId,
@@ -183,7 +188,10 @@ async function main() {
 
   const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(',\n       ');
   const floorSql = `SELECT o.touchpoint_id,\n       ${select}\n  FROM outcome o\n WHERE o.organization_id = $1 AND o.attempted_at >= $2 AND o.attempted_at < $3\n GROUP BY o.touchpoint_id`;
-  const floor = await time('floor', () => dataSource.query(floorSql, [organizationId, PERIOD_START, PERIOD_END]) as Promise<unknown[]>);
+  const floor = await time(
+    'floor',
+    () => dataSource.query(floorSql, [organizationId, PERIOD_START, PERIOD_END]) as Promise<unknown[]>,
+  );
 
   const peak = rss.stop();
   const peakRssMiB = Math.round(peak / 2 ** 20);

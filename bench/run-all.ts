@@ -31,7 +31,10 @@ type Summary = Record<string, any>; // eslint-disable-line @typescript-eslint/no
 function runOne(b: (typeof BENCHMARKS)[number]): Promise<Summary> {
   return new Promise((resolve, reject) => {
     process.stdout.write(`\n== bench:${b.name} ==\n`);
-    const child = spawn(process.execPath, [...b.nodeArgs, path.resolve(b.script)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    const child = spawn(process.execPath, [...b.nodeArgs, path.resolve(b.script)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d;
@@ -49,10 +52,15 @@ function runOne(b: (typeof BENCHMARKS)[number]): Promise<Summary> {
   });
 }
 
-const n = (v: number, digits = 0) => v.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const n = (v: number, digits = 0) =>
+  v.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const verdict = (ok: boolean) => (ok ? '**met**' : '**missed**');
 const table = (head: string[], rows: Array<Array<string | number>>) =>
-  [`|${head.map((h) => (h ? ` ${h} ` : ' ')).join('|')}|`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  [
+    `|${head.map((h) => (h ? ` ${h} ` : ' ')).join('|')}|`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 
 function machineBlock(results: Summary[]): string {
   const m = machine();
@@ -69,7 +77,13 @@ function machineBlock(results: Summary[]): string {
 }
 
 function planBlock(s: Summary): string {
-  const results = s.results as Array<{ weeks: number; assignments: number; unfilled: number; seconds: number; perSecond: number }>;
+  const results = s.results as Array<{
+    weeks: number;
+    assignments: number;
+    unfilled: number;
+    seconds: number;
+    perSecond: number;
+  }>;
   const last = results[results.length - 1];
   const rows = results.map((r) => [
     `${n(s.touchpoints)} × ${n(s.testers)}, ${r.weeks} week(s)`,
@@ -77,9 +91,7 @@ function planBlock(s: Summary): string {
     n(r.unfilled),
     n(r.seconds, 2),
     n(r.perSecond),
-    r === last && r.assignments >= 40_000
-      ? `≤ ${s.goal.seconds40k} s: ${verdict(r.seconds <= s.goal.seconds40k)}`
-      : '',
+    r === last && r.assignments >= 40_000 ? `≤ ${s.goal.seconds40k} s: ${verdict(r.seconds <= s.goal.seconds40k)}` : '',
   ]);
   const large = s.large as Summary | null;
   if (large) {
@@ -102,10 +114,22 @@ function planBlock(s: Summary): string {
       table(
         ['/health during the 10k × 10k plan', 'requests', 'p50', 'p99', 'max', 'goal'],
         [
-          ['asked every 10 ms by another process', n(h.requests), `${h.p50Ms} ms`, `${h.p99Ms} ms`, `${h.maxMs} ms`,
-            `p99 < ${s.goal.healthP99Ms} ms: ${met}`],
-          ['the same, 2 s before the plan (idle)', n(idle.requests), `${idle.p50Ms} ms`, `${idle.p99Ms} ms`,
-            `${idle.maxMs} ms`, ''],
+          [
+            'asked every 10 ms by another process',
+            n(h.requests),
+            `${h.p50Ms} ms`,
+            `${h.p99Ms} ms`,
+            `${h.maxMs} ms`,
+            `p99 < ${s.goal.healthP99Ms} ms: ${met}`,
+          ],
+          [
+            'the same, 2 s before the plan (idle)',
+            n(idle.requests),
+            `${idle.p50Ms} ms`,
+            `${idle.p99Ms} ms`,
+            `${idle.maxMs} ms`,
+            '',
+          ],
         ],
       ),
       '',
@@ -157,13 +181,29 @@ function digestBlock(s: Summary): string {
     [
       ['outcomes / touchpoints / claims', `${n(s.outcomes)} / ${n(s.touchpoints)} / ${n(s.claims)}`, ''],
       ['digest (best / median of 3)', `${n(s.digestSeconds.best, 2)} s / ${n(s.digestSeconds.median, 2)} s`, ''],
-      ['floor: bare aggregate (best / median of 3)', `${n(s.floorSeconds.best, 2)} s / ${n(s.floorSeconds.median, 2)} s`, ''],
+      [
+        'floor: bare aggregate (best / median of 3)',
+        `${n(s.floorSeconds.best, 2)} s / ${n(s.floorSeconds.median, 2)} s`,
+        '',
+      ],
       ['ratio digest / floor', `${s.ratio} (median ${s.medianRatio})`, `≤ ${s.goal.ratio}: ${verdict(s.met.ratio)}`],
       ['rows in the payload', `${n(s.payloadRows)} (+ ${n(s.payloadRows)} trend rows)`, ''],
       ...(s.verdicts
-        ? [['verdicts (Holm\'s family: the judged)', Object.entries(s.verdicts).map(([v, k]) => `${v} ${n(k as number)}`).join(', '), '']]
+        ? [
+            [
+              "verdicts (Holm's family: the judged)",
+              Object.entries(s.verdicts)
+                .map(([v, k]) => `${v} ${n(k as number)}`)
+                .join(', '),
+              '',
+            ],
+          ]
         : []),
-      ['peak RSS of the Node process', `${s.peakRssMiB} MiB`, `< ${s.goal.peakRssMB} MB (${mib} MiB): ${verdict(s.met.peakRss)}`],
+      [
+        'peak RSS of the Node process',
+        `${s.peakRssMiB} MiB`,
+        `< ${s.goal.peakRssMB} MB (${mib} MiB): ${verdict(s.met.peakRss)}`,
+      ],
     ],
   );
 }
@@ -188,14 +228,40 @@ function loadBlock(s: Summary): string {
   ]);
   const c = s.outcomeCheck;
   return [
-    table(['route', 'req/s', 'p50', 'p99', 'requests', 'non-2xx', 'errors', 'server peak RSS', 'CPU service / PostgreSQL / other', 'goal'], rows),
+    table(
+      [
+        'route',
+        'req/s',
+        'p50',
+        'p99',
+        'requests',
+        'non-2xx',
+        'errors',
+        'server peak RSS',
+        'CPU service / PostgreSQL / other',
+        'goal',
+      ],
+      rows,
+    ),
     '',
     table(
       ['check', 'value', 'goal'],
       [
-        ['errors and non-2xx, all routes', n(s.phases.reduce((sum: number, p: Summary) => sum + p.non2xx + p.errors + p.timeouts, 0)), `zero: ${verdict(s.met.zeroErrors)}`],
-        ['outcomes stored during (a) / 2xx answers', `${n(c.after - c.before)} / ${n(c.acknowledged)}`, `equal: ${verdict(s.met.outcomesStored)}`],
-        ['(a) req/s as a share of (c)', `${Math.round(s.shareOfCeiling * 100)} %`, `≥ ${g.shareOfCeiling * 100} %: ${verdict(s.met.shareOfCeiling)}`],
+        [
+          'errors and non-2xx, all routes',
+          n(s.phases.reduce((sum: number, p: Summary) => sum + p.non2xx + p.errors + p.timeouts, 0)),
+          `zero: ${verdict(s.met.zeroErrors)}`,
+        ],
+        [
+          'outcomes stored during (a) / 2xx answers',
+          `${n(c.after - c.before)} / ${n(c.acknowledged)}`,
+          `equal: ${verdict(s.met.outcomesStored)}`,
+        ],
+        [
+          '(a) req/s as a share of (c)',
+          `${Math.round(s.shareOfCeiling * 100)} %`,
+          `≥ ${g.shareOfCeiling * 100} %: ${verdict(s.met.shareOfCeiling)}`,
+        ],
       ],
     ),
     '',
@@ -296,7 +362,9 @@ async function main(): Promise<void> {
   // The machine table names PostgreSQL's version: only benchmarks that ran one can rewrite it.
   if (results.some((r) => r.postgres)) text = replaceBlock(text, 'machine', machineBlock(results));
   await writeFile(FILE, text);
-  process.stdout.write(`\nBENCHMARKS.md rewritten (${results.length} benchmark(s)${failed.length ? `; failed: ${failed.join(', ')}` : ''}).\n`);
+  process.stdout.write(
+    `\nBENCHMARKS.md rewritten (${results.length} benchmark(s)${failed.length ? `; failed: ${failed.join(', ')}` : ''}).\n`,
+  );
   if (failed.length) process.exit(1);
 }
 

@@ -20,7 +20,10 @@ export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 @Check('assignment_status_check', "status IN ('planned', 'revealed', 'completed', 'declined', 'missed', 'cancelled')")
 @Check('assignment_window_check', 'window_end > window_start AND reveal_at <= window_start')
 @Check('assignment_cancel_check', "(status = 'cancelled') = (cancel_reason IS NOT NULL)")
-@Index('assignment_slot_key', ['campaignId', 'touchpointId', 'weekStart', 'slot'], { unique: true, where: "status NOT IN ('declined', 'cancelled')" })
+@Index('assignment_slot_key', ['campaignId', 'touchpointId', 'weekStart', 'slot'], {
+  unique: true,
+  where: "status NOT IN ('declined', 'cancelled')",
+})
 @Index('assignment_due_idx', ['status', 'revealAt'])
 @Index('assignment_window_idx', ['status', 'windowEnd'])
 @Index('assignment_org_window_idx', ['organizationId', 'windowStart'])

@@ -19,7 +19,8 @@ export class AssignmentsController {
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({
     type: AssignmentPage,
-    description: 'Admin and quality see all; a tester their own from reveal on; an owner completed tests of their touchpoints',
+    description:
+      'Admin and quality see all; a tester their own from reveal on; an owner completed tests of their touchpoints',
   })
   list(@CurrentActor() me: Actor, @Query() query: AssignmentsQuery): Promise<AssignmentPage> {
     return this.assignments.list(me, query);

@@ -23,13 +23,24 @@ export class ApiKeysController {
   @ApiOkResponse({ type: MeView, description: 'The person the key belongs to' })
   async me(@CurrentActor() me: Actor): Promise<MeView> {
     const person = await this.people.get(me.organizationId, me.personId);
-    return { personId: person.id, organizationId: person.organizationId, name: person.name, email: person.email, roles: person.roles, timezone: person.timezone };
+    return {
+      personId: person.id,
+      organizationId: person.organizationId,
+      name: person.name,
+      email: person.email,
+      roles: person.roles,
+      timezone: person.timezone,
+    };
   }
 
   @Post('people/:id/api-keys')
   @Roles('admin', 'self')
   @ApiCreatedResponse({ type: IssuedApiKeyView })
-  async issue(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: CreateApiKeyDto): Promise<IssuedApiKeyView> {
+  async issue(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: CreateApiKeyDto,
+  ): Promise<IssuedApiKeyView> {
     await this.ownPersonOrAdmin(me, id);
     return this.apiKeys.issue(me.organizationId, id, dto.label ?? 'api key');
   }
@@ -57,7 +68,8 @@ export class ApiKeysController {
   }
 
   private async ownPersonOrAdmin(me: Actor, personId: string): Promise<void> {
-    if (!hasRole(me, 'admin') && me.personId !== personId) throw new ForbiddenException('Only admins may manage other people\'s keys');
+    if (!hasRole(me, 'admin') && me.personId !== personId)
+      throw new ForbiddenException("Only admins may manage other people's keys");
     await this.people.get(me.organizationId, personId);
   }
 }

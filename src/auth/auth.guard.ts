@@ -37,6 +37,8 @@ export class AuthGuard implements CanActivate {
     const rules = this.reflector.getAllAndOverride<RoleRule[] | undefined>(ROLES_KEY, targets);
     if (!rules || rules.length === 0) throw new ForbiddenException('This route is not open to any role');
     if (rules.includes('self') || rules.some((r) => actor.roles.includes(r as never))) return true;
-    throw new ForbiddenException(`This route requires one of the roles: ${rules.filter((r) => r !== 'self').join(', ')}`);
+    throw new ForbiddenException(
+      `This route requires one of the roles: ${rules.filter((r) => r !== 'self').join(', ')}`,
+    );
   }
 }

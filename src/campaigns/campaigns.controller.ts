@@ -11,7 +11,15 @@ import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
-import { CampaignPage, CampaignsQuery, CampaignView, CreateCampaignDto, PlanPeriodDto, PlanResultView, UpdateCampaignDto } from './campaign.dto.js';
+import {
+  CampaignPage,
+  CampaignsQuery,
+  CampaignView,
+  CreateCampaignDto,
+  PlanPeriodDto,
+  PlanResultView,
+  UpdateCampaignDto,
+} from './campaign.dto.js';
 import { CAMPAIGN_LIMITS } from './campaign-limits.js';
 import { CampaignsService } from './campaigns.service.js';
 import { PlanningService } from './planning.service.js';
@@ -56,10 +64,14 @@ export class CampaignsController {
     description:
       'Changes apply to weeks not yet planned (or re-planned: see plan). At once, though: tests of testers or ' +
       'touchpoints taken out, or outside narrowed dates, are withdrawn (cancelled with the reason; revealed ' +
-      'ones\' testers are told); a removed tester\'s slots go to another tester when time allows, else are ' +
+      "ones' testers are told); a removed tester's slots go to another tester when time allows, else are " +
       'recorded unfilled.',
   })
-  async update(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: UpdateCampaignDto): Promise<CampaignView> {
+  async update(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateCampaignDto,
+  ): Promise<CampaignView> {
     return CampaignView.of(await this.campaigns.update(me.organizationId, id, dto, me.personId), hasRole(me, 'admin'));
   }
 
@@ -88,7 +100,11 @@ export class CampaignsController {
       `${CAMPAIGN_LIMITS.touchpoints} touchpoints), or a period of more than ${CAMPAIGN_LIMITS.slotsPerPlan} slots: ` +
       'the errors name the field (contactsPerTouchpointPerWeek, team, touchpointIds, to) and the limit',
   })
-  async plan(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: PlanPeriodDto): Promise<PlanResultView> {
+  async plan(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: PlanPeriodDto,
+  ): Promise<PlanResultView> {
     const options = dto.replan ? { replan: { by: me.personId } } : {};
     return this.planning.planPeriod(me.organizationId, id, dto.from, dto.to, options);
   }

@@ -75,7 +75,10 @@ export class CampaignsService {
       const campaign = await this.campaigns.lock(manager, id, organizationId);
       if (!campaign) throw new NotFoundException(`Campaign ${id} not found`);
       const n = await this.assignments.countWithHistory(manager, id);
-      if (n > 0) throw new ConflictException(`Campaign ${id} has ${n} revealed or finished assignment(s); set endsOn to stop it instead`);
+      if (n > 0)
+        throw new ConflictException(
+          `Campaign ${id} has ${n} revealed or finished assignment(s); set endsOn to stop it instead`,
+        );
       await this.campaigns.delete(manager, id);
     });
   }
@@ -105,10 +108,18 @@ export class CampaignsService {
   }
 
   /** Every id must be a row of this organization; testers must hold the tester role; the size in CAMPAIGN_LIMITS. */
-  private async assertReferences(manager: EntityManager, organizationId: string, dto: CreateCampaignDto): Promise<void> {
+  private async assertReferences(
+    manager: EntityManager,
+    organizationId: string,
+    dto: CreateCampaignDto,
+  ): Promise<void> {
     const errors: FieldError[] = [];
     if (!dto.touchpointIds?.length && !dto.team && !dto.channels?.length) {
-      errors.push({ field: 'touchpointIds', rule: 'selectsTouchpoints', message: 'give touchpointIds, or a team and/or channels to choose touchpoints by' });
+      errors.push({
+        field: 'touchpointIds',
+        rule: 'selectsTouchpoints',
+        message: 'give touchpointIds, or a team and/or channels to choose touchpoints by',
+      });
     }
     const checks = [
       ['touchpointIds', 'touchpoint', dto.touchpointIds, 'touchpoints of your organization'],
@@ -117,7 +128,12 @@ export class CampaignsService {
     ] as const;
     for (const [field, kind, ids, what] of checks) {
       const bad = await this.campaigns.missing(manager, organizationId, kind, ids ?? []);
-      if (bad.length) errors.push({ field, rule: 'exists', message: `${field} must be ${what}; not: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}` });
+      if (bad.length)
+        errors.push({
+          field,
+          rule: 'exists',
+          message: `${field} must be ${what}; not: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`,
+        });
     }
     if (errors.length) throw new FieldValidationException(errors);
     const n = await this.campaigns.countSelected(manager, {

@@ -257,7 +257,15 @@ export class DigestEvidenceRepository {
        SELECT o.k, o.kind, ${METRIC_PROJECTION}
          FROM (${joinedPerLevel(new Set(keys.map(levelOf)), scopedContacts(4, 6, 13))}) o
         GROUP BY o.k, o.kind`,
-      [...wantParams(scope, countAdHoc, keys, keys.map((k) => k.k)), scope.windowsStartedBefore ?? null],
+      [
+        ...wantParams(
+          scope,
+          countAdHoc,
+          keys,
+          keys.map((k) => k.k),
+        ),
+        scope.windowsStartedBefore ?? null,
+      ],
     );
     for (const row of rows) out.set(`${Number(row.k)}|${row.kind}`, projectionOf(row));
     return out;

@@ -70,7 +70,11 @@ export class DigestLinksService {
     issuedBy: string | null,
   ): Promise<IssuedLink[]> {
     const target = { organizationId: run.organizationId, targetId: run.id, issuedBy };
-    return this.secretLinks.issue(manager, 'digest', recipients.map((recipient) => ({ ...target, recipient })));
+    return this.secretLinks.issue(
+      manager,
+      'digest',
+      recipients.map((recipient) => ({ ...target, recipient })),
+    );
   }
 
   expiry(from: Date): Date {

@@ -145,7 +145,9 @@ export class DigestRunsService {
           subject: rendered.subject,
           text: rendered.text.replaceAll(marker, secret),
           html: rendered.html.replaceAll(marker, secret),
-          attachments: [{ filename: 'digest-chart.png', contentType: 'image/png', content: chart, cid: 'digest-chart' }],
+          attachments: [
+            { filename: 'digest-chart.png', contentType: 'image/png', content: chart, cid: 'digest-chart' },
+          ],
           dedupeKey: `digest:${sub.id}:${periodStart.toISOString()}:${to}`,
         });
       }

@@ -47,7 +47,11 @@ export class DigestSubscriptionsController {
   @Patch(':id')
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: DigestSubscriptionView })
-  async update(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: UpdateDigestSubscriptionDto): Promise<DigestSubscriptionView> {
+  async update(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateDigestSubscriptionDto,
+  ): Promise<DigestSubscriptionView> {
     return DigestSubscriptionView.of(await this.subscriptions.update(me.organizationId, id, dto));
   }
 
@@ -61,7 +65,11 @@ export class DigestSubscriptionsController {
   @Get(':id/preview')
   @Roles('admin', 'quality')
   @ApiOkResponse({ description: 'The digest payload for the period, computed now; nothing is sent' })
-  preview(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Query() query: PreviewQuery): Promise<DigestPayload> {
+  preview(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Query() query: PreviewQuery,
+  ): Promise<DigestPayload> {
     return this.subscriptions.preview(me.organizationId, id, query.periodStart, query.periodEnd);
   }
 }

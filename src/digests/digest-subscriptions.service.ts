@@ -8,7 +8,11 @@ import { FieldValidationException } from '../common/validation/validation-errors
 import { PeopleRepository } from '../people/people.repository.js';
 import { TouchpointsRepository } from '../touchpoints/touchpoints.repository.js';
 import { DigestBuilder, DigestPayload } from './digest-builder.service.js';
-import { CreateDigestSubscriptionDto, SubscriptionsQuery, UpdateDigestSubscriptionDto } from './digest-subscription.dto.js';
+import {
+  CreateDigestSubscriptionDto,
+  SubscriptionsQuery,
+  UpdateDigestSubscriptionDto,
+} from './digest-subscription.dto.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
 import { DigestsRepository } from './digests.repository.js';
 import type { SubscriptionColumns } from './digests.repository.js';
@@ -29,13 +33,21 @@ export class DigestSubscriptionsService {
     if (personIds.length) {
       const found = await this.people.known(organizationId, personIds);
       if (found.length !== personIds.length) {
-        throw new FieldValidationException([{ field: 'recipients', rule: 'exists', message: 'recipients must be email addresses or people of your organization' }]);
+        throw new FieldValidationException([
+          {
+            field: 'recipients',
+            rule: 'exists',
+            message: 'recipients must be email addresses or people of your organization',
+          },
+        ]);
       }
     }
     if (dto.touchpointIds?.length) {
       const found = await this.touchpoints.known(organizationId, dto.touchpointIds);
       if (found.length !== dto.touchpointIds.length) {
-        throw new FieldValidationException([{ field: 'touchpointIds', rule: 'exists', message: 'touchpointIds must be touchpoints of your organization' }]);
+        throw new FieldValidationException([
+          { field: 'touchpointIds', rule: 'exists', message: 'touchpointIds must be touchpoints of your organization' },
+        ]);
       }
     }
     return {
@@ -91,14 +103,25 @@ export class DigestSubscriptionsService {
   /** The digest for a period, computed now; nothing is stored or sent. */
   async preview(organizationId: string, id: string, periodStart: string, periodEnd?: string): Promise<DigestPayload> {
     const sub = await this.get(organizationId, id);
-    const parse = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? DateTime.fromISO(v, { zone: sub.timezone }) : DateTime.fromISO(v, { setZone: true }));
+    const parse = (v: string) =>
+      /^\d{4}-\d{2}-\d{2}$/.test(v)
+        ? DateTime.fromISO(v, { zone: sub.timezone })
+        : DateTime.fromISO(v, { setZone: true });
     const start = parse(periodStart);
     const end = periodEnd ? parse(periodEnd) : start.plus({ days: sub.periodDays });
     if (end <= start) {
-      throw new BadRequestException({ statusCode: 400, message: 'periodEnd must be after periodStart', errors: [{ field: 'periodEnd', rule: 'afterStart', message: 'periodEnd must be after periodStart' }] });
+      throw new BadRequestException({
+        statusCode: 400,
+        message: 'periodEnd must be after periodStart',
+        errors: [{ field: 'periodEnd', rule: 'afterStart', message: 'periodEnd must be after periodStart' }],
+      });
     }
     if (end.diff(start, 'days').days > 366) {
-      throw new BadRequestException({ statusCode: 400, message: 'A digest covers at most a year', errors: [{ field: 'periodEnd', rule: 'maxYear', message: 'a digest covers at most 366 days' }] });
+      throw new BadRequestException({
+        statusCode: 400,
+        message: 'A digest covers at most a year',
+        errors: [{ field: 'periodEnd', rule: 'maxYear', message: 'a digest covers at most 366 days' }],
+      });
     }
     return this.builder.build({
       organizationId,

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { type Interval, medianInterval, medianRanks, normalQuantile, studentTQuantile, tInterval, wilsonInterval } from './statistics.js';
+import {
+  type Interval,
+  medianInterval,
+  medianRanks,
+  normalQuantile,
+  studentTQuantile,
+  tInterval,
+  wilsonInterval,
+} from './statistics.js';
 
 const confidenceArb = fc.double({ min: 0.5, max: 0.999, noNaN: true });
 // Pairs at least 1e-6 apart: closer levels differ only by rounding, which may shave an ulp off a bound.
@@ -31,10 +39,14 @@ describe('normalQuantile', () => {
 
   it('is strictly increasing across the three AS241 regions', () => {
     fc.assert(
-      fc.property(fc.double({ min: 1e-300, max: 1 - 1e-16, noNaN: true }), fc.double({ min: 1e-300, max: 1 - 1e-16, noNaN: true }), (a, b) => {
-        fc.pre(a < b);
-        expect(normalQuantile(a)).toBeLessThanOrEqual(normalQuantile(b));
-      }),
+      fc.property(
+        fc.double({ min: 1e-300, max: 1 - 1e-16, noNaN: true }),
+        fc.double({ min: 1e-300, max: 1 - 1e-16, noNaN: true }),
+        (a, b) => {
+          fc.pre(a < b);
+          expect(normalQuantile(a)).toBeLessThanOrEqual(normalQuantile(b));
+        },
+      ),
     );
   });
 });
@@ -68,7 +80,9 @@ describe('studentTQuantile', () => {
     fc.assert(
       fc.property(fc.double({ min: 1e-9, max: 1 - 1e-9, noNaN: true }), (p) => {
         const expected = closedForm[df](p);
-        expect(Math.abs(studentTQuantile(p, df) - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+        expect(Math.abs(studentTQuantile(p, df) - expected)).toBeLessThanOrEqual(
+          1e-9 * Math.max(1, Math.abs(expected)),
+        );
       }),
     );
   });
@@ -132,7 +146,9 @@ describe('wilsonInterval', () => {
     expect(() => wilsonInterval(1, 4, 95)).toThrow(RangeError);
   });
 
-  const countsArb = fc.integer({ min: 1, max: 5000 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n)));
+  const countsArb = fc
+    .integer({ min: 1, max: 5000 })
+    .chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n)));
 
   it('stays within [0, 1] and contains the observed rate', () => {
     fc.assert(
@@ -297,7 +313,9 @@ describe('medianInterval', () => {
     expect(() => medianInterval([1, Number.NaN, 3])).toThrow(RangeError);
   });
 
-  const sortedArb = fc.array(fc.integer({ min: 0, max: 3600 }), { minLength: 1, maxLength: 400 }).map((values) => values.sort((a, b) => a - b));
+  const sortedArb = fc
+    .array(fc.integer({ min: 0, max: 3600 }), { minLength: 1, maxLength: 400 })
+    .map((values) => values.sort((a, b) => a - b));
 
   it('contains the sample median and stays within the data', () => {
     fc.assert(

@@ -50,7 +50,10 @@ export function judgeFailure(error: unknown): Verdict {
     return { retry: !permanent, unreachable: e.responseCode === 421 };
   }
   if (e.code === 'EENVELOPE' || (e.rejected?.length ?? 0) > 0) return { retry: false, unreachable: false };
-  return { retry: true, unreachable: ['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ETLS', 'EPROXY'].includes(e.code ?? '') };
+  return {
+    retry: true,
+    unreachable: ['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ETLS', 'EPROXY'].includes(e.code ?? ''),
+  };
 }
 
 function errorText(error: unknown): string {
@@ -94,16 +97,26 @@ export class OutboxSender {
     let unreachable = false;
     for (const m of claimed) {
       try {
-        if (unreachable || held.has(m.recipient) || this.clock.now().getTime() >= claimedAt + LEASE_MS - LEASE_MARGIN_MS) {
+        if (
+          unreachable ||
+          held.has(m.recipient) ||
+          this.clock.now().getTime() >= claimedAt + LEASE_MS - LEASE_MARGIN_MS
+        ) {
           await this.release(m);
           continue;
         }
         // A lease that ran out means the sender died or hung while sending this very mail: such
         // takeovers get the plain count of attempts (an outage's failures get their day, below).
-        if ((m.lapsed && m.attempts - 1 >= MAX_ATTEMPTS) || exhausted({ attempts: m.attempts - 1, createdAt: m.createdAt }, this.clock.now())) {
+        if (
+          (m.lapsed && m.attempts - 1 >= MAX_ATTEMPTS) ||
+          exhausted({ attempts: m.attempts - 1, createdAt: m.createdAt }, this.clock.now())
+        ) {
           // its tries and its time were used up by the last attempt, which ended without a result
           // (the process died while sending it) or was retried just before the time was up
-          await this.markDead(m, `gave up after ${m.attempts - 1} attempts; the last: ${m.lastError ?? 'ended without a result (lease expired)'}`);
+          await this.markDead(
+            m,
+            `gave up after ${m.attempts - 1} attempts; the last: ${m.lastError ?? 'ended without a result (lease expired)'}`,
+          );
           result.dead++;
           continue;
         }

@@ -27,10 +27,7 @@ export class OrganizationSettingsController {
     type: OrganizationSettingsView,
     description: 'Changes only what is given; a gap set to null goes back to its default',
   })
-  update(
-    @CurrentActor() me: Actor,
-    @Body() dto: UpdateOrganizationSettingsDto,
-  ): Promise<OrganizationSettingsView> {
+  update(@CurrentActor() me: Actor, @Body() dto: UpdateOrganizationSettingsDto): Promise<OrganizationSettingsView> {
     return this.settings.update(me.organizationId, dto);
   }
 }

@@ -4,7 +4,12 @@ import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
-import { DeleteOrganizationQuery, OrganizationPage, OrganizationView, UpdateOrganizationDto } from './organization.dto.js';
+import {
+  DeleteOrganizationQuery,
+  OrganizationPage,
+  OrganizationView,
+  UpdateOrganizationDto,
+} from './organization.dto.js';
 import { OrganizationsService } from './organizations.service.js';
 
 /** A key sees exactly one organization: its own. New tenants are made with `npm run cli -- bootstrap`. */
@@ -19,7 +24,10 @@ export class OrganizationsController {
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: OrganizationPage, description: 'Your own organization (a key belongs to exactly one)' })
   async list(@CurrentActor() me: Actor): Promise<OrganizationPage> {
-    return { items: [OrganizationView.of(await this.organizations.get(me.organizationId, me.organizationId))], total: 1 };
+    return {
+      items: [OrganizationView.of(await this.organizations.get(me.organizationId, me.organizationId))],
+      total: 1,
+    };
   }
 
   @Get(':id')
@@ -32,14 +40,22 @@ export class OrganizationsController {
   @Patch(':id')
   @Roles('admin')
   @ApiOkResponse({ type: OrganizationView })
-  async update(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: UpdateOrganizationDto): Promise<OrganizationView> {
+  async update(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateOrganizationDto,
+  ): Promise<OrganizationView> {
     return OrganizationView.of(await this.organizations.rename(me.organizationId, id, dto.name));
   }
 
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
-  async remove(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Query() query: DeleteOrganizationQuery): Promise<void> {
+  async remove(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Query() query: DeleteOrganizationQuery,
+  ): Promise<void> {
     await this.organizations.remove(me.organizationId, id, query.confirm);
   }
 }

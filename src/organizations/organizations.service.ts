@@ -40,19 +40,30 @@ export class OrganizationsService {
   async remove(callerOrganizationId: string, id: string, confirm: string): Promise<void> {
     const org = await this.get(callerOrganizationId, id);
     if (confirm !== org.name) {
-      throw new BadRequestException({ statusCode: 400, message: 'confirm must equal the organization\'s exact name', errors: [{ field: 'confirm', rule: 'equals', message: 'confirm must equal the organization\'s exact name' }] });
+      throw new BadRequestException({
+        statusCode: 400,
+        message: "confirm must equal the organization's exact name",
+        errors: [{ field: 'confirm', rule: 'equals', message: "confirm must equal the organization's exact name" }],
+      });
     }
     await this.organizations.delete(id);
   }
 
   /** A new tenant with its first admin and that admin's key, in one transaction. */
-  async bootstrap(input: { name: string; adminEmail: string; adminName?: string; timezone?: string }): Promise<BootstrapResult> {
+  async bootstrap(input: {
+    name: string;
+    adminEmail: string;
+    adminName?: string;
+    timezone?: string;
+  }): Promise<BootstrapResult> {
     const name = input.name?.trim() ?? '';
     const email = input.adminEmail?.trim().toLowerCase() ?? '';
     const timezone = input.timezone ?? 'UTC';
     const errors: FieldError[] = [];
-    if (name.length < 1 || name.length > 200) errors.push({ field: 'org', rule: 'length', message: 'org must be a name of 1 to 200 characters' });
-    if (!isEmail(email)) errors.push({ field: 'admin-email', rule: 'isEmail', message: 'admin-email must be an email address' });
+    if (name.length < 1 || name.length > 200)
+      errors.push({ field: 'org', rule: 'length', message: 'org must be a name of 1 to 200 characters' });
+    if (!isEmail(email))
+      errors.push({ field: 'admin-email', rule: 'isEmail', message: 'admin-email must be an email address' });
     if (!isIanaTimeZone(timezone)) {
       errors.push({ field: 'timezone', rule: 'isIanaTimeZone', message: `timezone ${TIME_ZONE_MESSAGE}` });
     }

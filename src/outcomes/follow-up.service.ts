@@ -77,7 +77,8 @@ export class FollowUpService {
 
   /** Records the answer on the outcome (and in its audit trail); answering again replaces it. */
   async answer(link: PromiseLink, answer: string): Promise<PromiseStatus> {
-    if (!(PROMISE_STATUSES as readonly string[]).includes(answer)) throw new Error(`answer must be one of ${PROMISE_STATUSES.join(', ')}`);
+    if (!(PROMISE_STATUSES as readonly string[]).includes(answer))
+      throw new Error(`answer must be one of ${PROMISE_STATUSES.join(', ')}`);
     const status = answer as PromiseStatus;
     await this.dataSource.transaction(async (manager) => {
       const outcome = await this.outcomes.lockById(manager, link.outcomeId);

@@ -25,11 +25,14 @@ export class OutcomesController {
 
   @Put('assignments/:id/outcome')
   @Roles('tester')
-  @ApiOkResponse({ type: OutcomeView, description: 'Recorded (the assignment is completed) or edited within 48 hours of the first save' })
+  @ApiOkResponse({
+    type: OutcomeView,
+    description: 'Recorded (the assignment is completed) or edited within 48 hours of the first save',
+  })
   @ApiConflictResponse({
     description:
-      'The test was withdrawn (the body\'s `reason` says why: the tester lost the role, left the campaign, ' +
-      'or is now the touchpoint\'s owner…), is not revealed any more, or the 48 hours to edit have passed',
+      "The test was withdrawn (the body's `reason` says why: the tester lost the role, left the campaign, " +
+      "or is now the touchpoint's owner…), is not revealed any more, or the 48 hours to edit have passed",
   })
   async record(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: OutcomeDto): Promise<OutcomeView> {
     return OutcomeView.of(await this.outcomes.recordForAssignment(me, id, dto));

@@ -208,7 +208,13 @@ export class OutcomesService {
     return (await this.outcomes.write(manager, outcome, save)) ? outcome : null;
   }
 
-  private async edit(manager: EntityManager, actor: Actor, outcome: Outcome, dto: OutcomeDto, now: Date): Promise<Outcome> {
+  private async edit(
+    manager: EntityManager,
+    actor: Actor,
+    outcome: Outcome,
+    dto: OutcomeDto,
+    now: Date,
+  ): Promise<Outcome> {
     if (now > outcome.editableUntil) {
       throw new ConflictException(
         `This outcome was first saved at ${outcome.createdAt.toISOString()} and could be edited until ${outcome.editableUntil.toISOString()}; it can no longer be changed`,
@@ -217,7 +223,8 @@ export class OutcomesService {
     const before = snapshot(outcome);
     Object.assign(outcome, this.columns(dto), { updatedAt: now });
     // A changed promise date is a new promise: ask about it afresh.
-    if (before.promisedFollowUpBy !== outcome.promisedFollowUpBy) Object.assign(outcome, { promiseStatus: null, promiseAskedAt: null });
+    if (before.promisedFollowUpBy !== outcome.promisedFollowUpBy)
+      Object.assign(outcome, { promiseStatus: null, promiseAskedAt: null });
     const save = { editedBy: actor.personId, via: actor.via, editedAt: now, before, after: snapshot(outcome) };
     if (!(await this.outcomes.write(manager, outcome, save))) {
       throw new Error(`outcome ${outcome.id}: its touchpoint or scenario is no longer its organization's`);
@@ -236,7 +243,8 @@ export class OutcomesService {
 
   async get(me: Actor, id: string): Promise<Outcome> {
     const outcome = await this.outcomes.byId(id, me.organizationId);
-    if (!outcome || (!hasRole(me, 'admin', 'quality') && outcome.testerId !== me.personId)) throw new NotFoundException(`Outcome ${id} not found`);
+    if (!outcome || (!hasRole(me, 'admin', 'quality') && outcome.testerId !== me.personId))
+      throw new NotFoundException(`Outcome ${id} not found`);
     return outcome;
   }
 
@@ -256,7 +264,18 @@ export class OutcomesService {
    */
   async register(organizationId: string, from?: string, to?: string): Promise<string> {
     const rows = await this.outcomes.register(organizationId, from ?? null, to ?? null);
-    const header = ['outcome_id', 'attempted_at', 'touchpoint_id', 'touchpoint', 'channel', 'contact', 'team', 'assignment_id', 'window_start', 'window_end'];
+    const header = [
+      'outcome_id',
+      'attempted_at',
+      'touchpoint_id',
+      'touchpoint',
+      'channel',
+      'contact',
+      'team',
+      'assignment_id',
+      'window_start',
+      'window_end',
+    ];
     const body = rows.map((r) =>
       [
         r.id,

@@ -31,7 +31,11 @@ export class FollowUpPagesController {
 
   @Get(':token')
   @Public()
-  async show(@Param('token') token: string, @Query('answer') answer: string | undefined, @Res() res: Response): Promise<void> {
+  async show(
+    @Param('token') token: string,
+    @Query('answer') answer: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
     const link = await this.open(token, res);
     if (!link) return;
     const chosen = isAnswer(answer) ? answer : undefined;
@@ -41,7 +45,9 @@ export class FollowUpPagesController {
           `<label for="answer-${key}" style="display:flex;gap:.5rem;align-items:center;min-height:44px"><input type="radio" id="answer-${key}" name="answer" value="${key}"${chosen === key ? ' checked' : ''} required> ${escapeHtml(ANSWER_LABELS[key])}</label>`,
       )
       .join('\n');
-    const current = link.answer ? `<p class="ok">You answered: ${escapeHtml(ANSWER_LABELS[link.answer])}. You can change it.</p>` : '';
+    const current = link.answer
+      ? `<p class="ok">You answered: ${escapeHtml(ANSWER_LABELS[link.answer])}. You can change it.</p>`
+      : '';
     sendPrivatePage(
       res,
       200,
@@ -63,7 +69,8 @@ ${current}
   async answer(@Param('token') token: string, @Body() body: { answer?: unknown }, @Res() res: Response): Promise<void> {
     const link = await this.open(token, res);
     if (!link) return;
-    if (!isAnswer(body?.answer)) return sendPrivatePage(res, 400, messagePage('Choose an answer', 'Choose one of the three answers and confirm.'));
+    if (!isAnswer(body?.answer))
+      return sendPrivatePage(res, 400, messagePage('Choose an answer', 'Choose one of the three answers and confirm.'));
     await this.followUps.answer(link, body.answer);
     sendPrivatePage(res, 200, messagePage('Thank you', `Recorded: ${ANSWER_LABELS[body.answer]}.`));
   }

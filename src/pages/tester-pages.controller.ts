@@ -22,7 +22,8 @@ import { formPage, initialValues, parseForm, savedPage } from './outcome-form.js
 import type { FormValues } from './outcome-form.js';
 import { ResolvedLink, TesterLinkService } from './tester-link.service.js';
 
-const GONE = 'This link has expired. It no longer opens anything; if you still need to record a test, ask your quality team.';
+const GONE =
+  'This link has expired. It no longer opens anything; if you still need to record a test, ask your quality team.';
 const UNKNOWN = 'This link is not valid. Check that you opened the whole link from your email.';
 
 /** The page for a test that was (or is now) withdrawn: why, and that nothing needs doing. */
@@ -79,7 +80,11 @@ export class TesterPagesController {
 
   @Get(':token')
   @Public()
-  async show(@Param('token') token: string, @Query('saved') saved: string | undefined, @Res() res: Response): Promise<void> {
+  async show(
+    @Param('token') token: string,
+    @Query('saved') saved: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
     const link = await this.open(token, res);
     if (!link) return;
     const outcome = await this.outcomeOf(link.assignmentId);
@@ -87,13 +92,38 @@ export class TesterPagesController {
     if (outcome && saved) return sendPrivatePage(res, 200, savedPage(link.form, outcome.editableUntil, `/t/${token}`));
     if (outcome) {
       if (now > outcome.editableUntil) {
-        return sendPrivatePage(res, 200, messagePage('Recorded', 'What happened is recorded. The 48 hours to change it have passed, so it can no longer be edited.'));
+        return sendPrivatePage(
+          res,
+          200,
+          messagePage(
+            'Recorded',
+            'What happened is recorded. The 48 hours to change it have passed, so it can no longer be edited.',
+          ),
+        );
       }
-      return sendPrivatePage(res, 200, formPage(link.form, initialValues(link.form, outcome, now), [], { ...this.urls(token), editing: true, editableUntil: outcome.editableUntil }));
+      return sendPrivatePage(
+        res,
+        200,
+        formPage(link.form, initialValues(link.form, outcome, now), [], {
+          ...this.urls(token),
+          editing: true,
+          editableUntil: outcome.editableUntil,
+        }),
+      );
     }
-    if (link.status === 'declined') return sendPrivatePage(res, 200, messagePage('Declined', 'You declined this test. Thank you for letting us know.'));
+    if (link.status === 'declined')
+      return sendPrivatePage(
+        res,
+        200,
+        messagePage('Declined', 'You declined this test. Thank you for letting us know.'),
+      );
     if (link.status === 'cancelled') return sendPrivatePage(res, 200, withdrawnPage(link.cancelReason));
-    if (link.status !== 'revealed') return sendPrivatePage(res, 200, messagePage('Closed', `This test is ${link.status}; nothing more can be recorded for it.`));
+    if (link.status !== 'revealed')
+      return sendPrivatePage(
+        res,
+        200,
+        messagePage('Closed', `This test is ${link.status}; nothing more can be recorded for it.`),
+      );
     if (now >= link.missedAt) {
       const missed = 'The time to record this test has passed: it is missed, and nothing more can be recorded for it.';
       return sendPrivatePage(res, 200, messagePage('Closed', missed));
@@ -112,7 +142,9 @@ export class TesterPagesController {
     const link = await this.open(token, res);
     if (!link) return;
     if (link.status === 'cancelled') return sendPrivatePage(res, 409, withdrawnPage(link.cancelReason));
-    const values = Object.fromEntries(Object.entries(body ?? {}).filter(([, v]) => typeof v === 'string')) as FormValues;
+    const values = Object.fromEntries(
+      Object.entries(body ?? {}).filter(([, v]) => typeof v === 'string'),
+    ) as FormValues;
     const { plain, errors } = parseForm(values, link.form);
     const { value, errors: fieldErrors } = await validateDto(OutcomeDto, plain);
     // Every problem at once: unreadable cells, field rules, and the cross-field rules.
@@ -143,11 +175,18 @@ export class TesterPagesController {
 
   @Post(':token/decline')
   @Public()
-  async decline(@Param('token') token: string, @Body() body: { reason?: unknown }, @Res() res: Response): Promise<void> {
+  async decline(
+    @Param('token') token: string,
+    @Body() body: { reason?: unknown },
+    @Res() res: Response,
+  ): Promise<void> {
     const link = await this.open(token, res);
     if (!link) return;
     const reason = typeof body?.reason === 'string' ? body.reason.trim() : '';
-    const problem = !reason || reason.length > 500 ? { field: 'reason', rule: 'length', message: 'Say briefly why (at most 500 characters)' } : unstorableInput(reason, 'reason');
+    const problem =
+      !reason || reason.length > 500
+        ? { field: 'reason', rule: 'length', message: 'Say briefly why (at most 500 characters)' }
+        : unstorableInput(reason, 'reason');
     if (problem) {
       const now = this.clock.now();
       return sendPrivatePage(
@@ -166,6 +205,10 @@ export class TesterPagesController {
       if (error instanceof ConflictException) return sendPrivatePage(res, 409, refusalPage(error, 'Not declined'));
       throw error;
     }
-    sendPrivatePage(res, 200, messagePage('Declined', 'Thank you for letting us know. The test goes to someone else if anyone can take it.'));
+    sendPrivatePage(
+      res,
+      200,
+      messagePage('Declined', 'Thank you for letting us know. The test goes to someone else if anyone can take it.'),
+    );
   }
 }

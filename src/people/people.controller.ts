@@ -32,8 +32,12 @@ export class PeopleController {
   @ApiConsumes('text/csv')
   @ApiBody({
     description:
-      'CSV with a header line. Columns: email, name, roles ("tester; owner"), timezone, workingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), leave ("2026-12-24..2027-01-02 holiday"). All rows or none. ' + CSV_ROW_LIMIT_TEXT,
-    schema: { type: 'string', example: 'email,name,roles,timezone,workingHours\nada@example.org,Ada,tester,Europe/London,mon-fri 09:00-17:00\n' },
+      'CSV with a header line. Columns: email, name, roles ("tester; owner"), timezone, workingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), leave ("2026-12-24..2027-01-02 holiday"). All rows or none. ' +
+      CSV_ROW_LIMIT_TEXT,
+    schema: {
+      type: 'string',
+      example: 'email,name,roles,timezone,workingHours\nada@example.org,Ada,tester,Europe/London,mon-fri 09:00-17:00\n',
+    },
   })
   @ApiCreatedResponse({ type: ImportResult })
   async import(@CurrentActor() me: Actor, @Body() csv: string): Promise<ImportResult> {
@@ -61,7 +65,11 @@ export class PeopleController {
   @Roles('admin')
   @ApiConflictResponse({ description: 'Email taken, or the change would leave the organization without an admin' })
   @ApiOkResponse({ type: PersonView, description: 'Without the tester role, their tests are withdrawn at once' })
-  async update(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: UpdatePersonDto): Promise<PersonView> {
+  async update(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdatePersonDto,
+  ): Promise<PersonView> {
     return PersonView.of(await this.people.update(me.organizationId, id, dto, me.personId));
   }
 

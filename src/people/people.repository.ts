@@ -89,9 +89,7 @@ export class PeopleRepository {
 
   /** Every person of the organization by address and by id: how a CSV names them. */
   async idsByEmail(organizationId: string): Promise<Array<{ id: string; email: string }>> {
-    return this.dataSource
-      .getRepository(Person)
-      .find({ where: { organizationId }, select: { id: true, email: true } });
+    return this.dataSource.getRepository(Person).find({ where: { organizationId }, select: { id: true, email: true } });
   }
 
   /** The organization's admins, locked (two concurrent demotions of the last two admins are serialised). */

@@ -61,9 +61,18 @@ export class PeopleService {
       const person = await this.people.lock(manager, organizationId, id);
       if (!person) throw new NotFoundException(`Person ${id} not found`);
       const { email, name, roles, timezone, workingHours, leave } = person;
-      const merged = await assertValidMerged(CreatePersonDto, { email, name, roles, timezone, workingHours, leave, ...dto });
+      const merged = await assertValidMerged(CreatePersonDto, {
+        email,
+        name,
+        roles,
+        timezone,
+        workingHours,
+        leave,
+        ...dto,
+      });
       if (merged.email !== person.email) await this.assertEmailFree(manager, organizationId, merged.email, id);
-      if (person.roles.includes('admin') && !merged.roles.includes('admin')) await this.assertAnotherAdmin(manager, organizationId, id);
+      if (person.roles.includes('admin') && !merged.roles.includes('admin'))
+        await this.assertAnotherAdmin(manager, organizationId, id);
       const saved = await this.people.update(manager, person, {
         email: merged.email,
         name: merged.name,
@@ -108,7 +117,9 @@ export class PeopleService {
         name: r.name,
         roles: listCell(r.roles),
         timezone: r.timezone,
-        ...(optionalCell(r.workingHours) ? { workingHours: cell(() => weeklyHoursCell('workingHours', r.workingHours, 'start', 'end')) } : {}),
+        ...(optionalCell(r.workingHours)
+          ? { workingHours: cell(() => weeklyHoursCell('workingHours', r.workingHours, 'start', 'end')) }
+          : {}),
         ...(optionalCell(r.leave) ? { leave: cell(() => dateRangesCell('leave', r.leave)) } : {}),
       }),
     });
@@ -122,9 +133,21 @@ export class PeopleService {
       const duplicates: CsvRowError[] = [];
       for (const { row, line, value } of rows) {
         if (existing.has(value.email)) {
-          duplicates.push({ row, line, field: 'email', rule: 'unique', message: `email ${value.email} already belongs to a person of this organization` });
+          duplicates.push({
+            row,
+            line,
+            field: 'email',
+            rule: 'unique',
+            message: `email ${value.email} already belongs to a person of this organization`,
+          });
         } else if (seen.has(value.email)) {
-          duplicates.push({ row, line, field: 'email', rule: 'unique', message: `email ${value.email} appears again (first on row ${seen.get(value.email)})` });
+          duplicates.push({
+            row,
+            line,
+            field: 'email',
+            rule: 'unique',
+            message: `email ${value.email} appears again (first on row ${seen.get(value.email)})`,
+          });
         } else seen.set(value.email, row);
       }
       if (errors.length || duplicates.length) throw new CsvImportRejected([...errors, ...duplicates]);

@@ -39,7 +39,11 @@ export class ScenariosController {
   @Patch(':id')
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: ScenarioView })
-  async update(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: UpdateScenarioDto): Promise<ScenarioView> {
+  async update(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateScenarioDto,
+  ): Promise<ScenarioView> {
     return ScenarioView.of(await this.scenarios.update(me.organizationId, id, dto));
   }
 

@@ -7,7 +7,13 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { ImportResult } from '../people/person.dto.js';
-import { CreateTouchpointDto, TouchpointPage, TouchpointsQuery, TouchpointView, UpdateTouchpointDto } from './touchpoint.dto.js';
+import {
+  CreateTouchpointDto,
+  TouchpointPage,
+  TouchpointsQuery,
+  TouchpointView,
+  UpdateTouchpointDto,
+} from './touchpoint.dto.js';
 import { TouchpointsService } from './touchpoints.service.js';
 
 @ApiTags('touchpoints')
@@ -31,8 +37,13 @@ export class TouchpointsController {
   @ApiConsumes('text/csv')
   @ApiBody({
     description:
-      'CSV with a header line. Columns: name, channel, contact, timezone, openingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), closures ("2026-12-25..2026-12-26 Christmas"), owner (email or id of a person), team. All rows or none. ' + CSV_ROW_LIMIT_TEXT,
-    schema: { type: 'string', example: 'name,channel,contact,timezone,openingHours,owner,team\nGeneral line,phone,+44 20 7946 0000,Europe/London,mon-fri 08:00-20:00,ada@example.org,contact-centre\n' },
+      'CSV with a header line. Columns: name, channel, contact, timezone, openingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), closures ("2026-12-25..2026-12-26 Christmas"), owner (email or id of a person), team. All rows or none. ' +
+      CSV_ROW_LIMIT_TEXT,
+    schema: {
+      type: 'string',
+      example:
+        'name,channel,contact,timezone,openingHours,owner,team\nGeneral line,phone,+44 20 7946 0000,Europe/London,mon-fri 08:00-20:00,ada@example.org,contact-centre\n',
+    },
   })
   @ApiCreatedResponse({ type: ImportResult })
   async import(@CurrentActor() me: Actor, @Body() csv: string): Promise<ImportResult> {
@@ -61,7 +72,11 @@ export class TouchpointsController {
     type: TouchpointView,
     description: 'Tests its new owner would make, or of campaigns it leaves, are withdrawn at once',
   })
-  async update(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: UpdateTouchpointDto): Promise<TouchpointView> {
+  async update(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateTouchpointDto,
+  ): Promise<TouchpointView> {
     return TouchpointView.of(await this.touchpoints.update(me.organizationId, id, dto, me.personId));
   }
 

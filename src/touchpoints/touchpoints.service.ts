@@ -66,8 +66,19 @@ export class TouchpointsService {
       const current = await this.touchpoints.lock(manager, organizationId, id);
       if (!current) throw new NotFoundException(`Touchpoint ${id} not found`);
       const { name, channel, contact, timezone, openingHours, closures, ownerId, team } = current;
-      const merged = await assertValidMerged(CreateTouchpointDto, { name, channel, contact, timezone, openingHours, closures, ownerId, team, ...dto });
-      if (merged.ownerId && merged.ownerId !== current.ownerId) await this.assertOwner(manager, organizationId, merged.ownerId);
+      const merged = await assertValidMerged(CreateTouchpointDto, {
+        name,
+        channel,
+        contact,
+        timezone,
+        openingHours,
+        closures,
+        ownerId,
+        team,
+        ...dto,
+      });
+      if (merged.ownerId && merged.ownerId !== current.ownerId)
+        await this.assertOwner(manager, organizationId, merged.ownerId);
       const previousOwner = current.ownerId;
       const saved = await this.touchpoints.update(manager, current, this.columns(organizationId, merged));
       await this.recordOwner(manager, saved, previousOwner);
@@ -109,7 +120,13 @@ export class TouchpointsService {
         const owner = optionalCell(r.owner)?.toLowerCase();
         const ownerId = owner ? owners.get(owner) : undefined;
         if (owner && !ownerId) {
-          ownerErrors.push({ row, line: 0, field: 'owner', rule: 'exists', message: `owner ${r.owner} is not a person of this organization` });
+          ownerErrors.push({
+            row,
+            line: 0,
+            field: 'owner',
+            rule: 'exists',
+            message: `owner ${r.owner} is not a person of this organization`,
+          });
         }
         return {
           name: r.name,
@@ -123,7 +140,10 @@ export class TouchpointsService {
         };
       },
     });
-    const lineOf = new Map([...rows.map((r) => [r.row, r.line] as const), ...errors.map((e) => [e.row, e.line] as const)]);
+    const lineOf = new Map([
+      ...rows.map((r) => [r.row, r.line] as const),
+      ...errors.map((e) => [e.row, e.line] as const),
+    ]);
     const all = [...errors, ...ownerErrors.map((e) => ({ ...e, line: lineOf.get(e.row) ?? e.row + 1 }))];
     if (all.length) throw new CsvImportRejected(all);
     return this.dataSource.transaction(async (manager) => {
@@ -160,7 +180,9 @@ export class TouchpointsService {
 
   private async assertOwner(manager: EntityManager, organizationId: string, ownerId: string): Promise<void> {
     if (!(await this.people.exists(manager, organizationId, ownerId))) {
-      throw new FieldValidationException([{ field: 'ownerId', rule: 'exists', message: 'ownerId must be a person of your organization' }]);
+      throw new FieldValidationException([
+        { field: 'ownerId', rule: 'exists', message: 'ownerId must be a person of your organization' },
+      ]);
     }
   }
 }
