@@ -19,7 +19,7 @@ const STAMP = path.join(ROOT, 'dist', '.build-inputs.sha256');
 const ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
 
 /** tsconfig.build.json leaves unit specs out: editing one needs no rebuild. */
-const isInput = (file) => !file.endsWith('.spec.ts');
+const isInput = (file) => !/\.spec\.tsx?$/.test(file);
 
 function filesUnder(dir) {
   if (!existsSync(dir)) return [];

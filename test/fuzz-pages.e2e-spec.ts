@@ -226,25 +226,21 @@ describe('fuzzing the pages of emailed links', () => {
     const routes: Array<[string, fc.Arbitrary<Sent>]> = [
       [
         'GET /t/:token',
-        fc
-          .tuple(secret([token.form, token.decline]), fc.option(hostileString))
-          .map(([s, q]) => ({
-            method: 'get' as const,
-            path: `/t/${s}`,
-            query: q === null ? '' : `saved=${percentEncode(q)}`,
-            sent: [s, q ?? ''],
-          })),
+        fc.tuple(secret([token.form, token.decline]), fc.option(hostileString)).map(([s, q]) => ({
+          method: 'get' as const,
+          path: `/t/${s}`,
+          query: q === null ? '' : `saved=${percentEncode(q)}`,
+          sent: [s, q ?? ''],
+        })),
       ],
       [
         'POST /t/:token',
-        fc
-          .tuple(secret([token.form]), pageBody(fc.constant(null).map(() => validForm())))
-          .map(([s, body]) => ({
-            method: 'post' as const,
-            path: `/t/${s}`,
-            body,
-            sent: [s, body.raw, ...leavesOf(body.raw)],
-          })),
+        fc.tuple(secret([token.form]), pageBody(fc.constant(null).map(() => validForm()))).map(([s, body]) => ({
+          method: 'post' as const,
+          path: `/t/${s}`,
+          body,
+          sent: [s, body.raw, ...leavesOf(body.raw)],
+        })),
       ],
       [
         'GET /f/:token',
@@ -279,14 +275,12 @@ describe('fuzzing the pages of emailed links', () => {
       // last: a valid reason declines the assignment, after which the route answers 409
       [
         'POST /t/:token/decline',
-        fc
-          .tuple(secret([token.decline]), pageBody(fc.constant({ reason: 'Away that day' })))
-          .map(([s, body]) => ({
-            method: 'post' as const,
-            path: `/t/${s}/decline`,
-            body,
-            sent: [s, body.raw, ...leavesOf(body.raw)],
-          })),
+        fc.tuple(secret([token.decline]), pageBody(fc.constant({ reason: 'Away that day' }))).map(([s, body]) => ({
+          method: 'post' as const,
+          path: `/t/${s}/decline`,
+          body,
+          sent: [s, body.raw, ...leavesOf(body.raw)],
+        })),
       ],
     ];
     const failures: string[] = [];

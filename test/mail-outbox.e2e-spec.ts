@@ -421,15 +421,13 @@ describe('without SMTP_URL', () => {
     const f = await createTestApp({ env: { DATA_DIR: dataDir } });
     try {
       const queued = await f.dataSource.transaction((manager) =>
-        f.app
-          .get(OutboxService)
-          .enqueue(manager, {
-            organizationId: null,
-            to: 'ops@example.org',
-            subject: 'Written down',
-            text: 'On disk.',
-            attachments: [{ filename: 'n.txt', contentType: 'text/plain', content: 'note' }],
-          }),
+        f.app.get(OutboxService).enqueue(manager, {
+          organizationId: null,
+          to: 'ops@example.org',
+          subject: 'Written down',
+          text: 'On disk.',
+          attachments: [{ filename: 'n.txt', contentType: 'text/plain', content: 'note' }],
+        }),
       );
       expect(await f.app.get(OutboxSender).deliverDue()).toEqual({ sent: 1, retried: 0, dead: 0 });
       const files = await readdir(path.join(dataDir, 'mail'));

@@ -95,13 +95,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     if (code === '23503') {
-      res
-        .status(HttpStatus.CONFLICT)
-        .json({
-          statusCode: 409,
-          error: 'Conflict',
-          message: 'Other rows still refer to this one (assignments, for example); it cannot be removed',
-        });
+      res.status(HttpStatus.CONFLICT).json({
+        statusCode: 409,
+        error: 'Conflict',
+        message: 'Other rows still refer to this one (assignments, for example); it cannot be removed',
+      });
       return;
     }
 
