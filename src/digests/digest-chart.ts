@@ -44,8 +44,10 @@ export interface ChartFont {
 
 export interface DigestChartOptions {
   title?: string;
-  /** Pixels; default 720, clamped to 360–2000. */
+  /** CSS pixels; default 720, clamped to 320–2000. Below 560 each lane's label stands on its own lines above it. */
   width?: number;
+  /** Device pixels per CSS pixel of the PNG (2 for a phone's screen); default 1. */
+  scale?: number;
   /** Font for the PNG; default: the first known sans-serif family found on the machine. */
   font?: ChartFont;
 }
@@ -53,7 +55,9 @@ export interface DigestChartOptions {
 /** Lanes drawn at most; the rest are counted in a note ("+N more in the table"). */
 export const MAX_CHART_ROWS = 40;
 export const DEFAULT_CHART_WIDTH = 720;
-const MIN_WIDTH = 360;
+const MIN_WIDTH = 320;
+/** Narrower than this (a phone), labels go above their lanes and the plot takes the whole width. */
+export const STACK_BELOW = 560;
 const MAX_WIDTH = 2000;
 
 // ---- Layout (pixels) ----
@@ -62,6 +66,7 @@ const TITLE_H = 34;
 const LEGEND_ROW_H = 18;
 const SECTION_HEADER_H = 24;
 const LANE_H = 22;
+const LINE_H = 15;
 const SECTION_GAP = 10;
 const NOTE_H = 22;
 const EMPTY_BODY_H = 64;
@@ -116,7 +121,7 @@ const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 
 /**
  * Advance widths (em) close to DejaVu Sans, the widest of the families used (Liberation
- * Sans and Arial are narrower), so labels are cut before they run into the plot.
+ * Sans and Arial are narrower), so labels wrap before they run into the plot.
  */
 function charEm(c: string): number {
   if (c === '…') return 1.0;
@@ -137,20 +142,31 @@ function approxWidth(text: string, fontSize: number, bold = false): number {
   return em * fontSize * (bold ? 1.12 : 1);
 }
 
-/** Cuts text (by code points, never inside a surrogate pair) to fit about `px` pixels. */
-function fit(text: string, px: number, fontSize: number, bold = false): string {
-  const clean = text.replace(/\s+/g, ' ').trim();
-  if (approxWidth(clean, fontSize, bold) <= px) return clean;
-  const room = px - approxWidth('…', fontSize, bold);
-  let out = '';
-  let used = 0;
-  for (const c of clean) {
-    const w = charEm(c) * fontSize * (bold ? 1.12 : 1);
-    if (used + w > room) break;
-    out += c;
-    used += w;
+/**
+ * Breaks text into lines of about `px` pixels at spaces (a word wider than a line is broken inside), so a label is
+ * never cut: the lane grows instead.
+ */
+export function wrapText(text: string, px: number, fontSize: number, bold = false): string[] {
+  const lines: string[] = [];
+  let line = '';
+  const push = () => {
+    if (line) lines.push(line);
+    line = '';
+  };
+  for (const word of text.replace(/\s+/g, ' ').trim().split(' ')) {
+    const joined = line ? `${line} ${word}` : word;
+    if (approxWidth(joined, fontSize, bold) <= px) {
+      line = joined;
+      continue;
+    }
+    push();
+    for (const c of word) {
+      if (line && approxWidth(line + c, fontSize, bold) > px) push();
+      line += c;
+    }
   }
-  return out.trimEnd() + '…';
+  push();
+  return lines.length ? lines : [''];
 }
 
 /** Fixed-precision numbers keep the SVG (and so the PNG) byte-for-byte stable. */
@@ -283,6 +299,36 @@ function clampWidth(width: number | undefined): number {
   return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.round(w)));
 }
 
+/** Where labels and plot sit: beside each other on a wide chart, labels above their lanes on a phone's. */
+interface Layout {
+  stacked: boolean;
+  labelWidth: number;
+  plotLeft: number;
+  plotRight: number;
+}
+
+function layoutFor(width: number): Layout {
+  if (width < STACK_BELOW) {
+    return { stacked: true, labelWidth: width - 2 * PAD - 8, plotLeft: PAD + 10, plotRight: width - PAD - 10 };
+  }
+  const labelWidth = Math.min(320, Math.max(130, Math.round(width * 0.36)));
+  return { stacked: false, labelWidth, plotLeft: PAD + labelWidth + 12, plotRight: width - PAD - 8 };
+}
+
+/** A lane's height and where its label lines and its glyphs go. */
+function laneGeometry(
+  layout: Layout,
+  lines: number,
+  top: number,
+): { height: number; firstBaseline: number; cy: number } {
+  if (layout.stacked) {
+    const labelBlock = lines * LINE_H + 4;
+    return { height: labelBlock + LANE_H - 4, firstBaseline: top + 15, cy: top + labelBlock + (LANE_H - 4) / 2 };
+  }
+  const height = Math.max(LANE_H, lines * LINE_H + 7);
+  return { height, firstBaseline: top + (height - lines * LINE_H) / 2 + 11, cy: top + height / 2 };
+}
+
 /** The chart as a standalone SVG document (text escaped; same input, same string). */
 export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOptions = {}): string {
   const width = clampWidth(options.width);
@@ -290,16 +336,16 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
   const shown = rows.slice(0, MAX_CHART_ROWS);
   const hidden = rows.length - shown.length;
 
-  const labelWidth = Math.min(320, Math.max(130, Math.round(width * 0.36)));
-  const plotLeft = PAD + labelWidth + 12;
-  const plotRight = width - PAD - 8;
+  const layout = layoutFor(width);
+  const { labelWidth, plotLeft, plotRight } = layout;
   const plotWidth = plotRight - plotLeft;
 
   const body: string[] = [];
-  body.push(
-    text(PAD, PAD + 14, fit(title, width - 2 * PAD, 15, true), `font-size="15" font-weight="bold" fill="${INK}"`),
+  const titleLines = wrapText(title, width - 2 * PAD, 15, true);
+  titleLines.forEach((line, i) =>
+    body.push(text(PAD, PAD + 14 + i * 19, line, `font-size="15" font-weight="bold" fill="${INK}"`)),
   );
-  let y = PAD + TITLE_H - 8;
+  let y = PAD + TITLE_H - 8 + (titleLines.length - 1) * 19;
 
   if (shown.length === 0) {
     y += 8;
@@ -325,10 +371,14 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
       const xOf = (v: number) =>
         plotLeft + ((Math.min(axis.max, Math.max(axis.min, v)) - axis.min) / (axis.max - axis.min)) * plotWidth;
 
-      // Section header: its name on the left, the axis' tick labels over the plot.
-      const headerBase = y + SECTION_HEADER_H - 8;
-      const heading = fit(sectionTitle, labelWidth, SMALL_FONT_SIZE, true);
-      body.push(text(PAD, headerBase, heading, `font-size="${SMALL_FONT_SIZE}" font-weight="bold" fill="${MUTED}"`));
+      // Section header: its name on the left (on a phone, on a line of its own), the axis' tick labels over the plot.
+      const headingStyle = `font-size="${SMALL_FONT_SIZE}" font-weight="bold" fill="${MUTED}"`;
+      const headingLines = wrapText(sectionTitle, layout.stacked ? width - 2 * PAD : labelWidth, SMALL_FONT_SIZE, true);
+      headingLines.forEach((line, i) =>
+        body.push(text(PAD, y + SECTION_HEADER_H - 8 + i * LINE_H, line, headingStyle)),
+      );
+      if (layout.stacked) y += headingLines.length * LINE_H;
+      const headerBase = y + SECTION_HEADER_H - 8 + (layout.stacked ? 0 : (headingLines.length - 1) * LINE_H);
       for (const [i, tick] of axis.ticks.entries()) {
         const anchor = i === 0 ? 'start' : i === axis.ticks.length - 1 ? 'end' : 'middle';
         const tx = i === 0 ? xOf(tick) - 2 : i === axis.ticks.length - 1 ? xOf(tick) + 2 : xOf(tick);
@@ -341,26 +391,34 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
           ),
         );
       }
-      y += SECTION_HEADER_H;
+      y = headerBase + 8;
       const lanesTop = y;
-      const lanesHeight = lanes.length * LANE_H;
+      const labels = lanes.map((row) => wrapText(row.label, labelWidth - 4, FONT_SIZE));
+      const geometry: Array<ReturnType<typeof laneGeometry>> = [];
+      for (const lines of labels) {
+        const g = laneGeometry(layout, lines.length, y);
+        geometry.push(g);
+        y += g.height;
+      }
 
-      lanes.forEach((_, i) => {
+      let laneTop = lanesTop;
+      geometry.forEach((g, i) => {
         if (i % 2 === 0)
           body.push(
-            `<rect x="${PAD}" y="${n(lanesTop + i * LANE_H)}" width="${n(width - 2 * PAD)}" height="${LANE_H}" fill="${LANE_SHADE}"/>`,
+            `<rect x="${PAD}" y="${n(laneTop)}" width="${n(width - 2 * PAD)}" height="${n(g.height)}" fill="${LANE_SHADE}"/>`,
           );
+        laneTop += g.height;
       });
       for (const tick of axis.ticks) {
         body.push(
-          `<line x1="${n(xOf(tick))}" y1="${n(lanesTop - 3)}" x2="${n(xOf(tick))}" y2="${n(lanesTop + lanesHeight)}" stroke="${GRID}" stroke-width="1"/>`,
+          `<line x1="${n(xOf(tick))}" y1="${n(lanesTop - 3)}" x2="${n(xOf(tick))}" y2="${n(y)}" stroke="${GRID}" stroke-width="1"/>`,
         );
       }
 
       lanes.forEach((row, i) => {
-        const cy = lanesTop + i * LANE_H + LANE_H / 2;
-        body.push(
-          text(PAD + 4, cy + 4, fit(row.label, labelWidth - 4, FONT_SIZE), `font-size="${FONT_SIZE}" fill="${INK}"`),
+        const { cy, firstBaseline } = geometry[i];
+        labels[i].forEach((line, j) =>
+          body.push(text(PAD + 4, firstBaseline + j * LINE_H, line, `font-size="${FONT_SIZE}" fill="${INK}"`)),
         );
 
         const observed = finite(row.observed);
@@ -393,7 +451,7 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
           body.push(diamond(xOf(claimed), cy, 6, style.fill, style.stroke));
         }
       });
-      y += lanesHeight + SECTION_GAP;
+      y += SECTION_GAP;
     }
 
     if (hidden > 0) {
@@ -456,9 +514,10 @@ function fontOptions(font: ChartFont | undefined): ResvgRenderOptions['font'] {
 /** The chart as a PNG (white background), for a cid attachment in mail and for the web page. */
 export function renderDigestChart(rows: readonly ChartRow[], options: DigestChartOptions = {}): Buffer {
   const svg = digestChartSvg(rows, options);
+  const scale = finite(options.scale ?? null) ?? 1;
   const resvg = new Resvg(svg, {
     font: fontOptions(options.font),
-    fitTo: { mode: 'original' },
+    fitTo: scale === 1 ? { mode: 'original' } : { mode: 'zoom', value: Math.min(4, Math.max(1, scale)) },
     background: '#ffffff',
     shapeRendering: 2,
     textRendering: 1,
