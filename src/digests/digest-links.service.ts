@@ -6,7 +6,6 @@ import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { LOGGER } from '../common/common.module.js';
-import { escapeHtml } from '../common/html.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import type { Page } from '../common/pagination.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
@@ -16,6 +15,7 @@ import { OutboxService } from '../mail/outbox.service.js';
 import { PeopleRepository } from '../people/people.repository.js';
 import { DigestLinkView, DigestLinksQuery, IssueDigestLinksDto, RevokeDigestLinksDto } from './digest-link.dto.js';
 import { DIGEST_PAGE_VERSION } from './digest-page.js';
+import { digestLinkMailHtml } from './digest-link-mail.js';
 import { DigestsRepository } from './digests.repository.js';
 import type { RunOfLinks } from './digests.repository.js';
 import { ownerMayReadFrom } from './owner-readers.js';
@@ -179,11 +179,7 @@ export class DigestLinksService {
     const until = day(this.expiry(this.clock.now()));
     const name = run.name.replace(/\s+/g, ' ').trim();
     const text = `A new link to the digest "${name}" for ${period}:\n\n${link}\n\nIt opens the digest until ${until}.`;
-    const style = 'font-family:system-ui,sans-serif;max-width:36em;margin:auto;line-height:1.5';
-    const html = `<!doctype html><html><body style="${style}">
-<p>A new link to the digest <strong>${escapeHtml(name)}</strong> for ${escapeHtml(period)}:</p>
-<p><a href="${escapeHtml(link)}">Open the digest</a></p>
-<p>It opens the digest until ${escapeHtml(until)}.</p></body></html>`;
+    const html = digestLinkMailHtml({ name, period, link, until });
     return { subject: `New link: ${name} (${period})`, text, html };
   }
 
