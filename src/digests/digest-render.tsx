@@ -311,7 +311,7 @@ function renderWith(
       <body
         style={
           'font-family:system-ui,-apple-system,sans-serif;max-width:72em;margin:auto;padding:1rem;line-height:1.45;' +
-          'color:#1b1b1b;overflow-wrap:anywhere'
+          'color:#1b1b1b;overflow-wrap:break-word'
         }
       >
         <h1 style="font-size:1.4rem">{payload.headline}</h1>
