@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
+
 import { DataSource } from 'typeorm';
+
 import { DigestBuilder, DigestRequest } from '../src/digests/digest-builder.service.js';
 import { DigestEvidenceRepository } from '../src/digests/digest-evidence.repository.js';
 import { metricAggregates, METRICS } from '../src/metrics/metric-catalogue.js';

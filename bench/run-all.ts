@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import { machine } from './support.js';
 import { renderVerdictsE2eHeadline, renderVerdictsE2eTables, type VerdictsE2eSummary } from './verdicts-e2e-tables.js';
 import { renderVerdictsHeadline, renderVerdictTables, type VerdictsSummary } from './verdicts-tables.js';

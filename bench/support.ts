@@ -4,8 +4,10 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
 import type { Result } from 'autocannon';
 import { DataSource } from 'typeorm';
+
 import { dataSourceOptions } from '../ormconfig.js';
 import { runMigrations } from '../src/database/advisory-lock.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';

@@ -1,9 +1,11 @@
+import { performance } from 'node:perf_hooks';
+
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DateTime } from 'luxon';
-import { performance } from 'node:perf_hooks';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { DataSource } from 'typeorm';
+
 import { createApp } from '../src/app.js';
 import { ManualClock } from '../src/common/clock.js';
 import { freePort } from '../src/common/free-port.js';

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+
 import { AppModule } from './app.module.js';
 import { guessLimit } from './auth/guess-limit.js';
 import { Clock, SystemClock } from './common/clock.js';

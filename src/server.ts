@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+
 import { createApp } from './app.js';
 import type { Clock } from './common/clock.js';
 import { AppLogger, createLogger } from './common/logging/logger.js';

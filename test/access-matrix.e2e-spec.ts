@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import { ManualClock } from '../src/common/clock.js';
 import { accessWorlds, AccessWorld, ROLE_NAMES, RoleName } from './support/access-world.js';
 import { auth, personBody, scenarioBody, touchpointBody, unique } from './support/factories.js';

@@ -2,8 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { simpleParser } from 'mailparser';
 import type { Browser } from 'playwright-core';
+
 import { freePort, launchBrowser, screenshot } from './support/browser.js';
 import { NodeChild, startNode } from './support/child-process.js';
 import { createTestDatabase, dropTestDatabase } from './support/test-app.js';

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import type { JobName } from '../src/jobs/schedules.js';

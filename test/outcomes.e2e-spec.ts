@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import {

@@ -1,11 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
-import { AssignmentPage, AssignmentsQuery, AssignmentView } from './assignment.dto.js';
 import { AssignmentVisibilityService } from './assignment-visibility.service.js';
+import { AssignmentPage, AssignmentsQuery, AssignmentView } from './assignment.dto.js';
 
 /** Reading assignments. Declining and cancelling one re-plan its slot: src/campaigns/plan-changes.controller.ts. */
 @ApiTags('assignments')

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
+
 import { Trim } from '../common/validation/transforms.js';
 import type { ApiKey } from './api-key.entity.js';
 import { ROLES } from './roles.js';

@@ -1,12 +1,13 @@
 import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { PeopleService } from '../people/people.service.js';
 import { hasRole, type Actor } from './actor.js';
-import { CurrentActor, Roles } from './auth.decorators.js';
 import { ApiKeyList, ApiKeyView, CreateApiKeyDto, IssuedApiKeyView, MeView } from './api-key.dto.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { CurrentActor, Roles } from './auth.decorators.js';
 
 @ApiTags('auth')
 @ApiAuthenticated()

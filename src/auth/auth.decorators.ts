@@ -1,4 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+
 import type { ApiActor } from './actor.js';
 import type { Role } from './roles.js';
 

@@ -6,11 +6,13 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
+
 import { hasRole, type Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
+import { CAMPAIGN_LIMITS } from './campaign-limits.js';
 import {
   CampaignPage,
   CampaignsQuery,
@@ -20,7 +22,6 @@ import {
   PlanResultView,
   UpdateCampaignDto,
 } from './campaign.dto.js';
-import { CAMPAIGN_LIMITS } from './campaign-limits.js';
 import { CampaignsService } from './campaigns.service.js';
 import { PlanningService } from './planning.service.js';
 

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
 import { WEEK_OUTSIDE_WITHOUT_HISTORY } from '../assignments/assignments.repository.js';
 import { selectsTouchpoint } from '../assignments/withdrawal-reasons.js';
 import { likePattern } from '../common/pagination.js';
 import { Campaign, CampaignWeek } from './campaign.entity.js';
-import type { PlannerInputsJson } from './planner-inputs.js';
 import type { PlannerScenario } from './planner/planner.js';
+import type { PlannerInputsJson } from './planner-inputs.js';
 
 /** The touchpoints a campaign selects: by id, or by team and channels. */
 export interface Selection {

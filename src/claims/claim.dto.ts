@@ -10,15 +10,16 @@ import {
   registerDecorator,
   ValidationArguments,
 } from 'class-validator';
+
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime, IsNotBefore, IsSingleLine } from '../common/validation/domain.validators.js';
 import { Trim } from '../common/validation/transforms.js';
 import { METRIC_KEYS, METRICS } from '../metrics/metric-catalogue.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
+import { DEFAULT_CLAIM_ZONE } from './claim-rules.js';
 import { CLAIM_ACTIONS } from './claim.entity.js';
 import type { Claim, ClaimAction, ClaimEdit } from './claim.entity.js';
-import { DEFAULT_CLAIM_ZONE } from './claim-rules.js';
 
 const RANGES = { rate: [0, 1], seconds: [0, 86_400], rating: [1, 5] } as const;
 const RANGE_TEXT = {

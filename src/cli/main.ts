@@ -1,25 +1,23 @@
 import 'reflect-metadata';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { NestFactory } from '@nestjs/core';
+
 import type { INestApplicationContext } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+
 import { AppModule } from '../app.module.js';
+import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
+import { Campaign } from '../campaigns/campaign.entity.js';
+import { PlanningService } from '../campaigns/planning.service.js';
 import { SystemClock } from '../common/clock.js';
 import { createLogger } from '../common/logging/logger.js';
+import { validateDto } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { AppConfig, ConfigError, loadConfig } from '../config/app-config.js';
 import { runMigrations } from '../database/advisory-lock.js';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../database/embedded-postgres.js';
-import { OrganizationsService } from '../organizations/organizations.service.js';
-import { PeopleService } from '../people/people.service.js';
-import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
-import { HttpException } from '@nestjs/common';
-import { Organization } from '../organizations/organization.entity.js';
-import { Campaign } from '../campaigns/campaign.entity.js';
-import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
-import { PlanningService } from '../campaigns/planning.service.js';
-import { validateDto } from '../common/validation/validate-dto.js';
 import { chartDataUri, renderDigest } from '../digests/digest-render.js';
 import { PreviewQuery } from '../digests/digest-subscription.dto.js';
 import { DigestSubscription } from '../digests/digest-subscription.entity.js';
@@ -27,6 +25,10 @@ import { DigestSubscriptionsService } from '../digests/digest-subscriptions.serv
 import { JobsService } from '../jobs/jobs.service.js';
 import { JobName, SCHEDULES } from '../jobs/schedules.js';
 import { OutboxService } from '../mail/outbox.service.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
+import { PeopleService } from '../people/people.service.js';
+import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
 
 const USAGE = `Groundtruth command line
 

@@ -12,6 +12,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+
 import { IsUrlWithProtocol } from '../common/validation/is-url-with-protocol.validator.js';
 
 const emptyToUndefined = ({ value }: { value: unknown }) =>

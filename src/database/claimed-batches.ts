@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+
 import type { Clock } from '../common/clock.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { clearJobFailures, FailingJob, recordJobFailure } from './job-failures.js';

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
 import { freePort } from '../common/free-port.js';
 
 const run = promisify(execFile);
@@ -103,7 +104,7 @@ export async function startEmbeddedPostgres(options: {
   const pgDir = path.join(root, 'pg');
   const credentialsFile = path.join(root, 'pg-credentials.json');
   await mkdir(root, { recursive: true });
-  const ids = await postgresIds().catch(() => ({}) as { uid?: number; gid?: number });
+  const ids = await postgresIds().catch(() => ({}));
 
   let credentials: Credentials;
   if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {

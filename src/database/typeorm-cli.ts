@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+
 import { ConfigError, loadConfig } from '../config/app-config.js';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
 

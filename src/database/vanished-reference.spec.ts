@@ -1,5 +1,6 @@
 import { ConflictException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
+
 import { retryWhenReferenceVanishes, vanishedReference } from './vanished-reference.js';
 
 /** A foreign key error as pg reports it, wrapped as TypeORM wraps it. */

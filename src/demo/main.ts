@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import { DataSource } from 'typeorm';
+
 import { ManualClock } from '../common/clock.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { emlPath } from '../mail/mail-transport.js';

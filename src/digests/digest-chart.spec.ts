@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+
 import {
   type ChartRow,
   DEFAULT_CHART_WIDTH,

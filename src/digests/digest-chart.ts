@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 
 /**

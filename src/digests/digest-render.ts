@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
+
 import { escapeHtml } from '../common/html.js';
+import type { DigestPayload, DigestRow } from './digest-builder.service.js';
 import { renderDigestChart } from './digest-chart.js';
 import type { ChartRow } from './digest-chart.js';
-import type { DigestPayload, DigestRow } from './digest-builder.service.js';
 
 const e = escapeHtml;
 

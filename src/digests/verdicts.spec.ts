@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+
+import { medianRanks } from './statistics.js';
 import {
   betaQuantile,
   bettingPValue,
@@ -17,7 +19,6 @@ import {
   quantileRanks,
   verdictExplanation,
 } from './verdicts.js';
-import { medianRanks } from './statistics.js';
 
 /** Relative closeness, for probabilities that span many orders of magnitude. */
 const closeRel = (actual: number, expected: number, tolerance = 1e-9) =>

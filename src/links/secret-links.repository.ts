@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+
 import { returningRows } from '../database/sql.js';
 import { DigestLink } from './digest-link.entity.js';
 import { LINK_KINDS, LinkKind, LinkKindSpec, RevocableKind } from './link-kinds.js';

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+
 import { PageQuery } from '../common/pagination.js';
 import { OUTBOX_STATUSES } from './outbox-message.entity.js';
 import type { OutboxMessage, OutboxStatus } from './outbox-message.entity.js';

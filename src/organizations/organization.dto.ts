@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { Trim } from '../common/validation/transforms.js';
+
 import { IsSingleLine } from '../common/validation/domain.validators.js';
+import { Trim } from '../common/validation/transforms.js';
 import type { Organization } from './organization.entity.js';
 
 export class UpdateOrganizationDto {

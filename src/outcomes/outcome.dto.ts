@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { Omittable } from '../common/validation/validate-dto.js';

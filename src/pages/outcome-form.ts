@@ -1,10 +1,11 @@
 import { DateTime } from 'luxon';
+
 import { howToReach } from '../assignments/assignment-mails.js';
 import { escapeHtml } from '../common/html.js';
 import { page } from '../common/page-shell.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
-import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import type { Outcome } from '../outcomes/outcome.entity.js';
+import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 
 /** What the page shows about the test (never more than the tester's own assignment). */
 export interface FormContext {

@@ -15,6 +15,7 @@ import {
   ValidateNested,
   ValidationArguments,
 } from 'class-validator';
+
 import { DateRangeDto } from '../common/dto/date-range.dto.js';
 import { PageQuery } from '../common/pagination.js';
 import {
@@ -27,11 +28,11 @@ import {
   IsSingleLine,
 } from '../common/validation/domain.validators.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
-import { Omittable } from '../common/validation/validate-dto.js';
 import { Trim } from '../common/validation/transforms.js';
+import { Omittable } from '../common/validation/validate-dto.js';
+import type { DateRange } from '../people/person.entity.js';
 import { CHANNELS, Touchpoint } from './touchpoint.entity.js';
 import type { Channel, OpeningHours } from './touchpoint.entity.js';
-import type { DateRange } from '../people/person.entity.js';
 
 export class OpeningHoursDto implements OpeningHours {
   @ApiProperty({ enum: WEEKDAYS, example: 'mon' })

@@ -1,16 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import pg from 'pg';
+
 import { ManualClock } from '../../src/common/clock.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
 import { LEASE_MS } from '../../src/mail/outbox-sender.js';
 import { freePort } from '../support/browser.js';
+import { NodeChild, startNode } from '../support/child-process.js';
 import { runCli } from '../support/cli.js';
 import { personBody, scenarioBody, touchpointBody } from '../support/factories.js';
 import { startSmtpSink, SmtpSink } from '../support/smtp-sink.js';
 import { createTestApp } from '../support/test-app.js';
-import { NodeChild, startNode } from '../support/child-process.js';
 import { PostgresServer, startPostgresServer } from './support/postgres-server.js';
 
 /**

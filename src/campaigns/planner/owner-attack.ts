@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+
 import { localWeek } from './calendar.js';
 import { BLOCK_HOURS, candidateWindows, openTime, PlannerCampaign, PlannerTouchpoint } from './planner.js';
 import { SeededRandom } from './random.js';

@@ -1,6 +1,8 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
+
 import { isDatabaseUnavailable, sqlState } from '../../database/connection-errors.js';
 import { vanishedReference, vanishedReferenceConflict } from '../../database/vanished-reference.js';
 import type { AppLogger } from '../logging/logger.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+
 import {
   CallHandler,
   ConflictException,
@@ -11,6 +12,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { defer, lastValueFrom, Observable } from 'rxjs';
+
 import type { ApiActor } from '../../auth/actor.js';
 import { Clock } from '../clock.js';
 import { LOGGER } from '../common.module.js';

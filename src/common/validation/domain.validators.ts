@@ -1,5 +1,6 @@
-import { DateTime } from 'luxon';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { DateTime } from 'luxon';
+
 import { isKnownTimeZone } from './time-zones.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -73,7 +74,7 @@ export function HasNoOverlap(startKey: string, endKey: string, options?: Validat
     for (const e of v as Array<Record<string, unknown>>) {
       if (!e || typeof e.day !== 'string' || typeof e[startKey] !== 'string' || typeof e[endKey] !== 'string') continue;
       const list = byDay.get(e.day) ?? [];
-      list.push([minutesOfDay(e[startKey] as string), minutesOfDay(e[endKey] as string)]);
+      list.push([minutesOfDay(e[startKey]), minutesOfDay(e[endKey])]);
       byDay.set(e.day, list);
     }
     for (const list of byDay.values()) {

@@ -1,4 +1,5 @@
 import { Param, ParseUUIDPipe } from '@nestjs/common';
+
 import { FieldValidationException } from './validation-errors.js';
 
 /** A path id that must be a UUID; a malformed one is a 400 naming the parameter. */
