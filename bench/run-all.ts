@@ -38,7 +38,7 @@ function runOne(b: (typeof BENCHMARKS)[number]): Promise<Summary> {
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
-      out += d;
+      out += d.toString();
       process.stdout.write(d);
     });
     child.on('error', reject);

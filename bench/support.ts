@@ -22,7 +22,7 @@ export async function benchDatabase(): Promise<{
   close(): Promise<void>;
 }> {
   let url = process.env.DATABASE_URL;
-  let stop = async () => undefined;
+  let stop = (): Promise<void> => Promise.resolve();
   if (!url) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'groundtruth-bench-'));
     await chmod(dir, 0o755);

@@ -236,7 +236,7 @@ async function call(s: Service, method: string, url: string, key: string, body?:
   const res = await fetch(`${s.base}${url}`, {
     method,
     headers: { authorization: `Bearer ${key}`, 'content-type': csv ? 'text/csv' : 'application/json' },
-    body: body === undefined ? undefined : csv ? String(body) : JSON.stringify(body),
+    body: body === undefined ? undefined : csv ? (body as string) : JSON.stringify(body),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 400)}`);

@@ -23,7 +23,7 @@ export class ApiKeyView {
   @ApiProperty({ nullable: true, type: Date }) lastUsedAt: Date | null;
   @ApiProperty({ nullable: true, type: Date }) revokedAt: Date | null;
 
-  static of(k: ApiKey): ApiKeyView {
+  static of(this: void, k: ApiKey): ApiKeyView {
     return {
       id: k.id,
       label: k.label,

@@ -184,7 +184,7 @@ export class CampaignsRepository {
   ): Promise<PlannerInputsJson> {
     // One connection (the transaction's): these run one after the other.
     const json = async (sql: string, params: unknown[]) =>
-      ((await manager.query(sql, params)) as Array<{ json: string }>)[0].json;
+      (await manager.query<Array<{ json: string }>>(sql, params))[0].json;
     return {
       touchpointsJson: await json(TOUCHPOINTS_JSON, [...selectionParams(campaign), touchpointIds]),
       testersJson: await json(TESTERS_JSON, [campaign.organizationId, campaign.testerIds]),

@@ -25,7 +25,7 @@ import type { Campaign } from './campaign.entity.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import { weekStartOf } from './planner/calendar.js';
 import type { AssignmentBatch, PlanDone, PlanMessage, PlanTask } from './planner/plan.worker.js';
-import { DAY, PlannerCampaign, UNFILLED_REASONS, UnfilledReason } from './planner/planner.js';
+import { DAY, PlannerCampaign, UNFILLED_REASONS } from './planner/planner.js';
 import { bookingsAround } from './planner-inputs.js';
 import { WithdrawalsService } from './withdrawals.service.js';
 
@@ -218,7 +218,7 @@ export class PlanningService implements OnModuleDestroy {
         ...(await this.campaigns.plannerInputs(manager, campaign, bookings)),
         now: now.getTime(),
         // A re-plan fills only the slots its kept tests leave free.
-        taken: taken ?? new Map(),
+        taken: taken ?? new Map<string, Map<string, Set<number>>>(),
         batch: INSERT_BATCH,
         port: workerPort,
       };
@@ -285,7 +285,8 @@ export class PlanningService implements OnModuleDestroy {
   ): Promise<PlanDone> {
     const inbox: PlanMessage[] = [];
     let wake: (() => void) | undefined;
-    let failed: unknown;
+    // Boxed: the worker may reject with any value, and the first rejection is the one rethrown.
+    let failed: { error: unknown } | undefined;
     port.on('message', (m: PlanMessage) => {
       inbox.push(m);
       wake?.();
@@ -294,12 +295,12 @@ export class PlanningService implements OnModuleDestroy {
     const running = this.workers()
       .run(task, { transferList: [task.port], signal: abort.signal })
       .catch((error: unknown) => {
-        failed ??= error;
+        failed ??= { error };
         wake?.();
       });
     try {
       for (;;) {
-        if (failed) throw failed;
+        if (failed) throw failed.error;
         const next = inbox.shift();
         if (!next) {
           await new Promise<void>((resolve) => (wake = resolve));

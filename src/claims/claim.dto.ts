@@ -147,7 +147,7 @@ export class ClaimView {
   })
   revisedAt: Date;
 
-  static of(c: Claim): ClaimView {
+  static of(this: void, c: Claim): ClaimView {
     const { organizationId: _o, ...view } = c;
     return view;
   }
@@ -193,7 +193,7 @@ export class ClaimEditView {
   })
   after: Record<string, unknown> | null;
 
-  static of(e: ClaimEdit): ClaimEditView {
+  static of(this: void, e: ClaimEdit): ClaimEditView {
     const { organizationId: _o, claimId: _c, ...view } = e;
     return view;
   }

@@ -14,7 +14,7 @@ import { PlanningService } from '../campaigns/planning.service.js';
 import { SystemClock } from '../common/clock.js';
 import { createLogger } from '../common/logging/logger.js';
 import { validateDto } from '../common/validation/validate-dto.js';
-import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { AppConfig, ConfigError, loadConfig } from '../config/app-config.js';
 import { runMigrations } from '../database/advisory-lock.js';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../database/embedded-postgres.js';
@@ -278,7 +278,10 @@ async function main(): Promise<number> {
       return 2;
     }
     if (error instanceof HttpException) {
-      const body = error.getResponse() as { message?: string; errors?: Array<Record<string, unknown>> };
+      const body = error.getResponse() as {
+        message?: string;
+        errors?: Array<FieldError & { row?: number; line?: number }>;
+      };
       process.stderr.write(`${body.message ?? error.message}\n`);
       for (const e of body.errors ?? []) {
         const where = e.row !== undefined ? `row ${e.row} (line ${e.line}): ` : '';
@@ -291,4 +294,5 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+// main() answers every error with an exit code: nothing reaches this promise's rejection.
+void main().then((code) => process.exit(code));

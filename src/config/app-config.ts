@@ -25,7 +25,10 @@ const toInt = ({ value }: { value: unknown }) => {
 const toBool = ({ value }: { value: unknown }) => {
   value = emptyToUndefined({ value });
   if (value === undefined) return undefined;
-  const v = String(value).trim().toLowerCase();
+  const v =
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? String(value).trim().toLowerCase()
+      : '';
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value;

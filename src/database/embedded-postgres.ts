@@ -162,7 +162,9 @@ export async function startEmbeddedPostgres(options: {
           (t) => t.trim().split('\n').slice(-5).join(' | '),
           () => '',
         );
-        throw new Error(`embedded PostgreSQL did not start on port ${port}: ${tail || String(error)}`);
+        throw new Error(`embedded PostgreSQL did not start on port ${port}: ${tail || String(error)}`, {
+          cause: error,
+        });
       }
     }
   }

@@ -124,7 +124,7 @@ function charEm(c: string): number {
   if (c === 'm' || c === 'M') return 0.98;
   if (c === 'w' || c === 'W') return 1.0;
   if (/[ il.,:;'!|·]/.test(c)) return 0.34;
-  if (/[Ijftr()\[\]\-"]/.test(c)) return 0.44;
+  if (/[Ijftr()[\]\-"]/.test(c)) return 0.44;
   if (/[0-9]/.test(c)) return 0.64;
   if (/[A-Z%&@]/.test(c)) return 0.8;
   if (/[a-z]/.test(c)) return 0.63;

@@ -118,7 +118,7 @@ export class DigestSubscriptionView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(s: DigestSubscription): DigestSubscriptionView {
+  static of(this: void, s: DigestSubscription): DigestSubscriptionView {
     return {
       id: s.id,
       name: s.name,

@@ -12,6 +12,7 @@ async function plainly<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
+    // eslint-disable-next-line preserve-caught-error -- the cause is left out on purpose: it names hosts and ports
     throw new Error(isDatabaseUnavailable(error) ? 'database unavailable' : 'database query failed');
   }
 }

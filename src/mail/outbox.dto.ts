@@ -24,7 +24,7 @@ export class OutboxMessageView {
   @ApiProperty({ type: Date, nullable: true }) sentAt: Date | null;
   @ApiProperty() createdAt: Date;
 
-  static of(m: OutboxMessage): OutboxMessageView {
+  static of(this: void, m: OutboxMessage): OutboxMessageView {
     const { id, recipient, subject, status, attempts, lastError, nextAttemptAt, sentAt, createdAt } = m;
     return { id, recipient, subject, status, attempts, lastError, nextAttemptAt, sentAt, createdAt };
   }

@@ -27,7 +27,7 @@ export class OrganizationView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(o: Organization): OrganizationView {
+  static of(this: void, o: Organization): OrganizationView {
     return { id: o.id, name: o.name, createdAt: o.createdAt, updatedAt: o.updatedAt };
   }
 }

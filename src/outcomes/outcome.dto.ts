@@ -185,7 +185,7 @@ export class OutcomeView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(o: Outcome): OutcomeView {
+  static of(this: void, o: Outcome): OutcomeView {
     const { organizationId: _org, promiseAskedAt: _asked, ...view } = o;
     return view;
   }

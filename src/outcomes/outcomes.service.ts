@@ -59,7 +59,7 @@ function unchangeable(why: CancelReason): ConflictException {
 }
 
 /** Spreadsheet programs run cells that start with these as formulas; a leading ' keeps them text. */
-function csvSafe(value: unknown): string {
+function csvSafe(value: string | number | Date | null | undefined): string {
   const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }

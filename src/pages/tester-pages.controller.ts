@@ -143,9 +143,8 @@ export class TesterPagesController {
     const link = await this.open(token, res);
     if (!link) return;
     if (link.status === 'cancelled') return sendPrivatePage(res, 409, withdrawnPage(link.cancelReason));
-    const values = Object.fromEntries(
-      Object.entries(body ?? {}).filter(([, v]) => typeof v === 'string'),
-    ) as FormValues;
+    // the body is what the browser sent, whatever the type says: keep the text fields only
+    const values: FormValues = Object.fromEntries(Object.entries(body ?? {}).filter(([, v]) => typeof v === 'string'));
     const { plain, errors } = parseForm(values, link.form);
     const { value, errors: fieldErrors } = await validateDto(OutcomeDto, plain);
     // Every problem at once: unreadable cells, field rules, and the cross-field rules.

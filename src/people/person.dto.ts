@@ -125,7 +125,7 @@ export class PersonView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(p: Person): PersonView {
+  static of(this: void, p: Person): PersonView {
     const { id, email, name, roles, timezone, workingHours, leave, createdAt, updatedAt } = p;
     return { id, email, name, roles, timezone, workingHours, leave, createdAt, updatedAt };
   }

@@ -134,7 +134,7 @@ export class ScenarioView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(s: Scenario): ScenarioView {
+  static of(this: void, s: Scenario): ScenarioView {
     const { id, title, brief, channels, questions, createdAt, updatedAt } = s;
     return { id, title, brief, channels, questions, createdAt, updatedAt };
   }

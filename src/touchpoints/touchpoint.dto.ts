@@ -83,7 +83,9 @@ function IsContactForChannel() {
         defaultMessage(args: ValidationArguments) {
           const channel = (args.object as { channel?: unknown }).channel;
           const rule = contactRule(channel);
-          return rule ? `contact must be ${rule.rule} for a ${channel} touchpoint` : 'contact must be a string';
+          return rule
+            ? `contact must be ${rule.rule} for a ${channel as string} touchpoint`
+            : 'contact must be a string';
         },
       },
     });
@@ -188,7 +190,7 @@ export class TouchpointView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(t: Touchpoint): TouchpointView {
+  static of(this: void, t: Touchpoint): TouchpointView {
     const { id, name, channel, contact, timezone, openingHours, closures, ownerId, team, createdAt, updatedAt } = t;
     return { id, name, channel, contact, timezone, openingHours, closures, ownerId, team, createdAt, updatedAt };
   }

@@ -100,7 +100,7 @@ export function testerContext(
     if (a.windowEnd > horizon.start && a.windowStart < horizon.end)
       push(testerWindows, a.testerId, { start: a.windowStart, end: a.windowEnd });
     let byTouchpoint = tested.get(a.testerId);
-    if (!byTouchpoint) tested.set(a.testerId, (byTouchpoint = new Map()));
+    if (!byTouchpoint) tested.set(a.testerId, (byTouchpoint = new Map<string, number[]>()));
     push(byTouchpoint, a.touchpointId, a.windowStart);
   }
   const repeated = new Map<string, Interval[]>();

@@ -68,7 +68,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
-      const status = exception.getStatus();
+      const status: HttpStatus = exception.getStatus();
       if (status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       res.status(status).json(typeof body === 'string' ? { statusCode: status, message: body } : body);
       return;

@@ -128,7 +128,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!claim.marked) {
       // a creating service behind @Idempotent must call markIdempotencyKeyUsed in its transaction
       this.logger.error(
-        { route: `${req.method} ${req.route?.path}`, key },
+        { route: `${req.method} ${(req.route as { path?: string } | undefined)?.path}`, key },
         'the route did not mark its Idempotency-Key used',
       );
     }
