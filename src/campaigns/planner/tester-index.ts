@@ -9,7 +9,7 @@ import {
   subtractIntervals,
   weeklyIntervals,
 } from './calendar.js';
-import type { ExistingAssignment, PlannerCampaign, PlannerTester, UnfilledReason } from './planner.js';
+import type { ExistingAssignment, PlannerCampaign, PlannerTester, UnfilledReason } from './planner-types.js';
 import { SeededRandom } from './random.js';
 
 /**
