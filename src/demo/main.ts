@@ -6,7 +6,8 @@ import { DataSource } from 'typeorm';
 import { ManualClock } from '../common/clock.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { emlPath } from '../mail/mail-transport.js';
-import { configOrExit, RunningServer, startServer, stopOnSignals } from '../server.js';
+import { configOrExit } from '../config/app-config.js';
+import { RunningServer, startServer, stopOnSignals } from '../server.js';
 import { ApiClient } from './api-client.js';
 import { createDemoOrganisation, DemoState, firstMondayBefore, replay, WEEKS } from './replay.js';
 
