@@ -361,6 +361,21 @@ describe('the access matrix', () => {
     expect([...inTable].filter((route) => !documented.includes(route))).toEqual([]);
   });
 
+  it('documents for every route the roles this table finds allowed', async () => {
+    const doc = (await t.http().get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { 'x-roles'?: string[] }>>;
+    };
+    for (const r of MATRIX.filter((m) => m.route !== 'GET /health')) {
+      const [method, path] = r.route.split(' ');
+      const stated = doc.paths[path][method.toLowerCase()]['x-roles'] ?? [];
+      // `self`: any role may call it on the caller's own row; on anyone else's, only the roles named
+      const onSelf = stated.includes('self') && Object.values(r.on).includes('self');
+      const allowed = onSelf ? ROLE_NAMES : ROLE_NAMES.filter((role) => stated.includes(role));
+      const refused = ROLE_NAMES.filter((role) => r.expected[role] === 403);
+      expect([r.route, ROLE_NAMES.filter((role) => !refused.includes(role))]).toEqual([r.route, allowed]);
+    }
+  });
+
   it.each(MATRIX.map((r) => [label(r), r] as const))('%s', async (_label, r) => {
     const secured = r.route !== 'GET /health';
     for (const role of ROLE_NAMES) {

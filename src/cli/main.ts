@@ -17,7 +17,7 @@ import { validateDto } from '../common/validation/validate-dto.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { AppConfig, ConfigError, loadConfig } from '../config/app-config.js';
 import { runMigrations } from '../database/advisory-lock.js';
-import { EmbeddedDatabase, startEmbeddedPostgres } from '../database/embedded-postgres.js';
+import { databaseFor } from '../database/embedded-postgres.js';
 import { chartDataUri, renderDigest } from '../digests/digest-render.js';
 import { PreviewQuery } from '../digests/digest-subscription.dto.js';
 import { DigestSubscription } from '../digests/digest-subscription.entity.js';
@@ -60,12 +60,8 @@ class UsageError extends Error {}
 
 async function withContext<T>(config: AppConfig, work: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
   // A command does its one thing: no cron ticks in it (they would deliver mail with this shell's settings).
-  config = config.with({ enableJobs: false });
-  let embedded: EmbeddedDatabase | undefined;
-  if (!config.databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
-    config = config.with({ databaseUrl: embedded.url });
-  }
+  const database = await databaseFor(config.with({ enableJobs: false }));
+  config = database.config;
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   let ctx: INestApplicationContext | undefined;
   try {
@@ -76,7 +72,7 @@ async function withContext<T>(config: AppConfig, work: (ctx: INestApplicationCon
     return await work(ctx);
   } finally {
     await ctx?.close();
-    await embedded?.stop();
+    await database.stop();
   }
 }
 

@@ -217,3 +217,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     digestLinkDays: vars.DIGEST_LINK_DAYS ?? 90,
   });
 }
+
+/** The configuration from the environment, or exit 2 with one line naming the variable and rule. */
+export function configOrExit(overrides: Record<string, string> = {}): AppConfig {
+  try {
+    return loadConfig({ ...process.env, ...overrides });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { freePort } from '../common/free-port.js';
+import type { AppConfig } from '../config/app-config.js';
 
 const run = promisify(execFile);
 
@@ -248,4 +249,17 @@ async function importWithoutExitHooks() {
     }
   }
   return mod.default;
+}
+
+/**
+ * The configured database, else the embedded one under DATA_DIR started now: the configuration that
+ * points at it, and how to stop what was started (nothing, for a DATABASE_URL).
+ */
+export async function databaseFor(
+  config: AppConfig,
+  log?: (message: string) => void,
+): Promise<{ config: AppConfig; stop(): Promise<void> }> {
+  if (config.databaseUrl) return { config, stop: async () => {} };
+  const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
+  return { config: config.with({ databaseUrl: embedded.url }), stop: () => embedded.stop() };
 }

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiTags, ApiOperation } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -32,6 +32,7 @@ export class HealthController {
    * trouble is in `GET /api/v1/outbox/summary` (admins) and `npm run cli -- mail-status` (operators).
    */
   @Get()
+  @ApiOperation({ summary: 'Is the service up and its database answering (no key needed)' })
   @Public()
   @HealthCheck()
   check() {

@@ -128,16 +128,6 @@ export function IsNotBefore(startField: string, options?: ValidationOptions) {
   })(options);
 }
 
-export const IsPhoneNumber = decorator(
-  'isPhoneNumber',
-  '$property must be a phone number of 5 to 15 digits, optionally with +, spaces, dots, dashes or parentheses',
-  (v) => {
-    if (typeof v !== 'string' || !/^\+?[0-9 ().-]+$/.test(v)) return false;
-    const digits = v.replace(/\D/g, '').length;
-    return digits >= 5 && digits <= 15;
-  },
-);
-
 /** A name or title: one line, no control characters (they end up in mail subjects and CSV cells). */
 export const IsSingleLine = decorator(
   'isSingleLine',
