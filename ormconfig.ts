@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { DataSource, DataSourceOptions } from 'typeorm';
+
 import { Assignment, UnfilledSlot } from './src/assignments/assignment.entity.js';
 import { ApiKey } from './src/auth/api-key.entity.js';
 import { Campaign, CampaignWeek } from './src/campaigns/campaign.entity.js';

@@ -1,11 +1,13 @@
 import { createRequire } from 'node:module';
+
 import type { Browser, Page } from 'playwright-core';
+
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { freePort, launchBrowser, screenshot } from './support/browser.js';
 import { handComputedCase } from './support/digest-case.js';
-import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { smallCampaign } from './support/small-campaign.js';
+import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**

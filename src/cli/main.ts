@@ -1,25 +1,23 @@
 import 'reflect-metadata';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { NestFactory } from '@nestjs/core';
+
 import type { INestApplicationContext } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+
 import { AppModule } from '../app.module.js';
+import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
+import { Campaign } from '../campaigns/campaign.entity.js';
+import { PlanningService } from '../campaigns/planning.service.js';
 import { SystemClock } from '../common/clock.js';
 import { createLogger } from '../common/logging/logger.js';
-import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { validateDto } from '../common/validation/validate-dto.js';
+import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { AppConfig, ConfigError, loadConfig } from '../config/app-config.js';
 import { runMigrations } from '../database/advisory-lock.js';
-import { EmbeddedDatabase, startEmbeddedPostgres } from '../database/embedded-postgres.js';
-import { OrganizationsService } from '../organizations/organizations.service.js';
-import { PeopleService } from '../people/people.service.js';
-import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
-import { HttpException } from '@nestjs/common';
-import { Organization } from '../organizations/organization.entity.js';
-import { Campaign } from '../campaigns/campaign.entity.js';
-import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
-import { PlanningService } from '../campaigns/planning.service.js';
-import { validateDto } from '../common/validation/validate-dto.js';
+import { databaseFor } from '../database/embedded-postgres.js';
 import { chartDataUri, renderDigest } from '../digests/digest-render.js';
 import { PreviewQuery } from '../digests/digest-subscription.dto.js';
 import { DigestSubscription } from '../digests/digest-subscription.entity.js';
@@ -27,6 +25,10 @@ import { DigestSubscriptionsService } from '../digests/digest-subscriptions.serv
 import { JobsService } from '../jobs/jobs.service.js';
 import { JobName, SCHEDULES } from '../jobs/schedules.js';
 import { OutboxService } from '../mail/outbox.service.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
+import { PeopleService } from '../people/people.service.js';
+import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
 
 const USAGE = `Groundtruth command line
 
@@ -58,12 +60,8 @@ class UsageError extends Error {}
 
 async function withContext<T>(config: AppConfig, work: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
   // A command does its one thing: no cron ticks in it (they would deliver mail with this shell's settings).
-  config = config.with({ enableJobs: false });
-  let embedded: EmbeddedDatabase | undefined;
-  if (!config.databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
-    config = config.with({ databaseUrl: embedded.url });
-  }
+  const database = await databaseFor(config.with({ enableJobs: false }));
+  config = database.config;
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   let ctx: INestApplicationContext | undefined;
   try {
@@ -74,7 +72,7 @@ async function withContext<T>(config: AppConfig, work: (ctx: INestApplicationCon
     return await work(ctx);
   } finally {
     await ctx?.close();
-    await embedded?.stop();
+    await database.stop();
   }
 }
 
@@ -276,7 +274,10 @@ async function main(): Promise<number> {
       return 2;
     }
     if (error instanceof HttpException) {
-      const body = error.getResponse() as { message?: string; errors?: Array<Record<string, unknown>> };
+      const body = error.getResponse() as {
+        message?: string;
+        errors?: Array<FieldError & { row?: number; line?: number }>;
+      };
       process.stderr.write(`${body.message ?? error.message}\n`);
       for (const e of body.errors ?? []) {
         const where = e.row !== undefined ? `row ${e.row} (line ${e.line}): ` : '';
@@ -289,4 +290,5 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+// main() answers every error with an exit code: nothing reaches this promise's rejection.
+void main().then((code) => process.exit(code));

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+
 import { escapeHtml } from './html.js';
 
 /**

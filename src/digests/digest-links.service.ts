@@ -2,10 +2,11 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
+
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
-import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { LOGGER } from '../common/common.module.js';
+import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import type { Page } from '../common/pagination.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
@@ -13,9 +14,9 @@ import { SecretLinksRepository } from '../links/secret-links.repository.js';
 import { IssuedLink, SecretLinks } from '../links/secret-links.service.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { PeopleRepository } from '../people/people.repository.js';
+import { digestLinkMailHtml } from './digest-link-mail.js';
 import { DigestLinkView, DigestLinksQuery, IssueDigestLinksDto, RevokeDigestLinksDto } from './digest-link.dto.js';
 import { DIGEST_PAGE_VERSION } from './digest-page.js';
-import { digestLinkMailHtml } from './digest-link-mail.js';
 import { DigestsRepository } from './digests.repository.js';
 import type { RunOfLinks } from './digests.repository.js';
 import { ownerMayReadFrom } from './owner-readers.js';

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import cron, { ScheduledTask } from 'node-cron';
 import { DataSource } from 'typeorm';
+
 import { AssignmentLifecycleService } from '../assignments/assignment-lifecycle.service.js';
 import { PlanningService } from '../campaigns/planning.service.js';
 import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
@@ -12,9 +13,9 @@ import type { AppLogger } from '../common/logging/logger.js';
 import { AppConfig } from '../config/app-config.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { deleteStaleJobFailures } from '../database/job-failures.js';
+import { DigestRunsService } from '../digests/digest-runs.service.js';
 import { OutboxSender } from '../mail/outbox-sender.js';
 import { FollowUpService } from '../outcomes/follow-up.service.js';
-import { DigestRunsService } from '../digests/digest-runs.service.js';
 import { JobName, SCHEDULES } from './schedules.js';
 
 /**

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+
 import { renderDocument } from '../common/jsx.js';
 
 /** Mail programs drop style sheets and classes unevenly: every mail's HTML part carries its style inline. */
