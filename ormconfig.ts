@@ -17,6 +17,8 @@ import { Organization } from './src/organizations/organization.entity.js';
 import { Outcome, OutcomeEdit } from './src/outcomes/outcome.entity.js';
 import { Person } from './src/people/person.entity.js';
 import { Scenario } from './src/scenarios/scenario.entity.js';
+import { SigninLink } from './src/links/signin-link.entity.js';
+import { ConsoleSession } from './src/auth/sessions/console-session.entity.js';
 import { Touchpoint, TouchpointOwnership } from './src/touchpoints/touchpoint.entity.js';
 
 /**
@@ -46,6 +48,8 @@ export const entities = [
   OutboxMessage,
   JobFailure,
   IdempotencyKey,
+  SigninLink,
+  ConsoleSession,
 ];
 
 /** The one set of DataSource options: the service, the CLI and the TypeORM CLI all use it. */
