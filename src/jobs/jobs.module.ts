@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { AssignmentsModule } from '../assignments/assignments.module.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { MailModule } from '../mail/mail.module.js';
@@ -7,7 +8,7 @@ import { DigestsModule } from '../digests/digests.module.js';
 import { JobsService } from './jobs.service.js';
 
 @Module({
-  imports: [CampaignsModule, AssignmentsModule, MailModule, OutcomesModule, DigestsModule],
+  imports: [AuthModule, CampaignsModule, AssignmentsModule, MailModule, OutcomesModule, DigestsModule],
   providers: [JobsService],
   exports: [JobsService],
 })

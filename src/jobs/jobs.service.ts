@@ -2,6 +2,8 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import cron, { ScheduledTask } from 'node-cron';
 import { DataSource } from 'typeorm';
+import { SessionsService } from '../auth/sessions/sessions.service.js';
+import { SignInService } from '../auth/sessions/signin.service.js';
 import { AssignmentLifecycleService } from '../assignments/assignment-lifecycle.service.js';
 import { PlanningService } from '../campaigns/planning.service.js';
 import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
@@ -39,6 +41,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     idempotency: IdempotencyService,
     clock: Clock,
     @InjectDataSource() dataSource: DataSource,
+    sessions: SessionsService,
+    signIn: SignInService,
   ) {
     this.jobs = {
       plan: async () =>
@@ -64,6 +68,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       cleanup: async () => ({
         idempotencyKeys: await idempotency.deleteExpired(clock.now()),
         jobFailures: await deleteStaleJobFailures(dataSource.manager, clock.now()),
+        consoleSessions: await sessions.deleteEnded(),
+        signInLinks: await signIn.deleteExpired(),
       }),
     };
   }

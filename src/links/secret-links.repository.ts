@@ -133,6 +133,19 @@ export class SecretLinksRepository {
     return rows[0] ? storedLink(rows[0]) : null;
   }
 
+  /** How many links of a kind to this target were issued at or after `since`. */
+  async countIssuedSince(kind: LinkKind, targetId: string, since: Date): Promise<number> {
+    const s = spec(kind);
+    const params: unknown[] = [targetId, since];
+    if (s.purpose) params.push(s.purpose);
+    const [row]: Array<{ n: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM ${s.table}
+        WHERE ${s.target} = $1 AND created_at >= $2 ${s.purpose ? 'AND purpose = $3' : ''}`,
+      params,
+    );
+    return row.n;
+  }
+
   /** Deletes single-use links that expired before `before` (used or not): they can open nothing again. */
   async deleteExpired(kind: SingleUseKind, before: Date): Promise<number> {
     const s = spec(kind);

@@ -5,6 +5,7 @@ export class ConsoleSessions1766100000000 implements MigrationInterface {
   name = 'ConsoleSessions1766100000000';
 
   async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE INDEX person_email_idx ON person (email)`);
     await q.query(`
       CREATE TABLE signin_link (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -44,5 +45,6 @@ export class ConsoleSessions1766100000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE console_session`);
     await q.query(`DROP TABLE signin_link`);
+    await q.query(`DROP INDEX person_email_idx`);
   }
 }
