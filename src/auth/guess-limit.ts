@@ -50,7 +50,8 @@ export class WindowCounter {
     const now = this.clock.now().getTime();
     let entry = this.current(key, now);
     if (!entry) {
-      if (this.entries.size >= SWEEP_ABOVE) for (const [k, e] of this.entries) if (e.resetAt <= now) this.entries.delete(k);
+      if (this.entries.size >= SWEEP_ABOVE)
+        for (const [k, e] of this.entries) if (e.resetAt <= now) this.entries.delete(k);
       entry = { count: 0, resetAt: now + this.windowMs };
       this.entries.set(key, entry);
     }

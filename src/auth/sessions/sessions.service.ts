@@ -80,7 +80,13 @@ export class SessionsService {
     if (!token || !isSecret(token)) return null;
     const live = await this.sessions.use(hashSecret(token), this.clock.now(), this.idleMs, takeFlash);
     if (!live) return null;
-    return { actor: sessionActor(live), name: live.name, email: live.email, csrfToken: live.csrfToken, flash: live.flash };
+    return {
+      actor: sessionActor(live),
+      name: live.name,
+      email: live.email,
+      csrfToken: live.csrfToken,
+      flash: live.flash,
+    };
   }
 
   /** A message for the next page this session shows (after a POST, before its redirect). */
