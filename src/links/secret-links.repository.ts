@@ -134,11 +134,16 @@ export class SecretLinksRepository {
   }
 
   /** How many links of a kind to this target were issued at or after `since`. */
-  async countIssuedSince(kind: LinkKind, targetId: string, since: Date): Promise<number> {
+  async countIssuedSince(
+    kind: LinkKind,
+    targetId: string,
+    since: Date,
+    manager = this.dataSource.manager,
+  ): Promise<number> {
     const s = spec(kind);
     const params: unknown[] = [targetId, since];
     if (s.purpose) params.push(s.purpose);
-    const [row]: Array<{ n: number }> = await this.dataSource.query(
+    const [row]: Array<{ n: number }> = await manager.query(
       `SELECT count(*)::int AS n FROM ${s.table}
         WHERE ${s.target} = $1 AND created_at >= $2 ${s.purpose ? 'AND purpose = $3' : ''}`,
       params,

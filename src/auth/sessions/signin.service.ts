@@ -91,11 +91,13 @@ export class SignInService {
   private async sendLinks(address: string, next: string): Promise<void> {
     const since = new Date(this.clock.now().getTime() - SIGNIN_LINK_MINUTES * 60_000);
     for (const person of await this.people.withEmailAnywhere(address)) {
-      if ((await this.storedLinks.countIssuedSince('signin', person.id, since)) >= LINKS_PER_ADDRESS) {
-        this.logger.warn({ personId: person.id }, 'sign-in link not sent: too many asked for this address');
-        continue;
-      }
       await this.dataSource.transaction(async (manager) => {
+        // the person's row is the lock: requests for one address count and issue one at a time
+        if (!(await this.people.lock(manager, person.organizationId, person.id))) return;
+        if ((await this.storedLinks.countIssuedSince('signin', person.id, since, manager)) >= LINKS_PER_ADDRESS) {
+          this.logger.warn({ personId: person.id }, 'sign-in link not sent: too many asked for this address');
+          return;
+        }
         const link = await this.links.issueOne(manager, 'signin', {
           organizationId: person.organizationId,
           targetId: person.id,

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../../auth/auth.module.js';
+import { PeopleModule } from '../../people/people.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
+import { PeoplePagesController } from './people.controller.js';
 import { SessionsController } from './sessions.controller.js';
 import { SignInController } from './signin.controller.js';
 
 /** The console: sign-in, the home page, one's sessions; feature pages add their controllers here. */
 @Module({
-  imports: [AuthModule],
-  controllers: [SignInController, HomeController, SessionsController],
+  imports: [AuthModule, PeopleModule],
+  controllers: [SignInController, HomeController, SessionsController, PeoplePagesController],
   providers: [ConsoleGuard, ConsoleErrorsFilter],
 })
 export class ConsoleModule {}
