@@ -88,13 +88,19 @@ export class ConsoleGuard implements CanActivate {
     return true;
   }
 
-  /** A browser names where a form was sent from; another site's (or an unnamed cross-site fetch) is refused. */
+  /**
+   * A browser names where a form was sent from: Sec-Fetch-Site when it sends it (every current browser), else
+   * Origin. Origin is "null" for this site's own forms (Referrer-Policy no-referrer), which says nothing: then
+   * the form token alone decides.
+   */
   private checkOrigin(req: Request): void {
     const site = req.headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin' && site !== 'none')
-      throw new CsrfRefused('sent from another site');
+    if (site !== undefined) {
+      if (site !== 'same-origin' && site !== 'none') throw new CsrfRefused('sent from another site');
+      return;
+    }
     const origin = req.headers.origin;
-    if (origin === undefined) return;
+    if (origin === undefined || origin === 'null') return;
     const own = `${req.protocol}://${req.get('host') ?? ''}`;
     if (origin !== own && !this.origins.has(origin)) throw new CsrfRefused('sent from another site');
   }

@@ -7,12 +7,25 @@ export function CsrfField(props: { token: string }) {
   return <input type="hidden" name="_csrf" value={props.token} />;
 }
 
-/** A one-button form that POSTs (revoke, sign out, delete): never a link, since a GET changes nothing. */
-export function PostButton(props: { action: string; csrf: string; label: string; secondary?: boolean; name?: string }) {
+/**
+ * A one-button form that POSTs (revoke, sign out, delete): never a link, since a GET changes nothing. `about`
+ * tells a screen reader which row's button it is; the visible label stays the start of its name.
+ */
+export function PostButton(props: {
+  action: string;
+  csrf: string;
+  label: string;
+  about?: string;
+  secondary?: boolean;
+}) {
   return (
     <form method="post" action={props.action}>
       <CsrfField token={props.csrf} />
-      <button type="submit" class={props.secondary ? 'secondary' : undefined} aria-label={props.name}>
+      <button
+        type="submit"
+        class={props.secondary ? 'secondary' : undefined}
+        aria-label={props.about ? `${props.label}: ${props.about}` : undefined}
+      >
         {props.label}
       </button>
     </form>
@@ -142,7 +155,8 @@ export function PagedTable<T>(props: {
   const next = last < page.total ? paging.offset + paging.limit : null;
   return (
     <div>
-      <div class="table-wrap">
+      {/* scrolls sideways on a phone: focusable, so a keyboard can scroll it too */}
+      <div class="table-wrap" role="region" aria-label={props.caption} tabindex={0}>
         <table>
           <caption>{props.caption}</caption>
           <thead>

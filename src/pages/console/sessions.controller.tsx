@@ -58,7 +58,7 @@ export class SessionsController {
                   action={`/sessions/${s.id}/revoke`}
                   csrf={session.csrfToken}
                   label={s.id === session.actor.sessionId ? 'Sign out' : 'End session'}
-                  name={`End the session signed in ${when(s.createdAt)}`}
+                  about={`signed in ${when(s.createdAt)}`}
                   secondary
                 />
               ),
