@@ -1,6 +1,7 @@
 import { hashSecret } from '../src/common/secrets.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { SignInService } from '../src/auth/sessions/signin.service.js';
+import { runCli } from './support/cli.js';
 import { csrfOf, mailedSignInLink, sessionCookieOf, signInByMail, textOf } from './support/console.js';
 import { auth, newOrganization, personWithKey, TestOrganization } from './support/factories.js';
 import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
@@ -147,6 +148,21 @@ describe('sign-in by email', () => {
       const r = await t.http().post(p).type('form').send({ next });
       expect(r.headers.location).toBe('/');
     }
+  });
+});
+
+describe('npm run cli -- signin-link', () => {
+  it('prints a link that signs the person in, once', async () => {
+    const out = await runCli(['signin-link', '--email', admin.email.toUpperCase()], t.databaseUrl, {
+      PUBLIC_URL: 'http://gt.test',
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^Ada Admin \(Northwind Telecom\): http:\/\/gt\.test\/signin\/[A-Za-z0-9_-]{43}\n$/);
+    const path = new URL(out.stdout.trim().split(': ')[1]).pathname;
+    expect((await t.http().post(path).send({})).status).toBe(303);
+    expect((await t.http().post(path).send({})).status).toBe(410);
+    const unknown = await runCli(['signin-link', '--email', 'nobody@example.org'], t.databaseUrl);
+    expect(unknown.code).toBe(2);
   });
 });
 
