@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+
 import { SignInService } from '../src/auth/sessions/signin.service.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { axeViolations } from './support/axe.js';

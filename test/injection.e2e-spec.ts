@@ -7,6 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import type { ParsedMail } from 'mailparser';
+
 import { ManualClock } from '../src/common/clock.js';
 import { DigestRunsService } from '../src/digests/digest-runs.service.js';
 import { DigestSubscription } from '../src/digests/digest-subscription.entity.js';

@@ -1,5 +1,5 @@
-import { ASSIGNMENT_STATUSES } from './assignment.entity.js';
 import { canTransition, TRANSITIONS } from './assignment-lifecycle.js';
+import { ASSIGNMENT_STATUSES } from './assignment.entity.js';
 
 describe('assignment lifecycle', () => {
   it('allows exactly the documented moves', () => {

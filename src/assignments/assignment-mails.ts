@@ -1,5 +1,6 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
+
 import { escapeHtml } from '../common/html.js';
 import type { OutgoingMail } from '../mail/outbox.service.js';
 

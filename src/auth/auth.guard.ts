@@ -1,9 +1,10 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
+
 import type { ApiActor } from './actor.js';
-import { PUBLIC_KEY, RoleRule, ROLES_KEY } from './auth.decorators.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { PUBLIC_KEY, RoleRule, ROLES_KEY } from './auth.decorators.js';
 import { CONSOLE_KEY } from './console.guard.js';
 
 const BEARER = /^Bearer +([A-Za-z0-9_-]{10,200})$/;

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+
 import { AppConfig } from '../config/app-config.js';
 import type { Role } from './roles.js';
 import { readCookie, SESSION_COOKIE } from './sessions/session-cookie.js';

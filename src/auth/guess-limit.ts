@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
+
 import type { Clock } from '../common/clock.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { messagePage, sendPrivatePage } from '../common/page-shell.js';

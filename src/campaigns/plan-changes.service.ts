@@ -1,6 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+
 import { canTransition, illegalMove } from '../assignments/assignment-lifecycle.js';
 import { AssignmentRow, AssignmentVisibilityService } from '../assignments/assignment-visibility.service.js';
 import { AssignmentsRepository } from '../assignments/assignments.repository.js';

@@ -1,33 +1,35 @@
 import 'reflect-metadata';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { NestFactory } from '@nestjs/core';
+
 import type { INestApplicationContext } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+
 import { AppModule } from '../app.module.js';
+import { SignInService } from '../auth/sessions/signin.service.js';
+import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
+import { Campaign } from '../campaigns/campaign.entity.js';
+import { PlanningService } from '../campaigns/planning.service.js';
 import { SystemClock } from '../common/clock.js';
 import { createLogger } from '../common/logging/logger.js';
-import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { validateDto } from '../common/validation/validate-dto.js';
+import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { AppConfig, ConfigError, loadConfig } from '../config/app-config.js';
 import { runMigrations } from '../database/advisory-lock.js';
-import { EmbeddedDatabase, startEmbeddedPostgres } from '../database/embedded-postgres.js';
-import { OrganizationsService } from '../organizations/organizations.service.js';
-import { PeopleService } from '../people/people.service.js';
-import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
-import { HttpException } from '@nestjs/common';
-import { Organization } from '../organizations/organization.entity.js';
-import { Campaign } from '../campaigns/campaign.entity.js';
-import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
-import { PlanningService } from '../campaigns/planning.service.js';
-import { validateDto } from '../common/validation/validate-dto.js';
+import { databaseFor } from '../database/embedded-postgres.js';
 import { chartDataUri, renderDigest } from '../digests/digest-render.js';
 import { PreviewQuery } from '../digests/digest-subscription.dto.js';
 import { DigestSubscription } from '../digests/digest-subscription.entity.js';
 import { DigestSubscriptionsService } from '../digests/digest-subscriptions.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
-import { SignInService } from '../auth/sessions/signin.service.js';
 import { JobName, SCHEDULES } from '../jobs/schedules.js';
 import { OutboxService } from '../mail/outbox.service.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
+import { PeopleService } from '../people/people.service.js';
+import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
 
 const USAGE = `Groundtruth command line
 
@@ -63,12 +65,8 @@ class UsageError extends Error {}
 
 async function withContext<T>(config: AppConfig, work: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
   // A command does its one thing: no cron ticks in it (they would deliver mail with this shell's settings).
-  config = config.with({ enableJobs: false });
-  let embedded: EmbeddedDatabase | undefined;
-  if (!config.databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
-    config = config.with({ databaseUrl: embedded.url });
-  }
+  const database = await databaseFor(config.with({ enableJobs: false }));
+  config = database.config;
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   let ctx: INestApplicationContext | undefined;
   try {
@@ -79,7 +77,7 @@ async function withContext<T>(config: AppConfig, work: (ctx: INestApplicationCon
     return await work(ctx);
   } finally {
     await ctx?.close();
-    await embedded?.stop();
+    await database.stop();
   }
 }
 
@@ -292,7 +290,10 @@ async function main(): Promise<number> {
       return 2;
     }
     if (error instanceof HttpException) {
-      const body = error.getResponse() as { message?: string; errors?: Array<Record<string, unknown>> };
+      const body = error.getResponse() as {
+        message?: string;
+        errors?: Array<FieldError & { row?: number; line?: number }>;
+      };
       process.stderr.write(`${body.message ?? error.message}\n`);
       for (const e of body.errors ?? []) {
         const where = e.row !== undefined ? `row ${e.row} (line ${e.line}): ` : '';
@@ -305,4 +306,5 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+// main() answers every error with an exit code: nothing reaches this promise's rejection.
+void main().then((code) => process.exit(code));

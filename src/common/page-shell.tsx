@@ -1,5 +1,6 @@
-import type { ComponentChildren } from 'preact';
 import type { Response } from 'express';
+import type { ComponentChildren } from 'preact';
+
 import { renderDocument } from './jsx.js';
 
 /**

@@ -12,6 +12,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+
 import { IsUrlWithProtocol } from '../common/validation/is-url-with-protocol.validator.js';
 
 const emptyToUndefined = ({ value }: { value: unknown }) =>
@@ -24,7 +25,10 @@ const toInt = ({ value }: { value: unknown }) => {
 const toBool = ({ value }: { value: unknown }) => {
   value = emptyToUndefined({ value });
   if (value === undefined) return undefined;
-  const v = String(value).trim().toLowerCase();
+  const v =
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? String(value).trim().toLowerCase()
+      : '';
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value;
@@ -229,4 +233,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     digestLinkDays: vars.DIGEST_LINK_DAYS ?? 90,
     session: { idleHours: vars.SESSION_IDLE_HOURS ?? 8, absoluteDays: vars.SESSION_ABSOLUTE_DAYS ?? 7 },
   });
+}
+
+/** The configuration from the environment, or exit 2 with one line naming the variable and rule. */
+export function configOrExit(overrides: Record<string, string> = {}): AppConfig {
+  try {
+    return loadConfig({ ...process.env, ...overrides });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
 }

@@ -1,4 +1,5 @@
 import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+
 import { isDatabaseUnavailable, sqlState } from './connection-errors.js';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });

@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+
 import {
   type ChartRow,
   DEFAULT_CHART_WIDTH,
   MAX_CHART_ROWS,
   defaultChartFont,
   digestChartSvg,
-  escapeXml,
+  svgText,
   renderDigestChart,
 } from './digest-chart.js';
 
@@ -149,8 +150,8 @@ describe('digest chart', () => {
     expect(svg).not.toMatch(/[\u0000-\u0008]/);
     // Only the five entities may follow an ampersand.
     expect(svg).not.toMatch(/&(?!amp;|lt;|gt;|quot;|apos;)/);
-    expect(escapeXml('a\ud800b')).toBe('ab');
-    expect(escapeXml('😀 & \n x')).toBe('😀 &amp; x');
+    expect(svgText('a\ud800b')).toBe('ab');
+    expect(svgText('😀 & \n x')).toBe('😀 &amp; x');
     // resvg parses it as XML: a malformed document would throw here.
     expect(ihdr(renderDigestChart([{ ...SAMPLE[0], label: '<script>&' }])).width).toBe(720);
   });

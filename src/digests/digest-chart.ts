@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
+
+import { escapeXml } from '../common/html.js';
+import type { Verdict } from './verdicts.js';
 
 /**
  * The digest's chart: each claim as a marker on its observed interval.
@@ -12,14 +16,6 @@ import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
  */
 
 export type ChartUnit = 'rate' | 'seconds' | 'rating';
-export type ChartVerdict =
-  | 'contradicted'
-  | 'better_than_claimed'
-  | 'consistent'
-  | 'inconclusive'
-  | 'in_progress'
-  | 'too_few_contacts'
-  | 'not_tested';
 
 export interface ChartRow {
   /** What the lane is about, e.g. "General line · answer rate" (user data: escaped). */
@@ -30,7 +26,7 @@ export interface ChartRow {
   ciLow: number | null;
   ciHigh: number | null;
   claimed: number | null;
-  verdict: ChartVerdict;
+  verdict: Verdict;
   /** Waits of different channels get sections (and axes) of their own: they are never pooled. */
   channel?: string | null;
 }
@@ -76,7 +72,7 @@ const LANE_SHADE = '#f6f7f9';
 const INTERVAL = '#9fc3e6';
 const OBSERVED = '#1d4e89';
 
-const VERDICT_STYLE: Record<ChartVerdict, { fill: string; stroke: string; label: string }> = {
+const VERDICT_STYLE: Record<Verdict, { fill: string; stroke: string; label: string }> = {
   contradicted: { fill: '#d62728', stroke: '#8b1a1b', label: 'claim contradicted' },
   better_than_claimed: { fill: '#2ca02c', stroke: '#1b641b', label: 'better than claimed' },
   consistent: { fill: '#7f7f7f', stroke: '#4b4b4b', label: 'consistent' },
@@ -85,7 +81,7 @@ const VERDICT_STYLE: Record<ChartVerdict, { fill: string; stroke: string; label:
   too_few_contacts: { fill: '#ffffff', stroke: '#a3a3a3', label: 'too few contacts' },
   not_tested: { fill: '#e5e7eb', stroke: '#6b7280', label: 'not tested (shown only)' },
 };
-const VERDICTS = Object.keys(VERDICT_STYLE) as ChartVerdict[];
+const VERDICTS = Object.keys(VERDICT_STYLE) as Verdict[];
 
 const SECTION_ORDER: ChartUnit[] = ['rate', 'seconds', 'rating'];
 const SECTION_TITLE: Record<ChartUnit, string> = {
@@ -99,20 +95,20 @@ const FONT_STACK = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-ser
 // ---- Text ----
 
 /**
- * Text into SVG/XML element content or a quoted attribute: drops what XML 1.0 cannot carry
- * (control characters, lone surrogates, U+FFFE/U+FFFF), folds line breaks and runs of
- * spaces into one space, and escapes the five markup characters.
+ * Text into SVG element content or a quoted attribute: drops what XML 1.0 cannot carry (control
+ * characters, lone surrogates, U+FFFE/U+FFFF), folds line breaks and runs of spaces into one space,
+ * then escapes the five markup characters.
  */
-export function escapeXml(text: string): string {
-  return text
-    .replace(
-      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
-      '',
-    )
-    .replace(/\s+/g, ' ')
-    .replace(/[&<>"']/g, (c) => XML_ENTITIES[c]);
+export function svgText(text: string): string {
+  return escapeXml(
+    text
+      .replace(
+        /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+        '',
+      )
+      .replace(/\s+/g, ' '),
+  );
 }
-const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
 /**
  * Advance widths (em) close to DejaVu Sans, the widest of the families used (Liberation
@@ -123,7 +119,7 @@ function charEm(c: string): number {
   if (c === 'm' || c === 'M') return 0.98;
   if (c === 'w' || c === 'W') return 1.0;
   if (/[ il.,:;'!|·]/.test(c)) return 0.34;
-  if (/[Ijftr()\[\]\-"]/.test(c)) return 0.44;
+  if (/[Ijftr()[\]\-"]/.test(c)) return 0.44;
   if (/[0-9]/.test(c)) return 0.64;
   if (/[A-Z%&@]/.test(c)) return 0.8;
   if (/[a-z]/.test(c)) return 0.63;
@@ -160,7 +156,7 @@ function n(value: number): string {
 }
 
 function text(x: number, y: number, content: string, attrs = ''): string {
-  return `<text x="${n(x)}" y="${n(y)}"${attrs ? ' ' + attrs : ''}>${escapeXml(content)}</text>`;
+  return `<text x="${n(x)}" y="${n(y)}"${attrs ? ' ' + attrs : ''}>${svgText(content)}</text>`;
 }
 
 function finite(value: number | null | undefined): number | null {
@@ -405,7 +401,7 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
   const height = Math.ceil(y + PAD - SECTION_GAP);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
-    `font-family="${escapeXml(FONT_STACK)}" role="img" aria-label="${escapeXml(title)}">` +
+    `font-family="${svgText(FONT_STACK)}" role="img" aria-label="${svgText(title)}">` +
     `<rect width="${width}" height="${height}" fill="#ffffff"/>` +
     body.join('') +
     `</svg>`

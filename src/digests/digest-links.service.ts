@@ -2,11 +2,12 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
+
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
-import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { LOGGER } from '../common/common.module.js';
 import { escapeHtml } from '../common/html.js';
+import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import type { Page } from '../common/pagination.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+
 import type { DigestPayload } from './digest-builder.service.js';
 import { digestChartSvg } from './digest-chart.js';
 import { DIGEST_PAGE_VERSION, gzipEtag, renderDigestPage, strongEtag } from './digest-page.js';

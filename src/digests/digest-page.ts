@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+
 import type { DigestPayload } from './digest-builder.service.js';
 import { digestChartPng, renderDigest } from './digest-render.js';
 

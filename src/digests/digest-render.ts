@@ -1,8 +1,10 @@
 import { DateTime } from 'luxon';
+
+import { formatDuration } from '../common/durations.js';
 import { escapeHtml } from '../common/html.js';
+import type { DigestPayload, DigestRow } from './digest-builder.service.js';
 import { renderDigestChart } from './digest-chart.js';
 import type { ChartRow } from './digest-chart.js';
-import type { DigestPayload, DigestRow } from './digest-builder.service.js';
 
 const e = escapeHtml;
 
@@ -36,14 +38,7 @@ const GAP_COLOUR = { worse: '#b00020', better: '#137333', same: '#444' } as cons
 export function formatValue(unit: DigestRow['unit'], value: number | null): string {
   if (value === null) return '–';
   if (unit === 'rate') return `${(value * 100).toFixed(value * 100 >= 10 ? 0 : 1)} %`;
-  if (unit === 'seconds') {
-    // m:ss below an hour, h:mm:ss above
-    if (value < 0) return `−${formatValue(unit, -value)}`;
-    const total = Math.round(value);
-    const ss = String(total % 60).padStart(2, '0');
-    const mm = String(Math.floor(total / 60) % 60).padStart(2, '0');
-    return total < 3600 ? `${Math.floor(total / 60)}:${ss}` : `${Math.floor(total / 3600)}:${mm}:${ss}`;
-  }
+  if (unit === 'seconds') return formatDuration(value);
   return value.toFixed(1);
 }
 

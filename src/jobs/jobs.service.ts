@@ -2,9 +2,10 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import cron, { ScheduledTask } from 'node-cron';
 import { DataSource } from 'typeorm';
+
+import { AssignmentLifecycleService } from '../assignments/assignment-lifecycle.service.js';
 import { SessionsService } from '../auth/sessions/sessions.service.js';
 import { SignInService } from '../auth/sessions/signin.service.js';
-import { AssignmentLifecycleService } from '../assignments/assignment-lifecycle.service.js';
 import { PlanningService } from '../campaigns/planning.service.js';
 import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
@@ -14,9 +15,9 @@ import type { AppLogger } from '../common/logging/logger.js';
 import { AppConfig } from '../config/app-config.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { deleteStaleJobFailures } from '../database/job-failures.js';
+import { DigestRunsService } from '../digests/digest-runs.service.js';
 import { OutboxSender } from '../mail/outbox-sender.js';
 import { FollowUpService } from '../outcomes/follow-up.service.js';
-import { DigestRunsService } from '../digests/digest-runs.service.js';
 import { JobName, SCHEDULES } from './schedules.js';
 
 /**

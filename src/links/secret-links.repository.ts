@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+
 import { returningRows } from '../database/sql.js';
 import { DigestLink } from './digest-link.entity.js';
 import { LINK_KINDS, LinkKind, LinkKindSpec, RevocableKind, SingleUseKind } from './link-kinds.js';
@@ -92,13 +93,13 @@ export class SecretLinksRepository {
       constants.push(`$${params.length}::text`);
       constantColumns.push('purpose');
     }
-    const inserted = await manager.query(
+    const inserted = await manager.query<Array<{ id: string; hash: string }>>(
       `INSERT INTO ${s.table} (${[...columns, ...constantColumns].join(', ')})
        SELECT x.*, ${constants.join(', ')} FROM unnest(${arrays}) AS x
        RETURNING id, hash`,
       params,
     );
-    return new Map((inserted as Array<{ id: string; hash: string }>).map((r) => [r.hash, r.id]));
+    return new Map(inserted.map((r) => [r.hash, r.id]));
   }
 
   /** The link of this kind with this hashed secret, whether or not it still opens anything. */

@@ -1,6 +1,6 @@
 import { LINK_KINDS, testerLinkExpiry } from './link-kinds.js';
-import { judgeLink } from './secret-links.service.js';
 import type { StoredLink } from './secret-links.repository.js';
+import { judgeLink } from './secret-links.service.js';
 
 const at = (iso: string) => new Date(iso);
 const stored = (over: Partial<StoredLink> = {}): StoredLink => ({

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
+
+import { inZone, oneLine } from '../assignments/assignment-mails.js';
 import { escapeHtml } from '../common/html.js';
 import type { OutgoingMail } from '../mail/outbox.service.js';
-import { inZone, oneLine } from '../assignments/assignment-mails.js';
 
 export const ANSWER_LABELS = {
   kept: 'Yes, by the promised date',

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { Omittable } from '../common/validation/validate-dto.js';
@@ -184,7 +185,7 @@ export class OutcomeView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(o: Outcome): OutcomeView {
+  static of(this: void, o: Outcome): OutcomeView {
     const { organizationId: _org, promiseAskedAt: _asked, ...view } = o;
     return view;
   }

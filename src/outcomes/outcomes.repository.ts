@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
 import type { Page } from '../common/pagination.js';
 import { preparedQuery } from '../database/sql.js';
-import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import { Outcome, OutcomeEdit } from './outcome.entity.js';
 import type { PromiseStatus, Resolution } from './outcome.entity.js';
 

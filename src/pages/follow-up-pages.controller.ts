@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+
 import { Public } from '../auth/auth.decorators.js';
 import { escapeHtml } from '../common/html.js';
 import { messagePage, page, sendPrivatePage } from '../common/page-shell.js';

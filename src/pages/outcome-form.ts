@@ -1,10 +1,12 @@
 import { DateTime } from 'luxon';
+
 import { howToReach } from '../assignments/assignment-mails.js';
+import { formatDuration } from '../common/durations.js';
 import { escapeHtml } from '../common/html.js';
 import { page } from '../common/page-shell.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
-import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import type { Outcome } from '../outcomes/outcome.entity.js';
+import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 
 /** What the page shows about the test (never more than the tester's own assignment). */
 export interface FormContext {
@@ -25,11 +27,8 @@ function windowText(ctx: FormContext): string {
   return `${s.toFormat('cccc d LLLL, HH:mm')}–${end.toFormat('HH:mm')} (${ctx.zone})`;
 }
 
-/** Seconds as m:ss, the way people read a wait. */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) return '';
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-}
+const durationField = (seconds: number | null | undefined) =>
+  seconds === null || seconds === undefined ? '' : formatDuration(seconds);
 
 /** The form's values for a saved outcome, or for a new one (attempted at the window's start, or now if within it). */
 export function initialValues(ctx: FormContext, outcome: Outcome | null, now: Date): FormValues {
@@ -42,8 +41,8 @@ export function initialValues(ctx: FormContext, outcome: Outcome | null, now: Da
   const values: FormValues = {
     attemptedAt: local(outcome.attemptedAt),
     reachedHuman: yesNo(outcome.reachedHuman),
-    secondsToHuman: formatDuration(outcome.secondsToHuman),
-    holdSeconds: formatDuration(outcome.holdSeconds),
+    secondsToHuman: durationField(outcome.secondsToHuman),
+    holdSeconds: durationField(outcome.holdSeconds),
     transfers: String(outcome.transfers),
     disconnects: String(outcome.disconnects),
     repeatedStory: yesNo(outcome.repeatedStory),
@@ -63,12 +62,17 @@ export function initialValues(ctx: FormContext, outcome: Outcome | null, now: Da
 function parseDuration(field: string, text: string | undefined, errors: FieldError[]): number | null {
   const v = (text ?? '').trim();
   if (v === '') return null;
-  const m = /^(\d{1,4}):([0-5]\d)$/.exec(v) ?? /^()(\d{1,6})$/.exec(v);
+  const m = /^(?:(\d{1,3}):([0-5]\d)|(\d{1,4})):([0-5]\d)$/.exec(v) ?? /^()()()(\d{1,6})$/.exec(v);
   if (!m) {
-    errors.push({ field, rule: 'format', message: 'Write the time as minutes:seconds (4:30) or as seconds (270)' });
+    errors.push({
+      field,
+      rule: 'format',
+      message: 'Write the time as minutes:seconds (4:30), as hours:minutes:seconds (1:04:30) or as seconds (270)',
+    });
     return null;
   }
-  return Number(m[1] || 0) * 60 + Number(m[2]);
+  const minutes = m[1] ? Number(m[1]) * 60 + Number(m[2]) : Number(m[3] || 0);
+  return minutes * 60 + Number(m[4]);
 }
 
 function parseYesNo(text: string | undefined): boolean | null {

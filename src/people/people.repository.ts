@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
 import type { Role } from '../auth/roles.js';
 import { likePattern } from '../common/pagination.js';
 import type { Page } from '../common/pagination.js';

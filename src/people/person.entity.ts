@@ -9,9 +9,10 @@ import {
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
-import { Organization } from '../organizations/organization.entity.js';
+
 import type { Role } from '../auth/roles.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
+import { Organization } from '../organizations/organization.entity.js';
 
 export interface WorkingHours {
   day: Weekday;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+
 import type { Page } from 'playwright-core';
 
 /** axe-core's browser build, injected into the page (`@axe-core/playwright` wants Node 22). */

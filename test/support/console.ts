@@ -1,4 +1,5 @@
 import type { Response } from 'supertest';
+
 import { SessionsService } from '../../src/auth/sessions/sessions.service.js';
 import { SignInService } from '../../src/auth/sessions/signin.service.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';

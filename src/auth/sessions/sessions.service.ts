@@ -1,6 +1,8 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
+
+import { Injectable, NotFoundException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
 import { Clock } from '../../common/clock.js';
 import type { Page } from '../../common/pagination.js';
 import { hashSecret, isSecret, newSecret } from '../../common/secrets.js';

@@ -2,14 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isEmail } from 'class-validator';
 import { DataSource } from 'typeorm';
+
 import { Clock } from '../../common/clock.js';
 import { LOGGER } from '../../common/common.module.js';
 import type { AppLogger } from '../../common/logging/logger.js';
 import { AppConfig } from '../../config/app-config.js';
 import { SIGNIN_LINK_MINUTES } from '../../links/link-kinds.js';
+import { SecretLinksRepository } from '../../links/secret-links.repository.js';
 import { SecretLinks } from '../../links/secret-links.service.js';
 import type { SingleUseResolution } from '../../links/secret-links.service.js';
-import { SecretLinksRepository } from '../../links/secret-links.repository.js';
 import { OutboxService } from '../../mail/outbox.service.js';
 import { PeopleRepository } from '../../people/people.repository.js';
 import { WindowCounter } from '../guess-limit.js';

@@ -1,4 +1,5 @@
 import type { ComponentChildren, VNode } from 'preact';
+
 import type { Page } from '../../common/pagination.js';
 import type { FieldError } from '../../common/validation/validation-errors.js';
 
@@ -64,7 +65,7 @@ export function Field(props: {
         id={id}
         name={props.name}
         // preact types each input type apart; any of these takes a value
-        type={(props.type ?? 'text') as 'text'}
+        type={props.type ?? 'text'}
         value={props.value ?? ''}
         required={props.required}
         autocomplete={props.autocomplete}

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
+
 import { ConsoleRequest, CsrfRefused, SignInRequired } from '../../auth/console.guard.js';
 import { clearSessionCookie, readCookie, SESSION_COOKIE } from '../../auth/sessions/session-cookie.js';
 import { LOGGER } from '../../common/common.module.js';
@@ -15,6 +17,15 @@ const TITLES: Record<number, string> = {
   410: 'No longer available',
   429: 'Too many attempts',
 };
+
+/** An HttpException's message (a string, or a validation error's list joined). */
+function messageOf(body: string | object): string | undefined {
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.filter((m) => typeof m === 'string').join('; ');
+  return undefined;
+}
 
 /** Where sign-in leads back to: the page asked for, unless that is the home page. */
 export const signInPath = (next: string) => (next === '/' ? '/signin' : `/signin?next=${encodeURIComponent(next)}`);
@@ -43,7 +54,7 @@ export class ConsoleErrorsFilter implements ExceptionFilter {
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       status = exception.getStatus();
       const body = exception.getResponse();
-      message = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? exception.message);
+      message = messageOf(body) ?? exception.message;
       if (exception instanceof CsrfRefused) this.logger.warn({ path: req.path }, 'console form refused: CSRF');
     } else {
       const errorId = randomUUID();

@@ -1,5 +1,6 @@
 import { applyDecorators, Controller, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+
 import { ConsoleGuard, ConsoleRoutes } from '../../auth/console.guard.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
 

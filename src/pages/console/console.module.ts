@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+
 import { AuthModule } from '../../auth/auth.module.js';
-import { PeopleModule } from '../../people/people.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
+import { PeopleModule } from '../../people/people.module.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
 import { PeoplePagesController } from './people.controller.js';

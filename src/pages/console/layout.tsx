@@ -1,6 +1,6 @@
-import type { ComponentChildren } from 'preact';
 import type { Response } from 'express';
-import type { VNode } from 'preact';
+import type { ComponentChildren, VNode } from 'preact';
+
 import type { CurrentSession } from '../../auth/sessions/sessions.service.js';
 import { renderDocument } from '../../common/jsx.js';
 import { Document, sendPrivatePage } from '../../common/page-shell.js';

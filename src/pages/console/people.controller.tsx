@@ -1,12 +1,13 @@
 import { Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
+
 import { ConsolePage, CurrentConsole } from '../../auth/console.guard.js';
 import type { CurrentSession } from '../../auth/sessions/sessions.service.js';
 import type { Page } from '../../common/pagination.js';
 import { validateDto } from '../../common/validation/validate-dto.js';
+import { PeopleService } from '../../people/people.service.js';
 import { PeopleQuery } from '../../people/person.dto.js';
 import type { Person } from '../../people/person.entity.js';
-import { PeopleService } from '../../people/people.service.js';
 import { EmptyState, Field, PagedTable } from './components.js';
 import { ConsoleController } from './console-routes.js';
 import { formFields } from './forms.js';

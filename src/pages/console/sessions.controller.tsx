@@ -1,5 +1,6 @@
 import { Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+
 import { ConsolePage, CurrentConsole } from '../../auth/console.guard.js';
 import { clearSessionCookie } from '../../auth/sessions/session-cookie.js';
 import { SessionsService } from '../../auth/sessions/sessions.service.js';

@@ -1,12 +1,13 @@
 import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+
 import { SignedOutPage } from '../../auth/console.guard.js';
 import { clientKey } from '../../auth/guess-limit.js';
 import { setSessionCookie } from '../../auth/sessions/session-cookie.js';
 import { safeNext, SignInService } from '../../auth/sessions/signin.service.js';
+import type { FieldError } from '../../common/validation/validation-errors.js';
 import { AppConfig } from '../../config/app-config.js';
 import { SIGNIN_LINK_MINUTES } from '../../links/link-kinds.js';
-import type { FieldError } from '../../common/validation/validation-errors.js';
 import { ErrorSummary, Field } from './components.js';
 import { ConsoleController } from './console-routes.js';
 import { sendPage, SignedOutLayout } from './layout.js';
