@@ -1,6 +1,6 @@
-import { SignInService } from '../src/auth/sessions/signin.service.js';
 import { hashSecret } from '../src/common/secrets.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
+import { SignInService } from '../src/signin/signin.service.js';
 import { runCli } from './support/cli.js';
 import { csrfOf, mailedSignInLink, sessionCookieOf, signInByMail, textOf } from './support/console.js';
 import { auth, newOrganization, personWithKey, TestOrganization } from './support/factories.js';

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 
-import { SignInService } from '../src/auth/sessions/signin.service.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
+import { SignInService } from '../src/signin/signin.service.js';
 import { axeViolations } from './support/axe.js';
 import { freePort, launchBrowser, screenshot } from './support/browser.js';
 import { newOrganization, personWithKey } from './support/factories.js';

@@ -8,7 +8,6 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 
 import { AppModule } from '../app.module.js';
-import { SignInService } from '../auth/sessions/signin.service.js';
 import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { PlanningService } from '../campaigns/planning.service.js';
@@ -29,6 +28,7 @@ import { OutboxService } from '../mail/outbox.service.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { PeopleService } from '../people/people.service.js';
+import { SignInService } from '../signin/signin.service.js';
 import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
 
 const USAGE = `Groundtruth command line

@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 
 import { AssignmentLifecycleService } from '../assignments/assignment-lifecycle.service.js';
 import { SessionsService } from '../auth/sessions/sessions.service.js';
-import { SignInService } from '../auth/sessions/signin.service.js';
 import { PlanningService } from '../campaigns/planning.service.js';
 import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
@@ -18,6 +17,7 @@ import { deleteStaleJobFailures } from '../database/job-failures.js';
 import { DigestRunsService } from '../digests/digest-runs.service.js';
 import { OutboxSender } from '../mail/outbox-sender.js';
 import { FollowUpService } from '../outcomes/follow-up.service.js';
+import { SignInService } from '../signin/signin.service.js';
 import { JobName, SCHEDULES } from './schedules.js';
 
 /**

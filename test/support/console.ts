@@ -1,8 +1,8 @@
 import type { Response } from 'supertest';
 
 import { SessionsService } from '../../src/auth/sessions/sessions.service.js';
-import { SignInService } from '../../src/auth/sessions/signin.service.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
+import { SignInService } from '../../src/signin/signin.service.js';
 import type { SmtpSink } from './smtp-sink.js';
 import type { TestApp } from './test-app.js';
 

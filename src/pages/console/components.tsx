@@ -64,8 +64,8 @@ export function Field(props: {
       <input
         id={id}
         name={props.name}
-        // preact types each input type apart; any of these takes a value
-        type={props.type ?? 'text'}
+        // preact types each input type apart (a union fits none of them); any of these takes a value
+        type={String(props.type ?? 'text') as 'text'}
         value={props.value ?? ''}
         required={props.required}
         autocomplete={props.autocomplete}

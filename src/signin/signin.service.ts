@@ -3,18 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { isEmail } from 'class-validator';
 import { DataSource } from 'typeorm';
 
-import { Clock } from '../../common/clock.js';
-import { LOGGER } from '../../common/common.module.js';
-import type { AppLogger } from '../../common/logging/logger.js';
-import { AppConfig } from '../../config/app-config.js';
-import { SIGNIN_LINK_MINUTES } from '../../links/link-kinds.js';
-import { SecretLinksRepository } from '../../links/secret-links.repository.js';
-import { SecretLinks } from '../../links/secret-links.service.js';
-import type { SingleUseResolution } from '../../links/secret-links.service.js';
-import { OutboxService } from '../../mail/outbox.service.js';
-import { PeopleRepository } from '../../people/people.repository.js';
-import { WindowCounter } from '../guess-limit.js';
-import { SessionOrigin, SessionsService } from './sessions.service.js';
+import { WindowCounter } from '../auth/guess-limit.js';
+import { SessionOrigin, SessionsService } from '../auth/sessions/sessions.service.js';
+import { Clock } from '../common/clock.js';
+import { LOGGER } from '../common/common.module.js';
+import type { AppLogger } from '../common/logging/logger.js';
+import { AppConfig } from '../config/app-config.js';
+import { SIGNIN_LINK_MINUTES } from '../links/link-kinds.js';
+import { SecretLinksRepository } from '../links/secret-links.repository.js';
+import { SecretLinks } from '../links/secret-links.service.js';
+import type { SingleUseResolution } from '../links/secret-links.service.js';
+import { OutboxService } from '../mail/outbox.service.js';
+import { PeopleRepository } from '../people/people.repository.js';
 
 /** Sign-in links one address may be sent per link lifetime: enough for a lost mail, too few to flood a mailbox. */
 export const LINKS_PER_ADDRESS = 5;
