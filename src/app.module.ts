@@ -19,6 +19,7 @@ import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { OutcomesModule } from './outcomes/outcomes.module.js';
+import { ConsoleModule } from './pages/console/console.module.js';
 import { PagesModule } from './pages/pages.module.js';
 import { PeopleModule } from './people/people.module.js';
 import { ScenariosModule } from './scenarios/scenarios.module.js';
@@ -50,6 +51,7 @@ export class AppModule {
         JobsModule,
         OutcomesModule,
         PagesModule,
+        ConsoleModule,
         MetricsModule,
         ClaimsModule,
         DigestsModule,

@@ -66,7 +66,7 @@ export class PlanChangesService {
       });
     } catch (error) {
       if (!(error instanceof IneligibleTester)) throw error;
-      const cause = me.via === 'api' ? 'decline_api' : 'decline_link';
+      const cause = me.via === 'link' ? 'decline_link' : 'decline_api';
       throw await this.withdrawals.withdrawFound(me.organizationId, id, { personId: me.personId, cause });
     }
   }

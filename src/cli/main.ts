@@ -28,6 +28,7 @@ import { OutboxService } from '../mail/outbox.service.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { PeopleService } from '../people/people.service.js';
+import { SignInService } from '../signin/signin.service.js';
 import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
 
 const USAGE = `Groundtruth command line
@@ -41,6 +42,10 @@ const USAGE = `Groundtruth command line
 
   npm run cli -- digest --subscription SUBSCRIPTION_ID --period-start 2026-11-16 [--period-end 2026-11-23] --out digest.html
       Writes the digest for a period to an HTML file (chart included), computed now; nothing is sent.
+
+  npm run cli -- signin-link --email you@example.org
+      Prints a one-time console sign-in link for the person with that address (one per organization they are
+      in), without mailing it: it opens once, within 15 minutes, at PUBLIC_URL.
 
   npm run cli -- run-job JOB
       Runs one scheduled job once, now, as its tick would; e.g. outbox delivers waiting mail at once.
@@ -215,6 +220,14 @@ async function digest(config: AppConfig, argv: string[]): Promise<void> {
   process.stdout.write(`Wrote the digest to ${values.out}\n`);
 }
 
+async function signInLink(config: AppConfig, argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { email: { type: 'string' } } });
+  if (!values.email) throw new UsageError('signin-link needs --email');
+  const links = await withContext(config, (ctx) => ctx.get(SignInService).linksFor(values.email!));
+  if (!links.length) throw new UsageError(`nobody has the address ${values.email}`);
+  for (const link of links) process.stdout.write(`${link.name} (${link.organizationName}): ${link.url}\n`);
+}
+
 async function runJob(config: AppConfig, argv: string[]): Promise<void> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   const name = positionals[0] as JobName | undefined;
@@ -249,6 +262,9 @@ async function main(): Promise<number> {
         return 0;
       case 'digest':
         await digest(config, rest);
+        return 0;
+      case 'signin-link':
+        await signInLink(config, rest);
         return 0;
       case 'run-job':
         await runJob(config, rest);

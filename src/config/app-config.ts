@@ -140,6 +140,20 @@ class EnvironmentVariables {
   @Min(1, { message: 'must be an integer from 1 to 3650' })
   @Max(3650, { message: 'must be an integer from 1 to 3650' })
   DIGEST_LINK_DAYS?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 1 to 720' })
+  @Min(1, { message: 'must be an integer from 1 to 720' })
+  @Max(720, { message: 'must be an integer from 1 to 720' })
+  SESSION_IDLE_HOURS?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 1 to 365' })
+  @Min(1, { message: 'must be an integer from 1 to 365' })
+  @Max(365, { message: 'must be an integer from 1 to 365' })
+  SESSION_ABSOLUTE_DAYS?: number;
 }
 
 export class ConfigError extends Error {}
@@ -170,6 +184,8 @@ export class AppConfig {
   readonly trustProxy: number;
   /** Days a digest's web link opens after the digest is sent. */
   readonly digestLinkDays: number;
+  /** A console session ends after this long unused (each use slides it), and this long after sign-in whatever. */
+  readonly session: { idleHours: number; absoluteDays: number };
 
   constructor(values: Omit<AppConfig, 'with'>) {
     Object.assign(this, values);
@@ -215,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimit: { failures: vars.RATE_LIMIT_FAILURES ?? 30, windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS ?? 900 },
     trustProxy: vars.TRUST_PROXY ?? 0,
     digestLinkDays: vars.DIGEST_LINK_DAYS ?? 90,
+    session: { idleHours: vars.SESSION_IDLE_HOURS ?? 8, absoluteDays: vars.SESSION_ABSOLUTE_DAYS ?? 7 },
   });
 }
 

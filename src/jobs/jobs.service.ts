@@ -4,6 +4,7 @@ import cron, { ScheduledTask } from 'node-cron';
 import { DataSource } from 'typeorm';
 
 import { AssignmentLifecycleService } from '../assignments/assignment-lifecycle.service.js';
+import { SessionsService } from '../auth/sessions/sessions.service.js';
 import { PlanningService } from '../campaigns/planning.service.js';
 import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
@@ -16,6 +17,7 @@ import { deleteStaleJobFailures } from '../database/job-failures.js';
 import { DigestRunsService } from '../digests/digest-runs.service.js';
 import { OutboxSender } from '../mail/outbox-sender.js';
 import { FollowUpService } from '../outcomes/follow-up.service.js';
+import { SignInService } from '../signin/signin.service.js';
 import { JobName, SCHEDULES } from './schedules.js';
 
 /**
@@ -40,6 +42,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     idempotency: IdempotencyService,
     clock: Clock,
     @InjectDataSource() dataSource: DataSource,
+    sessions: SessionsService,
+    signIn: SignInService,
   ) {
     this.jobs = {
       plan: async () =>
@@ -65,6 +69,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       cleanup: async () => ({
         idempotencyKeys: await idempotency.deleteExpired(clock.now()),
         jobFailures: await deleteStaleJobFailures(dataSource.manager, clock.now()),
+        consoleSessions: await sessions.deleteEnded(),
+        signInLinks: await signIn.deleteExpired(),
       }),
     };
   }

@@ -199,7 +199,7 @@ export class OutcomePage {
 export class OutcomeEditView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) editedBy: string | null;
-  @ApiProperty({ enum: ['api', 'link'] }) via: string;
+  @ApiProperty({ enum: ['api', 'session', 'link'] }) via: string;
   @ApiProperty() editedAt: Date;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) before: Record<string, unknown> | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) after: Record<string, unknown>;

@@ -10,7 +10,7 @@ import type { PromiseStatus, Resolution } from './outcome.entity.js';
 /** One save of an outcome as its audit trail keeps it. */
 export interface OutcomeSave {
   editedBy: string | null;
-  via: 'api' | 'link';
+  via: 'api' | 'session' | 'link';
   editedAt: Date;
   /** The recorded fields before the save; null for the first. */
   before: Record<string, unknown> | null;

@@ -130,7 +130,7 @@ export class OutcomesService {
       });
     } catch (error) {
       if (!(error instanceof IneligibleTester)) throw error;
-      const cause = actor.via === 'api' ? 'outcome_api' : 'outcome_link';
+      const cause = actor.via === 'link' ? 'outcome_link' : 'outcome_api';
       const by = { personId: actor.personId, cause } as const;
       throw await this.withdrawals.withdrawFound(actor.organizationId, assignmentId, by);
     }
