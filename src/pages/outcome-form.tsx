@@ -176,7 +176,7 @@ const FORM_MESSAGES: Record<string, string> = {
 };
 
 /** What every field needs to show its value, its hint and its error (the first error of its name). */
-interface FormState {
+export interface FormState {
   values: FormValues;
   byField: Map<string, string>;
 }
@@ -284,15 +284,21 @@ function Question({ state, q }: { state: FormState; q: ScenarioQuestion }) {
 const localTime = (d: Date, zone: string) =>
   DateTime.fromJSDate(d, { zone }).setLocale('en-GB').toFormat('cccc d LLLL, HH:mm');
 
-interface FormInfo {
+export interface FormInfo {
   action: string;
   declineAction: string;
   editing: boolean;
   editableUntil?: Date;
   canDecline?: boolean;
+  /** In the console: its form token on both forms, and the console's layout gives the page its heading. */
+  csrf?: string;
 }
 
-function OutcomeForm({
+/** The session's form token, for the console's copy of the form (a link's form has none: its secret is its key). */
+const FormToken = ({ info }: { info: FormInfo }) =>
+  info.csrf ? <input type="hidden" name="_csrf" value={info.csrf} /> : null;
+
+export function OutcomeForm({
   ctx,
   state,
   errors,
@@ -308,7 +314,7 @@ function OutcomeForm({
     : 'Make an ordinary enquiry, as any customer would.';
   return (
     <>
-      <h1>Test contact: {ctx.touchpoint.name}</h1>
+      {info.csrf ? null : <h1>Test contact: {ctx.touchpoint.name}</h1>}
       <section class="task">
         <p>
           <strong>When:</strong> {windowText(ctx)}
@@ -333,6 +339,7 @@ function OutcomeForm({
         </div>
       ) : null}
       <form method="post" action={info.action} noValidate>
+        <FormToken info={info} />
         <TextField
           state={state}
           name="attemptedAt"
@@ -463,6 +470,7 @@ function OutcomeForm({
         <>
           <h2>Cannot make it?</h2>
           <form method="post" action={info.declineAction}>
+            <FormToken info={info} />
             <label class="block" for="reason">
               Why not (for the quality team)
             </label>
@@ -478,14 +486,19 @@ function OutcomeForm({
   );
 }
 
-/** The outcome form, with each error next to its field and the values as entered. */
-export function formPage(ctx: FormContext, values: FormValues, errors: FieldError[], info: FormInfo): string {
+/** The form's values and each field's first error, in the words the form uses. */
+export function formState(values: FormValues, errors: FieldError[]): FormState {
   const byField = new Map<string, string>();
   for (const err of errors)
     if (!byField.has(err.field)) byField.set(err.field, FORM_MESSAGES[`${err.field}:${err.rule}`] ?? err.message);
+  return { values, byField };
+}
+
+/** The outcome form, with each error next to its field and the values as entered. */
+export function formPage(ctx: FormContext, values: FormValues, errors: FieldError[], info: FormInfo): string {
   return page(
     `Test contact: ${ctx.touchpoint.name}`,
-    renderFragment(<OutcomeForm ctx={ctx} state={{ values, byField }} errors={errors.length} info={info} />),
+    renderFragment(<OutcomeForm ctx={ctx} state={formState(values, errors)} errors={errors.length} info={info} />),
   );
 }
 

@@ -11,15 +11,13 @@ import { PlanChangesService } from '../campaigns/plan-changes.service.js';
 import { TestWithdrawnException } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
 import { messagePage, sendPrivatePage } from '../common/page-shell.js';
-import { validateDto } from '../common/validation/validate-dto.js';
 import { FieldValidationException, unstorableInput } from '../common/validation/validation-errors.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
-import { outcomeRules } from '../outcomes/outcome-rules.js';
-import { OutcomeDto } from '../outcomes/outcome.dto.js';
 import { Outcome } from '../outcomes/outcome.entity.js';
 import { OutcomesRepository } from '../outcomes/outcomes.repository.js';
 import { OutcomesService } from '../outcomes/outcomes.service.js';
-import { formPage, initialValues, parseForm, savedPage } from './outcome-form.js';
+import { checkOutcomeForm, textFields } from './outcome-form-check.js';
+import { formPage, initialValues, savedPage } from './outcome-form.js';
 import type { FormValues } from './outcome-form.js';
 import { ResolvedLink, TesterLinkService } from './tester-link.service.js';
 
@@ -144,17 +142,8 @@ export class TesterPagesController {
     if (!link) return;
     if (link.status === 'cancelled') return sendPrivatePage(res, 409, withdrawnPage(link.cancelReason));
     // the body is what the browser sent, whatever the type says: keep the text fields only
-    const values: FormValues = Object.fromEntries(Object.entries(body ?? {}).filter(([, v]) => typeof v === 'string'));
-    const { plain, errors } = parseForm(values, link.form);
-    const { value, errors: fieldErrors } = await validateDto(OutcomeDto, plain);
-    // Every problem at once: unreadable cells, field rules, and the cross-field rules.
-    const rules = outcomeRules(plain as unknown as OutcomeDto, {
-      now: this.clock.now(),
-      window: { ...link.form.window, zone: link.form.zone },
-      questions: link.form.scenario?.questions ?? [],
-    });
-    const all: FieldError[] = [];
-    for (const e of [...errors, ...fieldErrors, ...rules]) if (!all.some((x) => x.field === e.field)) all.push(e);
+    const values = textFields(body);
+    const { value, errors: all } = await checkOutcomeForm(values, link.form, this.clock.now());
     const existing = await this.outcomeOf(link.assignmentId);
     const info = { ...this.urls(token), editing: Boolean(existing), editableUntil: existing?.editableUntil };
     const start = link.form.window.start;

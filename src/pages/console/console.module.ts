@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 
+import { AssignmentsModule } from '../../assignments/assignments.module.js';
 import { AuthModule } from '../../auth/auth.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
+import { CampaignsModule } from '../../campaigns/campaigns.module.js';
+import { OutcomesModule } from '../../outcomes/outcomes.module.js';
 import { PeopleModule } from '../../people/people.module.js';
 import { SignInModule } from '../../signin/signin.module.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
@@ -9,11 +12,12 @@ import { HomeController } from './home.controller.js';
 import { PeoplePagesController } from './people.controller.js';
 import { SessionsController } from './sessions.controller.js';
 import { SignInController } from './signin.controller.js';
+import { MyTestsController } from './tester/my-tests.controller.js';
 
 /** The console: sign-in, the home page, one's sessions; feature pages add their controllers here. */
 @Module({
-  imports: [AuthModule, PeopleModule, SignInModule],
-  controllers: [SignInController, HomeController, SessionsController, PeoplePagesController],
+  imports: [AuthModule, PeopleModule, SignInModule, AssignmentsModule, CampaignsModule, OutcomesModule],
+  controllers: [SignInController, HomeController, SessionsController, PeoplePagesController, MyTestsController],
   providers: [ConsoleGuard, ConsoleErrorsFilter],
 })
 export class ConsoleModule {}

@@ -1,0 +1,332 @@
+import { Body, ConflictException, Get, HttpException, NotFoundException, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { DateTime } from 'luxon';
+import type { ComponentChildren } from 'preact';
+
+import { missedFrom } from '../../../assignments/assignment-lifecycle.js';
+import type { AssignmentRow } from '../../../assignments/assignment-visibility.service.js';
+import { AssignmentVisibilityService } from '../../../assignments/assignment-visibility.service.js';
+import { AssignmentsQuery, DeclineDto } from '../../../assignments/assignment.dto.js';
+import { ASSIGNMENT_STATUSES } from '../../../assignments/assignment.entity.js';
+import { AssignmentsRepository } from '../../../assignments/assignments.repository.js';
+import { TESTER_EXPLANATIONS } from '../../../assignments/withdrawal-reasons.js';
+import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
+import { SessionsService } from '../../../auth/sessions/sessions.service.js';
+import type { CurrentSession } from '../../../auth/sessions/sessions.service.js';
+import { PlanChangesService } from '../../../campaigns/plan-changes.service.js';
+import { TestWithdrawnException } from '../../../campaigns/withdrawals.service.js';
+import { Clock } from '../../../common/clock.js';
+import { UuidParam } from '../../../common/validation/uuid-param.js';
+import { validateDto } from '../../../common/validation/validate-dto.js';
+import { FieldValidationException } from '../../../common/validation/validation-errors.js';
+import type { FieldError } from '../../../common/validation/validation-errors.js';
+import type { Outcome } from '../../../outcomes/outcome.entity.js';
+import { OutcomesRepository } from '../../../outcomes/outcomes.repository.js';
+import { OutcomesService } from '../../../outcomes/outcomes.service.js';
+import { checkOutcomeForm, textFields } from '../../outcome-form-check.js';
+import { initialValues, OutcomeForm, formState } from '../../outcome-form.js';
+import type { FormContext, FormInfo, FormValues } from '../../outcome-form.js';
+import { EmptyState, ErrorSummary, PagedTable } from '../components.js';
+import { ConsoleController } from '../console-routes.js';
+import { formFields, pagingOf } from '../forms.js';
+import { Layout, sendPage } from '../layout.js';
+import { RecordedOutcome } from './recorded-outcome.js';
+
+const STATUS_WORDS: Record<string, string> = {
+  planned: 'Planned',
+  revealed: 'To do',
+  completed: 'Recorded',
+  declined: 'Declined',
+  missed: 'Missed',
+  cancelled: 'Withdrawn',
+};
+
+const when = (d: Date, zone: string) =>
+  DateTime.fromJSDate(d, { zone }).setLocale('en-GB').toFormat('ccc d LLL yyyy, HH:mm');
+
+/** A window in the touchpoint's zone, as the reveal mail gives it. */
+const windowOf = (a: AssignmentRow) =>
+  `${when(a.windowStart, a.touchpoint.timezone)}–${DateTime.fromJSDate(a.windowEnd, { zone: a.touchpoint.timezone }).toFormat('HH:mm')} (${a.touchpoint.timezone})`;
+
+/** One test as this page needs it: the row the tester may see, its form's context, and what they recorded. */
+interface TestState {
+  row: AssignmentRow;
+  form: FormContext;
+  outcome: Outcome | null;
+  missedAt: Date;
+}
+
+/**
+ * "My tests" (tester): their revealed tests with the brief and the outcome form, and every past one with what
+ * they recorded. Reads through AssignmentVisibilityService (a tester sees their own tests from reveal on, as GET
+ * /api/v1/assignments), records through OutcomesService.recordForAssignment (PUT …/outcome) and declines through
+ * PlanChangesService.decline (POST …/decline), with the session's actor: the same rules, the same answers.
+ */
+@ConsoleController('my/tests')
+export class MyTestsController {
+  constructor(
+    private readonly visibility: AssignmentVisibilityService,
+    private readonly assignments: AssignmentsRepository,
+    private readonly outcomes: OutcomesService,
+    private readonly outcomeRows: OutcomesRepository,
+    private readonly changes: PlanChangesService,
+    private readonly sessions: SessionsService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @ConsolePage('tester')
+  async list(
+    @CurrentConsole() session: CurrentSession,
+    @Query() query: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
+    const me = session.actor;
+    const paging = await pagingOf(query, 20);
+    const asked = formFields(query).status;
+    const status = ASSIGNMENT_STATUSES.find((s) => s === asked);
+    const mine = (extra: Partial<AssignmentsQuery>) =>
+      this.visibility.list(me, Object.assign(new AssignmentsQuery(), { testerId: me.personId, ...extra }));
+    const upcoming = await mine({ status: 'revealed', limit: 100, offset: 0 });
+    const all = await mine({ ...(status ? { status } : {}), ...paging });
+    sendPage(
+      res,
+      200,
+      <Layout session={session} path="/my/tests" title="My tests">
+        <h2>To do</h2>
+        {upcoming.items.length ? (
+          <ul class="cards" aria-label="Tests to do">
+            {upcoming.items.map((a) => (
+              <li key={a.id}>
+                <h3>
+                  <a href={`/my/tests/${a.id}`}>{a.touchpoint.name}</a>
+                </h3>
+                <p>{windowOf(a)}</p>
+                <p>{a.scenario ? `${a.scenario.title}: ${a.scenario.brief}` : 'An ordinary enquiry.'}</p>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <EmptyState title="No test to do now.">
+            <p>A test shows here once it is revealed to you, with its brief and the form to record it.</p>
+          </EmptyState>
+        )}
+        <p>
+          <a href="/my/tests/ad-hoc">Record a contact made without a test</a>
+        </p>
+        <h2>All my tests</h2>
+        <form method="get" action="/my/tests" class="narrow">
+          <label for="status">Show</label>
+          <select id="status" name="status">
+            <option value="">Every test</option>
+            {ASSIGNMENT_STATUSES.filter((s) => s !== 'planned').map((s) => (
+              <option value={s} selected={s === status} key={s}>
+                {STATUS_WORDS[s]}
+              </option>
+            ))}
+          </select>
+          <button type="submit">Show</button>
+        </form>
+        <PagedTable
+          caption="My tests"
+          base="/my/tests"
+          query={status ? { status } : {}}
+          page={all}
+          paging={paging}
+          rowKey={(a) => a.id}
+          empty={<EmptyState title={status ? 'No test of that kind.' : 'No test yet.'} />}
+          columns={[
+            { header: 'Touchpoint', cell: (a) => <a href={`/my/tests/${a.id}`}>{a.touchpoint.name}</a> },
+            { header: 'When', cell: windowOf },
+            { header: 'Status', cell: (a) => STATUS_WORDS[a.status] ?? a.status },
+          ]}
+        />
+      </Layout>,
+    );
+  }
+
+  /** The caller's own test as the API shows it to them (404 before its reveal, or for anyone else's). */
+  private async load(session: CurrentSession, id: string): Promise<TestState> {
+    const row = await this.visibility.get(session.actor, id);
+    // staff who also test see every test through the API; this page is for their own
+    if (row.testerId !== session.actor.personId) throw new NotFoundException(`Assignment ${id} not found`);
+    const found = await this.assignments.testerForm(id);
+    if (!found) throw new NotFoundException(`Assignment ${id} not found`);
+    const { testerName, zone, window, touchpoint, scenario } = found;
+    return {
+      row,
+      form: { touchpoint, scenario, window, zone, testerName },
+      outcome: await this.outcomeRows.byAssignment(id),
+      missedAt: missedFrom(window.end, found.graceMinutes),
+    };
+  }
+
+  private info(id: string, session: CurrentSession, state: TestState, now: Date): FormInfo {
+    return {
+      action: `/my/tests/${id}`,
+      declineAction: `/my/tests/${id}/decline`,
+      editing: Boolean(state.outcome),
+      editableUntil: state.outcome?.editableUntil,
+      canDecline: now < state.form.window.start,
+      csrf: session.csrfToken,
+    };
+  }
+
+  /** Why nothing can be recorded for the test now, if so. */
+  private async closedBecause(state: TestState, now: Date): Promise<string | null> {
+    const { row, outcome } = state;
+    if (outcome) return now > outcome.editableUntil ? 'The 48 hours to change what you recorded have passed.' : null;
+    if (row.status === 'declined') return `You declined this test${row.declineReason ? `: ${row.declineReason}` : ''}.`;
+    if (row.status === 'cancelled') {
+      const why = row.cancellation ? `: ${TESTER_EXPLANATIONS[row.cancellation.reason]}` : '';
+      return `This test was withdrawn${why}. Please do not make the contact.`;
+    }
+    if (row.status !== 'revealed') return `This test is ${row.status}; nothing more can be recorded for it.`;
+    if (now >= state.missedAt) return 'The time to record this test has passed: it is missed.';
+    const why = await this.assignments.whyIneligible(row.id);
+    return why ? `This test was withdrawn: ${TESTER_EXPLANATIONS[why]}. Please do not make the contact.` : null;
+  }
+
+  private page(session: CurrentSession, state: TestState, body: ComponentChildren) {
+    return (
+      <Layout session={session} path="/my/tests" title={`Test contact: ${state.form.touchpoint.name}`}>
+        <p>
+          <a href="/my/tests">All my tests</a>
+        </p>
+        {body}
+      </Layout>
+    );
+  }
+
+  @Get(':id')
+  @ConsolePage('tester')
+  async show(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const state = await this.load(session, id);
+    const now = this.clock.now();
+    const closed = await this.closedBecause(state, now);
+    if (closed) {
+      return sendPage(
+        res,
+        200,
+        this.page(
+          session,
+          state,
+          <>
+            <p class="hint">{closed}</p>
+            {state.outcome && <RecordedOutcome form={state.form} outcome={state.outcome} />}
+          </>,
+        ),
+      );
+    }
+    const values = initialValues(state.form, state.outcome, now);
+    this.sendForm(res, 200, session, state, values, [], now);
+  }
+
+  private sendForm(
+    res: Response,
+    status: number,
+    session: CurrentSession,
+    state: TestState,
+    values: FormValues,
+    errors: FieldError[],
+    now: Date,
+  ): void {
+    const info = this.info(state.row.id, session, state, now);
+    sendPage(
+      res,
+      status,
+      this.page(
+        session,
+        state,
+        <OutcomeForm ctx={state.form} state={formState(values, errors)} errors={errors.length} info={info} />,
+      ),
+    );
+  }
+
+  @Post(':id')
+  @ConsolePage('tester')
+  async save(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const state = await this.load(session, id);
+    const values = textFields(formFields(body));
+    const now = this.clock.now();
+    const { value, errors } = await checkOutcomeForm(values, state.form, now);
+    if (errors.length) return this.sendForm(res, 400, session, state, values, errors, now);
+    let saved: Outcome;
+    try {
+      saved = await this.outcomes.recordForAssignment(session.actor, id, value);
+    } catch (error) {
+      if (error instanceof FieldValidationException)
+        return this.sendForm(res, 400, session, state, values, error.errors, now);
+      if (error instanceof HttpException && error.getStatus() < 500) return this.refused(res, session, state, error);
+      throw error;
+    }
+    const until = when(saved.editableUntil, state.form.zone);
+    await this.sessions.flash(session.actor, `Saved. You can change it until ${until} (${state.form.zone}).`);
+    res.redirect(303, `/my/tests/${id}`);
+  }
+
+  /** A 4xx from the service (withdrawn, closed, too late to edit) as a page, with its status. */
+  private refused(res: Response, session: CurrentSession, state: TestState, error: HttpException): void {
+    const message =
+      error instanceof TestWithdrawnException && error.reason
+        ? `This test was withdrawn: ${TESTER_EXPLANATIONS[error.reason]}. Please do not make the contact.`
+        : (error.getResponse() as { message: string }).message;
+    sendPage(
+      res,
+      error.getStatus(),
+      this.page(
+        session,
+        state,
+        <p class="error" role="alert">
+          {message}
+        </p>,
+      ),
+    );
+  }
+
+  @Post(':id/decline')
+  @ConsolePage('tester')
+  async decline(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const state = await this.load(session, id);
+    const now = this.clock.now();
+    const { value, errors } = await validateDto(DeclineDto, formFields(body));
+    if (errors.length) {
+      const values = initialValues(state.form, state.outcome, now);
+      const info = this.info(id, session, state, now);
+      return sendPage(
+        res,
+        400,
+        this.page(
+          session,
+          state,
+          <>
+            <ErrorSummary errors={errors} />
+            <OutcomeForm ctx={state.form} state={formState(values, [])} errors={0} info={info} />
+          </>,
+        ),
+      );
+    }
+    try {
+      await this.changes.decline(session.actor, id, value.reason);
+    } catch (error) {
+      if (error instanceof ConflictException) return this.refused(res, session, state, error);
+      throw error;
+    }
+    await this.sessions.flash(session.actor, `You declined the test at ${state.form.touchpoint.name}. Thank you.`);
+    res.redirect(303, '/my/tests');
+  }
+}

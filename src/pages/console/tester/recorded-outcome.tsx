@@ -1,0 +1,51 @@
+import { DateTime } from 'luxon';
+
+import { formatDuration } from '../../../common/durations.js';
+import type { Outcome } from '../../../outcomes/outcome.entity.js';
+import type { FormContext } from '../../outcome-form.js';
+
+const yesNo = (b: boolean | null) => (b === null ? '—' : b ? 'Yes' : 'No');
+const duration = (s: number | null) => (s === null ? '—' : formatDuration(s));
+const RESOLUTION: Record<string, string> = { resolved: 'Resolved', partial: 'Partly', unresolved: 'Not resolved' };
+
+/** What the tester recorded, read-only (the edit window has passed), in the form's words. */
+export function RecordedOutcome(props: { form: FormContext; outcome: Outcome }) {
+  const { form, outcome: o } = props;
+  const answers = (form.scenario?.questions ?? []).filter((q) => o.answers[q.key] !== undefined);
+  const rows: Array<[string, string]> = [
+    [
+      'When you made the contact',
+      DateTime.fromJSDate(o.attemptedAt, { zone: form.zone }).setLocale('en-GB').toFormat('cccc d LLLL yyyy, HH:mm'),
+    ],
+    ['Did a person answer?', yesNo(o.reachedHuman)],
+    ['Wait until a person answered', duration(o.secondsToHuman)],
+    ['Time on hold after that', duration(o.holdSeconds)],
+    ['Transfers', String(o.transfers)],
+    ['Line or chat dropped', String(o.disconnects)],
+    ['Told the story again', yesNo(o.repeatedStory)],
+    ['Resolved', RESOLUTION[o.resolution] ?? o.resolution],
+    ['Options explained', yesNo(o.optionsExplained)],
+    ['Courtesy (1–5)', o.courtesy === null ? '—' : String(o.courtesy)],
+    ['Knowledge (1–5)', o.knowledge === null ? '—' : String(o.knowledge)],
+    ['Staff gave a name', yesNo(o.staffGaveName)],
+    ['Callback or email promised by', o.promisedFollowUpBy ?? '—'],
+    ...answers.map((q): [string, string] => {
+      const v = o.answers[q.key];
+      return [q.label, typeof v === 'boolean' ? yesNo(v) : String(v)];
+    }),
+    ['Notes', o.notes ?? '—'],
+  ];
+  return (
+    <section aria-labelledby="recorded">
+      <h2 id="recorded">What you recorded</h2>
+      <dl class="recorded">
+        {rows.map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
