@@ -4,11 +4,14 @@ import { AssignmentsModule } from '../../assignments/assignments.module.js';
 import { AuthModule } from '../../auth/auth.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
 import { CampaignsModule } from '../../campaigns/campaigns.module.js';
+import { ClaimsModule } from '../../claims/claims.module.js';
 import { OutcomesModule } from '../../outcomes/outcomes.module.js';
 import { PeopleModule } from '../../people/people.module.js';
 import { SignInModule } from '../../signin/signin.module.js';
+import { TouchpointsModule } from '../../touchpoints/touchpoints.module.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
+import { MyTouchpointsController } from './owner/my-touchpoints.controller.js';
 import { PeoplePagesController } from './people.controller.js';
 import { SessionsController } from './sessions.controller.js';
 import { SignInController } from './signin.controller.js';
@@ -16,8 +19,24 @@ import { MyTestsController } from './tester/my-tests.controller.js';
 
 /** The console: sign-in, the home page, one's sessions; feature pages add their controllers here. */
 @Module({
-  imports: [AuthModule, PeopleModule, SignInModule, AssignmentsModule, CampaignsModule, OutcomesModule],
-  controllers: [SignInController, HomeController, SessionsController, PeoplePagesController, MyTestsController],
+  imports: [
+    AuthModule,
+    PeopleModule,
+    SignInModule,
+    AssignmentsModule,
+    CampaignsModule,
+    OutcomesModule,
+    ClaimsModule,
+    TouchpointsModule,
+  ],
+  controllers: [
+    SignInController,
+    HomeController,
+    SessionsController,
+    PeoplePagesController,
+    MyTestsController,
+    MyTouchpointsController,
+  ],
   providers: [ConsoleGuard, ConsoleErrorsFilter],
 })
 export class ConsoleModule {}
