@@ -1,6 +1,6 @@
 import { hashSecret } from '../src/common/secrets.js';
 import { Browser, sessionFor, textOf } from './support/console.js';
-import { newOrganization, personWithKey } from './support/factories.js';
+import { auth, newOrganization, personWithKey, touchpointBody } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -19,7 +19,7 @@ const ROLES = ['admin', 'quality', 'tester', 'owner'] as const;
 type RoleName = (typeof ROLES)[number];
 
 /** Rows a page is called on, named; each organization of the world has its own. */
-type Ref = 'own other session';
+type Ref = 'own other session' | 'owner claim';
 
 interface PageRow {
   route: string;
@@ -44,6 +44,12 @@ const PAGES: PageRow[] = [
   page('POST /sessions/{id}/revoke',           { id: 'own other session' },        303,  303,   303,   303),
   page('GET /people',                          {},                                 200,  403,   403,   403),
   page('GET /people?q=a&limit=5&offset=0',     {},                                 200,  403,   403,   403),
+  page('GET /my/tests',                        {},                                 403,  403,   200,   403),
+  page('GET /my/tests?status=completed&limit=5&offset=0', {},                      403,  403,   200,   403),
+  page('GET /my/touchpoints',                  {},                                 403,  403,   403,   200),
+  page('GET /my/touchpoints?limit=5&offset=5', {},                                 403,  403,   403,   200),
+  page('GET /my/touchpoints/claims',           {},                                 403,  403,   403,   200),
+  page('GET /my/touchpoints/claims/{id}',      { id: 'owner claim' },              403,  403,   403,   200),
 ];
 
 interface Member {
@@ -54,6 +60,7 @@ interface Member {
 }
 interface World {
   orgId: string;
+  adminKey: string;
   people: Record<RoleName, Member>;
 }
 
@@ -68,7 +75,7 @@ async function world(name: string): Promise<World> {
     const browser = await sessionFor(t, { organizationId: org.orgId, personId: person.id });
     people[role] = { id: person.id, email: person.email, name: `${role} of ${name}`, browser };
   }
-  return { orgId: org.orgId, people };
+  return { orgId: org.orgId, adminKey: org.adminKey, people };
 }
 
 beforeAll(async () => {
@@ -88,6 +95,30 @@ async function resolve(ref: Ref, w: World, role: RoleName): Promise<string> {
         hashSecret(b.cookie.slice('gt_session='.length)),
       ]);
       return row.id as string;
+    }
+    case 'owner claim': {
+      // a touchpoint the world's owner owns, and a claim of it that they reported
+      const tp = await t
+        .http()
+        .post('/api/v1/touchpoints')
+        .set(auth(w.adminKey))
+        .send(touchpointBody({ ownerId: w.people.owner.id }))
+        .expect(201);
+      const claim = await t
+        .http()
+        .post('/api/v1/claims')
+        .set(auth(w.adminKey))
+        .send({
+          touchpointId: tp.body.id,
+          metric: 'answer_rate',
+          value: 0.9,
+          periodStart: '2026-11-16',
+          periodEnd: '2026-11-22',
+          source: 'Weekly review',
+          reportedAt: '2026-11-23T10:00:00Z',
+        })
+        .expect(201);
+      return claim.body.id as string;
     }
   }
 }

@@ -7,6 +7,7 @@ import { DigestRunsService } from '../src/digests/digest-runs.service.js';
 import { DigestSubscription } from '../src/digests/digest-subscription.entity.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { accessWorlds, AccessWorld } from './support/access-world.js';
+import { sessionFor } from './support/console.js';
 import { auth } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -70,6 +71,32 @@ async function ownersView(probe: string): Promise<string[]> {
   ];
   for (const query of filters)
     lines.push(await answer('get', `/api/v1/assignments?${new URLSearchParams(query)}`, w.key.owner, probe));
+  return [...lines, ...(await ownersPages(probe))];
+}
+
+/** Every console page an owner can open, filtered and paged every way, byte for byte (the form token aside). */
+const OWNER_PAGES = (probe: string) => [
+  '/',
+  '/my/touchpoints',
+  `/my/touchpoints?touchpointId=${w.touchpoint}`,
+  `/my/touchpoints?touchpointId=${probe}`,
+  '/my/touchpoints?limit=1&offset=1',
+  '/my/touchpoints/claims',
+  `/my/touchpoints/claims?touchpointId=${w.touchpoint}`,
+  `/my/touchpoints/claims/${w.claim}`,
+  `/my/touchpoints/claims/${probe}`,
+  `/my/tests/${probe}`,
+];
+
+async function ownersPages(probe: string): Promise<string[]> {
+  // a fresh session each time: the clock moves between views, and a session's idle expiry reads it
+  const b = await sessionFor(t, { organizationId: w.org.orgId, personId: w.person.owner.id });
+  const lines: string[] = [];
+  for (const path of OWNER_PAGES(probe)) {
+    const res = await t.http().get(path).set('Cookie', b.cookie);
+    const body = res.text.replaceAll(b.csrf, 'CSRF').replaceAll(probe, 'PROBE');
+    lines.push(`GET ${path.replaceAll(probe, 'PROBE')} → ${res.status} ${body}`);
+  }
   return lines;
 }
 
@@ -90,6 +117,15 @@ describe("a touchpoint's owner", () => {
         );
       }
     }
+  });
+
+  it('is answered by every console page that takes an id for a planned test exactly as for a missing id', async () => {
+    const planned = w.planned[0].id;
+    const missing = randomUUID();
+    const withId = (probe: string) => OWNER_PAGES(probe).filter((p) => p.includes(probe));
+    const pages = async (probe: string) => (await ownersPages(probe)).filter((l) => l.includes('PROBE'));
+    expect(withId(planned).length).toBeGreaterThan(0);
+    expect(await pages(planned)).toEqual(await pages(missing));
   });
 
   it('sees nothing change when more tests of their touchpoint are planned or revealed', async () => {
