@@ -46,6 +46,7 @@ const PAGES: PageRow[] = [
   page('GET /people?q=a&limit=5&offset=0',     {},                                 200,  403,   403,   403),
   page('GET /my/tests',                        {},                                 403,  403,   200,   403),
   page('GET /my/tests?status=completed&limit=5&offset=0', {},                      403,  403,   200,   403),
+  page('GET /my/tests/ad-hoc',                 {},                                 403,  403,   200,   403),
   page('GET /my/touchpoints',                  {},                                 403,  403,   403,   200),
   page('GET /my/touchpoints?limit=5&offset=5', {},                                 403,  403,   403,   200),
   page('GET /my/touchpoints/claims',           {},                                 403,  403,   403,   200),

@@ -222,3 +222,52 @@ describe('declining from my tests', () => {
     expect(await statusOf(third.id)).toBe('revealed');
   });
 });
+
+describe('a contact made without a test, from my tests', () => {
+  it('offers the touchpoints of the tester’s own tests by name, and records the contact as POST /api/v1/outcomes', async () => {
+    const first = tests[0];
+    setClock(new Date(first.windowStart.getTime() + 50 * 3_600_000));
+    const picker = await get(first.testerId, '/my/tests/ad-hoc');
+    expect(picker.status).toBe(200);
+    const option = /<option value="([^"]+)"[^>]*>([^<]+)<\/option>/.exec(picker.text);
+    expect(option).not.toBeNull();
+    const at = option![1];
+    const form = await get(first.testerId, `/my/tests/ad-hoc?at=${encodeURIComponent(at)}`);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('action="/my/tests/ad-hoc"');
+    expect(form.text).not.toContain('Decline this test');
+    const count = async () =>
+      (await t.dataSource.query('SELECT count(*)::int AS n FROM outcome WHERE assignment_id IS NULL'))[0].n as number;
+    const before = await count();
+    // the API's rules: an ad-hoc contact is recorded within 7 days, and never in the future
+    const future = await post(first.testerId, '/my/tests/ad-hoc', {
+      ...outcomeForm(first, new Date(t.clock.now().getTime() + 86_400_000)),
+      at,
+    });
+    expect(future.status).toBe(400);
+    expect(future.text).toContain('id="attemptedAt-error"');
+    const unknown = await post(first.testerId, '/my/tests/ad-hoc', { ...outcomeForm(first, t.clock.now()), at: 'x/y' });
+    expect(unknown.status).toBe(400);
+    expect(await count()).toBe(before);
+    const ok = await post(first.testerId, '/my/tests/ad-hoc', {
+      ...outcomeForm(first, new Date(t.clock.now().getTime() - 3_600_000)),
+      at,
+    });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toBe('/my/tests');
+    expect(await count()).toBe(before + 1);
+    const [row] = await t.dataSource.query(
+      'SELECT tester_id, touchpoint_id FROM outcome WHERE assignment_id IS NULL ORDER BY created_at DESC LIMIT 1',
+    );
+    expect(row.tester_id).toBe(first.testerId);
+    expect(at.startsWith(row.touchpoint_id)).toBe(true);
+  });
+
+  it('offers nothing to a tester before any test of theirs is revealed', async () => {
+    const revealed = new Set(tests.slice(0, 3).map((x) => x.testerId));
+    const fresh = tests.find((x) => !revealed.has(x.testerId));
+    if (!fresh) return; // every tester of the small campaign has had a test revealed
+    const page = await get(fresh.testerId, '/my/tests/ad-hoc');
+    expect(textOf(page.text)).toContain('Nothing to record a contact at yet.');
+  });
+});

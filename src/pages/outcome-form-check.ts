@@ -1,7 +1,7 @@
 import { validateDto } from '../common/validation/validate-dto.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import { outcomeRules } from '../outcomes/outcome-rules.js';
-import { OutcomeDto } from '../outcomes/outcome.dto.js';
+import { AdHocOutcomeDto, OutcomeDto } from '../outcomes/outcome.dto.js';
 import { parseForm } from './outcome-form.js';
 import type { FormContext, FormValues } from './outcome-form.js';
 
@@ -23,12 +23,31 @@ export async function checkOutcomeForm(
 ): Promise<{ value: OutcomeDto; errors: FieldError[] }> {
   const { plain, errors } = parseForm(values, form);
   const { value, errors: fieldErrors } = await validateDto(OutcomeDto, plain);
+  const window = { ...form.window, zone: form.zone };
   const rules = outcomeRules(plain as unknown as OutcomeDto, {
     now,
-    window: { ...form.window, zone: form.zone },
+    window,
     questions: form.scenario?.questions ?? [],
   });
+  return { value, errors: firstPerField([...errors, ...fieldErrors, ...rules]) };
+}
+
+/** The same for a contact made without a test (POST /api/v1/outcomes): no window, and what it was made at. */
+export async function checkAdHocForm(
+  values: FormValues,
+  form: FormContext,
+  now: Date,
+  at: { touchpointId: string; scenarioId: string | null },
+): Promise<{ value: AdHocOutcomeDto; errors: FieldError[] }> {
+  const { plain, errors } = parseForm(values, form);
+  const { value, errors: fieldErrors } = await validateDto(AdHocOutcomeDto, { ...plain, ...at });
+  const rules = outcomeRules(plain as unknown as OutcomeDto, { now, questions: form.scenario?.questions ?? [] });
+  return { value, errors: firstPerField([...errors, ...fieldErrors, ...rules]) };
+}
+
+/** Each field's first problem (an unreadable cell before the rules that could not read it). */
+function firstPerField(list: FieldError[]): FieldError[] {
   const all: FieldError[] = [];
-  for (const e of [...errors, ...fieldErrors, ...rules]) if (!all.some((x) => x.field === e.field)) all.push(e);
-  return { value, errors: all };
+  for (const e of list) if (!all.some((x) => x.field === e.field)) all.push(e);
+  return all;
 }

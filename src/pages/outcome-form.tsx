@@ -292,6 +292,8 @@ export interface FormInfo {
   canDecline?: boolean;
   /** In the console: its form token on both forms, and the console's layout gives the page its heading. */
   csrf?: string;
+  /** A contact made without a test: no window to keep to, nothing to decline; these fields ride along. */
+  adHoc?: Record<string, string>;
 }
 
 /** The session's form token, for the console's copy of the form (a link's form has none: its secret is its key). */
@@ -316,9 +318,11 @@ export function OutcomeForm({
     <>
       {info.csrf ? null : <h1>Test contact: {ctx.touchpoint.name}</h1>}
       <section class="task">
-        <p>
-          <strong>When:</strong> {windowText(ctx)}
-        </p>
+        {info.adHoc ? null : (
+          <p>
+            <strong>When:</strong> {windowText(ctx)}
+          </p>
+        )}
         <p>
           <strong>How:</strong> {howToReach(ctx.touchpoint)}
         </p>
@@ -340,6 +344,9 @@ export function OutcomeForm({
       ) : null}
       <form method="post" action={info.action} noValidate>
         <FormToken info={info} />
+        {Object.entries(info.adHoc ?? {}).map(([name, value]) => (
+          <input type="hidden" name={name} value={value} key={name} />
+        ))}
         <TextField
           state={state}
           name="attemptedAt"
@@ -461,7 +468,7 @@ export function OutcomeForm({
           Save
         </button>
       </form>
-      {info.editing ? null : info.canDecline === false ? (
+      {info.editing || info.adHoc ? null : info.canDecline === false ? (
         <p class="hint">
           The window has begun, so the test can no longer be declined. Record what happened; with nothing recorded, it
           is marked missed.

@@ -16,6 +16,7 @@ import type { CurrentSession } from '../../../auth/sessions/sessions.service.js'
 import { PlanChangesService } from '../../../campaigns/plan-changes.service.js';
 import { TestWithdrawnException } from '../../../campaigns/withdrawals.service.js';
 import { Clock } from '../../../common/clock.js';
+import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import { FieldValidationException } from '../../../common/validation/validation-errors.js';
@@ -23,7 +24,7 @@ import type { FieldError } from '../../../common/validation/validation-errors.js
 import type { Outcome } from '../../../outcomes/outcome.entity.js';
 import { OutcomesRepository } from '../../../outcomes/outcomes.repository.js';
 import { OutcomesService } from '../../../outcomes/outcomes.service.js';
-import { checkOutcomeForm, textFields } from '../../outcome-form-check.js';
+import { checkAdHocForm, checkOutcomeForm, textFields } from '../../outcome-form-check.js';
 import { initialValues, OutcomeForm, formState } from '../../outcome-form.js';
 import type { FormContext, FormInfo, FormValues } from '../../outcome-form.js';
 import { EmptyState, ErrorSummary, PagedTable } from '../components.js';
@@ -47,6 +48,15 @@ const when = (d: Date, zone: string) =>
 /** A window in the touchpoint's zone, as the reveal mail gives it. */
 const windowOf = (a: AssignmentRow) =>
   `${when(a.windowStart, a.touchpoint.timezone)}–${DateTime.fromJSDate(a.windowEnd, { zone: a.touchpoint.timezone }).toFormat('HH:mm')} (${a.touchpoint.timezone})`;
+
+/** A touchpoint (and scenario) a contact without a test may be recorded at, and one of the tester's tests there. */
+interface AdHocChoice {
+  key: string;
+  label: string;
+  example: string;
+  touchpointId: string;
+  scenarioId: string | null;
+}
 
 /** One test as this page needs it: the row the tester may see, its form's context, and what they recorded. */
 interface TestState {
@@ -143,6 +153,124 @@ export class MyTestsController {
         />
       </Layout>,
     );
+  }
+
+  /**
+   * What a contact without a test may be made at: each touchpoint (and scenario) of the tester's own tests, the
+   * ones the API shows them, so the page names nothing they could not read (touchpoints are staff's to list).
+   */
+  private async adHocChoices(session: CurrentSession): Promise<AdHocChoice[]> {
+    const me = session.actor;
+    const query = Object.assign(new AssignmentsQuery(), { testerId: me.personId, limit: MAX_PAGE_SIZE, offset: 0 });
+    const choices = new Map<string, AdHocChoice>();
+    for (const a of (await this.visibility.list(me, query)).items) {
+      const key = `${a.touchpointId}/${a.scenarioId ?? ''}`;
+      if (a.testerId !== me.personId || choices.has(key)) continue;
+      const label = `${a.touchpoint.name} (${a.touchpoint.channel})${a.scenario ? ` — ${a.scenario.title}` : ''}`;
+      choices.set(key, { key, label, example: a.id, touchpointId: a.touchpointId, scenarioId: a.scenarioId });
+    }
+    return [...choices.values()].sort((x, y) => x.label.localeCompare(y.label));
+  }
+
+  /** The form's context for a contact made at `choice`: its touchpoint, scenario and questions, and "now". */
+  private async adHocForm(choice: AdHocChoice, now: Date): Promise<FormContext | null> {
+    const found = await this.assignments.testerForm(choice.example);
+    if (!found) return null;
+    const { testerName, zone, touchpoint, scenario } = found;
+    return { touchpoint, scenario, window: { start: now, end: now }, zone, testerName };
+  }
+
+  private adHocPage(
+    session: CurrentSession,
+    choices: AdHocChoice[],
+    picked: { choice: AdHocChoice; form: FormContext; values: FormValues; errors: FieldError[] } | null,
+    refusal: FieldError[] = [],
+  ) {
+    return (
+      <Layout session={session} path="/my/tests" title="Record a contact made without a test">
+        <p>
+          <a href="/my/tests">All my tests</a>
+        </p>
+        <ErrorSummary errors={refusal} />
+        {choices.length === 0 ? (
+          <EmptyState title="Nothing to record a contact at yet.">
+            <p>Once a test is revealed to you, you can record contacts at its touchpoint here too.</p>
+          </EmptyState>
+        ) : (
+          <form method="get" action="/my/tests/ad-hoc" class="narrow">
+            <label for="at">Where did you make the contact?</label>
+            <select id="at" name="at">
+              {choices.map((c) => (
+                <option value={c.key} selected={c.key === picked?.choice.key} key={c.key}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+            <button type="submit">{picked ? 'Change' : 'Next'}</button>
+          </form>
+        )}
+        {picked && (
+          <OutcomeForm
+            ctx={picked.form}
+            state={formState(picked.values, picked.errors)}
+            errors={picked.errors.length}
+            info={{
+              action: '/my/tests/ad-hoc',
+              declineAction: '',
+              editing: false,
+              csrf: session.csrfToken,
+              adHoc: { at: picked.choice.key },
+            }}
+          />
+        )}
+      </Layout>
+    );
+  }
+
+  @Get('ad-hoc')
+  @ConsolePage('tester')
+  async adHoc(
+    @CurrentConsole() session: CurrentSession,
+    @Query() query: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
+    const choices = await this.adHocChoices(session);
+    const choice = choices.find((c) => c.key === formFields(query).at);
+    const now = this.clock.now();
+    const form = choice ? await this.adHocForm(choice, now) : null;
+    const picked = choice && form ? { choice, form, values: initialValues(form, null, now), errors: [] } : null;
+    sendPage(res, 200, this.adHocPage(session, choices, picked));
+  }
+
+  @Post('ad-hoc')
+  @ConsolePage('tester')
+  async saveAdHoc(
+    @CurrentConsole() session: CurrentSession,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const values = textFields(formFields(body));
+    const choices = await this.adHocChoices(session);
+    const choice = choices.find((c) => c.key === values.at);
+    const now = this.clock.now();
+    const form = choice ? await this.adHocForm(choice, now) : null;
+    if (!choice || !form) {
+      const refusal = [{ field: 'at', rule: 'isIn', message: 'Choose where you made the contact' }];
+      return sendPage(res, 400, this.adHocPage(session, choices, null, refusal));
+    }
+    const at = { touchpointId: choice.touchpointId, scenarioId: choice.scenarioId };
+    const { value, errors } = await checkAdHocForm(values, form, now, at);
+    const again = (list: FieldError[]) =>
+      sendPage(res, 400, this.adHocPage(session, choices, { choice, form, values, errors: list }));
+    if (errors.length) return again(errors);
+    try {
+      await this.outcomes.recordAdHoc(session.actor, value);
+    } catch (error) {
+      if (error instanceof FieldValidationException) return again(error.errors);
+      throw error;
+    }
+    await this.sessions.flash(session.actor, `Recorded your contact at ${form.touchpoint.name}. Thank you.`);
+    res.redirect(303, '/my/tests');
   }
 
   /** The caller's own test as the API shows it to them (404 before its reveal, or for anyone else's). */
