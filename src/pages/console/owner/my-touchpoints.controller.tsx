@@ -129,7 +129,6 @@ export class MyTouchpointsController {
             },
           ]}
         />
-        <h2>Completed tests</h2>
         <p class="hint">
           A test shows here a week after it was made, without who made it: sooner, it would tell when the next one
           cannot be.
