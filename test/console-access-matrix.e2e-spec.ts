@@ -50,6 +50,7 @@ const PAGES: PageRow[] = [
   page('GET /my/touchpoints',                  {},                                 403,  403,   403,   200),
   page('GET /my/touchpoints?limit=5&offset=5', {},                                 403,  403,   403,   200),
   page('GET /my/touchpoints/claims',           {},                                 403,  403,   403,   200),
+  page('GET /my/touchpoints/digests',          {},                                 403,  403,   403,   200),
   page('GET /my/touchpoints/claims/{id}',      { id: 'owner claim' },              403,  403,   403,   200),
 ];
 

@@ -103,4 +103,34 @@ describe('my touchpoints', () => {
     const unowned = await get(`/my/touchpoints/claims/${w.unownedClaim}`);
     expect(unowned.status).toBe(404);
   });
+
+  it('lists the digests sent to the owner as GET /api/v1/me/digests does, and opens each as GET /api/v1/digests/:id allows', async () => {
+    const api = await t.http().get('/api/v1/me/digests').set(auth(w.key.owner)).expect(200);
+    const ids = api.body.items.map((r: { id: string }) => r.id);
+    const single = await t.http().get(`/api/v1/digests/${w.digestRun}`).set(auth(w.key.owner));
+    expect(ids.includes(w.digestRun)).toBe(single.status === 200);
+    const list = await get('/my/touchpoints/digests');
+    expect(list.status).toBe(200);
+    for (const id of ids) expect(list.text).toContain(`href="/my/touchpoints/digests/${id}"`);
+    expect((await get(`/my/touchpoints/digests/${w.digestRun}`)).status).toBe(single.status);
+    // another organization's run, or one not sent to them, does not exist for them
+    expect((await get(`/my/touchpoints/digests/${other.digestRun}`)).status).toBe(404);
+    const quality = await t.http().get('/api/v1/me/digests').set(auth(w.key.quality)).expect(200);
+    expect(quality.body.items).toEqual([]);
+  });
+
+  it('opens a digest sent to the owner once a week past its period, with its subscription name', async () => {
+    const before = t.clock.now();
+    try {
+      t.clock.set(new Date(before.getTime() + 15 * 86_400_000));
+      const api = await t.http().get('/api/v1/me/digests').set(auth(w.key.owner)).expect(200);
+      expect(api.body.items.map((r: { id: string }) => r.id)).toContain(w.digestRun);
+      expect(api.body.items[0].subscriptionName).toBe('Owner digest');
+      const page = await get(`/my/touchpoints/digests/${w.digestRun}`);
+      expect(page.status).toBe(200);
+      expect(page.headers['cache-control']).toBe('no-store');
+    } finally {
+      t.clock.set(before);
+    }
+  });
 });

@@ -85,6 +85,8 @@ const OWNER_PAGES = (probe: string) => [
   `/my/touchpoints/claims?touchpointId=${w.touchpoint}`,
   `/my/touchpoints/claims/${w.claim}`,
   `/my/touchpoints/claims/${probe}`,
+  '/my/touchpoints/digests',
+  `/my/touchpoints/digests/${probe}`,
   `/my/tests/${probe}`,
 ];
 

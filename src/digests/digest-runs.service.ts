@@ -9,6 +9,7 @@ import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { OWNER_VIEW_DELAY_DAYS } from '../common/owner-view.js';
+import type { Page } from '../common/pagination.js';
 import { newSecret } from '../common/secrets.js';
 import { isLuxonZone } from '../common/validation/time-zones.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
@@ -161,6 +162,14 @@ export class DigestRunsService {
    * period is a week past (a run made for staff alone counts fresh tests). To anyone else it does not exist (404,
    * as for a missing id), decided in the one query so both answers take the same path.
    */
+  /** The runs sent to `me`, newest first, each as `get` would let them read it. */
+  sentToMe(me: Actor, paging: { limit: number; offset: number }): Promise<Page<NamedRun>> {
+    const seenUpTo = hasRole(me, 'admin', 'quality')
+      ? null
+      : new Date(this.clock.now().getTime() - OWNER_DIGEST_DELAY_MS);
+    return this.digests.runsSentTo(me.organizationId, { personId: me.personId, ownerSeesUpTo: seenUpTo }, paging);
+  }
+
   async get(me: Actor, id: string): Promise<NamedRun> {
     const reader = hasRole(me, 'admin', 'quality')
       ? null

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiExcludeEndpoint,
+  ApiOkResponse,
+  ApiProperty,
+  ApiTags,
+  ApiOperation,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
 import type { Actor } from '../auth/actor.js';
@@ -7,6 +14,7 @@ import { CurrentActor, Public, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { messagePage, sendPrivatePage } from '../common/page-shell.js';
+import { PageQuery } from '../common/pagination.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import {
   DigestLinkPage,
@@ -19,6 +27,25 @@ import { DigestLinksService, ResolvedDigestLink } from './digest-links.service.j
 import { gzipEtag } from './digest-page.js';
 import { DigestPagesService } from './digest-pages.service.js';
 import { DigestRunsService } from './digest-runs.service.js';
+import type { NamedRun } from './digests.repository.js';
+
+export class SentDigestView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() subscriptionName: string;
+  @ApiProperty() periodStart: Date;
+  @ApiProperty() periodEnd: Date;
+  @ApiProperty() createdAt: Date;
+
+  static of(this: void, run: NamedRun): SentDigestView {
+    const { id, subscriptionName, periodStart, periodEnd, createdAt } = run;
+    return { id, subscriptionName, periodStart, periodEnd, createdAt };
+  }
+}
+
+export class SentDigestPage {
+  @ApiProperty({ type: [SentDigestView] }) items: SentDigestView[];
+  @ApiProperty() total: number;
+}
 
 /**
  * The reader's own browser may keep a digest page, but asks again each time (a 304 costs nothing), so
@@ -49,6 +76,21 @@ export class DigestsController {
     private readonly links: DigestLinksService,
     private readonly pages: DigestPagesService,
   ) {}
+
+  @Get('api/v1/me/digests')
+  @ApiOperation({ summary: 'List the digests sent to you' })
+  @ApiAuthenticated()
+  @Roles('admin', 'quality', 'owner', 'tester')
+  @ApiOkResponse({
+    type: SentDigestPage,
+    description:
+      'Runs of the subscriptions you receive, newest first; to a touchpoint owner only once each is a week past ' +
+      '(as GET /api/v1/digests/{runId})',
+  })
+  async mine(@CurrentActor() me: Actor, @Query() query: PageQuery): Promise<SentDigestPage> {
+    const page = await this.runs.sentToMe(me, query);
+    return { items: page.items.map(SentDigestView.of), total: page.total };
+  }
 
   @Get('api/v1/digests/:runId')
   @ApiOperation({ summary: 'Read a stored digest run' })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 
 import type { Page } from '../common/pagination.js';
 import { LOCKS } from '../database/advisory-lock.js';
@@ -22,6 +22,23 @@ export type SubscriptionColumns = Pick<
   | 'periodDays'
   | 'minContacts'
 >;
+
+/**
+ * Runs sent to `me`, by id or by address; should they be an owner reader (owner-readers.ts), only once the run's
+ * evidence ends by `seenUpTo` (null: no such wait, for admin and quality).
+ */
+function sentTo(qb: SelectQueryBuilder<DigestRun>, me: string, seenUpTo: Date | null): void {
+  qb.andWhere(
+    '(:me = ANY(s.recipientPersonIds) OR s.recipientEmails && ARRAY(SELECT email FROM person WHERE id = :me))',
+    { me },
+  );
+  if (seenUpTo === null) return;
+  qb.andWhere(
+    `(NOT EXISTS (SELECT 1 FROM person p WHERE p.id = :me AND ${OWNER_READER})
+      OR (r.payload->'period'->>'end')::timestamptz <= :seenUpTo)`,
+    { me, seenUpTo },
+  );
+}
 
 /** A run as its readers get it, with its subscription's name. */
 export type NamedRun = DigestRun & { subscriptionName: string };
@@ -159,20 +176,39 @@ export class DigestsRepository {
       .innerJoin(DigestSubscription, 's', 's.id = r.subscriptionId')
       .addSelect('s.name', 'subscription_name')
       .where('r.id = :id AND r.organizationId = :org', { id, org: organizationId });
-    if (reader !== null) {
-      qb.andWhere(
-        '(:me = ANY(s.recipientPersonIds) OR s.recipientEmails && ARRAY(SELECT email FROM person WHERE id = :me))',
-        { me: reader.personId },
-      );
-      qb.andWhere(
-        `(NOT EXISTS (SELECT 1 FROM person p WHERE p.id = :me AND ${OWNER_READER})
-          OR (r.payload->'period'->>'end')::timestamptz <= :seenUpTo)`,
-        { me: reader.personId, seenUpTo: reader.ownerSeesUpTo },
-      );
-    }
+    if (reader !== null) sentTo(qb, reader.personId, reader.ownerSeesUpTo);
     const { entities, raw } = await qb.getRawAndEntities<{ subscription_name: string }>();
     if (!entities[0]) return null;
     return Object.assign(entities[0], { subscriptionName: raw[0].subscription_name });
+  }
+
+  /**
+   * The runs sent to a person (by id or by address), newest first, with the rule `run` applies to each: an owner
+   * reader (unless `ownerSeesUpTo` is null: admin and quality) only once its evidence ends by `ownerSeesUpTo`.
+   */
+  async runsSentTo(
+    organizationId: string,
+    reader: { personId: string; ownerSeesUpTo: Date | null },
+    paging: { limit: number; offset: number },
+  ): Promise<Page<NamedRun>> {
+    const qb = this.dataSource
+      .getRepository(DigestRun)
+      .createQueryBuilder('r')
+      .innerJoin(DigestSubscription, 's', 's.id = r.subscriptionId')
+      .addSelect('s.name', 'subscription_name')
+      .where('r.organizationId = :org', { org: organizationId });
+    sentTo(qb, reader.personId, reader.ownerSeesUpTo);
+    const total = await qb.getCount();
+    const { entities, raw } = await qb
+      .orderBy('r.periodEnd', 'DESC')
+      .addOrderBy('r.id', 'ASC')
+      .limit(paging.limit)
+      .offset(paging.offset)
+      .getRawAndEntities<{ subscription_name: string }>();
+    return {
+      items: entities.map((run, i) => Object.assign(run, { subscriptionName: raw[i].subscription_name })),
+      total,
+    };
   }
 
   /** Stores a rendering for every instance; one of a newer version (another instance's) is kept. */

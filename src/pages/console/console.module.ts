@@ -5,6 +5,7 @@ import { AuthModule } from '../../auth/auth.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
 import { CampaignsModule } from '../../campaigns/campaigns.module.js';
 import { ClaimsModule } from '../../claims/claims.module.js';
+import { DigestsModule } from '../../digests/digests.module.js';
 import { OutcomesModule } from '../../outcomes/outcomes.module.js';
 import { PeopleModule } from '../../people/people.module.js';
 import { SignInModule } from '../../signin/signin.module.js';
@@ -28,6 +29,7 @@ import { MyTestsController } from './tester/my-tests.controller.js';
     OutcomesModule,
     ClaimsModule,
     TouchpointsModule,
+    DigestsModule,
   ],
   controllers: [
     SignInController,

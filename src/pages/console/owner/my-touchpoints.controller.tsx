@@ -16,6 +16,9 @@ import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import { FieldValidationException } from '../../../common/validation/validation-errors.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
+import { DigestPagesService } from '../../../digests/digest-pages.service.js';
+import { DigestRunsService } from '../../../digests/digest-runs.service.js';
+import type { NamedRun } from '../../../digests/digests.repository.js';
 import { METRICS } from '../../../metrics/metric-catalogue.js';
 import { TouchpointsQuery } from '../../../touchpoints/touchpoint.dto.js';
 import type { Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
@@ -43,6 +46,7 @@ function Tabs(props: { current: string }) {
   const tabs = [
     ['/my/touchpoints', 'Touchpoints and completed tests'],
     ['/my/touchpoints/claims', 'Claims'],
+    ['/my/touchpoints/digests', 'Digests sent to me'],
   ];
   return (
     <nav aria-label="My touchpoints">
@@ -72,7 +76,56 @@ export class MyTouchpointsController {
     private readonly visibility: AssignmentVisibilityService,
     private readonly claims: ClaimsService,
     private readonly sessions: SessionsService,
+    private readonly runs: DigestRunsService,
+    private readonly digestPages: DigestPagesService,
   ) {}
+
+  @Get('digests')
+  @ConsolePage('owner')
+  async digests(
+    @CurrentConsole() session: CurrentSession,
+    @Query() query: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
+    const paging = await pagingOf(query, 20);
+    const runs = await this.runs.sentToMe(session.actor, paging);
+    sendPage(
+      res,
+      200,
+      <Layout session={session} path="/my/touchpoints" title="Digests sent to me">
+        <Tabs current="/my/touchpoints/digests" />
+        <p class="hint">Each digest opens here a week after the period it reports, as it does through its mail.</p>
+        <PagedTable<NamedRun>
+          caption="Digests sent to me"
+          base="/my/touchpoints/digests"
+          page={runs}
+          paging={paging}
+          rowKey={(r) => r.id}
+          empty={<EmptyState title="No digest sent to you yet." />}
+          columns={[
+            {
+              header: 'Digest',
+              cell: (r) => <a href={`/my/touchpoints/digests/${r.id}`}>{r.subscriptionName}</a>,
+            },
+            { header: 'Period', cell: (r) => `${day(r.periodStart, 'UTC')} – ${day(r.periodEnd, 'UTC')}` },
+          ]}
+        />
+      </Layout>,
+    );
+  }
+
+  /** The digest's own page (its one stored rendering), once GET /api/v1/digests/:runId would let them read it. */
+  @Get('digests/:runId')
+  @ConsolePage('owner')
+  async digest(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('runId') runId: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.runs.get(session.actor, runId);
+    const page = await this.digestPages.page(runId);
+    res.status(200).setHeader('Cache-Control', 'no-store').type('html').send(page.html);
+  }
 
   /** The touchpoints the caller owns (TouchpointsService's owner filter, as GET /api/v1/touchpoints?ownerId=). */
   private owned(session: CurrentSession) {
