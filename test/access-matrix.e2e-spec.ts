@@ -108,6 +108,7 @@ const MATRIX: Row[] = [
   //  route                                             called on                                       admin quality tester owner
   row('GET /health',                                    {},                                               ok,   ok,   ok,   ok),
   row('GET /api/v1/me',                                 {},                                               ok,   ok,   ok,   ok),
+  row('GET /api/v1/me/digests',                         {},                                               ok,   ok,   ok,   ok),
   row('GET /api/v1/organizations',                      {},                                               ok,   ok,   ok,   ok),
   row('GET /api/v1/organizations/{id}',                 { id: 'organization' },                           ok,   ok,   ok,   ok),
   row('PATCH /api/v1/organizations/{id}',               { id: 'organization' },                           ok,  403,  403,  403, { body: () => ({ name: `Renamed ${unique()}` }) }),
