@@ -421,14 +421,18 @@ describe('the special functions under the verdicts', () => {
   // Closed forms of the regularised incomplete beta (DLMF 8.17.2 and its special cases).
   it('gives I_x(a, 1) = xᵃ, I_x(1, b) = 1 − (1 − x)ᵇ and I_x(½, ½) = (2/π)·asin √x, and is 0 at 0 and 1 at 1', () => {
     fc.assert(
-      fc.property(fc.double({ min: 1e-6, max: 1 - 1e-6, noNaN: true }), fc.double({ min: 0.2, max: 40, noNaN: true }), (x, a) => {
-        const xc = 1 - x;
-        expectRelative(regularisedIncompleteBeta(x, xc, a, 1), x ** a, 1e-12);
-        expectRelative(regularisedIncompleteBeta(x, xc, 1, a), -Math.expm1(a * Math.log1p(-x)), 1e-12);
-        expectRelative(regularisedIncompleteBeta(x, xc, 0.5, 0.5), (2 / Math.PI) * Math.asin(Math.sqrt(x)), 1e-12);
-        // I_x(a, b) + I_{1−x}(b, a) = 1
-        expect(regularisedIncompleteBeta(x, xc, a, 2.5) + regularisedIncompleteBeta(xc, x, 2.5, a)).toBeCloseTo(1, 13);
-      }),
+      fc.property(
+        fc.double({ min: 1e-6, max: 1 - 1e-6, noNaN: true }),
+        fc.double({ min: 0.2, max: 40, noNaN: true }),
+        (x, a) => {
+          const xc = 1 - x;
+          expectRelative(regularisedIncompleteBeta(x, xc, a, 1), x ** a, 1e-12);
+          expectRelative(regularisedIncompleteBeta(x, xc, 1, a), -Math.expm1(a * Math.log1p(-x)), 1e-12);
+          expectRelative(regularisedIncompleteBeta(x, xc, 0.5, 0.5), (2 / Math.PI) * Math.asin(Math.sqrt(x)), 1e-12);
+          // I_x(a, b) + I_{1−x}(b, a) = 1
+          expect(regularisedIncompleteBeta(x, xc, a, 2.5) + regularisedIncompleteBeta(xc, x, 2.5, a)).toBeCloseTo(1, 13);
+        },
+      ),
     );
     expect(regularisedIncompleteBeta(0, 1, 3, 4)).toBe(0);
     expect(regularisedIncompleteBeta(1, 0, 3, 4)).toBe(1);

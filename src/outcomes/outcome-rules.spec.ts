@@ -10,7 +10,11 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const NOW = Date.parse('2026-11-24T15:00:00Z');
-const WINDOW = { start: new Date('2026-11-24T14:00:00Z'), end: new Date('2026-11-24T15:00:00Z'), zone: 'Europe/London' };
+const WINDOW = {
+  start: new Date('2026-11-24T14:00:00Z'),
+  end: new Date('2026-11-24T15:00:00Z'),
+  zone: 'Europe/London',
+};
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A complete, consistent record of a call that a person answered and resolved during its window. */
@@ -49,7 +53,11 @@ describe('outcome rules: who answered', () => {
 
   it('need the wait and both ratings when a person answered, whether left out or sent as null', () => {
     const missing = { secondsToHuman: undefined, courtesy: undefined, knowledge: undefined };
-    const expected = ['secondsToHuman:requiredWhenReached', 'courtesy:requiredWhenReached', 'knowledge:requiredWhenReached'];
+    const expected = [
+      'secondsToHuman:requiredWhenReached',
+      'courtesy:requiredWhenReached',
+      'knowledge:requiredWhenReached',
+    ];
     expect(rules(outcomeRules(answered(missing), planned()))).toEqual(expected);
     expect(rules(outcomeRules(answered({ secondsToHuman: null, courtesy: null, knowledge: null }), planned()))).toEqual(
       expected,
@@ -65,7 +73,9 @@ describe('outcome rules: who answered', () => {
       'knowledge:onlyWhenReached',
       'staffGaveName:onlyWhenReached',
     ]);
-    expect(rules(outcomeRules(unanswered({ secondsToHuman: 0 }), planned()))).toEqual(['secondsToHuman:onlyWhenReached']);
+    expect(rules(outcomeRules(unanswered({ secondsToHuman: 0 }), planned()))).toEqual([
+      'secondsToHuman:onlyWhenReached',
+    ]);
     const nulls = { secondsToHuman: null, courtesy: null, knowledge: null, staffGaveName: null };
     expect(outcomeRules(unanswered(nulls), planned())).toEqual([]); // null is "not given"
   });
@@ -218,7 +228,8 @@ describe("outcome rules: the scenario's own questions", () => {
       expect(errors[0].message).toBe('Did they offer another way? — an answer is required');
     }
     expect(rules(outcomeRules(unanswered(), planned({ questions: [required] })))).toEqual(['answers.q:required']);
-    for (const v of [undefined, null, '']) expect(answer(question('rating'), v)).toEqual([]); // optional: may be skipped
+    // an optional question may be skipped
+    for (const v of [undefined, null, '']) expect(answer(question('rating'), v)).toEqual([]);
   });
 
   it('refuse answers to questions the scenario does not ask', () => {
@@ -234,7 +245,8 @@ describe('outcome rules, on any record', () => {
     { key: 'offered', label: 'Offered another way', type: 'yes_no', required: true },
     { key: 'mood', label: 'Mood', type: 'choice', required: false, options: ['calm', 'rushed'] },
   ];
-  const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined }).chain((v) => fc.constantFrom(v, null));
+  const nullable = <T>(arb: fc.Arbitrary<T>) =>
+    fc.option(arb, { nil: undefined }).chain((v) => fc.constantFrom(v, null));
   const record = fc.record({
     attemptedAt: fc.integer({ min: NOW - 10 * DAY, max: NOW + HOUR }).map(iso),
     reachedHuman: fc.boolean(),
@@ -244,8 +256,13 @@ describe('outcome rules, on any record', () => {
     staffGaveName: nullable(fc.boolean()),
     resolution: fc.constantFrom('resolved', 'partial', 'unresolved') as fc.Arbitrary<OutcomeDto['resolution']>,
     optionsExplained: nullable(fc.boolean()),
-    promisedFollowUpBy: nullable(fc.integer({ min: 0, max: 200 }).map((d) => iso(NOW - 20 * DAY + d * DAY).slice(0, 10))),
-    answers: fc.dictionary(fc.constantFrom('offered', 'mood', 'other'), fc.oneof(fc.boolean(), fc.string(), fc.integer())),
+    promisedFollowUpBy: nullable(
+      fc.integer({ min: 0, max: 200 }).map((d) => iso(NOW - 20 * DAY + d * DAY).slice(0, 10)),
+    ),
+    answers: fc.dictionary(
+      fc.constantFrom('offered', 'mood', 'other'),
+      fc.oneof(fc.boolean(), fc.string(), fc.integer()),
+    ),
   });
 
   it('report every broken rule at once, each naming its field in words a tester can act on', () => {

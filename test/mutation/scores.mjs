@@ -16,9 +16,7 @@ const rows = Object.entries(report.files).map(([file, { mutants }]) => {
 });
 
 console.table(
-  Object.fromEntries(
-    rows.map(({ file, score, ...count }) => [file, { score: score.toFixed(2), ...count }]),
-  ),
+  Object.fromEntries(rows.map(({ file, score, ...count }) => [file, { score: score.toFixed(2), ...count }])),
 );
 const below = rows.filter((r) => r.score < BAR);
 if (below.length > 0) {
