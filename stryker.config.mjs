@@ -1,5 +1,8 @@
 // Mutation testing of the pure modules (`npm run test:mutation`; README "Mutation testing"). Not part of `npm test`.
 // Runs the unit specs only (jest.mutation.config.js: no PostgreSQL), one file's related specs per mutant.
+// The planner's random-calendar property runs 40 plans per mutant here (150 in `npm test`): the targeted specs kill the rest.
+process.env.PLANNER_RUNS ??= '40';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'jest',
