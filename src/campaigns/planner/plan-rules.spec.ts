@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import {
+  candidateWindows,
   findReplacement,
   HOUR,
   MINUTE,
@@ -183,5 +185,71 @@ describe('a replacement for a declined window', () => {
     expect(replace([tester('t1'), tester('t2')], ['t1'], touchpoint('tp1', { ownerId: 't2' }))).toEqual({
       reason: 'only_owner_available',
     });
+  });
+});
+
+describe('candidate windows', () => {
+  const zones = ['UTC', 'Europe/London', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham'];
+  it('start on local quarter hours, fit their open interval, and carry their local weekday and 2-hour block', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: 0, max: 400 * 24 * 4 }),
+        fc.integer({ min: 1, max: 60 * 30 }),
+        fc.constantFrom(15, 30, 45, 60, 90),
+        (zone, quarterHours, lengthMinutes, windowMinutes) => {
+          const start = Date.parse('2026-01-01T00:00:00Z') + quarterHours * 15 * MINUTE + 7 * MINUTE;
+          const open = [{ start, end: start + lengthMinutes * MINUTE }];
+          const windows = candidateWindows(open, zone, windowMinutes);
+          const wrong = windows.filter((c) => {
+            const local = DateTime.fromMillis(c.start, { zone });
+            return (
+              local.minute % 15 !== 0 ||
+              local.second !== 0 ||
+              c.end - c.start !== windowMinutes * MINUTE ||
+              c.start < open[0].start ||
+              c.end > open[0].end ||
+              c.day !== local.weekday - 1 ||
+              c.block !== Math.floor(local.hour / 2)
+            );
+          });
+          expect(wrong).toEqual([]);
+          // every quarter hour that fits is offered
+          const firstQuarter = Math.ceil((start - Date.parse('2026-01-01T00:00:00Z')) / (15 * MINUTE));
+          const fits = (q: number) => Date.parse('2026-01-01T00:00:00Z') + q * 15 * MINUTE + windowMinutes * MINUTE;
+          let expected = 0;
+          for (let q = firstQuarter; fits(q) <= open[0].end; q++) expected++;
+          const offsetIsQuarter = DateTime.fromMillis(start, { zone }).offset % 15 === 0;
+          if (offsetIsQuarter) expect(windows).toHaveLength(expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('tests planned elsewhere', () => {
+  it('keep the spacing from this week’s new tests of the same touchpoint', () => {
+    const elsewhere = Date.parse('2026-03-11T12:00:00Z');
+    const other = {
+      campaignId: 'c0',
+      testerId: 'x',
+      touchpointId: 'tp1',
+      scenarioId: null,
+      weekStart: WEEK,
+      windowStart: elsewhere,
+      windowEnd: elsewhere + HOUR,
+    };
+    for (const seed of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      const plan = planWeek(input({ existing: [other], campaign: campaign({ seed }) }));
+      expect(plan.assignments).toHaveLength(2);
+      for (const a of plan.assignments) expect(Math.abs(a.windowStart - elsewhere)).toBeGreaterThanOrEqual(24 * HOUR);
+    }
+    // another touchpoint's test does not count
+    const tp2 = { ...other, touchpointId: 'tp2' };
+    const starts = ['a', 'b', 'c', 'd', 'e', 'f'].flatMap((seed) =>
+      planWeek(input({ existing: [tp2], campaign: campaign({ seed }) })).assignments.map((a) => a.windowStart),
+    );
+    expect(starts.some((s) => Math.abs(s - elsewhere) < 24 * HOUR)).toBe(true);
   });
 });
