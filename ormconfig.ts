@@ -1,7 +1,52 @@
 import 'reflect-metadata';
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { entities } from './src/database/entities.js';
+import { Assignment, UnfilledSlot } from './src/assignments/assignment.entity.js';
+import { ApiKey } from './src/auth/api-key.entity.js';
+import { Campaign, CampaignWeek } from './src/campaigns/campaign.entity.js';
+import { Claim, ClaimEdit } from './src/claims/claim.entity.js';
+import { IdempotencyKey } from './src/common/idempotency/idempotency-key.entity.js';
+import { JobFailure } from './src/database/job-failure.entity.js';
 import { migrations } from './src/database/migrations/index.js';
+import { DigestRendering } from './src/digests/digest-rendering.entity.js';
+import { DigestRun } from './src/digests/digest-run.entity.js';
+import { DigestSubscription } from './src/digests/digest-subscription.entity.js';
+import { AccessToken } from './src/links/access-token.entity.js';
+import { DigestLink } from './src/links/digest-link.entity.js';
+import { OutboxMessage } from './src/mail/outbox-message.entity.js';
+import { Organization } from './src/organizations/organization.entity.js';
+import { Outcome, OutcomeEdit } from './src/outcomes/outcome.entity.js';
+import { Person } from './src/people/person.entity.js';
+import { Scenario } from './src/scenarios/scenario.entity.js';
+import { Touchpoint, TouchpointOwnership } from './src/touchpoints/touchpoint.entity.js';
+
+/**
+ * Every table's entity. The list lives here, with the data source, rather than in src/database/: the
+ * features import database/ (locks, SQL helpers), so database/ must not import the features back.
+ */
+export const entities = [
+  Organization,
+  Person,
+  ApiKey,
+  Touchpoint,
+  TouchpointOwnership,
+  Scenario,
+  Campaign,
+  CampaignWeek,
+  Assignment,
+  UnfilledSlot,
+  AccessToken,
+  Outcome,
+  OutcomeEdit,
+  Claim,
+  ClaimEdit,
+  DigestSubscription,
+  DigestRun,
+  DigestLink,
+  DigestRendering,
+  OutboxMessage,
+  JobFailure,
+  IdempotencyKey,
+];
 
 /** The one set of DataSource options: the service, the CLI and the TypeORM CLI all use it. */
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

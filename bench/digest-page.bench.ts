@@ -66,13 +66,14 @@ async function load(dataSource: DataSource, organizationId: string): Promise<voi
   );
   await dataSource.query(
     `INSERT INTO claim (organization_id, touchpoint_id, metric, period_start, period_end, value, source, reported_at,
-                        created_at, updated_at)
+                        created_at, updated_at, revised_at)
      SELECT $1, t.id, m.metric, '2026-11-16', '2026-11-22',
             CASE m.metric WHEN 'courtesy_avg' THEN 4.5 WHEN 'median_seconds_to_human' THEN 60
                           WHEN 'transfer_rate' THEN 0.1 ELSE 0.95 END,
-            'Weekly review', '2026-11-23T09:00:00Z', now(), now()
+            'Weekly review', '2026-11-23T07:00:00Z', $3, $3, $3
        FROM touchpoint t CROSS JOIN unnest($2::text[]) AS m(metric) WHERE t.organization_id = $1`,
-    [organizationId, METRICS],
+    // recorded before the digest goes out, whenever the bench runs (now() was after it: no claim was shown)
+    [organizationId, METRICS, new Date('2026-11-23T07:00:00Z')],
   );
   await dataSource.query(
     `INSERT INTO outcome (organization_id, tester_id, touchpoint_id, attempted_at, reached_human, seconds_to_human,

@@ -1,7 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { DigestBuilder, DigestRequest } from '../src/digests/digest-builder.service.js';
+import { DigestEvidenceRepository } from '../src/digests/digest-evidence.repository.js';
 import { metricAggregates, METRICS } from '../src/metrics/metric-catalogue.js';
+import { VerdictSettingsService } from '../src/metrics/verdict-settings.service.js';
+import { OrganizationsRepository } from '../src/organizations/organizations.repository.js';
 import { benchDatabase, machine, peakRss } from './support.js';
 
 /**
@@ -104,10 +107,10 @@ async function load(dataSource: DataSource): Promise<string> {
       `WITH tp AS MATERIALIZED (SELECT id, rn, floor(random() * $3::int)::int AS first FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, rn)),
             c AS MATERIALIZED (SELECT i, 1 + i % $4 AS rn, i / $4 AS round, random() AS r FROM generate_series(0, $5 - 1) AS i)
        INSERT INTO claim (organization_id, touchpoint_id, team, channel, metric, period_start, period_end, value, source,
-                          reported_at, created_at, updated_at)
+                          reported_at, created_at, updated_at, revised_at)
        SELECT $1, tp.id, NULL, 'phone', m.key, '2026-11-16', '2026-11-22',
               CASE m.unit WHEN 'rate' THEN round(c.r::numeric, 3) WHEN 'seconds' THEN round(c.r::numeric * 900) ELSE round(1 + c.r::numeric * 4, 1) END,
-              'bench', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z'
+              'bench', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z', '2026-11-20T12:00:00Z'
          FROM c JOIN tp USING (rn)
          JOIN unnest($6::text[], $7::text[]) WITH ORDINALITY AS m(key, unit, k) ON m.k = 1 + (tp.first + c.round) % $3::int
         ORDER BY c.i`,
@@ -144,7 +147,10 @@ async function time<T>(name: string, fn: () => Promise<T>): Promise<{ timing: Ti
   }
   const sorted = [...runs].sort((a, b) => a - b);
   const round = (s: number) => Number(s.toFixed(3));
-  return { timing: { best: round(sorted[0]), median: round(sorted[Math.floor(sorted.length / 2)]), runs: runs.map(round) }, result };
+  return {
+    timing: { best: round(sorted[0]), median: round(sorted[Math.floor(sorted.length / 2)]), runs: runs.map(round) },
+    result,
+  };
 }
 
 function gc() {
@@ -164,7 +170,9 @@ async function main() {
             (SELECT count(*) FROM touchpoint WHERE organization_id = $1)::int AS touchpoints`,
     [organizationId],
   );
-  process.stdout.write(`loaded ${counts.outcomes} outcomes, ${counts.touchpoints} touchpoints, ${counts.claims} claims, ${TESTERS} testers in ${loadSeconds} s (not measured)\n`);
+  process.stdout.write(
+    `loaded ${counts.outcomes} outcomes, ${counts.touchpoints} touchpoints, ${counts.claims} claims, ${TESTERS} testers in ${loadSeconds} s (not measured)\n`,
+  );
 
   const request: DigestRequest = {
     organizationId,
@@ -174,12 +182,16 @@ async function main() {
     periodEnd: DIGEST_END,
     minContacts: 5,
   };
-  const builder = new DigestBuilder(dataSource);
+  const settings = new VerdictSettingsService(dataSource, new OrganizationsRepository(dataSource));
+  const builder = new DigestBuilder(new DigestEvidenceRepository(dataSource), settings);
   const digest = await time('digest', () => builder.build(request));
 
   const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(',\n       ');
   const floorSql = `SELECT o.touchpoint_id,\n       ${select}\n  FROM outcome o\n WHERE o.organization_id = $1 AND o.attempted_at >= $2 AND o.attempted_at < $3\n GROUP BY o.touchpoint_id`;
-  const floor = await time('floor', () => dataSource.query(floorSql, [organizationId, PERIOD_START, PERIOD_END]) as Promise<unknown[]>);
+  const floor = await time(
+    'floor',
+    () => dataSource.query(floorSql, [organizationId, PERIOD_START, PERIOD_END]) as Promise<unknown[]>,
+  );
 
   const peak = rss.stop();
   const peakRssMiB = Math.round(peak / 2 ** 20);

@@ -1,13 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { AssignmentsService } from '../src/assignments/assignments.service.js';
-import { WithdrawalsService } from '../src/assignments/withdrawals.service.js';
-import { CampaignsService } from '../src/campaigns/campaigns.service.js';
-import { PlanningService } from '../src/campaigns/planning.service.js';
-import type { ReleaseWeeks } from '../src/campaigns/replan.js';
 import { ManualClock } from '../src/common/clock.js';
 import { createLogger } from '../src/common/logging/logger.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { OutboxService } from '../src/mail/outbox.service.js';
+import { planningServices } from './planning-services.js';
 import { benchDatabase, machine } from './support.js';
 
 /**
@@ -28,12 +23,9 @@ async function main() {
   const { dataSource } = db;
   const clock = new ManualClock('2027-02-26T12:00:00Z');
   const logger = createLogger('warn');
-  const outbox = new OutboxService(dataSource, clock);
-  const withdrawals = new WithdrawalsService(dataSource, clock, outbox, logger);
-  const planning = new PlanningService(dataSource, clock, logger);
-  const campaigns = new CampaignsService(dataSource, withdrawals);
   const config = loadConfig({ DATABASE_URL: db.url, NODE_ENV: 'test' });
-  const assignments = new AssignmentsService(dataSource, clock, outbox, config, withdrawals, logger);
+  const { withdrawals, planning, campaigns, lifecycle } = planningServices(dataSource, clock, logger, config);
+  const assignments = lifecycle!;
 
   const [{ id: orgId }] = await dataSource.query(
     `INSERT INTO organization (name) VALUES ('bench lifecycle') RETURNING id`,
@@ -96,9 +88,8 @@ async function main() {
     `SELECT count(*)::int AS n FROM assignment WHERE campaign_id = $1 AND replaces_id IS NOT NULL`,
     [campaign.id],
   );
-  const release: ReleaseWeeks = (manager, c, weeks) => withdrawals.releaseWeeks(manager, c, weeks, null);
   const [replan, replanMs] = await timed(() =>
-    planning.planPeriod(orgId, campaign.id, '2027-03-15', '2027-03-21', { release }),
+    planning.planPeriod(orgId, campaign.id, '2027-03-15', '2027-03-21', { replan: { by: null } }),
   );
 
   const summary = {

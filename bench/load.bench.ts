@@ -68,14 +68,25 @@ function sampleRss(pid: number): { stop(): number } {
 
 async function startService(databaseUrl: string, port: number): Promise<ChildProcess> {
   // BENCH_PROFILE_DIR=dir writes the service's CPU profile there when it stops (see BENCHMARKS.md)
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`] : [];
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`]
+    : [];
   const child = spawn(process.execPath, [...profile, path.resolve('dist/src/main.js')], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return child;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -96,7 +107,9 @@ async function drive(options: RouteOptions & ({ seconds: number } | { amount: nu
   const file = path.join(dir, 'options.json');
   try {
     await writeFile(file, JSON.stringify({ ...options, connections: CONNECTIONS }));
-    const { stdout } = await run(process.execPath, [path.resolve('dist/bench/load-driver.js'), file], { maxBuffer: 64 * 2 ** 20 });
+    const { stdout } = await run(process.execPath, [path.resolve('dist/bench/load-driver.js'), file], {
+      maxBuffer: 64 * 2 ** 20,
+    });
     return JSON.parse(stdout.trim().split('\n').pop()!) as Result;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -115,7 +128,11 @@ async function seed(api: ApiClient, adminKey: string) {
       timezone: 'UTC',
       workingHours: weekdays.map((day) => ({ day, start: '00:00', end: '24:00' })),
     });
-    return { id: p.id, key: (await api.call<{ key: string }>(adminKey, 'POST', `/api/v1/people/${p.id}/api-keys`, { label: 'bench' })).key };
+    return {
+      id: p.id,
+      key: (await api.call<{ key: string }>(adminKey, 'POST', `/api/v1/people/${p.id}/api-keys`, { label: 'bench' }))
+        .key,
+    };
   };
   const quality = await person(0, ['quality']);
   const testers = [];
@@ -132,7 +149,11 @@ async function seed(api: ApiClient, adminKey: string) {
     });
     touchpointIds.push(t.id);
   }
-  await api.call(adminKey, 'POST', '/api/v1/scenarios', { title: 'Billing question', brief: 'Ask why the bill went up.', channels: ['phone'] });
+  await api.call(adminKey, 'POST', '/api/v1/scenarios', {
+    title: 'Billing question',
+    brief: 'Ask why the bill went up.',
+    channels: ['phone'],
+  });
   const monday = new Date();
   monday.setUTCDate(monday.getUTCDate() + ((8 - monday.getUTCDay()) % 7 || 7));
   const from = monday.toISOString().slice(0, 10);
@@ -146,7 +167,10 @@ async function seed(api: ApiClient, adminKey: string) {
     rotationDays: 0,
     startsOn: from,
   });
-  const plan = await api.call<{ planned: number }>(quality.key, 'POST', `/api/v1/campaigns/${campaign.id}/plan`, { from, to });
+  const plan = await api.call<{ planned: number }>(quality.key, 'POST', `/api/v1/campaigns/${campaign.id}/plan`, {
+    from,
+    to,
+  });
   return { quality, tester: testers[0], touchpointIds, planned: plan.planned };
 }
 
@@ -201,7 +225,15 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const { stdout } = await run(
     process.execPath,
-    [path.resolve('dist/src/cli/main.js'), 'bootstrap', '--org', 'Load bench', '--admin-email', 'admin@bench.example', '--json'],
+    [
+      path.resolve('dist/src/cli/main.js'),
+      'bootstrap',
+      '--org',
+      'Load bench',
+      '--admin-email',
+      'admin@bench.example',
+      '--json',
+    ],
     { env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, LOG_LEVEL: 'warn' } },
   );
   const { organizationId, apiKey: adminKey } = JSON.parse(stdout) as { organizationId: string; apiKey: string };
@@ -210,9 +242,14 @@ async function main(): Promise<void> {
   try {
     const api = new ApiClient(base);
     const seeded = await seed(api, adminKey);
-    process.stdout.write(`seeded: 20 touchpoints, 11 people, ${seeded.planned} planned assignments; ${SECONDS} s per route, ${CONNECTIONS} connections\n`);
+    process.stdout.write(
+      `seeded: 20 touchpoints, 11 people, ${seeded.planned} planned assignments; ${SECONDS} s per route, ${CONNECTIONS} connections\n`,
+    );
     const outcomes = async () =>
-      Number((await db.dataSource.query(`SELECT count(*) AS n FROM outcome WHERE organization_id = $1`, [organizationId]))[0].n);
+      Number(
+        (await db.dataSource.query(`SELECT count(*) AS n FROM outcome WHERE organization_id = $1`, [organizationId]))[0]
+          .n,
+      );
 
     // BENCH_LOAD_IDEMPOTENCY=1: (a) sends a fresh Idempotency-Key with every outcome (what a retrying client does)
     const withKeys = process.env.BENCH_LOAD_IDEMPOTENCY === '1';
@@ -227,7 +264,14 @@ async function main(): Promise<void> {
           idempotencyKeys: withKeys,
         },
       },
-      { name: 'GET /api/v1/assignments', options: { url: `${base}/api/v1/assignments`, method: 'GET', headers: { authorization: `Bearer ${seeded.quality.key}` } } },
+      {
+        name: 'GET /api/v1/assignments',
+        options: {
+          url: `${base}/api/v1/assignments`,
+          method: 'GET',
+          headers: { authorization: `Bearer ${seeded.quality.key}` },
+        },
+      },
       { name: 'GET /health', options: { url: `${base}/health`, method: 'GET', headers: {} } },
     ];
     const phases: Phase[] = [];
@@ -246,8 +290,10 @@ async function main(): Promise<void> {
       const cpuAfter = cpuSnapshot(servicePid);
       const after = await outcomes();
       // share of the machine's 2 cores × the run's seconds: who used the CPU
-      const share = (key: 'service' | 'postgres' | 'machine') => Math.round((100 * (cpuAfter[key] - cpuBefore[key])) / (r.duration * machine().cores));
-      if (route.name.startsWith('POST')) outcomeCheck = { before, after, acknowledged: r['2xx'], equal: after - before === r['2xx'] };
+      const share = (key: 'service' | 'postgres' | 'machine') =>
+        Math.round((100 * (cpuAfter[key] - cpuBefore[key])) / (r.duration * machine().cores));
+      if (route.name.startsWith('POST'))
+        outcomeCheck = { before, after, acknowledged: r['2xx'], equal: after - before === r['2xx'] };
       const phase: Phase = {
         name: route.name,
         seconds: r.duration,
@@ -260,7 +306,11 @@ async function main(): Promise<void> {
         errors: r.errors,
         timeouts: r.timeouts,
         peakRssMiB: Math.round(peak / 2 ** 20),
-        cpu: { servicePct: share('service'), postgresPct: share('postgres'), otherPct: share('machine') - share('service') - share('postgres') },
+        cpu: {
+          servicePct: share('service'),
+          postgresPct: share('postgres'),
+          otherPct: share('machine') - share('service') - share('postgres'),
+        },
       };
       phases.push(phase);
       process.stdout.write(

@@ -4,13 +4,11 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
-import { WithdrawalsService } from '../src/assignments/withdrawals.service.js';
-import { CampaignsService } from '../src/campaigns/campaigns.service.js';
-import { PlanningService } from '../src/campaigns/planning.service.js';
+import type { CampaignsService } from '../src/campaigns/campaigns.service.js';
 import { ManualClock } from '../src/common/clock.js';
 import { freePort } from '../src/common/free-port.js';
 import { createLogger } from '../src/common/logging/logger.js';
-import { OutboxService } from '../src/mail/outbox.service.js';
+import { planningServices } from './planning-services.js';
 import { benchDatabase, machine, peakRss } from './support.js';
 
 /**
@@ -79,18 +77,13 @@ async function expectStored(dataSource: DataSource, campaignId: string, planned:
 
 /** The campaigns service as the app wires it (its edits withdraw tests through WithdrawalsService). */
 function campaignsService(dataSource: DataSource, clock: ManualClock): CampaignsService {
-  const logger = createLogger('warn');
-  return new CampaignsService(
-    dataSource,
-    new WithdrawalsService(dataSource, clock, new OutboxService(dataSource, clock), logger),
-  );
+  return planningServices(dataSource, clock, createLogger('warn')).campaigns;
 }
 
 async function inProcess(dataSource: DataSource) {
   const clock = new ManualClock('2027-02-26T12:00:00Z');
   const logger = createLogger('warn');
-  const planning = new PlanningService(dataSource, clock, logger);
-  const campaigns = campaignsService(dataSource, clock);
+  const { planning, campaigns } = planningServices(dataSource, clock, logger);
   const results: Array<{ weeks: number; assignments: number; unfilled: number; seconds: number; perSecond: number }> =
     [];
   try {

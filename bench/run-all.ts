@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { machine } from './support.js';
+import { renderVerdictsE2eHeadline, renderVerdictsE2eTables, type VerdictsE2eSummary } from './verdicts-e2e-tables.js';
 import { renderVerdictsHeadline, renderVerdictTables, type VerdictsSummary } from './verdicts-tables.js';
 
 /**
@@ -9,7 +10,8 @@ import { renderVerdictsHeadline, renderVerdictTables, type VerdictsSummary } fro
  * and rewrites the generated parts of BENCHMARKS.md — the blocks between `<!-- bench:NAME -->` and
  * `<!-- /bench:NAME -->` — with the machine, every figure and its goal. The prose around them (the
  * method, what it took) is written by hand. A benchmark that fails leaves its block as it was.
- * bench:verdicts also rewrites its tables in STATISTICS.md (the block between `<!-- bench:verdicts -->` markers).
+ * bench:verdicts and bench:verdicts-e2e also rewrite their tables in STATISTICS.md (the blocks between
+ * `<!-- bench:verdicts -->` and `<!-- bench:verdicts-e2e -->` markers).
  */
 
 const FILE = path.resolve('BENCHMARKS.md');
@@ -20,6 +22,7 @@ const BENCHMARKS: Array<{ name: string; script: string; nodeArgs: string[] }> = 
   { name: 'digest', script: 'dist/bench/digest.bench.js', nodeArgs: ['--expose-gc'] },
   { name: 'load', script: 'dist/bench/load.bench.js', nodeArgs: [] },
   { name: 'verdicts', script: 'dist/bench/verdicts.bench.js', nodeArgs: [] },
+  { name: 'verdicts-e2e', script: 'dist/bench/verdicts-e2e.bench.js', nodeArgs: [] },
   { name: 'digest-page', script: 'dist/bench/digest-page.bench.js', nodeArgs: [] },
 ];
 
@@ -28,7 +31,10 @@ type Summary = Record<string, any>; // eslint-disable-line @typescript-eslint/no
 function runOne(b: (typeof BENCHMARKS)[number]): Promise<Summary> {
   return new Promise((resolve, reject) => {
     process.stdout.write(`\n== bench:${b.name} ==\n`);
-    const child = spawn(process.execPath, [...b.nodeArgs, path.resolve(b.script)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    const child = spawn(process.execPath, [...b.nodeArgs, path.resolve(b.script)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d;
@@ -46,10 +52,15 @@ function runOne(b: (typeof BENCHMARKS)[number]): Promise<Summary> {
   });
 }
 
-const n = (v: number, digits = 0) => v.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const n = (v: number, digits = 0) =>
+  v.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const verdict = (ok: boolean) => (ok ? '**met**' : '**missed**');
 const table = (head: string[], rows: Array<Array<string | number>>) =>
-  [`|${head.map((h) => (h ? ` ${h} ` : ' ')).join('|')}|`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  [
+    `|${head.map((h) => (h ? ` ${h} ` : ' ')).join('|')}|`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 
 function machineBlock(results: Summary[]): string {
   const m = machine();
@@ -66,7 +77,13 @@ function machineBlock(results: Summary[]): string {
 }
 
 function planBlock(s: Summary): string {
-  const results = s.results as Array<{ weeks: number; assignments: number; unfilled: number; seconds: number; perSecond: number }>;
+  const results = s.results as Array<{
+    weeks: number;
+    assignments: number;
+    unfilled: number;
+    seconds: number;
+    perSecond: number;
+  }>;
   const last = results[results.length - 1];
   const rows = results.map((r) => [
     `${n(s.touchpoints)} × ${n(s.testers)}, ${r.weeks} week(s)`,
@@ -74,9 +91,7 @@ function planBlock(s: Summary): string {
     n(r.unfilled),
     n(r.seconds, 2),
     n(r.perSecond),
-    r === last && r.assignments >= 40_000
-      ? `≤ ${s.goal.seconds40k} s: ${verdict(r.seconds <= s.goal.seconds40k)}`
-      : '',
+    r === last && r.assignments >= 40_000 ? `≤ ${s.goal.seconds40k} s: ${verdict(r.seconds <= s.goal.seconds40k)}` : '',
   ]);
   const large = s.large as Summary | null;
   if (large) {
@@ -99,10 +114,22 @@ function planBlock(s: Summary): string {
       table(
         ['/health during the 10k × 10k plan', 'requests', 'p50', 'p99', 'max', 'goal'],
         [
-          ['asked every 10 ms by another process', n(h.requests), `${h.p50Ms} ms`, `${h.p99Ms} ms`, `${h.maxMs} ms`,
-            `p99 < ${s.goal.healthP99Ms} ms: ${met}`],
-          ['the same, 2 s before the plan (idle)', n(idle.requests), `${idle.p50Ms} ms`, `${idle.p99Ms} ms`,
-            `${idle.maxMs} ms`, ''],
+          [
+            'asked every 10 ms by another process',
+            n(h.requests),
+            `${h.p50Ms} ms`,
+            `${h.p99Ms} ms`,
+            `${h.maxMs} ms`,
+            `p99 < ${s.goal.healthP99Ms} ms: ${met}`,
+          ],
+          [
+            'the same, 2 s before the plan (idle)',
+            n(idle.requests),
+            `${idle.p50Ms} ms`,
+            `${idle.p99Ms} ms`,
+            `${idle.maxMs} ms`,
+            '',
+          ],
         ],
       ),
       '',
@@ -154,13 +181,29 @@ function digestBlock(s: Summary): string {
     [
       ['outcomes / touchpoints / claims', `${n(s.outcomes)} / ${n(s.touchpoints)} / ${n(s.claims)}`, ''],
       ['digest (best / median of 3)', `${n(s.digestSeconds.best, 2)} s / ${n(s.digestSeconds.median, 2)} s`, ''],
-      ['floor: bare aggregate (best / median of 3)', `${n(s.floorSeconds.best, 2)} s / ${n(s.floorSeconds.median, 2)} s`, ''],
+      [
+        'floor: bare aggregate (best / median of 3)',
+        `${n(s.floorSeconds.best, 2)} s / ${n(s.floorSeconds.median, 2)} s`,
+        '',
+      ],
       ['ratio digest / floor', `${s.ratio} (median ${s.medianRatio})`, `≤ ${s.goal.ratio}: ${verdict(s.met.ratio)}`],
       ['rows in the payload', `${n(s.payloadRows)} (+ ${n(s.payloadRows)} trend rows)`, ''],
       ...(s.verdicts
-        ? [['verdicts (Holm\'s family: the judged)', Object.entries(s.verdicts).map(([v, k]) => `${v} ${n(k as number)}`).join(', '), '']]
+        ? [
+            [
+              "verdicts (Holm's family: the judged)",
+              Object.entries(s.verdicts)
+                .map(([v, k]) => `${v} ${n(k as number)}`)
+                .join(', '),
+              '',
+            ],
+          ]
         : []),
-      ['peak RSS of the Node process', `${s.peakRssMiB} MiB`, `< ${s.goal.peakRssMB} MB (${mib} MiB): ${verdict(s.met.peakRss)}`],
+      [
+        'peak RSS of the Node process',
+        `${s.peakRssMiB} MiB`,
+        `< ${s.goal.peakRssMB} MB (${mib} MiB): ${verdict(s.met.peakRss)}`,
+      ],
     ],
   );
 }
@@ -185,14 +228,40 @@ function loadBlock(s: Summary): string {
   ]);
   const c = s.outcomeCheck;
   return [
-    table(['route', 'req/s', 'p50', 'p99', 'requests', 'non-2xx', 'errors', 'server peak RSS', 'CPU service / PostgreSQL / other', 'goal'], rows),
+    table(
+      [
+        'route',
+        'req/s',
+        'p50',
+        'p99',
+        'requests',
+        'non-2xx',
+        'errors',
+        'server peak RSS',
+        'CPU service / PostgreSQL / other',
+        'goal',
+      ],
+      rows,
+    ),
     '',
     table(
       ['check', 'value', 'goal'],
       [
-        ['errors and non-2xx, all routes', n(s.phases.reduce((sum: number, p: Summary) => sum + p.non2xx + p.errors + p.timeouts, 0)), `zero: ${verdict(s.met.zeroErrors)}`],
-        ['outcomes stored during (a) / 2xx answers', `${n(c.after - c.before)} / ${n(c.acknowledged)}`, `equal: ${verdict(s.met.outcomesStored)}`],
-        ['(a) req/s as a share of (c)', `${Math.round(s.shareOfCeiling * 100)} %`, `≥ ${g.shareOfCeiling * 100} %: ${verdict(s.met.shareOfCeiling)}`],
+        [
+          'errors and non-2xx, all routes',
+          n(s.phases.reduce((sum: number, p: Summary) => sum + p.non2xx + p.errors + p.timeouts, 0)),
+          `zero: ${verdict(s.met.zeroErrors)}`,
+        ],
+        [
+          'outcomes stored during (a) / 2xx answers',
+          `${n(c.after - c.before)} / ${n(c.acknowledged)}`,
+          `equal: ${verdict(s.met.outcomesStored)}`,
+        ],
+        [
+          '(a) req/s as a share of (c)',
+          `${Math.round(s.shareOfCeiling * 100)} %`,
+          `≥ ${g.shareOfCeiling * 100} %: ${verdict(s.met.shareOfCeiling)}`,
+        ],
       ],
     ),
     '',
@@ -271,14 +340,19 @@ async function main(): Promise<void> {
         digest: digestBlock,
         load: loadBlock,
         verdicts: (v) => renderVerdictsHeadline(v as VerdictsSummary),
+        'verdicts-e2e': (v) => renderVerdictsE2eHeadline(v as VerdictsE2eSummary),
         'digest-page': digestPageBlock,
       };
       const footer = `Figures of the run of ${stamp} UTC (\`npm run bench\`).`;
       text = replaceBlock(text, b.name, `${blocks[b.name](s)}\n\n${footer}`);
-      if (b.name === 'verdicts') {
-        const tables = `${renderVerdictTables(s as VerdictsSummary)}\n\n${footer}`;
+      const statisticsTables: Record<string, (s: Summary) => string> = {
+        verdicts: (v) => renderVerdictTables(v as VerdictsSummary),
+        'verdicts-e2e': (v) => renderVerdictsE2eTables(v as VerdictsE2eSummary),
+      };
+      if (statisticsTables[b.name]) {
+        const tables = `${statisticsTables[b.name](s)}\n\n${footer}`;
         const statistics = await readFile(STATISTICS, 'utf8');
-        await writeFile(STATISTICS, replaceBlock(statistics, 'verdicts', tables, 'STATISTICS.md'));
+        await writeFile(STATISTICS, replaceBlock(statistics, b.name, tables, 'STATISTICS.md'));
       }
     } catch (error) {
       failed.push(b.name);
@@ -288,7 +362,9 @@ async function main(): Promise<void> {
   // The machine table names PostgreSQL's version: only benchmarks that ran one can rewrite it.
   if (results.some((r) => r.postgres)) text = replaceBlock(text, 'machine', machineBlock(results));
   await writeFile(FILE, text);
-  process.stdout.write(`\nBENCHMARKS.md rewritten (${results.length} benchmark(s)${failed.length ? `; failed: ${failed.join(', ')}` : ''}).\n`);
+  process.stdout.write(
+    `\nBENCHMARKS.md rewritten (${results.length} benchmark(s)${failed.length ? `; failed: ${failed.join(', ')}` : ''}).\n`,
+  );
   if (failed.length) process.exit(1);
 }
 

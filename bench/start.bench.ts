@@ -68,7 +68,10 @@ async function timeStart(dir: string): Promise<{ seconds: number; output: string
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) return { seconds: seconds(started), output };
       if (seconds(started) > 600) throw new Error(`no /health 200 within 600 s:\n${output}`);
       await new Promise((r) => setTimeout(r, 25));

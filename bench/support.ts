@@ -13,7 +13,12 @@ import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 const run = promisify(execFile);
 
 /** A fresh database for a benchmark: DATABASE_URL's server when set, else a throwaway embedded one. */
-export async function benchDatabase(): Promise<{ dataSource: DataSource; url: string; serverVersion: string; close(): Promise<void> }> {
+export async function benchDatabase(): Promise<{
+  dataSource: DataSource;
+  url: string;
+  serverVersion: string;
+  close(): Promise<void>;
+}> {
   let url = process.env.DATABASE_URL;
   let stop = async () => undefined;
   if (!url) {
@@ -42,7 +47,12 @@ export async function benchDatabase(): Promise<{ dataSource: DataSource; url: st
 }
 
 export function machine(): { cores: number; memoryGiB: number; cpu: string; node: string } {
-  return { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version };
+  return {
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+  };
 }
 
 /** Tracks the peak resident set size of this process while it runs. */
@@ -69,7 +79,10 @@ export async function startService(databaseUrl: string, port: number, env: Recor
   });
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return child;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -19,7 +19,7 @@ const STAMP = path.join(ROOT, 'dist', '.build-inputs.sha256');
 const ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
 
 /** tsconfig.build.json leaves unit specs out: editing one needs no rebuild. */
-const isInput = (file) => !file.endsWith('.spec.ts');
+const isInput = (file) => !/\.spec\.tsx?$/.test(file);
 
 function filesUnder(dir) {
   if (!existsSync(dir)) return [];
@@ -39,7 +39,11 @@ function inputsHash() {
     .map((file) => path.relative(ROOT, file).split(path.sep).join('/'))
     .sort();
   const hash = createHash('sha256');
-  for (const file of files) hash.update(`${file}\0`).update(readFileSync(path.join(ROOT, file))).update('\0');
+  for (const file of files)
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(path.join(ROOT, file)))
+      .update('\0');
   return hash.digest('hex');
 }
 

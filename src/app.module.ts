@@ -32,7 +32,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         CommonModule.forRoot(config, clock, logger),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.databasePoolSize), retryAttempts: 3, retryDelay: 1_000 }),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config.databaseUrl, config.databasePoolSize),
+          retryAttempts: 3,
+          retryDelay: 1_000,
+        }),
         DatabaseModule,
         IdempotencyModule,
         AuthModule,

@@ -52,8 +52,11 @@ function setupOpenApi(app: NestExpressApplication): void {
           'Every route except /health needs "Authorization: Bearer <api key>".',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A person\'s API key' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: "A person's API key" })
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs-json',
+    yamlDocumentUrl: 'api/docs-yaml',
+  });
 }

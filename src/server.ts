@@ -32,7 +32,10 @@ export function configOrExit(overrides: Record<string, string> = {}): AppConfig 
  * Starts the embedded PostgreSQL when no DATABASE_URL is set, then the application, listening.
  * On failure it says why on stderr and exits 1 (after stopping what it started).
  */
-export async function startServer(config: AppConfig, options: { clock?: Clock; logger?: AppLogger } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: AppConfig,
+  options: { clock?: Clock; logger?: AppLogger } = {},
+): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   let embedded: EmbeddedDatabase | undefined;
   try {
@@ -48,7 +51,10 @@ export async function startServer(config: AppConfig, options: { clock?: Clock; l
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ port, embeddedDatabase: Boolean(embedded) }, `Groundtruth is listening on http://localhost:${port} (API docs at /api/docs)`);
+    logger.info(
+      { port, embeddedDatabase: Boolean(embedded) },
+      `Groundtruth is listening on http://localhost:${port} (API docs at /api/docs)`,
+    );
     return {
       app,
       config,
@@ -66,7 +72,9 @@ export async function startServer(config: AppConfig, options: { clock?: Clock; l
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
     const message =
-      err.code === 'EADDRINUSE' ? `PORT ${config.port} is already in use` : `Groundtruth could not start: ${err.message ?? String(error)}`;
+      err.code === 'EADDRINUSE'
+        ? `PORT ${config.port} is already in use`
+        : `Groundtruth could not start: ${err.message ?? String(error)}`;
     logger.fatal({ err: error }, message);
     process.stderr.write(`${message}\n`);
     await embedded?.stop();

@@ -24,9 +24,27 @@ type Expected = typeof ok | 403 | 404;
  * (the caller), or `new …` (made for this one call, for routes that delete).
  */
 type Ref =
-  | 'organization' | 'touchpoint' | 'new touchpoint' | 'scenario' | 'new scenario' | 'campaign' | 'new campaign'
-  | 'completed test' | 'planned test' | 'outcome' | 'claim' | 'claim of an unowned touchpoint' | 'new claim' | 'new claim of an unowned touchpoint'
-  | 'subscription' | 'new subscription' | 'digest' | 'someone' | 'new person' | 'self' | 'new key';
+  | 'organization'
+  | 'touchpoint'
+  | 'new touchpoint'
+  | 'scenario'
+  | 'new scenario'
+  | 'campaign'
+  | 'new campaign'
+  | 'completed test'
+  | 'planned test'
+  | 'outcome'
+  | 'claim'
+  | 'claim of an unowned touchpoint'
+  | 'new claim'
+  | 'new claim of an unowned touchpoint'
+  | 'subscription'
+  | 'new subscription'
+  | 'digest'
+  | 'someone'
+  | 'new person'
+  | 'self'
+  | 'new key';
 
 interface Row {
   route: string;
@@ -37,7 +55,15 @@ interface Row {
   query?: Record<string, string>;
 }
 
-const row = (route: string, on: Record<string, Ref>, admin: Expected, quality: Expected, tester: Expected, owner: Expected, extra: Partial<Row> = {}): Row => ({
+const row = (
+  route: string,
+  on: Record<string, Ref>,
+  admin: Expected,
+  quality: Expected,
+  tester: Expected,
+  owner: Expected,
+  extra: Partial<Row> = {},
+): Row => ({
   route,
   on,
   expected: { admin, quality, tester, owner },
@@ -45,10 +71,36 @@ const row = (route: string, on: Record<string, Ref>, admin: Expected, quality: E
 });
 
 let now: () => Date;
-const outcome = () => ({ attemptedAt: new Date(now().getTime() - 5 * 60_000).toISOString(), reachedHuman: false, transfers: 0, resolution: 'unresolved', optionsExplained: false, answers: { offered_alternative: true } });
-const claim = (w: AccessWorld) => ({ touchpointId: w.touchpoint, metric: 'transfer_rate', value: 0.1, periodStart: '2027-03-01', periodEnd: '2027-03-07', source: 'Monthly review', reportedAt: '2027-03-08T09:00:00Z' });
-const subscription = () => ({ name: 'Weekly', recipients: ['quality@example.org'], cron: '0 8 * * 1', timezone: 'Europe/London' });
-const campaign = (w: AccessWorld) => ({ name: `Spring ${unique()}`, touchpointIds: [w.touchpoint], testerIds: [w.person.tester.id], contactsPerTouchpointPerWeek: 1, startsOn: '2027-06-07' });
+const outcome = () => ({
+  attemptedAt: new Date(now().getTime() - 5 * 60_000).toISOString(),
+  reachedHuman: false,
+  transfers: 0,
+  resolution: 'unresolved',
+  optionsExplained: false,
+  answers: { offered_alternative: true },
+});
+const claim = (w: AccessWorld) => ({
+  touchpointId: w.touchpoint,
+  metric: 'transfer_rate',
+  value: 0.1,
+  periodStart: '2027-03-01',
+  periodEnd: '2027-03-07',
+  source: 'Monthly review',
+  reportedAt: '2027-03-08T09:00:00Z',
+});
+const subscription = () => ({
+  name: 'Weekly',
+  recipients: ['quality@example.org'],
+  cron: '0 8 * * 1',
+  timezone: 'Europe/London',
+});
+const campaign = (w: AccessWorld) => ({
+  name: `Spring ${unique()}`,
+  touchpointIds: [w.touchpoint],
+  testerIds: [w.person.tester.id],
+  contactsPerTouchpointPerWeek: 1,
+  startsOn: '2027-06-07',
+});
 
 // prettier-ignore
 const MATRIX: Row[] = [
@@ -158,10 +210,15 @@ async function fingerprint(organizationId: string): Promise<Record<string, strin
   );
   const prints: Record<string, string> = {};
   for (const { table_name: table } of tables) {
-    const [row] = await t.dataSource.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS digest FROM "${table}" x WHERE organization_id = $1`, [organizationId]);
+    const [row] = await t.dataSource.query(
+      `SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS digest FROM "${table}" x WHERE organization_id = $1`,
+      [organizationId],
+    );
     prints[table] = `${row.n} ${row.digest}`;
   }
-  const [org] = await t.dataSource.query('SELECT md5(x::text) AS digest FROM organization x WHERE id = $1', [organizationId]);
+  const [org] = await t.dataSource.query('SELECT md5(x::text) AS digest FROM organization x WHERE id = $1', [
+    organizationId,
+  ]);
   prints.organization = org.digest;
   return prints;
 }
@@ -177,7 +234,13 @@ afterAll(() => t.close());
 
 type Response = { status: number; body: unknown; text: string };
 
-function send(route: string, path: string, headers: Record<string, string>, r: Pick<Row, 'body' | 'csv' | 'query'>, w: AccessWorld): Promise<Response> {
+function send(
+  route: string,
+  path: string,
+  headers: Record<string, string>,
+  r: Pick<Row, 'body' | 'csv' | 'query'>,
+  w: AccessWorld,
+): Promise<Response> {
   const method = route.split(' ')[0].toLowerCase();
   let req = (t.http() as unknown as Record<string, (p: string) => import('supertest').Test>)[method](path).set(headers);
   if (r.query) req = req.query(r.query);
@@ -194,27 +257,50 @@ async function resolve(ref: Ref, w: AccessWorld, caller: RoleName, fresh: boolea
     return res.body.id as string;
   };
   switch (ref) {
-    case 'organization': return w.org.orgId;
-    case 'touchpoint': return w.touchpoint;
-    case 'scenario': return w.scenario;
-    case 'campaign': return w.campaign;
-    case 'completed test': return w.completed;
-    case 'planned test': return w.planned[0].id;
-    case 'outcome': return w.outcome;
-    case 'claim': return w.claim;
-    case 'claim of an unowned touchpoint': return w.unownedClaim;
-    case 'subscription': return w.subscription;
-    case 'digest': return w.digestRun;
-    case 'someone': return w.bystander.id;
-    case 'self': return w.person[caller].id;
-    case 'new touchpoint': return fresh ? made('/api/v1/touchpoints', touchpointBody()) : w.unownedTouchpoint;
-    case 'new scenario': return fresh ? made('/api/v1/scenarios', scenarioBody()) : w.scenario;
-    case 'new campaign': return fresh ? made('/api/v1/campaigns', campaign(w)) : w.campaign;
-    case 'new claim': return fresh ? made('/api/v1/claims', claim(w), auth(w.key.owner)) : w.claim;
-    case 'new claim of an unowned touchpoint': return fresh ? made('/api/v1/claims', { ...claim(w), touchpointId: w.unownedTouchpoint }, auth(w.key.quality)) : w.unownedClaim;
-    case 'new subscription': return fresh ? made('/api/v1/digest-subscriptions', subscription()) : w.subscription;
-    case 'new person': return fresh ? made('/api/v1/people', personBody()) : w.bystander.id;
-    case 'new key': throw new Error('resolved with its person');
+    case 'organization':
+      return w.org.orgId;
+    case 'touchpoint':
+      return w.touchpoint;
+    case 'scenario':
+      return w.scenario;
+    case 'campaign':
+      return w.campaign;
+    case 'completed test':
+      return w.completed;
+    case 'planned test':
+      return w.planned[0].id;
+    case 'outcome':
+      return w.outcome;
+    case 'claim':
+      return w.claim;
+    case 'claim of an unowned touchpoint':
+      return w.unownedClaim;
+    case 'subscription':
+      return w.subscription;
+    case 'digest':
+      return w.digestRun;
+    case 'someone':
+      return w.bystander.id;
+    case 'self':
+      return w.person[caller].id;
+    case 'new touchpoint':
+      return fresh ? made('/api/v1/touchpoints', touchpointBody()) : w.unownedTouchpoint;
+    case 'new scenario':
+      return fresh ? made('/api/v1/scenarios', scenarioBody()) : w.scenario;
+    case 'new campaign':
+      return fresh ? made('/api/v1/campaigns', campaign(w)) : w.campaign;
+    case 'new claim':
+      return fresh ? made('/api/v1/claims', claim(w), auth(w.key.owner)) : w.claim;
+    case 'new claim of an unowned touchpoint':
+      return fresh
+        ? made('/api/v1/claims', { ...claim(w), touchpointId: w.unownedTouchpoint }, auth(w.key.quality))
+        : w.unownedClaim;
+    case 'new subscription':
+      return fresh ? made('/api/v1/digest-subscriptions', subscription()) : w.subscription;
+    case 'new person':
+      return fresh ? made('/api/v1/people', personBody()) : w.bystander.id;
+    case 'new key':
+      throw new Error('resolved with its person');
   }
 }
 
@@ -224,7 +310,14 @@ async function pathOf(r: Row, w: AccessWorld, caller: RoleName, fresh: boolean):
     let id: string;
     if (ref === 'new key' && fresh) {
       const person = await resolve(r.on.id, w, caller, fresh);
-      id = (await t.http().post(`/api/v1/people/${person}/api-keys`).set(auth(w.key.admin)).send({ label: 'spare' }).expect(201)).body.id;
+      id = (
+        await t
+          .http()
+          .post(`/api/v1/people/${person}/api-keys`)
+          .set(auth(w.key.admin))
+          .send({ label: 'spare' })
+          .expect(201)
+      ).body.id;
     } else if (ref === 'new key') id = w.revokedKeyId;
     else id = await resolve(ref, w, caller, fresh);
     path = path.replace(`{${param}}`, id);
@@ -244,7 +337,11 @@ function meets(expected: Expected | 401, status: number): boolean {
 async function expectSameAsMissing(r: Row, path: string, key: string, w: AccessWorld, answer: Response) {
   const missing = path.replace(UUID, () => randomUUID());
   const absent = await send(r.route, missing, auth(key), r, w);
-  expect({ path, status: absent.status, body: withoutIds(absent.body) }).toEqual({ path, status: answer.status, body: withoutIds(answer.body) });
+  expect({ path, status: absent.status, body: withoutIds(absent.body) }).toEqual({
+    path,
+    status: answer.status,
+    body: withoutIds(answer.body),
+  });
 }
 
 const onOtherOrganization = (e: Expected): Expected => (e === 403 ? 403 : 404);
@@ -252,8 +349,12 @@ const label = (r: Row) => `${r.route}${Object.keys(r.on).length ? ` on ${Object.
 
 describe('the access matrix', () => {
   it('has a row for every documented route', async () => {
-    const doc = (await t.http().get('/api/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
+    const doc = (await t.http().get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     const inTable = new Set(MATRIX.map((r) => r.route));
     expect(documented.filter((route) => !inTable.has(route))).toEqual([]);
     expect([...inTable].filter((route) => !documented.includes(route))).toEqual([]);
@@ -265,7 +366,13 @@ describe('the access matrix', () => {
       const path = await pathOf(r, own, role, true);
       const res = await send(r.route, path, auth(own.key[role]), r, own);
       const expected = r.expected[role];
-      expect({ role, path, expected, status: res.status, meets: meets(expected, res.status) }).toEqual({ role, path, expected, status: res.status, meets: true });
+      expect({ role, path, expected, status: res.status, meets: meets(expected, res.status) }).toEqual({
+        role,
+        path,
+        expected,
+        status: res.status,
+        meets: true,
+      });
       if (expected === 404) await expectSameAsMissing(r, path, own.key[role], own, res);
 
       if (Object.keys(r.on).length === 0 || Object.values(r.on).includes('self')) continue;
@@ -296,12 +403,19 @@ describe('another organization', () => {
 
 describe('a stored digest', () => {
   it('is read by a recipient named by email address, and is a missing id to everyone else', async () => {
-    const sub = (await t.http().get(`/api/v1/digest-subscriptions/${own.subscription}`).set(auth(own.key.quality)).expect(200)).body;
+    const sub = (
+      await t.http().get(`/api/v1/digest-subscriptions/${own.subscription}`).set(auth(own.key.quality)).expect(200)
+    ).body;
     const reader = own.key.tester;
     const before = await t.http().get(`/api/v1/digests/${own.digestRun}`).set(auth(reader)).expect(404);
     const missing = await t.http().get(`/api/v1/digests/${randomUUID()}`).set(auth(reader)).expect(404);
     expect(withoutIds(before.body)).toEqual(withoutIds(missing.body));
-    await t.http().patch(`/api/v1/digest-subscriptions/${own.subscription}`).set(auth(own.key.quality)).send({ recipients: [...sub.recipients, own.person.tester.email] }).expect(200);
+    await t
+      .http()
+      .patch(`/api/v1/digest-subscriptions/${own.subscription}`)
+      .set(auth(own.key.quality))
+      .send({ recipients: [...sub.recipients, own.person.tester.email] })
+      .expect(200);
     const after = await t.http().get(`/api/v1/digests/${own.digestRun}`).set(auth(reader)).expect(200);
     expect(after.body).toMatchObject({ id: own.digestRun, subscriptionName: 'Owner digest' });
   });

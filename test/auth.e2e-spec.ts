@@ -19,7 +19,11 @@ async function documentedRoutes(): Promise<Array<{ method: string; path: string;
   const routes = [];
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
-      routes.push({ method, path: path.replace(/\{[^}]+\}/g, () => randomUUID()), secured: Boolean(op.security?.length) });
+      routes.push({
+        method,
+        path: path.replace(/\{[^}]+\}/g, () => randomUUID()),
+        secured: Boolean(op.security?.length),
+      });
     }
   }
   return routes;
@@ -30,7 +34,9 @@ describe('authentication', () => {
     const routes = await documentedRoutes();
     expect(routes.length).toBeGreaterThan(20);
     for (const route of routes) {
-      const res = await (t.http() as unknown as Record<string, (p: string) => Promise<{ status: number }>>)[route.method](route.path);
+      const res = await (t.http() as unknown as Record<string, (p: string) => Promise<{ status: number }>>)[
+        route.method
+      ](route.path);
       if (route.path === '/health') expect(res.status).toBe(200);
       else {
         expect({ route, status: res.status }).toEqual({ route, status: 401 });
@@ -42,7 +48,11 @@ describe('authentication', () => {
   it('rejects malformed, unknown and revoked keys with 401', async () => {
     await t.http().get('/api/v1/me').set('Authorization', 'Basic abc').expect(401);
     await t.http().get('/api/v1/me').set('Authorization', 'Bearer ').expect(401);
-    await t.http().get('/api/v1/me').set(auth('gt_' + 'x'.repeat(43))).expect(401);
+    await t
+      .http()
+      .get('/api/v1/me')
+      .set(auth('gt_' + 'x'.repeat(43)))
+      .expect(401);
 
     const { person, key } = await personWithKey(t, org.adminKey, ['tester']);
     await t.http().get('/api/v1/me').set(auth(key)).expect(200);
@@ -55,7 +65,12 @@ describe('authentication', () => {
 
   it('shows a key once, stores only its hash, and records when it was last used', async () => {
     const { person } = await personWithKey(t, org.adminKey, ['quality']);
-    const issued = await t.http().post(`/api/v1/people/${person.id}/api-keys`).set(auth(org.adminKey)).send({ label: 'laptop' }).expect(201);
+    const issued = await t
+      .http()
+      .post(`/api/v1/people/${person.id}/api-keys`)
+      .set(auth(org.adminKey))
+      .send({ label: 'laptop' })
+      .expect(201);
     expect(issued.body.key).toMatch(/^gt_[A-Za-z0-9_-]{43}$/);
     const stored = await t.dataSource.query('SELECT hash, prefix FROM api_key WHERE id = $1', [issued.body.id]);
     expect(stored[0].hash).toMatch(/^[0-9a-f]{64}$/);
@@ -89,10 +104,15 @@ describe('roles', () => {
     }
   });
 
-  it('lets a person read themself and manage their own keys, but not anyone else\'s', async () => {
+  it("lets a person read themself and manage their own keys, but not anyone else's", async () => {
     await t.http().get(`/api/v1/people/${ids.tester}`).set(auth(keys.tester)).expect(200);
     await t.http().get(`/api/v1/people/${ids.owner}`).set(auth(keys.tester)).expect(403);
-    const own = await t.http().post(`/api/v1/people/${ids.tester}/api-keys`).set(auth(keys.tester)).send({ label: 'phone' }).expect(201);
+    const own = await t
+      .http()
+      .post(`/api/v1/people/${ids.tester}/api-keys`)
+      .set(auth(keys.tester))
+      .send({ label: 'phone' })
+      .expect(201);
     await t.http().get('/api/v1/me').set(auth(own.body.key)).expect(200);
     await t.http().post(`/api/v1/people/${ids.owner}/api-keys`).set(auth(keys.tester)).send({}).expect(403);
     await t.http().get(`/api/v1/people/${ids.owner}/api-keys`).set(auth(keys.tester)).expect(403);
@@ -101,7 +121,12 @@ describe('roles', () => {
   it('takes effect at once when roles change', async () => {
     const { person, key } = await personWithKey(t, org.adminKey, ['tester']);
     await t.http().get('/api/v1/touchpoints').set(auth(key)).expect(403);
-    await t.http().patch(`/api/v1/people/${person.id}`).set(auth(org.adminKey)).send({ roles: ['tester', 'quality'] }).expect(200);
+    await t
+      .http()
+      .patch(`/api/v1/people/${person.id}`)
+      .set(auth(org.adminKey))
+      .send({ roles: ['tester', 'quality'] })
+      .expect(200);
     await t.http().get('/api/v1/touchpoints').set(auth(key)).expect(200);
   });
 });

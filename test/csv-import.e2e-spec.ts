@@ -17,7 +17,8 @@ afterAll(() => t.close());
 const importCsv = (kind: string, csv: string, key = org.adminKey) =>
   t.http().post(`/api/v1/${kind}/import`).set(auth(key)).set('Content-Type', 'text/csv').send(csv);
 
-const count = async (table: string) => Number((await t.dataSource.query(`SELECT count(*) AS n FROM ${table} WHERE organization_id = $1`, [org.orgId]))[0].n);
+const count = async (table: string) =>
+  Number((await t.dataSource.query(`SELECT count(*) AS n FROM ${table} WHERE organization_id = $1`, [org.orgId]))[0].n);
 
 describe('CSV import through the API', () => {
   it('imports people, with compact hours and leave', async () => {
@@ -29,7 +30,10 @@ describe('CSV import through the API', () => {
     const res = await importCsv('people', csv).expect(201);
     expect(res.body.created).toBe(2);
     const maria = await t.http().get(`/api/v1/people/${res.body.ids[0]}`).set(auth(org.adminKey)).expect(200);
-    expect(maria.body).toMatchObject({ roles: ['tester', 'owner'], leave: [{ from: '2026-12-24', to: '2027-01-06', reason: 'Navidad' }] });
+    expect(maria.body).toMatchObject({
+      roles: ['tester', 'owner'],
+      leave: [{ from: '2026-12-24', to: '2027-01-06', reason: 'Navidad' }],
+    });
     expect(maria.body.workingHours).toHaveLength(5);
     expect(maria.body.workingHours[4]).toEqual({ day: 'fri', start: '08:00', end: '13:00' });
     const kim = await t.http().get(`/api/v1/people/${res.body.ids[1]}`).set(auth(org.adminKey)).expect(200);
@@ -50,7 +54,14 @@ describe('CSV import through the API', () => {
     ].join('\n');
     const res = await importCsv('people', csv).expect(400);
     expect(res.body.message).toBe('Nothing was imported: 6 row(s) have errors');
-    expect(res.body.errors.map((e: { row: number; line: number; field: string; rule: string }) => [e.row, e.line, e.field, e.rule])).toEqual([
+    expect(
+      res.body.errors.map((e: { row: number; line: number; field: string; rule: string }) => [
+        e.row,
+        e.line,
+        e.field,
+        e.rule,
+      ]),
+    ).toEqual([
       [2, 3, 'email', 'isEmail'],
       [3, 4, 'timezone', 'isIanaTimeZone'],
       [4, 5, 'email', 'unique'],
@@ -72,7 +83,11 @@ describe('CSV import through the API', () => {
   });
 
   it('imports touchpoints with owners by email, all or nothing', async () => {
-    const owner = (await importCsv('people', 'email,name,roles,timezone\nowner.tp@example.org,Olu Owner,owner,Africa/Lagos').expect(201)).body.ids[0];
+    const owner = (
+      await importCsv('people', 'email,name,roles,timezone\nowner.tp@example.org,Olu Owner,owner,Africa/Lagos').expect(
+        201,
+      )
+    ).body.ids[0];
     const bad = [
       'name,channel,contact,timezone,openingHours,closures,owner,team',
       'Lagos branch,in_person,"12 Broad St, Lagos",Africa/Lagos,mon-fri 09:00-16:00; sat 10:00-13:00,2026-12-25..2026-12-26 Christmas,owner.tp@example.org,retail',
@@ -91,7 +106,12 @@ describe('CSV import through the API', () => {
     const ok = await importCsv('touchpoints', good).expect(201);
     expect(ok.body.created).toBe(3);
     const branch = await t.http().get(`/api/v1/touchpoints/${ok.body.ids[0]}`).set(auth(org.adminKey)).expect(200);
-    expect(branch.body).toMatchObject({ ownerId: owner, team: 'retail', contact: '12 Broad St, Lagos', closures: [{ from: '2026-12-25', to: '2026-12-26', reason: 'Christmas' }] });
+    expect(branch.body).toMatchObject({
+      ownerId: owner,
+      team: 'retail',
+      contact: '12 Broad St, Lagos',
+      closures: [{ from: '2026-12-25', to: '2026-12-26', reason: 'Christmas' }],
+    });
     expect(branch.body.openingHours).toHaveLength(6);
   });
 });
@@ -103,7 +123,10 @@ describe('the CLI', () => {
   });
 
   it('bootstraps an organization and prints a working admin key once', async () => {
-    const res = await runCli(['bootstrap', '--org', 'Acme Health', '--admin-email', 'Boss@Acme.example', '--timezone', 'Europe/Dublin'], t.databaseUrl);
+    const res = await runCli(
+      ['bootstrap', '--org', 'Acme Health', '--admin-email', 'Boss@Acme.example', '--timezone', 'Europe/Dublin'],
+      t.databaseUrl,
+    );
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const key = /API key:\s+(gt_\S+)/.exec(res.stdout)?.[1];
@@ -119,7 +142,10 @@ describe('the CLI', () => {
     const missing = await runCli(['bootstrap', '--org', 'X'], t.databaseUrl);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--admin-email/);
-    const bad = await runCli(['bootstrap', '--org', 'X', '--admin-email', 'nope', '--timezone', 'Nowhere/Land'], t.databaseUrl);
+    const bad = await runCli(
+      ['bootstrap', '--org', 'X', '--admin-email', 'nope', '--timezone', 'Nowhere/Land'],
+      t.databaseUrl,
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/admin-email must be an email address/);
     expect(bad.stderr).toMatch(/timezone must be an IANA time zone/);
@@ -128,12 +154,18 @@ describe('the CLI', () => {
 
   it('imports people and touchpoints from files, listing bad rows', async () => {
     const people = path.join(dir, 'people.csv');
-    await writeFile(people, 'email,name,roles,timezone\ncli1@example.org,Cli One,tester,Asia/Kolkata\ncli2@example.org,Cli Two,tester,Asia/Kolkata\n');
+    await writeFile(
+      people,
+      'email,name,roles,timezone\ncli1@example.org,Cli One,tester,Asia/Kolkata\ncli2@example.org,Cli Two,tester,Asia/Kolkata\n',
+    );
     const ok = await runCli(['import', 'people', '--org', org.orgId, '--file', people], t.databaseUrl);
     expect(ok).toMatchObject({ code: 0, stdout: `Imported 2 people from ${people}\n` });
 
     const touchpoints = path.join(dir, 'touchpoints.csv');
-    await writeFile(touchpoints, 'name,channel,contact,timezone,openingHours\nMumbai line,phone,+91 22 1234 5678,Asia/Kolkata,mon-sat 09:00-18:00\nBad,fax,123,Asia/Kolkata,mon 9-5\n');
+    await writeFile(
+      touchpoints,
+      'name,channel,contact,timezone,openingHours\nMumbai line,phone,+91 22 1234 5678,Asia/Kolkata,mon-sat 09:00-18:00\nBad,fax,123,Asia/Kolkata,mon 9-5\n',
+    );
     const before = await count('touchpoint');
     const bad = await runCli(['import', 'touchpoints', '--org', org.orgId, '--file', touchpoints], t.databaseUrl);
     expect(bad.code).toBe(1);

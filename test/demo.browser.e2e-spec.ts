@@ -57,7 +57,9 @@ describe('npm run demo', () => {
     const demo = startDemo(env);
     const links = await demo.ready;
     const out = demo.output();
-    expect(out).toMatch(/Replayed: \d+ tests planned, \d+ contacts recorded, \d+ declined, \d+ missed, \d+ claims from the reviews, 8 digests/);
+    expect(out).toMatch(
+      /Replayed: \d+ tests planned, \d+ contacts recorded, \d+ declined, \d+ missed, \d+ claims from the reviews, 8 digests/,
+    );
     expect(links.adminKey).toMatch(/^gt_/);
     expect(links.digest).toMatch(new RegExp(`^http://localhost:${env.PORT}/d/[A-Za-z0-9_-]{43}$`));
 
@@ -67,7 +69,9 @@ describe('npm run demo', () => {
     await expect(page.title()).resolves.toMatch(/^Weekly service reality check: [1-9]\d* of \d+ claims contradicted/);
     expect(await page.locator('td', { hasText: /^contradicted$/ }).count()).toBeGreaterThan(0);
     const chart = page.locator('img[alt]').first();
-    expect(await chart.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth > 0)).toBe(true);
+    expect(
+      await chart.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth > 0),
+    ).toBe(true);
     await screenshot(page, 'demo-digest');
     await page.close();
 
@@ -82,7 +86,9 @@ describe('npm run demo', () => {
     expect(chartPart?.content.subarray(1, 4).toString()).toBe('PNG');
 
     // the printed key works, the jobs run on the real time now
-    const metrics = await fetch(`http://127.0.0.1:${env.PORT}/api/v1/metrics`, { headers: { authorization: `Bearer ${links.adminKey}` } });
+    const metrics = await fetch(`http://127.0.0.1:${env.PORT}/api/v1/metrics`, {
+      headers: { authorization: `Bearer ${links.adminKey}` },
+    });
     expect(metrics.status).toBe(200);
 
     demo.child.kill('SIGINT');

@@ -40,6 +40,8 @@ describe('dependencies', () => {
     const validator = new FileTypeValidator({ fileType: 'image/png' });
     // Detected by magic number (a failed import of file-type would answer false for both).
     expect(await validator.isValid({ mimetype: 'image/png', buffer: PNG } as never)).toBe(true);
-    expect(await validator.isValid({ mimetype: 'image/png', buffer: Buffer.from('name,email\n') } as never)).toBe(false);
+    expect(await validator.isValid({ mimetype: 'image/png', buffer: Buffer.from('name,email\n') } as never)).toBe(
+      false,
+    );
   });
 });

@@ -135,8 +135,10 @@ describe('waits at team scope', () => {
 
   it('claimed without a channel (a row from before channels were required) are not pooled: shown, not tested', async () => {
     await t.dataSource.query(
-      `INSERT INTO claim (organization_id, team, metric, period_start, period_end, value, source, reported_at, created_at, updated_at)
-       SELECT organization_id, team, metric, period_start, period_end, 100, 'Old import', reported_at, created_at, updated_at
+      `INSERT INTO claim (organization_id, team, metric, period_start, period_end, value, source, reported_at,
+                          created_at, updated_at, revised_at)
+       SELECT organization_id, team, metric, period_start, period_end, 100, 'Old import', reported_at,
+              created_at, updated_at, revised_at
          FROM claim WHERE metric = 'median_seconds_to_human' AND channel = 'phone' LIMIT 1`,
     );
     const p = await preview();

@@ -10,7 +10,10 @@ describe('the digest on the web', () => {
     const sink = await startSmtpSink();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const t = await createTestApp({ env: { SMTP_URL: sink.url, PUBLIC_URL: base }, clock: new ManualClock('2026-11-22T20:00:00Z') });
+    const t = await createTestApp({
+      env: { SMTP_URL: sink.url, PUBLIC_URL: base },
+      clock: new ManualClock('2026-11-22T20:00:00Z'),
+    });
     await t.app.listen(port, '127.0.0.1');
     const browser = await launchBrowser();
     try {
@@ -30,7 +33,10 @@ describe('the digest on the web', () => {
       const chart = page.locator('img[alt="Claims against observed 95 % intervals"]');
       await chart.waitFor();
       // The image really loaded and has size: naturalWidth is 0 for a broken image.
-      const size = await chart.evaluate((img) => { const i = img as unknown as { naturalWidth: number; naturalHeight: number; complete: boolean }; return { w: i.naturalWidth, h: i.naturalHeight, complete: i.complete }; });
+      const size = await chart.evaluate((img) => {
+        const i = img as unknown as { naturalWidth: number; naturalHeight: number; complete: boolean };
+        return { w: i.naturalWidth, h: i.naturalHeight, complete: i.complete };
+      });
       expect(size.complete).toBe(true);
       expect(size.w).toBeGreaterThan(300);
       expect(size.h).toBeGreaterThan(100);

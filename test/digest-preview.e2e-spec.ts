@@ -26,17 +26,29 @@ afterAll(() => t.close());
 describe('digest preview', () => {
   it('sets each claim beside the observed value with its interval and the right verdict', async () => {
     const { quality, line, chat, sub } = await handComputedCase(t);
-    const res = await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`).set(auth(quality.key)).expect(200);
+    const res = await t
+      .http()
+      .get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`)
+      .set(auth(quality.key))
+      .expect(200);
     const p = res.body;
     expect(p.headline).toBe('2 of 5 claims contradicted');
-    const row = (tp: string, metric: string) => p.rows.find((r: { touchpointId: string; metric: string }) => r.touchpointId === tp && r.metric === metric);
+    const row = (tp: string, metric: string) =>
+      p.rows.find((r: { touchpointId: string; metric: string }) => r.touchpointId === tp && r.metric === metric);
     const close = (x: number, y: number) => expect(x).toBeCloseTo(y, 4);
     expect(p.familySize).toBe(4);
     expect(p.explanation).toBe(
       '"Contradicted" means the test contacts would be very unlikely if the claim were true: even if all 4 claims judged here were true, at most 1 digest in 20 (5 %) would flag any of them wrongly.',
     );
     const answer = row(line, 'answer_rate');
-    expect(answer).toMatchObject({ observed: 0.6, n: 10, verdict: 'contradicted', claimed: 0.96, intervalMethod: 'clopper_pearson', gapDirection: 'worse' });
+    expect(answer).toMatchObject({
+      observed: 0.6,
+      n: 10,
+      verdict: 'contradicted',
+      claimed: 0.96,
+      intervalMethod: 'clopper_pearson',
+      gapDirection: 'worse',
+    });
     close(answer.ciLow, 0.2624);
     close(answer.ciHigh, 0.8784);
     close(answer.gap, -0.36);
@@ -51,7 +63,13 @@ describe('digest preview', () => {
     close(transfer.ciHigh, 0.7376);
     close(transfer.pFlattering, 0.00103);
     const polite = row(line, 'courtesy_avg');
-    expect(polite).toMatchObject({ observed: 4, n: 6, verdict: 'inconclusive', intervalMethod: 'bounded_mean', gapThatMatters: 0.5 });
+    expect(polite).toMatchObject({
+      observed: 4,
+      n: 6,
+      verdict: 'inconclusive',
+      intervalMethod: 'bounded_mean',
+      gapThatMatters: 0.5,
+    });
     expect(polite.ciLow).toBeLessThan(4);
     expect(polite.ciHigh).toBeGreaterThan(4);
     expect(polite.ciHigh).toBeLessThanOrEqual(5);
@@ -59,7 +77,10 @@ describe('digest preview', () => {
     expect(row(chat, 'answer_rate')).toMatchObject({ observed: null, n: 0, verdict: 'too_few_contacts' });
     expect(p.notes).toHaveLength(5);
     expect(p.coverage).toEqual({ planned: 0, completed: 0, missed: 0, declined: 0, unfilled: 0 });
-    expect(p.trend.find((x: { claimId: string }) => x.claimId === answer.claimId)).toMatchObject({ previous: null, current: 0.6 });
+    expect(p.trend.find((x: { claimId: string }) => x.claimId === answer.claimId)).toMatchObject({
+      previous: null,
+      current: 0.6,
+    });
 
     // Nothing was stored or sent.
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM outbox_message'))[0].n).toBe(0);
@@ -68,18 +89,52 @@ describe('digest preview', () => {
   it('computes medians by order statistics, and team and organization scopes', async () => {
     const { quality, line, sub } = await handComputedCase(t);
     const claim = (extra: Record<string, unknown>) =>
-      t.http().post('/api/v1/claims').set(auth(quality.key)).send({ periodStart: '2026-11-16', periodEnd: '2026-11-22', source: 'Weekly review', reportedAt: '2026-11-23T09:00:00Z', ...extra }).expect(201);
+      t
+        .http()
+        .post('/api/v1/claims')
+        .set(auth(quality.key))
+        .send({
+          periodStart: '2026-11-16',
+          periodEnd: '2026-11-22',
+          source: 'Weekly review',
+          reportedAt: '2026-11-23T09:00:00Z',
+          ...extra,
+        })
+        .expect(201);
     // Waits 60, 90, …, 210 s among the 6 reached: median 135; for n = 6 the 95 % order-statistic interval is
     // [x(1), x(6)] = [60, 210]. All six above a claimed 30 s: p = 1/64, not enough in a family of seven.
     await claim({ touchpointId: line, metric: 'median_seconds_to_human', value: 30 });
     await claim({ team: 'contact-centre', metric: 'answer_rate', value: 0.6 });
     await claim({ metric: 'courtesy_avg', value: 4.0 });
-    const p = (await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`).set(auth(quality.key)).expect(200)).body;
+    const p = (
+      await t
+        .http()
+        .get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`)
+        .set(auth(quality.key))
+        .expect(200)
+    ).body;
     const median = p.rows.find((r: { metric: string }) => r.metric === 'median_seconds_to_human');
-    expect(median).toMatchObject({ observed: 135, n: 6, ciLow: 60, ciHigh: 210, intervalMethod: 'order_statistics', verdict: 'inconclusive' });
+    expect(median).toMatchObject({
+      observed: 135,
+      n: 6,
+      ciLow: 60,
+      ciHigh: 210,
+      intervalMethod: 'order_statistics',
+      verdict: 'inconclusive',
+    });
     expect(median.pFlattering).toBeCloseTo(1 / 64, 10);
-    expect(p.rows.find((r: { team: string }) => r.team === 'contact-centre')).toMatchObject({ observed: 0.6, n: 10, verdict: 'inconclusive', scopeLabel: 'team contact-centre' });
-    expect(p.rows.find((r: { touchpointId: string | null; team: string | null; metric: string }) => r.touchpointId === null && r.team === null && r.metric === 'courtesy_avg')).toMatchObject({
+    expect(p.rows.find((r: { team: string }) => r.team === 'contact-centre')).toMatchObject({
+      observed: 0.6,
+      n: 10,
+      verdict: 'inconclusive',
+      scopeLabel: 'team contact-centre',
+    });
+    expect(
+      p.rows.find(
+        (r: { touchpointId: string | null; team: string | null; metric: string }) =>
+          r.touchpointId === null && r.team === null && r.metric === 'courtesy_avg',
+      ),
+    ).toMatchObject({
       observed: 4,
       n: 6,
       verdict: 'inconclusive',
@@ -93,30 +148,56 @@ describe('digest preview', () => {
     const { sub } = await handComputedCase(t);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gt-digest-'));
     const out = path.join(dir, 'digest.html');
-    const res = await runCli(['digest', '--subscription', sub.id, '--period-start', '2026-11-16', '--out', out], t.databaseUrl);
+    const res = await runCli(
+      ['digest', '--subscription', sub.id, '--period-start', '2026-11-16', '--out', out],
+      t.databaseUrl,
+    );
     expect(res).toMatchObject({ code: 0, stdout: `Wrote the digest to ${out}\n` });
     const html = await readFile(out, 'utf8');
     expect(html).toContain('2 of 5 claims contradicted');
     expect(html).toMatch(/<img src="data:image\/png;base64,/);
-    const bad = await runCli(['digest', '--subscription', sub.id, '--period-start', 'monday', '--out', out], t.databaseUrl);
+    const bad = await runCli(
+      ['digest', '--subscription', sub.id, '--period-start', 'monday', '--out', out],
+      t.databaseUrl,
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/periodStart must be a date/);
   });
 
   it('validates subscriptions and preview periods', async () => {
     const org = await newOrganization(t);
-    const res = await t.http()
+    const res = await t
+      .http()
       .post('/api/v1/digest-subscriptions')
       .set(auth(org.adminKey))
       .send({ name: 'x', recipients: ['not an address'], cron: 'every monday', timezone: 'Mars/Base' })
       .expect(400);
     expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['cron', 'recipients', 'timezone']);
-    const sub = (await t.http().post('/api/v1/digest-subscriptions').set(auth(org.adminKey)).send({ name: 'x', recipients: ['a@example.org'], cron: '0 8 * * 1', timezone: 'UTC' }).expect(201)).body;
+    const sub = (
+      await t
+        .http()
+        .post('/api/v1/digest-subscriptions')
+        .set(auth(org.adminKey))
+        .send({ name: 'x', recipients: ['a@example.org'], cron: '0 8 * * 1', timezone: 'UTC' })
+        .expect(201)
+    ).body;
     await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview`).set(auth(org.adminKey)).expect(400);
-    await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16&periodEnd=2026-11-10`).set(auth(org.adminKey)).expect(400);
+    await t
+      .http()
+      .get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16&periodEnd=2026-11-10`)
+      .set(auth(org.adminKey))
+      .expect(400);
     const tester = await personWithKey(t, org.adminKey, ['tester']);
-    await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`).set(auth(tester.key)).expect(403);
+    await t
+      .http()
+      .get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`)
+      .set(auth(tester.key))
+      .expect(403);
     const other = await newOrganization(t);
-    await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`).set(auth(other.adminKey)).expect(404);
+    await t
+      .http()
+      .get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-16`)
+      .set(auth(other.adminKey))
+      .expect(404);
   });
 });

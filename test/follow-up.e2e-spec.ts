@@ -8,24 +8,75 @@ import { createTestApp } from './support/test-app.js';
 describe('follow-up promises', () => {
   it('asks once, the morning after the promised date, and the confirmed answer feeds promise_kept_rate', async () => {
     const sink = await startSmtpSink();
-    const t = await createTestApp({ env: { SMTP_URL: sink.url, PUBLIC_URL: 'http://gt.test' }, clock: new ManualClock('2027-02-28T12:00:00Z') });
+    const t = await createTestApp({
+      env: { SMTP_URL: sink.url, PUBLIC_URL: 'http://gt.test' },
+      clock: new ManualClock('2027-02-28T12:00:00Z'),
+    });
     try {
       const org = await newOrganization(t);
       const quality = await personWithKey(t, org.adminKey, ['quality']);
-      const tester = await personWithKey(t, org.adminKey, ['tester'], { timezone: 'America/New_York', workingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' })) });
-      const tp = (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ name: 'Repeat prescriptions', openingHours: [{ day: 'mon', open: '09:00', close: '17:00' }] })).expect(201)).body;
-      await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send(scenarioBody({ channels: ['phone'], questions: [] })).expect(201);
-      const campaign = (await t.http().post('/api/v1/campaigns').set(auth(org.adminKey)).send({ name: 'c', touchpointIds: [tp.id], testerIds: [tester.person.id], contactsPerTouchpointPerWeek: 1, startsOn: '2027-03-01' }).expect(201)).body;
-      await t.http().post(`/api/v1/campaigns/${campaign.id}/plan`).set(auth(org.adminKey)).send({ from: '2027-03-01', to: '2027-03-07' }).expect(200);
+      const tester = await personWithKey(t, org.adminKey, ['tester'], {
+        timezone: 'America/New_York',
+        workingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' })),
+      });
+      const tp = (
+        await t
+          .http()
+          .post('/api/v1/touchpoints')
+          .set(auth(org.adminKey))
+          .send(
+            touchpointBody({
+              name: 'Repeat prescriptions',
+              openingHours: [{ day: 'mon', open: '09:00', close: '17:00' }],
+            }),
+          )
+          .expect(201)
+      ).body;
+      await t
+        .http()
+        .post('/api/v1/scenarios')
+        .set(auth(org.adminKey))
+        .send(scenarioBody({ channels: ['phone'], questions: [] }))
+        .expect(201);
+      const campaign = (
+        await t
+          .http()
+          .post('/api/v1/campaigns')
+          .set(auth(org.adminKey))
+          .send({
+            name: 'c',
+            touchpointIds: [tp.id],
+            testerIds: [tester.person.id],
+            contactsPerTouchpointPerWeek: 1,
+            startsOn: '2027-03-01',
+          })
+          .expect(201)
+      ).body;
+      await t
+        .http()
+        .post(`/api/v1/campaigns/${campaign.id}/plan`)
+        .set(auth(org.adminKey))
+        .send({ from: '2027-03-01', to: '2027-03-07' })
+        .expect(200);
       const [a] = await t.dataSource.query('SELECT id, reveal_at, window_start FROM assignment');
       const jobs = t.app.get(JobsService);
       t.clock.set(a.reveal_at);
       await jobs.run('reveal');
       t.clock.set(new Date(a.window_start.getTime() + 20 * 60_000));
-      await t.http()
+      await t
+        .http()
         .put(`/api/v1/assignments/${a.id}/outcome`)
         .set(auth(tester.key))
-        .send({ attemptedAt: new Date(a.window_start.getTime() + 10 * 60_000).toISOString(), reachedHuman: true, secondsToHuman: 95, resolution: 'partial', optionsExplained: true, courtesy: 4, knowledge: 3, promisedFollowUpBy: '2027-03-03' })
+        .send({
+          attemptedAt: new Date(a.window_start.getTime() + 10 * 60_000).toISOString(),
+          reachedHuman: true,
+          secondsToHuman: 95,
+          resolution: 'partial',
+          optionsExplained: true,
+          courtesy: 4,
+          knowledge: 3,
+          promisedFollowUpBy: '2027-03-03',
+        })
         .expect(200);
       const questions = () => sink.messages.filter((m) => m.subject === 'Did Repeat prescriptions get back to you?');
 
@@ -42,9 +93,14 @@ describe('follow-up promises', () => {
         t.clock.advance(15 * 60_000);
       }
       expect(questions()).toHaveLength(1);
-      const kept = /(http:\/\/gt\.test\/f\/[A-Za-z0-9_-]{43})\?answer=kept/.exec(questions()[0].text ?? '')![1].replace('http://gt.test', '');
+      const kept = /(http:\/\/gt\.test\/f\/[A-Za-z0-9_-]{43})\?answer=kept/
+        .exec(questions()[0].text ?? '')![1]
+        .replace('http://gt.test', '');
 
-      const metric = async () => (await t.http().get(`/api/v1/metrics?touchpointId=${tp.id}`).set(auth(quality.key)).expect(200)).body.items.find((m: { metric: string }) => m.metric === 'promise_kept_rate');
+      const metric = async () =>
+        (
+          await t.http().get(`/api/v1/metrics?touchpointId=${tp.id}`).set(auth(quality.key)).expect(200)
+        ).body.items.find((m: { metric: string }) => m.metric === 'promise_kept_rate');
       expect(await metric()).toMatchObject({ value: null, n: 0 });
       // One click opens a confirmation and changes nothing.
       const confirm = await t.http().get(`${kept}?answer=kept`).expect(200);
@@ -57,13 +113,20 @@ describe('follow-up promises', () => {
       expect(await metric()).toMatchObject({ value: 0, n: 1 });
       await t.http().post(kept).type('form').send({ answer: 'maybe' }).expect(400);
 
-      const outcome = (await t.http().get(`/api/v1/assignments/${a.id}/outcome`).set(auth(quality.key)).expect(200)).body;
+      const outcome = (await t.http().get(`/api/v1/assignments/${a.id}/outcome`).set(auth(quality.key)).expect(200))
+        .body;
       expect(outcome.promiseStatus).toBe('broken');
       const audit = await t.http().get(`/api/v1/outcomes/${outcome.id}/audit`).set(auth(quality.key)).expect(200);
-      expect(audit.body.items.slice(-2).map((e: { after: { promiseStatus: string } }) => e.after.promiseStatus)).toEqual(['kept', 'broken']);
-      const all = (await t.http().get(`/api/v1/metrics?touchpointId=${tp.id}`).set(auth(quality.key)).expect(200)).body.items;
+      expect(
+        audit.body.items.slice(-2).map((e: { after: { promiseStatus: string } }) => e.after.promiseStatus),
+      ).toEqual(['kept', 'broken']);
+      const all = (await t.http().get(`/api/v1/metrics?touchpointId=${tp.id}`).set(auth(quality.key)).expect(200)).body
+        .items;
       expect(all.find((m: { metric: string }) => m.metric === 'answer_rate')).toMatchObject({ value: 1, n: 1 });
-      expect(all.find((m: { metric: string }) => m.metric === 'median_seconds_to_human')).toMatchObject({ value: 95, n: 1 });
+      expect(all.find((m: { metric: string }) => m.metric === 'median_seconds_to_human')).toMatchObject({
+        value: 95,
+        n: 1,
+      });
     } finally {
       await t.close();
       await sink.close();

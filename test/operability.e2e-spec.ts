@@ -31,10 +31,26 @@ describe('operability', () => {
     ]) {
       expect(paths).toContain(p);
     }
-    for (const schema of ['CreatePersonDto', 'WorkingHoursDto', 'CreateTouchpointDto', 'OpeningHoursDto', 'DateRangeDto', 'CreateScenarioDto', 'QuestionDto', 'PersonView']) {
+    for (const schema of [
+      'CreatePersonDto',
+      'WorkingHoursDto',
+      'CreateTouchpointDto',
+      'OpeningHoursDto',
+      'DateRangeDto',
+      'CreateScenarioDto',
+      'QuestionDto',
+      'PersonView',
+    ]) {
       expect(Object.keys(doc.components.schemas)).toContain(schema);
     }
-    expect(doc.components.schemas.CreateTouchpointDto.properties.channel.enum).toEqual(['phone', 'chat', 'email', 'in_person', 'web_form', 'social']);
+    expect(doc.components.schemas.CreateTouchpointDto.properties.channel.enum).toEqual([
+      'phone',
+      'chat',
+      'email',
+      'in_person',
+      'web_form',
+      'social',
+    ]);
     const html = await t.http().get('/api/docs').expect(200);
     expect(html.text).toMatch(/swagger/i);
   });
@@ -45,10 +61,19 @@ describe('operability', () => {
   });
 
   it('logs requests as JSON with a request id that is echoed back, and never logs the key', async () => {
-    const res = await t.http().get('/api/v1/me').set(auth(org.adminKey)).set('X-Request-Id', 'trace-abc-12345').expect(200);
+    const res = await t
+      .http()
+      .get('/api/v1/me')
+      .set(auth(org.adminKey))
+      .set('X-Request-Id', 'trace-abc-12345')
+      .expect(200);
     expect(res.headers['x-request-id']).toBe('trace-abc-12345');
     const line = t.logs.map((l) => JSON.parse(l)).find((l) => l.req?.id === 'trace-abc-12345');
-    expect(line).toMatchObject({ msg: 'request completed', res: { statusCode: 200 }, req: { method: 'GET', url: '/api/v1/me' } });
+    expect(line).toMatchObject({
+      msg: 'request completed',
+      res: { statusCode: 200 },
+      req: { method: 'GET', url: '/api/v1/me' },
+    });
     const generated = await t.http().get('/health').expect(200);
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(t.logs.join('\n')).not.toContain(org.adminKey);
@@ -57,7 +82,12 @@ describe('operability', () => {
   it('answers an unexpected failure with 500 and an errorId that is in the log, without a stack', async () => {
     await t.dataSource.query('ALTER TABLE scenario RENAME TO scenario_gone');
     try {
-      const res = await t.http().get('/api/v1/scenarios').set(auth(org.adminKey)).set('X-Request-Id', 'req-for-500-test').expect(500);
+      const res = await t
+        .http()
+        .get('/api/v1/scenarios')
+        .set(auth(org.adminKey))
+        .set('X-Request-Id', 'req-for-500-test')
+        .expect(500);
       expect(res.body).toEqual({
         statusCode: 500,
         error: 'Internal Server Error',
@@ -73,16 +103,28 @@ describe('operability', () => {
   });
 
   it('answers malformed JSON with 400, a body over the limit with 413, and unknown routes with 404', async () => {
-    const bad = await t.http().post('/api/v1/people').set(auth(org.adminKey)).set('Content-Type', 'application/json').send('{"email": ').expect(400);
+    const bad = await t
+      .http()
+      .post('/api/v1/people')
+      .set(auth(org.adminKey))
+      .set('Content-Type', 'application/json')
+      .send('{"email": ')
+      .expect(400);
     expect(bad.body.message).toMatch(/JSON/);
-    const huge = await t.http().post('/api/v1/people').set(auth(org.adminKey)).send(personBody({ name: 'x'.repeat(2 * 1024 * 1024) })).expect(413);
+    const huge = await t
+      .http()
+      .post('/api/v1/people')
+      .set(auth(org.adminKey))
+      .send(personBody({ name: 'x'.repeat(2 * 1024 * 1024) }))
+      .expect(413);
     expect(huge.body.statusCode).toBe(413);
     await t.http().get('/api/v1/nothing-here').set(auth(org.adminKey)).expect(404);
   });
 
   it('schedules the jobs only when ENABLE_JOBS is on, and stops them on close', async () => {
     const cron = (await import('node-cron')).default;
-    const names = () => [...cron.getTasks().values()].map((task) => task.name).filter((n) => n?.startsWith('groundtruth:'));
+    const names = () =>
+      [...cron.getTasks().values()].map((task) => task.name).filter((n) => n?.startsWith('groundtruth:'));
     expect(names()).toEqual([]);
     const withJobs = await createTestApp({ env: { ENABLE_JOBS: 'true' } });
     try {

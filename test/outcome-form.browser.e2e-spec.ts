@@ -16,7 +16,15 @@ const uidOf = (text: string) => /UID:([0-9a-f-]{36})@groundtruth/.exec(text)?.[1
 
 /** The small campaign with one required yes/no question in its scenario. */
 const setUp = (t: TestApp) =>
-  smallCampaign(t, {}, { questions: [{ key: 'offered_alternative', label: 'Were you offered an alternative?', type: 'yes_no', required: true }] });
+  smallCampaign(
+    t,
+    {},
+    {
+      questions: [
+        { key: 'offered_alternative', label: 'Were you offered an alternative?', type: 'yes_no', required: true },
+      ],
+    },
+  );
 
 /** Submits the form whose button is `button` and answers the POST's own response (303 or 400), once the next page has loaded. */
 async function submit(page: Page, button: string, path: string): Promise<Response> {
@@ -45,7 +53,10 @@ describe('the outcome form in a phone-sized chromium', () => {
     sink = await startSmtpSink();
     const port = await freePort(HOST);
     baseUrl = `http://${HOST}:${port}`;
-    t = await createTestApp({ env: { SMTP_URL: sink.url, PUBLIC_URL: baseUrl }, clock: new ManualClock('2027-02-28T12:00:00Z') });
+    t = await createTestApp({
+      env: { SMTP_URL: sink.url, PUBLIC_URL: baseUrl },
+      clock: new ManualClock('2027-02-28T12:00:00Z'),
+    });
     await t.app.listen(port, HOST);
     expect((t.app.getHttpServer().address() as AddressInfo).port).toBe(port);
 
@@ -63,7 +74,11 @@ describe('the outcome form in a phone-sized chromium', () => {
     await jobs.run('reveal');
     await jobs.run('outbox');
     await sink.waitFor(1);
-    const mail = sink.messages.find((m) => m.subject?.startsWith('Your test contact:') && m.attachments.some((a) => uidOf(a.content.toString('utf8')) === assignment.id));
+    const mail = sink.messages.find(
+      (m) =>
+        m.subject?.startsWith('Your test contact:') &&
+        m.attachments.some((a) => uidOf(a.content.toString('utf8')) === assignment.id),
+    );
     expect(mail).toBeDefined();
     expect(mail!.to && JSON.stringify(mail!.to)).toContain(tester.person.email);
     const token = /t\/[A-Za-z0-9_-]{43}/.exec(mail!.text ?? '');
@@ -87,7 +102,9 @@ describe('the outcome form in a phone-sized chromium', () => {
     const during = t.clock.now();
     t.clock.set(new Date(assignment.windowStart.getTime() - 30 * 60_000));
     expect((await page.goto(link))?.status()).toBe(200);
-    const decline = page.locator(`form[method=post][action$="${formPath}/decline"], form[method=POST][action$="${formPath}/decline"]`);
+    const decline = page.locator(
+      `form[method=post][action$="${formPath}/decline"], form[method=POST][action$="${formPath}/decline"]`,
+    );
     expect(await decline.count()).toBe(1);
     expect(await decline.locator('textarea#reason[name=reason]').count()).toBe(1);
     expect(await page.locator('label[for="reason"]').count()).toBe(1);
@@ -154,7 +171,8 @@ describe('the outcome form in a phone-sized chromium', () => {
   });
 
   const notes = 'Held twice with music, then put through to billing, who could not help.';
-  const followUpBy = () => DateTime.fromJSDate(assignment.windowStart, { zone: tester.timezone }).plus({ days: 3 }).toISODate()!;
+  const followUpBy = () =>
+    DateTime.fromJSDate(assignment.windowStart, { zone: tester.timezone }).plus({ days: 3 }).toISODate()!;
 
   it('answers a wrong entry with 400, the error beside its field and everything entered kept', async () => {
     await page.locator('#reachedHuman-no').check();
@@ -176,7 +194,9 @@ describe('the outcome form in a phone-sized chromium', () => {
     expect(await error.isVisible()).toBe(true);
     expect(await error.getAttribute('class')).toMatch(/(^|\s)error(\s|$)/);
     expect((await error.textContent())?.trim()).not.toBe('');
-    expect((await page.locator('#secondsToHuman').getAttribute('aria-describedby'))?.split(/\s+/)).toContain('secondsToHuman-error');
+    expect((await page.locator('#secondsToHuman').getAttribute('aria-describedby'))?.split(/\s+/)).toContain(
+      'secondsToHuman-error',
+    );
     expect(await page.locator('.error[id$="-error"]').count()).toBe(1); // only the wrong field is flagged
 
     expect(await page.locator('#notes').inputValue()).toBe(notes);
@@ -185,7 +205,13 @@ describe('the outcome form in a phone-sized chromium', () => {
     expect(await page.locator('#transfers').inputValue()).toBe('2');
     expect(await page.locator('#disconnects').inputValue()).toBe('1');
     expect(await page.locator('#promisedFollowUpBy').inputValue()).toBe(followUpBy());
-    for (const id of ['reachedHuman-no', 'repeatedStory-yes', 'resolution-partial', 'optionsExplained-no', 'answers.offered_alternative-no']) {
+    for (const id of [
+      'reachedHuman-no',
+      'repeatedStory-yes',
+      'resolution-partial',
+      'optionsExplained-no',
+      'answers.offered_alternative-no',
+    ]) {
       expect({ id, checked: await page.locator(`[id="${id}"]`).isChecked() }).toEqual({ id, checked: true });
     }
     await screenshot(page, 'outcome-form-error');
@@ -212,12 +238,14 @@ describe('the outcome form in a phone-sized chromium', () => {
     expect(await scrollWidth(page)).toBeLessThanOrEqual(390);
   });
 
-  it('makes the saved outcome readable through the API with the tester\'s own key', async () => {
+  it("makes the saved outcome readable through the API with the tester's own key", async () => {
     const res = await t.http().get(`/api/v1/assignments/${assignment.id}/outcome`).set(auth(tester.key)).expect(200);
     const o = res.body;
     expect(o.assignmentId).toBe(assignment.id);
     expect(o.testerId).toBe(tester.person.id);
-    expect(DateTime.fromISO(o.attemptedAt, { zone: tester.timezone }).toFormat("yyyy-MM-dd'T'HH:mm")).toBe(attemptedLocal.slice(0, 16));
+    expect(DateTime.fromISO(o.attemptedAt, { zone: tester.timezone }).toFormat("yyyy-MM-dd'T'HH:mm")).toBe(
+      attemptedLocal.slice(0, 16),
+    );
     expect(o).toMatchObject({
       reachedHuman: true,
       secondsToHuman: 150,

@@ -24,7 +24,9 @@ afterAll(() => t.close());
 type Route = { method: string; path: string };
 
 async function documentedRoutes(): Promise<Route[]> {
-  const doc = (await t.http().get('/api/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+  const doc = (await t.http().get('/api/docs-json').expect(200)).body as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   return Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method, path })));
 }
 
@@ -44,7 +46,16 @@ async function ownersView(probe: string): Promise<string[]> {
   for (const { method, path } of await documentedRoutes()) {
     // The owner's own keys show when each was last used, and /health how long its checks took: both move with time.
     if (method !== 'get' || path.includes('api-keys') || path === '/health') continue;
-    lines.push(await answer(method, path.replace(/\{(\w+)\}/g, (_m, name) => (name === 'id' && path.startsWith('/api/v1/people') ? w.person.owner.id : probe)), w.key.owner, probe));
+    lines.push(
+      await answer(
+        method,
+        path.replace(/\{(\w+)\}/g, (_m, name) =>
+          name === 'id' && path.startsWith('/api/v1/people') ? w.person.owner.id : probe,
+        ),
+        w.key.owner,
+        probe,
+      ),
+    );
   }
   const filters: Array<Record<string, string>> = [
     { touchpointId: w.touchpoint },
@@ -55,11 +66,12 @@ async function ownersView(probe: string): Promise<string[]> {
     { from: '2027-03-01', to: '2027-04-01' },
     { limit: '1', offset: '1' },
   ];
-  for (const query of filters) lines.push(await answer('get', `/api/v1/assignments?${new URLSearchParams(query)}`, w.key.owner, probe));
+  for (const query of filters)
+    lines.push(await answer('get', `/api/v1/assignments?${new URLSearchParams(query)}`, w.key.owner, probe));
   return lines;
 }
 
-describe('a touchpoint\'s owner', () => {
+describe("a touchpoint's owner", () => {
   it('is answered for a planned test of their touchpoint exactly as for an id that does not exist, on every route', async () => {
     const planned = w.planned[0].id;
     const missing = randomUUID();
@@ -67,8 +79,13 @@ describe('a touchpoint\'s owner', () => {
     for (const { method, path } of await documentedRoutes()) {
       for (const param of path.match(/\{\w+\}/g) ?? []) {
         // Only the probed id differs; a person id elsewhere in the path is the owner's own, so the route gets as far as the probe.
-        const fill = (probe: string) => path.replace(/\{\w+\}/g, (m) => (m === param ? probe : m === '{id}' && path.startsWith('/api/v1/people') ? w.person.owner.id : filler));
-        expect(await answer(method, fill(planned), w.key.owner, planned)).toBe(await answer(method, fill(missing), w.key.owner, missing));
+        const fill = (probe: string) =>
+          path.replace(/\{\w+\}/g, (m) =>
+            m === param ? probe : m === '{id}' && path.startsWith('/api/v1/people') ? w.person.owner.id : filler,
+          );
+        expect(await answer(method, fill(planned), w.key.owner, planned)).toBe(
+          await answer(method, fill(missing), w.key.owner, missing),
+        );
       }
     }
   });
@@ -77,10 +94,20 @@ describe('a touchpoint\'s owner', () => {
     const before = await ownersView(randomUUID());
     const mailHealth = async () => {
       // Everything /health says but the time its database check took.
-      return JSON.stringify((await t.http().get('/health').expect(200)).body, (key, value) => (key === 'responseTime' ? undefined : value));
+      return JSON.stringify((await t.http().get('/health').expect(200)).body, (key, value) =>
+        key === 'responseTime' ? undefined : value,
+      );
     };
-    await t.http().post(`/api/v1/campaigns/${w.campaign}/plan`).set(auth(w.key.admin)).send({ from: '2027-03-08', to: '2027-03-21' }).expect(200);
-    const [next] = await t.dataSource.query(`SELECT id FROM assignment WHERE touchpoint_id = $1 AND week_start > '2027-03-01' ORDER BY window_start LIMIT 1`, [w.touchpoint]);
+    await t
+      .http()
+      .post(`/api/v1/campaigns/${w.campaign}/plan`)
+      .set(auth(w.key.admin))
+      .send({ from: '2027-03-08', to: '2027-03-21' })
+      .expect(200);
+    const [next] = await t.dataSource.query(
+      `SELECT id FROM assignment WHERE touchpoint_id = $1 AND week_start > '2027-03-01' ORDER BY window_start LIMIT 1`,
+      [w.touchpoint],
+    );
     expect(next).toBeDefined();
     expect(await ownersView(next.id)).toEqual(before);
     // Revealed to its tester, and still to happen.
@@ -88,10 +115,19 @@ describe('a touchpoint\'s owner', () => {
     t.clock.set(soon.reveal_at);
     const healthBefore = await mailHealth();
     await t.app.get(JobsService).run('reveal');
-    expect((await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [w.planned[0].id]))[0].status).toBe('revealed');
+    expect((await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [w.planned[0].id]))[0].status).toBe(
+      'revealed',
+    );
     expect(await ownersView(w.planned[0].id)).toEqual(before);
     // Not even the public /health, which says nothing of mail (the reveal mail was just written).
-    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox_message WHERE dedupe_key = $1 AND status = 'pending'`, [`reveal:${w.planned[0].id}`]))[0].n).toBe(1);
+    expect(
+      (
+        await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM outbox_message WHERE dedupe_key = $1 AND status = 'pending'`,
+          [`reveal:${w.planned[0].id}`],
+        )
+      )[0].n,
+    ).toBe(1);
     expect(await mailHealth()).toEqual(healthBefore);
   });
 
@@ -124,7 +160,10 @@ describe('a touchpoint\'s owner', () => {
     const digestAt = async (at: Date) => {
       t.clock.set(at);
       await t.app.get(DigestRunsService).sendOne(sub, at);
-      const [run] = await t.dataSource.query('SELECT id FROM digest_run WHERE subscription_id = $1 AND period_end = $2', [sub.id, at]);
+      const [run] = await t.dataSource.query(
+        'SELECT id FROM digest_run WHERE subscription_id = $1 AND period_end = $2',
+        [sub.id, at],
+      );
       const res = await t.http().get(`/api/v1/digests/${run.id}`).set(auth(w.key.owner)).expect(200);
       return res.body.payload;
     };
@@ -138,18 +177,36 @@ describe('a touchpoint\'s owner', () => {
   it('reads in a mid-week digest no slot of that week that nobody could take', async () => {
     // One tester who may test once a week, for two tests a week: one slot a week stays unfilled.
     const campaign = (
-      await t.http()
+      await t
+        .http()
         .post('/api/v1/campaigns')
         .set(auth(w.key.admin))
-        .send({ name: 'Thin cover', touchpointIds: [w.touchpoint], testerIds: [w.bystander.id], contactsPerTouchpointPerWeek: 2, testerWeeklyCap: 1, minSpacingHours: 12, rotationDays: 0, startsOn: '2027-04-05' })
+        .send({
+          name: 'Thin cover',
+          touchpointIds: [w.touchpoint],
+          testerIds: [w.bystander.id],
+          contactsPerTouchpointPerWeek: 2,
+          testerWeeklyCap: 1,
+          minSpacingHours: 12,
+          rotationDays: 0,
+          startsOn: '2027-04-05',
+        })
         .expect(201)
     ).body;
-    const plan = await t.http().post(`/api/v1/campaigns/${campaign.id}/plan`).set(auth(w.key.admin)).send({ from: '2027-04-05', to: '2027-04-11' }).expect(200);
+    const plan = await t
+      .http()
+      .post(`/api/v1/campaigns/${campaign.id}/plan`)
+      .set(auth(w.key.admin))
+      .send({ from: '2027-04-05', to: '2027-04-11' })
+      .expect(200);
     expect(plan.body.unfilled).toHaveLength(1);
     const sub = await t.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: w.subscription });
     const unfilledAt = async (at: string) => {
       await t.app.get(DigestRunsService).sendOne(sub, new Date(at));
-      const [run] = await t.dataSource.query('SELECT payload FROM digest_run WHERE subscription_id = $1 AND period_end = $2', [sub.id, at]);
+      const [run] = await t.dataSource.query(
+        'SELECT payload FROM digest_run WHERE subscription_id = $1 AND period_end = $2',
+        [sub.id, at],
+      );
       return run.payload.coverage.unfilled;
     };
     expect(await unfilledAt('2027-04-07T08:00:00Z')).toBe(0);
@@ -159,8 +216,14 @@ describe('a touchpoint\'s owner', () => {
   });
 
   it('is sent no mail about a test of their touchpoint before it has happened', async () => {
-    const mail: Array<{ subject: string; text_body: string }> = await t.dataSource.query('SELECT subject, text_body FROM outbox_message WHERE recipient = $1', [w.person.owner.email]);
-    const planned = await t.dataSource.query(`SELECT id, window_start FROM assignment WHERE touchpoint_id = $1 AND status IN ('planned', 'revealed')`, [w.touchpoint]);
+    const mail: Array<{ subject: string; text_body: string }> = await t.dataSource.query(
+      'SELECT subject, text_body FROM outbox_message WHERE recipient = $1',
+      [w.person.owner.email],
+    );
+    const planned = await t.dataSource.query(
+      `SELECT id, window_start FROM assignment WHERE touchpoint_id = $1 AND status IN ('planned', 'revealed')`,
+      [w.touchpoint],
+    );
     for (const m of mail) {
       expect(m.subject).toMatch(/digest/i);
       for (const a of planned) expect(m.text_body).not.toContain(a.id);
@@ -168,7 +231,7 @@ describe('a touchpoint\'s owner', () => {
   });
 });
 
-describe('a touchpoint\'s owner, when tests of their touchpoint are withdrawn and re-planned', () => {
+describe("a touchpoint's owner, when tests of their touchpoint are withdrawn and re-planned", () => {
   it('sees nothing change: no cancelled test, no window, no count', async () => {
     const before = await ownersView(randomUUID());
     const live = await t.dataSource.query(
@@ -177,28 +240,38 @@ describe('a touchpoint\'s owner, when tests of their touchpoint are withdrawn an
     );
     const leaving = live[0].tester_id;
     const [{ tester_ids }] = await t.dataSource.query('SELECT tester_ids FROM campaign WHERE id = $1', [w.campaign]);
-    await t.http()
+    await t
+      .http()
       .patch(`/api/v1/campaigns/${w.campaign}`)
       .set(auth(w.key.admin))
       .send({ testerIds: tester_ids.filter((id: string) => id !== leaving) })
       .expect(200);
     const withdrawn = live.filter((a: { tester_id: string }) => a.tester_id === leaving);
     expect(withdrawn.length).toBeGreaterThan(0);
-    for (const a of withdrawn) expect((await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [a.id]))[0].status).toBe('cancelled');
+    for (const a of withdrawn)
+      expect((await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [a.id]))[0].status).toBe(
+        'cancelled',
+      );
     expect(await ownersView(withdrawn[0].id)).toEqual(before);
     // Nor by a re-plan of the weeks ahead.
-    await t.http().post(`/api/v1/campaigns/${w.campaign}/plan`).set(auth(w.key.admin)).send({ from: '2027-03-08', to: '2027-03-21', replan: true }).expect(200);
+    await t
+      .http()
+      .post(`/api/v1/campaigns/${w.campaign}/plan`)
+      .set(auth(w.key.admin))
+      .send({ from: '2027-03-08', to: '2027-03-21', replan: true })
+      .expect(200);
     expect(await ownersView(withdrawn[0].id)).toEqual(before);
   });
 });
 
-describe('a touchpoint\'s owner, a week later', () => {
+describe("a touchpoint's owner, a week later", () => {
   it('sees a completed test of their touchpoint only once a week has passed since its window started', async () => {
     const [{ window_start: start }] = await t.dataSource.query('SELECT window_start FROM assignment WHERE id = $1', [
       w.completed,
     ]);
     const listed = async () => {
-      const res = await t.http()
+      const res = await t
+        .http()
         .get(`/api/v1/assignments?touchpointId=${w.touchpoint}`)
         .set(auth(w.key.owner))
         .expect(200);
@@ -225,7 +298,10 @@ describe('the register of test contacts', () => {
   it('lists completed contacts only: no planned or revealed test, not even its window', async () => {
     const csv = (await t.http().get('/api/v1/outcomes/register.csv').set(auth(w.key.quality)).expect(200)).text;
     expect(csv).toContain(w.completed);
-    const pending = await t.dataSource.query(`SELECT id, window_start FROM assignment WHERE organization_id = $1 AND status IN ('planned', 'revealed')`, [w.org.orgId]);
+    const pending = await t.dataSource.query(
+      `SELECT id, window_start FROM assignment WHERE organization_id = $1 AND status IN ('planned', 'revealed')`,
+      [w.org.orgId],
+    );
     expect(pending.length).toBeGreaterThan(0);
     for (const a of pending) {
       expect(csv).not.toContain(a.id);

@@ -34,8 +34,17 @@ describe('people', () => {
     });
     const id = created.body.id;
     await t.http().get(`/api/v1/people/${id}`).set(auth(org.adminKey)).expect(200);
-    const patched = await t.http().patch(`/api/v1/people/${id}`).set(auth(org.adminKey)).send({ timezone: 'Asia/Tokyo' }).expect(200);
-    expect(patched.body).toMatchObject({ timezone: 'Asia/Tokyo', email: 'grace@example.org', roles: ['tester', 'owner'] });
+    const patched = await t
+      .http()
+      .patch(`/api/v1/people/${id}`)
+      .set(auth(org.adminKey))
+      .send({ timezone: 'Asia/Tokyo' })
+      .expect(200);
+    expect(patched.body).toMatchObject({
+      timezone: 'Asia/Tokyo',
+      email: 'grace@example.org',
+      roles: ['tester', 'owner'],
+    });
     await t.http().delete(`/api/v1/people/${id}`).set(auth(org.adminKey)).expect(204);
     await t.http().get(`/api/v1/people/${id}`).set(auth(org.adminKey)).expect(404);
   });
@@ -89,9 +98,19 @@ describe('people', () => {
 
   it('rejects null for a required field on PATCH, and validates the merged record', async () => {
     const { body } = await post(personBody()).expect(201);
-    const res = await t.http().patch(`/api/v1/people/${body.id}`).set(auth(org.adminKey)).send({ timezone: null }).expect(400);
+    const res = await t
+      .http()
+      .patch(`/api/v1/people/${body.id}`)
+      .set(auth(org.adminKey))
+      .send({ timezone: null })
+      .expect(400);
     expect(res.body.errors[0]).toMatchObject({ field: 'timezone' });
-    const roles = await t.http().patch(`/api/v1/people/${body.id}`).set(auth(org.adminKey)).send({ roles: [] }).expect(400);
+    const roles = await t
+      .http()
+      .patch(`/api/v1/people/${body.id}`)
+      .set(auth(org.adminKey))
+      .send({ roles: [] })
+      .expect(400);
     expect(roles.body.errors[0]).toMatchObject({ field: 'roles', rule: 'arrayMinSize' });
   });
 
@@ -100,7 +119,12 @@ describe('people', () => {
     const res = await post(personBody({ email: 'DUP@example.org' })).expect(409);
     expect(res.body.message).toMatch(/dup@example.org/);
     const other = await post(personBody()).expect(201);
-    await t.http().patch(`/api/v1/people/${other.body.id}`).set(auth(org.adminKey)).send({ email: 'dup@example.org' }).expect(409);
+    await t
+      .http()
+      .patch(`/api/v1/people/${other.body.id}`)
+      .set(auth(org.adminKey))
+      .send({ email: 'dup@example.org' })
+      .expect(409);
   });
 
   it('filters by role and by text, and pages with a total', async () => {
@@ -110,9 +134,17 @@ describe('people', () => {
     const owners = await t.http().get(`/api/v1/people?role=owner&q=${tag}&limit=2`).set(auth(org.adminKey)).expect(200);
     expect(owners.body.total).toBe(3);
     expect(owners.body.items).toHaveLength(2);
-    const next = await t.http().get(`/api/v1/people?role=owner&q=${tag}&limit=2&offset=2`).set(auth(org.adminKey)).expect(200);
+    const next = await t
+      .http()
+      .get(`/api/v1/people?role=owner&q=${tag}&limit=2&offset=2`)
+      .set(auth(org.adminKey))
+      .expect(200);
     expect(next.body.items).toHaveLength(1);
-    const quality = await t.http().get(`/api/v1/people?role=quality&q=${tag.toUpperCase()}`).set(auth(org.adminKey)).expect(200);
+    const quality = await t
+      .http()
+      .get(`/api/v1/people?role=quality&q=${tag.toUpperCase()}`)
+      .set(auth(org.adminKey))
+      .expect(200);
     expect(quality.body.items.map((p: { name: string }) => p.name)).toEqual([`${tag} Quality`]);
     const wildcard = await t.http().get('/api/v1/people?q=%25').set(auth(org.adminKey)).expect(200);
     expect(wildcard.body.total).toBe(0);
@@ -125,7 +157,12 @@ describe('people', () => {
   });
 
   it('keeps at least one admin', async () => {
-    await t.http().patch(`/api/v1/people/${org.adminId}`).set(auth(org.adminKey)).send({ roles: ['quality'] }).expect(409);
+    await t
+      .http()
+      .patch(`/api/v1/people/${org.adminId}`)
+      .set(auth(org.adminKey))
+      .send({ roles: ['quality'] })
+      .expect(409);
     await t.http().delete(`/api/v1/people/${org.adminId}`).set(auth(org.adminKey)).expect(409);
     const second = await post(personBody({ roles: ['admin'] })).expect(201);
     await t.http().delete(`/api/v1/people/${second.body.id}`).set(auth(org.adminKey)).expect(204);
@@ -133,10 +170,20 @@ describe('people', () => {
 
   it('refuses to delete a person who still owns touchpoints', async () => {
     const owner = await post(personBody({ roles: ['owner'] })).expect(201);
-    const tp = await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ ownerId: owner.body.id })).expect(201);
+    const tp = await t
+      .http()
+      .post('/api/v1/touchpoints')
+      .set(auth(org.adminKey))
+      .send(touchpointBody({ ownerId: owner.body.id }))
+      .expect(201);
     const res = await t.http().delete(`/api/v1/people/${owner.body.id}`).set(auth(org.adminKey)).expect(409);
     expect(res.body.message).toMatch(/owns 1 touchpoint/);
-    await t.http().patch(`/api/v1/touchpoints/${tp.body.id}`).set(auth(org.adminKey)).send({ ownerId: null }).expect(200);
+    await t
+      .http()
+      .patch(`/api/v1/touchpoints/${tp.body.id}`)
+      .set(auth(org.adminKey))
+      .send({ ownerId: null })
+      .expect(200);
     await t.http().delete(`/api/v1/people/${owner.body.id}`).set(auth(org.adminKey)).expect(204);
   });
 

@@ -15,7 +15,9 @@ describe('schema', () => {
   it('reverts every migration cleanly and applies them again', async () => {
     const count = (await t.dataSource.query('SELECT count(*)::int AS n FROM migrations'))[0].n;
     for (let i = 0; i < count; i++) await t.dataSource.undoLastMigration({ transaction: 'each' });
-    const tables = await t.dataSource.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'");
+    const tables = await t.dataSource.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'",
+    );
     expect(tables).toEqual([]);
     await t.dataSource.runMigrations({ transaction: 'each' });
     const again = await t.dataSource.driver.createSchemaBuilder().log();

@@ -8,7 +8,10 @@ let t: TestApp;
 let w: AccessWorld;
 
 beforeAll(async () => {
-  t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z'), env: { PUBLIC_URL: 'https://gt.example.org' } });
+  t = await createTestApp({
+    clock: new ManualClock('2027-02-28T12:00:00Z'),
+    env: { PUBLIC_URL: 'https://gt.example.org' },
+  });
   ({ own: w } = await accessWorlds(t));
 });
 afterAll(() => t.close());
@@ -17,14 +20,27 @@ type Headers = Record<string, string | undefined>;
 
 function expectHardened(what: string, h: Headers) {
   const csp = h['content-security-policy'] ?? '';
-  expect({ what, poweredBy: h['x-powered-by'], nosniff: h['x-content-type-options'], frame: h['x-frame-options'], referrer: h['referrer-policy'] }).toEqual({
+  expect({
+    what,
+    poweredBy: h['x-powered-by'],
+    nosniff: h['x-content-type-options'],
+    frame: h['x-frame-options'],
+    referrer: h['referrer-policy'],
+  }).toEqual({
     what,
     poweredBy: undefined,
     nosniff: 'nosniff',
     frame: 'DENY',
     referrer: 'no-referrer',
   });
-  for (const directive of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "form-action 'self'", "base-uri 'self'"]) {
+  for (const directive of [
+    "default-src 'self'",
+    "script-src 'self'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "base-uri 'self'",
+  ]) {
     expect({ what, csp: csp.includes(directive) ? directive : csp }).toEqual({ what, csp: directive });
   }
 }
@@ -35,7 +51,10 @@ describe('security headers', () => {
       ['GET /api/v1/me', await t.http().get('/api/v1/me').set(auth(w.key.tester)).expect(200)],
       ['GET /api/v1/me without a key', await t.http().get('/api/v1/me').expect(401)],
       ['GET /api/v1/people as a tester', await t.http().get('/api/v1/people').set(auth(w.key.tester)).expect(403)],
-      ['POST /api/v1/people with nothing', await t.http().post('/api/v1/people').set(auth(w.key.admin)).send({}).expect(400)],
+      [
+        'POST /api/v1/people with nothing',
+        await t.http().post('/api/v1/people').set(auth(w.key.admin)).send({}).expect(400),
+      ],
       ['GET /health', await t.http().get('/health').expect(200)],
     ] as const) {
       expectHardened(what, res.headers);
@@ -52,13 +71,36 @@ describe('security headers', () => {
   it('keep the pages of secret links private: never in a shared cache, never indexed, never a Referer', async () => {
     const pages = [
       ['tester link', await t.http().get(`/t/${w.testerLink}`).expect(200)],
-      ['unknown tester link', await t.http().get(`/t/${'x'.repeat(43)}`).expect(404)],
-      ['unknown follow-up link', await t.http().get(`/f/${'x'.repeat(43)}`).expect(404)],
-      ['unknown digest link', await t.http().get(`/d/${'x'.repeat(43)}`).expect(404)],
+      [
+        'unknown tester link',
+        await t
+          .http()
+          .get(`/t/${'x'.repeat(43)}`)
+          .expect(404),
+      ],
+      [
+        'unknown follow-up link',
+        await t
+          .http()
+          .get(`/f/${'x'.repeat(43)}`)
+          .expect(404),
+      ],
+      [
+        'unknown digest link',
+        await t
+          .http()
+          .get(`/d/${'x'.repeat(43)}`)
+          .expect(404),
+      ],
     ] as const;
     for (const [what, res] of pages) {
       expectHardened(what, res.headers);
-      expect({ what, cache: res.headers['cache-control'], robots: res.headers['x-robots-tag'], type: res.headers['content-type'] }).toEqual({
+      expect({
+        what,
+        cache: res.headers['cache-control'],
+        robots: res.headers['x-robots-tag'],
+        type: res.headers['content-type'],
+      }).toEqual({
         what,
         cache: 'no-store',
         robots: 'noindex',
@@ -83,10 +125,13 @@ describe('security headers', () => {
     expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
   });
 
-  it('do not send an http:// deployment\'s forms and images to an https:// that does not answer', async () => {
+  it("do not send an http:// deployment's forms and images to an https:// that does not answer", async () => {
     const plain = await createTestApp({ databaseUrl: t.databaseUrl, env: { PUBLIC_URL: 'http://192.0.2.10:3000' } });
     try {
-      const res = await plain.http().get(`/t/${'x'.repeat(43)}`).expect(404);
+      const res = await plain
+        .http()
+        .get(`/t/${'x'.repeat(43)}`)
+        .expect(404);
       expectHardened('plain http', res.headers);
       expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
       expect(res.headers['strict-transport-security']).toBeUndefined();

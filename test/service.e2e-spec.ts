@@ -19,7 +19,12 @@ function startService(env: Record<string, string>): Service {
   const node = startNode('dist/src/main.js', [], { PORT: '0', LOG_LEVEL: 'info', ...env });
   const port = node.waitForLine(/Groundtruth is listening/).then((line) => Number(/"port":(\d+)/.exec(line)![1]));
   port.catch(() => undefined);
-  return { child: node.child, output: () => node.stdout() + node.stderr(), port, exit: node.exited.then((e) => e.code) };
+  return {
+    child: node.child,
+    output: () => node.stdout() + node.stderr(),
+    port,
+    exit: node.exited.then((e) => e.code),
+  };
 }
 
 const health = async (port: number) => (await fetch(`http://127.0.0.1:${port}/health`)).status;
@@ -64,7 +69,10 @@ describe('the service process', () => {
       // A second instance (and the CLI) on the same data joins the running server.
       const second = startService({ DATA_DIR: dataDir });
       expect(await health(await second.port)).toBe(200);
-      const boot = await runCli(['bootstrap', '--org', 'Persisted', '--admin-email', 'a@example.org', '--json'], '', { DATA_DIR: dataDir, DATABASE_URL: '' });
+      const boot = await runCli(['bootstrap', '--org', 'Persisted', '--admin-email', 'a@example.org', '--json'], '', {
+        DATA_DIR: dataDir,
+        DATABASE_URL: '',
+      });
       expect(boot.code).toBe(0);
       const { apiKey } = JSON.parse(boot.stdout);
       second.child.kill('SIGINT');

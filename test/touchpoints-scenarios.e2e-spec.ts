@@ -1,4 +1,11 @@
-import { auth, newOrganization, personBody, scenarioBody, TestOrganization, touchpointBody } from './support/factories.js';
+import {
+  auth,
+  newOrganization,
+  personBody,
+  scenarioBody,
+  TestOrganization,
+  touchpointBody,
+} from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -8,15 +15,24 @@ let ownerId: string;
 beforeAll(async () => {
   t = await createTestApp();
   org = await newOrganization(t);
-  ownerId = (await t.http().post('/api/v1/people').set(auth(org.adminKey)).send(personBody({ roles: ['owner'] })).expect(201)).body.id;
+  ownerId = (
+    await t
+      .http()
+      .post('/api/v1/people')
+      .set(auth(org.adminKey))
+      .send(personBody({ roles: ['owner'] }))
+      .expect(201)
+  ).body.id;
 });
 afterAll(() => t.close());
 
-const fieldsOf = (body: { errors: Array<{ field: string; rule: string }> }) => body.errors.map((e) => `${e.field}:${e.rule}`).sort();
+const fieldsOf = (body: { errors: Array<{ field: string; rule: string }> }) =>
+  body.errors.map((e) => `${e.field}:${e.rule}`).sort();
 
 describe('touchpoints', () => {
   it('creates, reads, updates and deletes a touchpoint', async () => {
-    const created = await t.http()
+    const created = await t
+      .http()
       .post('/api/v1/touchpoints')
       .set(auth(org.adminKey))
       .send(
@@ -29,9 +45,19 @@ describe('touchpoints', () => {
         }),
       )
       .expect(201);
-    expect(created.body).toMatchObject({ channel: 'phone', ownerId, team: 'contact-centre', closures: [{ reason: 'Christmas' }, { reason: 'training' }] });
+    expect(created.body).toMatchObject({
+      channel: 'phone',
+      ownerId,
+      team: 'contact-centre',
+      closures: [{ reason: 'Christmas' }, { reason: 'training' }],
+    });
     const id = created.body.id;
-    const patched = await t.http().patch(`/api/v1/touchpoints/${id}`).set(auth(org.adminKey)).send({ team: null, name: 'Renamed' }).expect(200);
+    const patched = await t
+      .http()
+      .patch(`/api/v1/touchpoints/${id}`)
+      .set(auth(org.adminKey))
+      .send({ team: null, name: 'Renamed' })
+      .expect(200);
     expect(patched.body).toMatchObject({ name: 'Renamed', team: null, ownerId });
     await t.http().get(`/api/v1/touchpoints/${id}`).set(auth(org.adminKey)).expect(200);
     await t.http().delete(`/api/v1/touchpoints/${id}`).set(auth(org.adminKey)).expect(204);
@@ -39,7 +65,8 @@ describe('touchpoints', () => {
   });
 
   it('checks hours, zones, closures and enum values', async () => {
-    const res = await t.http()
+    const res = await t
+      .http()
       .post('/api/v1/touchpoints')
       .set(auth(org.adminKey))
       .send(
@@ -69,25 +96,50 @@ describe('touchpoints', () => {
   });
 
   it('refuses a name of several lines (it would reach mail subjects)', async () => {
-    const res = await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ name: 'Line\nBcc: x@example.org' })).expect(400);
+    const res = await t
+      .http()
+      .post('/api/v1/touchpoints')
+      .set(auth(org.adminKey))
+      .send(touchpointBody({ name: 'Line\nBcc: x@example.org' }))
+      .expect(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'name', rule: 'isSingleLine' })]);
   });
 
   it('accepts a shop open past midnight as two entries, and 24:00 as a close', async () => {
-    await t.http()
+    await t
+      .http()
       .post('/api/v1/touchpoints')
       .set(auth(org.adminKey))
-      .send(touchpointBody({ openingHours: [{ day: 'fri', open: '18:00', close: '24:00' }, { day: 'sat', open: '00:00', close: '02:00' }] }))
+      .send(
+        touchpointBody({
+          openingHours: [
+            { day: 'fri', open: '18:00', close: '24:00' },
+            { day: 'sat', open: '00:00', close: '02:00' },
+          ],
+        }),
+      )
       .expect(201);
   });
 
   it('refuses a channel that is a property of every object ("__proto__", "constructor") as an unknown channel, not a 500', async () => {
     for (const channel of ['__proto__', 'constructor', 'toString']) {
-      const res = await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ channel })).expect(400);
+      const res = await t
+        .http()
+        .post('/api/v1/touchpoints')
+        .set(auth(org.adminKey))
+        .send(touchpointBody({ channel }))
+        .expect(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['channel']);
     }
-    const csv = 'name,channel,contact,timezone,openingHours,closures,owner,team\nLine,__proto__,+44 20 7946 0000,UTC,mon-fri 09:00-17:00,,,sales\n';
-    const res = await t.http().post('/api/v1/touchpoints/import').set(auth(org.adminKey)).type('text/csv').send(csv).expect(400);
+    const csv =
+      'name,channel,contact,timezone,openingHours,closures,owner,team\nLine,__proto__,+44 20 7946 0000,UTC,mon-fri 09:00-17:00,,,sales\n';
+    const res = await t
+      .http()
+      .post('/api/v1/touchpoints/import')
+      .set(auth(org.adminKey))
+      .type('text/csv')
+      .send(csv)
+      .expect(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ row: 1, field: 'channel' })]);
   });
 
@@ -102,35 +154,76 @@ describe('touchpoints', () => {
       ['in_person', '1 High Street, Leeds', true],
     ];
     for (const [channel, contact, ok] of cases) {
-      const res = await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ channel, contact }));
+      const res = await t
+        .http()
+        .post('/api/v1/touchpoints')
+        .set(auth(org.adminKey))
+        .send(touchpointBody({ channel, contact }));
       expect({ channel, contact, status: res.status }).toEqual({ channel, contact, status: ok ? 201 : 400 });
       if (!ok) expect(res.body.errors[0]).toMatchObject({ field: 'contact', rule: 'isContactForChannel' });
     }
     const phone = await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody()).expect(201);
-    const res = await t.http().patch(`/api/v1/touchpoints/${phone.body.id}`).set(auth(org.adminKey)).send({ channel: 'email' }).expect(400);
+    const res = await t
+      .http()
+      .patch(`/api/v1/touchpoints/${phone.body.id}`)
+      .set(auth(org.adminKey))
+      .send({ channel: 'email' })
+      .expect(400);
     expect(res.body.errors[0]).toMatchObject({ field: 'contact' });
   });
 
   it('requires the owner to be a person of the organization', async () => {
-    const res = await t.http()
+    const res = await t
+      .http()
       .post('/api/v1/touchpoints')
       .set(auth(org.adminKey))
       .send(touchpointBody({ ownerId: '7c9e6679-7425-40de-944b-e07fc1f90ae7' }))
       .expect(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'ownerId', rule: 'exists' })]);
-    const bad = await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ ownerId: 'bob' })).expect(400);
+    const bad = await t
+      .http()
+      .post('/api/v1/touchpoints')
+      .set(auth(org.adminKey))
+      .send(touchpointBody({ ownerId: 'bob' }))
+      .expect(400);
     expect(bad.body.errors[0]).toMatchObject({ field: 'ownerId', rule: 'isUuid' });
   });
 
   it('filters by channel, team, owner and text', async () => {
     const tag = `q${Date.now()}`;
-    await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ name: `${tag} line`, team: 'retail' })).expect(201);
-    await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ name: `${tag} chat`, channel: 'chat', contact: 'https://x.example/chat', team: 'retail', ownerId })).expect(201);
-    const byChannel = await t.http().get(`/api/v1/touchpoints?q=${tag}&channel=chat`).set(auth(org.adminKey)).expect(200);
+    await t
+      .http()
+      .post('/api/v1/touchpoints')
+      .set(auth(org.adminKey))
+      .send(touchpointBody({ name: `${tag} line`, team: 'retail' }))
+      .expect(201);
+    await t
+      .http()
+      .post('/api/v1/touchpoints')
+      .set(auth(org.adminKey))
+      .send(
+        touchpointBody({
+          name: `${tag} chat`,
+          channel: 'chat',
+          contact: 'https://x.example/chat',
+          team: 'retail',
+          ownerId,
+        }),
+      )
+      .expect(201);
+    const byChannel = await t
+      .http()
+      .get(`/api/v1/touchpoints?q=${tag}&channel=chat`)
+      .set(auth(org.adminKey))
+      .expect(200);
     expect(byChannel.body.items.map((x: { name: string }) => x.name)).toEqual([`${tag} chat`]);
     const byTeam = await t.http().get(`/api/v1/touchpoints?q=${tag}&team=retail`).set(auth(org.adminKey)).expect(200);
     expect(byTeam.body.total).toBe(2);
-    const byOwner = await t.http().get(`/api/v1/touchpoints?q=${tag}&ownerId=${ownerId}`).set(auth(org.adminKey)).expect(200);
+    const byOwner = await t
+      .http()
+      .get(`/api/v1/touchpoints?q=${tag}&ownerId=${ownerId}`)
+      .set(auth(org.adminKey))
+      .expect(200);
     expect(byOwner.body.total).toBe(1);
   });
 });
@@ -143,7 +236,12 @@ describe('scenarios', () => {
       { key: 'mood', label: 'How did it feel?', type: 'choice', required: false, options: ['calm', 'rushed'] },
     ]);
     const id = created.body.id;
-    const patched = await t.http().patch(`/api/v1/scenarios/${id}`).set(auth(org.adminKey)).send({ channels: ['chat'] }).expect(200);
+    const patched = await t
+      .http()
+      .patch(`/api/v1/scenarios/${id}`)
+      .set(auth(org.adminKey))
+      .send({ channels: ['chat'] })
+      .expect(200);
     expect(patched.body.channels).toEqual(['chat']);
     expect(patched.body.questions).toHaveLength(2);
     const listed = await t.http().get('/api/v1/scenarios?channel=chat').set(auth(org.adminKey)).expect(200);
@@ -153,7 +251,8 @@ describe('scenarios', () => {
   });
 
   it('checks channels and questions', async () => {
-    const res = await t.http()
+    const res = await t
+      .http()
       .post('/api/v1/scenarios')
       .set(auth(org.adminKey))
       .send(

@@ -4,9 +4,18 @@ import { canTransition, illegalMove, sourcesOf, TRANSITIONS } from './assignment
 
 describe('assignment lifecycle', () => {
   it('allows exactly the documented moves', () => {
-    const allowed = ASSIGNMENT_STATUSES.flatMap((from) => ASSIGNMENT_STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}→${to}`));
+    const allowed = ASSIGNMENT_STATUSES.flatMap((from) =>
+      ASSIGNMENT_STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}→${to}`),
+    );
     expect(allowed.sort()).toEqual(
-      ['planned→revealed', 'planned→cancelled', 'revealed→completed', 'revealed→declined', 'revealed→missed', 'revealed→cancelled'].sort(),
+      [
+        'planned→revealed',
+        'planned→cancelled',
+        'revealed→completed',
+        'revealed→declined',
+        'revealed→missed',
+        'revealed→cancelled',
+      ].sort(),
     );
   });
 

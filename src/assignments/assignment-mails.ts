@@ -58,8 +58,16 @@ export function windowInZone(start: Date, end: Date, zone: string): string {
   return `${s.toFormat('cccc d LLLL yyyy, HH:mm')}–${endText} (${zone})`;
 }
 
-function calendar(ctx: AssignmentMailContext, sequence: number, summary: string, details?: { description: string; location: string }) {
-  const cal = ical({ prodId: { company: 'Groundtruth', product: 'test contacts' }, method: ICalCalendarMethod.PUBLISH });
+function calendar(
+  ctx: AssignmentMailContext,
+  sequence: number,
+  summary: string,
+  details?: { description: string; location: string },
+) {
+  const cal = ical({
+    prodId: { company: 'Groundtruth', product: 'test contacts' },
+    method: ICalCalendarMethod.PUBLISH,
+  });
   cal.createEvent({
     id: `${ctx.assignmentId}@groundtruth`,
     sequence,
@@ -68,7 +76,11 @@ function calendar(ctx: AssignmentMailContext, sequence: number, summary: string,
     summary,
     ...(details ? { description: details.description, location: details.location } : {}),
   });
-  return { filename: 'test-contact.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: cal.toString() };
+  return {
+    filename: 'test-contact.ics',
+    contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+    content: cal.toString(),
+  };
 }
 
 function page(title: string, paragraphs: string[]): string {
@@ -83,7 +95,9 @@ export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
   const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
   const startsAt = inZone(ctx.windowStart, ctx.tester.timezone).toFormat(SUBJECT_TIME);
   const how = howToReach(ctx.touchpoint);
-  const brief = ctx.scenario ? `${ctx.scenario.title}: ${ctx.scenario.brief}` : 'Make an ordinary enquiry, as any customer would.';
+  const brief = ctx.scenario
+    ? `${ctx.scenario.title}: ${ctx.scenario.brief}`
+    : 'Make an ordinary enquiry, as any customer would.';
   const text = [
     `Hello ${ctx.tester.name},`,
     '',
@@ -112,7 +126,12 @@ export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
     subject: oneLine(`Your test contact: ${ctx.touchpoint.name}, ${startsAt}`),
     text,
     html,
-    attachments: [calendar(ctx, 1, `Test contact: ${ctx.touchpoint.name}`, { description: `${how}\n${brief}\n\nRecord the outcome: ${ctx.link}`, location: ctx.touchpoint.contact })],
+    attachments: [
+      calendar(ctx, 1, `Test contact: ${ctx.touchpoint.name}`, {
+        description: `${how}\n${brief}\n\nRecord the outcome: ${ctx.link}`,
+        location: ctx.touchpoint.contact,
+      }),
+    ],
     dedupeKey: `reveal:${ctx.assignmentId}`,
   };
 }
@@ -131,7 +150,10 @@ export function holdMail(ctx: AssignmentMailContext): OutgoingMail {
     to: ctx.tester.email,
     subject: 'Please hold this time for a test contact',
     text,
-    html: page('Please hold this time', [`<p>Hello ${escapeHtml(ctx.tester.name)},</p>`, `<p>Please keep this time free for a Groundtruth test contact: <strong>${escapeHtml(when)}</strong>. What and where follow closer to the time.</p>`]),
+    html: page('Please hold this time', [
+      `<p>Hello ${escapeHtml(ctx.tester.name)},</p>`,
+      `<p>Please keep this time free for a Groundtruth test contact: <strong>${escapeHtml(when)}</strong>. What and where follow closer to the time.</p>`,
+    ]),
     attachments: [calendar(ctx, 0, 'Groundtruth: time held')],
     dedupeKey: `hold:${ctx.assignmentId}`,
   };

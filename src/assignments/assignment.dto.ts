@@ -73,7 +73,8 @@ class ScenarioSummary {
 export class AssignmentView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) campaignId: string;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Hidden (null) from touchpoint owners' }) testerId: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Hidden (null) from touchpoint owners' })
+  testerId: string | null;
   @ApiProperty({ format: 'uuid' }) touchpointId: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) scenarioId: string | null;
   @ApiProperty() weekStart: string;
@@ -96,5 +97,6 @@ export class AssignmentPage {
 }
 
 export class DeclineResultView {
-  @ApiProperty({ type: AssignmentView, description: 'Whether and to whom the slot went is not the tester\'s to know' }) declined: AssignmentView;
+  @ApiProperty({ type: AssignmentView, description: "Whether and to whom the slot went is not the tester's to know" })
+  declined: AssignmentView;
 }

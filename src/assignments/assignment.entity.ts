@@ -1,5 +1,13 @@
-import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
-import { Campaign } from '../campaigns/campaign.entity.js';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { Person } from '../people/person.entity.js';
 import { Scenario } from '../scenarios/scenario.entity.js';
 import { Touchpoint } from '../touchpoints/touchpoint.entity.js';
@@ -12,13 +20,17 @@ export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 @Check('assignment_status_check', "status IN ('planned', 'revealed', 'completed', 'declined', 'missed', 'cancelled')")
 @Check('assignment_window_check', 'window_end > window_start AND reveal_at <= window_start')
 @Check('assignment_cancel_check', "(status = 'cancelled') = (cancel_reason IS NOT NULL)")
-@Index('assignment_slot_key', ['campaignId', 'touchpointId', 'weekStart', 'slot'], { unique: true, where: "status NOT IN ('declined', 'cancelled')" })
+@Index('assignment_slot_key', ['campaignId', 'touchpointId', 'weekStart', 'slot'], {
+  unique: true,
+  where: "status NOT IN ('declined', 'cancelled')",
+})
 @Index('assignment_due_idx', ['status', 'revealAt'])
 @Index('assignment_window_idx', ['status', 'windowEnd'])
 @Index('assignment_org_window_idx', ['organizationId', 'windowStart'])
 @Index('assignment_tester_idx', ['testerId', 'windowStart'])
 @Index('assignment_touchpoint_idx', ['touchpointId', 'windowStart'])
-@ForeignKey(() => Campaign, ['campaignId'], ['id'], { name: 'assignment_campaign_fkey', onDelete: 'CASCADE' })
+// the campaign by table name: planning (src/campaigns) builds on assignments, not the other way round
+@ForeignKey('campaign', ['campaignId'], ['id'], { name: 'assignment_campaign_fkey', onDelete: 'CASCADE' })
 @ForeignKey(() => Person, ['testerId'], ['id'], { name: 'assignment_tester_fkey', onDelete: 'NO ACTION' })
 @ForeignKey(() => Touchpoint, ['touchpointId'], ['id'], { name: 'assignment_touchpoint_fkey', onDelete: 'NO ACTION' })
 @ForeignKey(() => Scenario, ['scenarioId'], ['id'], { name: 'assignment_scenario_fkey', onDelete: 'SET NULL' })
@@ -113,7 +125,7 @@ export class Assignment {
 
 @Entity('unfilled_slot')
 @Index('unfilled_slot_campaign_idx', ['campaignId', 'weekStart'])
-@ForeignKey(() => Campaign, ['campaignId'], ['id'], { name: 'unfilled_slot_campaign_fkey', onDelete: 'CASCADE' })
+@ForeignKey('campaign', ['campaignId'], ['id'], { name: 'unfilled_slot_campaign_fkey', onDelete: 'CASCADE' })
 @ForeignKey(() => Touchpoint, ['touchpointId'], ['id'], { name: 'unfilled_slot_touchpoint_fkey', onDelete: 'CASCADE' })
 export class UnfilledSlot {
   @PrimaryGeneratedColumn('uuid')
@@ -136,40 +148,6 @@ export class UnfilledSlot {
 
   @Column('text')
   reason: string;
-
-  @Column({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-}
-
-/** A single-purpose secret for a tester's link (stored hashed; the link carries the secret). */
-@Entity('access_token')
-@Unique('access_token_hash_key', ['hash'])
-@Index('access_token_assignment_idx', ['assignmentId'])
-@ForeignKey(() => Assignment, ['assignmentId'], ['id'], { name: 'access_token_assignment_fkey', onDelete: 'CASCADE' })
-@ForeignKey('outcome', ['outcomeId'], ['id'], { name: 'access_token_outcome_fkey', onDelete: 'CASCADE' })
-@Check('access_token_target_check', 'assignment_id IS NOT NULL OR outcome_id IS NOT NULL')
-export class AccessToken {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'organization_id', type: 'uuid' })
-  organizationId: string;
-
-  @Column({ name: 'assignment_id', type: 'uuid', nullable: true })
-  assignmentId: string | null;
-
-  /** For a follow-up question about an outcome. */
-  @Column({ name: 'outcome_id', type: 'uuid', nullable: true })
-  outcomeId: string | null;
-
-  @Column('text')
-  purpose: string;
-
-  @Column({ type: 'text', select: false })
-  hash: string;
-
-  @Column({ name: 'expires_at', type: 'timestamptz' })
-  expiresAt: Date;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,59 +1,35 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
-import { AssignmentPage, AssignmentsQuery, AssignmentView, DeclineDto, DeclineResultView } from './assignment.dto.js';
-import { AssignmentsService } from './assignments.service.js';
+import { AssignmentPage, AssignmentsQuery, AssignmentView } from './assignment.dto.js';
+import { AssignmentVisibilityService } from './assignment-visibility.service.js';
 
+/** Reading assignments. Declining and cancelling one re-plan its slot: src/campaigns/plan-changes.controller.ts. */
 @ApiTags('assignments')
 @ApiAuthenticated()
 @ApiErrors()
 @Controller('api/v1/assignments')
 export class AssignmentsController {
-  constructor(private readonly assignments: AssignmentsService) {}
+  constructor(private readonly assignments: AssignmentVisibilityService) {}
 
   @Get()
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({
     type: AssignmentPage,
-    description: 'Admin and quality see all; a tester their own from reveal on; an owner completed tests of their touchpoints',
+    description:
+      'Admin and quality see all; a tester their own from reveal on; an owner completed tests of their touchpoints',
   })
-  list(@CurrentPrincipal() me: Principal, @Query() query: AssignmentsQuery): Promise<AssignmentPage> {
+  list(@CurrentActor() me: Actor, @Query() query: AssignmentsQuery): Promise<AssignmentPage> {
     return this.assignments.list(me, query);
   }
 
   @Get(':id')
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: AssignmentView })
-  get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<AssignmentView> {
+  get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<AssignmentView> {
     return this.assignments.get(me, id);
-  }
-
-  @Post(':id/decline')
-  @Roles('tester')
-  @HttpCode(200)
-  @ApiOkResponse({ type: DeclineResultView })
-  @ApiConflictResponse({
-    description:
-      'The window has begun (record it instead), the test was withdrawn (the body\'s `reason` says why: ' +
-      'e.g. the tester lost the role or is now the touchpoint\'s owner), or it is no longer revealed ' +
-      '(done, missed, declined)',
-  })
-  decline(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: DeclineDto): Promise<DeclineResultView> {
-    return this.assignments.decline(me, id, dto.reason, 'api');
-  }
-
-  @Post(':id/cancel')
-  @Roles('admin', 'quality')
-  @HttpCode(200)
-  @ApiOkResponse({
-    type: AssignmentView,
-    description: 'Cancelled (reason cancelled_by_staff); a tester who knew of it is told by mail',
-  })
-  @ApiConflictResponse({ description: 'The assignment is already finished' })
-  cancel(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<AssignmentView> {
-    return this.assignments.cancel(me, id);
   }
 }

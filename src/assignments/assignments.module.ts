@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
+import { LinksModule } from '../links/links.module.js';
 import { MailModule } from '../mail/mail.module.js';
+import { AssignmentLifecycleService } from './assignment-lifecycle.service.js';
+import { AssignmentVisibilityService } from './assignment-visibility.service.js';
 import { AssignmentsController } from './assignments.controller.js';
-import { AssignmentsService } from './assignments.service.js';
-import { WithdrawalsService } from './withdrawals.service.js';
+import { AssignmentsRepository } from './assignments.repository.js';
 
 @Module({
-  imports: [MailModule],
+  imports: [MailModule, LinksModule],
   controllers: [AssignmentsController],
-  providers: [AssignmentsService, WithdrawalsService],
-  exports: [AssignmentsService, WithdrawalsService],
+  providers: [AssignmentsRepository, AssignmentVisibilityService, AssignmentLifecycleService],
+  exports: [AssignmentsRepository, AssignmentVisibilityService, AssignmentLifecycleService],
 })
 export class AssignmentsModule {}

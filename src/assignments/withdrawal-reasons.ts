@@ -87,10 +87,19 @@ export const ELIGIBILITY_JOINS = `JOIN campaign c ON c.id = a.campaign_id
     JOIN touchpoint t ON t.id = a.touchpoint_id
     JOIN person p ON p.id = a.tester_id`;
 
-/** Whether the campaign still tests touchpoint t: by id, or by team and channels (as planning selects them). */
-const TOUCHPOINT_SELECTED = `COALESCE(CASE WHEN cardinality(c.touchpoint_ids) > 0 THEN t.id = ANY(c.touchpoint_ids)
-      ELSE (c.team IS NULL OR t.team = c.team)
-           AND (cardinality(c.channels) = 0 OR t.channel = ANY(c.channels)) END, false)`;
+/**
+ * SQL: whether a campaign's selection takes touchpoint t: by id when it names any, else by team and
+ * channels (either left out takes all). The arguments are SQL for the ids (uuid[]), team and channels
+ * (text[]): a campaign's columns, or parameters. The one rule planning and the re-checks share.
+ */
+export function selectsTouchpoint(ids: string, team: string, channels: string): string {
+  return `CASE WHEN cardinality(${ids}) > 0 THEN t.id = ANY(${ids})
+      ELSE (${team} IS NULL OR t.team = ${team})
+           AND (cardinality(${channels}) = 0 OR t.channel = ANY(${channels})) END`;
+}
+
+/** Whether campaign c still tests touchpoint t. */
+const TOUCHPOINT_SELECTED = `COALESCE(${selectsTouchpoint('c.touchpoint_ids', 'c.team', 'c.channels')}, false)`;
 
 /**
  * Why assignment a's tester may no longer act on it, or NULL when they may (SQL over

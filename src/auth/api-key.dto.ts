@@ -23,7 +23,14 @@ export class ApiKeyView {
   @ApiProperty({ nullable: true, type: Date }) revokedAt: Date | null;
 
   static of(k: ApiKey): ApiKeyView {
-    return { id: k.id, label: k.label, prefix: k.prefix, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt };
+    return {
+      id: k.id,
+      label: k.label,
+      prefix: k.prefix,
+      createdAt: k.createdAt,
+      lastUsedAt: k.lastUsedAt,
+      revokedAt: k.revokedAt,
+    };
   }
 }
 

@@ -4,7 +4,10 @@ import { Person } from '../people/person.entity.js';
 @Entity('api_key')
 @Unique('api_key_hash_key', ['hash'])
 @Index('api_key_person_idx', ['personId'])
-@ForeignKey(() => Person, ['personId', 'organizationId'], ['id', 'organizationId'], { name: 'api_key_person_fk', onDelete: 'CASCADE' })
+@ForeignKey(() => Person, ['personId', 'organizationId'], ['id', 'organizationId'], {
+  name: 'api_key_person_fk',
+  onDelete: 'CASCADE',
+})
 export class ApiKey {
   @PrimaryGeneratedColumn('uuid')
   id: string;

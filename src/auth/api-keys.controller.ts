@@ -3,8 +3,8 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { PeopleService } from '../people/people.service.js';
-import { CurrentPrincipal, hasRole, Roles } from './auth.decorators.js';
-import type { Principal } from './auth.decorators.js';
+import { hasRole, type Actor } from './actor.js';
+import { CurrentActor, Roles } from './auth.decorators.js';
 import { ApiKeyList, ApiKeyView, CreateApiKeyDto, IssuedApiKeyView, MeView } from './api-key.dto.js';
 import { ApiKeysService } from './api-keys.service.js';
 
@@ -21,15 +21,26 @@ export class ApiKeysController {
   @Get('me')
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: MeView, description: 'The person the key belongs to' })
-  async me(@CurrentPrincipal() me: Principal): Promise<MeView> {
+  async me(@CurrentActor() me: Actor): Promise<MeView> {
     const person = await this.people.get(me.organizationId, me.personId);
-    return { personId: person.id, organizationId: person.organizationId, name: person.name, email: person.email, roles: person.roles, timezone: person.timezone };
+    return {
+      personId: person.id,
+      organizationId: person.organizationId,
+      name: person.name,
+      email: person.email,
+      roles: person.roles,
+      timezone: person.timezone,
+    };
   }
 
   @Post('people/:id/api-keys')
   @Roles('admin', 'self')
   @ApiCreatedResponse({ type: IssuedApiKeyView })
-  async issue(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: CreateApiKeyDto): Promise<IssuedApiKeyView> {
+  async issue(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: CreateApiKeyDto,
+  ): Promise<IssuedApiKeyView> {
     await this.ownPersonOrAdmin(me, id);
     return this.apiKeys.issue(me.organizationId, id, dto.label ?? 'api key');
   }
@@ -37,7 +48,7 @@ export class ApiKeysController {
   @Get('people/:id/api-keys')
   @Roles('admin', 'self')
   @ApiOkResponse({ type: ApiKeyList })
-  async list(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<ApiKeyList> {
+  async list(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<ApiKeyList> {
     await this.ownPersonOrAdmin(me, id);
     const items = (await this.apiKeys.list(me.organizationId, id)).map(ApiKeyView.of);
     return { items, total: items.length };
@@ -48,7 +59,7 @@ export class ApiKeysController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Revoked (revoking twice is harmless)' })
   async revoke(
-    @CurrentPrincipal() me: Principal,
+    @CurrentActor() me: Actor,
     @UuidParam('id') id: string,
     @UuidParam('keyId') keyId: string,
   ): Promise<void> {
@@ -56,8 +67,9 @@ export class ApiKeysController {
     await this.apiKeys.revoke(me.organizationId, id, keyId);
   }
 
-  private async ownPersonOrAdmin(me: Principal, personId: string): Promise<void> {
-    if (!hasRole(me, 'admin') && me.personId !== personId) throw new ForbiddenException('Only admins may manage other people\'s keys');
+  private async ownPersonOrAdmin(me: Actor, personId: string): Promise<void> {
+    if (!hasRole(me, 'admin') && me.personId !== personId)
+      throw new ForbiddenException("Only admins may manage other people's keys");
     await this.people.get(me.organizationId, personId);
   }
 }

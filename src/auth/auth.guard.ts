@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
+import type { ApiActor } from './actor.js';
 import { PUBLIC_KEY, RoleRule, ROLES_KEY } from './auth.decorators.js';
-import type { Principal } from './auth.decorators.js';
 import { ApiKeysService } from './api-keys.service.js';
 
 const BEARER = /^Bearer +([A-Za-z0-9_-]{10,200})$/;
@@ -19,7 +19,7 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
 
-    const req = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const req = context.switchToHttp().getRequest<Request & { actor?: ApiActor }>();
     const res = context.switchToHttp().getResponse<Response>();
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? BEARER.exec(header.trim()) : null;
@@ -27,16 +27,18 @@ export class AuthGuard implements CanActivate {
       res.setHeader('WWW-Authenticate', 'Bearer');
       throw new UnauthorizedException('An API key is required: send the header "Authorization: Bearer <key>"');
     }
-    const principal = await this.apiKeys.authenticate(match[1]);
-    if (!principal) {
+    const actor = await this.apiKeys.authenticate(match[1]);
+    if (!actor) {
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
       throw new UnauthorizedException('The API key is unknown or has been revoked');
     }
-    req.principal = principal;
+    req.actor = actor;
 
     const rules = this.reflector.getAllAndOverride<RoleRule[] | undefined>(ROLES_KEY, targets);
     if (!rules || rules.length === 0) throw new ForbiddenException('This route is not open to any role');
-    if (rules.includes('self') || rules.some((r) => principal.roles.includes(r as never))) return true;
-    throw new ForbiddenException(`This route requires one of the roles: ${rules.filter((r) => r !== 'self').join(', ')}`);
+    if (rules.includes('self') || rules.some((r) => actor.roles.includes(r as never))) return true;
+    throw new ForbiddenException(
+      `This route requires one of the roles: ${rules.filter((r) => r !== 'self').join(', ')}`,
+    );
   }
 }

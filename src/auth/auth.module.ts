@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PeopleModule } from '../people/people.module.js';
 import { ApiKeysController } from './api-keys.controller.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthGuard } from './auth.guard.js';
 
 @Module({
   imports: [PeopleModule],
   controllers: [ApiKeysController],
-  providers: [ApiKeysService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [ApiKeysService, ApiKeysRepository, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [ApiKeysService],
 })
 export class AuthModule {}

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Clock } from '../common/clock.js';
 import type { AppLogger } from '../common/logging/logger.js';
-import { messagePage, sendPrivatePage } from '../pages/outcome-form.js';
+import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 
 export interface GuessLimitOptions {
   failures: number;
@@ -11,7 +11,6 @@ export interface GuessLimitOptions {
 
 /** The paths whose second segment is a secret: a tester's outcome form, a follow-up question, a digest. */
 const SECRET_LINK = /^\/[tfd]\//i; // Express matches routes whatever the case: /T/… reaches /t/:token
-
 
 /** The secret was wrong: a key refused (401), or a link that opens nothing (404) or nothing any more (410). */
 const failedGuess = (link: boolean, status: number) => (link ? status === 404 || status === 410 : status === 401);
@@ -48,7 +47,10 @@ export function guessLimit(options: GuessLimitOptions, clock: Clock, logger: App
     }
     entry.failures++;
     if (entry.failures === options.failures) {
-      logger.warn({ client: key, failures: entry.failures, until: new Date(entry.resetAt).toISOString() }, 'too many failed guesses of keys or links: client refused until the window ends');
+      logger.warn(
+        { client: key, failures: entry.failures, until: new Date(entry.resetAt).toISOString() },
+        'too many failed guesses of keys or links: client refused until the window ends',
+      );
     }
   }
 

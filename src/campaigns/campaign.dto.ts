@@ -46,7 +46,8 @@ function IsLongerThanRevealLead() {
       options: { message: '$property must be longer than revealLeadMinutes (the hold comes before the reveal)' },
       validator: {
         validate: (v: unknown, args: ValidationArguments) => {
-          const reveal = (args.object as { revealLeadMinutes?: number }).revealLeadMinutes ?? DEFAULTS.revealLeadMinutes;
+          const reveal =
+            (args.object as { revealLeadMinutes?: number }).revealLeadMinutes ?? DEFAULTS.revealLeadMinutes;
           return v === null || v === undefined || (typeof v === 'number' && v > reveal);
         },
       },
@@ -113,7 +114,11 @@ export class CreateCampaignDto {
   @IsUUID('all', { each: true })
   testerIds: string[];
 
-  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Scenarios to use; when empty, any that fits the channel' })
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    description: 'Scenarios to use; when empty, any that fits the channel',
+  })
   @Omittable()
   @IsArray()
   @ArrayUnique()
@@ -133,7 +138,12 @@ export class CreateCampaignDto {
   @Max(21)
   contactsPerTouchpointPerWeek: number;
 
-  @ApiPropertyOptional({ minimum: 15, maximum: 480, default: DEFAULTS.windowMinutes, description: 'Length of each test window, a multiple of 15' })
+  @ApiPropertyOptional({
+    minimum: 15,
+    maximum: 480,
+    default: DEFAULTS.windowMinutes,
+    description: 'Length of each test window, a multiple of 15',
+  })
   @Omittable()
   @IsInt()
   @Min(15)
@@ -141,14 +151,24 @@ export class CreateCampaignDto {
   @IsMultipleOf(15)
   windowMinutes?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 10_080, default: DEFAULTS.revealLeadMinutes, description: 'How long before the window the tester learns of it' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 10_080,
+    default: DEFAULTS.revealLeadMinutes,
+    description: 'How long before the window the tester learns of it',
+  })
   @Omittable()
   @IsInt()
   @Min(0)
   @Max(10_080)
   revealLeadMinutes?: number;
 
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Optional calendar hold this long before the window (says nothing of where or what); longer than the reveal lead' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description:
+      'Optional calendar hold this long before the window (says nothing of where or what); longer than the reveal lead',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -156,21 +176,36 @@ export class CreateCampaignDto {
   @IsLongerThanRevealLead()
   holdLeadMinutes?: number | null;
 
-  @ApiPropertyOptional({ minimum: 5, maximum: 1440, default: DEFAULTS.remindBeforeMinutes, description: 'Reminder this long before the window closes' })
+  @ApiPropertyOptional({
+    minimum: 5,
+    maximum: 1440,
+    default: DEFAULTS.remindBeforeMinutes,
+    description: 'Reminder this long before the window closes',
+  })
   @Omittable()
   @IsInt()
   @Min(5)
   @Max(1440)
   remindBeforeMinutes?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 10_080, default: DEFAULTS.graceMinutes, description: 'After window end + grace without an outcome: missed' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 10_080,
+    default: DEFAULTS.graceMinutes,
+    description: 'After window end + grace without an outcome: missed',
+  })
   @Omittable()
   @IsInt()
   @Min(0)
   @Max(10_080)
   graceMinutes?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 168, default: DEFAULTS.minSpacingHours, description: 'Minimum hours between the starts of two tests of one touchpoint' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 168,
+    default: DEFAULTS.minSpacingHours,
+    description: 'Minimum hours between the starts of two tests of one touchpoint',
+  })
   @Omittable()
   @IsInt()
   @Min(0)
@@ -184,7 +219,12 @@ export class CreateCampaignDto {
   @Max(50)
   testerWeeklyCap?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 365, default: DEFAULTS.rotationDays, description: 'No tester tests the same touchpoint twice within this many days' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 365,
+    default: DEFAULTS.rotationDays,
+    description: 'No tester tests the same touchpoint twice within this many days',
+  })
   @Omittable()
   @IsInt()
   @Min(0)
@@ -206,7 +246,12 @@ export class CreateCampaignDto {
   @IsNotBefore('startsOn')
   endsOn?: string | null;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 90, default: DEFAULTS.horizonDays, description: 'How far ahead the nightly job keeps the plan filled' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 90,
+    default: DEFAULTS.horizonDays,
+    description: 'How far ahead the nightly job keeps the plan filled',
+  })
   @Omittable()
   @IsInt()
   @Min(1)
@@ -259,7 +304,8 @@ export class PlanResultView {
   @ApiProperty({ description: 'Assignments added by this call' }) planned: number;
   @ApiProperty({ type: [UnfilledView] }) unfilled: UnfilledView[];
   @ApiProperty({ type: [String], description: 'Weeks planned by this call' }) weeksPlanned: string[];
-  @ApiProperty({ type: [String], description: 'Weeks that were already planned (nothing added)' }) weeksAlreadyPlanned: string[];
+  @ApiProperty({ type: [String], description: 'Weeks that were already planned (nothing added)' })
+  weeksAlreadyPlanned: string[];
   @ApiPropertyOptional({ description: 'With replan: the unrevealed tests withdrawn to plan their weeks again' })
   withdrawn?: number;
 }

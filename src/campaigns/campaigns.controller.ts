@@ -6,17 +6,23 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, hasRole, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import { hasRole, type Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
-import { CampaignPage, CampaignsQuery, CampaignView, CreateCampaignDto, PlanPeriodDto, PlanResultView, UpdateCampaignDto } from './campaign.dto.js';
-import { WithdrawalsService } from '../assignments/withdrawals.service.js';
+import {
+  CampaignPage,
+  CampaignsQuery,
+  CampaignView,
+  CreateCampaignDto,
+  PlanPeriodDto,
+  PlanResultView,
+  UpdateCampaignDto,
+} from './campaign.dto.js';
 import { CAMPAIGN_LIMITS } from './campaign-limits.js';
 import { CampaignsService } from './campaigns.service.js';
 import { PlanningService } from './planning.service.js';
-import type { ReleaseWeeks } from './replan.js';
 
 @ApiTags('campaigns')
 @ApiAuthenticated()
@@ -26,21 +32,20 @@ export class CampaignsController {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly planning: PlanningService,
-    private readonly withdrawals: WithdrawalsService,
   ) {}
 
   @Post()
   @Idempotent()
   @Roles('admin', 'quality')
   @ApiCreatedResponse({ type: CampaignView })
-  async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateCampaignDto): Promise<CampaignView> {
+  async create(@CurrentActor() me: Actor, @Body() dto: CreateCampaignDto): Promise<CampaignView> {
     return CampaignView.of(await this.campaigns.create(me.organizationId, dto), hasRole(me, 'admin'));
   }
 
   @Get()
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: CampaignPage })
-  async list(@CurrentPrincipal() me: Principal, @Query() query: CampaignsQuery): Promise<CampaignPage> {
+  async list(@CurrentActor() me: Actor, @Query() query: CampaignsQuery): Promise<CampaignPage> {
     const page = await this.campaigns.list(me.organizationId, query);
     return { items: page.items.map((c) => CampaignView.of(c, hasRole(me, 'admin'))), total: page.total };
   }
@@ -48,7 +53,7 @@ export class CampaignsController {
   @Get(':id')
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: CampaignView, description: 'The seed is included for admins only' })
-  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<CampaignView> {
+  async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<CampaignView> {
     return CampaignView.of(await this.campaigns.get(me.organizationId, id), hasRole(me, 'admin'));
   }
 
@@ -59,10 +64,14 @@ export class CampaignsController {
     description:
       'Changes apply to weeks not yet planned (or re-planned: see plan). At once, though: tests of testers or ' +
       'touchpoints taken out, or outside narrowed dates, are withdrawn (cancelled with the reason; revealed ' +
-      'ones\' testers are told); a removed tester\'s slots go to another tester when time allows, else are ' +
+      "ones' testers are told); a removed tester's slots go to another tester when time allows, else are " +
       'recorded unfilled.',
   })
-  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateCampaignDto): Promise<CampaignView> {
+  async update(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateCampaignDto,
+  ): Promise<CampaignView> {
     return CampaignView.of(await this.campaigns.update(me.organizationId, id, dto, me.personId), hasRole(me, 'admin'));
   }
 
@@ -70,7 +79,7 @@ export class CampaignsController {
   @Roles('admin', 'quality')
   @HttpCode(204)
   @ApiConflictResponse({ description: 'The campaign has revealed or finished assignments' })
-  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
+  async remove(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<void> {
     await this.campaigns.remove(me.organizationId, id);
   }
 
@@ -91,9 +100,12 @@ export class CampaignsController {
       `${CAMPAIGN_LIMITS.touchpoints} touchpoints), or a period of more than ${CAMPAIGN_LIMITS.slotsPerPlan} slots: ` +
       'the errors name the field (contactsPerTouchpointPerWeek, team, touchpointIds, to) and the limit',
   })
-  async plan(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: PlanPeriodDto): Promise<PlanResultView> {
-    const release: ReleaseWeeks = (manager, campaign, weeks) =>
-      this.withdrawals.releaseWeeks(manager, campaign, weeks, me.personId);
-    return this.planning.planPeriod(me.organizationId, id, dto.from, dto.to, dto.replan ? { release } : {});
+  async plan(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: PlanPeriodDto,
+  ): Promise<PlanResultView> {
+    const options = dto.replan ? { replan: { by: me.personId } } : {};
+    return this.planning.planPeriod(me.organizationId, id, dto.from, dto.to, options);
   }
 }

@@ -2,33 +2,34 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { WithdrawalsService } from '../assignments/withdrawals.service.js';
-import { likePattern, Page } from '../common/pagination.js';
-import { lockOrganizationPlanning } from '../database/advisory-lock.js';
+import { AssignmentsRepository } from '../assignments/assignments.repository.js';
+import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
+import type { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
+import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { CampaignsQuery, CreateCampaignDto, DEFAULTS, UpdateCampaignDto } from './campaign.dto.js';
 import { campaignSizeErrors } from './campaign-limits.js';
-import { Campaign } from './campaign.entity.js';
-import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
-import { SELECTED } from './planning.service.js';
+import type { Campaign } from './campaign.entity.js';
+import { CampaignsRepository } from './campaigns.repository.js';
+import { WithdrawalsService } from './withdrawals.service.js';
 
 @Injectable()
 export class CampaignsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly campaigns: CampaignsRepository,
+    private readonly assignments: AssignmentsRepository,
     private readonly withdrawals: WithdrawalsService,
   ) {}
 
   async list(organizationId: string, query: CampaignsQuery): Promise<Page<Campaign>> {
-    const qb = this.dataSource.getRepository(Campaign).createQueryBuilder('c').where('c.organization_id = :organizationId', { organizationId });
-    if (query.q) qb.andWhere("c.name ILIKE :q ESCAPE '\\'", { q: likePattern(query.q) });
-    const [items, total] = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'ASC').take(query.limit).skip(query.offset).getManyAndCount();
+    const [items, total] = await this.campaigns.list(organizationId, query.q, query);
     return { items, total };
   }
 
   async get(organizationId: string, id: string): Promise<Campaign> {
-    const campaign = await this.dataSource.getRepository(Campaign).findOne({ where: { id, organizationId } });
+    const campaign = await this.campaigns.find(organizationId, id);
     if (!campaign) throw new NotFoundException(`Campaign ${id} not found`);
     return campaign;
   }
@@ -38,7 +39,8 @@ export class CampaignsService {
       await this.assertReferences(manager, organizationId, dto);
       await markIdempotencyKeyUsed(manager);
       // 128 random bits: the plan is reproducible by whoever holds the seed, and only by them.
-      return manager.save(manager.create(Campaign, { organizationId, ...this.columns(dto), seed: randomBytes(16).toString('hex') }));
+      const seed = randomBytes(16).toString('hex');
+      return this.campaigns.create(manager, { organizationId, ...this.columns(dto), seed });
     });
   }
 
@@ -54,14 +56,14 @@ export class CampaignsService {
   ): Promise<Campaign> {
     return this.dataSource.transaction(async (manager) => {
       await lockOrganizationPlanning(manager, organizationId);
-      const current = await manager.findOne(Campaign, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
+      const current = await this.campaigns.lock(manager, id, organizationId);
       if (!current) throw new NotFoundException(`Campaign ${id} not found`);
       const before = { ...current };
       const { seed: _seed, id: _id, organizationId: _org, createdAt: _c, updatedAt: _u, ...fields } = current;
       const merged = await assertValidMerged(CreateCampaignDto, { ...fields, ...dto });
       await this.assertReferences(manager, organizationId, merged);
       Object.assign(current, this.columns(merged));
-      const saved = await manager.save(current);
+      const saved = await this.campaigns.save(manager, current);
       await this.withdrawals.afterCampaignEdit(manager, before, saved, { personId: by, cause: 'campaign_edit' });
       return saved;
     });
@@ -70,11 +72,14 @@ export class CampaignsService {
   /** A campaign with history (revealed, done or missed tests) is kept: the digest needs it. */
   async remove(organizationId: string, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const campaign = await manager.findOne(Campaign, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
+      const campaign = await this.campaigns.lock(manager, id, organizationId);
       if (!campaign) throw new NotFoundException(`Campaign ${id} not found`);
-      const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM assignment WHERE campaign_id = $1 AND status NOT IN ('planned', 'cancelled')`, [id]);
-      if (n > 0) throw new ConflictException(`Campaign ${id} has ${n} revealed or finished assignment(s); set endsOn to stop it instead`);
-      await manager.delete(Campaign, { id });
+      const n = await this.assignments.countWithHistory(manager, id);
+      if (n > 0)
+        throw new ConflictException(
+          `Campaign ${id} has ${n} revealed or finished assignment(s); set endsOn to stop it instead`,
+        );
+      await this.campaigns.delete(manager, id);
     });
   }
 
@@ -103,33 +108,40 @@ export class CampaignsService {
   }
 
   /** Every id must be a row of this organization; testers must hold the tester role; the size in CAMPAIGN_LIMITS. */
-  private async assertReferences(manager: EntityManager, organizationId: string, dto: CreateCampaignDto): Promise<void> {
+  private async assertReferences(
+    manager: EntityManager,
+    organizationId: string,
+    dto: CreateCampaignDto,
+  ): Promise<void> {
     const errors: FieldError[] = [];
     if (!dto.touchpointIds?.length && !dto.team && !dto.channels?.length) {
-      errors.push({ field: 'touchpointIds', rule: 'selectsTouchpoints', message: 'give touchpointIds, or a team and/or channels to choose touchpoints by' });
+      errors.push({
+        field: 'touchpointIds',
+        rule: 'selectsTouchpoints',
+        message: 'give touchpointIds, or a team and/or channels to choose touchpoints by',
+      });
     }
-    const missing = async (table: string, ids: string[] | undefined, extra = '') => {
-      if (!ids?.length) return [];
-      const found: Array<{ id: string }> = await manager.query(`SELECT id FROM ${table} WHERE organization_id = $1 AND id = ANY($2::uuid[]) ${extra}`, [organizationId, ids]);
-      const ok = new Set(found.map((r) => r.id));
-      return ids.filter((id) => !ok.has(id));
-    };
-    const checks: Array<[string, string, string[] | undefined, string, string]> = [
-      ['touchpointIds', 'touchpoint', dto.touchpointIds, '', 'touchpoints of your organization'],
-      ['testerIds', 'person', dto.testerIds, `AND 'tester' = ANY(roles)`, 'people of your organization who hold the tester role'],
-      ['scenarioIds', 'scenario', dto.scenarioIds, '', 'scenarios of your organization'],
-    ];
-    for (const [field, table, ids, extra, what] of checks) {
-      const bad = await missing(table, ids, extra);
-      if (bad.length) errors.push({ field, rule: 'exists', message: `${field} must be ${what}; not: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}` });
+    const checks = [
+      ['touchpointIds', 'touchpoint', dto.touchpointIds, 'touchpoints of your organization'],
+      ['testerIds', 'tester', dto.testerIds, 'people of your organization who hold the tester role'],
+      ['scenarioIds', 'scenario', dto.scenarioIds, 'scenarios of your organization'],
+    ] as const;
+    for (const [field, kind, ids, what] of checks) {
+      const bad = await this.campaigns.missing(manager, organizationId, kind, ids ?? []);
+      if (bad.length)
+        errors.push({
+          field,
+          rule: 'exists',
+          message: `${field} must be ${what}; not: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`,
+        });
     }
     if (errors.length) throw new FieldValidationException(errors);
-    const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM touchpoint t WHERE ${SELECTED}`, [
+    const n = await this.campaigns.countSelected(manager, {
       organizationId,
-      dto.touchpointIds ?? [],
-      dto.team ?? null,
-      dto.channels ?? [],
-    ]);
+      touchpointIds: dto.touchpointIds ?? [],
+      team: dto.team ?? null,
+      channels: dto.channels ?? [],
+    });
     const size = {
       touchpoints: n,
       testers: dto.testerIds.length,

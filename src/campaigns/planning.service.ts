@@ -9,27 +9,23 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DataSource, EntityManager } from 'typeorm';
+import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { retryWhenReferenceVanishes } from '../database/vanished-reference.js';
-import { ReleaseWeeks } from './replan.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job-failures.js';
 import { campaignSizeErrors, planSizeErrors } from './campaign-limits.js';
-import { Campaign } from './campaign.entity.js';
+import type { Campaign } from './campaign.entity.js';
+import { CampaignsRepository } from './campaigns.repository.js';
+import { bookingsAround } from './planner-inputs.js';
 import { weekStartOf } from './planner/calendar.js';
 import type { AssignmentBatch, PlanDone, PlanMessage, PlanTask } from './planner/plan.worker.js';
-import {
-  DAY,
-  ExistingAssignment,
-  PlannerCampaign,
-  PlannerScenario,
-  UNFILLED_REASONS,
-  UnfilledReason,
-} from './planner/planner.js';
+import { DAY, PlannerCampaign, UNFILLED_REASONS, UnfilledReason } from './planner/planner.js';
+import { WithdrawalsService } from './withdrawals.service.js';
 
 export interface PlanResult {
   planned: number;
@@ -41,8 +37,11 @@ export interface PlanResult {
 }
 
 export interface PlanOptions {
-  /** A re-plan: frees the weeks already planned (in the plan's transaction) before they are planned again. */
-  release?: ReleaseWeeks;
+  /**
+   * A re-plan, at whose request (null: the CLI): frees the weeks already planned (in the plan's
+   * transaction: WithdrawalsService.releaseWeeks) before they are planned again.
+   */
+  replan?: { by: string | null };
 }
 
 /** Rows per INSERT: stored while the worker plans the next ones. */
@@ -73,6 +72,9 @@ export class PlanningService implements OnModuleDestroy {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly campaigns: CampaignsRepository,
+    private readonly assignments: AssignmentsRepository,
+    private readonly withdrawals: WithdrawalsService,
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -108,10 +110,7 @@ export class PlanningService implements OnModuleDestroy {
       this.dataSource.transaction(async (manager) => {
         await lockOrganizationPlanning(manager, organizationId);
         // campaign_week makes a re-plan of the same weeks a no-op.
-        const campaign = await manager.findOne(Campaign, {
-          where: { id: campaignId, organizationId },
-          lock: { mode: 'pessimistic_write' },
-        });
+        const campaign = await this.campaigns.lock(manager, campaignId, organizationId);
         if (!campaign) throw new NotFoundException(`Campaign ${campaignId} not found`);
         // Only weeks the campaign runs in are planned (and so marked planned).
         const start = from < campaign.startsOn ? campaign.startsOn : from;
@@ -131,8 +130,8 @@ export class PlanningService implements OnModuleDestroy {
             errors: [{ field: 'to', rule: 'maxWeeks', message: `the period may span at most ${MAX_WEEKS} weeks` }],
           });
         }
-        if (!options.release) return this.planWeeks(manager, campaign, weeks, now);
-        const released = await options.release(manager, campaign, weeks);
+        if (!options.replan) return this.planWeeks(manager, campaign, weeks, now);
+        const released = await this.withdrawals.releaseWeeks(manager, campaign, weeks, options.replan.by);
         const result = await this.planWeeks(manager, campaign, weeks, now, released.taken);
         return { ...result, withdrawn: released.withdrawn };
       }),
@@ -143,19 +142,16 @@ export class PlanningService implements OnModuleDestroy {
   async planDue(): Promise<Array<{ campaignId: string; result: PlanResult }>> {
     const now = this.clock.now();
     const today = DateTime.fromJSDate(now, { zone: 'utc' }).toISODate()!;
-    const ids: Array<{ id: string; organization_id: string }> = await this.dataSource.query(
-      `SELECT id, organization_id FROM campaign WHERE ends_on IS NULL OR ends_on >= $1::date ORDER BY created_at, id`,
-      [today],
-    );
+    const ids = await this.campaigns.runningOn(today);
     const failed = await jobFailures(this.dataSource.manager, 'plan');
     const results = [];
-    for (const { id, organization_id } of ids) {
+    for (const { id, organizationId } of ids) {
       if (failed.has(id) && failed.get(id)! > now) continue;
       // One campaign that fails (a deadlock, a bad row) is logged, recorded and retried later; the rest go on.
       try {
         const result = await this.dataSource.transaction(async (manager) => {
-          await lockOrganizationPlanning(manager, organization_id);
-          const campaign = await manager.findOne(Campaign, { where: { id }, lock: { mode: 'pessimistic_write' } });
+          await lockOrganizationPlanning(manager, organizationId);
+          const campaign = await this.campaigns.lock(manager, id);
           if (!campaign) return null;
           const horizonEnd = DateTime.fromJSDate(now, { zone: 'utc' })
             .plus({ days: campaign.horizonDays })
@@ -185,23 +181,13 @@ export class PlanningService implements OnModuleDestroy {
     taken?: Map<string, Map<string, Set<number>>>,
   ): Promise<PlanResult> {
     const result: PlanResult = { planned: 0, unfilled: [], weeksPlanned: [], weeksAlreadyPlanned: [] };
-    const done = new Set<string>(
-      (
-        await manager.query(
-          'SELECT week_start::text AS w FROM campaign_week WHERE campaign_id = $1 AND week_start = ANY($2::date[])',
-          [campaign.id, weeks],
-        )
-      ).map((r: { w: string }) => r.w),
-    );
+    const done = await this.campaigns.plannedWeeks(manager, campaign.id, weeks);
     const todo = weeks.filter((w) => !done.has(w));
     result.weeksAlreadyPlanned = weeks.filter((w) => done.has(w));
     if (todo.length === 0) return result;
 
     // A team or channel selection may have grown since the campaign was saved: the limits hold at planning too.
-    const [{ n: touchpointCount }] = await manager.query(
-      `SELECT count(*)::int AS n FROM touchpoint t WHERE ${SELECTED}`,
-      selection(campaign),
-    );
+    const touchpointCount = await this.campaigns.countSelected(manager, campaign);
     const weekly = touchpointCount * campaign.contactsPerTouchpointPerWeek;
     const errors = [
       ...campaignSizeErrors({
@@ -214,26 +200,20 @@ export class PlanningService implements OnModuleDestroy {
     ];
     if (errors.length) throw new FieldValidationException(errors, 'The campaign is too large to plan');
 
-    // One connection (the transaction's): these run one after the other. Rows come as JSON text, built by
-    // PostgreSQL and parsed by the worker, so thousands of rows cost this event loop next to nothing.
+    // Rows come as JSON text, built by PostgreSQL and parsed by the worker, so thousands of rows cost
+    // this event loop next to nothing.
     const started = performance.now();
     // How long this process's event loop was held up while planning: the figure that says it stayed free.
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
     try {
-      const margin = (campaign.rotationDays + 8) * DAY;
+      const lastWeekEnd = Date.parse(todo[todo.length - 1]) + 7 * DAY;
+      const bookings = bookingsAround(Date.parse(todo[0]), lastWeekEnd, campaign.rotationDays);
       const { port1: port, port2: workerPort } = new MessageChannel();
       const task: PlanTask = {
         campaign: plannerCampaign(campaign),
         weeks: todo,
-        touchpointsJson: await jsonRows(manager, TOUCHPOINTS_JSON, selection(campaign)),
-        testersJson: await jsonRows(manager, TESTERS_JSON, [campaign.organizationId, campaign.testerIds]),
-        scenarios: await this.scenariosOf(manager, campaign),
-        existingJson: await jsonRows(manager, EXISTING_JSON, [
-          campaign.organizationId,
-          new Date(Date.parse(todo[0]) - margin),
-          new Date(Date.parse(todo[todo.length - 1]) + 7 * DAY + margin),
-        ]),
+        ...(await this.campaigns.plannerInputs(manager, campaign, bookings)),
         now: now.getTime(),
         // A re-plan fills only the slots its kept tests leave free.
         taken: taken ?? new Map(),
@@ -242,7 +222,7 @@ export class PlanningService implements OnModuleDestroy {
       };
       const loaded = performance.now();
       const plan = await this.storeWhilePlanning(task, port, (batch) =>
-        insertAssignments(manager, campaign, batch, now),
+        this.assignments.insertPlanBatch(manager, campaign, batch, now),
       );
       const stored = performance.now();
       // A stored row the planner cannot use was left out (the rest of the campaign is planned): logged with its id.
@@ -252,25 +232,10 @@ export class PlanningService implements OnModuleDestroy {
       }
 
       for (const week of plan.weeks) {
-        if (week.unfilled.length) {
-          await manager.query(
-            `INSERT INTO unfilled_slot (organization_id, campaign_id, week_start, created_at, touchpoint_id, slot, reason)
-             SELECT $1, $2, $3::date, $4, t.* FROM unnest($5::uuid[], $6::int[], $7::text[]) AS t`,
-            [
-              campaign.organizationId,
-              campaign.id,
-              week.weekStart,
-              now,
-              week.unfilled.map((u) => u.touchpointId),
-              week.unfilled.map((u) => u.slot),
-              week.unfilled.map((u) => u.reason),
-            ],
-          );
-        }
-        await manager.query(
-          'INSERT INTO campaign_week (campaign_id, week_start, organization_id, planned_at) VALUES ($1, $2, $3, $4)',
-          [campaign.id, week.weekStart, campaign.organizationId, now],
-        );
+        const { organizationId, id: campaignId } = campaign;
+        const unfilled = week.unfilled.map((u) => ({ ...u, organizationId, campaignId, weekStart: week.weekStart }));
+        await this.assignments.insertUnfilled(manager, unfilled, now);
+        await this.campaigns.markPlanned(manager, campaign, week.weekStart, now);
         result.planned += week.planned;
         result.unfilled.push(
           ...week.unfilled.map((u) => ({
@@ -350,85 +315,6 @@ export class PlanningService implements OnModuleDestroy {
       await running;
     }
   }
-
-  private async scenariosOf(manager: EntityManager, c: Campaign): Promise<PlannerScenario[]> {
-    const rows = await manager.query(
-      `SELECT id, channels FROM scenario
-        WHERE organization_id = $1 AND (cardinality($2::uuid[]) = 0 OR id = ANY($2::uuid[])) ORDER BY id`,
-      [c.organizationId, c.scenarioIds],
-    );
-    return rows.map((r: { id: string; channels: string[] }) => ({ id: r.id, channels: r.channels }));
-  }
-}
-
-/** Epoch milliseconds (exact integers) to timestamptz, in SQL. */
-const fromEpochMs = (column: string) => `timestamptz 'epoch' + interval '1 millisecond' * ${column}`;
-
-/**
- * The touchpoints (alias t) a campaign selects: by id, or by team and channels
- * ($1 organization, $2 ids, $3 team, $4 channels).
- */
-export const SELECTED = `t.organization_id = $1
-  AND (CASE WHEN cardinality($2::uuid[]) > 0 THEN t.id = ANY($2::uuid[])
-            ELSE ($3::text IS NULL OR t.team = $3)
-                 AND (cardinality($4::text[]) = 0 OR t.channel = ANY($4::text[])) END)`;
-
-const selection = (c: Campaign) => [c.organizationId, c.touchpointIds, c.team, c.channels];
-
-const TOUCHPOINTS_JSON = `SELECT coalesce(json_agg(json_build_object('id', t.id, 'channel', t.channel,
-    'timezone', t.timezone,
-    'openingHours', t.opening_hours, 'closures', t.closures, 'ownerId', t.owner_id) ORDER BY t.id), '[]')::text AS json
-  FROM touchpoint t WHERE ${SELECTED}`;
-
-/** The pool, less anyone who no longer holds the tester role. */
-const TESTERS_JSON = `SELECT coalesce(json_agg(json_build_object('id', p.id, 'timezone', p.timezone,
-    'workingHours', p.working_hours,
-    'leave', p.leave) ORDER BY p.id), '[]')::text AS json
-  FROM person p WHERE p.organization_id = $1 AND p.id = ANY($2::uuid[]) AND 'tester' = ANY(p.roles)`;
-
-/** What loadExistingAssignments returns, as JSON. */
-const EXISTING_JSON = `SELECT coalesce(json_agg(json_build_object('campaignId', a.campaign_id, 'testerId', a.tester_id,
-    'touchpointId', a.touchpoint_id, 'scenarioId', a.scenario_id, 'weekStart', a.week_start::text,
-    'windowStart', (extract(epoch FROM a.window_start) * 1000)::bigint,
-    'windowEnd', (extract(epoch FROM a.window_end) * 1000)::bigint)), '[]')::text AS json
-  FROM assignment a
- WHERE a.organization_id = $1 AND a.window_start >= $2 AND a.window_start < $3
-   AND a.status NOT IN ('declined', 'cancelled')`;
-
-async function insertAssignments(
-  manager: EntityManager,
-  campaign: Campaign,
-  c: AssignmentBatch,
-  now: Date,
-): Promise<void> {
-  await manager.query(
-    `INSERT INTO assignment (organization_id, campaign_id, week_start, status, tester_id, touchpoint_id,
-                             scenario_id, slot, window_start, window_end, reveal_at, hold_at, created_at, updated_at)
-     SELECT $1, $2, $3::date, 'planned', t.tester, t.touchpoint, t.scenario, t.slot,
-            ${fromEpochMs('t.ws')}, ${fromEpochMs('t.we')}, ${fromEpochMs('t.ra')}, ${fromEpochMs('t.ha')}, $12, $12
-       FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::int[],
-                   $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
-            AS t (tester, touchpoint, scenario, slot, ws, we, ra, ha)`,
-    [
-      campaign.organizationId,
-      campaign.id,
-      c.weekStart,
-      c.testerIds,
-      c.touchpointIds,
-      c.scenarioIds,
-      c.slots,
-      c.windowStarts,
-      c.windowEnds,
-      c.revealAts,
-      c.holdAts,
-      now,
-    ],
-  );
-}
-
-async function jsonRows(manager: EntityManager, sql: string, params: unknown[]): Promise<string> {
-  const [{ json }] = await manager.query(sql, params);
-  return json as string;
 }
 
 function plannerCampaign(campaign: Campaign): PlannerCampaign {
@@ -446,30 +332,6 @@ function plannerCampaign(campaign: Campaign): PlannerCampaign {
     startsOn: campaign.startsOn,
     endsOn: campaign.endsOn,
   };
-}
-
-/** The organization's live assignments with windows starting in [from, to): what caps, spacing and rotation see. */
-export async function loadExistingAssignments(
-  manager: EntityManager,
-  organizationId: string,
-  from: Date,
-  to: Date,
-): Promise<ExistingAssignment[]> {
-  const rows = await manager.query(
-    `SELECT campaign_id, tester_id, touchpoint_id, scenario_id, week_start::text AS week_start, window_start, window_end
-       FROM assignment
-      WHERE organization_id = $1 AND window_start >= $2 AND window_start < $3 AND status NOT IN ('declined', 'cancelled')`,
-    [organizationId, from, to],
-  );
-  return rows.map((r: Record<string, never>) => ({
-    campaignId: r.campaign_id,
-    testerId: r.tester_id,
-    touchpointId: r.touchpoint_id,
-    scenarioId: r.scenario_id,
-    weekStart: r.week_start,
-    windowStart: (r.window_start as Date).getTime(),
-    windowEnd: (r.window_end as Date).getTime(),
-  }));
 }
 
 /** Mondays of every ISO week that overlaps [from, to]. */

@@ -1,5 +1,3 @@
-import type { EntityManager } from 'typeorm';
-import type { Campaign } from './campaign.entity.js';
 import type { WeekPlan } from './planner/planner.js';
 
 /** Weeks freed for a re-plan: how many unrevealed tests were withdrawn, and the slots that stay taken. */
@@ -8,9 +6,6 @@ export interface ReleasedWeeks {
   /** week start → touchpoint → slot numbers held by revealed, completed or missed tests. */
   taken: Map<string, Map<string, Set<number>>>;
 }
-
-/** Frees already planned weeks in the plan's own transaction (see WithdrawalsService.releaseWeeks). */
-export type ReleaseWeeks = (manager: EntityManager, campaign: Campaign, weeks: string[]) => Promise<ReleasedWeeks>;
 
 /**
  * A week's fresh plan, cut to the slots a re-plan may fill: per touchpoint, k less the slots kept

@@ -138,6 +138,13 @@ export class ClaimView {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) reportedBy: string | null;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
+  @ApiProperty({
+    description:
+      'When what is tested (scope, channel, metric, period, value) was last set. The claim is judged once, in the ' +
+      "digest whose period holds the later of its period's end and this: a change after a judgement is judged again, " +
+      'as changed; a change of source or reportedAt is not',
+  })
+  revisedAt: Date;
 
   static of(c: Claim): ClaimView {
     const { organizationId: _o, ...view } = c;

@@ -37,6 +37,8 @@ export class Claim {
   @Column({ name: 'reported_by', type: 'uuid', nullable: true }) reportedBy: string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+  /** When what is tested (scope, channel, metric, period, value) was last set: creation, or a change of those. */
+  @Column({ name: 'revised_at', type: 'timestamptz' }) revisedAt: Date;
 }
 
 export const CLAIM_ACTIONS = ['created', 'updated', 'deleted'] as const;

@@ -8,8 +8,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
@@ -39,7 +39,7 @@ export class ClaimsController {
   @Idempotent()
   @Roles('admin', 'quality', 'owner')
   @ApiCreatedResponse({ type: ClaimView, description: 'Owners: for touchpoints they own only' })
-  async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateClaimDto): Promise<ClaimView> {
+  async create(@CurrentActor() me: Actor, @Body() dto: CreateClaimDto): Promise<ClaimView> {
     return ClaimView.of(await this.claims.create(me, dto));
   }
 
@@ -61,7 +61,7 @@ export class ClaimsController {
     },
   })
   @ApiCreatedResponse({ type: ImportResult })
-  async import(@CurrentPrincipal() me: Principal, @Body() csv: string): Promise<ImportResult> {
+  async import(@CurrentActor() me: Actor, @Body() csv: string): Promise<ImportResult> {
     const created = await this.claims.importCsv(me, csv);
     return { created: created.length, ids: created.map((c) => c.id) };
   }
@@ -69,7 +69,7 @@ export class ClaimsController {
   @Get()
   @Roles('admin', 'quality', 'owner')
   @ApiOkResponse({ type: ClaimPage })
-  async list(@CurrentPrincipal() me: Principal, @Query() query: ClaimsQuery): Promise<ClaimPage> {
+  async list(@CurrentActor() me: Actor, @Query() query: ClaimsQuery): Promise<ClaimPage> {
     const page = await this.claims.list(me, query);
     return { items: page.items.map(ClaimView.of), total: page.total };
   }
@@ -77,7 +77,7 @@ export class ClaimsController {
   @Get(':id')
   @Roles('admin', 'quality', 'owner')
   @ApiOkResponse({ type: ClaimView })
-  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<ClaimView> {
+  async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<ClaimView> {
     return ClaimView.of(await this.claims.get(me, id));
   }
 
@@ -91,7 +91,7 @@ export class ClaimsController {
       '(its last change is the deletion, with the claim as it was).',
   })
   async history(
-    @CurrentPrincipal() me: Principal,
+    @CurrentActor() me: Actor,
     @UuidParam('id') id: string,
     @Query() query: ClaimHistoryQuery,
   ): Promise<ClaimHistoryPage> {
@@ -107,7 +107,7 @@ export class ClaimsController {
   })
   @ApiOkResponse({ type: ClaimView })
   async update(
-    @CurrentPrincipal() me: Principal,
+    @CurrentActor() me: Actor,
     @UuidParam('id') id: string,
     @Body() dto: UpdateClaimDto,
   ): Promise<ClaimView> {
@@ -121,7 +121,7 @@ export class ClaimsController {
   @ApiForbiddenResponse({
     description: `The role may not use the route, or an owner's change breaks a rule: ${CLAIM_CHANGE_RULES}`,
   })
-  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
+  async remove(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<void> {
     await this.claims.remove(me, id);
   }
 }

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { hasRole } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { optionalCell } from '../common/csv/cell-formats.js';
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
@@ -11,11 +10,13 @@ import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../common/idempot
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { TouchpointsRepository } from '../touchpoints/touchpoints.repository.js';
 import { ClaimHistoryQuery, ClaimsQuery, CreateClaimDto, UpdateClaimDto } from './claim.dto.js';
 import { Claim, ClaimEdit } from './claim.entity.js';
 import { claimZone, ownerChangeRefusal, Refusal, scopeErrors, storedChannel } from './claim-rules.js';
 import type { ClaimTouchpoint } from './claim-rules.js';
-import type { Channel } from '../touchpoints/touchpoint.entity.js';
+import { ClaimsRepository } from './claims.repository.js';
+import type { ClaimReader } from './claims.repository.js';
 
 export const CLAIMS_CSV_COLUMNS = {
   required: ['metric', 'periodStart', 'periodEnd', 'value', 'source', 'reportedAt'],
@@ -38,6 +39,17 @@ const FIELDS = [
   'reportedBy',
 ] as const;
 
+/** The fields that decide what a claim's verdict tests: a change of one is judged anew (see revisedAt). */
+const TESTED: ReadonlyArray<(typeof FIELDS)[number]> = [
+  'touchpointId',
+  'team',
+  'channel',
+  'metric',
+  'periodStart',
+  'periodEnd',
+  'value',
+];
+
 /** The recorded fields of a claim, as kept in its history. */
 function snapshot(c: Claim): Record<string, unknown> {
   return Object.fromEntries(FIELDS.map((f) => [f, f === 'reportedAt' ? c.reportedAt.toISOString() : c[f]]));
@@ -58,7 +70,13 @@ type ClaimColumns = Pick<
   'touchpointId' | 'team' | 'channel' | 'metric' | 'periodStart' | 'periodEnd' | 'value' | 'source' | 'reportedAt'
 >;
 
-const isAdminOrQuality = (me: Principal) => hasRole(me, 'admin', 'quality');
+const isAdminOrQuality = (me: Actor) => hasRole(me, 'admin', 'quality');
+
+/** Admin and quality read every claim of their organization; an owner those of their touchpoints. */
+const readerOf = (me: Actor): ClaimReader => ({
+  organizationId: me.organizationId,
+  ownerId: isAdminOrQuality(me) ? null : me.personId,
+});
 
 /** 403 naming the rule an owner's change broke. */
 export class ClaimChangeForbidden extends ForbiddenException {
@@ -71,25 +89,23 @@ export class ClaimChangeForbidden extends ForbiddenException {
 export class ClaimsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly claims: ClaimsRepository,
+    private readonly touchpoints: TouchpointsRepository,
     private readonly clock: Clock,
   ) {}
 
   /** The touchpoint asked for, as the rules need it: undefined when none was, null when not the organization's. */
   private async touchpoint(
     manager: EntityManager,
-    me: Principal,
+    me: Actor,
     id: string | null | undefined,
   ): Promise<ClaimTouchpoint | null | undefined> {
     if (!id) return undefined;
-    const [tp] = await manager.query(
-      'SELECT owner_id, channel, timezone FROM touchpoint WHERE id = $1 AND organization_id = $2',
-      [id, me.organizationId],
-    );
-    return tp ? { ownerId: tp.owner_id, channel: tp.channel, timezone: tp.timezone } : null;
+    return this.touchpoints.summary(manager, me.organizationId, id);
   }
 
   /** Admin and quality claim for any scope, an owner for touchpoints they own; then the scope and channel rules. */
-  private checkScope(me: Principal, dto: CreateClaimDto, tp: ClaimTouchpoint | null | undefined, row?: number): void {
+  private checkScope(me: Actor, dto: CreateClaimDto, tp: ClaimTouchpoint | null | undefined, row?: number): void {
     if (!isAdminOrQuality(me)) {
       const at = row ? ` (row ${row})` : '';
       if (!dto.touchpointId) {
@@ -117,7 +133,7 @@ export class ClaimsService {
     };
   }
 
-  async create(me: Principal, dto: CreateClaimDto): Promise<Claim> {
+  async create(me: Actor, dto: CreateClaimDto): Promise<Claim> {
     const manager = this.dataSource.manager;
     const tp = await this.touchpoint(manager, me, dto.touchpointId);
     this.checkScope(me, dto, tp);
@@ -129,7 +145,7 @@ export class ClaimsService {
    * Inserts claims reported by the caller, each with its first history row, in one statement (an
    * import of thousands of rows is one round trip). Ids are made here so the answer keeps row order.
    */
-  private async insert(manager: EntityManager, me: Principal, via: Via, rows: Array<ClaimColumns>): Promise<Claim[]> {
+  private async insert(manager: EntityManager, me: Actor, via: Via, rows: Array<ClaimColumns>): Promise<Claim[]> {
     // with an Idempotency-Key, the claims and the key's mark commit together
     if (idempotencyKeyPending()) {
       return this.dataSource.transaction(async (m) => {
@@ -146,57 +162,23 @@ export class ClaimsService {
         reportedBy: me.personId,
         createdAt: now,
         updatedAt: now,
+        revisedAt: now,
       }),
     );
-    const input = claims.map((c) => ({ ...snapshot(c), id: c.id, after: snapshot(c) }));
-    await manager.query(
-      `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
-           id uuid, "touchpointId" uuid, team text, channel text, metric text, "periodStart" date, "periodEnd" date,
-           value double precision, source text, "reportedAt" timestamptz, after jsonb)
-       ), claims AS (
-         INSERT INTO claim (id, organization_id, touchpoint_id, team, channel, metric, period_start, period_end, value,
-                            source, reported_at, reported_by, created_at, updated_at)
-         SELECT id, $2, "touchpointId", team, channel, metric, "periodStart", "periodEnd", value,
-                source, "reportedAt", $3, $4, $4
-           FROM input
-       )
-       INSERT INTO claim_edit (organization_id, claim_id, version, action, edited_by, via, edited_at, before, after)
-       SELECT $2, id, 1, 'created', $3, $5, $4, NULL, after FROM input`,
-      [JSON.stringify(input), me.organizationId, me.personId, now, via],
+    await this.claims.insert(
+      manager,
+      claims.map((c) => ({ ...c, after: snapshot(c) })),
+      via,
     );
     return claims;
   }
 
-  /** Admin and quality see every claim; an owner those of their touchpoints. */
-  private visible(me: Principal, manager: EntityManager = this.dataSource.manager) {
-    const qb = manager
-      .getRepository(Claim)
-      .createQueryBuilder('c')
-      .leftJoin('touchpoint', 't', 't.id = c.touchpoint_id')
-      .where('c.organization_id = :org', { org: me.organizationId });
-    if (!isAdminOrQuality(me)) qb.andWhere('t.owner_id = :me', { me: me.personId });
-    return qb;
+  list(me: Actor, query: ClaimsQuery): Promise<Page<Claim>> {
+    return this.claims.list(readerOf(me), query);
   }
 
-  async list(me: Principal, query: ClaimsQuery): Promise<Page<Claim>> {
-    const qb = this.visible(me);
-    if (query.touchpointId) qb.andWhere('c.touchpoint_id = :tp', { tp: query.touchpointId });
-    if (query.team) qb.andWhere('c.team = :team', { team: query.team });
-    if (query.metric) qb.andWhere('c.metric = :metric', { metric: query.metric });
-    if (query.from) qb.andWhere('c.period_end >= :from', { from: query.from });
-    if (query.to) qb.andWhere('c.period_start <= :to', { to: query.to });
-    const [items, total] = await qb
-      .orderBy('c.period_start', 'DESC')
-      .addOrderBy('c.id', 'ASC')
-      .take(query.limit)
-      .skip(query.offset)
-      .getManyAndCount();
-    return { items, total };
-  }
-
-  async get(me: Principal, id: string): Promise<Claim> {
-    const claim = await this.visible(me).andWhere('c.id = :id', { id }).getOne();
+  async get(me: Actor, id: string): Promise<Claim> {
+    const claim = await this.claims.byId(readerOf(me), id);
     if (!claim) throw new NotFoundException(`Claim ${id} not found`);
     return claim;
   }
@@ -205,28 +187,19 @@ export class ClaimsService {
    * A claim the caller may see, locked until the change commits (so its versions follow one another),
    * once the caller may change it: admin and quality always, an owner as ownerChangeRefusal says.
    */
-  private async changeable(manager: EntityManager, me: Principal, id: string): Promise<Changeable> {
-    const { entities, raw } = await this.visible(me, manager)
-      .addSelect('t.timezone', 'tp_timezone')
-      .andWhere('c.id = :id', { id })
-      .setLock('pessimistic_write', undefined, ['c'])
-      .getRawAndEntities();
-    const [claim] = entities;
-    if (!claim) throw new NotFoundException(`Claim ${id} not found`);
+  private async changeable(manager: EntityManager, me: Actor, id: string): Promise<Changeable> {
+    const locked = await this.claims.lock(manager, readerOf(me), id);
+    if (!locked) throw new NotFoundException(`Claim ${id} not found`);
+    const { claim, version, touchpointZone } = locked;
     if (!isAdminOrQuality(me)) {
-      const zone = claimZone(raw[0].tp_timezone ? { timezone: raw[0].tp_timezone } : undefined);
+      const zone = claimZone(touchpointZone ? { timezone: touchpointZone } : undefined);
       const refusal = ownerChangeRefusal(claim, me.personId, zone, this.clock.now());
       if (refusal) throw new ClaimChangeForbidden(refusal);
     }
-    // read once the lock is held: a change that committed meanwhile has its version counted
-    const [{ version }] = await manager.query(
-      'SELECT coalesce(max(version), 0)::int AS version FROM claim_edit WHERE claim_id = $1',
-      [id],
-    );
     return { claim, version };
   }
 
-  async update(me: Principal, id: string, dto: UpdateClaimDto): Promise<Claim> {
+  async update(me: Actor, id: string, dto: UpdateClaimDto): Promise<Claim> {
     return this.dataSource.transaction(async (manager) => {
       const { claim, version } = await this.changeable(manager, me, id);
       // a touchpoint claim's channel is its touchpoint's, so it follows the scope rather than being carried over
@@ -250,70 +223,52 @@ export class ClaimsService {
       const after = snapshot(changed);
       if (JSON.stringify(before) === JSON.stringify(after)) return claim; // nothing changed: no new version
       changed.updatedAt = this.clock.now();
+      // what the verdict tests changed: the claim as changed is judged in the digest that holds this moment
+      if (TESTED.some((f) => before[f] !== after[f])) changed.revisedAt = changed.updatedAt;
       const { id: _id, organizationId: _org, reportedBy: _by, createdAt: _created, ...columns } = changed;
-      await manager.update(Claim, { id }, columns);
+      await this.claims.update(manager, id, columns);
       await this.record(manager, me, 'api', { claimId: id, version: version + 1, action: 'updated', before, after });
       return changed;
     });
   }
 
   /** Removes the claim; its history keeps the last state, so the deletion leaves a trail. */
-  async remove(me: Principal, id: string): Promise<void> {
+  async remove(me: Actor, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const { claim, version } = await this.changeable(manager, me, id);
-      await manager.delete(Claim, { id });
+      await this.claims.delete(manager, id);
       const before = snapshot(claim);
       const deletion: ChangeOf = { claimId: id, version: version + 1, action: 'deleted', before, after: null };
       await this.record(manager, me, 'api', deletion);
     });
   }
 
-  private async record(manager: EntityManager, me: Principal, via: Via, edit: ChangeOf): Promise<void> {
+  private async record(manager: EntityManager, me: Actor, via: Via, edit: ChangeOf): Promise<void> {
     const now = this.clock.now();
     const by = { organizationId: me.organizationId, editedBy: me.personId, via, editedAt: now };
-    await manager.save(manager.create(ClaimEdit, { ...by, ...edit }));
+    await this.claims.recordChange(manager, { ...by, ...edit });
   }
 
   /**
    * Every change of a claim, oldest first: for admin, quality and the owner of its touchpoint (a
    * deleted claim's, as it was when deleted). Another organization's claim is a missing one.
    */
-  async history(me: Principal, id: string, query: ClaimHistoryQuery): Promise<Page<ClaimEdit>> {
-    const [scope]: Array<{ touchpoint_id: string | null; owner_id: string | null }> = await this.dataSource.query(
-      `SELECT s.touchpoint_id, t.owner_id
-         FROM (SELECT touchpoint_id FROM claim WHERE id = $1 AND organization_id = $2
-               UNION ALL
-               SELECT (before ->> 'touchpointId')::uuid FROM claim_edit
-                WHERE claim_id = $1 AND organization_id = $2 AND action = 'deleted') s
-         LEFT JOIN touchpoint t ON t.id = s.touchpoint_id AND t.organization_id = $2
-        LIMIT 1`,
-      [id, me.organizationId],
-    );
-    if (!scope || (!isAdminOrQuality(me) && scope.owner_id !== me.personId)) {
+  async history(me: Actor, id: string, query: ClaimHistoryQuery): Promise<Page<ClaimEdit>> {
+    const scope = await this.claims.historyScope(me.organizationId, id);
+    if (!scope || (!isAdminOrQuality(me) && scope.ownerId !== me.personId)) {
       throw new NotFoundException(`Claim ${id} not found`);
     }
-    const [items, total] = await this.dataSource.getRepository(ClaimEdit).findAndCount({
-      where: { claimId: id, organizationId: me.organizationId },
-      order: { version: 'ASC' },
-      take: query.limit,
-      skip: query.offset,
-    });
-    return { items, total };
+    return this.claims.history(me.organizationId, id, query);
   }
 
   /** All rows or none. `touchpoint` takes a touchpoint's id or exact name. */
-  async importCsv(me: Principal, text: string): Promise<Claim[]> {
+  async importCsv(me: Actor, text: string): Promise<Claim[]> {
     const touchpoints = new Map<string, string>();
     const byId = new Map<string, ClaimTouchpoint>();
-    const known: Array<{ id: string; name: string; owner_id: string | null; channel: Channel; timezone: string }> =
-      await this.dataSource.query(
-        'SELECT id, name, owner_id, channel, timezone FROM touchpoint WHERE organization_id = $1',
-        [me.organizationId],
-      );
-    for (const t of known) {
+    for (const t of await this.touchpoints.summaries(me.organizationId)) {
       touchpoints.set(t.id, t.id);
       if (!touchpoints.has(t.name)) touchpoints.set(t.name, t.id);
-      byId.set(t.id, { ownerId: t.owner_id, channel: t.channel, timezone: t.timezone });
+      byId.set(t.id, t);
     }
     const unknown: CsvRowError[] = [];
     let row = 0;

@@ -19,8 +19,6 @@ import { Organization } from '../organizations/organization.entity.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
 import { PlanningService } from '../campaigns/planning.service.js';
-import type { ReleaseWeeks } from '../campaigns/replan.js';
-import { WithdrawalsService } from '../assignments/withdrawals.service.js';
 import { validateDto } from '../common/validation/validate-dto.js';
 import { chartDataUri, renderDigest } from '../digests/digest-render.js';
 import { PreviewQuery } from '../digests/digest-subscription.dto.js';
@@ -69,7 +67,9 @@ async function withContext<T>(config: AppConfig, work: (ctx: INestApplicationCon
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   let ctx: INestApplicationContext | undefined;
   try {
-    ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config, new SystemClock(), logger), { logger: false });
+    ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config, new SystemClock(), logger), {
+      logger: false,
+    });
     await runMigrations(ctx.get(DataSource));
     return await work(ctx);
   } finally {
@@ -128,7 +128,11 @@ async function importCsv(config: AppConfig, argv: string[]): Promise<void> {
   if (!values.org || !file) throw new UsageError('import needs --org ORG_ID and --file FILE');
   const text = await readFile(file, 'utf8');
   const created = await withContext(config, async (ctx) => {
-    const org = await ctx.get(DataSource).getRepository(Organization).findOneBy({ id: values.org! }).catch(() => null);
+    const org = await ctx
+      .get(DataSource)
+      .getRepository(Organization)
+      .findOneBy({ id: values.org! })
+      .catch(() => null);
     if (!org) throw new UsageError(`organization ${values.org} not found`);
     return kind === 'people'
       ? ctx.get(PeopleService).importCsv(org.id, text)
@@ -147,38 +151,67 @@ async function plan(config: AppConfig, argv: string[]): Promise<void> {
       replan: { type: 'boolean' },
     },
   });
-  if (!values.campaign || !values.from || !values.to) throw new UsageError('plan needs --campaign, --from and --to (YYYY-MM-DD)');
+  if (!values.campaign || !values.from || !values.to)
+    throw new UsageError('plan needs --campaign, --from and --to (YYYY-MM-DD)');
   const { value, errors } = await validateDto(PlanPeriodDto, { from: values.from, to: values.to });
   if (errors.length) throw new FieldValidationException(errors);
   const result = await withContext(config, async (ctx) => {
-    const campaign = await ctx.get(DataSource).getRepository(Campaign).findOneBy({ id: values.campaign! }).catch(() => null);
+    const campaign = await ctx
+      .get(DataSource)
+      .getRepository(Campaign)
+      .findOneBy({ id: values.campaign! })
+      .catch(() => null);
     if (!campaign) throw new UsageError(`campaign ${values.campaign} not found`);
-    const release: ReleaseWeeks = (manager, c, weeks) =>
-      ctx.get(WithdrawalsService).releaseWeeks(manager, c, weeks, null);
-    const options = values.replan ? { release } : {};
+    const options = values.replan ? { replan: { by: null } } : {};
     return ctx.get(PlanningService).planPeriod(campaign.organizationId, campaign.id, value.from, value.to, options);
   });
   if (result.withdrawn !== undefined) {
     process.stdout.write(`Re-planned: ${result.withdrawn} unrevealed test(s) withdrawn first\n`);
   }
-  process.stdout.write(`Planned ${result.planned} assignment(s) in week(s) ${result.weeksPlanned.join(', ') || '(none)'}\n`);
-  if (result.weeksAlreadyPlanned.length) process.stdout.write(`Already planned, left as they are: ${result.weeksAlreadyPlanned.join(', ')}\n`);
-  for (const u of result.unfilled) process.stdout.write(`Unfilled: touchpoint ${u.touchpointId}, week ${u.weekStart}, slot ${u.slot}: ${u.explanation}\n`);
+  process.stdout.write(
+    `Planned ${result.planned} assignment(s) in week(s) ${result.weeksPlanned.join(', ') || '(none)'}\n`,
+  );
+  if (result.weeksAlreadyPlanned.length)
+    process.stdout.write(`Already planned, left as they are: ${result.weeksAlreadyPlanned.join(', ')}\n`);
+  for (const u of result.unfilled)
+    process.stdout.write(
+      `Unfilled: touchpoint ${u.touchpointId}, week ${u.weekStart}, slot ${u.slot}: ${u.explanation}\n`,
+    );
 }
 
 async function digest(config: AppConfig, argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { subscription: { type: 'string' }, 'period-start': { type: 'string' }, 'period-end': { type: 'string' }, out: { type: 'string' } },
+    options: {
+      subscription: { type: 'string' },
+      'period-start': { type: 'string' },
+      'period-end': { type: 'string' },
+      out: { type: 'string' },
+    },
   });
-  if (!values.subscription || !values['period-start'] || !values.out) throw new UsageError('digest needs --subscription, --period-start and --out');
-  const { value, errors } = await validateDto(PreviewQuery, { periodStart: values['period-start'], ...(values['period-end'] ? { periodEnd: values['period-end'] } : {}) });
+  if (!values.subscription || !values['period-start'] || !values.out)
+    throw new UsageError('digest needs --subscription, --period-start and --out');
+  const { value, errors } = await validateDto(PreviewQuery, {
+    periodStart: values['period-start'],
+    ...(values['period-end'] ? { periodEnd: values['period-end'] } : {}),
+  });
   if (errors.length) throw new FieldValidationException(errors);
   const html = await withContext(config, async (ctx) => {
-    const sub = await ctx.get(DataSource).getRepository(DigestSubscription).findOneBy({ id: values.subscription! }).catch(() => null);
+    const sub = await ctx
+      .get(DataSource)
+      .getRepository(DigestSubscription)
+      .findOneBy({ id: values.subscription! })
+      .catch(() => null);
     if (!sub) throw new UsageError(`subscription ${values.subscription} not found`);
-    const payload = await ctx.get(DigestSubscriptionsService).preview(sub.organizationId, sub.id, value.periodStart, value.periodEnd);
-    return renderDigest(payload, { name: sub.name, zone: sub.timezone, link: '#', chartSrc: chartDataUri(payload, sub.name, sub.timezone) }).html;
+    const payload = await ctx
+      .get(DigestSubscriptionsService)
+      .preview(sub.organizationId, sub.id, value.periodStart, value.periodEnd);
+    return renderDigest(payload, {
+      name: sub.name,
+      zone: sub.timezone,
+      link: '#',
+      chartSrc: chartDataUri(payload, sub.name, sub.timezone),
+    }).html;
   });
   await writeFile(values.out, html);
   process.stdout.write(`Wrote the digest to ${values.out}\n`);
@@ -187,7 +220,8 @@ async function digest(config: AppConfig, argv: string[]): Promise<void> {
 async function runJob(config: AppConfig, argv: string[]): Promise<void> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   const name = positionals[0] as JobName | undefined;
-  if (!name || !Object.hasOwn(SCHEDULES, name)) throw new UsageError(`run-job needs one of: ${Object.keys(SCHEDULES).join(', ')}`);
+  if (!name || !Object.hasOwn(SCHEDULES, name))
+    throw new UsageError(`run-job needs one of: ${Object.keys(SCHEDULES).join(', ')}`);
   const result = await withContext(config, (ctx) => ctx.get(JobsService).run(name));
   process.stdout.write(`${JSON.stringify({ job: name, result })}\n`);
 }
@@ -233,7 +267,11 @@ async function main(): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
       return 2;
     }

@@ -30,7 +30,14 @@ describe('loadConfig', () => {
       TRUST_PROXY: '1',
       DIGEST_LINK_DAYS: '30',
     });
-    expect(config).toMatchObject({ port: 8080, enableJobs: false, publicUrl: 'https://gt.example.org', logLevel: 'warn', rateLimit: { failures: 5, windowSeconds: 60 }, trustProxy: 1 });
+    expect(config).toMatchObject({
+      port: 8080,
+      enableJobs: false,
+      publicUrl: 'https://gt.example.org',
+      logLevel: 'warn',
+      rateLimit: { failures: 5, windowSeconds: 60 },
+      trustProxy: 1,
+    });
     expect(config.digestLinkDays).toBe(30);
   });
 
@@ -38,11 +45,26 @@ describe('loadConfig', () => {
     [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer from 0 to 65535 (got "abc")'],
     [{ PORT: '70000' }, 'Invalid configuration: PORT must be an integer from 0 to 65535 (got "70000")'],
     [{ ENABLE_JOBS: 'maybe' }, 'Invalid configuration: ENABLE_JOBS must be true or false (got "maybe")'],
-    [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
-    [{ DATABASE_URL: 'localhost:5432' }, 'Invalid configuration: DATABASE_URL must be a URL like postgres://user:password@host:5432/database (value not shown)'],
-    [{ SMTP_URL: 'http://x' }, 'Invalid configuration: SMTP_URL must be a URL like smtp://user:password@host:587 (value not shown)'],
-    [{ RATE_LIMIT_FAILURES: '0' }, 'Invalid configuration: RATE_LIMIT_FAILURES must be an integer from 1 to 100000 (got "0")'],
-    [{ RATE_LIMIT_WINDOW_SECONDS: '1.5' }, 'Invalid configuration: RATE_LIMIT_WINDOW_SECONDS must be an integer from 1 to 86400 (got "1.5")'],
+    [
+      { LOG_LEVEL: 'loud' },
+      'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ],
+    [
+      { DATABASE_URL: 'localhost:5432' },
+      'Invalid configuration: DATABASE_URL must be a URL like postgres://user:password@host:5432/database (value not shown)',
+    ],
+    [
+      { SMTP_URL: 'http://x' },
+      'Invalid configuration: SMTP_URL must be a URL like smtp://user:password@host:587 (value not shown)',
+    ],
+    [
+      { RATE_LIMIT_FAILURES: '0' },
+      'Invalid configuration: RATE_LIMIT_FAILURES must be an integer from 1 to 100000 (got "0")',
+    ],
+    [
+      { RATE_LIMIT_WINDOW_SECONDS: '1.5' },
+      'Invalid configuration: RATE_LIMIT_WINDOW_SECONDS must be an integer from 1 to 86400 (got "1.5")',
+    ],
     [{ TRUST_PROXY: 'yes' }, 'Invalid configuration: TRUST_PROXY must be an integer from 0 to 10 (got "yes")'],
     [{ DIGEST_LINK_DAYS: '0' }, 'Invalid configuration: DIGEST_LINK_DAYS must be an integer from 1 to 3650 (got "0")'],
     [{ DIGEST_LINK_DAYS: 'x' }, 'Invalid configuration: DIGEST_LINK_DAYS must be an integer from 1 to 3650 (got "x")'],

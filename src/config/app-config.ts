@@ -33,77 +33,108 @@ const toBool = ({ value }: { value: unknown }) => {
 /** The environment as it is read, one property per variable, each with its rule. */
 class EnvironmentVariables {
   @Transform(toInt)
-  @IsOptional() @IsInt({ message: 'must be an integer from 0 to 65535' })
-  @Min(0, { message: 'must be an integer from 0 to 65535' }) @Max(65535, { message: 'must be an integer from 0 to 65535' })
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 0 to 65535' })
+  @Min(0, { message: 'must be an integer from 0 to 65535' })
+  @Max(65535, { message: 'must be an integer from 0 to 65535' })
   PORT?: number;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(1)
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   HOST?: string;
 
-  @Transform(emptyToUndefined) @IsOptional()
-  @IsUrlWithProtocol(['postgres:', 'postgresql:'], { message: 'must be a URL like postgres://user:password@host:5432/database' })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrlWithProtocol(['postgres:', 'postgresql:'], {
+    message: 'must be a URL like postgres://user:password@host:5432/database',
+  })
   DATABASE_URL?: string;
 
   @Transform(toInt)
-  @IsOptional() @IsInt({ message: 'must be an integer from 1 to 200' })
-  @Min(1, { message: 'must be an integer from 1 to 200' }) @Max(200, { message: 'must be an integer from 1 to 200' })
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 1 to 200' })
+  @Min(1, { message: 'must be an integer from 1 to 200' })
+  @Max(200, { message: 'must be an integer from 1 to 200' })
   DATABASE_POOL_SIZE?: number;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(1)
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   DATA_DIR?: string;
 
   @Transform(toInt)
-  @IsOptional() @IsInt({ message: 'must be an integer from 1024 to 65535' })
-  @Min(1024, { message: 'must be an integer from 1024 to 65535' }) @Max(65535, { message: 'must be an integer from 1024 to 65535' })
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 1024 to 65535' })
+  @Min(1024, { message: 'must be an integer from 1024 to 65535' })
+  @Max(65535, { message: 'must be an integer from 1024 to 65535' })
   EMBEDDED_PG_PORT?: number;
 
-  @Transform(emptyToUndefined) @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @IsUrlWithProtocol(['smtp:', 'smtps:'], { message: 'must be a URL like smtp://user:password@host:587' })
   SMTP_URL?: string;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsEmail({}, { message: 'must be an email address' })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address' })
   MAIL_FROM?: string;
 
-  @Transform(emptyToUndefined) @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @IsUrlWithProtocol(['http:', 'https:'], { message: 'must be an http(s) URL, e.g. https://groundtruth.example.org' })
   PUBLIC_URL?: string;
 
   @Transform(toBool)
-  @IsOptional() @IsBoolean({ message: 'must be true or false' })
+  @IsOptional()
+  @IsBoolean({ message: 'must be true or false' })
   ENABLE_JOBS?: boolean;
 
-  @Transform(emptyToUndefined) @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'must be one of fatal, error, warn, info, debug, trace, silent',
   })
   LOG_LEVEL?: string;
 
-  @Transform(emptyToUndefined) @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @IsIn(['development', 'production', 'test'], { message: 'must be one of development, production, test' })
   NODE_ENV?: string;
 
-  @Transform(emptyToUndefined) @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @IsIn(['100kb', '1mb', '5mb', '10mb'], { message: 'must be one of 100kb, 1mb, 5mb, 10mb' })
   BODY_LIMIT?: string;
 
   @Transform(toInt)
-  @IsOptional() @IsInt({ message: 'must be an integer from 1 to 100000' })
-  @Min(1, { message: 'must be an integer from 1 to 100000' }) @Max(100_000, { message: 'must be an integer from 1 to 100000' })
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 1 to 100000' })
+  @Min(1, { message: 'must be an integer from 1 to 100000' })
+  @Max(100_000, { message: 'must be an integer from 1 to 100000' })
   RATE_LIMIT_FAILURES?: number;
 
   @Transform(toInt)
-  @IsOptional() @IsInt({ message: 'must be an integer from 1 to 86400' })
-  @Min(1, { message: 'must be an integer from 1 to 86400' }) @Max(86_400, { message: 'must be an integer from 1 to 86400' })
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 1 to 86400' })
+  @Min(1, { message: 'must be an integer from 1 to 86400' })
+  @Max(86_400, { message: 'must be an integer from 1 to 86400' })
   RATE_LIMIT_WINDOW_SECONDS?: number;
 
   @Transform(toInt)
-  @IsOptional() @IsInt({ message: 'must be an integer from 0 to 10' })
-  @Min(0, { message: 'must be an integer from 0 to 10' }) @Max(10, { message: 'must be an integer from 0 to 10' })
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 0 to 10' })
+  @Min(0, { message: 'must be an integer from 0 to 10' })
+  @Max(10, { message: 'must be an integer from 0 to 10' })
   TRUST_PROXY?: number;
 
   @Transform(toInt)
-  @IsOptional() @IsInt({ message: 'must be an integer from 1 to 3650' })
-  @Min(1, { message: 'must be an integer from 1 to 3650' }) @Max(3650, { message: 'must be an integer from 1 to 3650' })
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 1 to 3650' })
+  @Min(1, { message: 'must be an integer from 1 to 3650' })
+  @Max(3650, { message: 'must be an integer from 1 to 3650' })
   DIGEST_LINK_DAYS?: number;
 }
 

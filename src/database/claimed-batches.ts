@@ -41,7 +41,9 @@ export async function processClaimedBatches<T = string>(
   for (;;) {
     const [claimed, done, failed] = await deps.dataSource.transaction(async (manager) => {
       const now = deps.clock.now();
-      const ids = (await returningRows<{ id: string }>(manager, job.claim, [...job.params(now), BATCH])).map((r) => r.id);
+      const ids = (await returningRows<{ id: string }>(manager, job.claim, [...job.params(now), BATCH])).map(
+        (r) => r.id,
+      );
       const succeeded: string[] = [];
       let failures = 0;
       for (const item of await load(manager, ids)) {

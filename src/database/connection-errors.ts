@@ -5,7 +5,16 @@
  */
 const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
 /** Socket errors of a connection to the server that could not be made or was lost. */
-const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /** What pg and pg-pool say, without a code, when a connection ends or none comes in time. */
 const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|is not queryable/;
 
@@ -16,7 +25,9 @@ const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying 
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   return causes(error).some(
-    (e) => (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_ERRNO.has(e.code))) || (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)),
+    (e) =>
+      (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_ERRNO.has(e.code))) ||
+      (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)),
   );
 }
 

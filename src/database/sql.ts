@@ -7,7 +7,8 @@ import type { DataSource, EntityManager } from 'typeorm';
  */
 export async function returningRows<T>(manager: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
   const result: unknown = await manager.query(sql, params);
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[0] as T[];
   return result as T[];
 }
 
@@ -16,7 +17,12 @@ export async function returningRows<T>(manager: EntityManager, sql: string, para
  * PostgreSQL parses and plans it once per connection, and TypeORM's query wrapper is skipped.
  * Errors are pg's own (with `code`), which the exception filter reads like TypeORM's.
  */
-export async function preparedQuery<T>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
+export async function preparedQuery<T>(
+  dataSource: DataSource,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
   const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
   const result = await pool.query<T & pg.QueryResultRow>({ name, text, values });
   return result.rows;

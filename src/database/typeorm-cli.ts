@@ -37,7 +37,9 @@ async function main(): Promise<number> {
   try {
     const [command, ...rest] = args;
     if (!command) {
-      process.stderr.write('usage: npm run typeorm -- <migration:run|migration:revert|migration:show|migration:generate PATH>\n');
+      process.stderr.write(
+        'usage: npm run typeorm -- <migration:run|migration:revert|migration:show|migration:generate PATH>\n',
+      );
       return 2;
     }
     const extra = command === 'migration:generate' ? ['--pretty'] : [];

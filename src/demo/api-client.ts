@@ -8,7 +8,10 @@ export class ApiClient {
     this.requests++;
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -21,7 +24,11 @@ export class ApiClient {
     const items: T[] = [];
     const joiner = path.includes('?') ? '&' : '?';
     for (let offset = 0; ; offset += 200) {
-      const page = await this.call<{ items: T[]; total: number }>(key, 'GET', `${path}${joiner}limit=200&offset=${offset}`);
+      const page = await this.call<{ items: T[]; total: number }>(
+        key,
+        'GET',
+        `${path}${joiner}limit=200&offset=${offset}`,
+      );
       items.push(...page.items);
       if (items.length >= page.total || page.items.length === 0) return items;
     }

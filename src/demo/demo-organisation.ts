@@ -31,15 +31,89 @@ export interface DemoPerson {
 }
 
 export const PEOPLE: DemoPerson[] = [
-  { key: 'ceo', name: 'Amara Okafor', title: 'Chief Executive', email: 'amara.okafor@northgate.example', timezone: 'Europe/London', roles: ['tester'], workingHours: hours(WEEKDAYS, '08:00', '18:00') },
-  { key: 'coo', name: 'Daniel Reyes', title: 'Chief Operating Officer', email: 'daniel.reyes@northgate.example', timezone: 'America/New_York', roles: ['tester'], workingHours: hours(WEEKDAYS, '07:00', '17:00'), leaveWeeks: [4] },
-  { key: 'cfo', name: 'Ingrid Larsen', title: 'Chief Financial Officer', email: 'ingrid.larsen@northgate.example', timezone: 'Europe/Berlin', roles: ['tester'], workingHours: hours(WEEKDAYS, '08:30', '18:30') },
-  { key: 'cdo', name: 'Priya Raman', title: 'Chief Digital Officer', email: 'priya.raman@northgate.example', timezone: 'Asia/Kolkata', roles: ['tester', 'owner'], workingHours: hours(WEEKDAYS, '10:00', '20:00') },
-  { key: 'retail', name: 'Tom Gallagher', title: 'Head of Franchise Retail', email: 'tom.gallagher@northgate.example', timezone: 'Europe/London', roles: ['tester', 'owner'], workingHours: hours(['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], '09:00', '17:30') },
-  { key: 'contact', name: 'Marcus Webb', title: 'Contact Centre Director', email: 'marcus.webb@northgate.example', timezone: 'Europe/London', roles: ['tester', 'owner'], workingHours: hours(WEEKDAYS, '08:00', '18:00') },
-  { key: 'insurance', name: 'Sinéad Byrne', title: 'Head of Insurance Operations', email: 'sinead.byrne@northgate.example', timezone: 'Europe/Dublin', roles: ['tester', 'owner'], workingHours: hours(WEEKDAYS, '08:30', '17:30'), leaveWeeks: [6] },
-  { key: 'practice', name: 'Dr Helen Shaw', title: 'Practice Manager, Northgate Family Practice', email: 'helen.shaw@northgate.example', timezone: 'Europe/London', roles: ['owner'], workingHours: hours(WEEKDAYS, '08:00', '18:30') },
-  { key: 'quality', name: 'Lena Fischer', title: 'Head of Service Quality', email: 'lena.fischer@northgate.example', timezone: 'Europe/Berlin', roles: ['quality'], workingHours: hours(WEEKDAYS, '09:00', '17:00') },
+  {
+    key: 'ceo',
+    name: 'Amara Okafor',
+    title: 'Chief Executive',
+    email: 'amara.okafor@northgate.example',
+    timezone: 'Europe/London',
+    roles: ['tester'],
+    workingHours: hours(WEEKDAYS, '08:00', '18:00'),
+  },
+  {
+    key: 'coo',
+    name: 'Daniel Reyes',
+    title: 'Chief Operating Officer',
+    email: 'daniel.reyes@northgate.example',
+    timezone: 'America/New_York',
+    roles: ['tester'],
+    workingHours: hours(WEEKDAYS, '07:00', '17:00'),
+    leaveWeeks: [4],
+  },
+  {
+    key: 'cfo',
+    name: 'Ingrid Larsen',
+    title: 'Chief Financial Officer',
+    email: 'ingrid.larsen@northgate.example',
+    timezone: 'Europe/Berlin',
+    roles: ['tester'],
+    workingHours: hours(WEEKDAYS, '08:30', '18:30'),
+  },
+  {
+    key: 'cdo',
+    name: 'Priya Raman',
+    title: 'Chief Digital Officer',
+    email: 'priya.raman@northgate.example',
+    timezone: 'Asia/Kolkata',
+    roles: ['tester', 'owner'],
+    workingHours: hours(WEEKDAYS, '10:00', '20:00'),
+  },
+  {
+    key: 'retail',
+    name: 'Tom Gallagher',
+    title: 'Head of Franchise Retail',
+    email: 'tom.gallagher@northgate.example',
+    timezone: 'Europe/London',
+    roles: ['tester', 'owner'],
+    workingHours: hours(['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], '09:00', '17:30'),
+  },
+  {
+    key: 'contact',
+    name: 'Marcus Webb',
+    title: 'Contact Centre Director',
+    email: 'marcus.webb@northgate.example',
+    timezone: 'Europe/London',
+    roles: ['tester', 'owner'],
+    workingHours: hours(WEEKDAYS, '08:00', '18:00'),
+  },
+  {
+    key: 'insurance',
+    name: 'Sinéad Byrne',
+    title: 'Head of Insurance Operations',
+    email: 'sinead.byrne@northgate.example',
+    timezone: 'Europe/Dublin',
+    roles: ['tester', 'owner'],
+    workingHours: hours(WEEKDAYS, '08:30', '17:30'),
+    leaveWeeks: [6],
+  },
+  {
+    key: 'practice',
+    name: 'Dr Helen Shaw',
+    title: 'Practice Manager, Northgate Family Practice',
+    email: 'helen.shaw@northgate.example',
+    timezone: 'Europe/London',
+    roles: ['owner'],
+    workingHours: hours(WEEKDAYS, '08:00', '18:30'),
+  },
+  {
+    key: 'quality',
+    name: 'Lena Fischer',
+    title: 'Head of Service Quality',
+    email: 'lena.fischer@northgate.example',
+    timezone: 'Europe/Berlin',
+    roles: ['quality'],
+    workingHours: hours(WEEKDAYS, '09:00', '17:00'),
+  },
 ];
 
 /** How contacts with a touchpoint really go: the replay draws each outcome from this. */
@@ -105,7 +179,14 @@ export const SCENARIOS = [
       'You moved your mobile number to another network last month and want it back on Northgate. Ask how to port it back, ' +
       'what you need (PAC code, ID), how long it takes and whether you keep your old plan.',
     channels: ['in_person', 'chat', 'email'],
-    questions: [{ key: 'pac_explained', label: 'Were you told how the PAC code works and what happens next?', type: 'yes_no', required: true }],
+    questions: [
+      {
+        key: 'pac_explained',
+        label: 'Were you told how the PAC code works and what happens next?',
+        type: 'yes_no',
+        required: true,
+      },
+    ],
   },
   {
     key: 'billing',
@@ -114,7 +195,14 @@ export const SCENARIOS = [
       'You were charged £14.99 for roaming on a month you did not travel. Call the general line, ask for the charge to be ' +
       'reversed, and note every time you are passed on and whether you had to explain again.',
     channels: ['phone'],
-    questions: [{ key: 'told_reference', label: 'Did you get a reference number for the complaint?', type: 'yes_no', required: false }],
+    questions: [
+      {
+        key: 'told_reference',
+        label: 'Did you get a reference number for the complaint?',
+        type: 'yes_no',
+        required: false,
+      },
+    ],
   },
   {
     key: 'prescription',
@@ -123,7 +211,9 @@ export const SCENARIOS = [
       'You ordered a repeat prescription (your usual inhaler) three days ago. Ask whether it has been signed and sent to the ' +
       'pharmacy, and if not, why not and when it will be.',
     channels: ['phone'],
-    questions: [{ key: 'prescription_ready', label: 'Was the prescription signed and sent?', type: 'yes_no', required: true }],
+    questions: [
+      { key: 'prescription_ready', label: 'Was the prescription signed and sent?', type: 'yes_no', required: true },
+    ],
   },
   {
     key: 'leaving',
@@ -133,12 +223,20 @@ export const SCENARIOS = [
       'reason to stay. Do not accept any offer on the call.',
     channels: ['phone'],
     questions: [
-      { key: 'reason_to_stay', label: 'What reason to stay were you given?', type: 'choice', required: true, options: ['none', 'price match', 'cover explained', 'loyalty discount'] },
+      {
+        key: 'reason_to_stay',
+        label: 'What reason to stay were you given?',
+        type: 'choice',
+        required: true,
+        options: ['none', 'price match', 'cover explained', 'loyalty discount'],
+      },
     ],
   },
 ] as const;
 
-const yesNo = (key: string, pYes: number) => (reached: boolean, resolved: boolean, draw: () => number) => ({ [key]: reached && (resolved || draw() < pYes) });
+const yesNo = (key: string, pYes: number) => (reached: boolean, resolved: boolean, draw: () => number) => ({
+  [key]: reached && (resolved || draw() < pYes),
+});
 
 export const TOUCHPOINTS: DemoTouchpoint[] = [
   {
@@ -154,14 +252,35 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     meeting: 'Retail review',
     review: 'four-weekly',
     truth: {
-      reach: 0.97, waitMedian: 1500, transfer: 0.35, drop: 0, repeatAfterTransfer: 0.8, resolved: 0.3, partial: 0.25, optionsExplained: 0.35,
-      courtesy: 4.0, knowledge: 2.4, promise: 0.2, promiseDays: 3,
+      reach: 0.97,
+      waitMedian: 1500,
+      transfer: 0.35,
+      drop: 0,
+      repeatAfterTransfer: 0.8,
+      resolved: 0.3,
+      partial: 0.25,
+      optionsExplained: 0.35,
+      courtesy: 4.0,
+      knowledge: 2.4,
+      promise: 0.2,
+      promiseDays: 3,
       answers: yesNo('pac_explained', 0.25),
       notes: {
-        noAnswer: ['Queue out of the door; the only staff member on the floor said porting was "a phone thing" and went back to a sale. Left after 40 minutes.'],
-        resolved: ['Long queue, but once seen the adviser texted the PAC request for me and explained the switch would take one working day.', 'Took a ticket, waited about half an hour. Sorted in ten minutes after that, and I keep my old plan.'],
-        transferred: ['Waited 25 minutes, then was sent to "the porting desk", which is the same counter after another queue. Told the whole story twice.', 'First adviser could only sell new contracts; the manager came over and I had to start again from the beginning.'],
-        unresolved: ['Told franchise stores "can\'t do port-backs", call the general line. Nobody said why or gave me the number.', 'After 30 minutes in the queue the adviser said the system was down for porting and to come back tomorrow. No other option offered.'],
+        noAnswer: [
+          'Queue out of the door; the only staff member on the floor said porting was "a phone thing" and went back to a sale. Left after 40 minutes.',
+        ],
+        resolved: [
+          'Long queue, but once seen the adviser texted the PAC request for me and explained the switch would take one working day.',
+          'Took a ticket, waited about half an hour. Sorted in ten minutes after that, and I keep my old plan.',
+        ],
+        transferred: [
+          'Waited 25 minutes, then was sent to "the porting desk", which is the same counter after another queue. Told the whole story twice.',
+          'First adviser could only sell new contracts; the manager came over and I had to start again from the beginning.',
+        ],
+        unresolved: [
+          'Told franchise stores "can\'t do port-backs", call the general line. Nobody said why or gave me the number.',
+          'After 30 minutes in the queue the adviser said the system was down for porting and to come back tomorrow. No other option offered.',
+        ],
       },
     },
     claims: [
@@ -182,14 +301,36 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     meeting: 'Contact-centre review',
     review: 'four-weekly',
     truth: {
-      reach: 0.7, waitMedian: 540, transfer: 0.65, drop: 0.3, repeatAfterTransfer: 0.85, resolved: 0.3, partial: 0.3, optionsExplained: 0.45,
-      courtesy: 3.7, knowledge: 3.0, promise: 0.3, promiseDays: 5,
+      reach: 0.7,
+      waitMedian: 540,
+      transfer: 0.65,
+      drop: 0.3,
+      repeatAfterTransfer: 0.85,
+      resolved: 0.3,
+      partial: 0.3,
+      optionsExplained: 0.45,
+      courtesy: 3.7,
+      knowledge: 3.0,
+      promise: 0.3,
+      promiseDays: 5,
       answers: yesNo('told_reference', 0.4),
       notes: {
-        noAnswer: ['Twelve minutes of hold music, then "we are experiencing high call volumes" and the line went dead.', 'Pressed 3 for billing as told; after 15 minutes it put me back at the main menu. Gave up.'],
-        resolved: ['Answered after about 8 minutes; the agent reversed the roaming charge on the spot and read me a reference.', 'Straight to billing, refund confirmed by text before I hung up.'],
-        transferred: ['Transferred three times; each agent asked for my account number and the whole story again. The third transfer dropped the call.', 'Billing passed me to "disputes", who passed me back. Nobody had notes from the previous agent.'],
-        unresolved: ['Agent said refunds "need a manager", none available, someone will call back within five days. No reference number.', 'Line dropped during the second transfer. Called back, different agent, no record of my first call.'],
+        noAnswer: [
+          'Twelve minutes of hold music, then "we are experiencing high call volumes" and the line went dead.',
+          'Pressed 3 for billing as told; after 15 minutes it put me back at the main menu. Gave up.',
+        ],
+        resolved: [
+          'Answered after about 8 minutes; the agent reversed the roaming charge on the spot and read me a reference.',
+          'Straight to billing, refund confirmed by text before I hung up.',
+        ],
+        transferred: [
+          'Transferred three times; each agent asked for my account number and the whole story again. The third transfer dropped the call.',
+          'Billing passed me to "disputes", who passed me back. Nobody had notes from the previous agent.',
+        ],
+        unresolved: [
+          'Agent said refunds "need a manager", none available, someone will call back within five days. No reference number.',
+          'Line dropped during the second transfer. Called back, different agent, no record of my first call.',
+        ],
       },
     },
     claims: [
@@ -211,14 +352,29 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     meeting: 'Practice meeting',
     review: 'four-weekly',
     truth: {
-      reach: 0.85, waitMedian: 420, transfer: 0.15, drop: 0.05, repeatAfterTransfer: 0.6, resolved: 0.25, partial: 0.25, optionsExplained: 0.3,
-      courtesy: 4.5, knowledge: 3.2, promise: 0.6, promiseDays: 2,
+      reach: 0.85,
+      waitMedian: 420,
+      transfer: 0.15,
+      drop: 0.05,
+      repeatAfterTransfer: 0.6,
+      resolved: 0.25,
+      partial: 0.25,
+      optionsExplained: 0.3,
+      courtesy: 4.5,
+      knowledge: 3.2,
+      promise: 0.6,
+      promiseDays: 2,
       answers: yesNo('prescription_ready', 0),
       notes: {
         noAnswer: ['Number 14 in the queue at 08:05; the line closed for prescriptions at 11:00 before I got through.'],
         resolved: ['Receptionist checked straight away: signed yesterday, at the pharmacy now. Friendly and quick.'],
-        transferred: ['Put through to the dispensary, who said to ring reception. Kind people, but I explained it three times.'],
-        unresolved: ['"It\'s not there yet, ring back in 48 hours." Third day since the request. Nobody could say who is holding it.', 'Told the doctor has not signed it; could not say why or when. I would have run out of my inhaler by then.'],
+        transferred: [
+          'Put through to the dispensary, who said to ring reception. Kind people, but I explained it three times.',
+        ],
+        unresolved: [
+          '"It\'s not there yet, ring back in 48 hours." Third day since the request. Nobody could say who is holding it.',
+          'Told the doctor has not signed it; could not say why or when. I would have run out of my inhaler by then.',
+        ],
       },
     },
     claims: [
@@ -239,16 +395,41 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     meeting: 'Insurance operations review',
     review: 'four-weekly',
     truth: {
-      reach: 0.9, waitMedian: 180, transfer: 0.25, drop: 0.05, repeatAfterTransfer: 0.7, resolved: 0.35, partial: 0.25, optionsExplained: 0.25,
-      courtesy: 4.1, knowledge: 2.4, promise: 0.15, promiseDays: 7,
+      reach: 0.9,
+      waitMedian: 180,
+      transfer: 0.25,
+      drop: 0.05,
+      repeatAfterTransfer: 0.7,
+      resolved: 0.35,
+      partial: 0.25,
+      optionsExplained: 0.25,
+      courtesy: 4.1,
+      knowledge: 2.4,
+      promise: 0.15,
+      promiseDays: 7,
       answers: (reached, resolved, draw) => ({
-        reason_to_stay: !reached ? 'none' : resolved ? 'cover explained' : draw() < 0.6 ? 'none' : draw() < 0.6 ? 'loyalty discount' : 'price match',
+        reason_to_stay: !reached
+          ? 'none'
+          : resolved
+            ? 'cover explained'
+            : draw() < 0.6
+              ? 'none'
+              : draw() < 0.6
+                ? 'loyalty discount'
+                : 'price match',
       }),
       notes: {
         noAnswer: ['Option 4 "leaving us" rang out after 20 minutes.'],
-        resolved: ['Agent explained what the cover includes that cheaper policies do not (physio, mental health) and offered a review. Good call.'],
-        transferred: ['Sent to "retentions", who read the same renewal letter back to me. Could not say what I would lose by leaving.'],
-        unresolved: ['"I can cancel it for you now." No reason to stay, no mention of what I would lose.', 'Agent could not explain why the price went up 18 %; offered to pass on feedback.'],
+        resolved: [
+          'Agent explained what the cover includes that cheaper policies do not (physio, mental health) and offered a review. Good call.',
+        ],
+        transferred: [
+          'Sent to "retentions", who read the same renewal letter back to me. Could not say what I would lose by leaving.',
+        ],
+        unresolved: [
+          '"I can cancel it for you now." No reason to stay, no mention of what I would lose.',
+          'Agent could not explain why the price went up 18 %; offered to pass on feedback.',
+        ],
       },
     },
     claims: [
@@ -270,14 +451,29 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     meeting: 'Digital channels stand-up',
     review: 'weekly',
     truth: {
-      reach: 0.93, waitMedian: 95, transfer: 0.2, drop: 0.08, repeatAfterTransfer: 0.5, resolved: 0.62, partial: 0.2, optionsExplained: 0.6,
-      courtesy: 4.3, knowledge: 3.9, promise: 0.1, promiseDays: 2,
+      reach: 0.93,
+      waitMedian: 95,
+      transfer: 0.2,
+      drop: 0.08,
+      repeatAfterTransfer: 0.5,
+      resolved: 0.62,
+      partial: 0.2,
+      optionsExplained: 0.6,
+      courtesy: 4.3,
+      knowledge: 3.9,
+      promise: 0.1,
+      promiseDays: 2,
       answers: yesNo('pac_explained', 0.6),
       notes: {
         noAnswer: ['The bot would not hand over to a person: "I didn\'t understand that" four times.'],
-        resolved: ['A person in under two minutes; sent the PAC instructions and the porting form link in the chat.', 'Quick and clear, transcript emailed afterwards.'],
+        resolved: [
+          'A person in under two minutes; sent the PAC instructions and the porting form link in the chat.',
+          'Quick and clear, transcript emailed afterwards.',
+        ],
         transferred: ['Bot, then agent, then "porting specialist" — each started with "how can I help?"'],
-        unresolved: ['Chat closed itself after 10 minutes idle while the agent was "checking". No way back to the same agent.'],
+        unresolved: [
+          'Chat closed itself after 10 minutes idle while the agent was "checking". No way back to the same agent.',
+        ],
       },
     },
     claims: [
@@ -298,13 +494,25 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     meeting: 'Digital channels stand-up',
     review: 'weekly',
     truth: {
-      reach: 0.95, waitMedian: 18 * 3600, transfer: 0.2, drop: 0, repeatAfterTransfer: 0.9, resolved: 0.5, partial: 0.25, optionsExplained: 0.5,
-      courtesy: 4.0, knowledge: 3.5, promise: 0.2, promiseDays: 3,
+      reach: 0.95,
+      waitMedian: 18 * 3600,
+      transfer: 0.2,
+      drop: 0,
+      repeatAfterTransfer: 0.9,
+      resolved: 0.5,
+      partial: 0.25,
+      optionsExplained: 0.5,
+      courtesy: 4.0,
+      knowledge: 3.5,
+      promise: 0.2,
+      promiseDays: 3,
       answers: yesNo('pac_explained', 0.5),
       notes: {
         noAnswer: ['Auto-reply promised an answer "within 4 hours"; nothing came in three days.'],
         resolved: ['Reply the next day with the PAC steps and a direct porting form. Clear.'],
-        transferred: ['Forwarded to "the porting team", who replied asking for everything I had put in my first email.'],
+        transferred: [
+          'Forwarded to "the porting team", who replied asking for everything I had put in my first email.',
+        ],
         unresolved: ['Reply after 30 hours: "please call the general line". No answer to the question asked.'],
       },
     },

@@ -56,7 +56,9 @@ async function run(server: RunningServer, clock: DemoClock, realNow: Date): Prom
   } else {
     const firstMonday = firstMondayBefore(realNow);
     clock.set(firstMonday.minus({ days: 1 }).set({ hour: 12 }).toJSDate());
-    say(`Creating the demo organisation and replaying ${WEEKS} weeks from ${firstMonday.toFormat('d LLL yyyy')} on the clock…`);
+    say(
+      `Creating the demo organisation and replaying ${WEEKS} weeks from ${firstMonday.toFormat('d LLL yyyy')} on the clock…`,
+    );
     state = await createDemoOrganisation(server.app, api, firstMonday);
     const stats = await replay(server.app, api, clock, state, realNow, say);
     // written once whole: an interrupted replay is started afresh next time
@@ -101,18 +103,26 @@ async function reusableState(server: RunningServer, api: ApiClient, file: string
 }
 
 /** The web link and .eml of the newest digest, read from the mail that carried it. */
-async function latestDigest(server: RunningServer, subscriptionId: string): Promise<{ link: string; eml: string } | null> {
-  const [mail]: Array<{ message_id: string; created_at: Date; text_body: string }> = await server.app.get(DataSource).query(
-    `SELECT m.message_id, m.created_at, m.text_body
+async function latestDigest(
+  server: RunningServer,
+  subscriptionId: string,
+): Promise<{ link: string; eml: string } | null> {
+  const [mail]: Array<{ message_id: string; created_at: Date; text_body: string }> = await server.app
+    .get(DataSource)
+    .query(
+      `SELECT m.message_id, m.created_at, m.text_body
        FROM outbox_message m
       WHERE m.dedupe_key LIKE 'digest:' || $1::text || ':%' AND m.sent_at IS NOT NULL
       ORDER BY m.created_at DESC, m.recipient
       LIMIT 1`,
-    [subscriptionId],
-  );
+      [subscriptionId],
+    );
   const link = mail?.text_body.match(/https?:\/\/\S+\/d\/[A-Za-z0-9_-]+/)?.[0];
   if (!mail || !link) return null;
-  return { link, eml: emlPath(server.config.dataDir, { messageId: mail.message_id, createdAt: new Date(mail.created_at) }) };
+  return {
+    link,
+    eml: emlPath(server.config.dataDir, { messageId: mail.message_id, createdAt: new Date(mail.created_at) }),
+  };
 }
 
 void main();

@@ -40,11 +40,21 @@ export interface DrawnOutcome {
 }
 
 /** One test contact as it went, drawn from the touchpoint's truth, in the API's outcome shape. */
-export function drawOutcome(truth: Truth, draw: Draw, window: { start: Date; end: Date }, testerZone: string, channel: string): DrawnOutcome {
-  const attempted = new Date(window.start.getTime() + draw.uniform() * (window.end.getTime() - window.start.getTime()) * 0.8);
+export function drawOutcome(
+  truth: Truth,
+  draw: Draw,
+  window: { start: Date; end: Date },
+  testerZone: string,
+  channel: string,
+): DrawnOutcome {
+  const attempted = new Date(
+    window.start.getTime() + draw.uniform() * (window.end.getTime() - window.start.getTime()) * 0.8,
+  );
   const reached = draw.chance(truth.reach);
-  const transfers = reached && draw.chance(truth.transfer) ? 1 + (draw.chance(0.4) ? 1 : 0) + (draw.chance(0.2) ? 1 : 0) : 0;
-  const disconnects = channel !== 'email' && channel !== 'in_person' && draw.chance(reached ? truth.drop : truth.drop / 2) ? 1 : 0;
+  const transfers =
+    reached && draw.chance(truth.transfer) ? 1 + (draw.chance(0.4) ? 1 : 0) + (draw.chance(0.2) ? 1 : 0) : 0;
+  const disconnects =
+    channel !== 'email' && channel !== 'in_person' && draw.chance(reached ? truth.drop : truth.drop / 2) ? 1 : 0;
   const repeatedStory = transfers > 0 && draw.chance(truth.repeatAfterTransfer);
   let resolution: 'resolved' | 'partial' | 'unresolved' = 'unresolved';
   if (reached) {
@@ -55,7 +65,13 @@ export function drawOutcome(truth: Truth, draw: Draw, window: { start: Date; end
   }
   const secondsToHuman = reached ? draw.wait(truth.waitMedian) : null;
   const promised = reached && resolution !== 'resolved' && draw.chance(truth.promise);
-  const category = !reached ? 'noAnswer' : resolution === 'resolved' ? 'resolved' : transfers > 0 || repeatedStory ? 'transferred' : 'unresolved';
+  const category = !reached
+    ? 'noAnswer'
+    : resolution === 'resolved'
+      ? 'resolved'
+      : transfers > 0 || repeatedStory
+        ? 'transferred'
+        : 'unresolved';
   const body: Record<string, unknown> = {
     attemptedAt: attempted.toISOString(),
     reachedHuman: reached,

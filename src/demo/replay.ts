@@ -59,12 +59,17 @@ interface AssignmentItem {
  */
 export function firstMondayBefore(now: Date): DateTime {
   let monday = DateTime.fromJSDate(now, { zone: ZONE }).startOf('week');
-  if (DateTime.fromJSDate(now, { zone: ZONE }) < monday.set({ hour: 9, minute: 5 })) monday = monday.minus({ weeks: 1 });
+  if (DateTime.fromJSDate(now, { zone: ZONE }) < monday.set({ hour: 9, minute: 5 }))
+    monday = monday.minus({ weeks: 1 });
   return monday.minus({ weeks: WEEKS });
 }
 
 /** Creates the organisation, its people (with keys), touchpoints, scenarios, campaigns and digest, through the API. */
-export async function createDemoOrganisation(app: NestExpressApplication, api: ApiClient, firstMonday: DateTime): Promise<DemoState> {
+export async function createDemoOrganisation(
+  app: NestExpressApplication,
+  api: ApiClient,
+  firstMonday: DateTime,
+): Promise<DemoState> {
   const { organization, apiKey } = await app.get(OrganizationsService).bootstrap({
     name: DEMO_ORGANISATION,
     adminEmail: DEMO_ADMIN.email,
@@ -88,7 +93,9 @@ export async function createDemoOrganisation(app: NestExpressApplication, api: A
       leave,
     });
     personIds[p.key] = person.id;
-    keys[p.key] = (await api.call<{ key: string }>(admin, 'POST', `/api/v1/people/${person.id}/api-keys`, { label: 'demo' })).key;
+    keys[p.key] = (
+      await api.call<{ key: string }>(admin, 'POST', `/api/v1/people/${person.id}/api-keys`, { label: 'demo' })
+    ).key;
   }
   const touchpointIds: Record<string, string> = {};
   for (const t of TOUCHPOINTS) {
@@ -160,7 +167,16 @@ export async function replay(
   const jobs = app.get(JobsService);
   const run = (name: JobName) => jobs.run(name);
   const draw = new Draw(new SeededRandom('groundtruth demo', state.organizationId));
-  const stats: ReplayStats = { planned: 0, completed: 0, declined: 0, missed: 0, claims: 0, digests: 0, mails: 0, requests: 0 };
+  const stats: ReplayStats = {
+    planned: 0,
+    completed: 0,
+    declined: 0,
+    missed: 0,
+    claims: 0,
+    digests: 0,
+    mails: 0,
+    requests: 0,
+  };
   const testerKeyById = new Map(PEOPLE.map((p) => [state.personIds[p.key], state.keys[p.key]]));
   const testerZoneById = new Map(PEOPLE.map((p) => [state.personIds[p.key], p.timezone]));
   const touchpointById = new Map(TOUCHPOINTS.map((t) => [state.touchpointIds[t.key], t]));
@@ -193,7 +209,13 @@ export async function replay(
         skipped.add(a.id);
       } else {
         const tp = touchpointById.get(a.touchpointId)!;
-        const drawn = drawOutcome(tp.truth, draw, { start: new Date(a.windowStart), end: new Date(a.windowEnd) }, testerZoneById.get(a.testerId)!, tp.channel);
+        const drawn = drawOutcome(
+          tp.truth,
+          draw,
+          { start: new Date(a.windowStart), end: new Date(a.windowEnd) },
+          testerZoneById.get(a.testerId)!,
+          tp.channel,
+        );
         pending.set(a.id, { ...drawn, testerId: a.testerId });
       }
     }
@@ -208,7 +230,8 @@ export async function replay(
     const sent = count(await run('digest'), 'sent');
     stats.digests += sent;
     stats.mails += count(await run('outbox'), 'sent');
-    if (sent) progress(`  ${t.toFormat('ccc d LLL yyyy HH:mm')} digest sent — ${stats.completed} contacts recorded so far`);
+    if (sent)
+      progress(`  ${t.toFormat('ccc d LLL yyyy HH:mm')} digest sent — ${stats.completed} contacts recorded so far`);
     t = t.plus({ hours: 1 });
   }
   clock.set(until);

@@ -21,19 +21,94 @@ function ihdr(png: Buffer): { width: number; height: number } {
 }
 
 const SAMPLE: ChartRow[] = [
-  { label: 'General line · answer rate', unit: 'rate', observed: 0.62, ciLow: 0.47, ciHigh: 0.75, claimed: 0.96, verdict: 'contradicted' },
-  { label: 'General line · first-contact resolution', unit: 'rate', observed: 0.55, ciLow: 0.4, ciHigh: 0.69, claimed: 0.6, verdict: 'consistent' },
-  { label: 'Web chat · answer rate', unit: 'rate', observed: 0.93, ciLow: 0.81, ciHigh: 0.98, claimed: 0.7, verdict: 'better_than_claimed' },
-  { label: 'Billing · transfer rate', unit: 'rate', observed: 0.5, ciLow: 0.15, ciHigh: 0.85, claimed: 0.1, verdict: 'too_few_contacts' },
-  { label: 'Shop Leeds · options explained', unit: 'rate', observed: null, ciLow: null, ciHigh: null, claimed: 0.9, verdict: 'too_few_contacts' },
-  { label: 'General line · avg seconds to a human', unit: 'seconds', observed: 412, ciLow: 301, ciHigh: 523, claimed: 90, verdict: 'contradicted' },
-  { label: 'Web chat · median seconds to a human', unit: 'seconds', observed: 48, ciLow: 30, ciHigh: 75, claimed: 60, verdict: 'consistent' },
-  { label: 'General line · courtesy', unit: 'rating', observed: 4.1, ciLow: 3.7, ciHigh: 4.5, claimed: 4.6, verdict: 'contradicted' },
-  { label: 'Team "North" <script>alert(1)</script> & co · knowledge', unit: 'rating', observed: 3.2, ciLow: 2.6, ciHigh: 3.8, claimed: 3, verdict: 'consistent' },
+  {
+    label: 'General line · answer rate',
+    unit: 'rate',
+    observed: 0.62,
+    ciLow: 0.47,
+    ciHigh: 0.75,
+    claimed: 0.96,
+    verdict: 'contradicted',
+  },
+  {
+    label: 'General line · first-contact resolution',
+    unit: 'rate',
+    observed: 0.55,
+    ciLow: 0.4,
+    ciHigh: 0.69,
+    claimed: 0.6,
+    verdict: 'consistent',
+  },
+  {
+    label: 'Web chat · answer rate',
+    unit: 'rate',
+    observed: 0.93,
+    ciLow: 0.81,
+    ciHigh: 0.98,
+    claimed: 0.7,
+    verdict: 'better_than_claimed',
+  },
+  {
+    label: 'Billing · transfer rate',
+    unit: 'rate',
+    observed: 0.5,
+    ciLow: 0.15,
+    ciHigh: 0.85,
+    claimed: 0.1,
+    verdict: 'too_few_contacts',
+  },
+  {
+    label: 'Shop Leeds · options explained',
+    unit: 'rate',
+    observed: null,
+    ciLow: null,
+    ciHigh: null,
+    claimed: 0.9,
+    verdict: 'too_few_contacts',
+  },
+  {
+    label: 'General line · avg seconds to a human',
+    unit: 'seconds',
+    observed: 412,
+    ciLow: 301,
+    ciHigh: 523,
+    claimed: 90,
+    verdict: 'contradicted',
+  },
+  {
+    label: 'Web chat · median seconds to a human',
+    unit: 'seconds',
+    observed: 48,
+    ciLow: 30,
+    ciHigh: 75,
+    claimed: 60,
+    verdict: 'consistent',
+  },
+  {
+    label: 'General line · courtesy',
+    unit: 'rating',
+    observed: 4.1,
+    ciLow: 3.7,
+    ciHigh: 4.5,
+    claimed: 4.6,
+    verdict: 'contradicted',
+  },
+  {
+    label: 'Team "North" <script>alert(1)</script> & co · knowledge',
+    unit: 'rating',
+    observed: 3.2,
+    ciLow: 2.6,
+    ciHigh: 3.8,
+    claimed: 3,
+    verdict: 'consistent',
+  },
 ];
 
 function rows(count: number): ChartRow[] {
-  return Array.from({ length: count }, (_, i) => ({ ...SAMPLE[i % SAMPLE.length], label: `Touchpoint ${i + 1} · ${SAMPLE[i % SAMPLE.length].label}` }));
+  return Array.from({ length: count }, (_, i) => ({
+    ...SAMPLE[i % SAMPLE.length],
+    label: `Touchpoint ${i + 1} · ${SAMPLE[i % SAMPLE.length].label}`,
+  }));
 }
 
 describe('digest chart', () => {
@@ -57,15 +132,16 @@ describe('digest chart', () => {
     expect(svg).toContain('+7 more in the table');
     expect(svg).toContain('Touchpoint 40 ·');
     expect(svg).not.toContain('Touchpoint 41 ·');
-    expect(ihdr(renderDigestChart(rows(MAX_CHART_ROWS + 60))).height).toBe(ihdr(renderDigestChart(rows(MAX_CHART_ROWS + 7))).height);
+    expect(ihdr(renderDigestChart(rows(MAX_CHART_ROWS + 60))).height).toBe(
+      ihdr(renderDigestChart(rows(MAX_CHART_ROWS + 7))).height,
+    );
     expect(digestChartSvg(rows(MAX_CHART_ROWS))).not.toContain('more in the table');
   });
 
   it('escapes user text for SVG, including the title, and drops what XML cannot carry', () => {
-    const svg = digestChartSvg(
-      [{ ...SAMPLE[0], label: 'A & B <script>alert("x")</script>\u0000\u0007 it\'s' }],
-      { title: 'Digest <b>&</b>' },
-    );
+    const svg = digestChartSvg([{ ...SAMPLE[0], label: 'A & B <script>alert("x")</script>\u0000\u0007 it\'s' }], {
+      title: 'Digest <b>&</b>',
+    });
     expect(svg).not.toContain('<script>');
     expect(svg).not.toContain('<b>');
     expect(svg).toContain('A &amp; B &lt;script&gt;');
@@ -110,8 +186,24 @@ describe('digest chart', () => {
 
   it('draws the waits of each channel in a section of their own, on an axis in the unit a reader would say', () => {
     const svg = digestChartSvg([
-      { ...SAMPLE[5], label: 'Line · median wait', channel: 'phone', observed: 95, ciLow: 60, ciHigh: 200, claimed: 60 },
-      { ...SAMPLE[5], label: 'Mailbox · median wait', channel: 'email', observed: 13 * 3600, ciLow: 4 * 3600, ciHigh: 20 * 3600, claimed: 4 * 3600 },
+      {
+        ...SAMPLE[5],
+        label: 'Line · median wait',
+        channel: 'phone',
+        observed: 95,
+        ciLow: 60,
+        ciHigh: 200,
+        claimed: 60,
+      },
+      {
+        ...SAMPLE[5],
+        label: 'Mailbox · median wait',
+        channel: 'email',
+        observed: 13 * 3600,
+        ciLow: 4 * 3600,
+        ciHigh: 20 * 3600,
+        claimed: 4 * 3600,
+      },
     ]);
     const phone = svg.slice(svg.indexOf('>Waits · phone<'), svg.indexOf('>Waits · email<'));
     const email = svg.slice(svg.indexOf('>Waits · email<'));
@@ -142,7 +234,10 @@ describe('digest chart', () => {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, png);
     writeFileSync(resolve(process.cwd(), 'test-output/digest-chart-empty.png'), renderDigestChart([]));
-    writeFileSync(resolve(process.cwd(), 'test-output/digest-chart-many.png'), renderDigestChart(rows(45), { width: 480 }));
+    writeFileSync(
+      resolve(process.cwd(), 'test-output/digest-chart-many.png'),
+      renderDigestChart(rows(45), { width: 480 }),
+    );
     expect(ihdr(png).width).toBe(720);
   });
 });

@@ -105,7 +105,10 @@ const FONT_STACK = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-ser
  */
 export function escapeXml(text: string): string {
   return text
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+    .replace(
+      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+      '',
+    )
     .replace(/\s+/g, ' ')
     .replace(/[&<>"']/g, (c) => XML_ENTITIES[c]);
 }
@@ -293,13 +296,24 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
   const plotWidth = plotRight - plotLeft;
 
   const body: string[] = [];
-  body.push(text(PAD, PAD + 14, fit(title, width - 2 * PAD, 15, true), `font-size="15" font-weight="bold" fill="${INK}"`));
+  body.push(
+    text(PAD, PAD + 14, fit(title, width - 2 * PAD, 15, true), `font-size="15" font-weight="bold" fill="${INK}"`),
+  );
   let y = PAD + TITLE_H - 8;
 
   if (shown.length === 0) {
     y += 8;
-    body.push(`<rect x="${PAD}" y="${n(y)}" width="${n(width - 2 * PAD)}" height="${EMPTY_BODY_H - 16}" rx="6" fill="${LANE_SHADE}"/>`);
-    body.push(text(width / 2, y + (EMPTY_BODY_H - 16) / 2 + 4, 'No claims to compare in this period', `font-size="${FONT_SIZE}" fill="${MUTED}" text-anchor="middle"`));
+    body.push(
+      `<rect x="${PAD}" y="${n(y)}" width="${n(width - 2 * PAD)}" height="${EMPTY_BODY_H - 16}" rx="6" fill="${LANE_SHADE}"/>`,
+    );
+    body.push(
+      text(
+        width / 2,
+        y + (EMPTY_BODY_H - 16) / 2 + 4,
+        'No claims to compare in this period',
+        `font-size="${FONT_SIZE}" fill="${MUTED}" text-anchor="middle"`,
+      ),
+    );
     y += EMPTY_BODY_H;
   } else {
     const lg = legend(y, PAD, width - PAD, shown);
@@ -308,7 +322,8 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
 
     for (const { unit, title: sectionTitle, lanes } of sections(shown)) {
       const axis = axisFor(unit, lanes, plotWidth);
-      const xOf = (v: number) => plotLeft + ((Math.min(axis.max, Math.max(axis.min, v)) - axis.min) / (axis.max - axis.min)) * plotWidth;
+      const xOf = (v: number) =>
+        plotLeft + ((Math.min(axis.max, Math.max(axis.min, v)) - axis.min) / (axis.max - axis.min)) * plotWidth;
 
       // Section header: its name on the left, the axis' tick labels over the plot.
       const headerBase = y + SECTION_HEADER_H - 8;
@@ -317,22 +332,36 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
       for (const [i, tick] of axis.ticks.entries()) {
         const anchor = i === 0 ? 'start' : i === axis.ticks.length - 1 ? 'end' : 'middle';
         const tx = i === 0 ? xOf(tick) - 2 : i === axis.ticks.length - 1 ? xOf(tick) + 2 : xOf(tick);
-        body.push(text(tx, headerBase, axis.format(tick), `font-size="${SMALL_FONT_SIZE}" fill="${MUTED}" text-anchor="${anchor}"`));
+        body.push(
+          text(
+            tx,
+            headerBase,
+            axis.format(tick),
+            `font-size="${SMALL_FONT_SIZE}" fill="${MUTED}" text-anchor="${anchor}"`,
+          ),
+        );
       }
       y += SECTION_HEADER_H;
       const lanesTop = y;
       const lanesHeight = lanes.length * LANE_H;
 
       lanes.forEach((_, i) => {
-        if (i % 2 === 0) body.push(`<rect x="${PAD}" y="${n(lanesTop + i * LANE_H)}" width="${n(width - 2 * PAD)}" height="${LANE_H}" fill="${LANE_SHADE}"/>`);
+        if (i % 2 === 0)
+          body.push(
+            `<rect x="${PAD}" y="${n(lanesTop + i * LANE_H)}" width="${n(width - 2 * PAD)}" height="${LANE_H}" fill="${LANE_SHADE}"/>`,
+          );
       });
       for (const tick of axis.ticks) {
-        body.push(`<line x1="${n(xOf(tick))}" y1="${n(lanesTop - 3)}" x2="${n(xOf(tick))}" y2="${n(lanesTop + lanesHeight)}" stroke="${GRID}" stroke-width="1"/>`);
+        body.push(
+          `<line x1="${n(xOf(tick))}" y1="${n(lanesTop - 3)}" x2="${n(xOf(tick))}" y2="${n(lanesTop + lanesHeight)}" stroke="${GRID}" stroke-width="1"/>`,
+        );
       }
 
       lanes.forEach((row, i) => {
         const cy = lanesTop + i * LANE_H + LANE_H / 2;
-        body.push(text(PAD + 4, cy + 4, fit(row.label, labelWidth - 4, FONT_SIZE), `font-size="${FONT_SIZE}" fill="${INK}"`));
+        body.push(
+          text(PAD + 4, cy + 4, fit(row.label, labelWidth - 4, FONT_SIZE), `font-size="${FONT_SIZE}" fill="${INK}"`),
+        );
 
         const observed = finite(row.observed);
         const low = finite(row.ciLow);
@@ -342,13 +371,20 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
         if (observed === null) {
           const right = claimed !== null && xOf(claimed) < plotLeft + plotWidth / 2;
           body.push(
-            text(right ? plotRight - 2 : plotLeft + 2, cy + 4, 'no contacts', `font-size="${SMALL_FONT_SIZE}" font-style="italic" fill="${MUTED}"${right ? ' text-anchor="end"' : ''}`),
+            text(
+              right ? plotRight - 2 : plotLeft + 2,
+              cy + 4,
+              'no contacts',
+              `font-size="${SMALL_FONT_SIZE}" font-style="italic" fill="${MUTED}"${right ? ' text-anchor="end"' : ''}`,
+            ),
           );
         } else {
           if (low !== null && high !== null) {
             const x1 = xOf(Math.min(low, high));
             const x2 = xOf(Math.max(low, high));
-            body.push(`<rect x="${n(x1 - 1)}" y="${n(cy - 4)}" width="${n(Math.max(2, x2 - x1 + 2))}" height="8" rx="4" fill="${INTERVAL}"/>`);
+            body.push(
+              `<rect x="${n(x1 - 1)}" y="${n(cy - 4)}" width="${n(Math.max(2, x2 - x1 + 2))}" height="8" rx="4" fill="${INTERVAL}"/>`,
+            );
           }
           body.push(`<circle cx="${n(xOf(observed))}" cy="${n(cy)}" r="4" fill="${OBSERVED}"/>`);
         }

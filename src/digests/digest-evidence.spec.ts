@@ -1,13 +1,5 @@
-import { metricByKey } from '../metrics/metric-catalogue.js';
-import {
-  evidenceOf,
-  gapDirection,
-  headlineOf,
-  intervalOf,
-  observedOf,
-  sampleVariance,
-  sumsOf,
-} from './digest-evidence.js';
+import { metricByKey, observedOf, sumsOf } from '../metrics/metric-catalogue.js';
+import { evidenceOf, gapDirection, headlineOf, intervalOf, sampleVariance } from './digest-evidence.js';
 import { judgeSafely } from './digest-builder.service.js';
 import { judgeClaims } from './verdicts.js';
 

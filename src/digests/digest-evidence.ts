@@ -1,4 +1,4 @@
-import type { MetricDefinition } from '../metrics/metric-catalogue.js';
+import type { MetricDefinition, MetricSums } from '../metrics/metric-catalogue.js';
 import { boundedMeanInterval, clopperPearsonInterval, quantileRanks } from './verdicts.js';
 import type { Evidence, Interval, Verdict } from './verdicts.js';
 
@@ -7,15 +7,6 @@ import type { Evidence, Interval, Verdict } from './verdicts.js';
  * which way its gap points, and the headline. The builder runs the queries; these decide.
  */
 
-/** The sums of one metric over one group of contacts, as SQL gave them (see metricAggregates). */
-export interface MetricSums {
-  n: number;
-  sum: number;
-  sumOfSquares: number | null;
-  /** The quantile's value (quantile metrics only). */
-  value: number | null;
-}
-
 /** Counts of a quantile claim's contacts against its claimed value, and the order statistics its interval needs. */
 export interface QuantileCounts {
   above: number;
@@ -23,26 +14,6 @@ export interface QuantileCounts {
   low: number | null;
   high: number | null;
   logSd: number | null;
-}
-
-export const EMPTY_SUMS: MetricSums = { n: 0, sum: 0, sumOfSquares: null, value: null };
-
-/** The sums of metric `prefix` in a row of metricAggregates. */
-export function sumsOf(row: Record<string, unknown> | undefined, prefix: string): MetricSums {
-  if (!row) return EMPTY_SUMS;
-  const num = (key: string) => (row[key] === null || row[key] === undefined ? null : Number(row[key]));
-  return {
-    n: num(`${prefix}n`) ?? 0,
-    sum: num(`${prefix}s`) ?? 0,
-    sumOfSquares: num(`${prefix}ss`),
-    value: num(`${prefix}v`),
-  };
-}
-
-/** The observed value: a share, a mean or the quantile; null with no contacts. */
-export function observedOf(metric: MetricDefinition, sums: MetricSums): number | null {
-  if (sums.n === 0) return null;
-  return metric.kind === 'quantile' ? sums.value : sums.sum / sums.n;
 }
 
 /** Sample variance (n − 1) from the sums, never below 0 (rounding), null below two values. */

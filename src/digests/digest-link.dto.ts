@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, Length } from 'class-validator';
 import { PageQuery } from '../common/pagination.js';
 import { NormalizeEmail, Trim } from '../common/validation/transforms.js';
-import type { DigestLink } from './digest-link.entity.js';
+import type { DigestLink } from '../links/digest-link.entity.js';
 
 export const DIGEST_LINK_STATES = ['open', 'expired', 'revoked'] as const;
 export type DigestLinkState = (typeof DIGEST_LINK_STATES)[number];

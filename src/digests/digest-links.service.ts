@@ -1,41 +1,29 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
-import { DataSource, EntityManager, In } from 'typeorm';
-import type { Principal } from '../auth/auth.decorators.js';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { LOGGER } from '../common/common.module.js';
 import { escapeHtml } from '../common/html.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import type { Page } from '../common/pagination.js';
-import { hashSecret, isSecret, newSecret } from '../common/secrets.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
-import { AppConfig } from '../config/app-config.js';
-import { returningRows } from '../database/sql.js';
+import { SecretLinksRepository } from '../links/secret-links.repository.js';
+import { IssuedLink, SecretLinks } from '../links/secret-links.service.js';
 import { OutboxService } from '../mail/outbox.service.js';
+import { PeopleRepository } from '../people/people.repository.js';
 import { DigestLinkView, DigestLinksQuery, IssueDigestLinksDto, RevokeDigestLinksDto } from './digest-link.dto.js';
-import { DigestLink } from './digest-link.entity.js';
 import { DIGEST_PAGE_VERSION } from './digest-page.js';
-import { ownerMayReadFrom, ownerReaders } from './owner-readers.js';
+import { DigestsRepository } from './digests.repository.js';
+import type { RunOfLinks } from './digests.repository.js';
+import { ownerMayReadFrom } from './owner-readers.js';
 
 /** What a link's secret opens: nothing, nothing any more, or one run's page (with its stored validators, if any). */
 export type ResolvedDigestLink =
   | { state: 'unknown' | 'expired' | 'revoked' }
   | { state: 'ok'; runId: string; etag: string | null; chartEtag: string | null };
-
-interface RunOfLinks {
-  id: string;
-  organizationId: string;
-  periodStart: Date;
-  periodEnd: Date;
-  name: string;
-  timezone: string;
-  recipientEmails: string[];
-  recipientPersonIds: string[];
-}
-
-const DAY_MS = 86_400_000;
 
 /**
  * The digest's web links: one per recipient and run, issued with the mail, open for
@@ -46,8 +34,11 @@ export class DigestLinksService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
-    private readonly config: AppConfig,
     private readonly outbox: OutboxService,
+    private readonly secretLinks: SecretLinks,
+    private readonly stored: SecretLinksRepository,
+    private readonly digests: DigestsRepository,
+    private readonly people: PeopleRepository,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -56,13 +47,8 @@ export class DigestLinksService {
     manager: EntityManager,
     sub: { organizationId: string; recipientEmails: string[]; recipientPersonIds: string[] },
   ): Promise<string[]> {
-    const people: Array<{ email: string }> = sub.recipientPersonIds.length
-      ? await manager.query('SELECT email FROM person WHERE organization_id = $1 AND id = ANY($2::uuid[])', [
-          sub.organizationId,
-          sub.recipientPersonIds,
-        ])
-      : [];
-    return [...new Set([...sub.recipientEmails, ...people.map((p) => p.email)].map((e) => e.toLowerCase()))];
+    const people = await this.people.emails(manager, sub.organizationId, sub.recipientPersonIds);
+    return [...new Set([...sub.recipientEmails, ...people].map((e) => e.toLowerCase()))];
   }
 
   /** New links to a run, one per recipient, in the caller's transaction; returns each recipient's secret. */
@@ -72,87 +58,68 @@ export class DigestLinksService {
     recipients: string[],
     issuedBy: string | null = null,
   ): Promise<Map<string, string>> {
-    const secrets = new Map(recipients.map((r) => [r, newSecret()]));
-    if (!recipients.length) return secrets;
-    const now = this.clock.now();
-    await manager.query(
-      `INSERT INTO digest_link (organization_id, run_id, recipient, hash, expires_at, created_at, issued_by)
-       SELECT $1, $2, x.recipient, x.hash, $5, $6, $7 FROM unnest($3::text[], $4::text[]) AS x(recipient, hash)`,
-      [
-        run.organizationId,
-        run.id,
-        [...secrets.keys()],
-        [...secrets.values()].map(hashSecret),
-        this.expiry(now),
-        now,
-        issuedBy,
-      ],
+    const issued = await this.linksTo(manager, run, recipients, issuedBy);
+    return new Map(recipients.map((recipient, i) => [recipient, issued[i].secret]));
+  }
+
+  /** One new link per recipient, in their order. */
+  private linksTo(
+    manager: EntityManager,
+    run: { id: string; organizationId: string },
+    recipients: string[],
+    issuedBy: string | null,
+  ): Promise<IssuedLink[]> {
+    const target = { organizationId: run.organizationId, targetId: run.id, issuedBy };
+    return this.secretLinks.issue(
+      manager,
+      'digest',
+      recipients.map((recipient) => ({ ...target, recipient })),
     );
-    return secrets;
   }
 
   expiry(from: Date): Date {
-    return new Date(from.getTime() + this.config.digestLinkDays * DAY_MS);
+    return this.secretLinks.expiry('digest', from);
   }
 
-  /** The run behind a link's secret, if the link still opens it. One query, whatever the answer. */
+  /** The link that carries a digest link's secret (or a marker that stands for it). */
+  url(secret: string): string {
+    return this.secretLinks.url('digest', secret);
+  }
+
+  /** The run behind a link's secret, if the link still opens it, with its stored page's validators. */
   async resolve(token: string): Promise<ResolvedDigestLink> {
-    if (!isSecret(token)) return { state: 'unknown' };
-    const [row] = await this.dataSource.query(
-      `SELECT l.run_id, l.expires_at, l.revoked_at, d.etag, d.chart_etag
-         FROM digest_link l LEFT JOIN digest_rendering d ON d.run_id = l.run_id AND d.version = $2
-        WHERE l.hash = $1`,
-      [hashSecret(token), DIGEST_PAGE_VERSION],
-    );
-    if (!row) return { state: 'unknown' };
-    if (row.revoked_at) return { state: 'revoked' };
-    if (this.clock.now() >= row.expires_at) return { state: 'expired' };
-    return { state: 'ok', runId: row.run_id, etag: row.etag, chartEtag: row.chart_etag };
+    const found = await this.secretLinks.resolve('digest', token);
+    if (found.state !== 'ok') return found;
+    const runId = found.link.targetId;
+    const rendering = await this.digests.renderingEtags(runId, DIGEST_PAGE_VERSION);
+    return { state: 'ok', runId, etag: rendering?.etag ?? null, chartEtag: rendering?.chartEtag ?? null };
   }
 
-  async list(me: Principal, runId: string, query: DigestLinksQuery): Promise<Page<DigestLinkView>> {
+  async list(me: Actor, runId: string, query: DigestLinksQuery): Promise<Page<DigestLinkView>> {
     await this.run(this.dataSource.manager, me, runId);
-    const [links, total] = await this.dataSource.getRepository(DigestLink).findAndCount({
-      where: { runId },
-      order: { createdAt: 'ASC', id: 'ASC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    const [links, total] = await this.stored.digestLinksOfRun(runId, query);
     const now = this.clock.now();
     return { items: links.map((l) => DigestLinkView.of(l, now)), total };
   }
 
   /** Revokes the run's links (or one recipient's): the pages answer 410 from the next request, on every instance. */
   async revoke(
-    me: Principal,
+    me: Actor,
     runId: string,
     dto: RevokeDigestLinksDto,
   ): Promise<{ revoked: number; items: DigestLinkView[]; total: number }> {
     const revoked = await this.dataSource.transaction(async (manager) => {
       await this.run(manager, me, runId);
-      if (dto.recipient) {
-        const [sent] = await manager.query('SELECT 1 FROM digest_link WHERE run_id = $1 AND recipient = $2 LIMIT 1', [
-          runId,
-          dto.recipient,
+      if (dto.recipient && !(await this.stored.digestLinkSentTo(manager, runId, dto.recipient))) {
+        throw new FieldValidationException([
+          { field: 'recipient', rule: 'hasLink', message: 'recipient must be an address this digest was sent to' },
         ]);
-        if (!sent)
-          throw new FieldValidationException([
-            { field: 'recipient', rule: 'hasLink', message: 'recipient must be an address this digest was sent to' },
-          ]);
       }
-      const rows = await returningRows(
-        manager,
-        `UPDATE digest_link SET revoked_at = $3, revoked_by = $4, revoke_reason = $5
-          WHERE run_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR recipient = $2)
-          RETURNING id`,
-        [runId, dto.recipient ?? null, this.clock.now(), me.personId, dto.reason ?? null],
-      );
-      return rows.length;
+      const scope = { targetId: runId, recipient: dto.recipient ?? null };
+      return this.secretLinks.revoke(manager, 'digest', scope, { by: me.personId, reason: dto.reason ?? null });
     });
     this.logger.info({ runId, revoked, by: me.personId, oneRecipient: Boolean(dto.recipient) }, 'digest links revoked');
-    const links = await this.dataSource
-      .getRepository(DigestLink)
-      .find({ where: { runId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const [links] = await this.stored.digestLinksOfRun(runId);
     const now = this.clock.now();
     return { revoked, items: links.map((l) => DigestLinkView.of(l, now)), total: links.length };
   }
@@ -162,7 +129,7 @@ export class DigestLinksService {
    * link, not the digest again. Earlier links are left as they are (revoke them apart).
    */
   async reissue(
-    me: Principal,
+    me: Actor,
     runId: string,
     dto: IssueDigestLinksDto,
   ): Promise<{ items: DigestLinkView[]; total: number }> {
@@ -180,7 +147,8 @@ export class DigestLinksService {
       }
       const to = dto.recipient ? [dto.recipient] : current;
       const openFrom = ownerMayReadFrom(run.periodEnd);
-      const owners = openFrom > this.clock.now() ? await ownerReaders(manager, run.organizationId, to) : [];
+      const owners =
+        openFrom > this.clock.now() ? await this.digests.ownerReaders(manager, run.organizationId, to) : [];
       if (owners.length) {
         throw new ConflictException(
           `Not to ${owners.join(', ')}: a touchpoint's owner sees a test a week after it happens, and this digest ` +
@@ -188,23 +156,17 @@ export class DigestLinksService {
         );
       }
       await markIdempotencyKeyUsed(manager);
-      const secrets = await this.issue(manager, run, to, me.personId);
-      for (const [recipient, secret] of secrets)
+      const issued = await this.linksTo(manager, run, to, me.personId);
+      for (const [i, recipient] of to.entries())
         await this.outbox.enqueue(manager, {
           organizationId: run.organizationId,
           to: recipient,
-          ...this.linkMail(run, secret),
+          ...this.linkMail(run, issued[i].secret),
         });
-      const rows: Array<{ id: string }> = await manager.query(
-        'SELECT id FROM digest_link WHERE hash = ANY($1::text[])',
-        [[...secrets.values()].map(hashSecret)],
-      );
-      return rows.map((r) => r.id);
+      return issued.map((l) => l.id);
     });
     this.logger.info({ runId, issued: ids.length, by: me.personId }, 'digest links re-issued');
-    const links = ids.length
-      ? await this.dataSource.getRepository(DigestLink).find({ where: { id: In(ids) }, order: { recipient: 'ASC' } })
-      : [];
+    const links = await this.stored.digestLinksByIds(ids);
     const now = this.clock.now();
     return { items: links.map((l) => DigestLinkView.of(l, now)), total: links.length };
   }
@@ -213,7 +175,7 @@ export class DigestLinksService {
     const zone = run.timezone;
     const day = (d: Date) => DateTime.fromJSDate(d, { zone }).setLocale('en-GB').toFormat('d LLL yyyy');
     const period = `${day(run.periodStart)} – ${day(new Date(run.periodEnd.getTime() - 1))}`;
-    const link = `${this.config.publicUrl}/d/${secret}`;
+    const link = this.url(secret);
     const until = day(this.expiry(this.clock.now()));
     const name = run.name.replace(/\s+/g, ' ').trim();
     const text = `A new link to the digest "${name}" for ${period}:\n\n${link}\n\nIt opens the digest until ${until}.`;
@@ -229,26 +191,9 @@ export class DigestLinksService {
    * The run, for admin and quality of its organization; to anyone else it does not exist (the 404 of a missing id).
    * Its period is the one its digest reports (a week earlier than its schedule's when an owner received it).
    */
-  private async run(manager: EntityManager, me: Principal, runId: string): Promise<RunOfLinks> {
-    const [row] = await manager.query(
-      `SELECT r.id, r.organization_id,
-              coalesce((r.payload->'period'->>'start')::timestamptz, r.period_start) AS period_start,
-              coalesce((r.payload->'period'->>'end')::timestamptz, r.period_end) AS period_end,
-              s.name, s.timezone, s.recipient_emails, s.recipient_person_ids
-         FROM digest_run r JOIN digest_subscription s ON s.id = r.subscription_id
-        WHERE r.id = $1 AND r.organization_id = $2`,
-      [runId, me.organizationId],
-    );
-    if (!row) throw new NotFoundException(`Digest ${runId} not found`);
-    return {
-      id: row.id,
-      organizationId: row.organization_id,
-      periodStart: row.period_start,
-      periodEnd: row.period_end,
-      name: row.name,
-      timezone: row.timezone,
-      recipientEmails: row.recipient_emails,
-      recipientPersonIds: row.recipient_person_ids,
-    };
+  private async run(manager: EntityManager, me: Actor, runId: string): Promise<RunOfLinks> {
+    const run = await this.digests.runOfLinks(manager, me.organizationId, runId);
+    if (!run) throw new NotFoundException(`Digest ${runId} not found`);
+    return run;
   }
 }

@@ -1,14 +1,14 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { Piscina } from 'piscina';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import type { DigestPayload } from './digest-builder.service.js';
 import { DIGEST_PAGE_VERSION, gzipEtag } from './digest-page.js';
 import type { PageTask, RenderedPageBytes } from './digest-page.worker.js';
+import { DigestsRepository } from './digests.repository.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -61,7 +61,7 @@ export class DigestPagesService implements OnModuleDestroy {
   private worker: Piscina<PageTask, RenderedPageBytes> | null = null;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly digests: DigestsRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -96,53 +96,32 @@ export class DigestPagesService implements OnModuleDestroy {
   }
 
   /** Stores a rendering for every instance; one of a newer version (another instance's) is kept. */
-  async store(manager: EntityManager, run: { id: string; organizationId: string }, page: DigestPage): Promise<void> {
-    await manager.query(
-      `INSERT INTO digest_rendering (run_id, organization_id, version, etag, chart_etag, html_gzip, chart, rendered_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (run_id) DO UPDATE
-         SET version = EXCLUDED.version, etag = EXCLUDED.etag, chart_etag = EXCLUDED.chart_etag,
-             html_gzip = EXCLUDED.html_gzip, chart = EXCLUDED.chart, rendered_at = EXCLUDED.rendered_at
-       WHERE digest_rendering.version < EXCLUDED.version`,
-      [
-        run.id,
-        run.organizationId,
-        DIGEST_PAGE_VERSION,
-        page.etag,
-        page.chartEtag,
-        page.gzip,
-        page.chart,
-        this.clock.now(),
-      ],
-    );
+  async store(
+    manager: EntityManager | undefined,
+    run: { id: string; organizationId: string },
+    page: DigestPage,
+  ): Promise<void> {
+    const stored = { etag: page.etag, chartEtag: page.chartEtag, htmlGzip: page.gzip, chart: page.chart };
+    await this.digests.storeRendering(manager, run, DIGEST_PAGE_VERSION, stored, this.clock.now());
   }
 
   private async load(runId: string): Promise<DigestPage | undefined> {
-    const [stored] = await this.dataSource.query(
-      'SELECT etag, chart_etag, html_gzip, chart FROM digest_rendering WHERE run_id = $1 AND version = $2',
-      [runId, DIGEST_PAGE_VERSION],
-    );
+    const stored = await this.digests.rendering(runId, DIGEST_PAGE_VERSION);
     if (stored) {
-      const html = await gunzipAsync(stored.html_gzip as Buffer);
-      const etag = stored.etag as string;
+      const html = await gunzipAsync(stored.htmlGzip);
       return {
         html,
-        gzip: stored.html_gzip,
+        gzip: stored.htmlGzip,
         chart: stored.chart,
-        etag,
-        gzipEtag: gzipEtag(etag),
-        chartEtag: stored.chart_etag,
+        etag: stored.etag,
+        gzipEtag: gzipEtag(stored.etag),
+        chartEtag: stored.chartEtag,
       };
     }
-    const [run] = await this.dataSource.query(
-      `SELECT r.organization_id, r.payload::text AS payload, s.name, s.timezone
-         FROM digest_run r JOIN digest_subscription s ON s.id = r.subscription_id
-        WHERE r.id = $1`,
-      [runId],
-    );
+    const run = await this.digests.runToRender(runId);
     if (!run) return undefined;
     const page = await this.render(run.payload, run.name, run.timezone);
-    await this.store(this.dataSource.manager, { id: runId, organizationId: run.organization_id }, page);
+    await this.store(undefined, { id: runId, organizationId: run.organizationId }, page);
     return page;
   }
 }

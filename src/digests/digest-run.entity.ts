@@ -5,7 +5,10 @@ import { DigestSubscription } from './digest-subscription.entity.js';
 /** One digest as sent: its payload is kept, so the web page and the API show exactly what went out. */
 @Entity('digest_run')
 @Unique('digest_run_period_key', ['subscriptionId', 'periodStart'])
-@ForeignKey(() => DigestSubscription, ['subscriptionId'], ['id'], { name: 'digest_run_subscription_fkey', onDelete: 'CASCADE' })
+@ForeignKey(() => DigestSubscription, ['subscriptionId'], ['id'], {
+  name: 'digest_run_subscription_fkey',
+  onDelete: 'CASCADE',
+})
 export class DigestRun {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;

@@ -3,16 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { CronExpressionParser } from 'cron-parser';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
-import { hasRole } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { OWNER_VIEW_DELAY_DAYS } from '../common/owner-view.js';
 import { newSecret } from '../common/secrets.js';
-import { AppConfig } from '../config/app-config.js';
 import { isLuxonZone } from '../common/validation/time-zones.js';
-import { LOCKS } from '../database/advisory-lock.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job-failures.js';
 import { OutboxService } from '../mail/outbox.service.js';
@@ -20,10 +17,11 @@ import { DigestBuilder } from './digest-builder.service.js';
 import { DigestLinksService } from './digest-links.service.js';
 import { DigestPagesService } from './digest-pages.service.js';
 import { digestChartPng, MAIL_HTML_BUDGET, renderDigest } from './digest-render.js';
-import { DigestRun } from './digest-run.entity.js';
 import { isCronExpression } from './digest-subscription.dto.js';
-import { DigestSubscription } from './digest-subscription.entity.js';
-import { OWNER_DIGEST_DELAY_MS, OWNER_READER, ownerReaders } from './owner-readers.js';
+import type { DigestSubscription } from './digest-subscription.entity.js';
+import { DigestsRepository } from './digests.repository.js';
+import type { NamedRun } from './digests.repository.js';
+import { OWNER_DIGEST_DELAY_MS } from './owner-readers.js';
 
 /** After a long outage, at most this many missed periods per subscription are sent on catch-up. */
 const MAX_CATCH_UP = 12;
@@ -37,12 +35,12 @@ const MAX_CATCH_UP = 12;
 export class DigestRunsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly digests: DigestsRepository,
     private readonly clock: Clock,
     private readonly builder: DigestBuilder,
     private readonly outbox: OutboxService,
     private readonly links: DigestLinksService,
     private readonly pages: DigestPagesService,
-    private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -64,7 +62,7 @@ export class DigestRunsService {
    */
   async sendDue(): Promise<number> {
     const now = this.clock.now();
-    const subs = await this.dataSource.getRepository(DigestSubscription).find({ order: { createdAt: 'ASC', id: 'ASC' } });
+    const subs = await this.digests.allSubscriptions();
     const failed = await jobFailures(this.dataSource.manager, 'digest');
     let sent = 0;
     for (const sub of subs) {
@@ -75,8 +73,8 @@ export class DigestRunsService {
         }
         // one the API would refuse (a six-field one fires every second: a digest a second, twelve a tick)
         if (!isCronExpression(sub.cron)) throw new Error(`cron ${JSON.stringify(sub.cron)} is not of 5 fields`);
-        const [last] = await this.dataSource.query('SELECT max(period_end) AS last FROM digest_run WHERE subscription_id = $1', [sub.id]);
-        for (const fire of this.dueFires(sub, last.last ?? sub.createdAt, now)) {
+        const last = await this.digests.lastPeriodEnd(sub.id);
+        for (const fire of this.dueFires(sub, last ?? sub.createdAt, now)) {
           if (await this.sendOne(sub, fire)) sent++;
         }
         if (failed.has(sub.id)) await clearJobFailures(this.dataSource.manager, 'digest', [sub.id]);
@@ -99,13 +97,15 @@ export class DigestRunsService {
     const periodStart = DateTime.fromJSDate(fire, { zone: sub.timezone }).minus({ days: sub.periodDays }).toJSDate();
     return this.dataSource.transaction(async (manager) => {
       // A second instance waits here, then finds the run and does nothing.
-      await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.digest, sub.id]);
-      const [exists] = await manager.query('SELECT 1 FROM digest_run WHERE subscription_id = $1 AND period_start = $2', [sub.id, periodStart]);
-      if (exists) return false;
+      await this.digests.lockSubscription(manager, sub.id);
+      if (await this.digests.runExists(manager, sub.id, periodStart)) return false;
       const recipients = await this.links.recipients(manager, sub);
-      const delayed = (await ownerReaders(manager, sub.organizationId, recipients)).length > 0;
+      const delayed = (await this.digests.ownerReaders(manager, sub.organizationId, recipients)).length > 0;
       const delay = delayed ? OWNER_DIGEST_DELAY_MS : 0;
       const evidenceEnd = new Date(periodEnd.getTime() - delay);
+      // each claim once per subscription, whatever periodDays, the schedule and the delay: judged here are the
+      // claims whose moment came after the previous run's evidence ended (periods may overlap or leave gaps)
+      const previous = await this.digests.previousEvidenceEnd(manager, sub.id, periodEnd);
       const built = await this.builder.build({
         organizationId: sub.organizationId,
         touchpointIds: sub.touchpointIds,
@@ -114,9 +114,10 @@ export class DigestRunsService {
         periodEnd: evidenceEnd,
         minContacts: sub.minContacts,
         windowsStartedBefore: delayed ? evidenceEnd : null,
+        judgedAfter: previous ?? new Date(periodStart.getTime() - delay),
       });
       const payload = { ...built, delayDays: delayed ? OWNER_VIEW_DELAY_DAYS : 0 };
-      const { identifiers } = await manager.insert(DigestRun, {
+      const id = await this.digests.insertRun(manager, {
         organizationId: sub.organizationId,
         subscriptionId: sub.id,
         periodStart,
@@ -124,11 +125,11 @@ export class DigestRunsService {
         payload,
         createdAt: this.clock.now(),
       });
-      const run = { id: identifiers[0].id as string, organizationId: sub.organizationId };
+      const run = { id, organizationId: sub.organizationId };
       const secrets = await this.links.issue(manager, run, recipients);
       // Rendered once for every recipient: each mail gets its own link in place of the marker.
       const marker = newSecret();
-      const link = `${this.config.publicUrl}/d/${marker}`;
+      const link = this.links.url(marker);
       // a digest too long for a mail keeps what must be read (the marker is as long as the secret it stands for)
       const ctx = { name: sub.name, zone: sub.timezone, link, chartSrc: 'cid:digest-chart' };
       const rendered = renderDigest(payload, ctx, { maxHtmlBytes: MAIL_HTML_BUDGET });
@@ -144,7 +145,9 @@ export class DigestRunsService {
           subject: rendered.subject,
           text: rendered.text.replaceAll(marker, secret),
           html: rendered.html.replaceAll(marker, secret),
-          attachments: [{ filename: 'digest-chart.png', contentType: 'image/png', content: chart, cid: 'digest-chart' }],
+          attachments: [
+            { filename: 'digest-chart.png', contentType: 'image/png', content: chart, cid: 'digest-chart' },
+          ],
           dedupeKey: `digest:${sub.id}:${periodStart.toISOString()}:${to}`,
         });
       }
@@ -157,23 +160,12 @@ export class DigestRunsService {
    * period is a week past (a run made for staff alone counts fresh tests). To anyone else it does not exist (404,
    * as for a missing id), decided in the one query so both answers take the same path.
    */
-  async get(me: Principal, id: string): Promise<DigestRun & { subscriptionName: string }> {
-    const qb = this.dataSource
-      .getRepository(DigestRun)
-      .createQueryBuilder('r')
-      .innerJoin(DigestSubscription, 's', 's.id = r.subscriptionId')
-      .addSelect('s.name', 'subscription_name')
-      .where('r.id = :id AND r.organizationId = :org', { id, org: me.organizationId });
-    if (!hasRole(me, 'admin', 'quality')) {
-      qb.andWhere('(:me = ANY(s.recipientPersonIds) OR s.recipientEmails && ARRAY(SELECT email FROM person WHERE id = :me))', { me: me.personId });
-      qb.andWhere(
-        `(NOT EXISTS (SELECT 1 FROM person p WHERE p.id = :me AND ${OWNER_READER})
-          OR (r.payload->'period'->>'end')::timestamptz <= :seenUpTo)`,
-        { me: me.personId, seenUpTo: new Date(this.clock.now().getTime() - OWNER_DIGEST_DELAY_MS) },
-      );
-    }
-    const { entities, raw } = await qb.getRawAndEntities();
-    if (!entities[0]) throw new NotFoundException(`Digest ${id} not found`);
-    return Object.assign(entities[0], { subscriptionName: raw[0].subscription_name as string });
+  async get(me: Actor, id: string): Promise<NamedRun> {
+    const reader = hasRole(me, 'admin', 'quality')
+      ? null
+      : { personId: me.personId, ownerSeesUpTo: new Date(this.clock.now().getTime() - OWNER_DIGEST_DELAY_MS) };
+    const run = await this.digests.run(me.organizationId, id, reader);
+    if (!run) throw new NotFoundException(`Digest ${id} not found`);
+    return run;
   }
 }

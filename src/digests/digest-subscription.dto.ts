@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
 import { isEmail, isUUID } from 'class-validator';
 import cron from 'node-cron';
 import { PageQuery } from '../common/pagination.js';
@@ -17,8 +29,10 @@ const IsCron = decorator(
   '$property must be a cron expression of 5 fields, e.g. "0 8 * * 1" (Mondays 08:00)',
   isCronExpression,
 );
-const IsRecipient = decorator('isRecipient', 'each value in $property must be an email address or the id of a person', (v) =>
-  Array.isArray(v) && v.every((r) => typeof r === 'string' && (isEmail(r) || isUUID(r))),
+const IsRecipient = decorator(
+  'isRecipient',
+  'each value in $property must be an email address or the id of a person',
+  (v) => Array.isArray(v) && v.every((r) => typeof r === 'string' && (isEmail(r) || isUUID(r))),
 );
 
 export class CreateDigestSubscriptionDto {
@@ -37,7 +51,11 @@ export class CreateDigestSubscriptionDto {
   @IsRecipient()
   recipients: string[];
 
-  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Scope: these touchpoints; else the team; else the whole organization' })
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    description: 'Scope: these touchpoints; else the team; else the whole organization',
+  })
   @Omittable()
   @IsArray()
   @ArrayUnique()
@@ -58,14 +76,24 @@ export class CreateDigestSubscriptionDto {
   @IsIanaTimeZone()
   timezone: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 92, default: 7, description: 'Each digest covers the days before it goes out' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 92,
+    default: 7,
+    description: 'Each digest covers the days before it goes out',
+  })
   @Omittable()
   @IsInt()
   @Min(1)
   @Max(92)
   periodDays?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 5, description: 'Below this many contacts a verdict is "too few contacts"' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 1000,
+    default: 5,
+    description: 'Below this many contacts a verdict is "too few contacts"',
+  })
   @Omittable()
   @IsInt()
   @Min(1)
@@ -111,7 +139,10 @@ export class DigestSubscriptionPage {
 }
 
 export class PreviewQuery {
-  @ApiProperty({ example: '2026-11-16', description: 'Start of the period (date = local midnight in the subscription\'s zone, or a date-time with offset)' })
+  @ApiProperty({
+    example: '2026-11-16',
+    description: "Start of the period (date = local midnight in the subscription's zone, or a date-time with offset)",
+  })
   @IsDateOrDateTime()
   periodStart: string;
 

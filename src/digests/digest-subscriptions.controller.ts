@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import type { DigestPayload } from './digest-builder.service.js';
@@ -25,14 +25,14 @@ export class DigestSubscriptionsController {
   @Post()
   @Roles('admin', 'quality')
   @ApiCreatedResponse({ type: DigestSubscriptionView })
-  async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateDigestSubscriptionDto): Promise<DigestSubscriptionView> {
+  async create(@CurrentActor() me: Actor, @Body() dto: CreateDigestSubscriptionDto): Promise<DigestSubscriptionView> {
     return DigestSubscriptionView.of(await this.subscriptions.create(me.organizationId, dto));
   }
 
   @Get()
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: DigestSubscriptionPage })
-  async list(@CurrentPrincipal() me: Principal, @Query() query: SubscriptionsQuery): Promise<DigestSubscriptionPage> {
+  async list(@CurrentActor() me: Actor, @Query() query: SubscriptionsQuery): Promise<DigestSubscriptionPage> {
     const page = await this.subscriptions.list(me.organizationId, query);
     return { items: page.items.map(DigestSubscriptionView.of), total: page.total };
   }
@@ -40,28 +40,36 @@ export class DigestSubscriptionsController {
   @Get(':id')
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: DigestSubscriptionView })
-  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<DigestSubscriptionView> {
+  async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<DigestSubscriptionView> {
     return DigestSubscriptionView.of(await this.subscriptions.get(me.organizationId, id));
   }
 
   @Patch(':id')
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: DigestSubscriptionView })
-  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateDigestSubscriptionDto): Promise<DigestSubscriptionView> {
+  async update(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateDigestSubscriptionDto,
+  ): Promise<DigestSubscriptionView> {
     return DigestSubscriptionView.of(await this.subscriptions.update(me.organizationId, id, dto));
   }
 
   @Delete(':id')
   @Roles('admin', 'quality')
   @HttpCode(204)
-  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
+  async remove(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<void> {
     await this.subscriptions.remove(me.organizationId, id);
   }
 
   @Get(':id/preview')
   @Roles('admin', 'quality')
   @ApiOkResponse({ description: 'The digest payload for the period, computed now; nothing is sent' })
-  preview(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Query() query: PreviewQuery): Promise<DigestPayload> {
+  preview(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Query() query: PreviewQuery,
+  ): Promise<DigestPayload> {
     return this.subscriptions.preview(me.organizationId, id, query.periodStart, query.periodEnd);
   }
 }

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor, Public, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
-import { messagePage, sendPrivatePage } from '../pages/outcome-form.js';
 import {
   DigestLinkPage,
   DigestLinksQuery,
@@ -54,7 +54,7 @@ export class DigestsController {
   @ApiErrors()
   @Roles('admin', 'quality', 'owner', 'tester')
   @ApiOkResponse({ description: 'A stored digest run: the payload exactly as sent' })
-  async get(@CurrentPrincipal() me: Principal, @UuidParam('runId') id: string) {
+  async get(@CurrentActor() me: Actor, @UuidParam('runId') id: string) {
     const run = await this.runs.get(me, id);
     return {
       id: run.id,
@@ -76,7 +76,7 @@ export class DigestsController {
     description: "The run's web links: to whom, until when, revoked by whom and why (never their secrets)",
   })
   listLinks(
-    @CurrentPrincipal() me: Principal,
+    @CurrentActor() me: Actor,
     @UuidParam('runId') id: string,
     @Query() query: DigestLinksQuery,
   ): Promise<DigestLinkPage> {
@@ -93,7 +93,7 @@ export class DigestsController {
     description: 'Every link of the run (or of one recipient) revoked: its page answers 410',
   })
   revokeLinks(
-    @CurrentPrincipal() me: Principal,
+    @CurrentActor() me: Actor,
     @UuidParam('runId') id: string,
     @Body() dto: RevokeDigestLinksDto,
   ): Promise<RevokedDigestLinks> {
@@ -110,7 +110,7 @@ export class DigestsController {
     description: "New links mailed to the subscription's current recipients (or one of them)",
   })
   issueLinks(
-    @CurrentPrincipal() me: Principal,
+    @CurrentActor() me: Actor,
     @UuidParam('runId') id: string,
     @Body() dto: IssueDigestLinksDto,
   ): Promise<DigestLinkPage> {

@@ -1,4 +1,3 @@
-import type { EntityManager } from 'typeorm';
 import { OWNER_VIEW_DELAY_DAYS } from '../common/owner-view.js';
 
 /**
@@ -15,20 +14,6 @@ export const OWNER_DIGEST_DELAY_MS = OWNER_VIEW_DELAY_DAYS * 86_400_000;
  */
 export const OWNER_READER = `(NOT (p.roles && ARRAY['admin', 'quality']::text[])
   AND ('owner' = ANY(p.roles) OR EXISTS (SELECT 1 FROM touchpoint own WHERE own.owner_id = p.id)))`;
-
-/** Which of these addresses (lower case) belong to people of the organization who are owner readers. */
-export async function ownerReaders(
-  manager: EntityManager,
-  organizationId: string,
-  emails: string[],
-): Promise<string[]> {
-  if (!emails.length) return [];
-  const rows: Array<{ email: string }> = await manager.query(
-    `SELECT p.email FROM person p WHERE p.organization_id = $1 AND p.email = ANY($2::text[]) AND ${OWNER_READER}`,
-    [organizationId, emails],
-  );
-  return rows.map((r) => r.email);
-}
 
 /** The first moment an owner may read a digest whose evidence ends at `evidenceEnd`. */
 export const ownerMayReadFrom = (evidenceEnd: Date): Date => new Date(evidenceEnd.getTime() + OWNER_DIGEST_DELAY_MS);

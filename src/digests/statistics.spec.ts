@@ -41,10 +41,14 @@ describe('normalQuantile', () => {
 
   it('is strictly increasing across the three AS241 regions', () => {
     fc.assert(
-      fc.property(fc.double({ min: 1e-300, max: 1 - 1e-16, noNaN: true }), fc.double({ min: 1e-300, max: 1 - 1e-16, noNaN: true }), (a, b) => {
-        fc.pre(a < b);
-        expect(normalQuantile(a)).toBeLessThanOrEqual(normalQuantile(b));
-      }),
+      fc.property(
+        fc.double({ min: 1e-300, max: 1 - 1e-16, noNaN: true }),
+        fc.double({ min: 1e-300, max: 1 - 1e-16, noNaN: true }),
+        (a, b) => {
+          fc.pre(a < b);
+          expect(normalQuantile(a)).toBeLessThanOrEqual(normalQuantile(b));
+        },
+      ),
     );
   });
 });
@@ -78,7 +82,9 @@ describe('studentTQuantile', () => {
     fc.assert(
       fc.property(fc.double({ min: 1e-9, max: 1 - 1e-9, noNaN: true }), (p) => {
         const expected = closedForm[df](p);
-        expect(Math.abs(studentTQuantile(p, df) - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+        expect(Math.abs(studentTQuantile(p, df) - expected)).toBeLessThanOrEqual(
+          1e-9 * Math.max(1, Math.abs(expected)),
+        );
       }),
     );
   });
@@ -142,7 +148,9 @@ describe('wilsonInterval', () => {
     expect(() => wilsonInterval(1, 4, 95)).toThrow(RangeError);
   });
 
-  const countsArb = fc.integer({ min: 1, max: 5000 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n)));
+  const countsArb = fc
+    .integer({ min: 1, max: 5000 })
+    .chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n)));
 
   it('stays within [0, 1] and contains the observed rate', () => {
     fc.assert(
@@ -307,7 +315,9 @@ describe('medianInterval', () => {
     expect(() => medianInterval([1, Number.NaN, 3])).toThrow(RangeError);
   });
 
-  const sortedArb = fc.array(fc.integer({ min: 0, max: 3600 }), { minLength: 1, maxLength: 400 }).map((values) => values.sort((a, b) => a - b));
+  const sortedArb = fc
+    .array(fc.integer({ min: 0, max: 3600 }), { minLength: 1, maxLength: 400 })
+    .map((values) => values.sort((a, b) => a - b));
 
   it('contains the sample median and stays within the data', () => {
     fc.assert(
@@ -331,7 +341,6 @@ describe('medianInterval', () => {
     );
   });
 });
-
 
 /** |actual − expected| within `tolerance` × |expected| (relative error). */
 const expectRelative = (actual: number, expected: number, tolerance: number) =>
@@ -430,7 +439,10 @@ describe('the special functions under the verdicts', () => {
           expectRelative(regularisedIncompleteBeta(x, xc, 1, a), -Math.expm1(a * Math.log1p(-x)), 1e-12);
           expectRelative(regularisedIncompleteBeta(x, xc, 0.5, 0.5), (2 / Math.PI) * Math.asin(Math.sqrt(x)), 1e-12);
           // I_x(a, b) + I_{1−x}(b, a) = 1
-          expect(regularisedIncompleteBeta(x, xc, a, 2.5) + regularisedIncompleteBeta(xc, x, 2.5, a)).toBeCloseTo(1, 13);
+          expect(regularisedIncompleteBeta(x, xc, a, 2.5) + regularisedIncompleteBeta(xc, x, 2.5, a)).toBeCloseTo(
+            1,
+            13,
+          );
         },
       ),
     );

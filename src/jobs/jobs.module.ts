@@ -6,5 +6,9 @@ import { OutcomesModule } from '../outcomes/outcomes.module.js';
 import { DigestsModule } from '../digests/digests.module.js';
 import { JobsService } from './jobs.service.js';
 
-@Module({ imports: [CampaignsModule, AssignmentsModule, MailModule, OutcomesModule, DigestsModule], providers: [JobsService], exports: [JobsService] })
+@Module({
+  imports: [CampaignsModule, AssignmentsModule, MailModule, OutcomesModule, DigestsModule],
+  providers: [JobsService],
+  exports: [JobsService],
+})
 export class JobsModule {}

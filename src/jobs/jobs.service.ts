@@ -2,9 +2,9 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import cron, { ScheduledTask } from 'node-cron';
 import { DataSource } from 'typeorm';
-import { AssignmentsService } from '../assignments/assignments.service.js';
-import { WithdrawalsService } from '../assignments/withdrawals.service.js';
+import { AssignmentLifecycleService } from '../assignments/assignment-lifecycle.service.js';
 import { PlanningService } from '../campaigns/planning.service.js';
+import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
@@ -31,7 +31,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: AppLogger,
     planning: PlanningService,
-    assignments: AssignmentsService,
+    assignments: AssignmentLifecycleService,
     outbox: OutboxSender,
     followUps: FollowUpService,
     digests: DigestRunsService,
@@ -41,7 +41,12 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectDataSource() dataSource: DataSource,
   ) {
     this.jobs = {
-      plan: async () => (await planning.planDue()).map((r) => ({ campaignId: r.campaignId, planned: r.result.planned, unfilled: r.result.unfilled.length })),
+      plan: async () =>
+        (await planning.planDue()).map((r) => ({
+          campaignId: r.campaignId,
+          planned: r.result.planned,
+          unfilled: r.result.unfilled.length,
+        })),
       // Each step first withdraws the tests whose tester may no longer act on them.
       reveal: async () => ({
         withdrawn: await withdrawals.withdrawIneligibleDue('reveal_job'),
@@ -73,7 +78,10 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         // an outage, not a bug: the next tick finds from the database what is still due
-        this.logger.warn({ job: name, code: (error as { code?: string }).code, reason: (error as Error).message }, 'job skipped: database unavailable');
+        this.logger.warn(
+          { job: name, code: (error as { code?: string }).code, reason: (error as Error).message },
+          'job skipped: database unavailable',
+        );
       } else {
         this.logger.error({ job: name, err: error }, 'job failed');
       }
@@ -90,7 +98,11 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.tasks.length) return;
     for (const name of Object.keys(SCHEDULES) as JobName[]) {
       this.tasks.push(
-        cron.schedule(SCHEDULES[name], () => this.run(name).catch(() => undefined), { name: `groundtruth:${name}`, timezone: 'UTC', noOverlap: true }),
+        cron.schedule(SCHEDULES[name], () => this.run(name).catch(() => undefined), {
+          name: `groundtruth:${name}`,
+          timezone: 'UTC',
+          noOverlap: true,
+        }),
       );
     }
     this.logger.info({ jobs: SCHEDULES }, 'jobs scheduled');

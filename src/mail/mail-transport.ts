@@ -31,7 +31,12 @@ export class MailTransport implements OnModuleDestroy {
       });
     } else {
       this.kind = 'file';
-      this.transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...common });
+      this.transporter = nodemailer.createTransport({
+        streamTransport: true,
+        buffer: true,
+        newline: 'windows',
+        ...common,
+      });
     }
   }
 

@@ -1,10 +1,20 @@
-import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffMs, exhausted, judgeFailure, MAX_ATTEMPTS, RETRY_FOR_MS } from './outbox-sender.js';
+import {
+  BACKOFF_BASE_MS,
+  BACKOFF_CAP_MS,
+  backoffMs,
+  exhausted,
+  judgeFailure,
+  MAX_ATTEMPTS,
+  RETRY_FOR_MS,
+} from './outbox-sender.js';
 
 const smtpError = (props: Record<string, unknown>) => Object.assign(new Error('failed'), props);
 
 describe('backoffMs', () => {
   it('doubles from 30 s up to the one-hour cap, anywhere from zero to that (full jitter)', () => {
-    expect([1, 2, 3, 4].map((n) => backoffMs(n, () => 0.999999))).toEqual([1, 2, 4, 8].map((k) => Math.floor(0.999999 * k * BACKOFF_BASE_MS)));
+    expect([1, 2, 3, 4].map((n) => backoffMs(n, () => 0.999999))).toEqual(
+      [1, 2, 4, 8].map((k) => Math.floor(0.999999 * k * BACKOFF_BASE_MS)),
+    );
     expect(backoffMs(9, () => 0.999999)).toBe(Math.floor(0.999999 * BACKOFF_CAP_MS));
     expect(backoffMs(40, () => 0.5)).toBe(BACKOFF_CAP_MS / 2);
     expect(backoffMs(3, () => 0)).toBe(0);
@@ -27,7 +37,11 @@ describe('judgeFailure', () => {
     ['451 on RCPT', { code: 'EENVELOPE', responseCode: 451, permanent: false }, { retry: true, unreachable: false }],
     ['452 after DATA', { code: 'EMESSAGE', responseCode: 452, permanent: false }, { retry: true, unreachable: false }],
     ['421 closing', { code: 'EPROTOCOL', responseCode: 421, permanent: false }, { retry: true, unreachable: true }],
-    ['503 bad sequence', { code: 'EPROTOCOL', responseCode: 503, permanent: false }, { retry: true, unreachable: false }],
+    [
+      '503 bad sequence',
+      { code: 'EPROTOCOL', responseCode: 503, permanent: false },
+      { retry: true, unreachable: false },
+    ],
     ['550 on RCPT', { code: 'EENVELOPE', responseCode: 550, permanent: true }, { retry: false, unreachable: false }],
     ['554 after DATA', { code: 'EMESSAGE', responseCode: 554, permanent: true }, { retry: false, unreachable: false }],
     ['envelope refused before sending', { code: 'EENVELOPE' }, { retry: false, unreachable: false }],

@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { NodemailerError } from 'nodemailer';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
-import { LOCKS } from '../database/advisory-lock.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { MailTransport } from './mail-transport.js';
 import { OutboxMessage } from './outbox-message.entity.js';
+import { OutboxRepository } from './outbox.repository.js';
+import type { ClaimedMessage } from './outbox.repository.js';
 
 /**
  * A message that keeps failing for a temporary reason (server down, 4xx) is given up as dead only
@@ -49,7 +50,10 @@ export function judgeFailure(error: unknown): Verdict {
     return { retry: !permanent, unreachable: e.responseCode === 421 };
   }
   if (e.code === 'EENVELOPE' || (e.rejected?.length ?? 0) > 0) return { retry: false, unreachable: false };
-  return { retry: true, unreachable: ['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ETLS', 'EPROXY'].includes(e.code ?? '') };
+  return {
+    retry: true,
+    unreachable: ['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ETLS', 'EPROXY'].includes(e.code ?? ''),
+  };
 }
 
 function errorText(error: unknown): string {
@@ -78,6 +82,7 @@ export function backoffMs(attempts: number, random: () => number = Math.random):
 export class OutboxSender {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
     private readonly transport: MailTransport,
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: AppLogger,
@@ -92,16 +97,26 @@ export class OutboxSender {
     let unreachable = false;
     for (const m of claimed) {
       try {
-        if (unreachable || held.has(m.recipient) || this.clock.now().getTime() >= claimedAt + LEASE_MS - LEASE_MARGIN_MS) {
+        if (
+          unreachable ||
+          held.has(m.recipient) ||
+          this.clock.now().getTime() >= claimedAt + LEASE_MS - LEASE_MARGIN_MS
+        ) {
           await this.release(m);
           continue;
         }
         // A lease that ran out means the sender died or hung while sending this very mail: such
         // takeovers get the plain count of attempts (an outage's failures get their day, below).
-        if ((m.lapsed && m.attempts - 1 >= MAX_ATTEMPTS) || exhausted({ attempts: m.attempts - 1, createdAt: m.createdAt }, this.clock.now())) {
+        if (
+          (m.lapsed && m.attempts - 1 >= MAX_ATTEMPTS) ||
+          exhausted({ attempts: m.attempts - 1, createdAt: m.createdAt }, this.clock.now())
+        ) {
           // its tries and its time were used up by the last attempt, which ended without a result
           // (the process died while sending it) or was retried just before the time was up
-          await this.markDead(m, `gave up after ${m.attempts - 1} attempts; the last: ${m.lastError ?? 'ended without a result (lease expired)'}`);
+          await this.markDead(
+            m,
+            `gave up after ${m.attempts - 1} attempts; the last: ${m.lastError ?? 'ended without a result (lease expired)'}`,
+          );
           result.dead++;
           continue;
         }
@@ -140,76 +155,29 @@ export class OutboxSender {
     return result;
   }
 
-  /**
-   * Takes up to `limit` due messages in creation order, skipping any whose recipient has older mail
-   * still waiting or being sent. Claims are serialised by a transaction lock so that check stays
-   * true between two senders; the transaction is only as long as this one statement.
-   */
-  /** Claims due mail; `lapsed` marks a row taken over from a sender whose lease ran out (it died mid-send). */
-  private async claim(limit: number): Promise<Array<OutboxMessage & { lapsed: boolean }>> {
+  /** Claims due mail, in a transaction only as long as the claim (see OutboxRepository.claim). */
+  private claim(limit: number): Promise<ClaimedMessage[]> {
     const now = this.clock.now();
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.outboxClaim]);
-      // structured: a plain UPDATE result would come back as [rows, count]
-      const claimed = await manager.queryRunner!.query(
-        `UPDATE outbox_message m
-            SET status = 'sending', lease_expires_at = $2, attempts = m.attempts + 1
-           FROM (
-             SELECT c.id, c.status AS was FROM outbox_message c
-              WHERE ((c.status = 'pending' AND c.next_attempt_at <= $1) OR (c.status = 'sending' AND c.lease_expires_at <= $1))
-                AND NOT EXISTS (
-                  SELECT 1 FROM outbox_message e
-                   WHERE e.recipient = c.recipient
-                     AND (e.created_at, e.id) < (c.created_at, c.id)
-                     AND ((e.status = 'pending' AND e.next_attempt_at > $1) OR (e.status = 'sending' AND e.lease_expires_at > $1)))
-              ORDER BY c.created_at, c.id
-              LIMIT $3
-              FOR UPDATE SKIP LOCKED) due
-          WHERE m.id = due.id
-          RETURNING m.id, due.was = 'sending' AS lapsed`,
-        [now, new Date(now.getTime() + LEASE_MS), limit],
-        true,
-      );
-      const records = claimed.records as Array<{ id: string; lapsed: boolean }>;
-      if (records.length === 0) return [];
-      const lapsed = new Set(records.filter((r) => r.lapsed).map((r) => r.id));
-      const rows = await manager.find(OutboxMessage, { where: { id: In(records.map((r) => r.id)) }, order: { createdAt: 'ASC', id: 'ASC' } });
-      return rows.map((m) => Object.assign(m, { lapsed: lapsed.has(m.id) }));
-    });
+    const leaseUntil = new Date(now.getTime() + LEASE_MS);
+    return this.dataSource.transaction((manager) => this.outbox.claim(manager, now, leaseUntil, limit));
   }
 
   // Every update below is fenced by (status, attempts): it lands only while this sender still holds the claim.
 
-  private async markSent(m: OutboxMessage): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE outbox_message SET status = 'sent', sent_at = $3, lease_expires_at = NULL, last_error = NULL
-        WHERE id = $1 AND status = 'sending' AND attempts = $2`,
-      [m.id, m.attempts, this.clock.now()],
-    );
+  private markSent(m: OutboxMessage): Promise<void> {
+    return this.outbox.markSent(m, this.clock.now());
   }
 
-  private async markRetry(m: OutboxMessage, error: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE outbox_message SET status = 'pending', next_attempt_at = $3, lease_expires_at = NULL, last_error = $4
-        WHERE id = $1 AND status = 'sending' AND attempts = $2`,
-      [m.id, m.attempts, new Date(this.clock.now().getTime() + backoffMs(m.attempts)), error],
-    );
+  private markRetry(m: OutboxMessage, error: string): Promise<void> {
+    return this.outbox.markRetry(m, new Date(this.clock.now().getTime() + backoffMs(m.attempts)), error);
   }
 
-  private async markDead(m: OutboxMessage, error: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE outbox_message SET status = 'dead', lease_expires_at = NULL, last_error = $3
-        WHERE id = $1 AND status = 'sending' AND attempts = $2`,
-      [m.id, m.attempts, error],
-    );
+  private markDead(m: OutboxMessage, error: string): Promise<void> {
+    return this.outbox.markDead(m, error);
   }
 
   /** Back to pending, not tried, so the claim's attempt is not counted. */
-  private async release(m: OutboxMessage): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE outbox_message SET status = 'pending', attempts = attempts - 1, lease_expires_at = NULL
-        WHERE id = $1 AND status = 'sending' AND attempts = $2`,
-      [m.id, m.attempts],
-    );
+  private release(m: OutboxMessage): Promise<void> {
+    return this.outbox.release(m);
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { OutboxMessageView, OutboxPage, OutboxQuery, OutboxSummary } from './outbox.dto.js';
 import { OutboxService } from './outbox.service.js';
@@ -17,7 +17,7 @@ export class OutboxController {
   @Get()
   @Roles('admin')
   @ApiOkResponse({ type: OutboxPage })
-  async list(@CurrentPrincipal() me: Principal, @Query() query: OutboxQuery): Promise<OutboxPage> {
+  async list(@CurrentActor() me: Actor, @Query() query: OutboxQuery): Promise<OutboxPage> {
     const page = await this.outbox.list(me.organizationId, query);
     return { items: page.items.map(OutboxMessageView.of), total: page.total };
   }
@@ -25,7 +25,7 @@ export class OutboxController {
   @Get('summary')
   @Roles('admin')
   @ApiOkResponse({ type: OutboxSummary })
-  async summary(@CurrentPrincipal() me: Principal): Promise<OutboxSummary> {
+  async summary(@CurrentActor() me: Actor): Promise<OutboxSummary> {
     const [counts, { overdue }] = await Promise.all([
       this.outbox.countByStatus(me.organizationId),
       this.outbox.backlog(me.organizationId),

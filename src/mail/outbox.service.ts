@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { isEmail } from 'class-validator';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import type { Page } from '../common/pagination.js';
-import { OUTBOX_STATUSES, OutboxMessage, OutboxStatus, StoredAttachment } from './outbox-message.entity.js';
+import { OutboxMessage, OutboxStatus, StoredAttachment } from './outbox-message.entity.js';
+import { OutboxRepository } from './outbox.repository.js';
+import type { NewOutboxMessage, OutboxCounts } from './outbox.repository.js';
 
 /** One email as a feature asks for it. */
 export interface OutgoingMail {
@@ -23,14 +24,10 @@ export interface OutgoingMail {
 /** Thrown by `enqueue` for mail that must never be written: a bad address or header injection. */
 export class InvalidMailError extends Error {}
 
-export type OutboxCounts = Record<OutboxStatus, number>;
+export type { OutboxCounts };
 
 /** Undelivered this long after it was written, a mail counts as overdue in /health. */
 const OVERDUE_AFTER_MS = 15 * 60_000;
-
-const LISTED_COLUMNS = {
-  id: true, recipient: true, subject: true, status: true, attempts: true, lastError: true, nextAttemptAt: true, sentAt: true, createdAt: true,
-} as const;
 
 function singleLine(field: string, value: string): string {
   if (typeof value !== 'string') throw new InvalidMailError(`${field} must be a string`);
@@ -41,7 +38,7 @@ function singleLine(field: string, value: string): string {
 @Injectable()
 export class OutboxService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -61,7 +58,7 @@ export class OutboxService {
       ...(a.cid !== undefined ? { cid: singleLine('attachment cid', a.cid) } : {}),
     }));
     const now = this.clock.now();
-    const values = {
+    const values: NewOutboxMessage = {
       organizationId: mail.organizationId,
       messageId: `<${randomUUID()}@groundtruth>`,
       recipient,
@@ -78,33 +75,20 @@ export class OutboxService {
       createdAt: now,
       dedupeKey: mail.dedupeKey ?? null,
     };
-    const result = await manager.createQueryBuilder().insert().into(OutboxMessage).values(values).orIgnore().returning(['id']).execute();
-    const inserted = (result.raw as Array<{ id: string }>)[0];
-    if (inserted) return manager.create(OutboxMessage, { ...values, id: inserted.id });
-    // only the dedupe key can conflict (message ids are fresh uuids): the mail is already there
-    return manager.findOneByOrFail(OutboxMessage, { dedupeKey: values.dedupeKey! });
+    return this.outbox.insert(manager, values);
   }
 
   /** An organization's mail, newest first, without bodies or attachments. */
-  async list(organizationId: string, query: { status?: OutboxStatus; limit: number; offset: number }): Promise<Page<OutboxMessage>> {
-    const [items, total] = await this.dataSource.getRepository(OutboxMessage).findAndCount({
-      select: LISTED_COLUMNS,
-      where: { organizationId, ...(query.status ? { status: query.status } : {}) },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: query.limit,
-      skip: query.offset,
-    });
-    return { items, total };
+  list(
+    organizationId: string,
+    query: { status?: OutboxStatus; limit: number; offset: number },
+  ): Promise<Page<OutboxMessage>> {
+    return this.outbox.list(organizationId, query);
   }
 
   /** How many messages are in each status, for one organization or (without one) for all rows. */
-  async countByStatus(organizationId?: string): Promise<OutboxCounts> {
-    const rows: Array<{ status: OutboxStatus; n: number }> = organizationId
-      ? await this.dataSource.query('SELECT status, count(*)::int AS n FROM outbox_message WHERE organization_id = $1 GROUP BY status', [organizationId])
-      : await this.dataSource.query('SELECT status, count(*)::int AS n FROM outbox_message GROUP BY status');
-    const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as OutboxCounts;
-    for (const r of rows) counts[r.status] = r.n;
-    return counts;
+  countByStatus(organizationId?: string): Promise<OutboxCounts> {
+    return this.outbox.countByStatus(organizationId);
   }
 
   /**
@@ -112,14 +96,7 @@ export class OutboxService {
    * after it was written, or given up. Never public: even the overdue count moves when a reveal is
    * written while SMTP is down, which would tell anyone polling it that a test is near.
    */
-  async backlog(organizationId?: string): Promise<{ overdue: number; dead: number }> {
-    const [row] = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE status IN ('pending', 'sending') AND created_at < $1)::int AS overdue,
-              count(*) FILTER (WHERE status = 'dead')::int AS dead
-         FROM outbox_message
-        WHERE status IN ('pending', 'sending', 'dead') AND ($2::uuid IS NULL OR organization_id = $2)`,
-      [new Date(this.clock.now().getTime() - OVERDUE_AFTER_MS), organizationId ?? null],
-    );
-    return row;
+  backlog(organizationId?: string): Promise<{ overdue: number; dead: number }> {
+    return this.outbox.backlog(new Date(this.clock.now().getTime() - OVERDUE_AFTER_MS), organizationId ?? null);
   }
 }

@@ -1,5 +1,9 @@
+import { EMPTY_SUMS, metricAggregates, METRICS, sumsOf } from './metric-catalogue.js';
+import type { MetricDefinition, MetricSums } from './metric-catalogue.js';
+
 /**
- * Which contacts count as evidence, said once in SQL for the digest and the metrics API.
+ * Which contacts count as evidence, and what is measured over them (the metric projection), said once in SQL
+ * for the digest and the metrics API.
  *
  * - Only completed ones: an ad-hoc contact, or the outcome of a test that is still `completed`.
  * - Never the touchpoint owner's: not its owner's today, nor of anyone who owned it at any time between
@@ -35,3 +39,33 @@ export function completedContacts(where: string, countAdHoc: string): string {
              FROM outcome o JOIN touchpoint t ON t.id = o.touchpoint_id LEFT JOIN assignment a ON a.id = o.assignment_id
             WHERE (o.assignment_id IS NULL OR a.status = 'completed') AND ${where}) o`;
 }
+
+/**
+ * The metric projection of a group of contacts (over the subquery `o` of completedContacts): how many, how
+ * many of them ad hoc, and every catalogue metric's aggregates. Read a row of it back with projectionOf.
+ */
+export const METRIC_PROJECTION = [
+  'count(*)::int AS contacts',
+  'count(*) FILTER (WHERE o.assignment_id IS NULL)::int AS ad_hoc',
+  ...METRICS.map((m, i) => metricAggregates(m, `m${i}_`)),
+].join(',\n       ');
+
+/** One group's row of METRIC_PROJECTION, typed. */
+export interface ContactsProjection {
+  contacts: number;
+  adHoc: number;
+  /** Every catalogue metric's sums, by metric key. */
+  sums: Readonly<Record<string, MetricSums>>;
+}
+
+export function projectionOf(row: Record<string, unknown>): ContactsProjection {
+  return {
+    contacts: Number(row.contacts ?? 0),
+    adHoc: Number(row.ad_hoc ?? 0),
+    sums: Object.fromEntries(METRICS.map((m, i) => [m.key, sumsOf(row, `m${i}_`)])),
+  };
+}
+
+/** A metric's sums in a group, none when the group had no contacts. */
+export const sumsIn = (group: ContactsProjection | undefined, metric: MetricDefinition): MetricSums =>
+  group?.sums[metric.key] ?? EMPTY_SUMS;

@@ -119,10 +119,31 @@ export function metricAggregates(m: MetricDefinition, prefix: string): string {
   return items.join(', ');
 }
 
-/** The observed value from a row of {@link metricAggregates}: a share, a mean or the quantile. */
-export function observedValue(m: MetricDefinition, row: Record<string, unknown>, prefix: string): number | null {
-  const n = Number(row[`${prefix}n`]);
-  if (!n) return null;
-  if (m.kind === 'quantile') return row[`${prefix}v`] === null ? null : Number(row[`${prefix}v`]);
-  return Number(row[`${prefix}s`]) / n;
+/** The sums of one metric over one group of contacts, as SQL gave them (see metricAggregates). */
+export interface MetricSums {
+  n: number;
+  sum: number;
+  sumOfSquares: number | null;
+  /** The quantile's value (quantile metrics only). */
+  value: number | null;
+}
+
+export const EMPTY_SUMS: MetricSums = { n: 0, sum: 0, sumOfSquares: null, value: null };
+
+/** The sums of metric `prefix` in a row of metricAggregates. */
+export function sumsOf(row: Record<string, unknown> | undefined, prefix: string): MetricSums {
+  if (!row) return EMPTY_SUMS;
+  const num = (key: string) => (row[key] === null || row[key] === undefined ? null : Number(row[key]));
+  return {
+    n: num(`${prefix}n`) ?? 0,
+    sum: num(`${prefix}s`) ?? 0,
+    sumOfSquares: num(`${prefix}ss`),
+    value: num(`${prefix}v`),
+  };
+}
+
+/** The observed value: a share, a mean or the quantile; null with no contacts. */
+export function observedOf(metric: MetricDefinition, sums: MetricSums): number | null {
+  if (sums.n === 0) return null;
+  return metric.kind === 'quantile' ? sums.value : sums.sum / sums.n;
 }

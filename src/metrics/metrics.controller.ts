@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
@@ -66,7 +66,7 @@ export class MetricsController {
       'Every catalogue metric observed over the completed test contacts in scope that count: never those of the ' +
       "touchpoint's owner, ad-hoc ones only where the organization counts them. Waits come per channel.",
   })
-  observe(@CurrentPrincipal() me: Principal, @Query() query: MetricsQuery): Promise<MetricsView> {
+  observe(@CurrentActor() me: Actor, @Query() query: MetricsQuery): Promise<MetricsView> {
     return this.metrics.observe(me.organizationId, query);
   }
 }

@@ -1,9 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { effectiveSettings } from '../organizations/organization-settings.js';
-import { isWait, metricAggregates, METRICS, observedValue } from './metric-catalogue.js';
-import { completedContacts } from './counted-contacts.js';
+import { isWait, METRICS, observedOf } from './metric-catalogue.js';
+import type { MetricDefinition } from './metric-catalogue.js';
+import { sumsIn } from './counted-contacts.js';
+import type { ContactsProjection } from './counted-contacts.js';
+import { MetricsRepository } from './metrics.repository.js';
+import type { MetricScope } from './metrics.repository.js';
+import { VerdictSettingsService } from './verdict-settings.service.js';
+
+export type { MetricScope };
 
 export interface ObservedMetric {
   metric: string;
@@ -26,12 +30,9 @@ export interface ContactCounts {
   byOwner: number;
 }
 
-export interface MetricScope {
-  touchpointId?: string;
-  team?: string;
-  channel?: string;
-  from?: string;
-  to?: string;
+function observed(m: MetricDefinition, group: ContactsProjection | undefined, channel: string | null): ObservedMetric {
+  const sums = sumsIn(group, m);
+  return { metric: m.key, unit: m.unit, better: m.better, channel, value: observedOf(m, sums), n: sums.n };
 }
 
 /**
@@ -40,60 +41,35 @@ export interface MetricScope {
  */
 @Injectable()
 export class MetricsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly metrics: MetricsRepository,
+    private readonly settings: VerdictSettingsService,
+  ) {}
 
   async observe(
     organizationId: string,
     scope: MetricScope,
   ): Promise<{ items: ObservedMetric[]; contacts: ContactCounts }> {
-    const [org] = await this.dataSource.query('SELECT settings FROM organization WHERE id = $1', [organizationId]);
-    const countAdHoc = effectiveSettings(org?.settings).countAdHocInVerdicts;
-    const where = `o.organization_id = $1 AND ($2::uuid IS NULL OR o.touchpoint_id = $2)
-      AND ($3::text IS NULL OR t.team = $3)
-      AND ($4::text IS NULL OR t.channel = $4) AND ($5::timestamptz IS NULL OR o.attempted_at >= $5)
-      AND ($6::timestamptz IS NULL OR o.attempted_at < $6)`;
-    const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(',\n       ');
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT o.kind, o.channel, GROUPING(o.channel) AS pooled, count(*)::int AS contacts,
-              count(*) FILTER (WHERE o.assignment_id IS NULL)::int AS ad_hoc, ${select}
-         FROM ${completedContacts(where, '$7::boolean')}
-        GROUP BY GROUPING SETS ((o.kind), (o.kind, o.channel))`,
-      [
-        organizationId,
-        scope.touchpointId ?? null,
-        scope.team ?? null,
-        scope.channel ?? null,
-        scope.from ?? null,
-        scope.to ?? null,
-        countAdHoc,
-      ],
-    );
-    const pooled = (kind: string) => rows.find((r) => r.kind === kind && Number(r.pooled) === 1);
-    const counted = pooled('counted') ?? {};
-    const perChannel = rows
-      .filter((r) => r.kind === 'counted' && Number(r.pooled) === 0)
+    const { countAdHocInVerdicts } = await this.settings.effective(organizationId);
+    const groups = await this.metrics.observe(organizationId, scope, countAdHocInVerdicts);
+    const pooled = (kind: string) => groups.find((g) => g.kind === kind && g.channel === null)?.projection;
+    const counted = pooled('counted');
+    const perChannel = groups
+      .filter((g) => g.kind === 'counted' && g.channel !== null)
       .sort((a, b) => String(a.channel).localeCompare(String(b.channel)));
     const items: ObservedMetric[] = [];
-    for (const [i, m] of METRICS.entries()) {
-      const item = (row: Record<string, unknown>, channel: string | null): ObservedMetric => ({
-        metric: m.key,
-        unit: m.unit,
-        better: m.better,
-        channel,
-        value: observedValue(m, row, `m${i}_`),
-        n: Number(row[`m${i}_n`] ?? 0),
-      });
-      if (!isWait(m)) items.push(item(counted, null));
-      else if (perChannel.length) items.push(...perChannel.map((row) => item(row, String(row.channel))));
-      else items.push(item({}, scope.channel ?? null));
+    for (const m of METRICS) {
+      if (!isWait(m)) items.push(observed(m, counted, null));
+      else if (perChannel.length) items.push(...perChannel.map((g) => observed(m, g.projection, g.channel)));
+      else items.push(observed(m, undefined, scope.channel ?? null));
     }
     return {
       items,
       contacts: {
-        counted: Number(counted.contacts ?? 0),
-        adHocNotCounted: Number(pooled('ad_hoc')?.contacts ?? 0),
-        adHocCounted: Number(counted.ad_hoc ?? 0),
-        byOwner: Number(pooled('owner')?.contacts ?? 0),
+        counted: counted?.contacts ?? 0,
+        adHocNotCounted: pooled('ad_hoc')?.contacts ?? 0,
+        adHocCounted: counted?.adHoc ?? 0,
+        byOwner: pooled('owner')?.contacts ?? 0,
       },
     };
   }

@@ -14,7 +14,7 @@ export class UpdateOrganizationDto {
 }
 
 export class DeleteOrganizationQuery {
-  @ApiProperty({ description: 'The organization\'s exact name, to confirm that everything of it is to be deleted' })
+  @ApiProperty({ description: "The organization's exact name, to confirm that everything of it is to be deleted" })
   @IsString()
   @Length(1, 200)
   confirm: string;

@@ -1,11 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
-import { DeleteOrganizationQuery, OrganizationPage, OrganizationView, UpdateOrganizationDto } from './organization.dto.js';
-import { OrganizationSettingsView, UpdateOrganizationSettingsDto } from './organization-settings.dto.js';
+import {
+  DeleteOrganizationQuery,
+  OrganizationPage,
+  OrganizationView,
+  UpdateOrganizationDto,
+} from './organization.dto.js';
 import { OrganizationsService } from './organizations.service.js';
 
 /** A key sees exactly one organization: its own. New tenants are made with `npm run cli -- bootstrap`. */
@@ -19,57 +23,39 @@ export class OrganizationsController {
   @Get()
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: OrganizationPage, description: 'Your own organization (a key belongs to exactly one)' })
-  async list(@CurrentPrincipal() me: Principal): Promise<OrganizationPage> {
-    return { items: [OrganizationView.of(await this.organizations.get(me.organizationId, me.organizationId))], total: 1 };
+  async list(@CurrentActor() me: Actor): Promise<OrganizationPage> {
+    return {
+      items: [OrganizationView.of(await this.organizations.get(me.organizationId, me.organizationId))],
+      total: 1,
+    };
   }
 
   @Get(':id')
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: OrganizationView })
-  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<OrganizationView> {
+  async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<OrganizationView> {
     return OrganizationView.of(await this.organizations.get(me.organizationId, id));
   }
 
   @Patch(':id')
   @Roles('admin')
   @ApiOkResponse({ type: OrganizationView })
-  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateOrganizationDto): Promise<OrganizationView> {
+  async update(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateOrganizationDto,
+  ): Promise<OrganizationView> {
     return OrganizationView.of(await this.organizations.rename(me.organizationId, id, dto.name));
   }
 
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
-  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Query() query: DeleteOrganizationQuery): Promise<void> {
+  async remove(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Query() query: DeleteOrganizationQuery,
+  ): Promise<void> {
     await this.organizations.remove(me.organizationId, id, query.confirm);
-  }
-}
-
-/** How the caller's organization judges claims: whether ad-hoc contacts count, and the gaps that matter. */
-@ApiTags('organizations')
-@ApiAuthenticated()
-@ApiErrors()
-@Controller('api/v1/organization/settings')
-export class OrganizationSettingsController {
-  constructor(private readonly organizations: OrganizationsService) {}
-
-  @Get()
-  @Roles('admin', 'quality')
-  @ApiOkResponse({ type: OrganizationSettingsView, description: 'The settings in force, defaults filled in' })
-  get(@CurrentPrincipal() me: Principal): Promise<OrganizationSettingsView> {
-    return this.organizations.settings(me.organizationId);
-  }
-
-  @Patch()
-  @Roles('admin')
-  @ApiOkResponse({
-    type: OrganizationSettingsView,
-    description: 'Changes only what is given; a gap set to null goes back to its default',
-  })
-  update(
-    @CurrentPrincipal() me: Principal,
-    @Body() dto: UpdateOrganizationSettingsDto,
-  ): Promise<OrganizationSettingsView> {
-    return this.organizations.updateSettings(me.organizationId, dto);
   }
 }

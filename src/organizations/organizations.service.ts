@@ -8,9 +8,7 @@ import { FieldError, FieldValidationException } from '../common/validation/valid
 import { Person } from '../people/person.entity.js';
 import { PeopleService } from '../people/people.service.js';
 import { Organization } from './organization.entity.js';
-import { effectiveSettings, mergeSettings } from './organization-settings.js';
-import type { UpdateOrganizationSettingsDto } from './organization-settings.dto.js';
-import { OrganizationSettingsView } from './organization-settings.dto.js';
+import { OrganizationsRepository } from './organizations.repository.js';
 
 export interface BootstrapResult {
   organization: Organization;
@@ -22,71 +20,56 @@ export interface BootstrapResult {
 export class OrganizationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organizations: OrganizationsRepository,
     private readonly people: PeopleService,
     private readonly apiKeys: ApiKeysService,
   ) {}
 
   /** A tenant is only ever read by its own members: any other id is "not found". */
   async get(callerOrganizationId: string, id: string): Promise<Organization> {
-    const org = id === callerOrganizationId ? await this.dataSource.getRepository(Organization).findOneBy({ id }) : null;
+    const org = id === callerOrganizationId ? await this.organizations.byId(id) : null;
     if (!org) throw new NotFoundException(`Organization ${id} not found`);
     return org;
   }
 
   async rename(callerOrganizationId: string, id: string, name: string): Promise<Organization> {
-    const org = await this.get(callerOrganizationId, id);
-    org.name = name;
-    return this.dataSource.getRepository(Organization).save(org);
-  }
-
-  /** The verdict settings in force, defaults filled in. */
-  async settings(organizationId: string): Promise<OrganizationSettingsView> {
-    const org = await this.get(organizationId, organizationId);
-    return OrganizationSettingsView.of(effectiveSettings(org.settings), Object.keys(org.settings.gapThatMatters ?? {}));
-  }
-
-  /** Changes only what the patch names, under a row lock so two admins' patches both land. */
-  async updateSettings(
-    organizationId: string,
-    patch: UpdateOrganizationSettingsDto,
-  ): Promise<OrganizationSettingsView> {
-    const settings = await this.dataSource.transaction(async (manager) => {
-      const org = await manager.findOne(Organization, {
-        where: { id: organizationId },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!org) throw new NotFoundException(`Organization ${organizationId} not found`);
-      const gapThatMatters = patch.gapThatMatters && { ...patch.gapThatMatters };
-      const merged = mergeSettings(org.settings ?? {}, { ...patch, gapThatMatters });
-      await manager.update(Organization, { id: organizationId }, { settings: merged });
-      return merged;
-    });
-    return OrganizationSettingsView.of(effectiveSettings(settings), Object.keys(settings.gapThatMatters ?? {}));
+    return this.organizations.rename(await this.get(callerOrganizationId, id), name);
   }
 
   /** Deletes the tenant and, by cascade, every row of it. */
   async remove(callerOrganizationId: string, id: string, confirm: string): Promise<void> {
     const org = await this.get(callerOrganizationId, id);
     if (confirm !== org.name) {
-      throw new BadRequestException({ statusCode: 400, message: 'confirm must equal the organization\'s exact name', errors: [{ field: 'confirm', rule: 'equals', message: 'confirm must equal the organization\'s exact name' }] });
+      throw new BadRequestException({
+        statusCode: 400,
+        message: "confirm must equal the organization's exact name",
+        errors: [{ field: 'confirm', rule: 'equals', message: "confirm must equal the organization's exact name" }],
+      });
     }
-    await this.dataSource.getRepository(Organization).delete({ id });
+    await this.organizations.delete(id);
   }
 
   /** A new tenant with its first admin and that admin's key, in one transaction. */
-  async bootstrap(input: { name: string; adminEmail: string; adminName?: string; timezone?: string }): Promise<BootstrapResult> {
+  async bootstrap(input: {
+    name: string;
+    adminEmail: string;
+    adminName?: string;
+    timezone?: string;
+  }): Promise<BootstrapResult> {
     const name = input.name?.trim() ?? '';
     const email = input.adminEmail?.trim().toLowerCase() ?? '';
     const timezone = input.timezone ?? 'UTC';
     const errors: FieldError[] = [];
-    if (name.length < 1 || name.length > 200) errors.push({ field: 'org', rule: 'length', message: 'org must be a name of 1 to 200 characters' });
-    if (!isEmail(email)) errors.push({ field: 'admin-email', rule: 'isEmail', message: 'admin-email must be an email address' });
+    if (name.length < 1 || name.length > 200)
+      errors.push({ field: 'org', rule: 'length', message: 'org must be a name of 1 to 200 characters' });
+    if (!isEmail(email))
+      errors.push({ field: 'admin-email', rule: 'isEmail', message: 'admin-email must be an email address' });
     if (!isIanaTimeZone(timezone)) {
       errors.push({ field: 'timezone', rule: 'isIanaTimeZone', message: `timezone ${TIME_ZONE_MESSAGE}` });
     }
     if (errors.length) throw new FieldValidationException(errors);
     return this.dataSource.transaction(async (manager) => {
-      const organization = await manager.save(manager.create(Organization, { name }));
+      const organization = await this.organizations.create(manager, name);
       const admin = await this.people.create(
         organization.id,
         { email, name: input.adminName?.trim() || email.split('@')[0], roles: ['admin'], timezone },

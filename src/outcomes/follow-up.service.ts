@@ -5,28 +5,19 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
-import { hashSecret, isSecret, newSecret } from '../common/secrets.js';
-import { AppConfig } from '../config/app-config.js';
 import { isKnownTimeZone } from '../common/validation/time-zones.js';
 import { processClaimedBatches } from '../database/claimed-batches.js';
 import { notBackedOff } from '../database/job-failures.js';
 import { TimeZoneCatalogue } from '../database/time-zone-catalogue.js';
+import { SecretLinks } from '../links/secret-links.service.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { followUpMail } from './follow-up-mail.js';
-import { Outcome, OutcomeEdit, PROMISE_STATUSES } from './outcome.entity.js';
+import { PROMISE_STATUSES } from './outcome.entity.js';
 import type { PromiseStatus } from './outcome.entity.js';
+import { OutcomesRepository, promiseQuestionsDue } from './outcomes.repository.js';
+import type { PromiseLink } from './outcomes.repository.js';
 
-/** The question link works this long: long enough for a holiday, short enough to be about this promise. */
-const LINK_LIFE_MS = 14 * 24 * 3_600_000;
-
-export interface PromiseLink {
-  outcomeId: string;
-  touchpointName: string;
-  promisedBy: string;
-  attemptedAt: Date;
-  zone: string;
-  answer: PromiseStatus | null;
-}
+export type { PromiseLink };
 
 /**
  * Promised a callback or an email by a date? The morning after that date (09:00 in the tester's
@@ -36,9 +27,10 @@ export interface PromiseLink {
 export class FollowUpService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outcomes: OutcomesRepository,
     private readonly clock: Clock,
     private readonly outbox: OutboxService,
-    private readonly config: AppConfig,
+    private readonly links: SecretLinks,
     private readonly zones: TimeZoneCatalogue,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -54,90 +46,54 @@ export class FollowUpService {
       { dataSource: this.dataSource, clock: this.clock, logger: this.logger },
       {
         job: 'followUp',
-        claim: `UPDATE outcome SET promise_asked_at = $1
-                 WHERE id IN (SELECT o.id FROM outcome o JOIN person p ON p.id = o.tester_id
-                               WHERE o.promise_asked_at IS NULL AND o.promise_status IS NULL AND o.promised_follow_up_by IS NOT NULL
-                                 AND CASE WHEN o.promised_follow_up_by > $3::date THEN false
-                                     WHEN lower(p.timezone) = ANY($2::text[])
-                                     THEN ((o.promised_follow_up_by + 1) + time '09:00') AT TIME ZONE p.timezone <= $1
-                                     ELSE o.promised_follow_up_by <= $3::date - 2 END
-                                 AND ${notBackedOff('followUp', 'o.id', '$1')}
-                               ORDER BY o.promised_follow_up_by, o.id LIMIT $4 FOR UPDATE OF o SKIP LOCKED)
-                 RETURNING id`,
+        ...promiseQuestionsDue(notBackedOff('followUp', 'o.id', '$1')),
         // no promise dated after today (UTC) can be due yet in any zone
         params: (now) => [now, this.zones.bothKnow(), DateTime.fromJSDate(now, { zone: 'utc' }).toISODate()],
-        undo: 'UPDATE outcome SET promise_asked_at = NULL WHERE id = $1',
-        each: (manager, id, now) => this.ask(manager, id, now),
+        each: (manager, id) => this.ask(manager, id),
       },
     );
   }
 
-  private async ask(manager: EntityManager, outcomeId: string, now: Date): Promise<void> {
-    const [o] = await manager.query(
-      `SELECT o.organization_id, o.promised_follow_up_by::text AS promised_by, o.attempted_at, p.name, p.email, p.timezone, t.name AS touchpoint
-         FROM outcome o JOIN person p ON p.id = o.tester_id JOIN touchpoint t ON t.id = o.touchpoint_id WHERE o.id = $1`,
-      [outcomeId],
-    );
-    if (!isKnownTimeZone(o.timezone)) {
-      const zone = JSON.stringify(o.timezone);
+  private async ask(manager: EntityManager, outcomeId: string): Promise<void> {
+    const o = await this.outcomes.promiseQuestion(manager, outcomeId);
+    if (!isKnownTimeZone(o.tester.timezone)) {
+      const zone = JSON.stringify(o.tester.timezone);
       throw new Error(`the tester's time zone ${zone} is not one both luxon and PostgreSQL know: no due time`);
     }
-    const secret = newSecret();
-    await manager.query(
-      `INSERT INTO access_token (organization_id, outcome_id, purpose, hash, expires_at, created_at) VALUES ($1, $2, 'promise', $3, $4, $5)`,
-      [o.organization_id, outcomeId, hashSecret(secret), new Date(now.getTime() + LINK_LIFE_MS), now],
-    );
-    await this.outbox.enqueue(
-      manager,
-      followUpMail({
-        organizationId: o.organization_id,
-        outcomeId,
-        tester: { name: o.name, email: o.email, timezone: o.timezone },
-        touchpointName: o.touchpoint,
-        promisedBy: o.promised_by,
-        attemptedAt: o.attempted_at,
-        link: `${this.config.publicUrl}/f/${secret}`,
-      }),
-    );
+    const target = { organizationId: o.organizationId, targetId: outcomeId };
+    const link = await this.links.issueOne(manager, 'followUp', target);
+    await this.outbox.enqueue(manager, followUpMail({ ...o, outcomeId, link: link.url }));
   }
 
-  async resolve(token: string): Promise<{ state: 'unknown' } | { state: 'expired' } | { state: 'ok'; link: PromiseLink }> {
-    if (!isSecret(token)) return { state: 'unknown' };
-    const [row] = await this.dataSource.query(
-      `SELECT k.expires_at, o.id, o.promised_follow_up_by::text AS promised_by, o.attempted_at, o.promise_status, p.timezone, t.name
-         FROM access_token k JOIN outcome o ON o.id = k.outcome_id JOIN person p ON p.id = o.tester_id JOIN touchpoint t ON t.id = o.touchpoint_id
-        WHERE k.hash = $1 AND k.purpose = 'promise'`,
-      [hashSecret(token)],
-    );
-    if (!row) return { state: 'unknown' };
-    if (this.clock.now() >= row.expires_at) return { state: 'expired' };
-    return {
-      state: 'ok',
-      link: { outcomeId: row.id, touchpointName: row.name, promisedBy: row.promised_by, attemptedAt: row.attempted_at, zone: row.timezone, answer: row.promise_status },
-    };
+  /** The outcome behind a follow-up link's secret, if the link still opens it. */
+  async resolve(
+    token: string,
+  ): Promise<{ state: 'unknown' | 'expired' | 'revoked' } | { state: 'ok'; link: PromiseLink }> {
+    const found = await this.links.resolve('followUp', token);
+    if (found.state !== 'ok') return found;
+    const link = await this.outcomes.promiseLink(found.link.targetId);
+    return link ? { state: 'ok', link } : { state: 'unknown' };
   }
 
   /** Records the answer on the outcome (and in its audit trail); answering again replaces it. */
   async answer(link: PromiseLink, answer: string): Promise<PromiseStatus> {
-    if (!(PROMISE_STATUSES as readonly string[]).includes(answer)) throw new Error(`answer must be one of ${PROMISE_STATUSES.join(', ')}`);
+    if (!(PROMISE_STATUSES as readonly string[]).includes(answer))
+      throw new Error(`answer must be one of ${PROMISE_STATUSES.join(', ')}`);
     const status = answer as PromiseStatus;
     await this.dataSource.transaction(async (manager) => {
-      const outcome = await manager.findOneOrFail(Outcome, { where: { id: link.outcomeId }, lock: { mode: 'pessimistic_write' } });
+      const outcome = await this.outcomes.lockById(manager, link.outcomeId);
+      if (!outcome) throw new Error(`outcome ${link.outcomeId} is gone`);
       const before = outcome.promiseStatus;
       if (before === status) return;
       const now = this.clock.now();
-      await manager.update(Outcome, { id: outcome.id }, { promiseStatus: status, updatedAt: now });
-      await manager.save(
-        manager.create(OutcomeEdit, {
-          organizationId: outcome.organizationId,
-          outcomeId: outcome.id,
-          editedBy: outcome.testerId,
-          via: 'link',
-          editedAt: now,
-          before: { promiseStatus: before },
-          after: { promiseStatus: status },
-        }),
-      );
+      const save = {
+        editedBy: outcome.testerId,
+        via: 'link' as const,
+        editedAt: now,
+        before: { promiseStatus: before },
+        after: { promiseStatus: status },
+      };
+      await this.outcomes.write(manager, Object.assign(outcome, { promiseStatus: status, updatedAt: now }), save);
     });
     return status;
   }

@@ -29,36 +29,71 @@ export function outcomeRules(o: OutcomeDto, ctx: OutcomeContext): FieldError[] {
   const errors: FieldError[] = [];
   const has = (v: unknown) => v !== undefined && v !== null;
   if (o.reachedHuman) {
-    if (!has(o.secondsToHuman)) errors.push(err('secondsToHuman', 'requiredWhenReached', 'secondsToHuman is needed when a person answered: how long did it take?'));
-    if (!has(o.courtesy)) errors.push(err('courtesy', 'requiredWhenReached', 'courtesy (1–5) is needed when a person answered'));
-    if (!has(o.knowledge)) errors.push(err('knowledge', 'requiredWhenReached', 'knowledge (1–5) is needed when a person answered'));
+    if (!has(o.secondsToHuman))
+      errors.push(
+        err(
+          'secondsToHuman',
+          'requiredWhenReached',
+          'secondsToHuman is needed when a person answered: how long did it take?',
+        ),
+      );
+    if (!has(o.courtesy))
+      errors.push(err('courtesy', 'requiredWhenReached', 'courtesy (1–5) is needed when a person answered'));
+    if (!has(o.knowledge))
+      errors.push(err('knowledge', 'requiredWhenReached', 'knowledge (1–5) is needed when a person answered'));
   } else {
-    if (has(o.secondsToHuman)) errors.push(err('secondsToHuman', 'onlyWhenReached', 'secondsToHuman must be empty when no person answered'));
-    if (has(o.courtesy)) errors.push(err('courtesy', 'onlyWhenReached', 'courtesy can only be rated when a person answered'));
-    if (has(o.knowledge)) errors.push(err('knowledge', 'onlyWhenReached', 'knowledge can only be rated when a person answered'));
-    if (has(o.staffGaveName)) errors.push(err('staffGaveName', 'onlyWhenReached', 'staffGaveName applies only when a person answered'));
+    if (has(o.secondsToHuman))
+      errors.push(err('secondsToHuman', 'onlyWhenReached', 'secondsToHuman must be empty when no person answered'));
+    if (has(o.courtesy))
+      errors.push(err('courtesy', 'onlyWhenReached', 'courtesy can only be rated when a person answered'));
+    if (has(o.knowledge))
+      errors.push(err('knowledge', 'onlyWhenReached', 'knowledge can only be rated when a person answered'));
+    if (has(o.staffGaveName))
+      errors.push(err('staffGaveName', 'onlyWhenReached', 'staffGaveName applies only when a person answered'));
   }
   if (o.resolution === 'resolved' && has(o.optionsExplained)) {
-    errors.push(err('optionsExplained', 'onlyWhenUnresolved', 'optionsExplained is asked only when the matter was not resolved'));
+    errors.push(
+      err('optionsExplained', 'onlyWhenUnresolved', 'optionsExplained is asked only when the matter was not resolved'),
+    );
   }
   if (o.resolution && o.resolution !== 'resolved' && !has(o.optionsExplained)) {
-    errors.push(err('optionsExplained', 'requiredWhenUnresolved', 'optionsExplained is needed when the matter was not resolved: were you told your options, or why not?'));
+    errors.push(
+      err(
+        'optionsExplained',
+        'requiredWhenUnresolved',
+        'optionsExplained is needed when the matter was not resolved: were you told your options, or why not?',
+      ),
+    );
   }
 
   const attempted = Date.parse(o.attemptedAt);
   if (Number.isFinite(attempted)) {
-    if (attempted > ctx.now.getTime() + SKEW) errors.push(err('attemptedAt', 'notInFuture', 'attemptedAt must not be in the future'));
+    if (attempted > ctx.now.getTime() + SKEW)
+      errors.push(err('attemptedAt', 'notInFuture', 'attemptedAt must not be in the future'));
     else if (ctx.window) {
-      if (attempted < ctx.window.start.getTime() - BEFORE_WINDOW || attempted > ctx.window.end.getTime() + AFTER_WINDOW) {
-        errors.push(err('attemptedAt', 'nearWindow', 'attemptedAt must be within an hour before to two hours after the test window'));
+      if (
+        attempted < ctx.window.start.getTime() - BEFORE_WINDOW ||
+        attempted > ctx.window.end.getTime() + AFTER_WINDOW
+      ) {
+        errors.push(
+          err(
+            'attemptedAt',
+            'nearWindow',
+            'attemptedAt must be within an hour before to two hours after the test window',
+          ),
+        );
       }
     } else if (attempted < ctx.now.getTime() - AD_HOC_MAX_AGE) {
       errors.push(err('attemptedAt', 'recent', 'attemptedAt must be within the last 7 days'));
     }
     if (has(o.promisedFollowUpBy)) {
       const by = Date.parse(`${o.promisedFollowUpBy}T23:59:59Z`);
-      if (by < attempted - DAY) errors.push(err('promisedFollowUpBy', 'afterAttempt', 'promisedFollowUpBy cannot be before the contact'));
-      else if (by > attempted + 92 * DAY) errors.push(err('promisedFollowUpBy', 'within90Days', 'promisedFollowUpBy must be within 90 days of the contact'));
+      if (by < attempted - DAY)
+        errors.push(err('promisedFollowUpBy', 'afterAttempt', 'promisedFollowUpBy cannot be before the contact'));
+      else if (by > attempted + 92 * DAY)
+        errors.push(
+          err('promisedFollowUpBy', 'within90Days', 'promisedFollowUpBy must be within 90 days of the contact'),
+        );
     }
   }
   errors.push(...answerRules(o.answers ?? {}, ctx.questions));
@@ -69,7 +104,8 @@ function answerRules(answers: Record<string, unknown>, questions: ScenarioQuesti
   const errors: FieldError[] = [];
   const keys = new Set(questions.map((q) => q.key));
   for (const key of Object.keys(answers)) {
-    if (!keys.has(key)) errors.push(err(`answers.${key}`, 'unknownField', `answers.${key} is not a question of this scenario`));
+    if (!keys.has(key))
+      errors.push(err(`answers.${key}`, 'unknownField', `answers.${key} is not a question of this scenario`));
   }
   for (const q of questions) {
     const v = answers[q.key];
@@ -79,12 +115,17 @@ function answerRules(answers: Record<string, unknown>, questions: ScenarioQuesti
       continue;
     }
     const ok =
-      q.type === 'yes_no' ? typeof v === 'boolean'
-      : q.type === 'number' ? typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 1e9
-      : q.type === 'seconds' ? Number.isInteger(v) && (v as number) >= 0 && (v as number) <= DAY / 1000
-      : q.type === 'rating' ? Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 5
-      : q.type === 'choice' ? typeof v === 'string' && (q.options ?? []).includes(v)
-      : typeof v === 'string' && v.length <= 2000;
+      q.type === 'yes_no'
+        ? typeof v === 'boolean'
+        : q.type === 'number'
+          ? typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 1e9
+          : q.type === 'seconds'
+            ? Number.isInteger(v) && (v as number) >= 0 && (v as number) <= DAY / 1000
+            : q.type === 'rating'
+              ? Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 5
+              : q.type === 'choice'
+                ? typeof v === 'string' && (q.options ?? []).includes(v)
+                : typeof v === 'string' && v.length <= 2000;
     if (!ok) {
       const expected = {
         yes_no: 'yes or no (true or false)',

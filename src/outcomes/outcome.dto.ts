@@ -11,7 +11,10 @@ const DAY_SECONDS = 86_400;
 
 /** What the tester records. Cross-field rules (reached a human ⇒ a wait, …) live in outcome-rules.ts. */
 export class OutcomeDto {
-  @ApiProperty({ example: '2026-11-24T14:20:00+00:00', description: 'When the contact was made (date-time with offset)' })
+  @ApiProperty({
+    example: '2026-11-24T14:20:00+00:00',
+    description: 'When the contact was made (date-time with offset)',
+  })
   @IsDateOrDateTime()
   attemptedAt: string;
 
@@ -19,14 +22,26 @@ export class OutcomeDto {
   @IsBoolean()
   reachedHuman: boolean;
 
-  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 0, maximum: DAY_SECONDS, description: 'Wait until a person answered; only when reachedHuman' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 0,
+    maximum: DAY_SECONDS,
+    description: 'Wait until a person answered; only when reachedHuman',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(DAY_SECONDS)
   secondsToHuman?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 0, maximum: DAY_SECONDS, description: 'Time on hold after reaching a person' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 0,
+    maximum: DAY_SECONDS,
+    description: 'Time on hold after reaching a person',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -56,7 +71,11 @@ export class OutcomeDto {
   @IsIn(RESOLUTIONS, { message: `resolution must be one of: ${RESOLUTIONS.join(', ')}` })
   resolution: Resolution;
 
-  @ApiPropertyOptional({ nullable: true, type: Boolean, description: 'Only when not resolved: were the options (or why not) explained?' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Boolean,
+    description: 'Only when not resolved: were the options (or why not) explained?',
+  })
   @IsOptional()
   @IsBoolean()
   optionsExplained?: boolean | null;
@@ -75,23 +94,41 @@ export class OutcomeDto {
   @Max(5)
   knowledge?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, type: Boolean, description: 'Whether the staff member gave a name (never the name itself)' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Boolean,
+    description: 'Whether the staff member gave a name (never the name itself)',
+  })
   @IsOptional()
   @IsBoolean()
   staffGaveName?: boolean | null;
 
-  @ApiPropertyOptional({ nullable: true, type: String, example: '2026-11-27', description: 'A callback or email was promised by this date' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: '2026-11-27',
+    description: 'A callback or email was promised by this date',
+  })
   @IsOptional()
   @IsDate()
   promisedFollowUpBy?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 4000, description: 'What happened, in your words; no names of staff' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 4000,
+    description: 'What happened, in your words; no names of staff',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(4000)
   notes?: string | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Answers to the scenario\'s extra questions, by key' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "Answers to the scenario's extra questions, by key",
+  })
   @Omittable()
   @IsObject()
   answers?: Record<string, AnswerValue>;
@@ -114,7 +151,10 @@ export class OutcomesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() testerId?: string;
   @ApiPropertyOptional({ enum: RESOLUTIONS }) @IsOptional() @IsIn(RESOLUTIONS) resolution?: Resolution;
-  @ApiPropertyOptional({ description: 'Attempted at or after (date or date-time with offset)' }) @IsOptional() @IsDateOrDateTime() from?: string;
+  @ApiPropertyOptional({ description: 'Attempted at or after (date or date-time with offset)' })
+  @IsOptional()
+  @IsDateOrDateTime()
+  from?: string;
   @ApiPropertyOptional({ description: 'Attempted before' }) @IsOptional() @IsDateOrDateTime() to?: string;
 }
 

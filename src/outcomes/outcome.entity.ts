@@ -16,7 +16,10 @@ export type AnswerValue = boolean | number | string;
 @Unique('outcome_assignment_key', ['assignmentId'])
 @Check('outcome_resolution_check', "resolution IN ('resolved', 'partial', 'unresolved')")
 @Check('outcome_ratings_check', 'courtesy BETWEEN 1 AND 5 AND knowledge BETWEEN 1 AND 5')
-@Check('outcome_reached_check', 'reached_human OR (seconds_to_human IS NULL AND courtesy IS NULL AND knowledge IS NULL)')
+@Check(
+  'outcome_reached_check',
+  'reached_human OR (seconds_to_human IS NULL AND courtesy IS NULL AND knowledge IS NULL)',
+)
 @Check('outcome_promise_check', "promise_status IS NULL OR promise_status IN ('kept', 'late', 'broken')")
 @Index('outcome_org_attempted_idx', ['organizationId', 'attemptedAt'])
 @Index('outcome_touchpoint_idx', ['touchpointId', 'attemptedAt'])

@@ -2,8 +2,8 @@ import { Body, Controller, Get, Header, HttpCode, Post, Put, Query } from '@nest
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { IsDateOrDateTime } from '../common/validation/domain.validators.js';
@@ -25,20 +25,23 @@ export class OutcomesController {
 
   @Put('assignments/:id/outcome')
   @Roles('tester')
-  @ApiOkResponse({ type: OutcomeView, description: 'Recorded (the assignment is completed) or edited within 48 hours of the first save' })
+  @ApiOkResponse({
+    type: OutcomeView,
+    description: 'Recorded (the assignment is completed) or edited within 48 hours of the first save',
+  })
   @ApiConflictResponse({
     description:
-      'The test was withdrawn (the body\'s `reason` says why: the tester lost the role, left the campaign, ' +
-      'or is now the touchpoint\'s owner…), is not revealed any more, or the 48 hours to edit have passed',
+      "The test was withdrawn (the body's `reason` says why: the tester lost the role, left the campaign, " +
+      "or is now the touchpoint's owner…), is not revealed any more, or the 48 hours to edit have passed",
   })
-  async record(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: OutcomeDto): Promise<OutcomeView> {
-    return OutcomeView.of(await this.outcomes.recordForAssignment({ organizationId: me.organizationId, personId: me.personId, via: 'api' }, id, dto));
+  async record(@CurrentActor() me: Actor, @UuidParam('id') id: string, @Body() dto: OutcomeDto): Promise<OutcomeView> {
+    return OutcomeView.of(await this.outcomes.recordForAssignment(me, id, dto));
   }
 
   @Get('assignments/:id/outcome')
   @Roles('admin', 'quality', 'tester')
   @ApiOkResponse({ type: OutcomeView })
-  async forAssignment(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<OutcomeView> {
+  async forAssignment(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<OutcomeView> {
     return OutcomeView.of(await this.outcomes.forAssignment(me, id));
   }
 
@@ -46,14 +49,14 @@ export class OutcomesController {
   @Idempotent()
   @Roles('tester')
   @ApiCreatedResponse({ type: OutcomeView, description: 'An ad-hoc contact, made without an assignment' })
-  async adHoc(@CurrentPrincipal() me: Principal, @Body() dto: AdHocOutcomeDto): Promise<OutcomeView> {
-    return OutcomeView.of(await this.outcomes.recordAdHoc({ organizationId: me.organizationId, personId: me.personId, via: 'api' }, dto));
+  async adHoc(@CurrentActor() me: Actor, @Body() dto: AdHocOutcomeDto): Promise<OutcomeView> {
+    return OutcomeView.of(await this.outcomes.recordAdHoc(me, dto));
   }
 
   @Get('outcomes')
   @Roles('admin', 'quality', 'tester')
   @ApiOkResponse({ type: OutcomePage, description: 'Admin and quality: all; a tester: their own' })
-  async list(@CurrentPrincipal() me: Principal, @Query() query: OutcomesQuery): Promise<OutcomePage> {
+  async list(@CurrentActor() me: Actor, @Query() query: OutcomesQuery): Promise<OutcomePage> {
     const page = await this.outcomes.list(me, query);
     return { items: page.items.map(OutcomeView.of), total: page.total };
   }
@@ -64,14 +67,14 @@ export class OutcomesController {
   @Header('Content-Disposition', 'attachment; filename="test-contact-register.csv"')
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'Every completed test contact: touchpoint, channel, attempted time (CSV)' })
-  register(@CurrentPrincipal() me: Principal, @Query() query: RegisterQuery): Promise<string> {
+  register(@CurrentActor() me: Actor, @Query() query: RegisterQuery): Promise<string> {
     return this.outcomes.register(me.organizationId, query.from, query.to);
   }
 
   @Get('outcomes/:id')
   @Roles('admin', 'quality', 'tester')
   @ApiOkResponse({ type: OutcomeView })
-  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<OutcomeView> {
+  async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<OutcomeView> {
     return OutcomeView.of(await this.outcomes.get(me, id));
   }
 
@@ -79,7 +82,7 @@ export class OutcomesController {
   @Roles('admin', 'quality')
   @HttpCode(200)
   @ApiOkResponse({ type: OutcomeAudit, description: 'Every save: who, when, through what, before and after' })
-  async audit(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<OutcomeAudit> {
+  async audit(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<OutcomeAudit> {
     const items = await this.outcomes.auditTrail(me, id);
     return { items: items.map(({ organizationId: _o, outcomeId: _id, ...e }) => e), total: items.length };
   }

@@ -1,14 +1,18 @@
 import { Module } from '@nestjs/common';
 import { AssignmentsModule } from '../assignments/assignments.module.js';
+import { CampaignsModule } from '../campaigns/campaigns.module.js';
+import { LinksModule } from '../links/links.module.js';
 import { MailModule } from '../mail/mail.module.js';
+import { ScenariosModule } from '../scenarios/scenarios.module.js';
 import { FollowUpService } from './follow-up.service.js';
 import { OutcomesController } from './outcomes.controller.js';
+import { OutcomesRepository } from './outcomes.repository.js';
 import { OutcomesService } from './outcomes.service.js';
 
 @Module({
-  imports: [MailModule, AssignmentsModule],
+  imports: [MailModule, AssignmentsModule, CampaignsModule, LinksModule, ScenariosModule],
   controllers: [OutcomesController],
-  providers: [OutcomesService, FollowUpService],
-  exports: [OutcomesService, FollowUpService],
+  providers: [OutcomesService, OutcomesRepository, FollowUpService],
+  exports: [OutcomesService, OutcomesRepository, FollowUpService],
 })
 export class OutcomesModule {}

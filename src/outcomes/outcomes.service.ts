@@ -1,29 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource, EntityManager } from 'typeorm';
-import { graceOver, missedFrom, transition } from '../assignments/assignment-lifecycle.js';
+import { graceOver, missedFrom } from '../assignments/assignment-lifecycle.js';
+import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
-import { IneligibleTester, TestWithdrawnException, WithdrawalsService } from '../assignments/withdrawals.service.js';
-import { hasRole } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import { IneligibleTester, TestWithdrawnException, WithdrawalsService } from '../campaigns/withdrawals.service.js';
+import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { Page } from '../common/pagination.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
-import { preparedQuery } from '../database/sql.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
+import { ScenariosRepository } from '../scenarios/scenarios.repository.js';
 import { AdHocOutcomeDto, OutcomeDto, OutcomesQuery } from './outcome.dto.js';
 import { Outcome, OutcomeEdit } from './outcome.entity.js';
 import { OutcomeContext, outcomeRules } from './outcome-rules.js';
-
-/** Who records: a person with a key, or the tester through their emailed link. */
-export interface Actor {
-  organizationId: string;
-  personId: string;
-  via: 'api' | 'link';
-}
+import { OutcomesRepository } from './outcomes.repository.js';
 
 /** Edits are accepted for this long after the first save. */
 export const EDIT_PERIOD_MS = 48 * 3_600_000;
@@ -71,8 +66,11 @@ function csvSafe(value: unknown): string {
 export class OutcomesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outcomes: OutcomesRepository,
+    private readonly scenarios: ScenariosRepository,
     private readonly clock: Clock,
     private readonly withdrawals: WithdrawalsService,
+    private readonly assignments: AssignmentsRepository,
   ) {}
 
   private columns(dto: OutcomeDto) {
@@ -110,30 +108,20 @@ export class OutcomesService {
   async recordForAssignment(actor: Actor, assignmentId: string, dto: OutcomeDto): Promise<Outcome> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const [a] = await manager.query(
-          `SELECT a.id, a.status, a.cancel_reason, a.touchpoint_id, a.scenario_id, a.window_start, a.window_end,
-                  p.timezone, s.questions, c.grace_minutes
-             FROM assignment a JOIN person p ON p.id = a.tester_id JOIN campaign c ON c.id = a.campaign_id
-             LEFT JOIN scenario s ON s.id = a.scenario_id
-            WHERE a.id = $1 AND a.organization_id = $2 AND a.tester_id = $3 AND a.revealed_at IS NOT NULL
-            FOR UPDATE OF a`,
-          [assignmentId, actor.organizationId, actor.personId],
-        );
+        const a = await this.assignments.lockForRecording(manager, assignmentId, actor);
         if (!a) throw new NotFoundException(`Assignment ${assignmentId} not found`);
-        if (a.status === 'cancelled' && a.cancel_reason) throw new TestWithdrawnException(a.cancel_reason);
-        const why = await this.withdrawals.whyIneligible(manager, assignmentId);
+        if (a.status === 'cancelled' && a.cancelReason) throw new TestWithdrawnException(a.cancelReason);
+        const why = await this.assignments.whyIneligible(assignmentId, manager);
         if (why && a.status === 'revealed') throw new IneligibleTester(why);
         if (why && a.status === 'completed') throw unchangeable(why);
         const now = this.clock.now();
-        const window = { start: a.window_start, end: a.window_end, zone: a.timezone };
-        this.check(dto, { now, window, questions: (a.questions ?? []) as ScenarioQuestion[] });
-        const lock = { mode: 'pessimistic_write' as const };
-        const existing = await manager.findOne(Outcome, { where: { assignmentId }, lock });
-        const missedAt = missedFrom(a.window_end, a.grace_minutes);
+        this.check(dto, { now, window: a.window, questions: a.questions });
+        const existing = await this.outcomes.lockByAssignment(manager, assignmentId);
+        const missedAt = missedFrom(a.window.end, a.graceMinutes);
         if (!existing && a.status === 'revealed' && now >= missedAt) throw graceOver(missedAt);
         if (!existing) {
-          await transition(manager, assignmentId, 'completed', now);
-          const link = { assignmentId, touchpointId: a.touchpoint_id, scenarioId: a.scenario_id };
+          await this.assignments.transition(manager, assignmentId, 'completed', now);
+          const link = { assignmentId, touchpointId: a.touchpointId, scenarioId: a.scenarioId };
           return (await this.create(manager, actor, link, dto, now))!;
         }
         return this.edit(manager, actor, existing, dto, now);
@@ -165,9 +153,9 @@ export class OutcomesService {
   private async recordAdHocWith(manager: EntityManager, actor: Actor, dto: AdHocOutcomeDto): Promise<Outcome> {
     let questions: ScenarioQuestion[] = [];
     if (dto.scenarioId) {
-      const [scenario] = await manager.query('SELECT questions FROM scenario WHERE id = $1 AND organization_id = $2', [dto.scenarioId, actor.organizationId]);
-      if (!scenario) await this.throwUnknownLinks(actor, dto);
-      questions = scenario.questions;
+      const found = await this.scenarios.questions(manager, actor.organizationId, dto.scenarioId);
+      if (!found) await this.throwUnknownLinks(actor, dto);
+      questions = found!;
     }
     const now = this.clock.now();
     try {
@@ -176,27 +164,26 @@ export class OutcomesService {
       await this.throwUnknownLinks(actor, dto); // a foreign touchpoint is named first, as it always was
       throw error;
     }
-    const outcome = await this.create(manager, actor, { assignmentId: null, touchpointId: dto.touchpointId, scenarioId: dto.scenarioId ?? null }, dto, now);
+    const link = { assignmentId: null, touchpointId: dto.touchpointId, scenarioId: dto.scenarioId ?? null };
+    const outcome = await this.create(manager, actor, link, dto, now);
     if (!outcome) await this.throwUnknownLinks(actor, dto);
     return outcome!;
   }
 
   /** 400 naming the touchpoint and/or scenario that are not the organization's; returns when both are. */
   private async throwUnknownLinks(actor: Actor, dto: AdHocOutcomeDto): Promise<void> {
-    const [row] = await this.dataSource.query(
-      `SELECT EXISTS (SELECT 1 FROM touchpoint WHERE id = $1 AND organization_id = $3) AS tp,
-              $2::uuid IS NULL OR EXISTS (SELECT 1 FROM scenario WHERE id = $2 AND organization_id = $3) AS sc`,
-      [dto.touchpointId, dto.scenarioId ?? null, actor.organizationId],
-    );
+    const known = await this.outcomes.linksKnown(actor.organizationId, dto.touchpointId, dto.scenarioId ?? null);
     const errors: FieldError[] = [];
-    if (!row.tp) errors.push({ field: 'touchpointId', rule: 'exists', message: 'touchpointId must be a touchpoint of your organization' });
-    if (!row.sc) errors.push({ field: 'scenarioId', rule: 'exists', message: 'scenarioId must be a scenario of your organization' });
+    const missing = (field: string, what: string) =>
+      errors.push({ field, rule: 'exists', message: `${field} must be a ${what} of your organization` });
+    if (!known.touchpoint) missing('touchpointId', 'touchpoint');
+    if (!known.scenario) missing('scenarioId', 'scenario');
     if (errors.length) throw new FieldValidationException(errors);
   }
 
   /**
-   * Inserts an outcome and its first audit row in one statement (atomic without a transaction of its
-   * own); null when the touchpoint or scenario is not the organization's (nothing is written).
+   * A new outcome and its first audit row, written at once; null when the touchpoint or scenario is not
+   * the organization's (nothing is written).
    */
   private async create(
     manager: EntityManager,
@@ -206,6 +193,7 @@ export class OutcomesService {
     now: Date,
   ): Promise<Outcome | null> {
     const outcome = Object.assign(new Outcome(), {
+      id: randomUUID(),
       organizationId: actor.organizationId,
       testerId: actor.personId,
       ...link,
@@ -216,39 +204,17 @@ export class OutcomesService {
       createdAt: now,
       updatedAt: now,
     });
-    // outside a transaction (an ad-hoc outcome: the hot path) as a prepared statement on the pool
-    const run = (text: string, values: unknown[]): Promise<Array<{ id: string }>> =>
-      manager.queryRunner ? manager.query(text, values) : preparedQuery(this.dataSource, 'insert-outcome', text, values);
-    const rows = await run(
-      `WITH o AS (
-         INSERT INTO outcome (organization_id, tester_id, assignment_id, touchpoint_id, scenario_id, attempted_at, reached_human,
-                              seconds_to_human, hold_seconds, transfers, disconnects, repeated_story, resolution, options_explained,
-                              courtesy, knowledge, staff_gave_name, promised_follow_up_by, notes, answers, promise_status,
-                              promise_asked_at, editable_until, created_at, updated_at)
-         SELECT $1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::timestamptz, $7::boolean, $8::integer, $9::integer, $10::integer,
-                $11::integer, $12::boolean, $13::text, $14::boolean, $15::integer, $16::integer, $17::boolean, $18::date, $19::text,
-                $20::jsonb, NULL, NULL, $21::timestamptz, $22::timestamptz, $22::timestamptz
-          WHERE EXISTS (SELECT 1 FROM touchpoint WHERE id = $4 AND organization_id = $1)
-            AND ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM scenario WHERE id = $5 AND organization_id = $1))
-         RETURNING id
-       )
-       INSERT INTO outcome_edit (organization_id, outcome_id, edited_by, via, edited_at, before, after)
-       SELECT $1::uuid, o.id, $2::uuid, $23::text, $22::timestamptz, NULL, $24::jsonb FROM o
-       RETURNING outcome_id AS id`,
-      [
-        outcome.organizationId, outcome.testerId, outcome.assignmentId, outcome.touchpointId, outcome.scenarioId, outcome.attemptedAt,
-        outcome.reachedHuman, outcome.secondsToHuman, outcome.holdSeconds, outcome.transfers, outcome.disconnects, outcome.repeatedStory,
-        outcome.resolution, outcome.optionsExplained, outcome.courtesy, outcome.knowledge, outcome.staffGaveName,
-        outcome.promisedFollowUpBy, outcome.notes, JSON.stringify(outcome.answers), outcome.editableUntil, now, actor.via,
-        JSON.stringify(snapshot(outcome)),
-      ],
-    );
-    if (!rows.length) return null;
-    outcome.id = rows[0].id;
-    return outcome;
+    const save = { editedBy: actor.personId, via: actor.via, editedAt: now, before: null, after: snapshot(outcome) };
+    return (await this.outcomes.write(manager, outcome, save)) ? outcome : null;
   }
 
-  private async edit(manager: EntityManager, actor: Actor, outcome: Outcome, dto: OutcomeDto, now: Date): Promise<Outcome> {
+  private async edit(
+    manager: EntityManager,
+    actor: Actor,
+    outcome: Outcome,
+    dto: OutcomeDto,
+    now: Date,
+  ): Promise<Outcome> {
     if (now > outcome.editableUntil) {
       throw new ConflictException(
         `This outcome was first saved at ${outcome.createdAt.toISOString()} and could be edited until ${outcome.editableUntil.toISOString()}; it can no longer be changed`,
@@ -257,53 +223,39 @@ export class OutcomesService {
     const before = snapshot(outcome);
     Object.assign(outcome, this.columns(dto), { updatedAt: now });
     // A changed promise date is a new promise: ask about it afresh.
-    if (before.promisedFollowUpBy !== outcome.promisedFollowUpBy) Object.assign(outcome, { promiseStatus: null, promiseAskedAt: null });
-    const saved = await manager.save(outcome);
-    await this.audit(manager, actor, outcome.id, before, snapshot(saved), now);
-    return saved;
-  }
-
-  private async audit(manager: EntityManager, actor: Actor, outcomeId: string, before: Record<string, unknown> | null, after: Record<string, unknown>, now: Date) {
-    await manager.save(manager.create(OutcomeEdit, { organizationId: actor.organizationId, outcomeId, editedBy: actor.personId, via: actor.via, editedAt: now, before, after }));
+    if (before.promisedFollowUpBy !== outcome.promisedFollowUpBy)
+      Object.assign(outcome, { promiseStatus: null, promiseAskedAt: null });
+    const save = { editedBy: actor.personId, via: actor.via, editedAt: now, before, after: snapshot(outcome) };
+    if (!(await this.outcomes.write(manager, outcome, save))) {
+      throw new Error(`outcome ${outcome.id}: its touchpoint or scenario is no longer its organization's`);
+    }
+    return outcome;
   }
 
   /** The outcome of an assignment: for its tester, admins and quality. */
-  async forAssignment(me: Principal, assignmentId: string): Promise<Outcome> {
-    const outcome = await this.dataSource.getRepository(Outcome).findOne({ where: { assignmentId, organizationId: me.organizationId } });
+  async forAssignment(me: Actor, assignmentId: string): Promise<Outcome> {
+    const outcome = await this.outcomes.byAssignment(assignmentId, me.organizationId);
     if (!outcome || (!hasRole(me, 'admin', 'quality') && outcome.testerId !== me.personId)) {
       throw new NotFoundException(`No outcome recorded for assignment ${assignmentId}`);
     }
     return outcome;
   }
 
-  async get(me: Principal, id: string): Promise<Outcome> {
-    const outcome = await this.dataSource.getRepository(Outcome).findOne({ where: { id, organizationId: me.organizationId } });
-    if (!outcome || (!hasRole(me, 'admin', 'quality') && outcome.testerId !== me.personId)) throw new NotFoundException(`Outcome ${id} not found`);
+  async get(me: Actor, id: string): Promise<Outcome> {
+    const outcome = await this.outcomes.byId(id, me.organizationId);
+    if (!outcome || (!hasRole(me, 'admin', 'quality') && outcome.testerId !== me.personId))
+      throw new NotFoundException(`Outcome ${id} not found`);
     return outcome;
   }
 
-  async auditTrail(me: Principal, id: string): Promise<OutcomeEdit[]> {
+  async auditTrail(me: Actor, id: string): Promise<OutcomeEdit[]> {
     await this.get(me, id);
-    return this.dataSource.getRepository(OutcomeEdit).find({ where: { outcomeId: id, organizationId: me.organizationId }, order: { editedAt: 'ASC', id: 'ASC' } });
+    return this.outcomes.auditTrail(me.organizationId, id);
   }
 
   /** Admin and quality: every outcome of the organization; a tester: their own. */
-  async list(me: Principal, query: OutcomesQuery): Promise<Page<Outcome>> {
-    const qb = this.dataSource
-      .getRepository(Outcome)
-      .createQueryBuilder('o')
-      .innerJoin('touchpoint', 't', 't.id = o.touchpoint_id')
-      .where('o.organization_id = :org', { org: me.organizationId });
-    if (!hasRole(me, 'admin', 'quality')) qb.andWhere('o.tester_id = :me', { me: me.personId });
-    if (query.touchpointId) qb.andWhere('o.touchpoint_id = :tp', { tp: query.touchpointId });
-    if (query.team) qb.andWhere('t.team = :team', { team: query.team });
-    if (query.channel) qb.andWhere('t.channel = :channel', { channel: query.channel });
-    if (query.testerId) qb.andWhere('o.tester_id = :tester', { tester: query.testerId });
-    if (query.resolution) qb.andWhere('o.resolution = :resolution', { resolution: query.resolution });
-    if (query.from) qb.andWhere('o.attempted_at >= :from', { from: query.from });
-    if (query.to) qb.andWhere('o.attempted_at < :to', { to: query.to });
-    const [items, total] = await qb.orderBy('o.attempted_at', 'DESC').addOrderBy('o.id', 'ASC').take(query.limit).skip(query.offset).getManyAndCount();
-    return { items, total };
+  list(me: Actor, query: OutcomesQuery): Promise<Page<Outcome>> {
+    return this.outcomes.list(me.organizationId, query, hasRole(me, 'admin', 'quality') ? null : me.personId);
   }
 
   /**
@@ -311,19 +263,32 @@ export class OutcomesService {
    * live statistics or match them against their own logs. Nothing planned or pending ever appears.
    */
   async register(organizationId: string, from?: string, to?: string): Promise<string> {
-    const rows = await this.dataSource.query(
-      `SELECT o.id, o.attempted_at, o.assignment_id, t.id AS touchpoint_id, t.name, t.channel, t.contact, t.team, a.window_start, a.window_end
-         FROM outcome o
-         JOIN touchpoint t ON t.id = o.touchpoint_id
-         LEFT JOIN assignment a ON a.id = o.assignment_id
-        WHERE o.organization_id = $1 AND (o.assignment_id IS NULL OR a.status = 'completed')
-          AND ($2::timestamptz IS NULL OR o.attempted_at >= $2) AND ($3::timestamptz IS NULL OR o.attempted_at < $3)
-        ORDER BY o.attempted_at, o.id`,
-      [organizationId, from ?? null, to ?? null],
-    );
-    const header = ['outcome_id', 'attempted_at', 'touchpoint_id', 'touchpoint', 'channel', 'contact', 'team', 'assignment_id', 'window_start', 'window_end'];
-    const body = rows.map((r: Record<string, unknown>) =>
-      [r.id, r.attempted_at, r.touchpoint_id, r.name, r.channel, r.contact, r.team, r.assignment_id, r.window_start, r.window_end].map(csvSafe),
+    const rows = await this.outcomes.register(organizationId, from ?? null, to ?? null);
+    const header = [
+      'outcome_id',
+      'attempted_at',
+      'touchpoint_id',
+      'touchpoint',
+      'channel',
+      'contact',
+      'team',
+      'assignment_id',
+      'window_start',
+      'window_end',
+    ];
+    const body = rows.map((r) =>
+      [
+        r.id,
+        r.attemptedAt,
+        r.touchpointId,
+        r.touchpoint,
+        r.channel,
+        r.contact,
+        r.team,
+        r.assignmentId,
+        r.windowStart,
+        r.windowEnd,
+      ].map(csvSafe),
     );
     return stringify([header, ...body]);
   }

@@ -1,7 +1,7 @@
-import type { Response } from 'express';
 import { DateTime } from 'luxon';
 import { howToReach } from '../assignments/assignment-mails.js';
 import { escapeHtml } from '../common/html.js';
+import { page } from '../common/page-shell.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import type { Outcome } from '../outcomes/outcome.entity.js';
@@ -17,45 +17,7 @@ export interface FormContext {
 
 export type FormValues = Record<string, string>;
 
-
 const e = escapeHtml;
-
-export function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${e(title)} · Groundtruth</title>
-<style>
-  *{box-sizing:border-box} body{font:16px/1.45 system-ui,-apple-system,sans-serif;margin:0;padding:1rem;max-width:40rem;margin-inline:auto;color:#1b1b1b}
-  h1{font-size:1.35rem;margin:.2rem 0 1rem} h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
-  .task{background:#f3f6fa;border-radius:.5rem;padding:.75rem 1rem} .task p{margin:.3rem 0}
-  fieldset{border:0;padding:0;margin:0 0 1rem} legend,label.block{font-weight:600;display:block;margin-bottom:.3rem}
-  .choices{display:flex;flex-wrap:wrap;gap:.4rem} .choices label{display:inline-flex;align-items:center;gap:.3rem;border:1px solid #b8c2cc;border-radius:.4rem;padding:.45rem .7rem;min-height:44px}
-  input[type=text],input[type=number],input[type=date],input[type=datetime-local],textarea{width:100%;font:inherit;padding:.55rem;border:1px solid #8a96a3;border-radius:.4rem;min-height:44px}
-  textarea{min-height:6rem} .hint{color:#555;font-size:.9rem;margin:.2rem 0}
-  .error{color:#b00020;font-weight:600;margin:.25rem 0} .has-error input,.has-error textarea{border-color:#b00020}
-  button{font:inherit;font-weight:600;padding:.75rem 1.2rem;border-radius:.5rem;border:0;background:#0b57d0;color:#fff;min-height:48px;width:100%}
-  button.secondary{background:#5f6368} .ok{background:#e6f4ea;border-radius:.5rem;padding:.75rem 1rem}
-  .summary{background:#fdecea;border-radius:.5rem;padding:.5rem 1rem}
-</style>
-</head>
-<body>
-${body}
-</body>
-</html>`;
-}
-
-/** A page of a secret link: never cached, never indexed. */
-export function sendPrivatePage(res: Response, status: number, html: string): void {
-  res.status(status).setHeader('Cache-Control', 'no-store').setHeader('X-Robots-Tag', 'noindex').type('html').send(html);
-}
-
-export function messagePage(title: string, text: string): string {
-  return page(title, `<h1>${e(title)}</h1><p>${e(text)}</p>`);
-}
 
 function windowText(ctx: FormContext): string {
   const s = DateTime.fromJSDate(ctx.window.start, { zone: ctx.zone }).setLocale('en-GB');
@@ -93,7 +55,8 @@ export function initialValues(ctx: FormContext, outcome: Outcome | null, now: Da
     promisedFollowUpBy: outcome.promisedFollowUpBy ?? '',
     notes: outcome.notes ?? '',
   };
-  for (const [key, v] of Object.entries(outcome.answers)) values[`answers.${key}`] = typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
+  for (const [key, v] of Object.entries(outcome.answers))
+    values[`answers.${key}`] = typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
   return values;
 }
 
@@ -112,7 +75,12 @@ function parseYesNo(text: string | undefined): boolean | null {
   return text === 'yes' ? true : text === 'no' ? false : null;
 }
 
-function parseInteger(field: string, text: string | undefined, errors: FieldError[], empty: number | null): number | null {
+function parseInteger(
+  field: string,
+  text: string | undefined,
+  errors: FieldError[],
+  empty: number | null,
+): number | null {
   const v = (text ?? '').trim();
   if (v === '') return empty;
   if (!/^-?\d+$/.test(v)) {
@@ -126,14 +94,19 @@ function parseInteger(field: string, text: string | undefined, errors: FieldErro
  * The posted form as the API's outcome body, plus the errors of cells that could not be read.
  * Empty optional fields are left out, so the API's own rules apply unchanged.
  */
-export function parseForm(body: FormValues, ctx: FormContext): { plain: Record<string, unknown>; errors: FieldError[] } {
+export function parseForm(
+  body: FormValues,
+  ctx: FormContext,
+): { plain: Record<string, unknown>; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const plain: Record<string, unknown> = {};
   const attempted = DateTime.fromFormat((body.attemptedAt ?? '').trim(), "yyyy-MM-dd'T'HH:mm", { zone: ctx.zone });
-  if (!attempted.isValid) errors.push({ field: 'attemptedAt', rule: 'format', message: 'Give the date and time of the contact' });
+  if (!attempted.isValid)
+    errors.push({ field: 'attemptedAt', rule: 'format', message: 'Give the date and time of the contact' });
   else plain.attemptedAt = attempted.toISO({ suppressMilliseconds: true });
   const reached = parseYesNo(body.reachedHuman);
-  if (reached === null) errors.push({ field: 'reachedHuman', rule: 'required', message: 'Did a person answer? Choose yes or no' });
+  if (reached === null)
+    errors.push({ field: 'reachedHuman', rule: 'required', message: 'Did a person answer? Choose yes or no' });
   else plain.reachedHuman = reached;
   const wait = parseDuration('secondsToHuman', body.secondsToHuman, errors);
   if (wait !== null) plain.secondsToHuman = wait;
@@ -162,7 +135,8 @@ export function parseForm(body: FormValues, ctx: FormContext): { plain: Record<s
     else if (q.type === 'seconds') {
       const v = parseDuration(`answers.${q.key}`, raw, errors);
       if (v !== null) answers[q.key] = v;
-    } else if (q.type === 'number' || q.type === 'rating') answers[q.key] = Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    } else if (q.type === 'number' || q.type === 'rating')
+      answers[q.key] = Number.isFinite(Number(raw)) ? Number(raw) : raw;
     else answers[q.key] = raw;
   }
   plain.answers = answers;
@@ -198,8 +172,10 @@ export function formPage(
   info: { action: string; declineAction: string; editing: boolean; editableUntil?: Date; canDecline?: boolean },
 ): string {
   const byField = new Map<string, string>();
-  for (const err of errors) if (!byField.has(err.field)) byField.set(err.field, FORM_MESSAGES[`${err.field}:${err.rule}`] ?? err.message);
-  const errorFor = (name: string) => (byField.has(name) ? `<p class="error" id="${e(name)}-error">${e(byField.get(name)!)}</p>` : '');
+  for (const err of errors)
+    if (!byField.has(err.field)) byField.set(err.field, FORM_MESSAGES[`${err.field}:${err.rule}`] ?? err.message);
+  const errorFor = (name: string) =>
+    byField.has(name) ? `<p class="error" id="${e(name)}-error">${e(byField.get(name)!)}</p>` : '';
   const described = (name: string, hint?: string) => {
     const ids = [hint ? `${name}-hint` : '', byField.has(name) ? `${name}-error` : ''].filter(Boolean).join(' ');
     return ids ? ` aria-describedby="${e(ids)}"` : '';
@@ -217,8 +193,17 @@ export function formPage(
           `<label for="${e(`${name}-${value}`)}"><input type="radio" id="${e(`${name}-${value}`)}" name="${e(name)}" value="${e(value)}"${values[name] === value ? ' checked' : ''}> ${e(label)}</label>`,
       )
       .join('')}</div>${errorFor(name)}</fieldset>`;
-  const yesNo = (name: string, o: FieldOptions) => choices(name, o, [['yes', 'Yes'], ['no', 'No']]);
-  const scale = (name: string, o: FieldOptions) => choices(name, o, ['1', '2', '3', '4', '5'].map((v) => [v, v]));
+  const yesNo = (name: string, o: FieldOptions) =>
+    choices(name, o, [
+      ['yes', 'Yes'],
+      ['no', 'No'],
+    ]);
+  const scale = (name: string, o: FieldOptions) =>
+    choices(
+      name,
+      o,
+      ['1', '2', '3', '4', '5'].map((v) => [v, v]),
+    );
 
   const questions = (ctx.scenario?.questions ?? [])
     .map((q) => {
@@ -226,9 +211,15 @@ export function formPage(
       const label = { label: `${q.label}${q.required ? '' : ' (optional)'}` };
       if (q.type === 'yes_no') return yesNo(name, label);
       if (q.type === 'rating') return scale(name, label);
-      if (q.type === 'choice') return choices(name, label, (q.options ?? []).map((o) => [o, o]));
+      if (q.type === 'choice')
+        return choices(
+          name,
+          label,
+          (q.options ?? []).map((o) => [o, o]),
+        );
       if (q.type === 'text') return text(name, label);
-      if (q.type === 'seconds') return text(name, { ...label, hint: 'minutes:seconds, e.g. 4:30' }, 'text', ' inputmode="numeric"');
+      if (q.type === 'seconds')
+        return text(name, { ...label, hint: 'minutes:seconds, e.g. 4:30' }, 'text', ' inputmode="numeric"');
       return text(name, label, 'number', ' inputmode="decimal"');
     })
     .join('\n');
@@ -237,9 +228,10 @@ export function formPage(
     ? `<div class="summary" role="alert"><p><strong>Please check ${errors.length === 1 ? 'one answer' : `${errors.length} answers`}</strong> — the notes are next to each.</p></div>`
     : '';
   const how = howToReach(ctx.touchpoint);
-  const editing = info.editing && info.editableUntil
-    ? `<p class="ok">Saved. You can change it until ${e(DateTime.fromJSDate(info.editableUntil, { zone: ctx.zone }).setLocale('en-GB').toFormat('cccc d LLLL, HH:mm'))}.</p>`
-    : '';
+  const editing =
+    info.editing && info.editableUntil
+      ? `<p class="ok">Saved. You can change it until ${e(DateTime.fromJSDate(info.editableUntil, { zone: ctx.zone }).setLocale('en-GB').toFormat('cccc d LLLL, HH:mm'))}.</p>`
+      : '';
   return page(
     `Test contact: ${ctx.touchpoint.name}`,
     `<h1>Test contact: ${e(ctx.touchpoint.name)}</h1>
@@ -259,7 +251,11 @@ ${text('holdSeconds', { label: 'Time on hold after that (optional)', hint: 'minu
 ${text('transfers', { label: 'How many times were you transferred?' }, 'number', ' min="0" max="50" inputmode="numeric"')}
 ${text('disconnects', { label: 'How many times was the line or chat dropped?' }, 'number', ' min="0" max="50" inputmode="numeric"')}
 ${yesNo('repeatedStory', { label: 'Did you have to tell your story again?' })}
-${choices('resolution', { label: 'Was your request resolved?' }, [['resolved', 'Resolved'], ['partial', 'Partly'], ['unresolved', 'Not resolved']])}
+${choices('resolution', { label: 'Was your request resolved?' }, [
+  ['resolved', 'Resolved'],
+  ['partial', 'Partly'],
+  ['unresolved', 'Not resolved'],
+])}
 ${yesNo('optionsExplained', { label: 'If not resolved: were your options explained, or why not?', hint: 'Leave empty if it was resolved' })}
 ${scale('courtesy', { label: 'Courtesy (1 poor – 5 excellent)', hint: 'Only if a person answered' })}
 ${scale('knowledge', { label: 'Knowledge (1 poor – 5 excellent)', hint: 'Only if a person answered' })}
@@ -287,7 +283,9 @@ ${
 }
 
 export function savedPage(ctx: FormContext, editableUntil: Date, editUrl: string): string {
-  const until = DateTime.fromJSDate(editableUntil, { zone: ctx.zone }).setLocale('en-GB').toFormat('cccc d LLLL, HH:mm');
+  const until = DateTime.fromJSDate(editableUntil, { zone: ctx.zone })
+    .setLocale('en-GB')
+    .toFormat('cccc d LLLL, HH:mm');
   return page(
     'Saved',
     `<h1>Thank you</h1>

@@ -1,26 +1,29 @@
 import { Body, ConflictException, Controller, Get, HttpException, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AssignmentsService } from '../assignments/assignments.service.js';
+import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
-import { TestWithdrawnException, WithdrawalsService } from '../assignments/withdrawals.service.js';
+import type { LinkActor } from '../auth/actor.js';
 import { Public } from '../auth/auth.decorators.js';
+import { PlanChangesService } from '../campaigns/plan-changes.service.js';
+import { TestWithdrawnException } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
+import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { validateDto } from '../common/validation/validate-dto.js';
 import { FieldValidationException, unstorableInput } from '../common/validation/validation-errors.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import { OutcomeDto } from '../outcomes/outcome.dto.js';
 import { Outcome } from '../outcomes/outcome.entity.js';
+import { OutcomesRepository } from '../outcomes/outcomes.repository.js';
 import { OutcomesService } from '../outcomes/outcomes.service.js';
 import { outcomeRules } from '../outcomes/outcome-rules.js';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { formPage, initialValues, messagePage, parseForm, savedPage, sendPrivatePage } from './outcome-form.js';
+import { formPage, initialValues, parseForm, savedPage } from './outcome-form.js';
 import type { FormValues } from './outcome-form.js';
 import { ResolvedLink, TesterLinkService } from './tester-link.service.js';
 
-const GONE = 'This link has expired. It no longer opens anything; if you still need to record a test, ask your quality team.';
+const GONE =
+  'This link has expired. It no longer opens anything; if you still need to record a test, ask your quality team.';
 const UNKNOWN = 'This link is not valid. Check that you opened the whole link from your email.';
 
 /** The page for a test that was (or is now) withdrawn: why, and that nothing needs doing. */
@@ -46,23 +49,29 @@ export class TesterPagesController {
   constructor(
     private readonly links: TesterLinkService,
     private readonly outcomes: OutcomesService,
-    private readonly assignments: AssignmentsService,
-    private readonly withdrawals: WithdrawalsService,
+    private readonly assignments: AssignmentsRepository,
+    private readonly changes: PlanChangesService,
     private readonly clock: Clock,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outcomeRows: OutcomesRepository,
   ) {}
 
   /** Resolves the link or answers the plain 404/410 page; nothing about the assignment leaks. */
   private async open(token: string, res: Response): Promise<ResolvedLink | null> {
     const found = await this.links.resolve(token);
     if (found.state === 'ok') return found.link;
-    if (found.state === 'expired') sendPrivatePage(res, 410, messagePage('Link expired', GONE));
+    const gone = found.state === 'expired' || found.state === 'revoked';
+    if (gone) sendPrivatePage(res, 410, messagePage('Link expired', GONE));
     else sendPrivatePage(res, 404, messagePage('Link not found', UNKNOWN));
     return null;
   }
 
+  /** The link acts as its test's tester, and as nobody else. */
+  private actorOf(link: ResolvedLink): LinkActor {
+    return { via: 'link', organizationId: link.organizationId, personId: link.testerId };
+  }
+
   private outcomeOf(assignmentId: string): Promise<Outcome | null> {
-    return this.dataSource.getRepository(Outcome).findOne({ where: { assignmentId } });
+    return this.outcomeRows.byAssignment(assignmentId);
   }
 
   private urls(token: string) {
@@ -71,7 +80,11 @@ export class TesterPagesController {
 
   @Get(':token')
   @Public()
-  async show(@Param('token') token: string, @Query('saved') saved: string | undefined, @Res() res: Response): Promise<void> {
+  async show(
+    @Param('token') token: string,
+    @Query('saved') saved: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
     const link = await this.open(token, res);
     if (!link) return;
     const outcome = await this.outcomeOf(link.assignmentId);
@@ -79,19 +92,44 @@ export class TesterPagesController {
     if (outcome && saved) return sendPrivatePage(res, 200, savedPage(link.form, outcome.editableUntil, `/t/${token}`));
     if (outcome) {
       if (now > outcome.editableUntil) {
-        return sendPrivatePage(res, 200, messagePage('Recorded', 'What happened is recorded. The 48 hours to change it have passed, so it can no longer be edited.'));
+        return sendPrivatePage(
+          res,
+          200,
+          messagePage(
+            'Recorded',
+            'What happened is recorded. The 48 hours to change it have passed, so it can no longer be edited.',
+          ),
+        );
       }
-      return sendPrivatePage(res, 200, formPage(link.form, initialValues(link.form, outcome, now), [], { ...this.urls(token), editing: true, editableUntil: outcome.editableUntil }));
+      return sendPrivatePage(
+        res,
+        200,
+        formPage(link.form, initialValues(link.form, outcome, now), [], {
+          ...this.urls(token),
+          editing: true,
+          editableUntil: outcome.editableUntil,
+        }),
+      );
     }
-    if (link.status === 'declined') return sendPrivatePage(res, 200, messagePage('Declined', 'You declined this test. Thank you for letting us know.'));
+    if (link.status === 'declined')
+      return sendPrivatePage(
+        res,
+        200,
+        messagePage('Declined', 'You declined this test. Thank you for letting us know.'),
+      );
     if (link.status === 'cancelled') return sendPrivatePage(res, 200, withdrawnPage(link.cancelReason));
-    if (link.status !== 'revealed') return sendPrivatePage(res, 200, messagePage('Closed', `This test is ${link.status}; nothing more can be recorded for it.`));
+    if (link.status !== 'revealed')
+      return sendPrivatePage(
+        res,
+        200,
+        messagePage('Closed', `This test is ${link.status}; nothing more can be recorded for it.`),
+      );
     if (now >= link.missedAt) {
       const missed = 'The time to record this test has passed: it is missed, and nothing more can be recorded for it.';
       return sendPrivatePage(res, 200, messagePage('Closed', missed));
     }
     // Only read here (a GET changes nothing): the next step withdraws it.
-    const why = await this.withdrawals.whyIneligible(this.dataSource.manager, link.assignmentId);
+    const why = await this.assignments.whyIneligible(link.assignmentId);
     if (why) return sendPrivatePage(res, 200, withdrawnPage(why));
     const canDecline = now < link.form.window.start;
     const info = { ...this.urls(token), editing: false, canDecline };
@@ -104,7 +142,9 @@ export class TesterPagesController {
     const link = await this.open(token, res);
     if (!link) return;
     if (link.status === 'cancelled') return sendPrivatePage(res, 409, withdrawnPage(link.cancelReason));
-    const values = Object.fromEntries(Object.entries(body ?? {}).filter(([, v]) => typeof v === 'string')) as FormValues;
+    const values = Object.fromEntries(
+      Object.entries(body ?? {}).filter(([, v]) => typeof v === 'string'),
+    ) as FormValues;
     const { plain, errors } = parseForm(values, link.form);
     const { value, errors: fieldErrors } = await validateDto(OutcomeDto, plain);
     // Every problem at once: unreadable cells, field rules, and the cross-field rules.
@@ -122,7 +162,7 @@ export class TesterPagesController {
       sendPrivatePage(res, 400, formPage(link.form, values, list, { ...info, canDecline: this.clock.now() < start }));
     if (all.length) return rerender(all);
     try {
-      await this.outcomes.recordForAssignment({ organizationId: link.organizationId, personId: link.testerId, via: 'link' }, link.assignmentId, value);
+      await this.outcomes.recordForAssignment(this.actorOf(link), link.assignmentId, value);
     } catch (error) {
       if (error instanceof FieldValidationException) return rerender(error.errors);
       if (error instanceof HttpException && error.getStatus() < 500) {
@@ -135,11 +175,18 @@ export class TesterPagesController {
 
   @Post(':token/decline')
   @Public()
-  async decline(@Param('token') token: string, @Body() body: { reason?: unknown }, @Res() res: Response): Promise<void> {
+  async decline(
+    @Param('token') token: string,
+    @Body() body: { reason?: unknown },
+    @Res() res: Response,
+  ): Promise<void> {
     const link = await this.open(token, res);
     if (!link) return;
     const reason = typeof body?.reason === 'string' ? body.reason.trim() : '';
-    const problem = !reason || reason.length > 500 ? { field: 'reason', rule: 'length', message: 'Say briefly why (at most 500 characters)' } : unstorableInput(reason, 'reason');
+    const problem =
+      !reason || reason.length > 500
+        ? { field: 'reason', rule: 'length', message: 'Say briefly why (at most 500 characters)' }
+        : unstorableInput(reason, 'reason');
     if (problem) {
       const now = this.clock.now();
       return sendPrivatePage(
@@ -153,12 +200,15 @@ export class TesterPagesController {
       );
     }
     try {
-      const tester = { organizationId: link.organizationId, personId: link.testerId, roles: ['tester' as const] };
-      await this.assignments.decline({ ...tester, keyId: 'link' }, link.assignmentId, reason, 'link');
+      await this.changes.decline(this.actorOf(link), link.assignmentId, reason);
     } catch (error) {
       if (error instanceof ConflictException) return sendPrivatePage(res, 409, refusalPage(error, 'Not declined'));
       throw error;
     }
-    sendPrivatePage(res, 200, messagePage('Declined', 'Thank you for letting us know. The test goes to someone else if anyone can take it.'));
+    sendPrivatePage(
+      res,
+      200,
+      messagePage('Declined', 'Thank you for letting us know. The test goes to someone else if anyone can take it.'),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, hasRole, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import { hasRole, type Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
@@ -22,7 +22,7 @@ export class PeopleController {
   @Roles('admin')
   @ApiCreatedResponse({ type: PersonView })
   @ApiConflictResponse({ description: 'The email already belongs to a person of this organization' })
-  async create(@CurrentPrincipal() me: Principal, @Body() dto: CreatePersonDto): Promise<PersonView> {
+  async create(@CurrentActor() me: Actor, @Body() dto: CreatePersonDto): Promise<PersonView> {
     return PersonView.of(await this.people.create(me.organizationId, dto));
   }
 
@@ -32,11 +32,15 @@ export class PeopleController {
   @ApiConsumes('text/csv')
   @ApiBody({
     description:
-      'CSV with a header line. Columns: email, name, roles ("tester; owner"), timezone, workingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), leave ("2026-12-24..2027-01-02 holiday"). All rows or none. ' + CSV_ROW_LIMIT_TEXT,
-    schema: { type: 'string', example: 'email,name,roles,timezone,workingHours\nada@example.org,Ada,tester,Europe/London,mon-fri 09:00-17:00\n' },
+      'CSV with a header line. Columns: email, name, roles ("tester; owner"), timezone, workingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), leave ("2026-12-24..2027-01-02 holiday"). All rows or none. ' +
+      CSV_ROW_LIMIT_TEXT,
+    schema: {
+      type: 'string',
+      example: 'email,name,roles,timezone,workingHours\nada@example.org,Ada,tester,Europe/London,mon-fri 09:00-17:00\n',
+    },
   })
   @ApiCreatedResponse({ type: ImportResult })
-  async import(@CurrentPrincipal() me: Principal, @Body() csv: string): Promise<ImportResult> {
+  async import(@CurrentActor() me: Actor, @Body() csv: string): Promise<ImportResult> {
     const created = await this.people.importCsv(me.organizationId, csv);
     return { created: created.length, ids: created.map((p) => p.id) };
   }
@@ -44,7 +48,7 @@ export class PeopleController {
   @Get()
   @Roles('admin')
   @ApiOkResponse({ type: PersonPage })
-  async list(@CurrentPrincipal() me: Principal, @Query() query: PeopleQuery): Promise<PersonPage> {
+  async list(@CurrentActor() me: Actor, @Query() query: PeopleQuery): Promise<PersonPage> {
     const page = await this.people.list(me.organizationId, query);
     return { items: page.items.map(PersonView.of), total: page.total };
   }
@@ -52,7 +56,7 @@ export class PeopleController {
   @Get(':id')
   @Roles('admin', 'self')
   @ApiOkResponse({ type: PersonView })
-  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<PersonView> {
+  async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<PersonView> {
     if (!hasRole(me, 'admin') && me.personId !== id) throw new ForbiddenException('Only admins may read other people');
     return PersonView.of(await this.people.get(me.organizationId, id));
   }
@@ -61,7 +65,11 @@ export class PeopleController {
   @Roles('admin')
   @ApiConflictResponse({ description: 'Email taken, or the change would leave the organization without an admin' })
   @ApiOkResponse({ type: PersonView, description: 'Without the tester role, their tests are withdrawn at once' })
-  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdatePersonDto): Promise<PersonView> {
+  async update(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdatePersonDto,
+  ): Promise<PersonView> {
     return PersonView.of(await this.people.update(me.organizationId, id, dto, me.personId));
   }
 
@@ -69,7 +77,7 @@ export class PeopleController {
   @Roles('admin')
   @HttpCode(204)
   @ApiConflictResponse({ description: 'The person is the last admin or still owns touchpoints' })
-  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
+  async remove(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<void> {
     await this.people.remove(me.organizationId, id);
   }
 }

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
-import { AssignmentsModule } from '../assignments/assignments.module.js';
+import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { PeopleController } from './people.controller.js';
+import { PeopleRepository } from './people.repository.js';
 import { PeopleService } from './people.service.js';
 
 @Module({
-  imports: [AssignmentsModule],
+  imports: [CampaignsModule],
   controllers: [PeopleController],
-  providers: [PeopleService],
-  exports: [PeopleService],
+  providers: [PeopleService, PeopleRepository],
+  exports: [PeopleService, PeopleRepository],
 })
 export class PeopleModule {}

@@ -3,12 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { listCell, dateRangesCell, optionalCell, weeklyHoursCell } from '../common/csv/cell-formats.js';
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
-import { likePattern, Page } from '../common/pagination.js';
+import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
-import { WithdrawalsService } from '../assignments/withdrawals.service.js';
+import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { Person } from './person.entity.js';
 import { CreatePersonDto, DEFAULT_WORKING_HOURS, PeopleQuery, UpdatePersonDto } from './person.dto.js';
+import { PeopleRepository } from './people.repository.js';
 import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 
 export const PEOPLE_CSV_COLUMNS = {
@@ -20,22 +21,16 @@ export const PEOPLE_CSV_COLUMNS = {
 export class PeopleService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly people: PeopleRepository,
     private readonly withdrawals: WithdrawalsService,
   ) {}
 
-  async list(organizationId: string, query: PeopleQuery): Promise<Page<Person>> {
-    const qb = this.dataSource
-      .getRepository(Person)
-      .createQueryBuilder('p')
-      .where('p.organization_id = :organizationId', { organizationId });
-    if (query.role) qb.andWhere(':role = ANY(p.roles)', { role: query.role });
-    if (query.q) qb.andWhere("(p.name ILIKE :q ESCAPE '\\' OR p.email ILIKE :q ESCAPE '\\')", { q: likePattern(query.q) });
-    const [items, total] = await qb.orderBy('p.name', 'ASC').addOrderBy('p.id', 'ASC').take(query.limit).skip(query.offset).getManyAndCount();
-    return { items, total };
+  list(organizationId: string, query: PeopleQuery): Promise<Page<Person>> {
+    return this.people.list(organizationId, query);
   }
 
   async get(organizationId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Person> {
-    const person = await manager.findOne(Person, { where: { id, organizationId } });
+    const person = await this.people.byId(organizationId, id, manager);
     if (!person) throw new NotFoundException(`Person ${id} not found`);
     return person;
   }
@@ -45,17 +40,14 @@ export class PeopleService {
     if (!manager) return this.dataSource.transaction((m) => this.create(organizationId, dto, m));
     await this.assertEmailFree(manager, organizationId, dto.email);
     await markIdempotencyKeyUsed(manager);
-    return manager.save(
-      manager.create(Person, {
-        organizationId,
-        email: dto.email,
-        name: dto.name,
-        roles: dto.roles,
-        timezone: dto.timezone,
-        workingHours: dto.workingHours ?? DEFAULT_WORKING_HOURS,
-        leave: dto.leave ?? [],
-      }),
-    );
+    return this.people.insert(manager, organizationId, {
+      email: dto.email,
+      name: dto.name,
+      roles: dto.roles,
+      timezone: dto.timezone,
+      workingHours: dto.workingHours ?? DEFAULT_WORKING_HOURS,
+      leave: dto.leave ?? [],
+    });
   }
 
   /**
@@ -66,21 +58,29 @@ export class PeopleService {
     return this.dataSource.transaction(async (manager) => {
       // Booking and un-booking testers is serialised per organization; taken before any row lock.
       await lockOrganizationPlanning(manager, organizationId);
-      const person = await manager.findOne(Person, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
+      const person = await this.people.lock(manager, organizationId, id);
       if (!person) throw new NotFoundException(`Person ${id} not found`);
       const { email, name, roles, timezone, workingHours, leave } = person;
-      const merged = await assertValidMerged(CreatePersonDto, { email, name, roles, timezone, workingHours, leave, ...dto });
+      const merged = await assertValidMerged(CreatePersonDto, {
+        email,
+        name,
+        roles,
+        timezone,
+        workingHours,
+        leave,
+        ...dto,
+      });
       if (merged.email !== person.email) await this.assertEmailFree(manager, organizationId, merged.email, id);
-      if (person.roles.includes('admin') && !merged.roles.includes('admin')) await this.assertAnotherAdmin(manager, organizationId, id);
-      Object.assign(person, {
+      if (person.roles.includes('admin') && !merged.roles.includes('admin'))
+        await this.assertAnotherAdmin(manager, organizationId, id);
+      const saved = await this.people.update(manager, person, {
         email: merged.email,
         name: merged.name,
         roles: merged.roles,
         timezone: merged.timezone,
-        workingHours: merged.workingHours,
-        leave: merged.leave,
+        workingHours: merged.workingHours ?? workingHours,
+        leave: merged.leave ?? leave,
       });
-      const saved = await manager.save(person);
       const scope = { organizationId, testerId: id };
       await this.withdrawals.withdrawIneligible(manager, scope, { personId: by, cause: 'person_edit' });
       return saved;
@@ -91,18 +91,19 @@ export class PeopleService {
     await this.dataSource.transaction(async (manager) => {
       // After any plan or re-fill in progress, which may be booking this person: it then sees their tests.
       await lockOrganizationPlanning(manager, organizationId);
-      const person = await manager.findOne(Person, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
+      const person = await this.people.lock(manager, organizationId, id);
       if (!person) throw new NotFoundException(`Person ${id} not found`);
       if (person.roles.includes('admin')) await this.assertAnotherAdmin(manager, organizationId, id);
-      const [{ count }] = await manager.query('SELECT count(*)::int AS count FROM touchpoint WHERE owner_id = $1', [id]);
-      if (count > 0) {
-        throw new ConflictException(`Person ${id} owns ${count} touchpoint(s): give them another owner first`);
+      const { touchpoints, tests } = await this.people.holdings(manager, id);
+      if (touchpoints > 0) {
+        throw new ConflictException(`Person ${id} owns ${touchpoints} touchpoint(s): give them another owner first`);
       }
-      const [{ tests }] = await manager.query('SELECT count(*)::int AS tests FROM assignment WHERE tester_id = $1', [id]);
       if (tests > 0) {
-        throw new ConflictException(`Person ${id} has ${tests} test assignment(s) on record; remove the tester role instead to keep the history`);
+        throw new ConflictException(
+          `Person ${id} has ${tests} test assignment(s) on record; remove the tester role instead to keep the history`,
+        );
       }
-      await manager.delete(Person, { id, organizationId });
+      await this.people.delete(manager, organizationId, id);
     });
   }
 
@@ -116,26 +117,37 @@ export class PeopleService {
         name: r.name,
         roles: listCell(r.roles),
         timezone: r.timezone,
-        ...(optionalCell(r.workingHours) ? { workingHours: cell(() => weeklyHoursCell('workingHours', r.workingHours, 'start', 'end')) } : {}),
+        ...(optionalCell(r.workingHours)
+          ? { workingHours: cell(() => weeklyHoursCell('workingHours', r.workingHours, 'start', 'end')) }
+          : {}),
         ...(optionalCell(r.leave) ? { leave: cell(() => dateRangesCell('leave', r.leave)) } : {}),
       }),
     });
     return this.dataSource.transaction(async (manager) => {
       const seen = new Map<string, number>();
-      const existing = new Set<string>(
-        (
-          await manager.query('SELECT email FROM person WHERE organization_id = $1 AND email = ANY($2)', [
-            organizationId,
-            rows.map((r) => r.value.email),
-          ])
-        ).map((r: { email: string }) => r.email),
+      const existing = await this.people.emailsTaken(
+        manager,
+        organizationId,
+        rows.map((r) => r.value.email),
       );
       const duplicates: CsvRowError[] = [];
       for (const { row, line, value } of rows) {
         if (existing.has(value.email)) {
-          duplicates.push({ row, line, field: 'email', rule: 'unique', message: `email ${value.email} already belongs to a person of this organization` });
+          duplicates.push({
+            row,
+            line,
+            field: 'email',
+            rule: 'unique',
+            message: `email ${value.email} already belongs to a person of this organization`,
+          });
         } else if (seen.has(value.email)) {
-          duplicates.push({ row, line, field: 'email', rule: 'unique', message: `email ${value.email} appears again (first on row ${seen.get(value.email)})` });
+          duplicates.push({
+            row,
+            line,
+            field: 'email',
+            rule: 'unique',
+            message: `email ${value.email} appears again (first on row ${seen.get(value.email)})`,
+          });
         } else seen.set(value.email, row);
       }
       if (errors.length || duplicates.length) throw new CsvImportRejected([...errors, ...duplicates]);
@@ -146,17 +158,18 @@ export class PeopleService {
   }
 
   private async assertEmailFree(manager: EntityManager, organizationId: string, email: string, exceptId?: string) {
-    const clash = await manager.findOne(Person, { where: { organizationId, email }, select: { id: true } });
-    if (clash && clash.id !== exceptId) throw new ConflictException(`email ${email} already belongs to a person of this organization`);
+    const clash = await this.people.withEmail(manager, organizationId, email);
+    if (clash && clash !== exceptId) {
+      throw new ConflictException(`email ${email} already belongs to a person of this organization`);
+    }
   }
 
   /** An organization always keeps at least one admin, or nobody could manage it again. */
   private async assertAnotherAdmin(manager: EntityManager, organizationId: string, exceptId: string) {
     // Locking every admin row serialises two concurrent demotions of the last two admins.
-    const admins: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM person WHERE organization_id = $1 AND 'admin' = ANY(roles) FOR UPDATE`,
-      [organizationId],
-    );
-    if (!admins.some((a) => a.id !== exceptId)) throw new ConflictException('This is the last admin of the organization: make someone else admin first');
+    const admins = await this.people.lockAdmins(manager, organizationId);
+    if (!admins.some((a) => a !== exceptId)) {
+      throw new ConflictException('This is the last admin of the organization: make someone else admin first');
+    }
   }
 }

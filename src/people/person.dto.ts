@@ -17,7 +17,15 @@ import { ROLES } from '../auth/roles.js';
 import type { Role } from '../auth/roles.js';
 import { DateRangeDto } from '../common/dto/date-range.dto.js';
 import { PageQuery } from '../common/pagination.js';
-import { HasNoOverlap, IsEndTimeOfDay, IsIanaTimeZone, IsLaterThan, IsTimeOfDay, WEEKDAYS, IsSingleLine } from '../common/validation/domain.validators.js';
+import {
+  HasNoOverlap,
+  IsEndTimeOfDay,
+  IsIanaTimeZone,
+  IsLaterThan,
+  IsTimeOfDay,
+  WEEKDAYS,
+  IsSingleLine,
+} from '../common/validation/domain.validators.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
 import { Omittable } from '../common/validation/validate-dto.js';
 import { NormalizeEmail, Trim } from '../common/validation/transforms.js';
@@ -28,7 +36,7 @@ export class WorkingHoursDto implements WorkingHours {
   @IsIn(WEEKDAYS)
   day: Weekday;
 
-  @ApiProperty({ example: '09:00', description: 'HH:MM in the person\'s time zone' })
+  @ApiProperty({ example: '09:00', description: "HH:MM in the person's time zone" })
   @IsTimeOfDay()
   start: string;
 
@@ -69,7 +77,10 @@ export class CreatePersonDto {
   @IsIanaTimeZone()
   timezone: string;
 
-  @ApiPropertyOptional({ type: [WorkingHoursDto], description: 'Weekly working hours in the person\'s zone; default Mon–Fri 09:00–17:00' })
+  @ApiPropertyOptional({
+    type: [WorkingHoursDto],
+    description: "Weekly working hours in the person's zone; default Mon–Fri 09:00–17:00",
+  })
   @Omittable()
   @IsArray()
   @ArrayMaxSize(50)

@@ -43,7 +43,9 @@ function OptionsOnlyForChoice() {
 
 export class QuestionDto implements ScenarioQuestion {
   @ApiProperty({ example: 'offered_retention_deal', description: 'snake_case key, unique within the scenario' })
-  @Matches(/^[a-z][a-z0-9_]{0,49}$/, { message: 'key must be snake_case: a lower-case letter, then letters, digits or _, at most 50' })
+  @Matches(/^[a-z][a-z0-9_]{0,49}$/, {
+    message: 'key must be snake_case: a lower-case letter, then letters, digits or _, at most 50',
+  })
   key: string;
 
   @ApiProperty({ example: 'Did the agent offer a reason to stay?', maxLength: 300 })
@@ -81,7 +83,10 @@ export class CreateScenarioDto {
   @IsSingleLine()
   title: string;
 
-  @ApiProperty({ example: 'Say you moved away last year and want your old number back on a new contract.', maxLength: 5000 })
+  @ApiProperty({
+    example: 'Say you moved away last year and want your old number back on a new contract.',
+    maxLength: 5000,
+  })
   @Trim()
   @IsString()
   @Length(1, 5000)

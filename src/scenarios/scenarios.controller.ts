@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { CreateScenarioDto, ScenarioPage, ScenariosQuery, ScenarioView, UpdateScenarioDto } from './scenario.dto.js';
@@ -17,14 +17,14 @@ export class ScenariosController {
   @Post()
   @Roles('admin', 'quality')
   @ApiCreatedResponse({ type: ScenarioView })
-  async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateScenarioDto): Promise<ScenarioView> {
+  async create(@CurrentActor() me: Actor, @Body() dto: CreateScenarioDto): Promise<ScenarioView> {
     return ScenarioView.of(await this.scenarios.create(me.organizationId, dto));
   }
 
   @Get()
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: ScenarioPage })
-  async list(@CurrentPrincipal() me: Principal, @Query() query: ScenariosQuery): Promise<ScenarioPage> {
+  async list(@CurrentActor() me: Actor, @Query() query: ScenariosQuery): Promise<ScenarioPage> {
     const page = await this.scenarios.list(me.organizationId, query);
     return { items: page.items.map(ScenarioView.of), total: page.total };
   }
@@ -32,21 +32,25 @@ export class ScenariosController {
   @Get(':id')
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: ScenarioView })
-  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<ScenarioView> {
+  async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<ScenarioView> {
     return ScenarioView.of(await this.scenarios.get(me.organizationId, id));
   }
 
   @Patch(':id')
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: ScenarioView })
-  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateScenarioDto): Promise<ScenarioView> {
+  async update(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateScenarioDto,
+  ): Promise<ScenarioView> {
     return ScenarioView.of(await this.scenarios.update(me.organizationId, id, dto));
   }
 
   @Delete(':id')
   @Roles('admin', 'quality')
   @HttpCode(204)
-  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
+  async remove(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<void> {
     await this.scenarios.remove(me.organizationId, id);
   }
 }

@@ -1,12 +1,14 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { likePattern, Page } from '../common/pagination.js';
+import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { CreateScenarioDto, ScenariosQuery, UpdateScenarioDto } from './scenario.dto.js';
 import { Scenario } from './scenario.entity.js';
 import type { ScenarioQuestion } from './scenario.entity.js';
+import { ScenariosRepository } from './scenarios.repository.js';
+import type { ScenarioColumns } from './scenarios.repository.js';
 
 function questionsOf(dto: CreateScenarioDto): ScenarioQuestion[] {
   return (dto.questions ?? []).map((q) => ({
@@ -18,37 +20,41 @@ function questionsOf(dto: CreateScenarioDto): ScenarioQuestion[] {
   }));
 }
 
+const columnsOf = (dto: CreateScenarioDto): ScenarioColumns => ({
+  title: dto.title,
+  brief: dto.brief,
+  channels: dto.channels,
+  questions: questionsOf(dto),
+});
+
 @Injectable()
 export class ScenariosService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly scenarios: ScenariosRepository,
+  ) {}
 
-  async list(organizationId: string, query: ScenariosQuery): Promise<Page<Scenario>> {
-    const qb = this.dataSource.getRepository(Scenario).createQueryBuilder('s').where('s.organization_id = :organizationId', { organizationId });
-    if (query.channel) qb.andWhere(':channel = ANY(s.channels)', { channel: query.channel });
-    if (query.q) qb.andWhere("(s.title ILIKE :q ESCAPE '\\' OR s.brief ILIKE :q ESCAPE '\\')", { q: likePattern(query.q) });
-    const [items, total] = await qb.orderBy('s.title', 'ASC').addOrderBy('s.id', 'ASC').take(query.limit).skip(query.offset).getManyAndCount();
-    return { items, total };
+  list(organizationId: string, query: ScenariosQuery): Promise<Page<Scenario>> {
+    return this.scenarios.list(organizationId, query);
   }
 
   async get(organizationId: string, id: string): Promise<Scenario> {
-    const scenario = await this.dataSource.getRepository(Scenario).findOne({ where: { id, organizationId } });
+    const scenario = await this.scenarios.byId(organizationId, id);
     if (!scenario) throw new NotFoundException(`Scenario ${id} not found`);
     return scenario;
   }
 
   create(organizationId: string, dto: CreateScenarioDto): Promise<Scenario> {
-    const repo = this.dataSource.getRepository(Scenario);
-    return repo.save(repo.create({ organizationId, title: dto.title, brief: dto.brief, channels: dto.channels, questions: questionsOf(dto) }));
+    return this.scenarios.create(organizationId, columnsOf(dto));
   }
 
   async update(organizationId: string, id: string, dto: UpdateScenarioDto): Promise<Scenario> {
     return this.dataSource.transaction(async (manager) => {
-      const current = await manager.findOne(Scenario, { where: { id, organizationId }, lock: { mode: 'pessimistic_write' } });
+      const current = await this.scenarios.lock(manager, organizationId, id);
       if (!current) throw new NotFoundException(`Scenario ${id} not found`);
       const { title, brief, channels, questions } = current;
       const merged = await assertValidMerged(CreateScenarioDto, { title, brief, channels, questions, ...dto });
-      Object.assign(current, { title: merged.title, brief: merged.brief, channels: merged.channels, questions: questionsOf(merged) });
-      return manager.save(current);
+      return this.scenarios.update(manager, current, columnsOf(merged));
     });
   }
 
@@ -56,8 +62,9 @@ export class ScenariosService {
     await this.dataSource.transaction(async (manager) => {
       // After any plan in progress, which may be giving tests this scenario.
       await lockOrganizationPlanning(manager, organizationId);
-      const result = await manager.delete(Scenario, { id, organizationId });
-      if (!result.affected) throw new NotFoundException(`Scenario ${id} not found`);
+      if (!(await this.scenarios.delete(manager, organizationId, id))) {
+        throw new NotFoundException(`Scenario ${id} not found`);
+      }
     });
   }
 }

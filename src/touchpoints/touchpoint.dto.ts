@@ -17,7 +17,15 @@ import {
 } from 'class-validator';
 import { DateRangeDto } from '../common/dto/date-range.dto.js';
 import { PageQuery } from '../common/pagination.js';
-import { HasNoOverlap, IsEndTimeOfDay, IsIanaTimeZone, IsLaterThan, IsTimeOfDay, WEEKDAYS, IsSingleLine } from '../common/validation/domain.validators.js';
+import {
+  HasNoOverlap,
+  IsEndTimeOfDay,
+  IsIanaTimeZone,
+  IsLaterThan,
+  IsTimeOfDay,
+  WEEKDAYS,
+  IsSingleLine,
+} from '../common/validation/domain.validators.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
 import { Omittable } from '../common/validation/validate-dto.js';
 import { Trim } from '../common/validation/transforms.js';
@@ -30,11 +38,14 @@ export class OpeningHoursDto implements OpeningHours {
   @IsIn(WEEKDAYS)
   day: Weekday;
 
-  @ApiProperty({ example: '09:00', description: 'HH:MM in the touchpoint\'s time zone' })
+  @ApiProperty({ example: '09:00', description: "HH:MM in the touchpoint's time zone" })
   @IsTimeOfDay()
   open: string;
 
-  @ApiProperty({ example: '17:00', description: 'HH:MM, later than open; 24:00 for midnight. Open past midnight = two entries.' })
+  @ApiProperty({
+    example: '17:00',
+    description: 'HH:MM, later than open; 24:00 for midnight. Open past midnight = two entries.',
+  })
   @IsEndTimeOfDay()
   @IsLaterThan('open')
   close: string;
@@ -53,7 +64,8 @@ const CONTACT_RULES: Record<Channel, { test: (v: string) => boolean; rule: strin
 };
 
 /** The contact rule of a known channel; nothing for anything else (e.g. "__proto__"), which @IsIn reports. */
-const contactRule = (channel: unknown) => (typeof channel === 'string' && Object.hasOwn(CONTACT_RULES, channel) ? CONTACT_RULES[channel as Channel] : undefined);
+const contactRule = (channel: unknown) =>
+  typeof channel === 'string' && Object.hasOwn(CONTACT_RULES, channel) ? CONTACT_RULES[channel as Channel] : undefined;
 
 /** What counts as a contact depends on the channel: a number to call, a URL to open, an address to visit. */
 function IsContactForChannel() {
@@ -88,7 +100,11 @@ export class CreateTouchpointDto {
   @IsIn(CHANNELS, { message: `channel must be one of: ${CHANNELS.join(', ')}` })
   channel: Channel;
 
-  @ApiProperty({ example: '+44 20 7946 0000', description: 'Phone number, URL, street address or mailbox, by channel', maxLength: 500 })
+  @ApiProperty({
+    example: '+44 20 7946 0000',
+    description: 'Phone number, URL, street address or mailbox, by channel',
+    maxLength: 500,
+  })
   @Trim()
   @MaxLength(500)
   @IsContactForChannel()
@@ -98,7 +114,7 @@ export class CreateTouchpointDto {
   @IsIanaTimeZone()
   timezone: string;
 
-  @ApiProperty({ type: [OpeningHoursDto], description: 'Weekly opening hours in the touchpoint\'s zone' })
+  @ApiProperty({ type: [OpeningHoursDto], description: "Weekly opening hours in the touchpoint's zone" })
   @IsArray()
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })
@@ -114,7 +130,12 @@ export class CreateTouchpointDto {
   @Type(() => DateRangeDto)
   closures?: DateRangeDto[];
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'The person who owns (manages) this touchpoint' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'The person who owns (manages) this touchpoint',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'ownerId must be a UUID' })
   ownerId?: string | null;

@@ -1,4 +1,13 @@
-import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { Organization } from '../organizations/organization.entity.js';
 import { Person } from '../people/person.entity.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
@@ -20,7 +29,10 @@ export interface OpeningHours {
 @Index('touchpoint_owner_idx', ['ownerId'])
 @Check('touchpoint_channel_check', "channel IN ('phone', 'chat', 'email', 'in_person', 'web_form', 'social')")
 // NO ACTION (checked at statement end) so deleting an organization cascades cleanly
-@ForeignKey(() => Person, ['ownerId', 'organizationId'], ['id', 'organizationId'], { name: 'touchpoint_owner_fk', onDelete: 'NO ACTION' })
+@ForeignKey(() => Person, ['ownerId', 'organizationId'], ['id', 'organizationId'], {
+  name: 'touchpoint_owner_fk',
+  onDelete: 'NO ACTION',
+})
 export class Touchpoint {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -1,13 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/actor.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { ImportResult } from '../people/person.dto.js';
-import { CreateTouchpointDto, TouchpointPage, TouchpointsQuery, TouchpointView, UpdateTouchpointDto } from './touchpoint.dto.js';
+import {
+  CreateTouchpointDto,
+  TouchpointPage,
+  TouchpointsQuery,
+  TouchpointView,
+  UpdateTouchpointDto,
+} from './touchpoint.dto.js';
 import { TouchpointsService } from './touchpoints.service.js';
 
 @ApiTags('touchpoints')
@@ -21,7 +27,7 @@ export class TouchpointsController {
   @Idempotent()
   @Roles('admin', 'quality')
   @ApiCreatedResponse({ type: TouchpointView })
-  async create(@CurrentPrincipal() me: Principal, @Body() dto: CreateTouchpointDto): Promise<TouchpointView> {
+  async create(@CurrentActor() me: Actor, @Body() dto: CreateTouchpointDto): Promise<TouchpointView> {
     return TouchpointView.of(await this.touchpoints.create(me.organizationId, dto));
   }
 
@@ -31,11 +37,16 @@ export class TouchpointsController {
   @ApiConsumes('text/csv')
   @ApiBody({
     description:
-      'CSV with a header line. Columns: name, channel, contact, timezone, openingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), closures ("2026-12-25..2026-12-26 Christmas"), owner (email or id of a person), team. All rows or none. ' + CSV_ROW_LIMIT_TEXT,
-    schema: { type: 'string', example: 'name,channel,contact,timezone,openingHours,owner,team\nGeneral line,phone,+44 20 7946 0000,Europe/London,mon-fri 08:00-20:00,ada@example.org,contact-centre\n' },
+      'CSV with a header line. Columns: name, channel, contact, timezone, openingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), closures ("2026-12-25..2026-12-26 Christmas"), owner (email or id of a person), team. All rows or none. ' +
+      CSV_ROW_LIMIT_TEXT,
+    schema: {
+      type: 'string',
+      example:
+        'name,channel,contact,timezone,openingHours,owner,team\nGeneral line,phone,+44 20 7946 0000,Europe/London,mon-fri 08:00-20:00,ada@example.org,contact-centre\n',
+    },
   })
   @ApiCreatedResponse({ type: ImportResult })
-  async import(@CurrentPrincipal() me: Principal, @Body() csv: string): Promise<ImportResult> {
+  async import(@CurrentActor() me: Actor, @Body() csv: string): Promise<ImportResult> {
     const created = await this.touchpoints.importCsv(me.organizationId, csv);
     return { created: created.length, ids: created.map((t) => t.id) };
   }
@@ -43,7 +54,7 @@ export class TouchpointsController {
   @Get()
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: TouchpointPage })
-  async list(@CurrentPrincipal() me: Principal, @Query() query: TouchpointsQuery): Promise<TouchpointPage> {
+  async list(@CurrentActor() me: Actor, @Query() query: TouchpointsQuery): Promise<TouchpointPage> {
     const page = await this.touchpoints.list(me.organizationId, query);
     return { items: page.items.map(TouchpointView.of), total: page.total };
   }
@@ -51,7 +62,7 @@ export class TouchpointsController {
   @Get(':id')
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: TouchpointView })
-  async get(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<TouchpointView> {
+  async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<TouchpointView> {
     return TouchpointView.of(await this.touchpoints.get(me.organizationId, id));
   }
 
@@ -61,14 +72,18 @@ export class TouchpointsController {
     type: TouchpointView,
     description: 'Tests its new owner would make, or of campaigns it leaves, are withdrawn at once',
   })
-  async update(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string, @Body() dto: UpdateTouchpointDto): Promise<TouchpointView> {
+  async update(
+    @CurrentActor() me: Actor,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateTouchpointDto,
+  ): Promise<TouchpointView> {
     return TouchpointView.of(await this.touchpoints.update(me.organizationId, id, dto, me.personId));
   }
 
   @Delete(':id')
   @Roles('admin', 'quality')
   @HttpCode(204)
-  async remove(@CurrentPrincipal() me: Principal, @UuidParam('id') id: string): Promise<void> {
+  async remove(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<void> {
     await this.touchpoints.remove(me.organizationId, id);
   }
 }

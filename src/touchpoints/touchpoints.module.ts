@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
-import { AssignmentsModule } from '../assignments/assignments.module.js';
+import { CampaignsModule } from '../campaigns/campaigns.module.js';
+import { PeopleModule } from '../people/people.module.js';
 import { TouchpointsController } from './touchpoints.controller.js';
+import { TouchpointsRepository } from './touchpoints.repository.js';
 import { TouchpointsService } from './touchpoints.service.js';
 
 @Module({
-  imports: [AssignmentsModule],
+  imports: [CampaignsModule, PeopleModule],
   controllers: [TouchpointsController],
-  providers: [TouchpointsService],
-  exports: [TouchpointsService],
+  providers: [TouchpointsService, TouchpointsRepository],
+  exports: [TouchpointsService, TouchpointsRepository],
 })
 export class TouchpointsModule {}

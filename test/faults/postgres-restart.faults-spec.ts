@@ -42,22 +42,41 @@ async function call(kind: Sample['kind'], method: string, url: string, key?: str
   try {
     const res = await fetch(`${base}${url}`, {
       method,
-      headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      headers: {
+        ...(key ? { Authorization: `Bearer ${key}` } : {}),
+        ...(body ? { 'Content-Type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     const text = await res.text();
-    const sample: Sample = { kind, status: res.status, body: text, retryAfter: res.headers.get('retry-after'), contentType: res.headers.get('content-type') };
+    const sample: Sample = {
+      kind,
+      status: res.status,
+      body: text,
+      retryAfter: res.headers.get('retry-after'),
+      contentType: res.headers.get('content-type'),
+    };
     if (kind === 'post' && res.status === 201) sample.id = (JSON.parse(text) as { id: string }).id;
     return sample;
   } catch (error) {
     const name = (error as Error).name;
-    return { kind, status: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', body: String(error), retryAfter: null, contentType: null };
+    return {
+      kind,
+      status: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network',
+      body: String(error),
+      retryAfter: null,
+      contentType: null,
+    };
   }
 }
 
 async function setup(method: string, url: string, key: string, body: unknown): Promise<{ id: string; key?: string }> {
-  const res = await fetch(`${base}${url}`, { method, headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 201) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as { id: string; key?: string };
 }
@@ -115,7 +134,10 @@ beforeAll(async () => {
   db = await startPostgresServer();
   sink = await startSmtpSink();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'groundtruth-service-'));
-  const boot = await runCli(['bootstrap', '--org', 'Faults Ltd', '--admin-email', 'admin@faults.example.org', '--json'], db.url);
+  const boot = await runCli(
+    ['bootstrap', '--org', 'Faults Ltd', '--admin-email', 'admin@faults.example.org', '--json'],
+    db.url,
+  );
   if (boot.code !== 0) throw new Error(`bootstrap failed: ${boot.stderr}`);
   const adminKey = (JSON.parse(boot.stdout) as { apiKey: string }).apiKey;
 
@@ -152,10 +174,13 @@ describe('PostgreSQL stopped and started again under load', () => {
     const traffic = load(4);
     const outages: Array<{ mode: 'fast' | 'immediate'; health: Sample[]; recovered: Sample }> = [];
     try {
-      await until('outcomes to be written', async () => (traffic.samples.filter((s) => s.status === 201).length >= 20 ? true : undefined));
+      await until('outcomes to be written', async () =>
+        traffic.samples.filter((s) => s.status === 201).length >= 20 ? true : undefined,
+      );
       for (const mode of ['fast', 'immediate'] as const) {
         // the first outage spans the turn of a minute, when every job ticks (outbox every 5 s, the rest every minute)
-        if (mode === 'fast') await until('the end of a minute', async () => (new Date().getSeconds() >= 57 ? true : undefined), 61_000);
+        if (mode === 'fast')
+          await until('the end of a minute', async () => (new Date().getSeconds() >= 57 ? true : undefined), 61_000);
         await db.stop(mode);
         const health: Sample[] = [];
         // a few seconds down, the clients sending all along
@@ -169,7 +194,9 @@ describe('PostgreSQL stopped and started again under load', () => {
         const recovered = await until('an outcome written after the restart', async () =>
           traffic.samples.slice(before).find((s) => s.kind === 'post' && s.status === 201),
         );
-        await until('reads after the restart', async () => (traffic.samples.slice(before).some((s) => s.kind === 'get' && s.status === 200) ? true : undefined));
+        await until('reads after the restart', async () =>
+          traffic.samples.slice(before).some((s) => s.kind === 'get' && s.status === 200) ? true : undefined,
+        );
         outages.push({ mode, health, recovered });
       }
       await sleep(500);
@@ -193,14 +220,21 @@ describe('PostgreSQL stopped and started again under load', () => {
         retryAfter: expect.stringMatching(/^\d+$/),
         contentType: expect.stringMatching(/^application\/json/),
       });
-      expect(JSON.parse(f.body)).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/database/i) });
+      expect(JSON.parse(f.body)).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: expect.stringMatching(/database/i),
+      });
       expect(f.body).not.toMatch(/\bat \w|\.js:\d|ECONNREFUSED|57P0|terminat/i);
     }
     for (const outage of outages) {
       expect(outage.health.some((h) => h.status === 503)).toBe(true);
       for (const h of outage.health.filter((x) => x.status !== 200)) {
         expect(h.status).toBe(503);
-        expect(JSON.parse(h.body)).toMatchObject({ status: 'error', error: { database: { status: 'down', message: 'database unavailable' } } });
+        expect(JSON.parse(h.body)).toMatchObject({
+          status: 'error',
+          error: { database: { status: 'down', message: 'database unavailable' } },
+        });
         expect(h.body).not.toContain(new URL(db.url).port);
       }
       expect(outage.recovered.status).toBe(201);
@@ -213,9 +247,14 @@ describe('PostgreSQL stopped and started again under load', () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ id: string }>('SELECT id FROM outcome WHERE id = ANY($1::uuid[])', [acknowledged]);
+      const { rows } = await client.query<{ id: string }>('SELECT id FROM outcome WHERE id = ANY($1::uuid[])', [
+        acknowledged,
+      ]);
       expect(rows.map((r) => r.id).sort()).toEqual([...new Set(acknowledged)].sort());
-      const audited = await client.query<{ n: number }>('SELECT count(DISTINCT outcome_id)::int AS n FROM outcome_edit WHERE outcome_id = ANY($1::uuid[])', [acknowledged]);
+      const audited = await client.query<{ n: number }>(
+        'SELECT count(DISTINCT outcome_id)::int AS n FROM outcome_edit WHERE outcome_id = ANY($1::uuid[])',
+        [acknowledged],
+      );
       expect(audited.rows[0].n).toBe(acknowledged.length);
 
       // the outbox job, which failed while the database was down, delivers again (it ticks every 5 s)
@@ -233,7 +272,9 @@ describe('PostgreSQL stopped and started again under load', () => {
     const logs = service.logs();
     const skipped = new Set(logs.filter((l) => l.msg === 'job skipped: database unavailable').map((l) => l.job));
     expect([...skipped].sort()).toEqual(expect.arrayContaining(['digest', 'outbox', 'reveal']));
-    expect(logs.filter((l) => l.msg === 'unhandled error' || l.msg === 'job failed' || (l.level as number) >= 60)).toEqual([]);
+    expect(
+      logs.filter((l) => l.msg === 'unhandled error' || l.msg === 'job failed' || (l.level as number) >= 60),
+    ).toEqual([]);
     expect(service.stderr()).toBe('');
   });
 
@@ -262,7 +303,13 @@ describe('PostgreSQL stopped and started again under load', () => {
       inFlight.release();
       // the sender's round ends: it gave up on the database, or it went on sending (the defect)
       await until('the outbox round to end', async () =>
-        service.logs().slice(logsBefore).some((l) => l.job === 'outbox' && l.msg === 'job skipped: database unavailable') || sink.messages.length > before + 1 ? true : undefined,
+        service
+          .logs()
+          .slice(logsBefore)
+          .some((l) => l.job === 'outbox' && l.msg === 'job skipped: database unavailable') ||
+        sink.messages.length > before + 1
+          ? true
+          : undefined,
       );
       // only the mail in flight reached the server while nothing could be recorded
       expect(sink.messages.length - before).toBe(1);
@@ -271,10 +318,17 @@ describe('PostgreSQL stopped and started again under load', () => {
     }
 
     // once the sender's claims have lapsed (two minutes later), every mail goes out
-    const later = await createTestApp({ databaseUrl: db.url, env: { SMTP_URL: sink.url }, clock: new ManualClock(new Date(Date.now() + LEASE_MS + 60_000)) });
+    const later = await createTestApp({
+      databaseUrl: db.url,
+      env: { SMTP_URL: sink.url },
+      clock: new ManualClock(new Date(Date.now() + LEASE_MS + 60_000)),
+    });
     try {
       for (let i = 0; i < 5 && ((await later.app.get(JobsService).run('outbox')) as { sent: number }).sent > 0; i++);
-      const [{ unsent }] = await later.dataSource.query(`SELECT count(*)::int AS unsent FROM outbox_message WHERE message_id = ANY($1) AND status <> 'sent'`, [ids]);
+      const [{ unsent }] = await later.dataSource.query(
+        `SELECT count(*)::int AS unsent FROM outbox_message WHERE message_id = ANY($1) AND status <> 'sent'`,
+        [ids],
+      );
       expect(unsent).toBe(0);
     } finally {
       await later.close();

@@ -25,7 +25,12 @@ let t: TestApp;
 let watcher: pg.Client;
 let expected: string[];
 
-const cliEnv = () => ({ DATABASE_URL: t.databaseUrl, SMTP_URL: sink.url, PUBLIC_URL: 'http://gt.test', LOG_LEVEL: 'warn' });
+const cliEnv = () => ({
+  DATABASE_URL: t.databaseUrl,
+  SMTP_URL: sink.url,
+  PUBLIC_URL: 'http://gt.test',
+  LOG_LEVEL: 'warn',
+});
 
 async function waitFor(sql: string, params: unknown[], timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -41,7 +46,9 @@ const MID_DIGEST = `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND class
 const NO_DIGEST_LOCK = `SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::oid)`;
 
 const runs = async (): Promise<string[]> =>
-  (await t.dataSource.query(`SELECT subscription_id || ' ' || period_end::text AS run FROM digest_run ORDER BY 1`)).map((r: { run: string }) => r.run);
+  (await t.dataSource.query(`SELECT subscription_id || ' ' || period_end::text AS run FROM digest_run ORDER BY 1`)).map(
+    (r: { run: string }) => r.run,
+  );
 
 /** Every stored run has one mail per recipient, and every digest mail belongs to a stored run. */
 async function runsAndMailsAgree(): Promise<void> {
@@ -53,7 +60,9 @@ async function runsAndMailsAgree(): Promise<void> {
     [RECIPIENTS.length],
   );
   expect(mismatched).toEqual([]);
-  const [{ mails }] = await t.dataSource.query(`SELECT count(*)::int AS mails FROM outbox_message WHERE dedupe_key LIKE 'digest:%'`);
+  const [{ mails }] = await t.dataSource.query(
+    `SELECT count(*)::int AS mails FROM outbox_message WHERE dedupe_key LIKE 'digest:%'`,
+  );
   expect(mails).toBe((await runs()).length * RECIPIENTS.length);
 }
 
@@ -61,15 +70,24 @@ beforeAll(async () => {
   sink = await startSmtpSink();
   const now = Date.now();
   // the subscriptions were made some days ago: a digest for each day since is due
-  t = await createTestApp({ env: { SMTP_URL: sink.url, PUBLIC_URL: 'http://gt.test' }, clock: new ManualClock(new Date(now - DAYS_BACK * 86_400_000 - 3_600_000)) });
+  t = await createTestApp({
+    env: { SMTP_URL: sink.url, PUBLIC_URL: 'http://gt.test' },
+    clock: new ManualClock(new Date(now - DAYS_BACK * 86_400_000 - 3_600_000)),
+  });
   const org = await newOrganization(t);
   for (const name of ['Branches', 'Contact centre', 'Whole organisation']) {
-    await t.http().post('/api/v1/digest-subscriptions').set(auth(org.adminKey)).send({ name, recipients: RECIPIENTS, cron: '30 6 * * *', timezone: 'UTC', periodDays: 1 }).expect(201);
+    await t
+      .http()
+      .post('/api/v1/digest-subscriptions')
+      .set(auth(org.adminKey))
+      .send({ name, recipients: RECIPIENTS, cron: '30 6 * * *', timezone: 'UTC', periodDays: 1 })
+      .expect(201);
   }
   const digests = t.app.get(DigestRunsService);
   expected = [];
   for (const sub of await t.dataSource.getRepository(DigestSubscription).find()) {
-    for (const fire of digests.dueFires(sub, sub.createdAt, new Date(now))) expected.push(`${sub.id} ${(await t.dataSource.query('SELECT $1::timestamptz::text AS t', [fire]))[0].t}`);
+    for (const fire of digests.dueFires(sub, sub.createdAt, new Date(now)))
+      expected.push(`${sub.id} ${(await t.dataSource.query('SELECT $1::timestamptz::text AS t', [fire]))[0].t}`);
   }
   expected.sort();
   watcher = new pg.Client({ connectionString: t.databaseUrl });
@@ -131,7 +149,9 @@ describe('digests killed with SIGKILL', () => {
     expect(new Set(received).size).toBe(received.length);
     expect([...received].sort()).toEqual(outbox.map((m) => m.message_id).sort());
     for (const to of RECIPIENTS) {
-      const arrived = sink.messages.filter((m) => m.to && !Array.isArray(m.to) && m.to.value[0].address === to).map((m) => m.messageId);
+      const arrived = sink.messages
+        .filter((m) => m.to && !Array.isArray(m.to) && m.to.value[0].address === to)
+        .map((m) => m.messageId);
       expect(arrived).toEqual(outbox.filter((m) => m.recipient === to).map((m) => m.message_id));
     }
     expect(await runs()).toEqual(expected);

@@ -36,8 +36,14 @@ async function planRows(): Promise<PlanRows> {
        FROM assignment WHERE campaign_id = $1 ORDER BY 1`,
     [campaignId],
   );
-  const [{ weeks }] = await t.dataSource.query('SELECT count(*)::int AS weeks FROM campaign_week WHERE campaign_id = $1', [campaignId]);
-  const [{ unfilled }] = await t.dataSource.query('SELECT count(*)::int AS unfilled FROM unfilled_slot WHERE campaign_id = $1', [campaignId]);
+  const [{ weeks }] = await t.dataSource.query(
+    'SELECT count(*)::int AS weeks FROM campaign_week WHERE campaign_id = $1',
+    [campaignId],
+  );
+  const [{ unfilled }] = await t.dataSource.query(
+    'SELECT count(*)::int AS unfilled FROM unfilled_slot WHERE campaign_id = $1',
+    [campaignId],
+  );
   return { assignments: assignments.map((r: { row: string }) => r.row), weeks, unfilled };
 }
 
@@ -61,8 +67,12 @@ beforeAll(async () => {
   t = await createTestApp();
   org = await newOrganization(t);
   const zones = ['Europe/London', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata'];
-  const weekdays = JSON.stringify(['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '08:00', end: '18:00' })));
-  const opening = JSON.stringify(['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '08:00', close: '18:00' })));
+  const weekdays = JSON.stringify(
+    ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '08:00', end: '18:00' })),
+  );
+  const opening = JSON.stringify(
+    ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '08:00', close: '18:00' })),
+  );
   await t.dataSource.query(
     `INSERT INTO person (organization_id, email, name, roles, timezone, working_hours)
      SELECT $1, 'tester' || i || '@faults.example', 'Tester ' || i, ARRAY['tester'], ($2::text[])[1 + i % 4], $3::jsonb
@@ -75,12 +85,31 @@ beforeAll(async () => {
        FROM generate_series(1, $4) AS i`,
     [org.orgId, zones, opening, TOUCHPOINTS],
   );
-  await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send({ title: 'Change my address', brief: 'Say you moved.', channels: ['phone'] }).expect(201);
-  const testerIds = (await t.dataSource.query(`SELECT id FROM person WHERE organization_id = $1 AND 'tester' = ANY(roles)`, [org.orgId])).map((r: { id: string }) => r.id);
-  const campaign = await t.http()
+  await t
+    .http()
+    .post('/api/v1/scenarios')
+    .set(auth(org.adminKey))
+    .send({ title: 'Change my address', brief: 'Say you moved.', channels: ['phone'] })
+    .expect(201);
+  const testerIds = (
+    await t.dataSource.query(`SELECT id FROM person WHERE organization_id = $1 AND 'tester' = ANY(roles)`, [org.orgId])
+  ).map((r: { id: string }) => r.id);
+  const campaign = await t
+    .http()
     .post('/api/v1/campaigns')
     .set(auth(org.adminKey))
-    .send({ name: 'Every branch', team: 'branches', testerIds, contactsPerTouchpointPerWeek: 2, windowMinutes: 60, revealLeadMinutes: 120, minSpacingHours: 24, testerWeeklyCap: 6, rotationDays: 28, startsOn: FROM })
+    .send({
+      name: 'Every branch',
+      team: 'branches',
+      testerIds,
+      contactsPerTouchpointPerWeek: 2,
+      windowMinutes: 60,
+      revealLeadMinutes: 120,
+      minSpacingHours: 24,
+      testerWeeklyCap: 6,
+      rotationDays: 28,
+      startsOn: FROM,
+    })
     .expect(201);
   campaignId = campaign.body.id;
   watcher = new pg.Client({ connectionString: t.databaseUrl });
@@ -105,7 +134,11 @@ describe('cli plan killed with SIGKILL', () => {
     const cli = startNode('dist/src/cli/main.js', planArgs(), cliEnv());
     const { code } = await cli.exited;
     expect({ code, stderr: cli.stderr() }).toEqual({ code: 0, stderr: '' });
-    const planned = Number(/Planned (\d+) assignment\(s\) in week\(s\) 2027-03-01, 2027-03-08, 2027-03-15, 2027-03-22/.exec(cli.stdout())?.[1]);
+    const planned = Number(
+      /Planned (\d+) assignment\(s\) in week\(s\) 2027-03-01, 2027-03-08, 2027-03-15, 2027-03-22/.exec(
+        cli.stdout(),
+      )?.[1],
+    );
     expect(planned).toBeGreaterThan(5_000);
     // a command runs no scheduled jobs of its own (they would send mail from the operator's shell)
     expect(cli.logs().filter((l) => l.msg === 'jobs scheduled')).toEqual([]);
@@ -121,7 +154,8 @@ describe('cli plan killed with SIGKILL', () => {
 
     // the same as a run that was never interrupted: same seed, same inputs, same plan
     await t.dataSource.transaction(async (m) => {
-      for (const table of ['assignment', 'unfilled_slot', 'campaign_week']) await m.query(`DELETE FROM ${table} WHERE campaign_id = $1`, [campaignId]);
+      for (const table of ['assignment', 'unfilled_slot', 'campaign_week'])
+        await m.query(`DELETE FROM ${table} WHERE campaign_id = $1`, [campaignId]);
     });
     const clean = startNode('dist/src/cli/main.js', planArgs(), cliEnv());
     expect((await clean.exited).code).toBe(0);

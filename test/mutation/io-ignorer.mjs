@@ -1,11 +1,14 @@
-// Leaves out of the mutation run the parts of the mutated modules that talk to PostgreSQL: their SQL and the
-// functions that take an EntityManager. The e2e specs test those against a real database; the unit specs cannot.
+// Leaves out of the mutation run the parts of the mutated modules that are SQL text (run by the repositories).
+// The e2e specs test those against a real database; the unit specs cannot.
 // Named one by one so that nothing pure is skipped by accident.
 import { declareValuePlugin, PluginKind } from '@stryker-mutator/api/plugin';
 
 const DATABASE_BOUND = new Map([
-  ['src/assignments/assignment-lifecycle.ts', ['transition', 'cancelAssignments', 'STAMP']],
-  ['src/assignments/withdrawal-reasons.ts', ['ELIGIBILITY_JOINS', 'TOUCHPOINT_SELECTED', 'INELIGIBILITY']],
+  // The lifecycle's moves (transition, cancel) live in AssignmentsRepository, outside the mutated files.
+  [
+    'src/assignments/withdrawal-reasons.ts',
+    ['ELIGIBILITY_JOINS', 'selectsTouchpoint', 'TOUCHPOINT_SELECTED', 'INELIGIBILITY'],
+  ],
 ]);
 
 /** The name of a top-level function or const this node sits in, if any. */

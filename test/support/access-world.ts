@@ -58,7 +58,10 @@ const outcomeBody = (attemptedAt: Date) => ({
 
 /** The secret in the link of an outbox mail (by its dedupe key): `/t/…` or `/d/…`. */
 export async function linkOf(t: TestApp, dedupeKey: string, kind: 't' | 'd' | 'f'): Promise<string> {
-  const rows: Array<{ text_body: string }> = await t.dataSource.query('SELECT text_body FROM outbox_message WHERE dedupe_key LIKE $1', [dedupeKey]);
+  const rows: Array<{ text_body: string }> = await t.dataSource.query(
+    'SELECT text_body FROM outbox_message WHERE dedupe_key LIKE $1',
+    [dedupeKey],
+  );
   const match = rows.map((r) => new RegExp(`/${kind}/([A-Za-z0-9_-]{43})`).exec(r.text_body)).find(Boolean);
   if (!match) throw new Error(`no /${kind}/ link in mail ${dedupeKey}`);
   return match[1];
@@ -66,18 +69,41 @@ export async function linkOf(t: TestApp, dedupeKey: string, kind: 't' | 'd' | 'f
 
 async function organization(t: TestApp) {
   const { org, testers, campaignId } = await smallCampaign(t);
-  const [first] = await t.dataSource.query('SELECT id, tester_id, touchpoint_id FROM assignment WHERE campaign_id = $1 ORDER BY window_start, id LIMIT 1', [campaignId]);
+  const [first] = await t.dataSource.query(
+    'SELECT id, tester_id, touchpoint_id FROM assignment WHERE campaign_id = $1 ORDER BY window_start, id LIMIT 1',
+    [campaignId],
+  );
   const quality = await personWithKey(t, org.adminKey, ['quality'], { name: 'Quinn Quality' });
   const owner = await personWithKey(t, org.adminKey, ['owner'], { name: 'Olive Owner' });
-  await t.http().patch(`/api/v1/touchpoints/${first.touchpoint_id}`).set(auth(org.adminKey)).send({ ownerId: owner.person.id }).expect(200);
+  await t
+    .http()
+    .patch(`/api/v1/touchpoints/${first.touchpoint_id}`)
+    .set(auth(org.adminKey))
+    .send({ ownerId: owner.person.id })
+    .expect(200);
   const tester = testers.find((x) => x.person.id === first.tester_id)!;
   const others = testers.filter((x) => x !== tester);
-  const [unowned] = await t.dataSource.query('SELECT id FROM touchpoint WHERE organization_id = $1 AND id <> $2', [org.orgId, first.touchpoint_id]);
+  const [unowned] = await t.dataSource.query('SELECT id FROM touchpoint WHERE organization_id = $1 AND id <> $2', [
+    org.orgId,
+    first.touchpoint_id,
+  ]);
   const [scenario] = await t.dataSource.query('SELECT id FROM scenario WHERE organization_id = $1', [org.orgId]);
   const [admin] = await t.dataSource.query('SELECT id, email, name FROM person WHERE id = $1', [org.adminId]);
-  const named = async (id: string) => (await t.dataSource.query('SELECT id, email, name FROM person WHERE id = $1', [id]))[0];
-  const revoked = (await t.http().post(`/api/v1/people/${others[0].person.id}/api-keys`).set(auth(org.adminKey)).send({ label: 'old phone' }).expect(201)).body;
-  await t.http().delete(`/api/v1/people/${others[0].person.id}/api-keys/${revoked.id}`).set(auth(org.adminKey)).expect(204);
+  const named = async (id: string) =>
+    (await t.dataSource.query('SELECT id, email, name FROM person WHERE id = $1', [id]))[0];
+  const revoked = (
+    await t
+      .http()
+      .post(`/api/v1/people/${others[0].person.id}/api-keys`)
+      .set(auth(org.adminKey))
+      .send({ label: 'old phone' })
+      .expect(201)
+  ).body;
+  await t
+    .http()
+    .delete(`/api/v1/people/${others[0].person.id}/api-keys/${revoked.id}`)
+    .set(auth(org.adminKey))
+    .expect(204);
   return {
     org,
     campaignId,
@@ -86,7 +112,12 @@ async function organization(t: TestApp) {
     unowned: unowned.id as string,
     scenario: scenario.id as string,
     key: { admin: org.adminKey, quality: quality.key, tester: tester.key, owner: owner.key },
-    person: { admin, quality: await named(quality.person.id), tester: await named(tester.person.id), owner: await named(owner.person.id) },
+    person: {
+      admin,
+      quality: await named(quality.person.id),
+      tester: await named(tester.person.id),
+      owner: await named(owner.person.id),
+    },
     bystander: await named(others[0].person.id),
     revokedKey: revoked.key as string,
     revokedKeyId: revoked.id as string,
@@ -106,36 +137,74 @@ export async function accessWorlds(t: TestApp): Promise<{ own: AccessWorld; othe
   t.clock.set(first.reveal_at);
   await t.app.get(JobsService).run('reveal');
   t.clock.set(new Date(first.window_start.getTime() + 20 * 60_000));
-  const recorded = await t.http().put(`/api/v1/assignments/${own.first}/outcome`).set(auth(own.key.tester)).send(outcomeBody(new Date(first.window_start.getTime() + 10 * 60_000)));
-  if (recorded.status !== 200) throw new Error(`outcome not recorded: ${recorded.status} ${JSON.stringify(recorded.body)}`);
-  const adHoc = await t.http().post('/api/v1/outcomes').set(auth(other.key.tester)).send({ ...outcomeBody(t.clock.now()), answers: {}, touchpointId: other.touchpoint });
-  if (adHoc.status !== 201) throw new Error(`ad-hoc outcome not recorded: ${adHoc.status} ${JSON.stringify(adHoc.body)}`);
-  return { own: await finish(t, own, recorded.body.id, await linkOf(t, `reveal:${own.first}`, 't')), other: await finish(t, other, adHoc.body.id, null) };
+  const recorded = await t
+    .http()
+    .put(`/api/v1/assignments/${own.first}/outcome`)
+    .set(auth(own.key.tester))
+    .send(outcomeBody(new Date(first.window_start.getTime() + 10 * 60_000)));
+  if (recorded.status !== 200)
+    throw new Error(`outcome not recorded: ${recorded.status} ${JSON.stringify(recorded.body)}`);
+  const adHoc = await t
+    .http()
+    .post('/api/v1/outcomes')
+    .set(auth(other.key.tester))
+    .send({ ...outcomeBody(t.clock.now()), answers: {}, touchpointId: other.touchpoint });
+  if (adHoc.status !== 201)
+    throw new Error(`ad-hoc outcome not recorded: ${adHoc.status} ${JSON.stringify(adHoc.body)}`);
+  return {
+    own: await finish(t, own, recorded.body.id, await linkOf(t, `reveal:${own.first}`, 't')),
+    other: await finish(t, other, adHoc.body.id, null),
+  };
 }
 
-async function finish(t: TestApp, b: Awaited<ReturnType<typeof organization>>, outcome: string, testerLink: string | null): Promise<AccessWorld> {
+async function finish(
+  t: TestApp,
+  b: Awaited<ReturnType<typeof organization>>,
+  outcome: string,
+  testerLink: string | null,
+): Promise<AccessWorld> {
   const claim = async (touchpointId: string, key: string) =>
     (
-      await t.http()
+      await t
+        .http()
         .post('/api/v1/claims')
         .set(auth(key))
-        .send({ touchpointId, metric: 'answer_rate', value: 0.96, periodStart: '2027-03-01', periodEnd: '2027-03-07', source: 'Weekly review', reportedAt: '2027-03-01T08:00:00Z' })
+        .send({
+          touchpointId,
+          metric: 'answer_rate',
+          value: 0.96,
+          periodStart: '2027-03-01',
+          periodEnd: '2027-03-07',
+          source: 'Weekly review',
+          reportedAt: '2027-03-01T08:00:00Z',
+        })
         .expect(201)
     ).body.id as string;
   const sub = (
-    await t.http()
+    await t
+      .http()
       .post('/api/v1/digest-subscriptions')
       .set(auth(b.key.quality))
-      .send({ name: 'Owner digest', recipients: [b.person.owner.id], touchpointIds: [b.touchpoint], cron: '0 8 * * 1', timezone: 'UTC', periodDays: 7, minContacts: 1 })
+      .send({
+        name: 'Owner digest',
+        recipients: [b.person.owner.id],
+        touchpointIds: [b.touchpoint],
+        cron: '0 8 * * 1',
+        timezone: 'UTC',
+        periodDays: 7,
+        minContacts: 1,
+      })
       .expect(201)
   ).body;
-  await t.app.get(DigestRunsService).sendOne(await t.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: sub.id }), t.clock.now());
+  await t.app
+    .get(DigestRunsService)
+    .sendOne(await t.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: sub.id }), t.clock.now());
   const [run] = await t.dataSource.query('SELECT id FROM digest_run WHERE subscription_id = $1', [sub.id]);
   const planned = await t.dataSource.query(
     `SELECT id, window_start, tester_id FROM assignment WHERE touchpoint_id = $1 AND status = 'planned' AND window_start > $2 ORDER BY window_start`,
     [b.touchpoint, t.clock.now()],
   );
-  if (planned.length === 0) throw new Error('the owner\'s touchpoint has no test planned after the first');
+  if (planned.length === 0) throw new Error("the owner's touchpoint has no test planned after the first");
   return {
     org: b.org,
     key: b.key,
@@ -150,7 +219,11 @@ async function finish(t: TestApp, b: Awaited<ReturnType<typeof organization>>, o
     unownedTouchpoint: b.unowned,
     completed: b.first,
     outcome,
-    planned: planned.map((p: { id: string; window_start: Date; tester_id: string }) => ({ id: p.id, windowStart: p.window_start, testerId: p.tester_id })),
+    planned: planned.map((p: { id: string; window_start: Date; tester_id: string }) => ({
+      id: p.id,
+      windowStart: p.window_start,
+      testerId: p.tester_id,
+    })),
     claim: await claim(b.touchpoint, b.key.owner),
     unownedClaim: await claim(b.unowned, b.key.quality),
     subscription: sub.id,

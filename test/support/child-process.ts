@@ -51,7 +51,8 @@ export function startNode(script: string, args: string[], env: Record<string, st
         const line = out.split('\n').find((l) => pattern.test(l));
         if (line) return line;
         if (ended) throw new Error(`process ended before printing ${pattern}: ${err || out.slice(-2_000)}`);
-        if (Date.now() > until) throw new Error(`no line matching ${pattern} within ${timeoutMs} ms: ${out.slice(-2_000)}`);
+        if (Date.now() > until)
+          throw new Error(`no line matching ${pattern} within ${timeoutMs} ms: ${out.slice(-2_000)}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },

@@ -13,7 +13,10 @@ export async function fingerprint(dataSource: DataSource): Promise<Fingerprint> 
   );
   // names come from the catalogue, quoted as identifiers
   const sql = tables
-    .map(({ name }) => `SELECT '${name}' AS t, count(*)::int || ':' || coalesce(md5(string_agg(x::text, '' ORDER BY x::text)), '') AS h FROM "${name}" x`)
+    .map(
+      ({ name }) =>
+        `SELECT '${name}' AS t, count(*)::int || ':' || coalesce(md5(string_agg(x::text, '' ORDER BY x::text)), '') AS h FROM "${name}" x`,
+    )
     .join(' UNION ALL ');
   const rows: Array<{ t: string; h: string }> = await dataSource.query(sql);
   return Object.fromEntries(rows.map((r) => [r.t, r.h]));

@@ -12,14 +12,22 @@ export interface TestOrganization {
 
 /** A tenant with its first admin, made the way `cli bootstrap` makes one. */
 export async function newOrganization(t: TestApp, name = `Org ${unique()}`): Promise<TestOrganization> {
-  const result = await t.app.get(OrganizationsService).bootstrap({ name, adminEmail: `admin-${unique()}@example.org`, timezone: 'Europe/London' });
+  const result = await t.app
+    .get(OrganizationsService)
+    .bootstrap({ name, adminEmail: `admin-${unique()}@example.org`, timezone: 'Europe/London' });
   return { orgId: result.organization.id, adminId: result.admin.id, adminKey: result.apiKey.key };
 }
 
 export const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 export function personBody(overrides: Record<string, unknown> = {}) {
-  return { email: `p-${unique()}@example.org`, name: 'Pat Tester', roles: ['tester'], timezone: 'Europe/London', ...overrides };
+  return {
+    email: `p-${unique()}@example.org`,
+    name: 'Pat Tester',
+    roles: ['tester'],
+    timezone: 'Europe/London',
+    ...overrides,
+  };
 }
 
 export function touchpointBody(overrides: Record<string, unknown> = {}) {
@@ -51,10 +59,23 @@ export function scenarioBody(overrides: Record<string, unknown> = {}) {
 }
 
 /** A person with the given roles and a key of their own. */
-export async function personWithKey(t: TestApp, adminKey: string, roles: string[], overrides: Record<string, unknown> = {}) {
-  const created = await t.http().post('/api/v1/people').set(auth(adminKey)).send(personBody({ roles, ...overrides }));
+export async function personWithKey(
+  t: TestApp,
+  adminKey: string,
+  roles: string[],
+  overrides: Record<string, unknown> = {},
+) {
+  const created = await t
+    .http()
+    .post('/api/v1/people')
+    .set(auth(adminKey))
+    .send(personBody({ roles, ...overrides }));
   if (created.status !== 201) throw new Error(`person not created: ${created.status} ${JSON.stringify(created.body)}`);
-  const issued = await t.http().post(`/api/v1/people/${created.body.id}/api-keys`).set(auth(adminKey)).send({ label: 'test' });
+  const issued = await t
+    .http()
+    .post(`/api/v1/people/${created.body.id}/api-keys`)
+    .set(auth(adminKey))
+    .send({ label: 'test' });
   if (issued.status !== 201) throw new Error(`key not issued: ${issued.status} ${JSON.stringify(issued.body)}`);
   return { person: created.body as { id: string; email: string }, key: issued.body.key as string };
 }

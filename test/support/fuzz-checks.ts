@@ -3,11 +3,20 @@ import type { Response } from 'supertest';
 /** What an answer must never show: stack frames, driver and ORM errors, file paths, SQL. */
 const LEAKS: Array<[string, RegExp]> = [
   ['a stack frame', /\n\s+at\s|\bat [^\s()]+ \(|\.(?:ts|js|mjs):\d+:\d+/],
-  ['an ORM or driver error', /QueryFailedError|EntityNotFound|TypeORMError|EntityMetadata|driverError|DatabaseError|ECONNREFUSED/],
+  [
+    'an ORM or driver error',
+    /QueryFailedError|EntityNotFound|TypeORMError|EntityMetadata|driverError|DatabaseError|ECONNREFUSED/,
+  ],
   ['a JavaScript error name', /\b(?:TypeError|ReferenceError|RangeError|SyntaxError|Cannot read propert)/],
   ['a file path', /node_modules|\/work\/|\/dist\/src|\/src\/[a-z-]+\//],
-  ['a PostgreSQL message', /invalid input syntax|violates|duplicate key|syntax error at|out of range for type|invalid byte sequence|unsupported Unicode|relation "|column "|current transaction is aborted|(?:^|\W)pg_/i],
-  ['SQL of the service', /\bSELECT\b[\s\S]{0,200}\bFROM\s+"?[a-z_]+"?\s|\bINSERT INTO\b|\bUPDATE\s+"?[a-z_]+"?\s+SET\b|organization_id/],
+  [
+    'a PostgreSQL message',
+    /invalid input syntax|violates|duplicate key|syntax error at|out of range for type|invalid byte sequence|unsupported Unicode|relation "|column "|current transaction is aborted|(?:^|\W)pg_/i,
+  ],
+  [
+    'SQL of the service',
+    /\bSELECT\b[\s\S]{0,200}\bFROM\s+"?[a-z_]+"?\s|\bINSERT INTO\b|\bUPDATE\s+"?[a-z_]+"?\s+SET\b|organization_id/,
+  ],
 ];
 
 /** Every string a request carried, in the forms an answer might echo it (raw, JSON-escaped, URL-encoded). */
@@ -30,7 +39,8 @@ export function sentForms(strings: string[]): string[] {
 export function leaves(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value);
   else if (Array.isArray(value)) for (const v of value) leaves(v, out);
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(k), leaves(v, out);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) (out.push(k), leaves(v, out));
   return out;
 }
 
@@ -42,7 +52,12 @@ export function leaksIn(text: string, sent: string[]): string[] {
 }
 
 /** A short description of a request and its answer for failure messages. */
-export function describeExchange(method: string, url: string, body: { contentType?: string; raw: string } | null, res: Response): string {
+export function describeExchange(
+  method: string,
+  url: string,
+  body: { contentType?: string; raw: string } | null,
+  res: Response,
+): string {
   const cut = (s: string, n: number) => JSON.stringify(s.length > n ? `${s.slice(0, n)}…(${s.length} chars)` : s);
   const sent = body ? ` [${body.contentType ?? 'no type'}] ${cut(body.raw, 300)}` : '';
   return `${method} ${cut(url, 300)}${sent} → ${res.status} ${cut(res.text ?? '', 400)}`;

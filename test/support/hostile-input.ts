@@ -91,20 +91,51 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...ODD_STRINGS, ...SQL_FRAGMENTS, ...HTML_FRAGMENTS) },
   { weight: 2, arbitrary: fc.string({ unit: anyCodeUnit, maxLength: 24 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 12 }) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...SQL_FRAGMENTS, ...HTML_FRAGMENTS), fc.constantFrom(...ODD_STRINGS.slice(0, 20))).map(([a, b]) => a + b) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...SQL_FRAGMENTS, ...HTML_FRAGMENTS), fc.constantFrom(...ODD_STRINGS.slice(0, 20)))
+      .map(([a, b]) => a + b),
+  },
 );
 
 /** Stands for a number JSON.stringify cannot write (1e999 parses to Infinity): see `jsonText`. */
 export const INFINITE = '\u0001infinite\u0001';
 
 export const hostileNumber: fc.Arbitrary<number | string> = fc.oneof(
-  fc.constantFrom<number | string>(0, -1, -0, 0.5, 2 ** 31, 2 ** 31 - 1, -(2 ** 31) - 1, 2 ** 53 + 1, 1e308, -1e308, Number.MIN_VALUE, 1e-9, INFINITE),
+  fc.constantFrom<number | string>(
+    0,
+    -1,
+    -0,
+    0.5,
+    2 ** 31,
+    2 ** 31 - 1,
+    -(2 ** 31) - 1,
+    2 ** 53 + 1,
+    1e308,
+    -1e308,
+    Number.MIN_VALUE,
+    1e-9,
+    INFINITE,
+  ),
   fc.integer(),
   fc.double(),
 );
 
 const hostileKey = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'prototype', '$where', '$gt', 'a.b', '0', '', 'id', 'organizationId', 'x'.repeat(1000)),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    '$where',
+    '$gt',
+    'a.b',
+    '0',
+    '',
+    'id',
+    'organizationId',
+    'x'.repeat(1000),
+  ),
   fc.string({ unit: anyCodeUnit, maxLength: 10 }),
 );
 
@@ -146,7 +177,13 @@ export const RAW_JSON = [
 
 /** Percent-encodes every byte but the unreserved ones (lone surrogates become U+FFFD, as in any UTF-8 encoder). */
 export function percentEncode(text: string): string {
-  return [...Buffer.from(text, 'utf8')].map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...Buffer.from(text, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
 }
 
 /** A path segment: a real id, a random UUID, junk, or a malformed escape (already encoded). */
@@ -155,7 +192,10 @@ export function pathSegment(realIds: string[]): fc.Arbitrary<string> {
     { weight: 2, arbitrary: fc.uuid() },
     { weight: 1, arbitrary: fc.uuid().map((u) => u.toUpperCase()) },
     { weight: 3, arbitrary: hostileString.filter((s) => s.length > 0 && s.length < 10_000).map(percentEncode) },
-    { weight: 1, arbitrary: fc.constantFrom('%', '%zz', '%ED%A0%80', '%00', '%2F', '..', '%2e%2e', '%C0%AF', 'x'.repeat(20_000)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('%', '%zz', '%ED%A0%80', '%00', '%2F', '..', '%2e%2e', '%C0%AF', 'x'.repeat(20_000)),
+    },
   ];
   if (realIds.length) arbs.push({ weight: 4, arbitrary: fc.constantFrom(...realIds) });
   return fc.oneof(...arbs);
@@ -186,18 +226,31 @@ export interface SchemaWorld {
 function resolve(schema: OpenApiSchema, world: SchemaWorld): OpenApiSchema {
   let s = schema;
   while (s.$ref) s = world.schemas[s.$ref.replace('#/components/schemas/', '')] ?? {};
-  if (s.allOf) s = s.allOf.reduce<OpenApiSchema>((acc, part) => {
-    const r = resolve(part, world);
-    return { ...acc, ...r, properties: { ...acc.properties, ...r.properties }, required: [...(acc.required ?? []), ...(r.required ?? [])] };
-  }, {});
+  if (s.allOf)
+    s = s.allOf.reduce<OpenApiSchema>((acc, part) => {
+      const r = resolve(part, world);
+      return {
+        ...acc,
+        ...r,
+        properties: { ...acc.properties, ...r.properties },
+        required: [...(acc.required ?? []), ...(r.required ?? [])],
+      };
+    }, {});
   return s;
 }
 
 const iso = (min: string, max: string, dateOnly: boolean) =>
-  fc.date({ min: new Date(min), max: new Date(max), noInvalidDate: true }).map((d) => (dateOnly ? d.toISOString().slice(0, 10) : d.toISOString()));
+  fc
+    .date({ min: new Date(min), max: new Date(max), noInvalidDate: true })
+    .map((d) => (dateOnly ? d.toISOString().slice(0, 10) : d.toISOString()));
 
 /** A value that satisfies (or nearly satisfies) the schema of a property named `name`. */
-export function plausible(name: string, schema: OpenApiSchema, world: SchemaWorld, depth: number): fc.Arbitrary<unknown> {
+export function plausible(
+  name: string,
+  schema: OpenApiSchema,
+  world: SchemaWorld,
+  depth: number,
+): fc.Arbitrary<unknown> {
   const s = resolve(schema, world);
   const ids = world.idsFor(name);
   if (ids.length && (s.type === 'string' || !s.type)) return fc.constantFrom(...ids);
@@ -205,20 +258,30 @@ export function plausible(name: string, schema: OpenApiSchema, world: SchemaWorl
   if (s.type === 'array') {
     const item = s.items ? resolve(s.items, world) : {};
     const singular = name.replace(/s$/, '').replace(/Ids$/, 'Id');
-    const itemArb = ids.length ? fc.constantFrom(...ids) : world.idsFor(singular).length ? fc.constantFrom(...world.idsFor(singular)) : plausible(singular, item, world, depth + 1);
+    const itemArb = ids.length
+      ? fc.constantFrom(...ids)
+      : world.idsFor(singular).length
+        ? fc.constantFrom(...world.idsFor(singular))
+        : plausible(singular, item, world, depth + 1);
     return fc.array(itemArb, { maxLength: depth > 1 ? 1 : 3 });
   }
-  if (s.type === 'object' || s.properties) return s.properties ? nearlyValid(s, world, depth + 1) : fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string(), fc.integer(), fc.boolean()), { maxKeys: 3 });
+  if (s.type === 'object' || s.properties)
+    return s.properties
+      ? nearlyValid(s, world, depth + 1)
+      : fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string(), fc.integer(), fc.boolean()), { maxKeys: 3 });
   if (s.type === 'integer' || s.type === 'number') {
     const min = s.minimum ?? -5;
     const max = s.maximum ?? Math.max(min + 1000, 1000);
-    return s.type === 'integer' || Number.isInteger(min) ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) }) : fc.double({ min, max, noNaN: true });
+    return s.type === 'integer' || Number.isInteger(min)
+      ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) })
+      : fc.double({ min, max, noNaN: true });
   }
   if (s.type === 'boolean') return fc.boolean();
   if (/email|recipients/i.test(name)) return fc.nat(99_999).map((n) => `fuzz${n}@example.org`);
   if (/timezone/i.test(name)) return fc.constantFrom('UTC', 'Europe/London', 'America/New_York', 'Asia/Kolkata');
   if (/^(open|close|start|end)$/.test(name)) return fc.constantFrom('00:00', '09:00', '17:30', '24:00');
-  if (/^(from|to|periodStart|periodEnd|startsOn|endsOn|promisedFollowUpBy)$/.test(name)) return iso('2026-01-01', '2027-12-31', true);
+  if (/^(from|to|periodStart|periodEnd|startsOn|endsOn|promisedFollowUpBy)$/.test(name))
+    return iso('2026-01-01', '2027-12-31', true);
   if (/At$/.test(name)) return iso('2026-10-01', '2027-03-31', false);
   if (name === 'cron') return fc.constantFrom('0 8 * * 1', '*/5 * * * *', '0 0 1 * *');
   if (s.format === 'uuid') return fc.uuid();
@@ -227,33 +290,65 @@ export function plausible(name: string, schema: OpenApiSchema, world: SchemaWorl
 }
 
 /** An object shaped by the schema: most properties plausible, some hostile, some missing, some extra. */
-export function nearlyValid(schema: OpenApiSchema, world: SchemaWorld, depth = 0): fc.Arbitrary<Record<string, unknown>> {
+export function nearlyValid(
+  schema: OpenApiSchema,
+  world: SchemaWorld,
+  depth = 0,
+): fc.Arbitrary<Record<string, unknown>> {
   const s = resolve(schema, world);
   const props = Object.entries(s.properties ?? {});
   const field = (name: string, p: OpenApiSchema) =>
-    fc.oneof({ weight: 6, arbitrary: plausible(name, p, world, depth) }, { weight: depth > 1 ? 1 : 2, arbitrary: depth > 1 ? hostileString : junk });
-  const record = fc.record(Object.fromEntries(props.map(([name, p]) => [name, field(name, p)])), { requiredKeys: (s.required ?? []).filter((r) => s.properties?.[r]) });
+    fc.oneof(
+      { weight: 6, arbitrary: plausible(name, p, world, depth) },
+      { weight: depth > 1 ? 1 : 2, arbitrary: depth > 1 ? hostileString : junk },
+    );
+  const record = fc.record(Object.fromEntries(props.map(([name, p]) => [name, field(name, p)])), {
+    requiredKeys: (s.required ?? []).filter((r) => s.properties?.[r]),
+  });
   return fc
-    .tuple(record, fc.option(fc.tuple(hostileKey, junk), { freq: 6 }), fc.option(fc.constantFrom(...(s.required?.length ? s.required : ['-'])), { freq: 6 }))
+    .tuple(
+      record,
+      fc.option(fc.tuple(hostileKey, junk), { freq: 6 }),
+      fc.option(fc.constantFrom(...(s.required?.length ? s.required : ['-'])), { freq: 6 }),
+    )
     .map(([value, extra, dropped]) => {
       const out: Record<string, unknown> = { ...value };
       if (dropped) delete out[dropped];
-      if (extra) Object.defineProperty(out, extra[0], { value: extra[1], enumerable: true, configurable: true, writable: true });
+      if (extra)
+        Object.defineProperty(out, extra[0], { value: extra[1], enumerable: true, configurable: true, writable: true });
       return out;
     });
 }
 
 /** A CSV import body: some known columns (plus an unknown one now and then), cells plausible or hostile. */
 export function csvBody(columns: string[], plausibleCells: Record<string, string[]>): fc.Arbitrary<string> {
-  const table = fc.shuffledSubarray([...columns, 'bogus'], { minLength: 1 }).chain((header) =>
-    fc
-      .array(
-        fc.tuple(...header.map((h) => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...(plausibleCells[h] ?? ['x'])) }, { weight: 2, arbitrary: hostileString }))),
-        { minLength: 1, maxLength: 3 },
-      )
-      .map((rows) => stringify([header, ...rows])),
+  const table = fc
+    .shuffledSubarray([...columns, 'bogus'], { minLength: 1 })
+    .chain((header) =>
+      fc
+        .array(
+          fc.tuple(
+            ...header.map((h) =>
+              fc.oneof(
+                { weight: 3, arbitrary: fc.constantFrom(...(plausibleCells[h] ?? ['x'])) },
+                { weight: 2, arbitrary: hostileString },
+              ),
+            ),
+          ),
+          { minLength: 1, maxLength: 3 },
+        )
+        .map((rows) => stringify([header, ...rows])),
+    );
+  const broken = fc.constantFrom(
+    '"unclosed',
+    'email,name\n"x',
+    '\uFEFF',
+    '\u0000',
+    'email,name,roles,timezone\n',
+    `email,name,roles,timezone\n${'a,'.repeat(5000)}`,
+    ',,,\n,,,',
+    'email;name\r\rx',
   );
-  const broken = fc.constantFrom('"unclosed', 'email,name\n"x', '\uFEFF', '\u0000', 'email,name,roles,timezone\n', `email,name,roles,timezone\n${'a,'.repeat(5000)}`, ',,,\n,,,', 'email;name\r\rx');
   return fc.oneof({ weight: 5, arbitrary: table }, { weight: 1, arbitrary: broken });
 }
 
@@ -267,7 +362,10 @@ export function pathsOf(value: unknown, at: Path = [], out: Path[] = []): Path[]
 }
 
 export function valueAtPath(value: unknown, path: Path): unknown {
-  return path.reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[key] : undefined), value);
+  return path.reduce<unknown>(
+    (v, key) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[key] : undefined),
+    value,
+  );
 }
 
 type Change = { kind: 'set'; to: unknown } | { kind: 'drop' };
@@ -288,7 +386,26 @@ export function withChange(value: unknown, path: Path, change: Change): unknown 
 }
 
 /** What is appended to (or put before) a valid string: it stays valid-looking but carries the hostile part. */
-const INFIXES = ['\u0000', '\uD800', '\uDC00x', '\r\n', '\n', '\t', "'", "'; DROP TABLE person; --", ' OR 1=1', '%', '_', '\\', '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', '\u202E', '🙂', ' '.repeat(300), 'x'.repeat(5000)];
+const INFIXES = [
+  '\u0000',
+  '\uD800',
+  '\uDC00x',
+  '\r\n',
+  '\n',
+  '\t',
+  "'",
+  "'; DROP TABLE person; --",
+  ' OR 1=1',
+  '%',
+  '_',
+  '\\',
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  '\u202E',
+  '🙂',
+  ' '.repeat(300),
+  'x'.repeat(5000),
+];
 
 function replacement(original: unknown): fc.Arbitrary<Change> {
   const changes: Array<fc.WeightedArbitrary<Change>> = [
@@ -298,7 +415,9 @@ function replacement(original: unknown): fc.Arbitrary<Change> {
     { weight: 1, arbitrary: fc.constant({ kind: 'drop' as const }) },
   ];
   if (typeof original === 'string') {
-    const infixed = fc.tuple(fc.constantFrom(...INFIXES), fc.boolean()).map(([infix, before]) => ({ kind: 'set' as const, to: before ? infix + original : original + infix }));
+    const infixed = fc
+      .tuple(fc.constantFrom(...INFIXES), fc.boolean())
+      .map(([infix, before]) => ({ kind: 'set' as const, to: before ? infix + original : original + infix }));
     changes.push({ weight: 5, arbitrary: infixed });
   }
   return fc.oneof(...changes);
@@ -316,7 +435,10 @@ export function mutated<T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> {
     return fc.oneof(
       { weight: 1, arbitrary: fc.constant<unknown>(base) },
       { weight: 6, arbitrary: one.map(([p, c]) => withChange(base, p, c)) },
-      { weight: 2, arbitrary: fc.tuple(one, one).map(([[p1, c1], [p2, c2]]) => withChange(withChange(base, p1, c1), p2, c2)) },
+      {
+        weight: 2,
+        arbitrary: fc.tuple(one, one).map(([[p1, c1], [p2, c2]]) => withChange(withChange(base, p1, c1), p2, c2)),
+      },
     );
   });
 }
@@ -335,7 +457,19 @@ export function mutatedCsv(header: string[], row: fc.Arbitrary<string[]>): fc.Ar
  */
 export function probesFor(value: unknown): unknown[] {
   if (typeof value === 'string') {
-    return ['\u0000', `${value}\u0000`, `${value}\uD800`, `${value}\r\nBcc: fuzz@example.org`, `${value}'; DROP TABLE person; --`, `${value}<script>alert(1)</script>`, '', HUGE_STRING, '9'.repeat(40), 42, null];
+    return [
+      '\u0000',
+      `${value}\u0000`,
+      `${value}\uD800`,
+      `${value}\r\nBcc: fuzz@example.org`,
+      `${value}'; DROP TABLE person; --`,
+      `${value}<script>alert(1)</script>`,
+      '',
+      HUGE_STRING,
+      '9'.repeat(40),
+      42,
+      null,
+    ];
   }
   if (typeof value === 'number') return [-1, 1.5, 2 ** 31, -(2 ** 31) - 1, 1e308, INFINITE, String(value), null];
   if (typeof value === 'boolean') return ['true', 1, null];

@@ -5,18 +5,48 @@ import type { TestApp } from './test-app.js';
  * Four testers in four zones, two touchpoints (London, New York) open weekdays 09:00–17:00, one
  * phone scenario, and a campaign with the week of 1 March 2027 planned (6 assignments).
  */
-export async function smallCampaign(t: TestApp, campaignExtra: Record<string, unknown> = {}, scenarioExtra: Record<string, unknown> = {}) {
+export async function smallCampaign(
+  t: TestApp,
+  campaignExtra: Record<string, unknown> = {},
+  scenarioExtra: Record<string, unknown> = {},
+) {
   const org = await newOrganization(t);
   const testers = [];
   for (const [i, timezone] of ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Europe/Berlin'].entries()) {
-    testers.push(await personWithKey(t, org.adminKey, ['tester'], { timezone, name: `Tester ${i}`, workingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' })) }));
+    testers.push(
+      await personWithKey(t, org.adminKey, ['tester'], {
+        timezone,
+        name: `Tester ${i}`,
+        workingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' })),
+      }),
+    );
   }
   const tps = [];
   for (const timezone of ['Europe/London', 'America/New_York']) {
-    tps.push((await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody({ timezone, openingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '09:00', close: '17:00' })) })).expect(201)).body);
+    tps.push(
+      (
+        await t
+          .http()
+          .post('/api/v1/touchpoints')
+          .set(auth(org.adminKey))
+          .send(
+            touchpointBody({
+              timezone,
+              openingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '09:00', close: '17:00' })),
+            }),
+          )
+          .expect(201)
+      ).body,
+    );
   }
-  await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send(scenarioBody({ channels: ['phone'], ...scenarioExtra })).expect(201);
-  const campaign = await t.http()
+  await t
+    .http()
+    .post('/api/v1/scenarios')
+    .set(auth(org.adminKey))
+    .send(scenarioBody({ channels: ['phone'], ...scenarioExtra }))
+    .expect(201);
+  const campaign = await t
+    .http()
     .post('/api/v1/campaigns')
     .set(auth(org.adminKey))
     .send({
@@ -35,7 +65,12 @@ export async function smallCampaign(t: TestApp, campaignExtra: Record<string, un
       ...campaignExtra,
     })
     .expect(201);
-  const plan = await t.http().post(`/api/v1/campaigns/${campaign.body.id}/plan`).set(auth(org.adminKey)).send({ from: '2027-03-01', to: '2027-03-07' }).expect(200);
+  const plan = await t
+    .http()
+    .post(`/api/v1/campaigns/${campaign.body.id}/plan`)
+    .set(auth(org.adminKey))
+    .send({ from: '2027-03-01', to: '2027-03-07' })
+    .expect(200);
   expect(plan.body.planned).toBe(6);
   return { org, testers, campaignId: campaign.body.id as string };
 }

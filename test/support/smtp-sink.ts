@@ -147,7 +147,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     async waitFor(n, timeoutMs = 5_000) {
       const until = Date.now() + timeoutMs;
       while (messages.length < n) {
-        if (Date.now() > until) throw new Error(`expected ${n} message(s) within ${timeoutMs} ms, got ${messages.length}`);
+        if (Date.now() > until)
+          throw new Error(`expected ${n} message(s) within ${timeoutMs} ms, got ${messages.length}`);
         await new Promise((r) => setTimeout(r, 20));
       }
       return messages;

@@ -56,10 +56,18 @@ export async function dropTestDatabase(databaseUrl: string): Promise<void> {
  * The application on a database of its own (dropped on close), or, with `databaseUrl`, on another
  * test app's database (a second instance; that database is left alone on close).
  */
-export async function createTestApp(options: { clock?: ManualClock; env?: Record<string, string>; databaseUrl?: string } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { clock?: ManualClock; env?: Record<string, string>; databaseUrl?: string } = {},
+): Promise<TestApp> {
   const shared = options.databaseUrl;
   const databaseUrl = shared ?? (await createTestDatabase());
-  const config = loadConfig({ DATABASE_URL: databaseUrl, NODE_ENV: 'test', ENABLE_JOBS: 'false', LOG_LEVEL: 'info', ...options.env });
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    NODE_ENV: 'test',
+    ENABLE_JOBS: 'false',
+    LOG_LEVEL: 'info',
+    ...options.env,
+  });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logs.push(line) });
   const clock = options.clock ?? new ManualClock('2026-11-02T09:00:00Z');

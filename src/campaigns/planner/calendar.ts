@@ -78,7 +78,9 @@ function remembered(key: string, compute: () => Interval[]): Interval[] {
  * always 09:00–17:00 on the wall clock, however many real hours that is.
  */
 export function weeklyIntervals(entries: WeeklyEntry[], zone: string, firstDay: string, days: number): Interval[] {
-  return remembered(`w|${zone}|${firstDay}|${days}|${JSON.stringify(entries)}`, () => computeWeeklyIntervals(entries, zone, firstDay, days));
+  return remembered(`w|${zone}|${firstDay}|${days}|${JSON.stringify(entries)}`, () =>
+    computeWeeklyIntervals(entries, zone, firstDay, days),
+  );
 }
 
 function computeWeeklyIntervals(entries: WeeklyEntry[], zone: string, firstDay: string, days: number): Interval[] {
@@ -103,8 +105,12 @@ export function rangeInterval(range: DateRangeLike, zone: string): Interval {
 }
 
 function computeRangeInterval(range: DateRangeLike, zone: string): Interval {
-  const start = DATE_ONLY.test(range.from) ? DateTime.fromISO(range.from, { zone }) : DateTime.fromISO(range.from, { setZone: true });
-  const end = DATE_ONLY.test(range.to) ? DateTime.fromISO(range.to, { zone }).plus({ days: 1 }) : DateTime.fromISO(range.to, { setZone: true });
+  const start = DATE_ONLY.test(range.from)
+    ? DateTime.fromISO(range.from, { zone })
+    : DateTime.fromISO(range.from, { setZone: true });
+  const end = DATE_ONLY.test(range.to)
+    ? DateTime.fromISO(range.to, { zone }).plus({ days: 1 })
+    : DateTime.fromISO(range.to, { setZone: true });
   return { start: start.toMillis(), end: end.toMillis() };
 }
 

@@ -1,16 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
-import { unplannableTester, unplannableTouchpoint } from '../plannable-rows.js';
+import type { PlanBatchColumns } from '../../assignments/assignments.repository.js';
+import { parsePlannerInputs, plannable, PlannerInputsJson, SkippedRow } from '../planner-inputs.js';
 import { fitToFreeSlots } from '../replan.js';
-import {
-  ExistingAssignment,
-  PlannedAssignment,
-  PlannerCampaign,
-  PlannerScenario,
-  PlannerTester,
-  PlannerTouchpoint,
-  planWeek,
-  UnfilledSlot,
-} from './planner.js';
+import { PlannedAssignment, PlannerCampaign, planWeek, UnfilledSlot } from './planner.js';
 
 /**
  * The planner off the request's event loop: a worker thread (piscina) runs this. The inputs come as
@@ -20,13 +12,9 @@ import {
  * along; the last message says each week's count and unfilled slots, and which stored rows it left out.
  */
 
-export interface PlanTask {
+export interface PlanTask extends PlannerInputsJson {
   campaign: PlannerCampaign;
   weeks: string[];
-  touchpointsJson: string;
-  testersJson: string;
-  scenarios: PlannerScenario[];
-  existingJson: string;
   now: number;
   /** A re-plan's kept slots: week start → touchpoint → slot numbers held by tests revealed or done. */
   taken: Map<string, Map<string, Set<number>>>;
@@ -36,25 +24,9 @@ export interface PlanTask {
 }
 
 /** One INSERT's worth of assignments of one week, column by column. */
-export interface AssignmentBatch {
+export interface AssignmentBatch extends PlanBatchColumns {
   kind: 'assignments';
-  weekStart: string;
   rows: number;
-  testerIds: string;
-  touchpointIds: string;
-  scenarioIds: string;
-  slots: string;
-  windowStarts: string;
-  windowEnds: string;
-  revealAts: string;
-  holdAts: string;
-}
-
-/** A stored row the planner cannot use (written behind the API's back): left out, and logged by the service. */
-export interface SkippedRow {
-  kind: 'touchpoint' | 'tester';
-  id: string;
-  problem: string;
 }
 
 export interface PlanDone {
@@ -85,38 +57,15 @@ function encode(weekStart: string, part: PlannedAssignment[]): AssignmentBatch {
   };
 }
 
-/** The touchpoints and testers the planner can use, and why each other stored row cannot be. */
-function plannable(task: PlanTask): {
-  touchpoints: PlannerTouchpoint[];
-  testers: PlannerTester[];
-  skipped: SkippedRow[];
-} {
-  const skipped: SkippedRow[] = [];
-  const keep = (kind: SkippedRow['kind'], id: string, problem: string | null) => {
-    if (problem) skipped.push({ kind, id, problem });
-    return problem === null;
-  };
-  const touchpoints = (JSON.parse(task.touchpointsJson) as PlannerTouchpoint[]).filter((t) =>
-    keep(
-      'touchpoint',
-      t.id,
-      unplannableTouchpoint({ timezone: t.timezone, opening_hours: t.openingHours, closures: t.closures }),
-    ),
-  );
-  const testers = (JSON.parse(task.testersJson) as PlannerTester[]).filter((t) =>
-    keep('tester', t.id, unplannableTester({ timezone: t.timezone, working_hours: t.workingHours, leave: t.leave })),
-  );
-  return { touchpoints, testers, skipped };
-}
-
 export default function plan(task: PlanTask): void {
   let pending: PlannedAssignment[] = [];
   const flush = (weekStart: string) => {
     if (pending.length) task.port.postMessage(encode(weekStart, pending));
     pending = [];
   };
-  const { touchpoints, testers, skipped } = plannable(task);
-  const existing = JSON.parse(task.existingJson) as ExistingAssignment[];
+  const inputs = parsePlannerInputs(task);
+  const { touchpoints, testers, skipped } = plannable(inputs);
+  const { existing, scenarios } = inputs;
   const k = task.campaign.contactsPerTouchpointPerWeek;
   const weeks: PlanDone['weeks'] = [];
   for (const weekStart of task.weeks) {
@@ -129,7 +78,7 @@ export default function plan(task: PlanTask): void {
       weekStart,
       touchpoints,
       testers,
-      scenarios: task.scenarios,
+      scenarios,
       existing,
       now: task.now,
       onPlanned: streamed

@@ -58,7 +58,9 @@ function checkInvariants(input: PlanWeekInput, plan: WeekPlan): void {
   const c = input.campaign;
   const tps = new Map(input.touchpoints.map((t) => [t.id, t]));
   const testers = new Map(input.testers.map((t) => [t.id, t]));
-  expect(plan.assignments.length + plan.unfilled.length).toBe(input.touchpoints.length * c.contactsPerTouchpointPerWeek);
+  expect(plan.assignments.length + plan.unfilled.length).toBe(
+    input.touchpoints.length * c.contactsPerTouchpointPerWeek,
+  );
   const perTester = new Map<string, Array<{ start: number; end: number; tp: string }>>();
   const perTouchpoint = new Map<string, number[]>();
   for (const a of plan.assignments) {
@@ -67,13 +69,32 @@ function checkInvariants(input: PlanWeekInput, plan: WeekPlan): void {
     expect(a.windowEnd - a.windowStart).toBe(c.windowMinutes * MINUTE);
     expect(a.revealAt).toBe(a.windowStart - c.revealLeadMinutes * MINUTE);
     expect(a.revealAt).toBeGreaterThanOrEqual(input.now);
-    expect(insideWeekly(tp.openingHours.map((h) => ({ day: h.day, from: h.open, to: h.close })), tp.closures, tp.timezone, a.windowStart, a.windowEnd)).toBe(true);
-    expect(insideWeekly(t.workingHours.map((h) => ({ day: h.day, from: h.start, to: h.end })), t.leave, t.timezone, a.windowStart, a.windowEnd)).toBe(true);
+    expect(
+      insideWeekly(
+        tp.openingHours.map((h) => ({ day: h.day, from: h.open, to: h.close })),
+        tp.closures,
+        tp.timezone,
+        a.windowStart,
+        a.windowEnd,
+      ),
+    ).toBe(true);
+    expect(
+      insideWeekly(
+        t.workingHours.map((h) => ({ day: h.day, from: h.start, to: h.end })),
+        t.leave,
+        t.timezone,
+        a.windowStart,
+        a.windowEnd,
+      ),
+    ).toBe(true);
     if (!c.allowOwnerSelfTest) expect(a.testerId).not.toBe(tp.ownerId);
     const local = DateTime.fromMillis(a.windowStart, { zone: tp.timezone });
     expect(local.minute % 15).toBe(0);
     expect(local.startOf('week').toISODate()).toBe(input.weekStart);
-    perTester.set(a.testerId, [...(perTester.get(a.testerId) ?? []), { start: a.windowStart, end: a.windowEnd, tp: a.touchpointId }]);
+    perTester.set(a.testerId, [
+      ...(perTester.get(a.testerId) ?? []),
+      { start: a.windowStart, end: a.windowEnd, tp: a.touchpointId },
+    ]);
     perTouchpoint.set(a.touchpointId, [...(perTouchpoint.get(a.touchpointId) ?? []), a.windowStart]);
   }
   for (const [, windows] of perTester) {
@@ -86,16 +107,24 @@ function checkInvariants(input: PlanWeekInput, plan: WeekPlan): void {
       }
   }
   for (const [, starts] of perTouchpoint)
-    for (const a of starts) for (const b of starts) if (a !== b) expect(Math.abs(a - b)).toBeGreaterThanOrEqual(c.minSpacingHours * HOUR);
+    for (const a of starts)
+      for (const b of starts) if (a !== b) expect(Math.abs(a - b)).toBeGreaterThanOrEqual(c.minSpacingHours * HOUR);
 }
 
 describe('planWeek', () => {
   const base = (over: Partial<PlanWeekInput> = {}): PlanWeekInput => ({
     campaign: campaign(),
     weekStart: '2026-03-23',
-    touchpoints: [touchpoint('tp1'), touchpoint('tp2', { timezone: 'America/New_York' }), touchpoint('tp3', { timezone: 'Asia/Kolkata' })],
+    touchpoints: [
+      touchpoint('tp1'),
+      touchpoint('tp2', { timezone: 'America/New_York' }),
+      touchpoint('tp3', { timezone: 'Asia/Kolkata' }),
+    ],
     testers: [tester('t1'), tester('t2', { timezone: 'America/Chicago' }), tester('t3', { timezone: 'Asia/Tokyo' })],
-    scenarios: [{ id: 's1', channels: ['phone'] }, { id: 's2', channels: ['phone', 'chat'] }],
+    scenarios: [
+      { id: 's1', channels: ['phone'] },
+      { id: 's2', channels: ['phone', 'chat'] },
+    ],
     existing: [],
     now: Date.parse('2026-03-20T00:00:00Z'),
     ...over,
@@ -116,20 +145,40 @@ describe('planWeek', () => {
 
   it('never puts a window in the hour skipped when clocks go forward, and offers the repeated hour once', () => {
     const night = touchpoint('night', { openingHours: DAYS.map((day) => ({ day, open: '00:00', close: '04:00' })) });
-    const spring = candidateWindows(openTime(night, campaign({ windowMinutes: 30 }), '2026-03-23', 0), 'Europe/London', 30);
-    const sunday = spring.filter((c) => DateTime.fromMillis(c.start, { zone: 'Europe/London' }).toISODate() === '2026-03-29');
+    const spring = candidateWindows(
+      openTime(night, campaign({ windowMinutes: 30 }), '2026-03-23', 0),
+      'Europe/London',
+      30,
+    );
+    const sunday = spring.filter(
+      (c) => DateTime.fromMillis(c.start, { zone: 'Europe/London' }).toISODate() === '2026-03-29',
+    );
     for (const c of sunday) expect(DateTime.fromMillis(c.start, { zone: 'Europe/London' }).hour).not.toBe(1);
     expect(sunday.length).toBe(4 * 3 - 1); // 3 real hours (00–01, 02–04), 30-min windows on quarter hours
-    const autumn = candidateWindows(openTime(night, campaign({ windowMinutes: 30 }), '2026-10-19', 0), 'Europe/London', 30);
-    const labels = autumn.map((c) => DateTime.fromMillis(c.start, { zone: 'Europe/London' }).toFormat('yyyy-MM-dd HH:mm'));
+    const autumn = candidateWindows(
+      openTime(night, campaign({ windowMinutes: 30 }), '2026-10-19', 0),
+      'Europe/London',
+      30,
+    );
+    const labels = autumn.map((c) =>
+      DateTime.fromMillis(c.start, { zone: 'Europe/London' }).toFormat('yyyy-MM-dd HH:mm'),
+    );
     expect(new Set(labels).size).toBe(labels.length);
     // 01:00–02:00 happens twice; only its first pass is offered, and a window may not run into the second.
-    expect(labels.filter((l) => l.startsWith('2026-10-25 01:'))).toEqual(['2026-10-25 01:00', '2026-10-25 01:15', '2026-10-25 01:30']);
+    expect(labels.filter((l) => l.startsWith('2026-10-25 01:'))).toEqual([
+      '2026-10-25 01:00',
+      '2026-10-25 01:15',
+      '2026-10-25 01:30',
+    ]);
   });
 
   it('closes at the first occurrence of a repeated wall-clock time', () => {
     const late = touchpoint('late', { openingHours: [{ day: 'sun', open: '00:00', close: '01:30' }] });
-    const windows = candidateWindows(openTime(late, campaign({ windowMinutes: 15 }), '2026-10-19', 0), 'Europe/London', 15);
+    const windows = candidateWindows(
+      openTime(late, campaign({ windowMinutes: 15 }), '2026-10-19', 0),
+      'Europe/London',
+      15,
+    );
     const last = windows[windows.length - 1];
     expect(DateTime.fromMillis(last.end, { zone: 'Europe/London' }).toFormat('HH:mm ZZZZ')).toBe('01:30 GMT+1');
     expect(windows).toHaveLength(6);
@@ -142,7 +191,8 @@ describe('planWeek', () => {
     });
     const plan = planWeek(input);
     checkInvariants(input, plan);
-    for (const a of plan.assignments) expect(DateTime.fromMillis(a.windowStart, { zone: 'Europe/London' }).toISODate()).toBe('2026-03-27');
+    for (const a of plan.assignments)
+      expect(DateTime.fromMillis(a.windowStart, { zone: 'Europe/London' }).toISODate()).toBe('2026-03-27');
   });
 
   it('makes every open weekday × 2-hour block equally likely to hold a test, under the spacing rule', () => {
@@ -153,7 +203,13 @@ describe('planWeek', () => {
       touchpoint('line', { openingHours: weekdays('00:00', '24:00', DAYS) }),
     ];
     for (const tp of shapes) {
-      for (const [k, spacingHours] of [[1, 24], [2, 24], [3, 24], [4, 20], [2, 4]]) {
+      for (const [k, spacingHours] of [
+        [1, 24],
+        [2, 24],
+        [3, 24],
+        [4, 20],
+        [2, 4],
+      ]) {
         const candidates = candidateWindows(openTime(tp, campaign(), '2026-03-02', 0), tp.timezone, 60);
         const { weights, flatness } = strataFit(candidates, k, spacingHours * HOUR);
         const marginals = candidateMarginals(candidates, weights, k, spacingHours * HOUR);
@@ -206,11 +262,26 @@ describe('planWeek', () => {
   it('records why a slot could not be filled', () => {
     const owner = tester('owner');
     expect(planWeek(base({ testers: [] })).unfilled.map((u) => u.reason)).toContain('no_tester_available');
-    expect(planWeek(base({ touchpoints: [touchpoint('tp1', { ownerId: 'owner' })], testers: [owner] })).unfilled[0].reason).toBe('only_owner_available');
-    expect(planWeek(base({ touchpoints: [touchpoint('tp1', { closures: [{ from: '2026-03-01', to: '2026-04-30' }] })] })).unfilled[0].reason).toBe('no_open_time');
-    const capped = planWeek(base({ touchpoints: [touchpoint('a'), touchpoint('b')], testers: [tester('solo')], campaign: campaign({ testerWeeklyCap: 1 }) }));
+    expect(
+      planWeek(base({ touchpoints: [touchpoint('tp1', { ownerId: 'owner' })], testers: [owner] })).unfilled[0].reason,
+    ).toBe('only_owner_available');
+    expect(
+      planWeek(base({ touchpoints: [touchpoint('tp1', { closures: [{ from: '2026-03-01', to: '2026-04-30' }] })] }))
+        .unfilled[0].reason,
+    ).toBe('no_open_time');
+    const capped = planWeek(
+      base({
+        touchpoints: [touchpoint('a'), touchpoint('b')],
+        testers: [tester('solo')],
+        campaign: campaign({ testerWeeklyCap: 1 }),
+      }),
+    );
     expect(capped.assignments).toHaveLength(1);
-    expect(capped.unfilled.map((u) => u.reason)).toEqual(['tester_weekly_cap_reached', 'tester_weekly_cap_reached', 'tester_weekly_cap_reached']);
+    expect(capped.unfilled.map((u) => u.reason)).toEqual([
+      'tester_weekly_cap_reached',
+      'tester_weekly_cap_reached',
+      'tester_weekly_cap_reached',
+    ]);
   });
 
   it('names the reason of the window that came closest, not the most common one', () => {
@@ -223,7 +294,17 @@ describe('planWeek', () => {
         touchpoints: [touchpoint('tp1')],
         testers: [sam],
         campaign: campaign({ contactsPerTouchpointPerWeek: 1 }),
-        existing: [{ campaignId: 'c1', testerId: 'sam', touchpointId: 'tp1', scenarioId: null, weekStart: '2026-03-02', windowStart: Date.parse('2026-03-02T13:00:00Z'), windowEnd: Date.parse('2026-03-02T14:00:00Z') }],
+        existing: [
+          {
+            campaignId: 'c1',
+            testerId: 'sam',
+            touchpointId: 'tp1',
+            scenarioId: null,
+            weekStart: '2026-03-02',
+            windowStart: Date.parse('2026-03-02T13:00:00Z'),
+            windowEnd: Date.parse('2026-03-02T14:00:00Z'),
+          },
+        ],
         now: Date.parse('2026-03-06T00:00:00Z'),
       }),
     );
@@ -231,19 +312,39 @@ describe('planWeek', () => {
   });
 
   it('prefers the least-loaded tester', () => {
-    const input = base({ touchpoints: ['a', 'b', 'c', 'd'].map((id) => touchpoint(id)), testers: [tester('x'), tester('y')], campaign: campaign({ testerWeeklyCap: 10, contactsPerTouchpointPerWeek: 1 }) });
+    const input = base({
+      touchpoints: ['a', 'b', 'c', 'd'].map((id) => touchpoint(id)),
+      testers: [tester('x'), tester('y')],
+      campaign: campaign({ testerWeeklyCap: 10, contactsPerTouchpointPerWeek: 1 }),
+    });
     const plan = planWeek(input);
-    const counts = plan.assignments.reduce((m, a) => m.set(a.testerId, (m.get(a.testerId) ?? 0) + 1), new Map<string, number>());
+    const counts = plan.assignments.reduce(
+      (m, a) => m.set(a.testerId, (m.get(a.testerId) ?? 0) + 1),
+      new Map<string, number>(),
+    );
     expect([...counts.values()]).toEqual([2, 2]);
   });
 });
 
 describe('planWeek over random calendars', () => {
-  const zones = ['Europe/London', 'America/New_York', 'Australia/Sydney', 'Asia/Kolkata', 'Pacific/Chatham', 'America/Santiago', 'UTC', 'Europe/Berlin'];
+  const zones = [
+    'Europe/London',
+    'America/New_York',
+    'Australia/Sydney',
+    'Asia/Kolkata',
+    'Pacific/Chatham',
+    'America/Santiago',
+    'UTC',
+    'Europe/Berlin',
+  ];
   const weeks = ['2026-03-02', '2026-03-23', '2026-03-30', '2026-04-06', '2026-10-19', '2026-10-26', '2026-06-15'];
   const hours = fc
     .array(
-      fc.record({ day: fc.constantFrom(...DAYS), from: fc.integer({ min: 0, max: 23 * 12 }), len: fc.integer({ min: 6, max: 14 * 12 }) }),
+      fc.record({
+        day: fc.constantFrom(...DAYS),
+        from: fc.integer({ min: 0, max: 23 * 12 }),
+        len: fc.integer({ min: 6, max: 14 * 12 }),
+      }),
       { maxLength: 8 },
     )
     .map((entries) => {
@@ -254,10 +355,12 @@ describe('planWeek over random calendars', () => {
     });
   const ranges = (week: string) =>
     fc.array(
-      fc.record({ offset: fc.integer({ min: -2, max: 8 }), len: fc.integer({ min: 0, max: 3 }) }).map(({ offset, len }) => {
-        const from = DateTime.fromISO(week).plus({ days: offset });
-        return { from: from.toISODate()!, to: from.plus({ days: len }).toISODate()! };
-      }),
+      fc
+        .record({ offset: fc.integer({ min: -2, max: 8 }), len: fc.integer({ min: 0, max: 3 }) })
+        .map(({ offset, len }) => {
+          const from = DateTime.fromISO(week).plus({ days: offset });
+          return { from: from.toISODate()!, to: from.plus({ days: len }).toISODate()! };
+        }),
       { maxLength: 2 },
     );
 
@@ -267,8 +370,19 @@ describe('planWeek over random calendars', () => {
         fc.constantFrom(...weeks).chain((week) =>
           fc.record({
             week: fc.constant(week),
-            touchpoints: fc.array(fc.record({ zone: fc.constantFrom(...zones), hours, closures: ranges(week), owner: fc.integer({ min: -1, max: 5 }) }), { minLength: 1, maxLength: 6 }),
-            testers: fc.array(fc.record({ zone: fc.constantFrom(...zones), hours, leave: ranges(week) }), { minLength: 0, maxLength: 6 }),
+            touchpoints: fc.array(
+              fc.record({
+                zone: fc.constantFrom(...zones),
+                hours,
+                closures: ranges(week),
+                owner: fc.integer({ min: -1, max: 5 }),
+              }),
+              { minLength: 1, maxLength: 6 },
+            ),
+            testers: fc.array(fc.record({ zone: fc.constantFrom(...zones), hours, leave: ranges(week) }), {
+              minLength: 0,
+              maxLength: 6,
+            }),
             k: fc.integer({ min: 1, max: 4 }),
             windowMinutes: fc.constantFrom(15, 30, 45, 60, 90),
             spacing: fc.integer({ min: 0, max: 48 }),
@@ -280,7 +394,15 @@ describe('planWeek over random calendars', () => {
         ),
         (g) => {
           const input: PlanWeekInput = {
-            campaign: campaign({ seed: g.seed, contactsPerTouchpointPerWeek: g.k, windowMinutes: g.windowMinutes, minSpacingHours: g.spacing, testerWeeklyCap: g.cap, rotationDays: g.rotation, startsOn: '2026-01-05' }),
+            campaign: campaign({
+              seed: g.seed,
+              contactsPerTouchpointPerWeek: g.k,
+              windowMinutes: g.windowMinutes,
+              minSpacingHours: g.spacing,
+              testerWeeklyCap: g.cap,
+              rotationDays: g.rotation,
+              startsOn: '2026-01-05',
+            }),
             weekStart: g.week,
             touchpoints: g.touchpoints.map((t, i) => ({
               id: `tp${i}`,
@@ -290,7 +412,12 @@ describe('planWeek over random calendars', () => {
               closures: t.closures,
               ownerId: t.owner >= 0 ? `t${t.owner}` : null,
             })),
-            testers: g.testers.map((t, i) => ({ id: `t${i}`, timezone: t.zone, workingHours: t.hours.map((h) => ({ day: h.day, start: h.from, end: h.to })), leave: t.leave })),
+            testers: g.testers.map((t, i) => ({
+              id: `t${i}`,
+              timezone: t.zone,
+              workingHours: t.hours.map((h) => ({ day: h.day, start: h.from, end: h.to })),
+              leave: t.leave,
+            })),
             scenarios: [],
             existing: [],
             now: DateTime.fromISO(g.week, { zone: 'utc' }).toMillis() + g.nowOffsetHours * HOUR,

@@ -31,46 +31,62 @@ const describeLeak = (l: Leak) => `${l.task} ${l.predictor}: ${l.ratio.toFixed(3
 const over = (leaks: Leak[], bound: number) => leaks.filter((l) => l.ratio > bound).map(describeLeak);
 
 describe('an owner cannot predict the next test', () => {
-  it.each([2, 3])('at %i contacts a week: no predictor beats a fair guess by over 1.25 ×, on either task', (k) => {
-    const { leaks, coverage13Weeks, knownSafe } = runAttack(k, SEEDS);
-    expect(leaks.length).toBe(16);
-    expect(over(leaks, GOAL)).toEqual([]);
-    // No test is seen before its week has ended, so no open block of a week is known to be safe.
-    expect(knownSafe).toBe(0);
-    // The yardstick is fair: a uniform guess scores 1 within noise, and the noise is small against the goal.
-    for (const l of leaks) expect(l.standardError).toBeLessThan(0.07);
-    for (const l of leaks.filter((x) => x.predictor === 'uniform'))
-      expect(Math.abs(l.ratio - 1)).toBeLessThan(3.5 * l.standardError);
-    // Spread without a pattern still covers the week: most open blocks within 13 weeks.
-    expect(coverage13Weeks).toBeGreaterThan(k === 2 ? 0.45 : 0.6);
-  }, SLOW);
+  it.each([2, 3])(
+    'at %i contacts a week: no predictor beats a fair guess by over 1.25 ×, on either task',
+    (k) => {
+      const { leaks, coverage13Weeks, knownSafe } = runAttack(k, SEEDS);
+      expect(leaks.length).toBe(16);
+      expect(over(leaks, GOAL)).toEqual([]);
+      // No test is seen before its week has ended, so no open block of a week is known to be safe.
+      expect(knownSafe).toBe(0);
+      // The yardstick is fair: a uniform guess scores 1 within noise, and the noise is small against the goal.
+      for (const l of leaks) expect(l.standardError).toBeLessThan(0.07);
+      for (const l of leaks.filter((x) => x.predictor === 'uniform'))
+        expect(Math.abs(l.ratio - 1)).toBeLessThan(3.5 * l.standardError);
+      // Spread without a pattern still covers the week: most open blocks within 13 weeks.
+      expect(coverage13Weeks).toBeGreaterThan(k === 2 ? 0.45 : 0.6);
+    },
+    SLOW,
+  );
 
-  it('catches the old planner: its fixed cycle of blocks and days is learnt from the tests an owner sees', () => {
-    const leaks = measureLeak(attackTimelines({ k: 2, seeds: 4, planner: oldPlanYear }));
-    const cycle = leaks.filter((l) => l.predictor === 'fixed_cycle_fit');
-    for (const l of cycle) expect(l.ratio).toBeGreaterThan(3);
-  }, SLOW);
+  it(
+    'catches the old planner: its fixed cycle of blocks and days is learnt from the tests an owner sees',
+    () => {
+      const leaks = measureLeak(attackTimelines({ k: 2, seeds: 4, planner: oldPlanYear }));
+      const cycle = leaks.filter((l) => l.predictor === 'fixed_cycle_fit');
+      for (const l of cycle) expect(l.ratio).toBeGreaterThan(3);
+    },
+    SLOW,
+  );
 
-  it('catches a leak the spacing rule makes when an owner sees a test at once (why tests show a week later)', () => {
-    const lines = attackTimelines({ k: 2, seeds: 12, visibleAt: (start) => start + HOUR });
-    const leaks = measureLeak(lines);
-    const sameDay = leaks.find((l) => l.task === 'rest_of_week' && l.predictor === 'not_same_day_twice')!;
-    expect(sameDay.ratio).toBeGreaterThan(GOAL);
-    // And once a week's tests have all been seen, the rest of the week is known to be safe.
-    expect(knownSafeShare(lines)).toBeGreaterThan(0.15);
-  }, SLOW);
+  it(
+    'catches a leak the spacing rule makes when an owner sees a test at once (why tests show a week later)',
+    () => {
+      const lines = attackTimelines({ k: 2, seeds: 12, visibleAt: (start) => start + HOUR });
+      const leaks = measureLeak(lines);
+      const sameDay = leaks.find((l) => l.task === 'rest_of_week' && l.predictor === 'not_same_day_twice')!;
+      expect(sameDay.ratio).toBeGreaterThan(GOAL);
+      // And once a week's tests have all been seen, the rest of the week is known to be safe.
+      expect(knownSafeShare(lines)).toBeGreaterThan(0.15);
+    },
+    SLOW,
+  );
 
-  it('catches what a daily digest of the latest tests told an owner; a week back, it tells nothing sooner', () => {
-    // The digest as it was: the day before's tests at 09:00 (the owner also reads the assignments API).
-    const daily = firstOf(ownerSeesFrom, digestView({ hour: 9 }, 0));
-    expect(runAttack(2, 6, daily).knownSafe).toBeGreaterThan(0.1);
-    // A digest an owner reads now reports the period a week back: never sooner than the API.
-    const week = OWNER_VIEW_DELAY_DAYS * 24 * HOUR;
-    for (const view of [digestView({ hour: 9 }, week), digestView({ hour: 9, weekday: 1 }, week)]) {
-      for (const line of attackTimelines({ k: 3, seeds: 2, visibleAt: firstOf(ownerSeesFrom, view) }))
-        for (const test of line.tests) expect(test.visibleAt).toBe(ownerSeesFrom(test.start));
-    }
-  }, SLOW);
+  it(
+    'catches what a daily digest of the latest tests told an owner; a week back, it tells nothing sooner',
+    () => {
+      // The digest as it was: the day before's tests at 09:00 (the owner also reads the assignments API).
+      const daily = firstOf(ownerSeesFrom, digestView({ hour: 9 }, 0));
+      expect(runAttack(2, 6, daily).knownSafe).toBeGreaterThan(0.1);
+      // A digest an owner reads now reports the period a week back: never sooner than the API.
+      const week = OWNER_VIEW_DELAY_DAYS * 24 * HOUR;
+      for (const view of [digestView({ hour: 9 }, week), digestView({ hour: 9, weekday: 1 }, week)]) {
+        for (const line of attackTimelines({ k: 3, seeds: 2, visibleAt: firstOf(ownerSeesFrom, view) }))
+          for (const test of line.tests) expect(test.visibleAt).toBe(ownerSeesFrom(test.start));
+      }
+    },
+    SLOW,
+  );
 });
 
 /**

@@ -18,14 +18,17 @@ describe('CSV cell formats', () => {
     expect(weeklyHoursCell('h', '  ', 'open', 'close')).toBeUndefined();
   });
 
-  it.each(['weekdays 9-5', 'fri-mon 09:00-17:00', 'mon 09:00', 'xyz 09:00-10:00'])('names the field and rule for "%s"', (text) => {
-    expect(() => weeklyHoursCell('openingHours', text, 'open', 'close')).toThrow(CellError);
-    try {
-      weeklyHoursCell('openingHours', text, 'open', 'close');
-    } catch (e) {
-      expect(e).toMatchObject({ field: 'openingHours', rule: 'format' });
-    }
-  });
+  it.each(['weekdays 9-5', 'fri-mon 09:00-17:00', 'mon 09:00', 'xyz 09:00-10:00'])(
+    'names the field and rule for "%s"',
+    (text) => {
+      expect(() => weeklyHoursCell('openingHours', text, 'open', 'close')).toThrow(CellError);
+      try {
+        weeklyHoursCell('openingHours', text, 'open', 'close');
+      } catch (e) {
+        expect(e).toMatchObject({ field: 'openingHours', rule: 'format' });
+      }
+    },
+  );
 
   it('reads date ranges with optional end and reason', () => {
     expect(dateRangesCell('leave', '2026-12-24..2027-01-02 Christmas break; 2027-02-10')).toEqual([

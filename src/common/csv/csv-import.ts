@@ -35,8 +35,7 @@ export class CellError extends Error {
 export const MAX_CSV_ROWS = 10_000;
 
 /** The limit as the API documents it on every import route. */
-export const CSV_ROW_LIMIT_TEXT =
-  `At most ${MAX_CSV_ROWS.toLocaleString('en')} rows per import: a longer file is refused whole with 400 before anything is written.`;
+export const CSV_ROW_LIMIT_TEXT = `At most ${MAX_CSV_ROWS.toLocaleString('en')} rows per import: a longer file is refused whole with 400 before anything is written.`;
 
 export interface CsvParsed<T> {
   rows: Array<{ row: number; line: number; value: T }>;
@@ -57,7 +56,8 @@ export async function parseCsv<T extends object>(
     toPlain: (record: Record<string, string>, cell: <V>(convert: () => V) => V | undefined) => object;
   },
 ): Promise<CsvParsed<T>> {
-  if (typeof text !== 'string' || text.trim() === '') throw new CsvFormatError('The CSV is empty: it needs a header line and at least one row');
+  if (typeof text !== 'string' || text.trim() === '')
+    throw new CsvFormatError('The CSV is empty: it needs a header line and at least one row');
   let header: string[] = [];
   let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
@@ -79,7 +79,9 @@ export async function parseCsv<T extends object>(
     const parts = [];
     if (missing.length) parts.push(`missing column(s): ${missing.join(', ')}`);
     if (unknown.length) parts.push(`unknown column(s): ${unknown.join(', ')}`);
-    throw new CsvFormatError(`The CSV header is wrong: ${parts.join('; ')}. Columns: ${[...spec.required, ...spec.optional].join(', ')}`);
+    throw new CsvFormatError(
+      `The CSV header is wrong: ${parts.join('; ')}. Columns: ${[...spec.required, ...spec.optional].join(', ')}`,
+    );
   }
   if (records.length === 0) throw new CsvFormatError('The CSV has a header but no rows');
   if (records.length > MAX_CSV_ROWS) {
@@ -106,7 +108,10 @@ export async function parseCsv<T extends object>(
     const { value, errors: fieldErrors } = await validateDto(spec.dto, plain);
     // A cell that could not be read is reported once, not again as "missing".
     const unreadable = new Set(cellErrors.map((e) => e.field));
-    const rowErrors = [...cellErrors, ...fieldErrors.filter((e) => !unreadable.has(e.field.split(/[.[]/)[0])).map((e) => ({ row, line, ...e }))];
+    const rowErrors = [
+      ...cellErrors,
+      ...fieldErrors.filter((e) => !unreadable.has(e.field.split(/[.[]/)[0])).map((e) => ({ row, line, ...e })),
+    ];
     if (rowErrors.length) errors.push(...rowErrors);
     else rows.push({ row, line, value });
   }
@@ -118,6 +123,11 @@ export class CsvImportRejected extends BadRequestException {
   constructor(errors: CsvRowError[]) {
     const sorted = [...errors].sort((a, b) => a.row - b.row);
     const bad = new Set(sorted.map((e) => e.row)).size;
-    super({ statusCode: 400, error: 'Bad Request', message: `Nothing was imported: ${bad} row(s) have errors`, errors: sorted });
+    super({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: `Nothing was imported: ${bad} row(s) have errors`,
+      errors: sorted,
+    });
   }
 }

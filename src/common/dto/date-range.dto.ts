@@ -4,7 +4,10 @@ import { IsDateOrDateTime, IsNotBefore } from '../validation/domain.validators.j
 
 /** A closure or a leave: whole local days (YYYY-MM-DD, inclusive) or exact instants with offset. */
 export class DateRangeDto {
-  @ApiProperty({ example: '2026-12-24', description: 'YYYY-MM-DD (a whole day in the local zone) or an ISO date-time with offset' })
+  @ApiProperty({
+    example: '2026-12-24',
+    description: 'YYYY-MM-DD (a whole day in the local zone) or an ISO date-time with offset',
+  })
   @IsDateOrDateTime()
   from: string;
 

@@ -58,7 +58,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (parser?.type && BODY_PARSER_MESSAGES[parser.type]) {
       const status = parser.status ?? parser.statusCode ?? 400;
       let message = BODY_PARSER_MESSAGES[parser.type];
-      if (parser.type === 'entity.too.large' && typeof parser.limit === 'number') message += ` of ${sizeText(parser.limit)}`;
+      if (parser.type === 'entity.too.large' && typeof parser.limit === 'number')
+        message += ` of ${sizeText(parser.limit)}`;
       res.status(status).json({ statusCode: status, message });
       return;
     }
@@ -82,7 +83,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // A race the service checks could not see (two creates at once): report the conflict.
     const code = sqlState(exception);
     if (code === '23505') {
-      res.status(HttpStatus.CONFLICT).json({ statusCode: 409, error: 'Conflict', message: 'A row with the same unique value already exists' });
+      res
+        .status(HttpStatus.CONFLICT)
+        .json({ statusCode: 409, error: 'Conflict', message: 'A row with the same unique value already exists' });
       return;
     }
     const vanished = vanishedReference(exception);
@@ -92,7 +95,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     if (code === '23503') {
-      res.status(HttpStatus.CONFLICT).json({ statusCode: 409, error: 'Conflict', message: 'Other rows still refer to this one (assignments, for example); it cannot be removed' });
+      res.status(HttpStatus.CONFLICT).json({
+        statusCode: 409,
+        error: 'Conflict',
+        message: 'Other rows still refer to this one (assignments, for example); it cannot be removed',
+      });
       return;
     }
 
@@ -110,7 +117,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
 
     const errorId = randomUUID();
-    this.logger.error({ errorId, reqId: req?.id, err: exception, method: req?.method, url: req?.originalUrl && redactSecretLink(req.originalUrl) }, 'unhandled error');
+    this.logger.error(
+      {
+        errorId,
+        reqId: req?.id,
+        err: exception,
+        method: req?.method,
+        url: req?.originalUrl && redactSecretLink(req.originalUrl),
+      },
+      'unhandled error',
+    );
     res.status(HttpStatus.INTERNAL_SERVER_ERROR).json({
       statusCode: 500,
       error: 'Internal Server Error',

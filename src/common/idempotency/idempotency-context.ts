@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConflictException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { returningRows } from '../../database/sql.js';
+import { markKeyCommitted } from './idempotency-keys.repository.js';
 
 /** The Idempotency-Key a request holds while its handler runs (see IdempotencyInterceptor). */
 export interface IdempotencyClaim {
@@ -35,14 +35,7 @@ export function idempotencyKeyPending(): boolean {
 export async function markIdempotencyKeyUsed(manager: EntityManager): Promise<void> {
   const claim = current.getStore();
   if (!claim || claim.marked) return;
-  const rows = await returningRows(
-    manager,
-    `UPDATE idempotency_key SET state = 'committed'
-      WHERE organization_id = $1 AND api_key_id = $2 AND key = $3 AND attempt = $4 AND state = 'in_flight'
-      RETURNING 1 AS marked`,
-    [claim.organizationId, claim.apiKeyId, claim.key, claim.attempt],
-  );
-  if (rows.length === 0) {
+  if (!(await markKeyCommitted(manager, claim))) {
     throw new ConflictException(
       'A retry with the same Idempotency-Key took this request over; nothing of this one was kept',
     );

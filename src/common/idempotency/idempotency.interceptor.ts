@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { defer, lastValueFrom, Observable } from 'rxjs';
-import type { Principal } from '../../auth/auth.decorators.js';
+import type { ApiActor } from '../../auth/actor.js';
 import { Clock } from '../clock.js';
 import { LOGGER } from '../common.module.js';
 import type { AppLogger } from '../logging/logger.js';
@@ -74,9 +74,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private async handle(context: ExecutionContext, next: CallHandler, header: string | string[]): Promise<unknown> {
     const key = keyOf(header);
-    const req = context.switchToHttp().getRequest<Request & { principal: Principal }>();
+    const req = context.switchToHttp().getRequest<Request & { actor: ApiActor }>();
     const res = context.switchToHttp().getResponse<Response>();
-    const { organizationId, keyId: apiKeyId, personId } = req.principal;
+    const { organizationId, keyId: apiKeyId, personId } = req.actor;
     const begun = await this.keys.begin(
       { organizationId, apiKeyId, personId },
       key,

@@ -26,7 +26,11 @@ export function isIanaTimeZone(value: unknown): value is string {
 export const TIME_ZONE_MESSAGE = 'must be an IANA time zone that PostgreSQL also knows, such as Europe/London';
 
 /** A class-validator decorator from a name, a message and a predicate. */
-export function decorator(name: string, message: string, validate: (value: unknown, args: ValidationArguments) => boolean) {
+export function decorator(
+  name: string,
+  message: string,
+  validate: (value: unknown, args: ValidationArguments) => boolean,
+) {
   return (options?: ValidationOptions) => (object: object, propertyName: string) =>
     registerDecorator({
       name,
@@ -49,11 +53,16 @@ export const IsEndTimeOfDay = decorator(
 
 /** The end of an interval lies after its start (`startField` names the sibling property). */
 export function IsLaterThan(startField: string, options?: ValidationOptions) {
-  return decorator('isLaterThan', `$property must be later than ${startField} (a span past midnight is two entries)`, (v, args) => {
-    const start = (args.object as Record<string, unknown>)[startField];
-    if (typeof v !== 'string' || typeof start !== 'string' || !END_OF_DAY.test(v) || !TIME_OF_DAY.test(start)) return true;
-    return minutesOfDay(v) > minutesOfDay(start);
-  })(options);
+  return decorator(
+    'isLaterThan',
+    `$property must be later than ${startField} (a span past midnight is two entries)`,
+    (v, args) => {
+      const start = (args.object as Record<string, unknown>)[startField];
+      if (typeof v !== 'string' || typeof start !== 'string' || !END_OF_DAY.test(v) || !TIME_OF_DAY.test(start))
+        return true;
+      return minutesOfDay(v) > minutesOfDay(start);
+    },
+  )(options);
 }
 
 /** Entries of one weekday may not overlap (keeps availability arithmetic simple and honest). */
@@ -129,6 +138,8 @@ export const IsPhoneNumber = decorator(
 );
 
 /** A name or title: one line, no control characters (they end up in mail subjects and CSV cells). */
-export const IsSingleLine = decorator('isSingleLine', '$property must be a single line without control characters', (v) =>
-  typeof v === 'string' && !/[\u0000-\u001f\u007f]/.test(v),
+export const IsSingleLine = decorator(
+  'isSingleLine',
+  '$property must be a single line without control characters',
+  (v) => typeof v === 'string' && !/[\u0000-\u001f\u007f]/.test(v),
 );

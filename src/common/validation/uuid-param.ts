@@ -6,6 +6,7 @@ export const UuidParam = (name: string) =>
   Param(
     name,
     new ParseUUIDPipe({
-      exceptionFactory: () => new FieldValidationException([{ field: name, rule: 'isUuid', message: `${name} must be a UUID` }]),
+      exceptionFactory: () =>
+        new FieldValidationException([{ field: name, rule: 'isUuid', message: `${name} must be a UUID` }]),
     }),
   );

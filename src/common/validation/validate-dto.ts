@@ -1,9 +1,18 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate, ValidateIf, ValidationOptions } from 'class-validator';
-import { FieldError, flattenValidationErrors, FieldValidationException, unstorableInput, VALIDATION_OPTIONS } from './validation-errors.js';
+import {
+  FieldError,
+  flattenValidationErrors,
+  FieldValidationException,
+  unstorableInput,
+  VALIDATION_OPTIONS,
+} from './validation-errors.js';
 
 /** Validates a plain object against a DTO class with the same rules as the HTTP pipe. */
-export async function validateDto<T extends object>(cls: ClassConstructor<T>, plain: object): Promise<{ value: T; errors: FieldError[] }> {
+export async function validateDto<T extends object>(
+  cls: ClassConstructor<T>,
+  plain: object,
+): Promise<{ value: T; errors: FieldError[] }> {
   // checked first: class-transformer would recurse into a value nested too deep
   const unstorable = unstorableInput(plain);
   if (unstorable) return { value: plainToInstance(cls, {}), errors: [unstorable] };

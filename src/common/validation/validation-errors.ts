@@ -11,9 +11,17 @@ export interface FieldError {
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const error of errors) {
-    const field = parent ? (/^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`) : error.property;
+    const field = parent
+      ? /^\d+$/.test(error.property)
+        ? `${parent}[${error.property}]`
+        : `${parent}.${error.property}`
+      : error.property;
     for (const [rule, message] of Object.entries(error.constraints ?? {})) {
-      out.push({ field, rule: rule === 'whitelistValidation' ? 'unknownField' : rule, message: message.replace(/^property /, '') });
+      out.push({
+        field,
+        rule: rule === 'whitelistValidation' ? 'unknownField' : rule,
+        message: message.replace(/^property /, ''),
+      });
     }
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
   }
@@ -21,7 +29,10 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 }
 
 export class FieldValidationException extends BadRequestException {
-  constructor(readonly errors: FieldError[], summary = 'Validation failed') {
+  constructor(
+    readonly errors: FieldError[],
+    summary = 'Validation failed',
+  ) {
     super({
       statusCode: 400,
       error: 'Bad Request',
@@ -42,14 +53,21 @@ export const VALIDATION_OPTIONS = {
 /** Deeper than any DTO goes; class-transformer recurses once per level, so a body nested thousands deep would exhaust the stack. */
 export const MAX_NESTING = 32;
 
-const childPath = (parent: string, key: string) => (!parent ? key : /^\d+$/.test(key) ? `${parent}[${key}]` : `${parent}.${key}`);
+const childPath = (parent: string, key: string) =>
+  !parent ? key : /^\d+$/.test(key) ? `${parent}[${key}]` : `${parent}.${key}`;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Text PostgreSQL cannot store as sent: NUL (text and jsonb refuse it) and half a surrogate pair (jsonb refuses it, email checks throw on it). */
 function unstorableText(text: string, field: string): FieldError | null {
-  if (text.includes('\u0000')) return { field, rule: 'noNulCharacter', message: `${field} must not contain the NUL character (U+0000)` };
-  if (LONE_SURROGATE.test(text)) return { field, rule: 'wellFormedUnicode', message: `${field} must be well-formed Unicode text (it has half of a surrogate pair)` };
+  if (text.includes('\u0000'))
+    return { field, rule: 'noNulCharacter', message: `${field} must not contain the NUL character (U+0000)` };
+  if (LONE_SURROGATE.test(text))
+    return {
+      field,
+      rule: 'wellFormedUnicode',
+      message: `${field} must be well-formed Unicode text (it has half of a surrogate pair)`,
+    };
   return null;
 }
 

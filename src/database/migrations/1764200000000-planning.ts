@@ -80,7 +80,9 @@ export class Planning1764200000000 implements MigrationInterface {
         CONSTRAINT assignment_replaces_fkey FOREIGN KEY (replaces_id) REFERENCES assignment (id) ON DELETE SET NULL
       )`);
     // One live assignment per planned slot; a declined or cancelled one frees the slot for a re-fill.
-    await q.query(`CREATE UNIQUE INDEX assignment_slot_key ON assignment (campaign_id, touchpoint_id, week_start, slot) WHERE status NOT IN ('declined', 'cancelled')`);
+    await q.query(
+      `CREATE UNIQUE INDEX assignment_slot_key ON assignment (campaign_id, touchpoint_id, week_start, slot) WHERE status NOT IN ('declined', 'cancelled')`,
+    );
     await q.query(`CREATE INDEX assignment_due_idx ON assignment (status, reveal_at)`);
     await q.query(`CREATE INDEX assignment_window_idx ON assignment (status, window_end)`);
     await q.query(`CREATE INDEX assignment_org_window_idx ON assignment (organization_id, window_start)`);

@@ -64,9 +64,15 @@ export class Outcomes1764300000000 implements MigrationInterface {
     // Follow-up questions are about an outcome, which an ad-hoc contact has without an assignment.
     await q.query(`ALTER TABLE access_token ALTER COLUMN assignment_id DROP NOT NULL`);
     await q.query(`ALTER TABLE access_token ADD COLUMN outcome_id uuid`);
-    await q.query(`ALTER TABLE access_token ADD CONSTRAINT access_token_outcome_fkey FOREIGN KEY (outcome_id) REFERENCES outcome (id) ON DELETE CASCADE`);
-    await q.query(`ALTER TABLE access_token ADD CONSTRAINT access_token_target_check CHECK (assignment_id IS NOT NULL OR outcome_id IS NOT NULL)`);
-    await q.query(`CREATE INDEX outcome_promise_due_idx ON outcome (promised_follow_up_by) WHERE promise_asked_at IS NULL`);
+    await q.query(
+      `ALTER TABLE access_token ADD CONSTRAINT access_token_outcome_fkey FOREIGN KEY (outcome_id) REFERENCES outcome (id) ON DELETE CASCADE`,
+    );
+    await q.query(
+      `ALTER TABLE access_token ADD CONSTRAINT access_token_target_check CHECK (assignment_id IS NOT NULL OR outcome_id IS NOT NULL)`,
+    );
+    await q.query(
+      `CREATE INDEX outcome_promise_due_idx ON outcome (promised_follow_up_by) WHERE promise_asked_at IS NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

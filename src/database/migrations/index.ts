@@ -9,6 +9,7 @@ import { AssignmentWithdrawals1765400000000 } from './1765400000000-assignment-w
 import { JobFailures1765500000000 } from './1765500000000-job-failures.js';
 import { IdempotencyKeys1765500000001 } from './1765500000001-idempotency-keys.js';
 import { DigestLinks1765600000000 } from './1765600000000-digest-links.js';
+import { ClaimRevisedAt1765800000000 } from './1765800000000-claim-revised-at.js';
 
 /** Every migration, oldest first. A generated migration is added here to take effect. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   JobFailures1765500000000,
   IdempotencyKeys1765500000001,
   DigestLinks1765600000000,
+  ClaimRevisedAt1765800000000,
 ];

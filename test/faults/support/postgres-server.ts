@@ -30,7 +30,12 @@ process.stdout.write(JSON.stringify({ url: db.url, pgCtl: pg_ctl }));
 
 async function starter(dataDir: string, port?: number): Promise<{ url: string; pgCtl: string }> {
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', STARTER], {
-    env: { PATH: process.env.PATH ?? '', HELPER: path.resolve('dist/src/database/embedded-postgres.js'), PG_DATA: dataDir, ...(port ? { PG_PORT: String(port) } : {}) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HELPER: path.resolve('dist/src/database/embedded-postgres.js'),
+      PG_DATA: dataDir,
+      ...(port ? { PG_PORT: String(port) } : {}),
+    },
     cwd: path.resolve('.'),
     timeout: 120_000,
   });

@@ -2,28 +2,22 @@ import { ConflictException, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Campaign } from '../campaigns/campaign.entity.js';
-import type { ReleasedWeeks } from '../campaigns/replan.js';
+import { sourcesOf } from '../assignments/assignment-lifecycle.js';
+import { holdReleasedMail, withdrawalMail } from '../assignments/assignment-mails.js';
+import { AssignmentsRepository, EligibilityScope, LockedAssignment } from '../assignments/assignments.repository.js';
+import { refillsSlot, TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
+import type { CancelledBy, CancelReason } from '../assignments/withdrawal-reasons.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
-import { notBackedOff, recordJobFailure } from '../database/job-failures.js';
+import { recordJobFailure } from '../database/job-failures.js';
 import { InvalidMailError, OutboxService } from '../mail/outbox.service.js';
-import { cancelAssignments, sourcesOf } from './assignment-lifecycle.js';
-import { loadMailContexts } from './assignment-mail-contexts.js';
-import { holdReleasedMail, withdrawalMail } from './assignment-mails.js';
-import type { AssignmentStatus } from './assignment.entity.js';
-import { recordUnfilled, refillSlots, SlotRow, vacatedSlot } from './slot-refill.js';
-import {
-  CancelledBy,
-  CancelReason,
-  ELIGIBILITY_JOINS,
-  INELIGIBILITY,
-  refillsSlot,
-  TESTER_EXPLANATIONS,
-} from './withdrawal-reasons.js';
+import type { Campaign } from './campaign.entity.js';
+import { CampaignsRepository } from './campaigns.repository.js';
+import type { ReleasedWeeks } from './replan.js';
+import { SlotRefillService, vacatedSlot } from './slot-refill.service.js';
 
 export interface WithdrawalSummary {
   /** Tests cancelled. */
@@ -40,15 +34,6 @@ const add = (a: WithdrawalSummary, b: WithdrawalSummary): WithdrawalSummary => (
   replaced: a.replaced + b.replaced,
   unfilled: a.unfilled + b.unfilled,
 });
-
-/** Which live tests to re-check: an organization's, narrowed to one tester, touchpoint, campaign or ids. */
-export interface EligibilityScope {
-  organizationId: string;
-  testerId?: string;
-  touchpointId?: string;
-  campaignId?: string;
-  assignmentIds?: string[];
-}
 
 /** The 409 a tester gets when a test they act on was (or is now) withdrawn: it says why. */
 export class TestWithdrawnException extends ConflictException {
@@ -72,8 +57,6 @@ export class IneligibleTester extends Error {
 /** Per job tick: enough for any real change, small enough that one tick stays short. */
 const DUE_BATCH = 500;
 
-type LockedRow = SlotRow & { status: AssignmentStatus; hold_sent_at: Date | null };
-
 /**
  * Withdrawing tests: the lifecycle's answer when who may act has changed. Every withdrawal cancels
  * the test with its reason and cause, tells the tester through the outbox if they knew of it, and
@@ -83,6 +66,9 @@ type LockedRow = SlotRow & { status: AssignmentStatus; hold_sent_at: Date | null
 export class WithdrawalsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly assignments: AssignmentsRepository,
+    private readonly campaigns: CampaignsRepository,
+    private readonly refills: SlotRefillService,
     private readonly clock: Clock,
     private readonly outbox: OutboxService,
     @Inject(LOGGER) private readonly logger: AppLogger,
@@ -102,15 +88,14 @@ export class WithdrawalsService {
   ): Promise<WithdrawalSummary> {
     if (items.length === 0) return NONE;
     const now = this.clock.now();
-    const rows: LockedRow[] = await manager.query(
-      `SELECT id, organization_id, campaign_id, touchpoint_id, scenario_id, week_start::text AS week_start, slot,
-              window_start, window_end, reveal_at, hold_at, hold_sent_at, status
-         FROM assignment WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[]) ORDER BY id FOR UPDATE`,
-      [items.map((i) => i.id), sourcesOf('cancelled')],
+    const rows = await this.assignments.lockLive(
+      manager,
+      items.map((i) => i.id),
+      sourcesOf('cancelled'),
     );
     const reasonOf = new Map(items.map((i) => [i.id, i.reason]));
     const cancelled = new Set(
-      await cancelAssignments(
+      await this.assignments.cancel(
         manager,
         rows.map((r) => ({ id: r.id, reason: reasonOf.get(r.id)! })),
         by,
@@ -120,14 +105,19 @@ export class WithdrawalsService {
     const done = rows.filter((r) => cancelled.has(r.id));
     await this.tellTesters(manager, done, reasonOf);
 
-    const knew = (r: LockedRow) => r.status === 'revealed' || r.hold_sent_at !== null;
+    const knew = (r: LockedAssignment) => r.status === 'revealed' || r.holdSentAt !== null;
     const refill = done.filter((r) => refillsSlot(reasonOf.get(r.id)!, knew(r)));
     const slots = refill.map((r) => vacatedSlot(r, reasonOf.get(r.id)!, 'reveal_lead'));
-    const results = await refillSlots(manager, slots, now);
+    const results = await this.refills.refill(manager, slots, now);
     // The slot stays the campaign's, but its window is known to the touchpoint's new owner: nobody takes it.
     const kept = done.filter((r) => reasonOf.get(r.id) === 'tester_became_owner' && knew(r));
     for (const r of kept)
-      await recordUnfilled(manager, vacatedSlot(r, 'tester_became_owner', 'reveal_lead'), 'tester_became_owner', now);
+      await this.refills.recordUnfilled(
+        manager,
+        vacatedSlot(r, 'tester_became_owner', 'reveal_lead'),
+        'tester_became_owner',
+        now,
+      );
     const replaced = results.filter((x) => x.replacement).length;
     const summary = { withdrawn: done.length, replaced, unfilled: results.length - replaced + kept.length };
     if (done.length) this.logger.info({ ...summary, cause: by.cause, by: by.personId }, 'tests withdrawn');
@@ -136,11 +126,11 @@ export class WithdrawalsService {
 
   private async tellTesters(
     manager: EntityManager,
-    rows: LockedRow[],
+    rows: LockedAssignment[],
     reasonOf: Map<string, CancelReason>,
   ): Promise<void> {
-    const told = new Map(rows.filter((r) => r.status === 'revealed' || r.hold_sent_at !== null).map((r) => [r.id, r]));
-    for (const ctx of await loadMailContexts(manager, [...told.keys()])) {
+    const told = new Map(rows.filter((r) => r.status === 'revealed' || r.holdSentAt !== null).map((r) => [r.id, r]));
+    for (const ctx of await this.assignments.mailContexts(manager, [...told.keys()])) {
       const revealed = told.get(ctx.assignmentId)!.status === 'revealed';
       const mail = revealed
         ? withdrawalMail(ctx, TESTER_EXPLANATIONS[reasonOf.get(ctx.assignmentId)!])
@@ -161,34 +151,7 @@ export class WithdrawalsService {
     scope: EligibilityScope,
     by: CancelledBy,
   ): Promise<WithdrawalSummary> {
-    const params: unknown[] = [scope.organizationId];
-    const where = ['a.organization_id = $1', `a.status IN ('planned', 'revealed')`];
-    const narrow = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (scope.testerId) narrow('a.tester_id = ?', scope.testerId);
-    if (scope.touchpointId) narrow('a.touchpoint_id = ?', scope.touchpointId);
-    if (scope.campaignId) narrow('a.campaign_id = ?', scope.campaignId);
-    if (scope.assignmentIds) narrow('a.id = ANY(?::uuid[])', scope.assignmentIds);
-    const rows: Array<{ id: string; reason: CancelReason }> = await manager.query(
-      `SELECT id, reason
-         FROM (SELECT a.id, a.window_start, ${INELIGIBILITY} AS reason
-                 FROM assignment a ${ELIGIBILITY_JOINS}
-                WHERE ${where.join(' AND ')}) x
-        WHERE reason IS NOT NULL ORDER BY window_start, id`,
-      params,
-    );
-    return this.withdraw(manager, rows, by);
-  }
-
-  /** Why this test's tester may no longer act on it, or null. Reads only. */
-  async whyIneligible(manager: EntityManager, assignmentId: string): Promise<CancelReason | null> {
-    const [row] = await manager.query(
-      `SELECT ${INELIGIBILITY} AS reason FROM assignment a ${ELIGIBILITY_JOINS} WHERE a.id = $1`,
-      [assignmentId],
-    );
-    return row?.reason ?? null;
+    return this.withdraw(manager, await this.assignments.ineligibleIn(manager, scope), by);
   }
 
   /**
@@ -199,7 +162,7 @@ export class WithdrawalsService {
   async withdrawFound(organizationId: string, assignmentId: string, by: CancelledBy): Promise<ConflictException> {
     const reason = await this.dataSource.transaction(async (manager) => {
       await lockOrganizationPlanning(manager, organizationId);
-      const why = await this.whyIneligible(manager, assignmentId);
+      const why = await this.assignments.whyIneligible(assignmentId, manager);
       if (!why) return null;
       const { withdrawn } = await this.withdrawIneligible(
         manager,
@@ -224,21 +187,13 @@ export class WithdrawalsService {
     const tried: string[] = [];
     let withdrawn = 0;
     for (;;) {
-      const due: Array<{ id: string; organization_id: string }> = await this.dataSource.query(
-        `SELECT a.id, a.organization_id FROM assignment a ${ELIGIBILITY_JOINS}
-          WHERE (a.status = 'revealed'
-                 OR (a.status = 'planned' AND (a.reveal_at <= $1 OR (a.hold_at <= $1 AND a.hold_sent_at IS NULL))))
-            AND ${INELIGIBILITY} IS NOT NULL
-            AND ${notBackedOff('withdraw', 'a.id', '$1')} AND a.id <> ALL($3::uuid[])
-          ORDER BY a.organization_id, a.id LIMIT $2`,
-        [now, DUE_BATCH, tried],
-      );
+      const due = await this.assignments.ineligibleDue(now, DUE_BATCH, tried);
       for (const row of due) {
         tried.push(row.id);
         try {
           withdrawn += await this.dataSource.transaction(async (manager) => {
-            await lockOrganizationPlanning(manager, row.organization_id);
-            const scope = { organizationId: row.organization_id, assignmentIds: [row.id] };
+            await lockOrganizationPlanning(manager, row.organizationId);
+            const scope = { organizationId: row.organizationId, assignmentIds: [row.id] };
             return (await this.withdrawIneligible(manager, scope, { personId: null, cause })).withdrawn;
           });
         } catch (error) {
@@ -275,13 +230,9 @@ export class WithdrawalsService {
       after.startsOn > before.startsOn ||
       (after.endsOn !== null && (before.endsOn === null || after.endsOn < before.endsOn));
     if (!narrowed) return summary;
-    const live: Array<{ id: string; window_start: Date; timezone: string }> = await manager.query(
-      `SELECT a.id, a.window_start, t.timezone FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id
-        WHERE a.campaign_id = $1 AND a.status IN ('planned', 'revealed')`,
-      [after.id],
-    );
+    const live = await this.assignments.liveOfCampaign(manager, after.id);
     const outside = live.filter(
-      (a) => !withinDates(localDate(a.window_start, a.timezone), after.startsOn, after.endsOn),
+      (a) => !withinDates(localDate(a.windowStart, a.timezone), after.startsOn, after.endsOn),
     );
     summary = add(
       summary,
@@ -291,12 +242,8 @@ export class WithdrawalsService {
         by,
       ),
     );
-    const weeksOutside = `w.campaign_id = $1
-       AND (w.week_start + 6 < $2::date OR ($3::date IS NOT NULL AND w.week_start > $3::date))
-       AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.campaign_id = w.campaign_id AND a.week_start = w.week_start
-                                                   AND a.status NOT IN ('planned', 'cancelled'))`;
-    await manager.query(`DELETE FROM unfilled_slot w WHERE ${weeksOutside}`, [after.id, after.startsOn, after.endsOn]);
-    await manager.query(`DELETE FROM campaign_week w WHERE ${weeksOutside}`, [after.id, after.startsOn, after.endsOn]);
+    await this.assignments.deleteUnfilledOutside(manager, after);
+    await this.campaigns.deleteWeeksOutside(manager, after);
     return summary;
   }
 
@@ -311,37 +258,19 @@ export class WithdrawalsService {
     weeks: string[],
     personId: string | null,
   ): Promise<ReleasedWeeks> {
-    const planned: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM assignment
-        WHERE campaign_id = $1 AND week_start = ANY($2::date[]) AND status = 'planned' ORDER BY id`,
-      [campaign.id, weeks],
-    );
+    const planned = await this.assignments.plannedInWeeks(manager, campaign.id, weeks);
     const { withdrawn } = await this.withdraw(
       manager,
-      planned.map((p) => ({ id: p.id, reason: 'replanned' as const })),
-      {
-        personId,
-        cause: 'replan',
-      },
+      planned.map((id) => ({ id, reason: 'replanned' as const })),
+      { personId, cause: 'replan' },
     );
-    await manager.query('DELETE FROM unfilled_slot WHERE campaign_id = $1 AND week_start = ANY($2::date[])', [
-      campaign.id,
-      weeks,
-    ]);
-    await manager.query('DELETE FROM campaign_week WHERE campaign_id = $1 AND week_start = ANY($2::date[])', [
-      campaign.id,
-      weeks,
-    ]);
-    const kept: Array<{ week_start: string; touchpoint_id: string; slot: number }> = await manager.query(
-      `SELECT week_start::text AS week_start, touchpoint_id, slot FROM assignment
-        WHERE campaign_id = $1 AND week_start = ANY($2::date[]) AND status IN ('revealed', 'completed', 'missed')`,
-      [campaign.id, weeks],
-    );
+    await this.assignments.deleteUnfilledOfWeeks(manager, campaign.id, weeks);
+    await this.campaigns.deleteWeeks(manager, campaign.id, weeks);
     const taken: ReleasedWeeks['taken'] = new Map();
-    for (const k of kept) {
-      const week = taken.get(k.week_start) ?? new Map<string, Set<number>>();
-      week.set(k.touchpoint_id, (week.get(k.touchpoint_id) ?? new Set()).add(k.slot));
-      taken.set(k.week_start, week);
+    for (const k of await this.assignments.keptSlots(manager, campaign.id, weeks)) {
+      const week = taken.get(k.weekStart) ?? new Map<string, Set<number>>();
+      week.set(k.touchpointId, (week.get(k.touchpointId) ?? new Set()).add(k.slot));
+      taken.set(k.weekStart, week);
     }
     return { withdrawn, taken };
   }

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsNumber, IsOptional, IsPositive, Max, ValidateNested } from 'class-validator';
-import { MAX_GAP, METRICS } from '../metrics/metric-catalogue.js';
-import type { EffectiveSettings } from './organization-settings.js';
+import { MAX_GAP, METRICS } from './metric-catalogue.js';
+import type { EffectiveSettings } from './verdict-settings.js';
 
 const UNIT_TEXT = { rate: 'a fraction of 1 (10 points is 0.1)', seconds: 'seconds', rating: 'rating points' } as const;
 

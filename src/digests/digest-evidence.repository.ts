@@ -1,0 +1,417 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { completedContacts, METRIC_PROJECTION, projectionOf } from '../metrics/counted-contacts.js';
+import type { ContactKind, ContactsProjection } from '../metrics/counted-contacts.js';
+import { METRICS } from '../metrics/metric-catalogue.js';
+import type { QuantileCounts } from './digest-evidence.js';
+
+/** A digest's scope and period: touchpoints by id, else a team, else the whole organization. */
+export interface DigestScope {
+  organizationId: string;
+  touchpointIds: string[];
+  team: string | null;
+  periodStart: Date;
+  periodEnd: Date;
+  /**
+   * For a digest a touchpoint's owner reads: only tests whose window began before this (a contact may be made an
+   * hour before its window, so its time alone could show a test the assignments API still hides).
+   */
+  windowsStartedBefore?: Date | null;
+  /**
+   * Claims whose judgement moment lies after this (and by periodEnd) are judged here; default periodStart. The
+   * digest job passes the end of the subscription's previous run, so periods that overlap (a 28-day digest sent
+   * weekly) judge a claim once, and periods with gaps between them (7 days, monthly) lose none.
+   */
+  judgedAfter?: Date;
+}
+
+/** A claim the digest shows, with its period as instants (its dates in its touchpoint's zone, else UTC). */
+export interface ClaimToShow {
+  id: string;
+  touchpointId: string | null;
+  team: string | null;
+  channel: string | null;
+  metric: string;
+  value: number;
+  source: string;
+  periodStart: string;
+  periodEnd: string;
+  starts: Date;
+  ends: Date;
+  touchpointName: string | null;
+}
+
+/** One set of contacts evidence is taken over: a scope, a channel (or all) and a span of time. */
+export interface EvidenceKey {
+  k: number;
+  tp: string | null;
+  team: string | null;
+  channel: string | null;
+  from: Date;
+  to: Date;
+}
+
+/** A quantile claim's contacts to count against its value (`column` the metric's), and the ranks wanted. */
+export interface QuantileWanted {
+  id: string;
+  key: EvidenceKey;
+  column: string;
+  threshold: number;
+  lower: number | null;
+  upper: number | null;
+}
+
+export interface Coverage {
+  planned: number;
+  completed: number;
+  missed: number;
+  declined: number;
+  unfilled: number;
+}
+
+export interface MissedTester {
+  testerId: string;
+  name: string;
+  missed: number;
+}
+
+export interface WorstNote {
+  touchpointId: string;
+  touchpoint: string;
+  attemptedAt: string;
+  resolution: string;
+  notes: string;
+  adHoc: boolean;
+}
+
+type Level = 'touchpoint' | 'team' | 'organization';
+
+/**
+ * A test belongs to the period in which its window ended, and an unfilled slot to the period in
+ * which its week ended: a digest that goes out while a window is open, or mid-week, says nothing
+ * of a test that has not happened yet (the touchpoint's owner may read it). The window_start bound
+ * only lets the index help (windows are at most 8 hours long).
+ */
+const WINDOW_ENDED_IN_PERIOD = `a.window_start >= $2::timestamptz - interval '1 day' AND a.window_start < $3
+  AND a.window_end > $2 AND a.window_end <= $3`;
+
+/** A claim's period as instants: its dates in its touchpoint's zone, UTC for team and organization claims. */
+const CLAIM_STARTS = `(c.period_start::timestamp AT TIME ZONE coalesce(t.timezone, 'UTC'))`;
+const CLAIM_ENDS = `((c.period_end + 1)::timestamp AT TIME ZONE coalesce(t.timezone, 'UTC'))`;
+/**
+ * A claim is judged once, in the digest whose period holds the later of its period's end and the moment what it
+ * says was last set (its recording, or a change of its scope, metric, period or value: see Claim.revisedAt).
+ */
+const JUDGED_AT = `greatest(${CLAIM_ENDS}, c.revised_at)`;
+
+const levelOf = (key: { tp: string | null; team: string | null }): Level =>
+  key.tp !== null ? 'touchpoint' : key.team !== null ? 'team' : 'organization';
+
+/**
+ * Contacts of each wanted key, one equi-join per level (touchpoint, team, everything): an OR-ed join
+ * condition made the planner pair every key with every row. `contacts` is the contacts subquery
+ * (aliased `o`); keys come as `want w (k, tp, team, channel, t0, t1, …)`.
+ */
+function joinedPerLevel(levels: Set<Level>, contacts: string, extra = ''): string {
+  const inRange = `o.attempted_at >= w.t0 AND o.attempted_at < w.t1 AND (w.channel IS NULL OR o.channel = w.channel)`;
+  const parts: string[] = [];
+  if (levels.has('touchpoint')) {
+    parts.push(
+      `SELECT w.k${extra}, o.* FROM want w JOIN ${contacts} ON o.touchpoint_id = w.tp
+        WHERE w.tp IS NOT NULL AND ${inRange}`,
+    );
+  }
+  if (levels.has('team')) {
+    parts.push(
+      `SELECT w.k${extra}, o.* FROM want w JOIN ${contacts} ON o.team = w.team
+        WHERE w.tp IS NULL AND w.team IS NOT NULL AND ${inRange}`,
+    );
+  }
+  if (levels.has('organization')) {
+    parts.push(
+      `SELECT w.k${extra}, o.* FROM want w JOIN ${contacts} ON ${inRange} WHERE w.tp IS NULL AND w.team IS NULL`,
+    );
+  }
+  return parts.join('\nUNION ALL\n');
+}
+
+/**
+ * The contacts of the scope between `$from` and `$from + 1` (subquery `o`, see completedContacts); the tests
+ * among them only if their window began before `$windowsBefore` (when it is not null).
+ */
+function scopedContacts(from: number, countAdHoc: number, windowsBefore: number): string {
+  const where = `o.organization_id = $1 AND (cardinality($2::uuid[]) = 0 OR o.touchpoint_id = ANY($2::uuid[]))
+      AND ($3::text IS NULL OR t.team = $3) AND o.attempted_at >= $${from} AND o.attempted_at < $${from + 1}
+      AND ($${windowsBefore}::timestamptz IS NULL OR a.window_start IS NULL OR a.window_start < $${windowsBefore})`;
+  return completedContacts(where, `$${countAdHoc}::boolean`);
+}
+
+/** The scope's touchpoints (alias `t`), with the touchpoint ids at `$offset` and the team next. */
+function scopeSql(offset: number): string {
+  const [ids, team] = [`$${offset}`, `$${offset + 1}`];
+  return `(cardinality(${ids}::uuid[]) = 0 OR t.id = ANY(${ids}::uuid[]))
+      AND (${team}::text IS NULL OR t.team = ${team})`;
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/**
+ * Parameters $1–$12 of a query over keys (`want`, see joinedPerLevel): the scope, the span of time all its
+ * keys cover and whether ad-hoc contacts count, then each key as `k` (the number the answer's rows carry).
+ */
+function wantParams(scope: DigestScope, countAdHoc: boolean, keys: EvidenceKey[], ks: number[]): unknown[] {
+  return [
+    scope.organizationId,
+    scope.touchpointIds,
+    scope.team,
+    new Date(Math.min(...keys.map((k) => k.from.getTime()))),
+    new Date(Math.max(...keys.map((k) => k.to.getTime()))),
+    countAdHoc,
+    ks,
+    keys.map((k) => k.tp),
+    keys.map((k) => k.team),
+    keys.map((k) => k.channel),
+    keys.map((k) => k.from),
+    keys.map((k) => k.to),
+  ];
+}
+
+/** The digest builder's reads: all aggregation happens in PostgreSQL, no outcome row reaches Node. */
+@Injectable()
+export class DigestEvidenceRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * The claims a digest shows: those judged in it, then those still running at its end (recorded by
+   * then). A claim judged by an earlier digest is not shown again, and never tested afresh.
+   */
+  async claimsToShow(scope: DigestScope): Promise<ClaimToShow[]> {
+    const rows: Array<{
+      id: string;
+      touchpoint_id: string | null;
+      team: string | null;
+      channel: string | null;
+      metric: string;
+      value: number;
+      source: string;
+      period_start: string;
+      period_end: string;
+      starts: Date;
+      ends: Date;
+      tp_name: string | null;
+    }> = await this.dataSource.query(
+      `SELECT c.id, c.touchpoint_id, c.team, c.channel, c.metric, c.value, c.source,
+              c.period_start::text AS period_start, c.period_end::text AS period_end,
+              ${CLAIM_STARTS} AS starts, ${CLAIM_ENDS} AS ends, t.name AS tp_name
+         FROM claim c LEFT JOIN touchpoint t ON t.id = c.touchpoint_id
+        WHERE c.organization_id = $1 AND c.created_at <= $3 AND c.metric = ANY($6::text[])
+          -- a cheap bound first: a claim shown here ends after the judging starts, or was revised since
+          AND (c.period_end >= ($2::timestamptz AT TIME ZONE 'UTC')::date - 2 OR c.revised_at > $2)
+          AND ((${JUDGED_AT} > $2 AND ${JUDGED_AT} <= $3) OR (${CLAIM_ENDS} > $3 AND ${CLAIM_STARTS} < $3))
+          AND (cardinality($4::uuid[]) = 0 OR c.touchpoint_id = ANY($4::uuid[]))
+          AND ($5::text IS NULL OR c.team = $5 OR t.team = $5)
+        ORDER BY ${CLAIM_ENDS} > $3, c.touchpoint_id IS NULL, t.name, c.touchpoint_id, c.team NULLS LAST,
+                 c.channel NULLS FIRST,
+                 c.metric, c.period_end, c.reported_at DESC, c.id`,
+      [
+        scope.organizationId,
+        scope.judgedAfter ?? scope.periodStart,
+        scope.periodEnd,
+        scope.touchpointIds,
+        scope.team,
+        METRICS.map((m) => m.key),
+      ],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      touchpointId: r.touchpoint_id,
+      team: r.team,
+      channel: r.channel,
+      metric: r.metric,
+      value: Number(r.value),
+      source: r.source,
+      periodStart: r.period_start,
+      periodEnd: r.period_end,
+      starts: new Date(r.starts),
+      ends: new Date(r.ends),
+      touchpointName: r.tp_name,
+    }));
+  }
+
+  /**
+   * The metric projection for every key, per kind of contact (counted, ad hoc, the owner's), in one scan:
+   * each contact is joined to the keys of its touchpoint, team and organization. Keyed `<k>|<kind>`.
+   */
+  async evidence(
+    scope: DigestScope,
+    keys: EvidenceKey[],
+    countAdHoc: boolean,
+  ): Promise<Map<`${number}|${ContactKind}`, ContactsProjection>> {
+    const out = new Map<`${number}|${ContactKind}`, ContactsProjection>();
+    if (!keys.length) return out;
+    const rows: Array<Record<string, unknown> & { k: number; kind: ContactKind }> = await this.scan(
+      `WITH want AS (SELECT * FROM unnest($7::int[], $8::uuid[], $9::text[], $10::text[],
+                                          $11::timestamptz[], $12::timestamptz[])
+                       AS w(k, tp, team, channel, t0, t1))
+       SELECT o.k, o.kind, ${METRIC_PROJECTION}
+         FROM (${joinedPerLevel(new Set(keys.map(levelOf)), scopedContacts(4, 6, 13))}) o
+        GROUP BY o.k, o.kind`,
+      [
+        ...wantParams(
+          scope,
+          countAdHoc,
+          keys,
+          keys.map((k) => k.k),
+        ),
+        scope.windowsStartedBefore ?? null,
+      ],
+    );
+    for (const row of rows) out.set(`${Number(row.k)}|${row.kind}`, projectionOf(row));
+    return out;
+  }
+
+  /**
+   * A query that reads most of the period's contacts: the planner cannot see how many contacts each key
+   * holds (it guessed 11 where there were 50) and chose an index probe per key, a million random heap
+   * reads; one sequential pass hashed against the keys costs half as much. Its sort gets room in memory.
+   */
+  private scan<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL enable_nestloop = off`);
+      await manager.query(`SET LOCAL work_mem = '64MB'`);
+      return manager.query(sql, params);
+    });
+  }
+
+  /**
+   * For each quantile claim, its counted contacts strictly above and below the claimed value, the two order
+   * statistics of its interval and the spread of ln(wait): one set-based join of claims to contacts per
+   * metric column, never a query per claim. Keyed by claim id.
+   */
+  async quantileCounts(
+    scope: DigestScope,
+    wanted: QuantileWanted[],
+    countAdHoc: boolean,
+  ): Promise<Map<string, QuantileCounts>> {
+    const out = new Map<string, QuantileCounts>();
+    const byColumn = new Map<string, QuantileWanted[]>();
+    for (const w of wanted) byColumn.set(w.column, [...(byColumn.get(w.column) ?? []), w]);
+    for (const [column, list] of byColumn) {
+      const levels = new Set(list.map((w) => levelOf(w.key)));
+      const rows: Array<{ k: number; above: number; below: number; low: unknown; high: unknown; log_sd: unknown }> =
+        await this.dataSource.query(
+          `WITH want AS (SELECT * FROM unnest($7::int[], $8::uuid[], $9::text[], $10::text[],
+                                              $11::timestamptz[], $12::timestamptz[],
+                                              $13::float8[], $14::float8[], $15::float8[])
+                           AS w(k, tp, team, channel, t0, t1, thr, lo, hi))
+           SELECT j.k, count(*) FILTER (WHERE j.x > j.thr)::int AS above,
+                  count(*) FILTER (WHERE j.x < j.thr)::int AS below,
+                  percentile_disc(j.lo) WITHIN GROUP (ORDER BY j.x) AS low,
+                  percentile_disc(j.hi) WITHIN GROUP (ORDER BY j.x) AS high,
+                  stddev_samp(ln(greatest(j.x, 1))) AS log_sd
+             FROM (SELECT o.k, o.thr, o.lo, o.hi, (${column}) AS x
+                     FROM (${joinedPerLevel(levels, scopedContacts(4, 6, 16), ', w.thr, w.lo, w.hi')}) o
+                    WHERE o.kind = 'counted') j
+            WHERE j.x IS NOT NULL
+            GROUP BY j.k, j.thr, j.lo, j.hi`,
+          [
+            ...wantParams(
+              scope,
+              countAdHoc,
+              list.map((w) => w.key),
+              list.map((_, i) => i),
+            ),
+            list.map((w) => w.threshold),
+            list.map((w) => w.lower),
+            list.map((w) => w.upper),
+            scope.windowsStartedBefore ?? null,
+          ],
+        );
+      for (const row of rows) {
+        out.set(list[Number(row.k)].id, {
+          above: Number(row.above),
+          below: Number(row.below),
+          low: num(row.low),
+          high: num(row.high),
+          logSd: num(row.log_sd),
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The tests whose window ended in the period, by status, and the slots left unfilled in weeks that ended in it. */
+  async coverage(scope: DigestScope): Promise<Coverage> {
+    const params = [scope.organizationId, scope.periodStart, scope.periodEnd, scope.touchpointIds, scope.team];
+    const [row]: Array<Omit<Coverage, 'unfilled'>> = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE a.status NOT IN ('cancelled', 'declined'))::int AS planned,
+              count(*) FILTER (WHERE a.status = 'completed')::int AS completed,
+              count(*) FILTER (WHERE a.status = 'missed')::int AS missed,
+              count(*) FILTER (WHERE a.status = 'declined')::int AS declined
+         FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id
+        WHERE a.organization_id = $1 AND ${WINDOW_ENDED_IN_PERIOD} AND ${scopeSql(4)}`,
+      params,
+    );
+    const [unfilled]: Array<{ n: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
+        WHERE u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date
+          AND u.week_start + 7 <= $3::timestamptz::date AND ${scopeSql(4)}`,
+      params,
+    );
+    return { ...row, unfilled: unfilled.n };
+  }
+
+  /** Testers with tests missed in the period (windows that ended in it), most first. */
+  async missedTesters(scope: DigestScope): Promise<MissedTester[]> {
+    const rows: Array<{ id: string; name: string; missed: number }> = await this.dataSource.query(
+      `SELECT p.id, p.name, count(*)::int AS missed
+         FROM assignment a JOIN person p ON p.id = a.tester_id JOIN touchpoint t ON t.id = a.touchpoint_id
+        WHERE a.organization_id = $1 AND a.status = 'missed' AND ${WINDOW_ENDED_IN_PERIOD} AND ${scopeSql(4)}
+        GROUP BY p.id, p.name ORDER BY missed DESC, p.name`,
+      [scope.organizationId, scope.periodStart, scope.periodEnd, scope.touchpointIds, scope.team],
+    );
+    return rows.map((r) => ({ testerId: r.id, name: r.name, missed: r.missed }));
+  }
+
+  /**
+   * The notes of the worst contacts of the period: no person reached, drops, transfers, unresolved, poor
+   * ratings. Never an owner's contact with their own touchpoint; ad-hoc ones are marked.
+   */
+  async worstNotes(scope: DigestScope, limit: number): Promise<WorstNote[]> {
+    const rows: Array<{
+      touchpoint_id: string;
+      name: string;
+      attempted_at: Date;
+      resolution: string;
+      notes: string;
+      ad_hoc: boolean;
+    }> = await this.dataSource.query(
+      `SELECT o.touchpoint_id, tp.name, o.attempted_at, o.resolution, o.notes, o.assignment_id IS NULL AS ad_hoc
+         FROM ${scopedContacts(4, 6, 7)} JOIN touchpoint tp ON tp.id = o.touchpoint_id
+        WHERE o.kind <> 'owner' AND o.notes IS NOT NULL
+        ORDER BY (3 * (NOT o.reached_human)::int + 2 * least(o.disconnects, 3) + least(o.transfers, 3)
+                  + o.repeated_story::int + 2 * (o.resolution = 'unresolved')::int
+                  + (5 - coalesce(o.courtesy, 3)) + (5 - coalesce(o.knowledge, 3))) DESC,
+                 o.attempted_at, o.id
+        LIMIT ${Number(limit)}`,
+      [
+        scope.organizationId,
+        scope.touchpointIds,
+        scope.team,
+        scope.periodStart,
+        scope.periodEnd,
+        true,
+        scope.windowsStartedBefore ?? null,
+      ],
+    );
+    return rows.map((r) => ({
+      touchpointId: r.touchpoint_id,
+      touchpoint: r.name,
+      attemptedAt: r.attempted_at.toISOString(),
+      resolution: r.resolution,
+      notes: r.notes,
+      adHoc: r.ad_hoc,
+    }));
+  }
+}

@@ -1,0 +1,62 @@
+import type { AppConfig } from '../config/app-config.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Where a kind of link keeps its hashed secrets, and what it opens. */
+export interface LinkKindSpec {
+  /** The link's first path segment: `${publicUrl}/${path}/${secret}`. */
+  path: string;
+  table: 'access_token' | 'digest_link';
+  /** The column that names what the link opens. */
+  target: 'assignment_id' | 'outcome_id' | 'run_id';
+  /** access_token keeps several kinds, told apart by purpose. */
+  purpose?: string;
+  /** Mailed to one address, and issued by someone (digest_link's recipient and issued_by). */
+  addressed?: boolean;
+  /** Can be withdrawn before it expires (its table keeps who did, when and why). */
+  revocable?: boolean;
+  /** How long a link of this kind opens from its issue; null: the issuer says until when. */
+  lifetimeMs: ((config: AppConfig) => number) | null;
+}
+
+/**
+ * Every kind of link the service mails. Adding one (sign-in links, say) is an entry here, plus the
+ * table column its target needs; issuing, resolving, expiry and revocation come with SecretLinks.
+ */
+export const LINK_KINDS = {
+  /** A tester's outcome form for one revealed test (/t). */
+  tester: { path: 't', table: 'access_token', target: 'assignment_id', purpose: 'outcome', lifetimeMs: null },
+  /** A tester's answer to "did they get back to you?" about one outcome (/f). */
+  followUp: {
+    path: 'f',
+    table: 'access_token',
+    target: 'outcome_id',
+    purpose: 'promise',
+    // long enough for a holiday, short enough to be about this promise
+    lifetimeMs: () => 14 * DAY,
+  },
+  /** One recipient's web page of one digest run (/d). */
+  digest: {
+    path: 'd',
+    table: 'digest_link',
+    target: 'run_id',
+    addressed: true,
+    revocable: true,
+    lifetimeMs: (config) => config.digestLinkDays * DAY,
+  },
+} as const satisfies Record<string, LinkKindSpec>;
+
+export type LinkKind = keyof typeof LINK_KINDS;
+
+/** The kinds whose links can be revoked. */
+export type RevocableKind = {
+  [K in LinkKind]: (typeof LINK_KINDS)[K] extends { revocable: true } ? K : never;
+}[LinkKind];
+
+/** A tester's link works until the window closes, plus the campaign's grace, plus two days to edit. */
+export const TESTER_LINK_EDIT_PERIOD_MS = 48 * HOUR;
+
+export function testerLinkExpiry(windowEnd: Date, graceMinutes: number): Date {
+  return new Date(windowEnd.getTime() + graceMinutes * 60_000 + TESTER_LINK_EDIT_PERIOD_MS);
+}
