@@ -1,6 +1,6 @@
 import { ConflictException } from '@nestjs/common';
 import { ASSIGNMENT_STATUSES } from './assignment.entity.js';
-import { canTransition, illegalMove, sourcesOf, TRANSITIONS } from './assignment-lifecycle.js';
+import { canTransition, graceOver, illegalMove, missedFrom, sourcesOf, TRANSITIONS } from './assignment-lifecycle.js';
 
 describe('assignment lifecycle', () => {
   it('allows exactly the documented moves', () => {
@@ -43,5 +43,24 @@ describe('assignment lifecycle', () => {
     expect(error.getStatus()).toBe(409);
     expect(error.message).toBe('This assignment is completed; it cannot become cancelled');
     expect(illegalMove('unknown', 'declined').message).toBe('This assignment is unknown; it cannot become declined');
+  });
+
+  // A tester may record until the window's end plus the campaign's grace; the expiry job and the write path agree.
+  it('makes a revealed test missed at its window end plus the grace, to the millisecond', () => {
+    const end = new Date('2026-03-02T10:30:00.250Z');
+    expect(missedFrom(end, 0).toISOString()).toBe('2026-03-02T10:30:00.250Z');
+    expect(missedFrom(end, 90).toISOString()).toBe('2026-03-02T12:00:00.250Z');
+    expect(missedFrom(end, 7 * 24 * 60).toISOString()).toBe('2026-03-09T10:30:00.250Z');
+    expect(end.toISOString()).toBe('2026-03-02T10:30:00.250Z'); // the window's end is not moved
+  });
+
+  it('answers a first save after the grace with a 409 that says when it ended and that the test is missed', () => {
+    const error = graceOver(new Date('2026-03-02T12:00:00Z'));
+    expect(error).toBeInstanceOf(ConflictException);
+    expect(error.getStatus()).toBe(409);
+    expect(error.message).toBe(
+      'The grace period for recording this test ended at 2026-03-02T12:00:00.000Z: the test is missed, ' +
+        'and nothing more can be recorded for it.',
+    );
   });
 });
