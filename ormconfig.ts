@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { DataSource, DataSourceOptions } from 'typeorm';
+
 import { Assignment, UnfilledSlot } from './src/assignments/assignment.entity.js';
 import { ApiKey } from './src/auth/api-key.entity.js';
+import { ConsoleSession } from './src/auth/sessions/console-session.entity.js';
 import { Campaign, CampaignWeek } from './src/campaigns/campaign.entity.js';
 import { Claim, ClaimEdit } from './src/claims/claim.entity.js';
 import { IdempotencyKey } from './src/common/idempotency/idempotency-key.entity.js';
@@ -12,6 +14,7 @@ import { DigestRun } from './src/digests/digest-run.entity.js';
 import { DigestSubscription } from './src/digests/digest-subscription.entity.js';
 import { AccessToken } from './src/links/access-token.entity.js';
 import { DigestLink } from './src/links/digest-link.entity.js';
+import { SigninLink } from './src/links/signin-link.entity.js';
 import { OutboxMessage } from './src/mail/outbox-message.entity.js';
 import { Organization } from './src/organizations/organization.entity.js';
 import { Outcome, OutcomeEdit } from './src/outcomes/outcome.entity.js';
@@ -46,6 +49,8 @@ export const entities = [
   OutboxMessage,
   JobFailure,
   IdempotencyKey,
+  SigninLink,
+  ConsoleSession,
 ];
 
 /** The one set of DataSource options: the service, the CLI and the TypeORM CLI all use it. */

@@ -3,7 +3,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+
 import { DataSource } from 'typeorm';
+
 import { createApp } from '../src/app.js';
 import { ManualClock } from '../src/common/clock.js';
 import { freePort } from '../src/common/free-port.js';

@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
+
 import { DataSource } from 'typeorm';
+
 import { DigestBuilder, DigestRequest } from '../src/digests/digest-builder.service.js';
 import { DigestEvidenceRepository } from '../src/digests/digest-evidence.repository.js';
 import { metricAggregates, METRICS } from '../src/metrics/metric-catalogue.js';
@@ -188,9 +190,8 @@ async function main() {
 
   const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(',\n       ');
   const floorSql = `SELECT o.touchpoint_id,\n       ${select}\n  FROM outcome o\n WHERE o.organization_id = $1 AND o.attempted_at >= $2 AND o.attempted_at < $3\n GROUP BY o.touchpoint_id`;
-  const floor = await time(
-    'floor',
-    () => dataSource.query(floorSql, [organizationId, PERIOD_START, PERIOD_END]) as Promise<unknown[]>,
+  const floor = await time('floor', () =>
+    dataSource.query<unknown[]>(floorSql, [organizationId, PERIOD_START, PERIOD_END]),
   );
 
   const peak = rss.stop();

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { OWNER_VIEW_DELAY_DAYS, ownerSeesFrom } from '../src/common/owner-view.js';
+
 import {
   ATTACK_TOUCHPOINTS,
   ATTACK_WEEKS,
@@ -8,6 +8,7 @@ import {
   runAttack,
 } from '../src/campaigns/planner/attack-scenario.js';
 import { HOUR } from '../src/campaigns/planner/planner.js';
+import { OWNER_VIEW_DELAY_DAYS, ownerSeesFrom } from '../src/common/owner-view.js';
 import { machine } from './support.js';
 
 /**

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+
 import { ManualClock } from '../src/common/clock.js';
 import { createLogger } from '../src/common/logging/logger.js';
 import { loadConfig } from '../src/config/app-config.js';

@@ -4,7 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
 import type { Result } from 'autocannon';
+
 import { freePort } from '../src/common/free-port.js';
 import { ApiClient } from '../src/demo/api-client.js';
 import { benchDatabase, machine } from './support.js';

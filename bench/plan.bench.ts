@@ -3,7 +3,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+
 import { DataSource } from 'typeorm';
+
 import type { CampaignsService } from '../src/campaigns/campaigns.service.js';
 import { ManualClock } from '../src/common/clock.js';
 import { freePort } from '../src/common/free-port.js';
@@ -136,7 +138,7 @@ async function startService(databaseUrl: string, port: number): Promise<ChildPro
   });
   // The service logs one JSON line per plan with its phases (load, plan and store, the rest).
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-1_000_000)));
+  child.stdout.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-1_000_000)));
   serviceLog = () => out;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+
 import { AssignmentLifecycleService } from '../src/assignments/assignment-lifecycle.service.js';
 import { AssignmentsRepository } from '../src/assignments/assignments.repository.js';
 import { CampaignsRepository } from '../src/campaigns/campaigns.repository.js';

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import { machine } from './support.js';
 import { renderVerdictsE2eHeadline, renderVerdictsE2eTables, type VerdictsE2eSummary } from './verdicts-e2e-tables.js';
 import { renderVerdictsHeadline, renderVerdictTables, type VerdictsSummary } from './verdicts-tables.js';
@@ -37,7 +38,7 @@ function runOne(b: (typeof BENCHMARKS)[number]): Promise<Summary> {
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
-      out += d;
+      out += d.toString();
       process.stdout.write(d);
     });
     child.on('error', reject);

@@ -2,6 +2,7 @@ import { ChildProcess, execSync, spawn } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { freePort } from '../src/common/free-port.js';
 import { machine } from './support.js';
 
@@ -63,8 +64,8 @@ async function timeStart(dir: string): Promise<{ seconds: number; output: string
     detached: true, // its own process group: npm, the shell and node are stopped together
   });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d));
-  child.stderr!.on('data', (d: Buffer) => (output += d));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
@@ -99,8 +100,8 @@ async function timeCli(dir: string): Promise<{ seconds: number; output: string }
   const started = process.hrtime.bigint();
   const child = spawn('npm', ['run', '-s', 'cli', '--', '--help'], { cwd: dir, env: plainEnv({}), stdio: 'pipe' });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d));
-  child.stderr!.on('data', (d: Buffer) => (output += d));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const code = await exited(child);
   if (code !== 0) throw new Error(`npm run cli -- --help exited with ${code}:\n${output}`);
   return { seconds: seconds(started), output };

@@ -4,8 +4,10 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
 import type { Result } from 'autocannon';
 import { DataSource } from 'typeorm';
+
 import { dataSourceOptions } from '../ormconfig.js';
 import { runMigrations } from '../src/database/advisory-lock.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
@@ -20,7 +22,7 @@ export async function benchDatabase(): Promise<{
   close(): Promise<void>;
 }> {
   let url = process.env.DATABASE_URL;
-  let stop = async () => undefined;
+  let stop = (): Promise<void> => Promise.resolve();
   if (!url) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'groundtruth-bench-'));
     await chmod(dir, 0o755);

@@ -1,9 +1,11 @@
+import { performance } from 'node:perf_hooks';
+
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DateTime } from 'luxon';
-import { performance } from 'node:perf_hooks';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { DataSource } from 'typeorm';
+
 import { createApp } from '../src/app.js';
 import { ManualClock } from '../src/common/clock.js';
 import { freePort } from '../src/common/free-port.js';
@@ -234,7 +236,7 @@ async function call(s: Service, method: string, url: string, key: string, body?:
   const res = await fetch(`${s.base}${url}`, {
     method,
     headers: { authorization: `Bearer ${key}`, 'content-type': csv ? 'text/csv' : 'application/json' },
-    body: body === undefined ? undefined : csv ? String(body) : JSON.stringify(body),
+    body: body === undefined ? undefined : csv ? (body as string) : JSON.stringify(body),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 400)}`);

@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
+
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+
 import { logGamma, wilsonInterval } from '../src/digests/statistics.js';
 import {
   boundedMeanInterval,

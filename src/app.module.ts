@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+
 import { dataSourceOptions } from '../ormconfig.js';
 import { AssignmentsModule } from './assignments/assignments.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -8,16 +9,17 @@ import { ClaimsModule } from './claims/claims.module.js';
 import { Clock } from './common/clock.js';
 import { CommonModule } from './common/common.module.js';
 import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
-import { DigestsModule } from './digests/digests.module.js';
 import type { AppLogger } from './common/logging/logger.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DigestsModule } from './digests/digests.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { OutcomesModule } from './outcomes/outcomes.module.js';
+import { ConsoleModule } from './pages/console/console.module.js';
 import { PagesModule } from './pages/pages.module.js';
 import { PeopleModule } from './people/people.module.js';
 import { ScenariosModule } from './scenarios/scenarios.module.js';
@@ -49,6 +51,7 @@ export class AppModule {
         JobsModule,
         OutcomesModule,
         PagesModule,
+        ConsoleModule,
         MetricsModule,
         ClaimsModule,
         DigestsModule,

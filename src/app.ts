@@ -3,8 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+
 import { AppModule } from './app.module.js';
 import { guessLimit } from './auth/guess-limit.js';
+import { completeApiDocument } from './common/api-docs.decorators.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { AppLogger, createLogger, NestPinoLogger } from './common/logging/logger.js';
@@ -48,13 +50,21 @@ function setupOpenApi(app: NestExpressApplication): void {
     new DocumentBuilder()
       .setTitle('Groundtruth')
       .setDescription(
-        'Unannounced test contacts through real customer channels, their outcomes, and claims set beside them. ' +
-          'Every route except /health needs "Authorization: Bearer <api key>".',
+        'Unannounced test contacts through real customer channels, their outcomes, and claims set beside them.\n\n' +
+          "Every route except `/health` needs a person's API key in the header `Authorization: Bearer <key>` " +
+          "(`npm run cli -- bootstrap` prints the first admin's key; `POST /api/v1/people/{id}/api-keys` issues " +
+          'more). Press **Authorize** and paste the key alone: the page adds `Bearer `. Each operation says which ' +
+          'roles may call it; a key whose person holds none of them gets 403.',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: "A person's API key" })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description: "A person's API key, sent as `Authorization: Bearer <key>` (paste the key alone)",
+      })
       .build(),
   );
+  completeApiDocument(document);
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs-json',
     yamlDocumentUrl: 'api/docs-yaml',

@@ -1,4 +1,5 @@
-import { configOrExit, startServer, stopOnSignals } from './server.js';
+import { configOrExit } from './config/app-config.js';
+import { startServer, stopOnSignals } from './server.js';
 
 async function main(): Promise<void> {
   const server = await startServer(configOrExit());

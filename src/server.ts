@@ -1,9 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+
 import { createApp } from './app.js';
 import type { Clock } from './common/clock.js';
 import { AppLogger, createLogger } from './common/logging/logger.js';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
-import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
+import { AppConfig } from './config/app-config.js';
+import { databaseFor } from './database/embedded-postgres.js';
 
 export interface RunningServer {
   app: NestExpressApplication;
@@ -15,19 +16,6 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** The configuration from the environment, or exit 2 with one line naming the variable and rule. */
-export function configOrExit(overrides: Record<string, string> = {}): AppConfig {
-  try {
-    return loadConfig({ ...process.env, ...overrides });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
-
 /**
  * Starts the embedded PostgreSQL when no DATABASE_URL is set, then the application, listening.
  * On failure it says why on stderr and exits 1 (after stopping what it started).
@@ -37,22 +25,17 @@ export async function startServer(
   options: { clock?: Clock; logger?: AppLogger } = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  let embedded: EmbeddedDatabase | undefined;
+  let database: Awaited<ReturnType<typeof databaseFor>> | undefined;
   try {
-    if (!config.databaseUrl) {
-      embedded = await startEmbeddedPostgres({
-        dataDir: config.dataDir,
-        port: config.embeddedPgPort,
-        log: (message) => logger.info({ component: 'embedded-postgres' }, message),
-      });
-      config = config.with({ databaseUrl: embedded.url });
-    }
+    const embedded = !config.databaseUrl;
+    database = await databaseFor(config, (message) => logger.info({ component: 'embedded-postgres' }, message));
+    config = database.config;
     const app = await createApp(config, { logger, clock: options.clock });
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info(
-      { port, embeddedDatabase: Boolean(embedded) },
+      { port, embeddedDatabase: embedded },
       `Groundtruth is listening on http://localhost:${port} (API docs at /api/docs)`,
     );
     return {
@@ -66,7 +49,7 @@ export async function startServer(
         } catch (error) {
           logger.error({ err: error }, 'error while closing the application');
         }
-        await embedded?.stop();
+        await database?.stop();
       },
     };
   } catch (error) {
@@ -77,7 +60,7 @@ export async function startServer(
         : `Groundtruth could not start: ${err.message ?? String(error)}`;
     logger.fatal({ err: error }, message);
     process.stderr.write(`${message}\n`);
-    await embedded?.stop();
+    await database?.stop();
     process.exit(1);
   }
 }

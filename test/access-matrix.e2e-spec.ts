@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import { ManualClock } from '../src/common/clock.js';
 import { accessWorlds, AccessWorld, ROLE_NAMES, RoleName } from './support/access-world.js';
 import { auth, personBody, scenarioBody, touchpointBody, unique } from './support/factories.js';
@@ -358,6 +359,21 @@ describe('the access matrix', () => {
     const inTable = new Set(MATRIX.map((r) => r.route));
     expect(documented.filter((route) => !inTable.has(route))).toEqual([]);
     expect([...inTable].filter((route) => !documented.includes(route))).toEqual([]);
+  });
+
+  it('documents for every route the roles this table finds allowed', async () => {
+    const doc = (await t.http().get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { 'x-roles'?: string[] }>>;
+    };
+    for (const r of MATRIX.filter((m) => m.route !== 'GET /health')) {
+      const [method, path] = r.route.split(' ');
+      const stated = doc.paths[path][method.toLowerCase()]['x-roles'] ?? [];
+      // `self`: any role may call it on the caller's own row; on anyone else's, only the roles named
+      const onSelf = stated.includes('self') && Object.values(r.on).includes('self');
+      const allowed = onSelf ? ROLE_NAMES : ROLE_NAMES.filter((role) => stated.includes(role));
+      const refused = ROLE_NAMES.filter((role) => r.expected[role] === 403);
+      expect([r.route, ROLE_NAMES.filter((role) => !refused.includes(role))]).toEqual([r.route, allowed]);
+    }
   });
 
   it.each(MATRIX.map((r) => [label(r), r] as const))('%s', async (_label, r) => {

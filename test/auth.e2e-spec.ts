@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import { auth, newOrganization, personWithKey, TestOrganization } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
+
 import type { Browser } from 'playwright-core';
+
 import { chooseChromium, launchBrowser, npmChromiumVersion } from './support/browser.js';
 
 const npmChromiumMajor = npmChromiumVersion().split('.')[0];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import { ManualClock } from '../src/common/clock.js';
 import { MAX_CSV_ROWS } from '../src/common/csv/csv-import.js';
 import { auth, newOrganization, personWithKey, TestOrganization, touchpointBody } from './support/factories.js';

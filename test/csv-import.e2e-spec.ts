@@ -1,8 +1,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { auth, newOrganization, TestOrganization } from './support/factories.js';
+
 import { runCli } from './support/cli.js';
+import { auth, newOrganization, TestOrganization } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 let t: TestApp;

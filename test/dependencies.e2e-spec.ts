@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { FileTypeValidator } from '@nestjs/common';
 import semver from 'semver';
 

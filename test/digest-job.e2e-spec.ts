@@ -71,7 +71,9 @@ describe('the digest job', () => {
       const page = await a.http().get(link).expect(200);
       expect(page.text).toContain('2 of 5 claims contradicted');
       // The chart is inline, so the page holds no secret and is the same for every link (it has a URL of its own too).
-      expect(page.text).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/=]{100,}" alt="Claims against observed/);
+      expect(page.text).toMatch(
+        /<img src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]{100,}" alt="Claims against observed/,
+      );
       expect(page.text).not.toContain(link.slice(3));
       expect((await a.http().get(other).expect(200)).text).toBe(page.text);
       const png = await a.http().get(`${link}/chart.png`).expect(200);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
 import type { ParsedMail } from 'mailparser';
+
 import { ManualClock } from '../src/common/clock.js';
 import { DIGEST_PAGE_VERSION, gzipEtag } from '../src/digests/digest-page.js';
 import { DigestPagesService } from '../src/digests/digest-pages.service.js';
@@ -24,7 +26,7 @@ const env = (sink: SmtpSink, extra: Record<string, string> = {}) => ({
 
 let sink: SmtpSink;
 let t: TestApp;
-let others: TestApp[] = [];
+const others: TestApp[] = [];
 let world: Awaited<ReturnType<typeof handComputedCase>>;
 let runId: string;
 /** Each recipient's link (its path), by address. */

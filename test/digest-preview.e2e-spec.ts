@@ -1,7 +1,8 @@
-import { ManualClock } from '../src/common/clock.js';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
+import { ManualClock } from '../src/common/clock.js';
 import { runCli } from './support/cli.js';
 import { handComputedCase } from './support/digest-case.js';
 import { auth, newOrganization, personWithKey } from './support/factories.js';

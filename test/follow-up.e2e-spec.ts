@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';

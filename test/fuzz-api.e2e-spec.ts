@@ -9,12 +9,15 @@
  * FUZZ_DEBUG=<file> writes the service's log lines of unexpected errors (with their stacks) there.
  */
 import type { AddressInfo } from 'node:net';
+
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import request from 'supertest';
+
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { changedTables, fingerprint, Fingerprint } from './support/db-fingerprint.js';
+import { auth, newOrganization, personBody, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
 import { describeExchange, leaves, leaksIn } from './support/fuzz-checks.js';
 import {
   csvBody,
@@ -35,7 +38,6 @@ import {
   valueAtPath,
   withChange,
 } from './support/hostile-input.js';
-import { auth, newOrganization, personBody, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
 import { smallCampaign } from './support/small-campaign.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -475,7 +477,7 @@ describe('fuzzing every API route', () => {
       )
       .map(([values, extras, extraValues]) => {
         const pairs: Array<[string, string | string[]]> = [];
-        queryParams.forEach((p, i) => values[i] !== null && pairs.push([p.name, values[i] as string | string[]]));
+        queryParams.forEach((p, i) => values[i] !== null && pairs.push([p.name, values[i]]));
         extras.forEach((name, i) => pairs.push([name, extraValues[i]]));
         return pairs;
       });

@@ -5,14 +5,17 @@
  *
  * Runs per page route: FUZZ_RUNS (default 24); FUZZ_SEED=<seed> replays a failure fast-check reports.
  */
-import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import request from 'supertest';
+
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { changedTables, fingerprint, Fingerprint } from './support/db-fingerprint.js';
+import { auth, personWithKey } from './support/factories.js';
 import { describeExchange, leaksIn } from './support/fuzz-checks.js';
 import {
   HTML_FRAGMENTS,
@@ -26,7 +29,6 @@ import {
   probesFor,
   RAW_JSON,
 } from './support/hostile-input.js';
-import { auth, personWithKey } from './support/factories.js';
 import { smallCampaign } from './support/small-campaign.js';
 import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';

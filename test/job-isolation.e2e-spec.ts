@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import type { JobName } from '../src/jobs/schedules.js';
@@ -168,9 +169,10 @@ describe('one bad row never stops a job for every organization', () => {
     await run('plan');
 
     const planned = async (campaignId: string) =>
-      (await t.dataSource.query('SELECT touchpoint_id, tester_id FROM assignment WHERE campaign_id = $1', [
-        campaignId,
-      ])) as Array<{ touchpoint_id: string; tester_id: string }>;
+      await t.dataSource.query<Array<{ touchpoint_id: string; tester_id: string }>>(
+        'SELECT touchpoint_id, tester_id FROM assignment WHERE campaign_id = $1',
+        [campaignId],
+      );
     expect((await planned(b.campaignId)).length).toBeGreaterThan(0);
     // A's own good touchpoint is planned too: the campaign is not given up for one row
     const ofA = await planned(a.campaignId);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
 import { DateTime } from 'luxon';
+
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { linkOf } from './support/access-world.js';

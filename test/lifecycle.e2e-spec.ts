@@ -1,9 +1,10 @@
 import type { ParsedMail } from 'mailparser';
-import { JobsService } from '../src/jobs/jobs.service.js';
+
 import { ManualClock } from '../src/common/clock.js';
+import { JobsService } from '../src/jobs/jobs.service.js';
 import { auth, personWithKey, TestOrganization } from './support/factories.js';
-import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { smallCampaign } from './support/small-campaign.js';
+import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /** The .ics event UID of an assignment, as every reveal, hold and update carries it. */

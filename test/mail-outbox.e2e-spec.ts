@@ -1,7 +1,9 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { simpleParser } from 'mailparser';
+
 import { OutboxMessage } from '../src/mail/outbox-message.entity.js';
 import { BACKOFF_BASE_MS, OutboxSender } from '../src/mail/outbox-sender.js';
 import { OutboxService } from '../src/mail/outbox.service.js';

@@ -1,7 +1,7 @@
-import { auth, newOrganization, personWithKey } from './support/factories.js';
-import { handComputedCase } from './support/digest-case.js';
-import { createTestApp, TestApp } from './support/test-app.js';
 import { ManualClock } from '../src/common/clock.js';
+import { handComputedCase } from './support/digest-case.js';
+import { auth, newOrganization, personWithKey } from './support/factories.js';
+import { createTestApp, TestApp } from './support/test-app.js';
 
 /** The organization's verdict settings: whether ad-hoc contacts count, and the gap that matters per metric. */
 let t: TestApp;

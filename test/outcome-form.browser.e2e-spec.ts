@@ -1,12 +1,14 @@
 import type { AddressInfo } from 'node:net';
+
 import { DateTime } from 'luxon';
 import type { Browser, Page, Response } from 'playwright-core';
+
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { freePort, launchBrowser, phonePage, screenshot } from './support/browser.js';
 import { auth } from './support/factories.js';
-import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { smallCampaign } from './support/small-campaign.js';
+import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /** The tester's outcome form in a real chromium at phone size, opened from the reveal mail's link. */

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import {
@@ -244,12 +245,12 @@ describe('the outcome API', () => {
     t.clock.set(new Date(a.window_start.getTime() + 30 * 60_000));
     const first = (await put(goodOutcome(a, { promisedFollowUpBy: '2027-03-20' }))).body;
     const stored = async () =>
-      (await t.dataSource.query(
+      await t.dataSource.query<Array<Record<string, unknown>>>(
         `SELECT id, tester_id, created_at, editable_until, updated_at, promise_status, promise_asked_at, notes,
                 promised_follow_up_by::text AS promised_by
            FROM outcome WHERE assignment_id = $1`,
         [a.id],
-      )) as Array<Record<string, unknown>>;
+      );
     const [saved] = await stored();
     // the follow-up question went out and was answered
     const answered = `UPDATE outcome SET promise_status = 'kept', promise_asked_at = $2 WHERE id = $1`;
@@ -301,7 +302,7 @@ describe('the outcome API', () => {
   it('lists only completed test contacts in the register, with formulas neutralised', async () => {
     const res = await t.http().get('/api/v1/outcomes/register.csv').set(auth(qualityKey)).expect(200);
     expect(res.headers['content-type']).toMatch(/text\/csv/);
-    const rows = parse(res.text, { columns: true }) as Array<Record<string, string>>;
+    const rows = parse<Record<string, string>>(res.text, { columns: true });
     const done = await t.dataSource.query(
       `SELECT o.id FROM outcome o LEFT JOIN assignment a ON a.id = o.assignment_id WHERE o.organization_id = $1 AND (a.id IS NULL OR a.status = 'completed')`,
       [org.orgId],
@@ -353,7 +354,7 @@ describe('the tester link', () => {
     expect(bad.text).toMatch(/id="secondsToHuman-error">Leave the wait empty when nobody answered/);
     expect(bad.text).toMatch(/id="attemptedAt-error">/);
     expect(bad.text).toContain('aria-describedby="secondsToHuman-hint secondsToHuman-error"');
-    expect(bad.text).toContain('Menu loop &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(bad.text).toContain('Menu loop &lt;script>alert(1)&lt;/script>'); // JSX escapes `<` and `&`; `>` is text
     expect(bad.text).not.toContain('<script>alert(1)</script>');
     expect(bad.text).toMatch(/id="transfers" name="transfers" value="2"/);
 

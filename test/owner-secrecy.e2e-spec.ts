@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
 import type { Test } from 'supertest';
+
 import { ManualClock } from '../src/common/clock.js';
 import { DigestRunsService } from '../src/digests/digest-runs.service.js';
 import { DigestSubscription } from '../src/digests/digest-subscription.entity.js';

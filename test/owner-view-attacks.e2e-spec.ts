@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
 import type { ParsedMail } from 'mailparser';
+
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { auth } from './support/factories.js';

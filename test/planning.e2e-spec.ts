@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+
 import { insideWeekly } from './support/calendar-check.js';
 import {
   auth,

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { startNode } from './support/child-process.js';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, dropTestDatabase } from './support/test-app.js';

@@ -131,9 +131,10 @@ describe("the owner's attack through the service", () => {
         a.id < b.id ? -1 : 1,
       ),
       testers,
-      scenarios: (await t.dataSource.query('SELECT id, channels FROM scenario WHERE organization_id = $1', [
-        org.orgId,
-      ])) as Array<{ id: string; channels: string[] }>,
+      scenarios: await t.dataSource.query<Array<{ id: string; channels: string[] }>>(
+        'SELECT id, channels FROM scenario WHERE organization_id = $1',
+        [org.orgId],
+      ),
       existing: [],
       now: t.clock.now().getTime(),
     }).flatMap(({ plan }) =>

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import pg from 'pg';
+
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { linkOf } from './support/access-world.js';

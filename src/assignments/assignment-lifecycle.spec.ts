@@ -1,6 +1,6 @@
 import { ConflictException } from '@nestjs/common';
-import { ASSIGNMENT_STATUSES } from './assignment.entity.js';
 import { canTransition, graceOver, illegalMove, missedFrom, sourcesOf, TRANSITIONS } from './assignment-lifecycle.js';
+import { ASSIGNMENT_STATUSES } from './assignment.entity.js';
 
 describe('assignment lifecycle', () => {
   it('allows exactly the documented moves', () => {

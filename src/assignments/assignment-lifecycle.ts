@@ -1,4 +1,5 @@
 import { ConflictException } from '@nestjs/common';
+
 import type { AssignmentStatus } from './assignment.entity.js';
 
 /**

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+
 import { PageQuery } from '../common/pagination.js';
 import { IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { Trim } from '../common/validation/transforms.js';

@@ -1,21 +1,22 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
+
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
-import { AssignmentPage, AssignmentsQuery, AssignmentView } from './assignment.dto.js';
 import { AssignmentVisibilityService } from './assignment-visibility.service.js';
+import { AssignmentPage, AssignmentsQuery, AssignmentView } from './assignment.dto.js';
 
 /** Reading assignments. Declining and cancelling one re-plan its slot: src/campaigns/plan-changes.controller.ts. */
 @ApiTags('assignments')
 @ApiAuthenticated()
-@ApiErrors()
 @Controller('api/v1/assignments')
 export class AssignmentsController {
   constructor(private readonly assignments: AssignmentVisibilityService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List the assignments your role may see' })
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({
     type: AssignmentPage,
@@ -27,6 +28,7 @@ export class AssignmentsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read an assignment your role may see' })
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: AssignmentView })
   get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<AssignmentView> {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { LinksModule } from '../links/links.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { AssignmentLifecycleService } from './assignment-lifecycle.service.js';

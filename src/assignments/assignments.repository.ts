@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
 import type { ClaimedBatchJob } from '../database/claimed-batches.js';
 import { notBackedOff } from '../database/job-failures.js';
 import { returningRows } from '../database/sql.js';

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
+
 import { Trim } from '../common/validation/transforms.js';
 import type { ApiKey } from './api-key.entity.js';
 import { ROLES } from './roles.js';
@@ -22,7 +23,7 @@ export class ApiKeyView {
   @ApiProperty({ nullable: true, type: Date }) lastUsedAt: Date | null;
   @ApiProperty({ nullable: true, type: Date }) revokedAt: Date | null;
 
-  static of(k: ApiKey): ApiKeyView {
+  static of(this: void, k: ApiKey): ApiKeyView {
     return {
       id: k.id,
       label: k.label,

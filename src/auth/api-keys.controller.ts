@@ -1,16 +1,16 @@
 import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
+
+import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { PeopleService } from '../people/people.service.js';
 import { hasRole, type Actor } from './actor.js';
-import { CurrentActor, Roles } from './auth.decorators.js';
 import { ApiKeyList, ApiKeyView, CreateApiKeyDto, IssuedApiKeyView, MeView } from './api-key.dto.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { CurrentActor, Roles } from './auth.decorators.js';
 
 @ApiTags('auth')
 @ApiAuthenticated()
-@ApiErrors()
 @Controller('api/v1')
 export class ApiKeysController {
   constructor(
@@ -19,6 +19,7 @@ export class ApiKeysController {
   ) {}
 
   @Get('me')
+  @ApiOperation({ summary: 'Who the key belongs to: person, organization, roles' })
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: MeView, description: 'The person the key belongs to' })
   async me(@CurrentActor() me: Actor): Promise<MeView> {
@@ -34,6 +35,7 @@ export class ApiKeysController {
   }
 
   @Post('people/:id/api-keys')
+  @ApiOperation({ summary: 'Issue an API key for a person (the secret is shown once)' })
   @Roles('admin', 'self')
   @ApiCreatedResponse({ type: IssuedApiKeyView })
   async issue(
@@ -46,6 +48,7 @@ export class ApiKeysController {
   }
 
   @Get('people/:id/api-keys')
+  @ApiOperation({ summary: "List a person's API keys (never their secrets)" })
   @Roles('admin', 'self')
   @ApiOkResponse({ type: ApiKeyList })
   async list(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<ApiKeyList> {
@@ -55,6 +58,7 @@ export class ApiKeysController {
   }
 
   @Delete('people/:id/api-keys/:keyId')
+  @ApiOperation({ summary: "Revoke one of a person's API keys" })
   @Roles('admin', 'self')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Revoked (revoking twice is harmless)' })

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+
 import { preparedQuery } from '../database/sql.js';
 import { ApiKey } from './api-key.entity.js';
 import type { Role } from './roles.js';

@@ -1,10 +1,11 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
 import { Clock } from '../common/clock.js';
 import { hashSecret, newSecret } from '../common/secrets.js';
-import { ApiKey } from './api-key.entity.js';
 import type { ApiActor } from './actor.js';
+import { ApiKey } from './api-key.entity.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 
 export interface IssuedApiKey {

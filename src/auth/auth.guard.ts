@@ -1,9 +1,11 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
+
 import type { ApiActor } from './actor.js';
-import { PUBLIC_KEY, RoleRule, ROLES_KEY } from './auth.decorators.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { PUBLIC_KEY, RoleRule, ROLES_KEY } from './auth.decorators.js';
+import { CONSOLE_KEY } from './console.guard.js';
 
 const BEARER = /^Bearer +([A-Za-z0-9_-]{10,200})$/;
 
@@ -18,6 +20,8 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    // the console's routes have a door of their own (ConsoleGuard: a session, never a key)
+    if (this.reflector.getAllAndOverride<unknown>(CONSOLE_KEY, targets) !== undefined) return true;
 
     const req = context.switchToHttp().getRequest<Request & { actor?: ApiActor }>();
     const res = context.switchToHttp().getResponse<Response>();

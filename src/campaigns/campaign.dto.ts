@@ -17,10 +17,11 @@ import {
   registerDecorator,
   ValidationArguments,
 } from 'class-validator';
+
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsNotBefore, IsSingleLine } from '../common/validation/domain.validators.js';
-import { Omittable } from '../common/validation/validate-dto.js';
 import { Trim } from '../common/validation/transforms.js';
+import { Omittable } from '../common/validation/validate-dto.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
 import { CAMPAIGN_LIMITS } from './campaign-limits.js';
 import type { Campaign } from './campaign.entity.js';

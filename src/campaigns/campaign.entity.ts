@@ -9,6 +9,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+
 import { Organization } from '../organizations/organization.entity.js';
 
 @Entity('campaign')

@@ -5,12 +5,15 @@ import {
   ApiCreatedResponse,
   ApiOkResponse,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
+
 import { hasRole, type Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { ApiAuthenticated, ValidationErrorBody } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
+import { CAMPAIGN_LIMITS } from './campaign-limits.js';
 import {
   CampaignPage,
   CampaignsQuery,
@@ -20,13 +23,11 @@ import {
   PlanResultView,
   UpdateCampaignDto,
 } from './campaign.dto.js';
-import { CAMPAIGN_LIMITS } from './campaign-limits.js';
 import { CampaignsService } from './campaigns.service.js';
 import { PlanningService } from './planning.service.js';
 
 @ApiTags('campaigns')
 @ApiAuthenticated()
-@ApiErrors()
 @Controller('api/v1/campaigns')
 export class CampaignsController {
   constructor(
@@ -35,6 +36,7 @@ export class CampaignsController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a campaign' })
   @Idempotent()
   @Roles('admin', 'quality')
   @ApiCreatedResponse({ type: CampaignView })
@@ -43,6 +45,7 @@ export class CampaignsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List campaigns' })
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: CampaignPage })
   async list(@CurrentActor() me: Actor, @Query() query: CampaignsQuery): Promise<CampaignPage> {
@@ -51,6 +54,7 @@ export class CampaignsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read a campaign' })
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: CampaignView, description: 'The seed is included for admins only' })
   async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<CampaignView> {
@@ -58,6 +62,7 @@ export class CampaignsController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change a campaign' })
   @Roles('admin', 'quality')
   @ApiOkResponse({
     type: CampaignView,
@@ -76,6 +81,7 @@ export class CampaignsController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Delete a campaign that has no revealed or finished tests' })
   @Roles('admin', 'quality')
   @HttpCode(204)
   @ApiConflictResponse({ description: 'The campaign has revealed or finished assignments' })
@@ -84,6 +90,7 @@ export class CampaignsController {
   }
 
   @Post(':id/plan')
+  @ApiOperation({ summary: 'Plan the weeks of a campaign that overlap a period' })
   @Roles('admin', 'quality')
   @HttpCode(200)
   @ApiOkResponse({
@@ -94,6 +101,7 @@ export class CampaignsController {
   })
   @ApiConflictResponse({ description: 'A tester, touchpoint or scenario it refers to kept being removed meanwhile' })
   @ApiBadRequestResponse({
+    type: ValidationErrorBody,
     description:
       'A campaign too large to plan (its touchpoints × contacts per week above ' +
       `${CAMPAIGN_LIMITS.weeklyContacts}, more than ` +

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AssignmentsModule } from '../assignments/assignments.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { CampaignsController } from './campaigns.controller.js';

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
 import { WEEK_OUTSIDE_WITHOUT_HISTORY } from '../assignments/assignments.repository.js';
 import { selectsTouchpoint } from '../assignments/withdrawal-reasons.js';
 import { likePattern } from '../common/pagination.js';
 import { Campaign, CampaignWeek } from './campaign.entity.js';
-import type { PlannerInputsJson } from './planner-inputs.js';
 import type { PlannerScenario } from './planner/planner.js';
+import type { PlannerInputsJson } from './planner-inputs.js';
 
 /** The touchpoints a campaign selects: by id, or by team and channels. */
 export interface Selection {
@@ -183,7 +184,7 @@ export class CampaignsRepository {
   ): Promise<PlannerInputsJson> {
     // One connection (the transaction's): these run one after the other.
     const json = async (sql: string, params: unknown[]) =>
-      ((await manager.query(sql, params)) as Array<{ json: string }>)[0].json;
+      (await manager.query<Array<{ json: string }>>(sql, params))[0].json;
     return {
       touchpointsJson: await json(TOUCHPOINTS_JSON, [...selectionParams(campaign), touchpointIds]),
       testersJson: await json(TESTERS_JSON, [campaign.organizationId, campaign.testerIds]),

@@ -1,15 +1,17 @@
+import { randomBytes } from 'node:crypto';
+
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+
 import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import type { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
-import { CampaignsQuery, CreateCampaignDto, DEFAULTS, UpdateCampaignDto } from './campaign.dto.js';
 import { campaignSizeErrors } from './campaign-limits.js';
+import { CampaignsQuery, CreateCampaignDto, DEFAULTS, UpdateCampaignDto } from './campaign.dto.js';
 import type { Campaign } from './campaign.entity.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import { WithdrawalsService } from './withdrawals.service.js';

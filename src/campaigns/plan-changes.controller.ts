@@ -1,21 +1,22 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
+
 import { AssignmentView, DeclineDto, DeclineResultView } from '../assignments/assignment.dto.js';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { PlanChangesService } from './plan-changes.service.js';
 
 /** Declining or cancelling an assignment: planning's routes under /assignments (the slot is re-planned or freed). */
 @ApiTags('assignments')
 @ApiAuthenticated()
-@ApiErrors()
 @Controller('api/v1/assignments')
 export class PlanChangesController {
   constructor(private readonly changes: PlanChangesService) {}
 
   @Post(':id/decline')
+  @ApiOperation({ summary: 'Decline your revealed test (the planner refills the slot)' })
   @Roles('tester')
   @HttpCode(200)
   @ApiOkResponse({ type: DeclineResultView })
@@ -30,6 +31,7 @@ export class PlanChangesController {
   }
 
   @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel a test' })
   @Roles('admin', 'quality')
   @HttpCode(200)
   @ApiOkResponse({

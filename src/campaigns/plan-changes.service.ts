@@ -1,6 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+
 import { canTransition, illegalMove } from '../assignments/assignment-lifecycle.js';
 import { AssignmentRow, AssignmentVisibilityService } from '../assignments/assignment-visibility.service.js';
 import { AssignmentsRepository } from '../assignments/assignments.repository.js';
@@ -65,7 +66,7 @@ export class PlanChangesService {
       });
     } catch (error) {
       if (!(error instanceof IneligibleTester)) throw error;
-      const cause = me.via === 'api' ? 'decline_api' : 'decline_link';
+      const cause = me.via === 'link' ? 'decline_link' : 'decline_api';
       throw await this.withdrawals.withdrawFound(me.organizationId, id, { personId: me.personId, cause });
     }
   }

@@ -1,30 +1,32 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, MessagePort } from 'node:worker_threads';
+
 import { BadRequestException, Inject, Injectable, NotFoundException, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DataSource, EntityManager } from 'typeorm';
+
 import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
-import { retryWhenReferenceVanishes } from '../database/vanished-reference.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job-failures.js';
+import { retryWhenReferenceVanishes } from '../database/vanished-reference.js';
 import { campaignSizeErrors, planSizeErrors } from './campaign-limits.js';
 import type { Campaign } from './campaign.entity.js';
 import { CampaignsRepository } from './campaigns.repository.js';
-import { bookingsAround } from './planner-inputs.js';
 import { weekStartOf } from './planner/calendar.js';
 import type { AssignmentBatch, PlanDone, PlanMessage, PlanTask } from './planner/plan.worker.js';
-import { DAY, PlannerCampaign, UNFILLED_REASONS, UnfilledReason } from './planner/planner.js';
+import { DAY, PlannerCampaign, UNFILLED_REASONS } from './planner/planner.js';
+import { bookingsAround } from './planner-inputs.js';
 import { WithdrawalsService } from './withdrawals.service.js';
 
 export interface PlanResult {
@@ -216,7 +218,7 @@ export class PlanningService implements OnModuleDestroy {
         ...(await this.campaigns.plannerInputs(manager, campaign, bookings)),
         now: now.getTime(),
         // A re-plan fills only the slots its kept tests leave free.
-        taken: taken ?? new Map(),
+        taken: taken ?? new Map<string, Map<string, Set<number>>>(),
         batch: INSERT_BATCH,
         port: workerPort,
       };
@@ -243,7 +245,7 @@ export class PlanningService implements OnModuleDestroy {
             weekStart: week.weekStart,
             slot: u.slot,
             reason: u.reason,
-            explanation: UNFILLED_REASONS[u.reason as UnfilledReason],
+            explanation: UNFILLED_REASONS[u.reason],
           })),
         );
         result.weeksPlanned.push(week.weekStart);
@@ -283,7 +285,8 @@ export class PlanningService implements OnModuleDestroy {
   ): Promise<PlanDone> {
     const inbox: PlanMessage[] = [];
     let wake: (() => void) | undefined;
-    let failed: unknown;
+    // Boxed: the worker may reject with any value, and the first rejection is the one rethrown.
+    let failed: { error: unknown } | undefined;
     port.on('message', (m: PlanMessage) => {
       inbox.push(m);
       wake?.();
@@ -292,12 +295,12 @@ export class PlanningService implements OnModuleDestroy {
     const running = this.workers()
       .run(task, { transferList: [task.port], signal: abort.signal })
       .catch((error: unknown) => {
-        failed ??= error;
+        failed ??= { error };
         wake?.();
       });
     try {
       for (;;) {
-        if (failed) throw failed;
+        if (failed) throw failed.error;
         const next = inbox.shift();
         if (!next) {
           await new Promise<void>((resolve) => (wake = resolve));

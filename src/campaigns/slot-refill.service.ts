@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
 import { AssignmentSlot, AssignmentsRepository, ReplacementRow } from '../assignments/assignments.repository.js';
 import type { Campaign } from './campaign.entity.js';
 import { CampaignsRepository } from './campaigns.repository.js';
-import { bookingsAround, parsePlannerInputs, plannable } from './planner-inputs.js';
 import { findReplacements, MINUTE } from './planner/planner.js';
 import type { ExistingAssignment, PlannerTouchpoint } from './planner/planner.js';
+import { bookingsAround, parsePlannerInputs, plannable } from './planner-inputs.js';
 
 /** Closer than this to the window start and there is no time to hand a slot to someone else. */
 export const MIN_REFILL_LEAD = 30 * MINUTE;

@@ -2,6 +2,7 @@ import { ConflictException, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
+
 import { sourcesOf } from '../assignments/assignment-lifecycle.js';
 import { holdReleasedMail, withdrawalMail } from '../assignments/assignment-mails.js';
 import { AssignmentsRepository, EligibilityScope, LockedAssignment } from '../assignments/assignments.repository.js';

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+
 import type { FieldError } from '../common/validation/validation-errors.js';
 import { METRICS } from '../metrics/metric-catalogue.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';

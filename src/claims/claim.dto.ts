@@ -10,15 +10,16 @@ import {
   registerDecorator,
   ValidationArguments,
 } from 'class-validator';
+
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime, IsNotBefore, IsSingleLine } from '../common/validation/domain.validators.js';
 import { Trim } from '../common/validation/transforms.js';
 import { METRIC_KEYS, METRICS } from '../metrics/metric-catalogue.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
+import { DEFAULT_CLAIM_ZONE } from './claim-rules.js';
 import { CLAIM_ACTIONS } from './claim.entity.js';
 import type { Claim, ClaimAction, ClaimEdit } from './claim.entity.js';
-import { DEFAULT_CLAIM_ZONE } from './claim-rules.js';
 
 const RANGES = { rate: [0, 1], seconds: [0, 86_400], rating: [1, 5] } as const;
 const RANGE_TEXT = {
@@ -146,7 +147,7 @@ export class ClaimView {
   })
   revisedAt: Date;
 
-  static of(c: Claim): ClaimView {
+  static of(this: void, c: Claim): ClaimView {
     const { organizationId: _o, ...view } = c;
     return view;
   }
@@ -192,7 +193,7 @@ export class ClaimEditView {
   })
   after: Record<string, unknown> | null;
 
-  static of(e: ClaimEdit): ClaimEditView {
+  static of(this: void, e: ClaimEdit): ClaimEditView {
     const { organizationId: _o, claimId: _c, ...view } = e;
     return view;
   }

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+
 import { Organization } from '../organizations/organization.entity.js';
 import { Person } from '../people/person.entity.js';
 import { Touchpoint } from '../touchpoints/touchpoint.entity.js';

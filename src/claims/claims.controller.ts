@@ -8,11 +8,12 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { ImportResult } from '../people/person.dto.js';
 import {
@@ -30,12 +31,12 @@ import { ClaimsService } from './claims.service.js';
 
 @ApiTags('claims')
 @ApiAuthenticated()
-@ApiErrors()
 @Controller('api/v1/claims')
 export class ClaimsController {
   constructor(private readonly claims: ClaimsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Report a claim (a KPI value said in a meeting)' })
   @Idempotent()
   @Roles('admin', 'quality', 'owner')
   @ApiCreatedResponse({ type: ClaimView, description: 'Owners: for touchpoints they own only' })
@@ -44,6 +45,7 @@ export class ClaimsController {
   }
 
   @Post('import')
+  @ApiOperation({ summary: 'Import claims from CSV (all rows or none)' })
   @Idempotent()
   @Roles('admin', 'quality', 'owner')
   @ApiConsumes('text/csv')
@@ -67,6 +69,7 @@ export class ClaimsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List claims' })
   @Roles('admin', 'quality', 'owner')
   @ApiOkResponse({ type: ClaimPage })
   async list(@CurrentActor() me: Actor, @Query() query: ClaimsQuery): Promise<ClaimPage> {
@@ -75,6 +78,7 @@ export class ClaimsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read a claim' })
   @Roles('admin', 'quality', 'owner')
   @ApiOkResponse({ type: ClaimView })
   async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<ClaimView> {

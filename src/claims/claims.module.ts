@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { TouchpointsModule } from '../touchpoints/touchpoints.module.js';
 import { ClaimsController } from './claims.controller.js';
 import { ClaimsRepository } from './claims.repository.js';

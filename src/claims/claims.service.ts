@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
 import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { optionalCell } from '../common/csv/cell-formats.js';
@@ -11,10 +13,10 @@ import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { TouchpointsRepository } from '../touchpoints/touchpoints.repository.js';
-import { ClaimHistoryQuery, ClaimsQuery, CreateClaimDto, UpdateClaimDto } from './claim.dto.js';
-import { Claim, ClaimEdit } from './claim.entity.js';
 import { claimZone, ownerChangeRefusal, Refusal, scopeErrors, storedChannel } from './claim-rules.js';
 import type { ClaimTouchpoint } from './claim-rules.js';
+import { ClaimHistoryQuery, ClaimsQuery, CreateClaimDto, UpdateClaimDto } from './claim.dto.js';
+import { Claim, ClaimEdit } from './claim.entity.js';
 import { ClaimsRepository } from './claims.repository.js';
 import type { ClaimReader } from './claims.repository.js';
 

@@ -1,25 +1,23 @@
 import 'reflect-metadata';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { NestFactory } from '@nestjs/core';
+
 import type { INestApplicationContext } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+
 import { AppModule } from '../app.module.js';
+import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
+import { Campaign } from '../campaigns/campaign.entity.js';
+import { PlanningService } from '../campaigns/planning.service.js';
 import { SystemClock } from '../common/clock.js';
 import { createLogger } from '../common/logging/logger.js';
-import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { validateDto } from '../common/validation/validate-dto.js';
+import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { AppConfig, ConfigError, loadConfig } from '../config/app-config.js';
 import { runMigrations } from '../database/advisory-lock.js';
-import { EmbeddedDatabase, startEmbeddedPostgres } from '../database/embedded-postgres.js';
-import { OrganizationsService } from '../organizations/organizations.service.js';
-import { PeopleService } from '../people/people.service.js';
-import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
-import { HttpException } from '@nestjs/common';
-import { Organization } from '../organizations/organization.entity.js';
-import { Campaign } from '../campaigns/campaign.entity.js';
-import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
-import { PlanningService } from '../campaigns/planning.service.js';
-import { validateDto } from '../common/validation/validate-dto.js';
+import { databaseFor } from '../database/embedded-postgres.js';
 import { chartDataUri, renderDigest } from '../digests/digest-render.js';
 import { PreviewQuery } from '../digests/digest-subscription.dto.js';
 import { DigestSubscription } from '../digests/digest-subscription.entity.js';
@@ -27,6 +25,11 @@ import { DigestSubscriptionsService } from '../digests/digest-subscriptions.serv
 import { JobsService } from '../jobs/jobs.service.js';
 import { JobName, SCHEDULES } from '../jobs/schedules.js';
 import { OutboxService } from '../mail/outbox.service.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
+import { PeopleService } from '../people/people.service.js';
+import { SignInService } from '../signin/signin.service.js';
+import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
 
 const USAGE = `Groundtruth command line
 
@@ -39,6 +42,10 @@ const USAGE = `Groundtruth command line
 
   npm run cli -- digest --subscription SUBSCRIPTION_ID --period-start 2026-11-16 [--period-end 2026-11-23] --out digest.html
       Writes the digest for a period to an HTML file (chart included), computed now; nothing is sent.
+
+  npm run cli -- signin-link --email you@example.org
+      Prints a one-time console sign-in link for the person with that address (one per organization they are
+      in), without mailing it: it opens once, within 15 minutes, at PUBLIC_URL.
 
   npm run cli -- run-job JOB
       Runs one scheduled job once, now, as its tick would; e.g. outbox delivers waiting mail at once.
@@ -58,12 +65,8 @@ class UsageError extends Error {}
 
 async function withContext<T>(config: AppConfig, work: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
   // A command does its one thing: no cron ticks in it (they would deliver mail with this shell's settings).
-  config = config.with({ enableJobs: false });
-  let embedded: EmbeddedDatabase | undefined;
-  if (!config.databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
-    config = config.with({ databaseUrl: embedded.url });
-  }
+  const database = await databaseFor(config.with({ enableJobs: false }));
+  config = database.config;
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   let ctx: INestApplicationContext | undefined;
   try {
@@ -74,7 +77,7 @@ async function withContext<T>(config: AppConfig, work: (ctx: INestApplicationCon
     return await work(ctx);
   } finally {
     await ctx?.close();
-    await embedded?.stop();
+    await database.stop();
   }
 }
 
@@ -217,6 +220,14 @@ async function digest(config: AppConfig, argv: string[]): Promise<void> {
   process.stdout.write(`Wrote the digest to ${values.out}\n`);
 }
 
+async function signInLink(config: AppConfig, argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { email: { type: 'string' } } });
+  if (!values.email) throw new UsageError('signin-link needs --email');
+  const links = await withContext(config, (ctx) => ctx.get(SignInService).linksFor(values.email!));
+  if (!links.length) throw new UsageError(`nobody has the address ${values.email}`);
+  for (const link of links) process.stdout.write(`${link.name} (${link.organizationName}): ${link.url}\n`);
+}
+
 async function runJob(config: AppConfig, argv: string[]): Promise<void> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
   const name = positionals[0] as JobName | undefined;
@@ -252,6 +263,9 @@ async function main(): Promise<number> {
       case 'digest':
         await digest(config, rest);
         return 0;
+      case 'signin-link':
+        await signInLink(config, rest);
+        return 0;
       case 'run-job':
         await runJob(config, rest);
         return 0;
@@ -276,7 +290,10 @@ async function main(): Promise<number> {
       return 2;
     }
     if (error instanceof HttpException) {
-      const body = error.getResponse() as { message?: string; errors?: Array<Record<string, unknown>> };
+      const body = error.getResponse() as {
+        message?: string;
+        errors?: Array<FieldError & { row?: number; line?: number }>;
+      };
       process.stderr.write(`${body.message ?? error.message}\n`);
       for (const e of body.errors ?? []) {
         const where = e.row !== undefined ? `row ${e.row} (line ${e.line}): ` : '';
@@ -289,4 +306,5 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+// main() answers every error with an exit code: nothing reaches this promise's rejection.
+void main().then((code) => process.exit(code));

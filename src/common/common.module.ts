@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+
 import { AppConfig } from '../config/app-config.js';
 import { Clock } from './clock.js';
 import type { AppLogger } from './logging/logger.js';

@@ -12,6 +12,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+
 import { IsUrlWithProtocol } from '../common/validation/is-url-with-protocol.validator.js';
 
 const emptyToUndefined = ({ value }: { value: unknown }) =>
@@ -24,7 +25,10 @@ const toInt = ({ value }: { value: unknown }) => {
 const toBool = ({ value }: { value: unknown }) => {
   value = emptyToUndefined({ value });
   if (value === undefined) return undefined;
-  const v = String(value).trim().toLowerCase();
+  const v =
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? String(value).trim().toLowerCase()
+      : '';
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value;
@@ -136,6 +140,20 @@ class EnvironmentVariables {
   @Min(1, { message: 'must be an integer from 1 to 3650' })
   @Max(3650, { message: 'must be an integer from 1 to 3650' })
   DIGEST_LINK_DAYS?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 1 to 720' })
+  @Min(1, { message: 'must be an integer from 1 to 720' })
+  @Max(720, { message: 'must be an integer from 1 to 720' })
+  SESSION_IDLE_HOURS?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 1 to 365' })
+  @Min(1, { message: 'must be an integer from 1 to 365' })
+  @Max(365, { message: 'must be an integer from 1 to 365' })
+  SESSION_ABSOLUTE_DAYS?: number;
 }
 
 export class ConfigError extends Error {}
@@ -166,6 +184,8 @@ export class AppConfig {
   readonly trustProxy: number;
   /** Days a digest's web link opens after the digest is sent. */
   readonly digestLinkDays: number;
+  /** A console session ends after this long unused (each use slides it), and this long after sign-in whatever. */
+  readonly session: { idleHours: number; absoluteDays: number };
 
   constructor(values: Omit<AppConfig, 'with'>) {
     Object.assign(this, values);
@@ -211,5 +231,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimit: { failures: vars.RATE_LIMIT_FAILURES ?? 30, windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS ?? 900 },
     trustProxy: vars.TRUST_PROXY ?? 0,
     digestLinkDays: vars.DIGEST_LINK_DAYS ?? 90,
+    session: { idleHours: vars.SESSION_IDLE_HOURS ?? 8, absoluteDays: vars.SESSION_ABSOLUTE_DAYS ?? 7 },
   });
+}
+
+/** The configuration from the environment, or exit 2 with one line naming the variable and rule. */
+export function configOrExit(overrides: Record<string, string> = {}): AppConfig {
+  try {
+    return loadConfig({ ...process.env, ...overrides });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
 }

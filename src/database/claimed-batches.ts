@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+
 import type { Clock } from '../common/clock.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { clearJobFailures, FailingJob, recordJobFailure } from './job-failures.js';
@@ -35,7 +36,7 @@ export async function processClaimedBatches<T = string>(
   deps: { dataSource: DataSource; clock: Clock; logger: AppLogger },
   job: ClaimedBatchJob<T>,
 ): Promise<number> {
-  const load = job.load ?? (async (_m: EntityManager, ids: string[]) => ids as unknown as T[]);
+  const load = job.load ?? ((_m: EntityManager, ids: string[]) => Promise.resolve(ids as unknown as T[]));
   const idOf = job.idOf ?? ((item: T) => item as unknown as string);
   let total = 0;
   for (;;) {

@@ -1,4 +1,5 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+
 import { isDatabaseUnavailable, sqlState } from './connection-errors.js';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
@@ -18,6 +19,7 @@ describe('isDatabaseUnavailable', () => {
       'connection lost mid-query',
       new QueryFailedError('SELECT 1', [], new Error('Connection terminated unexpectedly')),
     ],
+    ['the next statement of a read whose connection was lost', new QueryRunnerAlreadyReleasedError()],
     ['no pool connection in time', new Error('timeout exceeded when trying to connect')],
     ['a cause chain', new Error('outer', { cause: withCode('ECONNREFUSED') })],
   ])('%s: yes', (_name, error) => {

@@ -17,6 +17,11 @@ const UNAVAILABLE_ERRNO = new Set([
 ]);
 /** What pg and pg-pool say, without a code, when a connection ends or none comes in time. */
 const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|is not queryable/;
+/**
+ * TypeORM releases a query runner when its connection emits 'error' (the server went away), so the next statement of
+ * a multi-statement read (a paged getManyAndCount) fails with this instead of the connection's own error.
+ */
+const UNAVAILABLE_NAME = new Set(['QueryRunnerAlreadyReleasedError']);
 
 /**
  * True when an error means "the database cannot be reached now" (stopped, restarting, network),
@@ -27,7 +32,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return causes(error).some(
     (e) =>
       (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_ERRNO.has(e.code))) ||
-      (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)),
+      (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) ||
+      (typeof e.name === 'string' && UNAVAILABLE_NAME.has(e.name)),
   );
 }
 
@@ -45,7 +51,7 @@ export function sqlError(error: unknown): { code: string; message?: string; cons
 /** Five characters with a digit: 23505, 57P01, XX000 (socket errnos such as EPIPE have none). */
 const SQLSTATE = /^(?=.*\d)[0-9A-Z]{5}$/;
 
-type Cause = { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+type Cause = { code?: unknown; message?: unknown; name?: unknown; driverError?: unknown; cause?: unknown };
 
 /** The error, then what it wraps: TypeORM's QueryFailedError (driverError) and `cause` chains. */
 function causes(error: unknown): Cause[] {

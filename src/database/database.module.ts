@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+
 import { TimeZoneCatalogue } from './time-zone-catalogue.js';
 
 /** What every feature may need from the database beyond its own tables. */

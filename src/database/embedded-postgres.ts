@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
 import { freePort } from '../common/free-port.js';
+import type { AppConfig } from '../config/app-config.js';
 
 const run = promisify(execFile);
 
@@ -103,7 +105,7 @@ export async function startEmbeddedPostgres(options: {
   const pgDir = path.join(root, 'pg');
   const credentialsFile = path.join(root, 'pg-credentials.json');
   await mkdir(root, { recursive: true });
-  const ids = await postgresIds().catch(() => ({}) as { uid?: number; gid?: number });
+  const ids = await postgresIds().catch(() => ({}));
 
   let credentials: Credentials;
   if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
@@ -161,7 +163,9 @@ export async function startEmbeddedPostgres(options: {
           (t) => t.trim().split('\n').slice(-5).join(' | '),
           () => '',
         );
-        throw new Error(`embedded PostgreSQL did not start on port ${port}: ${tail || String(error)}`);
+        throw new Error(`embedded PostgreSQL did not start on port ${port}: ${tail || String(error)}`, {
+          cause: error,
+        });
       }
     }
   }
@@ -245,4 +249,17 @@ async function importWithoutExitHooks() {
     }
   }
   return mod.default;
+}
+
+/**
+ * The configured database, else the embedded one under DATA_DIR started now: the configuration that
+ * points at it, and how to stop what was started (nothing, for a DATABASE_URL).
+ */
+export async function databaseFor(
+  config: AppConfig,
+  log?: (message: string) => void,
+): Promise<{ config: AppConfig; stop(): Promise<void> }> {
+  if (config.databaseUrl) return { config, stop: async () => {} };
+  const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
+  return { config: config.with({ databaseUrl: embedded.url }), stop: () => embedded.stop() };
 }

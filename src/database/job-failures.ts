@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+
 import { returningRows } from './sql.js';
 
 /** The jobs (and parts of jobs) that keep failure records; a name is also a key in job_failure. */

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+
 import { useDatabaseTimeZones, zonesBothKnow } from '../common/validation/time-zones.js';
 
 /**

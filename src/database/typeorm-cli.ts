@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../config/app-config.js';
-import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
+
+import { configOrExit } from '../config/app-config.js';
+import { databaseFor } from './embedded-postgres.js';
 
 /**
  * Runs the TypeORM CLI against the project's DataSource (dist/ormconfig.js) and the configured
@@ -12,28 +13,14 @@ import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres.js'
  */
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = configOrExit();
   const cli = path.resolve('node_modules/typeorm/cli.js');
   const dataSource = path.resolve('dist/ormconfig.js');
   if (!existsSync(cli) || !existsSync(dataSource)) {
     process.stderr.write('Run from the project folder after `npm ci` and `npm run build`.\n');
     return 2;
   }
-  let embedded: EmbeddedDatabase | undefined;
-  let url = config.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
-    url = embedded.url;
-  }
+  const database = await databaseFor(config);
   try {
     const [command, ...rest] = args;
     if (!command) {
@@ -45,11 +32,11 @@ async function main(): Promise<number> {
     const extra = command === 'migration:generate' ? ['--pretty'] : [];
     const child = spawn(process.execPath, [cli, command, ...rest, ...extra, '-d', dataSource], {
       stdio: 'inherit',
-      env: { ...process.env, DATABASE_URL: url },
+      env: { ...process.env, DATABASE_URL: database.config.databaseUrl },
     });
     return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   } finally {
-    await embedded?.stop();
+    await database.stop();
   }
 }
 

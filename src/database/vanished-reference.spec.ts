@@ -1,5 +1,6 @@
 import { ConflictException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
+
 import { retryWhenReferenceVanishes, vanishedReference } from './vanished-reference.js';
 
 /** A foreign key error as pg reports it, wrapped as TypeORM wraps it. */
@@ -36,10 +37,10 @@ describe('vanishedReference', () => {
 describe('retryWhenReferenceVanishes', () => {
   it('runs the work again with fresh inputs, and answers what the second try answers', async () => {
     let calls = 0;
-    const result = await retryWhenReferenceVanishes(async () => {
+    const result = await retryWhenReferenceVanishes(() => {
       calls++;
-      if (calls === 1) throw insertRefersToGone();
-      return 'planned';
+      if (calls === 1) return Promise.reject(insertRefersToGone());
+      return Promise.resolve('planned');
     });
     expect({ result, calls }).toEqual({ result: 'planned', calls: 2 });
   });

@@ -1,4 +1,5 @@
 import { ConflictException } from '@nestjs/common';
+
 import { sqlError } from './connection-errors.js';
 
 /** What each foreign key of a written row points at, as a person would name it. */

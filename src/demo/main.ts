@@ -2,11 +2,14 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import { DataSource } from 'typeorm';
+
 import { ManualClock } from '../common/clock.js';
+import { configOrExit } from '../config/app-config.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { emlPath } from '../mail/mail-transport.js';
-import { configOrExit, RunningServer, startServer, stopOnSignals } from '../server.js';
+import { RunningServer, startServer, stopOnSignals } from '../server.js';
 import { ApiClient } from './api-client.js';
 import { createDemoOrganisation, DemoState, firstMondayBefore, replay, WEEKS } from './replay.js';
 

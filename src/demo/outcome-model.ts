@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+
 import { SeededRandom } from '../campaigns/planner/random.js';
 import type { Truth } from './demo-organisation.js';
 

@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DateTime } from 'luxon';
+
 import { SeededRandom } from '../campaigns/planner/random.js';
 import type { ManualClock } from '../common/clock.js';
 import { JobsService } from '../jobs/jobs.service.js';

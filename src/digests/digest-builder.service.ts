@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import { sumsIn } from '../metrics/counted-contacts.js';
 import type { ContactKind } from '../metrics/counted-contacts.js';
 import { EMPTY_SUMS, isWait, metricByKey, observedOf } from '../metrics/metric-catalogue.js';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
+
 import { type ChartFont, type ChartRow, defaultChartFont, renderDigestChart } from './digest-chart.js';
 
 const NPM_FONTS = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');

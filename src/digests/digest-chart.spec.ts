@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+
 import {
   type ChartRow,
   DEFAULT_CHART_WIDTH,
   MAX_CHART_ROWS,
   defaultChartFont,
   digestChartSvg,
-  escapeXml,
+  svgText,
   renderDigestChart,
 } from './digest-chart.js';
 
@@ -149,8 +150,8 @@ describe('digest chart', () => {
     expect(svg).not.toMatch(/[\u0000-\u0008]/);
     // Only the five entities may follow an ampersand.
     expect(svg).not.toMatch(/&(?!amp;|lt;|gt;|quot;|apos;)/);
-    expect(escapeXml('a\ud800b')).toBe('ab');
-    expect(escapeXml('😀 & \n x')).toBe('😀 &amp; x');
+    expect(svgText('a\ud800b')).toBe('ab');
+    expect(svgText('😀 & \n x')).toBe('😀 &amp; x');
     // resvg parses it as XML: a malformed document would throw here.
     expect(ihdr(renderDigestChart([{ ...SAMPLE[0], label: '<script>&' }])).width).toBe(720);
   });
@@ -213,6 +214,26 @@ describe('digest chart', () => {
     expect(email).toContain('>20 h<');
   });
 
+  it('never cuts a label: it wraps, beside the plot on a wide chart and above its lane on a phone', () => {
+    const label = 'Customer service centre for pensions and benefits, Newcastle upon Tyne · median seconds to a human';
+    for (const width of [720, 360]) {
+      const svg = digestChartSvg([{ ...SAMPLE[5], label, channel: 'phone' }], { width, title: 'A week' });
+      expect(svg).not.toContain('…');
+      const shown = [...svg.matchAll(/<text x="20" y="[\d.]+" font-size="12" fill="#1f2933">([^<]*)<\/text>/g)];
+      expect(shown.length).toBeGreaterThan(1);
+      expect(shown.map((m) => m[1]).join(' ')).toBe(label);
+      const labelBottom = Math.max(...[...svg.matchAll(/<text x="20" y="([\d.]+)" font-size="12"/g)].map((m) => +m[1]));
+      const dot = Number(/<circle cx="[\d.]+" cy="([\d.]+)"/.exec(svg.slice(svg.indexOf('font-size="12"')))![1]);
+      // on a phone the lane's marks sit below the label's last line, on a wide chart beside its lines
+      if (width === 360) expect(dot).toBeGreaterThan(labelBottom);
+      else expect(dot).toBeLessThan(labelBottom);
+    }
+  });
+
+  it('draws a PNG for a phone at twice its pixels', () => {
+    expect(ihdr(renderDigestChart(SAMPLE, { width: 360, scale: 2 })).width).toBe(720);
+  });
+
   it('lists in its legend only the verdicts it shows', () => {
     const svg = digestChartSvg([SAMPLE[0], { ...SAMPLE[1], verdict: 'in_progress' }]);
     expect(svg).toContain('claim contradicted');
@@ -237,6 +258,10 @@ describe('digest chart', () => {
     writeFileSync(
       resolve(process.cwd(), 'test-output/digest-chart-many.png'),
       renderDigestChart(rows(45), { width: 480 }),
+    );
+    writeFileSync(
+      resolve(process.cwd(), 'test-output/digest-chart-phone.png'),
+      renderDigestChart(SAMPLE, { title: 'Customer service · week 47 (17–23 Nov 2026)', width: 360, scale: 2 }),
     );
     expect(ihdr(png).width).toBe(720);
   });

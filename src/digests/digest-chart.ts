@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
+
+import { escapeXml } from '../common/html.js';
+import type { Verdict } from './verdicts.js';
 
 /**
  * The digest's chart: each claim as a marker on its observed interval.
@@ -12,14 +16,6 @@ import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
  */
 
 export type ChartUnit = 'rate' | 'seconds' | 'rating';
-export type ChartVerdict =
-  | 'contradicted'
-  | 'better_than_claimed'
-  | 'consistent'
-  | 'inconclusive'
-  | 'in_progress'
-  | 'too_few_contacts'
-  | 'not_tested';
 
 export interface ChartRow {
   /** What the lane is about, e.g. "General line · answer rate" (user data: escaped). */
@@ -30,7 +26,7 @@ export interface ChartRow {
   ciLow: number | null;
   ciHigh: number | null;
   claimed: number | null;
-  verdict: ChartVerdict;
+  verdict: Verdict;
   /** Waits of different channels get sections (and axes) of their own: they are never pooled. */
   channel?: string | null;
 }
@@ -44,8 +40,10 @@ export interface ChartFont {
 
 export interface DigestChartOptions {
   title?: string;
-  /** Pixels; default 720, clamped to 360–2000. */
+  /** CSS pixels; default 720, clamped to 320–2000. Below 560 each lane's label stands on its own lines above it. */
   width?: number;
+  /** Device pixels per CSS pixel of the PNG (2 for a phone's screen); default 1. */
+  scale?: number;
   /** Font for the PNG; default: the first known sans-serif family found on the machine. */
   font?: ChartFont;
 }
@@ -53,7 +51,9 @@ export interface DigestChartOptions {
 /** Lanes drawn at most; the rest are counted in a note ("+N more in the table"). */
 export const MAX_CHART_ROWS = 40;
 export const DEFAULT_CHART_WIDTH = 720;
-const MIN_WIDTH = 360;
+const MIN_WIDTH = 320;
+/** Narrower than this (a phone), labels go above their lanes and the plot takes the whole width. */
+export const STACK_BELOW = 560;
 const MAX_WIDTH = 2000;
 
 // ---- Layout (pixels) ----
@@ -62,6 +62,7 @@ const TITLE_H = 34;
 const LEGEND_ROW_H = 18;
 const SECTION_HEADER_H = 24;
 const LANE_H = 22;
+const LINE_H = 15;
 const SECTION_GAP = 10;
 const NOTE_H = 22;
 const EMPTY_BODY_H = 64;
@@ -76,7 +77,7 @@ const LANE_SHADE = '#f6f7f9';
 const INTERVAL = '#9fc3e6';
 const OBSERVED = '#1d4e89';
 
-const VERDICT_STYLE: Record<ChartVerdict, { fill: string; stroke: string; label: string }> = {
+const VERDICT_STYLE: Record<Verdict, { fill: string; stroke: string; label: string }> = {
   contradicted: { fill: '#d62728', stroke: '#8b1a1b', label: 'claim contradicted' },
   better_than_claimed: { fill: '#2ca02c', stroke: '#1b641b', label: 'better than claimed' },
   consistent: { fill: '#7f7f7f', stroke: '#4b4b4b', label: 'consistent' },
@@ -85,7 +86,7 @@ const VERDICT_STYLE: Record<ChartVerdict, { fill: string; stroke: string; label:
   too_few_contacts: { fill: '#ffffff', stroke: '#a3a3a3', label: 'too few contacts' },
   not_tested: { fill: '#e5e7eb', stroke: '#6b7280', label: 'not tested (shown only)' },
 };
-const VERDICTS = Object.keys(VERDICT_STYLE) as ChartVerdict[];
+const VERDICTS = Object.keys(VERDICT_STYLE) as Verdict[];
 
 const SECTION_ORDER: ChartUnit[] = ['rate', 'seconds', 'rating'];
 const SECTION_TITLE: Record<ChartUnit, string> = {
@@ -99,31 +100,31 @@ const FONT_STACK = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-ser
 // ---- Text ----
 
 /**
- * Text into SVG/XML element content or a quoted attribute: drops what XML 1.0 cannot carry
- * (control characters, lone surrogates, U+FFFE/U+FFFF), folds line breaks and runs of
- * spaces into one space, and escapes the five markup characters.
+ * Text into SVG element content or a quoted attribute: drops what XML 1.0 cannot carry (control
+ * characters, lone surrogates, U+FFFE/U+FFFF), folds line breaks and runs of spaces into one space,
+ * then escapes the five markup characters.
  */
-export function escapeXml(text: string): string {
-  return text
-    .replace(
-      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
-      '',
-    )
-    .replace(/\s+/g, ' ')
-    .replace(/[&<>"']/g, (c) => XML_ENTITIES[c]);
+export function svgText(text: string): string {
+  return escapeXml(
+    text
+      .replace(
+        /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+        '',
+      )
+      .replace(/\s+/g, ' '),
+  );
 }
-const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
 /**
  * Advance widths (em) close to DejaVu Sans, the widest of the families used (Liberation
- * Sans and Arial are narrower), so labels are cut before they run into the plot.
+ * Sans and Arial are narrower), so labels wrap before they run into the plot.
  */
 function charEm(c: string): number {
   if (c === '…') return 1.0;
   if (c === 'm' || c === 'M') return 0.98;
   if (c === 'w' || c === 'W') return 1.0;
   if (/[ il.,:;'!|·]/.test(c)) return 0.34;
-  if (/[Ijftr()\[\]\-"]/.test(c)) return 0.44;
+  if (/[Ijftr()[\]\-"]/.test(c)) return 0.44;
   if (/[0-9]/.test(c)) return 0.64;
   if (/[A-Z%&@]/.test(c)) return 0.8;
   if (/[a-z]/.test(c)) return 0.63;
@@ -137,20 +138,31 @@ function approxWidth(text: string, fontSize: number, bold = false): number {
   return em * fontSize * (bold ? 1.12 : 1);
 }
 
-/** Cuts text (by code points, never inside a surrogate pair) to fit about `px` pixels. */
-function fit(text: string, px: number, fontSize: number, bold = false): string {
-  const clean = text.replace(/\s+/g, ' ').trim();
-  if (approxWidth(clean, fontSize, bold) <= px) return clean;
-  const room = px - approxWidth('…', fontSize, bold);
-  let out = '';
-  let used = 0;
-  for (const c of clean) {
-    const w = charEm(c) * fontSize * (bold ? 1.12 : 1);
-    if (used + w > room) break;
-    out += c;
-    used += w;
+/**
+ * Breaks text into lines of about `px` pixels at spaces (a word wider than a line is broken inside), so a label is
+ * never cut: the lane grows instead.
+ */
+export function wrapText(text: string, px: number, fontSize: number, bold = false): string[] {
+  const lines: string[] = [];
+  let line = '';
+  const push = () => {
+    if (line) lines.push(line);
+    line = '';
+  };
+  for (const word of text.replace(/\s+/g, ' ').trim().split(' ')) {
+    const joined = line ? `${line} ${word}` : word;
+    if (approxWidth(joined, fontSize, bold) <= px) {
+      line = joined;
+      continue;
+    }
+    push();
+    for (const c of word) {
+      if (line && approxWidth(line + c, fontSize, bold) > px) push();
+      line += c;
+    }
   }
-  return out.trimEnd() + '…';
+  push();
+  return lines.length ? lines : [''];
 }
 
 /** Fixed-precision numbers keep the SVG (and so the PNG) byte-for-byte stable. */
@@ -160,7 +172,7 @@ function n(value: number): string {
 }
 
 function text(x: number, y: number, content: string, attrs = ''): string {
-  return `<text x="${n(x)}" y="${n(y)}"${attrs ? ' ' + attrs : ''}>${escapeXml(content)}</text>`;
+  return `<text x="${n(x)}" y="${n(y)}"${attrs ? ' ' + attrs : ''}>${svgText(content)}</text>`;
 }
 
 function finite(value: number | null | undefined): number | null {
@@ -283,6 +295,36 @@ function clampWidth(width: number | undefined): number {
   return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.round(w)));
 }
 
+/** Where labels and plot sit: beside each other on a wide chart, labels above their lanes on a phone's. */
+interface Layout {
+  stacked: boolean;
+  labelWidth: number;
+  plotLeft: number;
+  plotRight: number;
+}
+
+function layoutFor(width: number): Layout {
+  if (width < STACK_BELOW) {
+    return { stacked: true, labelWidth: width - 2 * PAD - 8, plotLeft: PAD + 10, plotRight: width - PAD - 10 };
+  }
+  const labelWidth = Math.min(320, Math.max(130, Math.round(width * 0.36)));
+  return { stacked: false, labelWidth, plotLeft: PAD + labelWidth + 12, plotRight: width - PAD - 8 };
+}
+
+/** A lane's height and where its label lines and its glyphs go. */
+function laneGeometry(
+  layout: Layout,
+  lines: number,
+  top: number,
+): { height: number; firstBaseline: number; cy: number } {
+  if (layout.stacked) {
+    const labelBlock = lines * LINE_H + 4;
+    return { height: labelBlock + LANE_H - 4, firstBaseline: top + 15, cy: top + labelBlock + (LANE_H - 4) / 2 };
+  }
+  const height = Math.max(LANE_H, lines * LINE_H + 7);
+  return { height, firstBaseline: top + (height - lines * LINE_H) / 2 + 11, cy: top + height / 2 };
+}
+
 /** The chart as a standalone SVG document (text escaped; same input, same string). */
 export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOptions = {}): string {
   const width = clampWidth(options.width);
@@ -290,16 +332,16 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
   const shown = rows.slice(0, MAX_CHART_ROWS);
   const hidden = rows.length - shown.length;
 
-  const labelWidth = Math.min(320, Math.max(130, Math.round(width * 0.36)));
-  const plotLeft = PAD + labelWidth + 12;
-  const plotRight = width - PAD - 8;
+  const layout = layoutFor(width);
+  const { labelWidth, plotLeft, plotRight } = layout;
   const plotWidth = plotRight - plotLeft;
 
   const body: string[] = [];
-  body.push(
-    text(PAD, PAD + 14, fit(title, width - 2 * PAD, 15, true), `font-size="15" font-weight="bold" fill="${INK}"`),
+  const titleLines = wrapText(title, width - 2 * PAD, 15, true);
+  titleLines.forEach((line, i) =>
+    body.push(text(PAD, PAD + 14 + i * 19, line, `font-size="15" font-weight="bold" fill="${INK}"`)),
   );
-  let y = PAD + TITLE_H - 8;
+  let y = PAD + TITLE_H - 8 + (titleLines.length - 1) * 19;
 
   if (shown.length === 0) {
     y += 8;
@@ -325,10 +367,14 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
       const xOf = (v: number) =>
         plotLeft + ((Math.min(axis.max, Math.max(axis.min, v)) - axis.min) / (axis.max - axis.min)) * plotWidth;
 
-      // Section header: its name on the left, the axis' tick labels over the plot.
-      const headerBase = y + SECTION_HEADER_H - 8;
-      const heading = fit(sectionTitle, labelWidth, SMALL_FONT_SIZE, true);
-      body.push(text(PAD, headerBase, heading, `font-size="${SMALL_FONT_SIZE}" font-weight="bold" fill="${MUTED}"`));
+      // Section header: its name on the left (on a phone, on a line of its own), the axis' tick labels over the plot.
+      const headingStyle = `font-size="${SMALL_FONT_SIZE}" font-weight="bold" fill="${MUTED}"`;
+      const headingLines = wrapText(sectionTitle, layout.stacked ? width - 2 * PAD : labelWidth, SMALL_FONT_SIZE, true);
+      headingLines.forEach((line, i) =>
+        body.push(text(PAD, y + SECTION_HEADER_H - 8 + i * LINE_H, line, headingStyle)),
+      );
+      if (layout.stacked) y += headingLines.length * LINE_H;
+      const headerBase = y + SECTION_HEADER_H - 8 + (layout.stacked ? 0 : (headingLines.length - 1) * LINE_H);
       for (const [i, tick] of axis.ticks.entries()) {
         const anchor = i === 0 ? 'start' : i === axis.ticks.length - 1 ? 'end' : 'middle';
         const tx = i === 0 ? xOf(tick) - 2 : i === axis.ticks.length - 1 ? xOf(tick) + 2 : xOf(tick);
@@ -341,26 +387,34 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
           ),
         );
       }
-      y += SECTION_HEADER_H;
+      y = headerBase + 8;
       const lanesTop = y;
-      const lanesHeight = lanes.length * LANE_H;
+      const labels = lanes.map((row) => wrapText(row.label, labelWidth - 4, FONT_SIZE));
+      const geometry: Array<ReturnType<typeof laneGeometry>> = [];
+      for (const lines of labels) {
+        const g = laneGeometry(layout, lines.length, y);
+        geometry.push(g);
+        y += g.height;
+      }
 
-      lanes.forEach((_, i) => {
+      let laneTop = lanesTop;
+      geometry.forEach((g, i) => {
         if (i % 2 === 0)
           body.push(
-            `<rect x="${PAD}" y="${n(lanesTop + i * LANE_H)}" width="${n(width - 2 * PAD)}" height="${LANE_H}" fill="${LANE_SHADE}"/>`,
+            `<rect x="${PAD}" y="${n(laneTop)}" width="${n(width - 2 * PAD)}" height="${n(g.height)}" fill="${LANE_SHADE}"/>`,
           );
+        laneTop += g.height;
       });
       for (const tick of axis.ticks) {
         body.push(
-          `<line x1="${n(xOf(tick))}" y1="${n(lanesTop - 3)}" x2="${n(xOf(tick))}" y2="${n(lanesTop + lanesHeight)}" stroke="${GRID}" stroke-width="1"/>`,
+          `<line x1="${n(xOf(tick))}" y1="${n(lanesTop - 3)}" x2="${n(xOf(tick))}" y2="${n(y)}" stroke="${GRID}" stroke-width="1"/>`,
         );
       }
 
       lanes.forEach((row, i) => {
-        const cy = lanesTop + i * LANE_H + LANE_H / 2;
-        body.push(
-          text(PAD + 4, cy + 4, fit(row.label, labelWidth - 4, FONT_SIZE), `font-size="${FONT_SIZE}" fill="${INK}"`),
+        const { cy, firstBaseline } = geometry[i];
+        labels[i].forEach((line, j) =>
+          body.push(text(PAD + 4, firstBaseline + j * LINE_H, line, `font-size="${FONT_SIZE}" fill="${INK}"`)),
         );
 
         const observed = finite(row.observed);
@@ -393,7 +447,7 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
           body.push(diamond(xOf(claimed), cy, 6, style.fill, style.stroke));
         }
       });
-      y += lanesHeight + SECTION_GAP;
+      y += SECTION_GAP;
     }
 
     if (hidden > 0) {
@@ -405,7 +459,7 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
   const height = Math.ceil(y + PAD - SECTION_GAP);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
-    `font-family="${escapeXml(FONT_STACK)}" role="img" aria-label="${escapeXml(title)}">` +
+    `font-family="${svgText(FONT_STACK)}" role="img" aria-label="${svgText(title)}">` +
     `<rect width="${width}" height="${height}" fill="#ffffff"/>` +
     body.join('') +
     `</svg>`
@@ -456,9 +510,10 @@ function fontOptions(font: ChartFont | undefined): ResvgRenderOptions['font'] {
 /** The chart as a PNG (white background), for a cid attachment in mail and for the web page. */
 export function renderDigestChart(rows: readonly ChartRow[], options: DigestChartOptions = {}): Buffer {
   const svg = digestChartSvg(rows, options);
+  const scale = finite(options.scale ?? null) ?? 1;
   const resvg = new Resvg(svg, {
     font: fontOptions(options.font),
-    fitTo: { mode: 'original' },
+    fitTo: scale === 1 ? { mode: 'original' } : { mode: 'zoom', value: Math.min(4, Math.max(1, scale)) },
     background: '#ffffff',
     shapeRendering: 2,
     textRendering: 1,

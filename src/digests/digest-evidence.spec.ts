@@ -1,6 +1,6 @@
 import { metricByKey, observedOf, sumsOf } from '../metrics/metric-catalogue.js';
-import { evidenceOf, gapDirection, headlineOf, intervalOf, sampleVariance } from './digest-evidence.js';
 import { judgeSafely } from './digest-builder.service.js';
+import { evidenceOf, gapDirection, headlineOf, intervalOf, sampleVariance } from './digest-evidence.js';
 import { judgeClaims } from './verdicts.js';
 
 const metric = (key: string) => metricByKey(key)!;

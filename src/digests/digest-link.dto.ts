@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, Length } from 'class-validator';
+
 import { PageQuery } from '../common/pagination.js';
 import { NormalizeEmail, Trim } from '../common/validation/transforms.js';
 import type { DigestLink } from '../links/digest-link.entity.js';

@@ -2,11 +2,11 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
+
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
-import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { LOGGER } from '../common/common.module.js';
-import { escapeHtml } from '../common/html.js';
+import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import type { Page } from '../common/pagination.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
@@ -14,6 +14,7 @@ import { SecretLinksRepository } from '../links/secret-links.repository.js';
 import { IssuedLink, SecretLinks } from '../links/secret-links.service.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { PeopleRepository } from '../people/people.repository.js';
+import { digestLinkMailHtml } from './digest-link-mail.js';
 import { DigestLinkView, DigestLinksQuery, IssueDigestLinksDto, RevokeDigestLinksDto } from './digest-link.dto.js';
 import { DIGEST_PAGE_VERSION } from './digest-page.js';
 import { DigestsRepository } from './digests.repository.js';
@@ -179,11 +180,7 @@ export class DigestLinksService {
     const until = day(this.expiry(this.clock.now()));
     const name = run.name.replace(/\s+/g, ' ').trim();
     const text = `A new link to the digest "${name}" for ${period}:\n\n${link}\n\nIt opens the digest until ${until}.`;
-    const style = 'font-family:system-ui,sans-serif;max-width:36em;margin:auto;line-height:1.5';
-    const html = `<!doctype html><html><body style="${style}">
-<p>A new link to the digest <strong>${escapeHtml(name)}</strong> for ${escapeHtml(period)}:</p>
-<p><a href="${escapeHtml(link)}">Open the digest</a></p>
-<p>It opens the digest until ${escapeHtml(until)}.</p></body></html>`;
+    const html = digestLinkMailHtml({ name, period, link, until });
     return { subject: `New link: ${name} (${period})`, text, html };
   }
 

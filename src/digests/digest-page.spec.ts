@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+
 import type { DigestPayload } from './digest-builder.service.js';
 import { digestChartSvg } from './digest-chart.js';
 import { DIGEST_PAGE_VERSION, gzipEtag, renderDigestPage, strongEtag } from './digest-page.js';
-import { chartRows, periodText, renderDigest } from './digest-render.js';
+import { chartRows, digestChartSvgs, periodText, renderDigest, svgDataUri } from './digest-render.js';
 
 const PAYLOAD: DigestPayload = {
   period: { start: '2026-11-16T08:00:00.000Z', end: '2026-11-23T08:00:00.000Z' },
@@ -100,7 +101,10 @@ describe('the digest page', () => {
   it("holds no link: the chart is inline, so every recipient's link shows the same bytes", () => {
     const page = renderDigestPage(PAYLOAD, 'Monday digest', 'Europe/London');
     const html = page.html.toString('utf8');
-    expect(html).toContain(`<img src="data:image/png;base64,${page.chart.toString('base64')}"`);
+    // the chart drawn for a phone, and for a wide screen from 600 px up, both inline
+    const svgs = digestChartSvgs(PAYLOAD, 'Monday digest', 'Europe/London');
+    expect(html).toContain(`<source media="(min-width: 600px)" srcset="${svgDataUri(svgs.wide)}"/>`);
+    expect(html).toContain(`<img src="${svgDataUri(svgs.narrow)}"`);
     expect(html).not.toMatch(/\/d\//);
     expect(page.etag).toBe(strongEtag(page.html));
     expect(page.chartEtag).toBe(strongEtag(page.chart));
@@ -108,7 +112,7 @@ describe('the digest page', () => {
 
   it('has strong validators that change with the bytes and the version, and one per encoding', () => {
     const a = strongEtag(Buffer.from('a'));
-    expect(a).toMatch(/^"2-[A-Za-z0-9_-]{22}"$/);
+    expect(a).toMatch(/^"3-[A-Za-z0-9_-]{22}"$/);
     expect(strongEtag(Buffer.from('b'))).not.toBe(a);
     expect(strongEtag(Buffer.from('a'), DIGEST_PAGE_VERSION + 1)).not.toBe(a);
     expect(gzipEtag(a)).toBe(`${a.slice(0, -1)}-gz"`);
@@ -121,6 +125,6 @@ describe('the digest page', () => {
     const html = renderDigest(PAYLOAD, { name: 'Monday digest', zone, link: '', chartSrc: 'chart.png' }).html;
     const svg = digestChartSvg(chartRows(PAYLOAD), { title: `Monday digest · ${periodText(PAYLOAD, zone)}` });
     const fingerprint = createHash('sha256').update(html).update(svg).digest('hex').slice(0, 16);
-    expect({ version: DIGEST_PAGE_VERSION, fingerprint }).toEqual({ version: 2, fingerprint: 'ac52cc83a79fdb79' });
+    expect({ version: DIGEST_PAGE_VERSION, fingerprint }).toEqual({ version: 3, fingerprint: '56af2a1f71dfc331' });
   });
 });

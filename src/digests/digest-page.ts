@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
+
 import type { DigestPayload } from './digest-builder.service.js';
-import { digestChartPng, renderDigest } from './digest-render.js';
+import { digestChartPng, digestChartSvgs, renderDigest, svgDataUri } from './digest-render.js';
 
 /**
  * The version of the digest's web page. A stored rendering of another version is rendered again
  * from its run's payload, so bump this whenever the page's HTML or chart changes
  * (digest-page.spec.ts fails until the version and its fingerprint are updated together).
  */
-export const DIGEST_PAGE_VERSION = 2;
+export const DIGEST_PAGE_VERSION = 3;
 
 export interface RenderedDigestPage {
   html: Buffer;
@@ -27,12 +28,14 @@ export function gzipEtag(etag: string): string {
 }
 
 /**
- * The web page of one run, from its stored payload. It holds no link secret (the chart is inline),
- * so every recipient's link shows the same bytes and one rendering serves them all.
+ * The web page of one run, from its stored payload. It holds no link secret (the chart is inline, as SVG drawn for
+ * a phone and for a wide screen), so every recipient's link shows the same bytes and one rendering serves them all.
+ * The PNG (the mail's chart, also at the link's chart.png) is rendered and stored beside it.
  */
 export function renderDigestPage(payload: DigestPayload, name: string, zone: string): RenderedDigestPage {
   const png = digestChartPng(payload, name, zone);
-  const chartSrc = `data:image/png;base64,${png.toString('base64')}`;
-  const html = Buffer.from(renderDigest(payload, { name, zone, link: '', chartSrc }).html, 'utf8');
+  const svgs = digestChartSvgs(payload, name, zone);
+  const ctx = { name, zone, link: '', chartSrc: svgDataUri(svgs.narrow), chartWideSrc: svgDataUri(svgs.wide) };
+  const html = Buffer.from(renderDigest(payload, ctx).html, 'utf8');
   return { html, chart: png, etag: strongEtag(html), chartEtag: strongEtag(png) };
 }

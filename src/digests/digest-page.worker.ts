@@ -1,4 +1,5 @@
 import { constants, gzipSync } from 'node:zlib';
+
 import type { DigestPayload } from './digest-builder.service.js';
 import { renderDigestPage } from './digest-page.js';
 

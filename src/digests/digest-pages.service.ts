@@ -1,9 +1,11 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { Piscina } from 'piscina';
 import { EntityManager } from 'typeorm';
+
 import { Clock } from '../common/clock.js';
 import type { DigestPayload } from './digest-builder.service.js';
 import { DIGEST_PAGE_VERSION, gzipEtag } from './digest-page.js';

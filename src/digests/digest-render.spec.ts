@@ -87,7 +87,8 @@ describe('renderDigest', () => {
     expect(r.rows).toHaveLength(2);
     expect(r.html).toContain('What a verdict means.');
     expect(r.html).toContain('Claims whose period is still running (not judged yet)');
-    expect(r.html).toContain('Line 1 &lt;b&gt;');
+    expect(r.html).toContain('Line 1 &lt;b>'); // JSX escapes `<` (and `&`, `"`), which is what makes markup
+    expect(r.html).not.toContain('Line 1 <b>');
     expect(r.text).toContain(
       '- Line 1 <b> · answer rate: claimed 90 %, observed 50 % (95 % 30 %–70 %), n 20, gap −40 pts worse: contradicted; could detect 20 pts, contacts needed 120 for 10 pts',
     );

@@ -1,4 +1,5 @@
 import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+
 import { DigestRun } from './digest-run.entity.js';
 
 /**

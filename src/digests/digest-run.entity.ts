@@ -1,4 +1,5 @@
 import { Column, Entity, ForeignKey, PrimaryGeneratedColumn, Unique } from 'typeorm';
+
 import type { DigestPayload } from './digest-builder.service.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
 

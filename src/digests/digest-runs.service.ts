@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { CronExpressionParser } from 'cron-parser';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
+
 import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';

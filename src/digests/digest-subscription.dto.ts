@@ -11,13 +11,15 @@ import {
   Length,
   Max,
   Min,
+  isEmail,
+  isUUID,
 } from 'class-validator';
-import { isEmail, isUUID } from 'class-validator';
 import cron from 'node-cron';
+
 import { PageQuery } from '../common/pagination.js';
 import { decorator, IsDateOrDateTime, IsIanaTimeZone, IsSingleLine } from '../common/validation/domain.validators.js';
-import { Omittable } from '../common/validation/validate-dto.js';
 import { Trim } from '../common/validation/transforms.js';
+import { Omittable } from '../common/validation/validate-dto.js';
 import type { DigestSubscription } from './digest-subscription.entity.js';
 
 /** A cron expression of 5 fields (minute to weekday), as node-cron reads it: the API's rule, and the digest job's. */
@@ -116,7 +118,7 @@ export class DigestSubscriptionView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(s: DigestSubscription): DigestSubscriptionView {
+  static of(this: void, s: DigestSubscription): DigestSubscriptionView {
     return {
       id: s.id,
       name: s.name,

@@ -1,4 +1,5 @@
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+
 import { Organization } from '../organizations/organization.entity.js';
 
 /** Who receives which digest, on what schedule, in which zone, for what scope. */

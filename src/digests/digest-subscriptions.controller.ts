@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
+
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import type { DigestPayload } from './digest-builder.service.js';
 import {
@@ -17,12 +18,12 @@ import { DigestSubscriptionsService } from './digest-subscriptions.service.js';
 
 @ApiTags('digests')
 @ApiAuthenticated()
-@ApiErrors()
 @Controller('api/v1/digest-subscriptions')
 export class DigestSubscriptionsController {
   constructor(private readonly subscriptions: DigestSubscriptionsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a digest subscription' })
   @Roles('admin', 'quality')
   @ApiCreatedResponse({ type: DigestSubscriptionView })
   async create(@CurrentActor() me: Actor, @Body() dto: CreateDigestSubscriptionDto): Promise<DigestSubscriptionView> {
@@ -30,6 +31,7 @@ export class DigestSubscriptionsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List digest subscriptions' })
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: DigestSubscriptionPage })
   async list(@CurrentActor() me: Actor, @Query() query: SubscriptionsQuery): Promise<DigestSubscriptionPage> {
@@ -38,6 +40,7 @@ export class DigestSubscriptionsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read a digest subscription' })
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: DigestSubscriptionView })
   async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<DigestSubscriptionView> {
@@ -45,6 +48,7 @@ export class DigestSubscriptionsController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change a digest subscription' })
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: DigestSubscriptionView })
   async update(
@@ -56,6 +60,7 @@ export class DigestSubscriptionsController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Delete a digest subscription' })
   @Roles('admin', 'quality')
   @HttpCode(204)
   async remove(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<void> {
@@ -63,6 +68,7 @@ export class DigestSubscriptionsController {
   }
 
   @Get(':id/preview')
+  @ApiOperation({ summary: 'Preview the digest for a period, computed now (nothing is sent)' })
   @Roles('admin', 'quality')
   @ApiOkResponse({ description: 'The digest payload for the period, computed now; nothing is sent' })
   preview(

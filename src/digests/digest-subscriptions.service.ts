@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { DateTime } from 'luxon';
+
 import { Clock } from '../common/clock.js';
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Public, Roles } from '../auth/auth.decorators.js';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
@@ -50,8 +51,8 @@ export class DigestsController {
   ) {}
 
   @Get('api/v1/digests/:runId')
+  @ApiOperation({ summary: 'Read a stored digest run' })
   @ApiAuthenticated()
-  @ApiErrors()
   @Roles('admin', 'quality', 'owner', 'tester')
   @ApiOkResponse({ description: 'A stored digest run: the payload exactly as sent' })
   async get(@CurrentActor() me: Actor, @UuidParam('runId') id: string) {
@@ -68,8 +69,8 @@ export class DigestsController {
   }
 
   @Get('api/v1/digests/:runId/links')
+  @ApiOperation({ summary: "List a digest run's web links" })
   @ApiAuthenticated()
-  @ApiErrors()
   @Roles('admin', 'quality')
   @ApiOkResponse({
     type: DigestLinkPage,
@@ -84,8 +85,8 @@ export class DigestsController {
   }
 
   @Post('api/v1/digests/:runId/links/revoke')
+  @ApiOperation({ summary: "Revoke a digest run's web links" })
   @ApiAuthenticated()
-  @ApiErrors()
   @Roles('admin', 'quality')
   @HttpCode(200)
   @ApiOkResponse({
@@ -101,9 +102,9 @@ export class DigestsController {
   }
 
   @Post('api/v1/digests/:runId/links')
+  @ApiOperation({ summary: "Mail new web links to a digest run's recipients" })
   @Idempotent()
   @ApiAuthenticated()
-  @ApiErrors()
   @Roles('admin', 'quality')
   @ApiCreatedResponse({
     type: DigestLinkPage,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
 import type { Page } from '../common/pagination.js';
 import { LOCKS } from '../database/advisory-lock.js';
 import type { DigestPayload } from './digest-builder.service.js';

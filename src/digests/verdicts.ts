@@ -423,8 +423,8 @@ function testModels(claim: ClaimToJudge): { flattering: SideModel; better: SideM
 /** Maps a gap in the metric's unit to the share beyond the claimed value, for the quantile tests. */
 interface Shift {
   room: number;
-  toGap(pi: number): number;
-  toPi(gap: number): number;
+  toGap: (pi: number) => number;
+  toPi: (gap: number) => number;
   key: string;
 }
 
@@ -747,7 +747,7 @@ function validateClaim(claim: ClaimToJudge): void {
     case 'descriptive':
       return;
     default:
-      throw new RangeError(`claim ${id}: unknown evidence kind ${(e as { kind: unknown }).kind}`);
+      throw new RangeError(`claim ${id}: unknown evidence kind ${(e as { kind: string }).kind}`);
   }
 }
 

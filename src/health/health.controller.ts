@@ -1,8 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { ApiTags, ApiOperation } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+
 import { Public } from '../auth/auth.decorators.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 
@@ -11,6 +12,7 @@ async function plainly<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
+    // eslint-disable-next-line preserve-caught-error -- the cause is left out on purpose: it names hosts and ports
     throw new Error(isDatabaseUnavailable(error) ? 'database unavailable' : 'database query failed');
   }
 }
@@ -30,6 +32,7 @@ export class HealthController {
    * trouble is in `GET /api/v1/outbox/summary` (admins) and `npm run cli -- mail-status` (operators).
    */
   @Get()
+  @ApiOperation({ summary: 'Is the service up and its database answering (no key needed)' })
   @Public()
   @HealthCheck()
   check() {

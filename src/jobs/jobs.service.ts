@@ -2,7 +2,9 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import cron, { ScheduledTask } from 'node-cron';
 import { DataSource } from 'typeorm';
+
 import { AssignmentLifecycleService } from '../assignments/assignment-lifecycle.service.js';
+import { SessionsService } from '../auth/sessions/sessions.service.js';
 import { PlanningService } from '../campaigns/planning.service.js';
 import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
@@ -12,9 +14,10 @@ import type { AppLogger } from '../common/logging/logger.js';
 import { AppConfig } from '../config/app-config.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { deleteStaleJobFailures } from '../database/job-failures.js';
+import { DigestRunsService } from '../digests/digest-runs.service.js';
 import { OutboxSender } from '../mail/outbox-sender.js';
 import { FollowUpService } from '../outcomes/follow-up.service.js';
-import { DigestRunsService } from '../digests/digest-runs.service.js';
+import { SignInService } from '../signin/signin.service.js';
 import { JobName, SCHEDULES } from './schedules.js';
 
 /**
@@ -39,6 +42,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     idempotency: IdempotencyService,
     clock: Clock,
     @InjectDataSource() dataSource: DataSource,
+    sessions: SessionsService,
+    signIn: SignInService,
   ) {
     this.jobs = {
       plan: async () =>
@@ -64,6 +69,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       cleanup: async () => ({
         idempotencyKeys: await idempotency.deleteExpired(clock.now()),
         jobFailures: await deleteStaleJobFailures(dataSource.manager, clock.now()),
+        consoleSessions: await sessions.deleteEnded(),
+        signInLinks: await signIn.deleteExpired(),
       }),
     };
   }

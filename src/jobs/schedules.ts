@@ -6,7 +6,7 @@ export const SCHEDULES = {
   followUp: '*/15 * * * *', // every 15 minutes: ask whether promised callbacks came
   digest: '* * * * *', // every minute: send each digest whose period came due
   outbox: '*/5 * * * * *', // every 5 seconds
-  cleanup: '41 * * * *', // hourly: forget expired idempotency keys and stale job failure records
+  cleanup: '41 * * * *', // hourly: forget expired idempotency keys, stale job failures, ended sessions, old sign-in links
 } as const;
 
 export type JobName = keyof typeof SCHEDULES;

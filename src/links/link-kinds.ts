@@ -1,21 +1,24 @@
 import type { AppConfig } from '../config/app-config.js';
 
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** Where a kind of link keeps its hashed secrets, and what it opens. */
 export interface LinkKindSpec {
   /** The link's first path segment: `${publicUrl}/${path}/${secret}`. */
   path: string;
-  table: 'access_token' | 'digest_link';
+  table: 'access_token' | 'digest_link' | 'signin_link';
   /** The column that names what the link opens. */
-  target: 'assignment_id' | 'outcome_id' | 'run_id';
+  target: 'assignment_id' | 'outcome_id' | 'run_id' | 'person_id';
   /** access_token keeps several kinds, told apart by purpose. */
   purpose?: string;
   /** Mailed to one address, and issued by someone (digest_link's recipient and issued_by). */
   addressed?: boolean;
   /** Can be withdrawn before it expires (its table keeps who did, when and why). */
   revocable?: boolean;
+  /** Opens once: the first `consume` marks it used (its table's used_at), and it opens nothing after. */
+  singleUse?: boolean;
   /** How long a link of this kind opens from its issue; null: the issuer says until when. */
   lifetimeMs: ((config: AppConfig) => number) | null;
 }
@@ -45,6 +48,14 @@ export const LINK_KINDS = {
     revocable: true,
     lifetimeMs: (config) => config.digestLinkDays * DAY,
   },
+  /** A person's one-time sign-in to the console (/signin): short, because a mailbox is not a safe. */
+  signin: {
+    path: 'signin',
+    table: 'signin_link',
+    target: 'person_id',
+    singleUse: true,
+    lifetimeMs: () => SIGNIN_LINK_MINUTES * MINUTE,
+  },
 } as const satisfies Record<string, LinkKindSpec>;
 
 export type LinkKind = keyof typeof LINK_KINDS;
@@ -52,6 +63,14 @@ export type LinkKind = keyof typeof LINK_KINDS;
 /** The kinds whose links can be revoked. */
 export type RevocableKind = {
   [K in LinkKind]: (typeof LINK_KINDS)[K] extends { revocable: true } ? K : never;
+}[LinkKind];
+
+/** How long a sign-in link opens after it is mailed. */
+export const SIGNIN_LINK_MINUTES = 15;
+
+/** The kinds whose links open once. */
+export type SingleUseKind = {
+  [K in LinkKind]: (typeof LINK_KINDS)[K] extends { singleUse: true } ? K : never;
 }[LinkKind];
 
 /** A tester's link works until the window closes, plus the campaign's grace, plus two days to edit. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { SecretLinksRepository } from './secret-links.repository.js';
 import { SecretLinks } from './secret-links.service.js';
 

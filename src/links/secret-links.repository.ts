@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+
 import { returningRows } from '../database/sql.js';
 import { DigestLink } from './digest-link.entity.js';
-import { LINK_KINDS, LinkKind, LinkKindSpec, RevocableKind } from './link-kinds.js';
+import { LINK_KINDS, LinkKind, LinkKindSpec, RevocableKind, SingleUseKind } from './link-kinds.js';
 
 /** A link to store: its hashed secret, what it opens, until when; an addressed kind's recipient and issuer. */
 export interface NewLinkRow {
@@ -24,6 +25,8 @@ export interface StoredLink {
   expiresAt: Date;
   /** Always null for a kind that cannot be revoked. */
   revokedAt: Date | null;
+  /** When a single-use link was used; always null for other kinds. */
+  usedAt: Date | null;
 }
 
 export interface Revocation {
@@ -38,9 +41,19 @@ interface StoredLinkRow {
   target_id: string;
   expires_at: Date;
   revoked_at: Date | null;
+  used_at: Date | null;
 }
 
 const spec = (kind: LinkKind): LinkKindSpec => LINK_KINDS[kind];
+
+const storedLink = (row: StoredLinkRow): StoredLink => ({
+  id: row.id,
+  organizationId: row.organization_id,
+  targetId: row.target_id,
+  expiresAt: row.expires_at,
+  revokedAt: row.revoked_at,
+  usedAt: row.used_at,
+});
 
 /**
  * Every query on the link tables (access_token, digest_link). The SQL is built from LINK_KINDS alone
@@ -80,13 +93,13 @@ export class SecretLinksRepository {
       constants.push(`$${params.length}::text`);
       constantColumns.push('purpose');
     }
-    const inserted = await manager.query(
+    const inserted = await manager.query<Array<{ id: string; hash: string }>>(
       `INSERT INTO ${s.table} (${[...columns, ...constantColumns].join(', ')})
        SELECT x.*, ${constants.join(', ')} FROM unnest(${arrays}) AS x
        RETURNING id, hash`,
       params,
     );
-    return new Map((inserted as Array<{ id: string; hash: string }>).map((r) => [r.hash, r.id]));
+    return new Map(inserted.map((r) => [r.hash, r.id]));
   }
 
   /** The link of this kind with this hashed secret, whether or not it still opens anything. */
@@ -96,19 +109,58 @@ export class SecretLinksRepository {
     if (s.purpose) params.push(s.purpose);
     const rows: StoredLinkRow[] = await manager.query(
       `SELECT id, organization_id, ${s.target} AS target_id, expires_at,
-              ${s.revocable ? 'revoked_at' : 'NULL::timestamptz AS revoked_at'}
+              ${s.revocable ? 'revoked_at' : 'NULL::timestamptz AS revoked_at'},
+              ${s.singleUse ? 'used_at' : 'NULL::timestamptz AS used_at'}
          FROM ${s.table} WHERE hash = $1 ${s.purpose ? 'AND purpose = $2' : ''}`,
       params,
     );
     const [row] = rows;
-    if (!row) return null;
-    return {
-      id: row.id,
-      organizationId: row.organization_id,
-      targetId: row.target_id,
-      expiresAt: row.expires_at,
-      revokedAt: row.revoked_at,
-    };
+    return row ? storedLink(row) : null;
+  }
+
+  /**
+   * Marks a single-use link used, if it is unused and unexpired at `now`; answers it, or null when it was not
+   * (one statement: of two requests racing with the same secret, exactly one gets the link).
+   */
+  async consume(manager: EntityManager, kind: SingleUseKind, hash: string, now: Date): Promise<StoredLink | null> {
+    const s = spec(kind);
+    const rows = await returningRows<StoredLinkRow>(
+      manager,
+      `UPDATE ${s.table} SET used_at = $2
+        WHERE hash = $1 AND used_at IS NULL AND expires_at > $2
+        RETURNING id, organization_id, ${s.target} AS target_id, expires_at, NULL::timestamptz AS revoked_at, used_at`,
+      [hash, now],
+    );
+    return rows[0] ? storedLink(rows[0]) : null;
+  }
+
+  /** How many links of a kind to this target were issued at or after `since`. */
+  async countIssuedSince(
+    kind: LinkKind,
+    targetId: string,
+    since: Date,
+    manager = this.dataSource.manager,
+  ): Promise<number> {
+    const s = spec(kind);
+    const params: unknown[] = [targetId, since];
+    if (s.purpose) params.push(s.purpose);
+    const [row]: Array<{ n: number }> = await manager.query(
+      `SELECT count(*)::int AS n FROM ${s.table}
+        WHERE ${s.target} = $1 AND created_at >= $2 ${s.purpose ? 'AND purpose = $3' : ''}`,
+      params,
+    );
+    return row.n;
+  }
+
+  /** Deletes single-use links that expired before `before` (used or not): they can open nothing again. */
+  async deleteExpired(kind: SingleUseKind, before: Date): Promise<number> {
+    const s = spec(kind);
+    const rows = await returningRows<{ id: string }>(
+      this.dataSource.manager,
+      `DELETE FROM ${s.table} WHERE expires_at < $1 RETURNING id`,
+      [before],
+    );
+    return rows.length;
   }
 
   /** Revokes the target's open links (or, for an addressed kind, one recipient's); answers how many. */

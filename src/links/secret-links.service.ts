@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
 import { Clock } from '../common/clock.js';
 import { hashSecret, isSecret, newSecret } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
-import { LINK_KINDS, LinkKind, RevocableKind } from './link-kinds.js';
+import { LINK_KINDS, LinkKind, RevocableKind, SingleUseKind } from './link-kinds.js';
 import { Revocation, SecretLinksRepository, StoredLink } from './secret-links.repository.js';
 
 /** A link to issue: what it opens; until when (else its kind's lifetime); an addressed kind's recipient, issuer. */
@@ -25,10 +26,14 @@ export interface IssuedLink {
 /** What a link's secret opens: nothing, nothing any more, or its target. */
 export type LinkResolution = { state: 'unknown' | 'expired' | 'revoked' } | { state: 'ok'; link: StoredLink };
 
+/** What a single-use link's secret opens: as any link, or nothing because it was used. */
+export type SingleUseResolution = LinkResolution | { state: 'used' };
+
 /** Whether a stored link still opens its target at `now`: a revoked link says so even once it has expired. */
-export function judgeLink(link: StoredLink | null, now: Date): LinkResolution {
+export function judgeLink(link: StoredLink | null, now: Date): SingleUseResolution {
   if (!link) return { state: 'unknown' };
   if (link.revokedAt) return { state: 'revoked' };
+  if (link.usedAt) return { state: 'used' };
   if (now >= link.expiresAt) return { state: 'expired' };
   return { state: 'ok', link };
 }
@@ -80,9 +85,23 @@ export class SecretLinks {
   }
 
   /** The link of a kind behind a secret: one query, and none for text that cannot be a secret. */
-  async resolve(kind: LinkKind, secret: string): Promise<LinkResolution> {
+  resolve(kind: SingleUseKind, secret: string): Promise<SingleUseResolution>;
+  resolve(kind: Exclude<LinkKind, SingleUseKind>, secret: string): Promise<LinkResolution>;
+  async resolve(kind: LinkKind, secret: string): Promise<SingleUseResolution> {
     if (!isSecret(secret)) return { state: 'unknown' };
     return judgeLink(await this.links.findByHash(kind, hashSecret(secret)), this.clock.now());
+  }
+
+  /**
+   * Uses a single-use link in the caller's transaction: answers what it opens, or why it opens nothing (a link
+   * used by a racing request, or just now expired, answers as `used` or `expired`).
+   */
+  async consume(manager: EntityManager, kind: SingleUseKind, secret: string): Promise<SingleUseResolution> {
+    if (!isSecret(secret)) return { state: 'unknown' };
+    const now = this.clock.now();
+    const used = await this.links.consume(manager, kind, hashSecret(secret), now);
+    if (used) return { state: 'ok', link: used };
+    return judgeLink(await this.links.findByHash(kind, hashSecret(secret), manager), now);
   }
 
   /** Revokes a target's open links (or one recipient's): they answer as revoked from the next request on. */

@@ -1,6 +1,6 @@
 import { LINK_KINDS, testerLinkExpiry } from './link-kinds.js';
-import { judgeLink } from './secret-links.service.js';
 import type { StoredLink } from './secret-links.repository.js';
+import { judgeLink } from './secret-links.service.js';
 
 const at = (iso: string) => new Date(iso);
 const stored = (over: Partial<StoredLink> = {}): StoredLink => ({
@@ -9,6 +9,7 @@ const stored = (over: Partial<StoredLink> = {}): StoredLink => ({
   targetId: 't1',
   expiresAt: at('2027-03-10T12:00:00Z'),
   revokedAt: null,
+  usedAt: null,
   ...over,
 });
 
@@ -22,6 +23,12 @@ describe('a secret link', () => {
     const revoked = stored({ revokedAt: at('2027-03-01T00:00:00Z') });
     expect(judgeLink(revoked, at('2027-03-02T00:00:00Z'))).toEqual({ state: 'revoked' });
     expect(judgeLink(revoked, at('2027-04-01T00:00:00Z'))).toEqual({ state: 'revoked' });
+  });
+
+  it('says used once a single-use link was used, before or after it would have expired', () => {
+    const used = stored({ usedAt: at('2027-03-10T11:00:00Z') });
+    expect(judgeLink(used, at('2027-03-10T11:00:01Z'))).toEqual({ state: 'used' });
+    expect(judgeLink(used, at('2027-03-11T00:00:00Z'))).toEqual({ state: 'used' });
   });
 
   it('is unknown when no link has that secret', () => {
@@ -53,5 +60,10 @@ describe('the kinds of link', () => {
     const config = { digestLinkDays: 90 } as Parameters<typeof LINK_KINDS.digest.lifetimeMs>[0];
     expect(LINK_KINDS.followUp.lifetimeMs()).toBe(14 * 86_400_000);
     expect(LINK_KINDS.digest.lifetimeMs(config)).toBe(90 * 86_400_000);
+  });
+
+  it('open a sign-in for 15 minutes, once', () => {
+    expect(LINK_KINDS.signin.lifetimeMs()).toBe(15 * 60_000);
+    expect(LINK_KINDS.signin.singleUse).toBe(true);
   });
 });

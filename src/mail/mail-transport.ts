@@ -1,8 +1,10 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import nodemailer from 'nodemailer';
 import type { NodemailerError, SendMailOptions, Transporter } from 'nodemailer';
+
 import { AppConfig } from '../config/app-config.js';
 import type { OutboxMessage } from './outbox-message.entity.js';
 

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+
 import { Organization } from '../organizations/organization.entity.js';
 
 export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'dead'] as const;

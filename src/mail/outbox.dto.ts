@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+
 import { PageQuery } from '../common/pagination.js';
 import { OUTBOX_STATUSES } from './outbox-message.entity.js';
 import type { OutboxMessage, OutboxStatus } from './outbox-message.entity.js';
@@ -23,7 +24,7 @@ export class OutboxMessageView {
   @ApiProperty({ type: Date, nullable: true }) sentAt: Date | null;
   @ApiProperty() createdAt: Date;
 
-  static of(m: OutboxMessage): OutboxMessageView {
+  static of(this: void, m: OutboxMessage): OutboxMessageView {
     const { id, recipient, subject, status, attempts, lastError, nextAttemptAt, sentAt, createdAt } = m;
     return { id, recipient, subject, status, attempts, lastError, nextAttemptAt, sentAt, createdAt };
   }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { LOCKS } from '../database/advisory-lock.js';
+
 import type { Page } from '../common/pagination.js';
+import { LOCKS } from '../database/advisory-lock.js';
 import { OUTBOX_STATUSES, OutboxMessage } from './outbox-message.entity.js';
 import type { OutboxStatus } from './outbox-message.entity.js';
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { EntityManager } from 'typeorm';
+
 import { Clock } from '../common/clock.js';
 import type { Page } from '../common/pagination.js';
 import { OutboxMessage, OutboxStatus, StoredAttachment } from './outbox-message.entity.js';

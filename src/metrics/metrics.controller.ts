@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
 import { MetricsService } from './metrics.service.js';
@@ -53,12 +54,12 @@ class MetricsView {
 
 @ApiTags('metrics')
 @ApiAuthenticated()
-@ApiErrors()
 @Controller('api/v1/metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Observe every catalogue metric over a scope and period' })
   @Roles('admin', 'quality')
   @ApiOkResponse({
     type: MetricsView,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsRepository } from './metrics.repository.js';

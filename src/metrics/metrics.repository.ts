@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+
 import { completedContacts, METRIC_PROJECTION, projectionOf } from './counted-contacts.js';
 import type { ContactKind, ContactsProjection } from './counted-contacts.js';
 

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { isWait, METRICS, observedOf } from './metric-catalogue.js';
-import type { MetricDefinition } from './metric-catalogue.js';
+
 import { sumsIn } from './counted-contacts.js';
 import type { ContactsProjection } from './counted-contacts.js';
+import { isWait, METRICS, observedOf } from './metric-catalogue.js';
+import type { MetricDefinition } from './metric-catalogue.js';
 import { MetricsRepository } from './metrics.repository.js';
 import type { MetricScope } from './metrics.repository.js';
 import { VerdictSettingsService } from './verdict-settings.service.js';

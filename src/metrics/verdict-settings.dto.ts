@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsNumber, IsOptional, IsPositive, Max, ValidateNested } from 'class-validator';
+
 import { MAX_GAP, METRICS } from './metric-catalogue.js';
 import type { EffectiveSettings } from './verdict-settings.js';
 

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+
 import { OrganizationsRepository } from '../organizations/organizations.repository.js';
 import type { UpdateOrganizationSettingsDto } from './verdict-settings.dto.js';
 import { OrganizationSettingsView } from './verdict-settings.dto.js';

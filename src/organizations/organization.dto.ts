@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { Trim } from '../common/validation/transforms.js';
+
 import { IsSingleLine } from '../common/validation/domain.validators.js';
+import { Trim } from '../common/validation/transforms.js';
 import type { Organization } from './organization.entity.js';
 
 export class UpdateOrganizationDto {
@@ -26,7 +27,7 @@ export class OrganizationView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(o: Organization): OrganizationView {
+  static of(this: void, o: Organization): OrganizationView {
     return { id: o.id, name: o.name, createdAt: o.createdAt, updatedAt: o.updatedAt };
   }
 }

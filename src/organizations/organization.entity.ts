@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
 import type { OrganizationSettings } from './organization-settings.js';
 
 @Entity('organization')

@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
+
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import {
   DeleteOrganizationQuery,
@@ -15,12 +16,12 @@ import { OrganizationsService } from './organizations.service.js';
 /** A key sees exactly one organization: its own. New tenants are made with `npm run cli -- bootstrap`. */
 @ApiTags('organizations')
 @ApiAuthenticated()
-@ApiErrors()
 @Controller('api/v1/organizations')
 export class OrganizationsController {
   constructor(private readonly organizations: OrganizationsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List your organization (a key belongs to exactly one)' })
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: OrganizationPage, description: 'Your own organization (a key belongs to exactly one)' })
   async list(@CurrentActor() me: Actor): Promise<OrganizationPage> {
@@ -31,6 +32,7 @@ export class OrganizationsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read your organization' })
   @Roles('admin', 'quality', 'tester', 'owner')
   @ApiOkResponse({ type: OrganizationView })
   async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<OrganizationView> {
@@ -38,6 +40,7 @@ export class OrganizationsController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Rename your organization' })
   @Roles('admin')
   @ApiOkResponse({ type: OrganizationView })
   async update(
@@ -49,6 +52,7 @@ export class OrganizationsController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Delete your organization and every row of it (confirm with its name)' })
   @Roles('admin')
   @HttpCode(204)
   async remove(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
 import type { OrganizationSettings } from './organization-settings.js';
 import { Organization } from './organization.entity.js';
 

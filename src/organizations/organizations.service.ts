@@ -1,12 +1,13 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { isEmail } from 'class-validator';
+import { DataSource } from 'typeorm';
+
 import { ApiKeysService, IssuedApiKey } from '../auth/api-keys.service.js';
 import { isIanaTimeZone, TIME_ZONE_MESSAGE } from '../common/validation/domain.validators.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
-import { Person } from '../people/person.entity.js';
 import { PeopleService } from '../people/people.service.js';
+import { Person } from '../people/person.entity.js';
 import { Organization } from './organization.entity.js';
 import { OrganizationsRepository } from './organizations.repository.js';
 

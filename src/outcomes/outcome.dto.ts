@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { Omittable } from '../common/validation/validate-dto.js';
@@ -184,7 +185,7 @@ export class OutcomeView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(o: Outcome): OutcomeView {
+  static of(this: void, o: Outcome): OutcomeView {
     const { organizationId: _org, promiseAskedAt: _asked, ...view } = o;
     return view;
   }
@@ -198,7 +199,7 @@ export class OutcomePage {
 export class OutcomeEditView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) editedBy: string | null;
-  @ApiProperty({ enum: ['api', 'link'] }) via: string;
+  @ApiProperty({ enum: ['api', 'session', 'link'] }) via: string;
   @ApiProperty() editedAt: Date;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) before: Record<string, unknown> | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) after: Record<string, unknown>;

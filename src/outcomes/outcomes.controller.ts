@@ -1,10 +1,18 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Put, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+  ApiOperation,
+  ApiPropertyOptional,
+} from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
@@ -18,12 +26,12 @@ class RegisterQuery {
 
 @ApiTags('outcomes')
 @ApiAuthenticated()
-@ApiErrors()
 @Controller('api/v1')
 export class OutcomesController {
   constructor(private readonly outcomes: OutcomesService) {}
 
   @Put('assignments/:id/outcome')
+  @ApiOperation({ summary: 'Record or edit the outcome of your revealed test' })
   @Roles('tester')
   @ApiOkResponse({
     type: OutcomeView,
@@ -39,6 +47,7 @@ export class OutcomesController {
   }
 
   @Get('assignments/:id/outcome')
+  @ApiOperation({ summary: "Read an assignment's outcome" })
   @Roles('admin', 'quality', 'tester')
   @ApiOkResponse({ type: OutcomeView })
   async forAssignment(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<OutcomeView> {
@@ -46,6 +55,7 @@ export class OutcomesController {
   }
 
   @Post('outcomes')
+  @ApiOperation({ summary: 'Record an ad-hoc contact made without an assignment' })
   @Idempotent()
   @Roles('tester')
   @ApiCreatedResponse({ type: OutcomeView, description: 'An ad-hoc contact, made without an assignment' })
@@ -54,6 +64,7 @@ export class OutcomesController {
   }
 
   @Get('outcomes')
+  @ApiOperation({ summary: 'List outcomes' })
   @Roles('admin', 'quality', 'tester')
   @ApiOkResponse({ type: OutcomePage, description: 'Admin and quality: all; a tester: their own' })
   async list(@CurrentActor() me: Actor, @Query() query: OutcomesQuery): Promise<OutcomePage> {
@@ -62,6 +73,7 @@ export class OutcomesController {
   }
 
   @Get('outcomes/register.csv')
+  @ApiOperation({ summary: 'Download the register of completed test contacts (CSV)' })
   @Roles('admin', 'quality')
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @Header('Content-Disposition', 'attachment; filename="test-contact-register.csv"')
@@ -72,6 +84,7 @@ export class OutcomesController {
   }
 
   @Get('outcomes/:id')
+  @ApiOperation({ summary: 'Read an outcome' })
   @Roles('admin', 'quality', 'tester')
   @ApiOkResponse({ type: OutcomeView })
   async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<OutcomeView> {
@@ -79,6 +92,7 @@ export class OutcomesController {
   }
 
   @Get('outcomes/:id/audit')
+  @ApiOperation({ summary: "Read an outcome's audit trail" })
   @Roles('admin', 'quality')
   @HttpCode(200)
   @ApiOkResponse({ type: OutcomeAudit, description: 'Every save: who, when, through what, before and after' })

@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
 import type { Page } from '../common/pagination.js';
 import { preparedQuery } from '../database/sql.js';
-import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import { Outcome, OutcomeEdit } from './outcome.entity.js';
 import type { PromiseStatus, Resolution } from './outcome.entity.js';
 
 /** One save of an outcome as its audit trail keeps it. */
 export interface OutcomeSave {
   editedBy: string | null;
-  via: 'api' | 'link';
+  via: 'api' | 'session' | 'link';
   editedAt: Date;
   /** The recorded fields before the save; null for the first. */
   before: Record<string, unknown> | null;

@@ -1,23 +1,25 @@
 import { randomUUID } from 'node:crypto';
+
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource, EntityManager } from 'typeorm';
+
 import { graceOver, missedFrom } from '../assignments/assignment-lifecycle.js';
 import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
-import { IneligibleTester, TestWithdrawnException, WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { hasRole, type Actor } from '../auth/actor.js';
+import { IneligibleTester, TestWithdrawnException, WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
 import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { Page } from '../common/pagination.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import { ScenariosRepository } from '../scenarios/scenarios.repository.js';
+import { OutcomeContext, outcomeRules } from './outcome-rules.js';
 import { AdHocOutcomeDto, OutcomeDto, OutcomesQuery } from './outcome.dto.js';
 import { Outcome, OutcomeEdit } from './outcome.entity.js';
-import { OutcomeContext, outcomeRules } from './outcome-rules.js';
 import { OutcomesRepository } from './outcomes.repository.js';
 
 /** Edits are accepted for this long after the first save. */
@@ -57,7 +59,7 @@ function unchangeable(why: CancelReason): ConflictException {
 }
 
 /** Spreadsheet programs run cells that start with these as formulas; a leading ' keeps them text. */
-function csvSafe(value: unknown): string {
+function csvSafe(value: string | number | Date | null | undefined): string {
   const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
@@ -128,7 +130,7 @@ export class OutcomesService {
       });
     } catch (error) {
       if (!(error instanceof IneligibleTester)) throw error;
-      const cause = actor.via === 'api' ? 'outcome_api' : 'outcome_link';
+      const cause = actor.via === 'link' ? 'outcome_link' : 'outcome_api';
       const by = { personId: actor.personId, cause } as const;
       throw await this.withdrawals.withdrawFound(actor.organizationId, assignmentId, by);
     }

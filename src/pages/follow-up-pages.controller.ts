@@ -1,15 +1,16 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+
 import { Public } from '../auth/auth.decorators.js';
-import { escapeHtml } from '../common/html.js';
-import { messagePage, page, sendPrivatePage } from '../common/page-shell.js';
+import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { ANSWER_LABELS } from '../outcomes/follow-up-mail.js';
 import { FollowUpService } from '../outcomes/follow-up.service.js';
 import type { PromiseLink } from '../outcomes/follow-up.service.js';
+import { followUpPage } from './follow-up-page.js';
+import type { FollowUpAnswer } from './follow-up-page.js';
 
-type Answer = keyof typeof ANSWER_LABELS;
-const isAnswer = (v: unknown): v is Answer => typeof v === 'string' && Object.hasOwn(ANSWER_LABELS, v);
+const isAnswer = (v: unknown): v is FollowUpAnswer => typeof v === 'string' && Object.hasOwn(ANSWER_LABELS, v);
 
 /** One click in the mail opens a confirmation; only the confirming POST records the answer. */
 @ApiExcludeController()
@@ -38,30 +39,7 @@ export class FollowUpPagesController {
   ): Promise<void> {
     const link = await this.open(token, res);
     if (!link) return;
-    const chosen = isAnswer(answer) ? answer : undefined;
-    const options = (Object.keys(ANSWER_LABELS) as Answer[])
-      .map(
-        (key) =>
-          `<label for="answer-${key}" style="display:flex;gap:.5rem;align-items:center;min-height:44px"><input type="radio" id="answer-${key}" name="answer" value="${key}"${chosen === key ? ' checked' : ''} required> ${escapeHtml(ANSWER_LABELS[key])}</label>`,
-      )
-      .join('\n');
-    const current = link.answer
-      ? `<p class="ok">You answered: ${escapeHtml(ANSWER_LABELS[link.answer])}. You can change it.</p>`
-      : '';
-    sendPrivatePage(
-      res,
-      200,
-      page(
-        'Did they get back to you?',
-        `<h1>Did ${escapeHtml(link.touchpointName)} get back to you?</h1>
-<p>You were promised a callback or an email by ${escapeHtml(link.promisedBy)}.</p>
-${current}
-<form method="post" action="/f/${escapeHtml(token)}">
-<fieldset><legend>Your answer</legend>${options}</fieldset>
-<button type="submit">${chosen ? `Confirm: ${escapeHtml(ANSWER_LABELS[chosen])}` : 'Save my answer'}</button>
-</form>`,
-      ),
-    );
+    sendPrivatePage(res, 200, followUpPage(link, token, isAnswer(answer) ? answer : undefined));
   }
 
   @Post(':token')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AssignmentsModule } from '../assignments/assignments.module.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { LinksModule } from '../links/links.module.js';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { AssignmentStatus } from '../assignments/assignment.entity.js';
+
 import { missedFrom } from '../assignments/assignment-lifecycle.js';
+import type { AssignmentStatus } from '../assignments/assignment.entity.js';
 import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
 import { SecretLinks } from '../links/secret-links.service.js';

@@ -1,6 +1,7 @@
 import { Body, ConflictException, Controller, Get, HttpException, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+
 import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
 import type { CancelReason } from '../assignments/withdrawal-reasons.js';
@@ -13,11 +14,11 @@ import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { validateDto } from '../common/validation/validate-dto.js';
 import { FieldValidationException, unstorableInput } from '../common/validation/validation-errors.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
+import { outcomeRules } from '../outcomes/outcome-rules.js';
 import { OutcomeDto } from '../outcomes/outcome.dto.js';
 import { Outcome } from '../outcomes/outcome.entity.js';
 import { OutcomesRepository } from '../outcomes/outcomes.repository.js';
 import { OutcomesService } from '../outcomes/outcomes.service.js';
-import { outcomeRules } from '../outcomes/outcome-rules.js';
 import { formPage, initialValues, parseForm, savedPage } from './outcome-form.js';
 import type { FormValues } from './outcome-form.js';
 import { ResolvedLink, TesterLinkService } from './tester-link.service.js';
@@ -142,9 +143,8 @@ export class TesterPagesController {
     const link = await this.open(token, res);
     if (!link) return;
     if (link.status === 'cancelled') return sendPrivatePage(res, 409, withdrawnPage(link.cancelReason));
-    const values = Object.fromEntries(
-      Object.entries(body ?? {}).filter(([, v]) => typeof v === 'string'),
-    ) as FormValues;
+    // the body is what the browser sent, whatever the type says: keep the text fields only
+    const values: FormValues = Object.fromEntries(Object.entries(body ?? {}).filter(([, v]) => typeof v === 'string'));
     const { plain, errors } = parseForm(values, link.form);
     const { value, errors: fieldErrors } = await validateDto(OutcomeDto, plain);
     // Every problem at once: unreadable cells, field rules, and the cross-field rules.

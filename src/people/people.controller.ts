@@ -1,23 +1,31 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, ForbiddenException } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiOperation,
+} from '@nestjs/swagger';
+
 import { hasRole, type Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { PeopleService } from './people.service.js';
 import { CreatePersonDto, ImportResult, PeopleQuery, PersonPage, PersonView, UpdatePersonDto } from './person.dto.js';
-import { ForbiddenException } from '@nestjs/common';
 
 @ApiTags('people')
 @ApiAuthenticated()
-@ApiErrors()
 @Controller('api/v1/people')
 export class PeopleController {
   constructor(private readonly people: PeopleService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a person' })
   @Idempotent()
   @Roles('admin')
   @ApiCreatedResponse({ type: PersonView })
@@ -27,6 +35,7 @@ export class PeopleController {
   }
 
   @Post('import')
+  @ApiOperation({ summary: 'Import people from CSV (all rows or none)' })
   @Idempotent()
   @Roles('admin')
   @ApiConsumes('text/csv')
@@ -46,6 +55,7 @@ export class PeopleController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List people' })
   @Roles('admin')
   @ApiOkResponse({ type: PersonPage })
   async list(@CurrentActor() me: Actor, @Query() query: PeopleQuery): Promise<PersonPage> {
@@ -54,6 +64,7 @@ export class PeopleController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read a person (admins: anyone; others: themselves)' })
   @Roles('admin', 'self')
   @ApiOkResponse({ type: PersonView })
   async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<PersonView> {
@@ -62,6 +73,7 @@ export class PeopleController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change a person' })
   @Roles('admin')
   @ApiConflictResponse({ description: 'Email taken, or the change would leave the organization without an admin' })
   @ApiOkResponse({ type: PersonView, description: 'Without the tester role, their tests are withdrawn at once' })
@@ -74,6 +86,7 @@ export class PeopleController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Delete a person' })
   @Roles('admin')
   @HttpCode(204)
   @ApiConflictResponse({ description: 'The person is the last admin or still owns touchpoints' })

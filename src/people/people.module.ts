@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { PeopleController } from './people.controller.js';
 import { PeopleRepository } from './people.repository.js';

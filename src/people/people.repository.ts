@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
 import type { Role } from '../auth/roles.js';
 import { likePattern } from '../common/pagination.js';
 import type { Page } from '../common/pagination.js';
@@ -70,6 +71,25 @@ export class PeopleRepository {
       [organizationId, ids],
     );
     return rows.map((r) => r.email);
+  }
+
+  /** Everyone with this address (lower case), in any organization: one sign-in address may serve several. */
+  async withEmailAnywhere(
+    email: string,
+  ): Promise<Array<{ id: string; organizationId: string; name: string; organizationName: string }>> {
+    const rows: Array<{ id: string; organization_id: string; name: string; organization_name: string }> =
+      await this.dataSource.query(
+        `SELECT p.id, p.organization_id, p.name, o.name AS organization_name
+           FROM person p JOIN organization o ON o.id = p.organization_id
+          WHERE p.email = $1 ORDER BY o.name, o.id`,
+        [email],
+      );
+    return rows.map((r) => ({
+      id: r.id,
+      organizationId: r.organization_id,
+      name: r.name,
+      organizationName: r.organization_name,
+    }));
   }
 
   /** The id of the organization's person with this address, if any. */

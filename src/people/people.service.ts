@@ -1,16 +1,17 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
+import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { listCell, dateRangesCell, optionalCell, weeklyHoursCell } from '../common/csv/cell-formats.js';
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
+import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
-import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
-import { Person } from './person.entity.js';
-import { CreatePersonDto, DEFAULT_WORKING_HOURS, PeopleQuery, UpdatePersonDto } from './person.dto.js';
 import { PeopleRepository } from './people.repository.js';
-import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
+import { CreatePersonDto, DEFAULT_WORKING_HOURS, PeopleQuery, UpdatePersonDto } from './person.dto.js';
+import { Person } from './person.entity.js';
 
 export const PEOPLE_CSV_COLUMNS = {
   required: ['email', 'name', 'roles', 'timezone'],

@@ -13,6 +13,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+
 import { ROLES } from '../auth/roles.js';
 import type { Role } from '../auth/roles.js';
 import { DateRangeDto } from '../common/dto/date-range.dto.js';
@@ -27,8 +28,8 @@ import {
   IsSingleLine,
 } from '../common/validation/domain.validators.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
-import { Omittable } from '../common/validation/validate-dto.js';
 import { NormalizeEmail, Trim } from '../common/validation/transforms.js';
+import { Omittable } from '../common/validation/validate-dto.js';
 import type { DateRange, Person, WorkingHours } from './person.entity.js';
 
 export class WorkingHoursDto implements WorkingHours {
@@ -124,7 +125,7 @@ export class PersonView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(p: Person): PersonView {
+  static of(this: void, p: Person): PersonView {
     const { id, email, name, roles, timezone, workingHours, leave, createdAt, updatedAt } = p;
     return { id, email, name, roles, timezone, workingHours, leave, createdAt, updatedAt };
   }

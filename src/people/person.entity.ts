@@ -9,9 +9,10 @@ import {
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
-import { Organization } from '../organizations/organization.entity.js';
+
 import type { Role } from '../auth/roles.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
+import { Organization } from '../organizations/organization.entity.js';
 
 export interface WorkingHours {
   day: Weekday;
@@ -29,6 +30,8 @@ export interface DateRange {
 @Index('person_org_email_key', ['organizationId', 'email'], { unique: true })
 @Index('person_org_name_idx', ['organizationId', 'name'])
 @Index('person_roles_idx', ['roles'], { type: 'gin' })
+// sign-in finds a person by address alone, in whichever organization
+@Index('person_email_idx', ['email'])
 // lets other tables require that a referenced person is of the same organization
 @Unique('person_id_org_key', ['id', 'organizationId'])
 @Check('person_email_check', 'email = lower(email)')

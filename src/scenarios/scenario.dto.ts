@@ -17,10 +17,11 @@ import {
   ValidateNested,
   ValidationArguments,
 } from 'class-validator';
+
 import { PageQuery } from '../common/pagination.js';
-import { Omittable } from '../common/validation/validate-dto.js';
-import { Trim } from '../common/validation/transforms.js';
 import { IsSingleLine } from '../common/validation/domain.validators.js';
+import { Trim } from '../common/validation/transforms.js';
+import { Omittable } from '../common/validation/validate-dto.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import { QUESTION_TYPES, Scenario } from './scenario.entity.js';
@@ -133,7 +134,7 @@ export class ScenarioView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(s: Scenario): ScenarioView {
+  static of(this: void, s: Scenario): ScenarioView {
     const { id, title, brief, channels, questions, createdAt, updatedAt } = s;
     return { id, title, brief, channels, questions, createdAt, updatedAt };
   }

@@ -8,6 +8,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+
 import { Organization } from '../organizations/organization.entity.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 

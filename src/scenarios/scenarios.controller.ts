@@ -1,20 +1,21 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
+
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
+import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { CreateScenarioDto, ScenarioPage, ScenariosQuery, ScenarioView, UpdateScenarioDto } from './scenario.dto.js';
 import { ScenariosService } from './scenarios.service.js';
 
 @ApiTags('scenarios')
 @ApiAuthenticated()
-@ApiErrors()
 @Controller('api/v1/scenarios')
 export class ScenariosController {
   constructor(private readonly scenarios: ScenariosService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a scenario' })
   @Roles('admin', 'quality')
   @ApiCreatedResponse({ type: ScenarioView })
   async create(@CurrentActor() me: Actor, @Body() dto: CreateScenarioDto): Promise<ScenarioView> {
@@ -22,6 +23,7 @@ export class ScenariosController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List scenarios' })
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: ScenarioPage })
   async list(@CurrentActor() me: Actor, @Query() query: ScenariosQuery): Promise<ScenarioPage> {
@@ -30,6 +32,7 @@ export class ScenariosController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read a scenario' })
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: ScenarioView })
   async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<ScenarioView> {
@@ -37,6 +40,7 @@ export class ScenariosController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change a scenario' })
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: ScenarioView })
   async update(
@@ -48,6 +52,7 @@ export class ScenariosController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Delete a scenario' })
   @Roles('admin', 'quality')
   @HttpCode(204)
   async remove(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<void> {

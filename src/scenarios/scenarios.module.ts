@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { ScenariosController } from './scenarios.controller.js';
 import { ScenariosRepository } from './scenarios.repository.js';
 import { ScenariosService } from './scenarios.service.js';

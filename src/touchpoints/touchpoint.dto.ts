@@ -15,6 +15,7 @@ import {
   ValidateNested,
   ValidationArguments,
 } from 'class-validator';
+
 import { DateRangeDto } from '../common/dto/date-range.dto.js';
 import { PageQuery } from '../common/pagination.js';
 import {
@@ -27,11 +28,11 @@ import {
   IsSingleLine,
 } from '../common/validation/domain.validators.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
-import { Omittable } from '../common/validation/validate-dto.js';
 import { Trim } from '../common/validation/transforms.js';
+import { Omittable } from '../common/validation/validate-dto.js';
+import type { DateRange } from '../people/person.entity.js';
 import { CHANNELS, Touchpoint } from './touchpoint.entity.js';
 import type { Channel, OpeningHours } from './touchpoint.entity.js';
-import type { DateRange } from '../people/person.entity.js';
 
 export class OpeningHoursDto implements OpeningHours {
   @ApiProperty({ enum: WEEKDAYS, example: 'mon' })
@@ -82,7 +83,9 @@ function IsContactForChannel() {
         defaultMessage(args: ValidationArguments) {
           const channel = (args.object as { channel?: unknown }).channel;
           const rule = contactRule(channel);
-          return rule ? `contact must be ${rule.rule} for a ${channel} touchpoint` : 'contact must be a string';
+          return rule
+            ? `contact must be ${rule.rule} for a ${channel as string} touchpoint`
+            : 'contact must be a string';
         },
       },
     });
@@ -187,7 +190,7 @@ export class TouchpointView {
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
-  static of(t: Touchpoint): TouchpointView {
+  static of(this: void, t: Touchpoint): TouchpointView {
     const { id, name, channel, contact, timezone, openingHours, closures, ownerId, team, createdAt, updatedAt } = t;
     return { id, name, channel, contact, timezone, openingHours, closures, ownerId, team, createdAt, updatedAt };
   }

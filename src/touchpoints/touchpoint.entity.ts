@@ -8,9 +8,10 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+
+import type { Weekday } from '../common/validation/domain.validators.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Person } from '../people/person.entity.js';
-import type { Weekday } from '../common/validation/domain.validators.js';
 import type { DateRange } from '../people/person.entity.js';
 
 export const CHANNELS = ['phone', 'chat', 'email', 'in_person', 'web_form', 'social'] as const;

@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
+
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
-import { ApiAuthenticated, ApiErrors } from '../common/api-docs.decorators.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { ImportResult } from '../people/person.dto.js';
 import {
@@ -18,12 +19,12 @@ import { TouchpointsService } from './touchpoints.service.js';
 
 @ApiTags('touchpoints')
 @ApiAuthenticated()
-@ApiErrors()
 @Controller('api/v1/touchpoints')
 export class TouchpointsController {
   constructor(private readonly touchpoints: TouchpointsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a touchpoint' })
   @Idempotent()
   @Roles('admin', 'quality')
   @ApiCreatedResponse({ type: TouchpointView })
@@ -32,6 +33,7 @@ export class TouchpointsController {
   }
 
   @Post('import')
+  @ApiOperation({ summary: 'Import touchpoints from CSV (all rows or none)' })
   @Idempotent()
   @Roles('admin', 'quality')
   @ApiConsumes('text/csv')
@@ -52,6 +54,7 @@ export class TouchpointsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List touchpoints' })
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: TouchpointPage })
   async list(@CurrentActor() me: Actor, @Query() query: TouchpointsQuery): Promise<TouchpointPage> {
@@ -60,6 +63,7 @@ export class TouchpointsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read a touchpoint' })
   @Roles('admin', 'quality')
   @ApiOkResponse({ type: TouchpointView })
   async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<TouchpointView> {
@@ -67,6 +71,7 @@ export class TouchpointsController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change a touchpoint' })
   @Roles('admin', 'quality')
   @ApiOkResponse({
     type: TouchpointView,
@@ -81,6 +86,7 @@ export class TouchpointsController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Delete a touchpoint' })
   @Roles('admin', 'quality')
   @HttpCode(204)
   async remove(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<void> {

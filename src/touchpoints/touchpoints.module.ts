@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { PeopleModule } from '../people/people.module.js';
 import { TouchpointsController } from './touchpoints.controller.js';

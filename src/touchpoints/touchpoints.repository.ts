@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+
 import { likePattern } from '../common/pagination.js';
 import type { Page } from '../common/pagination.js';
 import { Touchpoint, TouchpointOwnership } from './touchpoint.entity.js';

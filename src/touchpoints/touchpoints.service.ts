@@ -1,20 +1,21 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+
+import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
 import { dateRangesCell, optionalCell, weeklyHoursCell } from '../common/csv/cell-formats.js';
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
+import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
-import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
-import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { PeopleRepository } from '../people/people.repository.js';
 import { CreateTouchpointDto, TouchpointsQuery, UpdateTouchpointDto } from './touchpoint.dto.js';
 import { Touchpoint } from './touchpoint.entity.js';
 import { TouchpointsRepository } from './touchpoints.repository.js';
 import type { TouchpointColumns } from './touchpoints.repository.js';
-import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 
 export const TOUCHPOINTS_CSV_COLUMNS = {
   required: ['name', 'channel', 'contact', 'timezone', 'openingHours'],

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import pg from 'pg';
+
 import { NodeChild, startNode } from '../support/child-process.js';
 
 /**

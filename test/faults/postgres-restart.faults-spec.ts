@@ -1,16 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import pg from 'pg';
+
 import { ManualClock } from '../../src/common/clock.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
 import { LEASE_MS } from '../../src/mail/outbox-sender.js';
 import { freePort } from '../support/browser.js';
+import { NodeChild, startNode } from '../support/child-process.js';
 import { runCli } from '../support/cli.js';
 import { personBody, scenarioBody, touchpointBody } from '../support/factories.js';
 import { startSmtpSink, SmtpSink } from '../support/smtp-sink.js';
 import { createTestApp } from '../support/test-app.js';
-import { NodeChild, startNode } from '../support/child-process.js';
 import { PostgresServer, startPostgresServer } from './support/postgres-server.js';
 
 /**
@@ -118,7 +120,11 @@ function load(clients: number) {
   };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -174,13 +180,13 @@ describe('PostgreSQL stopped and started again under load', () => {
     const traffic = load(4);
     const outages: Array<{ mode: 'fast' | 'immediate'; health: Sample[]; recovered: Sample }> = [];
     try {
-      await until('outcomes to be written', async () =>
+      await until('outcomes to be written', () =>
         traffic.samples.filter((s) => s.status === 201).length >= 20 ? true : undefined,
       );
       for (const mode of ['fast', 'immediate'] as const) {
         // the first outage spans the turn of a minute, when every job ticks (outbox every 5 s, the rest every minute)
         if (mode === 'fast')
-          await until('the end of a minute', async () => (new Date().getSeconds() >= 57 ? true : undefined), 61_000);
+          await until('the end of a minute', () => (new Date().getSeconds() >= 57 ? true : undefined), 61_000);
         await db.stop(mode);
         const health: Sample[] = [];
         // a few seconds down, the clients sending all along
@@ -191,10 +197,10 @@ describe('PostgreSQL stopped and started again under load', () => {
         const before = traffic.samples.length;
         await db.start();
         // no restart of the service: it must find the database again on its own
-        const recovered = await until('an outcome written after the restart', async () =>
+        const recovered = await until('an outcome written after the restart', () =>
           traffic.samples.slice(before).find((s) => s.kind === 'post' && s.status === 201),
         );
-        await until('reads after the restart', async () =>
+        await until('reads after the restart', () =>
           traffic.samples.slice(before).some((s) => s.kind === 'get' && s.status === 200) ? true : undefined,
         );
         outages.push({ mode, health, recovered });
@@ -302,7 +308,7 @@ describe('PostgreSQL stopped and started again under load', () => {
     try {
       inFlight.release();
       // the sender's round ends: it gave up on the database, or it went on sending (the defect)
-      await until('the outbox round to end', async () =>
+      await until('the outbox round to end', () =>
         service
           .logs()
           .slice(logsBefore)

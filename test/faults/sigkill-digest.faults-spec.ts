@@ -1,14 +1,15 @@
 import pg from 'pg';
+
 import { ManualClock } from '../../src/common/clock.js';
 import { LOCKS } from '../../src/database/advisory-lock.js';
 import { DigestRunsService } from '../../src/digests/digest-runs.service.js';
 import { DigestSubscription } from '../../src/digests/digest-subscription.entity.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
 import { LEASE_MS } from '../../src/mail/outbox-sender.js';
+import { startNode } from '../support/child-process.js';
 import { auth, newOrganization } from '../support/factories.js';
 import { startSmtpSink, SmtpSink } from '../support/smtp-sink.js';
 import { createTestApp, TestApp } from '../support/test-app.js';
-import { startNode } from '../support/child-process.js';
 
 /**
  * The digest job and the outbox that sends its mail, each run by `cli run-job` and killed with

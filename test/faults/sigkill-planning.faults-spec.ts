@@ -1,8 +1,9 @@
 import pg from 'pg';
+
 import { LOCKS } from '../../src/database/advisory-lock.js';
+import { startNode } from '../support/child-process.js';
 import { auth, newOrganization, TestOrganization } from '../support/factories.js';
 import { createTestApp, TestApp } from '../support/test-app.js';
-import { startNode } from '../support/child-process.js';
 
 /**
  * `cli plan` killed with SIGKILL while it plans a campaign big enough to take a while (thousands of

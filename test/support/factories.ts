@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import { OrganizationsService } from '../../src/organizations/organizations.service.js';
 import type { TestApp } from './test-app.js';
 

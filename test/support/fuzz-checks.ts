@@ -40,7 +40,10 @@ export function leaves(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value);
   else if (Array.isArray(value)) for (const v of value) leaves(v, out);
   else if (value && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) (out.push(k), leaves(v, out));
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      leaves(v, out);
+    }
   return out;
 }
 

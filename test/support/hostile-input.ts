@@ -1,5 +1,5 @@
-import fc from 'fast-check';
 import { stringify } from 'csv-stringify/sync';
+import fc from 'fast-check';
 
 /**
  * Generators of hostile input for the fuzz specs: wrong types, huge and odd numbers, empty and

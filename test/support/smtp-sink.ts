@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+
 import { simpleParser } from 'mailparser';
 import type { ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+
 import { createApp } from '../../src/app.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { createLogger } from '../../src/common/logging/logger.js';

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+
 import { ownerSeesFrom } from '../../common/owner-view.js';
 import { coverage, knownSafeShare, Leak, measureLeak, Timeline, timeline, weekFrames } from './owner-attack.js';
 import { HOUR, PlannerCampaign, PlannerTester, PlannerTouchpoint, planWeeks } from './planner.js';

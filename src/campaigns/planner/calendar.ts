@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+
 import { WEEKDAYS } from '../../common/validation/domain.validators.js';
 
 /** A half-open span of real time [start, end), in epoch milliseconds. */

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+
 import { localWeek } from './calendar.js';
 import { BLOCK_HOURS, candidateWindows, openTime, PlannerCampaign, PlannerTouchpoint } from './planner.js';
 import { SeededRandom } from './random.js';
@@ -162,7 +163,7 @@ const fixedCycle: Predictor = (ctx) => {
   const dayVotes = new Map<number, Map<number, number>>();
   const vote = (votes: Map<number, Map<number, number>>, position: number, value: number) => {
     let tally = votes.get(position);
-    if (!tally) votes.set(position, (tally = new Map()));
+    if (!tally) votes.set(position, (tally = new Map<number, number>()));
     tally.set(value, (tally.get(value) ?? 0) + 1);
   };
   for (const t of ctx.visible) {

@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+
 import type { PlanBatchColumns } from '../../assignments/assignments.repository.js';
 import { parsePlannerInputs, plannable, PlannerInputsJson, SkippedRow } from '../planner-inputs.js';
 import { fitToFreeSlots } from '../replan.js';

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
+
 import { insideWeekly } from '../../../test/support/calendar-check.js';
-import { SeededRandom } from './random.js';
-import { byStratum, candidateMarginals, drawWindows, strataFit, stratumOf } from './window-draw.js';
 import {
   candidateWindows,
   DAY,
@@ -16,6 +15,8 @@ import {
   PlanWeekInput,
   WeekPlan,
 } from './planner.js';
+import { SeededRandom } from './random.js';
+import { byStratum, candidateMarginals, drawWindows, strataFit, stratumOf } from './window-draw.js';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;

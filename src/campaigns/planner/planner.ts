@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
+
 import {
   clipIntervals,
-  DateRangeLike,
   Interval,
   localWeek,
   rangeInterval,
@@ -9,11 +9,31 @@ import {
   subtractIntervals,
   weeklyIntervals,
 } from './calendar.js';
+import type {
+  PlannerCampaign,
+  PlannerTouchpoint,
+  PlannerTester,
+  PlannerScenario,
+  ExistingAssignment,
+  PlanWeekInput,
+  PlannedAssignment,
+  UnfilledReason,
+} from './planner-types.js';
 import { SeededRandom, seededKey } from './random.js';
 import { assign, pickLinear, TesterIndex, testerContext, TesterState, WindowRules } from './tester-index.js';
 import { Candidate, drawWindows, strataFit, weightedOrder } from './window-draw.js';
 
 export type { Candidate } from './window-draw.js';
+export type {
+  PlannerCampaign,
+  PlannerTouchpoint,
+  PlannerTester,
+  PlannerScenario,
+  ExistingAssignment,
+  PlanWeekInput,
+  PlannedAssignment,
+  UnfilledReason,
+} from './planner-types.js';
 
 /**
  * The planner: pure functions of their inputs (the current time included). Given a campaign, one
@@ -28,90 +48,6 @@ export const DAY = 24 * HOUR;
 const STEP = 15 * MINUTE;
 /** Time-of-day blocks: 2 local hours each. A test's weekday × block is what an owner would try to predict. */
 export const BLOCK_HOURS = 2;
-
-export interface PlannerCampaign {
-  id: string;
-  seed: string;
-  contactsPerTouchpointPerWeek: number;
-  windowMinutes: number;
-  revealLeadMinutes: number;
-  holdLeadMinutes: number | null;
-  minSpacingHours: number;
-  testerWeeklyCap: number;
-  rotationDays: number;
-  allowOwnerSelfTest: boolean;
-  /** YYYY-MM-DD, inclusive, read in each touchpoint's zone. */
-  startsOn: string;
-  endsOn: string | null;
-}
-
-export interface PlannerTouchpoint {
-  id: string;
-  channel: string;
-  timezone: string;
-  openingHours: Array<{ day: string; open: string; close: string }>;
-  closures: DateRangeLike[];
-  ownerId: string | null;
-}
-
-export interface PlannerTester {
-  id: string;
-  timezone: string;
-  workingHours: Array<{ day: string; start: string; end: string }>;
-  leave: DateRangeLike[];
-}
-
-export interface PlannerScenario {
-  id: string;
-  channels: string[];
-}
-
-/** An assignment that already exists (any campaign of the organization), for caps, spacing and rotation. */
-export interface ExistingAssignment {
-  campaignId: string;
-  testerId: string | null;
-  touchpointId: string;
-  scenarioId: string | null;
-  weekStart: string;
-  windowStart: number;
-  windowEnd: number;
-}
-
-export interface PlanWeekInput {
-  campaign: PlannerCampaign;
-  /** The Monday of the week to plan (YYYY-MM-DD). */
-  weekStart: string;
-  touchpoints: PlannerTouchpoint[];
-  testers: PlannerTester[];
-  scenarios: PlannerScenario[];
-  existing: ExistingAssignment[];
-  now: number;
-  /** Told of each assignment as soon as it is made (a caller may start storing before the week is done). */
-  onPlanned?: (assignment: PlannedAssignment) => void;
-}
-
-export interface PlannedAssignment {
-  touchpointId: string;
-  slot: number;
-  testerId: string;
-  scenarioId: string | null;
-  windowStart: number;
-  windowEnd: number;
-  revealAt: number;
-  holdAt: number | null;
-}
-
-export type UnfilledReason =
-  | 'no_open_time'
-  | 'spacing'
-  | 'no_tester_available'
-  | 'only_owner_available'
-  | 'tester_weekly_cap_reached'
-  | 'rotation'
-  | 'testers_busy'
-  | 'declined_too_late'
-  | 'not_revealed_in_time'
-  | 'tester_became_owner';
 
 export const UNFILLED_REASONS: Record<UnfilledReason, string> = {
   no_open_time: 'no opening hours left in the week (closed, outside the campaign, or too soon to reveal)',

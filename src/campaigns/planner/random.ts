@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 
 /** A seeded random stream: the same seed and labels give the same numbers, on every machine. */
 export class SeededRandom {

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+
 import {
   clipIntervals,
   Interval,
@@ -8,7 +9,7 @@ import {
   subtractIntervals,
   weeklyIntervals,
 } from './calendar.js';
-import type { ExistingAssignment, PlannerCampaign, PlannerTester, UnfilledReason } from './planner.js';
+import type { ExistingAssignment, PlannerCampaign, PlannerTester, UnfilledReason } from './planner-types.js';
 import { SeededRandom } from './random.js';
 
 /**
@@ -99,7 +100,7 @@ export function testerContext(
     if (a.windowEnd > horizon.start && a.windowStart < horizon.end)
       push(testerWindows, a.testerId, { start: a.windowStart, end: a.windowEnd });
     let byTouchpoint = tested.get(a.testerId);
-    if (!byTouchpoint) tested.set(a.testerId, (byTouchpoint = new Map()));
+    if (!byTouchpoint) tested.set(a.testerId, (byTouchpoint = new Map<string, number[]>()));
     push(byTouchpoint, a.touchpointId, a.windowStart);
   }
   const repeated = new Map<string, Interval[]>();

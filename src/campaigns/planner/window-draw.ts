@@ -180,7 +180,7 @@ const fitsByShape = new Map<string, StrataFit>();
 
 export function strataFit(candidates: Candidate[], k: number, spacing: number): StrataFit {
   let byRule = fits.get(candidates);
-  if (!byRule) fits.set(candidates, (byRule = new Map()));
+  if (!byRule) fits.set(candidates, (byRule = new Map<string, StrataFit>()));
   const key = `${k}|${spacing}`;
   let fit = byRule.get(key);
   if (!fit) {
@@ -247,7 +247,7 @@ const tables = new WeakMap<Float64Array, Map<string, DrawTables>>();
 
 function drawTables(candidates: Candidate[], weights: Float64Array, k: number, spacing: number): DrawTables {
   let byRule = tables.get(weights);
-  if (!byRule) tables.set(weights, (byRule = new Map()));
+  if (!byRule) tables.set(weights, (byRule = new Map<string, DrawTables>()));
   const key = `${k}|${spacing}`;
   let found = byRule.get(key);
   if (!found) {

@@ -1,6 +1,7 @@
-import { parse } from 'csv-parse/sync';
-import { ClassConstructor } from 'class-transformer';
 import { BadRequestException } from '@nestjs/common';
+import { ClassConstructor } from 'class-transformer';
+import { parse } from 'csv-parse/sync';
+
 import { validateDto } from '../validation/validate-dto.js';
 
 export interface CsvRowError {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+
 import { IsDateOrDateTime, IsNotBefore } from '../validation/domain.validators.js';
 
 /** A closure or a leave: whole local days (YYYY-MM-DD, inclusive) or exact instants with offset. */

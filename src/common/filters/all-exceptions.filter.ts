@@ -1,6 +1,8 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
+
 import { isDatabaseUnavailable, sqlState } from '../../database/connection-errors.js';
 import { vanishedReference, vanishedReferenceConflict } from '../../database/vanished-reference.js';
 import type { AppLogger } from '../logging/logger.js';
@@ -66,7 +68,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
-      const status = exception.getStatus();
+      const status: HttpStatus = exception.getStatus();
       if (status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       res.status(status).json(typeof body === 'string' ? { statusCode: status, message: body } : body);
       return;

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+
 import { ConflictException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
 import { markKeyCommitted } from './idempotency-keys.repository.js';
 
 /** The Idempotency-Key a request holds while its handler runs (see IdempotencyInterceptor). */

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+
 import { ApiKey } from '../../auth/api-key.entity.js';
 
 export const IDEMPOTENCY_STATES = ['in_flight', 'committed', 'done'] as const;

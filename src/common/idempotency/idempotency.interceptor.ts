@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+
 import {
   CallHandler,
   ConflictException,
@@ -11,6 +12,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { defer, lastValueFrom, Observable } from 'rxjs';
+
 import type { ApiActor } from '../../auth/actor.js';
 import { Clock } from '../clock.js';
 import { LOGGER } from '../common.module.js';
@@ -126,7 +128,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!claim.marked) {
       // a creating service behind @Idempotent must call markIdempotencyKeyUsed in its transaction
       this.logger.error(
-        { route: `${req.method} ${req.route?.path}`, key },
+        { route: `${req.method} ${(req.route as { path?: string } | undefined)?.path}`, key },
         'the route did not mark its Idempotency-Key used',
       );
     }

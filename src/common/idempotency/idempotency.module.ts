@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { IdempotencyService } from './idempotency.service.js';

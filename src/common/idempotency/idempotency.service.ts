@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
+
 import type { IdempotencyClaim } from './idempotency-context.js';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
 import type { IdempotencyScope } from './idempotency-keys.repository.js';

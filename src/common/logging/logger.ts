@@ -29,7 +29,10 @@ export class NestPinoLogger implements LoggerService {
     else if (typeof message === 'object') this.logger[level]({ context, ...(message as object) });
     else {
       const stack = level === 'error' && typeof rest[0] === 'string' && rest.length > 1 ? rest[0] : undefined;
-      this.logger[level]({ context, ...(stack ? { stack } : {}) }, String(message));
+      this.logger[level](
+        { context, ...(stack ? { stack } : {}) },
+        String(message as string | number | boolean | bigint | symbol | undefined),
+      ); // objects were spread above
     }
   }
 

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import { pinoHttp } from 'pino-http';
+
 import type { AppLogger } from './logger.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
 
 /** A secret link's path (/t/…, /f/…, /d/…, in any case: Express routes ignore it) with its secret replaced, for anything that is logged. */
 export function redactSecretLink(url: string): string {
-  return url.replace(/^\/([tfd])\/[^/?#]+/i, '/$1/[secret]');
+  return url.replace(/^\/([tfd]|signin)\/[^/?#]+/i, '/$1/[secret]');
 }
 
 /** Access log plus a request id: taken from X-Request-Id when sane, else new; echoed back. */

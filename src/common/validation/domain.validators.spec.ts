@@ -1,5 +1,6 @@
-import { validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+
 import { CreateTouchpointDto } from '../../touchpoints/touchpoint.dto.js';
 import { isDateOrDateTime, isIanaTimeZone, minutesOfDay } from './domain.validators.js';
 

@@ -1,5 +1,6 @@
-import { DateTime } from 'luxon';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { DateTime } from 'luxon';
+
 import { isKnownTimeZone } from './time-zones.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -73,7 +74,7 @@ export function HasNoOverlap(startKey: string, endKey: string, options?: Validat
     for (const e of v as Array<Record<string, unknown>>) {
       if (!e || typeof e.day !== 'string' || typeof e[startKey] !== 'string' || typeof e[endKey] !== 'string') continue;
       const list = byDay.get(e.day) ?? [];
-      list.push([minutesOfDay(e[startKey] as string), minutesOfDay(e[endKey] as string)]);
+      list.push([minutesOfDay(e[startKey]), minutesOfDay(e[endKey])]);
       byDay.set(e.day, list);
     }
     for (const list of byDay.values()) {
@@ -126,16 +127,6 @@ export function IsNotBefore(startField: string, options?: ValidationOptions) {
     return instant(v, true) >= instant(start, false);
   })(options);
 }
-
-export const IsPhoneNumber = decorator(
-  'isPhoneNumber',
-  '$property must be a phone number of 5 to 15 digits, optionally with +, spaces, dots, dashes or parentheses',
-  (v) => {
-    if (typeof v !== 'string' || !/^\+?[0-9 ().-]+$/.test(v)) return false;
-    const digits = v.replace(/\D/g, '').length;
-    return digits >= 5 && digits <= 15;
-  },
-);
 
 /** A name or title: one line, no control characters (they end up in mail subjects and CSV cells). */
 export const IsSingleLine = decorator(

@@ -1,5 +1,6 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate, ValidateIf, ValidationOptions } from 'class-validator';
+
 import {
   FieldError,
   flattenValidationErrors,

@@ -10,6 +10,7 @@ import { JobFailures1765500000000 } from './1765500000000-job-failures.js';
 import { IdempotencyKeys1765500000001 } from './1765500000001-idempotency-keys.js';
 import { DigestLinks1765600000000 } from './1765600000000-digest-links.js';
 import { ClaimRevisedAt1765800000000 } from './1765800000000-claim-revised-at.js';
+import { ConsoleSessions1766100000000 } from './1766100000000-console-sessions.js';
 
 /** Every migration, oldest first. A generated migration is added here to take effect. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   IdempotencyKeys1765500000001,
   DigestLinks1765600000000,
   ClaimRevisedAt1765800000000,
+  ConsoleSessions1766100000000,
 ];

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
-import { escapeHtml } from '../common/html.js';
-import type { OutgoingMail } from '../mail/outbox.service.js';
+
 import { inZone, oneLine } from '../assignments/assignment-mails.js';
+import { mailDocument } from '../mail/mail-document.js';
+import type { OutgoingMail } from '../mail/outbox.service.js';
 
 export const ANSWER_LABELS = {
   kept: 'Yes, by the promised date',
@@ -35,11 +36,23 @@ export function followUpMail(ctx: {
       '',
       'Each link asks you to confirm before anything is saved.',
     ].join('\n'),
-    html: `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:36em;margin:auto;line-height:1.5">
-<p>Hello ${escapeHtml(ctx.tester.name)},</p>
-<p>When you contacted ${escapeHtml(ctx.touchpointName)} on ${escapeHtml(contacted)}, you were promised a callback or an email by ${escapeHtml(by)}. Did it come?</p>
-<ul>${answers.map((a) => `<li><a href="${escapeHtml(a.url)}">${escapeHtml(a.label)}</a></li>`).join('')}</ul>
-<p>Each link asks you to confirm before anything is saved.</p></body></html>`,
+    html: mailDocument(
+      <>
+        <p>Hello {ctx.tester.name},</p>
+        <p>
+          When you contacted {ctx.touchpointName} on {contacted}, you were promised a callback or an email by {by}. Did
+          it come?
+        </p>
+        <ul>
+          {answers.map((a) => (
+            <li>
+              <a href={a.url}>{a.label}</a>
+            </li>
+          ))}
+        </ul>
+        <p>Each link asks you to confirm before anything is saved.</p>
+      </>,
+    ),
     dedupeKey: `promise:${ctx.outcomeId}`,
   };
 }

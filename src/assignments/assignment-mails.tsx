@@ -1,6 +1,7 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
-import { escapeHtml } from '../common/html.js';
+
+import { mailDocument } from '../mail/mail-document.js';
 import type { OutgoingMail } from '../mail/outbox.service.js';
 
 /** Everything the tester-facing mails need about one assignment. */
@@ -83,13 +84,6 @@ function calendar(
   };
 }
 
-function page(title: string, paragraphs: string[]): string {
-  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:36em;margin:auto;line-height:1.5">
-<h1 style="font-size:1.3em">${escapeHtml(title)}</h1>
-${paragraphs.join('\n')}
-</body></html>`;
-}
-
 /** At reveal time: where, what and when, a calendar event, and the link to record the outcome. */
 export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
   const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
@@ -114,12 +108,27 @@ export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
     '',
     'This link is yours alone; do not forward it.',
   ].join('\n');
-  const html = page(`Your test contact: ${ctx.touchpoint.name}`, [
-    `<p>Hello ${escapeHtml(ctx.tester.name)},</p>`,
-    `<p><strong>When:</strong> ${escapeHtml(when)}<br><strong>How:</strong> ${escapeHtml(how)}<br><strong>Ask:</strong> ${escapeHtml(brief)}</p>`,
-    '<p>Make the contact as an ordinary customer would; do not say it is a test. Note waits, transfers and dropped lines, and whether your options were explained. Do not record the name of the person who helps you.</p>',
-    `<p><a href="${escapeHtml(ctx.link ?? '')}">Record what happened</a> (or decline if you cannot make it). This link is yours alone; do not forward it.</p>`,
-  ]);
+  const html = mailDocument(
+    <>
+      <p>Hello {ctx.tester.name},</p>
+      <p>
+        <strong>When:</strong> {when}
+        <br />
+        <strong>How:</strong> {how}
+        <br />
+        <strong>Ask:</strong> {brief}
+      </p>
+      <p>
+        Make the contact as an ordinary customer would; do not say it is a test. Note waits, transfers and dropped
+        lines, and whether your options were explained. Do not record the name of the person who helps you.
+      </p>
+      <p>
+        <a href={ctx.link ?? ''}>Record what happened</a> (or decline if you cannot make it). This link is yours alone;
+        do not forward it.
+      </p>
+    </>,
+    `Your test contact: ${ctx.touchpoint.name}`,
+  );
   return {
     organizationId: ctx.organizationId,
     to: ctx.tester.email,
@@ -150,10 +159,16 @@ export function holdMail(ctx: AssignmentMailContext): OutgoingMail {
     to: ctx.tester.email,
     subject: 'Please hold this time for a test contact',
     text,
-    html: page('Please hold this time', [
-      `<p>Hello ${escapeHtml(ctx.tester.name)},</p>`,
-      `<p>Please keep this time free for a Groundtruth test contact: <strong>${escapeHtml(when)}</strong>. What and where follow closer to the time.</p>`,
-    ]),
+    html: mailDocument(
+      <>
+        <p>Hello {ctx.tester.name},</p>
+        <p>
+          Please keep this time free for a Groundtruth test contact: <strong>{when}</strong>. What and where follow
+          closer to the time.
+        </p>
+      </>,
+      'Please hold this time',
+    ),
     attachments: [calendar(ctx, 0, 'Groundtruth: time held')],
     dedupeKey: `hold:${ctx.assignmentId}`,
   };
@@ -174,11 +189,19 @@ export function reminderMail(ctx: AssignmentMailContext): OutgoingMail {
     to: ctx.tester.email,
     subject: oneLine(`Reminder: test contact ${ctx.touchpoint.name} closes at ${closes}`),
     text,
-    html: page(`Your test window closes at ${closes}`, [
-      `<p>Hello ${escapeHtml(ctx.tester.name)},</p>`,
-      `<p>Your test window for ${escapeHtml(ctx.touchpoint.name)} closes at ${escapeHtml(closes)} (${escapeHtml(ctx.tester.timezone)}).</p>`,
-      `<p><a href="${escapeHtml(ctx.link ?? '')}">Record what happened</a>, or decline on the same page so the test can go to someone else.</p>`,
-    ]),
+    html: mailDocument(
+      <>
+        <p>Hello {ctx.tester.name},</p>
+        <p>
+          Your test window for {ctx.touchpoint.name} closes at {closes} ({ctx.tester.timezone}).
+        </p>
+        <p>
+          <a href={ctx.link ?? ''}>Record what happened</a>, or decline on the same page so the test can go to someone
+          else.
+        </p>
+      </>,
+      `Your test window closes at ${closes}`,
+    ),
     dedupeKey: `remind:${ctx.assignmentId}`,
   };
 }
@@ -216,12 +239,16 @@ export function withdrawalMail(ctx: AssignmentMailContext, why: string): Outgoin
     to: ctx.tester.email,
     subject: oneLine(`Withdrawn: test contact ${ctx.touchpoint.name}`),
     text,
-    html: page(`Test contact withdrawn: ${ctx.touchpoint.name}`, [
-      `<p>Hello ${escapeHtml(ctx.tester.name)},</p>`,
-      `<p>Your test contact with ${escapeHtml(ctx.touchpoint.name)} (${escapeHtml(when)}) ` +
-        `is withdrawn: ${escapeHtml(why)}.</p>`,
-      `<p>${DO_NOTHING}</p>`,
-    ]),
+    html: mailDocument(
+      <>
+        <p>Hello {ctx.tester.name},</p>
+        <p>
+          Your test contact with {ctx.touchpoint.name} ({when}) is withdrawn: {why}.
+        </p>
+        <p>{DO_NOTHING}</p>
+      </>,
+      `Test contact withdrawn: ${ctx.touchpoint.name}`,
+    ),
     attachments: [cancelledEvent(ctx, `Withdrawn: test contact ${ctx.touchpoint.name}`)],
     dedupeKey: `withdrawn:${ctx.assignmentId}`,
   };
@@ -236,10 +263,15 @@ export function holdReleasedMail(ctx: AssignmentMailContext): OutgoingMail {
     to: ctx.tester.email,
     subject: 'The time held for a test contact is free again',
     text,
-    html: page('The held time is free again', [
-      `<p>Hello ${escapeHtml(ctx.tester.name)},</p>`,
-      `<p>The time held for a Groundtruth test contact is free again: <strong>${escapeHtml(when)}</strong>.</p>`,
-    ]),
+    html: mailDocument(
+      <>
+        <p>Hello {ctx.tester.name},</p>
+        <p>
+          The time held for a Groundtruth test contact is free again: <strong>{when}</strong>.
+        </p>
+      </>,
+      'The held time is free again',
+    ),
     attachments: [cancelledEvent(ctx, 'Groundtruth: time held')],
     dedupeKey: `hold-released:${ctx.assignmentId}`,
   };

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
-import { escapeHtml } from '../common/html.js';
-import { renderDigestChart } from './digest-chart.js';
-import type { ChartRow } from './digest-chart.js';
-import type { DigestPayload, DigestRow } from './digest-builder.service.js';
 
-const e = escapeHtml;
+import { formatDuration } from '../common/durations.js';
+import { renderDocument } from '../common/jsx.js';
+import type { DigestPayload, DigestRow } from './digest-builder.service.js';
+import { digestChartSvg, renderDigestChart } from './digest-chart.js';
+import type { ChartRow } from './digest-chart.js';
 
 /**
  * Gmail clips a message whose HTML passes 102 kB and hides the rest behind a link; the transfer encoding
@@ -27,8 +27,8 @@ const VERDICT_COLOUR: Record<DigestRow['verdict'], string> = {
   consistent: '#444',
   inconclusive: '#8a5a00',
   in_progress: '#1d4e89',
-  too_few_contacts: '#777',
-  not_tested: '#777',
+  too_few_contacts: '#666', // #777 on white misses WCAG AA's 4.5:1
+  not_tested: '#666',
 };
 const GAP_COLOUR = { worse: '#b00020', better: '#137333', same: '#444' } as const;
 
@@ -36,14 +36,7 @@ const GAP_COLOUR = { worse: '#b00020', better: '#137333', same: '#444' } as cons
 export function formatValue(unit: DigestRow['unit'], value: number | null): string {
   if (value === null) return '–';
   if (unit === 'rate') return `${(value * 100).toFixed(value * 100 >= 10 ? 0 : 1)} %`;
-  if (unit === 'seconds') {
-    // m:ss below an hour, h:mm:ss above
-    if (value < 0) return `−${formatValue(unit, -value)}`;
-    const total = Math.round(value);
-    const ss = String(total % 60).padStart(2, '0');
-    const mm = String(Math.floor(total / 60) % 60).padStart(2, '0');
-    return total < 3600 ? `${Math.floor(total / 60)}:${ss}` : `${Math.floor(total / 3600)}:${mm}:${ss}`;
-  }
+  if (unit === 'seconds') return formatDuration(value);
   return value.toFixed(1);
 }
 
@@ -126,11 +119,15 @@ export interface RenderContext {
   name: string;
   zone: string;
   link: string;
+  /** The chart: a PNG by cid in mail (drawn {@link PHONE_CHART_WIDTH} wide, so it reads on a phone), or a data URL. */
   chartSrc: string;
+  /** On the web page: the chart drawn for a wide screen, shown instead of `chartSrc` from 600 px up. */
+  chartWideSrc?: string;
 }
 
-const TH = (labels: string[]) =>
-  `<tr style="text-align:left;border-bottom:1px solid #ccc">${labels.map((l) => `<th>${l}</th>`).join('')}</tr>`;
+/** The width (CSS px) of the chart a phone shows: the mail's PNG and the web page's narrow SVG. */
+export const PHONE_CHART_WIDTH = 360;
+
 const HEADERS = [
   'scope',
   'metric',
@@ -144,22 +141,79 @@ const HEADERS = [
   'contacts needed',
 ];
 
-function rowHtml(r: DigestRow): string {
+/**
+ * (Single quotes: JSX escapes a double quote in a <style> too, which would break the CSS.)
+ * Below 640 px each claim's row becomes a card: its scope and metric on top, then one line per figure, each named
+ * by its column's header (mail programs that ignore this style scroll the table inside its own box instead).
+ */
+const PHONE_STYLE =
+  '@media (max-width:640px){' +
+  'table.claims,table.claims tbody,table.claims tr,table.claims td{display:block!important;width:auto!important}' +
+  'table.claims thead{display:none!important}' +
+  'table.claims tr{border:1px solid #ccc;border-radius:6px;margin:0 0 .6rem;padding:.35rem .6rem}' +
+  'table.claims td{display:flex!important;justify-content:space-between;gap:1rem;text-align:right!important;' +
+  'white-space:normal!important;padding:.1rem 0!important}' +
+  'table.claims td:nth-child(-n+2){display:block!important;text-align:left!important}' +
+  'table.claims td:first-child{font-weight:600}' +
+  HEADERS.map((h, i) => (i < 2 ? '' : `table.claims td:nth-child(${i + 1})::before{content:'${h}';color:#555}`)).join(
+    '',
+  ) +
+  'table.claims td[colspan]::before{content:none}' +
+  '}';
+
+const RIGHT = 'text-align:right;white-space:nowrap';
+
+function ClaimRow({ r }: { r: DigestRow }) {
   const aside = asideText(r);
-  const right = 'style="text-align:right;white-space:nowrap"';
   const gapColour = r.gapDirection ? GAP_COLOUR[r.gapDirection] : '#444';
-  return `<tr>
-<td>${e(r.scopeLabel)}${aside ? `<br><small style="color:#555">${e(aside)}</small>` : ''}</td>
-<td>${e(metricLabel(r.metric))}</td>
-<td ${right}>${e(formatValue(r.unit, r.claimed))}</td>
-<td ${right}>${e(formatValue(r.unit, r.observed))}</td>
-<td ${right}>${e(intervalText(r))}</td>
-<td ${right}>${r.n}</td>
-<td style="text-align:right;white-space:nowrap;color:${gapColour}">${e(formatGap(r))}</td>
-<td style="color:${VERDICT_COLOUR[r.verdict]};font-weight:600">${e(VERDICT_TEXT[r.verdict])}</td>
-<td ${right}>${e(detectText(r))}</td>
-<td style="text-align:right">${e(formatNeeded(r))}</td>
-</tr>`;
+  return (
+    <tr>
+      <td>
+        {r.scopeLabel}
+        {aside ? (
+          <>
+            <br />
+            <small style="color:#555">{aside}</small>
+          </>
+        ) : null}
+      </td>
+      <td>{metricLabel(r.metric)}</td>
+      <td style={RIGHT}>{formatValue(r.unit, r.claimed)}</td>
+      <td style={RIGHT}>{formatValue(r.unit, r.observed)}</td>
+      <td style={RIGHT}>{intervalText(r)}</td>
+      <td style={RIGHT}>{r.n}</td>
+      <td style={`${RIGHT};color:${gapColour}`}>{formatGap(r)}</td>
+      <td style={`color:${VERDICT_COLOUR[r.verdict]};font-weight:600`}>{VERDICT_TEXT[r.verdict]}</td>
+      <td style={RIGHT}>{detectText(r)}</td>
+      <td style="text-align:right">{formatNeeded(r)}</td>
+    </tr>
+  );
+}
+
+/** The claims as a table in mail-safe markup (inline styles), in a box that scrolls on its own if it must. */
+function ClaimsTable({ rows, empty }: { rows: DigestRow[]; empty: string }) {
+  return (
+    <div style="overflow-x:auto;max-width:100%">
+      <table class="claims" style="border-collapse:collapse;width:100%;font-size:.95rem" cellPadding="4">
+        <thead>
+          <tr style="text-align:left;border-bottom:1px solid #ccc">
+            {HEADERS.map((h) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length ? (
+            rows.map((r) => <ClaimRow r={r} />)
+          ) : (
+            <tr>
+              <td colSpan={HEADERS.length}>{empty}</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 function rowText(r: DigestRow): string {
@@ -180,6 +234,22 @@ function rowText(r: DigestRow): string {
 
 /** The rows a mail over its budget keeps: those a reader must act on. */
 const mustRead = (r: DigestRow) => r.verdict === 'contradicted' || r.verdict === 'inconclusive';
+
+const H2 = ({ children }: { children: string }) => <h2 style="font-size:1.1rem">{children}</h2>;
+const SMALL = 'color:#555;font-size:.9rem';
+const CHART_ALT = 'Claims against observed 95 % intervals';
+
+/** The chart: one picture on the web page (narrow or wide by the screen), the mail's PNG at a phone's width. */
+function Chart({ ctx }: { ctx: RenderContext }) {
+  const style = 'max-width:100%;height:auto';
+  if (!ctx.chartWideSrc) return <img src={ctx.chartSrc} alt={CHART_ALT} width={PHONE_CHART_WIDTH} style={style} />;
+  return (
+    <picture>
+      <source media="(min-width: 600px)" srcSet={ctx.chartWideSrc} />
+      <img src={ctx.chartSrc} alt={CHART_ALT} style={style} />
+    </picture>
+  );
+}
 
 function renderWith(
   payload: DigestPayload,
@@ -216,62 +286,109 @@ function renderWith(
   };
   const missedShown = cutNote ? payload.missedTesters.slice(0, 10) : payload.missedTesters;
   const missedMore = payload.missedTesters.length - missedShown.length;
-  const table = (list: DigestRow[], empty: string) =>
-    `<table style="border-collapse:collapse;width:100%;font-size:.95rem" cellpadding="4">
-<thead>${TH(HEADERS)}</thead>
-<tbody>
-${list.map(rowHtml).join('\n') || `<tr><td colspan="${HEADERS.length}">${e(empty)}</td></tr>`}
-</tbody></table>`;
-  const h2 = (text: string) => `<h2 style="font-size:1.1rem">${e(text)}</h2>`;
-  const list = (items: string[]) => `<ul>${items.map((i) => `<li>${i}</li>`).join('\n')}</ul>`;
-  const small = (html: string) => `<p style="color:#555;font-size:.9rem">${html}</p>`;
-  const cut = cutNote
-    ? `<p style="background:#fff4ce;padding:.5rem">${e(cutNote)} ` +
-      `<a href="${e(ctx.link)}">The full digest on the web</a>.</p>`
-    : '';
-  const stillRunning = running.length
-    ? `${h2('Claims whose period is still running (not judged yet)')}\n${table(running, '')}`
-    : '';
   const terms =
     ' "Could detect": the smallest gap these contacts would reveal 4 times in 5; "contacts needed": how many ' +
     'it would take to reveal the gap that matters. Inconclusive: the contacts could not have revealed ' +
     'a gap that matters.';
-  const missed = missedShown.length
-    ? h2('Testers who missed their tests') +
-      list(missedShown.map((m) => `${e(m.name)}: ${m.missed}`)) +
-      (missedMore ? `<p>and ${missedMore} more on the web.</p>` : '')
-    : '';
-  const noteText = (n: DigestPayload['notes'][number]) =>
-    `<strong>${e(n.touchpoint)}</strong> (${e(n.resolution)}${n.adHoc ? ', ad hoc' : ''}): ${e(n.notes)}`;
-  const notes = payload.notes.length ? h2('From the worst contacts') + list(payload.notes.map(noteText)) : '';
-  const trend = trendItems.length
-    ? h2('Against the period before each claim') + list(trendItems.map((t) => e(trendText(t))))
-    : '';
   const methods =
     'Intervals (95 %): exact Clopper–Pearson for rates, a bounded-data interval for 1–5 ratings, ' +
     'order statistics ' +
     'for median and p90 waits; a mean wait is shown without an interval or a verdict (no test holds for it on ' +
     'heavy-tailed waits).';
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(title)}</title></head>
-<body style="font-family:system-ui,-apple-system,sans-serif;max-width:72em;margin:auto;padding:1rem;line-height:1.45;\
-color:#1b1b1b">
-<h1 style="font-size:1.4rem">${e(payload.headline)}</h1>
-<p>${e(ctx.name)} · ${e(period)}</p>
-<p><strong>${e(payload.explanation)}</strong></p>
-${cut}
-<p><img src="${e(ctx.chartSrc)}" alt="Claims against observed 95 % intervals" style="max-width:100%;height:auto"></p>
-${h2('Claims whose period ended')}
-${table(judged, cutNote ? 'None of the claims shown here.' : 'No claim\u2019s period ended in this digest.')}
-${stillRunning}
-${small(e(rules) + e(terms))}
-${h2('Coverage')}<p>${e(coverage)}</p>
-${missed}
-${notes}
-${trend}
-${small(ctx.link ? `${e(methods)} <a href="${e(ctx.link)}">This digest on the web</a>.` : e(methods))}
-</body></html>`;
+  const html = renderDocument(
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title}</title>
+        <style>{PHONE_STYLE}</style>
+      </head>
+      <body
+        style={
+          'font-family:system-ui,-apple-system,sans-serif;max-width:72em;margin:auto;padding:1rem;line-height:1.45;' +
+          'color:#1b1b1b;overflow-wrap:break-word'
+        }
+      >
+        <h1 style="font-size:1.4rem">{payload.headline}</h1>
+        <p>
+          {ctx.name} · {period}
+        </p>
+        <p>
+          <strong>{payload.explanation}</strong>
+        </p>
+        {cutNote ? (
+          <p style="background:#fff4ce;padding:.5rem">
+            {cutNote} <a href={ctx.link}>The full digest on the web</a>.
+          </p>
+        ) : null}
+        <p>
+          <Chart ctx={ctx} />
+        </p>
+        <H2>Claims whose period ended</H2>
+        <ClaimsTable
+          rows={judged}
+          empty={cutNote ? 'None of the claims shown here.' : 'No claim\u2019s period ended in this digest.'}
+        />
+        {running.length ? (
+          <>
+            <H2>Claims whose period is still running (not judged yet)</H2>
+            <ClaimsTable rows={running} empty="" />
+          </>
+        ) : null}
+        <p style={SMALL}>
+          {rules}
+          {terms}
+        </p>
+        <H2>Coverage</H2>
+        <p>{coverage}</p>
+        {missedShown.length ? (
+          <>
+            <H2>Testers who missed their tests</H2>
+            <ul>
+              {missedShown.map((m) => (
+                <li>
+                  {m.name}: {m.missed}
+                </li>
+              ))}
+            </ul>
+            {missedMore ? <p>and {missedMore} more on the web.</p> : null}
+          </>
+        ) : null}
+        {payload.notes.length ? (
+          <>
+            <H2>From the worst contacts</H2>
+            <ul>
+              {payload.notes.map((n) => (
+                <li>
+                  <strong>{n.touchpoint}</strong> ({n.resolution}
+                  {n.adHoc ? ', ad hoc' : ''}): {n.notes}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        {trendItems.length ? (
+          <>
+            <H2>Against the period before each claim</H2>
+            <ul>
+              {trendItems.map((t) => (
+                <li>{trendText(t)}</li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        <p style={SMALL}>
+          {methods}
+          {ctx.link ? (
+            <>
+              {' '}
+              <a href={ctx.link}>This digest on the web</a>.
+            </>
+          ) : null}
+        </p>
+      </body>
+    </html>,
+  );
   const text = [
     payload.headline,
     `${ctx.name} · ${period}`,
@@ -334,14 +451,27 @@ export function renderDigest(
   return best;
 }
 
-/** The digest's chart as PNG, the same in the mail, on the web page and in the CLI's file. */
+/** The digest's chart as PNG, drawn for a phone at twice its pixels: the same in the mail and in the CLI's file. */
 export function digestChartPng(
   payload: DigestPayload,
   name: string,
   zone: string,
   rows: readonly DigestRow[] = payload.rows,
 ): Buffer {
-  return renderDigestChart(chartRows(payload, rows), { title: `${name} · ${periodText(payload, zone)}` });
+  const title = `${name} · ${periodText(payload, zone)}`;
+  return renderDigestChart(chartRows(payload, rows), { title, width: PHONE_CHART_WIDTH, scale: 2 });
+}
+
+/** The chart as SVG, for a phone or for a wide screen (the web page shows one or the other). */
+export function digestChartSvgs(payload: DigestPayload, name: string, zone: string): { narrow: string; wide: string } {
+  const title = `${name} · ${periodText(payload, zone)}`;
+  const rows = chartRows(payload);
+  return { narrow: digestChartSvg(rows, { title, width: PHONE_CHART_WIDTH }), wide: digestChartSvg(rows, { title }) };
+}
+
+/** An SVG as a data URL for an <img>: the picture stays inert (no script runs in an image) and needs no request. */
+export function svgDataUri(svg: string): string {
+  return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
 }
 
 /** The chart inline, for a page that stands alone (the CLI's file). */

@@ -1,0 +1,135 @@
+import { hashSecret } from '../src/common/secrets.js';
+import { Browser, sessionFor, textOf } from './support/console.js';
+import { newOrganization, personWithKey } from './support/factories.js';
+import { createTestApp, TestApp } from './support/test-app.js';
+
+/**
+ * Who may open which console page: every page × each role, on the caller's own organization's rows and on
+ * another organization's. A feature page adds one `page(…)` line here.
+ *
+ *   200/303  what the page answers (303: a POST that did its work and redirects)
+ *   403      the role may not use the page (the same for every id, existing or not)
+ *   404      the row is not the caller's to see: on another organization's rows every 2xx/3xx becomes 404
+ *
+ * Every page also sends a browser without a session to /signin (303), and no page ever shows a row, name or
+ * address of the other organization.
+ */
+type Expected = 200 | 303 | 403 | 404;
+const ROLES = ['admin', 'quality', 'tester', 'owner'] as const;
+type RoleName = (typeof ROLES)[number];
+
+/** Rows a page is called on, named; each organization of the world has its own. */
+type Ref = 'own other session';
+
+interface PageRow {
+  route: string;
+  on: Record<string, Ref>;
+  expected: Record<RoleName, Expected>;
+}
+
+const page = (
+  route: string,
+  on: Record<string, Ref>,
+  admin: Expected,
+  quality: Expected,
+  tester: Expected,
+  owner: Expected,
+): PageRow => ({ route, on, expected: { admin, quality, tester, owner } });
+
+// prettier-ignore
+const PAGES: PageRow[] = [
+  //   route                                  called on                          admin quality tester owner
+  page('GET /',                                {},                                 200,  200,   200,   200),
+  page('GET /sessions',                        {},                                 200,  200,   200,   200),
+  page('POST /sessions/{id}/revoke',           { id: 'own other session' },        303,  303,   303,   303),
+  page('GET /people',                          {},                                 200,  403,   403,   403),
+  page('GET /people?q=a&limit=5&offset=0',     {},                                 200,  403,   403,   403),
+];
+
+interface Member {
+  id: string;
+  email: string;
+  name: string;
+  browser: Browser;
+}
+interface World {
+  orgId: string;
+  people: Record<RoleName, Member>;
+}
+
+let t: TestApp;
+const worlds: World[] = [];
+
+async function world(name: string): Promise<World> {
+  const org = await newOrganization(t, name);
+  const people = {} as Record<RoleName, Member>;
+  for (const role of ROLES) {
+    const { person } = await personWithKey(t, org.adminKey, [role], { name: `${role} of ${name}` });
+    const browser = await sessionFor(t, { organizationId: org.orgId, personId: person.id });
+    people[role] = { id: person.id, email: person.email, name: `${role} of ${name}`, browser };
+  }
+  return { orgId: org.orgId, people };
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  worlds.push(await world('Harbour Bank'), await world('Inland Rail'));
+});
+afterAll(() => t.close());
+
+/** A ref's row in `w`, as `role` of the world the caller is in would reach it. */
+async function resolve(ref: Ref, w: World, role: RoleName): Promise<string> {
+  switch (ref) {
+    case 'own other session': {
+      // a second browser of that world's person of the same role: the caller's own in its own world
+      const p = w.people[role];
+      const b = await sessionFor(t, { organizationId: w.orgId, personId: p.id });
+      const [row] = await t.dataSource.query('SELECT id FROM console_session WHERE token_hash = $1', [
+        hashSecret(b.cookie.slice('gt_session='.length)),
+      ]);
+      return row.id as string;
+    }
+  }
+}
+
+async function call(row: PageRow, caller: Member | null, target: World, role: RoleName) {
+  const [method, template] = row.route.split(' ');
+  let path = template;
+  for (const [param, ref] of Object.entries(row.on))
+    path = path.replace(`{${param}}`, await resolve(ref, target, role));
+  const req = method === 'GET' ? t.http().get(path) : t.http().post(path).type('form');
+  if (caller) req.set('Cookie', caller.browser.cookie);
+  return method === 'GET' ? req : req.send(caller ? { _csrf: caller.browser.csrf } : {});
+}
+
+const markers = (w: World) => ROLES.flatMap((r) => [w.people[r].email, w.people[r].name, w.people[r].id]);
+
+describe('console pages: who may open what', () => {
+  for (const row of PAGES) {
+    describe(row.route, () => {
+      it('sends a browser without a session to sign in', async () => {
+        const r = await call(row, null, worlds[0], 'admin');
+        expect(r.status).toBe(303);
+        expect(r.headers.location).toMatch(/^\/signin(\?next=|$)/);
+      });
+
+      for (const role of ROLES) {
+        it(`${role}: ${row.expected[role]} on its own organization's rows, never a row of another's`, async () => {
+          const [own, other] = worlds;
+          const r = await call(row, own.people[role], own, role);
+          expect(r.status).toBe(row.expected[role]);
+          for (const m of markers(other)) expect(textOf(r.text)).not.toContain(m);
+        });
+
+        if (Object.keys(row.on).length > 0) {
+          it(`${role}: on another organization's rows, 404 (or 403 where the role is refused)`, async () => {
+            const [own, other] = worlds;
+            const r = await call(row, own.people[role], other, role);
+            expect(r.status).toBe(row.expected[role] === 403 ? 403 : 404);
+            for (const m of markers(other)) expect(textOf(r.text)).not.toContain(m);
+          });
+        }
+      }
+    });
+  }
+});
