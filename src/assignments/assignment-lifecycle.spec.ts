@@ -1,4 +1,5 @@
 import { ConflictException } from '@nestjs/common';
+
 import { canTransition, graceOver, illegalMove, missedFrom, sourcesOf, TRANSITIONS } from './assignment-lifecycle.js';
 import { ASSIGNMENT_STATUSES } from './assignment.entity.js';
 

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
+
 import type { FieldError } from '../common/validation/validation-errors.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
-import type { OutcomeDto } from './outcome.dto.js';
 import { AD_HOC_MAX_AGE, AFTER_WINDOW, BEFORE_WINDOW, outcomeRules, type OutcomeContext } from './outcome-rules.js';
+import type { OutcomeDto } from './outcome.dto.js';
 
 /** The rules beyond each field's own type: what a quality analyst would refuse to count (README, "Outcomes"). */
 
@@ -254,7 +255,7 @@ describe('outcome rules, on any record', () => {
     courtesy: nullable(fc.integer({ min: 1, max: 5 })),
     knowledge: nullable(fc.integer({ min: 1, max: 5 })),
     staffGaveName: nullable(fc.boolean()),
-    resolution: fc.constantFrom('resolved', 'partial', 'unresolved') as fc.Arbitrary<OutcomeDto['resolution']>,
+    resolution: fc.constantFrom<OutcomeDto['resolution'][]>('resolved', 'partial', 'unresolved'),
     optionsExplained: nullable(fc.boolean()),
     promisedFollowUpBy: nullable(
       fc.integer({ min: 0, max: 200 }).map((d) => iso(NOW - 20 * DAY + d * DAY).slice(0, 10)),
@@ -268,7 +269,7 @@ describe('outcome rules, on any record', () => {
   it('report every broken rule at once, each naming its field in words a tester can act on', () => {
     fc.assert(
       fc.property(record, fc.boolean(), (o, withWindow) => {
-        const errors = outcomeRules(o as OutcomeDto, withWindow ? planned({ questions }) : adHoc({ questions }));
+        const errors = outcomeRules(o, withWindow ? planned({ questions }) : adHoc({ questions }));
         expect(new Set(rules(errors)).size).toBe(errors.length); // one error per field and rule
         for (const e of errors) {
           const question = questions.find((q) => e.field === `answers.${q.key}`);

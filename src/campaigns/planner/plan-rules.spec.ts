@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
+
 import {
   candidateWindows,
   findReplacement,

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+
 import { SeededRandom, seededKey } from './random.js';
 
 /** The planner's only source of chance: reproducible from the campaign's seed, unguessable without it. */

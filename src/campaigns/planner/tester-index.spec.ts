@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+
 import type { Interval } from './calendar.js';
 import type { ExistingAssignment, PlannerCampaign, PlannerTester } from './planner.js';
 import {

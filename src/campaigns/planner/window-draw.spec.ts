@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+
 import { SeededRandom } from './random.js';
 import {
   byStratum,
