@@ -181,7 +181,7 @@ export class DigestsPagesController {
                     <td>
                       <a
                         href={`/digests/runs/${run.id}/rows/${i}`}
-                        aria-label={`Contacts behind ${r.scopeLabel} ${r.metric}`}
+                        aria-label={`${r.n} contacts behind ${r.scopeLabel} ${r.metric}`}
                       >
                         {r.n}
                       </a>
