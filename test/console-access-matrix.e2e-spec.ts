@@ -1,7 +1,7 @@
 import { hashSecret } from '../src/common/secrets.js';
-import { Browser, sessionFor, textOf } from './support/console.js';
 import { DigestRunsService } from '../src/digests/digest-runs.service.js';
 import { DigestSubscription } from '../src/digests/digest-subscription.entity.js';
+import { Browser, sessionFor, textOf } from './support/console.js';
 import { auth, newOrganization, personWithKey, touchpointBody } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
