@@ -2,18 +2,30 @@ import { Module } from '@nestjs/common';
 
 import { AuthModule } from '../../auth/auth.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
+import { DigestsModule } from '../../digests/digests.module.js';
+import { OutcomesModule } from '../../outcomes/outcomes.module.js';
 import { PeopleModule } from '../../people/people.module.js';
 import { SignInModule } from '../../signin/signin.module.js';
+import { TouchpointsModule } from '../../touchpoints/touchpoints.module.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
 import { PeoplePagesController } from './people.controller.js';
+import { ContactsPagesController } from './quality/contacts.controller.js';
+import { DigestsPagesController } from './quality/digests.controller.js';
 import { SessionsController } from './sessions.controller.js';
 import { SignInController } from './signin.controller.js';
 
 /** The console: sign-in, the home page, one's sessions; feature pages add their controllers here. */
 @Module({
-  imports: [AuthModule, PeopleModule, SignInModule],
-  controllers: [SignInController, HomeController, SessionsController, PeoplePagesController],
+  imports: [AuthModule, PeopleModule, SignInModule, DigestsModule, OutcomesModule, TouchpointsModule],
+  controllers: [
+    SignInController,
+    HomeController,
+    SessionsController,
+    PeoplePagesController,
+    DigestsPagesController,
+    ContactsPagesController,
+  ],
   providers: [ConsoleGuard, ConsoleErrorsFilter],
 })
 export class ConsoleModule {}
