@@ -26,6 +26,7 @@ import {
 import { DigestLinksService, ResolvedDigestLink } from './digest-links.service.js';
 import { gzipEtag } from './digest-page.js';
 import { DigestPagesService } from './digest-pages.service.js';
+import { DigestRunPage, DigestRunsQuery } from './digest-run.dto.js';
 import { DigestRunsService } from './digest-runs.service.js';
 import type { NamedRun } from './digests.repository.js';
 
@@ -90,6 +91,15 @@ export class DigestsController {
   async mine(@CurrentActor() me: Actor, @Query() query: PageQuery): Promise<SentDigestPage> {
     const page = await this.runs.sentToMe(me, query);
     return { items: page.items.map(SentDigestView.of), total: page.total };
+  }
+
+  @Get('api/v1/digests')
+  @ApiOperation({ summary: 'The digest archive: every stored run, newest first' })
+  @ApiAuthenticated()
+  @Roles('admin', 'quality')
+  @ApiOkResponse({ type: DigestRunPage, description: 'Runs without their payloads: subscription, period, sent, rows' })
+  list(@CurrentActor() me: Actor, @Query() query: DigestRunsQuery): Promise<DigestRunPage> {
+    return this.runs.list(me, query);
   }
 
   @Get('api/v1/digests/:runId')

@@ -14,6 +14,8 @@ import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
 import { MyTouchpointsController } from './owner/my-touchpoints.controller.js';
 import { PeoplePagesController } from './people.controller.js';
+import { ContactsPagesController } from './quality/contacts.controller.js';
+import { DigestsPagesController } from './quality/digests.controller.js';
 import { SessionsController } from './sessions.controller.js';
 import { SignInController } from './signin.controller.js';
 import { MyTestsController } from './tester/my-tests.controller.js';
@@ -36,6 +38,8 @@ import { MyTestsController } from './tester/my-tests.controller.js';
     HomeController,
     SessionsController,
     PeoplePagesController,
+    DigestsPagesController,
+    ContactsPagesController,
     MyTestsController,
     MyTouchpointsController,
   ],
