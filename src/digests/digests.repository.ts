@@ -206,6 +206,8 @@ export class DigestsRepository {
     const qb = this.dataSource
       .getRepository(DigestRun)
       .createQueryBuilder('r')
+      // a list needs no payload (a run's is its whole digest)
+      .select(['r.id', 'r.organizationId', 'r.subscriptionId', 'r.periodStart', 'r.periodEnd', 'r.createdAt'])
       .innerJoin(DigestSubscription, 's', 's.id = r.subscriptionId')
       .addSelect('s.name', 'subscription_name')
       .where('r.organizationId = :org', { org: organizationId });
