@@ -3,17 +3,20 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../../auth/auth.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
 import { PeopleModule } from '../../people/people.module.js';
+import { ResultsModule } from '../../results/results.module.js';
+import { TouchpointsModule } from '../../touchpoints/touchpoints.module.js';
 import { SignInModule } from '../../signin/signin.module.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
 import { PeoplePagesController } from './people.controller.js';
+import { ResultsPagesController } from './results/results.controller.js';
 import { SessionsController } from './sessions.controller.js';
 import { SignInController } from './signin.controller.js';
 
 /** The console: sign-in, the home page, one's sessions; feature pages add their controllers here. */
 @Module({
-  imports: [AuthModule, PeopleModule, SignInModule],
-  controllers: [SignInController, HomeController, SessionsController, PeoplePagesController],
+  imports: [AuthModule, PeopleModule, SignInModule, ResultsModule, TouchpointsModule],
+  controllers: [SignInController, HomeController, SessionsController, PeoplePagesController, ResultsPagesController],
   providers: [ConsoleGuard, ConsoleErrorsFilter],
 })
 export class ConsoleModule {}
