@@ -1,6 +1,6 @@
 import { hashSecret } from '../src/common/secrets.js';
 import { Browser, sessionFor, textOf } from './support/console.js';
-import { newOrganization, personWithKey } from './support/factories.js';
+import { auth, newOrganization, personWithKey, touchpointBody } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -19,7 +19,7 @@ const ROLES = ['admin', 'quality', 'tester', 'owner'] as const;
 type RoleName = (typeof ROLES)[number];
 
 /** Rows a page is called on, named; each organization of the world has its own. */
-type Ref = 'own other session';
+type Ref = 'own other session' | 'owned touchpoint' | 'team';
 
 interface PageRow {
   route: string;
@@ -44,6 +44,10 @@ const PAGES: PageRow[] = [
   page('POST /sessions/{id}/revoke',           { id: 'own other session' },        303,  303,   303,   303),
   page('GET /people',                          {},                                 200,  403,   403,   403),
   page('GET /people?q=a&limit=5&offset=0',     {},                                 200,  403,   403,   403),
+  page('GET /results',                         {},                                 200,  200,   403,   403),
+  page('GET /results?channel=phone&limit=5',   {},                                 200,  200,   403,   403),
+  page('GET /results/touchpoints/{id}',        { id: 'owned touchpoint' },         200,  200,   403,   200),
+  page('GET /results/teams/{team}',            { team: 'team' },                   200,  200,   403,   403),
 ];
 
 interface Member {
@@ -54,6 +58,9 @@ interface Member {
 }
 interface World {
   orgId: string;
+  adminKey: string;
+  /** A touchpoint of the world's owner, in a team of this world's own (made when a page first needs it). */
+  touchpoint?: { id: string; team: string };
   people: Record<RoleName, Member>;
 }
 
@@ -68,7 +75,7 @@ async function world(name: string): Promise<World> {
     const browser = await sessionFor(t, { organizationId: org.orgId, personId: person.id });
     people[role] = { id: person.id, email: person.email, name: `${role} of ${name}`, browser };
   }
-  return { orgId: org.orgId, people };
+  return { orgId: org.orgId, adminKey: org.adminKey, people };
 }
 
 beforeAll(async () => {
@@ -89,7 +96,21 @@ async function resolve(ref: Ref, w: World, role: RoleName): Promise<string> {
       ]);
       return row.id as string;
     }
+    case 'owned touchpoint':
+      return (await touchpointOf(w)).id;
+    case 'team':
+      return (await touchpointOf(w)).team;
   }
+}
+
+async function touchpointOf(w: World): Promise<{ id: string; team: string }> {
+  if (!w.touchpoint) {
+    const team = `team-${w.orgId.slice(0, 8)}`;
+    const body = touchpointBody({ ownerId: w.people.owner.id, team });
+    const res = await t.http().post('/api/v1/touchpoints').set(auth(w.adminKey)).send(body).expect(201);
+    w.touchpoint = { id: res.body.id, team };
+  }
+  return w.touchpoint;
 }
 
 async function call(row: PageRow, caller: Member | null, target: World, role: RoleName) {
