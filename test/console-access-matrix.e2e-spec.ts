@@ -48,6 +48,8 @@ const PAGES: PageRow[] = [
   page('GET /results?channel=phone&limit=5',   {},                                 200,  200,   403,   403),
   page('GET /results/touchpoints/{id}',        { id: 'owned touchpoint' },         200,  200,   403,   200),
   page('GET /results/teams/{team}',            { team: 'team' },                   200,  200,   403,   403),
+  page('GET /plan',                            {},                                 200,  200,   403,   403),
+  page('GET /plan?weeks=2&channel=phone',      {},                                 200,  200,   403,   403),
 ];
 
 interface Member {

@@ -26,6 +26,12 @@ beforeAll(async () => {
      VALUES ($1, $2, $3, '2027-02-15', 0, 'no_tester_available', now())`,
     [w.org.orgId, w.campaign, w.touchpoint],
   );
+  // and one in the week still running, for the plan calendar
+  await t.dataSource.query(
+    `INSERT INTO unfilled_slot (organization_id, campaign_id, touchpoint_id, week_start, slot, reason, created_at)
+     VALUES ($1, $2, $3, '2027-03-01', 2, 'spacing', now())`,
+    [w.org.orgId, w.campaign, w.touchpoint],
+  );
 });
 afterAll(() => t.close());
 
@@ -136,5 +142,45 @@ describe('the results of a team, and the index', () => {
     expect(none.text).not.toContain(`href="/results/touchpoints/${w.touchpoint}"`);
     const bad = await get('/results?channel=fax', browsers.admin).expect(400);
     expect(textOf(bad.text)).toContain('channel must be one of');
+  });
+});
+
+describe('the plan calendar', () => {
+  it('shows admin and quality every test still to happen, with its tester, and the unfilled slots with why', async () => {
+    const api = (await t.http().get('/api/v1/plan-calendar').set(auth(w.key.quality)).expect(200)).body;
+    const ids = api.items.map((s: { assignmentId: string }) => s.assignmentId);
+    expect(ids).toEqual(expect.arrayContaining(w.planned.map((p) => p.id)));
+    expect(ids).not.toContain(w.completed);
+    expect(api.unfilled).toEqual([
+      expect.objectContaining({ touchpointId: w.touchpoint, weekStart: '2027-03-01', reason: 'spacing' }),
+    ]);
+    const page = await get('/plan', browsers.quality).expect(200);
+    const text = textOf(page.text);
+    const [tester] = await t.dataSource.query('SELECT name FROM person WHERE id = $1', [w.planned[0].testerId]);
+    expect(text).toContain(tester.name);
+    expect(text).toContain(`1–${api.items.length} of ${api.total}`);
+    expect(text).toContain('no window left that keeps the minimum spacing between two tests');
+    await get('/plan', browsers.admin).expect(200);
+  });
+
+  it('filters by campaign, team and channel with pickers, and refuses a filter out of the API’s rules', async () => {
+    const page = await get(`/plan?campaignId=${w.campaign}&team=${encodeURIComponent(team)}`, browsers.quality).expect(
+      200,
+    );
+    expect(page.text).toContain(`<option value="${w.campaign}" selected>`);
+    expect(textOf(page.text)).toContain('Tests still to happen');
+    const chat = await get('/plan?channel=chat', browsers.quality).expect(200);
+    expect(textOf(chat.text)).toContain('No test planned in these weeks.');
+    expect(textOf(chat.text)).toContain('Every slot of these weeks has a tester.');
+    const bad = await get('/plan?campaignId=nope&weeks=40', browsers.quality).expect(400);
+    expect(textOf(bad.text)).toContain('campaignId must be a UUID');
+    expect(textOf(bad.text)).toContain('weeks must not be greater than 12');
+  });
+
+  it('is closed to owners and testers, on the page and in the API', async () => {
+    await get('/plan', browsers.owner).expect(403);
+    await get('/plan', browsers.tester).expect(403);
+    await t.http().get('/api/v1/plan-calendar').set(auth(w.key.owner)).expect(403);
+    await t.http().get('/api/v1/plan-calendar').set(auth(w.key.tester)).expect(403);
   });
 });

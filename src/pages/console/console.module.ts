@@ -2,21 +2,39 @@ import { Module } from '@nestjs/common';
 
 import { AuthModule } from '../../auth/auth.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
+import { CampaignsModule } from '../../campaigns/campaigns.module.js';
 import { PeopleModule } from '../../people/people.module.js';
+import { PlanCalendarModule } from '../../plan-calendar/plan-calendar.module.js';
 import { ResultsModule } from '../../results/results.module.js';
 import { TouchpointsModule } from '../../touchpoints/touchpoints.module.js';
 import { SignInModule } from '../../signin/signin.module.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
 import { PeoplePagesController } from './people.controller.js';
+import { PlanPagesController } from './plan/plan.controller.js';
 import { ResultsPagesController } from './results/results.controller.js';
 import { SessionsController } from './sessions.controller.js';
 import { SignInController } from './signin.controller.js';
 
 /** The console: sign-in, the home page, one's sessions; feature pages add their controllers here. */
 @Module({
-  imports: [AuthModule, PeopleModule, SignInModule, ResultsModule, TouchpointsModule],
-  controllers: [SignInController, HomeController, SessionsController, PeoplePagesController, ResultsPagesController],
+  imports: [
+    AuthModule,
+    PeopleModule,
+    SignInModule,
+    ResultsModule,
+    TouchpointsModule,
+    PlanCalendarModule,
+    CampaignsModule,
+  ],
+  controllers: [
+    SignInController,
+    HomeController,
+    SessionsController,
+    PeoplePagesController,
+    ResultsPagesController,
+    PlanPagesController,
+  ],
   providers: [ConsoleGuard, ConsoleErrorsFilter],
 })
 export class ConsoleModule {}
