@@ -4,12 +4,12 @@ import { DateTime } from 'luxon';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
 import type { CurrentSession } from '../../../auth/sessions/sessions.service.js';
-import { validateDto } from '../../../common/validation/validate-dto.js';
 import { CampaignsQuery } from '../../../campaigns/campaign.dto.js';
 import { CampaignsService } from '../../../campaigns/campaigns.service.js';
+import { validateDto } from '../../../common/validation/validate-dto.js';
 import { MAX_WEEKS_AHEAD, PlanCalendarQuery } from '../../../plan-calendar/plan-calendar.dto.js';
-import { PlanCalendarService } from '../../../plan-calendar/plan-calendar.service.js';
 import type { CalendarSlot } from '../../../plan-calendar/plan-calendar.repository.js';
+import { PlanCalendarService } from '../../../plan-calendar/plan-calendar.service.js';
 import { ResultsService } from '../../../results/results.service.js';
 import { CHANNELS } from '../../../touchpoints/touchpoint.entity.js';
 import { EmptyState, PagedTable } from '../components.js';
