@@ -106,8 +106,8 @@ export function ResultsChart(props: {
         );
       })}
       <line x1={PLOT.left} x2={PLOT.left} y1={PLOT.top} y2={HEIGHT - PLOT.bottom} stroke={INK} />
-      <text x={PLOT.left} y={HEIGHT - 4} fill={INK}>
-        ● observed, │ 95 % interval, ╌ claimed (colour: verdict)
+      <text x={4} y={HEIGHT - 4} fill={INK}>
+        ● observed · │ 95 % interval · ╌ claim (colour: verdict)
       </text>
     </svg>
   );
