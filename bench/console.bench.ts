@@ -129,7 +129,8 @@ async function main() {
     const viaConsole = (i: number) => ({ cookie: cookies[i % READERS] });
     const api = () => ({ authorization: `Bearer ${key}` });
     // a first request of each kind outside the measurement: the service's first query plans
-    for (const url of [`/results/touchpoints/${touchpoints[0]}`]) await fetch(`${base}${url}`, { headers: viaConsole(0) });
+    for (const url of [`/results/touchpoints/${touchpoints[0]}`])
+      await fetch(`${base}${url}`, { headers: viaConsole(0) });
     const phases = [
       await phase(
         'results page of a touchpoint',
