@@ -81,7 +81,7 @@ async function main() {
   const base = `http://127.0.0.1:${port}`;
   let service: ChildProcess | null = null;
   try {
-    let started = performance.now();
+    const started = performance.now();
     const orgId = await load(db.dataSource);
     const loadSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
     // a quality lead (admin too), with a session per reader and an API key, made by the service's own code
