@@ -3,6 +3,8 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../../auth/auth.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
 import { CampaignsModule } from '../../campaigns/campaigns.module.js';
+import { DigestsModule } from '../../digests/digests.module.js';
+import { OutcomesModule } from '../../outcomes/outcomes.module.js';
 import { PeopleModule } from '../../people/people.module.js';
 import { PlanCalendarModule } from '../../plan-calendar/plan-calendar.module.js';
 import { ResultsModule } from '../../results/results.module.js';
@@ -12,6 +14,8 @@ import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
 import { PeoplePagesController } from './people.controller.js';
 import { PlanPagesController } from './plan/plan.controller.js';
+import { ContactsPagesController } from './quality/contacts.controller.js';
+import { DigestsPagesController } from './quality/digests.controller.js';
 import { ResultsPagesController } from './results/results.controller.js';
 import { SessionsController } from './sessions.controller.js';
 import { SignInController } from './signin.controller.js';
@@ -22,8 +26,10 @@ import { SignInController } from './signin.controller.js';
     AuthModule,
     PeopleModule,
     SignInModule,
-    ResultsModule,
+    DigestsModule,
+    OutcomesModule,
     TouchpointsModule,
+    ResultsModule,
     PlanCalendarModule,
     CampaignsModule,
   ],
@@ -32,6 +38,8 @@ import { SignInController } from './signin.controller.js';
     HomeController,
     SessionsController,
     PeoplePagesController,
+    DigestsPagesController,
+    ContactsPagesController,
     ResultsPagesController,
     PlanPagesController,
   ],
