@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 
 import { DataSource } from 'typeorm';
 
@@ -31,8 +32,11 @@ const PERIOD_END = new Date('2026-11-23T00:00:00Z');
 const DIGEST_END = new Date('2026-11-23T12:00:00Z');
 const GOAL = { ratio: 1.5, peakRssMB: 300 };
 
-/** One organization with its touchpoints, testers, outcomes and claims, all in bulk SQL on one connection (so setseed holds). */
-async function load(dataSource: DataSource): Promise<string> {
+/**
+ * One organization with its touchpoints, testers, outcomes and claims, all in bulk SQL on one connection (so setseed
+ * holds). bench:console reads the same data.
+ */
+export async function load(dataSource: DataSource): Promise<string> {
   const q = dataSource.createQueryRunner();
   await q.connect();
   try {
@@ -233,7 +237,10 @@ async function main() {
   await db.close();
 }
 
-main().catch((error) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+// run when started as a script, not when bench:console imports the loader
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}

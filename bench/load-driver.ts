@@ -18,6 +18,8 @@ interface DriverOptions {
   seconds?: number;
   amount?: number;
   connections: number;
+  /** Requests cycled through, one per request: each its own path and headers (many readers, many pages). */
+  cycle?: Array<{ path?: string; headers?: Record<string, string> }>;
 }
 
 async function main(): Promise<void> {
@@ -38,6 +40,19 @@ async function main(): Promise<void> {
                 if (!options.idempotencyKeys) return { ...request, body };
                 const headers = { ...(request.headers as Record<string, string>), 'idempotency-key': randomUUID() };
                 return { ...request, body, headers };
+              },
+            },
+          ],
+        }
+      : {}),
+    ...(options.cycle && !options.bodies
+      ? {
+          requests: [
+            {
+              setupRequest: (request) => {
+                const entry = options.cycle![next++ % options.cycle!.length];
+                const headers = { ...(request.headers as Record<string, string>), ...entry.headers };
+                return { ...request, ...(entry.path ? { path: entry.path } : {}), headers };
               },
             },
           ],

@@ -25,6 +25,7 @@ const BENCHMARKS: Array<{ name: string; script: string; nodeArgs: string[] }> = 
   { name: 'verdicts', script: 'dist/bench/verdicts.bench.js', nodeArgs: [] },
   { name: 'verdicts-e2e', script: 'dist/bench/verdicts-e2e.bench.js', nodeArgs: [] },
   { name: 'digest-page', script: 'dist/bench/digest-page.bench.js', nodeArgs: [] },
+  { name: 'console', script: 'dist/bench/console.bench.js', nodeArgs: [] },
 ];
 
 type Summary = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- each benchmark's own JSON
@@ -270,6 +271,23 @@ function loadBlock(s: Summary): string {
   ].join('\n');
 }
 
+function consoleBlock(s: Summary): string {
+  const limit = s.goal.p99Ms;
+  const rows = (s.phases as Summary[]).map((p) => [
+    p.name,
+    `${n(p.perSecond)} req/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms`,
+    n(p.non2xx + p.errors),
+    `${p.cpu.servicePct} / ${p.cpu.machinePct} %`,
+    `p99 < ${limit} ms: ${verdict(p.p99Ms < limit && p.non2xx === 0)}`,
+  ]);
+  return [
+    table(['page', 'answers', 'errors', 'CPU service / machine', 'goal'], rows),
+    '',
+    `${s.connections} connections for ${s.seconds} s per page, ${n(s.touchpointsAsked)} touchpoints asked for in ` +
+      `turn; ${s.machine.cores} cores, ${s.machine.cpu}, Node ${s.machine.node}, PostgreSQL ${s.postgres}.`,
+  ].join('\n');
+}
+
 function digestPageBlock(s: Summary): string {
   const limit = s.goal.healthP99Ms;
   const goal = (p: Summary) => `/health p99 < ${limit} ms: ${verdict(p.health.p99Ms < limit)}`;
@@ -343,6 +361,7 @@ async function main(): Promise<void> {
         verdicts: (v) => renderVerdictsHeadline(v as VerdictsSummary),
         'verdicts-e2e': (v) => renderVerdictsE2eHeadline(v as VerdictsE2eSummary),
         'digest-page': digestPageBlock,
+        console: consoleBlock,
       };
       const footer = `Figures of the run of ${stamp} UTC (\`npm run bench\`).`;
       text = replaceBlock(text, b.name, `${blocks[b.name](s)}\n\n${footer}`);

@@ -105,6 +105,8 @@ export async function autocannonRun(options: {
   headers?: Record<string, string>;
   connections: number;
   seconds: number;
+  /** Cycled one per request (see load-driver.ts): a path and headers each. */
+  cycle?: Array<{ path?: string; headers?: Record<string, string> }>;
 }): Promise<Result> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'groundtruth-load-'));
   const file = path.join(dir, 'options.json');

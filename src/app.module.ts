@@ -22,6 +22,8 @@ import { OutcomesModule } from './outcomes/outcomes.module.js';
 import { ConsoleModule } from './pages/console/console.module.js';
 import { PagesModule } from './pages/pages.module.js';
 import { PeopleModule } from './people/people.module.js';
+import { PlanCalendarModule } from './plan-calendar/plan-calendar.module.js';
+import { ResultsModule } from './results/results.module.js';
 import { ScenariosModule } from './scenarios/scenarios.module.js';
 import { TouchpointsModule } from './touchpoints/touchpoints.module.js';
 
@@ -51,6 +53,8 @@ export class AppModule {
         JobsModule,
         OutcomesModule,
         PagesModule,
+        ResultsModule,
+        PlanCalendarModule,
         ConsoleModule,
         MetricsModule,
         ClaimsModule,

@@ -27,6 +27,8 @@ type Expected = typeof ok | 403 | 404;
 type Ref =
   | 'organization'
   | 'touchpoint'
+  | 'unowned touchpoint'
+  | 'team'
   | 'new touchpoint'
   | 'scenario'
   | 'new scenario'
@@ -168,6 +170,12 @@ const MATRIX: Row[] = [
   row('GET /api/v1/outcomes/{id}',                      { id: 'outcome' },                                ok,   ok,   ok,  403),
   row('GET /api/v1/outcomes/{id}/audit',                { id: 'outcome' },                                ok,   ok,  403,  403),
   row('GET /api/v1/metrics',                            {},                                               ok,   ok,  403,  403),
+  // Results: an owner reads those of their own touchpoints (a week back, without coverage); the plan is staff's.
+  row('GET /api/v1/results/touchpoints/{id}',           { id: 'touchpoint' },                             ok,   ok,  403,   ok),
+  row('GET /api/v1/results/touchpoints/{id}',           { id: 'unowned touchpoint' },                     ok,   ok,  403,  404),
+  row('GET /api/v1/results/teams',                      {},                                               ok,   ok,  403,  403),
+  row('GET /api/v1/results/teams/{team}',               { team: 'team' },                                 ok,   ok,  403,  403),
+  row('GET /api/v1/plan-calendar',                      {},                                               ok,   ok,  403,  403),
 
   // Claims: an owner enters and reads those of the touchpoints they own, and changes those they reported until
   // judged (a 403 naming the rule otherwise, for that claim only: test/claim-history.e2e-spec.ts).
@@ -231,6 +239,8 @@ beforeAll(async () => {
   t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z'), env: { RATE_LIMIT_FAILURES: '100000' } });
   ({ own, other } = await accessWorlds(t));
   now = () => t.clock.now();
+  // each world's own team, made before the other organization's rows are fingerprinted
+  await Promise.all([teamOf(own), teamOf(other)]);
   otherBefore = await fingerprint(other.org.orgId);
 });
 afterAll(() => t.close());
@@ -252,6 +262,26 @@ function send(
 }
 
 /** The id a reference names, in a world; `new …` rows are made by that world's admin (or quality). */
+/** A team of this world's alone (the worlds' own touchpoints share a team name). */
+const teams = new Map<string, Promise<string>>();
+function teamOf(w: AccessWorld): Promise<string> {
+  if (!teams.has(w.org.orgId)) {
+    const team = `team-${w.org.orgId.slice(0, 8)}`;
+    const body = touchpointBody({ team });
+    teams.set(
+      w.org.orgId,
+      t
+        .http()
+        .post('/api/v1/touchpoints')
+        .set(auth(w.key.admin))
+        .send(body)
+        .expect(201)
+        .then(() => team),
+    );
+  }
+  return teams.get(w.org.orgId)!;
+}
+
 async function resolve(ref: Ref, w: AccessWorld, caller: RoleName, fresh: boolean): Promise<string> {
   const admin = auth(w.key.admin);
   const made = async (path: string, body: object, key = admin) => {
@@ -264,6 +294,10 @@ async function resolve(ref: Ref, w: AccessWorld, caller: RoleName, fresh: boolea
       return w.org.orgId;
     case 'touchpoint':
       return w.touchpoint;
+    case 'unowned touchpoint':
+      return w.unownedTouchpoint;
+    case 'team':
+      return teamOf(w);
     case 'scenario':
       return w.scenario;
     case 'campaign':

@@ -21,7 +21,7 @@ const ROLES = ['admin', 'quality', 'tester', 'owner'] as const;
 type RoleName = (typeof ROLES)[number];
 
 /** Rows a page is called on, named; each organization of the world has its own. */
-type Ref = 'own other session' | 'digest run' | 'contact' | 'owner claim';
+type Ref = 'own other session' | 'digest run' | 'contact' | 'owner claim' | 'owned touchpoint' | 'team';
 
 interface PageRow {
   route: string;
@@ -63,6 +63,12 @@ const PAGES: PageRow[] = [
   page('GET /my/touchpoints/claims',           {},                                 403,  403,   403,   200),
   page('GET /my/touchpoints/digests',          {},                                 403,  403,   403,   200),
   page('GET /my/touchpoints/claims/{id}',      { id: 'owner claim' },              403,  403,   403,   200),
+  page('GET /results',                         {},                                 200,  200,   403,   403),
+  page('GET /results?channel=phone&limit=5',   {},                                 200,  200,   403,   403),
+  page('GET /results/touchpoints/{id}',        { id: 'owned touchpoint' },         200,  200,   403,   200),
+  page('GET /results/teams/{team}',            { team: 'team' },                   200,  200,   403,   403),
+  page('GET /plan',                            {},                                 200,  200,   403,   403),
+  page('GET /plan?weeks=2&channel=phone',      {},                                 200,  200,   403,   403),
 ];
 
 interface Member {
@@ -74,6 +80,8 @@ interface Member {
 interface World {
   orgId: string;
   adminKey: string;
+  /** A touchpoint of the world's owner, in a team of this world's own (made when a page first needs it). */
+  touchpoint?: { id: string; team: string };
   people: Record<RoleName, Member>;
   runId: string;
   contactId: string;
@@ -183,7 +191,21 @@ async function resolve(ref: Ref, w: World, role: RoleName): Promise<string> {
         .expect(201);
       return claim.body.id as string;
     }
+    case 'owned touchpoint':
+      return (await touchpointOf(w)).id;
+    case 'team':
+      return (await touchpointOf(w)).team;
   }
+}
+
+async function touchpointOf(w: World): Promise<{ id: string; team: string }> {
+  if (!w.touchpoint) {
+    const team = `team-${w.orgId.slice(0, 8)}`;
+    const body = touchpointBody({ ownerId: w.people.owner.id, team });
+    const res = await t.http().post('/api/v1/touchpoints').set(auth(w.adminKey)).send(body).expect(201);
+    w.touchpoint = { id: res.body.id, team };
+  }
+  return w.touchpoint;
 }
 
 async function call(row: PageRow, caller: Member | null, target: World, role: RoleName) {

@@ -304,6 +304,43 @@ describe("a touchpoint's owner, when tests of their touchpoint are withdrawn and
   });
 });
 
+describe("a touchpoint's owner on the console's results page", () => {
+  it('sees the same page, byte for byte, when tests of their touchpoint are planned and when one is revealed', async () => {
+    // a session of its own at each instant (the clock jumps further than a session's idle time)
+    const signIn = () => sessionFor(t, { organizationId: w.org.orgId, personId: w.person.owner.id });
+    let browser = await signIn();
+    const view = async () =>
+      (await t.http().get(`/results/touchpoints/${w.touchpoint}`).set('Cookie', browser.cookie).expect(200)).text;
+    const before = await view();
+    const planned = await t
+      .http()
+      .post(`/api/v1/campaigns/${w.campaign}/plan`)
+      .set(auth(w.key.admin))
+      .send({ from: '2027-03-22', to: '2027-04-04' })
+      .expect(200);
+    expect(planned.body.planned).toBeGreaterThan(0);
+    expect(await view()).toBe(before);
+    // at the instant a test is revealed to its tester, the owner's page is what it was a moment before
+    const [next] = await t.dataSource.query(
+      `SELECT id, reveal_at FROM assignment WHERE touchpoint_id = $1 AND status = 'planned' ORDER BY reveal_at LIMIT 1`,
+      [w.touchpoint],
+    );
+    const now = t.clock.now();
+    try {
+      t.clock.set(next.reveal_at);
+      browser = await signIn();
+      const atReveal = await view();
+      await t.app.get(JobsService).run('reveal');
+      expect((await t.dataSource.query('SELECT status FROM assignment WHERE id = $1', [next.id]))[0].status).toBe(
+        'revealed',
+      );
+      expect(await view()).toBe(atReveal);
+    } finally {
+      t.clock.set(now);
+    }
+  });
+});
+
 describe("a touchpoint's owner, a week later", () => {
   it('sees a completed test of their touchpoint only once a week has passed since its window started', async () => {
     const [{ window_start: start }] = await t.dataSource.query('SELECT window_start FROM assignment WHERE id = $1', [

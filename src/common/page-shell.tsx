@@ -55,6 +55,9 @@ caption{text-align:left;font-weight:600;padding:.25rem 0}
 .empty{border:1px dashed #8a96a3;border-radius:.5rem;padding:1rem;color:#3c4043}
 .field{margin:0 0 1rem} .field label{font-weight:600;display:block;margin-bottom:.3rem}
 .narrow{max-width:28rem}
+.results-chart{width:100%;max-width:45rem;height:auto;display:block}
+.metrics{display:grid;gap:0 2rem;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr))}
+.filters{display:grid;gap:0 1rem;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));align-items:end}
 @media (min-width:48rem){button{width:auto}}
 `;
 

@@ -363,6 +363,17 @@ export class DigestEvidenceRepository {
     return { ...row, unfilled: unfilled.n };
   }
 
+  /** The slots left unfilled in weeks that ended in the period (as coverage counts them), per reason, most first. */
+  async unfilledReasons(scope: DigestScope): Promise<Array<{ reason: string; slots: number }>> {
+    return this.dataSource.query(
+      `SELECT u.reason, count(*)::int AS slots FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
+        WHERE u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date
+          AND u.week_start + 7 <= $3::timestamptz::date AND ${scopeSql(4)}
+        GROUP BY u.reason ORDER BY slots DESC, u.reason`,
+      [scope.organizationId, scope.periodStart, scope.periodEnd, scope.touchpointIds, scope.team],
+    );
+  }
+
   /** Testers with tests missed in the period (windows that ended in it), most first. */
   async missedTesters(scope: DigestScope): Promise<MissedTester[]> {
     const rows: Array<{ id: string; name: string; missed: number }> = await this.dataSource.query(

@@ -12,7 +12,7 @@ import type { ChartRow } from './digest-chart.js';
  */
 export const MAIL_HTML_BUDGET = 90_000;
 
-const VERDICT_TEXT: Record<DigestRow['verdict'], string> = {
+export const VERDICT_TEXT: Record<DigestRow['verdict'], string> = {
   contradicted: 'contradicted',
   better_than_claimed: 'better than claimed',
   consistent: 'consistent',
@@ -21,7 +21,7 @@ const VERDICT_TEXT: Record<DigestRow['verdict'], string> = {
   too_few_contacts: 'too few contacts',
   not_tested: 'not tested',
 };
-const VERDICT_COLOUR: Record<DigestRow['verdict'], string> = {
+export const VERDICT_COLOUR: Record<DigestRow['verdict'], string> = {
   contradicted: '#b00020',
   better_than_claimed: '#137333',
   consistent: '#444',

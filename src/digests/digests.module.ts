@@ -27,6 +27,13 @@ import { DigestsRepository } from './digests.repository.js';
     DigestLinksService,
     DigestPagesService,
   ],
-  exports: [DigestBuilder, DigestSubscriptionsService, DigestRunsService, DigestLinksService, DigestPagesService],
+  exports: [
+    DigestBuilder,
+    DigestEvidenceRepository,
+    DigestSubscriptionsService,
+    DigestRunsService,
+    DigestLinksService,
+    DigestPagesService,
+  ],
 })
 export class DigestsModule {}

@@ -8,14 +8,18 @@ import { ClaimsModule } from '../../claims/claims.module.js';
 import { DigestsModule } from '../../digests/digests.module.js';
 import { OutcomesModule } from '../../outcomes/outcomes.module.js';
 import { PeopleModule } from '../../people/people.module.js';
+import { PlanCalendarModule } from '../../plan-calendar/plan-calendar.module.js';
+import { ResultsModule } from '../../results/results.module.js';
 import { SignInModule } from '../../signin/signin.module.js';
 import { TouchpointsModule } from '../../touchpoints/touchpoints.module.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
 import { MyTouchpointsController } from './owner/my-touchpoints.controller.js';
 import { PeoplePagesController } from './people.controller.js';
+import { PlanPagesController } from './plan/plan.controller.js';
 import { ContactsPagesController } from './quality/contacts.controller.js';
 import { DigestsPagesController } from './quality/digests.controller.js';
+import { ResultsPagesController } from './results/results.controller.js';
 import { SessionsController } from './sessions.controller.js';
 import { SignInController } from './signin.controller.js';
 import { MyTestsController } from './tester/my-tests.controller.js';
@@ -32,6 +36,8 @@ import { MyTestsController } from './tester/my-tests.controller.js';
     ClaimsModule,
     TouchpointsModule,
     DigestsModule,
+    ResultsModule,
+    PlanCalendarModule,
   ],
   controllers: [
     SignInController,
@@ -42,6 +48,8 @@ import { MyTestsController } from './tester/my-tests.controller.js';
     ContactsPagesController,
     MyTestsController,
     MyTouchpointsController,
+    ResultsPagesController,
+    PlanPagesController,
   ],
   providers: [ConsoleGuard, ConsoleErrorsFilter],
 })

@@ -23,8 +23,18 @@ export const SECTIONS: readonly Section[] = [
   { label: 'Settings', href: '/settings', roles: ['admin'], summary: "The organisation's verdict settings." },
   { label: 'Claims', href: '/claims', roles: ['quality'], summary: 'What meetings reported, beside the tests.' },
   { label: 'Digests', href: '/digests', roles: ['quality'], summary: 'Every digest sent, and who receives them.' },
-  { label: 'Results', href: '/results', roles: ['quality'], summary: 'Each touchpoint and team over the weeks.' },
-  { label: 'Plan', href: '/plan', roles: ['quality'], summary: 'The coming weeks, and the slots left unfilled.' },
+  {
+    label: 'Results',
+    href: '/results',
+    roles: ['admin', 'quality'],
+    summary: 'Each touchpoint and team over the weeks.',
+  },
+  {
+    label: 'Plan',
+    href: '/plan',
+    roles: ['admin', 'quality'],
+    summary: 'The coming weeks, and the slots left unfilled.',
+  },
   { label: 'My touchpoints', href: '/my/touchpoints', roles: ['owner'], summary: 'Completed results of yours.' },
   { label: 'My tests', href: '/my/tests', roles: ['tester'], summary: 'Your revealed tests, and what you recorded.' },
 ];
