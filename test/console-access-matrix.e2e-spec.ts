@@ -19,7 +19,7 @@ const ROLES = ['admin', 'quality', 'tester', 'owner'] as const;
 type RoleName = (typeof ROLES)[number];
 
 /** Rows a page is called on, named; each organization of the world has its own. */
-type Ref = 'own other session';
+type Ref = 'own other session' | 'a tester';
 
 interface PageRow {
   route: string;
@@ -44,6 +44,10 @@ const PAGES: PageRow[] = [
   page('POST /sessions/{id}/revoke',           { id: 'own other session' },        303,  303,   303,   303),
   page('GET /people',                          {},                                 200,  403,   403,   403),
   page('GET /people?q=a&limit=5&offset=0',     {},                                 200,  403,   403,   403),
+  page('GET /people?role=owner',               {},                                 200,  403,   403,   403),
+  page('GET /people/new',                      {},                                 200,  403,   403,   403),
+  page('GET /people/import',                   {},                                 200,  403,   403,   403),
+  page('GET /people/{id}',                     { id: 'a tester' },                 200,  403,   403,   403),
 ];
 
 interface Member {
@@ -89,6 +93,8 @@ async function resolve(ref: Ref, w: World, role: RoleName): Promise<string> {
       ]);
       return row.id as string;
     }
+    case 'a tester':
+      return w.people.tester.id;
   }
 }
 
