@@ -1,6 +1,6 @@
 import { hashSecret } from '../src/common/secrets.js';
 import { Browser, sessionFor, textOf } from './support/console.js';
-import { newOrganization, personWithKey } from './support/factories.js';
+import { auth, newOrganization, personWithKey, touchpointBody } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -19,7 +19,7 @@ const ROLES = ['admin', 'quality', 'tester', 'owner'] as const;
 type RoleName = (typeof ROLES)[number];
 
 /** Rows a page is called on, named; each organization of the world has its own. */
-type Ref = 'own other session' | 'a tester';
+type Ref = 'own other session' | 'a tester' | 'a touchpoint';
 
 interface PageRow {
   route: string;
@@ -48,6 +48,9 @@ const PAGES: PageRow[] = [
   page('GET /people/new',                      {},                                 200,  403,   403,   403),
   page('GET /people/import',                   {},                                 200,  403,   403,   403),
   page('GET /people/{id}',                     { id: 'a tester' },                 200,  403,   403,   403),
+  page('GET /touchpoints?channel=phone',       {},                                 200,  403,   403,   403),
+  page('GET /touchpoints/new',                 {},                                 200,  403,   403,   403),
+  page('GET /touchpoints/{id}',                { id: 'a touchpoint' },             200,  403,   403,   403),
 ];
 
 interface Member {
@@ -58,6 +61,8 @@ interface Member {
 }
 interface World {
   orgId: string;
+  touchpointId: string;
+  touchpointName: string;
   people: Record<RoleName, Member>;
 }
 
@@ -72,7 +77,17 @@ async function world(name: string): Promise<World> {
     const browser = await sessionFor(t, { organizationId: org.orgId, personId: person.id });
     people[role] = { id: person.id, email: person.email, name: `${role} of ${name}`, browser };
   }
-  return { orgId: org.orgId, people };
+  const touchpoint = await t
+    .http()
+    .post('/api/v1/touchpoints')
+    .set(auth(org.adminKey))
+    .send(touchpointBody({ name: `Touchpoint of ${name}`, ownerId: people.owner.id }));
+  return {
+    orgId: org.orgId,
+    touchpointId: touchpoint.body.id as string,
+    touchpointName: `Touchpoint of ${name}`,
+    people,
+  };
 }
 
 beforeAll(async () => {
@@ -95,6 +110,8 @@ async function resolve(ref: Ref, w: World, role: RoleName): Promise<string> {
     }
     case 'a tester':
       return w.people.tester.id;
+    case 'a touchpoint':
+      return w.touchpointId;
   }
 }
 
@@ -108,7 +125,10 @@ async function call(row: PageRow, caller: Member | null, target: World, role: Ro
   return method === 'GET' ? req : req.send(caller ? { _csrf: caller.browser.csrf } : {});
 }
 
-const markers = (w: World) => ROLES.flatMap((r) => [w.people[r].email, w.people[r].name, w.people[r].id]);
+const markers = (w: World) => [
+  ...ROLES.flatMap((r) => [w.people[r].email, w.people[r].name, w.people[r].id]),
+  w.touchpointName,
+];
 
 describe('console pages: who may open what', () => {
   for (const row of PAGES) {

@@ -4,16 +4,18 @@ import { AuthModule } from '../../auth/auth.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
 import { PeopleModule } from '../../people/people.module.js';
 import { SignInModule } from '../../signin/signin.module.js';
+import { TouchpointsModule } from '../../touchpoints/touchpoints.module.js';
+import { PeoplePagesController } from './admin/people.controller.js';
+import { TouchpointPagesController } from './admin/touchpoints.controller.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
-import { PeoplePagesController } from './admin/people.controller.js';
 import { SessionsController } from './sessions.controller.js';
 import { SignInController } from './signin.controller.js';
 
 /** The console: sign-in, the home page, one's sessions; feature pages add their controllers here. */
 @Module({
-  imports: [AuthModule, PeopleModule, SignInModule],
-  controllers: [SignInController, HomeController, SessionsController, PeoplePagesController],
+  imports: [AuthModule, PeopleModule, SignInModule, TouchpointsModule],
+  controllers: [SignInController, HomeController, SessionsController, PeoplePagesController, TouchpointPagesController],
   providers: [ConsoleGuard, ConsoleErrorsFilter],
 })
 export class ConsoleModule {}

@@ -1,5 +1,7 @@
 import type { ComponentChildren } from 'preact';
 
+import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
+import type { Page } from '../../../common/pagination.js';
 import { isKnownTimeZone } from '../../../common/validation/time-zones.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
 import { errorsOf } from '../components.js';
@@ -275,3 +277,66 @@ export const WEEKDAY_LABELS: Record<string, string> = {
   sat: 'Saturday',
   sun: 'Sunday',
 };
+
+/** Every item of a paged list (a picker's choices), a page at a time as the API pages it. */
+export async function everyItem<T>(
+  fetch: (paging: { limit: number; offset: number }) => Promise<Page<T>>,
+  most = 5000,
+): Promise<T[]> {
+  const items: T[] = [];
+  for (let offset = 0; offset < most; offset += MAX_PAGE_SIZE) {
+    const page = await fetch({ limit: MAX_PAGE_SIZE, offset });
+    items.push(...page.items);
+    if (items.length >= page.total || page.items.length === 0) break;
+  }
+  return items;
+}
+
+/** From/to/reason rows (a person's leave, a touchpoint's closures), with spare blank rows. */
+export function DateRangeRows(props: {
+  name: string;
+  caption: string;
+  hint: string;
+  rows: Record<string, string>[];
+  errors: FieldError[];
+}) {
+  const { name, errors } = props;
+  return (
+    <RowsTable caption={props.caption} name={name} headers={['From', 'To', 'Reason']} errors={errors} hint={props.hint}>
+      {withSpareRows(props.rows, 2).map((r, i) => (
+        <tr key={i}>
+          <td>
+            <RowInput
+              name={`${name}[${i}].from`}
+              label={`${props.caption} row ${i + 1}: from`}
+              type="date"
+              value={r.from}
+              errors={errors}
+            />
+          </td>
+          <td>
+            <RowInput
+              name={`${name}[${i}].to`}
+              label={`${props.caption} row ${i + 1}: to`}
+              type="date"
+              value={r.to}
+              errors={errors}
+            />
+          </td>
+          <td>
+            <RowInput
+              name={`${name}[${i}].reason`}
+              label={`${props.caption} row ${i + 1}: reason`}
+              value={r.reason}
+              errors={errors}
+            />
+          </td>
+        </tr>
+      ))}
+    </RowsTable>
+  );
+}
+
+/** Date ranges as posted: from/to/reason rows, blank ones dropped, an empty reason left out. */
+export const dateRangesOf = (fields: Record<string, string>, name: string) =>
+  rowsOf(fields, name, ['from', 'to', 'reason']).map(withoutBlanks);

@@ -22,6 +22,8 @@ import { formFields } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
   CheckboxGroup,
+  dateRangesOf,
+  DateRangeRows,
   listOf,
   RowInput,
   RowSelect,
@@ -31,7 +33,6 @@ import {
   TextareaField,
   timeZoneOptions,
   WEEKDAY_LABELS,
-  withoutBlanks,
   withSpareRows,
 } from './admin-fields.js';
 
@@ -63,7 +64,7 @@ export function personFormOf(body: unknown): PersonForm {
     roles: listOf(body, 'roles'),
     timezone: fields.timezone ?? '',
     workingHours: rowsOf(fields, 'workingHours', ['day', 'start', 'end']),
-    leave: rowsOf(fields, 'leave', ['from', 'to', 'reason']).map(withoutBlanks),
+    leave: dateRangesOf(fields, 'leave'),
   };
 }
 
@@ -95,7 +96,6 @@ function conflictAsField(error: ConflictException): FieldError {
 function PersonFormFields(props: { form: PersonForm; errors: FieldError[] }) {
   const { form, errors } = props;
   const hours = withSpareRows(form.workingHours, 3);
-  const leave = withSpareRows(form.leave, 2);
   return (
     <>
       <Field name="name" label="Name" value={form.name} errors={errors} required />
@@ -148,44 +148,13 @@ function PersonFormFields(props: { form: PersonForm; errors: FieldError[] }) {
           </tr>
         ))}
       </RowsTable>
-      <RowsTable
-        caption="Leave"
+      <DateRangeRows
         name="leave"
-        headers={['From', 'To', 'Reason']}
-        errors={errors}
+        caption="Leave"
         hint="Days (inclusive) when no test is planned for them."
-      >
-        {leave.map((l, i) => (
-          <tr key={i}>
-            <td>
-              <RowInput
-                name={`leave[${i}].from`}
-                label={`Leave row ${i + 1}: from`}
-                type="date"
-                value={l.from}
-                errors={errors}
-              />
-            </td>
-            <td>
-              <RowInput
-                name={`leave[${i}].to`}
-                label={`Leave row ${i + 1}: to`}
-                type="date"
-                value={l.to}
-                errors={errors}
-              />
-            </td>
-            <td>
-              <RowInput
-                name={`leave[${i}].reason`}
-                label={`Leave row ${i + 1}: reason`}
-                value={l.reason}
-                errors={errors}
-              />
-            </td>
-          </tr>
-        ))}
-      </RowsTable>
+        rows={form.leave}
+        errors={errors}
+      />
     </>
   );
 }
