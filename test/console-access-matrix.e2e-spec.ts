@@ -1,6 +1,6 @@
 import { hashSecret } from '../src/common/secrets.js';
 import { Browser, sessionFor, textOf } from './support/console.js';
-import { auth, newOrganization, personWithKey, touchpointBody } from './support/factories.js';
+import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -19,7 +19,7 @@ const ROLES = ['admin', 'quality', 'tester', 'owner'] as const;
 type RoleName = (typeof ROLES)[number];
 
 /** Rows a page is called on, named; each organization of the world has its own. */
-type Ref = 'own other session' | 'a tester' | 'a touchpoint';
+type Ref = 'own other session' | 'a tester' | 'a touchpoint' | 'a scenario';
 
 interface PageRow {
   route: string;
@@ -51,6 +51,9 @@ const PAGES: PageRow[] = [
   page('GET /touchpoints?channel=phone',       {},                                 200,  403,   403,   403),
   page('GET /touchpoints/new',                 {},                                 200,  403,   403,   403),
   page('GET /touchpoints/{id}',                { id: 'a touchpoint' },             200,  403,   403,   403),
+  page('GET /scenarios?channel=phone',         {},                                 200,  403,   403,   403),
+  page('GET /scenarios/new',                   {},                                 200,  403,   403,   403),
+  page('GET /scenarios/{id}',                  { id: 'a scenario' },               200,  403,   403,   403),
 ];
 
 interface Member {
@@ -63,6 +66,7 @@ interface World {
   orgId: string;
   touchpointId: string;
   touchpointName: string;
+  scenarioId: string;
   people: Record<RoleName, Member>;
 }
 
@@ -82,8 +86,10 @@ async function world(name: string): Promise<World> {
     .post('/api/v1/touchpoints')
     .set(auth(org.adminKey))
     .send(touchpointBody({ name: `Touchpoint of ${name}`, ownerId: people.owner.id }));
+  const scenario = await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send(scenarioBody());
   return {
     orgId: org.orgId,
+    scenarioId: scenario.body.id as string,
     touchpointId: touchpoint.body.id as string,
     touchpointName: `Touchpoint of ${name}`,
     people,
@@ -112,6 +118,8 @@ async function resolve(ref: Ref, w: World, role: RoleName): Promise<string> {
       return w.people.tester.id;
     case 'a touchpoint':
       return w.touchpointId;
+    case 'a scenario':
+      return w.scenarioId;
   }
 }
 

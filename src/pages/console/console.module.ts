@@ -3,9 +3,11 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../../auth/auth.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
 import { PeopleModule } from '../../people/people.module.js';
+import { ScenariosModule } from '../../scenarios/scenarios.module.js';
 import { SignInModule } from '../../signin/signin.module.js';
 import { TouchpointsModule } from '../../touchpoints/touchpoints.module.js';
 import { PeoplePagesController } from './admin/people.controller.js';
+import { ScenarioPagesController } from './admin/scenarios.controller.js';
 import { TouchpointPagesController } from './admin/touchpoints.controller.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
@@ -14,8 +16,15 @@ import { SignInController } from './signin.controller.js';
 
 /** The console: sign-in, the home page, one's sessions; feature pages add their controllers here. */
 @Module({
-  imports: [AuthModule, PeopleModule, SignInModule, TouchpointsModule],
-  controllers: [SignInController, HomeController, SessionsController, PeoplePagesController, TouchpointPagesController],
+  imports: [AuthModule, PeopleModule, ScenariosModule, SignInModule, TouchpointsModule],
+  controllers: [
+    SignInController,
+    HomeController,
+    SessionsController,
+    PeoplePagesController,
+    TouchpointPagesController,
+    ScenarioPagesController,
+  ],
   providers: [ConsoleGuard, ConsoleErrorsFilter],
 })
 export class ConsoleModule {}

@@ -163,17 +163,56 @@ export function RowInput(props: {
   );
 }
 
-/** One select cell of a repeated row. */
-export function RowSelect(props: { name: string; label: string; options: Option[]; value?: string; blank?: string }) {
+/** One select cell of a repeated row, its errors under it. */
+export function RowSelect(props: {
+  name: string;
+  label: string;
+  options: Option[];
+  value?: string;
+  blank?: string;
+  errors?: FieldError[];
+}) {
+  const id = idOf(props.name);
+  const errors = errorsOf(props.errors ?? [], props.name);
   return (
-    <select id={idOf(props.name)} name={props.name} aria-label={props.label}>
-      {props.blank !== undefined && <option value="">{props.blank}</option>}
-      {props.options.map((o) => (
-        <option key={o.value} value={o.value} selected={o.value === props.value}>
-          {o.label}
-        </option>
-      ))}
-    </select>
+    <div class={errors.length ? 'has-error' : undefined}>
+      <select
+        id={id}
+        name={props.name}
+        aria-label={props.label}
+        aria-invalid={errors.length ? 'true' : undefined}
+        aria-describedby={errors.length ? `${id}-error` : undefined}
+      >
+        {props.blank !== undefined && <option value="">{props.blank}</option>}
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value} selected={o.value === props.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <ErrorText id={id} errors={errors} />
+    </div>
+  );
+}
+
+/** One textarea cell of a repeated row (a choice question's options, one a line). */
+export function RowTextarea(props: { name: string; label: string; value?: string; errors: FieldError[] }) {
+  const id = idOf(props.name);
+  const errors = errorsUnder(props.errors, props.name);
+  return (
+    <div class={errors.length ? 'has-error' : undefined}>
+      <textarea
+        id={id}
+        name={props.name}
+        rows={3}
+        aria-label={props.label}
+        aria-invalid={errors.length ? 'true' : undefined}
+        aria-describedby={errors.length ? `${id}-error` : undefined}
+      >
+        {props.value ?? ''}
+      </textarea>
+      <ErrorText id={id} errors={errors} />
+    </div>
   );
 }
 
