@@ -54,6 +54,7 @@ const PAGES: PageRow[] = [
   page('GET /scenarios?channel=phone',         {},                                 200,  403,   403,   403),
   page('GET /scenarios/new',                   {},                                 200,  403,   403,   403),
   page('GET /scenarios/{id}',                  { id: 'a scenario' },               200,  403,   403,   403),
+  page('GET /settings',                        {},                                 200,  403,   403,   403),
 ];
 
 interface Member {

@@ -2,12 +2,14 @@ import { Module } from '@nestjs/common';
 
 import { AuthModule } from '../../auth/auth.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
+import { MetricsModule } from '../../metrics/metrics.module.js';
 import { PeopleModule } from '../../people/people.module.js';
 import { ScenariosModule } from '../../scenarios/scenarios.module.js';
 import { SignInModule } from '../../signin/signin.module.js';
 import { TouchpointsModule } from '../../touchpoints/touchpoints.module.js';
 import { PeoplePagesController } from './admin/people.controller.js';
 import { ScenarioPagesController } from './admin/scenarios.controller.js';
+import { SettingsPagesController } from './admin/settings.controller.js';
 import { TouchpointPagesController } from './admin/touchpoints.controller.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
@@ -16,7 +18,7 @@ import { SignInController } from './signin.controller.js';
 
 /** The console: sign-in, the home page, one's sessions; feature pages add their controllers here. */
 @Module({
-  imports: [AuthModule, PeopleModule, ScenariosModule, SignInModule, TouchpointsModule],
+  imports: [AuthModule, MetricsModule, PeopleModule, ScenariosModule, SignInModule, TouchpointsModule],
   controllers: [
     SignInController,
     HomeController,
@@ -24,6 +26,7 @@ import { SignInController } from './signin.controller.js';
     PeoplePagesController,
     TouchpointPagesController,
     ScenarioPagesController,
+    SettingsPagesController,
   ],
   providers: [ConsoleGuard, ConsoleErrorsFilter],
 })
