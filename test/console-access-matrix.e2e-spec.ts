@@ -19,7 +19,7 @@ const ROLES = ['admin', 'quality', 'tester', 'owner'] as const;
 type RoleName = (typeof ROLES)[number];
 
 /** Rows a page is called on, named; each organization of the world has its own. */
-type Ref = 'own other session' | 'a tester' | 'a touchpoint' | 'a scenario';
+type Ref = 'own other session' | 'a tester' | 'a touchpoint' | 'a scenario' | 'a campaign';
 
 interface PageRow {
   route: string;
@@ -55,6 +55,9 @@ const PAGES: PageRow[] = [
   page('GET /scenarios/new',                   {},                                 200,  403,   403,   403),
   page('GET /scenarios/{id}',                  { id: 'a scenario' },               200,  403,   403,   403),
   page('GET /settings',                        {},                                 200,  403,   403,   403),
+  page('GET /campaigns?q=a',                   {},                                 200,  403,   403,   403),
+  page('GET /campaigns/new',                   {},                                 200,  403,   403,   403),
+  page('GET /campaigns/{id}',                  { id: 'a campaign' },               200,  403,   403,   403),
 ];
 
 interface Member {
@@ -68,6 +71,7 @@ interface World {
   touchpointId: string;
   touchpointName: string;
   scenarioId: string;
+  campaignId: string;
   people: Record<RoleName, Member>;
 }
 
@@ -88,8 +92,20 @@ async function world(name: string): Promise<World> {
     .set(auth(org.adminKey))
     .send(touchpointBody({ name: `Touchpoint of ${name}`, ownerId: people.owner.id }));
   const scenario = await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send(scenarioBody());
+  const campaign = await t
+    .http()
+    .post('/api/v1/campaigns')
+    .set(auth(org.adminKey))
+    .send({
+      name: `Campaign of ${name}`,
+      touchpointIds: [touchpoint.body.id],
+      testerIds: [people.tester.id],
+      contactsPerTouchpointPerWeek: 1,
+      startsOn: '2026-11-02',
+    });
   return {
     orgId: org.orgId,
+    campaignId: campaign.body.id as string,
     scenarioId: scenario.body.id as string,
     touchpointId: touchpoint.body.id as string,
     touchpointName: `Touchpoint of ${name}`,
@@ -121,6 +137,8 @@ async function resolve(ref: Ref, w: World, role: RoleName): Promise<string> {
       return w.touchpointId;
     case 'a scenario':
       return w.scenarioId;
+    case 'a campaign':
+      return w.campaignId;
   }
 }
 

@@ -2,11 +2,13 @@ import { Module } from '@nestjs/common';
 
 import { AuthModule } from '../../auth/auth.module.js';
 import { ConsoleGuard } from '../../auth/console.guard.js';
+import { CampaignsModule } from '../../campaigns/campaigns.module.js';
 import { MetricsModule } from '../../metrics/metrics.module.js';
 import { PeopleModule } from '../../people/people.module.js';
 import { ScenariosModule } from '../../scenarios/scenarios.module.js';
 import { SignInModule } from '../../signin/signin.module.js';
 import { TouchpointsModule } from '../../touchpoints/touchpoints.module.js';
+import { CampaignPagesController } from './admin/campaigns.controller.js';
 import { PeoplePagesController } from './admin/people.controller.js';
 import { ScenarioPagesController } from './admin/scenarios.controller.js';
 import { SettingsPagesController } from './admin/settings.controller.js';
@@ -18,7 +20,7 @@ import { SignInController } from './signin.controller.js';
 
 /** The console: sign-in, the home page, one's sessions; feature pages add their controllers here. */
 @Module({
-  imports: [AuthModule, MetricsModule, PeopleModule, ScenariosModule, SignInModule, TouchpointsModule],
+  imports: [AuthModule, CampaignsModule, MetricsModule, PeopleModule, ScenariosModule, SignInModule, TouchpointsModule],
   controllers: [
     SignInController,
     HomeController,
@@ -27,6 +29,7 @@ import { SignInController } from './signin.controller.js';
     TouchpointPagesController,
     ScenarioPagesController,
     SettingsPagesController,
+    CampaignPagesController,
   ],
   providers: [ConsoleGuard, ConsoleErrorsFilter],
 })
