@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 
 import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
 import type { Page } from '../../../common/pagination.js';
-import { isKnownTimeZone } from '../../../common/validation/time-zones.js';
+import { acceptedTimeZones } from '../../../common/validation/time-zones.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
 import { errorsOf } from '../components.js';
 
@@ -292,19 +292,12 @@ export const withSpareRows = (rows: Record<string, string>[], spare: number): Re
 export const withoutBlanks = (row: Record<string, string>) =>
   Object.fromEntries(Object.entries(row).filter(([, v]) => v !== ''));
 
-let zoneOptions: Option[] | null = null;
-
 /** The time zones the service accepts (those both luxon and the database know), for a picker. */
 export function timeZoneOptions(current?: string): Option[] {
-  zoneOptions ??= Intl.supportedValuesOf('timeZone')
-    .concat('UTC')
-    .filter((z, i, all) => all.indexOf(z) === i && isKnownTimeZone(z))
-    .sort()
-    .map((z) => ({ value: z, label: z.replace(/_/g, ' ') }));
-  // a stored zone the runtime lists under another name still shows as picked
-  return current && !zoneOptions.some((o) => o.value === current)
-    ? [{ value: current, label: current }, ...zoneOptions]
-    : zoneOptions;
+  const zones = acceptedTimeZones();
+  const options = zones.map((z) => ({ value: z, label: z.replace(/_/g, ' ') }));
+  // a stored zone spelled another way still shows as picked
+  return current && !zones.includes(current) ? [{ value: current, label: current }, ...options] : options;
 }
 
 export const WEEKDAY_LABELS: Record<string, string> = {
