@@ -189,6 +189,7 @@ const MATRIX: Row[] = [
   row('PATCH /api/v1/digest-subscriptions/{id}',        { id: 'subscription' },                           ok,   ok,  403,  403, { body: () => ({ minContacts: 1 }) }),
   row('DELETE /api/v1/digest-subscriptions/{id}',       { id: 'new subscription' },                       ok,   ok,  403,  403),
   row('GET /api/v1/digest-subscriptions/{id}/preview',  { id: 'subscription' },                           ok,   ok,  403,  403, { query: { periodStart: '2027-02-22', periodEnd: '2027-03-01' } }),
+  row('GET /api/v1/digests',                            {},                                               ok,   ok,  403,  403),
   row('GET /api/v1/digests/{runId}',                    { runId: 'digest' },                              ok,   ok,  404,   ok),
   // Its web links: quality and admins list, revoke and re-issue them; a recipient may not.
   row('GET /api/v1/digests/{runId}/links',              { runId: 'digest' },                              ok,   ok,  403,  403),

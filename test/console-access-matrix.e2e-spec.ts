@@ -1,4 +1,6 @@
 import { hashSecret } from '../src/common/secrets.js';
+import { DigestRunsService } from '../src/digests/digest-runs.service.js';
+import { DigestSubscription } from '../src/digests/digest-subscription.entity.js';
 import { Browser, sessionFor, textOf } from './support/console.js';
 import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -19,7 +21,7 @@ const ROLES = ['admin', 'quality', 'tester', 'owner'] as const;
 type RoleName = (typeof ROLES)[number];
 
 /** Rows a page is called on, named; each organization of the world has its own. */
-type Ref = 'own other session' | 'a tester' | 'a touchpoint' | 'a scenario' | 'a campaign';
+type Ref = 'own other session' | 'a tester' | 'a touchpoint' | 'a scenario' | 'a campaign' | 'digest run' | 'contact';
 
 interface PageRow {
   route: string;
@@ -58,6 +60,15 @@ const PAGES: PageRow[] = [
   page('GET /campaigns?q=a',                   {},                                 200,  403,   403,   403),
   page('GET /campaigns/new',                   {},                                 200,  403,   403,   403),
   page('GET /campaigns/{id}',                  { id: 'a campaign' },               200,  403,   403,   403),
+  page('GET /digests',                         {},                                 200,  200,   403,   403),
+  page('GET /digests/runs/{id}',               { id: 'digest run' },               200,  200,   403,   403),
+  page('GET /digests/runs/{id}/rows/0',        { id: 'digest run' },               200,  200,   403,   403),
+  page('GET /digests/runs/{id}/export/csv',    { id: 'digest run' },               200,  200,   403,   403),
+  page('GET /digests/runs/{id}/export/xlsx',   { id: 'digest run' },               200,  200,   403,   403),
+  page('GET /contacts',                        {},                                 200,  200,   403,   403),
+  page('GET /contacts/export/csv',             {},                                 200,  200,   403,   403),
+  page('GET /contacts/export/xlsx',            {},                                 200,  200,   403,   403),
+  page('GET /contacts/{id}',                   { id: 'contact' },                  200,  200,   403,   403),
 ];
 
 interface Member {
@@ -73,6 +84,8 @@ interface World {
   scenarioId: string;
   campaignId: string;
   people: Record<RoleName, Member>;
+  runId: string;
+  contactId: string;
 }
 
 let t: TestApp;
@@ -81,8 +94,10 @@ const worlds: World[] = [];
 async function world(name: string): Promise<World> {
   const org = await newOrganization(t, name);
   const people = {} as Record<RoleName, Member>;
+  const keys = {} as Record<RoleName, string>;
   for (const role of ROLES) {
-    const { person } = await personWithKey(t, org.adminKey, [role], { name: `${role} of ${name}` });
+    const { person, key } = await personWithKey(t, org.adminKey, [role], { name: `${role} of ${name}` });
+    keys[role] = key;
     const browser = await sessionFor(t, { organizationId: org.orgId, personId: person.id });
     people[role] = { id: person.id, email: person.email, name: `${role} of ${name}`, browser };
   }
@@ -103,6 +118,48 @@ async function world(name: string): Promise<World> {
       contactsPerTouchpointPerWeek: 1,
       startsOn: '2026-11-02',
     });
+  // a contact and a digest run of the organization, for the quality pages
+  const admin = auth(org.adminKey);
+  const line = (await t.http().post('/api/v1/touchpoints').set(admin).send(touchpointBody()).expect(201)).body.id;
+  const contactId = (
+    await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(keys.tester))
+      .send({
+        touchpointId: line,
+        attemptedAt: t.clock.now().toISOString(),
+        reachedHuman: false,
+        transfers: 0,
+        resolution: 'resolved',
+      })
+      .expect(201)
+  ).body.id;
+  await t
+    .http()
+    .post('/api/v1/claims')
+    .set(admin)
+    .send({
+      touchpointId: line,
+      metric: 'answer_rate',
+      value: 0.9,
+      periodStart: '2026-01-01',
+      periodEnd: '2026-01-07',
+      source: 'Review',
+      reportedAt: '2026-01-08T09:00:00Z',
+    })
+    .expect(201);
+  const sub = (
+    await t
+      .http()
+      .post('/api/v1/digest-subscriptions')
+      .set(admin)
+      .send({ name: `Digest of ${name}`, recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' })
+      .expect(201)
+  ).body;
+  const subscription = await t.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: sub.id });
+  await t.app.get(DigestRunsService).sendOne(subscription, t.clock.now());
+  const [{ id: runId }] = await t.dataSource.query('SELECT id FROM digest_run WHERE subscription_id = $1', [sub.id]);
   return {
     orgId: org.orgId,
     campaignId: campaign.body.id as string,
@@ -110,6 +167,8 @@ async function world(name: string): Promise<World> {
     touchpointId: touchpoint.body.id as string,
     touchpointName: `Touchpoint of ${name}`,
     people,
+    runId,
+    contactId,
   };
 }
 
@@ -122,6 +181,10 @@ afterAll(() => t.close());
 /** A ref's row in `w`, as `role` of the world the caller is in would reach it. */
 async function resolve(ref: Ref, w: World, role: RoleName): Promise<string> {
   switch (ref) {
+    case 'digest run':
+      return w.runId;
+    case 'contact':
+      return w.contactId;
     case 'own other session': {
       // a second browser of that world's person of the same role: the caller's own in its own world
       const p = w.people[role];

@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
-
 import type { Browser, Page } from 'playwright-core';
 
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
+import { axeViolations } from './support/axe.js';
 import { freePort, launchBrowser, screenshot } from './support/browser.js';
 import { handComputedCase } from './support/digest-case.js';
 import { smallCampaign } from './support/small-campaign.js';
@@ -18,14 +17,6 @@ import { createTestApp, TestApp } from './support/test-app.js';
 
 const HOST = '127.0.0.1';
 const WIDTHS = [390, 1280] as const;
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
 
 async function openAt(browser: Browser, width: number): Promise<Page> {
   const phone = width < 600;
@@ -35,7 +26,6 @@ async function openAt(browser: Browser, width: number): Promise<Page> {
     isMobile: phone,
     hasTouch: phone,
     locale: 'en-GB',
-    bypassCSP: true, // only so the test can inject axe-core: the pages themselves allow no inline script
   });
   return context.newPage();
 }
@@ -43,17 +33,6 @@ async function openAt(browser: Browser, width: number): Promise<Page> {
 /** The page's layout width against the window's: more means a sideways scroll. */
 const overflow = (page: Page) =>
   page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
-
-/** axe-core's serious and critical violations of the page as it stands (WCAG 2 A and AA rules, and best practice). */
-async function seriousViolations(page: Page): Promise<Array<{ id: string; help: string; targets: string[] }>> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate<AxeViolation[]>(
-    'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)',
-  );
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
-}
 
 /** The size the chart is drawn at and the size it is shown at (0 when the image did not load). */
 const chartSizes = (page: Page) =>
@@ -155,7 +134,7 @@ describe('the pages at 390 px and 1280 px', () => {
       await screenshot(page, `digest-page-${width}`);
       const { scrollWidth, innerWidth } = await overflow(page);
       expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
       await page.context().close();
     });
 
@@ -175,7 +154,7 @@ describe('the pages at 390 px and 1280 px', () => {
       await screenshot(page, `digest-mail-${width}`);
       const { scrollWidth, innerWidth } = await overflow(page);
       expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
       await page.context().close();
     });
 
@@ -186,7 +165,7 @@ describe('the pages at 390 px and 1280 px', () => {
       await screenshot(page, `outcome-form-${width}`);
       const { scrollWidth, innerWidth } = await overflow(page);
       expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
-      expect(await seriousViolations(page)).toEqual([]);
+      expect(await axeViolations(page)).toEqual([]);
       await page.context().close();
     });
   }

@@ -9,6 +9,7 @@ import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
 import { OWNER_VIEW_DELAY_DAYS } from '../common/owner-view.js';
+import type { Page } from '../common/pagination.js';
 import { newSecret } from '../common/secrets.js';
 import { isLuxonZone } from '../common/validation/time-zones.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
@@ -18,10 +19,11 @@ import { DigestBuilder } from './digest-builder.service.js';
 import { DigestLinksService } from './digest-links.service.js';
 import { DigestPagesService } from './digest-pages.service.js';
 import { digestChartPng, MAIL_HTML_BUDGET, renderDigest } from './digest-render.js';
+import type { DigestRunsQuery } from './digest-run.dto.js';
 import { isCronExpression } from './digest-subscription.dto.js';
 import type { DigestSubscription } from './digest-subscription.entity.js';
 import { DigestsRepository } from './digests.repository.js';
-import type { NamedRun } from './digests.repository.js';
+import type { NamedRun, RunSummary } from './digests.repository.js';
 import { OWNER_DIGEST_DELAY_MS } from './owner-readers.js';
 
 /** After a long outage, at most this many missed periods per subscription are sent on catch-up. */
@@ -168,5 +170,11 @@ export class DigestRunsService {
     const run = await this.digests.run(me.organizationId, id, reader);
     if (!run) throw new NotFoundException(`Digest ${id} not found`);
     return run;
+  }
+
+  /** The digest archive: every run of the organization, newest first. Admin and quality only (as the route). */
+  list(me: Actor, query: DigestRunsQuery): Promise<Page<RunSummary>> {
+    if (!hasRole(me, 'admin', 'quality')) return Promise.resolve({ items: [], total: 0 });
+    return this.digests.runs(me.organizationId, query);
   }
 }

@@ -18,6 +18,7 @@ import {
 import { DigestLinksService, ResolvedDigestLink } from './digest-links.service.js';
 import { gzipEtag } from './digest-page.js';
 import { DigestPagesService } from './digest-pages.service.js';
+import { DigestRunPage, DigestRunsQuery } from './digest-run.dto.js';
 import { DigestRunsService } from './digest-runs.service.js';
 
 /**
@@ -49,6 +50,15 @@ export class DigestsController {
     private readonly links: DigestLinksService,
     private readonly pages: DigestPagesService,
   ) {}
+
+  @Get('api/v1/digests')
+  @ApiOperation({ summary: 'The digest archive: every stored run, newest first' })
+  @ApiAuthenticated()
+  @Roles('admin', 'quality')
+  @ApiOkResponse({ type: DigestRunPage, description: 'Runs without their payloads: subscription, period, sent, rows' })
+  list(@CurrentActor() me: Actor, @Query() query: DigestRunsQuery): Promise<DigestRunPage> {
+    return this.runs.list(me, query);
+  }
 
   @Get('api/v1/digests/:runId')
   @ApiOperation({ summary: 'Read a stored digest run' })

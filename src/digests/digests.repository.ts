@@ -26,6 +26,18 @@ export type SubscriptionColumns = Pick<
 /** A run as its readers get it, with its subscription's name. */
 export type NamedRun = DigestRun & { subscriptionName: string };
 
+/** One line of the digest archive: a run, its subscription's name, when it went out, how many rows it had. */
+export interface RunSummary {
+  id: string;
+  subscriptionId: string;
+  subscriptionName: string;
+  periodStart: Date;
+  periodEnd: Date;
+  createdAt: Date;
+  rows: number;
+  headline: string;
+}
+
 /** A stored rendering of a run's page (see DigestRendering). */
 export interface StoredRendering {
   etag: string;
@@ -173,6 +185,32 @@ export class DigestsRepository {
     const { entities, raw } = await qb.getRawAndEntities<{ subscription_name: string }>();
     if (!entities[0]) return null;
     return Object.assign(entities[0], { subscriptionName: raw[0].subscription_name });
+  }
+
+  /** The organization's runs, newest first (of one subscription if given), without their payloads. */
+  async runs(
+    organizationId: string,
+    page: { limit: number; offset: number; subscriptionId?: string },
+  ): Promise<Page<RunSummary>> {
+    const where = 'r.organization_id = $1 AND ($2::uuid IS NULL OR r.subscription_id = $2)';
+    const params = [organizationId, page.subscriptionId ?? null];
+    const [items, [{ total }]] = await Promise.all([
+      this.dataSource.query<RunSummary[]>(
+        `SELECT r.id, r.subscription_id AS "subscriptionId", s.name AS "subscriptionName",
+                r.period_start AS "periodStart", r.period_end AS "periodEnd", r.created_at AS "createdAt",
+                jsonb_array_length(r.payload->'rows') AS rows, coalesce(r.payload->>'headline', '') AS headline
+           FROM digest_run r JOIN digest_subscription s ON s.id = r.subscription_id
+          WHERE ${where}
+          ORDER BY r.created_at DESC, r.id
+          LIMIT $3 OFFSET $4`,
+        [...params, page.limit, page.offset],
+      ),
+      this.dataSource.query<Array<{ total: number }>>(
+        `SELECT count(*)::int AS total FROM digest_run r WHERE ${where}`,
+        params,
+      ),
+    ]);
+    return { items, total };
   }
 
   /** Stores a rendering for every instance; one of a newer version (another instance's) is kept. */

@@ -2,9 +2,11 @@ import fc from 'fast-check';
 
 import {
   type Interval,
+  logGamma,
   medianInterval,
   medianRanks,
   normalQuantile,
+  regularisedIncompleteBeta,
   studentTQuantile,
   tInterval,
   wilsonInterval,
@@ -338,5 +340,188 @@ describe('medianInterval', () => {
         expect(nested(medianInterval(values, lower), medianInterval(values, higher))).toBe(true);
       }),
     );
+  });
+});
+
+/** |actual − expected| within `tolerance` × |expected| (relative error). */
+const expectRelative = (actual: number, expected: number, tolerance: number) =>
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance * Math.abs(expected));
+
+// Reference values below marked "mpmath" were computed with mpmath 1.3 at 50 significant digits (inverting ncdf and
+// the regularised incomplete beta by findroot), written as the nearest double; the others are tabulated constants.
+describe('far into the tails', () => {
+  it.each([
+    [1e-12, -7.034483825301132],
+    [1e-20, -9.262340089798407],
+    [1e-50, -14.933337534788489],
+    [1e-100, -21.273453560965326],
+    [1e-300, -37.0470962993612],
+  ])('Φ⁻¹(%p) = %p to 1e-14 (mpmath), and its mirror', (p, z) => {
+    expectRelative(normalQuantile(p), z, 1e-14);
+    expect(normalQuantile(1 - 2 ** -40)).toBe(-normalQuantile(2 ** -40));
+  });
+
+  // Past 1e5 degrees of freedom the quantile comes from a series; it must still hold where every term counts.
+  it.each([
+    [1e5, 1e-100, 21.29759838971532],
+    [1e5, 1e-300, 37.174670665466216],
+    [2.5e5, 1e-100, 21.283106002407234],
+    [2.5e5, 1e-300, 37.098038356362075],
+  ])('t quantile, df = %p, tail %p: %p to 1e-13 (mpmath)', (df, tail, t) => {
+    expectRelative(studentTQuantile(tail, df), -t, 1e-13);
+  });
+
+  // Real degrees of freedom below 1 (Welch-type df) and between integers, where no closed form exists.
+  it.each([
+    [0.5, 0.025, 164.55767348048855],
+    [0.5, 0.1, 10.270324410234506],
+    [0.5, 0.25, 1.5537739740300374],
+    [3.7, 0.025, 2.8675207071911895],
+    [3.7, 1e-8, 179.37209232102916],
+  ])('t quantile, df = %p, tail %p: %p to 1e-12 (mpmath)', (df, tail, t) => {
+    expectRelative(studentTQuantile(tail, df), -t, 1e-12);
+  });
+
+  // These tails once came out infinite: below 2⁻⁵³ the search started from Φ⁻¹(1 − p) = Φ⁻¹(1) = ∞, and past
+  // t ≈ 1e154 the tail was read as 0 (t² overflowed), so no quantile beyond could be found.
+  it('finds quantiles far beyond the normal range, and calls infinite only what no double can hold', () => {
+    expectRelative(studentTQuantile(1e-20, 10), -256.4346993185262, 1e-13); // mpmath
+    for (const p of [1e-20, 1e-150, 1e-200, 1e-300]) {
+      expectRelative(studentTQuantile(p, 1), -1 / Math.tan(Math.PI * p), 1e-13); // Cauchy: −cot(πp)
+      expectRelative(studentTQuantile(p, 2), (2 * p - 1) / Math.sqrt(2 * p * (1 - p)), 1e-13);
+    }
+    expect(studentTQuantile(5e-324, 1)).toBe(-Infinity); // −cot(π·5e-324) ≈ −6e322: past the largest double
+    expect(studentTQuantile(1e-300, 0.01)).toBe(-Infinity);
+    expect(studentTQuantile(1 - 1e-16, 0.01)).toBe(Infinity);
+  });
+
+  it('matches the closed forms for df = 1 and 2 to a few ulps, from the centre to 1e-12', () => {
+    const tan = (p: number) => (p < 0.5 ? -1 / Math.tan(Math.PI * p) : 1 / Math.tan(Math.PI * (1 - p)));
+    const two = (p: number) => (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+    for (const p of [1e-12, 1e-6, 0.001, 0.01, 0.1, 0.3, 0.45, 0.55, 0.7, 0.9, 0.99, 0.999]) {
+      expectRelative(studentTQuantile(p, 1), tan(p), 1e-14);
+      expectRelative(studentTQuantile(p, 2), two(p), 1e-14);
+    }
+  });
+});
+
+describe('the special functions under the verdicts', () => {
+  it.each([
+    [0.5, 0.5723649429247001], // ln √π
+    [0.1, 2.252712651734206],
+    [0.25, 1.2880225246980774],
+    [1e-5, 11.512919692895826],
+    [3.5, 1.2009736023470743],
+    [10, 12.801827480081469], // ln 9!
+    [100.5, 361.4355404677776],
+  ])('ln Γ(%p) = %p to 1e-14 (mpmath)', (x, value) => {
+    expectRelative(logGamma(x), value, 1e-14);
+  });
+
+  it('has ln Γ(1) = ln Γ(2) = 0 and ln Γ(n + 1) = ln n!', () => {
+    expect(Math.abs(logGamma(1))).toBeLessThan(1e-15);
+    expect(Math.abs(logGamma(2))).toBeLessThan(1e-15);
+    let factorial = 1;
+    for (let n = 1; n <= 20; n++) {
+      factorial *= n;
+      expectRelative(logGamma(n + 1), Math.log(factorial), 1e-14);
+    }
+  });
+
+  // Closed forms of the regularised incomplete beta (DLMF 8.17.2 and its special cases).
+  it('gives I_x(a, 1) = xᵃ, I_x(1, b) = 1 − (1 − x)ᵇ and I_x(½, ½) = (2/π)·asin √x, and is 0 at 0 and 1 at 1', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-6, max: 1 - 1e-6, noNaN: true }),
+        fc.double({ min: 0.2, max: 40, noNaN: true }),
+        (x, a) => {
+          const xc = 1 - x;
+          expectRelative(regularisedIncompleteBeta(x, xc, a, 1), x ** a, 1e-12);
+          expectRelative(regularisedIncompleteBeta(x, xc, 1, a), -Math.expm1(a * Math.log1p(-x)), 1e-12);
+          expectRelative(regularisedIncompleteBeta(x, xc, 0.5, 0.5), (2 / Math.PI) * Math.asin(Math.sqrt(x)), 1e-12);
+          // I_x(a, b) + I_{1−x}(b, a) = 1
+          expect(regularisedIncompleteBeta(x, xc, a, 2.5) + regularisedIncompleteBeta(xc, x, 2.5, a)).toBeCloseTo(
+            1,
+            13,
+          );
+        },
+      ),
+    );
+    expect(regularisedIncompleteBeta(0, 1, 3, 4)).toBe(0);
+    expect(regularisedIncompleteBeta(1, 0, 3, 4)).toBe(1);
+  });
+});
+
+describe('two values, many values', () => {
+  it('gives two values a wide but finite interval: mean ± t(0.975, 1)·sd/√2', () => {
+    const t1 = 12.706204736174705; // tan(0.475π)
+    const sd = Math.sqrt(8); // of the values 10 and 14
+    const { low, high } = tInterval(12, sd, 2);
+    expect(low).toBeCloseTo(12 - (t1 * sd) / Math.SQRT2, 9);
+    expect(high).toBeCloseTo(12 + (t1 * sd) / Math.SQRT2, 9);
+  });
+
+  // Past 1000 values the binomial terms leave the range of doubles and are summed in logs.
+  it.each([1001, 2000, 5000])('median ranks for n = %p match exact integer arithmetic', (n) => {
+    const ranks = medianRanks(n)!;
+    let choose = 1n;
+    let below = 0n;
+    const cumulative: bigint[] = []; // cumulative[l] = Σ_{i<l} C(n, i)
+    for (let i = 0; i <= n / 2; i++) {
+      cumulative.push(below);
+      below += choose;
+      choose = (choose * BigInt(n - i)) / BigInt(i + 1);
+    }
+    const coverage = (l: number) => {
+      const scale = 10n ** 30n;
+      return 1 - (2 * Number((cumulative[l] * scale) / 2n ** BigInt(n))) / Number(scale);
+    };
+    expect(ranks.upper).toBe(n + 1 - ranks.lower);
+    expect(ranks.coverage).toBeCloseTo(coverage(ranks.lower), 12);
+    expect(coverage(ranks.lower)).toBeGreaterThanOrEqual(0.95);
+    expect(coverage(ranks.lower + 1)).toBeLessThan(0.95);
+  });
+
+  // Up to 53 values every coverage is a dyadic fraction a double holds exactly: asking for exactly a pair's
+  // coverage must give that pair, not its narrower neighbour through rounding.
+  it('selects the pair whose exact coverage is the confidence asked for', () => {
+    for (let n = 2; n <= 53; n++) {
+      let choose = 1n;
+      let below = 0n;
+      for (let l = 1; l <= n / 2; l++) {
+        below += choose;
+        choose = (choose * BigInt(n - l + 1)) / BigInt(l);
+        const exact = Number(2n ** BigInt(n) - 2n * below) / 2 ** n;
+        if (exact >= 1 || exact <= 0) continue;
+        expect(medianRanks(n, exact)).toEqual({ lower: l, upper: n + 1 - l, coverage: exact });
+      }
+    }
+  });
+});
+
+describe('what a caller is told when an argument is wrong', () => {
+  it.each([
+    [() => wilsonInterval(1, Number.NaN), /^n must be a finite number ≥ 0 \(got NaN\)$/],
+    [() => wilsonInterval(0, Infinity), /^n must be a finite number ≥ 0/],
+    [() => wilsonInterval(0, -1), /^n must be a finite number ≥ 0 \(got -1\)$/],
+    [() => wilsonInterval(5, 4), /^successes must lie in \[0, n\] \(got 5 of 4\)$/],
+    [() => wilsonInterval(Number.NaN, 4), /^successes must lie in \[0, n\]/],
+    [() => wilsonInterval(1, 4, 0), /^confidence must lie in \(0, 1\) \(got 0\)$/],
+    [() => wilsonInterval(1, 4, Number.NaN), /^confidence must lie in \(0, 1\)/],
+    [() => tInterval(Infinity, 1, 5), /^mean must be finite \(got Infinity\)$/],
+    [() => tInterval(1, -1, 5), /^sd must be a finite number ≥ 0 \(got -1\)$/],
+    [() => tInterval(1, Infinity, 5), /^sd must be a finite number ≥ 0/],
+    [() => tInterval(1, 1, Number.NaN), /^n must be a number$/],
+    [() => medianInterval([1, 3, 2]), /^sortedValues must be ascending numbers \(index 2: 2\)$/],
+    [() => medianRanks(-1), /^n must be an integer ≥ 0 \(got -1\)$/],
+    [() => medianRanks(2.5), /^n must be an integer ≥ 0 \(got 2.5\)$/],
+    [() => studentTQuantile(0.9, 0), /^df must be > 0 \(got 0\)$/],
+    [() => studentTQuantile(0.9, -2), /^df must be > 0 \(got -2\)$/],
+    [() => studentTQuantile(1.5, 3), /^p must lie in \[0, 1\] \(got 1.5\)$/],
+    [() => normalQuantile(-0.5), /^p must lie in \[0, 1\] \(got -0.5\)$/],
+    [() => normalQuantile(1.5), /^p must lie in \[0, 1\] \(got 1.5\)$/],
+  ])('%#: a RangeError naming the argument and its rule', (call, message) => {
+    expect(call).toThrow(RangeError);
+    expect(call).toThrow(message);
   });
 });

@@ -210,13 +210,14 @@ function upperTailQuantile(tail: number, df: number): number {
   const excess = (t: number) => studentTUpperTail(t, df) - tail; // decreasing in t
   // Bracket: excess(0) = ½ − tail > 0; double the upper end until the tail falls below the target.
   let lo = 0;
-  let hi = Math.max(1, 2 * normalQuantile(1 - tail));
+  // −Φ⁻¹(tail), not Φ⁻¹(1 − tail): below 2⁻⁵³ the latter rounds to Φ⁻¹(1) = ∞ and the quantile came out infinite.
+  let hi = Math.max(1, -2 * normalQuantile(tail));
   while (excess(hi) > 0) {
     lo = hi;
     hi *= 2;
     if (!Number.isFinite(hi)) return Infinity; // beyond double range (tiny df with a tiny tail)
   }
-  let t = Math.min(Math.max(normalQuantile(1 - tail), lo), hi);
+  let t = Math.min(Math.max(-normalQuantile(tail), lo), hi);
   let stepBefore = hi - lo;
   let step = stepBefore;
   for (let i = 0; i < 500; i++) {
@@ -243,6 +244,13 @@ function upperTailQuantile(tail: number, df: number): number {
 /** P(T > t) for t ≥ 0: ½·I_x(df/2, ½) with x = df/(df + t²); 1 − x is passed exactly to keep precision near 0. */
 function studentTUpperTail(t: number, df: number): number {
   const t2 = t * t;
+  // Past t ≈ 1e154, t² overflows (the tail read 0 and the bracket stopped there); x = df/t² < 1e-300 is then so small
+  // that I_x(a, ½) = xᵃ / (a·B(a, ½)) to double precision, taken in logs since x itself may underflow.
+  if (t2 === Infinity) {
+    const a = df / 2;
+    const logX = Math.log(df) - 2 * Math.log(t);
+    return 0.5 * Math.exp(a * logX - Math.log(a) - logGamma(a) - logGamma(0.5) + logGamma(a + 0.5));
+  }
   return 0.5 * regularisedIncompleteBeta(df / (df + t2), t2 / (df + t2), df / 2, 0.5);
 }
 

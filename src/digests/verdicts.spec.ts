@@ -722,3 +722,66 @@ describe('verdictExplanation', () => {
     expect(() => verdictExplanation(-1)).toThrow(RangeError);
   });
 });
+
+describe('what a caller is told when a claim or an argument is wrong', () => {
+  const judge = (overrides: Partial<ClaimToJudge>) => () => judgeClaims([claim(rate(10, 5), overrides)]);
+  const quantile = (over: object) => ({ kind: 'quantile', q: 0.5, n: 5, above: 1, below: 1, ...over }) as Evidence;
+  it.each([
+    [judge({ id: 7 as unknown as string }), /^claim id must be a string$/],
+    [judge({ claimed: Number.NaN }), /^claim c: claimed must be finite \(got NaN\)$/],
+    [judge({ better: 'up' as 'higher' }), /^claim c: better must be 'higher' or 'lower'$/],
+    [judge({ periodComplete: 'yes' as unknown as boolean }), /^claim c: periodComplete must be a boolean$/],
+    [judge({ minContacts: 1.5 }), /^claim c: minContacts must be an integer ≥ 0$/],
+    [judge({ minContacts: -1 }), /^claim c: minContacts must be an integer ≥ 0$/],
+    [judge({ gapThatMatters: 0 }), /^claim c: gapThatMatters must be > 0$/],
+    [judge({ gapThatMatters: Infinity }), /^claim c: gapThatMatters must be > 0$/],
+    [judge({ evidence: rate(-1, 0) }), /^claim c: n must be an integer ≥ 0 \(got -1\)$/],
+    [judge({ evidence: rate(5, 1.5) }), /^claim c: successes must be an integer ≥ 0 \(got 1.5\)$/],
+    [judge({ evidence: rate(5, 6) }), /^claim c: successes must lie in \[0, n\] \(got 6 of 5\)$/],
+    [judge({ claimed: 1.2 }), /^claim c: a claimed rate must lie in \[0, 1\] \(got 1.2\)$/],
+    [judge({ claimed: -0.1 }), /^claim c: a claimed rate must lie in \[0, 1\] \(got -0.1\)$/],
+    [judge({ evidence: ratings(5, 4, 0), claimed: 6 }), /^claim c: claimed must lie in \[1, 5\] \(got 6\)$/],
+    [judge({ evidence: ratings(5, 4, 0), claimed: 0.5 }), /^claim c: claimed must lie in \[1, 5\] \(got 0.5\)$/],
+    [judge({ evidence: ratings(5, 7, 0), claimed: 4 }), /^mean must lie in \[1, 5\] \(got 7\)$/],
+    [judge({ evidence: ratings(5, 4, -1), claimed: 4 }), /^variance must be a finite number ≥ 0 \(got -1\)$/],
+    [judge({ evidence: ratings(5, 4, 9), claimed: 4 }), /^variance 9 is more than a mean of 4 on \[1, 5\] allows$/],
+    [judge({ evidence: { ...ratings(5, 4, 0), min: 5, max: 1 } as Evidence }), /^a bounded mean needs finite bounds/],
+    [judge({ evidence: quantile({ q: 1 }), claimed: 60 }), /^claim c: q must lie in \(0, 1\) \(got 1\)$/],
+    [judge({ evidence: quantile({ above: -1 }), claimed: 60 }), /^claim c: above must be an integer ≥ 0 \(got -1\)$/],
+    [judge({ evidence: quantile({ below: 0.5 }), claimed: 60 }), /^claim c: below must be an integer ≥ 0 \(got 0.5\)$/],
+    [judge({ evidence: quantile({ above: 3, below: 3 }), claimed: 60 }), /^claim c: above \+ below must not exceed n$/],
+    [judge({ evidence: quantile({}), claimed: -1 }), /^claim c: a claimed quantile of waits must be ≥ 0 \(got -1\)$/],
+    [judge({ evidence: quantile({ logSd: -1 }), claimed: 60 }), /^claim c: logSd must be > 0$/],
+    [judge({ evidence: quantile({ logSd: Infinity }), claimed: 60 }), /^claim c: logSd must be > 0$/],
+    [judge({ evidence: { kind: 'mean', n: 5 } as unknown as Evidence }), /^claim c: unknown evidence kind mean$/],
+    [() => judgeClaims([claim(rate(10, 5)), claim(rate(9, 5))]), /^claim ids must be unique \(c twice\)$/],
+    [() => judgeClaims([], { familywiseAlpha: 1 }), /^familywiseAlpha must lie in \(0, 1\) \(got 1\)$/],
+    [() => judgeClaims([], { claimAlpha: 0 }), /^claimAlpha must lie in \(0, 1\) \(got 0\)$/],
+    [() => judgeClaims([], { power: 0 }), /^power must lie in \(0, 1\) \(got 0\)$/],
+    [() => holmAdjust([0.01, 1.5]), /^p-value must lie in \[0, 1\] \(got 1.5\)$/],
+    [() => holmAdjust([0.01], 0.05, 1), /^claimAlpha must lie in \(0, 1\) \(got 1\)$/],
+    [() => verdictExplanation(1.5), /^familySize must be an integer ≥ 0 \(got 1.5\)$/],
+    [() => verdictExplanation(2, 0.05, 0), /^claimAlpha must lie in \(0, 1\) \(got 0\)$/],
+    [() => clopperPearsonInterval(3, 2), /^successes must lie in \[0, n\] \(got 3 of 2\)$/],
+    [() => clopperPearsonInterval(0, -1), /^n must be an integer ≥ 0 \(got -1\)$/],
+    [() => clopperPearsonInterval(1, 2, 0), /^confidence must lie in \(0, 1\) \(got 0\)$/],
+    [() => quantileRanks(10, 0), /^q must lie in \(0, 1\) \(got 0\)$/],
+    [() => quantileRanks(2.5, 0.9), /^n must be an integer ≥ 0 \(got 2.5\)$/],
+    [() => betaQuantile(2, 1, 1), /^prob must lie in \[0, 1\] \(got 2\)$/],
+    [() => betaQuantile(0.5, 0, 1), /^beta parameters must be > 0 \(got 0, 1\)$/],
+    [() => betaQuantile(0.5, 1, -1), /^beta parameters must be > 0 \(got 1, -1\)$/],
+    [() => normalCdf(Number.NaN), /^normalCdf needs a number$/],
+  ])('%#: a RangeError naming what is wrong', (call, message) => {
+    expect(call).toThrow(RangeError);
+    expect(call).toThrow(message);
+  });
+
+  it('accepts the edges of every range', () => {
+    const accepted = (...claims: ClaimToJudge[]) => expect(() => judgeClaims(claims)).not.toThrow();
+    accepted(claim(rate(10, 10), { claimed: 1 }), claim(rate(0, 0), { id: 'd', claimed: 0 }));
+    accepted(claim(ratings(5, 5, 0), { claimed: 5 }), claim(ratings(5, 1, 0), { id: 'd', claimed: 1 }));
+    accepted(claim({ kind: 'quantile', q: 0.9, n: 5, above: 5, below: 0 }, { claimed: 0 }));
+    expect(() => judgeClaims([claim(rate(10, 5), { minContacts: 0 })])).not.toThrow();
+    expect(verdictExplanation(0)).toMatch(/^No claim/);
+  });
+});

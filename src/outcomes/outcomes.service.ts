@@ -12,6 +12,7 @@ import type { CancelReason } from '../assignments/withdrawal-reasons.js';
 import { hasRole, type Actor } from '../auth/actor.js';
 import { IneligibleTester, TestWithdrawnException, WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
+import { csvCell } from '../common/csv/spreadsheet.js';
 import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { Page } from '../common/pagination.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
@@ -56,12 +57,6 @@ function unchangeable(why: CancelReason): ConflictException {
     message: `This outcome can no longer be changed: ${TESTER_EXPLANATIONS[why]}`,
     reason: why,
   });
-}
-
-/** Spreadsheet programs run cells that start with these as formulas; a leading ' keeps them text. */
-function csvSafe(value: string | number | Date | null | undefined): string {
-  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 @Injectable()
@@ -290,7 +285,7 @@ export class OutcomesService {
         r.assignmentId,
         r.windowStart,
         r.windowEnd,
-      ].map(csvSafe),
+      ].map(csvCell),
     );
     return stringify([header, ...body]);
   }

@@ -1,0 +1,13 @@
+// The mutation run (`npm run test:mutation`, stryker.config.mjs): unit specs only, no PostgreSQL.
+// Left out: the owner-attack measurement (minutes of planning per run; a statistical yardstick, not a unit spec).
+import base from './jest.config.js';
+
+export default {
+  ...base,
+  roots: ['<rootDir>/src'],
+  testMatch: ['**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/src/campaigns/planner/unpredictability.spec.ts'],
+  globalSetup: undefined,
+  globalTeardown: undefined,
+  maxWorkers: 1,
+};

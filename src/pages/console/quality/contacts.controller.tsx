@@ -1,0 +1,322 @@
+import { Get, NotFoundException, Param, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+
+import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
+import type { CurrentSession } from '../../../auth/sessions/sessions.service.js';
+import { formatDuration } from '../../../common/durations.js';
+import { UuidParam } from '../../../common/validation/uuid-param.js';
+import { validateDto } from '../../../common/validation/validate-dto.js';
+import { OutcomesQuery } from '../../../outcomes/outcome.dto.js';
+import { RESOLUTIONS, type Outcome } from '../../../outcomes/outcome.entity.js';
+import { OutcomesService } from '../../../outcomes/outcomes.service.js';
+import { PeopleService } from '../../../people/people.service.js';
+import { CHANNELS, type Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
+import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
+import { EmptyState, Field, PagedTable, type Column } from '../components.js';
+import { ConsoleController } from '../console-routes.js';
+import { formFields } from '../forms.js';
+import { Layout, sendPage } from '../layout.js';
+import {
+  allPages,
+  ExportLinks,
+  isExportFormat,
+  kept,
+  Select,
+  sendExport,
+  touchpointChoices,
+  touchpointsById,
+  when,
+} from './quality-parts.js';
+
+const FILTERS = ['touchpointId', 'team', 'channel', 'resolution', 'from', 'to'] as const;
+
+/** The columns of a contacts export, and each contact's cells. */
+const EXPORT_HEADER = [
+  'contact_id',
+  'attempted_at',
+  'touchpoint',
+  'channel',
+  'team',
+  'reached_human',
+  'seconds_to_human',
+  'hold_seconds',
+  'transfers',
+  'disconnects',
+  'repeated_story',
+  'resolution',
+  'options_explained',
+  'courtesy',
+  'knowledge',
+  'notes',
+];
+export function contactCells(o: Outcome, tp: Touchpoint | undefined) {
+  return [
+    o.id,
+    o.attemptedAt,
+    tp?.name ?? '',
+    tp?.channel ?? '',
+    tp?.team ?? '',
+    o.reachedHuman,
+    o.secondsToHuman,
+    o.holdSeconds,
+    o.transfers,
+    o.disconnects,
+    o.repeatedStory,
+    o.resolution,
+    o.optionsExplained,
+    o.courtesy,
+    o.knowledge,
+    o.notes,
+  ];
+}
+
+/** The columns of a list of contacts (shared by the contacts page and a digest row's drill-down). */
+export function contactColumns(names: Map<string, Touchpoint>): Column<Outcome>[] {
+  return [
+    {
+      header: 'Attempted',
+      cell: (o) => <a href={`/contacts/${o.id}`}>{when(o.attemptedAt)}</a>,
+    },
+    { header: 'Touchpoint', cell: (o) => names.get(o.touchpointId)?.name ?? '' },
+    { header: 'Reached a human', cell: (o) => (o.reachedHuman ? 'yes' : 'no') },
+    { header: 'Wait', cell: (o) => (o.secondsToHuman === null ? '' : formatDuration(o.secondsToHuman)) },
+    { header: 'Transfers', cell: (o) => String(o.transfers) },
+    { header: 'Resolution', cell: (o) => o.resolution },
+    { header: 'Notes', cell: (o) => (o.notes && o.notes.length > 80 ? `${o.notes.slice(0, 80)}…` : (o.notes ?? '')) },
+  ];
+}
+
+const yesNo = (v: boolean | null) => (v === null ? '—' : v ? 'yes' : 'no');
+
+/** What changed in one save of the outcome: each field whose value differs, before → after. */
+export function changesOf(before: Record<string, unknown> | null, after: Record<string, unknown>): string[] {
+  if (!before) return ['first save'];
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const show = (v: unknown) => (v === undefined || v === null ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+  return keys
+    .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .map((k) => `${k}: ${show(before[k])} → ${show(after[k])}`);
+}
+
+/**
+ * Contacts (admin, quality): the recorded outcomes, filtered, paged and exported, and one contact with its
+ * answers, notes and the audit trail of its saves, all through OutcomesService as GET /api/v1/outcomes reads them.
+ */
+@ConsoleController('contacts')
+export class ContactsPagesController {
+  constructor(
+    private readonly outcomes: OutcomesService,
+    private readonly touchpoints: TouchpointsService,
+    private readonly people: PeopleService,
+  ) {}
+
+  private async filtered(query: Record<string, unknown>) {
+    const asked = formFields(query);
+    const { value, errors } = await validateDto(OutcomesQuery, asked);
+    const bad = new Set(errors.map((e) => e.field));
+    const filter = Object.assign(new OutcomesQuery(), value);
+    for (const f of FILTERS) if (bad.has(f)) delete filter[f];
+    if (bad.has('limit')) filter.limit = 50;
+    if (bad.has('offset')) filter.offset = 0;
+    return { asked, errors, filter, kept: kept(Object.fromEntries(FILTERS.map((f) => [f, filter[f]]))) };
+  }
+
+  @Get()
+  @ConsolePage('admin', 'quality')
+  async list(
+    @CurrentConsole() session: CurrentSession,
+    @Query() query: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
+    const me = session.actor;
+    const { asked, errors, filter, kept: keep } = await this.filtered(query);
+    const [page, choices] = await Promise.all([
+      this.outcomes.list(me, filter),
+      touchpointChoices(this.touchpoints, me),
+    ]);
+    const names = await touchpointsById(
+      this.touchpoints,
+      me,
+      page.items.map((o) => o.touchpointId),
+    );
+    sendPage(
+      res,
+      errors.length ? 400 : 200,
+      <Layout session={session} path="/contacts" title="Contacts">
+        <form method="get" action="/contacts" role="search" class="narrow">
+          <Select
+            name="touchpointId"
+            label="Touchpoint"
+            blank="Any touchpoint"
+            value={asked.touchpointId}
+            errors={errors}
+            choices={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
+            hint={choices.total > choices.items.length ? `The first ${choices.items.length} by name.` : undefined}
+          />
+          <Field name="team" label="Team" value={asked.team} errors={errors} />
+          <Select
+            name="channel"
+            label="Channel"
+            blank="Any channel"
+            value={asked.channel}
+            errors={errors}
+            choices={CHANNELS.map((c) => ({ value: c, label: c }))}
+          />
+          <Select
+            name="resolution"
+            label="Resolution"
+            blank="Any"
+            value={asked.resolution}
+            errors={errors}
+            choices={RESOLUTIONS.map((r) => ({ value: r, label: r }))}
+          />
+          <Field name="from" label="Attempted from (date)" type="date" value={asked.from} errors={errors} />
+          <Field name="to" label="Attempted before (date)" type="date" value={asked.to} errors={errors} />
+          <button type="submit">Show contacts</button>
+        </form>
+        <ExportLinks base="/contacts/export" query={keep} what="these contacts" />
+        <PagedTable
+          caption="Contacts"
+          base="/contacts"
+          query={keep}
+          page={page}
+          paging={{ limit: filter.limit, offset: filter.offset }}
+          rowKey={(o) => o.id}
+          empty={<EmptyState title="No contacts match." />}
+          columns={contactColumns(names)}
+        />
+      </Layout>,
+    );
+  }
+
+  @Get('export/:format')
+  @ConsolePage('admin', 'quality')
+  async export(
+    @CurrentConsole() session: CurrentSession,
+    @Param('format') format: string,
+    @Query() query: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!isExportFormat(format)) throw new NotFoundException('No such export format');
+    const { filter } = await this.filtered(query);
+    const me = session.actor;
+    const items = await allPages((limit, offset) => this.outcomes.list(me, { ...filter, limit, offset }));
+    const names = await touchpointsById(
+      this.touchpoints,
+      me,
+      items.map((o) => o.touchpointId),
+    );
+    await sendExport(
+      res,
+      format,
+      'contacts',
+      EXPORT_HEADER,
+      items.map((o) => contactCells(o, names.get(o.touchpointId))),
+    );
+  }
+
+  @Get(':id')
+  @ConsolePage('admin', 'quality')
+  async one(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const me = session.actor;
+    const outcome = await this.outcomes.get(me, id);
+    const [audit, touchpoint] = await Promise.all([
+      this.outcomes.auditTrail(me, id),
+      this.touchpoints.get(me.organizationId, outcome.touchpointId),
+    ]);
+    const editors = new Map<string, string>();
+    for (const pid of new Set([outcome.testerId, ...audit.map((e) => e.editedBy)]))
+      if (pid)
+        editors.set(
+          pid,
+          await this.people.get(me.organizationId, pid).then(
+            (p) => p.name,
+            () => 'someone since removed',
+          ),
+        );
+    const facts: Array<[string, string]> = [
+      ['Attempted', when(outcome.attemptedAt)],
+      ['Tester', editors.get(outcome.testerId) ?? ''],
+      ['Made as', outcome.assignmentId ? 'a planned test' : 'an ad-hoc contact'],
+      ['Reached a human', yesNo(outcome.reachedHuman)],
+      ['Wait until a human', outcome.secondsToHuman === null ? '—' : formatDuration(outcome.secondsToHuman)],
+      ['On hold', outcome.holdSeconds === null ? '—' : formatDuration(outcome.holdSeconds)],
+      ['Transfers', String(outcome.transfers)],
+      ['Dropped', String(outcome.disconnects)],
+      ['Had to repeat the story', yesNo(outcome.repeatedStory)],
+      ['Resolution', outcome.resolution],
+      ['Told the options', yesNo(outcome.optionsExplained)],
+      ['Courtesy (1–5)', outcome.courtesy === null ? '—' : String(outcome.courtesy)],
+      ['Knowledge (1–5)', outcome.knowledge === null ? '—' : String(outcome.knowledge)],
+      ['Follow-up promised by', outcome.promisedFollowUpBy ?? '—'],
+    ];
+    const answers = Object.entries(outcome.answers ?? {});
+    sendPage(
+      res,
+      200,
+      <Layout session={session} path="/contacts" title={`Contact with ${touchpoint.name}`}>
+        <p>
+          <a href={`/results/touchpoints/${touchpoint.id}`}>Results of {touchpoint.name}</a> ·{' '}
+          <a href={`/contacts?touchpointId=${touchpoint.id}`}>Its other contacts</a>
+        </p>
+        <h2>What happened</h2>
+        <dl class="facts">
+          {facts.map(([k, v]) => (
+            <>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </>
+          ))}
+        </dl>
+        <h2>Notes</h2>
+        {outcome.notes ? <p class="notes">{outcome.notes}</p> : <p>No notes.</p>}
+        <h2>Answers to the scenario's questions</h2>
+        {answers.length ? (
+          <dl class="facts">
+            {answers.map(([k, v]) => (
+              <>
+                <dt>{k}</dt>
+                <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
+              </>
+            ))}
+          </dl>
+        ) : (
+          <p>No extra questions were asked.</p>
+        )}
+        <div class="table-wrap" role="region" aria-label="Saves of this contact" tabindex={0}>
+          <table>
+            <caption>Saves of this contact, oldest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">By</th>
+                <th scope="col">Through</th>
+                <th scope="col">What changed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {audit.map((e) => (
+                <tr key={e.id}>
+                  <td>{when(e.editedAt)}</td>
+                  <td>{e.editedBy ? (editors.get(e.editedBy) ?? '') : 'someone since removed'}</td>
+                  <td>{e.via}</td>
+                  <td>
+                    <ul>
+                      {changesOf(e.before, e.after).map((c) => (
+                        <li key={c}>{c}</li>
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Layout>,
+    );
+  }
+}
