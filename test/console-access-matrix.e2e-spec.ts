@@ -2,7 +2,7 @@ import { hashSecret } from '../src/common/secrets.js';
 import { DigestRunsService } from '../src/digests/digest-runs.service.js';
 import { DigestSubscription } from '../src/digests/digest-subscription.entity.js';
 import { Browser, sessionFor, textOf } from './support/console.js';
-import { auth, newOrganization, personWithKey, touchpointBody } from './support/factories.js';
+import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -21,7 +21,17 @@ const ROLES = ['admin', 'quality', 'tester', 'owner'] as const;
 type RoleName = (typeof ROLES)[number];
 
 /** Rows a page is called on, named; each organization of the world has its own. */
-type Ref = 'own other session' | 'digest run' | 'contact' | 'owner claim' | 'owned touchpoint' | 'team';
+type Ref =
+  | 'own other session'
+  | 'a tester'
+  | 'a touchpoint'
+  | 'a scenario'
+  | 'a campaign'
+  | 'digest run'
+  | 'contact'
+  | 'owner claim'
+  | 'owned touchpoint'
+  | 'team';
 
 interface PageRow {
   route: string;
@@ -46,6 +56,20 @@ const PAGES: PageRow[] = [
   page('POST /sessions/{id}/revoke',           { id: 'own other session' },        303,  303,   303,   303),
   page('GET /people',                          {},                                 200,  403,   403,   403),
   page('GET /people?q=a&limit=5&offset=0',     {},                                 200,  403,   403,   403),
+  page('GET /people?role=owner',               {},                                 200,  403,   403,   403),
+  page('GET /people/new',                      {},                                 200,  403,   403,   403),
+  page('GET /people/import',                   {},                                 200,  403,   403,   403),
+  page('GET /people/{id}',                     { id: 'a tester' },                 200,  403,   403,   403),
+  page('GET /touchpoints?channel=phone',       {},                                 200,  403,   403,   403),
+  page('GET /touchpoints/new',                 {},                                 200,  403,   403,   403),
+  page('GET /touchpoints/{id}',                { id: 'a touchpoint' },             200,  403,   403,   403),
+  page('GET /scenarios?channel=phone',         {},                                 200,  403,   403,   403),
+  page('GET /scenarios/new',                   {},                                 200,  403,   403,   403),
+  page('GET /scenarios/{id}',                  { id: 'a scenario' },               200,  403,   403,   403),
+  page('GET /settings',                        {},                                 200,  403,   403,   403),
+  page('GET /campaigns?q=a',                   {},                                 200,  403,   403,   403),
+  page('GET /campaigns/new',                   {},                                 200,  403,   403,   403),
+  page('GET /campaigns/{id}',                  { id: 'a campaign' },               200,  403,   403,   403),
   page('GET /digests',                         {},                                 200,  200,   403,   403),
   page('GET /digests/runs/{id}',               { id: 'digest run' },               200,  200,   403,   403),
   page('GET /digests/runs/{id}/rows/0',        { id: 'digest run' },               200,  200,   403,   403),
@@ -82,6 +106,10 @@ interface World {
   adminKey: string;
   /** A touchpoint of the world's owner, in a team of this world's own (made when a page first needs it). */
   touchpoint?: { id: string; team: string };
+  touchpointId: string;
+  touchpointName: string;
+  scenarioId: string;
+  campaignId: string;
   people: Record<RoleName, Member>;
   runId: string;
   contactId: string;
@@ -100,6 +128,23 @@ async function world(name: string): Promise<World> {
     const browser = await sessionFor(t, { organizationId: org.orgId, personId: person.id });
     people[role] = { id: person.id, email: person.email, name: `${role} of ${name}`, browser };
   }
+  const touchpoint = await t
+    .http()
+    .post('/api/v1/touchpoints')
+    .set(auth(org.adminKey))
+    .send(touchpointBody({ name: `Touchpoint of ${name}`, ownerId: people.owner.id }));
+  const scenario = await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send(scenarioBody());
+  const campaign = await t
+    .http()
+    .post('/api/v1/campaigns')
+    .set(auth(org.adminKey))
+    .send({
+      name: `Campaign of ${name}`,
+      touchpointIds: [touchpoint.body.id],
+      testerIds: [people.tester.id],
+      contactsPerTouchpointPerWeek: 1,
+      startsOn: '2026-11-02',
+    });
   // a contact and a digest run of the organization, for the quality pages
   const admin = auth(org.adminKey);
   const line = (await t.http().post('/api/v1/touchpoints').set(admin).send(touchpointBody()).expect(201)).body.id;
@@ -142,7 +187,17 @@ async function world(name: string): Promise<World> {
   const subscription = await t.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: sub.id });
   await t.app.get(DigestRunsService).sendOne(subscription, t.clock.now());
   const [{ id: runId }] = await t.dataSource.query('SELECT id FROM digest_run WHERE subscription_id = $1', [sub.id]);
-  return { orgId: org.orgId, adminKey: org.adminKey, people, runId, contactId };
+  return {
+    orgId: org.orgId,
+    adminKey: org.adminKey,
+    campaignId: campaign.body.id as string,
+    scenarioId: scenario.body.id as string,
+    touchpointId: touchpoint.body.id as string,
+    touchpointName: `Touchpoint of ${name}`,
+    people,
+    runId,
+    contactId,
+  };
 }
 
 beforeAll(async () => {
@@ -195,6 +250,14 @@ async function resolve(ref: Ref, w: World, role: RoleName): Promise<string> {
       return (await touchpointOf(w)).id;
     case 'team':
       return (await touchpointOf(w)).team;
+    case 'a tester':
+      return w.people.tester.id;
+    case 'a touchpoint':
+      return w.touchpointId;
+    case 'a scenario':
+      return w.scenarioId;
+    case 'a campaign':
+      return w.campaignId;
   }
 }
 
@@ -218,7 +281,10 @@ async function call(row: PageRow, caller: Member | null, target: World, role: Ro
   return method === 'GET' ? req : req.send(caller ? { _csrf: caller.browser.csrf } : {});
 }
 
-const markers = (w: World) => ROLES.flatMap((r) => [w.people[r].email, w.people[r].name, w.people[r].id]);
+const markers = (w: World) => [
+  ...ROLES.flatMap((r) => [w.people[r].email, w.people[r].name, w.people[r].id]),
+  w.touchpointName,
+];
 
 describe('console pages: who may open what', () => {
   for (const row of PAGES) {

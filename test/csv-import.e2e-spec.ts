@@ -48,13 +48,13 @@ describe('CSV import through the API', () => {
       'ok1@example.org,Fine,tester,Europe/London,',
       'broken,No Email,tester,Europe/London,',
       'ok2@example.org,Bad zone,tester,Atlantis/Capital,',
-      'maria@example.org,Already here,tester,Europe/London,',
+      'maria@example.org,Known already (fine: an update),tester,Europe/London,',
       'ok1@example.org,Twice,tester,Europe/London,',
       'ok3@example.org,Bad hours,tester,Europe/London,weekdays 9-5',
       'ok4@example.org,Bad role,boss,Europe/London,',
     ].join('\n');
     const res = await importCsv('people', csv).expect(400);
-    expect(res.body.message).toBe('Nothing was imported: 6 row(s) have errors');
+    expect(res.body.message).toBe('Nothing was imported: 5 row(s) have errors');
     expect(
       res.body.errors.map((e: { row: number; line: number; field: string; rule: string }) => [
         e.row,
@@ -65,12 +65,46 @@ describe('CSV import through the API', () => {
     ).toEqual([
       [2, 3, 'email', 'isEmail'],
       [3, 4, 'timezone', 'isIanaTimeZone'],
-      [4, 5, 'email', 'unique'],
       [5, 6, 'email', 'unique'],
       [6, 7, 'workingHours', 'format'],
       [7, 8, 'roles', 'isIn'],
     ]);
     expect(await count('person')).toBe(before);
+  });
+
+  it('updates people it already knows by email, keeping hours and leave an empty cell leaves out', async () => {
+    const first = await importCsv(
+      'people',
+      'email,name,roles,timezone,workingHours,leave\nrui@example.org,Rui,tester,Europe/Lisbon,mon 10:00-12:00,2027-02-01..2027-02-03',
+    ).expect(201);
+    const rui = first.body.ids[0];
+    const again = [
+      'email,name,roles,timezone,workingHours,leave',
+      'RUI@example.org,Rui Costa,tester; owner,Atlantic/Madeira,,',
+      'new.one@example.org,New One,tester,UTC,,',
+    ].join('\n');
+    const res = await importCsv('people', again).expect(201);
+    expect(res.body).toMatchObject({ created: 1, updated: 1, updatedIds: [rui] });
+    const now = await t.http().get(`/api/v1/people/${rui}`).set(auth(org.adminKey)).expect(200);
+    expect(now.body).toMatchObject({
+      name: 'Rui Costa',
+      roles: ['tester', 'owner'],
+      timezone: 'Atlantic/Madeira',
+      workingHours: [{ day: 'mon', start: '10:00', end: '12:00' }],
+      leave: [{ from: '2027-02-01', to: '2027-02-03' }],
+    });
+  });
+
+  it('refuses, as a row error, an update that would leave the organization without an admin', async () => {
+    const me = await t.http().get('/api/v1/me').set(auth(org.adminKey)).expect(200);
+    const before = await count('person');
+    const res = await importCsv(
+      'people',
+      `email,name,roles,timezone\nlater.one@example.org,Later,tester,UTC\n${me.body.email},Demoted,tester,UTC`,
+    ).expect(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ row: 2, field: 'roles', rule: 'lastAdmin' })]);
+    expect(await count('person')).toBe(before);
+    expect((await t.http().get('/api/v1/me').set(auth(org.adminKey)).expect(200)).body.roles).toEqual(['admin']);
   });
 
   it('rejects a wrong header, an empty file and a non-CSV body clearly', async () => {

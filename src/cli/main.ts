@@ -130,7 +130,7 @@ async function importCsv(config: AppConfig, argv: string[]): Promise<void> {
   if (kind !== 'people' && kind !== 'touchpoints') throw new UsageError('import needs "people" or "touchpoints"');
   if (!values.org || !file) throw new UsageError('import needs --org ORG_ID and --file FILE');
   const text = await readFile(file, 'utf8');
-  const created = await withContext(config, async (ctx) => {
+  const { created, updated } = await withContext(config, async (ctx) => {
     const org = await ctx
       .get(DataSource)
       .getRepository(Organization)
@@ -139,9 +139,10 @@ async function importCsv(config: AppConfig, argv: string[]): Promise<void> {
     if (!org) throw new UsageError(`organization ${values.org} not found`);
     return kind === 'people'
       ? ctx.get(PeopleService).importCsv(org.id, text)
-      : ctx.get(TouchpointsService).importCsv(org.id, text);
+      : { created: await ctx.get(TouchpointsService).importCsv(org.id, text), updated: [] };
   });
-  process.stdout.write(`Imported ${created.length} ${kind} from ${file}\n`);
+  const known = updated.length ? `; updated ${updated.length} already known by email` : '';
+  process.stdout.write(`Imported ${created.length} ${kind} from ${file}${known}\n`);
 }
 
 async function plan(config: AppConfig, argv: string[]): Promise<void> {

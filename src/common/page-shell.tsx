@@ -18,7 +18,7 @@ h1{font-size:1.35rem;margin:.2rem 0 1rem} h2{font-size:1.1rem;margin:1.5rem 0 .5
 a{color:#0b57d0} a:hover{text-decoration-thickness:2px}
 :focus-visible{outline:3px solid #e37400;outline-offset:2px}
 .task{background:#f3f6fa;border-radius:.5rem;padding:.75rem 1rem} .task p{margin:.3rem 0}
-fieldset{border:0;padding:0;margin:0 0 1rem} legend,label.block{font-weight:600;display:block;margin-bottom:.3rem}
+fieldset{border:0;padding:0;margin:0 0 1rem;min-width:0} legend,label.block{font-weight:600;display:block;margin-bottom:.3rem}
 .choices{display:flex;flex-wrap:wrap;gap:.4rem}
 .choices label{display:inline-flex;align-items:center;gap:.3rem;border:1px solid #b8c2cc;border-radius:.4rem;
   padding:.45rem .7rem;min-height:44px}

@@ -16,7 +16,14 @@ import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
 import { PeopleService } from './people.service.js';
-import { CreatePersonDto, ImportResult, PeopleQuery, PersonPage, PersonView, UpdatePersonDto } from './person.dto.js';
+import {
+  CreatePersonDto,
+  PeopleImportResult,
+  PeopleQuery,
+  PersonPage,
+  PersonView,
+  UpdatePersonDto,
+} from './person.dto.js';
 
 @ApiTags('people')
 @ApiAuthenticated()
@@ -35,23 +42,29 @@ export class PeopleController {
   }
 
   @Post('import')
-  @ApiOperation({ summary: 'Import people from CSV (all rows or none)' })
+  @ApiOperation({ summary: 'Import people from CSV (all rows or none; known emails are updated)' })
   @Idempotent()
   @Roles('admin')
   @ApiConsumes('text/csv')
   @ApiBody({
     description:
-      'CSV with a header line. Columns: email, name, roles ("tester; owner"), timezone, workingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), leave ("2026-12-24..2027-01-02 holiday"). All rows or none. ' +
+      'CSV with a header line. Columns: email, name, roles ("tester; owner"), timezone, workingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), leave ("2026-12-24..2027-01-02 holiday"). All rows or none. A row whose email is already a person\'s ' +
+      'updates that person (empty workingHours or leave cells keep theirs). ' +
       CSV_ROW_LIMIT_TEXT,
     schema: {
       type: 'string',
       example: 'email,name,roles,timezone,workingHours\nada@example.org,Ada,tester,Europe/London,mon-fri 09:00-17:00\n',
     },
   })
-  @ApiCreatedResponse({ type: ImportResult })
-  async import(@CurrentActor() me: Actor, @Body() csv: string): Promise<ImportResult> {
-    const created = await this.people.importCsv(me.organizationId, csv);
-    return { created: created.length, ids: created.map((p) => p.id) };
+  @ApiCreatedResponse({ type: PeopleImportResult })
+  async import(@CurrentActor() me: Actor, @Body() csv: string): Promise<PeopleImportResult> {
+    const { created, updated } = await this.people.importCsv(me.organizationId, csv, me.personId);
+    return {
+      created: created.length,
+      ids: created.map((p) => p.id),
+      updated: updated.length,
+      updatedIds: updated.map((p) => p.id),
+    };
   }
 
   @Get()

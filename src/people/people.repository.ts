@@ -99,12 +99,13 @@ export class PeopleRepository {
   }
 
   /** Which of these addresses already belong to people of the organization. */
-  async emailsTaken(manager: EntityManager, organizationId: string, emails: string[]): Promise<Set<string>> {
-    const rows: Array<{ email: string }> = await manager.query(
-      'SELECT email FROM person WHERE organization_id = $1 AND email = ANY($2)',
+  /** The ids of the organization's people among these addresses, by address (an import's rows it already knows). */
+  async knownByEmail(manager: EntityManager, organizationId: string, emails: string[]): Promise<Map<string, string>> {
+    const rows: Array<{ id: string; email: string }> = await manager.query(
+      'SELECT id, email FROM person WHERE organization_id = $1 AND email = ANY($2)',
       [organizationId, emails],
     );
-    return new Set(rows.map((r) => r.email));
+    return new Map(rows.map((r) => [r.email, r.id]));
   }
 
   /** Every person of the organization by address and by id: how a CSV names them. */

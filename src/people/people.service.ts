@@ -13,6 +13,12 @@ import { PeopleRepository } from './people.repository.js';
 import { CreatePersonDto, DEFAULT_WORKING_HOURS, PeopleQuery, UpdatePersonDto } from './person.dto.js';
 import { Person } from './person.entity.js';
 
+/** What an import did: the people it created and those it found by email and updated, each in file order. */
+export interface PeopleImported {
+  created: Person[];
+  updated: Person[];
+}
+
 export const PEOPLE_CSV_COLUMNS = {
   required: ['email', 'name', 'roles', 'timezone'],
   optional: ['workingHours', 'leave'],
@@ -59,33 +65,44 @@ export class PeopleService {
     return this.dataSource.transaction(async (manager) => {
       // Booking and un-booking testers is serialised per organization; taken before any row lock.
       await lockOrganizationPlanning(manager, organizationId);
-      const person = await this.people.lock(manager, organizationId, id);
-      if (!person) throw new NotFoundException(`Person ${id} not found`);
-      const { email, name, roles, timezone, workingHours, leave } = person;
-      const merged = await assertValidMerged(CreatePersonDto, {
-        email,
-        name,
-        roles,
-        timezone,
-        workingHours,
-        leave,
-        ...dto,
-      });
-      if (merged.email !== person.email) await this.assertEmailFree(manager, organizationId, merged.email, id);
-      if (person.roles.includes('admin') && !merged.roles.includes('admin'))
-        await this.assertAnotherAdmin(manager, organizationId, id);
-      const saved = await this.people.update(manager, person, {
-        email: merged.email,
-        name: merged.name,
-        roles: merged.roles,
-        timezone: merged.timezone,
-        workingHours: merged.workingHours ?? workingHours,
-        leave: merged.leave ?? leave,
-      });
-      const scope = { organizationId, testerId: id };
-      await this.withdrawals.withdrawIneligible(manager, scope, { personId: by, cause: 'person_edit' });
-      return saved;
+      return this.updateLocked(manager, organizationId, id, dto, by);
     });
+  }
+
+  /** The change itself, in a transaction that already holds the organization's planning lock. */
+  private async updateLocked(
+    manager: EntityManager,
+    organizationId: string,
+    id: string,
+    dto: UpdatePersonDto,
+    by: string | null,
+  ): Promise<Person> {
+    const person = await this.people.lock(manager, organizationId, id);
+    if (!person) throw new NotFoundException(`Person ${id} not found`);
+    const { email, name, roles, timezone, workingHours, leave } = person;
+    const merged = await assertValidMerged(CreatePersonDto, {
+      email,
+      name,
+      roles,
+      timezone,
+      workingHours,
+      leave,
+      ...dto,
+    });
+    if (merged.email !== person.email) await this.assertEmailFree(manager, organizationId, merged.email, id);
+    if (person.roles.includes('admin') && !merged.roles.includes('admin'))
+      await this.assertAnotherAdmin(manager, organizationId, id);
+    const saved = await this.people.update(manager, person, {
+      email: merged.email,
+      name: merged.name,
+      roles: merged.roles,
+      timezone: merged.timezone,
+      workingHours: merged.workingHours ?? workingHours,
+      leave: merged.leave ?? leave,
+    });
+    const scope = { organizationId, testerId: id };
+    await this.withdrawals.withdrawIneligible(manager, scope, { personId: by, cause: 'person_edit' });
+    return saved;
   }
 
   async remove(organizationId: string, id: string): Promise<void> {
@@ -108,8 +125,11 @@ export class PeopleService {
     });
   }
 
-  /** All rows or none: every bad row is reported with its number, field and rule. */
-  async importCsv(organizationId: string, text: string): Promise<Person[]> {
+  /**
+   * All rows or none: every bad row is reported with its number, field and rule. A row whose email is already a
+   * person's updates that person (an empty workingHours or leave cell keeps theirs), as a PATCH by `by` would.
+   */
+  async importCsv(organizationId: string, text: string, by: string | null = null): Promise<PeopleImported> {
     const { rows, errors } = await parseCsv(text, {
       ...PEOPLE_CSV_COLUMNS,
       dto: CreatePersonDto,
@@ -125,23 +145,12 @@ export class PeopleService {
       }),
     });
     return this.dataSource.transaction(async (manager) => {
+      // updates may take the tester role away (withdrawing tests), so the whole file plans as one change
+      await lockOrganizationPlanning(manager, organizationId);
       const seen = new Map<string, number>();
-      const existing = await this.people.emailsTaken(
-        manager,
-        organizationId,
-        rows.map((r) => r.value.email),
-      );
       const duplicates: CsvRowError[] = [];
       for (const { row, line, value } of rows) {
-        if (existing.has(value.email)) {
-          duplicates.push({
-            row,
-            line,
-            field: 'email',
-            rule: 'unique',
-            message: `email ${value.email} already belongs to a person of this organization`,
-          });
-        } else if (seen.has(value.email)) {
+        if (seen.has(value.email)) {
           duplicates.push({
             row,
             line,
@@ -152,9 +161,29 @@ export class PeopleService {
         } else seen.set(value.email, row);
       }
       if (errors.length || duplicates.length) throw new CsvImportRejected([...errors, ...duplicates]);
-      const created: Person[] = [];
-      for (const { value } of rows) created.push(await this.create(organizationId, value, manager));
-      return created;
+      const known = await this.people.knownByEmail(
+        manager,
+        organizationId,
+        rows.map((r) => r.value.email),
+      );
+      const result: PeopleImported = { created: [], updated: [] };
+      const refused: CsvRowError[] = [];
+      for (const { row, line, value } of rows) {
+        const id = known.get(value.email);
+        if (!id) {
+          result.created.push(await this.create(organizationId, value, manager));
+          continue;
+        }
+        // a rule only the stored rows can break (the last admin) is that row's error, like a bad cell
+        const updated = await this.updateLocked(manager, organizationId, id, value, by).catch((error: unknown) => {
+          if (!(error instanceof ConflictException)) throw error;
+          refused.push({ row, line, field: 'roles', rule: 'lastAdmin', message: error.message });
+          return null;
+        });
+        if (updated) result.updated.push(updated);
+      }
+      if (refused.length) throw new CsvImportRejected(refused);
+      return result;
     });
   }
 

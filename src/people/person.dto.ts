@@ -140,3 +140,9 @@ export class ImportResult {
   @ApiProperty({ description: 'How many rows were created' }) created: number;
   @ApiProperty({ type: [String], description: 'Ids of the created rows, in file order' }) ids: string[];
 }
+
+export class PeopleImportResult extends ImportResult {
+  @ApiProperty({ description: 'How many rows named a person already known by email, and updated them' })
+  updated: number;
+  @ApiProperty({ type: [String], description: 'Ids of the updated people, in file order' }) updatedIds: string[];
+}

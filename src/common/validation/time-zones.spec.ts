@@ -1,4 +1,4 @@
-import { isKnownTimeZone, isLuxonZone, useDatabaseTimeZones, zonesBothKnow } from './time-zones.js';
+import { acceptedTimeZones, isKnownTimeZone, isLuxonZone, useDatabaseTimeZones, zonesBothKnow } from './time-zones.js';
 
 describe('time zones both sides know', () => {
   it("takes luxon's word for a zone name until the database has said which zones it knows", () => {
@@ -17,5 +17,13 @@ describe('time zones both sides know', () => {
     expect(isKnownTimeZone('Factory')).toBe(false);
     expect(isKnownTimeZone(42)).toBe(false);
     expect(zonesBothKnow().sort()).toEqual(['europe/london', 'utc']);
+  });
+});
+
+describe('acceptedTimeZones', () => {
+  it("offers the database's spelling of the zones both sides know, sorted", () => {
+    // a name the database lists that luxon cannot compute with is left out, as the validators refuse it
+    useDatabaseTimeZones(['Europe/London', 'Asia/Kolkata', 'Mars/Olympus_Mons', 'UTC', 'Asia/Kolkata']);
+    expect(acceptedTimeZones()).toEqual(['Asia/Kolkata', 'Europe/London', 'UTC']);
   });
 });

@@ -1,0 +1,419 @@
+import { Body, ConflictException, Get, NotFoundException, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+
+import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
+import { ROLES } from '../../../auth/roles.js';
+import { SessionsService } from '../../../auth/sessions/sessions.service.js';
+import type { CurrentSession } from '../../../auth/sessions/sessions.service.js';
+import { CsvFormatError, CsvImportRejected } from '../../../common/csv/csv-import.js';
+import type { CsvRowError } from '../../../common/csv/csv-import.js';
+import type { Page } from '../../../common/pagination.js';
+import { WEEKDAYS } from '../../../common/validation/domain.validators.js';
+import { UuidParam } from '../../../common/validation/uuid-param.js';
+import { validateDto } from '../../../common/validation/validate-dto.js';
+import { FieldValidationException } from '../../../common/validation/validation-errors.js';
+import type { FieldError } from '../../../common/validation/validation-errors.js';
+import { PeopleService } from '../../../people/people.service.js';
+import { CreatePersonDto, PeopleQuery } from '../../../people/person.dto.js';
+import type { Person } from '../../../people/person.entity.js';
+import { EmptyState, ErrorSummary, Field, PagedTable, CsrfField } from '../components.js';
+import { ConsoleController } from '../console-routes.js';
+import { formFields } from '../forms.js';
+import { Layout, sendPage } from '../layout.js';
+import {
+  CheckboxGroup,
+  dateRangesOf,
+  DateRangeRows,
+  listOf,
+  RowInput,
+  RowSelect,
+  RowsTable,
+  rowsOf,
+  SelectField,
+  TextareaField,
+  timeZoneOptions,
+  WEEKDAY_LABELS,
+  withSpareRows,
+} from './admin-fields.js';
+
+const ROLE_LABELS: Record<string, string> = {
+  admin: 'Admin',
+  quality: 'Quality',
+  tester: 'Tester',
+  owner: 'Touchpoint owner',
+};
+const roleOptions = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }));
+const dayOptions = WEEKDAYS.map((d) => ({ value: d, label: WEEKDAY_LABELS[d] }));
+
+/** The person form as posted: what the DTO validates, and the rows to show again when it is refused. */
+interface PersonForm {
+  email: string;
+  name: string;
+  roles: string[];
+  timezone: string;
+  workingHours: Record<string, string>[];
+  leave: Record<string, string>[];
+}
+
+/** A posted person form, in the shape CreatePersonDto validates (hours and leave from their rows, not JSON). */
+export function personFormOf(body: unknown): PersonForm {
+  const fields = formFields(body);
+  return {
+    email: fields.email ?? '',
+    name: fields.name ?? '',
+    roles: listOf(body, 'roles'),
+    timezone: fields.timezone ?? '',
+    workingHours: rowsOf(fields, 'workingHours', ['day', 'start', 'end']),
+    leave: dateRangesOf(fields, 'leave'),
+  };
+}
+
+const formOfPerson = (p: Person): PersonForm => ({
+  email: p.email,
+  name: p.name,
+  roles: p.roles,
+  timezone: p.timezone,
+  workingHours: p.workingHours.map((w) => ({ ...w })),
+  leave: p.leave.map((l) => ({ ...l })),
+});
+
+const EMPTY_FORM: PersonForm = {
+  email: '',
+  name: '',
+  roles: ['tester'],
+  timezone: 'UTC',
+  workingHours: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, start: '09:00', end: '17:00' })),
+  leave: [],
+};
+
+/** A conflict the service found (email taken, the last admin) as the field it is about. */
+function conflictAsField(error: ConflictException): FieldError {
+  const message = error.message;
+  const field = /admin/.test(message) ? 'roles' : 'email';
+  return { field, rule: 'conflict', message };
+}
+
+function PersonFormFields(props: { form: PersonForm; errors: FieldError[] }) {
+  const { form, errors } = props;
+  const hours = withSpareRows(form.workingHours, 3);
+  return (
+    <>
+      <Field name="name" label="Name" value={form.name} errors={errors} required />
+      <Field name="email" label="Email" type="email" value={form.email} errors={errors} required />
+      <CheckboxGroup name="roles" legend="Roles" options={roleOptions} checked={form.roles} errors={errors} />
+      <SelectField
+        name="timezone"
+        label="Time zone"
+        options={timeZoneOptions(form.timezone)}
+        value={form.timezone}
+        errors={errors}
+        hint="Working hours and leave are in this zone."
+      />
+      <RowsTable
+        caption="Working hours"
+        name="workingHours"
+        headers={['Day', 'From', 'To']}
+        errors={errors}
+        hint="A row per span; several spans a day are fine. Clear a row's times to remove it."
+      >
+        {hours.map((h, i) => (
+          <tr key={i}>
+            <td>
+              <RowSelect
+                name={`workingHours[${i}].day`}
+                label={`Working hours row ${i + 1}: day`}
+                options={dayOptions}
+                value={h.day}
+                blank="—"
+              />
+            </td>
+            <td>
+              <RowInput
+                name={`workingHours[${i}].start`}
+                label={`Working hours row ${i + 1}: from`}
+                type="time"
+                value={h.start}
+                errors={errors}
+              />
+            </td>
+            <td>
+              <RowInput
+                name={`workingHours[${i}].end`}
+                label={`Working hours row ${i + 1}: to`}
+                type="text"
+                value={h.end}
+                errors={errors}
+              />
+            </td>
+          </tr>
+        ))}
+      </RowsTable>
+      <DateRangeRows
+        name="leave"
+        caption="Leave"
+        hint="Days (inclusive) when no test is planned for them."
+        rows={form.leave}
+        errors={errors}
+      />
+    </>
+  );
+}
+
+/**
+ * People (admin): the list (search by name or email, filter by role), adding a person, editing one (roles, time
+ * zone, working hours and leave as rows), and the CSV import with every bad row shown. All through PeopleService,
+ * as /api/v1/people uses it.
+ */
+@ConsoleController('people')
+export class PeoplePagesController {
+  constructor(
+    private readonly people: PeopleService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  @Get()
+  @ConsolePage('admin')
+  async list(
+    @CurrentConsole() session: CurrentSession,
+    @Query() query: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
+    const asked = formFields(query);
+    const { value, errors } = await validateDto(PeopleQuery, asked);
+    const filter = errors.length ? Object.assign(new PeopleQuery(), { q: undefined }) : value;
+    const page: Page<Person> = await this.people.list(session.actor.organizationId, filter);
+    const kept: Record<string, string> = {};
+    if (filter.q) kept.q = filter.q;
+    if (filter.role) kept.role = filter.role;
+    sendPage(
+      res,
+      errors.length ? 400 : 200,
+      <Layout session={session} path="/people" title="People">
+        <p>
+          <a href="/people/new">Add a person</a> · <a href="/people/import">Import people from CSV</a>
+        </p>
+        <form method="get" action="/people" role="search" class="narrow">
+          <Field name="q" label="Search by name or email" type="search" value={asked.q} errors={errors} />
+          <SelectField
+            name="role"
+            label="Role"
+            options={roleOptions}
+            value={asked.role}
+            errors={errors}
+            blank="Any role"
+          />
+          <button type="submit">Search</button>
+        </form>
+        <PagedTable
+          caption="People"
+          base="/people"
+          query={kept}
+          page={page}
+          paging={{ limit: filter.limit, offset: filter.offset }}
+          rowKey={(p) => p.id}
+          empty={
+            <EmptyState title={filter.q || filter.role ? 'Nobody matches that search.' : 'No people yet.'}>
+              <p>
+                <a href="/people/new">Add a person</a> or <a href="/people/import">import a CSV</a>.
+              </p>
+            </EmptyState>
+          }
+          columns={[
+            { header: 'Name', cell: (p) => <a href={`/people/${p.id}`}>{p.name}</a> },
+            { header: 'Email', cell: (p) => p.email },
+            { header: 'Roles', cell: (p) => p.roles.join(', ') },
+            { header: 'Time zone', cell: (p) => p.timezone },
+          ]}
+        />
+      </Layout>,
+    );
+  }
+
+  @Get('new')
+  @ConsolePage('admin')
+  newForm(@CurrentConsole() session: CurrentSession, @Res() res: Response): void {
+    this.sendForm(res, 200, session, null, EMPTY_FORM, []);
+  }
+
+  @Post()
+  @ConsolePage('admin')
+  async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
+    const form = personFormOf(body);
+    const { value, errors } = await validateDto(CreatePersonDto, form);
+    if (errors.length) return this.sendForm(res, 400, session, null, form, errors);
+    try {
+      const person = await this.people.create(session.actor.organizationId, value);
+      await this.sessions.flash(session.actor, `${person.name} is added.`);
+      res.redirect(303, '/people');
+    } catch (error) {
+      if (error instanceof ConflictException)
+        return this.sendForm(res, 409, session, null, form, [conflictAsField(error)]);
+      throw error;
+    }
+  }
+
+  @Get('import')
+  @ConsolePage('admin')
+  importForm(@CurrentConsole() session: CurrentSession, @Res() res: Response): void {
+    this.sendImport(res, 200, session, '', null, []);
+  }
+
+  @Post('import')
+  @ConsolePage('admin')
+  async import(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
+    const csv = formFields(body).csv ?? '';
+    try {
+      const { created, updated } = await this.people.importCsv(
+        session.actor.organizationId,
+        csv,
+        session.actor.personId,
+      );
+      await this.sessions.flash(
+        session.actor,
+        `Imported: ${created.length} added, ${updated.length} already known by email and updated.`,
+      );
+      res.redirect(303, '/people');
+    } catch (error) {
+      if (error instanceof CsvImportRejected) {
+        const rows = (error.getResponse() as { errors: CsvRowError[] }).errors;
+        return this.sendImport(res, 400, session, csv, error.message, rows);
+      }
+      if (error instanceof CsvFormatError || error instanceof FieldValidationException)
+        return this.sendImport(res, 400, session, csv, error.message, []);
+      throw error;
+    }
+  }
+
+  @Get(':id')
+  @ConsolePage('admin')
+  async editForm(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const person = await this.personOf(session, id);
+    this.sendForm(res, 200, session, person, formOfPerson(person), []);
+  }
+
+  @Post(':id')
+  @ConsolePage('admin')
+  async update(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const person = await this.personOf(session, id);
+    const form = personFormOf(body);
+    const { value, errors } = await validateDto(CreatePersonDto, form);
+    if (errors.length) return this.sendForm(res, 400, session, person, form, errors);
+    try {
+      const saved = await this.people.update(session.actor.organizationId, id, value, session.actor.personId);
+      await this.sessions.flash(session.actor, `${saved.name} is saved.`);
+      res.redirect(303, '/people');
+    } catch (error) {
+      if (error instanceof ConflictException)
+        return this.sendForm(res, 409, session, person, form, [conflictAsField(error)]);
+      if (error instanceof FieldValidationException)
+        return this.sendForm(res, 400, session, person, form, error.errors);
+      throw error;
+    }
+  }
+
+  /** The person, or a 404 page that does not repeat the id asked for (as the API's message does). */
+  private personOf(session: CurrentSession, id: string): Promise<Person> {
+    return this.people.get(session.actor.organizationId, id).catch((error: unknown) => {
+      throw error instanceof NotFoundException ? new NotFoundException('There is no such person.') : error;
+    });
+  }
+
+  private sendForm(
+    res: Response,
+    status: number,
+    session: CurrentSession,
+    person: Person | null,
+    form: PersonForm,
+    errors: FieldError[],
+  ): void {
+    const action = person ? `/people/${person.id}` : '/people';
+    sendPage(
+      res,
+      status,
+      <Layout session={session} path={action} title={person ? `Edit ${person.name}` : 'Add a person'}>
+        <ErrorSummary errors={errors} />
+        <form method="post" action={action} novalidate>
+          <CsrfField token={session.csrfToken} />
+          <PersonFormFields form={form} errors={errors} />
+          <button type="submit">{person ? 'Save' : 'Add person'}</button>
+        </form>
+        <p>
+          <a href="/people">Back to people</a>
+        </p>
+      </Layout>,
+    );
+  }
+
+  private sendImport(
+    res: Response,
+    status: number,
+    session: CurrentSession,
+    csv: string,
+    message: string | null,
+    rows: CsvRowError[],
+  ): void {
+    sendPage(
+      res,
+      status,
+      <Layout session={session} path="/people/import" title="Import people from CSV">
+        {message && (
+          <div class="summary" role="alert">
+            <p>
+              <strong>{message}</strong>
+            </p>
+          </div>
+        )}
+        {rows.length > 0 && (
+          <div class="table-wrap" role="region" aria-label="Rows with errors" tabindex={0}>
+            <table>
+              <caption>Rows with errors (nothing was imported)</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Row</th>
+                  <th scope="col">Line</th>
+                  <th scope="col">Field</th>
+                  <th scope="col">Rule</th>
+                  <th scope="col">Problem</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={`${r.row}-${r.field}-${r.rule}`}>
+                    <td>{r.row}</td>
+                    <td>{r.line}</td>
+                    <td>{r.field}</td>
+                    <td>{r.rule}</td>
+                    <td>{r.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p>
+          Columns: <code>email, name, roles, timezone</code>, and optionally <code>workingHours</code> (
+          <code>mon-fri 09:00-17:00; sat 10:00-13:00</code>) and <code>leave</code> (
+          <code>2026-12-24..2027-01-02 holiday</code>). Roles are separated by <code>;</code>. A row whose email is
+          already someone's updates that person; empty hours or leave keep theirs. All rows or none.
+        </p>
+        <form method="post" action="/people/import">
+          <CsrfField token={session.csrfToken} />
+          <TextareaField name="csv" label="CSV, with its header line" value={csv} rows={10} />
+          <button type="submit">Import</button>
+        </form>
+        <p>
+          <a href="/people">Back to people</a>
+        </p>
+      </Layout>,
+    );
+  }
+}
