@@ -19,17 +19,24 @@ const LEAKS: Array<[string, RegExp]> = [
   ],
 ];
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** Every string a request carried, in the forms an answer might echo it (raw, JSON-escaped, URL-encoded). */
 export function sentForms(strings: string[]): string[] {
   const forms = new Set<string>();
   for (const s of strings) {
     if (s.length < 3) continue;
     forms.add(s);
+    // a lone surrogate cannot travel in UTF-8: the service reads (and echoes) it as U+FFFD
+    forms.add(s.replace(LONE_SURROGATE, '\uFFFD'));
     forms.add(JSON.stringify(s).slice(1, -1));
-    try {
-      forms.add(decodeURIComponent(s));
-    } catch {
-      // not an encoded string
+    // a form body or query string is echoed one name or value at a time, decoded
+    for (const part of [s, ...s.split(/[&=]/).filter((p) => p.length >= 3)]) {
+      try {
+        forms.add(decodeURIComponent(part.replace(/\+/g, ' ')).replace(LONE_SURROGATE, '\uFFFD'));
+      } catch {
+        // not an encoded string
+      }
     }
   }
   return [...forms].sort((a, b) => b.length - a.length);
