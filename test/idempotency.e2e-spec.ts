@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 import pg from 'pg';
 
-import { requestHash } from '../src/common/idempotency/idempotency.interceptor.js';
-import { IDEMPOTENCY_KEY_TTL_HOURS } from '../src/common/idempotency/idempotency.service.js';
+import { requestHash } from '../src/idempotency/idempotency.interceptor.js';
+import { IDEMPOTENCY_KEY_TTL_HOURS } from '../src/idempotency/idempotency.service.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import {
   auth,

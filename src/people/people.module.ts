@@ -1,12 +1,10 @@
 import { Module } from '@nestjs/common';
 
-import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { PeopleController } from './people.controller.js';
 import { PeopleRepository } from './people.repository.js';
 import { PeopleService } from './people.service.js';
 
 @Module({
-  imports: [CampaignsModule],
   controllers: [PeopleController],
   providers: [PeopleService, PeopleRepository],
   exports: [PeopleService, PeopleRepository],

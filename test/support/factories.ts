@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { OrganizationsService } from '../../src/organizations/organizations.service.js';
+import { BootstrapService } from '../../src/bootstrap/bootstrap.service.js';
 import type { TestApp } from './test-app.js';
 
 export const unique = () => randomBytes(4).toString('hex');
@@ -14,7 +14,7 @@ export interface TestOrganization {
 /** A tenant with its first admin, made the way `cli bootstrap` makes one. */
 export async function newOrganization(t: TestApp, name = `Org ${unique()}`): Promise<TestOrganization> {
   const result = await t.app
-    .get(OrganizationsService)
+    .get(BootstrapService)
     .bootstrap({ name, adminEmail: `admin-${unique()}@example.org`, timezone: 'Europe/London' });
   return { orgId: result.organization.id, adminId: result.admin.id, adminKey: result.apiKey.key };
 }
