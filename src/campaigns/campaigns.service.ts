@@ -26,8 +26,7 @@ export class CampaignsService {
   ) {}
 
   async list(organizationId: string, query: CampaignsQuery): Promise<Page<Campaign>> {
-    const [items, total] = await this.campaigns.list(organizationId, query.q, query);
-    return { items, total };
+    return this.campaigns.list(organizationId, query.q, query);
   }
 
   async get(organizationId: string, id: string): Promise<Campaign> {
