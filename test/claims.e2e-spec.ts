@@ -1,4 +1,11 @@
-import { auth, newOrganization, personWithKey, TestOrganization, touchpointBody } from './support/factories.js';
+import {
+  auth,
+  newOrganization,
+  personWithKey,
+  TestOrganization,
+  touchpointBody,
+  created,
+} from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -24,21 +31,21 @@ beforeAll(async () => {
   quality = (await personWithKey(t, org.adminKey, ['quality'])).key;
   owner = await personWithKey(t, org.adminKey, ['owner']);
   own = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ name: 'General line', ownerId: owner.person.id }))
-      .expect(201)
-  ).body.id;
+    await created(
+      t,
+      org.adminKey,
+      '/api/v1/touchpoints',
+      touchpointBody({ name: 'General line', ownerId: owner.person.id }),
+    )
+  ).id;
   other = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ name: 'Web chat', channel: 'chat', contact: 'https://example.org/chat' }))
-      .expect(201)
-  ).body.id;
+    await created(
+      t,
+      org.adminKey,
+      '/api/v1/touchpoints',
+      touchpointBody({ name: 'Web chat', channel: 'chat', contact: 'https://example.org/chat' }),
+    )
+  ).id;
 });
 afterAll(() => t.close());
 
@@ -51,12 +58,12 @@ describe('claims', () => {
       .send(claim({ touchpointId: own }))
       .expect(201);
     expect(tp.body).toMatchObject({ touchpointId: own, team: null, metric: 'answer_rate', value: 0.96 });
-    await t
-      .http()
-      .post('/api/v1/claims')
-      .set(auth(quality))
-      .send(claim({ team: 'contact-centre', channel: 'phone', metric: 'median_seconds_to_human', value: 45 }))
-      .expect(201);
+    await created(
+      t,
+      quality,
+      '/api/v1/claims',
+      claim({ team: 'contact-centre', channel: 'phone', metric: 'median_seconds_to_human', value: 45 }),
+    );
     const whole = await t
       .http()
       .post('/api/v1/claims')

@@ -15,6 +15,7 @@ import {
   TestOrganization,
   touchpointBody,
   unique,
+  created,
 } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -35,14 +36,8 @@ beforeAll(async () => {
   org = await newOrganization(t);
   tester = await personWithKey(t, org.adminKey, ['tester']);
   owner = await personWithKey(t, org.adminKey, ['owner']);
-  touchpointId = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ ownerId: owner.person.id }))
-      .expect(201)
-  ).body.id;
+  touchpointId = (await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ ownerId: owner.person.id })))
+    .id;
   await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send(scenarioBody()).expect(201);
 });
 afterAll(() => t.close());
@@ -244,13 +239,8 @@ describe('Idempotency-Key on creating routes', () => {
       .expect(201);
     // the same person's second key is another client: its own request
     const secondKey = (
-      await t
-        .http()
-        .post(`/api/v1/people/${tester.person.id}/api-keys`)
-        .set(auth(org.adminKey))
-        .send({ label: 'phone' })
-        .expect(201)
-    ).body.key;
+      await created(t, org.adminKey, `/api/v1/people/${tester.person.id}/api-keys`, { label: 'phone' })
+    ).key;
     const viaSecond = await t
       .http()
       .post('/api/v1/outcomes')

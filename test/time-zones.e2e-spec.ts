@@ -1,5 +1,5 @@
 import { runCli } from './support/cli.js';
-import { auth, newOrganization, personBody, TestOrganization, touchpointBody } from './support/factories.js';
+import { auth, newOrganization, personBody, TestOrganization, touchpointBody, created } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -57,7 +57,7 @@ describe('time zones both luxon and PostgreSQL know', () => {
       .expect(400);
     expect(sub.body.errors).toEqual([timezoneError]);
 
-    const p = (await t.http().post('/api/v1/people').set(auth(org.adminKey)).send(personBody()).expect(201)).body;
+    const p = await created(t, org.adminKey, '/api/v1/people', personBody());
     expect(
       (
         await t
@@ -80,14 +80,12 @@ describe('time zones both luxon and PostgreSQL know', () => {
           .expect(400)
       ).body.errors,
     ).toEqual([timezoneError]);
-    const s = (
-      await t
-        .http()
-        .post('/api/v1/digest-subscriptions')
-        .set(auth(org.adminKey))
-        .send({ name: 'W', recipients: ['a@example.org'], cron: '0 8 * * 1', timezone: 'UTC' })
-        .expect(201)
-    ).body;
+    const s = await created(t, org.adminKey, '/api/v1/digest-subscriptions', {
+      name: 'W',
+      recipients: ['a@example.org'],
+      cron: '0 8 * * 1',
+      timezone: 'UTC',
+    });
     const patched = await t
       .http()
       .patch(`/api/v1/digest-subscriptions/${s.id}`)

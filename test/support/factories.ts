@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
+import type { Response } from 'supertest';
+
 import { BootstrapService } from '../../src/bootstrap/bootstrap.service.js';
 import type { TestApp } from './test-app.js';
 
@@ -57,6 +59,11 @@ export function scenarioBody(overrides: Record<string, unknown> = {}) {
     ],
     ...overrides,
   };
+}
+
+/** POSTs a body with the key, expects 201, and answers the created resource as the API returns it. */
+export async function created(t: TestApp, key: string, path: string, body: object): Promise<Response['body']> {
+  return (await t.http().post(path).set(auth(key)).send(body).expect(201)).body;
 }
 
 /** A person with the given roles and a key of their own. */
