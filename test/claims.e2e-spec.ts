@@ -5,8 +5,9 @@ import {
   TestOrganization,
   touchpointBody,
   created,
+  appWithOrganization,
 } from './support/factories.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import type { TestApp } from './support/test-app.js';
 
 let t: TestApp;
 let org: TestOrganization;
@@ -26,8 +27,7 @@ const claim = (extra: Record<string, unknown> = {}) => ({
 });
 
 beforeAll(async () => {
-  t = await createTestApp();
-  org = await newOrganization(t);
+  ({ t, org } = await appWithOrganization());
   quality = (await personWithKey(t, org.adminKey, ['quality'])).key;
   owner = await personWithKey(t, org.adminKey, ['owner']);
   own = (

@@ -16,8 +16,9 @@ import {
   touchpointBody,
   unique,
   created,
+  appWithOrganization,
 } from './support/factories.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import type { TestApp } from './support/test-app.js';
 
 /**
  * Creating requests honour an Idempotency-Key: the same key with the same request gets the first
@@ -32,8 +33,7 @@ let owner: { person: { id: string }; key: string };
 let touchpointId: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  org = await newOrganization(t);
+  ({ t, org } = await appWithOrganization());
   tester = await personWithKey(t, org.adminKey, ['tester']);
   owner = await personWithKey(t, org.adminKey, ['owner']);
   touchpointId = (await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ ownerId: owner.person.id })))

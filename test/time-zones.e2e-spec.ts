@@ -1,6 +1,13 @@
 import { runCli } from './support/cli.js';
-import { auth, newOrganization, personBody, TestOrganization, touchpointBody, created } from './support/factories.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import {
+  auth,
+  personBody,
+  TestOrganization,
+  touchpointBody,
+  created,
+  appWithOrganization,
+} from './support/factories.js';
+import type { TestApp } from './support/test-app.js';
 
 /**
  * Every place a time zone is taken accepts only zones both luxon and PostgreSQL know. US/Pacific-New
@@ -14,8 +21,7 @@ let t: TestApp;
 let org: TestOrganization;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  org = await newOrganization(t);
+  ({ t, org } = await appWithOrganization());
 });
 afterAll(() => t.close());
 

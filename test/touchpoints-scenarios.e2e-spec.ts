@@ -1,21 +1,20 @@
 import {
   auth,
-  newOrganization,
   personBody,
   scenarioBody,
   TestOrganization,
   touchpointBody,
   created,
+  appWithOrganization,
 } from './support/factories.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import type { TestApp } from './support/test-app.js';
 
 let t: TestApp;
 let org: TestOrganization;
 let ownerId: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  org = await newOrganization(t);
+  ({ t, org } = await appWithOrganization());
   ownerId = (await created(t, org.adminKey, '/api/v1/people', personBody({ roles: ['owner'] }))).id;
 });
 afterAll(() => t.close());

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Response } from 'supertest';
 
 import { BootstrapService } from '../../src/bootstrap/bootstrap.service.js';
-import type { TestApp } from './test-app.js';
+import { createTestApp, type TestApp } from './test-app.js';
 
 export const unique = () => randomBytes(4).toString('hex');
 
@@ -19,6 +19,12 @@ export async function newOrganization(t: TestApp, name = `Org ${unique()}`): Pro
     .get(BootstrapService)
     .bootstrap({ name, adminEmail: `admin-${unique()}@example.org`, timezone: 'Europe/London' });
   return { orgId: result.organization.id, adminId: result.admin.id, adminKey: result.apiKey.key };
+}
+
+/** A spec's usual start: an app of its own (a database of its own) and one organization in it. */
+export async function appWithOrganization(): Promise<{ t: TestApp; org: TestOrganization }> {
+  const t = await createTestApp();
+  return { t, org: await newOrganization(t) };
 }
 
 export const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
