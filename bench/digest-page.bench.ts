@@ -7,6 +7,7 @@ import { gzip } from 'node:zlib';
 import { DataSource } from 'typeorm';
 
 import { createApp } from '../src/app.js';
+import { BootstrapService } from '../src/bootstrap/bootstrap.service.js';
 import { ManualClock } from '../src/common/clock.js';
 import { freePort } from '../src/common/free-port.js';
 import { createLogger } from '../src/common/logging/logger.js';
@@ -16,7 +17,6 @@ import { renderDigestPage } from '../src/digests/digest-page.js';
 import { renderDigest } from '../src/digests/digest-render.js';
 import { DigestRunsService } from '../src/digests/digest-runs.service.js';
 import { DigestSubscription } from '../src/digests/digest-subscription.entity.js';
-import { OrganizationsService } from '../src/organizations/organizations.service.js';
 import {
   autocannonRun,
   benchDatabase,
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
     const app = await createApp(config, { clock: new ManualClock(FIRE), logger: createLogger('warn') });
     await app.init();
     const { organization } = await app
-      .get(OrganizationsService)
+      .get(BootstrapService)
       .bootstrap({ name: 'Page bench', adminEmail: 'admin@bench.example', timezone: 'UTC' });
     let started = performance.now();
     await load(db.dataSource, organization.id);

@@ -7,6 +7,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { DataSource } from 'typeorm';
 
 import { createApp } from '../src/app.js';
+import { BootstrapService } from '../src/bootstrap/bootstrap.service.js';
 import { ManualClock } from '../src/common/clock.js';
 import { freePort } from '../src/common/free-port.js';
 import { createLogger } from '../src/common/logging/logger.js';
@@ -14,7 +15,6 @@ import { loadConfig } from '../src/config/app-config.js';
 import { logGamma } from '../src/digests/statistics.js';
 import { normalCdf } from '../src/digests/verdicts.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
-import { OrganizationsService } from '../src/organizations/organizations.service.js';
 import { benchDatabase, machine } from './support.js';
 import { renderVerdictsE2eTables, type VerdictsE2eSummary } from './verdicts-e2e-tables.js';
 
@@ -255,7 +255,7 @@ let orgCount = 0;
 /** An organization made as `cli bootstrap` makes one, then set up through the API: people, keys, touchpoints. */
 async function organization(s: Service, touchpoints: number): Promise<Org> {
   const created = await s.app
-    .get(OrganizationsService)
+    .get(BootstrapService)
     .bootstrap({ name: `Verdicts e2e ${++orgCount}`, adminEmail: `admin${orgCount}@bench.example`, timezone: 'UTC' });
   const adminKey = created.apiKey.key;
   await call(s, 'PATCH', '/api/v1/organization/settings', adminKey, { countAdHocInVerdicts: true });

@@ -4,16 +4,18 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from '../ormconfig.js';
 import { AssignmentsModule } from './assignments/assignments.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BootstrapModule } from './bootstrap/bootstrap.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
+import { EligibilityChangesModule } from './campaigns/eligibility-changes.module.js';
 import { ClaimsModule } from './claims/claims.module.js';
 import { Clock } from './common/clock.js';
 import { CommonModule } from './common/common.module.js';
-import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import type { AppLogger } from './common/logging/logger.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DigestsModule } from './digests/digests.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -49,6 +51,7 @@ export class AppModule {
         TouchpointsModule,
         ScenariosModule,
         CampaignsModule,
+        EligibilityChangesModule,
         AssignmentsModule,
         JobsModule,
         OutcomesModule,
@@ -61,6 +64,7 @@ export class AppModule {
         DigestsModule,
         MailModule,
         HealthModule,
+        BootstrapModule,
       ],
     };
   }

@@ -4,11 +4,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 
+import { AllExceptionsFilter } from './all-exceptions.filter.js';
 import { AppModule } from './app.module.js';
 import { guessLimit } from './auth/guess-limit.js';
 import { completeApiDocument } from './common/api-docs.decorators.js';
 import { Clock, SystemClock } from './common/clock.js';
-import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { AppLogger, createLogger, NestPinoLogger } from './common/logging/logger.js';
 import { requestLogging } from './common/logging/request-logging.middleware.js';
 import { securityHeaders } from './common/security-headers.js';

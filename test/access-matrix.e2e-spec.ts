@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { ManualClock } from '../src/common/clock.js';
 import { accessWorlds, AccessWorld, ROLE_NAMES, RoleName } from './support/access-world.js';
-import { auth, personBody, scenarioBody, touchpointBody, unique } from './support/factories.js';
+import { auth, personBody, scenarioBody, touchpointBody, unique, created } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -347,14 +347,7 @@ async function pathOf(r: Row, w: AccessWorld, caller: RoleName, fresh: boolean):
     let id: string;
     if (ref === 'new key' && fresh) {
       const person = await resolve(r.on.id, w, caller, fresh);
-      id = (
-        await t
-          .http()
-          .post(`/api/v1/people/${person}/api-keys`)
-          .set(auth(w.key.admin))
-          .send({ label: 'spare' })
-          .expect(201)
-      ).body.id;
+      id = (await created(t, w.key.admin, `/api/v1/people/${person}/api-keys`, { label: 'spare' })).id;
     } else if (ref === 'new key') id = w.revokedKeyId;
     else id = await resolve(ref, w, caller, fresh);
     path = path.replace(`{${param}}`, id);

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import { auth, newOrganization, personWithKey, TestOrganization } from './support/factories.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import { auth, personWithKey, TestOrganization, appWithOrganization } from './support/factories.js';
+import type { TestApp } from './support/test-app.js';
 
 let t: TestApp;
 let org: TestOrganization;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  org = await newOrganization(t);
+  ({ t, org } = await appWithOrganization());
 });
 afterAll(() => t.close());
 

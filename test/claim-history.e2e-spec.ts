@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 
 import { ManualClock } from '../src/common/clock.js';
 import { MAX_CSV_ROWS } from '../src/common/csv/csv-import.js';
-import { auth, newOrganization, personWithKey, TestOrganization, touchpointBody } from './support/factories.js';
+import {
+  auth,
+  newOrganization,
+  personWithKey,
+  TestOrganization,
+  touchpointBody,
+  created,
+} from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -439,13 +446,13 @@ describe('claims older than their history', () => {
     try {
       const o = await newOrganization(app);
       const tp = (
-        await app
-          .http()
-          .post('/api/v1/touchpoints')
-          .set(auth(o.adminKey))
-          .send(touchpointBody({ channel: 'chat', contact: 'https://example.org/chat' }))
-          .expect(201)
-      ).body.id;
+        await created(
+          app,
+          o.adminKey,
+          '/api/v1/touchpoints',
+          touchpointBody({ channel: 'chat', contact: 'https://example.org/chat' }),
+        )
+      ).id;
       const q = (body: object) => app.http().post('/api/v1/claims').set(auth(o.adminKey)).send(body).expect(201);
       const ids = [(await q(claim({ touchpointId: tp }))).body.id, (await q(claim({ team: 'sales' }))).body.id];
       // back to before the history (and whatever came after it), then forward again

@@ -1,5 +1,13 @@
-import { auth, newOrganization, personWithKey, TestOrganization, touchpointBody } from './support/factories.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import {
+  auth,
+  newOrganization,
+  personWithKey,
+  TestOrganization,
+  touchpointBody,
+  created,
+  appWithOrganization,
+} from './support/factories.js';
+import type { TestApp } from './support/test-app.js';
 
 let t: TestApp;
 let org: TestOrganization;
@@ -19,26 +27,25 @@ const claim = (extra: Record<string, unknown> = {}) => ({
 });
 
 beforeAll(async () => {
-  t = await createTestApp();
-  org = await newOrganization(t);
+  ({ t, org } = await appWithOrganization());
   quality = (await personWithKey(t, org.adminKey, ['quality'])).key;
   owner = await personWithKey(t, org.adminKey, ['owner']);
   own = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ name: 'General line', ownerId: owner.person.id }))
-      .expect(201)
-  ).body.id;
+    await created(
+      t,
+      org.adminKey,
+      '/api/v1/touchpoints',
+      touchpointBody({ name: 'General line', ownerId: owner.person.id }),
+    )
+  ).id;
   other = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ name: 'Web chat', channel: 'chat', contact: 'https://example.org/chat' }))
-      .expect(201)
-  ).body.id;
+    await created(
+      t,
+      org.adminKey,
+      '/api/v1/touchpoints',
+      touchpointBody({ name: 'Web chat', channel: 'chat', contact: 'https://example.org/chat' }),
+    )
+  ).id;
 });
 afterAll(() => t.close());
 
@@ -51,12 +58,12 @@ describe('claims', () => {
       .send(claim({ touchpointId: own }))
       .expect(201);
     expect(tp.body).toMatchObject({ touchpointId: own, team: null, metric: 'answer_rate', value: 0.96 });
-    await t
-      .http()
-      .post('/api/v1/claims')
-      .set(auth(quality))
-      .send(claim({ team: 'contact-centre', channel: 'phone', metric: 'median_seconds_to_human', value: 45 }))
-      .expect(201);
+    await created(
+      t,
+      quality,
+      '/api/v1/claims',
+      claim({ team: 'contact-centre', channel: 'phone', metric: 'median_seconds_to_human', value: 45 }),
+    );
     const whole = await t
       .http()
       .post('/api/v1/claims')

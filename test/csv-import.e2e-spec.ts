@@ -3,15 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { runCli } from './support/cli.js';
-import { auth, newOrganization, TestOrganization } from './support/factories.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import { auth, TestOrganization, appWithOrganization } from './support/factories.js';
+import type { TestApp } from './support/test-app.js';
 
 let t: TestApp;
 let org: TestOrganization;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  org = await newOrganization(t);
+  ({ t, org } = await appWithOrganization());
 });
 afterAll(() => t.close());
 

@@ -1,6 +1,6 @@
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
-import { auth, newOrganization, personWithKey, touchpointBody } from './support/factories.js';
+import { auth, newOrganization, personWithKey, touchpointBody, created } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -39,13 +39,13 @@ async function world(countAdHoc = true) {
   const tester = await personWithKey(t, org.adminKey, ['tester']);
   const owner = await personWithKey(t, org.adminKey, ['owner', 'tester']);
   const line = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ name: 'General line', ownerId: owner.person.id }))
-      .expect(201)
-  ).body.id as string;
+    await created(
+      t,
+      org.adminKey,
+      '/api/v1/touchpoints',
+      touchpointBody({ name: 'General line', ownerId: owner.person.id }),
+    )
+  ).id as string;
   const w = { org, quality, tester, owner, line };
 
   const contacts = async (
@@ -77,28 +77,24 @@ async function world(countAdHoc = true) {
   };
   const claim = async (body: Record<string, unknown>, by = quality) =>
     (
-      await t
-        .http()
-        .post('/api/v1/claims')
-        .set(auth(by.key))
-        .send({
-          touchpointId: line,
-          metric: 'answer_rate',
-          source: 'Review',
-          reportedAt: t.clock.now().toISOString(),
-          ...body,
-        })
-        .expect(201)
-    ).body.id as string;
+      await created(t, by.key, '/api/v1/claims', {
+        touchpointId: line,
+        metric: 'answer_rate',
+        source: 'Review',
+        reportedAt: t.clock.now().toISOString(),
+        ...body,
+      })
+    ).id as string;
   const subscribe = async (body: Record<string, unknown> = {}) =>
     (
-      await t
-        .http()
-        .post('/api/v1/digest-subscriptions')
-        .set(auth(quality.key))
-        .send({ name: 'Weekly', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC', ...body })
-        .expect(201)
-    ).body.id as string;
+      await created(t, quality.key, '/api/v1/digest-subscriptions', {
+        name: 'Weekly',
+        recipients: ['q@example.org'],
+        cron: '0 8 * * 1',
+        timezone: 'UTC',
+        ...body,
+      })
+    ).id as string;
   /** The digest job at `at`, then every stored run of the subscription, oldest first. */
   const runJobAt = async (at: string) => {
     t.clock.set(at);

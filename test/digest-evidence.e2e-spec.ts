@@ -1,5 +1,5 @@
 import { ManualClock } from '../src/common/clock.js';
-import { auth, personWithKey } from './support/factories.js';
+import { auth, personWithKey, created } from './support/factories.js';
 import { plannedWeek } from './support/planned-week.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -41,28 +41,23 @@ const glowing = (at: Date) => ({
 beforeAll(async () => {
   t = await createTestApp({ clock: new ManualClock('2027-02-26T12:00:00Z') });
   w = await plannedWeek(t, 20, (i) => ({ reachedHuman: i % 2 === 0, resolved: i % 4 === 0 }));
-  await t
-    .http()
-    .post('/api/v1/claims')
-    .set(auth(w.quality.key))
-    .send({
-      touchpointId: w.tp,
-      metric: 'answer_rate',
-      value: 0.95,
-      periodStart: week,
-      periodEnd: '2027-03-07',
-      source: 'Ops review',
-      reportedAt: '2027-03-05T09:00:00Z',
-    })
-    .expect(201);
+  await created(t, w.quality.key, '/api/v1/claims', {
+    touchpointId: w.tp,
+    metric: 'answer_rate',
+    value: 0.95,
+    periodStart: week,
+    periodEnd: '2027-03-07',
+    source: 'Ops review',
+    reportedAt: '2027-03-05T09:00:00Z',
+  });
   subId = (
-    await t
-      .http()
-      .post('/api/v1/digest-subscriptions')
-      .set(auth(w.quality.key))
-      .send({ name: 'Weekly', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' })
-      .expect(201)
-  ).body.id;
+    await created(t, w.quality.key, '/api/v1/digest-subscriptions', {
+      name: 'Weekly',
+      recipients: ['q@example.org'],
+      cron: '0 8 * * 1',
+      timezone: 'UTC',
+    })
+  ).id;
 }, 120_000);
 afterAll(() => t.close());
 
@@ -137,19 +132,9 @@ describe("an owner's own contacts", () => {
     expect((await row()).row).toMatchObject({ n: 20, verdict: 'contradicted', ownerContacts: 60 });
     // made after the handover, by someone who no longer owns it: an ordinary ad-hoc contact
     t.clock.set('2027-03-06T15:00:00Z');
-    await t
-      .http()
-      .post('/api/v1/outcomes')
-      .set(auth(w.owner.key))
-      .send(glowing(new Date('2027-03-06T14:00:00Z')))
-      .expect(201);
+    await created(t, w.owner.key, '/api/v1/outcomes', glowing(new Date('2027-03-06T14:00:00Z')));
     // recorded after the handover, but made before it: still the owner's
-    await t
-      .http()
-      .post('/api/v1/outcomes')
-      .set(auth(w.owner.key))
-      .send(glowing(new Date('2027-03-06T12:30:00Z')))
-      .expect(201);
+    await created(t, w.owner.key, '/api/v1/outcomes', glowing(new Date('2027-03-06T12:30:00Z')));
     const after = (await row()).row;
     expect(after).toMatchObject({ n: 21, ownerContacts: 61, verdict: 'contradicted' });
     expect(after.adHoc).toEqual({ contacts: 1, observed: null, counted: true });
@@ -167,20 +152,15 @@ describe("an owner's own contacts", () => {
   it('shows ad-hoc contacts of other testers beside the verdict, and counts them only where the organization says so', async () => {
     const t2 = w.testers[0];
     for (let i = 0; i < 4; i++) {
-      await t
-        .http()
-        .post('/api/v1/outcomes')
-        .set(auth(t2.key))
-        .send({
-          ...glowing(new Date(Date.parse('2027-03-04T09:00:00Z') + i * 3_600_000)),
-          reachedHuman: false,
-          secondsToHuman: undefined,
-          courtesy: undefined,
-          knowledge: undefined,
-          resolution: 'unresolved',
-          optionsExplained: false,
-        })
-        .expect(201);
+      await created(t, t2.key, '/api/v1/outcomes', {
+        ...glowing(new Date(Date.parse('2027-03-04T09:00:00Z') + i * 3_600_000)),
+        reachedHuman: false,
+        secondsToHuman: undefined,
+        courtesy: undefined,
+        knowledge: undefined,
+        resolution: 'unresolved',
+        optionsExplained: false,
+      });
     }
     const off = (await row()).row;
     expect(off).toMatchObject({ n: 20, observed: 0.5 });

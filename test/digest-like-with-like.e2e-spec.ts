@@ -1,5 +1,5 @@
 import { ManualClock } from '../src/common/clock.js';
-import { auth, newOrganization, personWithKey, touchpointBody } from './support/factories.js';
+import { auth, newOrganization, personWithKey, touchpointBody, created } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -25,7 +25,7 @@ beforeAll(async () => {
   quality = await personWithKey(t, org.adminKey, ['quality']);
   const tester = await personWithKey(t, org.adminKey, ['tester']);
   const make = async (body: Record<string, unknown>) =>
-    (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(touchpointBody(body)).expect(201)).body.id;
+    (await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody(body))).id;
   const line = await make({ name: 'General line' });
   const mailbox = await make({ name: 'Support mailbox', channel: 'email', contact: 'support@example.org' });
   const post = (touchpointId: string, i: number, wait: number) =>
@@ -66,13 +66,13 @@ beforeAll(async () => {
   await claim({ metric: 'transfer_rate', value: 0.05 });
   await claim({ metric: 'answer_rate', value: 0.9 });
   subId = (
-    await t
-      .http()
-      .post('/api/v1/digest-subscriptions')
-      .set(auth(quality.key))
-      .send({ name: 'Weekly', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' })
-      .expect(201)
-  ).body.id;
+    await created(t, quality.key, '/api/v1/digest-subscriptions', {
+      name: 'Weekly',
+      recipients: ['q@example.org'],
+      cron: '0 8 * * 1',
+      timezone: 'UTC',
+    })
+  ).id;
 });
 afterAll(() => t.close());
 

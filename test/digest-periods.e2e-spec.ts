@@ -1,6 +1,6 @@
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
-import { auth, newOrganization, personWithKey, touchpointBody } from './support/factories.js';
+import { auth, newOrganization, personWithKey, touchpointBody, created } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -23,19 +23,14 @@ async function contacts(day: string, allAnswered = false) {
     const at = new Date(Date.parse(`${day}T10:00:00Z`) + i * 600_000);
     t.clock.set(new Date(at.getTime() + 3_600_000));
     const reached = allAnswered || i % 2 === 0;
-    await t
-      .http()
-      .post('/api/v1/outcomes')
-      .set(auth(tester.key))
-      .send({
-        touchpointId: line,
-        attemptedAt: at.toISOString(),
-        reachedHuman: reached,
-        ...(reached ? { secondsToHuman: 30, courtesy: 4, knowledge: 4 } : {}),
-        transfers: 0,
-        resolution: 'resolved',
-      })
-      .expect(201);
+    await created(t, tester.key, '/api/v1/outcomes', {
+      touchpointId: line,
+      attemptedAt: at.toISOString(),
+      reachedHuman: reached,
+      ...(reached ? { secondsToHuman: 30, courtesy: 4, knowledge: 4 } : {}),
+      transfers: 0,
+      resolution: 'resolved',
+    });
   }
 }
 const claim = (body: object) =>
@@ -73,23 +68,17 @@ beforeAll(async () => {
     .expect(200);
   quality = await personWithKey(t, org.adminKey, ['quality']);
   tester = await personWithKey(t, org.adminKey, ['tester']);
-  line = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ name: 'General line' }))
-      .expect(201)
-  ).body.id;
+  line = (await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ name: 'General line' }))).id;
   monthly = (await claim({ value: 0.9, periodStart: '2026-11-02', periodEnd: '2026-11-29' })).body.id;
   subId = (
-    await t
-      .http()
-      .post('/api/v1/digest-subscriptions')
-      .set(auth(quality.key))
-      .send({ name: 'Weekly', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC', periodDays: 7 })
-      .expect(201)
-  ).body.id;
+    await created(t, quality.key, '/api/v1/digest-subscriptions', {
+      name: 'Weekly',
+      recipients: ['q@example.org'],
+      cron: '0 8 * * 1',
+      timezone: 'UTC',
+      periodDays: 7,
+    })
+  ).id;
   const jobs = t.app.get(JobsService);
   await contacts('2026-11-01', true); // the day before the claim's period: all answered
   for (const monday of ['2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23']) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ManualClock } from '../src/common/clock.js';
 import { runCli } from './support/cli.js';
 import { handComputedCase } from './support/digest-case.js';
-import { auth, newOrganization, personWithKey } from './support/factories.js';
+import { auth, newOrganization, personWithKey, created } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -174,14 +174,12 @@ describe('digest preview', () => {
       .send({ name: 'x', recipients: ['not an address'], cron: 'every monday', timezone: 'Mars/Base' })
       .expect(400);
     expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['cron', 'recipients', 'timezone']);
-    const sub = (
-      await t
-        .http()
-        .post('/api/v1/digest-subscriptions')
-        .set(auth(org.adminKey))
-        .send({ name: 'x', recipients: ['a@example.org'], cron: '0 8 * * 1', timezone: 'UTC' })
-        .expect(201)
-    ).body;
+    const sub = await created(t, org.adminKey, '/api/v1/digest-subscriptions', {
+      name: 'x',
+      recipients: ['a@example.org'],
+      cron: '0 8 * * 1',
+      timezone: 'UTC',
+    });
     await t.http().get(`/api/v1/digest-subscriptions/${sub.id}/preview`).set(auth(org.adminKey)).expect(400);
     await t
       .http()

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
-import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
+import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody, created } from './support/factories.js';
 import { startSmtpSink } from './support/smtp-sink.js';
 import { createTestApp } from './support/test-app.js';
 
@@ -20,39 +20,28 @@ describe('follow-up promises', () => {
         timezone: 'America/New_York',
         workingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' })),
       });
-      const tp = (
-        await t
-          .http()
-          .post('/api/v1/touchpoints')
-          .set(auth(org.adminKey))
-          .send(
-            touchpointBody({
-              name: 'Repeat prescriptions',
-              openingHours: [{ day: 'mon', open: '09:00', close: '17:00' }],
-            }),
-          )
-          .expect(201)
-      ).body;
+      const tp = await created(
+        t,
+        org.adminKey,
+        '/api/v1/touchpoints',
+        touchpointBody({
+          name: 'Repeat prescriptions',
+          openingHours: [{ day: 'mon', open: '09:00', close: '17:00' }],
+        }),
+      );
       await t
         .http()
         .post('/api/v1/scenarios')
         .set(auth(org.adminKey))
         .send(scenarioBody({ channels: ['phone'], questions: [] }))
         .expect(201);
-      const campaign = (
-        await t
-          .http()
-          .post('/api/v1/campaigns')
-          .set(auth(org.adminKey))
-          .send({
-            name: 'c',
-            touchpointIds: [tp.id],
-            testerIds: [tester.person.id],
-            contactsPerTouchpointPerWeek: 1,
-            startsOn: '2027-03-01',
-          })
-          .expect(201)
-      ).body;
+      const campaign = await created(t, org.adminKey, '/api/v1/campaigns', {
+        name: 'c',
+        touchpointIds: [tp.id],
+        testerIds: [tester.person.id],
+        contactsPerTouchpointPerWeek: 1,
+        startsOn: '2027-03-01',
+      });
       await t
         .http()
         .post(`/api/v1/campaigns/${campaign.id}/plan`)

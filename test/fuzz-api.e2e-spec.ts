@@ -17,7 +17,15 @@ import request from 'supertest';
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { changedTables, fingerprint, Fingerprint } from './support/db-fingerprint.js';
-import { auth, newOrganization, personBody, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
+import {
+  auth,
+  newOrganization,
+  personBody,
+  personWithKey,
+  scenarioBody,
+  touchpointBody,
+  created,
+} from './support/factories.js';
 import { describeExchange, leaves, leaksIn } from './support/fuzz-checks.js';
 import {
   csvBody,
@@ -279,23 +287,16 @@ describe('fuzzing every API route', () => {
     ).body;
     const loose = (await t.http().post('/api/v1/touchpoints').set(admin).send(touchpointBody()).expect(201)).body;
     const scenario = (await t.http().get('/api/v1/scenarios').set(admin).expect(200)).body.items[0];
-    const outcome = (
-      await t
-        .http()
-        .post('/api/v1/outcomes')
-        .set(auth(testers[0].key))
-        .send({
-          touchpointId: owned.id,
-          attemptedAt: '2026-11-02T08:00:00Z',
-          reachedHuman: true,
-          secondsToHuman: 30,
-          courtesy: 4,
-          knowledge: 4,
-          resolution: 'resolved',
-          notes: 'fine',
-        })
-        .expect(201)
-    ).body;
+    const outcome = await created(t, testers[0].key, '/api/v1/outcomes', {
+      touchpointId: owned.id,
+      attemptedAt: '2026-11-02T08:00:00Z',
+      reachedHuman: true,
+      secondsToHuman: 30,
+      courtesy: 4,
+      knowledge: 4,
+      resolution: 'resolved',
+      notes: 'fine',
+    });
     const claim = (
       await t
         .http()

@@ -15,7 +15,7 @@ import request from 'supertest';
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { changedTables, fingerprint, Fingerprint } from './support/db-fingerprint.js';
-import { auth, personWithKey } from './support/factories.js';
+import { auth, personWithKey, created } from './support/factories.js';
 import { describeExchange, leaksIn } from './support/fuzz-checks.js';
 import {
   HTML_FRAGMENTS,
@@ -80,29 +80,25 @@ describe('fuzzing the pages of emailed links', () => {
     const quality = await personWithKey(t, org.adminKey, ['quality']);
     const [tp] = (await t.http().get('/api/v1/touchpoints').set(auth(org.adminKey)).expect(200)).body.items;
     // A promise made on an ad-hoc contact: asked about the next morning (/f); a daily digest (/d).
-    await t
-      .http()
-      .post('/api/v1/outcomes')
-      .set(auth(testers[0].key))
-      .send({
-        touchpointId: tp.id,
-        attemptedAt: '2027-02-22T08:00:00Z',
-        reachedHuman: true,
-        secondsToHuman: 30,
-        courtesy: 4,
-        knowledge: 4,
-        resolution: 'partial',
-        optionsExplained: true,
-        promisedFollowUpBy: '2027-02-22',
-        notes: 'Promised a callback',
-      })
-      .expect(201);
-    await t
-      .http()
-      .post('/api/v1/digest-subscriptions')
-      .set(auth(quality.key))
-      .send({ name: 'Daily', recipients: ['quality@example.org'], cron: '0 8 * * *', timezone: 'UTC', periodDays: 7 })
-      .expect(201);
+    await created(t, testers[0].key, '/api/v1/outcomes', {
+      touchpointId: tp.id,
+      attemptedAt: '2027-02-22T08:00:00Z',
+      reachedHuman: true,
+      secondsToHuman: 30,
+      courtesy: 4,
+      knowledge: 4,
+      resolution: 'partial',
+      optionsExplained: true,
+      promisedFollowUpBy: '2027-02-22',
+      notes: 'Promised a callback',
+    });
+    await created(t, quality.key, '/api/v1/digest-subscriptions', {
+      name: 'Daily',
+      recipients: ['quality@example.org'],
+      cron: '0 8 * * *',
+      timezone: 'UTC',
+      periodDays: 7,
+    });
     t.clock.set('2027-02-23T09:30:00Z');
     await jobs.run('followUp');
     token.followUp = linkIn((await deliver()).text, 'f');

@@ -3,7 +3,7 @@ import { DigestRunsService } from '../src/digests/digest-runs.service.js';
 import { DigestSubscription } from '../src/digests/digest-subscription.entity.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { linkOf } from './support/access-world.js';
-import { auth, TestOrganization } from './support/factories.js';
+import { auth, TestOrganization, created } from './support/factories.js';
 import { smallCampaign } from './support/small-campaign.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -186,14 +186,12 @@ describe('authorised traffic', () => {
 describe('digest links', () => {
   it('that were revoked or have expired count as failed guesses, like wrong ones', async () => {
     const recipients = ['first@example.org', 'second@example.org'];
-    const sub = (
-      await t
-        .http()
-        .post('/api/v1/digest-subscriptions')
-        .set(auth(org.adminKey))
-        .send({ name: 'Weekly', recipients, cron: '0 8 * * 1', timezone: 'UTC' })
-        .expect(201)
-    ).body;
+    const sub = await created(t, org.adminKey, '/api/v1/digest-subscriptions', {
+      name: 'Weekly',
+      recipients,
+      cron: '0 8 * * 1',
+      timezone: 'UTC',
+    });
     const subscription = await t.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: sub.id });
     await t.app.get(DigestRunsService).sendOne(subscription, t.clock.now());
     const revoked = await linkOf(t, `digest:${sub.id}:%:first@example.org`, 'd');

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 import pg from 'pg';
 
-import { requestHash } from '../src/common/idempotency/idempotency.interceptor.js';
-import { IDEMPOTENCY_KEY_TTL_HOURS } from '../src/common/idempotency/idempotency.service.js';
+import { requestHash } from '../src/idempotency/idempotency.interceptor.js';
+import { IDEMPOTENCY_KEY_TTL_HOURS } from '../src/idempotency/idempotency.service.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import {
   auth,
@@ -15,8 +15,10 @@ import {
   TestOrganization,
   touchpointBody,
   unique,
+  created,
+  appWithOrganization,
 } from './support/factories.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import type { TestApp } from './support/test-app.js';
 
 /**
  * Creating requests honour an Idempotency-Key: the same key with the same request gets the first
@@ -31,18 +33,11 @@ let owner: { person: { id: string }; key: string };
 let touchpointId: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  org = await newOrganization(t);
+  ({ t, org } = await appWithOrganization());
   tester = await personWithKey(t, org.adminKey, ['tester']);
   owner = await personWithKey(t, org.adminKey, ['owner']);
-  touchpointId = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ ownerId: owner.person.id }))
-      .expect(201)
-  ).body.id;
+  touchpointId = (await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ ownerId: owner.person.id })))
+    .id;
   await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send(scenarioBody()).expect(201);
 });
 afterAll(() => t.close());
@@ -244,13 +239,8 @@ describe('Idempotency-Key on creating routes', () => {
       .expect(201);
     // the same person's second key is another client: its own request
     const secondKey = (
-      await t
-        .http()
-        .post(`/api/v1/people/${tester.person.id}/api-keys`)
-        .set(auth(org.adminKey))
-        .send({ label: 'phone' })
-        .expect(201)
-    ).body.key;
+      await created(t, org.adminKey, `/api/v1/people/${tester.person.id}/api-keys`, { label: 'phone' })
+    ).key;
     const viaSecond = await t
       .http()
       .post('/api/v1/outcomes')

@@ -13,7 +13,7 @@ import { DigestRunsService } from '../src/digests/digest-runs.service.js';
 import { DigestSubscription } from '../src/digests/digest-subscription.entity.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { changedTables, fingerprint } from './support/db-fingerprint.js';
-import { auth, newOrganization, personBody, personWithKey, touchpointBody } from './support/factories.js';
+import { auth, newOrganization, personBody, personWithKey, touchpointBody, created } from './support/factories.js';
 import { smallCampaign } from './support/small-campaign.js';
 import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -136,47 +136,32 @@ describe('markup in names, notes and scenario text', () => {
       .set(admin)
       .send({ from: '2027-03-01', to: '2027-03-07' })
       .expect(200);
-    await t
-      .http()
-      .post('/api/v1/claims')
-      .set(auth(quality.key))
-      .send({
-        touchpointId: tp.id,
-        metric: 'first_contact_resolution',
-        periodStart: '2027-03-01',
-        periodEnd: '2027-03-07',
-        value: 0.9,
-        source: hostile('Review'),
-        reportedAt: '2027-03-08T07:00:00Z',
-      })
-      .expect(201);
-    await t
-      .http()
-      .post('/api/v1/claims')
-      .set(auth(quality.key))
-      .send({
-        team: tp.team,
-        metric: 'answer_rate',
-        periodStart: '2027-03-01',
-        periodEnd: '2027-03-07',
-        value: 0.9,
-        source: 'Review',
-        reportedAt: '2027-03-08T07:00:00Z',
-      })
-      .expect(201);
-    await t
-      .http()
-      .post('/api/v1/digest-subscriptions')
-      .set(auth(quality.key))
-      .send({
-        name: hostile('Digest'),
-        recipients: ['quality@example.org'],
-        cron: '0 8 * * 1',
-        timezone: 'UTC',
-        periodDays: 7,
-        minContacts: 1,
-      })
-      .expect(201);
+    await created(t, quality.key, '/api/v1/claims', {
+      touchpointId: tp.id,
+      metric: 'first_contact_resolution',
+      periodStart: '2027-03-01',
+      periodEnd: '2027-03-07',
+      value: 0.9,
+      source: hostile('Review'),
+      reportedAt: '2027-03-08T07:00:00Z',
+    });
+    await created(t, quality.key, '/api/v1/claims', {
+      team: tp.team,
+      metric: 'answer_rate',
+      periodStart: '2027-03-01',
+      periodEnd: '2027-03-07',
+      value: 0.9,
+      source: 'Review',
+      reportedAt: '2027-03-08T07:00:00Z',
+    });
+    await created(t, quality.key, '/api/v1/digest-subscriptions', {
+      name: hostile('Digest'),
+      recipients: ['quality@example.org'],
+      cron: '0 8 * * 1',
+      timezone: 'UTC',
+      periodDays: 7,
+      minContacts: 1,
+    });
 
     const [first, second] = await t.dataSource.query(
       `SELECT a.id, a.hold_at, a.reveal_at, a.window_start, a.window_end, p.email, p.timezone FROM assignment a JOIN person p ON p.id = a.tester_id ORDER BY a.window_start`,
@@ -446,12 +431,12 @@ describe('formula injection in CSV exports', () => {
     expect(imported.status).toBe(201);
     ids.push(...imported.body.ids);
     for (const [i, id] of ids.entries()) {
-      await t
-        .http()
-        .post('/api/v1/outcomes')
-        .set(auth(tester.key))
-        .send({ touchpointId: id, attemptedAt: `2026-11-01T1${i}:00:00Z`, reachedHuman: false, resolution: 'resolved' })
-        .expect(201);
+      await created(t, tester.key, '/api/v1/outcomes', {
+        touchpointId: id,
+        attemptedAt: `2026-11-01T1${i}:00:00Z`,
+        reachedHuman: false,
+        resolution: 'resolved',
+      });
     }
     const csv = await t.http().get('/api/v1/outcomes/register.csv').set(admin).expect(200);
     const rows: Array<Record<string, string>> = parse(csv.text, { columns: true });
@@ -481,12 +466,12 @@ describe('sort and filter parameters', () => {
     const { org, testers } = await smallCampaign(t);
     const admin = auth(org.adminKey);
     const [tp] = (await t.http().get('/api/v1/touchpoints').set(admin).expect(200)).body.items;
-    await t
-      .http()
-      .post('/api/v1/outcomes')
-      .set(auth(testers[0].key))
-      .send({ touchpointId: tp.id, attemptedAt: '2027-03-01T10:00:00Z', reachedHuman: false, resolution: 'resolved' })
-      .expect(201);
+    await created(t, testers[0].key, '/api/v1/outcomes', {
+      touchpointId: tp.id,
+      attemptedAt: '2027-03-01T10:00:00Z',
+      reachedHuman: false,
+      resolution: 'resolved',
+    });
     await t
       .http()
       .post('/api/v1/claims')

@@ -6,6 +6,7 @@ import {
   scenarioBody,
   TestOrganization,
   touchpointBody,
+  created,
 } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -18,22 +19,8 @@ beforeAll(async () => {
   t = await createTestApp();
   a = await newOrganization(t, 'Alpha');
   b = await newOrganization(t, 'Beta');
-  rows.person = (
-    await t
-      .http()
-      .post('/api/v1/people')
-      .set(auth(b.adminKey))
-      .send(personBody({ roles: ['owner'] }))
-      .expect(201)
-  ).body.id;
-  rows.touchpoint = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(b.adminKey))
-      .send(touchpointBody({ ownerId: rows.person }))
-      .expect(201)
-  ).body.id;
+  rows.person = (await created(t, b.adminKey, '/api/v1/people', personBody({ roles: ['owner'] }))).id;
+  rows.touchpoint = (await created(t, b.adminKey, '/api/v1/touchpoints', touchpointBody({ ownerId: rows.person }))).id;
   rows.scenario = (
     await t.http().post('/api/v1/scenarios').set(auth(b.adminKey)).send(scenarioBody()).expect(201)
   ).body.id;

@@ -11,6 +11,7 @@ import {
   TestOrganization,
   touchpointBody,
   unique,
+  created,
 } from './support/factories.js';
 import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -62,36 +63,24 @@ async function tenant(campaign: Record<string, unknown> = {}): Promise<Tenant> {
     email: `tester-${unique()}@example.org`,
     workingHours: ALL_WEEK,
   });
-  const tp = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ openingHours: WEDNESDAY_TEN }))
-      .expect(201)
-  ).body;
+  const tp = await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ openingHours: WEDNESDAY_TEN }));
   await t
     .http()
     .post('/api/v1/scenarios')
     .set(auth(org.adminKey))
     .send(scenarioBody({ channels: ['phone'], questions: [] }))
     .expect(201);
-  const created = await t
-    .http()
-    .post('/api/v1/campaigns')
-    .set(auth(org.adminKey))
-    .send({
-      name: 'Weekly',
-      touchpointIds: [tp.id],
-      testerIds: [person.id],
-      contactsPerTouchpointPerWeek: 1,
-      rotationDays: 0,
-      startsOn: '2027-03-01',
-      endsOn: '2027-03-07',
-      ...campaign,
-    })
-    .expect(201);
-  return { org, tester: { id: person.id, email: person.email, key }, touchpointId: tp.id, campaignId: created.body.id };
+  const newCampaign = await created(t, org.adminKey, '/api/v1/campaigns', {
+    name: 'Weekly',
+    touchpointIds: [tp.id],
+    testerIds: [person.id],
+    contactsPerTouchpointPerWeek: 1,
+    rotationDays: 0,
+    startsOn: '2027-03-01',
+    endsOn: '2027-03-07',
+    ...campaign,
+  });
+  return { org, tester: { id: person.id, email: person.email, key }, touchpointId: tp.id, campaignId: newCampaign.id };
 }
 
 async function planFirstWeek(x: Tenant): Promise<string> {
@@ -321,23 +310,18 @@ describe('one bad row never stops a job for every organization', () => {
     const b = await tenant();
     const outcome = async (x: Tenant) =>
       (
-        await t
-          .http()
-          .post('/api/v1/outcomes')
-          .set(auth(x.tester.key))
-          .send({
-            touchpointId: x.touchpointId,
-            attemptedAt: '2027-02-28T10:00:00Z',
-            reachedHuman: true,
-            secondsToHuman: 30,
-            resolution: 'partial',
-            optionsExplained: true,
-            courtesy: 4,
-            knowledge: 4,
-            promisedFollowUpBy: '2027-03-03',
-          })
-          .expect(201)
-      ).body.id as string;
+        await created(t, x.tester.key, '/api/v1/outcomes', {
+          touchpointId: x.touchpointId,
+          attemptedAt: '2027-02-28T10:00:00Z',
+          reachedHuman: true,
+          secondsToHuman: 30,
+          resolution: 'partial',
+          optionsExplained: true,
+          courtesy: 4,
+          knowledge: 4,
+          promisedFollowUpBy: '2027-03-03',
+        })
+      ).id as string;
     const ofA = await outcome(a);
     await outcome(b);
     await setTesterZone(a, 'US/Pacific-New');
@@ -365,19 +349,12 @@ describe('one bad row never stops a job for every organization', () => {
     const a = await tenant();
     const b = await tenant();
     const subscribe = async (x: Tenant, name: string) =>
-      (
-        await t
-          .http()
-          .post('/api/v1/digest-subscriptions')
-          .set(auth(x.org.adminKey))
-          .send({
-            name,
-            recipients: [`${name.toLowerCase()}-${unique()}@example.org`],
-            cron: '0 8 * * 1',
-            timezone: 'Europe/London',
-          })
-          .expect(201)
-      ).body as { id: string; recipients: string[] };
+      (await created(t, x.org.adminKey, '/api/v1/digest-subscriptions', {
+        name,
+        recipients: [`${name.toLowerCase()}-${unique()}@example.org`],
+        cron: '0 8 * * 1',
+        timezone: 'Europe/London',
+      })) as { id: string; recipients: string[] };
     const brokenCron = await subscribe(a, 'Cron');
     const lostZone = await subscribe(a, 'Zone');
     const good = await subscribe(b, 'Good');
@@ -491,19 +468,12 @@ describe('other kinds of bad row written behind the API', () => {
     const a = await tenant();
     const b = await tenant();
     const subscribe = async (x: Tenant, name: string) =>
-      (
-        await t
-          .http()
-          .post('/api/v1/digest-subscriptions')
-          .set(auth(x.org.adminKey))
-          .send({
-            name,
-            recipients: [`${name.toLowerCase()}-${unique()}@example.org`],
-            cron: '0 8 * * 1',
-            timezone: 'UTC',
-          })
-          .expect(201)
-      ).body as { id: string; recipients: string[] };
+      (await created(t, x.org.adminKey, '/api/v1/digest-subscriptions', {
+        name,
+        recipients: [`${name.toLowerCase()}-${unique()}@example.org`],
+        cron: '0 8 * * 1',
+        timezone: 'UTC',
+      })) as { id: string; recipients: string[] };
     const everySecond = await subscribe(a, 'Seconds');
     const noAddress = await subscribe(a, 'Address');
     const good = await subscribe(b, 'Good');

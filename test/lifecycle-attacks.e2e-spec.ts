@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 
-import { DateTime } from 'luxon';
-
-import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
-import { linkOf } from './support/access-world.js';
 import { auth } from './support/factories.js';
+import {
+  type AssignmentRow as Row,
+  assignmentRow as one,
+  assignmentsOf as all,
+  revealFirst,
+  unansweredForm as form,
+  unansweredOutcome as outcome,
+  withApp,
+} from './support/lifecycle-steps.js';
 import { smallCampaign } from './support/small-campaign.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import type { TestApp } from './support/test-app.js';
 
 /**
  * A tester (or an admin in a hurry) gaming the lifecycle at its edges: equal timestamps, the end of the
@@ -16,68 +21,8 @@ import { createTestApp, TestApp } from './support/test-app.js';
  * never a 500.
  */
 
-interface Row {
-  id: string;
-  tester_id: string;
-  touchpoint_id: string;
-  week_start: string;
-  slot: number;
-  reveal_at: Date;
-  window_start: Date;
-  window_end: Date;
-  status: string;
-  replaces_id: string | null;
-}
-
-const START = '2027-02-28T12:00:00Z';
-const all = (t: TestApp, campaignId: string): Promise<Row[]> =>
-  t.dataSource.query(
-    'SELECT *, week_start::text AS week_start FROM assignment WHERE campaign_id = $1 ORDER BY window_start, id',
-    [campaignId],
-  );
-const one = async (t: TestApp, id: string): Promise<Row> =>
-  (await t.dataSource.query('SELECT * FROM assignment WHERE id = $1', [id]))[0];
 const outcomesOf = async (t: TestApp, id: string): Promise<number> =>
   (await t.dataSource.query('SELECT count(*)::int AS n FROM outcome WHERE assignment_id = $1', [id]))[0].n;
-
-const outcome = (a: { window_start: Date }, notes = 'Nobody answered') => ({
-  attemptedAt: new Date(a.window_start.getTime() + 5 * 60_000).toISOString(),
-  reachedHuman: false,
-  resolution: 'unresolved',
-  optionsExplained: false,
-  notes,
-  answers: { offered_alternative: false },
-});
-
-const form = (a: { window_start: Date }, zone: string) => ({
-  attemptedAt: DateTime.fromJSDate(new Date(a.window_start.getTime() + 5 * 60_000), { zone }).toFormat(
-    "yyyy-MM-dd'T'HH:mm",
-  ),
-  reachedHuman: 'no',
-  transfers: '0',
-  disconnects: '0',
-  resolution: 'unresolved',
-  optionsExplained: 'no',
-  'answers.offered_alternative': 'no',
-});
-
-async function revealFirst(t: TestApp, world: Awaited<ReturnType<typeof smallCampaign>>) {
-  const [first] = await all(t, world.campaignId);
-  t.clock.set(first.reveal_at);
-  await t.app.get(JobsService).run('reveal');
-  const tester = world.testers.find((x) => x.person.id === first.tester_id)!;
-  const [{ timezone }] = await t.dataSource.query('SELECT timezone FROM person WHERE id = $1', [first.tester_id]);
-  return { first, tester, zone: timezone as string, link: await linkOf(t, `reveal:${first.id}`, 't') };
-}
-
-async function withApp(work: (t: TestApp) => Promise<void>, start = START) {
-  const t = await createTestApp({ clock: new ManualClock(start) });
-  try {
-    await work(t);
-  } finally {
-    await t.close();
-  }
-}
 
 /** Each slot (touchpoint, week, slot) of the campaign has at most one test that is still on. */
 async function oneLiveTestPerSlot(t: TestApp, campaignId: string): Promise<string[]> {
@@ -126,7 +71,7 @@ describe('recording once the grace period is over', () => {
         .http()
         .put(`/api/v1/assignments/${first.id}/outcome`)
         .set(auth(tester.key))
-        .send(outcome(first));
+        .send(outcome(first, 'Nobody answered'));
       expect(api.status).toBe(409);
       expect(api.body.message).toMatch(/grace/);
       const page = await t.http().post(`/t/${link}`).type('form').send(form(first, zone));
@@ -150,7 +95,7 @@ describe('recording once the grace period is over', () => {
         .http()
         .put(`/api/v1/assignments/${first.id}/outcome`)
         .set(auth(tester.key))
-        .send(outcome(first))
+        .send(outcome(first, 'Nobody answered'))
         .expect(200);
       expect((await one(t, first.id)).status).toBe('completed');
     }));

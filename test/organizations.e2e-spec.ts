@@ -1,4 +1,4 @@
-import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
+import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody, created } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 let t: TestApp;
@@ -26,12 +26,7 @@ describe('organizations', () => {
   it('deletes an organization and every row of it only with its exact name as confirmation', async () => {
     const org = await newOrganization(t, 'Doomed Ltd');
     const { person, key } = await personWithKey(t, org.adminKey, ['owner']);
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ ownerId: person.id }))
-      .expect(201);
+    await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ ownerId: person.id }));
     await t.http().post('/api/v1/scenarios').set(auth(org.adminKey)).send(scenarioBody()).expect(201);
 
     const unconfirmed = await t.http().delete(`/api/v1/organizations/${org.orgId}`).set(auth(org.adminKey)).expect(400);

@@ -9,6 +9,7 @@ import {
   scenarioBody,
   TestOrganization,
   touchpointBody,
+  created,
 } from './support/factories.js';
 import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -62,16 +63,7 @@ beforeAll(async () => {
   const tps = [];
   for (const name of ['General line', '=HYPERLINK("http://evil")']) {
     const openingHours = ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '09:00', close: '17:00' }));
-    tps.push(
-      (
-        await t
-          .http()
-          .post('/api/v1/touchpoints')
-          .set(auth(org.adminKey))
-          .send(touchpointBody({ name, openingHours }))
-          .expect(201)
-      ).body.id,
-    );
+    tps.push((await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ name, openingHours }))).id);
   }
   await t
     .http()

@@ -8,7 +8,7 @@ import { DigestSubscription } from '../src/digests/digest-subscription.entity.js
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { accessWorlds, AccessWorld } from './support/access-world.js';
 import { sessionFor } from './support/console.js';
-import { auth } from './support/factories.js';
+import { auth, created } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -216,23 +216,16 @@ describe("a touchpoint's owner", () => {
 
   it('reads in a mid-week digest no slot of that week that nobody could take', async () => {
     // One tester who may test once a week, for two tests a week: one slot a week stays unfilled.
-    const campaign = (
-      await t
-        .http()
-        .post('/api/v1/campaigns')
-        .set(auth(w.key.admin))
-        .send({
-          name: 'Thin cover',
-          touchpointIds: [w.touchpoint],
-          testerIds: [w.bystander.id],
-          contactsPerTouchpointPerWeek: 2,
-          testerWeeklyCap: 1,
-          minSpacingHours: 12,
-          rotationDays: 0,
-          startsOn: '2027-04-05',
-        })
-        .expect(201)
-    ).body;
+    const campaign = await created(t, w.key.admin, '/api/v1/campaigns', {
+      name: 'Thin cover',
+      touchpointIds: [w.touchpoint],
+      testerIds: [w.bystander.id],
+      contactsPerTouchpointPerWeek: 2,
+      testerWeeklyCap: 1,
+      minSpacingHours: 12,
+      rotationDays: 0,
+      startsOn: '2027-04-05',
+    });
     const plan = await t
       .http()
       .post(`/api/v1/campaigns/${campaign.id}/plan`)

@@ -4,7 +4,7 @@ import type { ParsedMail } from 'mailparser';
 
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
-import { auth } from './support/factories.js';
+import { auth, created } from './support/factories.js';
 import { plannedWeek } from './support/planned-week.js';
 import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -27,20 +27,15 @@ beforeAll(async () => {
   });
   // Five tests of the owner's line in the week of 1 March 2027, all recorded; the clock stands on Saturday 6 March.
   w = await plannedWeek(t, 5, (i) => ({ reachedHuman: i % 2 === 0, resolved: i % 3 === 0 }));
-  await t
-    .http()
-    .post('/api/v1/claims')
-    .set(auth(w.owner.key))
-    .send({
-      touchpointId: w.tp,
-      metric: 'answer_rate',
-      value: 0.96,
-      periodStart: '2027-03-01',
-      periodEnd: '2027-03-07',
-      source: 'Weekly review',
-      reportedAt: '2027-03-06T09:00:00Z',
-    })
-    .expect(201);
+  await created(t, w.owner.key, '/api/v1/claims', {
+    touchpointId: w.tp,
+    metric: 'answer_rate',
+    value: 0.96,
+    periodStart: '2027-03-01',
+    periodEnd: '2027-03-07',
+    source: 'Weekly review',
+    reportedAt: '2027-03-06T09:00:00Z',
+  });
 });
 afterAll(async () => {
   await t.close();
@@ -247,20 +242,10 @@ describe("an owner's digest", () => {
       .send({ recipient: w.owner.person.email });
     expect(reissue.status).toBe(409);
     expect(reissue.body.message).toMatch(/owner/);
-    await t
-      .http()
-      .post(`/api/v1/digests/${runs[0].id}/links`)
-      .set(auth(w.quality.key))
-      .send({ recipient: w.quality.person.email })
-      .expect(201);
+    await created(t, w.quality.key, `/api/v1/digests/${runs[0].id}/links`, { recipient: w.quality.person.email });
     t.clock.set(new Date(Date.parse(staff.payload.period.end) + WEEK));
     await t.http().get(`/api/v1/digests/${runs[0].id}`).set(auth(w.owner.key)).expect(200);
-    await t
-      .http()
-      .post(`/api/v1/digests/${runs[0].id}/links`)
-      .set(auth(w.quality.key))
-      .send({ recipient: w.owner.person.email })
-      .expect(201);
+    await created(t, w.quality.key, `/api/v1/digests/${runs[0].id}/links`, { recipient: w.owner.person.email });
   });
 });
 

@@ -1,12 +1,11 @@
-import { auth, newOrganization, personBody, TestOrganization, touchpointBody } from './support/factories.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import { auth, personBody, TestOrganization, touchpointBody, appWithOrganization } from './support/factories.js';
+import type { TestApp } from './support/test-app.js';
 
 let t: TestApp;
 let org: TestOrganization;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  org = await newOrganization(t);
+  ({ t, org } = await appWithOrganization());
 });
 afterAll(() => t.close());
 

@@ -8,6 +8,7 @@ import {
   scenarioBody,
   TestOrganization,
   touchpointBody,
+  created,
 } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -101,32 +102,22 @@ beforeAll(async () => {
       .expect(201);
     touchpoints.push({ id: res.body.id, timezone, openingHours, closures, ownerId });
   }
-  await t
-    .http()
-    .post('/api/v1/scenarios')
-    .set(auth(org.adminKey))
-    .send(scenarioBody({ channels: ['phone'] }))
-    .expect(201);
+  await created(t, org.adminKey, '/api/v1/scenarios', scenarioBody({ channels: ['phone'] }));
 
-  const created = await t
-    .http()
-    .post('/api/v1/campaigns')
-    .set(auth(qualityKey))
-    .send({
-      name: 'Spring ride-alongs',
-      touchpointIds: touchpoints.map((x) => x.id),
-      testerIds: testers.map((x) => x.id),
-      contactsPerTouchpointPerWeek: 2,
-      windowMinutes: 60,
-      revealLeadMinutes: 120,
-      minSpacingHours: 24,
-      testerWeeklyCap: 5,
-      rotationDays: 14,
-      startsOn: '2027-03-01',
-      endsOn: '2027-03-28',
-    })
-    .expect(201);
-  campaignId = created.body.id;
+  const newCampaign = await created(t, qualityKey, '/api/v1/campaigns', {
+    name: 'Spring ride-alongs',
+    touchpointIds: touchpoints.map((x) => x.id),
+    testerIds: testers.map((x) => x.id),
+    contactsPerTouchpointPerWeek: 2,
+    windowMinutes: 60,
+    revealLeadMinutes: 120,
+    minSpacingHours: 24,
+    testerWeeklyCap: 5,
+    rotationDays: 14,
+    startsOn: '2027-03-01',
+    endsOn: '2027-03-28',
+  });
+  campaignId = newCampaign.id;
   const planned = await t
     .http()
     .post(`/api/v1/campaigns/${campaignId}/plan`)

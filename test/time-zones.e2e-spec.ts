@@ -1,6 +1,13 @@
 import { runCli } from './support/cli.js';
-import { auth, newOrganization, personBody, TestOrganization, touchpointBody } from './support/factories.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import {
+  auth,
+  personBody,
+  TestOrganization,
+  touchpointBody,
+  created,
+  appWithOrganization,
+} from './support/factories.js';
+import type { TestApp } from './support/test-app.js';
 
 /**
  * Every place a time zone is taken accepts only zones both luxon and PostgreSQL know. US/Pacific-New
@@ -14,8 +21,7 @@ let t: TestApp;
 let org: TestOrganization;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  org = await newOrganization(t);
+  ({ t, org } = await appWithOrganization());
 });
 afterAll(() => t.close());
 
@@ -57,7 +63,7 @@ describe('time zones both luxon and PostgreSQL know', () => {
       .expect(400);
     expect(sub.body.errors).toEqual([timezoneError]);
 
-    const p = (await t.http().post('/api/v1/people').set(auth(org.adminKey)).send(personBody()).expect(201)).body;
+    const p = await created(t, org.adminKey, '/api/v1/people', personBody());
     expect(
       (
         await t
@@ -80,14 +86,12 @@ describe('time zones both luxon and PostgreSQL know', () => {
           .expect(400)
       ).body.errors,
     ).toEqual([timezoneError]);
-    const s = (
-      await t
-        .http()
-        .post('/api/v1/digest-subscriptions')
-        .set(auth(org.adminKey))
-        .send({ name: 'W', recipients: ['a@example.org'], cron: '0 8 * * 1', timezone: 'UTC' })
-        .expect(201)
-    ).body;
+    const s = await created(t, org.adminKey, '/api/v1/digest-subscriptions', {
+      name: 'W',
+      recipients: ['a@example.org'],
+      cron: '0 8 * * 1',
+      timezone: 'UTC',
+    });
     const patched = await t
       .http()
       .patch(`/api/v1/digest-subscriptions/${s.id}`)

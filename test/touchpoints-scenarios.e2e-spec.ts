@@ -1,28 +1,21 @@
 import {
   auth,
-  newOrganization,
   personBody,
   scenarioBody,
   TestOrganization,
   touchpointBody,
+  created,
+  appWithOrganization,
 } from './support/factories.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import type { TestApp } from './support/test-app.js';
 
 let t: TestApp;
 let org: TestOrganization;
 let ownerId: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  org = await newOrganization(t);
-  ownerId = (
-    await t
-      .http()
-      .post('/api/v1/people')
-      .set(auth(org.adminKey))
-      .send(personBody({ roles: ['owner'] }))
-      .expect(201)
-  ).body.id;
+  ({ t, org } = await appWithOrganization());
+  ownerId = (await created(t, org.adminKey, '/api/v1/people', personBody({ roles: ['owner'] }))).id;
 });
 afterAll(() => t.close());
 
@@ -106,19 +99,17 @@ describe('touchpoints', () => {
   });
 
   it('accepts a shop open past midnight as two entries, and 24:00 as a close', async () => {
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(
-        touchpointBody({
-          openingHours: [
-            { day: 'fri', open: '18:00', close: '24:00' },
-            { day: 'sat', open: '00:00', close: '02:00' },
-          ],
-        }),
-      )
-      .expect(201);
+    await created(
+      t,
+      org.adminKey,
+      '/api/v1/touchpoints',
+      touchpointBody({
+        openingHours: [
+          { day: 'fri', open: '18:00', close: '24:00' },
+          { day: 'sat', open: '00:00', close: '02:00' },
+        ],
+      }),
+    );
   });
 
   it('refuses a channel that is a property of every object ("__proto__", "constructor") as an unknown channel, not a 500', async () => {
@@ -191,26 +182,19 @@ describe('touchpoints', () => {
 
   it('filters by channel, team, owner and text', async () => {
     const tag = `q${Date.now()}`;
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ name: `${tag} line`, team: 'retail' }))
-      .expect(201);
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(
-        touchpointBody({
-          name: `${tag} chat`,
-          channel: 'chat',
-          contact: 'https://x.example/chat',
-          team: 'retail',
-          ownerId,
-        }),
-      )
-      .expect(201);
+    await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ name: `${tag} line`, team: 'retail' }));
+    await created(
+      t,
+      org.adminKey,
+      '/api/v1/touchpoints',
+      touchpointBody({
+        name: `${tag} chat`,
+        channel: 'chat',
+        contact: 'https://x.example/chat',
+        team: 'retail',
+        ownerId,
+      }),
+    );
     const byChannel = await t
       .http()
       .get(`/api/v1/touchpoints?q=${tag}&channel=chat`)

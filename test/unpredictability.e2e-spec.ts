@@ -1,7 +1,7 @@
 import { ATTACK_TOUCHPOINTS, ATTACK_WEEK_STARTS } from '../src/campaigns/planner/attack-scenario.js';
 import { planWeeks, PlannerCampaign } from '../src/campaigns/planner/planner.js';
 import { ownerSeesFrom } from '../src/common/owner-view.js';
-import { auth, newOrganization, personWithKey, scenarioBody, TestOrganization } from './support/factories.js';
+import { auth, newOrganization, personWithKey, scenarioBody, TestOrganization, created } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -66,32 +66,19 @@ beforeAll(async () => {
       closures: tp.closures,
       ownerId: owner.person.id,
     };
-    touchpointIds.set(
-      tp.id,
-      (await t.http().post('/api/v1/touchpoints').set(auth(org.adminKey)).send(body).expect(201)).body.id,
-    );
+    touchpointIds.set(tp.id, (await created(t, org.adminKey, '/api/v1/touchpoints', body)).id);
   }
-  await t
-    .http()
-    .post('/api/v1/scenarios')
-    .set(auth(org.adminKey))
-    .send(scenarioBody({ channels: ['phone'] }))
-    .expect(201);
-  const created = await t
-    .http()
-    .post('/api/v1/campaigns')
-    .set(auth(org.adminKey))
-    .send({
-      name: 'A year of tests',
-      touchpointIds: [...touchpointIds.values()],
-      testerIds: testers.map((x) => x.id),
-      contactsPerTouchpointPerWeek: 2,
-      testerWeeklyCap: 50,
-      rotationDays: 0,
-      startsOn: ATTACK_WEEK_STARTS[0],
-    })
-    .expect(201);
-  campaign = created.body;
+  await created(t, org.adminKey, '/api/v1/scenarios', scenarioBody({ channels: ['phone'] }));
+  const newCampaign = await created(t, org.adminKey, '/api/v1/campaigns', {
+    name: 'A year of tests',
+    touchpointIds: [...touchpointIds.values()],
+    testerIds: testers.map((x) => x.id),
+    contactsPerTouchpointPerWeek: 2,
+    testerWeeklyCap: 50,
+    rotationDays: 0,
+    startsOn: ATTACK_WEEK_STARTS[0],
+  });
+  campaign = newCampaign;
   const to = ATTACK_WEEK_STARTS[WEEKS - 1];
   const planned = await t
     .http()

@@ -1,10 +1,17 @@
-import { DateTime } from 'luxon';
 import pg from 'pg';
 
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
-import { linkOf } from './support/access-world.js';
-import { auth, personBody, personWithKey } from './support/factories.js';
+import { auth, personBody, personWithKey, created } from './support/factories.js';
+import {
+  SMALL_CAMPAIGN_START as START,
+  assignmentRow as one,
+  assignmentsOf as all,
+  revealFirst,
+  unansweredForm as form,
+  unansweredOutcome as outcome,
+  withApp,
+} from './support/lifecycle-steps.js';
 import { smallCampaign } from './support/small-campaign.js';
 import { startSmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -17,21 +24,6 @@ import { createTestApp, TestApp } from './support/test-app.js';
  * its slot offered to another tester when it still belongs to the campaign.
  */
 
-interface Row {
-  id: string;
-  tester_id: string;
-  touchpoint_id: string;
-  reveal_at: Date;
-  window_start: Date;
-  window_end: Date;
-  status: string;
-}
-
-const START = '2027-02-28T12:00:00Z';
-const all = (t: TestApp, campaignId: string): Promise<Row[]> =>
-  t.dataSource.query('SELECT * FROM assignment WHERE campaign_id = $1 ORDER BY window_start, id', [campaignId]);
-const one = async (t: TestApp, id: string) =>
-  (await t.dataSource.query('SELECT * FROM assignment WHERE id = $1', [id]))[0];
 /** The dedupe keys (`reveal:<id>`, `withdrawn:<id>`…) of the mail written to one address, in order of key. */
 const mailTo = async (t: TestApp, email: string): Promise<string[]> =>
   (
@@ -41,46 +33,6 @@ const mailTo = async (t: TestApp, email: string): Promise<string[]> =>
   ).map((m: { dedupe_key: string }) => m.dedupe_key);
 const emailOf = async (t: TestApp, personId: string): Promise<string> =>
   (await t.dataSource.query('SELECT email FROM person WHERE id = $1', [personId]))[0].email;
-
-const outcome = (a: { window_start: Date }) => ({
-  attemptedAt: new Date(a.window_start.getTime() + 5 * 60_000).toISOString(),
-  reachedHuman: false,
-  resolution: 'unresolved',
-  optionsExplained: false,
-  answers: { offered_alternative: false },
-});
-
-/** The outcome form as a phone would post it, for a contact five minutes into the window. */
-const form = (a: { window_start: Date }, zone: string) => ({
-  attemptedAt: DateTime.fromJSDate(new Date(a.window_start.getTime() + 5 * 60_000), { zone }).toFormat(
-    "yyyy-MM-dd'T'HH:mm",
-  ),
-  reachedHuman: 'no',
-  transfers: '0',
-  disconnects: '0',
-  resolution: 'unresolved',
-  optionsExplained: 'no',
-  'answers.offered_alternative': 'no',
-});
-
-/** The first test of the campaign, revealed to its tester: its row, the tester's key and zone, and the link's secret. */
-async function revealFirst(t: TestApp, world: Awaited<ReturnType<typeof smallCampaign>>) {
-  const [first] = await all(t, world.campaignId);
-  t.clock.set(first.reveal_at);
-  await t.app.get(JobsService).run('reveal');
-  const tester = world.testers.find((x) => x.person.id === first.tester_id)!;
-  const [{ timezone }] = await t.dataSource.query('SELECT timezone FROM person WHERE id = $1', [first.tester_id]);
-  return { first, tester, zone: timezone as string, link: await linkOf(t, `reveal:${first.id}`, 't') };
-}
-
-async function withApp(work: (t: TestApp) => Promise<void>, start = START) {
-  const t = await createTestApp({ clock: new ManualClock(start) });
-  try {
-    await work(t);
-  } finally {
-    await t.close();
-  }
-}
 
 describe('a tester made an owner by PATCH /people/:id', () => {
   it('is not mailed a test again, loses the revealed one with a mail saying why, and cannot record it through the link', () =>
@@ -599,28 +551,14 @@ describe('a plan racing DELETE /people/:id', () => {
       world.campaignId,
     ]);
     const fullWeek = ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' }));
-    const solo = (
-      await t
-        .http()
-        .post('/api/v1/people')
-        .set(auth(world.org.adminKey))
-        .send(personBody({ workingHours: fullWeek }))
-        .expect(201)
-    ).body;
-    const campaign = (
-      await t
-        .http()
-        .post('/api/v1/campaigns')
-        .set(auth(world.org.adminKey))
-        .send({
-          name: 'Solo',
-          touchpointIds: [tp.touchpoint_id],
-          testerIds: [solo.id],
-          contactsPerTouchpointPerWeek: 1,
-          startsOn: '2027-03-08',
-        })
-        .expect(201)
-    ).body;
+    const solo = await created(t, world.org.adminKey, '/api/v1/people', personBody({ workingHours: fullWeek }));
+    const campaign = await created(t, world.org.adminKey, '/api/v1/campaigns', {
+      name: 'Solo',
+      touchpointIds: [tp.touchpoint_id],
+      testerIds: [solo.id],
+      contactsPerTouchpointPerWeek: 1,
+      startsOn: '2027-03-08',
+    });
     const client = new pg.Client({ connectionString: t.databaseUrl });
     await client.connect();
     /**

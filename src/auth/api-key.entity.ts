@@ -1,11 +1,10 @@
 import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
-import { Person } from '../people/person.entity.js';
-
 @Entity('api_key')
 @Unique('api_key_hash_key', ['hash'])
 @Index('api_key_person_idx', ['personId'])
-@ForeignKey(() => Person, ['personId', 'organizationId'], ['id', 'organizationId'], {
+// By table name: auth sits below people/, which imports it (see ARCHITECTURE.md).
+@ForeignKey('person', ['personId', 'organizationId'], ['id', 'organizationId'], {
   name: 'api_key_person_fk',
   onDelete: 'CASCADE',
 })

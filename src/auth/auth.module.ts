@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 
-import { PeopleModule } from '../people/people.module.js';
-import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthGuard } from './auth.guard.js';
@@ -10,8 +8,6 @@ import { SessionsRepository } from './sessions/sessions.repository.js';
 import { SessionsService } from './sessions/sessions.service.js';
 
 @Module({
-  imports: [PeopleModule],
-  controllers: [ApiKeysController],
   providers: [
     ApiKeysService,
     ApiKeysRepository,

@@ -11,8 +11,8 @@ import {
 import { hasRole, type Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated, ValidationErrorBody } from '../common/api-docs.decorators.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { CAMPAIGN_LIMITS } from './campaign-limits.js';
 import {
   CampaignPage,

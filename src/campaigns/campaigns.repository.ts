@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { WEEK_OUTSIDE_WITHOUT_HISTORY } from '../assignments/assignments.repository.js';
 import { selectsTouchpoint } from '../assignments/withdrawal-reasons.js';
-import { likePattern } from '../common/pagination.js';
+import type { Page } from '../common/pagination.js';
+import { organizationRows, pageOf, whereContains } from '../database/sql.js';
 import { Campaign, CampaignWeek } from './campaign.entity.js';
 import type { PlannerScenario } from './planner/planner.js';
 import type { PlannerInputsJson } from './planner-inputs.js';
@@ -59,18 +60,10 @@ export class CampaignsRepository {
     organizationId: string,
     q: string | undefined,
     page: { limit: number; offset: number },
-  ): Promise<[Campaign[], number]> {
-    const qb = this.dataSource
-      .getRepository(Campaign)
-      .createQueryBuilder('c')
-      .where('c.organization_id = :organizationId', { organizationId });
-    if (q) qb.andWhere("c.name ILIKE :q ESCAPE '\\'", { q: likePattern(q) });
-    return qb
-      .orderBy('c.created_at', 'DESC')
-      .addOrderBy('c.id', 'ASC')
-      .take(page.limit)
-      .skip(page.offset)
-      .getManyAndCount();
+  ): Promise<Page<Campaign>> {
+    const qb = organizationRows(this.dataSource, Campaign, 'c', organizationId);
+    whereContains(qb, ['c.name'], q);
+    return pageOf(qb, 'c.created_at', 'DESC', page);
   }
 
   find(organizationId: string, id: string): Promise<Campaign | null> {

@@ -5,11 +5,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { AssignmentsRepository } from '../assignments/assignments.repository.js';
-import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import type { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
+import { markIdempotencyKeyUsed } from '../idempotency/idempotency-context.js';
 import { campaignSizeErrors } from './campaign-limits.js';
 import { CampaignsQuery, CreateCampaignDto, DEFAULTS, UpdateCampaignDto } from './campaign.dto.js';
 import type { Campaign } from './campaign.entity.js';
@@ -26,8 +26,7 @@ export class CampaignsService {
   ) {}
 
   async list(organizationId: string, query: CampaignsQuery): Promise<Page<Campaign>> {
-    const [items, total] = await this.campaigns.list(organizationId, query.q, query);
-    return { items, total };
+    return this.campaigns.list(organizationId, query.q, query);
   }
 
   async get(organizationId: string, id: string): Promise<Campaign> {

@@ -25,22 +25,19 @@ function dateRanges(value: unknown): boolean {
   );
 }
 
-/** Why a stored touchpoint cannot be planned, or null when it can. */
-export function unplannableTouchpoint(row: Row): string | null {
+/** Why a stored row (its zone, weekly hours and date ranges, by column) cannot be planned, or null when it can. */
+function unplannable(row: Row, hours: string, [start, end]: [string, string], ranges: string): string | null {
   if (!isLuxonZone(row.timezone))
     return `time zone ${JSON.stringify(row.timezone)} is not one the planner can compute with`;
-  if (!weeklyHours(row.opening_hours, 'open', 'close'))
-    return 'opening_hours is not a list of { day, open: HH:MM, close: HH:MM }';
-  if (!dateRanges(row.closures)) return 'closures is not a list of { from, to } dates';
+  if (!weeklyHours(row[hours], start, end)) return `${hours} is not a list of { day, ${start}: HH:MM, ${end}: HH:MM }`;
+  if (!dateRanges(row[ranges])) return `${ranges} is not a list of { from, to } dates`;
   return null;
 }
 
+/** Why a stored touchpoint cannot be planned, or null when it can. */
+export const unplannableTouchpoint = (row: Row): string | null =>
+  unplannable(row, 'opening_hours', ['open', 'close'], 'closures');
+
 /** Why a stored tester cannot be planned, or null when they can. */
-export function unplannableTester(row: Row): string | null {
-  if (!isLuxonZone(row.timezone))
-    return `time zone ${JSON.stringify(row.timezone)} is not one the planner can compute with`;
-  if (!weeklyHours(row.working_hours, 'start', 'end'))
-    return 'working_hours is not a list of { day, start: HH:MM, end: HH:MM }';
-  if (!dateRanges(row.leave)) return 'leave is not a list of { from, to } dates';
-  return null;
-}
+export const unplannableTester = (row: Row): string | null =>
+  unplannable(row, 'working_hours', ['start', 'end'], 'leave');

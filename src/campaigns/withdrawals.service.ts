@@ -15,6 +15,7 @@ import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { recordJobFailure } from '../database/job-failures.js';
 import { InvalidMailError, OutboxService } from '../mail/outbox.service.js';
+import type { EligibilityChanges } from '../people/eligibility-changes.js';
 import type { Campaign } from './campaign.entity.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import type { ReleasedWeeks } from './replan.js';
@@ -64,7 +65,7 @@ const DUE_BATCH = 500;
  * offers the slot to another tester when it still belongs to the campaign.
  */
 @Injectable()
-export class WithdrawalsService {
+export class WithdrawalsService implements EligibilityChanges {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly assignments: AssignmentsRepository,

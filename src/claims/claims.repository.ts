@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import type { Page } from '../common/pagination.js';
+import { pageOf } from '../database/sql.js';
 import { Claim, ClaimEdit } from './claim.entity.js';
 
 export interface ClaimFilter {
@@ -98,13 +99,7 @@ export class ClaimsRepository {
     if (filter.metric) qb.andWhere('c.metric = :metric', { metric: filter.metric });
     if (filter.from) qb.andWhere('c.period_end >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('c.period_start <= :to', { to: filter.to });
-    const [items, total] = await qb
-      .orderBy('c.period_start', 'DESC')
-      .addOrderBy('c.id', 'ASC')
-      .take(filter.limit)
-      .skip(filter.offset)
-      .getManyAndCount();
-    return { items, total };
+    return pageOf(qb, 'c.period_start', 'DESC', filter);
   }
 
   byId(reader: ClaimReader, id: string): Promise<Claim | null> {

@@ -8,10 +8,10 @@ import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { optionalCell } from '../common/csv/cell-formats.js';
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
-import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../idempotency/idempotency-context.js';
 import { TouchpointsRepository } from '../touchpoints/touchpoints.repository.js';
 import { claimZone, ownerChangeRefusal, Refusal, scopeErrors, storedChannel } from './claim-rules.js';
 import type { ClaimTouchpoint } from './claim-rules.js';
@@ -28,29 +28,11 @@ export const CLAIMS_CSV_COLUMNS = {
 /** Through what a claim was changed: a request with a key, or a CSV import. */
 type Via = 'api' | 'import';
 
-const FIELDS = [
-  'touchpointId',
-  'team',
-  'channel',
-  'metric',
-  'periodStart',
-  'periodEnd',
-  'value',
-  'source',
-  'reportedAt',
-  'reportedBy',
-] as const;
-
 /** The fields that decide what a claim's verdict tests: a change of one is judged anew (see revisedAt). */
-const TESTED: ReadonlyArray<(typeof FIELDS)[number]> = [
-  'touchpointId',
-  'team',
-  'channel',
-  'metric',
-  'periodStart',
-  'periodEnd',
-  'value',
-];
+const TESTED = ['touchpointId', 'team', 'channel', 'metric', 'periodStart', 'periodEnd', 'value'] as const;
+
+/** Every recorded field of a claim: the tested ones and where the figure came from. */
+const FIELDS = [...TESTED, 'source', 'reportedAt', 'reportedBy'] as const;
 
 /** The recorded fields of a claim, as kept in its history. */
 function snapshot(c: Claim): Record<string, unknown> {

@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 
 import { AppModule } from '../app.module.js';
+import { BootstrapService } from '../bootstrap/bootstrap.service.js';
 import { PlanPeriodDto } from '../campaigns/campaign.dto.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { PlanningService } from '../campaigns/planning.service.js';
@@ -26,7 +27,6 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { JobName, SCHEDULES } from '../jobs/schedules.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { OrganizationsService } from '../organizations/organizations.service.js';
 import { PeopleService } from '../people/people.service.js';
 import { SignInService } from '../signin/signin.service.js';
 import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
@@ -94,7 +94,7 @@ async function bootstrap(config: AppConfig, argv: string[]): Promise<void> {
   });
   if (!values.org || !values['admin-email']) throw new UsageError('bootstrap needs --org and --admin-email');
   const result = await withContext(config, (ctx) =>
-    ctx.get(OrganizationsService).bootstrap({
+    ctx.get(BootstrapService).bootstrap({
       name: values.org!,
       adminEmail: values['admin-email']!,
       adminName: values['admin-name'],

@@ -13,7 +13,7 @@ import {
   ValidationError,
 } from 'class-validator';
 
-import { IsUrlWithProtocol } from '../common/validation/is-url-with-protocol.validator.js';
+import { IsUrlWithProtocol } from './is-url-with-protocol.validator.js';
 
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;

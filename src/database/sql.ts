@@ -1,5 +1,7 @@
 import type pg from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+
+import { likePattern, type Page } from '../common/pagination.js';
 
 /**
  * Rows of an `UPDATE … RETURNING` or `DELETE … RETURNING`. TypeORM's `query` answers those two
@@ -26,4 +28,43 @@ export async function preparedQuery<T>(
   const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
   const result = await pool.query<T & pg.QueryResultRow>({ name, text, values });
   return result.rows;
+}
+
+/** A list query over one organization's rows of an entity, as `alias`. */
+export function organizationRows<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  entity: EntityTarget<T>,
+  alias: string,
+  organizationId: string,
+): SelectQueryBuilder<T> {
+  return dataSource
+    .getRepository(entity)
+    .createQueryBuilder(alias)
+    .where(`${alias}.organization_id = :organizationId`, { organizationId });
+}
+
+/** One page of a list query's rows in a stable order (by `column`, then the row's id), and how many match in all. */
+export async function pageOf<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  column: string,
+  direction: 'ASC' | 'DESC',
+  page: { limit: number; offset: number },
+): Promise<Page<T>> {
+  const [items, total] = await qb
+    .orderBy(column, direction)
+    .addOrderBy(`${qb.alias}.id`, 'ASC')
+    .take(page.limit)
+    .skip(page.offset)
+    .getManyAndCount();
+  return { items, total };
+}
+
+/** A list's search: rows where any of the columns contains the text, ignoring case (wildcards taken literally). */
+export function whereContains<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  columns: string[],
+  text: string | undefined,
+): void {
+  if (!text) return;
+  qb.andWhere(`(${columns.map((c) => `${c} ILIKE :q ESCAPE '\\'`).join(' OR ')})`, { q: likePattern(text) });
 }

@@ -1,11 +1,11 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DateTime } from 'luxon';
 
+import { BootstrapService } from '../bootstrap/bootstrap.service.js';
 import { SeededRandom } from '../campaigns/planner/random.js';
 import type { ManualClock } from '../common/clock.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import type { JobName } from '../jobs/schedules.js';
-import { OrganizationsService } from '../organizations/organizations.service.js';
 import { ApiClient } from './api-client.js';
 import {
   CAMPAIGNS,
@@ -71,7 +71,7 @@ export async function createDemoOrganisation(
   api: ApiClient,
   firstMonday: DateTime,
 ): Promise<DemoState> {
-  const { organization, apiKey } = await app.get(OrganizationsService).bootstrap({
+  const { organization, apiKey } = await app.get(BootstrapService).bootstrap({
     name: DEMO_ORGANISATION,
     adminEmail: DEMO_ADMIN.email,
     adminName: DEMO_ADMIN.name,

@@ -12,10 +12,10 @@ import type { Request, Response } from 'express';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Public, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated } from '../common/api-docs.decorators.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { PageQuery } from '../common/pagination.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import {
   DigestLinkPage,
   DigestLinksQuery,

@@ -13,9 +13,9 @@ import { IsOptional } from 'class-validator';
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated } from '../common/api-docs.decorators.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { AdHocOutcomeDto, OutcomeAudit, OutcomeDto, OutcomePage, OutcomesQuery, OutcomeView } from './outcome.dto.js';
 import { OutcomesService } from './outcomes.service.js';
 

@@ -13,8 +13,8 @@ import { hasRole, type Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { CSV_ROW_LIMIT_TEXT } from '../common/csv/csv-import.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { PeopleService } from './people.service.js';
 import {
   CreatePersonDto,

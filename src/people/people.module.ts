@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 
-import { CampaignsModule } from '../campaigns/campaigns.module.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { ApiKeysController } from './api-keys.controller.js';
 import { PeopleController } from './people.controller.js';
 import { PeopleRepository } from './people.repository.js';
 import { PeopleService } from './people.service.js';
 
 @Module({
-  imports: [CampaignsModule],
-  controllers: [PeopleController],
+  imports: [AuthModule],
+  controllers: [PeopleController, ApiKeysController],
   providers: [PeopleService, PeopleRepository],
   exports: [PeopleService, PeopleRepository],
 })

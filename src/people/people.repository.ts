@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import type { Role } from '../auth/roles.js';
-import { likePattern } from '../common/pagination.js';
 import type { Page } from '../common/pagination.js';
+import { organizationRows, pageOf, whereContains } from '../database/sql.js';
 import { Person } from './person.entity.js';
 
 export interface PeopleFilter {
@@ -23,21 +23,10 @@ export class PeopleRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(organizationId: string, filter: PeopleFilter): Promise<Page<Person>> {
-    const qb = this.dataSource
-      .getRepository(Person)
-      .createQueryBuilder('p')
-      .where('p.organization_id = :organizationId', { organizationId });
+    const qb = organizationRows(this.dataSource, Person, 'p', organizationId);
     if (filter.role) qb.andWhere(':role = ANY(p.roles)', { role: filter.role });
-    if (filter.q) {
-      qb.andWhere("(p.name ILIKE :q ESCAPE '\\' OR p.email ILIKE :q ESCAPE '\\')", { q: likePattern(filter.q) });
-    }
-    const [items, total] = await qb
-      .orderBy('p.name', 'ASC')
-      .addOrderBy('p.id', 'ASC')
-      .take(filter.limit)
-      .skip(filter.offset)
-      .getManyAndCount();
-    return { items, total };
+    whereContains(qb, ['p.name', 'p.email'], filter.q);
+    return pageOf(qb, 'p.name', 'ASC', filter);
   }
 
   byId(organizationId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Person | null> {

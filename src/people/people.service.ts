@@ -1,14 +1,15 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { listCell, dateRangesCell, optionalCell, weeklyHoursCell } from '../common/csv/cell-formats.js';
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
-import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
+import { markIdempotencyKeyUsed } from '../idempotency/idempotency-context.js';
+import { ELIGIBILITY_CHANGES } from './eligibility-changes.js';
+import type { EligibilityChanges } from './eligibility-changes.js';
 import { PeopleRepository } from './people.repository.js';
 import { CreatePersonDto, DEFAULT_WORKING_HOURS, PeopleQuery, UpdatePersonDto } from './person.dto.js';
 import { Person } from './person.entity.js';
@@ -29,7 +30,7 @@ export class PeopleService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly people: PeopleRepository,
-    private readonly withdrawals: WithdrawalsService,
+    @Inject(ELIGIBILITY_CHANGES) private readonly withdrawals: EligibilityChanges,
   ) {}
 
   list(organizationId: string, query: PeopleQuery): Promise<Page<Person>> {

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { likePattern } from '../common/pagination.js';
 import type { Page } from '../common/pagination.js';
+import { organizationRows, pageOf, whereContains } from '../database/sql.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import { Scenario } from './scenario.entity.js';
 import type { ScenarioQuestion } from './scenario.entity.js';
@@ -24,21 +24,10 @@ export class ScenariosRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(organizationId: string, filter: ScenarioFilter): Promise<Page<Scenario>> {
-    const qb = this.dataSource
-      .getRepository(Scenario)
-      .createQueryBuilder('s')
-      .where('s.organization_id = :organizationId', { organizationId });
+    const qb = organizationRows(this.dataSource, Scenario, 's', organizationId);
     if (filter.channel) qb.andWhere(':channel = ANY(s.channels)', { channel: filter.channel });
-    if (filter.q) {
-      qb.andWhere("(s.title ILIKE :q ESCAPE '\\' OR s.brief ILIKE :q ESCAPE '\\')", { q: likePattern(filter.q) });
-    }
-    const [items, total] = await qb
-      .orderBy('s.title', 'ASC')
-      .addOrderBy('s.id', 'ASC')
-      .take(filter.limit)
-      .skip(filter.offset)
-      .getManyAndCount();
-    return { items, total };
+    whereContains(qb, ['s.title', 's.brief'], filter.q);
+    return pageOf(qb, 's.title', 'ASC', filter);
   }
 
   byId(organizationId: string, id: string): Promise<Scenario | null> {

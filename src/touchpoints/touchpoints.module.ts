@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 
-import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { PeopleModule } from '../people/people.module.js';
 import { TouchpointsController } from './touchpoints.controller.js';
 import { TouchpointsRepository } from './touchpoints.repository.js';
 import { TouchpointsService } from './touchpoints.service.js';
 
 @Module({
-  imports: [CampaignsModule, PeopleModule],
+  imports: [PeopleModule],
   controllers: [TouchpointsController],
   providers: [TouchpointsService, TouchpointsRepository],
   exports: [TouchpointsService, TouchpointsRepository],

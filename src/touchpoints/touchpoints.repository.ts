@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 
-import { likePattern } from '../common/pagination.js';
 import type { Page } from '../common/pagination.js';
+import { organizationRows, pageOf, whereContains } from '../database/sql.js';
 import { Touchpoint, TouchpointOwnership } from './touchpoint.entity.js';
 import type { Channel } from './touchpoint.entity.js';
 
@@ -37,23 +37,12 @@ export class TouchpointsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(organizationId: string, filter: TouchpointFilter): Promise<Page<Touchpoint>> {
-    const qb = this.dataSource
-      .getRepository(Touchpoint)
-      .createQueryBuilder('t')
-      .where('t.organization_id = :organizationId', { organizationId });
+    const qb = organizationRows(this.dataSource, Touchpoint, 't', organizationId);
     if (filter.channel) qb.andWhere('t.channel = :channel', { channel: filter.channel });
     if (filter.team) qb.andWhere('t.team = :team', { team: filter.team });
     if (filter.ownerId) qb.andWhere('t.owner_id = :ownerId', { ownerId: filter.ownerId });
-    if (filter.q) {
-      qb.andWhere("(t.name ILIKE :q ESCAPE '\\' OR t.contact ILIKE :q ESCAPE '\\')", { q: likePattern(filter.q) });
-    }
-    const [items, total] = await qb
-      .orderBy('t.name', 'ASC')
-      .addOrderBy('t.id', 'ASC')
-      .take(filter.limit)
-      .skip(filter.offset)
-      .getManyAndCount();
-    return { items, total };
+    whereContains(qb, ['t.name', 't.contact'], filter.q);
+    return pageOf(qb, 't.name', 'ASC', filter);
   }
 
   byId(organizationId: string, id: string): Promise<Touchpoint | null> {

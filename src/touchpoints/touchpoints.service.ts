@@ -1,16 +1,17 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { WithdrawalsService } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
 import { dateRangesCell, optionalCell, weeklyHoursCell } from '../common/csv/cell-formats.js';
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
-import { markIdempotencyKeyUsed } from '../common/idempotency/idempotency-context.js';
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
+import { markIdempotencyKeyUsed } from '../idempotency/idempotency-context.js';
+import { ELIGIBILITY_CHANGES } from '../people/eligibility-changes.js';
+import type { EligibilityChanges } from '../people/eligibility-changes.js';
 import { PeopleRepository } from '../people/people.repository.js';
 import { CreateTouchpointDto, TouchpointsQuery, UpdateTouchpointDto } from './touchpoint.dto.js';
 import { Touchpoint } from './touchpoint.entity.js';
@@ -29,7 +30,7 @@ export class TouchpointsService {
     private readonly touchpoints: TouchpointsRepository,
     private readonly people: PeopleRepository,
     private readonly clock: Clock,
-    private readonly withdrawals: WithdrawalsService,
+    @Inject(ELIGIBILITY_CHANGES) private readonly withdrawals: EligibilityChanges,
   ) {}
 
   list(organizationId: string, query: TouchpointsQuery): Promise<Page<Touchpoint>> {

@@ -1,7 +1,7 @@
 import { DigestRunsService } from '../../src/digests/digest-runs.service.js';
 import { DigestSubscription } from '../../src/digests/digest-subscription.entity.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
-import { auth, personWithKey, TestOrganization } from './factories.js';
+import { auth, personWithKey, TestOrganization, created } from './factories.js';
 import { smallCampaign } from './small-campaign.js';
 import type { TestApp } from './test-app.js';
 
@@ -91,14 +91,9 @@ async function organization(t: TestApp) {
   const [admin] = await t.dataSource.query('SELECT id, email, name FROM person WHERE id = $1', [org.adminId]);
   const named = async (id: string) =>
     (await t.dataSource.query('SELECT id, email, name FROM person WHERE id = $1', [id]))[0];
-  const revoked = (
-    await t
-      .http()
-      .post(`/api/v1/people/${others[0].person.id}/api-keys`)
-      .set(auth(org.adminKey))
-      .send({ label: 'old phone' })
-      .expect(201)
-  ).body;
+  const revoked = await created(t, org.adminKey, `/api/v1/people/${others[0].person.id}/api-keys`, {
+    label: 'old phone',
+  });
   await t
     .http()
     .delete(`/api/v1/people/${others[0].person.id}/api-keys/${revoked.id}`)
@@ -165,37 +160,25 @@ async function finish(
 ): Promise<AccessWorld> {
   const claim = async (touchpointId: string, key: string) =>
     (
-      await t
-        .http()
-        .post('/api/v1/claims')
-        .set(auth(key))
-        .send({
-          touchpointId,
-          metric: 'answer_rate',
-          value: 0.96,
-          periodStart: '2027-03-01',
-          periodEnd: '2027-03-07',
-          source: 'Weekly review',
-          reportedAt: '2027-03-01T08:00:00Z',
-        })
-        .expect(201)
-    ).body.id as string;
-  const sub = (
-    await t
-      .http()
-      .post('/api/v1/digest-subscriptions')
-      .set(auth(b.key.quality))
-      .send({
-        name: 'Owner digest',
-        recipients: [b.person.owner.id],
-        touchpointIds: [b.touchpoint],
-        cron: '0 8 * * 1',
-        timezone: 'UTC',
-        periodDays: 7,
-        minContacts: 1,
+      await created(t, key, '/api/v1/claims', {
+        touchpointId,
+        metric: 'answer_rate',
+        value: 0.96,
+        periodStart: '2027-03-01',
+        periodEnd: '2027-03-07',
+        source: 'Weekly review',
+        reportedAt: '2027-03-01T08:00:00Z',
       })
-      .expect(201)
-  ).body;
+    ).id as string;
+  const sub = await created(t, b.key.quality, '/api/v1/digest-subscriptions', {
+    name: 'Owner digest',
+    recipients: [b.person.owner.id],
+    touchpointIds: [b.touchpoint],
+    cron: '0 8 * * 1',
+    timezone: 'UTC',
+    periodDays: 7,
+    minContacts: 1,
+  });
   await t.app
     .get(DigestRunsService)
     .sendOne(await t.dataSource.getRepository(DigestSubscription).findOneByOrFail({ id: sub.id }), t.clock.now());

@@ -1,4 +1,4 @@
-import { auth, newOrganization, personWithKey, touchpointBody } from './factories.js';
+import { auth, newOrganization, personWithKey, touchpointBody, created } from './factories.js';
 import type { TestApp } from './test-app.js';
 
 /**
@@ -11,22 +11,15 @@ export async function handComputedCase(t: TestApp, subscription: Record<string, 
   await t.http().patch('/api/v1/organization/settings').set(auth(org.adminKey)).send(settings).expect(200);
   const quality = await personWithKey(t, org.adminKey, ['quality']);
   const tester = await personWithKey(t, org.adminKey, ['tester']);
-  const line = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ name: 'General line' }))
-      .expect(201)
-  ).body.id;
+  const line = (await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ name: 'General line' }))).id;
   const chat = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ name: 'Web chat', channel: 'chat', contact: 'https://example.org/chat' }))
-      .expect(201)
-  ).body.id;
+    await created(
+      t,
+      org.adminKey,
+      '/api/v1/touchpoints',
+      touchpointBody({ name: 'Web chat', channel: 'chat', contact: 'https://example.org/chat' }),
+    )
+  ).id;
   const courtesy = [4, 4, 5, 3, 4, 4];
   for (let i = 0; i < 10; i++) {
     const reached = i < 6;
@@ -66,20 +59,13 @@ export async function handComputedCase(t: TestApp, subscription: Record<string, 
   await claim({ touchpointId: line, metric: 'first_contact_resolution', value: 0.5 });
   await claim({ touchpointId: chat, metric: 'answer_rate', value: 0.9 });
 
-  const sub = (
-    await t
-      .http()
-      .post('/api/v1/digest-subscriptions')
-      .set(auth(quality.key))
-      .send({
-        name: 'Monday digest',
-        recipients: ['quality@example.org', quality.person.id],
-        cron: '0 8 * * 1',
-        timezone: 'UTC',
-        periodDays: 7,
-        ...subscription,
-      })
-      .expect(201)
-  ).body;
+  const sub = await created(t, quality.key, '/api/v1/digest-subscriptions', {
+    name: 'Monday digest',
+    recipients: ['quality@example.org', quality.person.id],
+    cron: '0 8 * * 1',
+    timezone: 'UTC',
+    periodDays: 7,
+    ...subscription,
+  });
   return { org, quality, line, chat, sub };
 }

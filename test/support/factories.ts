@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
-import { OrganizationsService } from '../../src/organizations/organizations.service.js';
-import type { TestApp } from './test-app.js';
+import type { Response } from 'supertest';
+
+import { BootstrapService } from '../../src/bootstrap/bootstrap.service.js';
+import { createTestApp, type TestApp } from './test-app.js';
 
 export const unique = () => randomBytes(4).toString('hex');
 
@@ -14,9 +16,15 @@ export interface TestOrganization {
 /** A tenant with its first admin, made the way `cli bootstrap` makes one. */
 export async function newOrganization(t: TestApp, name = `Org ${unique()}`): Promise<TestOrganization> {
   const result = await t.app
-    .get(OrganizationsService)
+    .get(BootstrapService)
     .bootstrap({ name, adminEmail: `admin-${unique()}@example.org`, timezone: 'Europe/London' });
   return { orgId: result.organization.id, adminId: result.admin.id, adminKey: result.apiKey.key };
+}
+
+/** A spec's usual start: an app of its own (a database of its own) and one organization in it. */
+export async function appWithOrganization(): Promise<{ t: TestApp; org: TestOrganization }> {
+  const t = await createTestApp();
+  return { t, org: await newOrganization(t) };
 }
 
 export const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
@@ -57,6 +65,11 @@ export function scenarioBody(overrides: Record<string, unknown> = {}) {
     ],
     ...overrides,
   };
+}
+
+/** POSTs a body with the key, expects 201, and answers the created resource as the API returns it. */
+export async function created(t: TestApp, key: string, path: string, body: object): Promise<Response['body']> {
+  return (await t.http().post(path).set(auth(key)).send(body).expect(201)).body;
 }
 
 /** A person with the given roles and a key of their own. */

@@ -1,5 +1,5 @@
 import { JobsService } from '../../src/jobs/jobs.service.js';
-import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody } from './factories.js';
+import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody, created } from './factories.js';
 import type { TestApp } from './test-app.js';
 
 export interface PlannedOutcome {
@@ -30,13 +30,13 @@ export async function plannedWeek(t: TestApp, tests: number, outcome: (i: number
     testers.push(await personWithKey(t, org.adminKey, ['tester'], { name: `Tester ${i}`, workingHours: allWeek }));
   const opening = ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '08:00', close: '20:00' }));
   const tp = (
-    await t
-      .http()
-      .post('/api/v1/touchpoints')
-      .set(auth(org.adminKey))
-      .send(touchpointBody({ name: 'Owned line', ownerId: owner.person.id, openingHours: opening }))
-      .expect(201)
-  ).body.id as string;
+    await created(
+      t,
+      org.adminKey,
+      '/api/v1/touchpoints',
+      touchpointBody({ name: 'Owned line', ownerId: owner.person.id, openingHours: opening }),
+    )
+  ).id as string;
   await t
     .http()
     .post('/api/v1/scenarios')

@@ -1,4 +1,4 @@
-import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody } from './factories.js';
+import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody, created } from './factories.js';
 import type { TestApp } from './test-app.js';
 
 /**
@@ -24,19 +24,15 @@ export async function smallCampaign(
   const tps = [];
   for (const timezone of ['Europe/London', 'America/New_York']) {
     tps.push(
-      (
-        await t
-          .http()
-          .post('/api/v1/touchpoints')
-          .set(auth(org.adminKey))
-          .send(
-            touchpointBody({
-              timezone,
-              openingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '09:00', close: '17:00' })),
-            }),
-          )
-          .expect(201)
-      ).body,
+      await created(
+        t,
+        org.adminKey,
+        '/api/v1/touchpoints',
+        touchpointBody({
+          timezone,
+          openingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '09:00', close: '17:00' })),
+        }),
+      ),
     );
   }
   await t
@@ -45,32 +41,29 @@ export async function smallCampaign(
     .set(auth(org.adminKey))
     .send(scenarioBody({ channels: ['phone'], ...scenarioExtra }))
     .expect(201);
-  const campaign = await t
-    .http()
-    .post('/api/v1/campaigns')
-    .set(auth(org.adminKey))
-    .send({
-      name: 'A week of tests',
-      touchpointIds: tps.map((x: { id: string }) => x.id),
-      testerIds: testers.map((x) => x.person.id),
-      contactsPerTouchpointPerWeek: 3,
-      windowMinutes: 60,
-      revealLeadMinutes: 120,
-      remindBeforeMinutes: 30,
-      graceMinutes: 60,
-      minSpacingHours: 12,
-      testerWeeklyCap: 3,
-      rotationDays: 0,
-      startsOn: '2027-03-01',
-      ...campaignExtra,
-    })
-    .expect(201);
+  const campaign = await created(t, org.adminKey, '/api/v1/campaigns', {
+    name: 'A week of tests',
+    touchpointIds: tps.map((x: { id: string }) => x.id),
+    testerIds: testers.map((x) => x.person.id),
+    contactsPerTouchpointPerWeek: 3,
+    windowMinutes: 60,
+    revealLeadMinutes: 120,
+    remindBeforeMinutes: 30,
+    graceMinutes: 60,
+    minSpacingHours: 12,
+    testerWeeklyCap: 3,
+    rotationDays: 0,
+    startsOn: '2027-03-01',
+    ...campaignExtra,
+  });
   const plan = await t
     .http()
-    .post(`/api/v1/campaigns/${campaign.body.id}/plan`)
+    .post(`/api/v1/campaigns/${campaign.id}/plan`)
     .set(auth(org.adminKey))
     .send({ from: '2027-03-01', to: '2027-03-07' })
     .expect(200);
   expect(plan.body.planned).toBe(6);
-  return { org, testers, campaignId: campaign.body.id as string };
+  return { org, testers, campaignId: campaign.id as string };
 }
+
+export type SmallCampaign = Awaited<ReturnType<typeof smallCampaign>>;

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { isDatabaseUnavailable, sqlState } from '../../database/connection-errors.js';
-import { vanishedReference, vanishedReferenceConflict } from '../../database/vanished-reference.js';
-import type { AppLogger } from '../logging/logger.js';
-import { redactSecretLink } from '../logging/request-logging.middleware.js';
+import type { AppLogger } from './common/logging/logger.js';
+import { redactSecretLink } from './common/logging/request-logging.middleware.js';
+import { isDatabaseUnavailable, sqlState } from './database/connection-errors.js';
+import { vanishedReference, vanishedReferenceConflict } from './database/vanished-reference.js';
 
 interface HttpLikeError {
   status?: number;

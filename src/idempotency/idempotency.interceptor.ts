@@ -13,11 +13,11 @@ import {
 import type { Request, Response } from 'express';
 import { defer, lastValueFrom, Observable } from 'rxjs';
 
-import type { ApiActor } from '../../auth/actor.js';
-import { Clock } from '../clock.js';
-import { LOGGER } from '../common.module.js';
-import type { AppLogger } from '../logging/logger.js';
-import { FieldValidationException } from '../validation/validation-errors.js';
+import type { ApiActor } from '../auth/actor.js';
+import { Clock } from '../common/clock.js';
+import { LOGGER } from '../common/common.module.js';
+import type { AppLogger } from '../common/logging/logger.js';
+import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { runWithIdempotencyClaim } from './idempotency-context.js';
 import { IdempotencyService } from './idempotency.service.js';
 

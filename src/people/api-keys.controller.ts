@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 
+import { hasRole, type Actor } from '../auth/actor.js';
+import { ApiKeyList, ApiKeyView, CreateApiKeyDto, IssuedApiKeyView, MeView } from '../auth/api-key.dto.js';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
-import { PeopleService } from '../people/people.service.js';
-import { hasRole, type Actor } from './actor.js';
-import { ApiKeyList, ApiKeyView, CreateApiKeyDto, IssuedApiKeyView, MeView } from './api-key.dto.js';
-import { ApiKeysService } from './api-keys.service.js';
-import { CurrentActor, Roles } from './auth.decorators.js';
+import { PeopleService } from './people.service.js';
 
 @ApiTags('auth')
 @ApiAuthenticated()

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { returningRows } from '../../database/sql.js';
+import { returningRows } from '../database/sql.js';
 import type { IdempotencyState } from './idempotency-key.entity.js';
 
 /** Whose key: per organization and API key. */

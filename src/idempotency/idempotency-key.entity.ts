@@ -1,6 +1,6 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 
-import { ApiKey } from '../../auth/api-key.entity.js';
+import { ApiKey } from '../auth/api-key.entity.js';
 
 export const IDEMPOTENCY_STATES = ['in_flight', 'committed', 'done'] as const;
 export type IdempotencyState = (typeof IDEMPOTENCY_STATES)[number];
