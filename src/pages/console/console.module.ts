@@ -23,8 +23,10 @@ import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
 import { MyTouchpointsController } from './owner/my-touchpoints.controller.js';
 import { PlanPagesController } from './plan/plan.controller.js';
+import { ClaimsPagesController } from './quality/claims.controller.js';
 import { ContactsPagesController } from './quality/contacts.controller.js';
 import { DigestsPagesController } from './quality/digests.controller.js';
+import { SubscriptionsPagesController } from './quality/subscriptions.controller.js';
 import { ResultsPagesController } from './results/results.controller.js';
 import { SessionsController } from './sessions.controller.js';
 import { SignInController } from './signin.controller.js';
@@ -62,6 +64,8 @@ import { MyTestsController } from './tester/my-tests.controller.js';
     MyTouchpointsController,
     ResultsPagesController,
     PlanPagesController,
+    ClaimsPagesController,
+    SubscriptionsPagesController,
   ],
   providers: [ConsoleGuard, ConsoleErrorsFilter],
 })

@@ -89,6 +89,9 @@ export class DigestsPagesController {
       res,
       errors.length ? 400 : 200,
       <Layout session={session} path="/digests" title="Digests">
+        <p>
+          <a href="/digests/subscriptions">Who receives which digest, and when</a>
+        </p>
         <form method="get" action="/digests" role="search" class="narrow">
           <Select
             name="subscriptionId"
