@@ -31,7 +31,11 @@ type Ref =
   | 'contact'
   | 'owner claim'
   | 'owned touchpoint'
-  | 'team';
+  | 'team'
+  | 'claim'
+  | 'fresh claim'
+  | 'digest subscription'
+  | 'fresh subscription';
 
 interface PageRow {
   route: string;
@@ -93,6 +97,17 @@ const PAGES: PageRow[] = [
   page('GET /results/teams/{team}',            { team: 'team' },                   200,  200,   403,   403),
   page('GET /plan',                            {},                                 200,  200,   403,   403),
   page('GET /plan?weeks=2&channel=phone',      {},                                 200,  200,   403,   403),
+  page('GET /claims',                          {},                                 200,  200,   403,   403),
+  page('GET /claims?metric=answer_rate&limit=5', {},                               200,  200,   403,   403),
+  page('GET /claims/new',                      {},                                 200,  200,   403,   403),
+  page('GET /claims/import',                   {},                                 200,  200,   403,   403),
+  page('GET /claims/{id}/edit',                { id: 'claim' },                    200,  200,   403,   403),
+  page('GET /claims/{id}/history',             { id: 'claim' },                    200,  200,   403,   403),
+  page('POST /claims/{id}/delete',             { id: 'fresh claim' },              303,  303,   403,   403),
+  page('GET /digests/subscriptions',           {},                                 200,  200,   403,   403),
+  page('GET /digests/subscriptions/new',       {},                                 200,  200,   403,   403),
+  page('GET /digests/subscriptions/{id}/edit', { id: 'digest subscription' },      200,  200,   403,   403),
+  page('POST /digests/subscriptions/{id}/delete', { id: 'fresh subscription' },    303,  303,   403,   403),
 ];
 
 interface Member {
@@ -113,10 +128,27 @@ interface World {
   people: Record<RoleName, Member>;
   runId: string;
   contactId: string;
+  claimId: string;
+  subscriptionId: string;
 }
 
 let t: TestApp;
 const worlds: World[] = [];
+
+/** A claim of the organization, entered through the API. */
+async function newClaim(adminKey: string, touchpointId: string | null): Promise<string> {
+  const body = {
+    touchpointId,
+    team: touchpointId ? undefined : 'contact-centre',
+    metric: 'answer_rate',
+    value: 0.9,
+    periodStart: '2026-01-01',
+    periodEnd: '2026-01-07',
+    source: 'Review',
+    reportedAt: '2026-01-08T09:00:00Z',
+  };
+  return (await t.http().post('/api/v1/claims').set(auth(adminKey)).send(body).expect(201)).body.id as string;
+}
 
 async function world(name: string): Promise<World> {
   const org = await newOrganization(t, name);
@@ -162,20 +194,7 @@ async function world(name: string): Promise<World> {
       })
       .expect(201)
   ).body.id;
-  await t
-    .http()
-    .post('/api/v1/claims')
-    .set(admin)
-    .send({
-      touchpointId: line,
-      metric: 'answer_rate',
-      value: 0.9,
-      periodStart: '2026-01-01',
-      periodEnd: '2026-01-07',
-      source: 'Review',
-      reportedAt: '2026-01-08T09:00:00Z',
-    })
-    .expect(201);
+  const claimId = await newClaim(org.adminKey, line);
   const sub = (
     await t
       .http()
@@ -197,6 +216,8 @@ async function world(name: string): Promise<World> {
     people,
     runId,
     contactId,
+    claimId,
+    subscriptionId: sub.id,
   };
 }
 
@@ -213,6 +234,21 @@ async function resolve(ref: Ref, w: World, role: RoleName): Promise<string> {
       return w.runId;
     case 'contact':
       return w.contactId;
+    case 'claim':
+      return w.claimId;
+    case 'fresh claim':
+      return newClaim(w.adminKey, null); // a delete's own row, so every caller has one to delete
+    case 'digest subscription':
+      return w.subscriptionId;
+    case 'fresh subscription':
+      return (
+        await t
+          .http()
+          .post('/api/v1/digest-subscriptions')
+          .set(auth(w.adminKey))
+          .send({ name: 'Spare digest', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' })
+          .expect(201)
+      ).body.id as string;
     case 'own other session': {
       // a second browser of that world's person of the same role: the caller's own in its own world
       const p = w.people[role];
