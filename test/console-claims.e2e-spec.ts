@@ -203,6 +203,27 @@ describe('claims', () => {
     expect(api.total).toBe(2);
   });
 
+  it("keeps a team no touchpoint has among the team picker's choices, chosen, so a save never drops it", async () => {
+    const id = (
+      await t
+        .http()
+        .post('/api/v1/claims')
+        .set(auth(qualityKey))
+        .send({
+          team: 'finance',
+          metric: 'answer_rate',
+          value: 0.7,
+          periodStart: '2026-11-16',
+          periodEnd: '2026-11-22',
+          source: 'Finance review',
+          reportedAt: '2026-11-23',
+        })
+        .expect(201)
+    ).body.id;
+    const form = await get(quality, `/claims/${id}/edit`);
+    expect(form.text).toContain('<option value="finance" selected>finance</option>');
+  });
+
   it('refuses a bad change with the rule beside its field, leaving the claim as it was', async () => {
     const r = await post(quality, `/claims/${claimId}`, claimForm({ value: 'lots' }));
     expect(r.status).toBe(400);

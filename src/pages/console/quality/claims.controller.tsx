@@ -134,7 +134,7 @@ export class ClaimsPagesController {
             blank="Any team"
             value={asked.team}
             errors={errors}
-            choices={teamChoices(choices.items)}
+            choices={teamChoices(choices.items, asked.team)}
           />
           <Select
             name="metric"
@@ -197,8 +197,11 @@ export class ClaimsPagesController {
     status: number,
     opts: { claim?: Claim; form: ClaimForm; errors: FieldError[] },
   ): Promise<void> {
-    const choices = await touchpointChoices(this.touchpoints, session.actor);
     const { form, errors, claim } = opts;
+    const choices = await touchpointChoices(this.touchpoints, session.actor);
+    // a touchpoint beyond the picker's first page stays chosen: saving never drops it unasked
+    if (form.touchpointId && !choices.items.some((t) => t.id === form.touchpointId))
+      choices.items.push(...(await touchpointsById(this.touchpoints, session.actor, [form.touchpointId])).values());
     const action = claim ? `/claims/${claim.id}` : '/claims';
     sendPage(
       res,
@@ -231,7 +234,7 @@ export class ClaimsPagesController {
             blank="None"
             value={form.team}
             errors={errors}
-            choices={teamChoices(choices.items)}
+            choices={teamChoices(choices.items, form.team)}
             hint="Only when no touchpoint is chosen."
           />
           <Select

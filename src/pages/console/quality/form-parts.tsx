@@ -107,10 +107,15 @@ export function TextArea(props: {
   );
 }
 
-/** The distinct teams of some touchpoints, by name: a team picker's choices. */
+/**
+ * The distinct teams of some touchpoints, by name: a team picker's choices. A team already chosen stays among them
+ * even when no listed touchpoint has it, so saving a form never drops it unasked.
+ */
 export function teamChoices(
   touchpoints: ReadonlyArray<{ team: string | null }>,
+  current?: string | null,
 ): Array<{ value: string; label: string }> {
-  const teams = [...new Set(touchpoints.map((t) => t.team).filter((t): t is string => !!t))].sort();
-  return teams.map((t) => ({ value: t, label: t }));
+  const teams = new Set(touchpoints.map((t) => t.team).filter((t): t is string => !!t));
+  if (current) teams.add(current);
+  return [...teams].sort().map((t) => ({ value: t, label: t }));
 }

@@ -195,6 +195,17 @@ export class SubscriptionsPagesController {
       this.people.list(me.organizationId, { limit: MAX_PAGE_SIZE, offset: 0 }),
     ]);
     const { sub, form, errors } = opts;
+    // touchpoints beyond the first page stay ticked: saving never drops them unasked
+    const listed = new Set(tps.items.map((t) => t.id));
+    tps.items.push(
+      ...(
+        await touchpointsById(
+          this.touchpoints,
+          me,
+          form.touchpointIds.filter((id) => !listed.has(id)),
+        )
+      ).values(),
+    );
     const picked = new Set(people.items.map((p) => p.id));
     // a recipient beyond the first page of people stays ticked: it is kept as it was
     const others = form.people.filter((id) => !picked.has(id));
@@ -254,7 +265,7 @@ export class SubscriptionsPagesController {
               blank="None"
               value={form.team}
               errors={errors}
-              choices={teamChoices(tps.items)}
+              choices={teamChoices(tps.items, form.team)}
             />
             <Field
               name="cron"
