@@ -1,5 +1,11 @@
+import { ConflictException } from '@nestjs/common';
+import type { ClassConstructor } from 'class-transformer';
+import type { Response } from 'express';
+
 import { PageQuery } from '../../common/pagination.js';
 import { validateDto } from '../../common/validation/validate-dto.js';
+import { FieldValidationException } from '../../common/validation/validation-errors.js';
+import type { FieldError } from '../../common/validation/validation-errors.js';
 
 /** A form post's fields as the DTO sees them: strings only, without the form token (which no DTO declares). */
 export function formFields(body: unknown): Record<string, string> {
@@ -21,4 +27,34 @@ export async function pagingOf(
   const { value, errors } = await validateDto(PageQuery, plain);
   const bad = new Set(errors.map((e) => e.field));
   return { limit: bad.has('limit') ? defaultLimit : value.limit, offset: bad.has('offset') ? 0 : value.offset };
+}
+
+/** One console form's POST, checked and saved as the API would, then answered post-redirect-get. */
+export interface FormSubmission<D extends object, R> {
+  /** The API's DTO for the form, and the posted values as it reads them. */
+  dto: ClassConstructor<D>;
+  plain: object;
+  /** Saves through the API's service. */
+  save: (value: D) => Promise<R>;
+  /** After a save: flashes what happened and answers where the browser goes next. */
+  saved: (result: R) => Promise<string>;
+  /** Shows the form again with its errors beside their fields (400; 409 for a conflict). */
+  refused: (status: number, errors: FieldError[]) => Promise<void> | void;
+  /** A conflict (409) the form shows beside a field, when the service may answer one. */
+  conflict?: (error: ConflictException) => FieldError;
+}
+
+/** The DTO's rules, then the service's own: either refusal re-shows the form, a save redirects (303) with a flash. */
+export async function submitForm<D extends object, R>(res: Response, form: FormSubmission<D, R>): Promise<void> {
+  const { value, errors } = await validateDto(form.dto, form.plain);
+  if (errors.length) return form.refused(400, errors);
+  let result: R;
+  try {
+    result = await form.save(value);
+  } catch (error) {
+    if (error instanceof FieldValidationException) return form.refused(400, error.errors);
+    if (form.conflict && error instanceof ConflictException) return form.refused(409, [form.conflict(error)]);
+    throw error;
+  }
+  res.redirect(303, await form.saved(result));
 }

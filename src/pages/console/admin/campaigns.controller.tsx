@@ -13,7 +13,6 @@ import type { PlanResult } from '../../../campaigns/planning.service.js';
 import { Clock } from '../../../common/clock.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
-import { FieldValidationException } from '../../../common/validation/validation-errors.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
 import { PeopleService } from '../../../people/people.service.js';
 import { PeopleQuery } from '../../../people/person.dto.js';
@@ -23,7 +22,7 @@ import { TouchpointsQuery } from '../../../touchpoints/touchpoint.dto.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
 import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields } from '../forms.js';
+import { formFields, submitForm } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { CheckboxGroup, everyItem, listOf, SelectField } from './admin-fields.js';
 import type { Option } from './admin-fields.js';
@@ -284,16 +283,16 @@ export class CampaignPagesController {
   @ConsolePage('admin')
   async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const form = campaignFormOf(body);
-    const { value, errors } = await validateDto(CreateCampaignDto, dtoPlainOf(form));
-    if (errors.length) return this.sendPage(res, 400, session, null, form, errors);
-    try {
-      const created = await this.campaigns.create(session.actor.organizationId, value);
-      await this.sessions.flash(session.actor, `${created.name} is added: plan its first weeks below.`);
-      res.redirect(303, `/campaigns/${created.id}`);
-    } catch (error) {
-      if (error instanceof FieldValidationException) return this.sendPage(res, 400, session, null, form, error.errors);
-      throw error;
-    }
+    await submitForm(res, {
+      dto: CreateCampaignDto,
+      plain: dtoPlainOf(form),
+      save: (value) => this.campaigns.create(session.actor.organizationId, value),
+      saved: async (created) => {
+        await this.sessions.flash(session.actor, `${created.name} is added: plan its first weeks below.`);
+        return `/campaigns/${created.id}`;
+      },
+      refused: (status, errors) => this.sendPage(res, status, session, null, form, errors),
+    });
   }
 
   @Get(':id')
@@ -317,20 +316,19 @@ export class CampaignPagesController {
   ): Promise<void> {
     const campaign = await this.campaignOf(session, id);
     const form = campaignFormOf(body);
-    const { value, errors } = await validateDto(CreateCampaignDto, dtoPlainOf(form));
-    if (errors.length) return this.sendPage(res, 400, session, campaign, form, errors);
-    try {
-      const saved = await this.campaigns.update(session.actor.organizationId, id, value, session.actor.personId);
-      await this.sessions.flash(
-        session.actor,
-        `${saved.name} is saved. Weeks planned before keep their tests unless re-planned.`,
-      );
-      res.redirect(303, `/campaigns/${id}`);
-    } catch (error) {
-      if (error instanceof FieldValidationException)
-        return this.sendPage(res, 400, session, campaign, form, error.errors);
-      throw error;
-    }
+    await submitForm(res, {
+      dto: CreateCampaignDto,
+      plain: dtoPlainOf(form),
+      save: (value) => this.campaigns.update(session.actor.organizationId, id, value, session.actor.personId),
+      saved: async (saved) => {
+        await this.sessions.flash(
+          session.actor,
+          `${saved.name} is saved. Weeks planned before keep their tests unless re-planned.`,
+        );
+        return `/campaigns/${id}`;
+      },
+      refused: (status, errors) => this.sendPage(res, status, session, campaign, form, errors),
+    });
   }
 
   @Post(':id/plan')

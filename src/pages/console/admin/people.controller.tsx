@@ -18,7 +18,7 @@ import { CreatePersonDto, PeopleQuery } from '../../../people/person.dto.js';
 import type { Person } from '../../../people/person.entity.js';
 import { EmptyState, ErrorSummary, Field, PagedTable, CsrfField } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields } from '../forms.js';
+import { formFields, submitForm } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
   CheckboxGroup,
@@ -239,17 +239,17 @@ export class PeoplePagesController {
   @ConsolePage('admin')
   async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const form = personFormOf(body);
-    const { value, errors } = await validateDto(CreatePersonDto, form);
-    if (errors.length) return this.sendForm(res, 400, session, null, form, errors);
-    try {
-      const person = await this.people.create(session.actor.organizationId, value);
-      await this.sessions.flash(session.actor, `${person.name} is added.`);
-      res.redirect(303, '/people');
-    } catch (error) {
-      if (error instanceof ConflictException)
-        return this.sendForm(res, 409, session, null, form, [conflictAsField(error)]);
-      throw error;
-    }
+    await submitForm(res, {
+      dto: CreatePersonDto,
+      plain: form,
+      save: (value) => this.people.create(session.actor.organizationId, value),
+      saved: async (person) => {
+        await this.sessions.flash(session.actor, `${person.name} is added.`);
+        return '/people';
+      },
+      refused: (status, errors) => this.sendForm(res, status, session, null, form, errors),
+      conflict: conflictAsField,
+    });
   }
 
   @Get('import')
@@ -305,19 +305,17 @@ export class PeoplePagesController {
   ): Promise<void> {
     const person = await this.personOf(session, id);
     const form = personFormOf(body);
-    const { value, errors } = await validateDto(CreatePersonDto, form);
-    if (errors.length) return this.sendForm(res, 400, session, person, form, errors);
-    try {
-      const saved = await this.people.update(session.actor.organizationId, id, value, session.actor.personId);
-      await this.sessions.flash(session.actor, `${saved.name} is saved.`);
-      res.redirect(303, '/people');
-    } catch (error) {
-      if (error instanceof ConflictException)
-        return this.sendForm(res, 409, session, person, form, [conflictAsField(error)]);
-      if (error instanceof FieldValidationException)
-        return this.sendForm(res, 400, session, person, form, error.errors);
-      throw error;
-    }
+    await submitForm(res, {
+      dto: CreatePersonDto,
+      plain: form,
+      save: (value) => this.people.update(session.actor.organizationId, id, value, session.actor.personId),
+      saved: async (saved) => {
+        await this.sessions.flash(session.actor, `${saved.name} is saved.`);
+        return '/people';
+      },
+      refused: (status, errors) => this.sendForm(res, status, session, person, form, errors),
+      conflict: conflictAsField,
+    });
   }
 
   /** The person, or a 404 page that does not repeat the id asked for (as the API's message does). */

@@ -6,7 +6,6 @@ import { SessionsService } from '../../../auth/sessions/sessions.service.js';
 import type { CurrentSession } from '../../../auth/sessions/sessions.service.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
-import { FieldValidationException } from '../../../common/validation/validation-errors.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
 import { CreateScenarioDto, ScenariosQuery } from '../../../scenarios/scenario.dto.js';
 import { QUESTION_TYPES } from '../../../scenarios/scenario.entity.js';
@@ -14,7 +13,7 @@ import type { Scenario } from '../../../scenarios/scenario.entity.js';
 import { ScenariosService } from '../../../scenarios/scenarios.service.js';
 import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields } from '../forms.js';
+import { formFields, submitForm } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
   CheckboxGroup,
@@ -250,11 +249,16 @@ export class ScenarioPagesController {
   @ConsolePage('admin')
   async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const form = scenarioFormOf(body);
-    const { value, errors } = await validateDto(CreateScenarioDto, dtoPlainOf(form));
-    if (errors.length) return this.sendForm(res, 400, session, null, form, errors);
-    const created = await this.scenarios.create(session.actor.organizationId, value);
-    await this.sessions.flash(session.actor, `${created.title} is added.`);
-    res.redirect(303, '/scenarios');
+    await submitForm(res, {
+      dto: CreateScenarioDto,
+      plain: dtoPlainOf(form),
+      save: (value) => this.scenarios.create(session.actor.organizationId, value),
+      saved: async (created) => {
+        await this.sessions.flash(session.actor, `${created.title} is added.`);
+        return '/scenarios';
+      },
+      refused: (status, errors) => this.sendForm(res, status, session, null, form, errors),
+    });
   }
 
   @Get(':id')
@@ -278,17 +282,16 @@ export class ScenarioPagesController {
   ): Promise<void> {
     const scenario = await this.scenarioOf(session, id);
     const form = scenarioFormOf(body);
-    const { value, errors } = await validateDto(CreateScenarioDto, dtoPlainOf(form));
-    if (errors.length) return this.sendForm(res, 400, session, scenario, form, errors);
-    try {
-      const saved = await this.scenarios.update(session.actor.organizationId, id, value);
-      await this.sessions.flash(session.actor, `${saved.title} is saved.`);
-      res.redirect(303, '/scenarios');
-    } catch (error) {
-      if (error instanceof FieldValidationException)
-        return this.sendForm(res, 400, session, scenario, form, error.errors);
-      throw error;
-    }
+    await submitForm(res, {
+      dto: CreateScenarioDto,
+      plain: dtoPlainOf(form),
+      save: (value) => this.scenarios.update(session.actor.organizationId, id, value),
+      saved: async (saved) => {
+        await this.sessions.flash(session.actor, `${saved.title} is saved.`);
+        return '/scenarios';
+      },
+      refused: (status, errors) => this.sendForm(res, status, session, scenario, form, errors),
+    });
   }
 
   /** The scenario, or a 404 page that does not repeat the id asked for. */

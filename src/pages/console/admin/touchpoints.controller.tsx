@@ -1,4 +1,4 @@
-import { Body, ConflictException, Get, NotFoundException, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, NotFoundException, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
@@ -7,7 +7,6 @@ import type { CurrentSession } from '../../../auth/sessions/sessions.service.js'
 import { WEEKDAYS } from '../../../common/validation/domain.validators.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
-import { FieldValidationException } from '../../../common/validation/validation-errors.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
 import { PeopleService } from '../../../people/people.service.js';
 import { PeopleQuery } from '../../../people/person.dto.js';
@@ -17,7 +16,7 @@ import type { Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
 import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields } from '../forms.js';
+import { formFields, submitForm } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
   dateRangesOf,
@@ -247,16 +246,16 @@ export class TouchpointPagesController {
   @ConsolePage('admin')
   async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const form = touchpointFormOf(body);
-    const { value, errors } = await validateDto(CreateTouchpointDto, dtoPlainOf(form));
-    if (errors.length) return this.sendForm(res, 400, session, null, form, errors);
-    try {
-      const created = await this.touchpoints.create(session.actor.organizationId, value);
-      await this.sessions.flash(session.actor, `${created.name} is added.`);
-      res.redirect(303, '/touchpoints');
-    } catch (error) {
-      if (error instanceof FieldValidationException) return this.sendForm(res, 400, session, null, form, error.errors);
-      throw error;
-    }
+    await submitForm(res, {
+      dto: CreateTouchpointDto,
+      plain: dtoPlainOf(form),
+      save: (value) => this.touchpoints.create(session.actor.organizationId, value),
+      saved: async (created) => {
+        await this.sessions.flash(session.actor, `${created.name} is added.`);
+        return '/touchpoints';
+      },
+      refused: (status, errors) => this.sendForm(res, status, session, null, form, errors),
+    });
   }
 
   @Get(':id')
@@ -280,21 +279,17 @@ export class TouchpointPagesController {
   ): Promise<void> {
     const touchpoint = await this.touchpointOf(session, id);
     const form = touchpointFormOf(body);
-    const { value, errors } = await validateDto(CreateTouchpointDto, dtoPlainOf(form));
-    if (errors.length) return this.sendForm(res, 400, session, touchpoint, form, errors);
-    try {
-      const saved = await this.touchpoints.update(session.actor.organizationId, id, value, session.actor.personId);
-      await this.sessions.flash(session.actor, `${saved.name} is saved.`);
-      res.redirect(303, '/touchpoints');
-    } catch (error) {
-      if (error instanceof FieldValidationException)
-        return this.sendForm(res, 400, session, touchpoint, form, error.errors);
-      if (error instanceof ConflictException)
-        return this.sendForm(res, 409, session, touchpoint, form, [
-          { field: 'ownerId', rule: 'conflict', message: error.message },
-        ]);
-      throw error;
-    }
+    await submitForm(res, {
+      dto: CreateTouchpointDto,
+      plain: dtoPlainOf(form),
+      save: (value) => this.touchpoints.update(session.actor.organizationId, id, value, session.actor.personId),
+      saved: async (saved) => {
+        await this.sessions.flash(session.actor, `${saved.name} is saved.`);
+        return '/touchpoints';
+      },
+      refused: (status, errors) => this.sendForm(res, status, session, touchpoint, form, errors),
+      conflict: (error) => ({ field: 'ownerId', rule: 'conflict', message: error.message }),
+    });
   }
 
   /** The touchpoint, or a 404 page that does not repeat the id asked for. */
