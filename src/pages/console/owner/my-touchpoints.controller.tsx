@@ -42,6 +42,29 @@ export function claimValue(c: Pick<Claim, 'metric' | 'value'>): string {
 }
 
 /** The sub-pages of "My touchpoints", as links (the current one marked). */
+/** Narrows a list to one of the owner's touchpoints (shown only when they own more than one). */
+function TouchpointPicker(props: {
+  action: string;
+  touchpoints: Array<{ id: string; name: string }>;
+  chosen?: string;
+}) {
+  if (props.touchpoints.length < 2) return null;
+  return (
+    <form method="get" action={props.action} class="narrow">
+      <label for="touchpointId">Touchpoint</label>
+      <select id="touchpointId" name="touchpointId">
+        <option value="">All of yours</option>
+        {props.touchpoints.map((tp) => (
+          <option value={tp.id} selected={tp.id === props.chosen} key={tp.id}>
+            {tp.name}
+          </option>
+        ))}
+      </select>
+      <button type="submit">Show</button>
+    </form>
+  );
+}
+
 function Tabs(props: { current: string }) {
   const tabs = [
     ['/my/touchpoints', 'Touchpoints and completed tests'],
@@ -186,20 +209,7 @@ export class MyTouchpointsController {
           A test shows here a week after it was made, without who made it: sooner, it would tell when the next one
           cannot be.
         </p>
-        {owned.items.length > 1 && (
-          <form method="get" action="/my/touchpoints" class="narrow">
-            <label for="touchpointId">Touchpoint</label>
-            <select id="touchpointId" name="touchpointId">
-              <option value="">All of yours</option>
-              {owned.items.map((tp) => (
-                <option value={tp.id} selected={tp.id === touchpointId} key={tp.id}>
-                  {tp.name}
-                </option>
-              ))}
-            </select>
-            <button type="submit">Show</button>
-          </form>
-        )}
+        <TouchpointPicker action="/my/touchpoints" touchpoints={owned.items} chosen={touchpointId} />
         <PagedTable<AssignmentRow>
           caption="Completed tests"
           base="/my/touchpoints"
@@ -248,20 +258,7 @@ export class MyTouchpointsController {
       200,
       <Layout session={session} path="/my/touchpoints" title="Claims of my touchpoints">
         <Tabs current="/my/touchpoints/claims" />
-        {owned.items.length > 1 && (
-          <form method="get" action="/my/touchpoints/claims" class="narrow">
-            <label for="touchpointId">Touchpoint</label>
-            <select id="touchpointId" name="touchpointId">
-              <option value="">All of yours</option>
-              {owned.items.map((tp) => (
-                <option value={tp.id} selected={tp.id === touchpointId} key={tp.id}>
-                  {tp.name}
-                </option>
-              ))}
-            </select>
-            <button type="submit">Show</button>
-          </form>
-        )}
+        <TouchpointPicker action="/my/touchpoints/claims" touchpoints={owned.items} chosen={touchpointId} />
         <PagedTable<Claim>
           caption="Claims"
           base="/my/touchpoints/claims"
