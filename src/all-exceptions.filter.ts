@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
 import type { AppLogger } from './common/logging/logger.js';
@@ -36,6 +36,14 @@ const BODY_PARSER_MESSAGES: Record<string, string> = {
   'request.aborted': 'Request was aborted',
 };
 
+/** Answers a path no route matched, outside the API, with a page (the console's 404). */
+export interface PageNotFound {
+  send(host: ArgumentsHost): Promise<void>;
+}
+
+/** The API's paths: an unknown one answers JSON, like every API error. */
+const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
+
 /**
  * Every error leaves as JSON with a status and a message a user can act on. An unexpected one
  * answers 500 with an errorId that is also in the log beside the stack; the stack never leaves.
@@ -44,7 +52,10 @@ const BODY_PARSER_MESSAGES: Record<string, string> = {
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
-  constructor(private readonly logger: AppLogger) {}
+  constructor(
+    private readonly logger: AppLogger,
+    private readonly pageNotFound?: PageNotFound,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -63,6 +74,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (parser.type === 'entity.too.large' && typeof parser.limit === 'number')
         message += ` of ${sizeText(parser.limit)}`;
       res.status(status).json({ statusCode: status, message });
+      return;
+    }
+
+    // a path no route matched (express sets req.route on a match): outside the API, a page says so
+    if (this.pageNotFound && exception instanceof NotFoundException && !req.route && !isApiPath(req.path)) {
+      this.pageNotFound.send(host).catch((error: unknown) => {
+        this.logger.warn({ reqId: req.id, err: error }, 'page not found: the page could not be drawn');
+        if (!res.headersSent) res.status(HttpStatus.NOT_FOUND).json(exception.getResponse());
+      });
       return;
     }
 

@@ -15,6 +15,7 @@ import { securityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation/validation-errors.js';
 import { AppConfig } from './config/app-config.js';
 import { runMigrations } from './database/advisory-lock.js';
+import { ConsolePageNotFound } from './pages/console/page-not-found.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -38,7 +39,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.useBodyParser('urlencoded', { extended: false, limit: config.bodyLimit });
   app.useBodyParser('text', { type: 'text/csv', limit: '10mb' });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new AllExceptionsFilter(logger));
+  app.useGlobalFilters(new AllExceptionsFilter(logger, app.get(ConsolePageNotFound)));
   setupOpenApi(app);
   await runMigrations(app.get(DataSource));
   return app;

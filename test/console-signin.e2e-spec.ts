@@ -188,6 +188,45 @@ describe('sessions', () => {
     expect(ended.headers.location).toBe('/signin');
   });
 
+  it('writes the session at most once a minute: a burst of pages makes one write; the idle expiry holds', async () => {
+    const b = await signInByMail(t, sink, admin.email);
+    // xmin changes with every write of the row (a read leaves it), so it counts the writes
+    const row = async () =>
+      (
+        await t.dataSource.query(
+          'SELECT xmin::text AS version, last_seen_at, idle_expires_at FROM console_session WHERE token_hash = $1',
+          [hashSecret(b.cookie.slice('gt_session='.length))],
+        )
+      )[0] as { version: string; last_seen_at: Date; idle_expires_at: Date };
+    const signedIn = await row();
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(10_000);
+      expect((await home(b.cookie)).status).toBe(200);
+    }
+    expect(await row()).toEqual(signedIn); // five pages within the minute of sign-in: read, never written
+
+    t.clock.advance(10_000); // a minute after the last write
+    const burstAt = t.clock.now();
+    expect((await home(b.cookie)).status).toBe(200);
+    const written = await row();
+    expect(written.version).not.toBe(signedIn.version);
+    expect(written.last_seen_at).toEqual(burstAt);
+    expect(written.idle_expires_at).toEqual(new Date(burstAt.getTime() + 8 * HOUR));
+    for (let i = 0; i < 10; i++) {
+      t.clock.advance(5_000);
+      expect((await t.http().get('/sessions').set('Cookie', b.cookie)).status).toBe(200);
+    }
+    expect(await row()).toEqual(written); // the burst made one write
+
+    // unused since: it ends 8 hours after that write, 50 s short of 8 hours after the last page (to the minute)
+    t.clock.set(new Date(burstAt.getTime() + 8 * HOUR - 1));
+    expect((await row()).idle_expires_at.getTime()).toBeGreaterThan(t.clock.now().getTime());
+    t.clock.set(new Date(burstAt.getTime() + 8 * HOUR));
+    const ended = await home(b.cookie);
+    expect(ended.status).toBe(303);
+    expect(ended.headers.location).toBe('/signin');
+  });
+
   it('ends 7 days after sign-in however often it is used', async () => {
     const b = await signInByMail(t, sink, admin.email);
     for (let h = 0; h < 7 * 24 - 6; h += 6) {

@@ -116,6 +116,33 @@ export const PEOPLE: DemoPerson[] = [
   },
 ];
 
+/**
+ * The demo's visitor: a tester in none of the replayed campaigns, whose tests of the web chat the replay leaves
+ * open (revealed, nothing recorded) for whoever runs the demo to record from "My tests".
+ */
+export const VISITOR: DemoPerson = {
+  key: 'visitor',
+  name: 'Jordan Blake',
+  title: 'Non-executive director',
+  email: 'jordan.blake@northgate.example',
+  timezone: 'Europe/London',
+  roles: ['tester'],
+  workingHours: hours(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], '07:00', '22:00'),
+};
+
+/**
+ * The visitor's campaign: the web chat on the last days before the demo starts, its windows past by then, and a
+ * week's grace (the longest a campaign allows) to record them, so a test is open whatever day the demo runs.
+ */
+export const TRY_IT = {
+  name: 'Try it yourself: the web chat',
+  touchpoint: 'chat',
+  scenario: 'port',
+  /** The campaign runs from this many days before the demo's start to the day before it. */
+  days: 4,
+  graceMinutes: 7 * 24 * 60,
+} as const;
+
 /** How contacts with a touchpoint really go: the replay draws each outcome from this. */
 export interface Truth {
   reach: number;

@@ -17,6 +17,8 @@ import {
   SCENARIOS,
   SCOPE_CLAIMS,
   TOUCHPOINTS,
+  TRY_IT,
+  VISITOR,
 } from './demo-organisation.js';
 import { Draw, drawOutcome } from './outcome-model.js';
 
@@ -65,11 +67,15 @@ export function firstMondayBefore(now: Date): DateTime {
   return monday.minus({ weeks: WEEKS });
 }
 
-/** Creates the organisation, its people (with keys), touchpoints, scenarios, campaigns and digest, through the API. */
+/**
+ * Creates the organisation, its people (with keys), touchpoints, scenarios and campaigns through the API, and the
+ * visitor's campaign of the days before `demoStart` (the real time the replay catches up with).
+ */
 export async function createDemoOrganisation(
   app: NestExpressApplication,
   api: ApiClient,
   firstMonday: DateTime,
+  demoStart: Date,
 ): Promise<DemoState> {
   const { organization, apiKey } = await app.get(BootstrapService).bootstrap({
     name: DEMO_ORGANISATION,
@@ -98,6 +104,11 @@ export async function createDemoOrganisation(
       await api.call<{ key: string }>(admin, 'POST', `/api/v1/people/${person.id}/api-keys`, { label: 'demo' })
     ).key;
   }
+  // the visitor signs in to the console: no API key
+  const { email, name, roles, timezone, workingHours } = VISITOR;
+  personIds[VISITOR.key] = (
+    await api.call<{ id: string }>(admin, 'POST', '/api/v1/people', { email, name, roles, timezone, workingHours })
+  ).id;
   const touchpointIds: Record<string, string> = {};
   for (const t of TOUCHPOINTS) {
     const created = await api.call<{ id: string }>(admin, 'POST', '/api/v1/touchpoints', {
@@ -141,6 +152,11 @@ export async function createDemoOrganisation(
       horizonDays: 14,
     });
   }
+  await createTryItCampaign(api, keys.quality, demoStart, {
+    touchpointId: touchpointIds[TRY_IT.touchpoint],
+    testerId: personIds[VISITOR.key],
+    scenarioId: scenarioIds[TRY_IT.scenario],
+  });
   return {
     organizationId: organization.id,
     adminKey: admin,
@@ -150,6 +166,34 @@ export async function createDemoOrganisation(
     subscriptionId: '',
     firstMonday: firstMonday.toISODate()!,
   };
+}
+
+/** The visitor's campaign: a test of the web chat a week, in the days before the demo starts, open a week after. */
+async function createTryItCampaign(
+  api: ApiClient,
+  qualityKey: string,
+  demoStart: Date,
+  ids: { touchpointId: string; testerId: string; scenarioId: string },
+): Promise<void> {
+  const today = DateTime.fromJSDate(demoStart, { zone: ZONE }).startOf('day');
+  await api.call(qualityKey, 'POST', '/api/v1/campaigns', {
+    name: TRY_IT.name,
+    touchpointIds: [ids.touchpointId],
+    testerIds: [ids.testerId],
+    scenarioIds: [ids.scenarioId],
+    contactsPerTouchpointPerWeek: 1,
+    windowMinutes: 60,
+    revealLeadMinutes: 240,
+    remindBeforeMinutes: 30,
+    graceMinutes: TRY_IT.graceMinutes,
+    minSpacingHours: 0,
+    testerWeeklyCap: 5,
+    rotationDays: 0,
+    allowOwnerSelfTest: false,
+    startsOn: today.minus({ days: TRY_IT.days }).toISODate(),
+    endsOn: today.minus({ days: 1 }).toISODate(),
+    horizonDays: 14,
+  });
 }
 
 /**
@@ -179,6 +223,7 @@ export async function replay(
     requests: 0,
   };
   const testerKeyById = new Map(PEOPLE.map((p) => [state.personIds[p.key], state.keys[p.key]]));
+  const visitorId = state.personIds[VISITOR.key];
   const testerZoneById = new Map(PEOPLE.map((p) => [state.personIds[p.key], p.timezone]));
   const touchpointById = new Map(TOUCHPOINTS.map((t) => [state.touchpointIds[t.key], t]));
   const firstMonday = DateTime.fromISO(state.firstMonday, { zone: ZONE });
@@ -202,6 +247,7 @@ export async function replay(
     for (const a of revealed) {
       if (seen.has(a.id)) continue;
       seen.add(a.id);
+      if (a.testerId === visitorId) continue; // left open for the visitor
       const key = testerKeyById.get(a.testerId)!;
       if (draw.chance(0.06)) {
         await api.call(key, 'POST', `/api/v1/assignments/${a.id}/decline`, { reason: draw.pick(DECLINE_REASONS) });

@@ -117,13 +117,20 @@ export class SignInService {
    * Sign-in links for everyone with this address, issued now and answered rather than mailed: for an operator
    * at the command line (the demo, a first admin without mail yet). Each opens once, for 15 minutes.
    */
-  async linksFor(email: string): Promise<Array<{ organizationName: string; name: string; url: string }>> {
-    const out: Array<{ organizationName: string; name: string; url: string }> = [];
+  async linksFor(
+    email: string,
+  ): Promise<Array<{ organizationId: string; organizationName: string; name: string; url: string }>> {
+    const out: Array<{ organizationId: string; organizationName: string; name: string; url: string }> = [];
     for (const person of await this.people.withEmailAnywhere(email.trim().toLowerCase())) {
       const link = await this.dataSource.transaction((manager) =>
         this.links.issueOne(manager, 'signin', { organizationId: person.organizationId, targetId: person.id }),
       );
-      out.push({ organizationName: person.organizationName, name: person.name, url: link.url });
+      out.push({
+        organizationId: person.organizationId,
+        organizationName: person.organizationName,
+        name: person.name,
+        url: link.url,
+      });
     }
     return out;
   }

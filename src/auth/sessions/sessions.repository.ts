@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import type { Page } from '../../common/pagination.js';
-import { returningRows } from '../../database/sql.js';
+import { preparedQuery, returningRows } from '../../database/sql.js';
 import type { Role } from '../roles.js';
 
 export interface NewSessionRow {
@@ -29,6 +29,8 @@ export interface LiveSession {
   csrfToken: string;
   /** The message waiting for the next page, if any. */
   flash: string | null;
+  /** When a request last wrote the session (its idle expiry slid from then). */
+  lastSeenAt: Date;
 }
 
 /** One of a person's sessions, as "my sessions" lists it. */
@@ -51,7 +53,20 @@ interface LiveSessionRow {
   email: string;
   csrf_token: string;
   flash: string | null;
+  last_seen_at: Date;
 }
+
+const liveSession = (row: LiveSessionRow): LiveSession => ({
+  id: row.id,
+  organizationId: row.organization_id,
+  personId: row.person_id,
+  roles: row.roles,
+  name: row.name,
+  email: row.email,
+  csrfToken: row.csrf_token,
+  flash: row.flash,
+  lastSeenAt: row.last_seen_at,
+});
 
 /** Every query on `console_session`. */
 @Injectable()
@@ -78,12 +93,26 @@ export class SessionsRepository {
     return inserted.id;
   }
 
+  /** The session with this token hash if it is live at `now` and its person still exists; writes nothing. */
+  async findLive(tokenHash: string, now: Date): Promise<LiveSession | null> {
+    const [row] = await preparedQuery<LiveSessionRow>(
+      this.dataSource,
+      'console-session-live',
+      `SELECT s.id, s.organization_id, s.person_id, p.roles, p.name, p.email, s.csrf_token, s.flash, s.last_seen_at
+         FROM console_session s
+         JOIN person p ON p.id = s.person_id AND p.organization_id = s.organization_id
+        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.idle_expires_at > $2 AND s.absolute_expires_at > $2`,
+      [tokenHash, now],
+    );
+    return row ? liveSession(row) : null;
+  }
+
   /**
    * The session with this token hash if it is live at `now` and its person still exists, in one statement that
    * also slides its idle expiry (never past the absolute one) and, when `takeFlash`, clears its flash message.
    */
   async use(tokenHash: string, now: Date, idleMs: number, takeFlash: boolean): Promise<LiveSession | null> {
-    const rows = await returningRows<LiveSessionRow>(
+    const [row] = await returningRows<LiveSessionRow>(
       this.dataSource.manager,
       `UPDATE console_session s
           SET last_seen_at = $2,
@@ -92,21 +121,11 @@ export class SessionsRepository {
          FROM (SELECT id, flash FROM console_session WHERE token_hash = $1 FOR UPDATE) old, person p
         WHERE s.id = old.id AND s.revoked_at IS NULL AND s.idle_expires_at > $2 AND s.absolute_expires_at > $2
           AND p.id = s.person_id AND p.organization_id = s.organization_id
-        RETURNING s.id, s.organization_id, s.person_id, p.roles, p.name, p.email, s.csrf_token, old.flash`,
+        RETURNING s.id, s.organization_id, s.person_id, p.roles, p.name, p.email, s.csrf_token, old.flash,
+                  s.last_seen_at`,
       [tokenHash, now, idleMs, takeFlash],
     );
-    const [row] = rows;
-    if (!row) return null;
-    return {
-      id: row.id,
-      organizationId: row.organization_id,
-      personId: row.person_id,
-      roles: row.roles,
-      name: row.name,
-      email: row.email,
-      csrfToken: row.csrf_token,
-      flash: row.flash,
-    };
+    return row ? liveSession(row) : null;
   }
 
   async setFlash(sessionId: string, text: string): Promise<void> {

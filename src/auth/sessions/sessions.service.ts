@@ -32,6 +32,22 @@ export function sessionActor(s: LiveSession): SessionActor {
   return { via: 'session', personId: s.personId, organizationId: s.organizationId, roles: s.roles, sessionId: s.id };
 }
 
+/**
+ * How long a session's last write may stand before a request writes it again: a page and its follow-ups make one
+ * write, not one each, and the idle expiry (slid from the last write) still holds to the minute.
+ */
+export const SESSION_WRITE_INTERVAL_MS = 60_000;
+
+/** Whether a request on this live session must write it: its last write is a minute old, or it hands over a message. */
+export function sessionNeedsWrite(
+  live: Pick<LiveSession, 'lastSeenAt' | 'flash'>,
+  now: Date,
+  takeFlash: boolean,
+): boolean {
+  if (takeFlash && live.flash !== null) return true;
+  return now.getTime() - live.lastSeenAt.getTime() >= SESSION_WRITE_INTERVAL_MS;
+}
+
 /** Whether a submitted form token is the session's (compared in constant time). */
 export function csrfMatches(expected: string, given: unknown): boolean {
   if (typeof given !== 'string' || given.length !== expected.length) return false;
@@ -40,7 +56,7 @@ export function csrfMatches(expected: string, given: unknown): boolean {
 
 /**
  * Console sessions: a 256-bit token in an HttpOnly cookie, of which only the hash is stored. A session lasts
- * while used (idle expiry slides on each request) and never past its absolute expiry; its person's roles are
+ * while used (idle expiry slides on use, written at most once a minute) and never past its absolute expiry; its person's roles are
  * read on every request, so a role removed takes effect at once, and a person removed ends their sessions.
  */
 @Injectable()
@@ -77,10 +93,19 @@ export class SessionsService {
     return { token, sessionId };
   }
 
-  /** The live session behind a cookie's token, its idle expiry slid; `takeFlash` also hands over its message. */
+  /**
+   * The live session behind a cookie's token, its idle expiry slid when its last write is a minute old; `takeFlash`
+   * also hands over its message. A request within the minute only reads.
+   */
   async authenticate(token: string | undefined, takeFlash: boolean): Promise<CurrentSession | null> {
     if (!token || !isSecret(token)) return null;
-    const live = await this.sessions.use(hashSecret(token), this.clock.now(), this.idleMs, takeFlash);
+    const hash = hashSecret(token);
+    const now = this.clock.now();
+    const found = await this.sessions.findLive(hash, now);
+    if (!found) return null;
+    const live = sessionNeedsWrite(found, now, takeFlash)
+      ? await this.sessions.use(hash, now, this.idleMs, takeFlash)
+      : found;
     if (!live) return null;
     return {
       actor: sessionActor(live),

@@ -22,6 +22,7 @@ import { TouchpointPagesController } from './admin/touchpoints.controller.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
 import { HomeController } from './home.controller.js';
 import { MyTouchpointsController } from './owner/my-touchpoints.controller.js';
+import { ConsolePageNotFound } from './page-not-found.js';
 import { PlanPagesController } from './plan/plan.controller.js';
 import { ClaimsPagesController } from './quality/claims.controller.js';
 import { ContactsPagesController } from './quality/contacts.controller.js';
@@ -67,6 +68,6 @@ import { MyTestsController } from './tester/my-tests.controller.js';
     ClaimsPagesController,
     SubscriptionsPagesController,
   ],
-  providers: [ConsoleGuard, ConsoleErrorsFilter],
+  providers: [ConsoleGuard, ConsoleErrorsFilter, ConsolePageNotFound],
 })
 export class ConsoleModule {}
