@@ -419,3 +419,64 @@ describe('pages show nothing of another organization', () => {
     expect(csrfOf(page.text)).toBe(b.csrf);
   });
 });
+
+describe('a page that is not there', () => {
+  const isHtml = (r: { headers: Record<string, string> }) => expect(r.headers['content-type']).toMatch(/^text\/html/);
+
+  it('answers an unknown path with the console 404 page, signed in (in the layout) or not', async () => {
+    for (const path of ['/no-such-page', '/results/touchpoints/x/y', '/my/tests/a/b/c']) {
+      const out = await t.http().get(path);
+      expect(out.status).toBe(404);
+      isHtml(out);
+      expect(out.text).toContain('<title>Page not found');
+      expect(out.text).toContain('There is no page at this address.');
+      expect(out.text).not.toContain('Signed in as');
+    }
+
+    const b = await signInByMail(t, sink, admin.email);
+    for (const path of ['/no-such-page', '/results/touchpoints/x/y']) {
+      const page = await t.http().get(path).set('Cookie', b.cookie);
+      expect(page.status).toBe(404);
+      isHtml(page);
+      expect(page.text).toContain('There is no page at this address.');
+      expect(textOf(page.text)).toContain('Signed in as  Ada Admin');
+      expect(page.text).toContain('href="/people"'); // the nav of the person's sections
+    }
+    const posted = await t.http().post('/no-such-page').set('Cookie', b.cookie).type('form').send({ _csrf: b.csrf });
+    expect(posted.status).toBe(404);
+    isHtml(posted);
+  });
+
+  it('answers a console route with an id that is not there with the same page, in the layout', async () => {
+    const b = await signInByMail(t, sink, admin.email);
+    for (const id of ['not-an-id', '00000000-0000-4000-8000-000000000000']) {
+      const page = await t.http().get(`/results/touchpoints/${id}`).set('Cookie', b.cookie);
+      expect(page.status).toBe(404);
+      isHtml(page);
+      expect(page.text).toContain('<title>Page not found');
+      expect(page.text).toContain('Signed in as');
+    }
+  });
+
+  it('leaves a waiting message for the page it was meant for', async () => {
+    const b = await signInByMail(t, sink, admin.email);
+    const [session] = await t.dataSource.query('SELECT id FROM console_session WHERE token_hash = $1', [
+      hashSecret(b.cookie.slice('gt_session='.length)),
+    ]);
+    await t.dataSource.query("UPDATE console_session SET flash = 'Saved the person.' WHERE id = $1", [session.id]);
+    const missing = await t.http().get('/no-such-page').set('Cookie', b.cookie);
+    expect(missing.status).toBe(404);
+    expect(missing.text).not.toContain('Saved the person.');
+    expect((await home(b.cookie)).text).toContain('Saved the person.');
+  });
+
+  it('keeps answering JSON for an unknown API path, with a key or without', async () => {
+    for (const path of ['/api/v1/no-such-thing', '/api/nothing', '/api']) {
+      for (const r of [await t.http().get(path), await t.http().get(path).set(auth(org.adminKey))]) {
+        expect(r.status).toBe(404);
+        expect(r.headers['content-type']).toMatch(/^application\/json/);
+        expect(r.body).toMatchObject({ statusCode: 404 });
+      }
+    }
+  });
+});
