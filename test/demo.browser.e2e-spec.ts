@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { simpleParser } from 'mailparser';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 import { freePort, launchBrowser, screenshot } from './support/browser.js';
 import { NodeChild, startNode } from './support/child-process.js';
@@ -14,8 +14,14 @@ import { createTestDatabase, dropTestDatabase } from './support/test-app.js';
 interface Demo {
   child: ChildProcess;
   output: () => string;
-  ready: Promise<Record<string, string>>;
+  ready: Promise<Printed>;
   exit: Promise<number | null>;
+}
+
+/** What the demo printed: what stays from run to run, and the one-time sign-in links (fresh each run). */
+interface Printed {
+  stable: Record<'adminKey' | 'qualityKey' | 'digest' | 'eml', string>;
+  signIn: Record<'quality' | 'admin' | 'tester', string>;
 }
 
 const running = new Set<NodeChild>();
@@ -26,11 +32,15 @@ function startDemo(env: Record<string, string>): Demo {
   const output = () => node.stdout() + node.stderr();
   const field = (label: string) => new RegExp(`${label}\\s+(\\S+)`).exec(output())?.[1] ?? '';
   // a hang guard, not a speed check: the 8-week replay takes ~90 s alone and several minutes on a busy machine
+  const signInLink = (label: string) => new RegExp(`^  ${label} +(http\\S+)`, 'm').exec(output())?.[1] ?? '';
   const ready = node.waitForLine(/Try: curl/, 480_000).then(() => ({
-    adminKey: field('Admin API key'),
-    qualityKey: field("Quality lead's key"),
-    digest: field('Latest digest'),
-    eml: field('…as it was mailed'),
+    stable: {
+      adminKey: field('Admin API key'),
+      qualityKey: field("Quality lead's key"),
+      digest: field('Latest digest'),
+      eml: field('…as it was mailed'),
+    },
+    signIn: { quality: signInLink('Quality lead'), admin: signInLink('Admin'), tester: signInLink('Tester') },
   }));
   ready.catch(() => undefined);
   return { child: node.child, output, ready, exit: node.exited.then((e) => e.code) };
@@ -56,9 +66,30 @@ describe('npm run demo', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  /** Opens a printed sign-in link in a fresh browser: the GET shows a button and signs nobody in, the POST does. */
+  async function signInWith(link: string, name: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    expect((await page.goto(link))?.status()).toBe(200);
+    expect((await context.cookies()).some((c) => c.name === 'gt_session')).toBe(false);
+    const home = page.waitForResponse((r) => new URL(r.url()).pathname === '/' && r.request().method() === 'GET');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect((await home).status()).toBe(200);
+    expect(await page.locator('header').textContent()).toContain(`Signed in as ${name}`);
+    return page;
+  }
+
+  /** The console home shows the sections of the person's roles, and no other. */
+  async function expectSections(page: Page, shown: string[], hidden: string[]): Promise<void> {
+    const nav = (await page.locator('nav.sections').textContent()) ?? '';
+    for (const label of shown) expect(nav).toContain(label);
+    for (const label of hidden) expect(nav).not.toContain(label);
+  }
+
   it('replays eight weeks, prints working links, serves until SIGINT, and reuses its organisation next time', async () => {
     const demo = startDemo(env);
-    const links = await demo.ready;
+    const { stable: links, signIn } = await demo.ready;
+    const base = `http://localhost:${env.PORT}`;
     const out = demo.output();
     expect(out).toMatch(
       /Replayed: \d+ tests planned, \d+ contacts recorded, \d+ declined, \d+ missed, \d+ claims from the reviews, 8 digests/,
@@ -94,6 +125,64 @@ describe('npm run demo', () => {
     });
     expect(metrics.status).toBe(200);
 
+    // the console: each printed link signs its person in, the tester records the test left open
+    expect(out).toContain('each opens once, within 15 minutes');
+    expect(out).toContain('npm run cli -- signin-link --email lena.fischer@northgate.example');
+    expect(out).toMatch(/Jordan Blake: (a test|\d+ tests) of the web chat to record in My tests/);
+    for (const link of Object.values(signIn))
+      expect(link).toMatch(new RegExp(`^http://localhost:${env.PORT}/signin/[A-Za-z0-9_-]{43}$`));
+    const quality = await signInWith(signIn.quality, 'Lena Fischer');
+    await expectSections(quality, ['Claims', 'Digests', 'Results', 'Plan'], ['People']);
+    await quality.goto(`${base}/digests`);
+    expect(await quality.locator('main table a[href^="/digests/runs/"]').count()).toBeGreaterThanOrEqual(8);
+    await screenshot(quality, 'demo-console-digests');
+    // the newest digest, and from its row of the general line that touchpoint's weeks with the claims on them
+    await quality.locator('main table a[href^="/digests/runs/"]').first().click();
+    expect(await quality.locator('main td', { hasText: /^contradicted$/ }).count()).toBeGreaterThan(0);
+    await screenshot(quality, 'demo-console-digest');
+    await quality
+      .locator('main a[href^="/results/touchpoints/"]', { hasText: 'Customer service general line' })
+      .first()
+      .click();
+    await quality.waitForURL(/\/results\/touchpoints\//);
+    expect(await quality.locator('main svg').count()).toBeGreaterThan(0);
+    await screenshot(quality, 'demo-console-results');
+    await screenshot(quality, 'demo-console', { fullPage: false }); // the README's docs/console.png
+    await quality.context().close();
+
+    const admin = await signInWith(signIn.admin, 'Demo Admin');
+    await expectSections(admin, ['People', 'Touchpoints', 'Scenarios', 'Campaigns', 'Settings'], ['My tests']);
+    await admin.context().close();
+
+    const tester = await signInWith(signIn.tester, 'Jordan Blake');
+    await expectSections(tester, ['My tests'], ['People', 'Digests']);
+    await tester.goto(`${base}/my/tests`);
+    const open = tester.locator('main a[href^="/my/tests/"]:not([href="/my/tests/ad-hoc"])').first();
+    const testPath = await open.getAttribute('href');
+    expect(testPath).toMatch(/^\/my\/tests\/[0-9a-f-]{36}$/);
+    await open.click();
+    await tester.waitForURL(`${base}${testPath}`);
+    for (const id of ['reachedHuman-yes', 'repeatedStory-no', 'resolution-resolved', 'courtesy-4', 'knowledge-3'])
+      await tester.locator(`[id="${id}"]`).check();
+    await tester.locator('[id="answers.pac_explained-yes"]').check();
+    await tester.locator('#secondsToHuman').fill('1:40');
+    await tester.locator('#notes').fill('A person in under two minutes; the PAC steps sent in the chat.');
+    const saved = tester.waitForResponse((r) => r.request().method() === 'POST');
+    await tester.getByRole('button', { name: 'Save' }).click();
+    expect((await saved).status()).toBe(303);
+    await tester.waitForURL(`${base}${testPath}`);
+    expect(await tester.getByRole('status').textContent()).toContain('Saved. You can change it until');
+    await screenshot(tester, 'demo-console-my-test-recorded');
+    const recorded = await fetch(`${base}/api/v1/assignments/${testPath!.split('/').pop()}`, {
+      headers: { authorization: `Bearer ${links.adminKey}` },
+    });
+    expect(((await recorded.json()) as { status: string }).status).toBe('completed');
+    await tester.context().close();
+
+    // a link opens once
+    const used = await fetch(signIn.quality, { method: 'POST', redirect: 'manual' });
+    expect(used.status).toBe(410);
+
     demo.child.kill('SIGINT');
     expect(await demo.exit).toBe(0);
 
@@ -101,7 +190,11 @@ describe('npm run demo', () => {
     const second = await again.ready;
     expect(again.output()).toContain('Reusing the demo organisation');
     expect(again.output()).not.toContain('Replayed:');
-    expect(second).toEqual(links);
+    expect(second.stable).toEqual(links);
+    // fresh sign-in links each run, and they work
+    expect(second.signIn.quality).not.toBe(signIn.quality);
+    const back = await signInWith(second.signIn.quality, 'Lena Fischer');
+    await back.context().close();
     again.child.kill('SIGINT');
     expect(await again.exit).toBe(0);
   }, 900_000);

@@ -173,11 +173,11 @@ export async function phonePage(browser: Browser): Promise<Page> {
   return context.newPage();
 }
 
-/** Writes a full-page screenshot to `test-output/screenshots/<name>.png` and returns its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** Writes a screenshot (the full page, or `fullPage: false` the viewport) to `test-output/screenshots/<name>.png`. */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: options.fullPage ?? true });
   return file;
 }
 
