@@ -6,6 +6,7 @@ import type { ClaimedBatchJob } from '../database/claimed-batches.js';
 import { notBackedOff } from '../database/job-failures.js';
 import { returningRows } from '../database/sql.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
+import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import { illegalMove, sourcesOf } from './assignment-lifecycle.js';
 import type { AssignmentMailContext } from './assignment-mails.js';
 import type { AssignmentStatus } from './assignment.entity.js';
@@ -92,6 +93,8 @@ export interface RecordableAssignment {
   scenarioId: string | null;
   window: { start: Date; end: Date; zone: string };
   questions: ScenarioQuestion[];
+  /** The touchpoint's channel, which decides the fields the outcome may have. */
+  channel: Channel;
   /** The campaign's grace after the window: with nothing recorded by then, the test is missed. */
   graceMinutes: number;
 }
@@ -109,7 +112,7 @@ export interface TesterFormRow {
   window: { start: Date; end: Date };
   /** The campaign's grace after the window: with nothing recorded by then, the test is missed. */
   graceMinutes: number;
-  touchpoint: { name: string; channel: string; contact: string };
+  touchpoint: { name: string; channel: Channel; contact: string };
   scenario: { title: string; brief: string; questions: ScenarioQuestion[] } | null;
 }
 
@@ -355,9 +358,9 @@ export class AssignmentsRepository {
   ): Promise<RecordableAssignment | null> {
     const rows: Row[] = await manager.query(
       `SELECT a.id, a.status, a.cancel_reason, a.touchpoint_id, a.scenario_id, a.window_start, a.window_end,
-              p.timezone, s.questions, c.grace_minutes
+              p.timezone, s.questions, c.grace_minutes, t.channel
          FROM assignment a JOIN person p ON p.id = a.tester_id JOIN campaign c ON c.id = a.campaign_id
-         LEFT JOIN scenario s ON s.id = a.scenario_id
+         JOIN touchpoint t ON t.id = a.touchpoint_id LEFT JOIN scenario s ON s.id = a.scenario_id
         WHERE a.id = $1 AND a.organization_id = $2 AND a.tester_id = $3 AND a.revealed_at IS NOT NULL
         FOR UPDATE OF a`,
       [id, tester.organizationId, tester.personId],
@@ -372,6 +375,7 @@ export class AssignmentsRepository {
       scenarioId: r.scenario_id,
       window: { start: r.window_start, end: r.window_end, zone: r.timezone },
       questions: r.questions ?? [],
+      channel: r.channel,
       graceMinutes: r.grace_minutes,
     };
   }

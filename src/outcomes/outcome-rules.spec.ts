@@ -2,6 +2,15 @@ import fc from 'fast-check';
 
 import type { FieldError } from '../common/validation/validation-errors.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
+import type { Channel } from '../touchpoints/touchpoint.entity.js';
+import {
+  ALL_CHANNELS,
+  asks,
+  CHANNEL_FIELD_NAMES,
+  CHANNEL_FIELDS,
+  channelList,
+  channelsAsking,
+} from './channel-fields.js';
 import { AD_HOC_MAX_AGE, AFTER_WINDOW, BEFORE_WINDOW, outcomeRules, type OutcomeContext } from './outcome-rules.js';
 import type { OutcomeDto } from './outcome.dto.js';
 
@@ -40,9 +49,15 @@ const planned = (over: Partial<OutcomeContext> = {}): OutcomeContext => ({
   now: new Date(NOW),
   window: WINDOW,
   questions: [],
+  channel: 'phone',
   ...over,
 });
-const adHoc = (over: Partial<OutcomeContext> = {}): OutcomeContext => ({ now: new Date(NOW), questions: [], ...over });
+const adHoc = (over: Partial<OutcomeContext> = {}): OutcomeContext => ({
+  now: new Date(NOW),
+  questions: [],
+  channel: 'phone',
+  ...over,
+});
 const rules = (errors: FieldError[]) => errors.map((e) => `${e.field}:${e.rule}`);
 
 describe('outcome rules: who answered', () => {
@@ -241,6 +256,101 @@ describe("outcome rules: the scenario's own questions", () => {
   });
 });
 
+describe('outcome rules: each channel asks its own', () => {
+  const phoneCall = answered({ holdSeconds: 240, transfers: 2, disconnects: 1, repeatedStory: true });
+  const onChannel = (channel: Channel, o: OutcomeDto) => rules(outcomeRules(o, planned({ channel })));
+
+  it('know which fields each channel asks', () => {
+    expect(CHANNEL_FIELDS).toEqual({
+      phone: ['secondsToHuman', 'holdSeconds', 'transfers', 'disconnects'],
+      chat: ['botFirst', 'secondsToHuman', 'holdSeconds', 'transfers', 'disconnects'],
+      email: ['secondsToHuman', 'answeredQuestion'],
+      web_form: ['secondsToHuman', 'answeredQuestion'],
+      social: ['secondsToHuman', 'answeredQuestion'],
+      in_person: ['queueSeconds', 'queueSystemWorked', 'staffFree'],
+    });
+    expect(ALL_CHANNELS).toEqual(['phone', 'chat', 'email', 'web_form', 'social', 'in_person']);
+    expect(CHANNEL_FIELD_NAMES).toEqual([
+      'secondsToHuman',
+      'holdSeconds',
+      'transfers',
+      'disconnects',
+      'botFirst',
+      'answeredQuestion',
+      'queueSeconds',
+      'queueSystemWorked',
+      'staffFree',
+    ]);
+    expect(asks('chat', 'botFirst')).toBe(true);
+    expect(asks('phone', 'botFirst')).toBe(false);
+    expect(channelsAsking('transfers')).toEqual(['phone', 'chat']);
+    expect(channelsAsking('queueSeconds')).toEqual(['in_person']);
+  });
+
+  it("accept a complete record of each channel's own fields", () => {
+    expect(onChannel('phone', phoneCall)).toEqual([]);
+    expect(onChannel('chat', { ...phoneCall, botFirst: true })).toEqual([]);
+    for (const channel of ['email', 'web_form', 'social'] as const) {
+      expect(onChannel(channel, answered({ secondsToHuman: 26 * 3600, answeredQuestion: false }))).toEqual([]);
+    }
+    const visit = { queueSeconds: 2400, queueSystemWorked: false, staffFree: false };
+    // a store asks no wait "until a person answered": the queue is its wait, kept whether or not anyone served
+    expect(onChannel('in_person', answered({ secondsToHuman: undefined, ...visit }))).toEqual([]);
+    expect(onChannel('in_person', unanswered(visit))).toEqual([]);
+    expect(onChannel('in_person', unanswered({ queueSystemWorked: null, staffFree: null }))).toEqual([]);
+  });
+
+  it('refuse a field the channel does not ask, naming the field, the channel and the channels that ask it', () => {
+    const said = (channel: Channel, o: OutcomeDto) => outcomeRules(o, planned({ channel })).map((e) => e.message);
+    expect(said('in_person', unanswered({ disconnects: 2 }))).toEqual([
+      'disconnects is not asked of an in-person visit (channel in_person); it is asked only for phone and chat',
+    ]);
+    expect(said('email', answered({ holdSeconds: 60 }))).toEqual([
+      'holdSeconds is not asked of an email (channel email); it is asked only for phone and chat',
+    ]);
+    expect(said('phone', answered({ answeredQuestion: true }))).toEqual([
+      'answeredQuestion is not asked of a phone call (channel phone); it is asked only for email, web_form and social',
+    ]);
+    expect(said('web_form', answered({ botFirst: false }))).toEqual([
+      'botFirst is not asked of a web form (channel web_form); it is asked only for chat',
+    ]);
+    expect(said('social', answered({ queueSeconds: 30 }))).toEqual([
+      'queueSeconds is not asked of a social media message (channel social); it is asked only for in_person',
+    ]);
+    expect(said('chat', answered({ staffFree: true, queueSystemWorked: true }))).toEqual([
+      'queueSystemWorked is not asked of a chat (channel chat); it is asked only for in_person',
+      'staffFree is not asked of a chat (channel chat); it is asked only for in_person',
+    ]);
+    // the wait of a store visit is its queue: a wait "until a person answered" is refused once, as not asked
+    expect(onChannel('in_person', answered())).toEqual(['secondsToHuman:notForChannel']);
+    expect(onChannel('in_person', unanswered({ secondsToHuman: 60 }))).toEqual(['secondsToHuman:notForChannel']);
+  });
+
+  it('let a count of none, or an empty field, pass on any channel', () => {
+    const none = { transfers: 0, disconnects: 0, holdSeconds: null, botFirst: null, queueSeconds: null };
+    for (const channel of ALL_CHANNELS) {
+      const o = channel === 'in_person' ? unanswered(none) : answered({ ...none, answeredQuestion: null });
+      expect(onChannel(channel, o)).toEqual([]);
+    }
+    expect(onChannel('email', answered({ transfers: 1 }))).toEqual(['transfers:notForChannel']);
+    expect(onChannel('email', answered({ botFirst: false }))).toEqual(['botFirst:notForChannel']);
+  });
+
+  it('ask whether the reply answered the question only when a person replied', () => {
+    expect(onChannel('email', unanswered({ answeredQuestion: false }))).toEqual(['answeredQuestion:onlyWhenReached']);
+    expect(onChannel('email', unanswered({ answeredQuestion: null }))).toEqual([]);
+    // on a channel that does not ask it at all, said once
+    expect(onChannel('phone', unanswered({ answeredQuestion: true }))).toEqual(['answeredQuestion:notForChannel']);
+  });
+
+  it('name channels in a list as a sentence would', () => {
+    expect(channelList([])).toBe('');
+    expect(channelList(['chat'])).toBe('chat');
+    expect(channelList(['phone', 'chat'])).toBe('phone and chat');
+    expect(channelList(['email', 'web_form', 'social'])).toBe('email, web_form and social');
+  });
+});
+
 describe('outcome rules, on any record', () => {
   const questions: ScenarioQuestion[] = [
     { key: 'offered', label: 'Offered another way', type: 'yes_no', required: true },
@@ -255,6 +365,14 @@ describe('outcome rules, on any record', () => {
     courtesy: nullable(fc.integer({ min: 1, max: 5 })),
     knowledge: nullable(fc.integer({ min: 1, max: 5 })),
     staffGaveName: nullable(fc.boolean()),
+    holdSeconds: nullable(fc.integer({ min: 0, max: 600 })),
+    transfers: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+    disconnects: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+    botFirst: nullable(fc.boolean()),
+    answeredQuestion: nullable(fc.boolean()),
+    queueSeconds: nullable(fc.integer({ min: 0, max: 3600 })),
+    queueSystemWorked: nullable(fc.boolean()),
+    staffFree: nullable(fc.boolean()),
     resolution: fc.constantFrom<OutcomeDto['resolution'][]>('resolved', 'partial', 'unresolved'),
     optionsExplained: nullable(fc.boolean()),
     promisedFollowUpBy: nullable(
@@ -268,8 +386,9 @@ describe('outcome rules, on any record', () => {
 
   it('report every broken rule at once, each naming its field in words a tester can act on', () => {
     fc.assert(
-      fc.property(record, fc.boolean(), (o, withWindow) => {
-        const errors = outcomeRules(o, withWindow ? planned({ questions }) : adHoc({ questions }));
+      fc.property(record, fc.boolean(), fc.constantFrom(...ALL_CHANNELS), (o, withWindow, channel) => {
+        const ctx = { questions, channel };
+        const errors = outcomeRules(o, withWindow ? planned(ctx) : adHoc(ctx));
         expect(new Set(rules(errors)).size).toBe(errors.length); // one error per field and rule
         for (const e of errors) {
           const question = questions.find((q) => e.field === `answers.${q.key}`);
@@ -278,6 +397,13 @@ describe('outcome rules, on any record', () => {
         // a person answering is exactly what decides which of these fields must be there
         const human = errors.filter((e) => /When(Reached)$/.test(e.rule)).map((e) => e.rule);
         expect(human.every((r) => r === (o.reachedHuman ? 'requiredWhenReached' : 'onlyWhenReached'))).toBe(true);
+        // exactly the fields with something in them that the channel does not ask are refused for it
+        const given = CHANNEL_FIELD_NAMES.filter(
+          (f) => !asks(channel, f) && !([undefined, null, 0] as unknown[]).includes(o[f]),
+        );
+        const refused = errors.filter((e) => e.rule === 'notForChannel');
+        expect(refused.map((e) => e.field)).toEqual(given);
+        for (const e of refused) expect(e.message).toContain(`(channel ${channel})`);
       }),
     );
   });

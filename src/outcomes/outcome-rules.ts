@@ -1,5 +1,7 @@
 import type { FieldError } from '../common/validation/validation-errors.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
+import type { Channel } from '../touchpoints/touchpoint.entity.js';
+import { asks, CHANNEL_FIELD_NAMES, CHANNEL_NOUNS, channelList, channelsAsking } from './channel-fields.js';
 import type { OutcomeDto } from './outcome.dto.js';
 
 const MINUTE = 60_000;
@@ -17,9 +19,33 @@ export interface OutcomeContext {
   /** The planned window, for a test with an assignment. */
   window?: { start: Date; end: Date; zone: string };
   questions: ScenarioQuestion[];
+  /** The touchpoint's channel: it decides which fields are asked (see channel-fields.ts). */
+  channel: Channel;
 }
 
 const err = (field: string, rule: string, message: string): FieldError => ({ field, rule, message });
+const has = (v: unknown) => v !== undefined && v !== null;
+
+/**
+ * A field the contact's channel does not ask is refused, naming the field and the channel. A count of none
+ * (0 transfers) says nothing happened, so it passes: clients that always send the counters keep working.
+ */
+export function channelRules(o: OutcomeDto, channel: Channel): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const field of CHANNEL_FIELD_NAMES) {
+    const v = (o as unknown as Record<string, unknown>)[field];
+    if (asks(channel, field) || !has(v) || v === 0) continue;
+    errors.push(
+      err(
+        field,
+        'notForChannel',
+        `${field} is not asked of ${CHANNEL_NOUNS[channel]} (channel ${channel}); ` +
+          `it is asked only for ${channelList(channelsAsking(field))}`,
+      ),
+    );
+  }
+  return errors;
+}
 
 /**
  * The rules a careful quality analyst insists on, beyond each field's own type and range: nothing
@@ -27,9 +53,10 @@ const err = (field: string, rule: string, message: string): FieldError => ({ fie
  */
 export function outcomeRules(o: OutcomeDto, ctx: OutcomeContext): FieldError[] {
   const errors: FieldError[] = [];
-  const has = (v: unknown) => v !== undefined && v !== null;
+  errors.push(...channelRules(o, ctx.channel));
+  const waitAsked = asks(ctx.channel, 'secondsToHuman');
   if (o.reachedHuman) {
-    if (!has(o.secondsToHuman))
+    if (waitAsked && !has(o.secondsToHuman))
       errors.push(
         err(
           'secondsToHuman',
@@ -42,7 +69,7 @@ export function outcomeRules(o: OutcomeDto, ctx: OutcomeContext): FieldError[] {
     if (!has(o.knowledge))
       errors.push(err('knowledge', 'requiredWhenReached', 'knowledge (1–5) is needed when a person answered'));
   } else {
-    if (has(o.secondsToHuman))
+    if (waitAsked && has(o.secondsToHuman))
       errors.push(err('secondsToHuman', 'onlyWhenReached', 'secondsToHuman must be empty when no person answered'));
     if (has(o.courtesy))
       errors.push(err('courtesy', 'onlyWhenReached', 'courtesy can only be rated when a person answered'));
@@ -50,6 +77,8 @@ export function outcomeRules(o: OutcomeDto, ctx: OutcomeContext): FieldError[] {
       errors.push(err('knowledge', 'onlyWhenReached', 'knowledge can only be rated when a person answered'));
     if (has(o.staffGaveName))
       errors.push(err('staffGaveName', 'onlyWhenReached', 'staffGaveName applies only when a person answered'));
+    if (asks(ctx.channel, 'answeredQuestion') && has(o.answeredQuestion))
+      errors.push(err('answeredQuestion', 'onlyWhenReached', 'answeredQuestion applies only when a person replied'));
   }
   if (o.resolution === 'resolved' && has(o.optionsExplained)) {
     errors.push(

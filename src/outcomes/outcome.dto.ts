@@ -10,7 +10,10 @@ import type { AnswerValue, Outcome, PromiseStatus, Resolution } from './outcome.
 
 const DAY_SECONDS = 86_400;
 
-/** What the tester records. Cross-field rules (reached a human ⇒ a wait, …) live in outcome-rules.ts. */
+/**
+ * What the tester records. Cross-field rules (reached a human ⇒ a wait, …) and which fields each channel asks live
+ * in outcome-rules.ts.
+ */
 export class OutcomeDto {
   @ApiProperty({
     example: '2026-11-24T14:20:00+00:00',
@@ -67,6 +70,55 @@ export class OutcomeDto {
   @Omittable()
   @IsBoolean()
   repeatedStory?: boolean;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Boolean,
+    description: 'Chat only: did a bot answer before any person?',
+  })
+  @IsOptional()
+  @IsBoolean()
+  botFirst?: boolean | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Boolean,
+    description: 'Email, web form, social only, when a person replied: did the first reply answer the question?',
+  })
+  @IsOptional()
+  @IsBoolean()
+  answeredQuestion?: boolean | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 0,
+    maximum: DAY_SECONDS,
+    description: 'In person only: time queuing, whether or not anyone served you in the end',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(DAY_SECONDS)
+  queueSeconds?: number | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Boolean,
+    description: 'In person only: did the ticket or queue system work? Null when there was none',
+  })
+  @IsOptional()
+  @IsBoolean()
+  queueSystemWorked?: boolean | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Boolean,
+    description: 'In person only: was a member of staff free to serve when you arrived?',
+  })
+  @IsOptional()
+  @IsBoolean()
+  staffFree?: boolean | null;
 
   @ApiProperty({ enum: RESOLUTIONS })
   @IsIn(RESOLUTIONS, { message: `resolution must be one of: ${RESOLUTIONS.join(', ')}` })
@@ -172,6 +224,11 @@ export class OutcomeView {
   @ApiProperty() transfers: number;
   @ApiProperty() disconnects: number;
   @ApiProperty() repeatedStory: boolean;
+  @ApiProperty({ nullable: true, type: Boolean }) botFirst: boolean | null;
+  @ApiProperty({ nullable: true, type: Boolean }) answeredQuestion: boolean | null;
+  @ApiProperty({ nullable: true, type: Number }) queueSeconds: number | null;
+  @ApiProperty({ nullable: true, type: Boolean }) queueSystemWorked: boolean | null;
+  @ApiProperty({ nullable: true, type: Boolean }) staffFree: boolean | null;
   @ApiProperty({ enum: RESOLUTIONS }) resolution: Resolution;
   @ApiProperty({ nullable: true, type: Boolean }) optionsExplained: boolean | null;
   @ApiProperty({ nullable: true, type: Number }) courtesy: number | null;

@@ -21,6 +21,7 @@ export type AnswerValue = boolean | number | string;
   'outcome_reached_check',
   'reached_human OR (seconds_to_human IS NULL AND courtesy IS NULL AND knowledge IS NULL)',
 )
+@Check('outcome_queue_seconds_check', 'queue_seconds >= 0')
 @Check('outcome_promise_check', "promise_status IS NULL OR promise_status IN ('kept', 'late', 'broken')")
 @Index('outcome_org_attempted_idx', ['organizationId', 'attemptedAt'])
 @Index('outcome_touchpoint_idx', ['touchpointId', 'attemptedAt'])
@@ -46,6 +47,16 @@ export class Outcome {
   @Column('integer') transfers: number;
   @Column('integer') disconnects: number;
   @Column({ name: 'repeated_story', type: 'boolean' }) repeatedStory: boolean;
+  /** Chat: a bot answered before any person. */
+  @Column({ name: 'bot_first', type: 'boolean', nullable: true }) botFirst: boolean | null;
+  /** Email, web form, social: the first human reply answered the question. */
+  @Column({ name: 'answered_question', type: 'boolean', nullable: true }) answeredQuestion: boolean | null;
+  /** In person: time queuing, served or not. */
+  @Column({ name: 'queue_seconds', type: 'integer', nullable: true }) queueSeconds: number | null;
+  /** In person: the ticket or queue system worked (null: there was none). */
+  @Column({ name: 'queue_system_worked', type: 'boolean', nullable: true }) queueSystemWorked: boolean | null;
+  /** In person: a member of staff was free to serve on arrival. */
+  @Column({ name: 'staff_free', type: 'boolean', nullable: true }) staffFree: boolean | null;
   @Column('text') resolution: Resolution;
   @Column({ name: 'options_explained', type: 'boolean', nullable: true }) optionsExplained: boolean | null;
   @Column({ type: 'integer', nullable: true }) courtesy: number | null;

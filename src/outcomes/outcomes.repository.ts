@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import type { Page } from '../common/pagination.js';
+import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import { pageOf, preparedQuery } from '../database/sql.js';
 import { Outcome, OutcomeEdit } from './outcome.entity.js';
 import type { PromiseStatus, Resolution } from './outcome.entity.js';
@@ -80,6 +81,11 @@ const COLUMNS: Array<{ name: string; type: string; fixed?: true; value: (o: Outc
   { name: 'transfers', type: 'integer', value: (o) => o.transfers },
   { name: 'disconnects', type: 'integer', value: (o) => o.disconnects },
   { name: 'repeated_story', type: 'boolean', value: (o) => o.repeatedStory },
+  { name: 'bot_first', type: 'boolean', value: (o) => o.botFirst },
+  { name: 'answered_question', type: 'boolean', value: (o) => o.answeredQuestion },
+  { name: 'queue_seconds', type: 'integer', value: (o) => o.queueSeconds },
+  { name: 'queue_system_worked', type: 'boolean', value: (o) => o.queueSystemWorked },
+  { name: 'staff_free', type: 'boolean', value: (o) => o.staffFree },
   { name: 'resolution', type: 'text', value: (o) => o.resolution },
   { name: 'options_explained', type: 'boolean', value: (o) => o.optionsExplained },
   { name: 'courtesy', type: 'integer', value: (o) => o.courtesy },
@@ -251,6 +257,19 @@ export class OutcomesRepository {
   }
 
   /** Whether the touchpoint, and the scenario (when given), are the organization's. */
+  /** The channel of one of the organization's touchpoints; null when it is not one of theirs. */
+  async touchpointChannel(
+    manager: EntityManager,
+    organizationId: string,
+    touchpointId: string,
+  ): Promise<Channel | null> {
+    const [row]: Array<{ channel: Channel }> = await manager.query(
+      'SELECT channel FROM touchpoint WHERE id = $1 AND organization_id = $2',
+      [touchpointId, organizationId],
+    );
+    return row?.channel ?? null;
+  }
+
   async linksKnown(
     organizationId: string,
     touchpointId: string,

@@ -34,6 +34,11 @@ const FIELDS = [
   'transfers',
   'disconnects',
   'repeatedStory',
+  'botFirst',
+  'answeredQuestion',
+  'queueSeconds',
+  'queueSystemWorked',
+  'staffFree',
   'resolution',
   'optionsExplained',
   'courtesy',
@@ -79,6 +84,11 @@ export class OutcomesService {
       transfers: dto.transfers ?? 0,
       disconnects: dto.disconnects ?? 0,
       repeatedStory: dto.repeatedStory ?? false,
+      botFirst: dto.botFirst ?? null,
+      answeredQuestion: dto.answeredQuestion ?? null,
+      queueSeconds: dto.queueSeconds ?? null,
+      queueSystemWorked: dto.queueSystemWorked ?? null,
+      staffFree: dto.staffFree ?? null,
       resolution: dto.resolution,
       optionsExplained: dto.optionsExplained ?? null,
       courtesy: dto.courtesy ?? null,
@@ -112,7 +122,7 @@ export class OutcomesService {
         if (why && a.status === 'revealed') throw new IneligibleTester(why);
         if (why && a.status === 'completed') throw unchangeable(why);
         const now = this.clock.now();
-        this.check(dto, { now, window: a.window, questions: a.questions });
+        this.check(dto, { now, window: a.window, questions: a.questions, channel: a.channel });
         const existing = await this.outcomes.lockByAssignment(manager, assignmentId);
         const missedAt = missedFrom(a.window.end, a.graceMinutes);
         if (!existing && a.status === 'revealed' && now >= missedAt) throw graceOver(missedAt);
@@ -133,8 +143,8 @@ export class OutcomesService {
 
   /**
    * A contact made on the tester's own initiative, without an assignment. The hot path of the API
-   * (every phone's "log a contact"): the outcome and its audit row go in as one statement, which
-   * also checks the touchpoint (and scenario) belong to the tester's organization.
+   * (every phone's "log a contact"): the touchpoint's channel is read (it decides which fields fit), then the
+   * outcome and its audit row go in as one statement, which also checks the scenario is the organization's.
    */
   async recordAdHoc(actor: Actor, dto: AdHocOutcomeDto): Promise<Outcome> {
     // with an Idempotency-Key, the outcome and the key's mark commit together
@@ -154,9 +164,11 @@ export class OutcomesService {
       if (!found) await this.throwUnknownLinks(actor, dto);
       questions = found!;
     }
+    const channel = await this.outcomes.touchpointChannel(manager, actor.organizationId, dto.touchpointId);
+    if (!channel) await this.throwUnknownLinks(actor, dto);
     const now = this.clock.now();
     try {
-      this.check(dto, { now, questions });
+      this.check(dto, { now, questions, channel: channel! });
     } catch (error) {
       await this.throwUnknownLinks(actor, dto); // a foreign touchpoint is named first, as it always was
       throw error;

@@ -28,6 +28,7 @@ export async function checkOutcomeForm(
     now,
     window,
     questions: form.scenario?.questions ?? [],
+    channel: form.touchpoint.channel,
   });
   return { value, errors: firstPerField([...errors, ...fieldErrors, ...rules]) };
 }
@@ -41,7 +42,8 @@ export async function checkAdHocForm(
 ): Promise<{ value: AdHocOutcomeDto; errors: FieldError[] }> {
   const { plain, errors } = parseForm(values, form);
   const { value, errors: fieldErrors } = await validateDto(AdHocOutcomeDto, { ...plain, ...at });
-  const rules = outcomeRules(plain as unknown as OutcomeDto, { now, questions: form.scenario?.questions ?? [] });
+  const questions = form.scenario?.questions ?? [];
+  const rules = outcomeRules(plain as unknown as OutcomeDto, { now, questions, channel: form.touchpoint.channel });
   return { value, errors: firstPerField([...errors, ...fieldErrors, ...rules]) };
 }
 

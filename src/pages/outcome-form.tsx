@@ -7,10 +7,11 @@ import { page } from '../common/page-shell.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import type { Outcome } from '../outcomes/outcome.entity.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
+import type { Channel } from '../touchpoints/touchpoint.entity.js';
 
 /** What the page shows about the test (never more than the tester's own assignment). */
 export interface FormContext {
-  touchpoint: { name: string; channel: string; contact: string };
+  touchpoint: { name: string; channel: Channel; contact: string };
   scenario: { title: string; brief: string; questions: ScenarioQuestion[] } | null;
   window: { start: Date; end: Date };
   zone: string;
