@@ -1,5 +1,13 @@
-import { claimZone, isJudged, isWaitMetric, ownerChangeRefusal, scopeErrors, storedChannel } from './claim-rules.js';
-import type { ClaimTouchpoint } from './claim-rules.js';
+import {
+  claimZone,
+  isJudged,
+  isWaitMetric,
+  ownerChangeRefusal,
+  scopeChannels,
+  scopeErrors,
+  storedChannel,
+} from './claim-rules.js';
+import type { ClaimTouchpoint, TeamChannel } from './claim-rules.js';
 
 const phone: ClaimTouchpoint = { ownerId: 'owner', channel: 'phone', timezone: 'Pacific/Auckland' };
 const rules = (errors: Array<{ field: string; rule: string }>) => errors.map((e) => `${e.field}:${e.rule}`);
@@ -9,6 +17,66 @@ describe('which metrics are waits', () => {
     expect(
       ['avg_seconds_to_human', 'median_seconds_to_human', 'answer_rate', 'courtesy_avg'].map(isWaitMetric),
     ).toEqual([true, true, false, false]);
+  });
+});
+
+describe("metrics that fit the claim's channels", () => {
+  const store: ClaimTouchpoint = { ownerId: 'owner', channel: 'in_person', timezone: 'Europe/London' };
+  const teams: TeamChannel[] = [
+    { team: 'retail', channel: 'in_person' },
+    { team: 'care', channel: 'phone' },
+    { team: 'care', channel: 'email' },
+    { team: null, channel: 'chat' },
+  ];
+
+  it("refuse a metric never measured on the touchpoint's channel, naming both and where it is measured", () => {
+    const errors = scopeErrors({ touchpointId: 't', metric: 'disconnect_rate' }, store);
+    expect(rules(errors)).toEqual(['metric:fitsChannel']);
+    expect(errors[0].message).toBe(
+      "disconnect_rate does not fit the touchpoint's channel (in_person): " +
+        'it is measured on phone and chat contacts only',
+    );
+    expect(rules(scopeErrors({ touchpointId: 't', metric: 'median_queue_seconds' }, phone))).toEqual([
+      'metric:fitsChannel',
+    ]);
+    expect(scopeErrors({ touchpointId: 't', metric: 'median_queue_seconds' }, store)).toEqual([]);
+    expect(scopeErrors({ touchpointId: 't', metric: 'first_contact_resolution' }, store)).toEqual([]);
+    // a touchpoint that is not the organization's is named once, as unknown
+    expect(rules(scopeErrors({ touchpointId: 't', metric: 'disconnect_rate' }, null))).toEqual(['touchpointId:exists']);
+  });
+
+  it('refuse a metric that does not fit the channel a team or organization claim names', () => {
+    const errors = scopeErrors({ team: 'care', metric: 'staff_free_rate', channel: 'phone' }, undefined);
+    expect(rules(errors)).toEqual(['metric:fitsChannel']);
+    expect(errors[0].message).toBe(
+      'staff_free_rate does not fit the channel phone: it is measured on in_person contacts only',
+    );
+    expect(scopeErrors({ metric: 'answered_question_rate', channel: 'web_form' }, undefined)).toEqual([]);
+  });
+
+  it("refuse a metric that fits none of a team's (or the organization's) channels, and take one that fits any", () => {
+    const care = scopeErrors({ team: 'care', metric: 'queue_system_worked_rate' }, undefined, ['phone', 'email']);
+    expect(care.map((e) => e.message)).toEqual([
+      "queue_system_worked_rate does not fit the channels of team care's touchpoints (phone and email): " +
+        'it is measured on in_person contacts only',
+    ]);
+    const org = scopeErrors({ metric: 'bot_first_rate' }, undefined, ['phone']);
+    expect(org[0].message).toBe(
+      "bot_first_rate does not fit the channels of the organization's touchpoints (phone): " +
+        'it is measured on chat contacts only',
+    );
+    expect(scopeErrors({ team: 'care', metric: 'transfer_rate' }, undefined, ['email', 'phone'])).toEqual([]);
+    // a scope with no touchpoints yet is not judged by its channels
+    expect(scopeErrors({ team: 'new', metric: 'transfer_rate' }, undefined, [])).toEqual([]);
+    expect(scopeErrors({ team: 'new', metric: 'transfer_rate' }, undefined)).toEqual([]);
+  });
+
+  it("read a team's channels, or the organization's, only for a claim without a touchpoint or channel", () => {
+    expect(scopeChannels({ team: 'care', metric: 'answer_rate' }, teams)).toEqual(['phone', 'email']);
+    expect(scopeChannels({ metric: 'answer_rate' }, teams)).toEqual(['in_person', 'phone', 'email', 'chat']);
+    expect(scopeChannels({ team: 'none', metric: 'answer_rate' }, teams)).toEqual([]);
+    expect(scopeChannels({ touchpointId: 't', metric: 'answer_rate' }, teams)).toBeUndefined();
+    expect(scopeChannels({ team: 'care', channel: 'phone', metric: 'answer_rate' }, teams)).toBeUndefined();
   });
 });
 

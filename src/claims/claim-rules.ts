@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 
 import type { FieldError } from '../common/validation/validation-errors.js';
-import { METRICS } from '../metrics/metric-catalogue.js';
+import { fitsChannel, metricByKey, METRICS } from '../metrics/metric-catalogue.js';
+import { channelList } from '../outcomes/channel-fields.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 
 /** What the rules need to know of a claim's touchpoint. */
@@ -29,11 +30,47 @@ export function isWaitMetric(metric: string): boolean {
   return METRICS.find((m) => m.key === metric)?.unit === 'seconds';
 }
 
+/** One touchpoint's team and channel, of those the organization has. */
+export interface TeamChannel {
+  team: string | null;
+  channel: Channel;
+}
+
+/**
+ * The channels a claim without a touchpoint or channel speaks for: its team's touchpoints' channels, or the
+ * organization's; undefined when the claim names a touchpoint or a channel (those speak for themselves).
+ */
+export function scopeChannels(claim: ClaimScope, touchpoints: readonly TeamChannel[]): Channel[] | undefined {
+  if (claim.touchpointId || claim.channel) return undefined;
+  const inScope = touchpoints.filter((t) => !claim.team || t.team === claim.team);
+  return [...new Set(inScope.map((t) => t.channel))];
+}
+
+/** A metric claimed for contacts it is never measured on (a queue time for a phone line) has no evidence ever. */
+function fitErrors(claim: ClaimScope, tp: ClaimTouchpoint | null | undefined, channels?: Channel[]): FieldError[] {
+  const m = metricByKey(claim.metric);
+  if (!m) return [];
+  const fits = `it is measured on ${channelList(m.channels)} contacts only`;
+  const refuse = (why: string) => [err('metric', 'fitsChannel', `${claim.metric} does not fit ${why}: ${fits}`)];
+  if (claim.touchpointId) {
+    return tp && !fitsChannel(m, tp.channel) ? refuse(`the touchpoint's channel (${tp.channel})`) : [];
+  }
+  if (claim.channel) return fitsChannel(m, claim.channel) ? [] : refuse(`the channel ${claim.channel}`);
+  if (!channels?.length || channels.some((c) => fitsChannel(m, c))) return [];
+  const whose = claim.team ? `team ${claim.team}` : 'the organization';
+  return refuse(`the channels of ${whose}'s touchpoints (${channelList(channels)})`);
+}
+
 /**
  * The scope and channel rules beyond each field's own. `tp` is the touchpoint asked for: undefined
- * when none was, null when it is not one of the organization's.
+ * when none was, null when it is not one of the organization's; `channels` those of the claim's team or
+ * organization (see scopeChannels), when it names neither a touchpoint nor a channel.
  */
-export function scopeErrors(claim: ClaimScope, tp: ClaimTouchpoint | null | undefined): FieldError[] {
+export function scopeErrors(
+  claim: ClaimScope,
+  tp: ClaimTouchpoint | null | undefined,
+  channels?: Channel[],
+): FieldError[] {
   const errors: FieldError[] = [];
   if (claim.touchpointId && claim.team) errors.push(err('team', 'oneScope', 'give touchpointId or team, not both'));
   if (claim.touchpointId && !tp) {
@@ -54,6 +91,7 @@ export function scopeErrors(claim: ClaimScope, tp: ClaimTouchpoint | null | unde
       ),
     );
   }
+  errors.push(...fitErrors(claim, tp, channels));
   return errors;
 }
 

@@ -13,8 +13,8 @@ import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../idempotency/idempotency-context.js';
 import { TouchpointsRepository } from '../touchpoints/touchpoints.repository.js';
-import { claimZone, ownerChangeRefusal, Refusal, scopeErrors, storedChannel } from './claim-rules.js';
-import type { ClaimTouchpoint } from './claim-rules.js';
+import { claimZone, ownerChangeRefusal, Refusal, scopeChannels, scopeErrors, storedChannel } from './claim-rules.js';
+import type { ClaimTouchpoint, TeamChannel } from './claim-rules.js';
 import { ClaimHistoryQuery, ClaimsQuery, CreateClaimDto, UpdateClaimDto } from './claim.dto.js';
 import { Claim, ClaimEdit } from './claim.entity.js';
 import { ClaimsRepository } from './claims.repository.js';
@@ -88,8 +88,19 @@ export class ClaimsService {
     return this.touchpoints.summary(manager, me.organizationId, id);
   }
 
+  /** The channels a team or organization claim speaks for (read only when the claim names no touchpoint or channel). */
+  private async teamChannels(manager: EntityManager, me: Actor, dto: CreateClaimDto): Promise<TeamChannel[]> {
+    return dto.touchpointId || dto.channel ? [] : this.touchpoints.teamChannels(manager, me.organizationId);
+  }
+
   /** Admin and quality claim for any scope, an owner for touchpoints they own; then the scope and channel rules. */
-  private checkScope(me: Actor, dto: CreateClaimDto, tp: ClaimTouchpoint | null | undefined, row?: number): void {
+  private checkScope(
+    me: Actor,
+    dto: CreateClaimDto,
+    tp: ClaimTouchpoint | null | undefined,
+    teams: readonly TeamChannel[],
+    row?: number,
+  ): void {
     if (!isAdminOrQuality(me)) {
       const at = row ? ` (row ${row})` : '';
       if (!dto.touchpointId) {
@@ -99,7 +110,7 @@ export class ClaimsService {
         throw new ForbiddenException(`Owners may enter claims only for touchpoints they own${at}`);
       }
     }
-    const errors = scopeErrors(dto, tp);
+    const errors = scopeErrors(dto, tp, scopeChannels(dto, teams));
     if (errors.length) throw new FieldValidationException(errors);
   }
 
@@ -120,7 +131,7 @@ export class ClaimsService {
   async create(me: Actor, dto: CreateClaimDto): Promise<Claim> {
     const manager = this.dataSource.manager;
     const tp = await this.touchpoint(manager, me, dto.touchpointId);
-    this.checkScope(me, dto, tp);
+    this.checkScope(me, dto, tp, await this.teamChannels(manager, me, dto));
     const [claim] = await this.insert(manager, me, 'api', [this.columns(dto, tp)]);
     return claim;
   }
@@ -201,7 +212,7 @@ export class ClaimsService {
         ...dto,
       });
       const tp = await this.touchpoint(manager, me, merged.touchpointId);
-      this.checkScope(me, merged, tp);
+      this.checkScope(me, merged, tp, await this.teamChannels(manager, me, merged));
       const before = snapshot(claim);
       const changed = Object.assign(new Claim(), claim, this.columns(merged, tp));
       const after = snapshot(changed);
@@ -282,14 +293,21 @@ export class ClaimsService {
       },
     });
     const tpOf = (dto: CreateClaimDto) => (dto.touchpointId ? byId.get(dto.touchpointId) : undefined);
+    const teams = await this.touchpoints.teamChannels(this.dataSource.manager, me.organizationId);
     const lineOf = new Map([...rows, ...errors].map((r) => [r.row, r.line] as const));
     const all = [
       ...errors,
       ...unknown.map((e) => ({ ...e, line: lineOf.get(e.row) ?? e.row + 1 })),
-      ...rows.flatMap((r) => scopeErrors(r.value, tpOf(r.value)).map((e) => ({ row: r.row, line: r.line, ...e }))),
+      ...rows.flatMap((r) =>
+        scopeErrors(r.value, tpOf(r.value), scopeChannels(r.value, teams)).map((e) => ({
+          row: r.row,
+          line: r.line,
+          ...e,
+        })),
+      ),
     ];
     if (all.length) throw new CsvImportRejected(all);
-    for (const r of rows) this.checkScope(me, r.value, tpOf(r.value), r.row);
+    for (const r of rows) this.checkScope(me, r.value, tpOf(r.value), teams, r.row);
     const columns = rows.map((r) => this.columns(r.value, tpOf(r.value)));
     return this.insert(this.dataSource.manager, me, 'import', columns); // one statement: all rows or none
   }

@@ -1,3 +1,6 @@
+import { ALL_CHANNELS, channelsAsking } from '../outcomes/channel-fields.js';
+import type { Channel } from '../touchpoints/touchpoint.entity.js';
+
 /**
  * The metric catalogue: each KPI defined once, by the value one completed outcome (alias `o`) gives
  * it, its unit, which direction is better, how its evidence is judged and the gap that matters.
@@ -13,8 +16,13 @@ export interface MetricDefinition {
    * `quantile` (order statistics of waits) or `descriptive` (shown, never judged: a mean of heavy-tailed waits).
    */
   kind: 'rate' | 'bounded_mean' | 'quantile' | 'descriptive';
-  /** SQL of one outcome's value: 0/1 for rates, the rating, the seconds; NULL when it does not count for it. */
+  /**
+   * SQL of one outcome's value: 0/1 for rates, the rating, the seconds; NULL when it does not count for it,
+   * and always NULL on a channel the metric does not fit (alias `o` carries the touchpoint's `channel`).
+   */
   column: string;
+  /** The channels whose contacts measure it: a store has no dropped lines, a phone call no queue. */
+  channels: readonly Channel[];
   /** For quantiles: which one (0.5 the median, 0.9 the p90). */
   q?: number;
   /** For bounded means: the scale's ends. */
@@ -31,17 +39,25 @@ export const DEFAULT_GAP: Record<MetricDefinition['unit'], number> = { rate: 0.1
 export const MAX_GAP: Record<MetricDefinition['unit'], number> = { rate: 1, seconds: 7 * 86_400, rating: 4 };
 
 const WAIT = 'CASE WHEN o.reached_human THEN o.seconds_to_human END';
-const rate = (key: string, better: 'higher' | 'lower', column: string, description: string): MetricDefinition => ({
+const rate = (
+  key: string,
+  better: 'higher' | 'lower',
+  column: string,
+  description: string,
+  channels: readonly Channel[] = ALL_CHANNELS,
+): MetricDefinition => ({
   key,
   unit: 'rate',
   better,
   description,
   kind: 'rate',
   column,
+  channels,
   gapThatMatters: DEFAULT_GAP.rate,
 });
 const rating = (key: string, column: string, description: string): MetricDefinition => ({
   key,
+  channels: ALL_CHANNELS,
   unit: 'rating',
   better: 'higher',
   description,
@@ -58,52 +74,117 @@ const wait = (key: string, kind: 'quantile' | 'descriptive', description: string
   description,
   kind,
   column: WAIT,
+  channels: channelsAsking('secondsToHuman'),
   ...(q === undefined ? {} : { q }),
   gapThatMatters: DEFAULT_GAP.seconds,
 });
 
-export const METRICS: readonly MetricDefinition[] = [
-  rate('answer_rate', 'higher', 'o.reached_human::int', 'share of contacts that reached a person'),
-  wait(
-    'avg_seconds_to_human',
-    'descriptive',
-    'mean wait until a person answered, among contacts that reached one (shown, not judged)',
-  ),
-  wait(
-    'median_seconds_to_human',
-    'quantile',
-    'median wait until a person answered, among contacts that reached one',
-    0.5,
-  ),
-  wait(
-    'p90_seconds_to_human',
-    'quantile',
-    'wait within which 90 % of the contacts that reached a person were answered',
-    0.9,
-  ),
-  rate('first_contact_resolution', 'higher', "(o.resolution = 'resolved')::int", 'share resolved on that contact'),
-  rate('transfer_rate', 'lower', '(o.transfers > 0)::int', 'share with at least one transfer'),
-  rate('disconnect_rate', 'lower', '(o.disconnects > 0)::int', 'share with at least one dropped line or chat'),
-  rate('repeat_story_rate', 'lower', 'o.repeated_story::int', 'share where the story had to be told again'),
-  rate(
-    'options_explained_rate',
-    'higher',
-    "CASE WHEN o.resolution <> 'resolved' THEN o.options_explained::int END",
-    'among unresolved contacts, share told their options or why not',
-  ),
-  rating('courtesy_avg', 'o.courtesy', 'mean courtesy rating (1–5)'),
-  rating('knowledge_avg', 'o.knowledge', 'mean knowledge rating (1–5)'),
-  rate(
-    'promise_kept_rate',
-    'higher',
-    "CASE WHEN o.promise_status IS NOT NULL THEN (o.promise_status = 'kept')::int END",
-    'among answered follow-up promises, share kept by the promised date',
-  ),
-];
+/** A metric's column, NULL on the channels it does not fit, so no aggregate ever pools what they measure. */
+function fitted(m: MetricDefinition): MetricDefinition {
+  if (m.channels.length === ALL_CHANNELS.length) return m;
+  const list = m.channels.map((c) => `'${c}'`).join(', ');
+  return { ...m, column: `CASE WHEN o.channel IN (${list}) THEN ${m.column} END` };
+}
+
+export const METRICS: readonly MetricDefinition[] = (
+  [
+    rate('answer_rate', 'higher', 'o.reached_human::int', 'share of contacts that reached a person'),
+    wait(
+      'avg_seconds_to_human',
+      'descriptive',
+      'mean wait until a person answered, among contacts that reached one (shown, not judged)',
+    ),
+    wait(
+      'median_seconds_to_human',
+      'quantile',
+      'median wait until a person answered, among contacts that reached one',
+      0.5,
+    ),
+    wait(
+      'p90_seconds_to_human',
+      'quantile',
+      'wait within which 90 % of the contacts that reached a person were answered',
+      0.9,
+    ),
+    rate('first_contact_resolution', 'higher', "(o.resolution = 'resolved')::int", 'share resolved on that contact'),
+    rate(
+      'transfer_rate',
+      'lower',
+      '(o.transfers > 0)::int',
+      'share with at least one transfer',
+      channelsAsking('transfers'),
+    ),
+    rate(
+      'disconnect_rate',
+      'lower',
+      '(o.disconnects > 0)::int',
+      'share with at least one dropped line or chat',
+      channelsAsking('disconnects'),
+    ),
+    rate(
+      'bot_first_rate',
+      'lower',
+      'o.bot_first::int',
+      'among chats where it was noted, share where a bot answered before any person',
+      channelsAsking('botFirst'),
+    ),
+    rate(
+      'answered_question_rate',
+      'higher',
+      'o.answered_question::int',
+      'among written contacts that got a reply, share whose first reply answered the question',
+      channelsAsking('answeredQuestion'),
+    ),
+    {
+      key: 'median_queue_seconds',
+      unit: 'seconds',
+      better: 'lower',
+      description: 'median time queuing on a visit, whether or not anyone served in the end',
+      kind: 'quantile',
+      column: 'o.queue_seconds',
+      q: 0.5,
+      channels: channelsAsking('queueSeconds'),
+      gapThatMatters: DEFAULT_GAP.seconds,
+    },
+    rate(
+      'queue_system_worked_rate',
+      'higher',
+      'o.queue_system_worked::int',
+      'among visits with a ticket or queue system, share where it worked',
+      channelsAsking('queueSystemWorked'),
+    ),
+    rate(
+      'staff_free_rate',
+      'higher',
+      'o.staff_free::int',
+      'among visits where it was noted, share where a member of staff was free on arrival',
+      channelsAsking('staffFree'),
+    ),
+    rate('repeat_story_rate', 'lower', 'o.repeated_story::int', 'share where the story had to be told again'),
+    rate(
+      'options_explained_rate',
+      'higher',
+      "CASE WHEN o.resolution <> 'resolved' THEN o.options_explained::int END",
+      'among unresolved contacts, share told their options or why not',
+    ),
+    rating('courtesy_avg', 'o.courtesy', 'mean courtesy rating (1–5)'),
+    rating('knowledge_avg', 'o.knowledge', 'mean knowledge rating (1–5)'),
+    rate(
+      'promise_kept_rate',
+      'higher',
+      "CASE WHEN o.promise_status IS NOT NULL THEN (o.promise_status = 'kept')::int END",
+      'among answered follow-up promises, share kept by the promised date',
+    ),
+  ] satisfies MetricDefinition[]
+).map(fitted);
 
 export const METRIC_KEYS = METRICS.map((m) => m.key);
 
 export const metricByKey = (key: string): MetricDefinition | undefined => METRICS.find((m) => m.key === key);
+
+/** Whether a metric is measured on a channel's contacts. */
+export const fitsChannel = (m: MetricDefinition, channel: string): boolean =>
+  (m.channels as readonly string[]).includes(channel);
 
 /** Waits differ by orders of magnitude between channels (seconds on a phone, hours by email): never pooled. */
 export const isWait = (m: MetricDefinition): boolean => m.unit === 'seconds';

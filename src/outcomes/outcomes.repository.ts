@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import type { Page } from '../common/pagination.js';
-import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import { pageOf, preparedQuery } from '../database/sql.js';
+import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import { Outcome, OutcomeEdit } from './outcome.entity.js';
 import type { PromiseStatus, Resolution } from './outcome.entity.js';
 

@@ -74,6 +74,14 @@ export class TouchpointsRepository {
     return rows.map(summaryOf);
   }
 
+  /** Each team's channels (a touchpoint without a team under null), once per pair. */
+  async teamChannels(
+    manager: EntityManager,
+    organizationId: string,
+  ): Promise<Array<{ team: string | null; channel: Channel }>> {
+    return manager.query('SELECT DISTINCT team, channel FROM touchpoint WHERE organization_id = $1', [organizationId]);
+  }
+
   /** Which of these ids are touchpoints of the organization. */
   async known(organizationId: string, ids: string[]): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.dataSource.query(

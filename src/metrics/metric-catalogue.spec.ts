@@ -1,0 +1,46 @@
+import { fitsChannel, metricByKey, METRICS } from './metric-catalogue.js';
+
+/** Which channels each metric is measured on: a store has no dropped lines, a phone call no queue. */
+describe('the metric catalogue, by channel', () => {
+  const fits = (key: string) => metricByKey(key)!.channels;
+  const every = ['phone', 'chat', 'email', 'web_form', 'social', 'in_person'];
+
+  it('says which channels each metric fits', () => {
+    expect(Object.fromEntries(METRICS.map((m) => [m.key, m.channels.join(' ')]))).toEqual({
+      answer_rate: every.join(' '),
+      avg_seconds_to_human: 'phone chat email web_form social',
+      median_seconds_to_human: 'phone chat email web_form social',
+      p90_seconds_to_human: 'phone chat email web_form social',
+      first_contact_resolution: every.join(' '),
+      transfer_rate: 'phone chat',
+      disconnect_rate: 'phone chat',
+      bot_first_rate: 'chat',
+      answered_question_rate: 'email web_form social',
+      median_queue_seconds: 'in_person',
+      queue_system_worked_rate: 'in_person',
+      staff_free_rate: 'in_person',
+      repeat_story_rate: every.join(' '),
+      options_explained_rate: every.join(' '),
+      courtesy_avg: every.join(' '),
+      knowledge_avg: every.join(' '),
+      promise_kept_rate: every.join(' '),
+    });
+    expect(fitsChannel(metricByKey('median_queue_seconds')!, 'in_person')).toBe(true);
+    expect(fitsChannel(metricByKey('median_queue_seconds')!, 'phone')).toBe(false);
+    expect(fits('answer_rate')).toHaveLength(6);
+  });
+
+  it("gives a metric's value only on the channels it fits, so no aggregate pools the others", () => {
+    expect(metricByKey('transfer_rate')!.column).toBe(
+      "CASE WHEN o.channel IN ('phone', 'chat') THEN (o.transfers > 0)::int END",
+    );
+    expect(metricByKey('median_queue_seconds')!.column).toBe(
+      "CASE WHEN o.channel IN ('in_person') THEN o.queue_seconds END",
+    );
+    expect(metricByKey('median_seconds_to_human')!.column).toBe(
+      "CASE WHEN o.channel IN ('phone', 'chat', 'email', 'web_form', 'social') " +
+        'THEN CASE WHEN o.reached_human THEN o.seconds_to_human END END',
+    );
+    expect(metricByKey('answer_rate')!.column).toBe('o.reached_human::int');
+  });
+});
