@@ -170,6 +170,7 @@ const MATRIX: Row[] = [
   row('GET /api/v1/outcomes/{id}',                      { id: 'outcome' },                                ok,   ok,   ok,  403),
   row('GET /api/v1/outcomes/{id}/audit',                { id: 'outcome' },                                ok,   ok,  403,  403),
   row('GET /api/v1/metrics',                            {},                                               ok,   ok,  403,  403),
+  row('GET /api/v1/metrics/catalogue',                  {},                                               ok,   ok,   ok,   ok),
   // Results: an owner reads those of their own touchpoints (a week back, without coverage); the plan is staff's.
   row('GET /api/v1/results/touchpoints/{id}',           { id: 'touchpoint' },                             ok,   ok,  403,   ok),
   row('GET /api/v1/results/touchpoints/{id}',           { id: 'unowned touchpoint' },                     ok,   ok,  403,  404),

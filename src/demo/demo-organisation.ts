@@ -311,7 +311,7 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
       },
     },
     claims: [
-      { metric: 'median_seconds_to_human', value: 300, jitter: 60 },
+      { metric: 'median_queue_seconds', value: 300, jitter: 60 },
       { metric: 'first_contact_resolution', value: 0.85, jitter: 0.03 },
     ],
   },

@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
 
 import { SeededRandom } from '../campaigns/planner/random.js';
+import { asks } from '../outcomes/channel-fields.js';
+import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import type { Truth } from './demo-organisation.js';
 
 /** Draws from a seeded stream: uniform, normal, log-normal, yes/no, one of. */
@@ -46,7 +48,7 @@ export function drawOutcome(
   draw: Draw,
   window: { start: Date; end: Date },
   testerZone: string,
-  channel: string,
+  channel: Channel,
 ): DrawnOutcome {
   const attempted = new Date(
     window.start.getTime() + draw.uniform() * (window.end.getTime() - window.start.getTime()) * 0.8,
@@ -64,7 +66,10 @@ export function drawOutcome(
     const u = draw.uniform();
     resolution = u < odds ? 'resolved' : u < odds + truth.partial ? 'partial' : 'unresolved';
   }
-  const secondsToHuman = reached ? draw.wait(truth.waitMedian) : null;
+  const wait = reached ? draw.wait(truth.waitMedian) : null;
+  // a store's wait is its queue, kept whether or not anyone served in the end; nobody served: left after a long one
+  const queueSeconds = channel === 'in_person' ? (wait ?? Math.round(truth.waitMedian * 1.6)) : null;
+  const secondsToHuman = asks(channel, 'secondsToHuman') ? wait : null;
   const promised = reached && resolution !== 'resolved' && draw.chance(truth.promise);
   const category = !reached
     ? 'noAnswer'
@@ -78,8 +83,14 @@ export function drawOutcome(
     reachedHuman: reached,
     secondsToHuman,
     holdSeconds: reached && channel === 'phone' ? Math.round(draw.uniform() * 240) : null,
-    transfers,
-    disconnects,
+    transfers: asks(channel, 'transfers') ? transfers : 0,
+    disconnects: asks(channel, 'disconnects') ? disconnects : 0,
+    // what each channel asks of its own, read from what happened (no further draws: the stream stays the same)
+    botFirst: asks(channel, 'botFirst') ? true : null,
+    answeredQuestion: asks(channel, 'answeredQuestion') && reached ? resolution !== 'unresolved' : null,
+    queueSeconds,
+    queueSystemWorked: queueSeconds === null ? null : queueSeconds < 30 * 60,
+    staffFree: queueSeconds === null ? null : queueSeconds < 5 * 60,
     repeatedStory,
     resolution,
     optionsExplained: resolution === 'resolved' ? null : reached && draw.chance(truth.optionsExplained),

@@ -12,7 +12,7 @@ describe('the metric catalogue, by channel', () => {
       median_seconds_to_human: 'phone chat email web_form social',
       p90_seconds_to_human: 'phone chat email web_form social',
       first_contact_resolution: every.join(' '),
-      transfer_rate: 'phone chat',
+      transfer_rate: 'phone chat in_person',
       disconnect_rate: 'phone chat',
       bot_first_rate: 'chat',
       answered_question_rate: 'email web_form social',
@@ -32,7 +32,7 @@ describe('the metric catalogue, by channel', () => {
 
   it("gives a metric's value only on the channels it fits, so no aggregate pools the others", () => {
     expect(metricByKey('transfer_rate')!.column).toBe(
-      "CASE WHEN o.channel IN ('phone', 'chat') THEN (o.transfers > 0)::int END",
+      "CASE WHEN o.channel IN ('phone', 'chat', 'in_person') THEN (o.transfers > 0)::int END",
     );
     expect(metricByKey('median_queue_seconds')!.column).toBe(
       "CASE WHEN o.channel IN ('in_person') THEN o.queue_seconds END",

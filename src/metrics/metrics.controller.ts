@@ -7,6 +7,7 @@ import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated } from '../common/api-docs.decorators.js';
 import { IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
+import { METRICS } from './metric-catalogue.js';
 import { MetricsService } from './metrics.service.js';
 
 class MetricsQuery {
@@ -36,6 +37,23 @@ class ObservedMetricView {
   })
   value: number | null;
   @ApiProperty() n: number;
+}
+
+class MetricDefinitionView {
+  @ApiProperty() key: string;
+  @ApiProperty({ enum: ['rate', 'seconds', 'rating'] }) unit: string;
+  @ApiProperty({ enum: ['higher', 'lower'] }) better: string;
+  @ApiProperty() description: string;
+  @ApiProperty({
+    enum: CHANNELS,
+    isArray: true,
+    description: 'The channels whose contacts measure it; claims and digests use it only for these',
+  })
+  channels: string[];
+}
+
+class MetricCatalogueView {
+  @ApiProperty({ type: [MetricDefinitionView] }) items: MetricDefinitionView[];
 }
 
 class ContactCountsView {
@@ -69,5 +87,21 @@ export class MetricsController {
   })
   observe(@CurrentActor() me: Actor, @Query() query: MetricsQuery): Promise<MetricsView> {
     return this.metrics.observe(me.organizationId, query);
+  }
+
+  @Get('catalogue')
+  @ApiOperation({ summary: 'The metrics a claim may name: unit, direction and the channels each fits' })
+  @Roles('admin', 'quality', 'owner', 'tester')
+  @ApiOkResponse({ type: MetricCatalogueView })
+  catalogue(): MetricCatalogueView {
+    return {
+      items: METRICS.map((m) => ({
+        key: m.key,
+        unit: m.unit,
+        better: m.better,
+        description: m.description,
+        channels: [...m.channels],
+      })),
+    };
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { sumsIn } from './counted-contacts.js';
 import type { ContactsProjection } from './counted-contacts.js';
-import { isWait, METRICS, observedOf } from './metric-catalogue.js';
+import { fitsChannel, isWait, METRICS, observedOf } from './metric-catalogue.js';
 import type { MetricDefinition } from './metric-catalogue.js';
 import { MetricsRepository } from './metrics.repository.js';
 import type { MetricScope } from './metrics.repository.js';
@@ -38,7 +38,7 @@ function observed(m: MetricDefinition, group: ContactsProjection | undefined, ch
 
 /**
  * Observed values of every catalogue metric for a scope, in one query; no outcome row reaches Node.
- * Rates and ratings pool the scope's channels; waits come one item per channel.
+ * Rates and ratings pool the scope's channels that measure them; waits come one item per channel that measures them.
  */
 @Injectable()
 export class MetricsService {
@@ -61,8 +61,11 @@ export class MetricsService {
     const items: ObservedMetric[] = [];
     for (const m of METRICS) {
       if (!isWait(m)) items.push(observed(m, counted, null));
-      else if (perChannel.length) items.push(...perChannel.map((g) => observed(m, g.projection, g.channel)));
-      else items.push(observed(m, undefined, scope.channel ?? null));
+      else if (perChannel.length) {
+        // a wait is listed only for the channels that measure it: a store has no wait "until a person answered"
+        const fitting = perChannel.filter((g) => fitsChannel(m, g.channel!));
+        items.push(...fitting.map((g) => observed(m, g.projection, g.channel)));
+      } else items.push(observed(m, undefined, scope.channel ?? null));
     }
     return {
       items,

@@ -3,7 +3,7 @@ import type { Channel } from '../touchpoints/touchpoint.entity.js';
 /**
  * What a contact asks beyond what every contact asks (when, whether a person answered, resolution, ratings, a
  * repeated story, a promise, notes): each channel measures its own things, so a store is never asked about
- * dropped lines, nor a phone call about the queue.
+ * dropped lines, nor a phone call about the queue. A store's transfer is being sent to another desk or person.
  */
 export const CHANNEL_FIELDS = {
   phone: ['secondsToHuman', 'holdSeconds', 'transfers', 'disconnects'],
@@ -11,7 +11,7 @@ export const CHANNEL_FIELDS = {
   email: ['secondsToHuman', 'answeredQuestion'],
   web_form: ['secondsToHuman', 'answeredQuestion'],
   social: ['secondsToHuman', 'answeredQuestion'],
-  in_person: ['queueSeconds', 'queueSystemWorked', 'staffFree'],
+  in_person: ['queueSeconds', 'queueSystemWorked', 'staffFree', 'transfers'],
 } as const satisfies Record<Channel, readonly string[]>;
 
 export type ChannelField = (typeof CHANNEL_FIELDS)[Channel][number];

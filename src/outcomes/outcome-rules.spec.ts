@@ -267,7 +267,7 @@ describe('outcome rules: each channel asks its own', () => {
       email: ['secondsToHuman', 'answeredQuestion'],
       web_form: ['secondsToHuman', 'answeredQuestion'],
       social: ['secondsToHuman', 'answeredQuestion'],
-      in_person: ['queueSeconds', 'queueSystemWorked', 'staffFree'],
+      in_person: ['queueSeconds', 'queueSystemWorked', 'staffFree', 'transfers'],
     });
     expect(ALL_CHANNELS).toEqual(['phone', 'chat', 'email', 'web_form', 'social', 'in_person']);
     expect(CHANNEL_FIELD_NAMES).toEqual([
@@ -283,7 +283,8 @@ describe('outcome rules: each channel asks its own', () => {
     ]);
     expect(asks('chat', 'botFirst')).toBe(true);
     expect(asks('phone', 'botFirst')).toBe(false);
-    expect(channelsAsking('transfers')).toEqual(['phone', 'chat']);
+    expect(channelsAsking('transfers')).toEqual(['phone', 'chat', 'in_person']);
+    expect(channelsAsking('disconnects')).toEqual(['phone', 'chat']);
     expect(channelsAsking('queueSeconds')).toEqual(['in_person']);
   });
 
@@ -293,7 +294,7 @@ describe('outcome rules: each channel asks its own', () => {
     for (const channel of ['email', 'web_form', 'social'] as const) {
       expect(onChannel(channel, answered({ secondsToHuman: 26 * 3600, answeredQuestion: false }))).toEqual([]);
     }
-    const visit = { queueSeconds: 2400, queueSystemWorked: false, staffFree: false };
+    const visit = { queueSeconds: 2400, queueSystemWorked: false, staffFree: false, transfers: 1 };
     // a store asks no wait "until a person answered": the queue is its wait, kept whether or not anyone served
     expect(onChannel('in_person', answered({ secondsToHuman: undefined, ...visit }))).toEqual([]);
     expect(onChannel('in_person', unanswered(visit))).toEqual([]);

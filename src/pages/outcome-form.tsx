@@ -5,6 +5,8 @@ import { formatDuration } from '../common/durations.js';
 import { renderFragment } from '../common/jsx.js';
 import { page } from '../common/page-shell.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
+import { asks } from '../outcomes/channel-fields.js';
+import type { ChannelField } from '../outcomes/channel-fields.js';
 import type { Outcome } from '../outcomes/outcome.entity.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
@@ -35,7 +37,10 @@ export function initialValues(ctx: FormContext, outcome: Outcome | null, now: Da
   const yesNo = (b: boolean | null | undefined) => (b === null || b === undefined ? '' : b ? 'yes' : 'no');
   if (!outcome) {
     const inWindow = now >= ctx.window.start && now <= ctx.window.end;
-    return { attemptedAt: local(inWindow ? now : ctx.window.start), transfers: '0', disconnects: '0' };
+    const counts: FormValues = {};
+    for (const field of ['transfers', 'disconnects'] as const)
+      if (asks(ctx.touchpoint.channel, field)) counts[field] = '0';
+    return { attemptedAt: local(inWindow ? now : ctx.window.start), ...counts };
   }
   const values: FormValues = {
     attemptedAt: local(outcome.attemptedAt),
@@ -45,6 +50,11 @@ export function initialValues(ctx: FormContext, outcome: Outcome | null, now: Da
     transfers: String(outcome.transfers),
     disconnects: String(outcome.disconnects),
     repeatedStory: yesNo(outcome.repeatedStory),
+    botFirst: yesNo(outcome.botFirst),
+    answeredQuestion: yesNo(outcome.answeredQuestion),
+    queueSeconds: durationField(outcome.queueSeconds),
+    queueSystemWorked: outcome.queueSystemWorked === null ? 'none' : yesNo(outcome.queueSystemWorked),
+    staffFree: yesNo(outcome.staffFree),
     resolution: outcome.resolution,
     optionsExplained: yesNo(outcome.optionsExplained),
     courtesy: outcome.courtesy === null ? '' : String(outcome.courtesy),
@@ -111,12 +121,18 @@ export function parseForm(
   if (reached === null)
     errors.push({ field: 'reachedHuman', rule: 'required', message: 'Did a person answer? Choose yes or no' });
   else plain.reachedHuman = reached;
-  const wait = parseDuration('secondsToHuman', body.secondsToHuman, errors);
-  if (wait !== null) plain.secondsToHuman = wait;
-  const hold = parseDuration('holdSeconds', body.holdSeconds, errors);
-  if (hold !== null) plain.holdSeconds = hold;
-  plain.transfers = parseInteger('transfers', body.transfers, errors, 0);
-  plain.disconnects = parseInteger('disconnects', body.disconnects, errors, 0);
+  // only what the touchpoint's channel asks is read: a store's form sends no dropped lines
+  const asked = (field: Parameters<typeof asks>[1]) => asks(ctx.touchpoint.channel, field);
+  for (const field of ['secondsToHuman', 'holdSeconds', 'queueSeconds'] as const) {
+    const seconds = asked(field) ? parseDuration(field, body[field], errors) : null;
+    if (seconds !== null) plain[field] = seconds;
+  }
+  if (asked('transfers')) plain.transfers = parseInteger('transfers', body.transfers, errors, 0);
+  if (asked('disconnects')) plain.disconnects = parseInteger('disconnects', body.disconnects, errors, 0);
+  for (const field of ['botFirst', 'answeredQuestion', 'queueSystemWorked', 'staffFree'] as const) {
+    const answer = asked(field) ? parseYesNo(body[field]) : null;
+    if (answer !== null) plain[field] = answer;
+  }
   plain.repeatedStory = parseYesNo(body.repeatedStory) ?? false;
   if (body.resolution) plain.resolution = body.resolution;
   else errors.push({ field: 'resolution', rule: 'required', message: 'Was it resolved? Choose one' });
@@ -151,6 +167,11 @@ interface FieldOptions {
   hint?: string;
 }
 
+interface ChannelWording {
+  reached: FieldOptions;
+  wait: FieldOptions;
+}
+
 /** The inputs the form uses, and what a phone's keyboard needs to know of them. */
 interface InputExtras {
   type?: 'text' | 'number' | 'date' | 'datetime-local';
@@ -169,6 +190,7 @@ const FORM_MESSAGES: Record<string, string> = {
   'knowledge:requiredWhenReached': 'Rate the knowledge (1–5)',
   'knowledge:onlyWhenReached': 'Rate knowledge only when a person answered',
   'staffGaveName:onlyWhenReached': 'Only when a person answered',
+  'answeredQuestion:onlyWhenReached': 'Only when a person replied',
   'optionsExplained:requiredWhenUnresolved': 'It was not resolved: were your options explained, or why not?',
   'optionsExplained:onlyWhenUnresolved': 'Leave this empty: it was resolved',
   'attemptedAt:notInFuture': 'This time is in the future',
@@ -282,6 +304,34 @@ function Question({ state, q }: { state: FormState; q: ScenarioQuestion }) {
   return <TextField state={state} name={name} o={o} type="number" inputMode="decimal" />;
 }
 
+const WRITTEN: ChannelWording = {
+  reached: { label: 'Did a person reply?', hint: 'Not only an automatic acknowledgement' },
+  wait: {
+    label: 'Time until the first reply from a person',
+    hint: 'hours:minutes:seconds, e.g. 5:30:00 — leave empty if nobody replied',
+  },
+};
+
+/** How each channel words what every contact is asked: whether a person answered, and after how long. */
+const WORDING: Record<Channel, ChannelWording> = {
+  phone: {
+    reached: { label: 'Did a person answer?', hint: 'Not only a menu or a bot' },
+    wait: {
+      label: 'Wait until a person answered',
+      hint: 'minutes:seconds, e.g. 4:30 — leave empty if nobody answered',
+    },
+  },
+  chat: {
+    reached: { label: 'Did a person join the chat?', hint: 'Not only a bot' },
+    wait: { label: 'Wait until a person joined', hint: 'minutes:seconds, e.g. 4:30 — leave empty if nobody joined' },
+  },
+  email: WRITTEN,
+  web_form: WRITTEN,
+  social: WRITTEN,
+  // a visit's wait is its queue, asked on its own
+  in_person: { reached: { label: 'Were you served by a member of staff?' }, wait: { label: '' } },
+};
+
 const localTime = (d: Date, zone: string) =>
   DateTime.fromJSDate(d, { zone }).setLocale('en-GB').toFormat('cccc d LLLL, HH:mm');
 
@@ -315,6 +365,9 @@ export function OutcomeForm({
   const ask = ctx.scenario
     ? `${ctx.scenario.title}: ${ctx.scenario.brief}`
     : 'Make an ordinary enquiry, as any customer would.';
+  // the form asks what the touchpoint's channel measures, no more (outcome-rules.ts refuses the rest)
+  const asked = (field: ChannelField) => asks(ctx.touchpoint.channel, field);
+  const wording = WORDING[ctx.touchpoint.channel];
   return (
     <>
       {info.csrf ? null : <h1>Test contact: {ctx.touchpoint.name}</h1>}
@@ -354,47 +407,94 @@ export function OutcomeForm({
           o={{ label: 'When did you make the contact?', hint: `Your time (${ctx.zone})` }}
           type="datetime-local"
         />
-        <Choices
-          state={state}
-          name="reachedHuman"
-          o={{ label: 'Did a person answer?', hint: 'Not only a menu or a bot' }}
-          options={YES_NO}
-        />
-        <TextField
-          state={state}
-          name="secondsToHuman"
-          o={{
-            label: 'Wait until a person answered',
-            hint: 'minutes:seconds, e.g. 4:30 — leave empty if nobody answered',
-          }}
-          inputMode="numeric"
-          autoComplete="off"
-        />
-        <TextField
-          state={state}
-          name="holdSeconds"
-          o={{ label: 'Time on hold after that (optional)', hint: 'minutes:seconds' }}
-          inputMode="numeric"
-          autoComplete="off"
-        />
-        <TextField
-          state={state}
-          name="transfers"
-          o={{ label: 'How many times were you transferred?' }}
-          type="number"
-          min="0"
-          max="50"
-          inputMode="numeric"
-        />
-        <TextField
-          state={state}
-          name="disconnects"
-          o={{ label: 'How many times was the line or chat dropped?' }}
-          type="number"
-          min="0"
-          max="50"
-          inputMode="numeric"
-        />
+        <Choices state={state} name="reachedHuman" o={wording.reached} options={YES_NO} />
+        {asked('botFirst') ? (
+          <Choices
+            state={state}
+            name="botFirst"
+            o={{ label: 'Did a bot answer before any person?', hint: 'Leave empty if you could not tell' }}
+            options={YES_NO}
+          />
+        ) : null}
+        {asked('secondsToHuman') ? (
+          <TextField state={state} name="secondsToHuman" o={wording.wait} inputMode="numeric" autoComplete="off" />
+        ) : null}
+        {asked('answeredQuestion') ? (
+          <Choices
+            state={state}
+            name="answeredQuestion"
+            o={{ label: 'Did the first reply answer your question?', hint: 'Only if a person replied' }}
+            options={YES_NO}
+          />
+        ) : null}
+        {asked('holdSeconds') ? (
+          <TextField
+            state={state}
+            name="holdSeconds"
+            o={{ label: 'Time on hold after that (optional)', hint: 'minutes:seconds' }}
+            inputMode="numeric"
+            autoComplete="off"
+          />
+        ) : null}
+        {asked('transfers') ? (
+          <TextField
+            state={state}
+            name="transfers"
+            o={{
+              label:
+                ctx.touchpoint.channel === 'in_person'
+                  ? 'How many times were you sent to another desk or person?'
+                  : 'How many times were you transferred?',
+            }}
+            type="number"
+            min="0"
+            max="50"
+            inputMode="numeric"
+          />
+        ) : null}
+        {asked('disconnects') ? (
+          <TextField
+            state={state}
+            name="disconnects"
+            o={{ label: `How many times was the ${ctx.touchpoint.channel === 'chat' ? 'chat' : 'line'} dropped?` }}
+            type="number"
+            min="0"
+            max="50"
+            inputMode="numeric"
+          />
+        ) : null}
+        {asked('queueSeconds') ? (
+          <TextField
+            state={state}
+            name="queueSeconds"
+            o={{
+              label: 'How long did you queue?',
+              hint: 'minutes:seconds, e.g. 12:00 — whether or not anyone served you in the end',
+            }}
+            inputMode="numeric"
+            autoComplete="off"
+          />
+        ) : null}
+        {asked('queueSystemWorked') ? (
+          <Choices
+            state={state}
+            name="queueSystemWorked"
+            o={{ label: 'Did the ticket or queue system work?' }}
+            options={[
+              ['yes', 'Yes'],
+              ['no', 'No, it failed'],
+              ['none', 'There was none'],
+            ]}
+          />
+        ) : null}
+        {asked('staffFree') ? (
+          <Choices
+            state={state}
+            name="staffFree"
+            o={{ label: 'Was a member of staff free to serve you when you arrived?' }}
+            options={YES_NO}
+          />
+        ) : null}
         <Choices
           state={state}
           name="repeatedStory"

@@ -9,7 +9,7 @@ import { evidenceOf, intervalOf, ranksFor } from '../digests/digest-evidence.js'
 import { DigestEvidenceRepository } from '../digests/digest-evidence.repository.js';
 import type { Coverage, DigestScope, EvidenceKey } from '../digests/digest-evidence.repository.js';
 import { sumsIn } from '../metrics/counted-contacts.js';
-import { isWait, METRICS, observedOf } from '../metrics/metric-catalogue.js';
+import { fitsChannel, isWait, METRICS, observedOf } from '../metrics/metric-catalogue.js';
 import type { MetricDefinition } from '../metrics/metric-catalogue.js';
 import { VerdictSettingsService } from '../metrics/verdict-settings.service.js';
 import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
@@ -106,7 +106,7 @@ export class ResultsService {
       periodEnd: end,
       windowsStartedBefore: staff ? null : end,
     };
-    const [metrics, contacts] = await this.series(digestScope, weeks, scope.touchpointId !== null);
+    const [metrics, contacts] = await this.series(digestScope, weeks, scope.touchpointId ? scope.channel : null);
     const digest = await this.builder.build({ ...digestScope, minContacts: DEFAULT_MIN_CONTACTS });
     const claims: ResultsClaim[] = digest.rows
       .filter((r) => (scope.touchpointId ? r.touchpointId === scope.touchpointId : !r.touchpointId))
@@ -139,7 +139,8 @@ export class ResultsService {
   private async series(
     scope: DigestScope,
     weeks: Week[],
-    oneTouchpoint: boolean,
+    /** The one touchpoint's channel; null for a team. */
+    channel: string | null,
   ): Promise<[MetricSeries[], Results['contacts']]> {
     const { countAdHocInVerdicts } = await this.settings.effective(scope.organizationId);
     const keys: EvidenceKey[] = weeks.map((w, k) => ({
@@ -152,8 +153,8 @@ export class ResultsService {
     }));
     const groups = await this.evidence.evidence(scope, keys, countAdHocInVerdicts);
     const counted = (k: number) => groups.get(`${k}|counted`);
-    // a team's waits would pool channels: shown per touchpoint only
-    const shown = METRICS.filter((m) => oneTouchpoint || !isWait(m));
+    // a touchpoint shows the metrics its channel measures; a team's waits would pool channels: per touchpoint only
+    const shown = METRICS.filter((m) => (channel ? fitsChannel(m, channel) : !isWait(m)));
     const quantiles = await this.evidence.quantileCounts(
       scope,
       shown
