@@ -170,6 +170,8 @@ interface FieldOptions {
 interface ChannelWording {
   reached: FieldOptions;
   wait: FieldOptions;
+  /** The hint of what is asked only once a person answered (replied, joined, served). */
+  onlyWhenReached: string;
 }
 
 /** The inputs the form uses, and what a phone's keyboard needs to know of them. */
@@ -310,6 +312,7 @@ const WRITTEN: ChannelWording = {
     label: 'Time until the first reply from a person',
     hint: 'hours:minutes:seconds, e.g. 5:30:00 — leave empty if nobody replied',
   },
+  onlyWhenReached: 'Only if a person replied',
 };
 
 /** How each channel words what every contact is asked: whether a person answered, and after how long. */
@@ -320,16 +323,22 @@ const WORDING: Record<Channel, ChannelWording> = {
       label: 'Wait until a person answered',
       hint: 'minutes:seconds, e.g. 4:30 — leave empty if nobody answered',
     },
+    onlyWhenReached: 'Only if a person answered',
   },
   chat: {
     reached: { label: 'Did a person join the chat?', hint: 'Not only a bot' },
     wait: { label: 'Wait until a person joined', hint: 'minutes:seconds, e.g. 4:30 — leave empty if nobody joined' },
+    onlyWhenReached: 'Only if a person joined',
   },
   email: WRITTEN,
   web_form: WRITTEN,
   social: WRITTEN,
   // a visit's wait is its queue, asked on its own
-  in_person: { reached: { label: 'Were you served by a member of staff?' }, wait: { label: '' } },
+  in_person: {
+    reached: { label: 'Were you served by a member of staff?' },
+    wait: { label: '' },
+    onlyWhenReached: 'Only if you were served',
+  },
 };
 
 const localTime = (d: Date, zone: string) =>
@@ -523,13 +532,13 @@ export function OutcomeForm({
         <Choices
           state={state}
           name="courtesy"
-          o={{ label: 'Courtesy (1 poor – 5 excellent)', hint: 'Only if a person answered' }}
+          o={{ label: 'Courtesy (1 poor – 5 excellent)', hint: wording.onlyWhenReached }}
           options={SCALE}
         />
         <Choices
           state={state}
           name="knowledge"
-          o={{ label: 'Knowledge (1 poor – 5 excellent)', hint: 'Only if a person answered' }}
+          o={{ label: 'Knowledge (1 poor – 5 excellent)', hint: wording.onlyWhenReached }}
           options={SCALE}
         />
         <Choices
