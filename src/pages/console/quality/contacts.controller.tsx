@@ -6,6 +6,7 @@ import type { CurrentSession } from '../../../auth/sessions/sessions.service.js'
 import { formatDuration } from '../../../common/durations.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
+import { asks, type ChannelField } from '../../../outcomes/channel-fields.js';
 import { OutcomesQuery } from '../../../outcomes/outcome.dto.js';
 import { RESOLUTIONS, type Outcome } from '../../../outcomes/outcome.entity.js';
 import { OutcomesService } from '../../../outcomes/outcomes.service.js';
@@ -87,6 +88,25 @@ export function contactColumns(names: Map<string, Touchpoint>): Column<Outcome>[
 }
 
 const yesNo = (v: boolean | null) => (v === null ? '—' : v ? 'yes' : 'no');
+const seconds = (v: number | null) => (v === null ? '—' : formatDuration(v));
+
+/** The facts each channel records of its own, by the field that holds them (see channel-fields.ts). */
+function channelFacts(o: Outcome): Array<[ChannelField, [string, string]]> {
+  return [
+    ['botFirst', ['A bot came first', yesNo(o.botFirst)]],
+    ['secondsToHuman', ['Wait until a human', seconds(o.secondsToHuman)]],
+    ['answeredQuestion', ['The reply answered the question', yesNo(o.answeredQuestion)]],
+    ['holdSeconds', ['On hold', seconds(o.holdSeconds)]],
+    ['queueSeconds', ['Queued', seconds(o.queueSeconds)]],
+    [
+      'queueSystemWorked',
+      ['Ticket or queue system worked', o.queueSystemWorked === null ? 'none' : yesNo(o.queueSystemWorked)],
+    ],
+    ['staffFree', ['Staff free on arrival', yesNo(o.staffFree)]],
+    ['transfers', ['Transfers', String(o.transfers)]],
+    ['disconnects', ['Dropped', String(o.disconnects)]],
+  ];
+}
 
 /** What changed in one save of the outcome: each field whose value differs, before → after. */
 export function changesOf(before: Record<string, unknown> | null, after: Record<string, unknown>): string[] {
@@ -243,10 +263,10 @@ export class ContactsPagesController {
       ['Tester', editors.get(outcome.testerId) ?? ''],
       ['Made as', outcome.assignmentId ? 'a planned test' : 'an ad-hoc contact'],
       ['Reached a human', yesNo(outcome.reachedHuman)],
-      ['Wait until a human', outcome.secondsToHuman === null ? '—' : formatDuration(outcome.secondsToHuman)],
-      ['On hold', outcome.holdSeconds === null ? '—' : formatDuration(outcome.holdSeconds)],
-      ['Transfers', String(outcome.transfers)],
-      ['Dropped', String(outcome.disconnects)],
+      // the channel's own facts only: a store visit has no dropped lines, a call no queue
+      ...channelFacts(outcome)
+        .filter(([field]) => asks(touchpoint.channel, field))
+        .map(([, fact]) => fact),
       ['Had to repeat the story', yesNo(outcome.repeatedStory)],
       ['Resolution', outcome.resolution],
       ['Told the options', yesNo(outcome.optionsExplained)],

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 
 import { formatDuration } from '../../../common/durations.js';
+import { asks, type ChannelField } from '../../../outcomes/channel-fields.js';
 import type { Outcome } from '../../../outcomes/outcome.entity.js';
 import type { FormContext } from '../../outcome-form.js';
 
@@ -12,16 +13,28 @@ const RESOLUTION: Record<string, string> = { resolved: 'Resolved', partial: 'Par
 export function RecordedOutcome(props: { form: FormContext; outcome: Outcome }) {
   const { form, outcome: o } = props;
   const answers = (form.scenario?.questions ?? []).filter((q) => o.answers[q.key] !== undefined);
+  // what the channel asked, no more (see channel-fields.ts)
+  const ownFacts: Array<[ChannelField, [string, string]]> = [
+    ['botFirst', ['A bot answered first', yesNo(o.botFirst)]],
+    ['secondsToHuman', ['Wait until a person answered', duration(o.secondsToHuman)]],
+    ['answeredQuestion', ['The first reply answered the question', yesNo(o.answeredQuestion)]],
+    ['holdSeconds', ['Time on hold after that', duration(o.holdSeconds)]],
+    ['queueSeconds', ['Time queuing', duration(o.queueSeconds)]],
+    [
+      'queueSystemWorked',
+      ['Ticket or queue system worked', o.queueSystemWorked === null ? 'There was none' : yesNo(o.queueSystemWorked)],
+    ],
+    ['staffFree', ['Staff free when you arrived', yesNo(o.staffFree)]],
+    ['transfers', ['Transfers', String(o.transfers)]],
+    ['disconnects', ['Line or chat dropped', String(o.disconnects)]],
+  ];
   const rows: Array<[string, string]> = [
     [
       'When you made the contact',
       DateTime.fromJSDate(o.attemptedAt, { zone: form.zone }).setLocale('en-GB').toFormat('cccc d LLLL yyyy, HH:mm'),
     ],
     ['Did a person answer?', yesNo(o.reachedHuman)],
-    ['Wait until a person answered', duration(o.secondsToHuman)],
-    ['Time on hold after that', duration(o.holdSeconds)],
-    ['Transfers', String(o.transfers)],
-    ['Line or chat dropped', String(o.disconnects)],
+    ...ownFacts.filter(([field]) => asks(form.touchpoint.channel, field)).map(([, row]) => row),
     ['Told the story again', yesNo(o.repeatedStory)],
     ['Resolved', RESOLUTION[o.resolution] ?? o.resolution],
     ['Options explained', yesNo(o.optionsExplained)],
