@@ -274,7 +274,7 @@ describe('the channel of a claim', () => {
 
   it("is a touchpoint claim's own channel: left out or the same, never another", async () => {
     expect(
-      (await post(quality.key, claim({ touchpointId: desk, metric: 'avg_seconds_to_human', value: 30 })).expect(201))
+      (await post(quality.key, claim({ touchpointId: desk, metric: 'median_queue_seconds', value: 300 })).expect(201))
         .body.channel,
     ).toBe('in_person');
     expect(
