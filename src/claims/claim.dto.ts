@@ -11,6 +11,7 @@ import {
   ValidationArguments,
 } from 'class-validator';
 
+import { MAX_WAIT_SECONDS } from '../common/durations.js';
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime, IsNotBefore, IsSingleLine } from '../common/validation/domain.validators.js';
 import { Trim } from '../common/validation/transforms.js';
@@ -21,10 +22,10 @@ import { DEFAULT_CLAIM_ZONE } from './claim-rules.js';
 import { CLAIM_ACTIONS } from './claim.entity.js';
 import type { Claim, ClaimAction, ClaimEdit } from './claim.entity.js';
 
-const RANGES = { rate: [0, 1], seconds: [0, 86_400], rating: [1, 5] } as const;
+const RANGES = { rate: [0, 1], seconds: [0, MAX_WAIT_SECONDS], rating: [1, 5] } as const;
 const RANGE_TEXT = {
   rate: 'a fraction from 0 to 1 (96 % is 0.96)',
-  seconds: 'seconds from 0 to 86400',
+  seconds: `seconds from 0 to ${MAX_WAIT_SECONDS} (14 days)`,
   rating: 'a rating from 1 to 5',
 } as const;
 

@@ -22,6 +22,7 @@ fieldset{border:0;padding:0;margin:0 0 1rem;min-width:0} legend,label.block{font
 .choices{display:flex;flex-wrap:wrap;gap:.4rem}
 .choices label{display:inline-flex;align-items:center;gap:.3rem;border:1px solid #b8c2cc;border-radius:.4rem;
   padding:.45rem .7rem;min-height:44px}
+.choices label.none{border-style:dashed;color:#4a4f55}
 input[type=text],input[type=email],input[type=search],input[type=number],input[type=date],input[type=datetime-local],
 select,textarea{width:100%;font:inherit;padding:.55rem;border:1px solid #6b7785;border-radius:.4rem;min-height:44px;
   background:#fff;color:inherit}

@@ -1,6 +1,6 @@
-import { Body, ConflictException, Controller, Get, HttpException, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, ConflictException, Controller, Get, HttpException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 
 import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
@@ -10,6 +10,7 @@ import { Public } from '../auth/auth.decorators.js';
 import { PlanChangesService } from '../campaigns/plan-changes.service.js';
 import { TestWithdrawnException } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
+import { requestLocale } from '../common/locale.js';
 import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { FieldValidationException, unstorableInput } from '../common/validation/validation-errors.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
@@ -54,10 +55,13 @@ export class TesterPagesController {
     private readonly outcomeRows: OutcomesRepository,
   ) {}
 
-  /** Resolves the link or answers the plain 404/410 page; nothing about the assignment leaks. */
-  private async open(token: string, res: Response): Promise<ResolvedLink | null> {
+  /**
+   * Resolves the link or answers the plain 404/410 page; nothing about the assignment leaks. The form speaks in the
+   * reader's locale (their browser's languages) and the tester's own zone.
+   */
+  private async open(token: string, req: Request, res: Response): Promise<ResolvedLink | null> {
     const found = await this.links.resolve(token);
-    if (found.state === 'ok') return found.link;
+    if (found.state === 'ok') return { ...found.link, form: { ...found.link.form, locale: requestLocale(req) } };
     const gone = found.state === 'expired' || found.state === 'revoked';
     if (gone) sendPrivatePage(res, 410, messagePage('Link expired', GONE));
     else sendPrivatePage(res, 404, messagePage('Link not found', UNKNOWN));
@@ -82,9 +86,10 @@ export class TesterPagesController {
   async show(
     @Param('token') token: string,
     @Query('saved') saved: string | undefined,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const link = await this.open(token, res);
+    const link = await this.open(token, req, res);
     if (!link) return;
     const outcome = await this.outcomeOf(link.assignmentId);
     const now = this.clock.now();
@@ -137,8 +142,13 @@ export class TesterPagesController {
 
   @Post(':token')
   @Public()
-  async save(@Param('token') token: string, @Body() body: FormValues, @Res() res: Response): Promise<void> {
-    const link = await this.open(token, res);
+  async save(
+    @Param('token') token: string,
+    @Body() body: FormValues,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const link = await this.open(token, req, res);
     if (!link) return;
     if (link.status === 'cancelled') return sendPrivatePage(res, 409, withdrawnPage(link.cancelReason));
     // the body is what the browser sent, whatever the type says: keep the text fields only
@@ -167,9 +177,10 @@ export class TesterPagesController {
   async decline(
     @Param('token') token: string,
     @Body() body: { reason?: unknown },
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const link = await this.open(token, res);
+    const link = await this.open(token, req, res);
     if (!link) return;
     const reason = typeof body?.reason === 'string' ? body.reason.trim() : '';
     const problem =

@@ -1,5 +1,5 @@
-import { Body, ConflictException, Get, HttpException, NotFoundException, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, ConflictException, Get, HttpException, NotFoundException, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
 
@@ -16,6 +16,7 @@ import type { CurrentSession } from '../../../auth/sessions/sessions.service.js'
 import { PlanChangesService } from '../../../campaigns/plan-changes.service.js';
 import { TestWithdrawnException } from '../../../campaigns/withdrawals.service.js';
 import { Clock } from '../../../common/clock.js';
+import { requestLocale } from '../../../common/locale.js';
 import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
@@ -173,11 +174,11 @@ export class MyTestsController {
   }
 
   /** The form's context for a contact made at `choice`: its touchpoint, scenario and questions, and "now". */
-  private async adHocForm(choice: AdHocChoice, now: Date): Promise<FormContext | null> {
+  private async adHocForm(choice: AdHocChoice, now: Date, locale: string): Promise<FormContext | null> {
     const found = await this.assignments.testerForm(choice.example);
     if (!found) return null;
     const { testerName, zone, touchpoint, scenario } = found;
-    return { touchpoint, scenario, window: { start: now, end: now }, zone, testerName };
+    return { touchpoint, scenario, window: { start: now, end: now }, zone, testerName, locale };
   }
 
   private adHocPage(
@@ -232,12 +233,13 @@ export class MyTestsController {
   async adHoc(
     @CurrentConsole() session: CurrentSession,
     @Query() query: Record<string, unknown>,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const choices = await this.adHocChoices(session);
     const choice = choices.find((c) => c.key === formFields(query).at);
     const now = this.clock.now();
-    const form = choice ? await this.adHocForm(choice, now) : null;
+    const form = choice ? await this.adHocForm(choice, now, requestLocale(req)) : null;
     const picked = choice && form ? { choice, form, values: initialValues(form, null, now), errors: [] } : null;
     sendPage(res, 200, this.adHocPage(session, choices, picked));
   }
@@ -247,13 +249,14 @@ export class MyTestsController {
   async saveAdHoc(
     @CurrentConsole() session: CurrentSession,
     @Body() body: unknown,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const values = textFields(formFields(body));
     const choices = await this.adHocChoices(session);
     const choice = choices.find((c) => c.key === values.at);
     const now = this.clock.now();
-    const form = choice ? await this.adHocForm(choice, now) : null;
+    const form = choice ? await this.adHocForm(choice, now, requestLocale(req)) : null;
     if (!choice || !form) {
       const refusal = [{ field: 'at', rule: 'isIn', message: 'Choose where you made the contact' }];
       return sendPage(res, 400, this.adHocPage(session, choices, null, refusal));
@@ -274,7 +277,7 @@ export class MyTestsController {
   }
 
   /** The caller's own test as the API shows it to them (404 before its reveal, or for anyone else's). */
-  private async load(session: CurrentSession, id: string): Promise<TestState> {
+  private async load(session: CurrentSession, id: string, req: Request): Promise<TestState> {
     const row = await this.visibility.get(session.actor, id);
     // staff who also test see every test through the API; this page is for their own
     if (row.testerId !== session.actor.personId) throw new NotFoundException(`Assignment ${id} not found`);
@@ -283,7 +286,7 @@ export class MyTestsController {
     const { testerName, zone, window, touchpoint, scenario } = found;
     return {
       row,
-      form: { touchpoint, scenario, window, zone, testerName },
+      form: { touchpoint, scenario, window, zone, testerName, locale: requestLocale(req) },
       outcome: await this.outcomeRows.byAssignment(id),
       missedAt: missedFrom(window.end, found.graceMinutes),
     };
@@ -331,9 +334,10 @@ export class MyTestsController {
   async show(
     @CurrentConsole() session: CurrentSession,
     @UuidParam('id') id: string,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const state = await this.load(session, id);
+    const state = await this.load(session, id, req);
     const now = this.clock.now();
     const closed = await this.closedBecause(state, now);
     if (closed) {
@@ -381,9 +385,10 @@ export class MyTestsController {
     @CurrentConsole() session: CurrentSession,
     @UuidParam('id') id: string,
     @Body() body: unknown,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const state = await this.load(session, id);
+    const state = await this.load(session, id, req);
     const values = textFields(formFields(body));
     const now = this.clock.now();
     const { value, errors } = await checkOutcomeForm(values, state.form, now);
@@ -427,9 +432,10 @@ export class MyTestsController {
     @CurrentConsole() session: CurrentSession,
     @UuidParam('id') id: string,
     @Body() body: unknown,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const state = await this.load(session, id);
+    const state = await this.load(session, id, req);
     const now = this.clock.now();
     const { value, errors } = await validateDto(DeclineDto, formFields(body));
     if (errors.length) {
