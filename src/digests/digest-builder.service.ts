@@ -14,6 +14,7 @@ import type {
   DigestScope,
   EvidenceKey,
   MissedTester,
+  TouchpointCoverage,
   WorstNote,
 } from './digest-evidence.repository.js';
 import { judgeClaims, verdictExplanation } from './verdicts.js';
@@ -78,6 +79,8 @@ export interface DigestPayload {
   countAdHocInVerdicts: boolean;
   rows: DigestRow[];
   coverage: Coverage;
+  /** The same counts per touchpoint (absent from runs stored before it was added). */
+  coverageByTouchpoint?: TouchpointCoverage[];
   missedTesters: MissedTester[];
   notes: WorstNote[];
   /** Days the period ended before the digest went out: 7 when a touchpoint's owner receives it (owner-readers.ts). */
@@ -297,6 +300,7 @@ export class DigestBuilder {
       countAdHocInVerdicts: settings.countAdHocInVerdicts,
       rows,
       coverage: await this.evidence.coverage(req),
+      coverageByTouchpoint: await this.evidence.coverageByTouchpoint(req),
       missedTesters: await this.evidence.missedTesters(req),
       notes: await this.evidence.worstNotes(req, NOTES_SHOWN),
       trend,

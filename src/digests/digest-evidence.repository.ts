@@ -71,6 +71,13 @@ export interface Coverage {
   unfilled: number;
 }
 
+/** One touchpoint's coverage in the period (the touchpoint's name is the organization's own data). */
+export interface TouchpointCoverage extends Coverage {
+  touchpointId: string;
+  touchpoint: string;
+  channel: string;
+}
+
 export interface MissedTester {
   testerId: string;
   name: string;
@@ -361,6 +368,39 @@ export class DigestEvidenceRepository {
       params,
     );
     return { ...row, unfilled: unfilled.n };
+  }
+
+  /**
+   * Coverage touchpoint by touchpoint (the same counts as {@link coverage}), for the touchpoints of the scope with a
+   * test or an unfilled slot in the period, by name.
+   */
+  async coverageByTouchpoint(scope: DigestScope): Promise<TouchpointCoverage[]> {
+    return this.dataSource.query(
+      `WITH tests AS (
+         SELECT a.touchpoint_id AS id,
+                count(*) FILTER (WHERE a.status NOT IN ('cancelled', 'declined'))::int AS planned,
+                count(*) FILTER (WHERE a.status = 'completed')::int AS completed,
+                count(*) FILTER (WHERE a.status = 'missed')::int AS missed,
+                count(*) FILTER (WHERE a.status = 'declined')::int AS declined
+           FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id
+          WHERE a.organization_id = $1 AND ${WINDOW_ENDED_IN_PERIOD} AND ${scopeSql(4)}
+          GROUP BY a.touchpoint_id
+       ), unfilled AS (
+         SELECT u.touchpoint_id AS id, count(*)::int AS unfilled
+           FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
+          WHERE u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date
+            AND u.week_start + 7 <= $3::timestamptz::date AND ${scopeSql(4)}
+          GROUP BY u.touchpoint_id
+       )
+       SELECT t.id AS "touchpointId", t.name AS touchpoint, t.channel,
+              coalesce(tests.planned, 0) AS planned, coalesce(tests.completed, 0) AS completed,
+              coalesce(tests.missed, 0) AS missed, coalesce(tests.declined, 0) AS declined,
+              coalesce(unfilled.unfilled, 0) AS unfilled
+         FROM touchpoint t LEFT JOIN tests ON tests.id = t.id LEFT JOIN unfilled ON unfilled.id = t.id
+        WHERE t.organization_id = $1 AND (tests.id IS NOT NULL OR unfilled.id IS NOT NULL)
+        ORDER BY t.name, t.id`,
+      [scope.organizationId, scope.periodStart, scope.periodEnd, scope.touchpointIds, scope.team],
+    );
   }
 
   /** The slots left unfilled in weeks that ended in the period (as coverage counts them), per reason, most first. */

@@ -9,7 +9,6 @@ import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
 import { PROMISE_STATUSES, RESOLUTIONS } from './outcome.entity.js';
 import type { AnswerValue, Outcome, PromiseStatus, Resolution } from './outcome.entity.js';
 
-
 /** What the tester records. Cross-field rules (reached a human ⇒ a wait, …) live in outcome-rules.ts. */
 export class OutcomeDto {
   @ApiProperty({
@@ -28,7 +27,8 @@ export class OutcomeDto {
     type: Number,
     minimum: 0,
     maximum: MAX_WAIT_SECONDS,
-    description: 'Wait until a person answered (a mailbox: until the first reply), up to 14 days; only when reachedHuman',
+    description:
+      'Wait until a person answered (a mailbox: until the first reply), up to 14 days; only when reachedHuman',
   })
   @IsOptional()
   @IsInt()
