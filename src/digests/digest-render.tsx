@@ -3,9 +3,9 @@ import { DateTime } from 'luxon';
 import { formatDuration } from '../common/durations.js';
 import { renderDocument } from '../common/jsx.js';
 import type { DigestPayload, DigestRow } from './digest-builder.service.js';
-import type { TouchpointCoverage } from './digest-evidence.repository.js';
 import { digestChartSvg, renderDigestChart } from './digest-chart.js';
 import type { ChartRow } from './digest-chart.js';
+import type { TouchpointCoverage } from './digest-evidence.repository.js';
 
 /**
  * Gmail clips a message whose HTML passes 102 kB and hides the rest behind a link; the transfer encoding
