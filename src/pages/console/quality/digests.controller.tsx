@@ -206,6 +206,40 @@ export class DigestsPagesController {
             </>
           ))}
         </dl>
+        {p.coverageByTouchpoint?.length ? (
+          <div class="table-wrap" role="region" aria-label="Coverage by touchpoint" tabindex={0}>
+            <table>
+              <caption>Coverage by touchpoint</caption>
+              <thead>
+                <tr>
+                  {['Touchpoint', 'Planned', 'Completed', 'Missed', 'Declined', 'Unfilled'].map((h) => (
+                    <th scope="col" key={h}>
+                      {h}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {p.coverageByTouchpoint.map((c) => (
+                  <tr key={c.touchpointId}>
+                    <td>
+                      {tps.has(c.touchpointId) ? (
+                        <a href={`/results/touchpoints/${c.touchpointId}`}>{c.touchpoint}</a>
+                      ) : (
+                        c.touchpoint
+                      )}
+                    </td>
+                    <td>{c.planned}</td>
+                    <td>{c.completed}</td>
+                    <td>{c.missed}</td>
+                    <td>{c.declined}</td>
+                    <td>{c.unfilled}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
       </Layout>,
     );
   }
