@@ -119,7 +119,12 @@ export class DigestRunsService {
         windowsStartedBefore: delayed ? evidenceEnd : null,
         judgedAfter: previous ?? new Date(periodStart.getTime() - delay),
       });
-      const payload = { ...built, delayDays: delayed ? OWNER_VIEW_DELAY_DAYS : 0 };
+      // An owner reads the totals only: per-touchpoint counts would show how tests are spread (issue 16's
+      // allocation by need among them), the console's owner pages show no such counts either.
+      const { coverageByTouchpoint, ...shared } = built;
+      const payload = delayed
+        ? { ...shared, delayDays: OWNER_VIEW_DELAY_DAYS }
+        : { ...shared, coverageByTouchpoint, delayDays: 0 };
       const id = await this.digests.insertRun(manager, {
         organizationId: sub.organizationId,
         subscriptionId: sub.id,
