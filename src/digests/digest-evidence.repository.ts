@@ -93,6 +93,9 @@ export interface WorstNote {
   adHoc: boolean;
 }
 
+/** The metric projection of each evidence key, per kind of contact, keyed `<k>|<kind>`. */
+export type EvidenceGroups = Map<`${number}|${ContactKind}`, ContactsProjection>;
+
 type Level = 'touchpoint' | 'team' | 'organization';
 
 /**
@@ -161,6 +164,9 @@ function scopeSql(offset: number): string {
   return `(cardinality(${ids}::uuid[]) = 0 OR t.id = ANY(${ids}::uuid[]))
       AND (${team}::text IS NULL OR t.team = ${team})`;
 }
+
+/** Up to this many touchpoints by id, evidence is read by index (about 5,000 contacts a week at bench density). */
+const FEW_TOUCHPOINTS = 50;
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -251,14 +257,11 @@ export class DigestEvidenceRepository {
    * The metric projection for every key, per kind of contact (counted, ad hoc, the owner's), in one scan:
    * each contact is joined to the keys of its touchpoint, team and organization. Keyed `<k>|<kind>`.
    */
-  async evidence(
-    scope: DigestScope,
-    keys: EvidenceKey[],
-    countAdHoc: boolean,
-  ): Promise<Map<`${number}|${ContactKind}`, ContactsProjection>> {
-    const out = new Map<`${number}|${ContactKind}`, ContactsProjection>();
+  async evidence(scope: DigestScope, keys: EvidenceKey[], countAdHoc: boolean): Promise<EvidenceGroups> {
+    const out: EvidenceGroups = new Map();
     if (!keys.length) return out;
     const rows: Array<Record<string, unknown> & { k: number; kind: ContactKind }> = await this.scan(
+      scope,
       `WITH want AS (SELECT * FROM unnest($7::int[], $8::uuid[], $9::text[], $10::text[],
                                           $11::timestamptz[], $12::timestamptz[])
                        AS w(k, tp, team, channel, t0, t1))
@@ -283,8 +286,12 @@ export class DigestEvidenceRepository {
    * A query that reads most of the period's contacts: the planner cannot see how many contacts each key
    * holds (it guessed 11 where there were 50) and chose an index probe per key, a million random heap
    * reads; one sequential pass hashed against the keys costs half as much. Its sort gets room in memory.
+   * A few touchpoints named by id (a results page, a digest of some touchpoints) are the other way round: their
+   * contacts come through the index, and hashing every touchpoint and test of the organization costs more.
    */
-  private scan<T>(sql: string, params: unknown[]): Promise<T[]> {
+  private scan<T>(scope: DigestScope, sql: string, params: unknown[]): Promise<T[]> {
+    const few = scope.touchpointIds.length > 0 && scope.touchpointIds.length <= FEW_TOUCHPOINTS;
+    if (few) return this.dataSource.query(sql, params);
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SET LOCAL enable_nestloop = off`);
       await manager.query(`SET LOCAL work_mem = '64MB'`);
@@ -351,6 +358,19 @@ export class DigestEvidenceRepository {
 
   /** The tests whose window ended in the period, by status, and the slots left unfilled in weeks that ended in it. */
   async coverage(scope: DigestScope): Promise<Coverage> {
+    const [tests, unfilled] = await Promise.all([this.testsByStatus(scope), this.unfilledCount(scope)]);
+    return { ...tests, unfilled };
+  }
+
+  /** Coverage as `coverage` counts it, with the unfilled slots per reason (their sum is the unfilled count). */
+  async coverageWithReasons(
+    scope: DigestScope,
+  ): Promise<Coverage & { unfilledReasons: Array<{ reason: string; slots: number }> }> {
+    const [tests, unfilledReasons] = await Promise.all([this.testsByStatus(scope), this.unfilledReasons(scope)]);
+    return { ...tests, unfilled: unfilledReasons.reduce((a, u) => a + u.slots, 0), unfilledReasons };
+  }
+
+  private async testsByStatus(scope: DigestScope): Promise<Omit<Coverage, 'unfilled'>> {
     const params = [scope.organizationId, scope.periodStart, scope.periodEnd, scope.touchpointIds, scope.team];
     const [row]: Array<Omit<Coverage, 'unfilled'>> = await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE a.status NOT IN ('cancelled', 'declined'))::int AS planned,
@@ -361,13 +381,18 @@ export class DigestEvidenceRepository {
         WHERE a.organization_id = $1 AND ${WINDOW_ENDED_IN_PERIOD} AND ${scopeSql(4)}`,
       params,
     );
+    return row;
+  }
+
+  private async unfilledCount(scope: DigestScope): Promise<number> {
+    const params = [scope.organizationId, scope.periodStart, scope.periodEnd, scope.touchpointIds, scope.team];
     const [unfilled]: Array<{ n: number }> = await this.dataSource.query(
       `SELECT count(*)::int AS n FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
         WHERE u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date
           AND u.week_start + 7 <= $3::timestamptz::date AND ${scopeSql(4)}`,
       params,
     );
-    return { ...row, unfilled: unfilled.n };
+    return unfilled.n;
   }
 
   /**
