@@ -26,10 +26,10 @@ const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 20_000);
 const TESTERS = 200;
 const RUNS = 3;
 const ZONES = ['Europe/London', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata'];
-const PERIOD_START = new Date('2026-11-16T00:00:00Z');
+export const PERIOD_START = new Date('2026-11-16T00:00:00Z');
 const PERIOD_END = new Date('2026-11-23T00:00:00Z');
 /** The digest's end: the claims of 16–22 Nov have ended by then in every touchpoint's zone (New York's last). */
-const DIGEST_END = new Date('2026-11-23T12:00:00Z');
+export const DIGEST_END = new Date('2026-11-23T12:00:00Z');
 const GOAL = { ratio: 1.5, peakRssMB: 300 };
 
 /**

@@ -4,7 +4,7 @@ import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 
 import type { Page } from '../common/pagination.js';
 import { LOCKS } from '../database/advisory-lock.js';
-import type { DigestPayload } from './digest-builder.service.js';
+import type { DigestPayload, DigestRow } from './digest-builder.service.js';
 import { DigestRun } from './digest-run.entity.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
 import { OWNER_READER } from './owner-readers.js';
@@ -42,6 +42,9 @@ function sentTo(qb: SelectQueryBuilder<DigestRun>, me: string, seenUpTo: Date | 
 
 /** A run as its readers get it, with its subscription's name. */
 export type NamedRun = DigestRun & { subscriptionName: string };
+
+/** A run without its payload, with its subscription's name. */
+export type RunHeader = Omit<NamedRun, 'payload'>;
 
 /** One line of the digest archive: a run, its subscription's name, when it went out, how many rows it had. */
 export interface RunSummary {
@@ -192,6 +195,31 @@ export class DigestsRepository {
     const { entities, raw } = await qb.getRawAndEntities<{ subscription_name: string }>();
     if (!entities[0]) return null;
     return Object.assign(entities[0], { subscriptionName: raw[0].subscription_name });
+  }
+
+  /**
+   * One row of a stored run (`index` counted from 0; null when it has no such row), read by `reader` as `run`
+   * rules; null when the run is not theirs to read. The rest of the payload (a whole organization's digest can
+   * hold tens of thousands of rows) stays in PostgreSQL.
+   */
+  async runRow(
+    organizationId: string,
+    id: string,
+    index: number | null,
+    reader: { personId: string; ownerSeesUpTo: Date } | null,
+  ): Promise<{ run: RunHeader; row: DigestRow | null } | null> {
+    const qb = this.dataSource
+      .getRepository(DigestRun)
+      .createQueryBuilder('r')
+      .select(['r.id', 'r.organizationId', 'r.subscriptionId', 'r.periodStart', 'r.periodEnd', 'r.createdAt'])
+      .innerJoin(DigestSubscription, 's', 's.id = r.subscriptionId')
+      .addSelect('s.name', 'subscription_name')
+      .addSelect(`r.payload->'rows'->(CAST(:index AS int))`, 'row')
+      .where('r.id = :id AND r.organizationId = :org', { id, org: organizationId, index });
+    if (reader !== null) sentTo(qb, reader.personId, reader.ownerSeesUpTo);
+    const { entities, raw } = await qb.getRawAndEntities<{ subscription_name: string; row: DigestRow | null }>();
+    if (!entities[0]) return null;
+    return { run: Object.assign(entities[0], { subscriptionName: raw[0].subscription_name }), row: raw[0].row };
   }
 
   /**

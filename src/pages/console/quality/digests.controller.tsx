@@ -281,9 +281,8 @@ export class DigestsPagesController {
     @Res() res: Response,
   ): Promise<void> {
     const me = session.actor;
-    const run = await this.runs.get(me, runId);
-    const row = /^\d{1,4}$/.test(index) ? run.payload.rows[Number(index)] : undefined;
-    if (!row) throw new NotFoundException('This digest has no such row');
+    // the run's one row, not its payload (an organization's digest holds a row per claim)
+    const { run, row } = await this.runs.getRow(me, runId, /^\d{1,5}$/.test(index) ? Number(index) : null);
     const tp = row.touchpointId
       ? (await touchpointsById(this.touchpoints, me, [row.touchpointId])).get(row.touchpointId)
       : undefined;
