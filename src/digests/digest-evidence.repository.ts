@@ -260,13 +260,19 @@ export class DigestEvidenceRepository {
   async evidence(scope: DigestScope, keys: EvidenceKey[], countAdHoc: boolean): Promise<EvidenceGroups> {
     const out: EvidenceGroups = new Map();
     if (!keys.length) return out;
+    const levels = new Set(keys.map(levelOf));
+    // a team's contacts (or some touchpoints') read once for keys of several levels (a team's results page);
+    // the whole organization's stay a scan per level, too many to hold
+    const once = levels.size > 1 && (scope.team !== null || scope.touchpointIds.length > 0);
+    const contacts = scopedContacts(4, 6, 13);
     const rows: Array<Record<string, unknown> & { k: number; kind: ContactKind }> = await this.scan(
       scope,
       `WITH want AS (SELECT * FROM unnest($7::int[], $8::uuid[], $9::text[], $10::text[],
                                           $11::timestamptz[], $12::timestamptz[])
                        AS w(k, tp, team, channel, t0, t1))
+            ${once ? `, scoped AS MATERIALIZED (SELECT * FROM ${contacts})` : ''}
        SELECT o.k, o.kind, ${METRIC_PROJECTION}
-         FROM (${joinedPerLevel(new Set(keys.map(levelOf)), scopedContacts(4, 6, 13))}) o
+         FROM (${joinedPerLevel(levels, once ? 'scoped o' : contacts)}) o
         GROUP BY o.k, o.kind`,
       [
         ...wantParams(
