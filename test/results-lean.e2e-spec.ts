@@ -38,7 +38,7 @@ const figures = (r: Row) => ({
   ciHigh: r.ciHigh,
   verdict: r.verdict,
 });
-const byId = (a: Row, b: Row) => a.claimId.localeCompare(b.claimId);
+const byId = (a: { claimId: string }, b: { claimId: string }) => a.claimId.localeCompare(b.claimId);
 
 beforeAll(async () => {
   t = await createTestApp({ clock });

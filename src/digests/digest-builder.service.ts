@@ -4,8 +4,8 @@ import { sumsIn } from '../metrics/counted-contacts.js';
 import type { ContactKind } from '../metrics/counted-contacts.js';
 import { EMPTY_SUMS, isWait, metricByKey, observedOf } from '../metrics/metric-catalogue.js';
 import type { MetricDefinition, MetricSums } from '../metrics/metric-catalogue.js';
-import { VerdictSettingsService } from '../metrics/verdict-settings.service.js';
 import type { EffectiveSettings } from '../metrics/verdict-settings.js';
+import { VerdictSettingsService } from '../metrics/verdict-settings.service.js';
 import {
   evidenceOf,
   gapDirection,
