@@ -150,6 +150,8 @@ function ResultsPage(props: { session: CurrentSession; path: string; results: Re
   const { results: r } = props;
   const zone = r.scope.timezone;
   const back = r.delayDays > 0;
+  // each week's label once, not once per metric (a zone's date formatting is the page's dearest step)
+  const weekOf = new Map(r.contacts.map((c) => [c.start, day(c.start, zone)]));
   return (
     <Layout session={props.session} path={props.path} title={`Results: ${r.scope.name}`}>
       <p>
@@ -175,7 +177,7 @@ function ResultsPage(props: { session: CurrentSession; path: string; results: Re
       </p>
       <div class="metrics">
         {r.metrics.map((m) => (
-          <MetricSection key={m.metric} series={m} results={r} />
+          <MetricSection key={m.metric} series={m} results={r} weekOf={weekOf} />
         ))}
       </div>
       {r.scope.touchpointId === null && (
@@ -211,7 +213,7 @@ function ResultsPage(props: { session: CurrentSession; path: string; results: Re
   );
 }
 
-function MetricSection(props: { series: MetricSeries; results: Results }) {
+function MetricSection(props: { series: MetricSeries; results: Results; weekOf: Map<string, string> }) {
   const { series: m, results: r } = props;
   const claims = r.claims.filter((c) => c.metric === m.metric);
   const label = metricLabel(m.metric);
@@ -240,7 +242,7 @@ function MetricSection(props: { series: MetricSeries; results: Results }) {
             <tbody>
               {m.weeks.map((w) => (
                 <tr key={w.start}>
-                  <td>{day(w.start, r.scope.timezone)}</td>
+                  <td>{props.weekOf.get(w.start) ?? day(w.start, r.scope.timezone)}</td>
                   <td>{formatValue(m.unit, w.observed)}</td>
                   <td>
                     {w.ciLow === null ? '–' : `${formatValue(m.unit, w.ciLow)} – ${formatValue(m.unit, w.ciHigh)}`}
