@@ -48,6 +48,9 @@ interface Phase {
   cpu: { servicePct: number; machinePct: number };
 }
 
+/** Every request answered 2xx in time: a page that timed out each time has no p99 and has not met it. */
+const goalMet = (p: Phase) => p.requests > 0 && p.non2xx === 0 && p.errors === 0 && p.p99Ms < GOAL.p99Ms;
+
 async function phase(
   name: string,
   base: string,
@@ -74,7 +77,7 @@ async function phase(
   process.stdout.write(
     `${name}: ${out.perSecond} req/s p50 ${out.p50Ms} ms p99 ${out.p99Ms} ms (non-2xx ${out.non2xx}, errors ` +
       `${out.errors}); CPU service ${out.cpu.servicePct} %, machine ${out.cpu.machinePct} % — goal p99 under ` +
-      `${GOAL.p99Ms} ms: ${out.p99Ms < GOAL.p99Ms && out.non2xx === 0 ? 'met' : 'missed'}\n`,
+      `${GOAL.p99Ms} ms: ${goalMet(out) ? 'met' : 'missed'}\n`,
   );
   return out;
 }
@@ -192,7 +195,7 @@ async function main() {
         teams.map((team, i) => ({ path: `/results/teams/${team}`, headers: viaConsole(i) })),
       ),
     ];
-    const met = Object.fromEntries(phases.map((p) => [p.name, p.p99Ms < GOAL.p99Ms && p.non2xx === 0]));
+    const met = Object.fromEntries(phases.map((p) => [p.name, goalMet(p)]));
     const summary = {
       benchmark: 'console',
       machine: machine(),

@@ -116,6 +116,26 @@ const CLAIM_ENDS = `((c.period_end + 1)::timestamp AT TIME ZONE coalesce(t.timez
  */
 const JUDGED_AT = `greatest(${CLAIM_ENDS}, c.revised_at)`;
 
+/** The tests of the scope (params: coverageParams) whose window ended in the period, counted by status. */
+const TESTS_BY_STATUS = `SELECT count(*) FILTER (WHERE a.status NOT IN ('cancelled', 'declined'))::int AS planned,
+         count(*) FILTER (WHERE a.status = 'completed')::int AS completed,
+         count(*) FILTER (WHERE a.status = 'missed')::int AS missed,
+         count(*) FILTER (WHERE a.status = 'declined')::int AS declined
+    FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id
+   WHERE a.organization_id = $1 AND ${WINDOW_ENDED_IN_PERIOD} AND ${scopeSql(4)}`;
+
+/** The scope's unfilled slots (`u`, `t`; params: coverageParams) of weeks that ended in the period. */
+const UNFILLED_IN_PERIOD = `u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date
+      AND u.week_start + 7 <= $3::timestamptz::date AND ${scopeSql(4)}`;
+
+const coverageParams = (scope: DigestScope) => [
+  scope.organizationId,
+  scope.periodStart,
+  scope.periodEnd,
+  scope.touchpointIds,
+  scope.team,
+];
+
 const levelOf = (key: { tp: string | null; team: string | null }): Level =>
   key.tp !== null ? 'touchpoint' : key.team !== null ? 'team' : 'organization';
 
@@ -364,41 +384,13 @@ export class DigestEvidenceRepository {
 
   /** The tests whose window ended in the period, by status, and the slots left unfilled in weeks that ended in it. */
   async coverage(scope: DigestScope): Promise<Coverage> {
-    const [tests, unfilled] = await Promise.all([this.testsByStatus(scope), this.unfilledCount(scope)]);
-    return { ...tests, unfilled };
-  }
-
-  /** Coverage as `coverage` counts it, with the unfilled slots per reason (their sum is the unfilled count). */
-  async coverageWithReasons(
-    scope: DigestScope,
-  ): Promise<Coverage & { unfilledReasons: Array<{ reason: string; slots: number }> }> {
-    const [tests, unfilledReasons] = await Promise.all([this.testsByStatus(scope), this.unfilledReasons(scope)]);
-    return { ...tests, unfilled: unfilledReasons.reduce((a, u) => a + u.slots, 0), unfilledReasons };
-  }
-
-  private async testsByStatus(scope: DigestScope): Promise<Omit<Coverage, 'unfilled'>> {
-    const params = [scope.organizationId, scope.periodStart, scope.periodEnd, scope.touchpointIds, scope.team];
-    const [row]: Array<Omit<Coverage, 'unfilled'>> = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE a.status NOT IN ('cancelled', 'declined'))::int AS planned,
-              count(*) FILTER (WHERE a.status = 'completed')::int AS completed,
-              count(*) FILTER (WHERE a.status = 'missed')::int AS missed,
-              count(*) FILTER (WHERE a.status = 'declined')::int AS declined
-         FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id
-        WHERE a.organization_id = $1 AND ${WINDOW_ENDED_IN_PERIOD} AND ${scopeSql(4)}`,
-      params,
+    const [row]: Coverage[] = await this.dataSource.query(
+      `SELECT tests.*, (SELECT count(*)::int FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
+                         WHERE ${UNFILLED_IN_PERIOD}) AS unfilled
+         FROM (${TESTS_BY_STATUS}) tests`,
+      coverageParams(scope),
     );
     return row;
-  }
-
-  private async unfilledCount(scope: DigestScope): Promise<number> {
-    const params = [scope.organizationId, scope.periodStart, scope.periodEnd, scope.touchpointIds, scope.team];
-    const [unfilled]: Array<{ n: number }> = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
-        WHERE u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date
-          AND u.week_start + 7 <= $3::timestamptz::date AND ${scopeSql(4)}`,
-      params,
-    );
-    return unfilled.n;
   }
 
   /**
@@ -434,15 +426,22 @@ export class DigestEvidenceRepository {
     );
   }
 
-  /** The slots left unfilled in weeks that ended in the period (as coverage counts them), per reason, most first. */
-  async unfilledReasons(scope: DigestScope): Promise<Array<{ reason: string; slots: number }>> {
-    return this.dataSource.query(
-      `SELECT u.reason, count(*)::int AS slots FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
-        WHERE u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date
-          AND u.week_start + 7 <= $3::timestamptz::date AND ${scopeSql(4)}
-        GROUP BY u.reason ORDER BY slots DESC, u.reason`,
-      [scope.organizationId, scope.periodStart, scope.periodEnd, scope.touchpointIds, scope.team],
-    );
+  /** Coverage as `coverage` counts it, with the unfilled slots per reason, most first: one round trip. */
+  async coverageWithReasons(
+    scope: DigestScope,
+  ): Promise<Coverage & { unfilledReasons: Array<{ reason: string; slots: number }> }> {
+    const [row]: Array<Omit<Coverage, 'unfilled'> & { reasons: Array<{ reason: string; slots: number }> }> =
+      await this.dataSource.query(
+        `SELECT tests.*, coalesce((SELECT json_agg(json_build_object('reason', r.reason, 'slots', r.slots)
+                                                   ORDER BY r.slots DESC, r.reason)
+                                     FROM (SELECT u.reason, count(*)::int AS slots
+                                             FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
+                                            WHERE ${UNFILLED_IN_PERIOD} GROUP BY u.reason) r), '[]') AS reasons
+           FROM (${TESTS_BY_STATUS}) tests`,
+        coverageParams(scope),
+      );
+    const { reasons, ...tests } = row;
+    return { ...tests, unfilled: reasons.reduce((a, u) => a + u.slots, 0), unfilledReasons: reasons };
   }
 
   /** Testers with tests missed in the period (windows that ended in it), most first. */
