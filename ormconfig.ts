@@ -9,6 +9,7 @@ import { Claim, ClaimEdit } from './src/claims/claim.entity.js';
 import { JobFailure } from './src/database/job-failure.entity.js';
 import { migrations } from './src/database/migrations/index.js';
 import { DigestRendering } from './src/digests/digest-rendering.entity.js';
+import { DigestRunRow } from './src/digests/digest-run-row.entity.js';
 import { DigestRun } from './src/digests/digest-run.entity.js';
 import { DigestSubscription } from './src/digests/digest-subscription.entity.js';
 import { IdempotencyKey } from './src/idempotency/idempotency-key.entity.js';
@@ -44,6 +45,7 @@ export const entities = [
   ClaimEdit,
   DigestSubscription,
   DigestRun,
+  DigestRunRow,
   DigestLink,
   DigestRendering,
   OutboxMessage,

@@ -5,6 +5,7 @@ import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Page } from '../common/pagination.js';
 import { LOCKS } from '../database/advisory-lock.js';
 import type { DigestPayload, DigestRow } from './digest-builder.service.js';
+import { DigestRunRow } from './digest-run-row.entity.js';
 import { DigestRun } from './digest-run.entity.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
 import { OWNER_READER } from './owner-readers.js';
@@ -172,7 +173,16 @@ export class DigestsRepository {
     },
   ): Promise<string> {
     const { identifiers } = await manager.insert(DigestRun, run);
-    return identifiers[0].id as string;
+    const id = identifiers[0].id as string;
+    // each row on its own too (DigestRunRow), out of the payload just stored
+    await manager.query(
+      `INSERT INTO digest_run_row (run_id, ordinal, organization_id, "row")
+       SELECT r.id, e.ordinality - 1, r.organization_id, e.value
+         FROM digest_run r, jsonb_array_elements(r.payload->'rows') WITH ORDINALITY AS e
+        WHERE r.id = $1`,
+      [id],
+    );
+    return id;
   }
 
   /**
@@ -199,8 +209,8 @@ export class DigestsRepository {
 
   /**
    * One row of a stored run (`index` counted from 0; null when it has no such row), read by `reader` as `run`
-   * rules; null when the run is not theirs to read. The rest of the payload (a whole organization's digest can
-   * hold tens of thousands of rows) stays in PostgreSQL.
+   * rules; null when the run is not theirs to read. Read from digest_run_row: the payload (a whole organization's
+   * digest holds tens of thousands of rows) is not even decompressed.
    */
   async runRow(
     organizationId: string,
@@ -214,8 +224,9 @@ export class DigestsRepository {
       .select(['r.id', 'r.organizationId', 'r.subscriptionId', 'r.periodStart', 'r.periodEnd', 'r.createdAt'])
       .innerJoin(DigestSubscription, 's', 's.id = r.subscriptionId')
       .addSelect('s.name', 'subscription_name')
-      .addSelect(`r.payload->'rows'->(CAST(:index AS int))`, 'row')
-      .where('r.id = :id AND r.organizationId = :org', { id, org: organizationId, index });
+      .leftJoin(DigestRunRow, 'x', 'x.runId = r.id AND x.ordinal = :index', { index })
+      .addSelect('x.row', 'row')
+      .where('r.id = :id AND r.organizationId = :org', { id, org: organizationId });
     if (reader !== null) sentTo(qb, reader.personId, reader.ownerSeesUpTo);
     const { entities, raw } = await qb.getRawAndEntities<{ subscription_name: string; row: DigestRow | null }>();
     if (!entities[0]) return null;

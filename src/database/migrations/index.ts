@@ -12,6 +12,7 @@ import { DigestLinks1765600000000 } from './1765600000000-digest-links.js';
 import { ClaimRevisedAt1765800000000 } from './1765800000000-claim-revised-at.js';
 import { ConsoleSessions1766100000000 } from './1766100000000-console-sessions.js';
 import { FormerOwnersIndex1766750000000 } from './1766750000000-former-owners-index.js';
+import { DigestRunRows1766750000001 } from './1766750000001-digest-run-rows.js';
 
 /** Every migration, oldest first. A generated migration is added here to take effect. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   ClaimRevisedAt1765800000000,
   ConsoleSessions1766100000000,
   FormerOwnersIndex1766750000000,
+  DigestRunRows1766750000001,
 ];
