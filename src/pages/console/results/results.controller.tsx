@@ -224,6 +224,7 @@ function MetricSection(props: { series: MetricSeries; results: Results; weekOf: 
         id={`chart-${m.metric}`}
         series={m}
         claims={claims}
+        zone={r.scope.timezone}
         title={`${label} per week with 95 % intervals${claims.length ? ' and the claims' : ''}`}
       />
       <ClaimsLegend unit={m.unit} claims={claims} />
