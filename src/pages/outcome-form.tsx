@@ -378,7 +378,9 @@ export function OutcomeForm({
         </p>
       </section>
       {info.editing && info.editableUntil ? (
-        <p class="ok">Saved. You can change it until {longDateTime(info.editableUntil, ctx.zone, localeOf(ctx))}.</p>
+        <p class="ok" role="status">
+          Saved. You can change it until {longDateTime(info.editableUntil, ctx.zone, localeOf(ctx))}.
+        </p>
       ) : null}
       <h2>What happened</h2>
       {errors ? (

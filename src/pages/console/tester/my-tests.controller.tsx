@@ -393,17 +393,15 @@ export class MyTestsController {
     const now = this.clock.now();
     const { value, errors } = await checkOutcomeForm(values, state.form, now);
     if (errors.length) return this.sendForm(res, 400, session, state, values, errors, now);
-    let saved: Outcome;
     try {
-      saved = await this.outcomes.recordForAssignment(session.actor, id, value);
+      await this.outcomes.recordForAssignment(session.actor, id, value);
     } catch (error) {
       if (error instanceof FieldValidationException)
         return this.sendForm(res, 400, session, state, values, error.errors, now);
       if (error instanceof HttpException && error.getStatus() < 500) return this.refused(res, session, state, error);
       throw error;
     }
-    const until = when(saved.editableUntil, state.form.zone);
-    await this.sessions.flash(session.actor, `Saved. You can change it until ${until} (${state.form.zone}).`);
+    // the form itself then says "Saved. You can change it until …" (a status), so no flash says it twice
     res.redirect(303, `/my/tests/${id}`);
   }
 
