@@ -1,0 +1,178 @@
+import sharp from 'sharp';
+
+import { ManualClock } from '../src/common/clock.js';
+import { EVIDENCE_LIMITS } from '../src/evidence/evidence-rules.js';
+import { accessWorlds, AccessWorld } from './support/access-world.js';
+import { photoWithLocation, pdf, png, wav } from './support/evidence-files.js';
+import { auth } from './support/factories.js';
+import { createTestApp, TestApp } from './support/test-app.js';
+
+let t: TestApp;
+let own: AccessWorld;
+let other: AccessWorld;
+
+beforeAll(async () => {
+  t = await createTestApp({ clock: new ManualClock('2027-02-28T12:00:00Z') });
+  ({ own, other } = await accessWorlds(t));
+});
+afterAll(() => t.close());
+
+const evidencePath = (w: AccessWorld, id = '') => `/api/v1/outcomes/${w.outcome}/evidence${id ? `/${id}` : ''}`;
+
+function attach(w: AccessWorld, content: Buffer, name: string, type = 'application/octet-stream', key = w.key.tester) {
+  return t.http().post(evidencePath(w)).set(auth(key)).attach('file', content, { filename: name, contentType: type });
+}
+
+/** A download's bytes, whatever its type (supertest parses only text and JSON by itself). */
+function download(w: AccessWorld, id: string, key: string) {
+  return t
+    .http()
+    .get(evidencePath(w, id))
+    .set(auth(key))
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+}
+
+async function clearEvidence(w: AccessWorld) {
+  await t.dataSource.query('DELETE FROM evidence WHERE outcome_id = $1', [w.outcome]);
+}
+
+describe('evidence attached to a contact', () => {
+  afterEach(() => clearEvidence(own));
+
+  it('re-encodes a photo without its EXIF and GPS position, upright, and serves it only as an attachment', async () => {
+    const photo = await photoWithLocation(64, 48);
+    expect((await sharp(photo).metadata()).exif).toBeDefined();
+    const res = await attach(own, photo, 'IMG_0042.JPG', 'image/jpeg').expect(201);
+    expect(res.body).toMatchObject({
+      outcomeId: own.outcome,
+      kind: 'image',
+      contentType: 'image/jpeg',
+      fileName: 'IMG_0042.jpg',
+      metadataStripped: true,
+      uploadedBy: own.person.tester.id,
+    });
+    const got = await download(own, res.body.id, own.key.quality).expect(200);
+    expect(got.headers['content-type']).toBe('image/jpeg');
+    expect(got.headers['content-disposition']).toMatch(/^attachment; filename="?IMG_0042\.jpg"?$/);
+    expect(got.headers['x-content-type-options']).toBe('nosniff');
+    expect(got.headers['cache-control']).toBe('private, no-store');
+    const kept = got.body as Buffer;
+    expect(kept.length).toBe(res.body.bytes);
+    const meta = await sharp(kept).metadata();
+    expect(meta.exif).toBeUndefined();
+    expect(meta.xmp).toBeUndefined();
+    // the orientation tag went with the rest, so the pixels were turned: 64×48 shot sideways is 48×64
+    expect([meta.width, meta.height]).toEqual([48, 64]);
+    for (const trace of ['Ann Tester', 'PhoneCo', 'GPS']) expect(kept.includes(trace)).toBe(false);
+  });
+
+  it('reads the type from the content, not from the name or the browser', async () => {
+    const disguised = await attach(own, await png(), 'letter.pdf', 'application/pdf').expect(201);
+    expect(disguised.body).toMatchObject({ kind: 'image', contentType: 'image/png', fileName: 'letter.png' });
+
+    const letter = await attach(own, pdf(), 'scan', 'image/jpeg').expect(201);
+    expect(letter.body).toMatchObject({ kind: 'pdf', contentType: 'application/pdf', metadataStripped: false });
+    const call = await attach(own, wav(), 'my side.mp3', 'audio/mpeg').expect(201);
+    expect(call.body).toMatchObject({ kind: 'audio', contentType: 'audio/wav', fileName: 'my side.wav' });
+
+    const script = await attach(own, Buffer.from('<script>alert(1)</script>'), 'photo.jpg', 'image/jpeg').expect(415);
+    expect(script.body.errors).toEqual([expect.objectContaining({ field: 'file', rule: 'fileType' })]);
+    expect(script.body.message).toMatch(/JPEG, PNG or WebP image, a PDF, or an audio recording/);
+  });
+
+  it('names the field and the rule when a file is missing, too large, or one too many', async () => {
+    const none = await t.http().post(evidencePath(own)).set(auth(own.key.tester)).field('note', 'x').expect(400);
+    expect(none.body.errors).toEqual([expect.objectContaining({ field: 'file', rule: 'required' })]);
+
+    const huge = Buffer.concat([pdf(), Buffer.alloc(EVIDENCE_LIMITS.fileBytes)]);
+    const big = await attach(own, huge, 'big.pdf').expect(413);
+    expect(big.body.errors).toEqual([expect.objectContaining({ field: 'file', rule: 'fileBytes' })]);
+    expect(big.body.message).toBe('file must be at most 20 MB');
+
+    for (let i = 0; i < EVIDENCE_LIMITS.filesPerContact; i++) await attach(own, pdf(), `p${i}.pdf`).expect(201);
+    const full = await attach(own, pdf(), 'one-more.pdf').expect(409);
+    expect(full.body.errors).toEqual([expect.objectContaining({ field: 'file', rule: 'filesPerContact' })]);
+    const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM evidence WHERE outcome_id = $1', [
+      own.outcome,
+    ]);
+    expect(n).toBe(EVIDENCE_LIMITS.filesPerContact);
+  });
+
+  it('refuses a damaged image as unreadable, not with a 500', async () => {
+    const photo = await photoWithLocation();
+    const res = await attach(own, photo.subarray(0, 200), 'cut.jpg').expect(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'file', rule: 'unreadable' })]);
+  });
+
+  it('stores the bytes in PostgreSQL by default, and a removed file takes its bytes with it', async () => {
+    const res = await attach(own, pdf(), 'letter.pdf').expect(201);
+    const [row] = await t.dataSource.query(
+      'SELECT e.storage, length(b.content) AS n FROM evidence e JOIN evidence_blob b ON b.evidence_id = e.id WHERE e.id = $1',
+      [res.body.id],
+    );
+    expect(row).toEqual({ storage: 'postgres', n: pdf().length });
+    await t.http().delete(evidencePath(own, res.body.id)).set(auth(own.key.tester)).expect(204);
+    const left = await t.dataSource.query('SELECT 1 FROM evidence_blob WHERE evidence_id = $1', [res.body.id]);
+    expect(left).toEqual([]);
+    await download(own, res.body.id, own.key.quality).expect(404);
+  });
+});
+
+describe('who may attach and see evidence', () => {
+  let fileId: string;
+  beforeAll(async () => {
+    fileId = (await attach(own, await png(), 'ticket.png').expect(201)).body.id;
+  });
+
+  it('lets quality and admins of the organization list and download it', async () => {
+    for (const key of [own.key.quality, own.key.admin]) {
+      const list = await t.http().get(evidencePath(own)).set(auth(key)).expect(200);
+      expect(list.body.total).toBe(1);
+      expect(list.body.items[0]).toMatchObject({ id: fileId, fileName: 'ticket.png' });
+      expect(list.body.items[0]).not.toHaveProperty('organizationId');
+      await download(own, fileId, key).expect(200);
+    }
+  });
+
+  it("never shows it to the touchpoint's owner, nor to the tester once sent", async () => {
+    for (const key of [own.key.owner, own.key.tester]) {
+      await t.http().get(evidencePath(own)).set(auth(key)).expect(403);
+      await download(own, fileId, key).expect(403);
+    }
+  });
+
+  it('answers another organization as if the contact and file did not exist', async () => {
+    for (const key of [other.key.quality, other.key.admin]) {
+      await t.http().get(evidencePath(own)).set(auth(key)).expect(404);
+      await download(own, fileId, key).expect(404);
+    }
+    await attach(own, await png(), 'x.png', 'image/png', other.key.tester).expect(404);
+  });
+
+  it("lets only the contact's tester attach: not the owner, not quality", async () => {
+    await attach(own, await png(), 'x.png', 'image/png', own.key.owner).expect(403);
+    await attach(own, await png(), 'x.png', 'image/png', own.key.quality).expect(403);
+  });
+
+  it('closes with the edit period: no more files, and the tester can no longer remove one', async () => {
+    const [{ editable_until: until }] = await t.dataSource.query('SELECT editable_until FROM outcome WHERE id = $1', [
+      own.outcome,
+    ]);
+    const before = t.clock.now();
+    t.clock.set(new Date(until.getTime() + 1000));
+    try {
+      const late = await attach(own, await png(), 'late.png').expect(409);
+      expect(late.body.message).toMatch(/while the outcome can be edited/);
+      await t.http().delete(evidencePath(own, fileId)).set(auth(own.key.tester)).expect(409);
+      // an admin still can (a file that should never have been kept)
+      await t.http().delete(evidencePath(own, fileId)).set(auth(own.key.admin)).expect(204);
+    } finally {
+      t.clock.set(before);
+    }
+  });
+});
