@@ -2,8 +2,8 @@ import { fileTypeFromBuffer } from 'file-type';
 import sharp from 'sharp';
 
 import type { FieldError } from '../common/validation/validation-errors.js';
-import type { EvidenceKind } from './evidence.entity.js';
 import { acceptedType, EVIDENCE_LIMITS, isFieldError } from './evidence-rules.js';
+import type { EvidenceKind } from './evidence.entity.js';
 
 /** A file ready to store: what it is, and its bytes as kept. */
 export interface PreparedEvidence {

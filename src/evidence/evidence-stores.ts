@@ -1,8 +1,8 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 
 import { AppConfig } from '../config/app-config.js';
-import type { EvidenceStorage } from './evidence.entity.js';
 import { PostgresEvidenceStore, S3EvidenceStore, type EvidenceStore } from './evidence-store.js';
+import type { EvidenceStorage } from './evidence.entity.js';
 
 /**
  * The stores this service can reach: PostgreSQL always, S3-compatible storage when configured. New files go to

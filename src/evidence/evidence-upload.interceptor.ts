@@ -19,12 +19,31 @@ export class EvidenceUploadInterceptor implements NestInterceptor {
     try {
       return await this.multipart.intercept(context, next);
     } catch (error) {
-      if (error instanceof HttpException && error.getStatus() === 413) throw new EvidenceRefused(tooLarge());
+      if (error instanceof HttpException && error.getStatus() === 413)
+        return this.refuse(context, next, new EvidenceRefused(tooLarge()));
       if (error instanceof HttpException && error.getStatus() === 400) {
         const message = `the body must be multipart/form-data with one file in a part named "file" (${error.message})`;
-        throw new EvidenceRefused({ field: 'file', rule: 'multipart', message });
+        return this.refuse(context, next, new EvidenceRefused({ field: 'file', rule: 'multipart', message }));
       }
       throw error;
     }
+  }
+
+  /** The API answers the refusal as it is. */
+  protected refuse(_context: ExecutionContext, _next: CallHandler, refusal: EvidenceRefused): Observable<unknown> {
+    throw refusal;
+  }
+}
+
+/** Where a refused upload is left for a page's handler, which shows it next to the field. */
+export const UPLOAD_REFUSAL = Symbol('evidenceUploadRefusal');
+export type WithUploadRefusal = { [UPLOAD_REFUSAL]?: EvidenceRefused };
+
+/** For pages: a refused upload reaches the handler (as `req[UPLOAD_REFUSAL]`), which re-shows its form. */
+@Injectable()
+export class EvidenceFormUploadInterceptor extends EvidenceUploadInterceptor {
+  protected override refuse(context: ExecutionContext, next: CallHandler, refusal: EvidenceRefused) {
+    context.switchToHttp().getRequest<WithUploadRefusal>()[UPLOAD_REFUSAL] = refusal;
+    return next.handle();
   }
 }

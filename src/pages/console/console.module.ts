@@ -6,6 +6,7 @@ import { ConsoleGuard } from '../../auth/console.guard.js';
 import { CampaignsModule } from '../../campaigns/campaigns.module.js';
 import { ClaimsModule } from '../../claims/claims.module.js';
 import { DigestsModule } from '../../digests/digests.module.js';
+import { EvidenceModule } from '../../evidence/evidence.module.js';
 import { MetricsModule } from '../../metrics/metrics.module.js';
 import { OutcomesModule } from '../../outcomes/outcomes.module.js';
 import { PeopleModule } from '../../people/people.module.js';
@@ -42,6 +43,7 @@ import { MyTestsController } from './tester/my-tests.controller.js';
     AssignmentsModule,
     CampaignsModule,
     OutcomesModule,
+    EvidenceModule,
     ClaimsModule,
     TouchpointsModule,
     DigestsModule,
