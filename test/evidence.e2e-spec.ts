@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { ManualClock } from '../src/common/clock.js';
 import { EVIDENCE_LIMITS } from '../src/evidence/evidence-rules.js';
 import { accessWorlds, AccessWorld } from './support/access-world.js';
+import { sessionFor, textOf } from './support/console.js';
 import { photoWithLocation, pdf, png, wav } from './support/evidence-files.js';
 import { auth } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -46,7 +47,7 @@ describe('evidence attached to a contact', () => {
 
   it('re-encodes a photo without its EXIF and GPS position, upright, and serves it only as an attachment', async () => {
     const photo = await photoWithLocation(64, 48);
-    expect((await sharp(photo).metadata()).exif).toBeDefined();
+    expect(await sharp(photo).metadata()).toMatchObject({ exif: expect.any(Buffer), orientation: 6 });
     const res = await attach(own, photo, 'IMG_0042.JPG', 'image/jpeg').expect(201);
     expect(res.body).toMatchObject({
       outcomeId: own.outcome,
@@ -174,5 +175,84 @@ describe('who may attach and see evidence', () => {
     } finally {
       t.clock.set(before);
     }
+  });
+});
+
+describe("evidence through the tester's link", () => {
+  afterEach(() => clearEvidence(own));
+  const page = () => `/t/${own.testerLink}`;
+
+  it('shows the form with the warning, takes a file, and lists it', async () => {
+    const before = await t.http().get(page()).expect(200);
+    expect(textOf(before.text)).toContain('Never photograph or record staff or other customers');
+    expect(before.text).toContain('enctype="multipart/form-data"');
+    const posted = await t
+      .http()
+      .post(`${page()}/evidence`)
+      .attach('file', await photoWithLocation(), 'queue ticket.jpg')
+      .expect(303);
+    expect(posted.headers.location).toBe(`${page()}#evidence`);
+    const after = await t.http().get(page()).expect(200);
+    expect(textOf(after.text)).toMatch(/queue ticket\.jpg \(image, \d+ kB\)/);
+    const [row] = await t.dataSource.query('SELECT uploaded_by FROM evidence WHERE outcome_id = $1', [own.outcome]);
+    expect(row.uploaded_by).toBe(own.person.tester.id);
+  });
+
+  it('shows a refused file next to the file field, and stores nothing', async () => {
+    const res = await t
+      .http()
+      .post(`${page()}/evidence`)
+      .attach('file', Buffer.from('MZ\x90\x00 not a photo'), 'photo.jpg')
+      .expect(415);
+    expect(res.text).toMatch(
+      /<p class="error" id="evidence-file-error">file is application\/x-msdownload; it must be a JPEG/,
+    );
+    const rows = await t.dataSource.query('SELECT 1 FROM evidence WHERE outcome_id = $1', [own.outcome]);
+    expect(rows).toEqual([]);
+  });
+
+  it('lets the tester remove a wrong file', async () => {
+    await t.http().post(`${page()}/evidence`).attach('file', pdf(), 'wrong.pdf').expect(303);
+    const [row] = await t.dataSource.query('SELECT id FROM evidence WHERE outcome_id = $1', [own.outcome]);
+    await t.http().post(`${page()}/evidence/${row.id}/remove`).expect(303);
+    expect(textOf((await t.http().get(page()).expect(200)).text)).toContain('No files attached.');
+  });
+
+  it('answers a wrong link with its 404 page, without taking the file', async () => {
+    const wrong = `/t/${'x'.repeat(43)}/evidence`;
+    const res = await t.http().post(wrong).attach('file', pdf(), 'letter.pdf').expect(404);
+    expect(res.text).toContain('This link is not valid');
+    expect(await t.dataSource.query('SELECT 1 FROM evidence')).toEqual([]);
+  });
+});
+
+describe("evidence in the console's contact drill-down", () => {
+  let fileId: string;
+  beforeAll(async () => {
+    fileId = (await attach(own, wav(), 'my side of the call.wav').expect(201)).body.id;
+  });
+  afterAll(() => clearEvidence(own));
+
+  it('lists the files for quality, each downloaded as an attachment', async () => {
+    const quality = await sessionFor(t, { organizationId: own.org.orgId, personId: own.person.quality.id });
+    const contact = await t.http().get(`/contacts/${own.outcome}`).set('Cookie', quality.cookie).expect(200);
+    expect(contact.text).toContain(`href="/contacts/${own.outcome}/evidence/${fileId}"`);
+    expect(textOf(contact.text)).toContain('my side of the call.wav');
+    expect(textOf(contact.text)).toContain('kept as the tester sent it');
+    const file = await t
+      .http()
+      .get(`/contacts/${own.outcome}/evidence/${fileId}`)
+      .set('Cookie', quality.cookie)
+      .expect(200);
+    expect(file.headers['content-type']).toBe('audio/wav');
+    expect(file.headers['content-disposition']).toMatch(/^attachment;/);
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it("is closed to the touchpoint's owner and to another organization's quality team", async () => {
+    const owner = await sessionFor(t, { organizationId: own.org.orgId, personId: own.person.owner.id });
+    await t.http().get(`/contacts/${own.outcome}/evidence/${fileId}`).set('Cookie', owner.cookie).expect(403);
+    const theirs = await sessionFor(t, { organizationId: other.org.orgId, personId: other.person.quality.id });
+    await t.http().get(`/contacts/${own.outcome}/evidence/${fileId}`).set('Cookie', theirs.cookie).expect(404);
   });
 });

@@ -5,7 +5,7 @@ export function photoWithLocation(width = 64, height = 48): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: '#c33' } })
     .jpeg()
     .withExif({
-      IFD0: { Artist: 'Ann Tester', Make: 'PhoneCo', Orientation: '6' },
+      IFD0: { Artist: 'Ann Tester', Make: 'PhoneCo' },
       IFD3: {
         GPSLatitudeRef: 'N',
         GPSLatitude: '51/1 30/1 1234/100',
@@ -13,6 +13,7 @@ export function photoWithLocation(width = 64, height = 48): Promise<Buffer> {
         GPSLongitude: '0/1 7/1 3999/100',
       },
     })
+    .withMetadata({ orientation: 6 }) // shot with the phone turned: shown 90° clockwise
     .toBuffer();
 }
 
