@@ -256,3 +256,48 @@ describe("evidence in the console's contact drill-down", () => {
     await t.http().get(`/contacts/${own.outcome}/evidence/${fileId}`).set('Cookie', theirs.cookie).expect(404);
   });
 });
+
+describe("evidence through the console's My tests", () => {
+  afterEach(() => clearEvidence(own));
+
+  it('attaches with the form token, shows the file, and removes it', async () => {
+    const tester = await sessionFor(t, { organizationId: own.org.orgId, personId: own.person.tester.id });
+    const path = `/my/tests/${own.completed}`;
+    const form = await t.http().get(path).set('Cookie', tester.cookie).expect(200);
+    expect(textOf(form.text)).toContain('Never photograph or record staff or other customers');
+    const posted = await t
+      .http()
+      .post(`${path}/evidence`)
+      .set('Cookie', tester.cookie)
+      .field('_csrf', tester.csrf)
+      .attach('file', pdf(), 'letter from the shop.pdf')
+      .expect(303);
+    expect(posted.headers.location).toBe(`${path}#evidence`);
+    const shown = await t.http().get(path).set('Cookie', tester.cookie).expect(200);
+    expect(textOf(shown.text)).toMatch(/letter from the shop\.pdf \(pdf/);
+    const [row] = await t.dataSource.query('SELECT id FROM evidence WHERE outcome_id = $1', [own.outcome]);
+    await t
+      .http()
+      .post(`${path}/evidence/${row.id}/remove`)
+      .set('Cookie', tester.cookie)
+      .type('form')
+      .send({ _csrf: tester.csrf })
+      .expect(303);
+    expect(await t.dataSource.query('SELECT 1 FROM evidence WHERE outcome_id = $1', [own.outcome])).toEqual([]);
+  });
+
+  it('refuses an upload without the form token, and names a refused file next to the field', async () => {
+    const tester = await sessionFor(t, { organizationId: own.org.orgId, personId: own.person.tester.id });
+    const path = `/my/tests/${own.completed}/evidence`;
+    await t.http().post(path).set('Cookie', tester.cookie).attach('file', pdf(), 'letter.pdf').expect(403);
+    const refused = await t
+      .http()
+      .post(path)
+      .set('Cookie', tester.cookie)
+      .field('_csrf', tester.csrf)
+      .attach('file', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'photo.png')
+      .expect(415);
+    expect(refused.text).toContain('id="evidence-file-error"');
+    expect(await t.dataSource.query('SELECT 1 FROM evidence WHERE outcome_id = $1', [own.outcome])).toEqual([]);
+  });
+});
