@@ -33,6 +33,9 @@ button{font:inherit;font-weight:600;padding:.75rem 1.2rem;border-radius:.5rem;bo
   min-height:48px;width:100%;cursor:pointer}
 button.secondary{background:#5f6368} .ok{background:#e6f4ea;border-radius:.5rem;padding:.75rem 1rem}
 .summary{background:#fdecea;border-radius:.5rem;padding:.5rem 1rem}
+.evidence-list{padding-left:1.2rem} .evidence-list li{margin:.3rem 0;overflow-wrap:anywhere}
+form.inline{display:inline} form.inline button{width:auto;min-height:44px;padding:.3rem .8rem}
+input[type=file]{font:inherit;max-width:100%;min-height:44px}
 body.console{max-width:none;padding:0}
 .skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem 1rem;z-index:2}
 .skip:focus{left:.5rem}

@@ -17,6 +17,7 @@ import { page } from '../common/page-shell.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import type { Outcome } from '../outcomes/outcome.entity.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
+import { EvidenceLater, EvidenceSection, type EvidenceSectionInfo } from './evidence-section.js';
 
 /** What the page shows about the test (never more than the tester's own assignment). */
 export interface FormContext {
@@ -341,6 +342,8 @@ export interface FormInfo {
   csrf?: string;
   /** A contact made without a test: no window to keep to, nothing to decline; these fields ride along. */
   adHoc?: Record<string, string>;
+  /** Files attached to the saved contact, and the form to attach more; `later` before the first save. */
+  evidence?: EvidenceSectionInfo | 'later';
 }
 
 /** The session's form token, for the console's copy of the form (a link's form has none: its secret is its key). */
@@ -523,6 +526,7 @@ export function OutcomeForm({
           Save
         </button>
       </form>
+      {info.evidence === 'later' ? <EvidenceLater /> : info.evidence ? <EvidenceSection info={info.evidence} /> : null}
       {info.editing || info.adHoc ? null : info.canDecline === false ? (
         <p class="hint">
           The window has begun, so the test can no longer be declined. Record what happened; with nothing recorded, it

@@ -1,4 +1,17 @@
-import { Body, ConflictException, Controller, Get, HttpException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
@@ -14,9 +27,13 @@ import { requestLocale } from '../common/locale.js';
 import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { FieldValidationException, unstorableInput } from '../common/validation/validation-errors.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
+import { UPLOAD_REFUSAL, type WithUploadRefusal } from '../evidence/evidence-upload.interceptor.js';
+import { EvidenceRefused, EvidenceService, type UploadedFile as Uploaded } from '../evidence/evidence.service.js';
 import { Outcome } from '../outcomes/outcome.entity.js';
 import { OutcomesRepository } from '../outcomes/outcomes.repository.js';
 import { OutcomesService } from '../outcomes/outcomes.service.js';
+import type { EvidenceSectionInfo } from './evidence-section.js';
+import { LinkEvidenceUploadInterceptor } from './link-evidence-upload.interceptor.js';
 import { checkOutcomeForm, textFields } from './outcome-form-check.js';
 import { formPage, initialValues, savedPage } from './outcome-form.js';
 import type { FormValues } from './outcome-form.js';
@@ -25,6 +42,7 @@ import { ResolvedLink, TesterLinkService } from './tester-link.service.js';
 const GONE =
   'This link has expired. It no longer opens anything; if you still need to record a test, ask your quality team.';
 const UNKNOWN = 'This link is not valid. Check that you opened the whole link from your email.';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The page for a test that was (or is now) withdrawn: why, and that nothing needs doing. */
 function withdrawnPage(reason: CancelReason | null): string {
@@ -53,6 +71,7 @@ export class TesterPagesController {
     private readonly changes: PlanChangesService,
     private readonly clock: Clock,
     private readonly outcomeRows: OutcomesRepository,
+    private readonly evidence: EvidenceService,
   ) {}
 
   /**
@@ -81,6 +100,36 @@ export class TesterPagesController {
     return { action: `/t/${token}`, declineAction: `/t/${token}/decline` };
   }
 
+  /** The evidence part of a saved contact's form: its files and where to attach and remove them. */
+  private async evidenceOf(token: string, link: ResolvedLink, outcome: Outcome, error?: string) {
+    const items = await this.evidence.listOwn(this.actorOf(link), outcome.id);
+    const info: EvidenceSectionInfo = {
+      action: `/t/${token}/evidence`,
+      removeAction: (id) => `/t/${token}/evidence/${id}/remove`,
+      items,
+      error,
+    };
+    return info;
+  }
+
+  /** The saved contact's form as it stands, with a refused file's reason next to the file field. */
+  private async editPage(
+    res: Response,
+    status: number,
+    token: string,
+    link: ResolvedLink,
+    outcome: Outcome,
+    error?: string,
+  ) {
+    const info = {
+      ...this.urls(token),
+      editing: true,
+      editableUntil: outcome.editableUntil,
+      evidence: await this.evidenceOf(token, link, outcome, error),
+    };
+    sendPrivatePage(res, status, formPage(link.form, initialValues(link.form, outcome, this.clock.now()), [], info));
+  }
+
   @Get(':token')
   @Public()
   async show(
@@ -105,15 +154,7 @@ export class TesterPagesController {
           ),
         );
       }
-      return sendPrivatePage(
-        res,
-        200,
-        formPage(link.form, initialValues(link.form, outcome, now), [], {
-          ...this.urls(token),
-          editing: true,
-          editableUntil: outcome.editableUntil,
-        }),
-      );
+      return this.editPage(res, 200, token, link, outcome);
     }
     if (link.status === 'declined')
       return sendPrivatePage(
@@ -136,7 +177,7 @@ export class TesterPagesController {
     const why = await this.assignments.whyIneligible(link.assignmentId);
     if (why) return sendPrivatePage(res, 200, withdrawnPage(why));
     const canDecline = now < link.form.window.start;
-    const info = { ...this.urls(token), editing: false, canDecline };
+    const info = { ...this.urls(token), editing: false, canDecline, evidence: 'later' as const };
     sendPrivatePage(res, 200, formPage(link.form, initialValues(link.form, null, now), [], info));
   }
 
@@ -155,7 +196,8 @@ export class TesterPagesController {
     const values = textFields(body);
     const { value, errors: all } = await checkOutcomeForm(values, link.form, this.clock.now());
     const existing = await this.outcomeOf(link.assignmentId);
-    const info = { ...this.urls(token), editing: Boolean(existing), editableUntil: existing?.editableUntil };
+    const evidence = existing ? await this.evidenceOf(token, link, existing) : ('later' as const);
+    const info = { ...this.urls(token), editing: Boolean(existing), editableUntil: existing?.editableUntil, evidence };
     const start = link.form.window.start;
     const rerender = (list: FieldError[]) =>
       sendPrivatePage(res, 400, formPage(link.form, values, list, { ...info, canDecline: this.clock.now() < start }));
@@ -170,6 +212,60 @@ export class TesterPagesController {
       throw error;
     }
     res.redirect(303, `/t/${token}?saved=1`);
+  }
+
+  /** Attaches one file to the saved contact; a refused one is named next to the file field. */
+  @Post(':token/evidence')
+  @Public()
+  @UseInterceptors(LinkEvidenceUploadInterceptor)
+  async attachEvidence(
+    @Param('token') token: string,
+    @UploadedFile() file: Uploaded | undefined,
+    @Req() req: Request & WithUploadRefusal,
+    @Res() res: Response,
+  ): Promise<void> {
+    const link = await this.open(token, req, res);
+    if (!link) return;
+    const outcome = await this.outcomeOf(link.assignmentId);
+    if (!outcome) {
+      const first = 'Save what happened first; then you can attach files to it.';
+      return sendPrivatePage(res, 409, messagePage('Not attached', first));
+    }
+    try {
+      if (req[UPLOAD_REFUSAL]) throw req[UPLOAD_REFUSAL];
+      await this.evidence.attach(this.actorOf(link), outcome.id, file);
+    } catch (error) {
+      if (error instanceof EvidenceRefused)
+        return this.editPage(res, error.getStatus(), token, link, outcome, error.fieldError.message);
+      if (error instanceof HttpException && error.getStatus() < 500)
+        return sendPrivatePage(res, error.getStatus(), refusalPage(error, 'Not attached'));
+      throw error;
+    }
+    res.redirect(303, `/t/${token}#evidence`);
+  }
+
+  /** Removes a file the tester attached, while the contact can still be changed. */
+  @Post(':token/evidence/:evidenceId/remove')
+  @Public()
+  async removeEvidence(
+    @Param('token') token: string,
+    @Param('evidenceId') evidenceId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const link = await this.open(token, req, res);
+    if (!link) return;
+    const outcome = await this.outcomeOf(link.assignmentId);
+    const missing = messagePage('Not found', 'That file is not attached to this contact.');
+    if (!outcome || !UUID.test(evidenceId)) return sendPrivatePage(res, 404, missing);
+    try {
+      await this.evidence.remove(this.actorOf(link), outcome.id, evidenceId);
+    } catch (error) {
+      if (error instanceof HttpException && error.getStatus() < 500)
+        return sendPrivatePage(res, error.getStatus(), refusalPage(error, 'Not removed'));
+      throw error;
+    }
+    res.redirect(303, `/t/${token}#evidence`);
   }
 
   @Post(':token/decline')

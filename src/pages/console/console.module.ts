@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 
 import { AssignmentsModule } from '../../assignments/assignments.module.js';
 import { AuthModule } from '../../auth/auth.module.js';
@@ -6,6 +6,8 @@ import { ConsoleGuard } from '../../auth/console.guard.js';
 import { CampaignsModule } from '../../campaigns/campaigns.module.js';
 import { ClaimsModule } from '../../claims/claims.module.js';
 import { DigestsModule } from '../../digests/digests.module.js';
+import { EvidenceUploadMiddleware } from '../../evidence/evidence-upload.interceptor.js';
+import { EvidenceModule } from '../../evidence/evidence.module.js';
 import { MetricsModule } from '../../metrics/metrics.module.js';
 import { OutcomesModule } from '../../outcomes/outcomes.module.js';
 import { PeopleModule } from '../../people/people.module.js';
@@ -42,6 +44,7 @@ import { MyTestsController } from './tester/my-tests.controller.js';
     AssignmentsModule,
     CampaignsModule,
     OutcomesModule,
+    EvidenceModule,
     ClaimsModule,
     TouchpointsModule,
     DigestsModule,
@@ -70,4 +73,9 @@ import { MyTestsController } from './tester/my-tests.controller.js';
   ],
   providers: [ConsoleGuard, ConsoleErrorsFilter, ConsolePageNotFound],
 })
-export class ConsoleModule {}
+export class ConsoleModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // read before the console's guard, which checks the form token in the body
+    consumer.apply(EvidenceUploadMiddleware).forRoutes({ path: 'my/tests/:id/evidence', method: RequestMethod.POST });
+  }
+}

@@ -6,6 +6,9 @@ import type { CurrentSession } from '../../../auth/sessions/sessions.service.js'
 import { formatDuration } from '../../../common/durations.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
+import { sendEvidenceFile } from '../../../evidence/evidence-download.js';
+import type { Evidence } from '../../../evidence/evidence.entity.js';
+import { EvidenceService } from '../../../evidence/evidence.service.js';
 import { OutcomesQuery } from '../../../outcomes/outcome.dto.js';
 import { RESOLUTIONS, type Outcome } from '../../../outcomes/outcome.entity.js';
 import { OutcomesService } from '../../../outcomes/outcomes.service.js';
@@ -98,6 +101,27 @@ export function changesOf(before: Record<string, unknown> | null, after: Record<
     .map((k) => `${k}: ${show(before[k])} → ${show(after[k])}`);
 }
 
+const KIND_WORDS: Record<Evidence['kind'], string> = { image: 'image', pdf: 'PDF', audio: 'audio recording' };
+const kilobytes = (bytes: number) => `${Math.max(1, Math.round(bytes / 1024))} kB`;
+
+/** The tester's files of one contact, each downloaded as an attachment (never shown inline). */
+function EvidenceList({ outcomeId, files }: { outcomeId: string; files: Evidence[] }) {
+  if (!files.length) return <p>No files attached.</p>;
+  return (
+    <ul class="evidence-list">
+      {files.map((f) => (
+        <li key={f.id}>
+          <a href={`/contacts/${outcomeId}/evidence/${f.id}`} download={f.fileName}>
+            {f.fileName}
+          </a>{' '}
+          ({KIND_WORDS[f.kind]}, {kilobytes(f.bytes)}, {when(f.createdAt)}
+          {f.metadataStripped ? '; location and camera details removed' : '; kept as the tester sent it'})
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /**
  * Contacts (admin, quality): the recorded outcomes, filtered, paged and exported, and one contact with its
  * answers, notes and the audit trail of its saves, all through OutcomesService as GET /api/v1/outcomes reads them.
@@ -108,6 +132,7 @@ export class ContactsPagesController {
     private readonly outcomes: OutcomesService,
     private readonly touchpoints: TouchpointsService,
     private readonly people: PeopleService,
+    private readonly evidence: EvidenceService,
   ) {}
 
   private async filtered(query: Record<string, unknown>) {
@@ -215,6 +240,18 @@ export class ContactsPagesController {
     );
   }
 
+  /** One of a contact's files, as GET /api/v1/outcomes/:id/evidence/:evidenceId sends it. */
+  @Get(':id/evidence/:evidenceId')
+  @ConsolePage('admin', 'quality')
+  async evidenceFile(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @UuidParam('evidenceId') evidenceId: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    sendEvidenceFile(res, await this.evidence.download(session.actor, id, evidenceId));
+  }
+
   @Get(':id')
   @ConsolePage('admin', 'quality')
   async one(
@@ -224,9 +261,10 @@ export class ContactsPagesController {
   ): Promise<void> {
     const me = session.actor;
     const outcome = await this.outcomes.get(me, id);
-    const [audit, touchpoint] = await Promise.all([
+    const [audit, touchpoint, files] = await Promise.all([
       this.outcomes.auditTrail(me, id),
       this.touchpoints.get(me.organizationId, outcome.touchpointId),
+      this.evidence.list(me, id),
     ]);
     const editors = new Map<string, string>();
     for (const pid of new Set([outcome.testerId, ...audit.map((e) => e.editedBy)]))
@@ -274,6 +312,8 @@ export class ContactsPagesController {
         </dl>
         <h2>Notes</h2>
         {outcome.notes ? <p class="notes">{outcome.notes}</p> : <p>No notes.</p>}
+        <h2>Evidence</h2>
+        <EvidenceList outcomeId={outcome.id} files={files} />
         <h2>Answers to the scenario's questions</h2>
         {answers.length ? (
           <dl class="facts">

@@ -1,4 +1,15 @@
-import { Body, ConflictException, Get, HttpException, NotFoundException, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Get,
+  HttpException,
+  NotFoundException,
+  Post,
+  Query,
+  Req,
+  Res,
+  UploadedFile,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
@@ -22,9 +33,12 @@ import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import { FieldValidationException } from '../../../common/validation/validation-errors.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
+import { UPLOAD_REFUSAL, type WithUploadRefusal } from '../../../evidence/evidence-upload.interceptor.js';
+import { EvidenceRefused, EvidenceService, type UploadedFile as Uploaded } from '../../../evidence/evidence.service.js';
 import type { Outcome } from '../../../outcomes/outcome.entity.js';
 import { OutcomesRepository } from '../../../outcomes/outcomes.repository.js';
 import { OutcomesService } from '../../../outcomes/outcomes.service.js';
+import type { EvidenceSectionInfo } from '../../evidence-section.js';
 import { checkAdHocForm, checkOutcomeForm, textFields } from '../../outcome-form-check.js';
 import { initialValues, OutcomeForm, formState } from '../../outcome-form.js';
 import type { FormContext, FormInfo, FormValues } from '../../outcome-form.js';
@@ -83,6 +97,7 @@ export class MyTestsController {
     private readonly changes: PlanChangesService,
     private readonly sessions: SessionsService,
     private readonly clock: Clock,
+    private readonly evidence: EvidenceService,
   ) {}
 
   @Get()
@@ -292,7 +307,13 @@ export class MyTestsController {
     };
   }
 
-  private info(id: string, session: CurrentSession, state: TestState, now: Date): FormInfo {
+  private info(
+    id: string,
+    session: CurrentSession,
+    state: TestState,
+    now: Date,
+    evidence: FormInfo['evidence'] = 'later',
+  ): FormInfo {
     return {
       action: `/my/tests/${id}`,
       declineAction: `/my/tests/${id}/decline`,
@@ -300,7 +321,22 @@ export class MyTestsController {
       editableUntil: state.outcome?.editableUntil,
       canDecline: now < state.form.window.start,
       csrf: session.csrfToken,
+      evidence,
     };
+  }
+
+  /** The saved contact's files and where to attach and remove them ('later' before the first save). */
+  private async evidenceOf(session: CurrentSession, state: TestState, error?: string) {
+    if (!state.outcome) return 'later' as const;
+    const id = state.row.id;
+    const info: EvidenceSectionInfo = {
+      action: `/my/tests/${id}/evidence`,
+      removeAction: (evidenceId) => `/my/tests/${id}/evidence/${evidenceId}/remove`,
+      items: await this.evidence.listOwn(session.actor, state.outcome.id),
+      error,
+      csrf: session.csrfToken,
+    };
+    return info;
   }
 
   /** Why nothing can be recorded for the test now, if so. */
@@ -355,10 +391,10 @@ export class MyTestsController {
       );
     }
     const values = initialValues(state.form, state.outcome, now);
-    this.sendForm(res, 200, session, state, values, [], now);
+    await this.sendForm(res, 200, session, state, values, [], now);
   }
 
-  private sendForm(
+  private async sendForm(
     res: Response,
     status: number,
     session: CurrentSession,
@@ -366,8 +402,9 @@ export class MyTestsController {
     values: FormValues,
     errors: FieldError[],
     now: Date,
-  ): void {
-    const info = this.info(state.row.id, session, state, now);
+    evidenceError?: string,
+  ): Promise<void> {
+    const info = this.info(state.row.id, session, state, now, await this.evidenceOf(session, state, evidenceError));
     sendPage(
       res,
       status,
@@ -392,17 +429,69 @@ export class MyTestsController {
     const values = textFields(formFields(body));
     const now = this.clock.now();
     const { value, errors } = await checkOutcomeForm(values, state.form, now);
-    if (errors.length) return this.sendForm(res, 400, session, state, values, errors, now);
+    if (errors.length) return await this.sendForm(res, 400, session, state, values, errors, now);
     try {
       await this.outcomes.recordForAssignment(session.actor, id, value);
     } catch (error) {
       if (error instanceof FieldValidationException)
-        return this.sendForm(res, 400, session, state, values, error.errors, now);
+        return await this.sendForm(res, 400, session, state, values, error.errors, now);
       if (error instanceof HttpException && error.getStatus() < 500) return this.refused(res, session, state, error);
       throw error;
     }
     // the form itself then says "Saved. You can change it until …" (a status), so no flash says it twice
     res.redirect(303, `/my/tests/${id}`);
+  }
+
+  /** Attaches one file to the saved contact, as POST /api/v1/outcomes/:id/evidence does. */
+  @Post(':id/evidence')
+  @ConsolePage('tester')
+  async attachEvidence(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @UploadedFile() file: Uploaded | undefined,
+    @Req() req: Request & WithUploadRefusal,
+    @Res() res: Response,
+  ): Promise<void> {
+    const state = await this.load(session, id, req);
+    const now = this.clock.now();
+    if (!state.outcome) {
+      const first = new ConflictException('Save what happened first; then you can attach files to it.');
+      return this.refused(res, session, state, first);
+    }
+    try {
+      if (req[UPLOAD_REFUSAL]) throw req[UPLOAD_REFUSAL];
+      await this.evidence.attach(session.actor, state.outcome.id, file);
+    } catch (error) {
+      if (error instanceof EvidenceRefused) {
+        const values = initialValues(state.form, state.outcome, now);
+        return this.sendForm(res, error.getStatus(), session, state, values, [], now, error.fieldError.message);
+      }
+      if (error instanceof HttpException && error.getStatus() < 500) return this.refused(res, session, state, error);
+      throw error;
+    }
+    res.redirect(303, `/my/tests/${id}#evidence`);
+  }
+
+  /** Removes a file the tester attached, while the contact can still be changed. */
+  @Post(':id/evidence/:evidenceId/remove')
+  @ConsolePage('tester')
+  async removeEvidence(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @UuidParam('evidenceId') evidenceId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const state = await this.load(session, id, req);
+    if (!state.outcome) throw new NotFoundException(`Evidence ${evidenceId} not found`);
+    try {
+      await this.evidence.remove(session.actor, state.outcome.id, evidenceId);
+    } catch (error) {
+      if (error instanceof HttpException && error.getStatus() < 500 && error.getStatus() !== 404)
+        return this.refused(res, session, state, error);
+      throw error;
+    }
+    res.redirect(303, `/my/tests/${id}#evidence`);
   }
 
   /** A 4xx from the service (withdrawn, closed, too late to edit) as a page, with its status. */
@@ -438,7 +527,7 @@ export class MyTestsController {
     const { value, errors } = await validateDto(DeclineDto, formFields(body));
     if (errors.length) {
       const values = initialValues(state.form, state.outcome, now);
-      const info = this.info(id, session, state, now);
+      const info = this.info(id, session, state, now, await this.evidenceOf(session, state));
       return sendPage(
         res,
         400,
