@@ -101,7 +101,12 @@ export const METRICS: readonly MetricDefinition[] = [
     "CASE WHEN o.resolution <> 'resolved' THEN o.options_explained::int END",
     'among unresolved contacts, share told their options or why not',
   ),
-  rate('gave_name_rate', 'higher', 'o.staff_gave_name::int', 'among contacts where it was noted, share where staff gave a name'),
+  rate(
+    'gave_name_rate',
+    'higher',
+    'o.staff_gave_name::int',
+    'among contacts where it was noted, share where staff gave a name',
+  ),
   rating('courtesy_avg', 'o.courtesy', 'mean courtesy rating (1–5)'),
   rating('knowledge_avg', 'o.knowledge', 'mean knowledge rating (1–5)'),
   rate(

@@ -79,7 +79,7 @@ export class UpdateOrganizationSettingsDto {
   @ApiPropertyOptional({
     type: TargetsDto,
     description:
-      'Per metric, the organization\'s own target: the digest flags facts nobody claimed that are clearly worse ' +
+      "Per metric, the organization's own target: the digest flags facts nobody claimed that are clearly worse " +
       'than it. Only the metrics given change; null removes a target',
   })
   @IsOptional()
