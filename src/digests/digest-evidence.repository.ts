@@ -171,7 +171,7 @@ function joinedPerLevel(levels: Set<Level>, contacts: string, extra = ''): strin
  * The contacts of the scope between `$from` and `$from + 1` (subquery `o`, see completedContacts); the tests
  * among them only if their window began before `$windowsBefore` (when it is not null).
  */
-function scopedContacts(from: number, countAdHoc: number, windowsBefore: number): string {
+export function scopedContacts(from: number, countAdHoc: number, windowsBefore: number): string {
   const where = `o.organization_id = $1 AND (cardinality($2::uuid[]) = 0 OR o.touchpoint_id = ANY($2::uuid[]))
       AND ($3::text IS NULL OR t.team = $3) AND o.attempted_at >= $${from} AND o.attempted_at < $${from + 1}
       AND ($${windowsBefore}::timestamptz IS NULL OR a.window_start IS NULL OR a.window_start < $${windowsBefore})`;

@@ -3,9 +3,9 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
 import { metricByKey } from '../metrics/metric-catalogue.js';
 import type { MetricSums } from '../metrics/metric-catalogue.js';
-import { quantileRanks } from './verdicts.js';
 import { judgeFacts } from './unclaimed.js';
 import type { FactGroup } from './unclaimed.js';
+import { quantileRanks } from './verdicts.js';
 
 /**
  * The false-flag rate of "what nobody claimed" when nothing is wrong: every journey metric of every touchpoint is
