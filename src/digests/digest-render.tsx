@@ -4,9 +4,9 @@ import { formatDuration } from '../common/durations.js';
 import { renderDocument } from '../common/jsx.js';
 import type { DigestPayload, DigestRow } from './digest-builder.service.js';
 import { digestChartSvg, renderDigestChart } from './digest-chart.js';
-import { UnclaimedHtml, unclaimedText } from './digest-unclaimed-render.js';
 import type { ChartRow } from './digest-chart.js';
 import type { TouchpointCoverage } from './digest-evidence.repository.js';
+import { UnclaimedHtml, unclaimedText } from './digest-unclaimed-render.js';
 
 /**
  * Gmail clips a message whose HTML passes 102 kB and hides the rest behind a link; the transfer encoding
