@@ -152,10 +152,13 @@ describe('what nobody claimed', () => {
     expect(mail.text).toMatch(
       /- transfer rate 80 % \(95 % 44 %–97 %\), n 10; before 10 % \(n 10\); target 20 % \[FLAG: worse than target, worse than the period before\]/,
     );
-    expect(mail.text).toContain('- Were you offered an alternative?: yes 3 of 10 (30 %, 95 % 6.7 %–65 %)');
-    expect(mail.text).toContain('- How were you told to go on?: phone 6 · shop 4 · post 0 (n 10)');
+    expect(mail.text).toContain('- Were you offered an alternative? yes 3 of 10 (30 %, 95 % 6.7 %–65 %)');
+    expect(mail.text).toContain('- How were you told to go on? phone 6 · shop 4 · post 0 (n 10)');
     expect(mail.text).toContain('- Time until a ticket number: median 3:20 (n 4)');
     expect(mail.html).toContain('What nobody claimed');
+    expect(mail.text).toMatch(
+      /- median hold 14:30 \(95 % 11:00–18:00\), n 10; before 1:00 \(n 10\); target 2:00 \[FLAG/,
+    );
     expect(mail.html).toContain('⚑ worse than target');
     expect(mail.text).not.toContain('Lovely, sorted at once');
   });

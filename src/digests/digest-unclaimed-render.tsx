@@ -19,7 +19,18 @@ function value(unit: UnclaimedFact['unit'], v: number | null): string {
   return v.toFixed(1);
 }
 
-const metricLabel = (metric: string) => metric.replace(/_/g, ' ');
+/** Short names that fit a phone's line; any other metric by its key. */
+const LABELS: Record<string, string> = {
+  median_hold_seconds: 'median hold',
+  disconnect_rate: 'drop rate',
+  repeat_story_rate: 'repeated story rate',
+  gave_name_rate: 'gave a name',
+};
+const metricLabel = (metric: string) => LABELS[metric] ?? metric.replace(/_/g, ' ');
+
+/** "Queue time: median 4:10", but "Offered an alternative? yes 3 of 10" (no colon after a question mark). */
+export const questionLine = (q: QuestionSummary): string =>
+  `${q.label}${/[?:]$/.test(q.label.trim()) ? ' ' : ': '}${answerText(q)}`;
 
 /** "transfer rate 60 % (95 % 41 %–77 %), n 20; before 10 % (n 20); target 20 %". */
 export function factText(f: UnclaimedFact): string {
@@ -117,9 +128,7 @@ export function UnclaimedHtml({ section, cut }: { section: UnclaimedSection; cut
               <h3 style={H3}>{g.scenario}</h3>
               <ul style={LIST}>
                 {g.questions.map((q) => (
-                  <li>
-                    {q.label}: {answerText(q)}
-                  </li>
+                  <li>{questionLine(q)}</li>
                 ))}
               </ul>
             </>
@@ -149,7 +158,7 @@ export function unclaimedText(section: UnclaimedSection, cut: boolean): string[]
     "The scenarios' own questions:",
     ...byScenario(section.questions).flatMap((g) => [
       `${g.scenario}:`,
-      ...g.questions.map((q) => `- ${q.label}: ${answerText(q)}`),
+      ...g.questions.map((q) => `- ${questionLine(q)}`),
     ]),
   ];
 }
