@@ -1,8 +1,11 @@
+import fc from 'fast-check';
+
 import { metricByKey } from '../metrics/metric-catalogue.js';
 import type { MetricSums } from '../metrics/metric-catalogue.js';
 import { simulateFalseFlags } from './unclaimed-simulation.js';
-import { judgeFacts, summariseQuestion, unclaimedExplanation } from './unclaimed.js';
+import { judgeFacts, summariseQuestion, targetPValue, unclaimedExplanation } from './unclaimed.js';
 import type { FactGroup } from './unclaimed.js';
+import { judgeClaims } from './verdicts.js';
 
 const sums = (n: number, sum: number, value: number | null = null): MetricSums => ({
   n,
@@ -100,6 +103,54 @@ describe('judgeFacts', () => {
     expect(unclaimedExplanation(0)).toMatch(/none is flagged/);
     expect(unclaimedExplanation(1)).toMatch(/1 digest in 40 \(2\.5 %\)/);
     expect(unclaimedExplanation(30)).toMatch(/1 digest in 20 \(5 %\)/);
+  });
+});
+
+describe('targetPValue', () => {
+  it("is the claims' own flattering-side p for rates and median waits, at every count", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 60 })
+          .chain((n) =>
+            fc.tuple(
+              fc.constant(n),
+              fc.integer({ min: 0, max: n }),
+              fc.integer({ min: 0, max: n }),
+              fc.double({ min: 0, max: 1, noNaN: true }),
+              fc.constantFrom('transfer_rate', 'gave_name_rate', 'median_hold_seconds'),
+            ),
+          ),
+        ([n, a, b, target, key]) => {
+          const metric = metricByKey(key)!;
+          const quantile = metric.kind === 'quantile';
+          const [above, below] = [Math.min(a, b), Math.max(a, b) - Math.min(a, b)];
+          const claimed = quantile ? target * 600 : target;
+          const g: FactGroup = {
+            ...rateGroup(key, sums(n, a, quantile ? 100 : null), sums(0, 0)),
+            quantile: quantile
+              ? { above, below, low: null, high: null, logSd: null, nowAbovePooled: 0, beforeAbovePooled: 0 }
+              : null,
+          };
+          const evidence = quantile
+            ? { kind: 'quantile' as const, q: 0.5, n, above, below }
+            : { kind: 'rate' as const, n, successes: a };
+          const judged = judgeClaims([
+            {
+              id: 'x',
+              claimed,
+              better: metric.better,
+              evidence,
+              periodComplete: true,
+              minContacts: 0,
+              gapThatMatters: 1,
+            },
+          ]).get('x')!;
+          expect(targetPValue(g, claimed, 1)).toBeCloseTo(judged.pFlattering!, 12);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 

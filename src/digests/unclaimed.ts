@@ -4,6 +4,7 @@ import { evidenceOf, intervalOf } from './digest-evidence.js';
 import type { IntervalMethod, QuantileCounts } from './digest-evidence.js';
 import { worseThanBeforePValue } from './two-sample.js';
 import {
+  binomialUpperTail,
   clopperPearsonInterval,
   DEFAULT_CLAIM_ALPHA,
   DEFAULT_FAMILYWISE_ALPHA,
@@ -114,9 +115,22 @@ function badCounts(g: FactGroup): { now: number; before: number } | null {
   return null; // ratings and "higher is better" waits: no two-sample test here (none are journey metrics)
 }
 
-/** p of "worse than the target" by the claims' own one-sided test (the target in place of a claim). */
-function targetPValue(g: FactGroup, target: number, gapThatMatters: number): number | null {
+/**
+ * p of "worse than the target" by the claims' own one-sided test with the target in place of a claim: the exact
+ * binomial for rates, the sign test for quantiles (computed here directly, as judgeClaims' flattering side does,
+ * without its detectable gap and contacts needed, which a fact does not show); judgeClaims itself for the rest.
+ */
+export function targetPValue(g: FactGroup, target: number, gapThatMatters: number): number | null {
   const evidence = evidenceOf(g.metric, g.now, g.quantile);
+  const higher = g.metric.better === 'higher';
+  if (evidence.kind === 'rate') {
+    const { n, successes } = evidence;
+    return higher ? binomialUpperTail(n - successes, n, 1 - target) : binomialUpperTail(successes, n, target);
+  }
+  if (evidence.kind === 'quantile') {
+    const { n, q, above, below } = evidence;
+    return higher ? binomialUpperTail(below, n, q) : binomialUpperTail(above, n, 1 - q);
+  }
   if (evidence.kind === 'descriptive') return null;
   const judged = judgeClaims([
     {
