@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 
 import type { EffectiveSettings } from '../metrics/verdict-settings.js';
-import type { DigestRow } from './digest-builder.service.js';
 import { ranksFor } from './digest-evidence.js';
 import type { DigestScope } from './digest-evidence.repository.js';
 import { judgeFacts, summariseQuestion, unclaimedExplanation, unclaimedMetrics } from './unclaimed.js';
-import type { FactGroup, UnclaimedSection } from './unclaimed.js';
+import type { ClaimedScope, FactGroup, UnclaimedSection } from './unclaimed.js';
 import { UnclaimedRepository } from './unclaimed.repository.js';
 import type { ScopeSums } from './unclaimed.repository.js';
 
 /** What a claim row of the digest already covers: its touchpoint's metric, or its team's (on its channel or all). */
-function claimedKeys(rows: readonly DigestRow[]): Set<string> {
+function claimedKeys(rows: readonly ClaimedScope[]): Set<string> {
   return new Set(
     rows.map((r) =>
       r.touchpointId ? `tp|${r.touchpointId}|${r.metric}` : `team|${r.team}|${r.channel ?? '*'}|${r.metric}`,
@@ -35,7 +34,7 @@ export class UnclaimedFacts {
   async section(
     scope: DigestScope & { minContacts: number },
     settings: EffectiveSettings,
-    rows: readonly DigestRow[],
+    rows: readonly ClaimedScope[],
   ): Promise<UnclaimedSection> {
     const length = scope.periodEnd.getTime() - scope.periodStart.getTime();
     const previousStart = new Date(scope.periodStart.getTime() - length);

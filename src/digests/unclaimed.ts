@@ -28,6 +28,14 @@ export const UNCLAIMED_METRICS: readonly string[] = [
   'gave_name_rate',
 ];
 
+/** What a claim row of the digest is about: a touchpoint's metric, or a team's (on a channel, or all). */
+export interface ClaimedScope {
+  touchpointId: string | null;
+  team: string | null;
+  channel: string | null;
+  metric: string;
+}
+
 export type UnclaimedFlag = 'worse_than_target' | 'worse_than_previous';
 
 /** One metric of one touchpoint or team (one channel: never pooled) as SQL counted it, now and the period before. */
