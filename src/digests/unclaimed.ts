@@ -178,8 +178,14 @@ export function judgeFacts(
   });
   const adjusted = holmAdjust(pValues, DEFAULT_FAMILYWISE_ALPHA, DEFAULT_CLAIM_ALPHA);
   const at = (i: number | null, of: readonly number[]) => (i === null ? null : of[i]);
+  const intervals = new Map<string, ReturnType<typeof intervalOf>>();
   const facts = planned.map(({ g, target, targetSlot, previousSlot }): UnclaimedFact => {
-    const shown = intervalOf(evidenceOf(g.metric, g.now, g.quantile), g.quantile);
+    const evidence = evidenceOf(g.metric, g.now, g.quantile);
+    // an exact interval costs a bisection: facts share few (successes, n) pairs, so each pair is computed once
+    const memoKey = evidence.kind === 'rate' ? `${evidence.successes}|${evidence.n}` : null;
+    const shown =
+      memoKey !== null && intervals.has(memoKey) ? intervals.get(memoKey)! : intervalOf(evidence, g.quantile);
+    if (memoKey !== null) intervals.set(memoKey, shown);
     const pTargetAdjusted = at(targetSlot, adjusted);
     const pPreviousAdjusted = at(previousSlot, adjusted);
     const flags: UnclaimedFlag[] = [];
