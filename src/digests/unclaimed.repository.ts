@@ -63,6 +63,18 @@ export class UnclaimedRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
+   * A query over most of both periods' contacts, as the digest's evidence scan runs (see DigestEvidenceRepository):
+   * hash joins rather than a probe per contact, and room to sort in memory (the medians sort every hold).
+   */
+  private scan<T>(sql: string, params: unknown[]): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL enable_nestloop = off`);
+      await manager.query(`SET LOCAL work_mem = '64MB'`);
+      return manager.query<T>(sql, params);
+    });
+  }
+
+  /**
    * The journey metrics' sums per touchpoint and per (team, channel), for this period, the one before and both,
    * in one pass over the contacts (grouping sets).
    */
@@ -83,14 +95,16 @@ export class UnclaimedRepository {
         tp_name: string | null;
         touchpoints: number;
       }
-    > = await this.dataSource.query(
-      `SELECT o.touchpoint_id, o.team, o.channel, o.cur, GROUPING(o.cur)::int AS pooled,
-              max(tp.name) AS tp_name, count(DISTINCT o.touchpoint_id) FILTER (WHERE o.cur)::int AS touchpoints,
-              ${aggregates}
-         FROM ${COUNTED} o JOIN touchpoint tp ON tp.id = o.touchpoint_id
-        GROUP BY GROUPING SETS ((o.touchpoint_id, o.channel, o.cur), (o.touchpoint_id, o.channel),
-                                (o.team, o.channel, o.cur), (o.team, o.channel))
-       HAVING GROUPING(o.touchpoint_id) = 0 OR o.team IS NOT NULL`,
+    > = await this.scan(
+      `SELECT g.*, tp.name AS tp_name
+         FROM (SELECT o.touchpoint_id, o.team, o.channel, o.cur, GROUPING(o.cur)::int AS pooled,
+                      count(DISTINCT o.touchpoint_id) FILTER (WHERE o.cur)::int AS touchpoints,
+                      ${aggregates}
+                 FROM ${COUNTED} o
+                GROUP BY GROUPING SETS ((o.touchpoint_id, o.channel, o.cur), (o.touchpoint_id, o.channel),
+                                        (o.team, o.channel, o.cur), (o.team, o.channel))
+               HAVING GROUPING(o.touchpoint_id) = 0 OR o.team IS NOT NULL) g
+         LEFT JOIN touchpoint tp ON tp.id = g.touchpoint_id`,
       params(scope, previousStart, countAdHoc),
     );
     const out = new Map<string, ScopeSums>();
@@ -134,7 +148,7 @@ export class UnclaimedRepository {
       low: unknown;
       high: unknown;
       log_sd: unknown;
-    }> = await this.dataSource.query(
+    }> = await this.scan(
       `WITH c AS ${COUNTED},
             want AS (SELECT * FROM unnest($9::int[], $10::uuid[], $11::text[], $12::text[], $13::float8[],
                                           $14::float8[], $15::float8[], $16::float8[])
