@@ -1,3 +1,5 @@
+import { MAX_WAIT_SECONDS } from '../common/durations.js';
+
 /**
  * The metric catalogue: each KPI defined once, by the value one completed outcome (alias `o`) gives
  * it, its unit, which direction is better, how its evidence is judged and the gap that matters.
@@ -120,7 +122,7 @@ export const METRICS: readonly MetricDefinition[] = [
 /** The range a target may take per unit (a wait up to 14 days, as an email's reply may take). */
 export const TARGET_RANGE: Record<MetricDefinition['unit'], { min: number; max: number }> = {
   rate: { min: 0, max: 1 },
-  seconds: { min: 0, max: 14 * 86_400 },
+  seconds: { min: 0, max: MAX_WAIT_SECONDS },
   rating: { min: 1, max: 5 },
 };
 
