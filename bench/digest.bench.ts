@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 
 import { DigestBuilder, DigestRequest } from '../src/digests/digest-builder.service.js';
 import { DigestEvidenceRepository } from '../src/digests/digest-evidence.repository.js';
+import { UnclaimedRepository } from '../src/digests/unclaimed.repository.js';
+import { UnclaimedFacts } from '../src/digests/unclaimed.service.js';
 import { metricAggregates, METRICS } from '../src/metrics/metric-catalogue.js';
 import { VerdictSettingsService } from '../src/metrics/verdict-settings.service.js';
 import { OrganizationsRepository } from '../src/organizations/organizations.repository.js';
@@ -189,7 +191,11 @@ async function main() {
     minContacts: 5,
   };
   const settings = new VerdictSettingsService(dataSource, new OrganizationsRepository(dataSource));
-  const builder = new DigestBuilder(new DigestEvidenceRepository(dataSource), settings);
+  const builder = new DigestBuilder(
+    new DigestEvidenceRepository(dataSource),
+    settings,
+    new UnclaimedFacts(new UnclaimedRepository(dataSource)),
+  );
   const digest = await time('digest', () => builder.build(request));
 
   const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(',\n       ');

@@ -27,6 +27,8 @@ import type {
   TouchpointCoverage,
   WorstNote,
 } from './digest-evidence.repository.js';
+import type { UnclaimedSection } from './unclaimed.js';
+import { UnclaimedFacts } from './unclaimed.service.js';
 import { judgeClaims, verdictExplanation } from './verdicts.js';
 import type { ClaimToJudge, Judgement, Verdict } from './verdicts.js';
 
@@ -93,6 +95,8 @@ export interface DigestPayload {
   coverageByTouchpoint?: TouchpointCoverage[];
   missedTesters: MissedTester[];
   notes: WorstNote[];
+  /** What nobody claimed: journey facts per touchpoint and team, and the scenarios' questions (absent in older runs). */
+  unclaimed?: UnclaimedSection;
   /** Days the period ended before the digest went out: 7 when a touchpoint's owner receives it (owner-readers.ts). */
   delayDays?: number;
   trend: Array<{
@@ -175,6 +179,7 @@ export class DigestBuilder {
   constructor(
     private readonly evidence: DigestEvidenceRepository,
     private readonly settings: VerdictSettingsService,
+    private readonly unclaimed: UnclaimedFacts,
   ) {}
 
   async build(req: DigestRequest): Promise<DigestPayload> {
@@ -194,6 +199,7 @@ export class DigestBuilder {
       missedTesters: await this.evidence.missedTesters(req),
       notes: await this.evidence.worstNotes(req, NOTES_SHOWN),
       trend,
+      unclaimed: await this.unclaimed.section(req, settings, rows),
     };
   }
 

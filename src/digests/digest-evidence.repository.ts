@@ -136,6 +136,21 @@ const coverageParams = (scope: DigestScope) => [
   scope.team,
 ];
 
+/**
+ * A contact worth reading about (alias `o`): not resolved, or resolved the hard way — nobody reached, a dropped line,
+ * two transfers or more, the story told again, a hold of 10 minutes or more, or a rating of 2 or less. A resolved
+ * contact with none of these is a good one, and never among the worst.
+ */
+export const POOR_CONTACT = `(o.resolution <> 'resolved' OR NOT o.reached_human OR o.disconnects > 0
+    OR o.transfers >= 2 OR o.repeated_story OR coalesce(o.hold_seconds, 0) >= 600
+    OR coalesce(o.courtesy, 5) <= 2 OR coalesce(o.knowledge, 5) <= 2)`;
+
+/** How bad a contact was, for ordering the worst (alias `o`): each failure weighs by how much it cost the customer. */
+const BADNESS = `(3 * (NOT o.reached_human)::int + 2 * least(o.disconnects, 3) + least(o.transfers, 3)
+    + o.repeated_story::int + 2 * (o.resolution = 'unresolved')::int + (o.resolution = 'partial')::int
+    + least(coalesce(o.hold_seconds, 0) / 600, 3)
+    + (5 - coalesce(o.courtesy, 3)) + (5 - coalesce(o.knowledge, 3)))`;
+
 const levelOf = (key: { tp: string | null; team: string | null }): Level =>
   key.tp !== null ? 'touchpoint' : key.team !== null ? 'team' : 'organization';
 
@@ -171,7 +186,7 @@ function joinedPerLevel(levels: Set<Level>, contacts: string, extra = ''): strin
  * The contacts of the scope between `$from` and `$from + 1` (subquery `o`, see completedContacts); the tests
  * among them only if their window began before `$windowsBefore` (when it is not null).
  */
-function scopedContacts(from: number, countAdHoc: number, windowsBefore: number): string {
+export function scopedContacts(from: number, countAdHoc: number, windowsBefore: number): string {
   const where = `o.organization_id = $1 AND (cardinality($2::uuid[]) = 0 OR o.touchpoint_id = ANY($2::uuid[]))
       AND ($3::text IS NULL OR t.team = $3) AND o.attempted_at >= $${from} AND o.attempted_at < $${from + 1}
       AND ($${windowsBefore}::timestamptz IS NULL OR a.window_start IS NULL OR a.window_start < $${windowsBefore})`;
@@ -457,8 +472,9 @@ export class DigestEvidenceRepository {
   }
 
   /**
-   * The notes of the worst contacts of the period: no person reached, drops, transfers, unresolved, poor
-   * ratings. Never an owner's contact with their own touchpoint; ad-hoc ones are marked.
+   * The notes of the worst contacts of the period, worst first: only unresolved or poor ones (see POOR_CONTACT),
+   * each contact once and each note once (the same text on two contacts is shown for the worse of them). Never an
+   * owner's contact with their own touchpoint; ad-hoc ones are marked.
    */
   async worstNotes(scope: DigestScope, limit: number): Promise<WorstNote[]> {
     const rows: Array<{
@@ -469,13 +485,14 @@ export class DigestEvidenceRepository {
       notes: string;
       ad_hoc: boolean;
     }> = await this.dataSource.query(
-      `SELECT o.touchpoint_id, tp.name, o.attempted_at, o.resolution, o.notes, o.assignment_id IS NULL AS ad_hoc
-         FROM ${scopedContacts(4, 6, 7)} JOIN touchpoint tp ON tp.id = o.touchpoint_id
-        WHERE o.kind <> 'owner' AND o.notes IS NOT NULL
-        ORDER BY (3 * (NOT o.reached_human)::int + 2 * least(o.disconnects, 3) + least(o.transfers, 3)
-                  + o.repeated_story::int + 2 * (o.resolution = 'unresolved')::int
-                  + (5 - coalesce(o.courtesy, 3)) + (5 - coalesce(o.knowledge, 3))) DESC,
-                 o.attempted_at, o.id
+      `SELECT w.touchpoint_id, w.name, w.attempted_at, w.resolution, w.notes, w.ad_hoc
+         FROM (SELECT DISTINCT ON (lower(btrim(o.notes))) o.id, o.touchpoint_id, tp.name, o.attempted_at,
+                      o.resolution, btrim(o.notes) AS notes, o.assignment_id IS NULL AS ad_hoc,
+                      ${BADNESS} AS badness
+                 FROM ${scopedContacts(4, 6, 7)} JOIN touchpoint tp ON tp.id = o.touchpoint_id
+                WHERE o.kind <> 'owner' AND btrim(coalesce(o.notes, '')) <> '' AND ${POOR_CONTACT}
+                ORDER BY lower(btrim(o.notes)), badness DESC, o.attempted_at, o.id) w
+        ORDER BY w.badness DESC, w.attempted_at, w.id
         LIMIT ${Number(limit)}`,
       [
         scope.organizationId,

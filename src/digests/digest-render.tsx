@@ -6,6 +6,7 @@ import type { DigestPayload, DigestRow } from './digest-builder.service.js';
 import { digestChartSvg, renderDigestChart } from './digest-chart.js';
 import type { ChartRow } from './digest-chart.js';
 import type { TouchpointCoverage } from './digest-evidence.repository.js';
+import { UnclaimedHtml, unclaimedText } from './digest-unclaimed-render.js';
 
 /**
  * Gmail clips a message whose HTML passes 102 kB and hides the rest behind a link; the transfer encoding
@@ -399,6 +400,7 @@ function renderWith(
           {rules}
           {terms}
         </p>
+        {payload.unclaimed ? <UnclaimedHtml section={payload.unclaimed} cut={cutNote !== null} /> : null}
         <H2>Coverage</H2>
         <p>All touchpoints: {coverage}</p>
         {byTouchpoint.length ? <CoverageTable rows={byTouchpoint} /> : null}
@@ -463,6 +465,7 @@ function renderWith(
     ...(running.length ? ['', 'Claims whose period is still running (not judged yet):', ...running.map(rowText)] : []),
     '',
     rules,
+    ...(payload.unclaimed ? unclaimedText(payload.unclaimed, cutNote !== null) : []),
     '',
     `Coverage: ${coverage}`,
     ...byTouchpoint.map(coverageLine),

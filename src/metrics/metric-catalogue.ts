@@ -1,3 +1,5 @@
+import { MAX_WAIT_SECONDS } from '../common/durations.js';
+
 /**
  * The metric catalogue: each KPI defined once, by the value one completed outcome (alias `o`) gives
  * it, its unit, which direction is better, how its evidence is judged and the gap that matters.
@@ -81,6 +83,16 @@ export const METRICS: readonly MetricDefinition[] = [
     'wait within which 90 % of the contacts that reached a person were answered',
     0.9,
   ),
+  {
+    key: 'median_hold_seconds',
+    unit: 'seconds',
+    better: 'lower',
+    description: 'median time on hold, among contacts whose hold was recorded',
+    kind: 'quantile',
+    column: 'o.hold_seconds',
+    q: 0.5,
+    gapThatMatters: DEFAULT_GAP.seconds,
+  },
   rate('first_contact_resolution', 'higher', "(o.resolution = 'resolved')::int", 'share resolved on that contact'),
   rate('transfer_rate', 'lower', '(o.transfers > 0)::int', 'share with at least one transfer'),
   rate('disconnect_rate', 'lower', '(o.disconnects > 0)::int', 'share with at least one dropped line or chat'),
@@ -91,6 +103,12 @@ export const METRICS: readonly MetricDefinition[] = [
     "CASE WHEN o.resolution <> 'resolved' THEN o.options_explained::int END",
     'among unresolved contacts, share told their options or why not',
   ),
+  rate(
+    'gave_name_rate',
+    'higher',
+    'o.staff_gave_name::int',
+    'among contacts where it was noted, share where staff gave a name',
+  ),
   rating('courtesy_avg', 'o.courtesy', 'mean courtesy rating (1–5)'),
   rating('knowledge_avg', 'o.knowledge', 'mean knowledge rating (1–5)'),
   rate(
@@ -100,6 +118,13 @@ export const METRICS: readonly MetricDefinition[] = [
     'among answered follow-up promises, share kept by the promised date',
   ),
 ];
+
+/** The range a target may take per unit (a wait up to 14 days, as an email's reply may take). */
+export const TARGET_RANGE: Record<MetricDefinition['unit'], { min: number; max: number }> = {
+  rate: { min: 0, max: 1 },
+  seconds: { min: 0, max: MAX_WAIT_SECONDS },
+  rating: { min: 1, max: 5 },
+};
 
 export const METRIC_KEYS = METRICS.map((m) => m.key);
 
