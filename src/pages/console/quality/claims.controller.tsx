@@ -3,7 +3,7 @@ import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
 import { SessionsService, type CurrentSession } from '../../../auth/sessions/sessions.service.js';
-import { ClaimsQuery, CreateClaimDto, UpdateClaimDto } from '../../../claims/claim.dto.js';
+import { CLAIM_VERDICT_FILTERS, ClaimsQuery, CreateClaimDto, UpdateClaimDto } from '../../../claims/claim.dto.js';
 import type { Claim } from '../../../claims/claim.entity.js';
 import { CLAIMS_CSV_COLUMNS, ClaimsService } from '../../../claims/claims.service.js';
 import type { CsvRowError } from '../../../common/csv/csv-import.js';
@@ -11,7 +11,8 @@ import { CsvImportRejected } from '../../../common/csv/csv-import.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
-import { formatValue } from '../../../digests/digest-render.js';
+import { formatValue, VERDICT_TEXT } from '../../../digests/digest-render.js';
+import type { Verdict } from '../../../digests/verdicts.js';
 import { METRICS, metricByKey } from '../../../metrics/metric-catalogue.js';
 import { PeopleService } from '../../../people/people.service.js';
 import { CHANNELS, type Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
@@ -24,7 +25,11 @@ import { changesOf } from './contacts.controller.js';
 import { fieldErrorsOf, numberOrText, TextArea, teamChoices } from './form-parts.js';
 import { kept, Select, touchpointChoices, touchpointsById, when } from './quality-parts.js';
 
-const FILTERS = ['touchpointId', 'team', 'metric', 'from', 'to'] as const;
+const FILTERS = ['touchpointId', 'team', 'metric', 'from', 'to', 'verdict'] as const;
+
+/** A claim's verdict as the digest prints it; a claim in no digest yet says so. */
+const verdictText = (v: string | undefined) =>
+  v === undefined || v === 'none' ? 'not in a digest yet' : (VERDICT_TEXT[v as Verdict] ?? v);
 
 /** The fields of the claim form, as typed. */
 type ClaimForm = Partial<Record<keyof CreateClaimDto, string>>;
@@ -105,11 +110,17 @@ export class ClaimsPagesController {
     const paging = await pagingOf(query);
     Object.assign(filter, paging);
     const [page, choices] = await Promise.all([this.claims.list(me, filter), touchpointChoices(this.touchpoints, me)]);
-    const names = await touchpointsById(
-      this.touchpoints,
-      me,
-      page.items.map((c) => c.touchpointId),
-    );
+    const [names, verdicts] = await Promise.all([
+      touchpointsById(
+        this.touchpoints,
+        me,
+        page.items.map((c) => c.touchpointId),
+      ),
+      this.claims.verdicts(
+        me,
+        page.items.map((c) => c.id),
+      ),
+    ]);
     const keep = kept(Object.fromEntries(FILTERS.map((f) => [f, filter[f]])));
     sendPage(
       res,
@@ -144,6 +155,15 @@ export class ClaimsPagesController {
             errors={errors}
             choices={METRICS.map((m) => ({ value: m.key, label: `${m.key}: ${m.description}` }))}
           />
+          <Select
+            name="verdict"
+            label="Verdict in the digest"
+            blank="Any verdict"
+            value={asked.verdict}
+            errors={errors}
+            choices={CLAIM_VERDICT_FILTERS.map((v) => ({ value: v, label: verdictText(v) }))}
+            hint="As the latest digest that holds the claim shows it."
+          />
           <Field name="from" label="Period ends on or after (date)" type="date" value={asked.from} errors={errors} />
           <Field name="to" label="Period starts on or before (date)" type="date" value={asked.to} errors={errors} />
           <button type="submit">Show claims</button>
@@ -168,6 +188,7 @@ export class ClaimsPagesController {
             { header: 'Metric', cell: (c) => c.metric },
             { header: 'Period', cell: (c) => `${c.periodStart} – ${c.periodEnd}` },
             { header: 'Claimed', cell: (c) => valueOf(c) },
+            { header: 'Verdict', cell: (c) => verdictText(verdicts.get(c.id)) },
             { header: 'Reported in', cell: (c) => c.source },
             { header: 'Reported', cell: (c) => when(c.reportedAt) },
             {
