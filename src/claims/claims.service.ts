@@ -172,7 +172,9 @@ export class ClaimsService {
 
   /** The digest archive's verdict of each of these claims (admin and quality read the archive). */
   verdicts(me: Actor, ids: string[]): Promise<Map<string, string>> {
-    return isAdminOrQuality(me) ? this.claims.verdicts(me.organizationId, ids) : Promise.resolve(new Map<string, string>());
+    return isAdminOrQuality(me)
+      ? this.claims.verdicts(me.organizationId, ids)
+      : Promise.resolve(new Map<string, string>());
   }
 
   async get(me: Actor, id: string): Promise<Claim> {
