@@ -81,6 +81,35 @@ export function Field(props: {
   );
 }
 
+/** A labelled file chooser (a CSV to import), its error beside it. */
+export function FileField(props: { name: string; label: string; accept?: string; error?: string; hint?: string }) {
+  const id = `field-${props.name}`;
+  const described = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div class={props.error ? 'field has-error' : 'field'}>
+      <label for={id}>{props.label}</label>
+      {props.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+      <input
+        id={id}
+        name={props.name}
+        type="file"
+        accept={props.accept}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={described || undefined}
+      />
+      {props.error && (
+        <p class="error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** The list of a rejected form's problems, at its top (each field's own message also sits beside it). */
 export function ErrorSummary(props: { errors: FieldError[] }) {
   if (!props.errors.length) return null;

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 
 import { AssignmentsModule } from '../../assignments/assignments.module.js';
 import { AuthModule } from '../../auth/auth.module.js';
@@ -20,6 +20,7 @@ import { ScenarioPagesController } from './admin/scenarios.controller.js';
 import { SettingsPagesController } from './admin/settings.controller.js';
 import { TouchpointPagesController } from './admin/touchpoints.controller.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
+import { CsvUploadMiddleware } from './csv-upload.js';
 import { HomeController } from './home.controller.js';
 import { MyTouchpointsController } from './owner/my-touchpoints.controller.js';
 import { ConsolePageNotFound } from './page-not-found.js';
@@ -70,4 +71,14 @@ import { MyTestsController } from './tester/my-tests.controller.js';
   ],
   providers: [ConsoleGuard, ConsoleErrorsFilter, ConsolePageNotFound],
 })
-export class ConsoleModule {}
+export class ConsoleModule implements NestModule {
+  /** The import forms post multipart (a chosen file): read before the guard, which needs their form token. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(CsvUploadMiddleware)
+      .forRoutes(
+        { path: 'people/import', method: RequestMethod.POST },
+        { path: 'claims/import', method: RequestMethod.POST },
+      );
+  }
+}

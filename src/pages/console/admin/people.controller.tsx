@@ -1,4 +1,4 @@
-import { Body, ConflictException, Get, NotFoundException, Post, Query, Res } from '@nestjs/common';
+import { Body, ConflictException, Get, NotFoundException, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
@@ -16,8 +16,9 @@ import type { FieldError } from '../../../common/validation/validation-errors.js
 import { PeopleService } from '../../../people/people.service.js';
 import { CreatePersonDto, PeopleQuery } from '../../../people/person.dto.js';
 import type { Person } from '../../../people/person.entity.js';
-import { EmptyState, ErrorSummary, Field, PagedTable, CsrfField } from '../components.js';
+import { EmptyState, ErrorSummary, Field, FileField, PagedTable, CsrfField } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
+import { CSV_FILE_FIELD, CSV_UPLOAD_LIMIT_TEXT, uploadedCsv, type UploadRequest } from '../csv-upload.js';
 import { formFields, submitForm } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
@@ -260,8 +261,15 @@ export class PeoplePagesController {
 
   @Post('import')
   @ConsolePage('admin')
-  async import(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
-    const csv = formFields(body).csv ?? '';
+  async import(
+    @CurrentConsole() session: CurrentSession,
+    @Req() req: UploadRequest,
+    @Res() res: Response,
+  ): Promise<void> {
+    const upload = uploadedCsv(req);
+    const { csv } = upload;
+    if ('refusal' in upload)
+      return this.sendImport(res, upload.refusal.status, session, csv, upload.refusal.message, []);
     try {
       const { created, updated } = await this.people.importCsv(
         session.actor.organizationId,
@@ -403,9 +411,22 @@ export class PeoplePagesController {
           <code>2026-12-24..2027-01-02 holiday</code>). Roles are separated by <code>;</code>. A row whose email is
           already someone's updates that person; empty hours or leave keep theirs. All rows or none.
         </p>
-        <form method="post" action="/people/import">
+        <form method="post" action="/people/import" enctype="multipart/form-data">
           <CsrfField token={session.csrfToken} />
-          <TextareaField name="csv" label="CSV, with its header line" value={csv} rows={10} />
+          <FileField
+            name={CSV_FILE_FIELD}
+            label="A CSV file"
+            accept=".csv,text/csv"
+            hint={`Saved from a spreadsheet as CSV UTF-8, at most ${CSV_UPLOAD_LIMIT_TEXT}.`}
+            error={message?.startsWith('file:') ? message : undefined}
+          />
+          <TextareaField
+            name="csv"
+            label="Or paste the CSV, with its header line"
+            value={csv}
+            rows={10}
+            hint="Used when no file is chosen."
+          />
           <button type="submit">Import</button>
         </form>
         <p>

@@ -1,4 +1,4 @@
-import { Body, Get, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
@@ -17,8 +17,9 @@ import { METRICS, metricByKey } from '../../../metrics/metric-catalogue.js';
 import { PeopleService } from '../../../people/people.service.js';
 import { CHANNELS, type Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable, PostButton } from '../components.js';
+import { CsrfField, EmptyState, ErrorSummary, Field, FileField, PagedTable, PostButton } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
+import { CSV_FILE_FIELD, CSV_UPLOAD_LIMIT_TEXT, uploadedCsv, type UploadRequest } from '../csv-upload.js';
 import { formFields, pagingOf } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { changesOf } from './contacts.controller.js';
@@ -339,8 +340,15 @@ export class ClaimsPagesController {
 
   @Post('import')
   @ConsolePage('admin', 'quality')
-  async import(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
-    const csv = formFields(body).csv ?? '';
+  async import(
+    @CurrentConsole() session: CurrentSession,
+    @Req() req: UploadRequest,
+    @Res() res: Response,
+  ): Promise<void> {
+    const upload = uploadedCsv(req);
+    const { csv } = upload;
+    if ('refusal' in upload)
+      return this.importPage(session, res, upload.refusal.status, csv, [], upload.refusal.message);
     try {
       const created = await this.claims.importCsv(session.actor, csv);
       await this.sessions.flash(session.actor, `Imported ${created.length} claim${created.length === 1 ? '' : 's'}.`);
@@ -483,7 +491,14 @@ export class ClaimsPagesController {
   }
 
   /** The import form; after a refused import, every bad row (row, field, rule, message) above the kept text. */
-  private importPage(session: CurrentSession, res: Response, status: number, csv: string, rows: CsvRowError[]) {
+  private importPage(
+    session: CurrentSession,
+    res: Response,
+    status: number,
+    csv: string,
+    rows: CsvRowError[],
+    fileError?: string,
+  ) {
     const columns = [...CLAIMS_CSV_COLUMNS.optional, ...CLAIMS_CSV_COLUMNS.required];
     sendPage(
       res,
@@ -492,6 +507,13 @@ export class ClaimsPagesController {
         <p>
           <a href="/claims">Back to the claims</a>
         </p>
+        {fileError && (
+          <div class="summary" role="alert">
+            <p>
+              <strong>Nothing was imported: {fileError}</strong>
+            </p>
+          </div>
+        )}
         {rows.length > 0 && (
           <div class="summary" role="alert">
             <p>
@@ -529,14 +551,21 @@ export class ClaimsPagesController {
           One claim a row, with a header line naming the columns: {columns.join(', ')}. The touchpoint by its exact name
           (or leave it empty for a team or the whole organisation); a value as 0.96 or 96%.
         </p>
-        <form method="post" action="/claims/import">
+        <form method="post" action="/claims/import" enctype="multipart/form-data">
           <CsrfField token={session.csrfToken} />
+          <FileField
+            name={CSV_FILE_FIELD}
+            label="A CSV file of claims"
+            accept=".csv,text/csv"
+            hint={`Saved from a spreadsheet as CSV UTF-8, at most ${CSV_UPLOAD_LIMIT_TEXT}.`}
+            error={fileError}
+          />
           <TextArea
             name="csv"
-            label="The claims, as CSV"
+            label="Or paste the claims, as CSV"
             value={csv}
             rows={12}
-            hint="Paste the rows from a spreadsheet saved as CSV."
+            hint="Used when no file is chosen: the rows from a spreadsheet saved as CSV."
           />
           <button type="submit">Import the claims</button>
         </form>
