@@ -99,6 +99,7 @@ const PAGES: PageRow[] = [
   page('GET /plan?weeks=2&channel=phone',      {},                                 200,  200,   403,   403),
   page('GET /claims',                          {},                                 200,  200,   403,   403),
   page('GET /claims?metric=answer_rate&limit=5', {},                               200,  200,   403,   403),
+  page('GET /claims?verdict=contradicted',     {},                                 200,  200,   403,   403),
   page('GET /claims/new',                      {},                                 200,  200,   403,   403),
   page('GET /claims/import',                   {},                                 200,  200,   403,   403),
   page('GET /claims/{id}/edit',                { id: 'claim' },                    200,  200,   403,   403),
@@ -108,6 +109,9 @@ const PAGES: PageRow[] = [
   page('GET /digests/subscriptions/new',       {},                                 200,  200,   403,   403),
   page('GET /digests/subscriptions/{id}/edit', { id: 'digest subscription' },      200,  200,   403,   403),
   page('POST /digests/subscriptions/{id}/delete', { id: 'fresh subscription' },    303,  303,   403,   403),
+  page('GET /digests/subscriptions/{id}/preview', { id: 'digest subscription' },   200,  200,   403,   403),
+  page('GET /digests/subscriptions/{id}/preview/page?periodStart=2026-01-05', { id: 'digest subscription' },
+                                                                                   200,  200,   403,   403),
 ];
 
 interface Member {

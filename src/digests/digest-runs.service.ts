@@ -22,6 +22,7 @@ import { digestChartPng, MAIL_HTML_BUDGET, renderDigest } from './digest-render.
 import type { DigestRunsQuery } from './digest-run.dto.js';
 import { isCronExpression } from './digest-subscription.dto.js';
 import type { DigestSubscription } from './digest-subscription.entity.js';
+import { periodEndingAt } from './digest-periods.js';
 import { DigestsRepository } from './digests.repository.js';
 import type { NamedRun, RunSummary } from './digests.repository.js';
 import { OWNER_DIGEST_DELAY_MS } from './owner-readers.js';
@@ -96,8 +97,7 @@ export class DigestRunsService {
    * one of whose recipients owns a touchpoint reports that period a week earlier (owner-readers.ts).
    */
   async sendOne(sub: DigestSubscription, fire: Date): Promise<boolean> {
-    const periodEnd = fire;
-    const periodStart = DateTime.fromJSDate(fire, { zone: sub.timezone }).minus({ days: sub.periodDays }).toJSDate();
+    const { start: periodStart, end: periodEnd } = periodEndingAt(sub, fire);
     return this.dataSource.transaction(async (manager) => {
       // A second instance waits here, then finds the run and does nothing.
       await this.digests.lockSubscription(manager, sub.id);

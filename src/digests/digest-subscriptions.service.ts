@@ -15,6 +15,7 @@ import {
   UpdateDigestSubscriptionDto,
 } from './digest-subscription.dto.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
+import { nextPeriod } from './digest-periods.js';
 import { DigestsRepository } from './digests.repository.js';
 import type { SubscriptionColumns } from './digests.repository.js';
 
@@ -102,6 +103,11 @@ export class DigestSubscriptionsService {
   }
 
   /** The digest for a period, computed now; nothing is stored or sent. */
+  /** The period of the subscription's next digest, as its schedule sends it after now. */
+  async nextPeriod(organizationId: string, id: string): Promise<{ start: Date; end: Date }> {
+    return nextPeriod(await this.get(organizationId, id), this.clock.now());
+  }
+
   async preview(organizationId: string, id: string, periodStart: string, periodEnd?: string): Promise<DigestPayload> {
     const sub = await this.get(organizationId, id);
     const parse = (v: string) =>

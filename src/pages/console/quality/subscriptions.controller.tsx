@@ -1,4 +1,5 @@
 import { Body, Get, Post, Query, Res } from '@nestjs/common';
+import { DateTime } from 'luxon';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
@@ -7,7 +8,12 @@ import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
-import { CreateDigestSubscriptionDto, UpdateDigestSubscriptionDto } from '../../../digests/digest-subscription.dto.js';
+import { DigestPagesService } from '../../../digests/digest-pages.service.js';
+import {
+  CreateDigestSubscriptionDto,
+  PreviewQuery,
+  UpdateDigestSubscriptionDto,
+} from '../../../digests/digest-subscription.dto.js';
 import type { DigestSubscription } from '../../../digests/digest-subscription.entity.js';
 import { DigestSubscriptionsService } from '../../../digests/digest-subscriptions.service.js';
 import { PeopleService } from '../../../people/people.service.js';
@@ -97,6 +103,7 @@ export class SubscriptionsPagesController {
     private readonly touchpoints: TouchpointsService,
     private readonly people: PeopleService,
     private readonly sessions: SessionsService,
+    private readonly pages: DigestPagesService,
   ) {}
 
   @Get()
@@ -158,11 +165,17 @@ export class SubscriptionsPagesController {
             { header: 'Schedule', cell: (s) => `${s.cron} (${s.timezone})` },
             { header: 'Covers', cell: (s) => `${s.periodDays} days, verdicts from ${s.minContacts} contacts` },
             {
-              header: 'Sent',
+              header: 'Digests',
               cell: (s) => (
-                <a href={`/digests?subscriptionId=${s.id}`} aria-label={`Digests sent: ${s.name}`}>
-                  Digests sent
-                </a>
+                <>
+                  <a href={`/digests?subscriptionId=${s.id}`} aria-label={`Digests sent: ${s.name}`}>
+                    Digests sent
+                  </a>{' '}
+                  ·{' '}
+                  <a href={`/digests/subscriptions/${s.id}/preview`} aria-label={`Preview the next digest: ${s.name}`}>
+                    Preview the next
+                  </a>
+                </>
               ),
             },
           ]}
@@ -388,5 +401,92 @@ export class SubscriptionsPagesController {
     await this.subscriptions.remove(session.actor.organizationId, id);
     await this.sessions.flash(session.actor, `The digest ${sub.name} is deleted, with the digests it sent.`);
     res.redirect(303, '/digests/subscriptions');
+  }
+
+  /**
+   * What the subscription's next digest would hold (or that of another period), computed now from the contacts
+   * recorded so far, nothing sent or stored: the period form, the next digest's period filled in.
+   */
+  @Get(':id/preview')
+  @ConsolePage('admin', 'quality')
+  async preview(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const org = session.actor.organizationId;
+    const sub = await this.subscriptions.get(org, id);
+    const next = await this.subscriptions.nextPeriod(org, id);
+    const inZone = (d: Date) => DateTime.fromJSDate(d, { zone: sub.timezone }).toISO({ suppressMilliseconds: true })!;
+    this.previewForm(session, res, 200, sub, { periodStart: inZone(next.start), periodEnd: inZone(next.end) }, []);
+  }
+
+  /** The preview as the digest's web page renders it (the same rendering its readers get), for the period asked. */
+  @Get(':id/preview/page')
+  @ConsolePage('admin', 'quality')
+  async previewPage(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
+    const org = session.actor.organizationId;
+    const sub = await this.subscriptions.get(org, id);
+    const asked = formFields(query);
+    const { value, errors } = await validateDto(PreviewQuery, asked);
+    if (errors.length) return this.previewForm(session, res, 400, sub, asked, errors);
+    let payload;
+    try {
+      payload = await this.subscriptions.preview(org, id, value.periodStart, value.periodEnd);
+    } catch (e) {
+      const fieldErrors = fieldErrorsOf(e);
+      if (!fieldErrors) throw e;
+      return this.previewForm(session, res, 400, sub, asked, fieldErrors);
+    }
+    const page = await this.pages.render(payload, sub.name, sub.timezone);
+    res.status(200).setHeader('Cache-Control', 'no-store').type('html').send(page.html);
+  }
+
+  private previewForm(
+    session: CurrentSession,
+    res: Response,
+    status: number,
+    sub: DigestSubscription,
+    period: Record<string, string | undefined>,
+    errors: FieldError[],
+  ): void {
+    const action = `/digests/subscriptions/${sub.id}/preview/page`;
+    sendPage(
+      res,
+      status,
+      <Layout session={session} path="/digests" title={`Preview: ${sub.name}`}>
+        <p>
+          <a href="/digests/subscriptions">Back to the subscriptions</a>
+        </p>
+        <p>
+          The digest is computed now from the contacts recorded so far, as its readers' page shows it; nothing is sent
+          or kept. A claim whose period runs past now is in progress. The period below is the next digest's ({sub.cron}{' '}
+          in {sub.timezone}, {sub.periodDays} days).
+        </p>
+        <ErrorSummary errors={errors} />
+        <form method="get" action={action} class="narrow">
+          <Field
+            name="periodStart"
+            label="Period start"
+            value={period.periodStart}
+            errors={errors}
+            hint={`A date (midnight in ${sub.timezone}) or a date and time with its offset.`}
+          />
+          <Field
+            name="periodEnd"
+            label="Period end (not included)"
+            value={period.periodEnd}
+            errors={errors}
+            hint={`Empty: ${sub.periodDays} days after the start.`}
+          />
+          <button type="submit">Show the preview</button>
+        </form>
+      </Layout>,
+    );
   }
 }
