@@ -1,7 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CronExpressionParser } from 'cron-parser';
-import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 
 import { hasRole, type Actor } from '../auth/actor.js';
@@ -18,11 +17,11 @@ import { OutboxService } from '../mail/outbox.service.js';
 import { DigestBuilder } from './digest-builder.service.js';
 import { DigestLinksService } from './digest-links.service.js';
 import { DigestPagesService } from './digest-pages.service.js';
+import { periodEndingAt } from './digest-periods.js';
 import { digestChartPng, MAIL_HTML_BUDGET, renderDigest } from './digest-render.js';
 import type { DigestRunsQuery } from './digest-run.dto.js';
 import { isCronExpression } from './digest-subscription.dto.js';
 import type { DigestSubscription } from './digest-subscription.entity.js';
-import { periodEndingAt } from './digest-periods.js';
 import { DigestsRepository } from './digests.repository.js';
 import type { NamedRun, RunSummary } from './digests.repository.js';
 import { OWNER_DIGEST_DELAY_MS } from './owner-readers.js';

@@ -9,13 +9,13 @@ import { FieldValidationException } from '../common/validation/validation-errors
 import { PeopleRepository } from '../people/people.repository.js';
 import { TouchpointsRepository } from '../touchpoints/touchpoints.repository.js';
 import { DigestBuilder, DigestPayload } from './digest-builder.service.js';
+import { nextPeriod } from './digest-periods.js';
 import {
   CreateDigestSubscriptionDto,
   SubscriptionsQuery,
   UpdateDigestSubscriptionDto,
 } from './digest-subscription.dto.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
-import { nextPeriod } from './digest-periods.js';
 import { DigestsRepository } from './digests.repository.js';
 import type { SubscriptionColumns } from './digests.repository.js';
 

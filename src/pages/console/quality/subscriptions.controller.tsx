@@ -1,6 +1,6 @@
 import { Body, Get, Post, Query, Res } from '@nestjs/common';
-import { DateTime } from 'luxon';
 import type { Response } from 'express';
+import { DateTime } from 'luxon';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
 import { SessionsService, type CurrentSession } from '../../../auth/sessions/sessions.service.js';
