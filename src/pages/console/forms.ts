@@ -1,4 +1,4 @@
-import { ConflictException } from '@nestjs/common';
+import { ConflictException, NotFoundException } from '@nestjs/common';
 import type { ClassConstructor } from 'class-transformer';
 import type { Response } from 'express';
 
@@ -57,4 +57,11 @@ export async function submitForm<D extends object, R>(res: Response, form: FormS
     throw error;
   }
   res.redirect(303, await form.saved(result));
+}
+
+/** A row read through its service, or a 404 page that does not repeat the id asked for (as the API's message does). */
+export function rowOr404<T>(read: Promise<T>, kind: string): Promise<T> {
+  return read.catch((error: unknown) => {
+    throw error instanceof NotFoundException ? new NotFoundException(`There is no such ${kind}.`) : error;
+  });
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Get, NotFoundException, Post, Query, Res } from '@nestjs/common';
+import { BadRequestException, Body, Get, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
@@ -21,8 +21,9 @@ import { ScenariosService } from '../../../scenarios/scenarios.service.js';
 import { TouchpointsQuery } from '../../../touchpoints/touchpoint.dto.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
 import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable } from '../components.js';
+import { deleteConfirmed, sendDeletePage, type Deletion } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, submitForm } from '../forms.js';
+import { formFields, submitForm, rowOr404 } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { CheckboxGroup, everyItem, listOf, SelectField } from './admin-fields.js';
 import type { Option } from './admin-fields.js';
@@ -302,7 +303,7 @@ export class CampaignPagesController {
     @UuidParam('id') id: string,
     @Res() res: Response,
   ): Promise<void> {
-    const campaign = await this.campaignOf(session, id);
+    const campaign = await rowOr404(this.campaigns.get(session.actor.organizationId, id), 'campaign');
     await this.sendPage(res, 200, session, campaign, formOf(campaign), []);
   }
 
@@ -314,7 +315,7 @@ export class CampaignPagesController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const campaign = await this.campaignOf(session, id);
+    const campaign = await rowOr404(this.campaigns.get(session.actor.organizationId, id), 'campaign');
     const form = campaignFormOf(body);
     await submitForm(res, {
       dto: CreateCampaignDto,
@@ -339,7 +340,7 @@ export class CampaignPagesController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const campaign = await this.campaignOf(session, id);
+    const campaign = await rowOr404(this.campaigns.get(session.actor.organizationId, id), 'campaign');
     const fields = formFields(body);
     const period = { from: fields.from ?? '', to: fields.to ?? '', replan: fields.replan === 'yes' };
     const { value, errors } = await validateDto(PlanPeriodDto, period);
@@ -358,13 +359,6 @@ export class CampaignPagesController {
         return this.sendPage(res, 400, session, campaign, formOf(campaign), [], { period, errors: planErrors });
       throw error;
     }
-  }
-
-  /** The campaign, or a 404 page that does not repeat the id asked for. */
-  private campaignOf(session: CurrentSession, id: string): Promise<Campaign> {
-    return this.campaigns.get(session.actor.organizationId, id).catch((error: unknown) => {
-      throw error instanceof NotFoundException ? new NotFoundException('There is no such campaign.') : error;
-    });
   }
 
   private async sendPage(
@@ -466,8 +460,58 @@ export class CampaignPagesController {
         </form>
         <p>
           <a href="/campaigns">Back to campaigns</a>
+          {campaign && (
+            <>
+              {' '}
+              · <a href={`/campaigns/${campaign.id}/delete`}>Delete {campaign.name}…</a>
+            </>
+          )}
         </p>
       </Layout>,
     );
+  }
+
+  @Get(':id/delete')
+  @ConsolePage('admin')
+  async confirmDelete(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const campaign = await rowOr404(this.campaigns.get(session.actor.organizationId, id), 'campaign');
+    sendDeletePage(res, session, 200, this.deletion(campaign));
+  }
+
+  @Post(':id/delete')
+  @ConsolePage('admin')
+  async remove(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const org = session.actor.organizationId;
+    const campaign = await rowOr404(this.campaigns.get(org, id), 'campaign');
+    await deleteConfirmed(
+      res,
+      session,
+      this.deletion(campaign),
+      () => this.campaigns.remove(org, id),
+      (text) => this.sessions.flash(session.actor, text),
+      '/campaigns',
+    );
+  }
+
+  /** The campaign as its delete page names it. */
+  private deletion(campaign: Campaign): Deletion {
+    const id = campaign.id;
+    return {
+      id,
+      name: campaign.name,
+      kind: 'campaign',
+      effect:
+        'Its planned tests that nobody has seen yet go with it. A campaign with revealed or finished tests is kept: set its end date to stop it instead.',
+      back: `/campaigns/${id}`,
+      action: `/campaigns/${id}/delete`,
+    };
   }
 }

@@ -1,4 +1,4 @@
-import { Body, ConflictException, Get, NotFoundException, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, ConflictException, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
@@ -17,9 +17,10 @@ import { PeopleService } from '../../../people/people.service.js';
 import { CreatePersonDto, PeopleQuery } from '../../../people/person.dto.js';
 import type { Person } from '../../../people/person.entity.js';
 import { EmptyState, ErrorSummary, Field, FileField, PagedTable, CsrfField } from '../components.js';
+import { deleteConfirmed, sendDeletePage, type Deletion } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
 import { CSV_FILE_FIELD, CSV_UPLOAD_LIMIT_TEXT, uploadedCsv, type UploadRequest } from '../csv-upload.js';
-import { formFields, submitForm } from '../forms.js';
+import { formFields, submitForm, rowOr404 } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
   CheckboxGroup,
@@ -299,7 +300,7 @@ export class PeoplePagesController {
     @UuidParam('id') id: string,
     @Res() res: Response,
   ): Promise<void> {
-    const person = await this.personOf(session, id);
+    const person = await rowOr404(this.people.get(session.actor.organizationId, id), 'person');
     this.sendForm(res, 200, session, person, formOfPerson(person), []);
   }
 
@@ -311,7 +312,7 @@ export class PeoplePagesController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const person = await this.personOf(session, id);
+    const person = await rowOr404(this.people.get(session.actor.organizationId, id), 'person');
     const form = personFormOf(body);
     await submitForm(res, {
       dto: CreatePersonDto,
@@ -323,13 +324,6 @@ export class PeoplePagesController {
       },
       refused: (status, errors) => this.sendForm(res, status, session, person, form, errors),
       conflict: conflictAsField,
-    });
-  }
-
-  /** The person, or a 404 page that does not repeat the id asked for (as the API's message does). */
-  private personOf(session: CurrentSession, id: string): Promise<Person> {
-    return this.people.get(session.actor.organizationId, id).catch((error: unknown) => {
-      throw error instanceof NotFoundException ? new NotFoundException('There is no such person.') : error;
     });
   }
 
@@ -354,6 +348,12 @@ export class PeoplePagesController {
         </form>
         <p>
           <a href="/people">Back to people</a>
+          {person && (
+            <>
+              {' '}
+              · <a href={`/people/${person.id}/delete`}>Delete {person.name}…</a>
+            </>
+          )}
         </p>
       </Layout>,
     );
@@ -434,5 +434,49 @@ export class PeoplePagesController {
         </p>
       </Layout>,
     );
+  }
+
+  @Get(':id/delete')
+  @ConsolePage('admin')
+  async confirmDelete(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const person = await rowOr404(this.people.get(session.actor.organizationId, id), 'person');
+    sendDeletePage(res, session, 200, this.deletion(person));
+  }
+
+  @Post(':id/delete')
+  @ConsolePage('admin')
+  async remove(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const org = session.actor.organizationId;
+    const person = await rowOr404(this.people.get(org, id), 'person');
+    await deleteConfirmed(
+      res,
+      session,
+      this.deletion(person),
+      () => this.people.remove(org, id),
+      (text) => this.sessions.flash(session.actor, text),
+      '/people',
+    );
+  }
+
+  /** The person as its delete page names it. */
+  private deletion(person: Person): Deletion {
+    const id = person.id;
+    return {
+      id,
+      name: person.name,
+      kind: 'person',
+      effect:
+        'They can no longer sign in, and their API keys and sessions end. Someone who owns a touchpoint or has tests on record is kept: give the touchpoints another owner, or take away the tester role instead.',
+      back: `/people/${id}`,
+      action: `/people/${id}/delete`,
+    };
   }
 }

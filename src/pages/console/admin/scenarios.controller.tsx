@@ -1,4 +1,4 @@
-import { Body, Get, NotFoundException, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
@@ -12,8 +12,9 @@ import { QUESTION_TYPES } from '../../../scenarios/scenario.entity.js';
 import type { Scenario } from '../../../scenarios/scenario.entity.js';
 import { ScenariosService } from '../../../scenarios/scenarios.service.js';
 import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable } from '../components.js';
+import { deleteConfirmed, sendDeletePage, type Deletion } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, submitForm } from '../forms.js';
+import { formFields, submitForm, rowOr404 } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
   CheckboxGroup,
@@ -268,7 +269,7 @@ export class ScenarioPagesController {
     @UuidParam('id') id: string,
     @Res() res: Response,
   ): Promise<void> {
-    const scenario = await this.scenarioOf(session, id);
+    const scenario = await rowOr404(this.scenarios.get(session.actor.organizationId, id), 'scenario');
     this.sendForm(res, 200, session, scenario, formOf(scenario), []);
   }
 
@@ -280,7 +281,7 @@ export class ScenarioPagesController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const scenario = await this.scenarioOf(session, id);
+    const scenario = await rowOr404(this.scenarios.get(session.actor.organizationId, id), 'scenario');
     const form = scenarioFormOf(body);
     await submitForm(res, {
       dto: CreateScenarioDto,
@@ -291,13 +292,6 @@ export class ScenarioPagesController {
         return '/scenarios';
       },
       refused: (status, errors) => this.sendForm(res, status, session, scenario, form, errors),
-    });
-  }
-
-  /** The scenario, or a 404 page that does not repeat the id asked for. */
-  private scenarioOf(session: CurrentSession, id: string): Promise<Scenario> {
-    return this.scenarios.get(session.actor.organizationId, id).catch((error: unknown) => {
-      throw error instanceof NotFoundException ? new NotFoundException('There is no such scenario.') : error;
     });
   }
 
@@ -337,8 +331,57 @@ export class ScenarioPagesController {
         </form>
         <p>
           <a href="/scenarios">Back to scenarios</a>
+          {scenario && (
+            <>
+              {' '}
+              · <a href={`/scenarios/${scenario.id}/delete`}>Delete {scenario.title}…</a>
+            </>
+          )}
         </p>
       </Layout>,
     );
+  }
+
+  @Get(':id/delete')
+  @ConsolePage('admin')
+  async confirmDelete(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const scenario = await rowOr404(this.scenarios.get(session.actor.organizationId, id), 'scenario');
+    sendDeletePage(res, session, 200, this.deletion(scenario));
+  }
+
+  @Post(':id/delete')
+  @ConsolePage('admin')
+  async remove(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const org = session.actor.organizationId;
+    const scenario = await rowOr404(this.scenarios.get(org, id), 'scenario');
+    await deleteConfirmed(
+      res,
+      session,
+      this.deletion(scenario),
+      () => this.scenarios.remove(org, id),
+      (text) => this.sessions.flash(session.actor, text),
+      '/scenarios',
+    );
+  }
+
+  /** The scenario as its delete page names it. */
+  private deletion(scenario: Scenario): Deletion {
+    const id = scenario.id;
+    return {
+      id,
+      name: scenario.title,
+      kind: 'scenario',
+      effect: 'Tests and contacts that used it keep their record without it; campaigns no longer hand it out.',
+      back: `/scenarios/${id}`,
+      action: `/scenarios/${id}/delete`,
+    };
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Get, NotFoundException, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
@@ -15,8 +15,9 @@ import { CHANNELS } from '../../../touchpoints/touchpoint.entity.js';
 import type { Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
 import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable } from '../components.js';
+import { deleteConfirmed, sendDeletePage, type Deletion } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, submitForm } from '../forms.js';
+import { formFields, submitForm, rowOr404 } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
   dateRangesOf,
@@ -265,7 +266,7 @@ export class TouchpointPagesController {
     @UuidParam('id') id: string,
     @Res() res: Response,
   ): Promise<void> {
-    const touchpoint = await this.touchpointOf(session, id);
+    const touchpoint = await rowOr404(this.touchpoints.get(session.actor.organizationId, id), 'touchpoint');
     await this.sendForm(res, 200, session, touchpoint, formOf(touchpoint), []);
   }
 
@@ -277,7 +278,7 @@ export class TouchpointPagesController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const touchpoint = await this.touchpointOf(session, id);
+    const touchpoint = await rowOr404(this.touchpoints.get(session.actor.organizationId, id), 'touchpoint');
     const form = touchpointFormOf(body);
     await submitForm(res, {
       dto: CreateTouchpointDto,
@@ -289,13 +290,6 @@ export class TouchpointPagesController {
       },
       refused: (status, errors) => this.sendForm(res, status, session, touchpoint, form, errors),
       conflict: (error) => ({ field: 'ownerId', rule: 'conflict', message: error.message }),
-    });
-  }
-
-  /** The touchpoint, or a 404 page that does not repeat the id asked for. */
-  private touchpointOf(session: CurrentSession, id: string): Promise<Touchpoint> {
-    return this.touchpoints.get(session.actor.organizationId, id).catch((error: unknown) => {
-      throw error instanceof NotFoundException ? new NotFoundException('There is no such touchpoint.') : error;
     });
   }
 
@@ -359,8 +353,57 @@ export class TouchpointPagesController {
         </form>
         <p>
           <a href="/touchpoints">Back to touchpoints</a>
+          {touchpoint && (
+            <>
+              {' '}
+              · <a href={`/touchpoints/${touchpoint.id}/delete`}>Delete {touchpoint.name}…</a>
+            </>
+          )}
         </p>
       </Layout>,
     );
+  }
+
+  @Get(':id/delete')
+  @ConsolePage('admin')
+  async confirmDelete(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const touchpoint = await rowOr404(this.touchpoints.get(session.actor.organizationId, id), 'touchpoint');
+    sendDeletePage(res, session, 200, this.deletion(touchpoint));
+  }
+
+  @Post(':id/delete')
+  @ConsolePage('admin')
+  async remove(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const org = session.actor.organizationId;
+    const touchpoint = await rowOr404(this.touchpoints.get(org, id), 'touchpoint');
+    await deleteConfirmed(
+      res,
+      session,
+      this.deletion(touchpoint),
+      () => this.touchpoints.remove(org, id),
+      (text) => this.sessions.flash(session.actor, text),
+      '/touchpoints',
+    );
+  }
+
+  /** The touchpoint as its delete page names it. */
+  private deletion(touchpoint: Touchpoint): Deletion {
+    const id = touchpoint.id;
+    return {
+      id,
+      name: touchpoint.name,
+      kind: 'touchpoint',
+      effect: 'Its claims go with it. A touchpoint with tests on record is kept for their history.',
+      back: `/touchpoints/${id}`,
+      action: `/touchpoints/${id}/delete`,
+    };
   }
 }
