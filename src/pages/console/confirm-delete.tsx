@@ -1,9 +1,12 @@
-import { ConflictException } from '@nestjs/common';
+import { ConflictException, Get, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
+import { ConsolePage, CurrentConsole } from '../../auth/console.guard.js';
 import type { CurrentSession } from '../../auth/sessions/sessions.service.js';
+import { UuidParam } from '../../common/validation/uuid-param.js';
 import { sqlState } from '../../database/connection-errors.js';
 import { PostButton } from './components.js';
+import { rowOr404 } from './forms.js';
 import { Layout, sendPage } from './layout.js';
 
 /** A row to delete from the console, as its confirmation page names it. */
@@ -58,26 +61,75 @@ export function sendDeletePage(
   );
 }
 
+/** One kind of row the admin pages delete, through the API's service for it. */
+export interface DeletableKind<T> {
+  kind: string;
+  /** The kind's list, its rows' pages below it (`/people`, `/people/:id`). */
+  path: string;
+  effect: string;
+  nameOf: (row: T) => string;
+  read: (organizationId: string, id: string) => Promise<T>;
+  remove: (organizationId: string, id: string) => Promise<void>;
+  flash: (session: CurrentSession, text: string) => Promise<void>;
+}
+
 /**
- * Deletes through the API's service: done, it flashes and redirects (303) to `to`; refused because the row is in
- * use (409), the confirmation page says why, nothing changed.
+ * A kind's delete pages: `GET :id/delete` asks, `POST :id/delete` deletes through the API's service, flashes and
+ * redirects (303) to the list; where the service refuses because the row is in use (409, as the API answers) the
+ * confirmation page says why, nothing changed. A row not there is a 404 page.
  */
-export async function deleteConfirmed(
-  res: Response,
-  session: CurrentSession,
-  d: Deletion,
-  remove: () => Promise<void>,
-  done: (text: string) => Promise<void>,
-  to: string,
-): Promise<void> {
-  try {
-    await remove();
-  } catch (error) {
-    if (error instanceof ConflictException) return sendDeletePage(res, session, 409, d, error.message);
-    // rows the service does not count still refer to it (the API answers the same 409)
-    if (sqlState(error) === '23503') return sendDeletePage(res, session, 409, d, 'other rows still refer to it');
-    throw error;
+export class DeletePages<T extends { id: string }> {
+  constructor(private readonly k: DeletableKind<T>) {}
+
+  async confirm(session: CurrentSession, id: string, res: Response): Promise<void> {
+    const row = await rowOr404(this.k.read(session.actor.organizationId, id), this.k.kind);
+    sendDeletePage(res, session, 200, this.deletion(row));
   }
-  await done(`${d.name} is deleted.`);
-  res.redirect(303, to);
+
+  async remove(session: CurrentSession, id: string, res: Response): Promise<void> {
+    const org = session.actor.organizationId;
+    const d = this.deletion(await rowOr404(this.k.read(org, id), this.k.kind));
+    try {
+      await this.k.remove(org, id);
+    } catch (error) {
+      if (error instanceof ConflictException) return sendDeletePage(res, session, 409, d, error.message);
+      // rows the service does not count still refer to it (the API answers the same 409)
+      if (sqlState(error) === '23503') return sendDeletePage(res, session, 409, d, 'other rows still refer to it');
+      throw error;
+    }
+    await this.k.flash(session, `${d.name} is deleted.`);
+    res.redirect(303, this.k.path);
+  }
+
+  private deletion(row: T): Deletion {
+    const back = `${this.k.path}/${row.id}`;
+    return {
+      id: row.id,
+      name: this.k.nameOf(row),
+      kind: this.k.kind,
+      effect: this.k.effect,
+      back,
+      action: `${back}/delete`,
+    };
+  }
+}
+
+/**
+ * The admin pages' delete routes, inherited by each kind's controller: `GET :id/delete` asks, `POST :id/delete`
+ * deletes, both through the controller's DeletePages.
+ */
+export abstract class AdminDeleteRoutes {
+  protected abstract readonly deletes: Pick<DeletePages<never>, 'confirm' | 'remove'>;
+
+  @Get(':id/delete')
+  @ConsolePage('admin')
+  confirmDelete(@CurrentConsole() session: CurrentSession, @UuidParam('id') id: string, @Res() res: Response) {
+    return this.deletes.confirm(session, id, res);
+  }
+
+  @Post(':id/delete')
+  @ConsolePage('admin')
+  remove(@CurrentConsole() session: CurrentSession, @UuidParam('id') id: string, @Res() res: Response) {
+    return this.deletes.remove(session, id, res);
+  }
 }

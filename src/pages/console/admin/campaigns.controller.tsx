@@ -20,12 +20,12 @@ import { ScenariosQuery } from '../../../scenarios/scenario.dto.js';
 import { ScenariosService } from '../../../scenarios/scenarios.service.js';
 import { TouchpointsQuery } from '../../../touchpoints/touchpoint.dto.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable } from '../components.js';
-import { deleteConfirmed, sendDeletePage, type Deletion } from '../confirm-delete.js';
+import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable, SelectField, CheckboxGroup } from '../components.js';
+import { AdminDeleteRoutes, DeletePages } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, submitForm, rowOr404 } from '../forms.js';
+import { formFields, submitForm, rowOr404, listOf } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
-import { CheckboxGroup, everyItem, listOf, SelectField } from './admin-fields.js';
+import { everyItem } from './admin-fields.js';
 import type { Option } from './admin-fields.js';
 import { CHANNEL_LABELS, channelOptions } from './touchpoints.controller.js';
 
@@ -156,7 +156,7 @@ export function planSummary(result: PlanResult, touchpointName: Map<string, stri
  * CampaignsService and PlanningService as /api/v1/campaigns uses them.
  */
 @ConsoleController('campaigns')
-export class CampaignPagesController {
+export class CampaignPagesController extends AdminDeleteRoutes {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly planning: PlanningService,
@@ -165,7 +165,21 @@ export class CampaignPagesController {
     private readonly scenarios: ScenariosService,
     private readonly sessions: SessionsService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    super();
+  }
+
+  /** Deleting a campaign: asked first, then through the API's service (which refuses one in use). */
+  protected readonly deletes = new DeletePages<Campaign>({
+    kind: 'campaign',
+    path: '/campaigns',
+    effect:
+      'Its planned tests that nobody has seen yet go with it. A campaign with revealed or finished tests is kept: set its end date to stop it instead.',
+    nameOf: (campaign) => campaign.name,
+    read: (org, id) => this.campaigns.get(org, id),
+    remove: (org, id) => this.campaigns.remove(org, id),
+    flash: (session, text) => this.sessions.flash(session.actor, text),
+  });
 
   private async choices(session: CurrentSession): Promise<Choices> {
     const org = session.actor.organizationId;
@@ -469,49 +483,5 @@ export class CampaignPagesController {
         </p>
       </Layout>,
     );
-  }
-
-  @Get(':id/delete')
-  @ConsolePage('admin')
-  async confirmDelete(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const campaign = await rowOr404(this.campaigns.get(session.actor.organizationId, id), 'campaign');
-    sendDeletePage(res, session, 200, this.deletion(campaign));
-  }
-
-  @Post(':id/delete')
-  @ConsolePage('admin')
-  async remove(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const org = session.actor.organizationId;
-    const campaign = await rowOr404(this.campaigns.get(org, id), 'campaign');
-    await deleteConfirmed(
-      res,
-      session,
-      this.deletion(campaign),
-      () => this.campaigns.remove(org, id),
-      (text) => this.sessions.flash(session.actor, text),
-      '/campaigns',
-    );
-  }
-
-  /** The campaign as its delete page names it. */
-  private deletion(campaign: Campaign): Deletion {
-    const id = campaign.id;
-    return {
-      id,
-      name: campaign.name,
-      kind: 'campaign',
-      effect:
-        'Its planned tests that nobody has seen yet go with it. A campaign with revealed or finished tests is kept: set its end date to stop it instead.',
-      back: `/campaigns/${id}`,
-      action: `/campaigns/${id}/delete`,
-    };
   }
 }

@@ -16,23 +16,29 @@ import type { FieldError } from '../../../common/validation/validation-errors.js
 import { PeopleService } from '../../../people/people.service.js';
 import { CreatePersonDto, PeopleQuery } from '../../../people/person.dto.js';
 import type { Person } from '../../../people/person.entity.js';
-import { EmptyState, ErrorSummary, Field, FileField, PagedTable, CsrfField } from '../components.js';
-import { deleteConfirmed, sendDeletePage, type Deletion } from '../confirm-delete.js';
+import {
+  EmptyState,
+  ErrorSummary,
+  Field,
+  FileField,
+  PagedTable,
+  CsrfField,
+  SelectField,
+  CheckboxGroup,
+  TextareaField,
+} from '../components.js';
+import { AdminDeleteRoutes, DeletePages } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
 import { CSV_FILE_FIELD, CSV_UPLOAD_LIMIT_TEXT, uploadedCsv, type UploadRequest } from '../csv-upload.js';
-import { formFields, submitForm, rowOr404 } from '../forms.js';
+import { formFields, submitForm, rowOr404, listOf } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
-  CheckboxGroup,
   dateRangesOf,
   DateRangeRows,
-  listOf,
   RowInput,
   RowSelect,
   RowsTable,
   rowsOf,
-  SelectField,
-  TextareaField,
   timeZoneOptions,
   WEEKDAY_LABELS,
   withSpareRows,
@@ -167,11 +173,25 @@ function PersonFormFields(props: { form: PersonForm; errors: FieldError[] }) {
  * as /api/v1/people uses it.
  */
 @ConsoleController('people')
-export class PeoplePagesController {
+export class PeoplePagesController extends AdminDeleteRoutes {
   constructor(
     private readonly people: PeopleService,
     private readonly sessions: SessionsService,
-  ) {}
+  ) {
+    super();
+  }
+
+  /** Deleting a person: asked first, then through the API's service (which refuses one in use). */
+  protected readonly deletes = new DeletePages<Person>({
+    kind: 'person',
+    path: '/people',
+    effect:
+      'They can no longer sign in, and their API keys and sessions end. Someone who owns a touchpoint or has tests on record is kept: give the touchpoints another owner, or take away the tester role instead.',
+    nameOf: (person) => person.name,
+    read: (org, id) => this.people.get(org, id),
+    remove: (org, id) => this.people.remove(org, id),
+    flash: (session, text) => this.sessions.flash(session.actor, text),
+  });
 
   @Get()
   @ConsolePage('admin')
@@ -434,49 +454,5 @@ export class PeoplePagesController {
         </p>
       </Layout>,
     );
-  }
-
-  @Get(':id/delete')
-  @ConsolePage('admin')
-  async confirmDelete(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const person = await rowOr404(this.people.get(session.actor.organizationId, id), 'person');
-    sendDeletePage(res, session, 200, this.deletion(person));
-  }
-
-  @Post(':id/delete')
-  @ConsolePage('admin')
-  async remove(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const org = session.actor.organizationId;
-    const person = await rowOr404(this.people.get(org, id), 'person');
-    await deleteConfirmed(
-      res,
-      session,
-      this.deletion(person),
-      () => this.people.remove(org, id),
-      (text) => this.sessions.flash(session.actor, text),
-      '/people',
-    );
-  }
-
-  /** The person as its delete page names it. */
-  private deletion(person: Person): Deletion {
-    const id = person.id;
-    return {
-      id,
-      name: person.name,
-      kind: 'person',
-      effect:
-        'They can no longer sign in, and their API keys and sessions end. Someone who owns a touchpoint or has tests on record is kept: give the touchpoints another owner, or take away the tester role instead.',
-      back: `/people/${id}`,
-      action: `/people/${id}/delete`,
-    };
   }
 }

@@ -11,23 +11,21 @@ import { CreateScenarioDto, ScenariosQuery } from '../../../scenarios/scenario.d
 import { QUESTION_TYPES } from '../../../scenarios/scenario.entity.js';
 import type { Scenario } from '../../../scenarios/scenario.entity.js';
 import { ScenariosService } from '../../../scenarios/scenarios.service.js';
-import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable } from '../components.js';
-import { deleteConfirmed, sendDeletePage, type Deletion } from '../confirm-delete.js';
-import { ConsoleController } from '../console-routes.js';
-import { formFields, submitForm, rowOr404 } from '../forms.js';
-import { Layout, sendPage } from '../layout.js';
 import {
-  CheckboxGroup,
-  listOf,
-  RowInput,
-  RowSelect,
-  RowsTable,
-  rowsOf,
-  RowTextarea,
+  CsrfField,
+  EmptyState,
+  ErrorSummary,
+  Field,
+  PagedTable,
   SelectField,
+  CheckboxGroup,
   TextareaField,
-  withSpareRows,
-} from './admin-fields.js';
+} from '../components.js';
+import { AdminDeleteRoutes, DeletePages } from '../confirm-delete.js';
+import { ConsoleController } from '../console-routes.js';
+import { formFields, submitForm, rowOr404, listOf } from '../forms.js';
+import { Layout, sendPage } from '../layout.js';
+import { RowInput, RowSelect, RowsTable, rowsOf, RowTextarea, withSpareRows } from './admin-fields.js';
 import { CHANNEL_LABELS, channelOptions } from './touchpoints.controller.js';
 
 const TYPE_LABELS: Record<string, string> = {
@@ -177,11 +175,24 @@ function QuestionRows(props: { questions: Record<string, string>[]; errors: Fiel
  * question rows (add, remove, reorder without JavaScript), through ScenariosService as /api/v1/scenarios uses it.
  */
 @ConsoleController('scenarios')
-export class ScenarioPagesController {
+export class ScenarioPagesController extends AdminDeleteRoutes {
   constructor(
     private readonly scenarios: ScenariosService,
     private readonly sessions: SessionsService,
-  ) {}
+  ) {
+    super();
+  }
+
+  /** Deleting a scenario: asked first, then through the API's service (which refuses one in use). */
+  protected readonly deletes = new DeletePages<Scenario>({
+    kind: 'scenario',
+    path: '/scenarios',
+    effect: 'Tests and contacts that used it keep their record without it; campaigns no longer hand it out.',
+    nameOf: (scenario) => scenario.title,
+    read: (org, id) => this.scenarios.get(org, id),
+    remove: (org, id) => this.scenarios.remove(org, id),
+    flash: (session, text) => this.sessions.flash(session.actor, text),
+  });
 
   @Get()
   @ConsolePage('admin')
@@ -340,48 +351,5 @@ export class ScenarioPagesController {
         </p>
       </Layout>,
     );
-  }
-
-  @Get(':id/delete')
-  @ConsolePage('admin')
-  async confirmDelete(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const scenario = await rowOr404(this.scenarios.get(session.actor.organizationId, id), 'scenario');
-    sendDeletePage(res, session, 200, this.deletion(scenario));
-  }
-
-  @Post(':id/delete')
-  @ConsolePage('admin')
-  async remove(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const org = session.actor.organizationId;
-    const scenario = await rowOr404(this.scenarios.get(org, id), 'scenario');
-    await deleteConfirmed(
-      res,
-      session,
-      this.deletion(scenario),
-      () => this.scenarios.remove(org, id),
-      (text) => this.sessions.flash(session.actor, text),
-      '/scenarios',
-    );
-  }
-
-  /** The scenario as its delete page names it. */
-  private deletion(scenario: Scenario): Deletion {
-    const id = scenario.id;
-    return {
-      id,
-      name: scenario.title,
-      kind: 'scenario',
-      effect: 'Tests and contacts that used it keep their record without it; campaigns no longer hand it out.',
-      back: `/scenarios/${id}`,
-      action: `/scenarios/${id}/delete`,
-    };
   }
 }

@@ -14,8 +14,8 @@ import { CreateTouchpointDto, TouchpointsQuery } from '../../../touchpoints/touc
 import { CHANNELS } from '../../../touchpoints/touchpoint.entity.js';
 import type { Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable } from '../components.js';
-import { deleteConfirmed, sendDeletePage, type Deletion } from '../confirm-delete.js';
+import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable, SelectField } from '../components.js';
+import { AdminDeleteRoutes, DeletePages } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
 import { formFields, submitForm, rowOr404 } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
@@ -26,7 +26,6 @@ import {
   RowInput,
   RowsTable,
   rowsOf,
-  SelectField,
   timeZoneOptions,
   WEEKDAY_LABELS,
 } from './admin-fields.js';
@@ -152,12 +151,25 @@ function WeekGrid(props: { spans: Record<string, string>[]; errors: FieldError[]
  * TouchpointsService as /api/v1/touchpoints uses it.
  */
 @ConsoleController('touchpoints')
-export class TouchpointPagesController {
+export class TouchpointPagesController extends AdminDeleteRoutes {
   constructor(
     private readonly touchpoints: TouchpointsService,
     private readonly people: PeopleService,
     private readonly sessions: SessionsService,
-  ) {}
+  ) {
+    super();
+  }
+
+  /** Deleting a touchpoint: asked first, then through the API's service (which refuses one in use). */
+  protected readonly deletes = new DeletePages<Touchpoint>({
+    kind: 'touchpoint',
+    path: '/touchpoints',
+    effect: 'Its claims go with it. A touchpoint with tests on record is kept for their history.',
+    nameOf: (touchpoint) => touchpoint.name,
+    read: (org, id) => this.touchpoints.get(org, id),
+    remove: (org, id) => this.touchpoints.remove(org, id),
+    flash: (session, text) => this.sessions.flash(session.actor, text),
+  });
 
   /** The people who may own a touchpoint (the owner role), by name, for the picker and the list. */
   private async owners(session: CurrentSession): Promise<Option[]> {
@@ -362,48 +374,5 @@ export class TouchpointPagesController {
         </p>
       </Layout>,
     );
-  }
-
-  @Get(':id/delete')
-  @ConsolePage('admin')
-  async confirmDelete(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const touchpoint = await rowOr404(this.touchpoints.get(session.actor.organizationId, id), 'touchpoint');
-    sendDeletePage(res, session, 200, this.deletion(touchpoint));
-  }
-
-  @Post(':id/delete')
-  @ConsolePage('admin')
-  async remove(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const org = session.actor.organizationId;
-    const touchpoint = await rowOr404(this.touchpoints.get(org, id), 'touchpoint');
-    await deleteConfirmed(
-      res,
-      session,
-      this.deletion(touchpoint),
-      () => this.touchpoints.remove(org, id),
-      (text) => this.sessions.flash(session.actor, text),
-      '/touchpoints',
-    );
-  }
-
-  /** The touchpoint as its delete page names it. */
-  private deletion(touchpoint: Touchpoint): Deletion {
-    const id = touchpoint.id;
-    return {
-      id,
-      name: touchpoint.name,
-      kind: 'touchpoint',
-      effect: 'Its claims go with it. A touchpoint with tests on record is kept for their history.',
-      back: `/touchpoints/${id}`,
-      action: `/touchpoints/${id}/delete`,
-    };
   }
 }

@@ -17,14 +17,24 @@ import { METRICS, metricByKey } from '../../../metrics/metric-catalogue.js';
 import { PeopleService } from '../../../people/people.service.js';
 import { CHANNELS, type Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { CsrfField, EmptyState, ErrorSummary, Field, FileField, PagedTable, PostButton } from '../components.js';
+import {
+  CsrfField,
+  EmptyState,
+  ErrorSummary,
+  Field,
+  FileField,
+  PagedTable,
+  PostButton,
+  SelectField,
+  TextareaField,
+} from '../components.js';
 import { ConsoleController } from '../console-routes.js';
 import { CSV_FILE_FIELD, CSV_UPLOAD_LIMIT_TEXT, uploadedCsv, type UploadRequest } from '../csv-upload.js';
-import { formFields, pagingOf } from '../forms.js';
+import { formFields, pagingOf, fieldErrorsOf, submitForm } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { changesOf } from './contacts.controller.js';
-import { fieldErrorsOf, numberOrText, TextArea, teamChoices } from './form-parts.js';
-import { kept, Select, touchpointChoices, touchpointsById, when } from './quality-parts.js';
+import { numberOrText, teamChoices } from './form-parts.js';
+import { kept, touchpointChoices, touchpointsById, when } from './quality-parts.js';
 
 const FILTERS = ['touchpointId', 'team', 'metric', 'from', 'to', 'verdict'] as const;
 
@@ -131,38 +141,38 @@ export class ClaimsPagesController {
           <a href="/claims/new">Enter a claim</a> · <a href="/claims/import">Import claims from CSV</a>
         </p>
         <form method="get" action="/claims" role="search" class="narrow">
-          <Select
+          <SelectField
             name="touchpointId"
             label="Touchpoint"
             blank="Any touchpoint"
             value={asked.touchpointId}
             errors={errors}
-            choices={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
+            options={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
             hint={choices.total > choices.items.length ? `The first ${choices.items.length} by name.` : undefined}
           />
-          <Select
+          <SelectField
             name="team"
             label="Team"
             blank="Any team"
             value={asked.team}
             errors={errors}
-            choices={teamChoices(choices.items, asked.team)}
+            options={teamChoices(choices.items, asked.team)}
           />
-          <Select
+          <SelectField
             name="metric"
             label="Metric"
             blank="Any metric"
             value={asked.metric}
             errors={errors}
-            choices={METRICS.map((m) => ({ value: m.key, label: `${m.key}: ${m.description}` }))}
+            options={METRICS.map((m) => ({ value: m.key, label: `${m.key}: ${m.description}` }))}
           />
-          <Select
+          <SelectField
             name="verdict"
             label="Verdict in the digest"
             blank="Any verdict"
             value={asked.verdict}
             errors={errors}
-            choices={CLAIM_VERDICT_FILTERS.map((v) => ({ value: v, label: verdictText(v) }))}
+            options={CLAIM_VERDICT_FILTERS.map((v) => ({ value: v, label: verdictText(v) }))}
             hint="As the latest digest that holds the claim shows it."
           />
           <Field name="from" label="Period ends on or after (date)" type="date" value={asked.from} errors={errors} />
@@ -241,40 +251,40 @@ export class ClaimsPagesController {
         <ErrorSummary errors={errors} />
         <form method="post" action={action} class="narrow" novalidate>
           <CsrfField token={session.csrfToken} />
-          <Select
+          <SelectField
             name="touchpointId"
             label="Touchpoint"
             blank="None: a team, or the whole organisation"
             value={form.touchpointId}
             errors={errors}
-            choices={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
+            options={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
             hint="A claim is about one touchpoint, or a team, or (neither) the whole organisation."
           />
-          <Select
+          <SelectField
             name="team"
             label="Team"
             blank="None"
             value={form.team}
             errors={errors}
-            choices={teamChoices(choices.items, form.team)}
+            options={teamChoices(choices.items, form.team)}
             hint="Only when no touchpoint is chosen."
           />
-          <Select
+          <SelectField
             name="channel"
             label="Channel"
             blank="Any channel (or the touchpoint's)"
             value={form.channel}
             errors={errors}
-            choices={CHANNELS.map((c) => ({ value: c, label: c }))}
+            options={CHANNELS.map((c) => ({ value: c, label: c }))}
             hint="Needed for a wait claimed for a team or the whole organisation: waits are never pooled."
           />
-          <Select
+          <SelectField
             name="metric"
             label="Metric"
             blank="Choose a metric"
             value={form.metric}
             errors={errors}
-            choices={METRICS.map((m) => ({ value: m.key, label: `${m.key}: ${m.description}` }))}
+            options={METRICS.map((m) => ({ value: m.key, label: `${m.key}: ${m.description}` }))}
           />
           <Field name="periodStart" label="Period start" type="date" value={form.periodStart} errors={errors} />
           <Field name="periodEnd" label="Period end" type="date" value={form.periodEnd} errors={errors} />
@@ -316,20 +326,17 @@ export class ClaimsPagesController {
   @ConsolePage('admin', 'quality')
   async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const form = formFields(body) as ClaimForm;
-    const { value, errors } = await validateDto(CreateClaimDto, claimBody(form));
-    if (errors.length) return this.form(session, res, 400, { form, errors });
-    try {
-      await this.claims.create(session.actor, value);
-    } catch (e) {
-      const fieldErrors = fieldErrorsOf(e);
-      if (!fieldErrors) throw e;
-      return this.form(session, res, 400, { form, errors: fieldErrors });
-    }
-    await this.sessions.flash(
-      session.actor,
-      `The claim is entered: ${value.metric} for ${value.periodStart} – ${value.periodEnd}.`,
-    );
-    res.redirect(303, '/claims');
+    await submitForm(res, {
+      dto: CreateClaimDto,
+      plain: claimBody(form),
+      save: (value) => this.claims.create(session.actor, value),
+      saved: async (claim) => {
+        const what = `${claim.metric} for ${claim.periodStart} – ${claim.periodEnd}`;
+        await this.sessions.flash(session.actor, `The claim is entered: ${what}.`);
+        return '/claims';
+      },
+      refused: (status, errors) => this.form(session, res, status, { form, errors }),
+    });
   }
 
   @Get('import')
@@ -391,17 +398,16 @@ export class ClaimsPagesController {
   ): Promise<void> {
     const claim = await this.claims.get(session.actor, id);
     const form = formFields(body) as ClaimForm;
-    const { value, errors } = await validateDto(UpdateClaimDto, claimBody(form));
-    if (errors.length) return this.form(session, res, 400, { claim, form, errors });
-    try {
-      await this.claims.update(session.actor, id, value);
-    } catch (e) {
-      const fieldErrors = fieldErrorsOf(e);
-      if (!fieldErrors) throw e;
-      return this.form(session, res, 400, { claim, form, errors: fieldErrors });
-    }
-    await this.sessions.flash(session.actor, 'The claim is changed; its history keeps what it was.');
-    res.redirect(303, `/claims/${id}/history`);
+    await submitForm(res, {
+      dto: UpdateClaimDto,
+      plain: claimBody(form),
+      save: (value) => this.claims.update(session.actor, id, value),
+      saved: async () => {
+        await this.sessions.flash(session.actor, 'The claim is changed; its history keeps what it was.');
+        return `/claims/${id}/history`;
+      },
+      refused: (status, errors) => this.form(session, res, status, { claim, form, errors }),
+    });
   }
 
   @Post(':id/delete')
@@ -560,7 +566,7 @@ export class ClaimsPagesController {
             hint={`Saved from a spreadsheet as CSV UTF-8, at most ${CSV_UPLOAD_LIMIT_TEXT}.`}
             error={fileError}
           />
-          <TextArea
+          <TextareaField
             name="csv"
             label="Or paste the claims, as CSV"
             value={csv}

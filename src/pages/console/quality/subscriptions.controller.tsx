@@ -18,12 +18,22 @@ import type { DigestSubscription } from '../../../digests/digest-subscription.en
 import { DigestSubscriptionsService } from '../../../digests/digest-subscriptions.service.js';
 import { PeopleService } from '../../../people/people.service.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable, PostButton } from '../components.js';
+import {
+  CsrfField,
+  EmptyState,
+  ErrorSummary,
+  Field,
+  PagedTable,
+  PostButton,
+  SelectField,
+  CheckboxGroup,
+  TextareaField,
+} from '../components.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, pagingOf } from '../forms.js';
+import { formFields, pagingOf, listOf, fieldErrorsOf, submitForm } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
-import { CheckboxList, fieldErrorsOf, listField, numberOrText, TextArea, teamChoices } from './form-parts.js';
-import { Select, touchpointChoices, touchpointsById } from './quality-parts.js';
+import { numberOrText, teamChoices } from './form-parts.js';
+import { touchpointChoices, touchpointsById } from './quality-parts.js';
 
 /** The subscription form as typed: text fields, the ticked people and touchpoints, the typed addresses. */
 export interface SubscriptionForm {
@@ -43,8 +53,8 @@ export function subscriptionFormOf(body: unknown): SubscriptionForm {
   const f = formFields(body);
   return {
     ...f,
-    people: listField(body, 'people'),
-    touchpointIds: listField(body, 'touchpointIds'),
+    people: listOf(body, 'people'),
+    touchpointIds: listOf(body, 'touchpointIds'),
   };
 }
 
@@ -246,39 +256,40 @@ export class SubscriptionsPagesController {
           <div class="narrow">
             <Field name="name" label="Name" value={form.name} errors={errors} />
           </div>
-          <CheckboxList
+          <CheckboxGroup
             name="people"
             legend="Recipients: people"
-            choices={personChoices}
+            options={personChoices}
             checked={form.people}
             errors={errors.filter((e) => e.field === 'recipients').map((e) => ({ ...e, field: 'people' }))}
             hint={people.total > people.items.length ? `The first ${people.items.length} people by name.` : undefined}
           />
           <div class="narrow">
-            <TextArea
+            <TextareaField
               name="emails"
               label="Recipients: other addresses"
               value={form.emails}
+              rows={4}
               hint="Email addresses of readers who are not people here, one a line."
             />
           </div>
-          <CheckboxList
+          <CheckboxGroup
             name="touchpointIds"
             legend="Touchpoints"
-            choices={tps.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
+            options={tps.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
             checked={form.touchpointIds}
             errors={errors}
             hint="The digest covers these touchpoints; with none ticked, the team below, else the whole organisation."
             empty="No touchpoints yet."
           />
           <div class="narrow">
-            <Select
+            <SelectField
               name="team"
               label="Team"
               blank="None"
               value={form.team}
               errors={errors}
-              choices={teamChoices(tps.items, form.team)}
+              options={teamChoices(tps.items, form.team)}
             />
             <Field
               name="cron"
@@ -289,13 +300,13 @@ export class SubscriptionsPagesController {
                 'A cron expression of 5 fields: "0 8 * * 1" is Mondays at 08:00, "0 8 1 * *" the 1st of each month.'
               }
             />
-            <Select
+            <SelectField
               name="timezone"
               label="Time zone of the schedule"
               blank="Choose a time zone"
               value={form.timezone}
               errors={errors}
-              choices={zones().map((z) => ({ value: z, label: z }))}
+              options={zones().map((z) => ({ value: z, label: z }))}
             />
             <Field
               name="periodDays"
@@ -342,17 +353,16 @@ export class SubscriptionsPagesController {
   @ConsolePage('admin', 'quality')
   async add(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const form = subscriptionFormOf(body);
-    const { value, errors } = await validateDto(CreateDigestSubscriptionDto, subscriptionBody(form));
-    if (errors.length) return this.form(session, res, 400, { form, errors });
-    try {
-      await this.subscriptions.create(session.actor.organizationId, value);
-    } catch (e) {
-      const fieldErrors = fieldErrorsOf(e);
-      if (!fieldErrors) throw e;
-      return this.form(session, res, 400, { form, errors: fieldErrors });
-    }
-    await this.sessions.flash(session.actor, `The digest ${value.name} is added.`);
-    res.redirect(303, '/digests/subscriptions');
+    await submitForm(res, {
+      dto: CreateDigestSubscriptionDto,
+      plain: subscriptionBody(form),
+      save: (value) => this.subscriptions.create(session.actor.organizationId, value),
+      saved: async (sub) => {
+        await this.sessions.flash(session.actor, `The digest ${sub.name} is added.`);
+        return '/digests/subscriptions';
+      },
+      refused: (status, errors) => this.form(session, res, status, { form, errors }),
+    });
   }
 
   @Get(':id/edit')
@@ -377,17 +387,16 @@ export class SubscriptionsPagesController {
     const org = session.actor.organizationId;
     const sub = await this.subscriptions.get(org, id);
     const form = subscriptionFormOf(body);
-    const { value, errors } = await validateDto(UpdateDigestSubscriptionDto, subscriptionBody(form));
-    if (errors.length) return this.form(session, res, 400, { sub, form, errors });
-    try {
-      await this.subscriptions.update(org, id, value);
-    } catch (e) {
-      const fieldErrors = fieldErrorsOf(e);
-      if (!fieldErrors) throw e;
-      return this.form(session, res, 400, { sub, form, errors: fieldErrors });
-    }
-    await this.sessions.flash(session.actor, `The digest ${sub.name} is changed.`);
-    res.redirect(303, '/digests/subscriptions');
+    await submitForm(res, {
+      dto: UpdateDigestSubscriptionDto,
+      plain: subscriptionBody(form),
+      save: (value) => this.subscriptions.update(org, id, value),
+      saved: async () => {
+        await this.sessions.flash(session.actor, `The digest ${sub.name} is changed.`);
+        return '/digests/subscriptions';
+      },
+      refused: (status, errors) => this.form(session, res, status, { sub, form, errors }),
+    });
   }
 
   @Post(':id/delete')
