@@ -143,8 +143,10 @@ const MATRIX: Row[] = [
 
   row('POST /api/v1/touchpoints',                       {},                                               ok,   ok,  403,  403, { body: () => touchpointBody() }),
   row('POST /api/v1/touchpoints/import',                {},                                               ok,   ok,  403,  403, { csv: 'name\n' }),
-  row('GET /api/v1/touchpoints',                        {},                                               ok,   ok,  403,  403),
-  row('GET /api/v1/touchpoints/{id}',                   { id: 'touchpoint' },                             ok,   ok,  403,  403),
+  // an owner lists and reads the touchpoints they own; another's is not there for them
+  row('GET /api/v1/touchpoints',                        {},                                               ok,   ok,  403,   ok),
+  row('GET /api/v1/touchpoints/{id}',                   { id: 'touchpoint' },                             ok,   ok,  403,   ok),
+  row('GET /api/v1/touchpoints/{id}',                   { id: 'unowned touchpoint' },                     ok,   ok,  403,  404),
   row('PATCH /api/v1/touchpoints/{id}',                 { id: 'touchpoint' },                             ok,   ok,  403,  403, { body: () => ({ team: 'front-desk' }) }),
   row('DELETE /api/v1/touchpoints/{id}',                { id: 'new touchpoint' },                         ok,   ok,  403,  403),
 

@@ -1,7 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CronExpressionParser } from 'cron-parser';
-import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 
 import { hasRole, type Actor } from '../auth/actor.js';
@@ -19,6 +18,7 @@ import { DigestBuilder } from './digest-builder.service.js';
 import type { DigestRow } from './digest-builder.service.js';
 import { DigestLinksService } from './digest-links.service.js';
 import { DigestPagesService } from './digest-pages.service.js';
+import { periodEndingAt } from './digest-periods.js';
 import { digestChartPng, MAIL_HTML_BUDGET, renderDigest } from './digest-render.js';
 import type { DigestRunsQuery } from './digest-run.dto.js';
 import { isCronExpression } from './digest-subscription.dto.js';
@@ -97,8 +97,7 @@ export class DigestRunsService {
    * one of whose recipients owns a touchpoint reports that period a week earlier (owner-readers.ts).
    */
   async sendOne(sub: DigestSubscription, fire: Date): Promise<boolean> {
-    const periodEnd = fire;
-    const periodStart = DateTime.fromJSDate(fire, { zone: sub.timezone }).minus({ days: sub.periodDays }).toJSDate();
+    const { start: periodStart, end: periodEnd } = periodEndingAt(sub, fire);
     return this.dataSource.transaction(async (manager) => {
       // A second instance waits here, then finds the run and does nothing.
       await this.digests.lockSubscription(manager, sub.id);

@@ -22,6 +22,7 @@ import { ScenarioPagesController } from './admin/scenarios.controller.js';
 import { SettingsPagesController } from './admin/settings.controller.js';
 import { TouchpointPagesController } from './admin/touchpoints.controller.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
+import { CsvUploadMiddleware } from './csv-upload.js';
 import { HomeController } from './home.controller.js';
 import { MyTouchpointsController } from './owner/my-touchpoints.controller.js';
 import { ConsolePageNotFound } from './page-not-found.js';
@@ -74,8 +75,14 @@ import { MyTestsController } from './tester/my-tests.controller.js';
   providers: [ConsoleGuard, ConsoleErrorsFilter, ConsolePageNotFound],
 })
 export class ConsoleModule implements NestModule {
+  /** Multipart forms (evidence, a chosen CSV file) are read before the console's guard, which needs their form token. */
   configure(consumer: MiddlewareConsumer): void {
-    // read before the console's guard, which checks the form token in the body
     consumer.apply(EvidenceUploadMiddleware).forRoutes({ path: 'my/tests/:id/evidence', method: RequestMethod.POST });
+    consumer
+      .apply(CsvUploadMiddleware)
+      .forRoutes(
+        { path: 'people/import', method: RequestMethod.POST },
+        { path: 'claims/import', method: RequestMethod.POST },
+      );
   }
 }

@@ -1,4 +1,5 @@
-import { listOf, rowsOf, timeZoneOptions } from './admin-fields.js';
+import { listOf } from '../forms.js';
+import { rowsOf, timeZoneOptions } from './admin-fields.js';
 import { planSummary } from './campaigns.controller.js';
 import { personFormOf } from './people.controller.js';
 import { questionRowsOf } from './scenarios.controller.js';

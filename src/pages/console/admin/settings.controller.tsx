@@ -9,11 +9,10 @@ import type { FieldError } from '../../../common/validation/validation-errors.js
 import { METRICS } from '../../../metrics/metric-catalogue.js';
 import { UpdateOrganizationSettingsDto } from '../../../metrics/verdict-settings.dto.js';
 import { VerdictSettingsService } from '../../../metrics/verdict-settings.service.js';
-import { CsrfField, ErrorSummary, Field } from '../components.js';
+import { CsrfField, ErrorSummary, Field, SelectField } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
 import { formFields } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
-import { SelectField } from './admin-fields.js';
 
 const UNIT_HINT = {
   rate: 'a fraction of 1: 0.1 is 10 points',

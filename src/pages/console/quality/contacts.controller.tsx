@@ -15,7 +15,7 @@ import { OutcomesService } from '../../../outcomes/outcomes.service.js';
 import { PeopleService } from '../../../people/people.service.js';
 import { CHANNELS, type Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { EmptyState, Field, PagedTable, type Column } from '../components.js';
+import { EmptyState, Field, PagedTable, type Column, SelectField } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
 import { formFields } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
@@ -24,7 +24,6 @@ import {
   ExportLinks,
   isExportFormat,
   kept,
-  Select,
   sendExport,
   touchpointChoices,
   touchpointsById,
@@ -169,31 +168,31 @@ export class ContactsPagesController {
       errors.length ? 400 : 200,
       <Layout session={session} path="/contacts" title="Contacts">
         <form method="get" action="/contacts" role="search" class="narrow">
-          <Select
+          <SelectField
             name="touchpointId"
             label="Touchpoint"
             blank="Any touchpoint"
             value={asked.touchpointId}
             errors={errors}
-            choices={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
+            options={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
             hint={choices.total > choices.items.length ? `The first ${choices.items.length} by name.` : undefined}
           />
           <Field name="team" label="Team" value={asked.team} errors={errors} />
-          <Select
+          <SelectField
             name="channel"
             label="Channel"
             blank="Any channel"
             value={asked.channel}
             errors={errors}
-            choices={CHANNELS.map((c) => ({ value: c, label: c }))}
+            options={CHANNELS.map((c) => ({ value: c, label: c }))}
           />
-          <Select
+          <SelectField
             name="resolution"
             label="Resolution"
             blank="Any"
             value={asked.resolution}
             errors={errors}
-            choices={RESOLUTIONS.map((r) => ({ value: r, label: r }))}
+            options={RESOLUTIONS.map((r) => ({ value: r, label: r }))}
           />
           <Field name="from" label="Attempted from (date)" type="date" value={asked.from} errors={errors} />
           <Field name="to" label="Attempted before (date)" type="date" value={asked.to} errors={errors} />

@@ -15,12 +15,12 @@ import type { RunSummary } from '../../../digests/digests.repository.js';
 import { OutcomesQuery } from '../../../outcomes/outcome.dto.js';
 import { OutcomesService } from '../../../outcomes/outcomes.service.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { EmptyState, PagedTable } from '../components.js';
+import { EmptyState, PagedTable, SelectField } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
 import { formFields, pagingOf } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { contactColumns } from './contacts.controller.js';
-import { ExportLinks, isExportFormat, kept, Select, sendExport, touchpointsById, when } from './quality-parts.js';
+import { ExportLinks, isExportFormat, kept, sendExport, touchpointsById, when } from './quality-parts.js';
 
 const interval = (r: DigestRow) =>
   r.ciLow === null || r.ciHigh === null ? '—' : `${formatValue(r.unit, r.ciLow)} – ${formatValue(r.unit, r.ciHigh)}`;
@@ -93,13 +93,13 @@ export class DigestsPagesController {
           <a href="/digests/subscriptions">Who receives which digest, and when</a>
         </p>
         <form method="get" action="/digests" role="search" class="narrow">
-          <Select
+          <SelectField
             name="subscriptionId"
             label="Digest"
             blank="Every digest"
             value={asked.subscriptionId}
             errors={errors}
-            choices={subs.items.map((s) => ({ value: s.id, label: s.name }))}
+            options={subs.items.map((s) => ({ value: s.id, label: s.name }))}
           />
           <button type="submit">Show</button>
         </form>

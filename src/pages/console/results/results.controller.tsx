@@ -12,12 +12,11 @@ import type { MetricSeries, Results } from '../../../results/results.service.js'
 import { TouchpointsQuery } from '../../../touchpoints/touchpoint.dto.js';
 import { CHANNELS } from '../../../touchpoints/touchpoint.entity.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { EmptyState, Field, PagedTable } from '../components.js';
+import { EmptyState, Field, PagedTable, SelectField } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
 import { formFields } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { ClaimsLegend, ResultsChart } from './results-chart.js';
-import { Select } from './select.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WEEK_CHOICES = [4, 8, 12, 26].map((n) => ({ value: String(n), label: `${n} weeks` }));
@@ -59,18 +58,18 @@ export class ResultsPagesController {
       <Layout session={session} path="/results" title="Results">
         <form method="get" action="/results" role="search" class="filters">
           <Field name="q" label="Touchpoint name or contact" type="search" value={asked.q} errors={errors} />
-          <Select
+          <SelectField
             name="team"
             label="Team"
-            any="Any team"
+            blank="Any team"
             value={asked.team}
             options={teams.map((t) => ({ value: t.team, label: t.team }))}
             errors={errors}
           />
-          <Select
+          <SelectField
             name="channel"
             label="Channel"
-            any="Any channel"
+            blank="Any channel"
             value={asked.channel}
             options={CHANNELS.map((c) => ({ value: c, label: channelLabel(c) }))}
             errors={errors}
@@ -165,7 +164,7 @@ function ResultsPage(props: { session: CurrentSession; path: string; results: Re
         </p>
       )}
       <form method="get" action={props.path} class="filters">
-        <Select name="weeks" label="Weeks shown" value={String(props.weeks)} options={WEEK_CHOICES} />
+        <SelectField name="weeks" label="Weeks shown" value={String(props.weeks)} options={WEEK_CHOICES} />
         <div class="field">
           <button type="submit">Show</button>
         </div>
