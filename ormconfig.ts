@@ -9,8 +9,10 @@ import { Claim, ClaimEdit } from './src/claims/claim.entity.js';
 import { JobFailure } from './src/database/job-failure.entity.js';
 import { migrations } from './src/database/migrations/index.js';
 import { DigestRendering } from './src/digests/digest-rendering.entity.js';
+import { DigestRunRow } from './src/digests/digest-run-row.entity.js';
 import { DigestRun } from './src/digests/digest-run.entity.js';
 import { DigestSubscription } from './src/digests/digest-subscription.entity.js';
+import { Evidence, EvidenceBlob } from './src/evidence/evidence.entity.js';
 import { IdempotencyKey } from './src/idempotency/idempotency-key.entity.js';
 import { AccessToken } from './src/links/access-token.entity.js';
 import { DigestLink } from './src/links/digest-link.entity.js';
@@ -44,6 +46,7 @@ export const entities = [
   ClaimEdit,
   DigestSubscription,
   DigestRun,
+  DigestRunRow,
   DigestLink,
   DigestRendering,
   OutboxMessage,
@@ -51,6 +54,8 @@ export const entities = [
   IdempotencyKey,
   SigninLink,
   ConsoleSession,
+  Evidence,
+  EvidenceBlob,
 ];
 
 /** The one set of DataSource options: the service, the CLI and the TypeORM CLI all use it. */

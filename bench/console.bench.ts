@@ -8,7 +8,9 @@ import { SystemClock } from '../src/common/clock.js';
 import { freePort } from '../src/common/free-port.js';
 import { createLogger } from '../src/common/logging/logger.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { load } from './digest.bench.js';
+import { DigestBuilder } from '../src/digests/digest-builder.service.js';
+import { DigestsRepository } from '../src/digests/digests.repository.js';
+import { DIGEST_END, load, PERIOD_START } from './digest.bench.js';
 import {
   autocannonRun,
   benchDatabase,
@@ -21,11 +23,13 @@ import {
 
 /**
  * bench:console — the console's results page of one touchpoint (12 weeks of every metric with its interval, the
- * claims judged as the digest judges them, coverage) and the contacts list of one touchpoint (GET /api/v1/outcomes,
- * the register the drill-down reads), on the bench:digest data (1,000,000 outcomes over 10,000 touchpoints, 20,000
- * claims; its loader), served by the service as `npm start` runs it (its own process, jobs off) to 10 concurrent
- * readers (autocannon in a process of its own), each request a different touchpoint and each reader a session of
- * its own. Prints p50/p99 per page; the goal is p99 under 100 ms.
+ * claims judged as the digest judges them, coverage), the drill-down from a digest row (the contacts behind one
+ * claim of the organization's digest of the bench week, 20,000 rows), the contacts list of one touchpoint
+ * (GET /api/v1/outcomes) and the results page of a team (1,000 touchpoints, its claims judged with its touchpoints'
+ * as its digest judges them), on the bench:digest data (1,000,000 outcomes over 10,000 touchpoints, 20,000 claims;
+ * its loader), served by the service as `npm start` runs it (its own process, jobs off) to 10 concurrent readers
+ * (autocannon in a process of its own), each request a different touchpoint (row, team) and each reader a session
+ * of its own. Prints p50/p99 per page; the goal is p99 under 100 ms.
  */
 const SECONDS = Number(process.env.BENCH_CONSOLE_SECONDS ?? 15);
 const CONNECTIONS = 10;
@@ -43,6 +47,9 @@ interface Phase {
   errors: number;
   cpu: { servicePct: number; machinePct: number };
 }
+
+/** Every request answered 2xx in time: a page that timed out each time has no p99 and has not met it. */
+const goalMet = (p: Phase) => p.requests > 0 && p.non2xx === 0 && p.errors === 0 && p.p99Ms < GOAL.p99Ms;
 
 async function phase(
   name: string,
@@ -70,7 +77,7 @@ async function phase(
   process.stdout.write(
     `${name}: ${out.perSecond} req/s p50 ${out.p50Ms} ms p99 ${out.p99Ms} ms (non-2xx ${out.non2xx}, errors ` +
       `${out.errors}); CPU service ${out.cpu.servicePct} %, machine ${out.cpu.machinePct} % — goal p99 under ` +
-      `${GOAL.p99Ms} ms: ${out.p99Ms < GOAL.p99Ms && out.non2xx === 0 ? 'met' : 'missed'}\n`,
+      `${GOAL.p99Ms} ms: ${goalMet(out) ? 'met' : 'missed'}\n`,
   );
   return out;
 }
@@ -107,13 +114,44 @@ async function main() {
       cookies.push(`gt_session=${token}`);
     }
     const key = (await app.get(ApiKeysService).issue(orgId, personId, 'bench')).key;
-    await app.close();
     const touchpoints: string[] = (
       await db.dataSource.query(
         `SELECT id FROM touchpoint WHERE organization_id = $1 ORDER BY md5(id::text) LIMIT $2`,
         [orgId, TOUCHPOINTS_ASKED],
       )
     ).map((r: { id: string }) => r.id);
+    const teams: string[] = (
+      await db.dataSource.query(
+        `SELECT DISTINCT team FROM touchpoint WHERE organization_id = $1 AND team IS NOT NULL ORDER BY team`,
+        [orgId],
+      )
+    ).map((r: { team: string }) => r.team);
+    // the organization's digest of the bench week, built and stored by the service's own code: its rows drill down
+    const [{ id: subscriptionId }] = await db.dataSource.query(
+      `INSERT INTO digest_subscription (organization_id, name, recipient_person_ids, cron, timezone, period_days,
+                                        min_contacts, created_at, updated_at)
+       VALUES ($1, 'Weekly, everything', ARRAY[$2::uuid], '0 12 * * 1', 'UTC', 7, 5, now(), now()) RETURNING id`,
+      [orgId, personId],
+    );
+    const payload = await app.get(DigestBuilder).build({
+      organizationId: orgId,
+      touchpointIds: [],
+      team: null,
+      periodStart: PERIOD_START,
+      periodEnd: DIGEST_END,
+      minContacts: 5,
+    });
+    const runId = await app.get(DigestsRepository).insertRun(db.dataSource.manager, {
+      organizationId: orgId,
+      subscriptionId,
+      periodStart: PERIOD_START,
+      periodEnd: DIGEST_END,
+      payload,
+      createdAt: DIGEST_END,
+    });
+    const asked = new Set(touchpoints);
+    const rows = payload.rows.flatMap((r, i) => (r.touchpointId && asked.has(r.touchpointId) ? [i] : []));
+    await app.close();
     const [{ contacts }] = await db.dataSource.query(
       `SELECT count(*)::int AS contacts FROM outcome WHERE touchpoint_id = ANY($1::uuid[])`,
       [touchpoints],
@@ -129,7 +167,7 @@ async function main() {
     const viaConsole = (i: number) => ({ cookie: cookies[i % READERS] });
     const api = () => ({ authorization: `Bearer ${key}` });
     // a first request of each kind outside the measurement: the service's first query plans
-    for (const url of [`/results/touchpoints/${touchpoints[0]}`])
+    for (const url of [`/results/touchpoints/${touchpoints[0]}`, `/digests/runs/${runId}/rows/${rows[0]}`])
       await fetch(`${base}${url}`, { headers: viaConsole(0) });
     const phases = [
       await phase(
@@ -139,13 +177,25 @@ async function main() {
         pages((tp) => `/results/touchpoints/${tp}`, viaConsole),
       ),
       await phase(
+        'drill-down from a digest row',
+        base,
+        service,
+        rows.map((row, i) => ({ path: `/digests/runs/${runId}/rows/${row}`, headers: viaConsole(i) })),
+      ),
+      await phase(
         'contacts list of a touchpoint (API)',
         base,
         service,
         pages((tp) => `/api/v1/outcomes?touchpointId=${tp}&limit=50`, api),
       ),
+      await phase(
+        'results page of a team',
+        base,
+        service,
+        teams.map((team, i) => ({ path: `/results/teams/${team}`, headers: viaConsole(i) })),
+      ),
     ];
-    const met = Object.fromEntries(phases.map((p) => [p.name, p.p99Ms < GOAL.p99Ms && p.non2xx === 0]));
+    const met = Object.fromEntries(phases.map((p) => [p.name, goalMet(p)]));
     const summary = {
       benchmark: 'console',
       machine: machine(),

@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 
 import { DigestBuilder, DigestRequest } from '../src/digests/digest-builder.service.js';
 import { DigestEvidenceRepository } from '../src/digests/digest-evidence.repository.js';
+import { UnclaimedRepository } from '../src/digests/unclaimed.repository.js';
+import { UnclaimedFacts } from '../src/digests/unclaimed.service.js';
 import { metricAggregates, METRICS } from '../src/metrics/metric-catalogue.js';
 import { VerdictSettingsService } from '../src/metrics/verdict-settings.service.js';
 import { OrganizationsRepository } from '../src/organizations/organizations.repository.js';
@@ -26,10 +28,10 @@ const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 20_000);
 const TESTERS = 200;
 const RUNS = 3;
 const ZONES = ['Europe/London', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata'];
-const PERIOD_START = new Date('2026-11-16T00:00:00Z');
+export const PERIOD_START = new Date('2026-11-16T00:00:00Z');
 const PERIOD_END = new Date('2026-11-23T00:00:00Z');
 /** The digest's end: the claims of 16–22 Nov have ended by then in every touchpoint's zone (New York's last). */
-const DIGEST_END = new Date('2026-11-23T12:00:00Z');
+export const DIGEST_END = new Date('2026-11-23T12:00:00Z');
 const GOAL = { ratio: 1.5, peakRssMB: 300 };
 
 /**
@@ -189,7 +191,11 @@ async function main() {
     minContacts: 5,
   };
   const settings = new VerdictSettingsService(dataSource, new OrganizationsRepository(dataSource));
-  const builder = new DigestBuilder(new DigestEvidenceRepository(dataSource), settings);
+  const builder = new DigestBuilder(
+    new DigestEvidenceRepository(dataSource),
+    settings,
+    new UnclaimedFacts(new UnclaimedRepository(dataSource)),
+  );
   const digest = await time('digest', () => builder.build(request));
 
   const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(',\n       ');

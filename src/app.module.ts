@@ -14,6 +14,7 @@ import type { AppLogger } from './common/logging/logger.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DigestsModule } from './digests/digests.module.js';
+import { EvidenceModule } from './evidence/evidence.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -55,6 +56,7 @@ export class AppModule {
         AssignmentsModule,
         JobsModule,
         OutcomesModule,
+        EvidenceModule,
         PagesModule,
         ResultsModule,
         PlanCalendarModule,

@@ -9,6 +9,7 @@ import { AppModule } from './app.module.js';
 import { guessLimit } from './auth/guess-limit.js';
 import { completeApiDocument } from './common/api-docs.decorators.js';
 import { Clock, SystemClock } from './common/clock.js';
+import { CSV_BODY_LIMIT_BYTES } from './common/csv/csv-import.js';
 import { AppLogger, createLogger, NestPinoLogger } from './common/logging/logger.js';
 import { requestLogging } from './common/logging/request-logging.middleware.js';
 import { securityHeaders } from './common/security-headers.js';
@@ -37,7 +38,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.use(guessLimit(config.rateLimit, clock, logger));
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { extended: false, limit: config.bodyLimit });
-  app.useBodyParser('text', { type: 'text/csv', limit: '10mb' });
+  app.useBodyParser('text', { type: 'text/csv', limit: CSV_BODY_LIMIT_BYTES });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(logger, app.get(ConsolePageNotFound)));
   setupOpenApi(app);

@@ -37,6 +37,8 @@ type Ref =
   | 'completed test'
   | 'planned test'
   | 'outcome'
+  | 'evidence'
+  | 'new evidence'
   | 'claim'
   | 'claim of an unowned touchpoint'
   | 'new claim'
@@ -56,6 +58,8 @@ interface Row {
   body?: (w: AccessWorld) => object;
   csv?: string;
   query?: Record<string, string>;
+  /** A multipart body with this file in its `file` part. */
+  file?: Buffer;
 }
 
 const row = (
@@ -105,6 +109,11 @@ const campaign = (w: AccessWorld) => ({
   startsOn: '2027-06-07',
 });
 
+/** The smallest PDF the evidence routes accept (its type is read from the content). */
+const EVIDENCE_FILE = Buffer.from(
+  '%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n',
+);
+
 // prettier-ignore
 const MATRIX: Row[] = [
   //  route                                             called on                                       admin quality tester owner
@@ -134,8 +143,10 @@ const MATRIX: Row[] = [
 
   row('POST /api/v1/touchpoints',                       {},                                               ok,   ok,  403,  403, { body: () => touchpointBody() }),
   row('POST /api/v1/touchpoints/import',                {},                                               ok,   ok,  403,  403, { csv: 'name\n' }),
-  row('GET /api/v1/touchpoints',                        {},                                               ok,   ok,  403,  403),
-  row('GET /api/v1/touchpoints/{id}',                   { id: 'touchpoint' },                             ok,   ok,  403,  403),
+  // an owner lists and reads the touchpoints they own; another's is not there for them
+  row('GET /api/v1/touchpoints',                        {},                                               ok,   ok,  403,   ok),
+  row('GET /api/v1/touchpoints/{id}',                   { id: 'touchpoint' },                             ok,   ok,  403,   ok),
+  row('GET /api/v1/touchpoints/{id}',                   { id: 'unowned touchpoint' },                     ok,   ok,  403,  404),
   row('PATCH /api/v1/touchpoints/{id}',                 { id: 'touchpoint' },                             ok,   ok,  403,  403, { body: () => ({ team: 'front-desk' }) }),
   row('DELETE /api/v1/touchpoints/{id}',                { id: 'new touchpoint' },                         ok,   ok,  403,  403),
 
@@ -169,6 +180,11 @@ const MATRIX: Row[] = [
   row('GET /api/v1/outcomes/register.csv',              {},                                               ok,   ok,  403,  403),
   row('GET /api/v1/outcomes/{id}',                      { id: 'outcome' },                                ok,   ok,   ok,  403),
   row('GET /api/v1/outcomes/{id}/audit',                { id: 'outcome' },                                ok,   ok,  403,  403),
+  // Evidence: its tester attaches (and removes while editable); quality and admins read; never an owner.
+  row('POST /api/v1/outcomes/{id}/evidence',            { id: 'outcome' },                               403, 403,   ok,  403, { file: EVIDENCE_FILE }),
+  row('GET /api/v1/outcomes/{id}/evidence',             { id: 'outcome' },                                ok,   ok,  403,  403),
+  row('GET /api/v1/outcomes/{id}/evidence/{evidenceId}', { id: 'outcome', evidenceId: 'evidence' },      ok,   ok,  403,  403),
+  row('DELETE /api/v1/outcomes/{id}/evidence/{evidenceId}', { id: 'outcome', evidenceId: 'new evidence' }, ok, 403,   ok,  403),
   row('GET /api/v1/metrics',                            {},                                               ok,   ok,  403,  403),
   row('GET /api/v1/metrics/catalogue',                  {},                                               ok,   ok,   ok,   ok),
   // Results: an owner reads those of their own touchpoints (a week back, without coverage); the plan is staff's.
@@ -242,6 +258,7 @@ beforeAll(async () => {
   now = () => t.clock.now();
   // each world's own team, made before the other organization's rows are fingerprinted
   await Promise.all([teamOf(own), teamOf(other)]);
+  for (const w of [own, other]) evidenceOf.set(w.org.orgId, await attachedEvidence(w));
   otherBefore = await fingerprint(other.org.orgId);
 });
 afterAll(() => t.close());
@@ -252,14 +269,24 @@ function send(
   route: string,
   path: string,
   headers: Record<string, string>,
-  r: Pick<Row, 'body' | 'csv' | 'query'>,
+  r: Pick<Row, 'body' | 'csv' | 'query' | 'file'>,
   w: AccessWorld,
 ): Promise<Response> {
   const method = route.split(' ')[0].toLowerCase();
   let req = (t.http() as unknown as Record<string, (p: string) => import('supertest').Test>)[method](path).set(headers);
   if (r.query) req = req.query(r.query);
   if (r.csv !== undefined) return req.set('Content-Type', 'text/csv').send(r.csv);
+  if (r.file) return req.attach('file', r.file, 'evidence.pdf');
   return r.body ? req.send(r.body(w)) : req;
+}
+
+/** A file attached to each world's outcome by its tester, before the other organization is fingerprinted. */
+const evidenceOf = new Map<string, string>();
+async function attachedEvidence(w: AccessWorld): Promise<string> {
+  const path = `/api/v1/outcomes/${w.outcome}/evidence`;
+  const res = await t.http().post(path).set(auth(w.key.tester)).attach('file', EVIDENCE_FILE, 'letter.pdf');
+  if (res.status !== 201) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
 }
 
 /** The id a reference names, in a world; `new …` rows are made by that world's admin (or quality). */
@@ -309,6 +336,10 @@ async function resolve(ref: Ref, w: AccessWorld, caller: RoleName, fresh: boolea
       return w.planned[0].id;
     case 'outcome':
       return w.outcome;
+    case 'evidence':
+      return evidenceOf.get(w.org.orgId)!;
+    case 'new evidence':
+      return fresh ? attachedEvidence(w) : evidenceOf.get(w.org.orgId)!;
     case 'claim':
       return w.claim;
     case 'claim of an unowned touchpoint':

@@ -2,7 +2,15 @@ import { hashSecret } from '../src/common/secrets.js';
 import { DigestRunsService } from '../src/digests/digest-runs.service.js';
 import { DigestSubscription } from '../src/digests/digest-subscription.entity.js';
 import { Browser, sessionFor, textOf } from './support/console.js';
-import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
+import {
+  auth,
+  created,
+  newOrganization,
+  personBody,
+  personWithKey,
+  scenarioBody,
+  touchpointBody,
+} from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
 /**
@@ -35,7 +43,11 @@ type Ref =
   | 'claim'
   | 'fresh claim'
   | 'digest subscription'
-  | 'fresh subscription';
+  | 'fresh subscription'
+  | 'fresh person'
+  | 'fresh touchpoint'
+  | 'fresh scenario'
+  | 'fresh campaign';
 
 interface PageRow {
   route: string;
@@ -64,16 +76,24 @@ const PAGES: PageRow[] = [
   page('GET /people/new',                      {},                                 200,  403,   403,   403),
   page('GET /people/import',                   {},                                 200,  403,   403,   403),
   page('GET /people/{id}',                     { id: 'a tester' },                 200,  403,   403,   403),
+  page('GET /people/{id}/delete',              { id: 'a tester' },                 200,  403,   403,   403),
+  page('POST /people/{id}/delete',             { id: 'fresh person' },             303,  403,   403,   403),
   page('GET /touchpoints?channel=phone',       {},                                 200,  403,   403,   403),
   page('GET /touchpoints/new',                 {},                                 200,  403,   403,   403),
   page('GET /touchpoints/{id}',                { id: 'a touchpoint' },             200,  403,   403,   403),
+  page('GET /touchpoints/{id}/delete',         { id: 'a touchpoint' },             200,  403,   403,   403),
+  page('POST /touchpoints/{id}/delete',        { id: 'fresh touchpoint' },         303,  403,   403,   403),
   page('GET /scenarios?channel=phone',         {},                                 200,  403,   403,   403),
   page('GET /scenarios/new',                   {},                                 200,  403,   403,   403),
   page('GET /scenarios/{id}',                  { id: 'a scenario' },               200,  403,   403,   403),
+  page('GET /scenarios/{id}/delete',           { id: 'a scenario' },               200,  403,   403,   403),
+  page('POST /scenarios/{id}/delete',          { id: 'fresh scenario' },           303,  403,   403,   403),
   page('GET /settings',                        {},                                 200,  403,   403,   403),
   page('GET /campaigns?q=a',                   {},                                 200,  403,   403,   403),
   page('GET /campaigns/new',                   {},                                 200,  403,   403,   403),
   page('GET /campaigns/{id}',                  { id: 'a campaign' },               200,  403,   403,   403),
+  page('GET /campaigns/{id}/delete',           { id: 'a campaign' },               200,  403,   403,   403),
+  page('POST /campaigns/{id}/delete',          { id: 'fresh campaign' },           303,  403,   403,   403),
   page('GET /digests',                         {},                                 200,  200,   403,   403),
   page('GET /digests/runs/{id}',               { id: 'digest run' },               200,  200,   403,   403),
   page('GET /digests/runs/{id}/rows/0',        { id: 'digest run' },               200,  200,   403,   403),
@@ -99,6 +119,7 @@ const PAGES: PageRow[] = [
   page('GET /plan?weeks=2&channel=phone',      {},                                 200,  200,   403,   403),
   page('GET /claims',                          {},                                 200,  200,   403,   403),
   page('GET /claims?metric=answer_rate&limit=5', {},                               200,  200,   403,   403),
+  page('GET /claims?verdict=contradicted',     {},                                 200,  200,   403,   403),
   page('GET /claims/new',                      {},                                 200,  200,   403,   403),
   page('GET /claims/import',                   {},                                 200,  200,   403,   403),
   page('GET /claims/{id}/edit',                { id: 'claim' },                    200,  200,   403,   403),
@@ -108,6 +129,9 @@ const PAGES: PageRow[] = [
   page('GET /digests/subscriptions/new',       {},                                 200,  200,   403,   403),
   page('GET /digests/subscriptions/{id}/edit', { id: 'digest subscription' },      200,  200,   403,   403),
   page('POST /digests/subscriptions/{id}/delete', { id: 'fresh subscription' },    303,  303,   403,   403),
+  page('GET /digests/subscriptions/{id}/preview', { id: 'digest subscription' },   200,  200,   403,   403),
+  page('GET /digests/subscriptions/{id}/preview/page?periodStart=2026-01-05', { id: 'digest subscription' },
+                                                                                   200,  200,   403,   403),
 ];
 
 interface Member {
@@ -249,6 +273,23 @@ async function resolve(ref: Ref, w: World, role: RoleName): Promise<string> {
           .send({ name: 'Spare digest', recipients: ['q@example.org'], cron: '0 8 * * 1', timezone: 'UTC' })
           .expect(201)
       ).body.id as string;
+    // a delete's own row, so every caller has one to delete
+    case 'fresh person':
+      return (await created(t, w.adminKey, '/api/v1/people', personBody())).id as string;
+    case 'fresh touchpoint':
+      return (await created(t, w.adminKey, '/api/v1/touchpoints', touchpointBody())).id as string;
+    case 'fresh scenario':
+      return (await created(t, w.adminKey, '/api/v1/scenarios', scenarioBody())).id as string;
+    case 'fresh campaign':
+      return (
+        await created(t, w.adminKey, '/api/v1/campaigns', {
+          name: 'Spare campaign',
+          touchpointIds: [w.touchpointId],
+          testerIds: [w.people.tester.id],
+          contactsPerTouchpointPerWeek: 1,
+          startsOn: '2026-11-02',
+        })
+      ).id as string;
     case 'own other session': {
       // a second browser of that world's person of the same role: the caller's own in its own world
       const p = w.people[role];

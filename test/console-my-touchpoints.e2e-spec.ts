@@ -45,6 +45,31 @@ describe('my touchpoints', () => {
     for (const name of testerNames()) expect(res.text).not.toContain(name);
   });
 
+  it('lists exactly the touchpoints GET /api/v1/touchpoints gives the owner: one access path', async () => {
+    const api = await t.http().get('/api/v1/touchpoints').set(auth(w.key.owner)).expect(200);
+    const ids = (api.body.items as Array<{ id: string; ownerId: string }>).map((tp) => tp.id);
+    expect(ids).toContain(w.touchpoint);
+    expect(ids).not.toContain(w.unownedTouchpoint);
+    expect(api.body.items.every((tp: { ownerId: string }) => tp.ownerId === w.person.owner.id)).toBe(true);
+    const page = await get('/my/touchpoints');
+    const listed = [
+      ...page.text.matchAll(
+        /aria-label="Results of [^"]*" href="\/results\/touchpoints\/([0-9a-f-]{36})"|href="\/results\/touchpoints\/([0-9a-f-]{36})" aria-label="Results of /g,
+      ),
+    ].map((m) => m[1] ?? m[2]);
+    expect([...new Set(listed)].sort()).toEqual([...ids].sort());
+    // another owner's touchpoint: not listed however asked, and not there to read
+    const asked = await t
+      .http()
+      .get(`/api/v1/touchpoints?ownerId=${w.person.tester.id}`)
+      .set(auth(w.key.owner))
+      .expect(200);
+    expect(asked.body).toEqual({ items: [], total: 0 });
+    await t.http().get(`/api/v1/touchpoints/${w.touchpoint}`).set(auth(w.key.owner)).expect(200);
+    await t.http().get(`/api/v1/touchpoints/${w.unownedTouchpoint}`).set(auth(w.key.owner)).expect(404);
+    await t.http().get(`/api/v1/touchpoints/${other.touchpoint}`).set(auth(w.key.owner)).expect(404);
+  });
+
   it('shows a completed test a week after its window started, without who made it', async () => {
     const [{ window_start: start }] = await t.dataSource.query('SELECT window_start FROM assignment WHERE id = $1', [
       w.completed,

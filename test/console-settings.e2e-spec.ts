@@ -25,6 +25,7 @@ const api = async () =>
   (await t.http().get('/api/v1/organization/settings').set(auth(org.adminKey)).expect(200)).body as {
     countAdHocInVerdicts: boolean;
     gapThatMatters: Record<string, number>;
+    targets: Record<string, number>;
     overridden: string[];
   };
 
@@ -81,6 +82,42 @@ describe('settings', () => {
     );
     expect(res.text).toContain('value="soon"');
     expect((await api()).overridden).toEqual([]);
+  });
+
+  it("sets and clears targets; a target outside its metric's range is refused beside its field", async () => {
+    expect(
+      (
+        await post([
+          ['countAdHocInVerdicts', 'false'],
+          ['targets.transfer_rate', '0.2'],
+          ['targets.median_hold_seconds', '120'],
+        ])
+      ).status,
+    ).toBe(303);
+    expect((await api()).targets).toEqual({ transfer_rate: 0.2, median_hold_seconds: 120 });
+    const page = await t.http().get('/settings').set('Cookie', admin.cookie);
+    expect(page.text).toMatch(
+      /name="targets.transfer_rate"[^>]*value="0.2"|value="0.2"[^>]*name="targets.transfer_rate"/,
+    );
+    const refused = await post([
+      ['countAdHocInVerdicts', 'false'],
+      ['targets.transfer_rate', '1.5'],
+      ['targets.courtesy_avg', '0'],
+    ]);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toMatch(/id="field-targets-transfer_rate-error"[^>]*>targets.transfer_rate must be at most 1/);
+    expect(refused.text).toMatch(/id="field-targets-courtesy_avg-error"[^>]*>targets.courtesy_avg must be at least 1/);
+    expect((await api()).targets).toEqual({ transfer_rate: 0.2, median_hold_seconds: 120 });
+    expect(
+      (
+        await post([
+          ['countAdHocInVerdicts', 'false'],
+          ['targets.transfer_rate', ''],
+          ['targets.median_hold_seconds', '120'],
+        ])
+      ).status,
+    ).toBe(303);
+    expect((await api()).targets).toEqual({ median_hold_seconds: 120 });
   });
 
   it('is for admins only', async () => {

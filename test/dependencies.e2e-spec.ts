@@ -12,6 +12,7 @@ interface LockEntry {
 const manifest = JSON.parse(readFileSync(path.resolve('package.json'), 'utf8')) as {
   engines: { node: string };
   overrides?: Record<string, string>;
+  dependencies: Record<string, string>;
 };
 const lock = JSON.parse(readFileSync(path.resolve('package-lock.json'), 'utf8')) as {
   packages: Record<string, LockEntry>;
@@ -35,9 +36,13 @@ describe('dependencies', () => {
   });
 
   it("override file-type with a Node 20 version that @nestjs/common's FileTypeValidator still loads", async () => {
-    expect(manifest.overrides?.['file-type']).toBeDefined();
+    const pin = manifest.overrides?.['file-type'];
+    expect(pin).toBeDefined();
+    // `$file-type`: the override follows the project's own (exact) dependency, which evidence uploads use too
+    const version = pin!.startsWith('$') ? manifest.dependencies[pin!.slice(1)] : pin;
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
     const installed = Object.entries(lock.packages).filter(([name]) => name.endsWith('node_modules/file-type'));
-    expect(installed.map(([, entry]) => entry.version)).toEqual([manifest.overrides!['file-type']]);
+    expect(installed.map(([, entry]) => entry.version)).toEqual([version]);
     const validator = new FileTypeValidator({ fileType: 'image/png' });
     // Detected by magic number (a failed import of file-type would answer false for both).
     expect(await validator.isValid({ mimetype: 'image/png', buffer: PNG } as never)).toBe(true);

@@ -45,6 +45,46 @@ describe('organization settings', () => {
     expect((await t.http().get(path).set(auth(org.adminKey)).expect(200)).body).toEqual(res.body);
   });
 
+  it('take a target per metric within its range; null removes one; none by default', async () => {
+    const org = await newOrganization(t);
+    expect((await t.http().get(path).set(auth(org.adminKey)).expect(200)).body.targets).toEqual({});
+    const set = await t
+      .http()
+      .patch(path)
+      .set(auth(org.adminKey))
+      .send({ targets: { transfer_rate: 0.2, median_hold_seconds: 86_400 * 14, courtesy_avg: 4.5 } })
+      .expect(200);
+    expect(set.body.targets).toEqual({ transfer_rate: 0.2, median_hold_seconds: 1_209_600, courtesy_avg: 4.5 });
+    const cleared = await t
+      .http()
+      .patch(path)
+      .set(auth(org.adminKey))
+      .send({ targets: { courtesy_avg: null } })
+      .expect(200);
+    expect(cleared.body.targets).toEqual({ transfer_rate: 0.2, median_hold_seconds: 1_209_600 });
+    const bad = async (targets: unknown) =>
+      (await t.http().patch(path).set(auth(org.adminKey)).send({ targets }).expect(400)).body.errors;
+    expect(await bad({ transfer_rate: 1.2 })).toEqual([
+      expect.objectContaining({ field: 'targets.transfer_rate', rule: 'max' }),
+    ]);
+    expect(await bad({ transfer_rate: -0.1 })).toEqual([
+      expect.objectContaining({ field: 'targets.transfer_rate', rule: 'min' }),
+    ]);
+    expect(await bad({ median_hold_seconds: 86_400 * 14 + 1 })).toEqual([
+      expect.objectContaining({ field: 'targets.median_hold_seconds', rule: 'max' }),
+    ]);
+    expect(await bad({ courtesy_avg: 0.5 })).toEqual([
+      expect.objectContaining({ field: 'targets.courtesy_avg', rule: 'min' }),
+    ]);
+    expect(await bad({ happiness: 1 })).toEqual([
+      expect.objectContaining({ field: 'targets.happiness', rule: 'unknownField' }),
+    ]);
+    expect(await bad({ transfer_rate: 'low' })).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'targets.transfer_rate', rule: 'isNumber' })]),
+    );
+    expect((await t.http().get(path).set(auth(org.adminKey)).expect(200)).body.targets).toEqual(cleared.body.targets);
+  });
+
   it('refuse what cannot be a setting, naming the field and the rule, and change nothing', async () => {
     const org = await newOrganization(t);
     const bad = async (body: unknown) =>

@@ -123,13 +123,14 @@ describe('the outcome form in a phone-sized chromium', () => {
     expect(response?.headers()['content-type']).toMatch(/^text\/html/);
     await screenshot(page, 'outcome-form');
 
+    // dates are text in the reader's own format (a browser's date inputs use the browser's, not the tester's)
     const fields: Array<[string, string]> = [
-      ['attemptedAt', 'datetime-local'],
+      ['attemptedAt', 'text'],
       ['secondsToHuman', 'text'],
       ['holdSeconds', 'text'],
       ['transfers', 'number'],
       ['disconnects', 'number'],
-      ['promisedFollowUpBy', 'date'],
+      ['promisedFollowUpBy', 'text'],
     ];
     for (const [name, type] of fields) {
       const input = page.locator(`#${name}`);
@@ -137,16 +138,20 @@ describe('the outcome form in a phone-sized chromium', () => {
       expect(await input.getAttribute('type')).toBe(type);
     }
     expect(await page.locator('textarea#notes').getAttribute('name')).toBe('notes');
-    expect(await page.locator('#attemptedAt').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    // en-GB (the phone's language): day/month/year, 24-hour clock, in the tester's zone
+    expect(await page.locator('#attemptedAt').inputValue()).toBe(
+      DateTime.fromJSDate(t.clock.now(), { zone: tester.timezone }).toFormat('dd/MM/yyyy, HH:mm'),
+    );
+    // every choice a tester may leave unanswered has a "not asked" choice (value empty): a ticked radio is never a trap
     const radios: Array<[string, string[]]> = [
       ['reachedHuman', ['yes', 'no']],
       ['repeatedStory', ['yes', 'no']],
       ['resolution', ['resolved', 'partial', 'unresolved']],
-      ['optionsExplained', ['yes', 'no']],
-      ['courtesy', ['1', '2', '3', '4', '5']],
-      ['knowledge', ['1', '2', '3', '4', '5']],
-      ['staffGaveName', ['yes', 'no']],
-      ['answers.offered_alternative', ['yes', 'no']],
+      ['optionsExplained', ['yes', 'no', 'none']],
+      ['courtesy', ['1', '2', '3', '4', '5', 'none']],
+      ['knowledge', ['1', '2', '3', '4', '5', 'none']],
+      ['staffGaveName', ['yes', 'no', 'none']],
+      ['answers.offered_alternative', ['yes', 'no']], // required: answered yes or no
     ];
     for (const [name, values] of radios) {
       for (const value of values) {
@@ -173,8 +178,8 @@ describe('the outcome form in a phone-sized chromium', () => {
   });
 
   const notes = 'Held twice with music, then put through to billing, who could not help.';
-  const followUpBy = () =>
-    DateTime.fromJSDate(assignment.windowStart, { zone: tester.timezone }).plus({ days: 3 }).toISODate()!;
+  const followUpDay = () => DateTime.fromJSDate(assignment.windowStart, { zone: tester.timezone }).plus({ days: 3 });
+  const followUpBy = () => followUpDay().toISODate()!;
 
   it('answers a wrong entry with 400, the error beside its field and everything entered kept', async () => {
     await page.locator('#reachedHuman-no').check();
@@ -185,7 +190,7 @@ describe('the outcome form in a phone-sized chromium', () => {
     await page.locator('#repeatedStory-yes').check();
     await page.locator('#resolution-partial').check();
     await page.locator('#optionsExplained-no').check();
-    await page.locator('#promisedFollowUpBy').fill(followUpBy());
+    await page.locator('#promisedFollowUpBy').fill(followUpDay().toFormat('d/M/yyyy')); // typed unpadded
     await page.locator('#notes').fill(notes);
     await page.locator('[id="answers.offered_alternative-no"]').check();
 
@@ -206,7 +211,7 @@ describe('the outcome form in a phone-sized chromium', () => {
     expect(await page.locator('#holdSeconds').inputValue()).toMatch(/^(1:15|75)$/);
     expect(await page.locator('#transfers').inputValue()).toBe('2');
     expect(await page.locator('#disconnects').inputValue()).toBe('1');
-    expect(await page.locator('#promisedFollowUpBy').inputValue()).toBe(followUpBy());
+    expect(await page.locator('#promisedFollowUpBy').inputValue()).toBe(followUpDay().toFormat('d/M/yyyy'));
     for (const id of [
       'reachedHuman-no',
       'repeatedStory-yes',
@@ -245,8 +250,8 @@ describe('the outcome form in a phone-sized chromium', () => {
     const o = res.body;
     expect(o.assignmentId).toBe(assignment.id);
     expect(o.testerId).toBe(tester.person.id);
-    expect(DateTime.fromISO(o.attemptedAt, { zone: tester.timezone }).toFormat("yyyy-MM-dd'T'HH:mm")).toBe(
-      attemptedLocal.slice(0, 16),
+    expect(DateTime.fromISO(o.attemptedAt, { zone: tester.timezone }).toFormat('dd/MM/yyyy, HH:mm')).toBe(
+      attemptedLocal,
     );
     expect(o).toMatchObject({
       reachedHuman: true,
@@ -266,5 +271,108 @@ describe('the outcome form in a phone-sized chromium', () => {
     });
     const a = await t.http().get(`/api/v1/assignments/${assignment.id}`).set(auth(tester.key)).expect(200);
     expect(a.body.status).toBe('completed');
+  });
+
+  const edit = async () => {
+    expect((await page.goto(link))?.status()).toBe(200);
+    expect(await page.getByText('You can change it until').count()).toBe(1);
+  };
+  const saved = async () =>
+    (await t.http().get(`/api/v1/assignments/${assignment.id}/outcome`).set(auth(tester.key))).body;
+
+  it('never traps on an edit: each choice ticked then cleared, switched to nobody answered and resolved, saved twice', async () => {
+    await edit();
+    // the saved answers come back, and each optional choice can be changed, then cleared ("not asked")
+    for (const [name, value] of [
+      ['courtesy', '3'],
+      ['knowledge', '4'],
+      ['staffGaveName', 'yes'],
+      ['optionsExplained', 'no'],
+    ]) {
+      expect({ name, checked: await page.locator(`#${name}-${value}`).isChecked() }).toEqual({ name, checked: true });
+      await page.locator(`#${name}-${{ yes: 'no', no: 'yes' }[value] ?? '5'}`).check(); // changed…
+      // …then cleared
+      await page.locator(`#${name}-none`).check();
+      expect(await page.locator(`#${name}-none`).isChecked()).toBe(true);
+    }
+    // nobody answered after all, and it was resolved: the wait goes too
+    await page.locator('#reachedHuman-no').check();
+    await page.locator('#secondsToHuman').fill('');
+    await page.locator('#resolution-resolved').check();
+    expect((await submit(page, 'button[name=action][value=save]', formPath)).status()).toBe(303);
+    expect(await saved()).toMatchObject({
+      reachedHuman: false,
+      secondsToHuman: null,
+      holdSeconds: 75,
+      resolution: 'resolved',
+      optionsExplained: null,
+      courtesy: null,
+      knowledge: null,
+      staffGaveName: null,
+    });
+
+    // edited again: the cleared choices come back as "not asked", and it saves as it is
+    await edit();
+    for (const name of ['courtesy', 'knowledge', 'staffGaveName', 'optionsExplained'])
+      expect({ name, none: await page.locator(`#${name}-none`).isChecked() }).toEqual({ name, none: true });
+    expect(await page.locator('#reachedHuman-no').isChecked()).toBe(true);
+    expect((await submit(page, 'button[name=action][value=save]', formPath)).status()).toBe(303);
+
+    // a person did answer: a rating left on a choice that no longer applies is named beside its field
+    await edit();
+    await page.locator('#reachedHuman-yes').check();
+    await page.locator('#secondsToHuman').fill('1:02:03');
+    await page.locator('#courtesy-4').check();
+    const refused = await submit(page, 'button[name=action][value=save]', formPath);
+    expect(refused.status()).toBe(400);
+    expect(await page.locator('#knowledge-error').textContent()).toContain('knowledge');
+    expect(await page.locator('.error[id$="-error"]').count()).toBe(1);
+    await page.locator('#knowledge-2').check();
+    expect((await submit(page, 'button[name=action][value=save]', formPath)).status()).toBe(303);
+    expect(await saved()).toMatchObject({ reachedHuman: true, secondsToHuman: 3723, courtesy: 4, knowledge: 2 });
+  });
+
+  it('records an email wait of 1 day 3 hours typed as days and hours, and refuses one over 14 days by name', async () => {
+    const touchpointId = (await saved()).touchpointId;
+    await t.dataSource.query(`UPDATE touchpoint SET channel = 'email', contact = 'help@example.org' WHERE id = $1`, [
+      touchpointId,
+    ]);
+    await edit();
+    expect(await page.locator('label[for=secondsToHuman]').textContent()).toBe('Wait until a person first replied');
+    expect(await page.locator('#secondsToHuman-hint').textContent()).toContain('days and hours, e.g. 1d 3h');
+    await page.locator('#secondsToHuman').fill('15d');
+    expect((await submit(page, 'button[name=action][value=save]', formPath)).status()).toBe(400);
+    expect(await page.locator('#secondsToHuman-error').textContent()).toContain('14 days');
+    await page.locator('#secondsToHuman').fill('1d 3h');
+    expect((await submit(page, 'button[name=action][value=save]', formPath)).status()).toBe(303);
+    expect((await saved()).secondsToHuman).toBe(27 * 3600);
+    await edit();
+    expect(await page.locator('#secondsToHuman').inputValue()).toBe('1d 3h'); // shown back as typed
+    await screenshot(page, 'outcome-form-email-wait');
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(390);
+  });
+
+  it("writes and reads the dates in the reader's own format (a German phone) and the tester's zone", async () => {
+    const german = await page
+      .context()
+      .browser()!
+      .newContext({ locale: 'de-DE', viewport: { width: 390, height: 844 } });
+    const de = await german.newPage();
+    expect((await de.goto(link))?.status()).toBe(200);
+    const o = await saved();
+    const local = DateTime.fromISO(o.attemptedAt, { zone: tester.timezone });
+    expect(await de.locator('#attemptedAt').inputValue()).toBe(local.toFormat('dd.MM.yyyy, HH:mm'));
+    expect(await de.locator('#promisedFollowUpBy').inputValue()).toBe(followUpDay().toFormat('dd.MM.yyyy'));
+    const body = (await de.locator('body').textContent()) ?? '';
+    expect(body).toContain(local.setLocale('de-DE').toFormat('cccc')); // the window's weekday, in German
+    expect(body).toContain(`(${tester.timezone})`);
+    // typed back in German order, unpadded: read as the same moment
+    await de.locator('#attemptedAt').fill(local.toFormat('d.M.yyyy, H:mm'));
+    const posted = de.waitForResponse((r) => r.request().method() === 'POST');
+    await de.locator('button[name=action][value=save]').click();
+    expect((await posted).status()).toBe(303);
+    expect(Date.parse((await saved()).attemptedAt)).toBe(local.toMillis());
+    await screenshot(de, 'outcome-form-de');
+    await german.close();
   });
 });

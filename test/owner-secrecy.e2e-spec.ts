@@ -210,6 +210,8 @@ describe("a touchpoint's owner", () => {
     const justBefore = await digestAt(new Date(next.windowStart.getTime() - 60_000));
     const during = await digestAt(new Date(next.windowStart.getTime() + 10 * 60_000));
     expect(during.coverage).toEqual(justBefore.coverage);
+    // totals only: no count per touchpoint, which would show how a campaign spreads its tests
+    expect(during.coverageByTouchpoint).toBeUndefined();
     expect(during.rows.map((r: { n: number }) => r.n)).toEqual(justBefore.rows.map((r: { n: number }) => r.n));
     expect(JSON.stringify(during)).not.toContain(next.id);
   });

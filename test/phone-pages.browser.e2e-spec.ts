@@ -5,6 +5,7 @@ import { JobsService } from '../src/jobs/jobs.service.js';
 import { axeViolations } from './support/axe.js';
 import { freePort, launchBrowser, screenshot } from './support/browser.js';
 import { handComputedCase } from './support/digest-case.js';
+import { auth, created, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
 import { smallCampaign } from './support/small-campaign.js';
 import { startSmtpSink, SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -17,6 +18,87 @@ import { createTestApp, TestApp } from './support/test-app.js';
 
 const HOST = '127.0.0.1';
 const WIDTHS = [390, 1280] as const;
+
+/**
+ * Beside the hand-computed case: a mailbox answered after 10 to 20 hours, with waits claimed for it and for the line
+ * (whose waits are seconds), and a week of planned tests of the line and the chat, some left unfilled, some missed.
+ */
+async function waitsAndCoverage(t: TestApp, c: Awaited<ReturnType<typeof handComputedCase>>): Promise<void> {
+  const now = t.clock.now();
+  const mailbox = await created(
+    t,
+    c.org.adminKey,
+    '/api/v1/touchpoints',
+    touchpointBody({ name: 'Customer mailbox', channel: 'email', contact: 'help@example.org' }),
+  );
+  const tester = await personWithKey(t, c.org.adminKey, ['tester'], {
+    workingHours: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => ({ day, start: '00:00', end: '24:00' })),
+  });
+  for (let i = 0; i < 5; i++) {
+    await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(tester.key))
+      .send({
+        touchpointId: mailbox.id,
+        attemptedAt: new Date(Date.parse('2026-11-16T09:00:00Z') + i * 86_400_000).toISOString(),
+        reachedHuman: true,
+        secondsToHuman: (10 + 2 * i) * 3600 + 13 * 60 + 13, // 10:13:13 to 18:13:13
+        courtesy: 4,
+        knowledge: 4,
+        resolution: 'resolved',
+      })
+      .expect(201);
+  }
+  const claim = (touchpointId: string, value: number) =>
+    t
+      .http()
+      .post('/api/v1/claims')
+      .set(auth(c.quality.key))
+      .send({
+        touchpointId,
+        metric: 'median_seconds_to_human',
+        value,
+        periodStart: '2026-11-16',
+        periodEnd: '2026-11-22',
+        source: 'Weekly review',
+        reportedAt: '2026-11-23T09:00:00Z',
+      })
+      .expect(201);
+  await claim(c.line, 45);
+  await claim(mailbox.id, 4 * 3600);
+
+  // the week planned before it began, with one tester capped at two tests: the other slots stay unfilled
+  t.clock.set('2026-11-13T12:00:00Z');
+  await t
+    .http()
+    .post('/api/v1/scenarios')
+    .set(auth(c.org.adminKey))
+    .send(scenarioBody({ channels: ['phone', 'chat'], questions: [] }))
+    .expect(201);
+  const campaign = await created(t, c.org.adminKey, '/api/v1/campaigns', {
+    name: 'November week',
+    touchpointIds: [c.line, c.chat],
+    testerIds: [tester.person.id],
+    contactsPerTouchpointPerWeek: 2,
+    windowMinutes: 60,
+    revealLeadMinutes: 120,
+    minSpacingHours: 12,
+    testerWeeklyCap: 2,
+    rotationDays: 0,
+    startsOn: '2026-11-16',
+  });
+  await t
+    .http()
+    .post(`/api/v1/campaigns/${campaign.id}/plan`)
+    .set(auth(c.org.adminKey))
+    .send({ from: '2026-11-16', to: '2026-11-22' })
+    .expect(200);
+  t.clock.set(now);
+  const jobs = t.app.get(JobsService);
+  await jobs.run('reveal');
+  await jobs.run('remindExpire'); // the tests nobody recorded are missed
+}
 
 async function openAt(browser: Browser, width: number): Promise<Page> {
   const phone = width < 600;
@@ -70,7 +152,7 @@ describe('the pages at 390 px and 1280 px', () => {
     await t.app.listen(port, HOST);
     const jobs = t.app.get(JobsService);
 
-    await handComputedCase(t);
+    await waitsAndCoverage(t, await handComputedCase(t));
     t.clock.set('2026-11-23T08:00:30Z');
     await jobs.run('digest');
     await jobs.run('outbox');
@@ -114,7 +196,7 @@ describe('the pages at 390 px and 1280 px', () => {
       t.clock.set(digestTime);
       const page = await openAt(browser, width);
       expect((await page.goto(digestLink))?.status()).toBe(200);
-      expect(await page.locator('h1').textContent()).toBe('2 of 5 claims contradicted');
+      expect(await page.locator('h1').textContent()).toMatch(/ of 7 claims contradicted$/);
       const chart = await chartSizes(page);
       expect(chart.complete).toBe(true);
       // a phone gets the chart drawn for a phone (shown near its own size: text stays legible), a desk the wide one
@@ -127,10 +209,34 @@ describe('the pages at 390 px and 1280 px', () => {
       }
       // every claim row stays within the window: as a card on a phone, as a table row on a desk
       const rows = page.locator('table.claims tbody tr');
-      expect(await rows.count()).toBe(5);
+      expect(await rows.count()).toBe(7);
       for (const box of await rows.evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().right)))
         expect(box).toBeLessThanOrEqual(width);
-      expect(await page.locator('td', { hasText: 'contradicted' }).count()).toBe(2);
+      // coverage touchpoint by touchpoint, within the window too (on a phone: the name, then named counts)
+      const coverage = page.locator('table.coverage tbody tr');
+      expect(await coverage.allTextContents()).toEqual([
+        expect.stringMatching(/^General line \(phone\)/),
+        expect.stringMatching(/^Web chat \(chat\)/),
+      ]);
+      for (const box of await coverage.evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().right)))
+        expect(box).toBeLessThanOrEqual(width);
+      const missedCell = page.locator('table.coverage tbody tr').first().locator('td').nth(3);
+      const named = await missedCell.evaluate((td) => getComputedStyle(td, '::before').content);
+      expect(named).toBe(width < 600 ? '"missed "' : 'none');
+      // no text is cut: nothing overflows its own box
+      const cut = await page.evaluate(() =>
+        [...document.querySelectorAll('h1, h2, p, li, td, th')]
+          .filter((el) => el.scrollWidth > el.clientWidth + 1)
+          .map((el) => el.textContent),
+      );
+      expect(cut).toEqual([]);
+      // the waits of the line (seconds) and of the mailbox (hours) each on their own log axis, ticks in h:mm:ss
+      const chartSrc = await page.locator('img[alt="Claims against observed 95 % intervals"]').getAttribute('src');
+      const svg = Buffer.from(chartSrc!.replace(/^data:image\/svg\+xml;base64,/, ''), 'base64').toString('utf8');
+      expect(svg).toContain('Waits · phone (log scale, h:mm:ss)');
+      expect(svg).toContain('Waits · email (log scale, h:mm:ss)');
+      expect(svg).toContain('>1:00<');
+      expect(svg).toContain('>1d<');
       await screenshot(page, `digest-page-${width}`);
       const { scrollWidth, innerWidth } = await overflow(page);
       expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
@@ -147,6 +253,11 @@ describe('the pages at 390 px and 1280 px', () => {
         `data:image/png;base64,${png.content.toString('base64')}`,
       );
       await page.setContent(html, { waitUntil: 'load' });
+      expect(await page.locator('table.coverage tbody tr').count()).toBe(2);
+      for (const right of await page
+        .locator('table.coverage tbody tr, table.claims tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().right)))
+        expect(right).toBeLessThanOrEqual(width);
       const chart = await chartSizes(page);
       expect(chart.complete).toBe(true);
       expect(chart.shown).toBeGreaterThan(300);

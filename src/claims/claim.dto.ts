@@ -11,9 +11,11 @@ import {
   ValidationArguments,
 } from 'class-validator';
 
+import { MAX_WAIT_SECONDS } from '../common/durations.js';
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime, IsNotBefore, IsSingleLine } from '../common/validation/domain.validators.js';
 import { Trim } from '../common/validation/transforms.js';
+import { VERDICTS } from '../digests/verdicts.js';
 import { METRIC_KEYS, METRICS } from '../metrics/metric-catalogue.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
@@ -21,10 +23,10 @@ import { DEFAULT_CLAIM_ZONE } from './claim-rules.js';
 import { CLAIM_ACTIONS } from './claim.entity.js';
 import type { Claim, ClaimAction, ClaimEdit } from './claim.entity.js';
 
-const RANGES = { rate: [0, 1], seconds: [0, 86_400], rating: [1, 5] } as const;
+const RANGES = { rate: [0, 1], seconds: [0, MAX_WAIT_SECONDS], rating: [1, 5] } as const;
 const RANGE_TEXT = {
   rate: 'a fraction from 0 to 1 (96 % is 0.96)',
-  seconds: 'seconds from 0 to 86400',
+  seconds: `seconds from 0 to ${MAX_WAIT_SECONDS} (14 days)`,
   rating: 'a rating from 1 to 5',
 } as const;
 
@@ -117,12 +119,25 @@ export class CreateClaimDto {
 
 export class UpdateClaimDto extends PartialType(CreateClaimDto) {}
 
+/** A claims list's verdict filter: a digest's verdict, or `none` (in no digest yet). */
+export const CLAIM_VERDICT_FILTERS = [...VERDICTS, 'none'] as const;
+export type ClaimVerdictFilter = (typeof CLAIM_VERDICT_FILTERS)[number];
+
 export class ClaimsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() touchpointId?: string;
   @ApiPropertyOptional({ maxLength: 100 }) @IsOptional() @IsString() @MaxLength(100) team?: string;
   @ApiPropertyOptional({ enum: METRIC_KEYS }) @IsOptional() @IsIn(METRIC_KEYS) metric?: string;
   @ApiPropertyOptional({ description: 'Claims whose period ends on or after' }) @IsOptional() @IsDate() from?: string;
   @ApiPropertyOptional({ description: 'Claims whose period starts on or before' }) @IsOptional() @IsDate() to?: string;
+  @ApiPropertyOptional({
+    enum: CLAIM_VERDICT_FILTERS,
+    description:
+      'Admin and quality: claims by the verdict of the latest digest that holds them as they now are (a final verdict ' +
+      'before an in-progress one); `none` for claims no such digest holds yet',
+  })
+  @IsOptional()
+  @IsIn(CLAIM_VERDICT_FILTERS, { message: `verdict must be one of: ${CLAIM_VERDICT_FILTERS.join(', ')}` })
+  verdict?: ClaimVerdictFilter;
 }
 
 export class ClaimView {

@@ -12,9 +12,21 @@ export interface ClaimFilter {
   metric?: string;
   from?: string;
   to?: string;
+  verdict?: string;
   limit: number;
   offset: number;
 }
+
+/**
+ * The verdict the digest archive shows for claim `c`: of the runs made since what it tests was last set, the latest
+ * that holds it, a final verdict before an in-progress one; null when no run holds it yet.
+ */
+const LATEST_VERDICT = `(
+  SELECT r ->> 'verdict'
+    FROM digest_run d CROSS JOIN LATERAL jsonb_array_elements(d.payload -> 'rows') r
+   WHERE d.organization_id = c.organization_id AND d.created_at >= c.revised_at AND r ->> 'claimId' = c.id::text
+   ORDER BY (r ->> 'verdict') = 'in_progress', d.period_end DESC, d.created_at DESC
+   LIMIT 1)`;
 
 /** Who reads: a claim of the organization, and only of `ownerId`'s touchpoints when given. */
 export interface ClaimReader {
@@ -99,7 +111,19 @@ export class ClaimsRepository {
     if (filter.metric) qb.andWhere('c.metric = :metric', { metric: filter.metric });
     if (filter.from) qb.andWhere('c.period_end >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('c.period_start <= :to', { to: filter.to });
+    if (filter.verdict === 'none') qb.andWhere(`${LATEST_VERDICT} IS NULL`);
+    else if (filter.verdict) qb.andWhere(`${LATEST_VERDICT} = :verdict`, { verdict: filter.verdict });
     return pageOf(qb, 'c.period_start', 'DESC', filter);
+  }
+
+  /** The digest archive's verdict of each of these claims (see LATEST_VERDICT); a claim in no digest is left out. */
+  async verdicts(organizationId: string, ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows: Array<{ id: string; verdict: string | null }> = await this.dataSource.query(
+      `SELECT c.id, ${LATEST_VERDICT} AS verdict FROM claim c WHERE c.organization_id = $1 AND c.id = ANY($2::uuid[])`,
+      [organizationId, ids],
+    );
+    return new Map(rows.filter((r) => r.verdict !== null).map((r) => [r.id, r.verdict!]));
   }
 
   byId(reader: ClaimReader, id: string): Promise<Claim | null> {

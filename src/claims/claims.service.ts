@@ -169,7 +169,23 @@ export class ClaimsService {
   }
 
   list(me: Actor, query: ClaimsQuery): Promise<Page<Claim>> {
+    // an owner reads the digests addressed to them, not the archive a verdict is looked up in
+    if (query.verdict && !isAdminOrQuality(me))
+      throw new FieldValidationException([
+        {
+          field: 'verdict',
+          rule: 'role',
+          message: "verdict: only admin and quality filter claims by the digest's verdict",
+        },
+      ]);
     return this.claims.list(readerOf(me), query);
+  }
+
+  /** The digest archive's verdict of each of these claims (admin and quality read the archive). */
+  verdicts(me: Actor, ids: string[]): Promise<Map<string, string>> {
+    return isAdminOrQuality(me)
+      ? this.claims.verdicts(me.organizationId, ids)
+      : Promise.resolve(new Map<string, string>());
   }
 
   async get(me: Actor, id: string): Promise<Claim> {

@@ -22,6 +22,7 @@ fieldset{border:0;padding:0;margin:0 0 1rem;min-width:0} legend,label.block{font
 .choices{display:flex;flex-wrap:wrap;gap:.4rem}
 .choices label{display:inline-flex;align-items:center;gap:.3rem;border:1px solid #b8c2cc;border-radius:.4rem;
   padding:.45rem .7rem;min-height:44px}
+.choices label.none{border-style:dashed;color:#4a4f55}
 input[type=text],input[type=email],input[type=search],input[type=number],input[type=date],input[type=datetime-local],
 select,textarea{width:100%;font:inherit;padding:.55rem;border:1px solid #6b7785;border-radius:.4rem;min-height:44px;
   background:#fff;color:inherit}
@@ -32,6 +33,9 @@ button{font:inherit;font-weight:600;padding:.75rem 1.2rem;border-radius:.5rem;bo
   min-height:48px;width:100%;cursor:pointer}
 button.secondary{background:#5f6368} .ok{background:#e6f4ea;border-radius:.5rem;padding:.75rem 1rem}
 .summary{background:#fdecea;border-radius:.5rem;padding:.5rem 1rem}
+.evidence-list{padding-left:1.2rem} .evidence-list li{margin:.3rem 0;overflow-wrap:anywhere}
+form.inline{display:inline} form.inline button{width:auto;min-height:44px;padding:.3rem .8rem}
+input[type=file]{font:inherit;max-width:100%;min-height:44px}
 body.console{max-width:none;padding:0}
 .skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem 1rem;z-index:2}
 .skip:focus{left:.5rem}

@@ -1,6 +1,38 @@
 import { ConfigError, loadConfig } from './app-config.js';
 
 describe('loadConfig', () => {
+  it('keeps evidence in PostgreSQL unless a bucket is named, and reads S3 settings with defaults', () => {
+    expect(loadConfig({}).evidenceS3).toBeUndefined();
+    expect(
+      loadConfig({
+        EVIDENCE_S3_BUCKET: 'gt-evidence',
+        EVIDENCE_S3_ENDPOINT: 'http://127.0.0.1:9000',
+        EVIDENCE_S3_ACCESS_KEY_ID: 'id',
+        EVIDENCE_S3_SECRET_ACCESS_KEY: 'secret',
+      }).evidenceS3,
+    ).toEqual({
+      bucket: 'gt-evidence',
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'id', secretAccessKey: 'secret' },
+      forcePathStyle: true,
+      prefix: '',
+    });
+    expect(loadConfig({ EVIDENCE_S3_BUCKET: 'on-aws' }).evidenceS3).toMatchObject({ forcePathStyle: false });
+  });
+
+  it('refuses half an S3 configuration, naming what is missing, and never echoes the secret', () => {
+    expect(() => loadConfig({ EVIDENCE_S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(
+      'EVIDENCE_S3_ENDPOINT is set but EVIDENCE_S3_BUCKET is not',
+    );
+    expect(() => loadConfig({ EVIDENCE_S3_BUCKET: 'bkt', EVIDENCE_S3_ACCESS_KEY_ID: 'id' })).toThrow(
+      'EVIDENCE_S3_ACCESS_KEY_ID and EVIDENCE_S3_SECRET_ACCESS_KEY go together',
+    );
+    expect(() => loadConfig({ EVIDENCE_S3_BUCKET: 'bkt', EVIDENCE_S3_SECRET_ACCESS_KEY: 'hunter2' })).toThrow(
+      /^(?!.*hunter2)/,
+    );
+  });
+
   it('gives working defaults when nothing is set', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({

@@ -154,11 +154,50 @@ class EnvironmentVariables {
   @Min(1, { message: 'must be an integer from 1 to 365' })
   @Max(365, { message: 'must be an integer from 1 to 365' })
   SESSION_ABSOLUTE_DAYS?: number;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(3, { message: 'must be a bucket name (3 characters or more)' })
+  EVIDENCE_S3_BUCKET?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrlWithProtocol(['http:', 'https:'], { message: 'must be an http(s) URL, e.g. https://s3.example.org' })
+  EVIDENCE_S3_ENDPOINT?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  EVIDENCE_S3_REGION?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  EVIDENCE_S3_ACCESS_KEY_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  EVIDENCE_S3_SECRET_ACCESS_KEY?: string;
+
+  @Transform(toBool)
+  @IsOptional()
+  @IsBoolean({ message: 'must be true or false' })
+  EVIDENCE_S3_FORCE_PATH_STYLE?: boolean;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  EVIDENCE_S3_PREFIX?: string;
 }
 
 export class ConfigError extends Error {}
 
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL', 'EVIDENCE_S3_SECRET_ACCESS_KEY']);
 
 /** Every setting of the service, validated once at start; injected by class. */
 export class AppConfig {
@@ -186,6 +225,8 @@ export class AppConfig {
   readonly digestLinkDays: number;
   /** A console session ends after this long unused (each use slides it), and this long after sign-in whatever. */
   readonly session: { idleHours: number; absoluteDays: number };
+  /** Absent: evidence files are kept in PostgreSQL. */
+  readonly evidenceS3?: EvidenceS3Config;
 
   constructor(values: Omit<AppConfig, 'with'>) {
     Object.assign(this, values);
@@ -195,6 +236,41 @@ export class AppConfig {
   with(overrides: Partial<AppConfig>): AppConfig {
     return new AppConfig({ ...this, ...overrides });
   }
+}
+
+/** S3-compatible object storage for evidence files; without keys, the SDK's own chain (e.g. an instance role). */
+export interface EvidenceS3Config {
+  bucket: string;
+  endpoint?: string;
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  forcePathStyle: boolean;
+  prefix: string;
+}
+
+function evidenceS3(vars: EnvironmentVariables): EvidenceS3Config | undefined {
+  const named = ['EVIDENCE_S3_ENDPOINT', 'EVIDENCE_S3_ACCESS_KEY_ID', 'EVIDENCE_S3_SECRET_ACCESS_KEY'] as const;
+  if (!vars.EVIDENCE_S3_BUCKET) {
+    const stray = named.find((n) => vars[n] !== undefined);
+    if (stray) throw new ConfigError(`Invalid configuration: ${stray} is set but EVIDENCE_S3_BUCKET is not`);
+    return undefined;
+  }
+  if (Boolean(vars.EVIDENCE_S3_ACCESS_KEY_ID) !== Boolean(vars.EVIDENCE_S3_SECRET_ACCESS_KEY))
+    throw new ConfigError(
+      'Invalid configuration: EVIDENCE_S3_ACCESS_KEY_ID and EVIDENCE_S3_SECRET_ACCESS_KEY go together (or neither)',
+    );
+  const keys = vars.EVIDENCE_S3_ACCESS_KEY_ID
+    ? { accessKeyId: vars.EVIDENCE_S3_ACCESS_KEY_ID, secretAccessKey: vars.EVIDENCE_S3_SECRET_ACCESS_KEY! }
+    : undefined;
+  return {
+    bucket: vars.EVIDENCE_S3_BUCKET,
+    endpoint: vars.EVIDENCE_S3_ENDPOINT,
+    region: vars.EVIDENCE_S3_REGION ?? 'us-east-1',
+    credentials: keys,
+    // a custom endpoint is most often MinIO or the like, which wants path-style addressing
+    forcePathStyle: vars.EVIDENCE_S3_FORCE_PATH_STYLE ?? Boolean(vars.EVIDENCE_S3_ENDPOINT),
+    prefix: vars.EVIDENCE_S3_PREFIX ?? '',
+  };
 }
 
 function firstMessage(error: ValidationError): string {
@@ -232,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: vars.TRUST_PROXY ?? 0,
     digestLinkDays: vars.DIGEST_LINK_DAYS ?? 90,
     session: { idleHours: vars.SESSION_IDLE_HOURS ?? 8, absoluteDays: vars.SESSION_ABSOLUTE_DAYS ?? 7 },
+    evidenceS3: evidenceS3(vars),
   });
 }
 

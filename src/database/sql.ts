@@ -59,6 +59,29 @@ export async function pageOf<T extends ObjectLiteral>(
   return { items, total };
 }
 
+/**
+ * pageOf in one round trip, for a list whose joins never repeat a row (each to one row, selecting nothing): the
+ * total rides on each row as `count(*) OVER ()`, where TypeORM's take/skip would pick the page's distinct ids,
+ * then read them, then count. A page past the end has no row to carry it, and counts apart.
+ */
+export async function pageInOneQuery<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  column: string,
+  direction: 'ASC' | 'DESC',
+  page: { limit: number; offset: number },
+): Promise<Page<T>> {
+  const { entities, raw } = await qb
+    .clone()
+    .addSelect('count(*) OVER ()', 'page_total')
+    .orderBy(column, direction)
+    .addOrderBy(`${qb.alias}.id`, 'ASC')
+    .limit(page.limit)
+    .offset(page.offset)
+    .getRawAndEntities<{ page_total: string }>();
+  if (raw.length) return { items: entities, total: Number(raw[0].page_total) };
+  return { items: [], total: page.offset === 0 ? 0 : await qb.getCount() };
+}
+
 /** A list's search: rows where any of the columns contains the text, ignoring case (wildcards taken literally). */
 export function whereContains<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,

@@ -4,18 +4,31 @@ import { sumsIn } from '../metrics/counted-contacts.js';
 import type { ContactKind } from '../metrics/counted-contacts.js';
 import { EMPTY_SUMS, isWait, metricByKey, observedOf } from '../metrics/metric-catalogue.js';
 import type { MetricDefinition, MetricSums } from '../metrics/metric-catalogue.js';
+import type { EffectiveSettings } from '../metrics/verdict-settings.js';
 import { VerdictSettingsService } from '../metrics/verdict-settings.service.js';
-import { evidenceOf, gapDirection, headlineOf, intervalOf, ranksFor, TESTED_VERDICTS } from './digest-evidence.js';
-import type { IntervalMethod } from './digest-evidence.js';
+import {
+  evidenceOf,
+  gapDirection,
+  headlineOf,
+  intervalOf,
+  rankFractionsFor,
+  TESTED_VERDICTS,
+} from './digest-evidence.js';
+import type { IntervalMethod, QuantileCounts } from './digest-evidence.js';
 import { DigestEvidenceRepository } from './digest-evidence.repository.js';
 import type {
   ClaimToShow,
   Coverage,
   DigestScope,
+  EvidenceGroups,
   EvidenceKey,
   MissedTester,
+  QuantileWanted,
+  TouchpointCoverage,
   WorstNote,
 } from './digest-evidence.repository.js';
+import type { UnclaimedSection } from './unclaimed.js';
+import { UnclaimedFacts } from './unclaimed.service.js';
 import { judgeClaims, verdictExplanation } from './verdicts.js';
 import type { ClaimToJudge, Judgement, Verdict } from './verdicts.js';
 
@@ -78,8 +91,12 @@ export interface DigestPayload {
   countAdHocInVerdicts: boolean;
   rows: DigestRow[];
   coverage: Coverage;
+  /** The same counts per touchpoint (absent from runs stored before it was added). */
+  coverageByTouchpoint?: TouchpointCoverage[];
   missedTesters: MissedTester[];
   notes: WorstNote[];
+  /** What nobody claimed: journey facts per touchpoint and team, and the scenarios' questions (absent in older runs). */
+  unclaimed?: UnclaimedSection;
   /** Days the period ended before the digest went out: 7 when a touchpoint's owner receives it (owner-readers.ts). */
   delayDays?: number;
   trend: Array<{
@@ -91,6 +108,21 @@ export interface DigestPayload {
     current: number | null;
     change: number | null;
   }>;
+}
+
+/** Spans of the digest's scope whose evidence is wanted beside the claims' (a results page's weeks). */
+export interface AlsoWanted {
+  keys: Array<Omit<EvidenceKey, 'k'>>;
+  /** Order statistics wanted over those spans (ids other than claim ids), given their evidence. */
+  quantiles(keys: EvidenceKey[], groups: EvidenceGroups): QuantileWanted[];
+}
+
+/** The judged rows of a scope's claims, the trend when asked, and the evidence of the spans also wanted. */
+export interface Judged {
+  rows: DigestRow[];
+  trend: DigestPayload['trend'];
+  settings: EffectiveSettings;
+  also: { keys: EvidenceKey[]; groups: EvidenceGroups; quantiles: Map<string, QuantileCounts> };
 }
 
 /** The subscription's scope (touchpoints by id, else a team, else everything), its period and its minimum. */
@@ -147,13 +179,42 @@ export class DigestBuilder {
   constructor(
     private readonly evidence: DigestEvidenceRepository,
     private readonly settings: VerdictSettingsService,
+    private readonly unclaimed: UnclaimedFacts,
   ) {}
 
   async build(req: DigestRequest): Promise<DigestPayload> {
-    const settings = await this.settings.effective(req.organizationId);
-    const claims = await this.evidence.claimsToShow(req);
+    const { rows, trend, settings } = await this.judge(req, { trend: true });
+    const verdicts = rows.map((r) => r.verdict);
+    const familySize = verdicts.filter((v) => TESTED_VERDICTS.includes(v)).length;
+    return {
+      period: { start: req.periodStart.toISOString(), end: req.periodEnd.toISOString() },
+      headline: headlineOf(verdicts),
+      minContacts: req.minContacts,
+      explanation: verdictExplanation(familySize),
+      familySize,
+      countAdHocInVerdicts: settings.countAdHocInVerdicts,
+      rows,
+      coverage: await this.evidence.coverage(req),
+      coverageByTouchpoint: await this.evidence.coverageByTouchpoint(req),
+      missedTesters: await this.evidence.missedTesters(req),
+      notes: await this.evidence.worstNotes(req, NOTES_SHOWN),
+      trend,
+      unclaimed: await this.unclaimed.section(req, settings, rows),
+    };
+  }
 
-    // The distinct evidence keys: the claims' own periods (cut at the digest's end) and the period before each.
+  /**
+   * The digest's rows without the rest of it (coverage, missed testers, notes): every claim of the scope judged
+   * as `build` judges it (the same family), the trend only when asked, and the evidence of `also`'s spans taken
+   * in the same scans as the claims' (a results page's weeks).
+   */
+  async judge(req: DigestRequest, options: { trend: boolean; also?: AlsoWanted }): Promise<Judged> {
+    const [settings, claims] = await Promise.all([
+      this.settings.effective(req.organizationId),
+      this.evidence.claimsToShow(req),
+    ]);
+    // The distinct evidence keys: the claims' own periods (cut at the digest's end) and the period before each
+    // (for the trend).
     const keys: EvidenceKey[] = [];
     const byText = new Map<string, EvidenceKey>();
     const keyOf = (c: ClaimToShow, from: Date, to: Date): EvidenceKey => {
@@ -181,9 +242,11 @@ export class DigestBuilder {
         complete,
         pooledWait,
         now: keyOf(c, c.starts, to),
-        before: keyOf(c, new Date(c.starts.getTime() - length), c.starts),
+        before: options.trend ? keyOf(c, new Date(c.starts.getTime() - length), c.starts) : null,
       };
     });
+    const also: EvidenceKey[] = (options.also?.keys ?? []).map((key, i) => ({ ...key, k: keys.length + i }));
+    keys.push(...also);
 
     const groups = await this.evidence.evidence(req, keys, settings.countAdHocInVerdicts);
     const group = (key: EvidenceKey, kind: ContactKind) => groups.get(`${key.k}|${kind}`);
@@ -197,20 +260,16 @@ export class DigestBuilder {
     const quantileWanted = plan.filter((p) => p.metric.kind === 'quantile' && !p.pooledWait);
     const quantiles = await this.evidence.quantileCounts(
       req,
-      quantileWanted.map((p) => {
-        const n = sums(p.now, 'counted', p.metric).n;
-        const ranks = ranksFor(p.metric, n);
-        // percentile_disc(f) is x(⌈f·n⌉): half a rank below k gives x(k) whatever the rounding
-        const at = (k: number | undefined) => (k === undefined ? null : (k - 0.5) / n);
-        return {
+      [
+        ...quantileWanted.map((p) => ({
           id: p.c.id,
           key: p.now,
           column: p.metric.column,
           threshold: p.c.value,
-          lower: at(ranks?.lower),
-          upper: at(ranks?.upper),
-        };
-      }),
+          ...rankFractionsFor(p.metric, sums(p.now, 'counted', p.metric).n),
+        })),
+        ...(options.also?.quantiles(also, groups) ?? []),
+      ],
       settings.countAdHocInVerdicts,
     );
 
@@ -274,6 +333,7 @@ export class DigestBuilder {
           : { contacts: contactsIn(p.now, 'ad_hoc'), observed: observedOf(metric, adHocSums), counted: false },
         ownerContacts: contactsIn(p.now, 'owner'),
       });
+      if (!p.before) continue;
       const previous = countedSums(p, p.before);
       const before = observedOf(metric, previous);
       trend.push({
@@ -286,20 +346,6 @@ export class DigestBuilder {
         change: before === null || observed === null ? null : observed - before,
       });
     }
-    const verdicts = rows.map((r) => r.verdict);
-    const familySize = verdicts.filter((v) => TESTED_VERDICTS.includes(v)).length;
-    return {
-      period: { start: req.periodStart.toISOString(), end: req.periodEnd.toISOString() },
-      headline: headlineOf(verdicts),
-      minContacts: req.minContacts,
-      explanation: verdictExplanation(familySize),
-      familySize,
-      countAdHocInVerdicts: settings.countAdHocInVerdicts,
-      rows,
-      coverage: await this.evidence.coverage(req),
-      missedTesters: await this.evidence.missedTesters(req),
-      notes: await this.evidence.worstNotes(req, NOTES_SHOWN),
-      trend,
-    };
+    return { rows, trend, settings, also: { keys: also, groups, quantiles } };
   }
 }

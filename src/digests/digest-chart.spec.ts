@@ -9,6 +9,8 @@ import {
   digestChartSvg,
   svgText,
   renderDigestChart,
+  formatWaitTick,
+  waitAxis,
 } from './digest-chart.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -185,7 +187,7 @@ describe('digest chart', () => {
     expect(lane({ ...SAMPLE[1], verdict: 'in_progress' })).toMatch(/<path d="M[^"]+" fill="#dbeafe"/);
   });
 
-  it('draws the waits of each channel in a section of their own, on an axis in the unit a reader would say', () => {
+  it('draws the waits of each channel in a section of their own, on a log axis with ticks in h:mm:ss', () => {
     const svg = digestChartSvg([
       {
         ...SAMPLE[5],
@@ -206,12 +208,49 @@ describe('digest chart', () => {
         claimed: 4 * 3600,
       },
     ]);
-    const phone = svg.slice(svg.indexOf('>Waits · phone<'), svg.indexOf('>Waits · email<'));
-    const email = svg.slice(svg.indexOf('>Waits · email<'));
+    const heading = (channel: string) => `>Waits · ${channel} (log scale, h:mm:ss)<`;
+    const phone = svg.slice(svg.indexOf(heading('phone')), svg.indexOf(heading('email')));
+    const email = svg.slice(svg.indexOf(heading('email')));
     expect(phone).toContain('Line · median wait');
-    expect(phone).toContain('>4 min<');
+    expect(phone).toContain('>1:00<'); // from a minute…
+    expect(phone).toContain('>5:00<'); // …to five
     expect(phone).not.toContain('Mailbox');
-    expect(email).toContain('>20 h<');
+    expect(email).toContain('>4:00:00<');
+    expect(email).toContain('>1d<'); // 20 hours round up to the named wait of a day
+  });
+
+  it('keeps seconds off zero beside hours on one axis: each value apart, in order, spread over the plot', () => {
+    const waits = [40, 95, 16 * 3600 + 13 * 60 + 13];
+    const svg = digestChartSvg(
+      waits.map((w, i) => ({ ...SAMPLE[5], label: `Row ${i}`, channel: 'phone', observed: w, ciLow: w, ciHigh: w })),
+    );
+    const xs = [...svg.matchAll(/<circle cx="([\d.]+)" cy="[\d.]+" r="4" fill="#1d4e89"/g)].map((m) => Number(m[1]));
+    const dots = xs.slice(-3); // the legend's dot comes first
+    expect(dots[0]).toBeLessThan(dots[1]);
+    expect(dots[1]).toBeLessThan(dots[2]);
+    // on the linear axis of before, 40 s and 95 s sat within 2 px of zero; here they are far apart
+    expect(dots[1] - dots[0]).toBeGreaterThan(40);
+    const ticks = [...svg.matchAll(/text-anchor="(?:start|middle|end)">([^<]+)</g)].map((m) => m[1]);
+    expect(ticks[0]).toBe('0:30');
+    expect(ticks[ticks.length - 1]).toBe('1d');
+    for (const tick of ticks) expect(tick).toMatch(/^(\d+:)?\d{1,2}:\d{2}$|^\d+d$/);
+  });
+
+  it('puts its ticks on named waits, at most as many as asked, both ends among them', () => {
+    const axis = waitAxis([40, 16 * 3600], 5);
+    expect(axis.ticks[0]).toBe(30);
+    expect(axis.ticks[axis.ticks.length - 1]).toBe(86_400);
+    expect(axis.ticks.length).toBeLessThanOrEqual(5);
+    expect(axis.at(30)).toBe(0);
+    expect(axis.at(86_400)).toBe(1);
+    expect(axis.at(0)).toBe(0); // a zero wait sits at the left end
+    expect(waitAxis([], 3).ticks.map(formatWaitTick)).toEqual(['1:00', '10:00', '1:00:00']);
+    expect(
+      waitAxis([10 * 86_400], 3)
+        .ticks.map(formatWaitTick)
+        .pop(),
+    ).toBe('14d');
+    expect(waitAxis([45, 45], 3).ticks).toEqual([30, 60]);
   });
 
   it('never cuts a label: it wraps, beside the plot on a wide chart and above its lane on a phone', () => {

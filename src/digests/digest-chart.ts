@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 
+import { formatDuration, formatDurationInput } from '../common/durations.js';
 import { escapeXml } from '../common/html.js';
 import type { Verdict } from './verdicts.js';
 
@@ -182,18 +183,54 @@ function finite(value: number | null | undefined): number | null {
 // ---- Axes ----
 
 interface Axis {
-  min: number;
-  max: number;
   ticks: number[];
   format: (v: number) => string;
+  /** Where a value sits along the plot, 0 (left) to 1 (right); values outside the axis sit at its ends. */
+  at: (v: number) => number;
+  /** Logarithmic: said in the section's heading, so nobody reads distances as differences. */
+  log?: boolean;
 }
 
-function niceStep(span: number, targetTicks: number): number {
-  const raw = span / targetTicks;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const scaled = raw / power;
-  const nice = scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 2.5 ? 2.5 : scaled <= 5 ? 5 : 10;
-  return nice * power;
+const linear = (min: number, max: number) => (v: number) => (Math.min(max, Math.max(min, v)) - min) / (max - min);
+
+/** Waits a reader names, from a second to the 14 days a wait may last: the log axis' ticks are among them. */
+const WAIT_TICKS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 43_200, 86_400, 172_800, 345_600,
+  604_800, 1_209_600,
+];
+
+/** A wait tick as the form takes waits: h:mm:ss within a day (0:30, 1:00:00), days beyond (1d, 7d). */
+export const formatWaitTick = (seconds: number) =>
+  seconds >= 86_400 ? formatDurationInput(seconds) : formatDuration(seconds);
+
+/**
+ * Waits on a logarithmic axis from the named wait at or below the shortest to the one at or above the longest: a
+ * phone's 40 seconds and a mailbox's 16 hours are both readable (on a linear axis the seconds sit on zero). Ticks
+ * are spread evenly in log distance, at most `target` of them, the two ends always among them.
+ */
+export function waitAxis(values: readonly number[], target: number): Axis {
+  const positive = values.filter((v) => v > 0);
+  const lo = positive.length ? Math.min(...positive) : 60;
+  const hi = positive.length ? Math.max(...positive) : 3600;
+  const min = [...WAIT_TICKS].reverse().find((t) => t <= lo) ?? WAIT_TICKS[0];
+  let max = WAIT_TICKS.find((t) => t >= hi) ?? WAIT_TICKS[WAIT_TICKS.length - 1];
+  if (max <= min) max = WAIT_TICKS[WAIT_TICKS.indexOf(min) + 1] ?? min * 10;
+  const [lmin, lmax] = [Math.log(min), Math.log(max)];
+  const gap = (lmax - lmin) / Math.max(1, target - 1);
+  const ticks: number[] = [];
+  for (const t of WAIT_TICKS.filter((x) => x >= min && x <= max)) {
+    if (!ticks.length || Math.log(t) - Math.log(ticks[ticks.length - 1]) >= gap * 0.999) ticks.push(t);
+  }
+  if (ticks[ticks.length - 1] !== max) {
+    if (ticks.length > 1 && Math.log(max) - Math.log(ticks[ticks.length - 1]) < gap * 0.5) ticks.pop();
+    ticks.push(max);
+  }
+  return {
+    ticks,
+    format: formatWaitTick,
+    at: (v) => (Math.log(Math.min(max, Math.max(min, v))) - lmin) / (lmax - lmin),
+    log: true,
+  };
 }
 
 function axisFor(unit: ChartUnit, rows: ChartRow[], plotWidth: number): Axis {
@@ -201,26 +238,19 @@ function axisFor(unit: ChartUnit, rows: ChartRow[], plotWidth: number): Axis {
     const step = plotWidth >= 300 ? 0.2 : 0.5;
     const ticks: number[] = [];
     for (let i = 0; i <= Math.round(1 / step); i++) ticks.push(i * step);
-    return { min: 0, max: 1, ticks, format: (v) => `${Math.round(v * 100)} %` };
+    return { ticks, format: (v) => `${Math.round(v * 100)} %`, at: linear(0, 1) };
   }
   if (unit === 'rating') {
-    return { min: 1, max: 5, ticks: [1, 2, 3, 4, 5], format: (v) => String(v) };
+    return { ticks: [1, 2, 3, 4, 5], format: (v) => String(v), at: linear(1, 5) };
   }
-  let top = 0;
+  const values: number[] = [];
   for (const row of rows) {
     for (const v of [row.observed, row.ciLow, row.ciHigh, row.claimed]) {
       const value = finite(v);
-      if (value !== null && value > top) top = value;
+      if (value !== null) values.push(value);
     }
   }
-  if (top <= 0) top = 60;
-  // ticks in the unit a reader would say: seconds, minutes or hours
-  const [scale, suffix] = top >= 2 * 3600 ? [3600, 'h'] : top >= 120 ? [60, 'min'] : [1, 's'];
-  const step = niceStep(top / scale, plotWidth >= 300 ? 5 : 3) * scale;
-  const max = Math.ceil(top / step - 1e-9) * step;
-  const ticks: number[] = [];
-  for (let i = 0; i * step <= max + step * 1e-9; i++) ticks.push(i * step);
-  return { min: 0, max, ticks, format: (v) => `${Number((v / scale).toPrecision(6))} ${suffix}` };
+  return waitAxis(values, plotWidth >= 300 ? 5 : 3);
 }
 
 /** The chart's sections: rates, then the waits of each channel apart, then ratings. */
@@ -364,12 +394,12 @@ export function digestChartSvg(rows: readonly ChartRow[], options: DigestChartOp
 
     for (const { unit, title: sectionTitle, lanes } of sections(shown)) {
       const axis = axisFor(unit, lanes, plotWidth);
-      const xOf = (v: number) =>
-        plotLeft + ((Math.min(axis.max, Math.max(axis.min, v)) - axis.min) / (axis.max - axis.min)) * plotWidth;
+      const xOf = (v: number) => plotLeft + axis.at(v) * plotWidth;
 
       // Section header: its name on the left (on a phone, on a line of its own), the axis' tick labels over the plot.
       const headingStyle = `font-size="${SMALL_FONT_SIZE}" font-weight="bold" fill="${MUTED}"`;
-      const headingLines = wrapText(sectionTitle, layout.stacked ? width - 2 * PAD : labelWidth, SMALL_FONT_SIZE, true);
+      const heading = axis.log ? `${sectionTitle} (log scale, h:mm:ss)` : sectionTitle;
+      const headingLines = wrapText(heading, layout.stacked ? width - 2 * PAD : labelWidth, SMALL_FONT_SIZE, true);
       headingLines.forEach((line, i) =>
         body.push(text(PAD, y + SECTION_HEADER_H - 8 + i * LINE_H, line, headingStyle)),
       );

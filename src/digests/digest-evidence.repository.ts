@@ -71,6 +71,13 @@ export interface Coverage {
   unfilled: number;
 }
 
+/** One touchpoint's coverage in the period (the touchpoint's name is the organization's own data). */
+export interface TouchpointCoverage extends Coverage {
+  touchpointId: string;
+  touchpoint: string;
+  channel: string;
+}
+
 export interface MissedTester {
   testerId: string;
   name: string;
@@ -85,6 +92,9 @@ export interface WorstNote {
   notes: string;
   adHoc: boolean;
 }
+
+/** The metric projection of each evidence key, per kind of contact, keyed `<k>|<kind>`. */
+export type EvidenceGroups = Map<`${number}|${ContactKind}`, ContactsProjection>;
 
 type Level = 'touchpoint' | 'team' | 'organization';
 
@@ -105,6 +115,41 @@ const CLAIM_ENDS = `((c.period_end + 1)::timestamp AT TIME ZONE coalesce(t.timez
  * says was last set (its recording, or a change of its scope, metric, period or value: see Claim.revisedAt).
  */
 const JUDGED_AT = `greatest(${CLAIM_ENDS}, c.revised_at)`;
+
+/** The tests of the scope (params: coverageParams) whose window ended in the period, counted by status. */
+const TESTS_BY_STATUS = `SELECT count(*) FILTER (WHERE a.status NOT IN ('cancelled', 'declined'))::int AS planned,
+         count(*) FILTER (WHERE a.status = 'completed')::int AS completed,
+         count(*) FILTER (WHERE a.status = 'missed')::int AS missed,
+         count(*) FILTER (WHERE a.status = 'declined')::int AS declined
+    FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id
+   WHERE a.organization_id = $1 AND ${WINDOW_ENDED_IN_PERIOD} AND ${scopeSql(4)}`;
+
+/** The scope's unfilled slots (`u`, `t`; params: coverageParams) of weeks that ended in the period. */
+const UNFILLED_IN_PERIOD = `u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date
+      AND u.week_start + 7 <= $3::timestamptz::date AND ${scopeSql(4)}`;
+
+const coverageParams = (scope: DigestScope) => [
+  scope.organizationId,
+  scope.periodStart,
+  scope.periodEnd,
+  scope.touchpointIds,
+  scope.team,
+];
+
+/**
+ * A contact worth reading about (alias `o`): not resolved, or resolved the hard way — nobody reached, a dropped line,
+ * two transfers or more, the story told again, a hold of 10 minutes or more, or a rating of 2 or less. A resolved
+ * contact with none of these is a good one, and never among the worst.
+ */
+export const POOR_CONTACT = `(o.resolution <> 'resolved' OR NOT o.reached_human OR o.disconnects > 0
+    OR o.transfers >= 2 OR o.repeated_story OR coalesce(o.hold_seconds, 0) >= 600
+    OR coalesce(o.courtesy, 5) <= 2 OR coalesce(o.knowledge, 5) <= 2)`;
+
+/** How bad a contact was, for ordering the worst (alias `o`): each failure weighs by how much it cost the customer. */
+const BADNESS = `(3 * (NOT o.reached_human)::int + 2 * least(o.disconnects, 3) + least(o.transfers, 3)
+    + o.repeated_story::int + 2 * (o.resolution = 'unresolved')::int + (o.resolution = 'partial')::int
+    + least(coalesce(o.hold_seconds, 0) / 600, 3)
+    + (5 - coalesce(o.courtesy, 3)) + (5 - coalesce(o.knowledge, 3)))`;
 
 const levelOf = (key: { tp: string | null; team: string | null }): Level =>
   key.tp !== null ? 'touchpoint' : key.team !== null ? 'team' : 'organization';
@@ -141,7 +186,7 @@ function joinedPerLevel(levels: Set<Level>, contacts: string, extra = ''): strin
  * The contacts of the scope between `$from` and `$from + 1` (subquery `o`, see completedContacts); the tests
  * among them only if their window began before `$windowsBefore` (when it is not null).
  */
-function scopedContacts(from: number, countAdHoc: number, windowsBefore: number): string {
+export function scopedContacts(from: number, countAdHoc: number, windowsBefore: number): string {
   const where = `o.organization_id = $1 AND (cardinality($2::uuid[]) = 0 OR o.touchpoint_id = ANY($2::uuid[]))
       AND ($3::text IS NULL OR t.team = $3) AND o.attempted_at >= $${from} AND o.attempted_at < $${from + 1}
       AND ($${windowsBefore}::timestamptz IS NULL OR a.window_start IS NULL OR a.window_start < $${windowsBefore})`;
@@ -154,6 +199,9 @@ function scopeSql(offset: number): string {
   return `(cardinality(${ids}::uuid[]) = 0 OR t.id = ANY(${ids}::uuid[]))
       AND (${team}::text IS NULL OR t.team = ${team})`;
 }
+
+/** Up to this many touchpoints by id, evidence is read by index (about 5,000 contacts a week at bench density). */
+const FEW_TOUCHPOINTS = 50;
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -244,19 +292,22 @@ export class DigestEvidenceRepository {
    * The metric projection for every key, per kind of contact (counted, ad hoc, the owner's), in one scan:
    * each contact is joined to the keys of its touchpoint, team and organization. Keyed `<k>|<kind>`.
    */
-  async evidence(
-    scope: DigestScope,
-    keys: EvidenceKey[],
-    countAdHoc: boolean,
-  ): Promise<Map<`${number}|${ContactKind}`, ContactsProjection>> {
-    const out = new Map<`${number}|${ContactKind}`, ContactsProjection>();
+  async evidence(scope: DigestScope, keys: EvidenceKey[], countAdHoc: boolean): Promise<EvidenceGroups> {
+    const out: EvidenceGroups = new Map();
     if (!keys.length) return out;
+    const levels = new Set(keys.map(levelOf));
+    // a team's contacts (or some touchpoints') read once for keys of several levels (a team's results page);
+    // the whole organization's stay a scan per level, too many to hold
+    const once = levels.size > 1 && (scope.team !== null || scope.touchpointIds.length > 0);
+    const contacts = scopedContacts(4, 6, 13);
     const rows: Array<Record<string, unknown> & { k: number; kind: ContactKind }> = await this.scan(
+      scope,
       `WITH want AS (SELECT * FROM unnest($7::int[], $8::uuid[], $9::text[], $10::text[],
                                           $11::timestamptz[], $12::timestamptz[])
                        AS w(k, tp, team, channel, t0, t1))
+            ${once ? `, scoped AS MATERIALIZED (SELECT * FROM ${contacts})` : ''}
        SELECT o.k, o.kind, ${METRIC_PROJECTION}
-         FROM (${joinedPerLevel(new Set(keys.map(levelOf)), scopedContacts(4, 6, 13))}) o
+         FROM (${joinedPerLevel(levels, once ? 'scoped o' : contacts)}) o
         GROUP BY o.k, o.kind`,
       [
         ...wantParams(
@@ -276,8 +327,12 @@ export class DigestEvidenceRepository {
    * A query that reads most of the period's contacts: the planner cannot see how many contacts each key
    * holds (it guessed 11 where there were 50) and chose an index probe per key, a million random heap
    * reads; one sequential pass hashed against the keys costs half as much. Its sort gets room in memory.
+   * A few touchpoints named by id (a results page, a digest of some touchpoints) are the other way round: their
+   * contacts come through the index, and hashing every touchpoint and test of the organization costs more.
    */
-  private scan<T>(sql: string, params: unknown[]): Promise<T[]> {
+  private scan<T>(scope: DigestScope, sql: string, params: unknown[]): Promise<T[]> {
+    const few = scope.touchpointIds.length > 0 && scope.touchpointIds.length <= FEW_TOUCHPOINTS;
+    if (few) return this.dataSource.query(sql, params);
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SET LOCAL enable_nestloop = off`);
       await manager.query(`SET LOCAL work_mem = '64MB'`);
@@ -344,34 +399,64 @@ export class DigestEvidenceRepository {
 
   /** The tests whose window ended in the period, by status, and the slots left unfilled in weeks that ended in it. */
   async coverage(scope: DigestScope): Promise<Coverage> {
-    const params = [scope.organizationId, scope.periodStart, scope.periodEnd, scope.touchpointIds, scope.team];
-    const [row]: Array<Omit<Coverage, 'unfilled'>> = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE a.status NOT IN ('cancelled', 'declined'))::int AS planned,
-              count(*) FILTER (WHERE a.status = 'completed')::int AS completed,
-              count(*) FILTER (WHERE a.status = 'missed')::int AS missed,
-              count(*) FILTER (WHERE a.status = 'declined')::int AS declined
-         FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id
-        WHERE a.organization_id = $1 AND ${WINDOW_ENDED_IN_PERIOD} AND ${scopeSql(4)}`,
-      params,
+    const [row]: Coverage[] = await this.dataSource.query(
+      `SELECT tests.*, (SELECT count(*)::int FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
+                         WHERE ${UNFILLED_IN_PERIOD}) AS unfilled
+         FROM (${TESTS_BY_STATUS}) tests`,
+      coverageParams(scope),
     );
-    const [unfilled]: Array<{ n: number }> = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
-        WHERE u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date
-          AND u.week_start + 7 <= $3::timestamptz::date AND ${scopeSql(4)}`,
-      params,
-    );
-    return { ...row, unfilled: unfilled.n };
+    return row;
   }
 
-  /** The slots left unfilled in weeks that ended in the period (as coverage counts them), per reason, most first. */
-  async unfilledReasons(scope: DigestScope): Promise<Array<{ reason: string; slots: number }>> {
+  /**
+   * Coverage touchpoint by touchpoint (the same counts as {@link coverage}), for the touchpoints of the scope with a
+   * test or an unfilled slot in the period, by name.
+   */
+  async coverageByTouchpoint(scope: DigestScope): Promise<TouchpointCoverage[]> {
     return this.dataSource.query(
-      `SELECT u.reason, count(*)::int AS slots FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
-        WHERE u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date
-          AND u.week_start + 7 <= $3::timestamptz::date AND ${scopeSql(4)}
-        GROUP BY u.reason ORDER BY slots DESC, u.reason`,
+      `WITH tests AS (
+         SELECT a.touchpoint_id AS id,
+                count(*) FILTER (WHERE a.status NOT IN ('cancelled', 'declined'))::int AS planned,
+                count(*) FILTER (WHERE a.status = 'completed')::int AS completed,
+                count(*) FILTER (WHERE a.status = 'missed')::int AS missed,
+                count(*) FILTER (WHERE a.status = 'declined')::int AS declined
+           FROM assignment a JOIN touchpoint t ON t.id = a.touchpoint_id
+          WHERE a.organization_id = $1 AND ${WINDOW_ENDED_IN_PERIOD} AND ${scopeSql(4)}
+          GROUP BY a.touchpoint_id
+       ), unfilled AS (
+         SELECT u.touchpoint_id AS id, count(*)::int AS unfilled
+           FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
+          WHERE u.organization_id = $1 AND u.week_start + 7 > $2::timestamptz::date
+            AND u.week_start + 7 <= $3::timestamptz::date AND ${scopeSql(4)}
+          GROUP BY u.touchpoint_id
+       )
+       SELECT t.id AS "touchpointId", t.name AS touchpoint, t.channel,
+              coalesce(tests.planned, 0) AS planned, coalesce(tests.completed, 0) AS completed,
+              coalesce(tests.missed, 0) AS missed, coalesce(tests.declined, 0) AS declined,
+              coalesce(unfilled.unfilled, 0) AS unfilled
+         FROM touchpoint t LEFT JOIN tests ON tests.id = t.id LEFT JOIN unfilled ON unfilled.id = t.id
+        WHERE t.organization_id = $1 AND (tests.id IS NOT NULL OR unfilled.id IS NOT NULL)
+        ORDER BY t.name, t.id`,
       [scope.organizationId, scope.periodStart, scope.periodEnd, scope.touchpointIds, scope.team],
     );
+  }
+
+  /** Coverage as `coverage` counts it, with the unfilled slots per reason, most first: one round trip. */
+  async coverageWithReasons(
+    scope: DigestScope,
+  ): Promise<Coverage & { unfilledReasons: Array<{ reason: string; slots: number }> }> {
+    const [row]: Array<Omit<Coverage, 'unfilled'> & { reasons: Array<{ reason: string; slots: number }> }> =
+      await this.dataSource.query(
+        `SELECT tests.*, coalesce((SELECT json_agg(json_build_object('reason', r.reason, 'slots', r.slots)
+                                                   ORDER BY r.slots DESC, r.reason)
+                                     FROM (SELECT u.reason, count(*)::int AS slots
+                                             FROM unfilled_slot u JOIN touchpoint t ON t.id = u.touchpoint_id
+                                            WHERE ${UNFILLED_IN_PERIOD} GROUP BY u.reason) r), '[]') AS reasons
+           FROM (${TESTS_BY_STATUS}) tests`,
+        coverageParams(scope),
+      );
+    const { reasons, ...tests } = row;
+    return { ...tests, unfilled: reasons.reduce((a, u) => a + u.slots, 0), unfilledReasons: reasons };
   }
 
   /** Testers with tests missed in the period (windows that ended in it), most first. */
@@ -387,8 +472,9 @@ export class DigestEvidenceRepository {
   }
 
   /**
-   * The notes of the worst contacts of the period: no person reached, drops, transfers, unresolved, poor
-   * ratings. Never an owner's contact with their own touchpoint; ad-hoc ones are marked.
+   * The notes of the worst contacts of the period, worst first: only unresolved or poor ones (see POOR_CONTACT),
+   * each contact once and each note once (the same text on two contacts is shown for the worse of them). Never an
+   * owner's contact with their own touchpoint; ad-hoc ones are marked.
    */
   async worstNotes(scope: DigestScope, limit: number): Promise<WorstNote[]> {
     const rows: Array<{
@@ -399,13 +485,14 @@ export class DigestEvidenceRepository {
       notes: string;
       ad_hoc: boolean;
     }> = await this.dataSource.query(
-      `SELECT o.touchpoint_id, tp.name, o.attempted_at, o.resolution, o.notes, o.assignment_id IS NULL AS ad_hoc
-         FROM ${scopedContacts(4, 6, 7)} JOIN touchpoint tp ON tp.id = o.touchpoint_id
-        WHERE o.kind <> 'owner' AND o.notes IS NOT NULL
-        ORDER BY (3 * (NOT o.reached_human)::int + 2 * least(o.disconnects, 3) + least(o.transfers, 3)
-                  + o.repeated_story::int + 2 * (o.resolution = 'unresolved')::int
-                  + (5 - coalesce(o.courtesy, 3)) + (5 - coalesce(o.knowledge, 3))) DESC,
-                 o.attempted_at, o.id
+      `SELECT w.touchpoint_id, w.name, w.attempted_at, w.resolution, w.notes, w.ad_hoc
+         FROM (SELECT DISTINCT ON (lower(btrim(o.notes))) o.id, o.touchpoint_id, tp.name, o.attempted_at,
+                      o.resolution, btrim(o.notes) AS notes, o.assignment_id IS NULL AS ad_hoc,
+                      ${BADNESS} AS badness
+                 FROM ${scopedContacts(4, 6, 7)} JOIN touchpoint tp ON tp.id = o.touchpoint_id
+                WHERE o.kind <> 'owner' AND btrim(coalesce(o.notes, '')) <> '' AND ${POOR_CONTACT}
+                ORDER BY lower(btrim(o.notes)), badness DESC, o.attempted_at, o.id) w
+        ORDER BY w.badness DESC, w.attempted_at, w.id
         LIMIT ${Number(limit)}`,
       [
         scope.organizationId,

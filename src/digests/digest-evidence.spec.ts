@@ -1,6 +1,14 @@
 import { metricByKey, observedOf, sumsOf } from '../metrics/metric-catalogue.js';
 import { judgeSafely } from './digest-builder.service.js';
-import { evidenceOf, gapDirection, headlineOf, intervalOf, sampleVariance } from './digest-evidence.js';
+import {
+  evidenceOf,
+  gapDirection,
+  headlineOf,
+  intervalOf,
+  rankFractionsFor,
+  ranksFor,
+  sampleVariance,
+} from './digest-evidence.js';
 import { judgeClaims } from './verdicts.js';
 
 const metric = (key: string) => metricByKey(key)!;
@@ -86,6 +94,27 @@ describe('a claim\u2019s evidence from the sums SQL returns', () => {
     ).toBeNull();
     expect(intervalOf({ kind: 'descriptive', n: 40 }, null)).toBeNull();
     expect(intervalOf({ kind: 'rate', n: 0, successes: 0 }, null)).toBeNull();
+  });
+});
+
+describe('the fractions percentile_disc is asked for', () => {
+  it('give back exactly the ranks of the interval, percentile_disc(f) being x(⌈f·n⌉), for every n', () => {
+    for (const key of ['median_seconds_to_human', 'p90_seconds_to_human']) {
+      for (let n = 1; n <= 300; n++) {
+        const ranks = ranksFor(metric(key), n);
+        const { lower, upper } = rankFractionsFor(metric(key), n);
+        if (!ranks) {
+          expect({ lower, upper }).toEqual({ lower: null, upper: null });
+          continue;
+        }
+        expect([Math.ceil(lower! * n), Math.ceil(upper! * n)]).toEqual([ranks.lower, ranks.upper]);
+      }
+    }
+  });
+
+  it('are none for a metric without order statistics, or no contacts', () => {
+    expect(rankFractionsFor(metric('answer_rate'), 10)).toEqual({ lower: null, upper: null });
+    expect(rankFractionsFor(metric('median_seconds_to_human'), 0)).toEqual({ lower: null, upper: null });
   });
 });
 

@@ -88,6 +88,15 @@ export function ranksFor(metric: MetricDefinition, n: number): { lower: number; 
   return quantileRanks(n, metric.q ?? 0.5);
 }
 
+/**
+ * The fractions percentile_disc takes for those ranks: it returns x(⌈f·n⌉), so half a rank below k gives x(k)
+ * whatever the rounding. Nulls when there is no interval.
+ */
+export function rankFractionsFor(metric: MetricDefinition, n: number): { lower: number | null; upper: number | null } {
+  const ranks = ranksFor(metric, n);
+  return ranks ? { lower: (ranks.lower - 0.5) / n, upper: (ranks.upper - 0.5) / n } : { lower: null, upper: null };
+}
+
 /** Whether observed − claimed is good or bad news: a rise in a transfer rate is worse, in an answer rate better. */
 export function gapDirection(better: 'higher' | 'lower', gap: number | null): 'better' | 'worse' | 'same' | null {
   if (gap === null) return null;

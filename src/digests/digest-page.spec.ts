@@ -73,6 +73,18 @@ const PAYLOAD: DigestPayload = {
     },
   ],
   coverage: { planned: 12, completed: 10, missed: 1, declined: 1, unfilled: 0 },
+  coverageByTouchpoint: [
+    {
+      touchpointId: 't1',
+      touchpoint: 'General line',
+      channel: 'phone',
+      planned: 12,
+      completed: 10,
+      missed: 1,
+      declined: 1,
+      unfilled: 0,
+    },
+  ],
   missedTesters: [{ testerId: 'p1', name: 'Tess Tester', missed: 1 }],
   notes: [
     {
@@ -112,7 +124,7 @@ describe('the digest page', () => {
 
   it('has strong validators that change with the bytes and the version, and one per encoding', () => {
     const a = strongEtag(Buffer.from('a'));
-    expect(a).toMatch(/^"3-[A-Za-z0-9_-]{22}"$/);
+    expect(a).toMatch(/^"4-[A-Za-z0-9_-]{22}"$/);
     expect(strongEtag(Buffer.from('b'))).not.toBe(a);
     expect(strongEtag(Buffer.from('a'), DIGEST_PAGE_VERSION + 1)).not.toBe(a);
     expect(gzipEtag(a)).toBe(`${a.slice(0, -1)}-gz"`);
@@ -125,6 +137,6 @@ describe('the digest page', () => {
     const html = renderDigest(PAYLOAD, { name: 'Monday digest', zone, link: '', chartSrc: 'chart.png' }).html;
     const svg = digestChartSvg(chartRows(PAYLOAD), { title: `Monday digest · ${periodText(PAYLOAD, zone)}` });
     const fingerprint = createHash('sha256').update(html).update(svg).digest('hex').slice(0, 16);
-    expect({ version: DIGEST_PAGE_VERSION, fingerprint }).toEqual({ version: 3, fingerprint: '56af2a1f71dfc331' });
+    expect({ version: DIGEST_PAGE_VERSION, fingerprint }).toEqual({ version: 4, fingerprint: '000ae7e2eb1afb27' });
   });
 });

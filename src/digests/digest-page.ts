@@ -8,7 +8,7 @@ import { digestChartPng, digestChartSvgs, renderDigest, svgDataUri } from './dig
  * from its run's payload, so bump this whenever the page's HTML or chart changes
  * (digest-page.spec.ts fails until the version and its fingerprint are updated together).
  */
-export const DIGEST_PAGE_VERSION = 3;
+export const DIGEST_PAGE_VERSION = 4;
 
 export interface RenderedDigestPage {
   html: Buffer;

@@ -116,4 +116,34 @@ describe('renderDigest', () => {
       `it shows ${tight.rows.length} of the 120 contradicted and inconclusive claims of the 600`,
     );
   });
+
+  it('shows coverage touchpoint by touchpoint, in the HTML and the text, and a cut mail keeps those with gaps', () => {
+    const tp = (i: number, missed: number) => ({
+      touchpointId: `t${i}`,
+      touchpoint: `Shop ${i} <i>`,
+      channel: 'in_person',
+      planned: 3,
+      completed: 3 - missed,
+      missed,
+      declined: 0,
+      unfilled: i % 2,
+    });
+    const p = { ...payload([row(1, 'consistent')]), coverageByTouchpoint: [tp(1, 0), tp(2, 1)] };
+    const r = renderDigest(p, ctx);
+    expect(r.html).toContain('<table class="coverage"');
+    expect(r.html).toContain('Shop 2 &lt;i>');
+    expect(r.text).toContain('- Shop 2 <i> (in person): planned 3, completed 2, missed 1, declined 0, unfilled 0');
+    // on a phone each count is named beside it, one touchpoint per block
+    expect(r.html).toContain("table.coverage td:nth-child(4)::before{content:'missed '");
+
+    const many = Array.from({ length: 300 }, (_, i) => tp(i, i === 250 ? 2 : 0));
+    const rows = Array.from({ length: 600 }, (_, i) => row(i, i % 10 === 0 ? 'contradicted' : 'consistent'));
+    const mail = renderDigest({ ...payload(rows), coverageByTouchpoint: many }, ctx, {
+      maxHtmlBytes: MAIL_HTML_BUDGET,
+    });
+    expect(mail.cut).toBe(true);
+    expect(mail.html).toContain('Shop 250 &lt;i>'); // the one with missed tests is kept
+    expect(mail.html).toContain('and 280 more touchpoints on the web.');
+    expect(renderDigest(payload([]), ctx).html).not.toContain('table class="coverage"'); // none before it existed
+  });
 });

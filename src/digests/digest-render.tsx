@@ -5,6 +5,8 @@ import { renderDocument } from '../common/jsx.js';
 import type { DigestPayload, DigestRow } from './digest-builder.service.js';
 import { digestChartSvg, renderDigestChart } from './digest-chart.js';
 import type { ChartRow } from './digest-chart.js';
+import type { TouchpointCoverage } from './digest-evidence.repository.js';
+import { UnclaimedHtml, unclaimedText } from './digest-unclaimed-render.js';
 
 /**
  * Gmail clips a message whose HTML passes 102 kB and hides the rest behind a link; the transfer encoding
@@ -161,7 +163,62 @@ const PHONE_STYLE =
   'table.claims td[colspan]::before{content:none}' +
   '}';
 
+const COVERAGE_COUNTS = ['planned', 'completed', 'missed', 'declined', 'unfilled'] as const;
+
+/**
+ * Below 640 px a touchpoint's coverage becomes one line of named counts under its name ("planned 3 completed 2 …"),
+ * so five columns never push the mail wider than a phone.
+ */
+const COVERAGE_PHONE_STYLE =
+  '@media (max-width:640px){' +
+  'table.coverage,table.coverage tbody,table.coverage tr{display:block!important;width:auto!important}' +
+  'table.coverage thead{display:none!important}' +
+  'table.coverage tr{border-bottom:1px solid #ddd;padding:.3rem 0}' +
+  'table.coverage td{display:inline-block!important;padding:0 .8rem 0 0!important;text-align:left!important}' +
+  'table.coverage td:first-child{display:block!important;font-weight:600}' +
+  COVERAGE_COUNTS.map((h, i) => `table.coverage td:nth-child(${i + 2})::before{content:'${h} ';color:#555}`).join('') +
+  '}';
+
 const RIGHT = 'text-align:right;white-space:nowrap';
+
+/** Coverage touchpoint by touchpoint: a table on a wide screen, a name and a line of counts on a phone. */
+function CoverageTable({ rows }: { rows: TouchpointCoverage[] }) {
+  return (
+    <div style="overflow-x:auto;max-width:100%">
+      <table class="coverage" style="border-collapse:collapse;width:100%;font-size:.95rem" cellPadding="4">
+        <thead>
+          <tr style="text-align:left;border-bottom:1px solid #ccc">
+            <th scope="col">touchpoint</th>
+            {COVERAGE_COUNTS.map((h) => (
+              <th scope="col" style="text-align:right">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr>
+              <td>
+                {r.touchpoint} <small style="color:#555">({r.channel.replace(/_/g, ' ')})</small>
+              </td>
+              {COVERAGE_COUNTS.map((k) => (
+                <td style={RIGHT}>{r[k]}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Tests that did not happen as planned at a touchpoint. */
+const gaps = (r: TouchpointCoverage) => r.missed + r.declined + r.unfilled;
+
+/** One touchpoint's coverage as a line of the plain-text part. */
+const coverageLine = (r: TouchpointCoverage) =>
+  `- ${r.touchpoint} (${r.channel.replace(/_/g, ' ')}): ${COVERAGE_COUNTS.map((k) => `${k} ${r[k]}`).join(', ')}`;
 
 function ClaimRow({ r }: { r: DigestRow }) {
   const aside = asideText(r);
@@ -264,6 +321,10 @@ function renderWith(
   const shownIds = new Set(rows.map((r) => r.claimId));
   const rowById = new Map(rows.map((r) => [r.claimId, r]));
   const c = payload.coverage;
+  const allTouchpoints = payload.coverageByTouchpoint ?? [];
+  // a mail cut to its budget keeps the touchpoints with the most gaps; the web page has them all
+  const byTouchpoint = cutNote ? [...allTouchpoints].sort((x, y) => gaps(y) - gaps(x)).slice(0, 20) : allTouchpoints;
+  const touchpointsMore = allTouchpoints.length - byTouchpoint.length;
   const coverage =
     `planned ${c.planned}, completed ${c.completed}, missed ${c.missed}, ` +
     `declined ${c.declined}, unfilled ${c.unfilled}`;
@@ -301,7 +362,7 @@ function renderWith(
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
-        <style>{PHONE_STYLE}</style>
+        <style>{PHONE_STYLE + COVERAGE_PHONE_STYLE}</style>
       </head>
       <body
         style={
@@ -339,8 +400,11 @@ function renderWith(
           {rules}
           {terms}
         </p>
+        {payload.unclaimed ? <UnclaimedHtml section={payload.unclaimed} cut={cutNote !== null} /> : null}
         <H2>Coverage</H2>
-        <p>{coverage}</p>
+        <p>All touchpoints: {coverage}</p>
+        {byTouchpoint.length ? <CoverageTable rows={byTouchpoint} /> : null}
+        {touchpointsMore ? <p>and {touchpointsMore} more touchpoints on the web.</p> : null}
         {missedShown.length ? (
           <>
             <H2>Testers who missed their tests</H2>
@@ -401,8 +465,11 @@ function renderWith(
     ...(running.length ? ['', 'Claims whose period is still running (not judged yet):', ...running.map(rowText)] : []),
     '',
     rules,
+    ...(payload.unclaimed ? unclaimedText(payload.unclaimed, cutNote !== null) : []),
     '',
     `Coverage: ${coverage}`,
+    ...byTouchpoint.map(coverageLine),
+    ...(touchpointsMore ? [`- and ${touchpointsMore} more touchpoints on the web`] : []),
     ...(missedShown.length ? ['', 'Missed tests:', ...missedShown.map((m) => `- ${m.name}: ${m.missed}`)] : []),
     ...(missedMore ? [`- and ${missedMore} more on the web`] : []),
     ...(payload.notes.length

@@ -1,7 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CronExpressionParser } from 'cron-parser';
-import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 
 import { hasRole, type Actor } from '../auth/actor.js';
@@ -16,14 +15,16 @@ import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job-failures.js';
 import { OutboxService } from '../mail/outbox.service.js';
 import { DigestBuilder } from './digest-builder.service.js';
+import type { DigestRow } from './digest-builder.service.js';
 import { DigestLinksService } from './digest-links.service.js';
 import { DigestPagesService } from './digest-pages.service.js';
+import { periodEndingAt } from './digest-periods.js';
 import { digestChartPng, MAIL_HTML_BUDGET, renderDigest } from './digest-render.js';
 import type { DigestRunsQuery } from './digest-run.dto.js';
 import { isCronExpression } from './digest-subscription.dto.js';
 import type { DigestSubscription } from './digest-subscription.entity.js';
 import { DigestsRepository } from './digests.repository.js';
-import type { NamedRun, RunSummary } from './digests.repository.js';
+import type { NamedRun, RunHeader, RunSummary } from './digests.repository.js';
 import { OWNER_DIGEST_DELAY_MS } from './owner-readers.js';
 
 /** After a long outage, at most this many missed periods per subscription are sent on catch-up. */
@@ -96,8 +97,7 @@ export class DigestRunsService {
    * one of whose recipients owns a touchpoint reports that period a week earlier (owner-readers.ts).
    */
   async sendOne(sub: DigestSubscription, fire: Date): Promise<boolean> {
-    const periodEnd = fire;
-    const periodStart = DateTime.fromJSDate(fire, { zone: sub.timezone }).minus({ days: sub.periodDays }).toJSDate();
+    const { start: periodStart, end: periodEnd } = periodEndingAt(sub, fire);
     return this.dataSource.transaction(async (manager) => {
       // A second instance waits here, then finds the run and does nothing.
       await this.digests.lockSubscription(manager, sub.id);
@@ -119,7 +119,12 @@ export class DigestRunsService {
         windowsStartedBefore: delayed ? evidenceEnd : null,
         judgedAfter: previous ?? new Date(periodStart.getTime() - delay),
       });
-      const payload = { ...built, delayDays: delayed ? OWNER_VIEW_DELAY_DAYS : 0 };
+      // An owner reads the totals only: per-touchpoint counts would show how tests are spread (issue 16's
+      // allocation by need among them), the console's owner pages show no such counts either.
+      const { coverageByTouchpoint, ...shared } = built;
+      const payload = delayed
+        ? { ...shared, delayDays: OWNER_VIEW_DELAY_DAYS }
+        : { ...shared, coverageByTouchpoint, delayDays: 0 };
       const id = await this.digests.insertRun(manager, {
         organizationId: sub.organizationId,
         subscriptionId: sub.id,
@@ -172,12 +177,23 @@ export class DigestRunsService {
   }
 
   async get(me: Actor, id: string): Promise<NamedRun> {
-    const reader = hasRole(me, 'admin', 'quality')
-      ? null
-      : { personId: me.personId, ownerSeesUpTo: new Date(this.clock.now().getTime() - OWNER_DIGEST_DELAY_MS) };
-    const run = await this.digests.run(me.organizationId, id, reader);
+    const run = await this.digests.run(me.organizationId, id, this.readerOf(me));
     if (!run) throw new NotFoundException(`Digest ${id} not found`);
     return run;
+  }
+
+  /** One row of a stored run (counted from 0), as `get` lets `me` read the run: 404 for the run, or for the row. */
+  async getRow(me: Actor, id: string, index: number | null): Promise<{ run: RunHeader; row: DigestRow }> {
+    const found = await this.digests.runRow(me.organizationId, id, index, this.readerOf(me));
+    if (!found) throw new NotFoundException(`Digest ${id} not found`);
+    if (!found.row) throw new NotFoundException('This digest has no such row');
+    return { run: found.run, row: found.row };
+  }
+
+  /** Admin and quality read every run; anyone else the runs sent to them, an owner a week late. */
+  private readerOf(me: Actor): { personId: string; ownerSeesUpTo: Date } | null {
+    if (hasRole(me, 'admin', 'quality')) return null;
+    return { personId: me.personId, ownerSeesUpTo: new Date(this.clock.now().getTime() - OWNER_DIGEST_DELAY_MS) };
   }
 
   /** The digest archive: every run of the organization, newest first. Admin and quality only (as the route). */

@@ -9,6 +9,7 @@ import { FieldValidationException } from '../common/validation/validation-errors
 import { PeopleRepository } from '../people/people.repository.js';
 import { TouchpointsRepository } from '../touchpoints/touchpoints.repository.js';
 import { DigestBuilder, DigestPayload } from './digest-builder.service.js';
+import { nextPeriod } from './digest-periods.js';
 import {
   CreateDigestSubscriptionDto,
   SubscriptionsQuery,
@@ -102,6 +103,11 @@ export class DigestSubscriptionsService {
   }
 
   /** The digest for a period, computed now; nothing is stored or sent. */
+  /** The period of the subscription's next digest, as its schedule sends it after now. */
+  async nextPeriod(organizationId: string, id: string): Promise<{ start: Date; end: Date }> {
+    return nextPeriod(await this.get(organizationId, id), this.clock.now());
+  }
+
   async preview(organizationId: string, id: string, periodStart: string, periodEnd?: string): Promise<DigestPayload> {
     const sub = await this.get(organizationId, id);
     const parse = (v: string) =>

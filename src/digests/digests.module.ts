@@ -14,6 +14,8 @@ import { DigestSubscriptionsController } from './digest-subscriptions.controller
 import { DigestSubscriptionsService } from './digest-subscriptions.service.js';
 import { DigestsController } from './digests.controller.js';
 import { DigestsRepository } from './digests.repository.js';
+import { UnclaimedRepository } from './unclaimed.repository.js';
+import { UnclaimedFacts } from './unclaimed.service.js';
 
 @Module({
   imports: [MailModule, LinksModule, MetricsModule, PeopleModule, TouchpointsModule],
@@ -21,6 +23,8 @@ import { DigestsRepository } from './digests.repository.js';
   providers: [
     DigestBuilder,
     DigestEvidenceRepository,
+    UnclaimedRepository,
+    UnclaimedFacts,
     DigestsRepository,
     DigestSubscriptionsService,
     DigestRunsService,

@@ -4,7 +4,8 @@ import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 
 import type { Page } from '../common/pagination.js';
 import { LOCKS } from '../database/advisory-lock.js';
-import type { DigestPayload } from './digest-builder.service.js';
+import type { DigestPayload, DigestRow } from './digest-builder.service.js';
+import { DigestRunRow } from './digest-run-row.entity.js';
 import { DigestRun } from './digest-run.entity.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
 import { OWNER_READER } from './owner-readers.js';
@@ -42,6 +43,9 @@ function sentTo(qb: SelectQueryBuilder<DigestRun>, me: string, seenUpTo: Date | 
 
 /** A run as its readers get it, with its subscription's name. */
 export type NamedRun = DigestRun & { subscriptionName: string };
+
+/** A run without its payload, with its subscription's name. */
+export type RunHeader = Omit<NamedRun, 'payload'>;
 
 /** One line of the digest archive: a run, its subscription's name, when it went out, how many rows it had. */
 export interface RunSummary {
@@ -169,7 +173,16 @@ export class DigestsRepository {
     },
   ): Promise<string> {
     const { identifiers } = await manager.insert(DigestRun, run);
-    return identifiers[0].id as string;
+    const id = identifiers[0].id as string;
+    // each row on its own too (DigestRunRow), out of the payload just stored
+    await manager.query(
+      `INSERT INTO digest_run_row (run_id, ordinal, organization_id, "row")
+       SELECT r.id, e.ordinality - 1, r.organization_id, e.value
+         FROM digest_run r, jsonb_array_elements(r.payload->'rows') WITH ORDINALITY AS e
+        WHERE r.id = $1`,
+      [id],
+    );
+    return id;
   }
 
   /**
@@ -192,6 +205,32 @@ export class DigestsRepository {
     const { entities, raw } = await qb.getRawAndEntities<{ subscription_name: string }>();
     if (!entities[0]) return null;
     return Object.assign(entities[0], { subscriptionName: raw[0].subscription_name });
+  }
+
+  /**
+   * One row of a stored run (`index` counted from 0; null when it has no such row), read by `reader` as `run`
+   * rules; null when the run is not theirs to read. Read from digest_run_row: the payload (a whole organization's
+   * digest holds tens of thousands of rows) is not even decompressed.
+   */
+  async runRow(
+    organizationId: string,
+    id: string,
+    index: number | null,
+    reader: { personId: string; ownerSeesUpTo: Date } | null,
+  ): Promise<{ run: RunHeader; row: DigestRow | null } | null> {
+    const qb = this.dataSource
+      .getRepository(DigestRun)
+      .createQueryBuilder('r')
+      .select(['r.id', 'r.organizationId', 'r.subscriptionId', 'r.periodStart', 'r.periodEnd', 'r.createdAt'])
+      .innerJoin(DigestSubscription, 's', 's.id = r.subscriptionId')
+      .addSelect('s.name', 'subscription_name')
+      .leftJoin(DigestRunRow, 'x', 'x.runId = r.id AND x.ordinal = :index', { index })
+      .addSelect('x.row', 'row')
+      .where('r.id = :id AND r.organizationId = :org', { id, org: organizationId });
+    if (reader !== null) sentTo(qb, reader.personId, reader.ownerSeesUpTo);
+    const { entities, raw } = await qb.getRawAndEntities<{ subscription_name: string; row: DigestRow | null }>();
+    if (!entities[0]) return null;
+    return { run: Object.assign(entities[0], { subscriptionName: raw[0].subscription_name }), row: raw[0].row };
   }
 
   /**

@@ -25,6 +25,17 @@ export type Verdict =
   | 'too_few_contacts'
   | 'not_tested';
 
+/** Every verdict a digest row can carry, in the order a reader scans them. */
+export const VERDICTS: readonly Verdict[] = [
+  'contradicted',
+  'better_than_claimed',
+  'consistent',
+  'inconclusive',
+  'in_progress',
+  'too_few_contacts',
+  'not_tested',
+];
+
 /** Evidence aggregated in SQL (never raw rows). */
 export type Evidence =
   /** Exact one-sided binomial test. */

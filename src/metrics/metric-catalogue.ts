@@ -1,3 +1,4 @@
+import { MAX_WAIT_SECONDS } from '../common/durations.js';
 import { ALL_CHANNELS, channelsAsking } from '../outcomes/channel-fields.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 
@@ -106,6 +107,17 @@ export const METRICS: readonly MetricDefinition[] = (
       'wait within which 90 % of the contacts that reached a person were answered',
       0.9,
     ),
+    {
+      key: 'median_hold_seconds',
+      unit: 'seconds',
+      better: 'lower',
+      description: 'median time on hold, among contacts whose hold was recorded',
+      kind: 'quantile',
+      column: 'o.hold_seconds',
+      q: 0.5,
+      channels: channelsAsking('holdSeconds'),
+      gapThatMatters: DEFAULT_GAP.seconds,
+    },
     rate('first_contact_resolution', 'higher', "(o.resolution = 'resolved')::int", 'share resolved on that contact'),
     rate(
       'transfer_rate',
@@ -167,6 +179,12 @@ export const METRICS: readonly MetricDefinition[] = (
       "CASE WHEN o.resolution <> 'resolved' THEN o.options_explained::int END",
       'among unresolved contacts, share told their options or why not',
     ),
+    rate(
+      'gave_name_rate',
+      'higher',
+      'o.staff_gave_name::int',
+      'among contacts where it was noted, share where staff gave a name',
+    ),
     rating('courtesy_avg', 'o.courtesy', 'mean courtesy rating (1–5)'),
     rating('knowledge_avg', 'o.knowledge', 'mean knowledge rating (1–5)'),
     rate(
@@ -177,6 +195,13 @@ export const METRICS: readonly MetricDefinition[] = (
     ),
   ] satisfies MetricDefinition[]
 ).map(fitted);
+
+/** The range a target may take per unit (a wait up to 14 days, as an email's reply may take). */
+export const TARGET_RANGE: Record<MetricDefinition['unit'], { min: number; max: number }> = {
+  rate: { min: 0, max: 1 },
+  seconds: { min: 0, max: MAX_WAIT_SECONDS },
+  rating: { min: 1, max: 5 },
+};
 
 export const METRIC_KEYS = METRICS.map((m) => m.key);
 

@@ -7,7 +7,10 @@ import type { UpdateOrganizationSettingsDto } from './verdict-settings.dto.js';
 import { OrganizationSettingsView } from './verdict-settings.dto.js';
 import { effectiveSettings, EffectiveSettings, mergeSettings } from './verdict-settings.js';
 
-/** An organization's verdict settings: whether ad-hoc contacts count, and the gap that matters per metric. */
+/**
+ * An organization's verdict settings: whether ad-hoc contacts count, the gap that matters per metric, and its own
+ * targets per metric.
+ */
 @Injectable()
 export class VerdictSettingsService {
   constructor(
@@ -33,7 +36,8 @@ export class VerdictSettingsService {
       const org = await this.organizations.lock(manager, organizationId);
       if (!org) throw new NotFoundException(`Organization ${organizationId} not found`);
       const gapThatMatters = patch.gapThatMatters && { ...patch.gapThatMatters };
-      const merged = mergeSettings(org.settings ?? {}, { ...patch, gapThatMatters });
+      const targets = patch.targets && { ...patch.targets };
+      const merged = mergeSettings(org.settings ?? {}, { ...patch, gapThatMatters, targets });
       await this.organizations.saveSettings(manager, organizationId, merged);
       return merged;
     });

@@ -7,4 +7,6 @@ export interface OrganizationSettings {
   countAdHocInVerdicts?: boolean;
   /** Per metric, the gap that matters (metric unit), in place of the catalogue's default. */
   gapThatMatters?: Record<string, number>;
+  /** Per metric, the organization's own target (metric unit): the digest flags unclaimed facts worse than it. */
+  targets?: Record<string, number>;
 }

@@ -207,7 +207,7 @@ describe("outcome rules: the scenario's own questions", () => {
   it.each([
     ['yes_no', [true, false], ['yes', 1, 0]],
     ['number', [0, -3.5, 1e9, -1e9, 42], [1e9 + 1, -1e9 - 1, '5', Infinity, Number.NaN, true]],
-    ['seconds', [0, 95, 86_400], [-1, 86_401, 1.5, '10', true]],
+    ['seconds', [0, 95, 86_400, 1_209_600], [-1, 1_209_601, 1.5, '10', true]],
     ['rating', [1, 3, 5], [0, 6, 2.5, '4', true]],
     ['text', ['', 'x'.repeat(2000), 'Said to call back'], ['x'.repeat(2001), 12, true, ['Said to call back']]],
   ] as const)('a %s answer: takes what fits the type, refuses the rest', (type, good, bad) => {
@@ -229,7 +229,7 @@ describe("outcome rules: the scenario's own questions", () => {
     const label = 'Did they offer another way? — the answer must be';
     expect(said(question('yes_no'), 'yes')).toBe(`${label} yes or no (true or false)`);
     expect(said(question('number'), 'x')).toBe(`${label} a number`);
-    expect(said(question('seconds'), -1)).toBe(`${label} a whole number of seconds from 0 to 86400`);
+    expect(said(question('seconds'), -1)).toBe(`${label} a whole number of seconds from 0 to 1209600 (14 days)`);
     expect(said(question('rating'), 9)).toBe(`${label} a whole number from 1 to 5`);
     expect(said(question('choice', { options: ['calm', 'rushed'] }), 'x')).toBe(`${label} one of: calm, rushed`);
     expect(said(question('choice'), 'x')).toBe(`${label} one of: `);

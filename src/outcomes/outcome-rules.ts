@@ -1,3 +1,4 @@
+import { MAX_WAIT_SECONDS } from '../common/durations.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
@@ -149,7 +150,7 @@ function answerRules(answers: Record<string, unknown>, questions: ScenarioQuesti
         : q.type === 'number'
           ? typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 1e9
           : q.type === 'seconds'
-            ? Number.isInteger(v) && (v as number) >= 0 && (v as number) <= DAY / 1000
+            ? Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_WAIT_SECONDS
             : q.type === 'rating'
               ? Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 5
               : q.type === 'choice'
@@ -159,7 +160,7 @@ function answerRules(answers: Record<string, unknown>, questions: ScenarioQuesti
       const expected = {
         yes_no: 'yes or no (true or false)',
         number: 'a number',
-        seconds: 'a whole number of seconds from 0 to 86400',
+        seconds: `a whole number of seconds from 0 to ${MAX_WAIT_SECONDS} (14 days)`,
         rating: 'a whole number from 1 to 5',
         choice: `one of: ${(q.options ?? []).join(', ')}`,
         text: 'text of at most 2000 characters',

@@ -1,14 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 
+import { MAX_WAIT_SECONDS } from '../common/durations.js';
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { Omittable } from '../common/validation/validate-dto.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
 import { PROMISE_STATUSES, RESOLUTIONS } from './outcome.entity.js';
 import type { AnswerValue, Outcome, PromiseStatus, Resolution } from './outcome.entity.js';
-
-const DAY_SECONDS = 86_400;
 
 /**
  * What the tester records. Cross-field rules (reached a human ⇒ a wait, …) and which fields each channel asks live
@@ -30,26 +29,27 @@ export class OutcomeDto {
     nullable: true,
     type: Number,
     minimum: 0,
-    maximum: DAY_SECONDS,
-    description: 'Wait until a person answered; only when reachedHuman',
+    maximum: MAX_WAIT_SECONDS,
+    description:
+      'Wait until a person answered (a mailbox: until the first reply), up to 14 days; only when reachedHuman',
   })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(DAY_SECONDS)
+  @Max(MAX_WAIT_SECONDS)
   secondsToHuman?: number | null;
 
   @ApiPropertyOptional({
     nullable: true,
     type: Number,
     minimum: 0,
-    maximum: DAY_SECONDS,
-    description: 'Time on hold after reaching a person',
+    maximum: MAX_WAIT_SECONDS,
+    description: 'Time on hold after reaching a person, up to 14 days',
   })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(DAY_SECONDS)
+  @Max(MAX_WAIT_SECONDS)
   holdSeconds?: number | null;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 50, default: 0 })
@@ -93,13 +93,13 @@ export class OutcomeDto {
     nullable: true,
     type: Number,
     minimum: 0,
-    maximum: DAY_SECONDS,
+    maximum: MAX_WAIT_SECONDS,
     description: 'In person only: time queuing, whether or not anyone served you in the end',
   })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(DAY_SECONDS)
+  @Max(MAX_WAIT_SECONDS)
   queueSeconds?: number | null;
 
   @ApiPropertyOptional({

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
 import type { Page } from '../common/pagination.js';
-import { pageOf, preparedQuery } from '../database/sql.js';
+import { pageInOneQuery, preparedQuery } from '../database/sql.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import { Outcome, OutcomeEdit } from './outcome.entity.js';
 import type { PromiseStatus, Resolution } from './outcome.entity.js';
@@ -215,7 +215,8 @@ export class OutcomesRepository {
     if (filter.resolution) qb.andWhere('o.resolution = :resolution', { resolution: filter.resolution });
     if (filter.from) qb.andWhere('o.attempted_at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('o.attempted_at < :to', { to: filter.to });
-    return pageOf(qb, 'o.attempted_at', 'DESC', filter);
+    // the join to touchpoint is one row each: page and total in one round trip (the drill-down and contacts lists)
+    return pageInOneQuery(qb, 'o.attempted_at', 'DESC', filter);
   }
 
   /** Every completed test contact (ad hoc, or of a test still completed) attempted in [from, to), oldest first. */

@@ -1,8 +1,18 @@
 import { DateTime } from 'luxon';
 
 import { howToReach } from '../assignments/assignment-mails.js';
-import { formatDuration } from '../common/durations.js';
+import { formatDurationInput, MAX_WAIT_SECONDS, parseDurationText } from '../common/durations.js';
 import { renderFragment } from '../common/jsx.js';
+import {
+  DEFAULT_LOCALE,
+  dayAndTime,
+  formatDateField,
+  formatDateTimeField,
+  longDateTime,
+  parseDateField,
+  parseDateTimeField,
+  timeOfDay,
+} from '../common/locale.js';
 import { page } from '../common/page-shell.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import { asks } from '../outcomes/channel-fields.js';
@@ -10,30 +20,36 @@ import type { ChannelField } from '../outcomes/channel-fields.js';
 import type { Outcome } from '../outcomes/outcome.entity.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
+import { EvidenceLater, EvidenceSection, type EvidenceSectionInfo } from './evidence-section.js';
 
 /** What the page shows about the test (never more than the tester's own assignment). */
 export interface FormContext {
   touchpoint: { name: string; channel: Channel; contact: string };
   scenario: { title: string; brief: string; questions: ScenarioQuestion[] } | null;
   window: { start: Date; end: Date };
+  /** The tester's own time zone: every date on the form is theirs. */
   zone: string;
   testerName: string;
+  /** The reader's locale (their browser's Accept-Language): dates are written and read in its format. */
+  locale?: string;
 }
 
 export type FormValues = Record<string, string>;
 
+const localeOf = (ctx: FormContext) => ctx.locale ?? DEFAULT_LOCALE;
+
 function windowText(ctx: FormContext): string {
-  const s = DateTime.fromJSDate(ctx.window.start, { zone: ctx.zone }).setLocale('en-GB');
-  const end = DateTime.fromJSDate(ctx.window.end, { zone: ctx.zone }).setLocale('en-GB');
-  return `${s.toFormat('cccc d LLLL, HH:mm')}–${end.toFormat('HH:mm')} (${ctx.zone})`;
+  const locale = localeOf(ctx);
+  const end = timeOfDay(ctx.window.end, ctx.zone, locale);
+  return `${dayAndTime(ctx.window.start, ctx.zone, locale)} – ${end} (${ctx.zone})`;
 }
 
 const durationField = (seconds: number | null | undefined) =>
-  seconds === null || seconds === undefined ? '' : formatDuration(seconds);
+  seconds === null || seconds === undefined ? '' : formatDurationInput(seconds);
 
 /** The form's values for a saved outcome, or for a new one (attempted at the window's start, or now if within it). */
 export function initialValues(ctx: FormContext, outcome: Outcome | null, now: Date): FormValues {
-  const local = (d: Date) => DateTime.fromJSDate(d, { zone: ctx.zone }).toFormat("yyyy-MM-dd'T'HH:mm");
+  const local = (d: Date) => formatDateTimeField(d, ctx.zone, localeOf(ctx));
   const yesNo = (b: boolean | null | undefined) => (b === null || b === undefined ? '' : b ? 'yes' : 'no');
   if (!outcome) {
     const inWindow = now >= ctx.window.start && now <= ctx.window.end;
@@ -60,7 +76,7 @@ export function initialValues(ctx: FormContext, outcome: Outcome | null, now: Da
     courtesy: outcome.courtesy === null ? '' : String(outcome.courtesy),
     knowledge: outcome.knowledge === null ? '' : String(outcome.knowledge),
     staffGaveName: yesNo(outcome.staffGaveName),
-    promisedFollowUpBy: outcome.promisedFollowUpBy ?? '',
+    promisedFollowUpBy: outcome.promisedFollowUpBy ? formatDateField(outcome.promisedFollowUpBy, localeOf(ctx)) : '',
     notes: outcome.notes ?? '',
   };
   for (const [key, v] of Object.entries(outcome.answers))
@@ -71,17 +87,20 @@ export function initialValues(ctx: FormContext, outcome: Outcome | null, now: Da
 function parseDuration(field: string, text: string | undefined, errors: FieldError[]): number | null {
   const v = (text ?? '').trim();
   if (v === '') return null;
-  const m = /^(?:(\d{1,3}):([0-5]\d)|(\d{1,4})):([0-5]\d)$/.exec(v) ?? /^()()()(\d{1,6})$/.exec(v);
-  if (!m) {
+  const seconds = parseDurationText(v);
+  if (seconds === null) {
     errors.push({
       field,
       rule: 'format',
-      message: 'Write the time as minutes:seconds (4:30), as hours:minutes:seconds (1:04:30) or as seconds (270)',
+      message: 'Write the time as hours:minutes:seconds (1:04:30), minutes:seconds (4:30) or days and hours (1d 3h)',
     });
     return null;
   }
-  const minutes = m[1] ? Number(m[1]) * 60 + Number(m[2]) : Number(m[3] || 0);
-  return minutes * 60 + Number(m[4]);
+  if (seconds > MAX_WAIT_SECONDS) {
+    errors.push({ field, rule: 'max', message: 'At most 14 days (14d)' });
+    return null;
+  }
+  return seconds;
 }
 
 function parseYesNo(text: string | undefined): boolean | null {
@@ -113,10 +132,13 @@ export function parseForm(
 ): { plain: Record<string, unknown>; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const plain: Record<string, unknown> = {};
-  const attempted = DateTime.fromFormat((body.attemptedAt ?? '').trim(), "yyyy-MM-dd'T'HH:mm", { zone: ctx.zone });
-  if (!attempted.isValid)
-    errors.push({ field: 'attemptedAt', rule: 'format', message: 'Give the date and time of the contact' });
-  else plain.attemptedAt = attempted.toISO({ suppressMilliseconds: true });
+  const locale = localeOf(ctx);
+  const attempted = parseDateTimeField(body.attemptedAt ?? '', ctx.zone, locale);
+  if (!attempted) {
+    const like = formatDateTimeField(ctx.window.start, ctx.zone, locale);
+    const message = `Give the date and time of the contact, written like ${like}`;
+    errors.push({ field: 'attemptedAt', rule: 'format', message });
+  } else plain.attemptedAt = attempted.toISO({ suppressMilliseconds: true });
   const reached = parseYesNo(body.reachedHuman);
   if (reached === null)
     errors.push({ field: 'reachedHuman', rule: 'required', message: 'Did a person answer? Choose yes or no' });
@@ -144,7 +166,15 @@ export function parseForm(
   }
   const gaveName = parseYesNo(body.staffGaveName);
   if (gaveName !== null) plain.staffGaveName = gaveName;
-  if (body.promisedFollowUpBy?.trim()) plain.promisedFollowUpBy = body.promisedFollowUpBy.trim();
+  const promised = body.promisedFollowUpBy?.trim();
+  if (promised) {
+    const date = parseDateField(promised, locale);
+    if (date) plain.promisedFollowUpBy = date;
+    else {
+      const like = formatDateField(DateTime.fromJSDate(ctx.window.start).toISODate()!, locale);
+      errors.push({ field: 'promisedFollowUpBy', rule: 'format', message: `Write the date like ${like}` });
+    }
+  }
   if (body.notes?.trim()) plain.notes = body.notes;
   const answers: Record<string, unknown> = {};
   for (const q of ctx.scenario?.questions ?? []) {
@@ -176,7 +206,8 @@ interface ChannelWording {
 
 /** The inputs the form uses, and what a phone's keyboard needs to know of them. */
 interface InputExtras {
-  type?: 'text' | 'number' | 'date' | 'datetime-local';
+  /** Dates are text in the reader's own format: a browser's date inputs write the browser's, not the tester's. */
+  type?: 'text' | 'number';
   inputMode?: 'numeric' | 'decimal';
   autoComplete?: 'off';
   min?: string;
@@ -188,13 +219,13 @@ const FORM_MESSAGES: Record<string, string> = {
   'secondsToHuman:onlyWhenReached': 'Leave the wait empty when nobody answered',
   'secondsToHuman:requiredWhenReached': 'How long until a person answered? (e.g. 4:30)',
   'courtesy:requiredWhenReached': 'Rate the courtesy (1–5)',
-  'courtesy:onlyWhenReached': 'Rate courtesy only when a person answered',
+  'courtesy:onlyWhenReached': 'Nobody answered: choose “Not rated”',
   'knowledge:requiredWhenReached': 'Rate the knowledge (1–5)',
-  'knowledge:onlyWhenReached': 'Rate knowledge only when a person answered',
-  'staffGaveName:onlyWhenReached': 'Only when a person answered',
-  'answeredQuestion:onlyWhenReached': 'Only when a person replied',
+  'knowledge:onlyWhenReached': 'Nobody answered: choose “Not rated”',
+  'staffGaveName:onlyWhenReached': 'Nobody answered: choose “Not asked”',
+  'answeredQuestion:onlyWhenReached': 'Nobody replied: choose “Not asked”',
   'optionsExplained:requiredWhenUnresolved': 'It was not resolved: were your options explained, or why not?',
-  'optionsExplained:onlyWhenUnresolved': 'Leave this empty: it was resolved',
+  'optionsExplained:onlyWhenUnresolved': 'It was resolved: choose “Not asked (resolved)”',
   'attemptedAt:notInFuture': 'This time is in the future',
   'attemptedAt:nearWindow': 'This is far from the test window: the contact must be made within it',
   'resolution:isIn': 'Was it resolved? Choose one',
@@ -241,15 +272,7 @@ function TextField(props: { state: FormState; name: string; o: FieldOptions } & 
   };
   // one element per type: preact's types check each input type's own attributes
   const input =
-    type === 'number' ? (
-      <input type="number" {...attrs} {...extra} />
-    ) : type === 'date' ? (
-      <input type="date" {...attrs} {...extra} />
-    ) : type === 'datetime-local' ? (
-      <input type="datetime-local" {...attrs} {...extra} />
-    ) : (
-      <input type="text" {...attrs} {...extra} />
-    );
+    type === 'number' ? <input type="number" {...attrs} {...extra} /> : <input type="text" {...attrs} {...extra} />;
   return (
     <div class={errorClass(state, name)}>
       <label class="block" for={name}>
@@ -262,18 +285,29 @@ function TextField(props: { state: FormState; name: string; o: FieldOptions } & 
   );
 }
 
-function Choices(props: { state: FormState; name: string; o: FieldOptions; options: Array<[string, string]> }) {
-  const { state, name, o, options } = props;
+/**
+ * A group of radio buttons. With `clear`, a last choice (that label, value empty) answers "not asked": a radio once
+ * ticked cannot be unticked, so without it a tester who ticked by mistake could never leave the question empty.
+ */
+function Choices(props: {
+  state: FormState;
+  name: string;
+  o: FieldOptions;
+  options: Array<[string, string]>;
+  clear?: string;
+}) {
+  const { state, name, o, clear } = props;
+  const options: Array<[string, string]> = clear ? [...props.options, ['', clear]] : props.options;
   return (
     <fieldset class={errorClass(state, name)} aria-describedby={describedBy(state, name, o.hint)}>
       <legend>{o.label}</legend>
       <Hint name={name} hint={o.hint} />
       <div class="choices">
         {options.map(([value, label]) => (
-          <label for={`${name}-${value}`}>
+          <label for={`${name}-${value || 'none'}`} class={value ? undefined : 'none'}>
             <input
               type="radio"
-              id={`${name}-${value}`}
+              id={`${name}-${value || 'none'}`}
               name={name}
               value={value}
               checked={state.values[name] === value}
@@ -293,24 +327,41 @@ const YES_NO: Array<[string, string]> = [
 ];
 const SCALE: Array<[string, string]> = ['1', '2', '3', '4', '5'].map((v) => [v, v]);
 
-function Question({ state, q }: { state: FormState; q: ScenarioQuestion }) {
+function Question({ state, q, channel }: { state: FormState; q: ScenarioQuestion; channel: string }) {
   const name = `answers.${q.key}`;
   const o = { label: `${q.label}${q.required ? '' : ' (optional)'}` };
-  if (q.type === 'yes_no') return <Choices state={state} name={name} o={o} options={YES_NO} />;
-  if (q.type === 'rating') return <Choices state={state} name={name} o={o} options={SCALE} />;
+  const clear = q.required ? undefined : 'No answer';
+  if (q.type === 'yes_no') return <Choices state={state} name={name} o={o} options={YES_NO} clear={clear} />;
+  if (q.type === 'rating') return <Choices state={state} name={name} o={o} options={SCALE} clear={clear} />;
   if (q.type === 'choice')
-    return <Choices state={state} name={name} o={o} options={(q.options ?? []).map((x) => [x, x])} />;
+    return <Choices state={state} name={name} o={o} options={(q.options ?? []).map((x) => [x, x])} clear={clear} />;
   if (q.type === 'text') return <TextField state={state} name={name} o={o} />;
   if (q.type === 'seconds')
-    return <TextField state={state} name={name} o={{ ...o, hint: 'minutes:seconds, e.g. 4:30' }} inputMode="numeric" />;
+    return <TextField state={state} name={name} o={{ ...o, hint: waitHint(channel) }} autoComplete="off" />;
   return <TextField state={state} name={name} o={o} type="number" inputMode="decimal" />;
+}
+
+/** How a wait is typed: a mailbox (or a web form, or a social message) answers in days and hours, others in h:mm:ss. */
+function waitHint(channel: string): string {
+  return ['email', 'web_form', 'social'].includes(channel)
+    ? 'days and hours, e.g. 1d 3h, or hours:minutes:seconds (up to 14 days)'
+    : 'hours:minutes:seconds or minutes:seconds, e.g. 1:04:30 or 4:30 (up to 14 days)';
+}
+
+/** The hint under the contact's date and time: the tester's zone, the format, and the value read back in words. */
+function attemptedHint(ctx: FormContext, value: string | undefined): string {
+  const locale = localeOf(ctx);
+  const like = formatDateTimeField(ctx.window.start, ctx.zone, locale);
+  const read = value ? parseDateTimeField(value, ctx.zone, locale) : null;
+  const readBack = read ? ` — read as ${longDateTime(read.toJSDate(), ctx.zone, locale)}` : '';
+  return `Your time (${ctx.zone}), written like ${like}${readBack}`;
 }
 
 const WRITTEN: ChannelWording = {
   reached: { label: 'Did a person reply?', hint: 'Not only an automatic acknowledgement' },
   wait: {
     label: 'Time until the first reply from a person',
-    hint: 'hours:minutes:seconds, e.g. 5:30:00 — leave empty if nobody replied',
+    hint: `${waitHint('email')} — leave empty if nobody replied`,
   },
   onlyWhenReached: 'Only if a person replied',
 };
@@ -319,15 +370,12 @@ const WRITTEN: ChannelWording = {
 const WORDING: Record<Channel, ChannelWording> = {
   phone: {
     reached: { label: 'Did a person answer?', hint: 'Not only a menu or a bot' },
-    wait: {
-      label: 'Wait until a person answered',
-      hint: 'minutes:seconds, e.g. 4:30 — leave empty if nobody answered',
-    },
+    wait: { label: 'Wait until a person answered', hint: `${waitHint('phone')} — leave empty if nobody answered` },
     onlyWhenReached: 'Only if a person answered',
   },
   chat: {
     reached: { label: 'Did a person join the chat?', hint: 'Not only a bot' },
-    wait: { label: 'Wait until a person joined', hint: 'minutes:seconds, e.g. 4:30 — leave empty if nobody joined' },
+    wait: { label: 'Wait until a person joined', hint: `${waitHint('chat')} — leave empty if nobody joined` },
     onlyWhenReached: 'Only if a person joined',
   },
   email: WRITTEN,
@@ -341,9 +389,6 @@ const WORDING: Record<Channel, ChannelWording> = {
   },
 };
 
-const localTime = (d: Date, zone: string) =>
-  DateTime.fromJSDate(d, { zone }).setLocale('en-GB').toFormat('cccc d LLLL, HH:mm');
-
 export interface FormInfo {
   action: string;
   declineAction: string;
@@ -354,6 +399,8 @@ export interface FormInfo {
   csrf?: string;
   /** A contact made without a test: no window to keep to, nothing to decline; these fields ride along. */
   adHoc?: Record<string, string>;
+  /** Files attached to the saved contact, and the form to attach more; `later` before the first save. */
+  evidence?: EvidenceSectionInfo | 'later';
 }
 
 /** The session's form token, for the console's copy of the form (a link's form has none: its secret is its key). */
@@ -394,7 +441,9 @@ export function OutcomeForm({
         </p>
       </section>
       {info.editing && info.editableUntil ? (
-        <p class="ok">Saved. You can change it until {localTime(info.editableUntil, ctx.zone)}.</p>
+        <p class="ok" role="status">
+          Saved. You can change it until {longDateTime(info.editableUntil, ctx.zone, localeOf(ctx))}.
+        </p>
       ) : null}
       <h2>What happened</h2>
       {errors ? (
@@ -413,20 +462,21 @@ export function OutcomeForm({
         <TextField
           state={state}
           name="attemptedAt"
-          o={{ label: 'When did you make the contact?', hint: `Your time (${ctx.zone})` }}
-          type="datetime-local"
+          o={{ label: 'When did you make the contact?', hint: attemptedHint(ctx, state.values.attemptedAt) }}
+          autoComplete="off"
         />
         <Choices state={state} name="reachedHuman" o={wording.reached} options={YES_NO} />
         {asked('botFirst') ? (
           <Choices
             state={state}
             name="botFirst"
-            o={{ label: 'Did a bot answer before any person?', hint: 'Leave empty if you could not tell' }}
+            o={{ label: 'Did a bot answer before any person?' }}
             options={YES_NO}
+            clear="Could not tell"
           />
         ) : null}
         {asked('secondsToHuman') ? (
-          <TextField state={state} name="secondsToHuman" o={wording.wait} inputMode="numeric" autoComplete="off" />
+          <TextField state={state} name="secondsToHuman" o={wording.wait} autoComplete="off" />
         ) : null}
         {asked('answeredQuestion') ? (
           <Choices
@@ -434,14 +484,14 @@ export function OutcomeForm({
             name="answeredQuestion"
             o={{ label: 'Did the first reply answer your question?', hint: 'Only if a person replied' }}
             options={YES_NO}
+            clear="Not asked"
           />
         ) : null}
         {asked('holdSeconds') ? (
           <TextField
             state={state}
             name="holdSeconds"
-            o={{ label: 'Time on hold after that (optional)', hint: 'minutes:seconds' }}
-            inputMode="numeric"
+            o={{ label: 'Time on hold after that (optional)', hint: waitHint(ctx.touchpoint.channel) }}
             autoComplete="off"
           />
         ) : null}
@@ -478,9 +528,8 @@ export function OutcomeForm({
             name="queueSeconds"
             o={{
               label: 'How long did you queue?',
-              hint: 'minutes:seconds, e.g. 12:00 — whether or not anyone served you in the end',
+              hint: `${waitHint('in_person')} — whether or not anyone served you in the end`,
             }}
-            inputMode="numeric"
             autoComplete="off"
           />
         ) : null}
@@ -502,6 +551,7 @@ export function OutcomeForm({
             name="staffFree"
             o={{ label: 'Was a member of staff free to serve you when you arrived?' }}
             options={YES_NO}
+            clear="Not asked"
           />
         ) : null}
         <Choices
@@ -525,21 +575,24 @@ export function OutcomeForm({
           name="optionsExplained"
           o={{
             label: 'If not resolved: were your options explained, or why not?',
-            hint: 'Leave empty if it was resolved',
+            hint: 'Not asked if it was resolved',
           }}
           options={YES_NO}
+          clear="Not asked (resolved)"
         />
         <Choices
           state={state}
           name="courtesy"
           o={{ label: 'Courtesy (1 poor – 5 excellent)', hint: wording.onlyWhenReached }}
           options={SCALE}
+          clear="Not rated"
         />
         <Choices
           state={state}
           name="knowledge"
           o={{ label: 'Knowledge (1 poor – 5 excellent)', hint: wording.onlyWhenReached }}
           options={SCALE}
+          clear="Not rated"
         />
         <Choices
           state={state}
@@ -549,18 +602,22 @@ export function OutcomeForm({
             hint: 'Only whether they did — never write the name down',
           }}
           options={YES_NO}
+          clear="Not asked"
         />
         <TextField
           state={state}
           name="promisedFollowUpBy"
           o={{
             label: 'Were you promised a callback or email? By when (optional)',
-            hint: 'We will ask you the day after whether it came',
+            hint: `We will ask you the day after whether it came. Written like ${formatDateField(
+              DateTime.fromJSDate(ctx.window.start, { zone: ctx.zone }).toISODate()!,
+              localeOf(ctx),
+            )}`,
           }}
-          type="date"
+          autoComplete="off"
         />
         {(ctx.scenario?.questions ?? []).map((q) => (
-          <Question state={state} q={q} />
+          <Question state={state} q={q} channel={ctx.touchpoint.channel} />
         ))}
         <div class={errorClass(state, 'notes')}>
           <label class="block" for="notes">
@@ -578,6 +635,7 @@ export function OutcomeForm({
           Save
         </button>
       </form>
+      {info.evidence === 'later' ? <EvidenceLater /> : info.evidence ? <EvidenceSection info={info.evidence} /> : null}
       {info.editing || info.adHoc ? null : info.canDecline === false ? (
         <p class="hint">
           The window has begun, so the test can no longer be declined. Record what happened; with nothing recorded, it
@@ -627,7 +685,8 @@ export function savedPage(ctx: FormContext, editableUntil: Date, editUrl: string
         <h1>Thank you</h1>
         <p class="ok">What happened at {ctx.touchpoint.name} is recorded.</p>
         <p>
-          You can change it for 48 hours after the first save, until {localTime(editableUntil, ctx.zone)} ({ctx.zone}
+          You can change it for 48 hours after the first save, until{' '}
+          {longDateTime(editableUntil, ctx.zone, localeOf(ctx))} ({ctx.zone}
           ): <a href={editUrl}>change what you recorded</a>.
         </p>
       </>,

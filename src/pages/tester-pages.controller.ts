@@ -1,6 +1,19 @@
-import { Body, ConflictException, Controller, Get, HttpException, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 
 import { AssignmentsRepository } from '../assignments/assignments.repository.js';
 import { TESTER_EXPLANATIONS } from '../assignments/withdrawal-reasons.js';
@@ -10,12 +23,17 @@ import { Public } from '../auth/auth.decorators.js';
 import { PlanChangesService } from '../campaigns/plan-changes.service.js';
 import { TestWithdrawnException } from '../campaigns/withdrawals.service.js';
 import { Clock } from '../common/clock.js';
+import { requestLocale } from '../common/locale.js';
 import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { FieldValidationException, unstorableInput } from '../common/validation/validation-errors.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
+import { UPLOAD_REFUSAL, type WithUploadRefusal } from '../evidence/evidence-upload.interceptor.js';
+import { EvidenceRefused, EvidenceService, type UploadedFile as Uploaded } from '../evidence/evidence.service.js';
 import { Outcome } from '../outcomes/outcome.entity.js';
 import { OutcomesRepository } from '../outcomes/outcomes.repository.js';
 import { OutcomesService } from '../outcomes/outcomes.service.js';
+import type { EvidenceSectionInfo } from './evidence-section.js';
+import { LinkEvidenceUploadInterceptor } from './link-evidence-upload.interceptor.js';
 import { checkOutcomeForm, textFields } from './outcome-form-check.js';
 import { formPage, initialValues, savedPage } from './outcome-form.js';
 import type { FormValues } from './outcome-form.js';
@@ -24,6 +42,7 @@ import { ResolvedLink, TesterLinkService } from './tester-link.service.js';
 const GONE =
   'This link has expired. It no longer opens anything; if you still need to record a test, ask your quality team.';
 const UNKNOWN = 'This link is not valid. Check that you opened the whole link from your email.';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The page for a test that was (or is now) withdrawn: why, and that nothing needs doing. */
 function withdrawnPage(reason: CancelReason | null): string {
@@ -52,12 +71,16 @@ export class TesterPagesController {
     private readonly changes: PlanChangesService,
     private readonly clock: Clock,
     private readonly outcomeRows: OutcomesRepository,
+    private readonly evidence: EvidenceService,
   ) {}
 
-  /** Resolves the link or answers the plain 404/410 page; nothing about the assignment leaks. */
-  private async open(token: string, res: Response): Promise<ResolvedLink | null> {
+  /**
+   * Resolves the link or answers the plain 404/410 page; nothing about the assignment leaks. The form speaks in the
+   * reader's locale (their browser's languages) and the tester's own zone.
+   */
+  private async open(token: string, req: Request, res: Response): Promise<ResolvedLink | null> {
     const found = await this.links.resolve(token);
-    if (found.state === 'ok') return found.link;
+    if (found.state === 'ok') return { ...found.link, form: { ...found.link.form, locale: requestLocale(req) } };
     const gone = found.state === 'expired' || found.state === 'revoked';
     if (gone) sendPrivatePage(res, 410, messagePage('Link expired', GONE));
     else sendPrivatePage(res, 404, messagePage('Link not found', UNKNOWN));
@@ -77,14 +100,45 @@ export class TesterPagesController {
     return { action: `/t/${token}`, declineAction: `/t/${token}/decline` };
   }
 
+  /** The evidence part of a saved contact's form: its files and where to attach and remove them. */
+  private async evidenceOf(token: string, link: ResolvedLink, outcome: Outcome, error?: string) {
+    const items = await this.evidence.listOwn(this.actorOf(link), outcome.id);
+    const info: EvidenceSectionInfo = {
+      action: `/t/${token}/evidence`,
+      removeAction: (id) => `/t/${token}/evidence/${id}/remove`,
+      items,
+      error,
+    };
+    return info;
+  }
+
+  /** The saved contact's form as it stands, with a refused file's reason next to the file field. */
+  private async editPage(
+    res: Response,
+    status: number,
+    token: string,
+    link: ResolvedLink,
+    outcome: Outcome,
+    error?: string,
+  ) {
+    const info = {
+      ...this.urls(token),
+      editing: true,
+      editableUntil: outcome.editableUntil,
+      evidence: await this.evidenceOf(token, link, outcome, error),
+    };
+    sendPrivatePage(res, status, formPage(link.form, initialValues(link.form, outcome, this.clock.now()), [], info));
+  }
+
   @Get(':token')
   @Public()
   async show(
     @Param('token') token: string,
     @Query('saved') saved: string | undefined,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const link = await this.open(token, res);
+    const link = await this.open(token, req, res);
     if (!link) return;
     const outcome = await this.outcomeOf(link.assignmentId);
     const now = this.clock.now();
@@ -100,15 +154,7 @@ export class TesterPagesController {
           ),
         );
       }
-      return sendPrivatePage(
-        res,
-        200,
-        formPage(link.form, initialValues(link.form, outcome, now), [], {
-          ...this.urls(token),
-          editing: true,
-          editableUntil: outcome.editableUntil,
-        }),
-      );
+      return this.editPage(res, 200, token, link, outcome);
     }
     if (link.status === 'declined')
       return sendPrivatePage(
@@ -131,21 +177,27 @@ export class TesterPagesController {
     const why = await this.assignments.whyIneligible(link.assignmentId);
     if (why) return sendPrivatePage(res, 200, withdrawnPage(why));
     const canDecline = now < link.form.window.start;
-    const info = { ...this.urls(token), editing: false, canDecline };
+    const info = { ...this.urls(token), editing: false, canDecline, evidence: 'later' as const };
     sendPrivatePage(res, 200, formPage(link.form, initialValues(link.form, null, now), [], info));
   }
 
   @Post(':token')
   @Public()
-  async save(@Param('token') token: string, @Body() body: FormValues, @Res() res: Response): Promise<void> {
-    const link = await this.open(token, res);
+  async save(
+    @Param('token') token: string,
+    @Body() body: FormValues,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const link = await this.open(token, req, res);
     if (!link) return;
     if (link.status === 'cancelled') return sendPrivatePage(res, 409, withdrawnPage(link.cancelReason));
     // the body is what the browser sent, whatever the type says: keep the text fields only
     const values = textFields(body);
     const { value, errors: all } = await checkOutcomeForm(values, link.form, this.clock.now());
     const existing = await this.outcomeOf(link.assignmentId);
-    const info = { ...this.urls(token), editing: Boolean(existing), editableUntil: existing?.editableUntil };
+    const evidence = existing ? await this.evidenceOf(token, link, existing) : ('later' as const);
+    const info = { ...this.urls(token), editing: Boolean(existing), editableUntil: existing?.editableUntil, evidence };
     const start = link.form.window.start;
     const rerender = (list: FieldError[]) =>
       sendPrivatePage(res, 400, formPage(link.form, values, list, { ...info, canDecline: this.clock.now() < start }));
@@ -162,14 +214,69 @@ export class TesterPagesController {
     res.redirect(303, `/t/${token}?saved=1`);
   }
 
+  /** Attaches one file to the saved contact; a refused one is named next to the file field. */
+  @Post(':token/evidence')
+  @Public()
+  @UseInterceptors(LinkEvidenceUploadInterceptor)
+  async attachEvidence(
+    @Param('token') token: string,
+    @UploadedFile() file: Uploaded | undefined,
+    @Req() req: Request & WithUploadRefusal,
+    @Res() res: Response,
+  ): Promise<void> {
+    const link = await this.open(token, req, res);
+    if (!link) return;
+    const outcome = await this.outcomeOf(link.assignmentId);
+    if (!outcome) {
+      const first = 'Save what happened first; then you can attach files to it.';
+      return sendPrivatePage(res, 409, messagePage('Not attached', first));
+    }
+    try {
+      if (req[UPLOAD_REFUSAL]) throw req[UPLOAD_REFUSAL];
+      await this.evidence.attach(this.actorOf(link), outcome.id, file);
+    } catch (error) {
+      if (error instanceof EvidenceRefused)
+        return this.editPage(res, error.getStatus(), token, link, outcome, error.fieldError.message);
+      if (error instanceof HttpException && error.getStatus() < 500)
+        return sendPrivatePage(res, error.getStatus(), refusalPage(error, 'Not attached'));
+      throw error;
+    }
+    res.redirect(303, `/t/${token}#evidence`);
+  }
+
+  /** Removes a file the tester attached, while the contact can still be changed. */
+  @Post(':token/evidence/:evidenceId/remove')
+  @Public()
+  async removeEvidence(
+    @Param('token') token: string,
+    @Param('evidenceId') evidenceId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const link = await this.open(token, req, res);
+    if (!link) return;
+    const outcome = await this.outcomeOf(link.assignmentId);
+    const missing = messagePage('Not found', 'That file is not attached to this contact.');
+    if (!outcome || !UUID.test(evidenceId)) return sendPrivatePage(res, 404, missing);
+    try {
+      await this.evidence.remove(this.actorOf(link), outcome.id, evidenceId);
+    } catch (error) {
+      if (error instanceof HttpException && error.getStatus() < 500)
+        return sendPrivatePage(res, error.getStatus(), refusalPage(error, 'Not removed'));
+      throw error;
+    }
+    res.redirect(303, `/t/${token}#evidence`);
+  }
+
   @Post(':token/decline')
   @Public()
   async decline(
     @Param('token') token: string,
     @Body() body: { reason?: unknown },
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const link = await this.open(token, res);
+    const link = await this.open(token, req, res);
     if (!link) return;
     const reason = typeof body?.reason === 'string' ? body.reason.trim() : '';
     const problem =

@@ -4,14 +4,13 @@ import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { OWNER_VIEW_DELAY_DAYS, ownerSeesUpTo } from '../common/owner-view.js';
 import { DigestBuilder } from '../digests/digest-builder.service.js';
-import type { DigestRow } from '../digests/digest-builder.service.js';
-import { evidenceOf, intervalOf, ranksFor } from '../digests/digest-evidence.js';
+import type { AlsoWanted, DigestRow } from '../digests/digest-builder.service.js';
+import { evidenceOf, intervalOf, rankFractionsFor } from '../digests/digest-evidence.js';
 import { DigestEvidenceRepository } from '../digests/digest-evidence.repository.js';
 import type { Coverage, DigestScope, EvidenceKey } from '../digests/digest-evidence.repository.js';
 import { sumsIn } from '../metrics/counted-contacts.js';
 import { fitsChannel, isWait, METRICS, observedOf } from '../metrics/metric-catalogue.js';
 import type { MetricDefinition } from '../metrics/metric-catalogue.js';
-import { VerdictSettingsService } from '../metrics/verdict-settings.service.js';
 import { TouchpointsService } from '../touchpoints/touchpoints.service.js';
 import { ResultsRepository } from './results.repository.js';
 import type { TeamRow } from './results.repository.js';
@@ -67,7 +66,6 @@ export class ResultsService {
   constructor(
     private readonly evidence: DigestEvidenceRepository,
     private readonly builder: DigestBuilder,
-    private readonly settings: VerdictSettingsService,
     private readonly touchpoints: TouchpointsService,
     private readonly repository: ResultsRepository,
     private readonly clock: Clock,
@@ -93,6 +91,11 @@ export class ResultsService {
     return this.results(me, { touchpointId: null, team, name: `team ${team}`, channel: null, timezone: 'UTC' }, weeks);
   }
 
+  /**
+   * The lean path (issue 14): the scope's claims judged as its digest would judge them (DigestBuilder.judge, the
+   * same family) with each week's evidence taken in the same scans, and coverage beside it; none of the rest of
+   * a digest (no trend, notes or missed testers).
+   */
   private async results(me: Actor, scope: Results['scope'], count: number): Promise<Results> {
     const staff = isStaff(me);
     const now = this.clock.now();
@@ -106,9 +109,16 @@ export class ResultsService {
       periodEnd: end,
       windowsStartedBefore: staff ? null : end,
     };
-    const [metrics, contacts] = await this.series(digestScope, weeks, scope.touchpointId ? scope.channel : null);
-    const digest = await this.builder.build({ ...digestScope, minContacts: DEFAULT_MIN_CONTACTS });
-    const claims: ResultsClaim[] = digest.rows
+    // a touchpoint shows the metrics its channel measures; a team's waits would pool channels: per touchpoint only
+    const shown = METRICS.filter((m) => (scope.touchpointId ? fitsChannel(m, scope.channel!) : !isWait(m)));
+    const [judged, coverage] = await Promise.all([
+      this.builder.judge(
+        { ...digestScope, minContacts: DEFAULT_MIN_CONTACTS },
+        { trend: false, also: { keys: weekKeys(digestScope, weeks), quantiles: weekQuantiles(shown) } },
+      ),
+      staff ? this.evidence.coverageWithReasons(digestScope) : null,
+    ]);
+    const claims: ResultsClaim[] = judged.rows
       .filter((r) => (scope.touchpointId ? r.touchpointId === scope.touchpointId : !r.touchpointId))
       .map((r) => ({
         claimId: r.claimId,
@@ -122,71 +132,19 @@ export class ResultsService {
         ciHigh: r.ciHigh,
         verdict: r.verdict,
       }));
-    return {
-      scope,
-      period: { start: weeks[0].start.toISOString(), end: end.toISOString() },
-      delayDays: staff ? 0 : OWNER_VIEW_DELAY_DAYS,
-      contacts,
-      metrics,
-      claims,
-      coverage: staff
-        ? { ...digest.coverage, unfilledReasons: await this.evidence.unfilledReasons(digestScope) }
-        : null,
-    };
-  }
-
-  /** Every metric per week, from one evidence scan and (for medians) one order-statistics query. */
-  private async series(
-    scope: DigestScope,
-    weeks: Week[],
-    /** The one touchpoint's channel; null for a team. */
-    channel: string | null,
-  ): Promise<[MetricSeries[], Results['contacts']]> {
-    const { countAdHocInVerdicts } = await this.settings.effective(scope.organizationId);
-    const keys: EvidenceKey[] = weeks.map((w, k) => ({
-      k,
-      tp: scope.touchpointIds[0] ?? null,
-      team: scope.touchpointIds.length ? null : scope.team,
-      channel: null,
-      from: w.start,
-      to: w.end,
-    }));
-    const groups = await this.evidence.evidence(scope, keys, countAdHocInVerdicts);
-    const counted = (k: number) => groups.get(`${k}|counted`);
-    // a touchpoint shows the metrics its channel measures; a team's waits would pool channels: per touchpoint only
-    const shown = METRICS.filter((m) => (channel ? fitsChannel(m, channel) : !isWait(m)));
-    const quantiles = await this.evidence.quantileCounts(
-      scope,
-      shown
-        .filter((m) => m.kind === 'quantile')
-        .flatMap((m) =>
-          keys.map((key) => {
-            const n = sumsIn(counted(key.k), m).n;
-            const ranks = ranksFor(m, n);
-            const at = (r: number | undefined) => (r === undefined ? null : (r - 0.5) / n);
-            return {
-              id: `${m.key}|${key.k}`,
-              key,
-              column: m.column,
-              threshold: 0,
-              lower: at(ranks?.lower),
-              upper: at(ranks?.upper),
-            };
-          }),
-        ),
-      countAdHocInVerdicts,
-    );
+    const { keys, groups, quantiles } = judged.also;
+    const counted = (key: EvidenceKey) => groups.get(`${key.k}|counted`);
+    const span = (i: number) => ({ start: weeks[i].start.toISOString(), end: weeks[i].end.toISOString() });
     const metrics = shown.map((m) => ({
       metric: m.key,
       unit: m.unit,
       better: m.better,
       weeks: keys.map((key, i) => {
-        const sums = sumsIn(counted(key.k), m);
-        const quantile = quantiles.get(`${m.key}|${key.k}`) ?? null;
+        const sums = sumsIn(counted(key), m);
+        const quantile = quantiles.get(weekQuantileId(m, i)) ?? null;
         const interval = intervalOf(evidenceOf(m, sums, quantile), quantile);
         return {
-          start: weeks[i].start.toISOString(),
-          end: weeks[i].end.toISOString(),
+          ...span(i),
           observed: observedOf(m, sums),
           n: sums.n,
           ciLow: interval?.interval.low ?? null,
@@ -194,11 +152,43 @@ export class ResultsService {
         };
       }),
     }));
-    const contacts = keys.map((key, i) => ({
-      start: weeks[i].start.toISOString(),
-      end: weeks[i].end.toISOString(),
-      n: counted(key.k)?.contacts ?? 0,
-    }));
-    return [metrics, contacts];
+    return {
+      scope,
+      period: { start: weeks[0].start.toISOString(), end: end.toISOString() },
+      delayDays: staff ? 0 : OWNER_VIEW_DELAY_DAYS,
+      contacts: keys.map((key, i) => ({ ...span(i), n: counted(key)?.contacts ?? 0 })),
+      metrics,
+      claims,
+      coverage,
+    };
   }
+}
+
+/** Each week of the scope as an evidence key (numbered by the builder). */
+function weekKeys(scope: DigestScope, weeks: Week[]): AlsoWanted['keys'] {
+  return weeks.map((w) => ({
+    tp: scope.touchpointIds[0] ?? null,
+    team: scope.touchpointIds.length ? null : scope.team,
+    channel: null,
+    from: w.start,
+    to: w.end,
+  }));
+}
+
+const weekQuantileId = (m: MetricDefinition, week: number) => `${m.key}|week ${week}`;
+
+/** The order statistics of each week's interval, for the quantile metrics shown (the digest's ranks). */
+function weekQuantiles(shown: MetricDefinition[]): AlsoWanted['quantiles'] {
+  return (keys, groups) =>
+    shown
+      .filter((m) => m.kind === 'quantile')
+      .flatMap((m) =>
+        keys.map((key, i) => ({
+          id: weekQuantileId(m, i),
+          key,
+          column: m.column,
+          threshold: 0,
+          ...rankFractionsFor(m, sumsIn(groups.get(`${key.k}|counted`), m).n),
+        })),
+      );
 }

@@ -79,6 +79,7 @@ export class Touchpoint {
 @Check('touchpoint_ownership_period_check', 'owned_until IS NULL OR owned_until >= owned_from')
 @Index('touchpoint_ownership_touchpoint_idx', ['touchpointId', 'ownerId'])
 @Index('touchpoint_ownership_owner_idx', ['ownerId'])
+@Index('touchpoint_ownership_former_idx', ['touchpointId', 'ownerId'], { where: 'owned_until IS NOT NULL' })
 @ForeignKey(() => Organization, ['organizationId'], ['id'], {
   name: 'touchpoint_ownership_organization_fkey',
   onDelete: 'CASCADE',

@@ -54,20 +54,20 @@ export class TouchpointsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List touchpoints' })
-  @Roles('admin', 'quality')
+  @ApiOperation({ summary: 'List touchpoints', description: 'Admin and quality: all of them; an owner: their own' })
+  @Roles('admin', 'quality', 'owner')
   @ApiOkResponse({ type: TouchpointPage })
   async list(@CurrentActor() me: Actor, @Query() query: TouchpointsQuery): Promise<TouchpointPage> {
-    const page = await this.touchpoints.list(me.organizationId, query);
+    const page = await this.touchpoints.listFor(me, query);
     return { items: page.items.map(TouchpointView.of), total: page.total };
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Read a touchpoint' })
-  @Roles('admin', 'quality')
+  @ApiOperation({ summary: 'Read a touchpoint', description: "An owner reads their own (another's answers 404)" })
+  @Roles('admin', 'quality', 'owner')
   @ApiOkResponse({ type: TouchpointView })
   async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<TouchpointView> {
-    return TouchpointView.of(await this.touchpoints.get(me.organizationId, id));
+    return TouchpointView.of(await this.touchpoints.getFor(me, id));
   }
 
   @Patch(':id')

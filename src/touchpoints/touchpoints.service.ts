@@ -2,6 +2,7 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { dateRangesCell, optionalCell, weeklyHoursCell } from '../common/csv/cell-formats.js';
 import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-import.js';
@@ -35,6 +36,25 @@ export class TouchpointsService {
 
   list(organizationId: string, query: TouchpointsQuery): Promise<Page<Touchpoint>> {
     return this.touchpoints.list(organizationId, query);
+  }
+
+  /**
+   * The touchpoints `me` may read (GET /api/v1/touchpoints, and the console's owner pages): all of the organization
+   * for admin and quality, only their own for an owner (asking for another owner's finds none).
+   */
+  listFor(me: Actor, query: TouchpointsQuery): Promise<Page<Touchpoint>> {
+    if (hasRole(me, 'admin', 'quality')) return this.list(me.organizationId, query);
+    if (query.ownerId && query.ownerId !== me.personId) return Promise.resolve({ items: [], total: 0 });
+    return this.list(me.organizationId, Object.assign(new TouchpointsQuery(), query, { ownerId: me.personId }));
+  }
+
+  /** A touchpoint `me` may read: any of the organization for admin and quality, an owner's own (else 404). */
+  async getFor(me: Actor, id: string): Promise<Touchpoint> {
+    const touchpoint = await this.get(me.organizationId, id);
+    // another owner's touchpoint is not there for an owner: the same 404 as a missing id
+    if (!hasRole(me, 'admin', 'quality') && touchpoint.ownerId !== me.personId)
+      throw new NotFoundException(`Touchpoint ${id} not found`);
+    return touchpoint;
   }
 
   async get(organizationId: string, id: string): Promise<Touchpoint> {

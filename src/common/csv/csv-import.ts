@@ -35,6 +35,9 @@ export class CellError extends Error {
 /** The most rows one import takes (people, touchpoints and claims alike); a longer file is refused whole. */
 export const MAX_CSV_ROWS = 10_000;
 
+/** The largest CSV taken, as a request body (the API) or an uploaded file (the console). */
+export const CSV_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+
 /** The limit as the API documents it on every import route. */
 export const CSV_ROW_LIMIT_TEXT = `At most ${MAX_CSV_ROWS.toLocaleString('en')} rows per import: a longer file is refused whole with 400 before anything is written.`;
 

@@ -11,6 +11,9 @@ import { IdempotencyKeys1765500000001 } from './1765500000001-idempotency-keys.j
 import { DigestLinks1765600000000 } from './1765600000000-digest-links.js';
 import { ClaimRevisedAt1765800000000 } from './1765800000000-claim-revised-at.js';
 import { ConsoleSessions1766100000000 } from './1766100000000-console-sessions.js';
+import { FormerOwnersIndex1766750000000 } from './1766750000000-former-owners-index.js';
+import { DigestRunRows1766750000001 } from './1766750000001-digest-run-rows.js';
+import { Evidence1766790000000 } from './1766790000000-evidence.js';
 import { ChannelFields1766798000000 } from './1766798000000-channel-fields.js';
 
 /** Every migration, oldest first. A generated migration is added here to take effect. */
@@ -28,5 +31,8 @@ export const migrations = [
   DigestLinks1765600000000,
   ClaimRevisedAt1765800000000,
   ConsoleSessions1766100000000,
+  FormerOwnersIndex1766750000000,
+  DigestRunRows1766750000001,
+  Evidence1766790000000,
   ChannelFields1766798000000,
 ];

@@ -1,4 +1,4 @@
-import { ConflictException } from '@nestjs/common';
+import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import type { ClassConstructor } from 'class-transformer';
 import type { Response } from 'express';
 
@@ -14,6 +14,24 @@ export function formFields(body: unknown): Record<string, string> {
   for (const [k, v] of Object.entries(body as Record<string, unknown>))
     if (k !== '_csrf' && typeof v === 'string') out[k] = v;
   return out;
+}
+
+/** Every value a form posted under `name` (a checkbox group posts one per ticked box), empty ones left out. */
+export function listOf(body: unknown, name: string): string[] {
+  if (!body || typeof body !== 'object') return [];
+  const v = (body as Record<string, unknown>)[name];
+  const all = Array.isArray(v) ? v : [v];
+  return all.filter((x): x is string => typeof x === 'string' && x !== '');
+}
+
+/** The field errors a service's 400 carries (FieldValidationException, or a 400 with `errors`), else null. */
+export function fieldErrorsOf(error: unknown): FieldError[] | null {
+  if (error instanceof FieldValidationException) return error.errors;
+  if (error instanceof BadRequestException) {
+    const body = error.getResponse() as { errors?: unknown };
+    if (Array.isArray(body.errors)) return body.errors as FieldError[];
+  }
+  return null;
 }
 
 /** `?limit=&offset=` as the API reads them (PageQuery's rules); a value out of its rules falls back to the default. */
@@ -52,9 +70,17 @@ export async function submitForm<D extends object, R>(res: Response, form: FormS
   try {
     result = await form.save(value);
   } catch (error) {
-    if (error instanceof FieldValidationException) return form.refused(400, error.errors);
+    const fieldErrors = fieldErrorsOf(error);
+    if (fieldErrors) return form.refused(400, fieldErrors);
     if (form.conflict && error instanceof ConflictException) return form.refused(409, [form.conflict(error)]);
     throw error;
   }
   res.redirect(303, await form.saved(result));
+}
+
+/** A row read through its service, or a 404 page that does not repeat the id asked for (as the API's message does). */
+export function rowOr404<T>(read: Promise<T>, kind: string): Promise<T> {
+  return read.catch((error: unknown) => {
+    throw error instanceof NotFoundException ? new NotFoundException(`There is no such ${kind}.`) : error;
+  });
 }

@@ -4,138 +4,15 @@ import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
 import type { Page } from '../../../common/pagination.js';
 import { acceptedTimeZones } from '../../../common/validation/time-zones.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
-import { errorsOf } from '../components.js';
+import { controlId as idOf, ErrorText, errorsOf, errorsUnder, Options } from '../components.js';
+import type { Option } from '../components.js';
+
+export type { Option };
 
 /**
  * The admin pages' form parts beyond the foundation's Field: pickers (select, checkboxes), a textarea, and
  * repeated rows (hours, leave, closures, questions) posted as `list[i].key` fields, so nothing is typed as JSON.
  */
-
-const idOf = (name: string) => `field-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
-
-/** Errors of a field and of everything nested under it (`workingHours` and `workingHours[0].end`). */
-export const errorsUnder = (errors: FieldError[], field: string) =>
-  errors.filter((e) => e.field === field || e.field.startsWith(`${field}[`) || e.field.startsWith(`${field}.`));
-
-function ErrorText(props: { id: string; errors: FieldError[] }) {
-  if (!props.errors.length) return null;
-  return (
-    <p class="error" id={`${props.id}-error`}>
-      {props.errors.map((e) => e.message).join('; ')}
-    </p>
-  );
-}
-
-export interface Option {
-  value: string;
-  label: string;
-}
-
-/** A labelled select with its errors beside it. */
-export function SelectField(props: {
-  name: string;
-  label: string;
-  options: Option[];
-  value?: string;
-  errors?: FieldError[];
-  hint?: string;
-  blank?: string;
-  required?: boolean;
-}) {
-  const id = idOf(props.name);
-  const errors = errorsOf(props.errors ?? [], props.name);
-  const described = [props.hint ? `${id}-hint` : '', errors.length ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return (
-    <div class={errors.length ? 'field has-error' : 'field'}>
-      <label for={id}>{props.label}</label>
-      {props.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      )}
-      <select
-        id={id}
-        name={props.name}
-        required={props.required}
-        aria-invalid={errors.length ? 'true' : undefined}
-        aria-describedby={described || undefined}
-      >
-        {props.blank !== undefined && <option value="">{props.blank}</option>}
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value} selected={o.value === props.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-      <ErrorText id={id} errors={errors} />
-    </div>
-  );
-}
-
-/** A group of checkboxes sharing one name (roles, touchpoints, testers): the picked values post as a list. */
-export function CheckboxGroup(props: {
-  name: string;
-  legend: string;
-  options: Option[];
-  checked: readonly string[];
-  errors?: FieldError[];
-  hint?: string;
-}) {
-  const id = idOf(props.name);
-  const errors = errorsUnder(props.errors ?? [], props.name);
-  return (
-    <fieldset
-      class={errors.length ? 'field has-error' : 'field'}
-      aria-describedby={errors.length ? `${id}-error` : undefined}
-    >
-      <legend>{props.legend}</legend>
-      {props.hint && <p class="hint">{props.hint}</p>}
-      <div class="choices">
-        {props.options.map((o) => (
-          <label key={o.value}>
-            <input type="checkbox" name={props.name} value={o.value} checked={props.checked.includes(o.value)} />
-            {o.label}
-          </label>
-        ))}
-      </div>
-      <ErrorText id={id} errors={errors} />
-    </fieldset>
-  );
-}
-
-/** A labelled textarea (a pasted CSV, a scenario's brief). */
-export function TextareaField(props: {
-  name: string;
-  label: string;
-  value?: string;
-  errors?: FieldError[];
-  hint?: string;
-  rows?: number;
-}) {
-  const id = idOf(props.name);
-  const errors = errorsOf(props.errors ?? [], props.name);
-  const described = [props.hint ? `${id}-hint` : '', errors.length ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return (
-    <div class={errors.length ? 'field has-error' : 'field'}>
-      <label for={id}>{props.label}</label>
-      {props.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      )}
-      <textarea
-        id={id}
-        name={props.name}
-        rows={props.rows ?? 6}
-        aria-invalid={errors.length ? 'true' : undefined}
-        aria-describedby={described || undefined}
-      >
-        {props.value ?? ''}
-      </textarea>
-      <ErrorText id={id} errors={errors} />
-    </div>
-  );
-}
 
 /** One cell of a repeated row: an input labelled for screen readers by row and column, its errors under it. */
 export function RowInput(props: {
@@ -183,12 +60,7 @@ export function RowSelect(props: {
         aria-invalid={errors.length ? 'true' : undefined}
         aria-describedby={errors.length ? `${id}-error` : undefined}
       >
-        {props.blank !== undefined && <option value="">{props.blank}</option>}
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value} selected={o.value === props.value}>
-            {o.label}
-          </option>
-        ))}
+        <Options options={props.options} value={props.value} blank={props.blank} />
       </select>
       <ErrorText id={id} errors={errors} />
     </div>
@@ -247,14 +119,6 @@ export function RowsTable(props: {
       </div>
     </fieldset>
   );
-}
-
-/** A posted field as a list: absent → [], one value → [it], repeated → all (urlencoded repeats a name). */
-export function listOf(body: unknown, key: string): string[] {
-  if (!body || typeof body !== 'object') return [];
-  const value = (body as Record<string, unknown>)[key];
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 /**

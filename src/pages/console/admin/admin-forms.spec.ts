@@ -1,4 +1,5 @@
-import { listOf, rowsOf, timeZoneOptions } from './admin-fields.js';
+import { listOf } from '../forms.js';
+import { rowsOf, timeZoneOptions } from './admin-fields.js';
 import { planSummary } from './campaigns.controller.js';
 import { personFormOf } from './people.controller.js';
 import { questionRowsOf } from './scenarios.controller.js';
@@ -90,14 +91,20 @@ describe('posted rows', () => {
 
 describe('settings form', () => {
   it('sends a blank gap as null (the default), a number as a number, and other text as typed', () => {
-    const patch = settingsPatchOf({ countAdHocInVerdicts: 'true', gaps: { answer_rate: '0.05' } }) as {
+    const patch = settingsPatchOf({
+      countAdHocInVerdicts: 'true',
+      gaps: { answer_rate: '0.05' },
+      targets: { transfer_rate: ' 0.2 ', answer_rate: '' },
+    }) as {
       countAdHocInVerdicts: unknown;
       gapThatMatters: Record<string, unknown>;
+      targets: Record<string, unknown>;
     };
     expect(patch.countAdHocInVerdicts).toBe(true);
     expect(patch.gapThatMatters.answer_rate).toBe(0.05);
+    expect([patch.targets.transfer_rate, patch.targets.answer_rate]).toEqual([0.2, null]);
     expect(Object.values(patch.gapThatMatters).filter((v) => v === null).length).toBeGreaterThan(0);
-    const bad = settingsPatchOf({ countAdHocInVerdicts: 'maybe', gaps: { answer_rate: '1e3' } }) as {
+    const bad = settingsPatchOf({ countAdHocInVerdicts: 'maybe', gaps: { answer_rate: '1e3' }, targets: {} }) as {
       countAdHocInVerdicts: unknown;
       gapThatMatters: Record<string, unknown>;
     };

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Get, NotFoundException, Post, Query, Res } from '@nestjs/common';
+import { BadRequestException, Body, Get, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
@@ -20,11 +20,12 @@ import { ScenariosQuery } from '../../../scenarios/scenario.dto.js';
 import { ScenariosService } from '../../../scenarios/scenarios.service.js';
 import { TouchpointsQuery } from '../../../touchpoints/touchpoint.dto.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable } from '../components.js';
+import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable, SelectField, CheckboxGroup } from '../components.js';
+import { AdminDeleteRoutes, DeletePages } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, submitForm } from '../forms.js';
+import { formFields, submitForm, rowOr404, listOf } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
-import { CheckboxGroup, everyItem, listOf, SelectField } from './admin-fields.js';
+import { everyItem } from './admin-fields.js';
 import type { Option } from './admin-fields.js';
 import { CHANNEL_LABELS, channelOptions } from './touchpoints.controller.js';
 
@@ -155,7 +156,7 @@ export function planSummary(result: PlanResult, touchpointName: Map<string, stri
  * CampaignsService and PlanningService as /api/v1/campaigns uses them.
  */
 @ConsoleController('campaigns')
-export class CampaignPagesController {
+export class CampaignPagesController extends AdminDeleteRoutes {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly planning: PlanningService,
@@ -164,7 +165,21 @@ export class CampaignPagesController {
     private readonly scenarios: ScenariosService,
     private readonly sessions: SessionsService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    super();
+  }
+
+  /** Deleting a campaign: asked first, then through the API's service (which refuses one in use). */
+  protected readonly deletes = new DeletePages<Campaign>({
+    kind: 'campaign',
+    path: '/campaigns',
+    effect:
+      'Its planned tests that nobody has seen yet go with it. A campaign with revealed or finished tests is kept: set its end date to stop it instead.',
+    nameOf: (campaign) => campaign.name,
+    read: (org, id) => this.campaigns.get(org, id),
+    remove: (org, id) => this.campaigns.remove(org, id),
+    flash: (session, text) => this.sessions.flash(session.actor, text),
+  });
 
   private async choices(session: CurrentSession): Promise<Choices> {
     const org = session.actor.organizationId;
@@ -302,7 +317,7 @@ export class CampaignPagesController {
     @UuidParam('id') id: string,
     @Res() res: Response,
   ): Promise<void> {
-    const campaign = await this.campaignOf(session, id);
+    const campaign = await rowOr404(this.campaigns.get(session.actor.organizationId, id), 'campaign');
     await this.sendPage(res, 200, session, campaign, formOf(campaign), []);
   }
 
@@ -314,7 +329,7 @@ export class CampaignPagesController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const campaign = await this.campaignOf(session, id);
+    const campaign = await rowOr404(this.campaigns.get(session.actor.organizationId, id), 'campaign');
     const form = campaignFormOf(body);
     await submitForm(res, {
       dto: CreateCampaignDto,
@@ -339,7 +354,7 @@ export class CampaignPagesController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const campaign = await this.campaignOf(session, id);
+    const campaign = await rowOr404(this.campaigns.get(session.actor.organizationId, id), 'campaign');
     const fields = formFields(body);
     const period = { from: fields.from ?? '', to: fields.to ?? '', replan: fields.replan === 'yes' };
     const { value, errors } = await validateDto(PlanPeriodDto, period);
@@ -358,13 +373,6 @@ export class CampaignPagesController {
         return this.sendPage(res, 400, session, campaign, formOf(campaign), [], { period, errors: planErrors });
       throw error;
     }
-  }
-
-  /** The campaign, or a 404 page that does not repeat the id asked for. */
-  private campaignOf(session: CurrentSession, id: string): Promise<Campaign> {
-    return this.campaigns.get(session.actor.organizationId, id).catch((error: unknown) => {
-      throw error instanceof NotFoundException ? new NotFoundException('There is no such campaign.') : error;
-    });
   }
 
   private async sendPage(
@@ -466,6 +474,12 @@ export class CampaignPagesController {
         </form>
         <p>
           <a href="/campaigns">Back to campaigns</a>
+          {campaign && (
+            <>
+              {' '}
+              · <a href={`/campaigns/${campaign.id}/delete`}>Delete {campaign.name}…</a>
+            </>
+          )}
         </p>
       </Layout>,
     );

@@ -1,4 +1,4 @@
-import { Body, ConflictException, Get, NotFoundException, Post, Query, Res } from '@nestjs/common';
+import { Body, ConflictException, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
@@ -16,21 +16,29 @@ import type { FieldError } from '../../../common/validation/validation-errors.js
 import { PeopleService } from '../../../people/people.service.js';
 import { CreatePersonDto, PeopleQuery } from '../../../people/person.dto.js';
 import type { Person } from '../../../people/person.entity.js';
-import { EmptyState, ErrorSummary, Field, PagedTable, CsrfField } from '../components.js';
+import {
+  EmptyState,
+  ErrorSummary,
+  Field,
+  FileField,
+  PagedTable,
+  CsrfField,
+  SelectField,
+  CheckboxGroup,
+  TextareaField,
+} from '../components.js';
+import { AdminDeleteRoutes, DeletePages } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, submitForm } from '../forms.js';
+import { CSV_FILE_FIELD, CSV_UPLOAD_LIMIT_TEXT, uploadedCsv, type UploadRequest } from '../csv-upload.js';
+import { formFields, submitForm, rowOr404, listOf } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
-  CheckboxGroup,
   dateRangesOf,
   DateRangeRows,
-  listOf,
   RowInput,
   RowSelect,
   RowsTable,
   rowsOf,
-  SelectField,
-  TextareaField,
   timeZoneOptions,
   WEEKDAY_LABELS,
   withSpareRows,
@@ -165,11 +173,25 @@ function PersonFormFields(props: { form: PersonForm; errors: FieldError[] }) {
  * as /api/v1/people uses it.
  */
 @ConsoleController('people')
-export class PeoplePagesController {
+export class PeoplePagesController extends AdminDeleteRoutes {
   constructor(
     private readonly people: PeopleService,
     private readonly sessions: SessionsService,
-  ) {}
+  ) {
+    super();
+  }
+
+  /** Deleting a person: asked first, then through the API's service (which refuses one in use). */
+  protected readonly deletes = new DeletePages<Person>({
+    kind: 'person',
+    path: '/people',
+    effect:
+      'They can no longer sign in, and their API keys and sessions end. Someone who owns a touchpoint or has tests on record is kept: give the touchpoints another owner, or take away the tester role instead.',
+    nameOf: (person) => person.name,
+    read: (org, id) => this.people.get(org, id),
+    remove: (org, id) => this.people.remove(org, id),
+    flash: (session, text) => this.sessions.flash(session.actor, text),
+  });
 
   @Get()
   @ConsolePage('admin')
@@ -260,8 +282,15 @@ export class PeoplePagesController {
 
   @Post('import')
   @ConsolePage('admin')
-  async import(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
-    const csv = formFields(body).csv ?? '';
+  async import(
+    @CurrentConsole() session: CurrentSession,
+    @Req() req: UploadRequest,
+    @Res() res: Response,
+  ): Promise<void> {
+    const upload = uploadedCsv(req);
+    const { csv } = upload;
+    if ('refusal' in upload)
+      return this.sendImport(res, upload.refusal.status, session, csv, upload.refusal.message, []);
     try {
       const { created, updated } = await this.people.importCsv(
         session.actor.organizationId,
@@ -291,7 +320,7 @@ export class PeoplePagesController {
     @UuidParam('id') id: string,
     @Res() res: Response,
   ): Promise<void> {
-    const person = await this.personOf(session, id);
+    const person = await rowOr404(this.people.get(session.actor.organizationId, id), 'person');
     this.sendForm(res, 200, session, person, formOfPerson(person), []);
   }
 
@@ -303,7 +332,7 @@ export class PeoplePagesController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const person = await this.personOf(session, id);
+    const person = await rowOr404(this.people.get(session.actor.organizationId, id), 'person');
     const form = personFormOf(body);
     await submitForm(res, {
       dto: CreatePersonDto,
@@ -315,13 +344,6 @@ export class PeoplePagesController {
       },
       refused: (status, errors) => this.sendForm(res, status, session, person, form, errors),
       conflict: conflictAsField,
-    });
-  }
-
-  /** The person, or a 404 page that does not repeat the id asked for (as the API's message does). */
-  private personOf(session: CurrentSession, id: string): Promise<Person> {
-    return this.people.get(session.actor.organizationId, id).catch((error: unknown) => {
-      throw error instanceof NotFoundException ? new NotFoundException('There is no such person.') : error;
     });
   }
 
@@ -346,6 +368,12 @@ export class PeoplePagesController {
         </form>
         <p>
           <a href="/people">Back to people</a>
+          {person && (
+            <>
+              {' '}
+              · <a href={`/people/${person.id}/delete`}>Delete {person.name}…</a>
+            </>
+          )}
         </p>
       </Layout>,
     );
@@ -403,9 +431,22 @@ export class PeoplePagesController {
           <code>2026-12-24..2027-01-02 holiday</code>). Roles are separated by <code>;</code>. A row whose email is
           already someone's updates that person; empty hours or leave keep theirs. All rows or none.
         </p>
-        <form method="post" action="/people/import">
+        <form method="post" action="/people/import" enctype="multipart/form-data">
           <CsrfField token={session.csrfToken} />
-          <TextareaField name="csv" label="CSV, with its header line" value={csv} rows={10} />
+          <FileField
+            name={CSV_FILE_FIELD}
+            label="A CSV file"
+            accept=".csv,text/csv"
+            hint={`Saved from a spreadsheet as CSV UTF-8, at most ${CSV_UPLOAD_LIMIT_TEXT}.`}
+            error={message?.startsWith('file:') ? message : undefined}
+          />
+          <TextareaField
+            name="csv"
+            label="Or paste the CSV, with its header line"
+            value={csv}
+            rows={10}
+            hint="Used when no file is chosen."
+          />
           <button type="submit">Import</button>
         </form>
         <p>

@@ -1,4 +1,4 @@
-import { Body, Get, NotFoundException, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
@@ -11,22 +11,21 @@ import { CreateScenarioDto, ScenariosQuery } from '../../../scenarios/scenario.d
 import { QUESTION_TYPES } from '../../../scenarios/scenario.entity.js';
 import type { Scenario } from '../../../scenarios/scenario.entity.js';
 import { ScenariosService } from '../../../scenarios/scenarios.service.js';
-import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable } from '../components.js';
-import { ConsoleController } from '../console-routes.js';
-import { formFields, submitForm } from '../forms.js';
-import { Layout, sendPage } from '../layout.js';
 import {
-  CheckboxGroup,
-  listOf,
-  RowInput,
-  RowSelect,
-  RowsTable,
-  rowsOf,
-  RowTextarea,
+  CsrfField,
+  EmptyState,
+  ErrorSummary,
+  Field,
+  PagedTable,
   SelectField,
+  CheckboxGroup,
   TextareaField,
-  withSpareRows,
-} from './admin-fields.js';
+} from '../components.js';
+import { AdminDeleteRoutes, DeletePages } from '../confirm-delete.js';
+import { ConsoleController } from '../console-routes.js';
+import { formFields, submitForm, rowOr404, listOf } from '../forms.js';
+import { Layout, sendPage } from '../layout.js';
+import { RowInput, RowSelect, RowsTable, rowsOf, RowTextarea, withSpareRows } from './admin-fields.js';
 import { CHANNEL_LABELS, channelOptions } from './touchpoints.controller.js';
 
 const TYPE_LABELS: Record<string, string> = {
@@ -176,11 +175,24 @@ function QuestionRows(props: { questions: Record<string, string>[]; errors: Fiel
  * question rows (add, remove, reorder without JavaScript), through ScenariosService as /api/v1/scenarios uses it.
  */
 @ConsoleController('scenarios')
-export class ScenarioPagesController {
+export class ScenarioPagesController extends AdminDeleteRoutes {
   constructor(
     private readonly scenarios: ScenariosService,
     private readonly sessions: SessionsService,
-  ) {}
+  ) {
+    super();
+  }
+
+  /** Deleting a scenario: asked first, then through the API's service (which refuses one in use). */
+  protected readonly deletes = new DeletePages<Scenario>({
+    kind: 'scenario',
+    path: '/scenarios',
+    effect: 'Tests and contacts that used it keep their record without it; campaigns no longer hand it out.',
+    nameOf: (scenario) => scenario.title,
+    read: (org, id) => this.scenarios.get(org, id),
+    remove: (org, id) => this.scenarios.remove(org, id),
+    flash: (session, text) => this.sessions.flash(session.actor, text),
+  });
 
   @Get()
   @ConsolePage('admin')
@@ -268,7 +280,7 @@ export class ScenarioPagesController {
     @UuidParam('id') id: string,
     @Res() res: Response,
   ): Promise<void> {
-    const scenario = await this.scenarioOf(session, id);
+    const scenario = await rowOr404(this.scenarios.get(session.actor.organizationId, id), 'scenario');
     this.sendForm(res, 200, session, scenario, formOf(scenario), []);
   }
 
@@ -280,7 +292,7 @@ export class ScenarioPagesController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const scenario = await this.scenarioOf(session, id);
+    const scenario = await rowOr404(this.scenarios.get(session.actor.organizationId, id), 'scenario');
     const form = scenarioFormOf(body);
     await submitForm(res, {
       dto: CreateScenarioDto,
@@ -291,13 +303,6 @@ export class ScenarioPagesController {
         return '/scenarios';
       },
       refused: (status, errors) => this.sendForm(res, status, session, scenario, form, errors),
-    });
-  }
-
-  /** The scenario, or a 404 page that does not repeat the id asked for. */
-  private scenarioOf(session: CurrentSession, id: string): Promise<Scenario> {
-    return this.scenarios.get(session.actor.organizationId, id).catch((error: unknown) => {
-      throw error instanceof NotFoundException ? new NotFoundException('There is no such scenario.') : error;
     });
   }
 
@@ -337,6 +342,12 @@ export class ScenarioPagesController {
         </form>
         <p>
           <a href="/scenarios">Back to scenarios</a>
+          {scenario && (
+            <>
+              {' '}
+              · <a href={`/scenarios/${scenario.id}/delete`}>Delete {scenario.title}…</a>
+            </>
+          )}
         </p>
       </Layout>,
     );

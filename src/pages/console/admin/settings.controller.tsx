@@ -9,11 +9,10 @@ import type { FieldError } from '../../../common/validation/validation-errors.js
 import { METRICS } from '../../../metrics/metric-catalogue.js';
 import { UpdateOrganizationSettingsDto } from '../../../metrics/verdict-settings.dto.js';
 import { VerdictSettingsService } from '../../../metrics/verdict-settings.service.js';
-import { CsrfField, ErrorSummary, Field } from '../components.js';
+import { CsrfField, ErrorSummary, Field, SelectField } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
 import { formFields } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
-import { SelectField } from './admin-fields.js';
 
 const UNIT_HINT = {
   rate: 'a fraction of 1: 0.1 is 10 points',
@@ -21,24 +20,45 @@ const UNIT_HINT = {
   rating: 'rating points (1–5 scale)',
 };
 
-/** What the form shows: the ad-hoc choice, and per metric the gap the organisation set (blank: the default). */
+const TARGET_HINT = {
+  rate: 'a fraction of 1: 0.9 is 90 %',
+  seconds: 'seconds, up to 14 days (1209600)',
+  rating: 'a rating from 1 to 5',
+};
+
+/**
+ * What the form shows: the ad-hoc choice, per metric the gap the organisation set (blank: the default) and its
+ * target (blank: none).
+ */
 interface SettingsForm {
   countAdHocInVerdicts: string;
   gaps: Record<string, string>;
+  targets: Record<string, string>;
+}
+
+/** A typed number as a number, blank as null, anything else as typed (so the DTO's rule names it). */
+function numberOrNull(text: string | undefined): unknown {
+  const trimmed = (text ?? '').trim();
+  return trimmed === '' ? null : /^[0-9]*\.?[0-9]+$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
 
 /**
  * The posted form as PATCH /api/v1/organization/settings takes it: every metric named, a blank gap as null (back
- * to the default), a number as a number and anything else as typed (so the DTO's rule names it).
+ * to the default), a blank target as null (none), a number as a number and anything else as typed.
  */
 export function settingsPatchOf(form: SettingsForm): object {
   const gapThatMatters: Record<string, unknown> = {};
+  const targets: Record<string, unknown> = {};
   for (const m of METRICS) {
-    const text = (form.gaps[m.key] ?? '').trim();
-    gapThatMatters[m.key] = text === '' ? null : /^[0-9]*\.?[0-9]+$/.test(text) ? Number(text) : text;
+    gapThatMatters[m.key] = numberOrNull(form.gaps[m.key]);
+    targets[m.key] = numberOrNull(form.targets[m.key]);
   }
   const adHoc = form.countAdHocInVerdicts;
-  return { countAdHocInVerdicts: adHoc === 'true' ? true : adHoc === 'false' ? false : adHoc, gapThatMatters };
+  return {
+    countAdHocInVerdicts: adHoc === 'true' ? true : adHoc === 'false' ? false : adHoc,
+    gapThatMatters,
+    targets,
+  };
 }
 
 /** Settings (admin): the organisation's verdict settings, read and changed through VerdictSettingsService. */
@@ -55,15 +75,19 @@ export class SettingsPagesController {
     const view = await this.settings.view(session.actor.organizationId);
     const gaps: Record<string, string> = {};
     for (const key of view.overridden) gaps[key] = String(view.gapThatMatters[key]);
-    this.sendForm(res, 200, session, { countAdHocInVerdicts: String(view.countAdHocInVerdicts), gaps }, []);
+    const targets = Object.fromEntries(Object.entries(view.targets).map(([k, v]) => [k, String(v)]));
+    this.sendForm(res, 200, session, { countAdHocInVerdicts: String(view.countAdHocInVerdicts), gaps, targets }, []);
   }
 
   @Post()
   @ConsolePage('admin')
   async save(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const fields = formFields(body);
-    const form: SettingsForm = { countAdHocInVerdicts: fields.countAdHocInVerdicts ?? '', gaps: {} };
-    for (const m of METRICS) form.gaps[m.key] = fields[`gapThatMatters.${m.key}`] ?? '';
+    const form: SettingsForm = { countAdHocInVerdicts: fields.countAdHocInVerdicts ?? '', gaps: {}, targets: {} };
+    for (const m of METRICS) {
+      form.gaps[m.key] = fields[`gapThatMatters.${m.key}`] ?? '';
+      form.targets[m.key] = fields[`targets.${m.key}`] ?? '';
+    }
     const { value, errors } = await validateDto(UpdateOrganizationSettingsDto, settingsPatchOf(form));
     if (errors.length) return this.sendForm(res, 400, session, form, errors);
     await this.settings.update(session.actor.organizationId, value);
@@ -107,6 +131,21 @@ export class SettingsPagesController {
               value={form.gaps[m.key]}
               errors={errors}
               hint={`In ${UNIT_HINT[m.unit]}; default ${m.gapThatMatters}.`}
+            />
+          ))}
+          <h2>Targets, per metric</h2>
+          <p class="hint">
+            The organisation's own targets. The digest flags a fact nobody claimed when a test says it is worse than its
+            target. Leave blank for no target.
+          </p>
+          {METRICS.map((m) => (
+            <Field
+              key={`target-${m.key}`}
+              name={`targets.${m.key}`}
+              label={`${m.key.replace(/_/g, ' ')} target (${m.better} is better)`}
+              value={form.targets[m.key]}
+              errors={errors}
+              hint={`In ${TARGET_HINT[m.unit]}.`}
             />
           ))}
           <button type="submit">Save settings</button>

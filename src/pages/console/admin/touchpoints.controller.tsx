@@ -1,4 +1,4 @@
-import { Body, Get, NotFoundException, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
@@ -14,9 +14,10 @@ import { CreateTouchpointDto, TouchpointsQuery } from '../../../touchpoints/touc
 import { CHANNELS } from '../../../touchpoints/touchpoint.entity.js';
 import type { Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable } from '../components.js';
+import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable, SelectField } from '../components.js';
+import { AdminDeleteRoutes, DeletePages } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, submitForm } from '../forms.js';
+import { formFields, submitForm, rowOr404 } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
   dateRangesOf,
@@ -25,7 +26,6 @@ import {
   RowInput,
   RowsTable,
   rowsOf,
-  SelectField,
   timeZoneOptions,
   WEEKDAY_LABELS,
 } from './admin-fields.js';
@@ -151,12 +151,25 @@ function WeekGrid(props: { spans: Record<string, string>[]; errors: FieldError[]
  * TouchpointsService as /api/v1/touchpoints uses it.
  */
 @ConsoleController('touchpoints')
-export class TouchpointPagesController {
+export class TouchpointPagesController extends AdminDeleteRoutes {
   constructor(
     private readonly touchpoints: TouchpointsService,
     private readonly people: PeopleService,
     private readonly sessions: SessionsService,
-  ) {}
+  ) {
+    super();
+  }
+
+  /** Deleting a touchpoint: asked first, then through the API's service (which refuses one in use). */
+  protected readonly deletes = new DeletePages<Touchpoint>({
+    kind: 'touchpoint',
+    path: '/touchpoints',
+    effect: 'Its claims go with it. A touchpoint with tests on record is kept for their history.',
+    nameOf: (touchpoint) => touchpoint.name,
+    read: (org, id) => this.touchpoints.get(org, id),
+    remove: (org, id) => this.touchpoints.remove(org, id),
+    flash: (session, text) => this.sessions.flash(session.actor, text),
+  });
 
   /** The people who may own a touchpoint (the owner role), by name, for the picker and the list. */
   private async owners(session: CurrentSession): Promise<Option[]> {
@@ -265,7 +278,7 @@ export class TouchpointPagesController {
     @UuidParam('id') id: string,
     @Res() res: Response,
   ): Promise<void> {
-    const touchpoint = await this.touchpointOf(session, id);
+    const touchpoint = await rowOr404(this.touchpoints.get(session.actor.organizationId, id), 'touchpoint');
     await this.sendForm(res, 200, session, touchpoint, formOf(touchpoint), []);
   }
 
@@ -277,7 +290,7 @@ export class TouchpointPagesController {
     @Body() body: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const touchpoint = await this.touchpointOf(session, id);
+    const touchpoint = await rowOr404(this.touchpoints.get(session.actor.organizationId, id), 'touchpoint');
     const form = touchpointFormOf(body);
     await submitForm(res, {
       dto: CreateTouchpointDto,
@@ -289,13 +302,6 @@ export class TouchpointPagesController {
       },
       refused: (status, errors) => this.sendForm(res, status, session, touchpoint, form, errors),
       conflict: (error) => ({ field: 'ownerId', rule: 'conflict', message: error.message }),
-    });
-  }
-
-  /** The touchpoint, or a 404 page that does not repeat the id asked for. */
-  private touchpointOf(session: CurrentSession, id: string): Promise<Touchpoint> {
-    return this.touchpoints.get(session.actor.organizationId, id).catch((error: unknown) => {
-      throw error instanceof NotFoundException ? new NotFoundException('There is no such touchpoint.') : error;
     });
   }
 
@@ -359,6 +365,12 @@ export class TouchpointPagesController {
         </form>
         <p>
           <a href="/touchpoints">Back to touchpoints</a>
+          {touchpoint && (
+            <>
+              {' '}
+              · <a href={`/touchpoints/${touchpoint.id}/delete`}>Delete {touchpoint.name}…</a>
+            </>
+          )}
         </p>
       </Layout>,
     );

@@ -150,14 +150,10 @@ export class MyTouchpointsController {
     res.status(200).setHeader('Cache-Control', 'no-store').type('html').send(page.html);
   }
 
-  /** The touchpoints the caller owns (TouchpointsService's owner filter, as GET /api/v1/touchpoints?ownerId=). */
+  /** The touchpoints the caller owns, as GET /api/v1/touchpoints lists them for an owner (one access path). */
   private owned(session: CurrentSession) {
-    const query = Object.assign(new TouchpointsQuery(), {
-      ownerId: session.actor.personId,
-      limit: OWNED_SHOWN,
-      offset: 0,
-    });
-    return this.touchpoints.list(session.actor.organizationId, query);
+    const query = Object.assign(new TouchpointsQuery(), { limit: OWNED_SHOWN, offset: 0 });
+    return this.touchpoints.listFor(session.actor, query);
   }
 
   @Get()

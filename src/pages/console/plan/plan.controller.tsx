@@ -12,11 +12,10 @@ import type { CalendarSlot } from '../../../plan-calendar/plan-calendar.reposito
 import { PlanCalendarService } from '../../../plan-calendar/plan-calendar.service.js';
 import { ResultsService } from '../../../results/results.service.js';
 import { CHANNELS } from '../../../touchpoints/touchpoint.entity.js';
-import { EmptyState, PagedTable } from '../components.js';
+import { EmptyState, PagedTable, SelectField } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
 import { formFields } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
-import { Select } from '../results/select.js';
 
 const WEEK_CHOICES = [1, 2, 4, 8, MAX_WEEKS_AHEAD].map((n) => ({
   value: String(n),
@@ -70,31 +69,31 @@ export class PlanPagesController {
           time zone. Only admin and quality see this page: the tests here are secret until revealed.
         </p>
         <form method="get" action="/plan" class="filters">
-          <Select
+          <SelectField
             name="campaignId"
             label="Campaign"
-            any="Every campaign"
+            blank="Every campaign"
             value={asked.campaignId}
             options={campaigns.items.map((c) => ({ value: c.id, label: c.name }))}
             errors={errors}
           />
-          <Select
+          <SelectField
             name="team"
             label="Team"
-            any="Any team"
+            blank="Any team"
             value={asked.team}
             options={teams.map((t) => ({ value: t.team, label: t.team }))}
             errors={errors}
           />
-          <Select
+          <SelectField
             name="channel"
             label="Channel"
-            any="Any channel"
+            blank="Any channel"
             value={asked.channel}
             options={CHANNELS.map((c) => ({ value: c, label: channelLabel(c) }))}
             errors={errors}
           />
-          <Select
+          <SelectField
             name="weeks"
             label="Weeks ahead"
             value={String(filter.weeks)}

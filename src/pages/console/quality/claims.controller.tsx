@@ -1,9 +1,9 @@
-import { Body, Get, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
 import { SessionsService, type CurrentSession } from '../../../auth/sessions/sessions.service.js';
-import { ClaimsQuery, CreateClaimDto, UpdateClaimDto } from '../../../claims/claim.dto.js';
+import { CLAIM_VERDICT_FILTERS, ClaimsQuery, CreateClaimDto, UpdateClaimDto } from '../../../claims/claim.dto.js';
 import type { Claim } from '../../../claims/claim.entity.js';
 import { CLAIMS_CSV_COLUMNS, ClaimsService } from '../../../claims/claims.service.js';
 import type { CsvRowError } from '../../../common/csv/csv-import.js';
@@ -11,20 +11,36 @@ import { CsvImportRejected } from '../../../common/csv/csv-import.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
-import { formatValue } from '../../../digests/digest-render.js';
+import { formatValue, VERDICT_TEXT } from '../../../digests/digest-render.js';
+import type { Verdict } from '../../../digests/verdicts.js';
 import { METRICS, metricByKey } from '../../../metrics/metric-catalogue.js';
 import { PeopleService } from '../../../people/people.service.js';
 import { CHANNELS, type Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable, PostButton } from '../components.js';
+import {
+  CsrfField,
+  EmptyState,
+  ErrorSummary,
+  Field,
+  FileField,
+  PagedTable,
+  PostButton,
+  SelectField,
+  TextareaField,
+} from '../components.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, pagingOf } from '../forms.js';
+import { CSV_FILE_FIELD, CSV_UPLOAD_LIMIT_TEXT, uploadedCsv, type UploadRequest } from '../csv-upload.js';
+import { formFields, pagingOf, fieldErrorsOf, submitForm } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { changesOf } from './contacts.controller.js';
-import { fieldErrorsOf, numberOrText, TextArea, teamChoices } from './form-parts.js';
-import { kept, Select, touchpointChoices, touchpointsById, when } from './quality-parts.js';
+import { numberOrText, teamChoices } from './form-parts.js';
+import { kept, touchpointChoices, touchpointsById, when } from './quality-parts.js';
 
-const FILTERS = ['touchpointId', 'team', 'metric', 'from', 'to'] as const;
+const FILTERS = ['touchpointId', 'team', 'metric', 'from', 'to', 'verdict'] as const;
+
+/** A claim's verdict as the digest prints it; a claim in no digest yet says so. */
+const verdictText = (v: string | undefined) =>
+  v === undefined || v === 'none' ? 'not in a digest yet' : (VERDICT_TEXT[v as Verdict] ?? v);
 
 /** The fields of the claim form, as typed. */
 type ClaimForm = Partial<Record<keyof CreateClaimDto, string>>;
@@ -105,11 +121,17 @@ export class ClaimsPagesController {
     const paging = await pagingOf(query);
     Object.assign(filter, paging);
     const [page, choices] = await Promise.all([this.claims.list(me, filter), touchpointChoices(this.touchpoints, me)]);
-    const names = await touchpointsById(
-      this.touchpoints,
-      me,
-      page.items.map((c) => c.touchpointId),
-    );
+    const [names, verdicts] = await Promise.all([
+      touchpointsById(
+        this.touchpoints,
+        me,
+        page.items.map((c) => c.touchpointId),
+      ),
+      this.claims.verdicts(
+        me,
+        page.items.map((c) => c.id),
+      ),
+    ]);
     const keep = kept(Object.fromEntries(FILTERS.map((f) => [f, filter[f]])));
     sendPage(
       res,
@@ -119,30 +141,39 @@ export class ClaimsPagesController {
           <a href="/claims/new">Enter a claim</a> · <a href="/claims/import">Import claims from CSV</a>
         </p>
         <form method="get" action="/claims" role="search" class="narrow">
-          <Select
+          <SelectField
             name="touchpointId"
             label="Touchpoint"
             blank="Any touchpoint"
             value={asked.touchpointId}
             errors={errors}
-            choices={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
+            options={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
             hint={choices.total > choices.items.length ? `The first ${choices.items.length} by name.` : undefined}
           />
-          <Select
+          <SelectField
             name="team"
             label="Team"
             blank="Any team"
             value={asked.team}
             errors={errors}
-            choices={teamChoices(choices.items, asked.team)}
+            options={teamChoices(choices.items, asked.team)}
           />
-          <Select
+          <SelectField
             name="metric"
             label="Metric"
             blank="Any metric"
             value={asked.metric}
             errors={errors}
-            choices={METRICS.map((m) => ({ value: m.key, label: `${m.key}: ${m.description}` }))}
+            options={METRICS.map((m) => ({ value: m.key, label: `${m.key}: ${m.description}` }))}
+          />
+          <SelectField
+            name="verdict"
+            label="Verdict in the digest"
+            blank="Any verdict"
+            value={asked.verdict}
+            errors={errors}
+            options={CLAIM_VERDICT_FILTERS.map((v) => ({ value: v, label: verdictText(v) }))}
+            hint="As the latest digest that holds the claim shows it."
           />
           <Field name="from" label="Period ends on or after (date)" type="date" value={asked.from} errors={errors} />
           <Field name="to" label="Period starts on or before (date)" type="date" value={asked.to} errors={errors} />
@@ -168,6 +199,7 @@ export class ClaimsPagesController {
             { header: 'Metric', cell: (c) => c.metric },
             { header: 'Period', cell: (c) => `${c.periodStart} – ${c.periodEnd}` },
             { header: 'Claimed', cell: (c) => valueOf(c) },
+            { header: 'Verdict', cell: (c) => verdictText(verdicts.get(c.id)) },
             { header: 'Reported in', cell: (c) => c.source },
             { header: 'Reported', cell: (c) => when(c.reportedAt) },
             {
@@ -219,40 +251,40 @@ export class ClaimsPagesController {
         <ErrorSummary errors={errors} />
         <form method="post" action={action} class="narrow" novalidate>
           <CsrfField token={session.csrfToken} />
-          <Select
+          <SelectField
             name="touchpointId"
             label="Touchpoint"
             blank="None: a team, or the whole organisation"
             value={form.touchpointId}
             errors={errors}
-            choices={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
+            options={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
             hint="A claim is about one touchpoint, or a team, or (neither) the whole organisation."
           />
-          <Select
+          <SelectField
             name="team"
             label="Team"
             blank="None"
             value={form.team}
             errors={errors}
-            choices={teamChoices(choices.items, form.team)}
+            options={teamChoices(choices.items, form.team)}
             hint="Only when no touchpoint is chosen."
           />
-          <Select
+          <SelectField
             name="channel"
             label="Channel"
             blank="Any channel (or the touchpoint's)"
             value={form.channel}
             errors={errors}
-            choices={CHANNELS.map((c) => ({ value: c, label: c }))}
+            options={CHANNELS.map((c) => ({ value: c, label: c }))}
             hint="Needed for a wait claimed for a team or the whole organisation: waits are never pooled."
           />
-          <Select
+          <SelectField
             name="metric"
             label="Metric"
             blank="Choose a metric"
             value={form.metric}
             errors={errors}
-            choices={METRICS.map((m) => ({ value: m.key, label: `${m.key}: ${m.description}` }))}
+            options={METRICS.map((m) => ({ value: m.key, label: `${m.key}: ${m.description}` }))}
           />
           <Field name="periodStart" label="Period start" type="date" value={form.periodStart} errors={errors} />
           <Field name="periodEnd" label="Period end" type="date" value={form.periodEnd} errors={errors} />
@@ -294,20 +326,17 @@ export class ClaimsPagesController {
   @ConsolePage('admin', 'quality')
   async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const form = formFields(body) as ClaimForm;
-    const { value, errors } = await validateDto(CreateClaimDto, claimBody(form));
-    if (errors.length) return this.form(session, res, 400, { form, errors });
-    try {
-      await this.claims.create(session.actor, value);
-    } catch (e) {
-      const fieldErrors = fieldErrorsOf(e);
-      if (!fieldErrors) throw e;
-      return this.form(session, res, 400, { form, errors: fieldErrors });
-    }
-    await this.sessions.flash(
-      session.actor,
-      `The claim is entered: ${value.metric} for ${value.periodStart} – ${value.periodEnd}.`,
-    );
-    res.redirect(303, '/claims');
+    await submitForm(res, {
+      dto: CreateClaimDto,
+      plain: claimBody(form),
+      save: (value) => this.claims.create(session.actor, value),
+      saved: async (claim) => {
+        const what = `${claim.metric} for ${claim.periodStart} – ${claim.periodEnd}`;
+        await this.sessions.flash(session.actor, `The claim is entered: ${what}.`);
+        return '/claims';
+      },
+      refused: (status, errors) => this.form(session, res, status, { form, errors }),
+    });
   }
 
   @Get('import')
@@ -318,8 +347,15 @@ export class ClaimsPagesController {
 
   @Post('import')
   @ConsolePage('admin', 'quality')
-  async import(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
-    const csv = formFields(body).csv ?? '';
+  async import(
+    @CurrentConsole() session: CurrentSession,
+    @Req() req: UploadRequest,
+    @Res() res: Response,
+  ): Promise<void> {
+    const upload = uploadedCsv(req);
+    const { csv } = upload;
+    if ('refusal' in upload)
+      return this.importPage(session, res, upload.refusal.status, csv, [], upload.refusal.message);
     try {
       const created = await this.claims.importCsv(session.actor, csv);
       await this.sessions.flash(session.actor, `Imported ${created.length} claim${created.length === 1 ? '' : 's'}.`);
@@ -362,17 +398,16 @@ export class ClaimsPagesController {
   ): Promise<void> {
     const claim = await this.claims.get(session.actor, id);
     const form = formFields(body) as ClaimForm;
-    const { value, errors } = await validateDto(UpdateClaimDto, claimBody(form));
-    if (errors.length) return this.form(session, res, 400, { claim, form, errors });
-    try {
-      await this.claims.update(session.actor, id, value);
-    } catch (e) {
-      const fieldErrors = fieldErrorsOf(e);
-      if (!fieldErrors) throw e;
-      return this.form(session, res, 400, { claim, form, errors: fieldErrors });
-    }
-    await this.sessions.flash(session.actor, 'The claim is changed; its history keeps what it was.');
-    res.redirect(303, `/claims/${id}/history`);
+    await submitForm(res, {
+      dto: UpdateClaimDto,
+      plain: claimBody(form),
+      save: (value) => this.claims.update(session.actor, id, value),
+      saved: async () => {
+        await this.sessions.flash(session.actor, 'The claim is changed; its history keeps what it was.');
+        return `/claims/${id}/history`;
+      },
+      refused: (status, errors) => this.form(session, res, status, { claim, form, errors }),
+    });
   }
 
   @Post(':id/delete')
@@ -462,7 +497,14 @@ export class ClaimsPagesController {
   }
 
   /** The import form; after a refused import, every bad row (row, field, rule, message) above the kept text. */
-  private importPage(session: CurrentSession, res: Response, status: number, csv: string, rows: CsvRowError[]) {
+  private importPage(
+    session: CurrentSession,
+    res: Response,
+    status: number,
+    csv: string,
+    rows: CsvRowError[],
+    fileError?: string,
+  ) {
     const columns = [...CLAIMS_CSV_COLUMNS.optional, ...CLAIMS_CSV_COLUMNS.required];
     sendPage(
       res,
@@ -471,6 +513,13 @@ export class ClaimsPagesController {
         <p>
           <a href="/claims">Back to the claims</a>
         </p>
+        {fileError && (
+          <div class="summary" role="alert">
+            <p>
+              <strong>Nothing was imported: {fileError}</strong>
+            </p>
+          </div>
+        )}
         {rows.length > 0 && (
           <div class="summary" role="alert">
             <p>
@@ -508,14 +557,21 @@ export class ClaimsPagesController {
           One claim a row, with a header line naming the columns: {columns.join(', ')}. The touchpoint by its exact name
           (or leave it empty for a team or the whole organisation); a value as 0.96 or 96%.
         </p>
-        <form method="post" action="/claims/import">
+        <form method="post" action="/claims/import" enctype="multipart/form-data">
           <CsrfField token={session.csrfToken} />
-          <TextArea
+          <FileField
+            name={CSV_FILE_FIELD}
+            label="A CSV file of claims"
+            accept=".csv,text/csv"
+            hint={`Saved from a spreadsheet as CSV UTF-8, at most ${CSV_UPLOAD_LIMIT_TEXT}.`}
+            error={fileError}
+          />
+          <TextareaField
             name="csv"
-            label="The claims, as CSV"
+            label="Or paste the claims, as CSV"
             value={csv}
             rows={12}
-            hint="Paste the rows from a spreadsheet saved as CSV."
+            hint="Used when no file is chosen: the rows from a spreadsheet saved as CSV."
           />
           <button type="submit">Import the claims</button>
         </form>

@@ -6,6 +6,9 @@ import type { CurrentSession } from '../../../auth/sessions/sessions.service.js'
 import { formatDuration } from '../../../common/durations.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
+import { sendEvidenceFile } from '../../../evidence/evidence-download.js';
+import type { Evidence } from '../../../evidence/evidence.entity.js';
+import { EvidenceService } from '../../../evidence/evidence.service.js';
 import { asks, type ChannelField } from '../../../outcomes/channel-fields.js';
 import { OutcomesQuery } from '../../../outcomes/outcome.dto.js';
 import { RESOLUTIONS, type Outcome } from '../../../outcomes/outcome.entity.js';
@@ -13,7 +16,7 @@ import { OutcomesService } from '../../../outcomes/outcomes.service.js';
 import { PeopleService } from '../../../people/people.service.js';
 import { CHANNELS, type Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { EmptyState, Field, PagedTable, type Column } from '../components.js';
+import { EmptyState, Field, PagedTable, type Column, SelectField } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
 import { formFields } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
@@ -22,7 +25,6 @@ import {
   ExportLinks,
   isExportFormat,
   kept,
-  Select,
   sendExport,
   touchpointChoices,
   touchpointsById,
@@ -118,6 +120,27 @@ export function changesOf(before: Record<string, unknown> | null, after: Record<
     .map((k) => `${k}: ${show(before[k])} → ${show(after[k])}`);
 }
 
+const KIND_WORDS: Record<Evidence['kind'], string> = { image: 'image', pdf: 'PDF', audio: 'audio recording' };
+const kilobytes = (bytes: number) => `${Math.max(1, Math.round(bytes / 1024))} kB`;
+
+/** The tester's files of one contact, each downloaded as an attachment (never shown inline). */
+function EvidenceList({ outcomeId, files }: { outcomeId: string; files: Evidence[] }) {
+  if (!files.length) return <p>No files attached.</p>;
+  return (
+    <ul class="evidence-list">
+      {files.map((f) => (
+        <li key={f.id}>
+          <a href={`/contacts/${outcomeId}/evidence/${f.id}`} download={f.fileName}>
+            {f.fileName}
+          </a>{' '}
+          ({KIND_WORDS[f.kind]}, {kilobytes(f.bytes)}, {when(f.createdAt)}
+          {f.metadataStripped ? '; location and camera details removed' : '; kept as the tester sent it'})
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /**
  * Contacts (admin, quality): the recorded outcomes, filtered, paged and exported, and one contact with its
  * answers, notes and the audit trail of its saves, all through OutcomesService as GET /api/v1/outcomes reads them.
@@ -128,6 +151,7 @@ export class ContactsPagesController {
     private readonly outcomes: OutcomesService,
     private readonly touchpoints: TouchpointsService,
     private readonly people: PeopleService,
+    private readonly evidence: EvidenceService,
   ) {}
 
   private async filtered(query: Record<string, unknown>) {
@@ -164,31 +188,31 @@ export class ContactsPagesController {
       errors.length ? 400 : 200,
       <Layout session={session} path="/contacts" title="Contacts">
         <form method="get" action="/contacts" role="search" class="narrow">
-          <Select
+          <SelectField
             name="touchpointId"
             label="Touchpoint"
             blank="Any touchpoint"
             value={asked.touchpointId}
             errors={errors}
-            choices={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
+            options={choices.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
             hint={choices.total > choices.items.length ? `The first ${choices.items.length} by name.` : undefined}
           />
           <Field name="team" label="Team" value={asked.team} errors={errors} />
-          <Select
+          <SelectField
             name="channel"
             label="Channel"
             blank="Any channel"
             value={asked.channel}
             errors={errors}
-            choices={CHANNELS.map((c) => ({ value: c, label: c }))}
+            options={CHANNELS.map((c) => ({ value: c, label: c }))}
           />
-          <Select
+          <SelectField
             name="resolution"
             label="Resolution"
             blank="Any"
             value={asked.resolution}
             errors={errors}
-            choices={RESOLUTIONS.map((r) => ({ value: r, label: r }))}
+            options={RESOLUTIONS.map((r) => ({ value: r, label: r }))}
           />
           <Field name="from" label="Attempted from (date)" type="date" value={asked.from} errors={errors} />
           <Field name="to" label="Attempted before (date)" type="date" value={asked.to} errors={errors} />
@@ -235,6 +259,18 @@ export class ContactsPagesController {
     );
   }
 
+  /** One of a contact's files, as GET /api/v1/outcomes/:id/evidence/:evidenceId sends it. */
+  @Get(':id/evidence/:evidenceId')
+  @ConsolePage('admin', 'quality')
+  async evidenceFile(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @UuidParam('evidenceId') evidenceId: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    sendEvidenceFile(res, await this.evidence.download(session.actor, id, evidenceId));
+  }
+
   @Get(':id')
   @ConsolePage('admin', 'quality')
   async one(
@@ -244,9 +280,10 @@ export class ContactsPagesController {
   ): Promise<void> {
     const me = session.actor;
     const outcome = await this.outcomes.get(me, id);
-    const [audit, touchpoint] = await Promise.all([
+    const [audit, touchpoint, files] = await Promise.all([
       this.outcomes.auditTrail(me, id),
       this.touchpoints.get(me.organizationId, outcome.touchpointId),
+      this.evidence.list(me, id),
     ]);
     const editors = new Map<string, string>();
     for (const pid of new Set([outcome.testerId, ...audit.map((e) => e.editedBy)]))
@@ -294,6 +331,8 @@ export class ContactsPagesController {
         </dl>
         <h2>Notes</h2>
         {outcome.notes ? <p class="notes">{outcome.notes}</p> : <p>No notes.</p>}
+        <h2>Evidence</h2>
+        <EvidenceList outcomeId={outcome.id} files={files} />
         <h2>Answers to the scenario's questions</h2>
         {answers.length ? (
           <dl class="facts">

@@ -15,12 +15,12 @@ import type { RunSummary } from '../../../digests/digests.repository.js';
 import { OutcomesQuery } from '../../../outcomes/outcome.dto.js';
 import { OutcomesService } from '../../../outcomes/outcomes.service.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { EmptyState, PagedTable } from '../components.js';
+import { EmptyState, PagedTable, SelectField } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
 import { formFields, pagingOf } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { contactColumns } from './contacts.controller.js';
-import { ExportLinks, isExportFormat, kept, Select, sendExport, touchpointsById, when } from './quality-parts.js';
+import { ExportLinks, isExportFormat, kept, sendExport, touchpointsById, when } from './quality-parts.js';
 
 const interval = (r: DigestRow) =>
   r.ciLow === null || r.ciHigh === null ? '—' : `${formatValue(r.unit, r.ciLow)} – ${formatValue(r.unit, r.ciHigh)}`;
@@ -93,13 +93,13 @@ export class DigestsPagesController {
           <a href="/digests/subscriptions">Who receives which digest, and when</a>
         </p>
         <form method="get" action="/digests" role="search" class="narrow">
-          <Select
+          <SelectField
             name="subscriptionId"
             label="Digest"
             blank="Every digest"
             value={asked.subscriptionId}
             errors={errors}
-            choices={subs.items.map((s) => ({ value: s.id, label: s.name }))}
+            options={subs.items.map((s) => ({ value: s.id, label: s.name }))}
           />
           <button type="submit">Show</button>
         </form>
@@ -206,6 +206,40 @@ export class DigestsPagesController {
             </>
           ))}
         </dl>
+        {p.coverageByTouchpoint?.length ? (
+          <div class="table-wrap" role="region" aria-label="Coverage by touchpoint" tabindex={0}>
+            <table>
+              <caption>Coverage by touchpoint</caption>
+              <thead>
+                <tr>
+                  {['Touchpoint', 'Planned', 'Completed', 'Missed', 'Declined', 'Unfilled'].map((h) => (
+                    <th scope="col" key={h}>
+                      {h}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {p.coverageByTouchpoint.map((c) => (
+                  <tr key={c.touchpointId}>
+                    <td>
+                      {tps.has(c.touchpointId) ? (
+                        <a href={`/results/touchpoints/${c.touchpointId}`}>{c.touchpoint}</a>
+                      ) : (
+                        c.touchpoint
+                      )}
+                    </td>
+                    <td>{c.planned}</td>
+                    <td>{c.completed}</td>
+                    <td>{c.missed}</td>
+                    <td>{c.declined}</td>
+                    <td>{c.unfilled}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
       </Layout>,
     );
   }
@@ -247,9 +281,8 @@ export class DigestsPagesController {
     @Res() res: Response,
   ): Promise<void> {
     const me = session.actor;
-    const run = await this.runs.get(me, runId);
-    const row = /^\d{1,4}$/.test(index) ? run.payload.rows[Number(index)] : undefined;
-    if (!row) throw new NotFoundException('This digest has no such row');
+    // the run's one row, not its payload (an organization's digest holds a row per claim)
+    const { run, row } = await this.runs.getRow(me, runId, /^\d{1,5}$/.test(index) ? Number(index) : null);
     const tp = row.touchpointId
       ? (await touchpointsById(this.touchpoints, me, [row.touchpointId])).get(row.touchpointId)
       : undefined;

@@ -1,13 +1,14 @@
+import { listOf } from '../forms.js';
 import { claimBody } from './claims.controller.js';
-import { listField, numberOrText, teamChoices } from './form-parts.js';
+import { numberOrText, teamChoices } from './form-parts.js';
 import { subscriptionBody, subscriptionFormOf } from './subscriptions.controller.js';
 
 describe('reading a posted form', () => {
   it('takes every value of a checkbox list, none when none is ticked', () => {
-    expect(listField({ people: ['a', 'b'] }, 'people')).toEqual(['a', 'b']);
-    expect(listField({ people: 'a' }, 'people')).toEqual(['a']);
-    expect(listField({}, 'people')).toEqual([]);
-    expect(listField({ people: ['', 'a', { x: 1 }] }, 'people')).toEqual(['a']);
+    expect(listOf({ people: ['a', 'b'] }, 'people')).toEqual(['a', 'b']);
+    expect(listOf({ people: 'a' }, 'people')).toEqual(['a']);
+    expect(listOf({}, 'people')).toEqual([]);
+    expect(listOf({ people: ['', 'a', { x: 1 }] }, 'people')).toEqual(['a']);
   });
 
   it('turns a typed number into a number, and leaves other text for the DTO to name', () => {

@@ -4,10 +4,8 @@ import { DateTime } from 'luxon';
 import type { Actor } from '../../../auth/actor.js';
 import { toCsv, toXlsx, type Cell } from '../../../common/csv/spreadsheet.js';
 import { MAX_PAGE_SIZE, type Page } from '../../../common/pagination.js';
-import type { FieldError } from '../../../common/validation/validation-errors.js';
 import type { Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
 import type { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { errorsOf } from '../components.js';
 
 /** The formats an export comes in. */
 export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
@@ -87,49 +85,6 @@ export function ExportLinks(props: { base: string; query?: Record<string, string
         </>
       ))}
     </p>
-  );
-}
-
-/** A labelled picker: choices by name, the error of its field beside it (as Field does for inputs). */
-export function Select(props: {
-  name: string;
-  label: string;
-  value?: string;
-  choices: Array<{ value: string; label: string }>;
-  blank?: string;
-  errors?: FieldError[];
-  hint?: string;
-}) {
-  const id = `field-${props.name}`;
-  const errors = errorsOf(props.errors ?? [], props.name);
-  const described = [props.hint ? `${id}-hint` : '', errors.length ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return (
-    <div class={errors.length ? 'field has-error' : 'field'}>
-      <label for={id}>{props.label}</label>
-      {props.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      )}
-      <select
-        id={id}
-        name={props.name}
-        aria-invalid={errors.length ? 'true' : undefined}
-        aria-describedby={described || undefined}
-      >
-        {props.blank !== undefined && <option value="">{props.blank}</option>}
-        {props.choices.map((c) => (
-          <option key={c.value} value={c.value} selected={c.value === props.value}>
-            {c.label}
-          </option>
-        ))}
-      </select>
-      {errors.length > 0 && (
-        <p class="error" id={`${id}-error`}>
-          {errors.map((e) => e.message).join('; ')}
-        </p>
-      )}
-    </div>
   );
 }
 

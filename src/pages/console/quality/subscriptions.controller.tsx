@@ -1,5 +1,6 @@
 import { Body, Get, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { DateTime } from 'luxon';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
 import { SessionsService, type CurrentSession } from '../../../auth/sessions/sessions.service.js';
@@ -7,17 +8,32 @@ import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
-import { CreateDigestSubscriptionDto, UpdateDigestSubscriptionDto } from '../../../digests/digest-subscription.dto.js';
+import { DigestPagesService } from '../../../digests/digest-pages.service.js';
+import {
+  CreateDigestSubscriptionDto,
+  PreviewQuery,
+  UpdateDigestSubscriptionDto,
+} from '../../../digests/digest-subscription.dto.js';
 import type { DigestSubscription } from '../../../digests/digest-subscription.entity.js';
 import { DigestSubscriptionsService } from '../../../digests/digest-subscriptions.service.js';
 import { PeopleService } from '../../../people/people.service.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable, PostButton } from '../components.js';
+import {
+  CsrfField,
+  EmptyState,
+  ErrorSummary,
+  Field,
+  PagedTable,
+  PostButton,
+  SelectField,
+  CheckboxGroup,
+  TextareaField,
+} from '../components.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, pagingOf } from '../forms.js';
+import { formFields, pagingOf, listOf, fieldErrorsOf, submitForm } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
-import { CheckboxList, fieldErrorsOf, listField, numberOrText, TextArea, teamChoices } from './form-parts.js';
-import { Select, touchpointChoices, touchpointsById } from './quality-parts.js';
+import { numberOrText, teamChoices } from './form-parts.js';
+import { touchpointChoices, touchpointsById } from './quality-parts.js';
 
 /** The subscription form as typed: text fields, the ticked people and touchpoints, the typed addresses. */
 export interface SubscriptionForm {
@@ -37,8 +53,8 @@ export function subscriptionFormOf(body: unknown): SubscriptionForm {
   const f = formFields(body);
   return {
     ...f,
-    people: listField(body, 'people'),
-    touchpointIds: listField(body, 'touchpointIds'),
+    people: listOf(body, 'people'),
+    touchpointIds: listOf(body, 'touchpointIds'),
   };
 }
 
@@ -97,6 +113,7 @@ export class SubscriptionsPagesController {
     private readonly touchpoints: TouchpointsService,
     private readonly people: PeopleService,
     private readonly sessions: SessionsService,
+    private readonly pages: DigestPagesService,
   ) {}
 
   @Get()
@@ -158,11 +175,17 @@ export class SubscriptionsPagesController {
             { header: 'Schedule', cell: (s) => `${s.cron} (${s.timezone})` },
             { header: 'Covers', cell: (s) => `${s.periodDays} days, verdicts from ${s.minContacts} contacts` },
             {
-              header: 'Sent',
+              header: 'Digests',
               cell: (s) => (
-                <a href={`/digests?subscriptionId=${s.id}`} aria-label={`Digests sent: ${s.name}`}>
-                  Digests sent
-                </a>
+                <>
+                  <a href={`/digests?subscriptionId=${s.id}`} aria-label={`Digests sent: ${s.name}`}>
+                    Digests sent
+                  </a>{' '}
+                  ·{' '}
+                  <a href={`/digests/subscriptions/${s.id}/preview`} aria-label={`Preview the next digest: ${s.name}`}>
+                    Preview the next
+                  </a>
+                </>
               ),
             },
           ]}
@@ -233,39 +256,40 @@ export class SubscriptionsPagesController {
           <div class="narrow">
             <Field name="name" label="Name" value={form.name} errors={errors} />
           </div>
-          <CheckboxList
+          <CheckboxGroup
             name="people"
             legend="Recipients: people"
-            choices={personChoices}
+            options={personChoices}
             checked={form.people}
             errors={errors.filter((e) => e.field === 'recipients').map((e) => ({ ...e, field: 'people' }))}
             hint={people.total > people.items.length ? `The first ${people.items.length} people by name.` : undefined}
           />
           <div class="narrow">
-            <TextArea
+            <TextareaField
               name="emails"
               label="Recipients: other addresses"
               value={form.emails}
+              rows={4}
               hint="Email addresses of readers who are not people here, one a line."
             />
           </div>
-          <CheckboxList
+          <CheckboxGroup
             name="touchpointIds"
             legend="Touchpoints"
-            choices={tps.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
+            options={tps.items.map((t) => ({ value: t.id, label: `${t.name} (${t.channel})` }))}
             checked={form.touchpointIds}
             errors={errors}
             hint="The digest covers these touchpoints; with none ticked, the team below, else the whole organisation."
             empty="No touchpoints yet."
           />
           <div class="narrow">
-            <Select
+            <SelectField
               name="team"
               label="Team"
               blank="None"
               value={form.team}
               errors={errors}
-              choices={teamChoices(tps.items, form.team)}
+              options={teamChoices(tps.items, form.team)}
             />
             <Field
               name="cron"
@@ -276,13 +300,13 @@ export class SubscriptionsPagesController {
                 'A cron expression of 5 fields: "0 8 * * 1" is Mondays at 08:00, "0 8 1 * *" the 1st of each month.'
               }
             />
-            <Select
+            <SelectField
               name="timezone"
               label="Time zone of the schedule"
               blank="Choose a time zone"
               value={form.timezone}
               errors={errors}
-              choices={zones().map((z) => ({ value: z, label: z }))}
+              options={zones().map((z) => ({ value: z, label: z }))}
             />
             <Field
               name="periodDays"
@@ -329,17 +353,16 @@ export class SubscriptionsPagesController {
   @ConsolePage('admin', 'quality')
   async add(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const form = subscriptionFormOf(body);
-    const { value, errors } = await validateDto(CreateDigestSubscriptionDto, subscriptionBody(form));
-    if (errors.length) return this.form(session, res, 400, { form, errors });
-    try {
-      await this.subscriptions.create(session.actor.organizationId, value);
-    } catch (e) {
-      const fieldErrors = fieldErrorsOf(e);
-      if (!fieldErrors) throw e;
-      return this.form(session, res, 400, { form, errors: fieldErrors });
-    }
-    await this.sessions.flash(session.actor, `The digest ${value.name} is added.`);
-    res.redirect(303, '/digests/subscriptions');
+    await submitForm(res, {
+      dto: CreateDigestSubscriptionDto,
+      plain: subscriptionBody(form),
+      save: (value) => this.subscriptions.create(session.actor.organizationId, value),
+      saved: async (sub) => {
+        await this.sessions.flash(session.actor, `The digest ${sub.name} is added.`);
+        return '/digests/subscriptions';
+      },
+      refused: (status, errors) => this.form(session, res, status, { form, errors }),
+    });
   }
 
   @Get(':id/edit')
@@ -364,17 +387,16 @@ export class SubscriptionsPagesController {
     const org = session.actor.organizationId;
     const sub = await this.subscriptions.get(org, id);
     const form = subscriptionFormOf(body);
-    const { value, errors } = await validateDto(UpdateDigestSubscriptionDto, subscriptionBody(form));
-    if (errors.length) return this.form(session, res, 400, { sub, form, errors });
-    try {
-      await this.subscriptions.update(org, id, value);
-    } catch (e) {
-      const fieldErrors = fieldErrorsOf(e);
-      if (!fieldErrors) throw e;
-      return this.form(session, res, 400, { sub, form, errors: fieldErrors });
-    }
-    await this.sessions.flash(session.actor, `The digest ${sub.name} is changed.`);
-    res.redirect(303, '/digests/subscriptions');
+    await submitForm(res, {
+      dto: UpdateDigestSubscriptionDto,
+      plain: subscriptionBody(form),
+      save: (value) => this.subscriptions.update(org, id, value),
+      saved: async () => {
+        await this.sessions.flash(session.actor, `The digest ${sub.name} is changed.`);
+        return '/digests/subscriptions';
+      },
+      refused: (status, errors) => this.form(session, res, status, { sub, form, errors }),
+    });
   }
 
   @Post(':id/delete')
@@ -388,5 +410,92 @@ export class SubscriptionsPagesController {
     await this.subscriptions.remove(session.actor.organizationId, id);
     await this.sessions.flash(session.actor, `The digest ${sub.name} is deleted, with the digests it sent.`);
     res.redirect(303, '/digests/subscriptions');
+  }
+
+  /**
+   * What the subscription's next digest would hold (or that of another period), computed now from the contacts
+   * recorded so far, nothing sent or stored: the period form, the next digest's period filled in.
+   */
+  @Get(':id/preview')
+  @ConsolePage('admin', 'quality')
+  async preview(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const org = session.actor.organizationId;
+    const sub = await this.subscriptions.get(org, id);
+    const next = await this.subscriptions.nextPeriod(org, id);
+    const inZone = (d: Date) => DateTime.fromJSDate(d, { zone: sub.timezone }).toISO({ suppressMilliseconds: true })!;
+    this.previewForm(session, res, 200, sub, { periodStart: inZone(next.start), periodEnd: inZone(next.end) }, []);
+  }
+
+  /** The preview as the digest's web page renders it (the same rendering its readers get), for the period asked. */
+  @Get(':id/preview/page')
+  @ConsolePage('admin', 'quality')
+  async previewPage(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
+    const org = session.actor.organizationId;
+    const sub = await this.subscriptions.get(org, id);
+    const asked = formFields(query);
+    const { value, errors } = await validateDto(PreviewQuery, asked);
+    if (errors.length) return this.previewForm(session, res, 400, sub, asked, errors);
+    let payload;
+    try {
+      payload = await this.subscriptions.preview(org, id, value.periodStart, value.periodEnd);
+    } catch (e) {
+      const fieldErrors = fieldErrorsOf(e);
+      if (!fieldErrors) throw e;
+      return this.previewForm(session, res, 400, sub, asked, fieldErrors);
+    }
+    const page = await this.pages.render(payload, sub.name, sub.timezone);
+    res.status(200).setHeader('Cache-Control', 'no-store').type('html').send(page.html);
+  }
+
+  private previewForm(
+    session: CurrentSession,
+    res: Response,
+    status: number,
+    sub: DigestSubscription,
+    period: Record<string, string | undefined>,
+    errors: FieldError[],
+  ): void {
+    const action = `/digests/subscriptions/${sub.id}/preview/page`;
+    sendPage(
+      res,
+      status,
+      <Layout session={session} path="/digests" title={`Preview: ${sub.name}`}>
+        <p>
+          <a href="/digests/subscriptions">Back to the subscriptions</a>
+        </p>
+        <p>
+          The digest is computed now from the contacts recorded so far, as its readers' page shows it; nothing is sent
+          or kept. A claim whose period runs past now is in progress. The period below is the next digest's ({sub.cron}{' '}
+          in {sub.timezone}, {sub.periodDays} days).
+        </p>
+        <ErrorSummary errors={errors} />
+        <form method="get" action={action} class="narrow">
+          <Field
+            name="periodStart"
+            label="Period start"
+            value={period.periodStart}
+            errors={errors}
+            hint={`A date (midnight in ${sub.timezone}) or a date and time with its offset.`}
+          />
+          <Field
+            name="periodEnd"
+            label="Period end (not included)"
+            value={period.periodEnd}
+            errors={errors}
+            hint={`Empty: ${sub.periodDays} days after the start.`}
+          />
+          <button type="submit">Show the preview</button>
+        </form>
+      </Layout>,
+    );
   }
 }

@@ -34,13 +34,13 @@ const claim: ResultsClaim = {
 
 describe('ResultsChart', () => {
   it('draws each week with a value as a dot on its interval, and skips a week without one', () => {
-    const svg = renderFragment(<ResultsChart id="c" title="t" series={series} claims={[]} />);
+    const svg = renderFragment(<ResultsChart id="c" title="t" series={series} claims={[]} zone="UTC" />);
     expect(svg.match(/<circle /g)).toHaveLength(1);
     expect(svg.match(/<g class="week">/g)).toHaveLength(1);
   });
 
   it('draws a claim across its own period, in its verdict’s colour, at its value', () => {
-    const svg = renderFragment(<ResultsChart id="c" title="t" series={series} claims={[claim]} />);
+    const svg = renderFragment(<ResultsChart id="c" title="t" series={series} claims={[claim]} zone="UTC" />);
     const line = /<line class="claim" x1="([\d.]+)" x2="([\d.]+)" y1="([\d.]+)"[^>]*stroke="([^"]+)"/.exec(svg)!;
     // the first of two weeks: from the left edge of the plot to its middle
     expect(Number(line[1])).toBe(48);
@@ -50,8 +50,21 @@ describe('ResultsChart', () => {
     expect(line[4]).toBe('#b00020');
   });
 
+  it('labels each week by its Monday in the touchpoint’s own zone, not in UTC', () => {
+    // Kolkata's Monday 1 March 2027 starts at 18:30 UTC on Sunday 28 February
+    const kolkata: MetricSeries = {
+      ...series,
+      weeks: [week('2027-02-28T18:30:00.000Z', '2027-03-07T18:30:00.000Z', 0.8, [0.44, 0.97])],
+    };
+    const svg = renderFragment(<ResultsChart id="c" title="t" series={kolkata} claims={[]} zone="Asia/Kolkata" />);
+    expect(svg).toContain('>1 Mar<');
+    expect(svg).not.toContain('28 Feb');
+  });
+
   it('escapes the title it is given, as every JSX text', () => {
-    const svg = renderFragment(<ResultsChart id="c" title={'<script>x</script>'} series={series} claims={[]} />);
+    const svg = renderFragment(
+      <ResultsChart id="c" title={'<script>x</script>'} series={series} claims={[]} zone="UTC" />,
+    );
     expect(svg).not.toContain('<script>');
     expect(svg).toContain('&lt;script>');
   });

@@ -25,10 +25,10 @@ export function axisRange(series: MetricSeries, claims: readonly ResultsClaim[])
 const ticksOf = (unit: MetricSeries['unit'], [low, high]: [number, number]): number[] =>
   unit === 'rating' ? [1, 2, 3, 4, 5] : [0, 0.25, 0.5, 0.75, 1].map((f) => low + f * (high - low));
 
-/** A claim's period as instants for drawing: its dates from midnight UTC (close enough at a chart's scale). */
-const claimSpan = (c: ResultsClaim): [number, number] => [
-  Date.parse(`${c.claimPeriod.start}T00:00:00Z`),
-  Date.parse(`${c.claimPeriod.end}T00:00:00Z`) + 86_400_000,
+/** A claim's period as instants for drawing: from its first date's midnight to its last date's end, in the zone. */
+const claimSpan = (c: ResultsClaim, zone: string): [number, number] => [
+  DateTime.fromISO(c.claimPeriod.start, { zone }).toMillis(),
+  DateTime.fromISO(c.claimPeriod.end, { zone }).plus({ days: 1 }).toMillis(),
 ];
 
 /**
@@ -41,6 +41,8 @@ export function ResultsChart(props: {
   claims: readonly ResultsClaim[];
   title: string;
   id: string;
+  /** The touchpoint's (or team's) zone: its weeks start on its own Monday, so their labels are dates there. */
+  zone: string;
 }) {
   const { series, claims } = props;
   const weeks = series.weeks;
@@ -54,7 +56,9 @@ export function ResultsChart(props: {
   const y = (v: number) => PLOT.top + plotH - ((Math.min(high, Math.max(low, v)) - low) / (high - low)) * plotH;
   const r = (n: number) => Math.round(n * 10) / 10;
   const labelEvery = Math.ceil(weeks.length / 6);
-  const drawn = claims.map((c) => ({ c, span: claimSpan(c) })).filter(({ span }) => span[1] > t0 && span[0] < t1);
+  const drawn = claims
+    .map((c) => ({ c, span: claimSpan(c, props.zone) }))
+    .filter(({ span }) => span[1] > t0 && span[0] < t1);
   return (
     <svg
       class="results-chart"
@@ -76,7 +80,7 @@ export function ResultsChart(props: {
       {weeks.map((w, i) =>
         i % labelEvery === 0 ? (
           <text key={`label-${w.start}`} x={r(x(Date.parse(w.start)))} y={HEIGHT - PLOT.bottom + 16} fill={INK}>
-            {DateTime.fromISO(w.start, { zone: 'UTC' }).toFormat('d LLL')}
+            {DateTime.fromISO(w.start, { zone: props.zone }).toFormat('d LLL')}
           </text>
         ) : null,
       )}

@@ -12,12 +12,11 @@ import type { MetricSeries, Results } from '../../../results/results.service.js'
 import { TouchpointsQuery } from '../../../touchpoints/touchpoint.dto.js';
 import { CHANNELS } from '../../../touchpoints/touchpoint.entity.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
-import { EmptyState, Field, PagedTable } from '../components.js';
+import { EmptyState, Field, PagedTable, SelectField } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
 import { formFields } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { ClaimsLegend, ResultsChart } from './results-chart.js';
-import { Select } from './select.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WEEK_CHOICES = [4, 8, 12, 26].map((n) => ({ value: String(n), label: `${n} weeks` }));
@@ -59,18 +58,18 @@ export class ResultsPagesController {
       <Layout session={session} path="/results" title="Results">
         <form method="get" action="/results" role="search" class="filters">
           <Field name="q" label="Touchpoint name or contact" type="search" value={asked.q} errors={errors} />
-          <Select
+          <SelectField
             name="team"
             label="Team"
-            any="Any team"
+            blank="Any team"
             value={asked.team}
             options={teams.map((t) => ({ value: t.team, label: t.team }))}
             errors={errors}
           />
-          <Select
+          <SelectField
             name="channel"
             label="Channel"
-            any="Any channel"
+            blank="Any channel"
             value={asked.channel}
             options={CHANNELS.map((c) => ({ value: c, label: channelLabel(c) }))}
             errors={errors}
@@ -150,6 +149,8 @@ function ResultsPage(props: { session: CurrentSession; path: string; results: Re
   const { results: r } = props;
   const zone = r.scope.timezone;
   const back = r.delayDays > 0;
+  // each week's label once, not once per metric (a zone's date formatting is the page's dearest step)
+  const weekOf = new Map(r.contacts.map((c) => [c.start, day(c.start, zone)]));
   return (
     <Layout session={props.session} path={props.path} title={`Results: ${r.scope.name}`}>
       <p>
@@ -163,7 +164,7 @@ function ResultsPage(props: { session: CurrentSession; path: string; results: Re
         </p>
       )}
       <form method="get" action={props.path} class="filters">
-        <Select name="weeks" label="Weeks shown" value={String(props.weeks)} options={WEEK_CHOICES} />
+        <SelectField name="weeks" label="Weeks shown" value={String(props.weeks)} options={WEEK_CHOICES} />
         <div class="field">
           <button type="submit">Show</button>
         </div>
@@ -175,7 +176,7 @@ function ResultsPage(props: { session: CurrentSession; path: string; results: Re
       </p>
       <div class="metrics">
         {r.metrics.map((m) => (
-          <MetricSection key={m.metric} series={m} results={r} />
+          <MetricSection key={m.metric} series={m} results={r} weekOf={weekOf} />
         ))}
       </div>
       {r.scope.touchpointId === null && (
@@ -211,7 +212,7 @@ function ResultsPage(props: { session: CurrentSession; path: string; results: Re
   );
 }
 
-function MetricSection(props: { series: MetricSeries; results: Results }) {
+function MetricSection(props: { series: MetricSeries; results: Results; weekOf: Map<string, string> }) {
   const { series: m, results: r } = props;
   const claims = r.claims.filter((c) => c.metric === m.metric);
   const label = metricLabel(m.metric);
@@ -222,6 +223,7 @@ function MetricSection(props: { series: MetricSeries; results: Results }) {
         id={`chart-${m.metric}`}
         series={m}
         claims={claims}
+        zone={r.scope.timezone}
         title={`${label} per week with 95 % intervals${claims.length ? ' and the claims' : ''}`}
       />
       <ClaimsLegend unit={m.unit} claims={claims} />
@@ -240,7 +242,7 @@ function MetricSection(props: { series: MetricSeries; results: Results }) {
             <tbody>
               {m.weeks.map((w) => (
                 <tr key={w.start}>
-                  <td>{day(w.start, r.scope.timezone)}</td>
+                  <td>{props.weekOf.get(w.start) ?? day(w.start, r.scope.timezone)}</td>
                   <td>{formatValue(m.unit, w.observed)}</td>
                   <td>
                     {w.ciLow === null ? '–' : `${formatValue(m.unit, w.ciLow)} – ${formatValue(m.unit, w.ciHigh)}`}

@@ -1,5 +1,16 @@
-import { Body, ConflictException, Get, HttpException, NotFoundException, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import {
+  Body,
+  ConflictException,
+  Get,
+  HttpException,
+  NotFoundException,
+  Post,
+  Query,
+  Req,
+  Res,
+  UploadedFile,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
 
@@ -16,14 +27,18 @@ import type { CurrentSession } from '../../../auth/sessions/sessions.service.js'
 import { PlanChangesService } from '../../../campaigns/plan-changes.service.js';
 import { TestWithdrawnException } from '../../../campaigns/withdrawals.service.js';
 import { Clock } from '../../../common/clock.js';
+import { requestLocale } from '../../../common/locale.js';
 import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import { FieldValidationException } from '../../../common/validation/validation-errors.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
+import { UPLOAD_REFUSAL, type WithUploadRefusal } from '../../../evidence/evidence-upload.interceptor.js';
+import { EvidenceRefused, EvidenceService, type UploadedFile as Uploaded } from '../../../evidence/evidence.service.js';
 import type { Outcome } from '../../../outcomes/outcome.entity.js';
 import { OutcomesRepository } from '../../../outcomes/outcomes.repository.js';
 import { OutcomesService } from '../../../outcomes/outcomes.service.js';
+import type { EvidenceSectionInfo } from '../../evidence-section.js';
 import { checkAdHocForm, checkOutcomeForm, textFields } from '../../outcome-form-check.js';
 import { initialValues, OutcomeForm, formState } from '../../outcome-form.js';
 import type { FormContext, FormInfo, FormValues } from '../../outcome-form.js';
@@ -82,6 +97,7 @@ export class MyTestsController {
     private readonly changes: PlanChangesService,
     private readonly sessions: SessionsService,
     private readonly clock: Clock,
+    private readonly evidence: EvidenceService,
   ) {}
 
   @Get()
@@ -173,11 +189,11 @@ export class MyTestsController {
   }
 
   /** The form's context for a contact made at `choice`: its touchpoint, scenario and questions, and "now". */
-  private async adHocForm(choice: AdHocChoice, now: Date): Promise<FormContext | null> {
+  private async adHocForm(choice: AdHocChoice, now: Date, locale: string): Promise<FormContext | null> {
     const found = await this.assignments.testerForm(choice.example);
     if (!found) return null;
     const { testerName, zone, touchpoint, scenario } = found;
-    return { touchpoint, scenario, window: { start: now, end: now }, zone, testerName };
+    return { touchpoint, scenario, window: { start: now, end: now }, zone, testerName, locale };
   }
 
   private adHocPage(
@@ -232,12 +248,13 @@ export class MyTestsController {
   async adHoc(
     @CurrentConsole() session: CurrentSession,
     @Query() query: Record<string, unknown>,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const choices = await this.adHocChoices(session);
     const choice = choices.find((c) => c.key === formFields(query).at);
     const now = this.clock.now();
-    const form = choice ? await this.adHocForm(choice, now) : null;
+    const form = choice ? await this.adHocForm(choice, now, requestLocale(req)) : null;
     const picked = choice && form ? { choice, form, values: initialValues(form, null, now), errors: [] } : null;
     sendPage(res, 200, this.adHocPage(session, choices, picked));
   }
@@ -247,13 +264,14 @@ export class MyTestsController {
   async saveAdHoc(
     @CurrentConsole() session: CurrentSession,
     @Body() body: unknown,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const values = textFields(formFields(body));
     const choices = await this.adHocChoices(session);
     const choice = choices.find((c) => c.key === values.at);
     const now = this.clock.now();
-    const form = choice ? await this.adHocForm(choice, now) : null;
+    const form = choice ? await this.adHocForm(choice, now, requestLocale(req)) : null;
     if (!choice || !form) {
       const refusal = [{ field: 'at', rule: 'isIn', message: 'Choose where you made the contact' }];
       return sendPage(res, 400, this.adHocPage(session, choices, null, refusal));
@@ -274,7 +292,7 @@ export class MyTestsController {
   }
 
   /** The caller's own test as the API shows it to them (404 before its reveal, or for anyone else's). */
-  private async load(session: CurrentSession, id: string): Promise<TestState> {
+  private async load(session: CurrentSession, id: string, req: Request): Promise<TestState> {
     const row = await this.visibility.get(session.actor, id);
     // staff who also test see every test through the API; this page is for their own
     if (row.testerId !== session.actor.personId) throw new NotFoundException(`Assignment ${id} not found`);
@@ -283,13 +301,19 @@ export class MyTestsController {
     const { testerName, zone, window, touchpoint, scenario } = found;
     return {
       row,
-      form: { touchpoint, scenario, window, zone, testerName },
+      form: { touchpoint, scenario, window, zone, testerName, locale: requestLocale(req) },
       outcome: await this.outcomeRows.byAssignment(id),
       missedAt: missedFrom(window.end, found.graceMinutes),
     };
   }
 
-  private info(id: string, session: CurrentSession, state: TestState, now: Date): FormInfo {
+  private info(
+    id: string,
+    session: CurrentSession,
+    state: TestState,
+    now: Date,
+    evidence: FormInfo['evidence'] = 'later',
+  ): FormInfo {
     return {
       action: `/my/tests/${id}`,
       declineAction: `/my/tests/${id}/decline`,
@@ -297,7 +321,22 @@ export class MyTestsController {
       editableUntil: state.outcome?.editableUntil,
       canDecline: now < state.form.window.start,
       csrf: session.csrfToken,
+      evidence,
     };
+  }
+
+  /** The saved contact's files and where to attach and remove them ('later' before the first save). */
+  private async evidenceOf(session: CurrentSession, state: TestState, error?: string) {
+    if (!state.outcome) return 'later' as const;
+    const id = state.row.id;
+    const info: EvidenceSectionInfo = {
+      action: `/my/tests/${id}/evidence`,
+      removeAction: (evidenceId) => `/my/tests/${id}/evidence/${evidenceId}/remove`,
+      items: await this.evidence.listOwn(session.actor, state.outcome.id),
+      error,
+      csrf: session.csrfToken,
+    };
+    return info;
   }
 
   /** Why nothing can be recorded for the test now, if so. */
@@ -331,9 +370,10 @@ export class MyTestsController {
   async show(
     @CurrentConsole() session: CurrentSession,
     @UuidParam('id') id: string,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const state = await this.load(session, id);
+    const state = await this.load(session, id, req);
     const now = this.clock.now();
     const closed = await this.closedBecause(state, now);
     if (closed) {
@@ -351,10 +391,10 @@ export class MyTestsController {
       );
     }
     const values = initialValues(state.form, state.outcome, now);
-    this.sendForm(res, 200, session, state, values, [], now);
+    await this.sendForm(res, 200, session, state, values, [], now);
   }
 
-  private sendForm(
+  private async sendForm(
     res: Response,
     status: number,
     session: CurrentSession,
@@ -362,8 +402,9 @@ export class MyTestsController {
     values: FormValues,
     errors: FieldError[],
     now: Date,
-  ): void {
-    const info = this.info(state.row.id, session, state, now);
+    evidenceError?: string,
+  ): Promise<void> {
+    const info = this.info(state.row.id, session, state, now, await this.evidenceOf(session, state, evidenceError));
     sendPage(
       res,
       status,
@@ -381,25 +422,76 @@ export class MyTestsController {
     @CurrentConsole() session: CurrentSession,
     @UuidParam('id') id: string,
     @Body() body: unknown,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const state = await this.load(session, id);
+    const state = await this.load(session, id, req);
     const values = textFields(formFields(body));
     const now = this.clock.now();
     const { value, errors } = await checkOutcomeForm(values, state.form, now);
-    if (errors.length) return this.sendForm(res, 400, session, state, values, errors, now);
-    let saved: Outcome;
+    if (errors.length) return await this.sendForm(res, 400, session, state, values, errors, now);
     try {
-      saved = await this.outcomes.recordForAssignment(session.actor, id, value);
+      await this.outcomes.recordForAssignment(session.actor, id, value);
     } catch (error) {
       if (error instanceof FieldValidationException)
-        return this.sendForm(res, 400, session, state, values, error.errors, now);
+        return await this.sendForm(res, 400, session, state, values, error.errors, now);
       if (error instanceof HttpException && error.getStatus() < 500) return this.refused(res, session, state, error);
       throw error;
     }
-    const until = when(saved.editableUntil, state.form.zone);
-    await this.sessions.flash(session.actor, `Saved. You can change it until ${until} (${state.form.zone}).`);
+    // the form itself then says "Saved. You can change it until …" (a status), so no flash says it twice
     res.redirect(303, `/my/tests/${id}`);
+  }
+
+  /** Attaches one file to the saved contact, as POST /api/v1/outcomes/:id/evidence does. */
+  @Post(':id/evidence')
+  @ConsolePage('tester')
+  async attachEvidence(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @UploadedFile() file: Uploaded | undefined,
+    @Req() req: Request & WithUploadRefusal,
+    @Res() res: Response,
+  ): Promise<void> {
+    const state = await this.load(session, id, req);
+    const now = this.clock.now();
+    if (!state.outcome) {
+      const first = new ConflictException('Save what happened first; then you can attach files to it.');
+      return this.refused(res, session, state, first);
+    }
+    try {
+      if (req[UPLOAD_REFUSAL]) throw req[UPLOAD_REFUSAL];
+      await this.evidence.attach(session.actor, state.outcome.id, file);
+    } catch (error) {
+      if (error instanceof EvidenceRefused) {
+        const values = initialValues(state.form, state.outcome, now);
+        return this.sendForm(res, error.getStatus(), session, state, values, [], now, error.fieldError.message);
+      }
+      if (error instanceof HttpException && error.getStatus() < 500) return this.refused(res, session, state, error);
+      throw error;
+    }
+    res.redirect(303, `/my/tests/${id}#evidence`);
+  }
+
+  /** Removes a file the tester attached, while the contact can still be changed. */
+  @Post(':id/evidence/:evidenceId/remove')
+  @ConsolePage('tester')
+  async removeEvidence(
+    @CurrentConsole() session: CurrentSession,
+    @UuidParam('id') id: string,
+    @UuidParam('evidenceId') evidenceId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const state = await this.load(session, id, req);
+    if (!state.outcome) throw new NotFoundException(`Evidence ${evidenceId} not found`);
+    try {
+      await this.evidence.remove(session.actor, state.outcome.id, evidenceId);
+    } catch (error) {
+      if (error instanceof HttpException && error.getStatus() < 500 && error.getStatus() !== 404)
+        return this.refused(res, session, state, error);
+      throw error;
+    }
+    res.redirect(303, `/my/tests/${id}#evidence`);
   }
 
   /** A 4xx from the service (withdrawn, closed, too late to edit) as a page, with its status. */
@@ -427,14 +519,15 @@ export class MyTestsController {
     @CurrentConsole() session: CurrentSession,
     @UuidParam('id') id: string,
     @Body() body: unknown,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const state = await this.load(session, id);
+    const state = await this.load(session, id, req);
     const now = this.clock.now();
     const { value, errors } = await validateDto(DeclineDto, formFields(body));
     if (errors.length) {
       const values = initialValues(state.form, state.outcome, now);
-      const info = this.info(id, session, state, now);
+      const info = this.info(id, session, state, now, await this.evidenceOf(session, state));
       return sendPage(
         res,
         400,

@@ -1,0 +1,164 @@
+import { formatDuration } from '../common/durations.js';
+import type { QuestionSummary, UnclaimedFact, UnclaimedFlag, UnclaimedSection } from './unclaimed.js';
+
+/**
+ * "What nobody claimed" in the digest's HTML and plain text. Lists, not tables: each fact is one line that wraps,
+ * so the section fits a 390 px phone in a mail program that ignores every style.
+ */
+
+const FLAG_TEXT: Record<UnclaimedFlag, string> = {
+  worse_than_target: 'worse than target',
+  worse_than_previous: 'worse than the period before',
+};
+
+/** A value in the fact's unit: 60 %, 4:10, 4.2. */
+function value(unit: UnclaimedFact['unit'], v: number | null): string {
+  if (v === null) return '–';
+  if (unit === 'rate') return `${(v * 100).toFixed(v * 100 >= 10 || v === 0 ? 0 : 1)} %`;
+  if (unit === 'seconds') return formatDuration(v);
+  return v.toFixed(1);
+}
+
+/** Short names that fit a phone's line; any other metric by its key. */
+const LABELS: Record<string, string> = {
+  median_hold_seconds: 'median hold',
+  disconnect_rate: 'drop rate',
+  repeat_story_rate: 'repeated story rate',
+  gave_name_rate: 'gave a name',
+};
+const metricLabel = (metric: string) => LABELS[metric] ?? metric.replace(/_/g, ' ');
+
+/** "Queue time: median 4:10", but "Offered an alternative? yes 3 of 10" (no colon after a question mark). */
+export const questionLine = (q: QuestionSummary): string =>
+  `${q.label}${/[?:]$/.test(q.label.trim()) ? ' ' : ': '}${answerText(q)}`;
+
+/** "transfer rate 60 % (95 % 41 %–77 %), n 20; before 10 % (n 20); target 20 %". */
+export function factText(f: UnclaimedFact): string {
+  const interval =
+    f.ciLow === null || f.ciHigh === null ? '' : ` (95 % ${value(f.unit, f.ciLow)}–${value(f.unit, f.ciHigh)})`;
+  const before = f.previousN ? `; before ${value(f.unit, f.previous)} (n ${f.previousN})` : '';
+  const target = f.target === null ? '' : `; target ${value(f.unit, f.target)}`;
+  return `${metricLabel(f.metric)} ${value(f.unit, f.observed)}${interval}, n ${f.n}${before}${target}`;
+}
+
+export const flagText = (f: UnclaimedFact): string => f.flags.map((flag) => FLAG_TEXT[flag]).join(', ');
+
+/** "yes 3 of 10 (30 %, 95 % 7 %–65 %)", "phone 3 · shop 2 · post 0", "median 4:10". */
+export function answerText(q: QuestionSummary): string {
+  if (q.type === 'yes_no' && q.yes !== null) {
+    const interval =
+      q.ciLow === null || q.ciHigh === null ? '' : `, 95 % ${value('rate', q.ciLow)}–${value('rate', q.ciHigh)}`;
+    return `yes ${q.yes} of ${q.n} (${value('rate', q.n ? q.yes / q.n : null)}${interval})`;
+  }
+  if (q.choices) return `${q.choices.map((c) => `${c.option} ${c.count}`).join(' · ')} (n ${q.n})`;
+  if (q.median !== null) {
+    const median = q.type === 'seconds' ? formatDuration(q.median) : String(Number(q.median.toFixed(1)));
+    return `median ${median} (n ${q.n})`;
+  }
+  return `${q.n} answered`;
+}
+
+/** Facts grouped by their scope, in the section's order. */
+function byScope(facts: readonly UnclaimedFact[]): Array<{ label: string; facts: UnclaimedFact[] }> {
+  const groups: Array<{ label: string; facts: UnclaimedFact[] }> = [];
+  for (const f of facts) {
+    const last = groups[groups.length - 1];
+    if (last && last.label === f.scopeLabel) last.facts.push(f);
+    else groups.push({ label: f.scopeLabel, facts: [f] });
+  }
+  return groups;
+}
+
+function byScenario(questions: readonly QuestionSummary[]): Array<{ scenario: string; questions: QuestionSummary[] }> {
+  const groups: Array<{ id: string; scenario: string; questions: QuestionSummary[] }> = [];
+  for (const q of questions) {
+    const last = groups[groups.length - 1];
+    if (last && last.id === q.scenarioId) last.questions.push(q);
+    else groups.push({ id: q.scenarioId, scenario: q.scenario, questions: [q] });
+  }
+  return groups;
+}
+
+const H2 = 'font-size:1.1rem';
+const H3 = 'font-size:1rem;margin:.8rem 0 .2rem';
+const LIST = 'margin:.2rem 0;padding-left:1.2rem';
+const FLAG = 'color:#b00020;font-weight:600';
+
+/** The facts to show: all of them, or (a mail cut to its budget) the flagged ones only. */
+const shownFacts = (section: UnclaimedSection, cut: boolean) =>
+  cut ? section.facts.filter((f) => f.flags.length) : section.facts;
+
+export function UnclaimedHtml({ section, cut }: { section: UnclaimedSection; cut: boolean }) {
+  const facts = shownFacts(section, cut);
+  const questions = cut ? [] : section.questions;
+  return (
+    <section id="unclaimed">
+      <h2 style={H2}>What nobody claimed</h2>
+      <p style="color:#555;font-size:.9rem">
+        {section.flagged} of {section.facts.length} fact{section.facts.length === 1 ? '' : 's'} flagged.{' '}
+        {section.explanation}
+      </p>
+      {facts.length ? (
+        byScope(facts).map((g) => (
+          <>
+            <h3 style={H3}>{g.label}</h3>
+            <ul style={LIST}>
+              {g.facts.map((f) => (
+                <li>
+                  {factText(f)}
+                  {f.flags.length ? (
+                    <>
+                      {' '}
+                      <strong style={FLAG}>⚑ {flagText(f)}</strong>
+                    </>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          </>
+        ))
+      ) : (
+        <p>{cut ? 'No fact is flagged.' : 'No contact recorded a journey fact that a claim does not already cover.'}</p>
+      )}
+      {questions.length ? (
+        <>
+          <h2 style={H2}>The scenarios' own questions</h2>
+          {byScenario(questions).map((g) => (
+            <>
+              <h3 style={H3}>{g.scenario}</h3>
+              <ul style={LIST}>
+                {g.questions.map((q) => (
+                  <li>{questionLine(q)}</li>
+                ))}
+              </ul>
+            </>
+          ))}
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+export function unclaimedText(section: UnclaimedSection, cut: boolean): string[] {
+  const facts = shownFacts(section, cut);
+  const lines = [
+    '',
+    `What nobody claimed (${section.flagged} of ${section.facts.length} flagged):`,
+    ...byScope(facts).flatMap((g) => [
+      `${g.label}:`,
+      ...g.facts.map((f) => `- ${factText(f)}${f.flags.length ? ` [FLAG: ${flagText(f)}]` : ''}`),
+    ]),
+    ...(facts.length ? [] : ['- none']),
+    section.explanation,
+  ];
+  if (cut || !section.questions.length) return lines;
+  return [
+    ...lines,
+    '',
+    "The scenarios' own questions:",
+    ...byScenario(section.questions).flatMap((g) => [
+      `${g.scenario}:`,
+      ...g.questions.map((q) => `- ${questionLine(q)}`),
+    ]),
+  ];
+}
