@@ -360,7 +360,7 @@ function attemptedHint(ctx: FormContext, value: string | undefined): string {
 const WRITTEN: ChannelWording = {
   reached: { label: 'Did a person reply?', hint: 'Not only an automatic acknowledgement' },
   wait: {
-    label: 'Time until the first reply from a person',
+    label: 'Wait until a person first replied',
     hint: `${waitHint('email')} — leave empty if nobody replied`,
   },
   onlyWhenReached: 'Only if a person replied',
