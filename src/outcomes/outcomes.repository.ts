@@ -264,11 +264,13 @@ export class OutcomesRepository {
     organizationId: string,
     touchpointId: string,
   ): Promise<Channel | null> {
-    const [row]: Array<{ channel: Channel }> = await manager.query(
-      'SELECT channel FROM touchpoint WHERE id = $1 AND organization_id = $2',
-      [touchpointId, organizationId],
-    );
-    return row?.channel ?? null;
+    const sql = 'SELECT channel FROM touchpoint WHERE id = $1 AND organization_id = $2';
+    const values = [touchpointId, organizationId];
+    // on the hot path (no transaction of its own) a named prepared statement, as the write that follows
+    const rows: Array<{ channel: Channel }> = manager.queryRunner
+      ? await manager.query(sql, values)
+      : await preparedQuery(this.dataSource, 'touchpoint-channel', sql, values);
+    return rows[0]?.channel ?? null;
   }
 
   async linksKnown(
