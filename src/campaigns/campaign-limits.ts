@@ -70,3 +70,54 @@ export function planSizeErrors(weeklyContacts: number, weeks: number): FieldErro
     },
   ];
 }
+
+/** A by-need campaign's budget and floor, for a campaign that selects `touchpoints` touchpoints. */
+export function allocationErrors(dto: {
+  allocation?: string;
+  weeklyBudget?: number | null;
+  floorPerTouchpoint?: number | null;
+  contactsPerTouchpointPerWeek: number;
+  touchpoints: number;
+}): FieldError[] {
+  const errors: FieldError[] = [];
+  const { weeklyBudget: budget, floorPerTouchpoint: floor, contactsPerTouchpointPerWeek: cap, touchpoints } = dto;
+  if (dto.allocation !== 'by-need') {
+    for (const field of ['weeklyBudget', 'floorPerTouchpoint'] as const) {
+      if (dto[field] !== null && dto[field] !== undefined)
+        errors.push({ field, rule: 'onlyWithByNeed', message: `${field} applies only with allocation 'by-need'` });
+    }
+    return errors;
+  }
+  for (const [field, value] of [
+    ['weeklyBudget', budget],
+    ['floorPerTouchpoint', floor],
+  ] as const) {
+    if (value === null || value === undefined)
+      errors.push({ field, rule: 'requiredWithByNeed', message: `${field} is required with allocation 'by-need'` });
+  }
+  if (errors.length || budget == null || floor == null) return errors;
+  if (floor > cap) {
+    errors.push({
+      field: 'floorPerTouchpoint',
+      rule: 'atMostContactsPerTouchpointPerWeek',
+      message: `floorPerTouchpoint (${floor}) may be at most contactsPerTouchpointPerWeek (${cap})`,
+    });
+  } else if (budget < floor * touchpoints) {
+    errors.push({
+      field: 'weeklyBudget',
+      rule: 'coversFloor',
+      message:
+        `weeklyBudget must cover the floor of every touchpoint: at least ${floor} × ${n(touchpoints)} = ` +
+        `${n(floor * touchpoints)}`,
+    });
+  } else if (budget > cap * touchpoints) {
+    errors.push({
+      field: 'weeklyBudget',
+      rule: 'spendable',
+      message:
+        `weeklyBudget can be spent only up to contactsPerTouchpointPerWeek × touchpoints: at most ${cap} × ` +
+        `${n(touchpoints)} = ${n(cap * touchpoints)}`,
+    });
+  }
+  return errors;
+}
