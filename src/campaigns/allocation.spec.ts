@@ -1,5 +1,5 @@
 import type { OpenClaim } from '../digests/claim-progress.js';
-import { allocateByNeed } from './allocation.js';
+import { allocateByNeed, allocateWeeks } from './allocation.js';
 
 const claim = (over: Partial<OpenClaim> = {}): OpenClaim => ({
   id: 'c1',
@@ -77,5 +77,30 @@ describe('allocateByNeed', () => {
       '2027-01-04',
     );
     expect([...counts.values()]).toEqual([4, 4, 4, 4]);
+  });
+});
+
+describe('allocateWeeks', () => {
+  it('counts the tests given to earlier weeks of the same plan as planned for the claims they serve', () => {
+    const rules = { budget: 12, floor: 1, cap: 10 };
+    const c = claim({ id: 'x', touchpointId: 'a', periodStart: '2027-01-04', periodEnd: '2027-01-17' });
+    const needs = new Map([['x', { id: 'x', needed: 12, stillNeeded: 12 }]]);
+    const weeks = allocateWeeks(['a', 'b'], [c], needs, rules, ['2027-01-04', '2027-01-11', '2027-01-18']);
+    // 12 over two weeks: 6, then the 6 still lacking in the last week; after the period, even again
+    expect(weeks).toEqual({
+      '2027-01-04': { a: 6, b: 6 },
+      '2027-01-11': { a: 6, b: 6 },
+      '2027-01-18': { a: 6, b: 6 },
+    });
+    const tight = allocateWeeks(['a', 'b'], [c], needs, { ...rules, budget: 8 }, ['2027-01-04', '2027-01-11']);
+    expect(tight).toEqual({ '2027-01-04': { a: 6, b: 2 }, '2027-01-11': { a: 6, b: 2 } });
+  });
+
+  it('does not fund a claim in the weeks before its period starts', () => {
+    const c = claim({ id: 'x', touchpointId: 'a', periodStart: '2027-01-11', periodEnd: '2027-01-24' });
+    const needs = new Map([['x', { id: 'x', needed: 12, stillNeeded: 12 }]]);
+    const weeks = allocateWeeks(['a', 'b'], [c], needs, { budget: 8, floor: 1, cap: 10 }, ['2027-01-04', '2027-01-11']);
+    expect(weeks['2027-01-04']).toEqual({ a: 4, b: 4 });
+    expect(weeks['2027-01-11']).toEqual({ a: 6, b: 2 });
   });
 });
