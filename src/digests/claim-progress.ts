@@ -142,3 +142,31 @@ export function decisionWeek(
   const week = plusWeeks(weekStart, Math.ceil(lacking / perWeek) - 1);
   return week <= last ? week : null;
 }
+
+/** What the claims API, the console and the digest show beside an open claim. */
+export interface ClaimProgress {
+  /** counted contacts of its period recorded so far */
+  contactsSoFar: number;
+  /** contacts its verdict needs (null: never decided, e.g. a mean wait, or more than the cap) */
+  contactsNeeded: number | null;
+  contactsStillNeeded: number | null;
+  /** live tests of its scope this week: the current allocation */
+  testsThisWeek: number;
+  /** Monday of the week its contacts should reach contactsNeeded at testsThisWeek a week; null: not in its period */
+  decisionExpectedWeek: string | null;
+}
+
+/** A claim's progress at the week starting `weekStart`, from its counts and its need. */
+export function progressOf(
+  claim: OpenClaim & { testsThisWeek: number },
+  need: ClaimNeed,
+  weekStart: string,
+): ClaimProgress {
+  return {
+    contactsSoFar: claim.contactsSoFar,
+    contactsNeeded: need.needed,
+    contactsStillNeeded: need.stillNeeded,
+    testsThisWeek: claim.testsThisWeek,
+    decisionExpectedWeek: decisionWeek(claim, need, claim.testsThisWeek, weekStart),
+  };
+}
