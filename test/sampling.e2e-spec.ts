@@ -1,6 +1,7 @@
 import { ManualClock } from '../src/common/clock.js';
 import { auth, created, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
 import type { TestOrganization } from './support/factories.js';
+import { plannedWeek } from './support/planned-week.js';
 import { createTestApp } from './support/test-app.js';
 import type { TestApp } from './support/test-app.js';
 
@@ -150,5 +151,66 @@ describe('a by-need campaign', () => {
     // The next week counts the first week's six as planned: the claim still asks for 6 a week over 11 weeks.
     expect((await slotsOf(funded.id, '2027-03-08'))[tps[0]]).toBe(6);
     await t.http().delete(`/api/v1/claims/${c.id}`).set(auth(quality)).expect(204);
+  });
+});
+
+describe('what the counts tell', () => {
+  it('progress and allocation follow how many contacts were recorded, never what they showed; owners see neither', async () => {
+    const seen = [];
+    for (const answered of [true, false]) {
+      // Four tests of an owned line in the week of 1 March, all answered in one organization, none in the other.
+      const w = await plannedWeek(t, 4, () => ({ reachedHuman: answered }));
+      const c = await created(t, w.quality.key, '/api/v1/claims', claim({ touchpointId: w.tp }));
+      const opening = WEEKDAYS.map((day) => ({ day, open: '08:00', close: '20:00' }));
+      const other = (
+        await created(
+          t,
+          w.org.adminKey,
+          '/api/v1/touchpoints',
+          touchpointBody({ name: 'Other', openingHours: opening }),
+        )
+      ).id;
+      const byNeed = await created(
+        t,
+        w.quality.key,
+        '/api/v1/campaigns',
+        campaign({
+          touchpointIds: [w.tp, other],
+          testerIds: w.testers.map((x) => x.person.id),
+          contactsPerTouchpointPerWeek: 7,
+          weeklyBudget: 8,
+          startsOn: '2027-03-08',
+          minSpacingHours: 1,
+        }),
+      );
+      await t
+        .http()
+        .post(`/api/v1/campaigns/${byNeed.id}/plan`)
+        .set(auth(w.quality.key))
+        .send({ from: '2027-03-08', to: '2027-03-14' })
+        .expect(200);
+      const slots = await slotsOf(byNeed.id, '2027-03-08');
+      const progress = (await t.http().get(`/api/v1/claims/${c.id}`).set(auth(w.quality.key)).expect(200)).body
+        .progress;
+      // The owner reads the claim, but not its progress: it would tell them this week's count.
+      const asOwner = await t.http().get(`/api/v1/claims/${c.id}`).set(auth(w.owner.key)).expect(200);
+      expect(asOwner.body.progress).toBeNull();
+      const listed = await t.http().get(`/api/v1/claims?touchpointId=${w.tp}`).set(auth(w.owner.key)).expect(200);
+      expect(listed.body.items.map((x: { progress: unknown }) => x.progress)).toEqual([null]);
+      seen.push({ progress, slots: [slots[w.tp], slots[other]] });
+    }
+    expect(seen[0]).toEqual(seen[1]);
+    // 67 needed, 4 so far; the line asks for 63 over the 11 weeks left (6 a week) and the other gets the rest.
+    expect(seen[0]).toEqual({
+      progress: {
+        contactsSoFar: 4,
+        contactsNeeded: 67,
+        contactsStillNeeded: 63,
+        testsPerWeek: 6,
+        // 6 planned in the week of 8 March, then 6 a week: 63 reached in the week of 17 May, the period's last
+        decisionExpectedWeek: '2027-05-17',
+      },
+      slots: [6, 2],
+    });
   });
 });

@@ -152,8 +152,12 @@ export class ClaimProgressView {
   contactsNeeded: number | null;
   @ApiProperty({ nullable: true, type: Number, description: 'contactsNeeded less contactsSoFar, never below 0' })
   contactsStillNeeded: number | null;
-  @ApiProperty({ description: "Live tests of the claim's scope (touchpoint, team or organization) this week" })
-  testsThisWeek: number;
+  @ApiProperty({
+    description:
+      "Live tests of the claim's scope (touchpoint, team or organization) in the latest week planned, from this " +
+      'week on: the current allocation',
+  })
+  testsPerWeek: number;
   @ApiProperty({
     nullable: true,
     type: String,

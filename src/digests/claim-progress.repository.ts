@@ -6,7 +6,7 @@ import { completedContacts } from '../metrics/counted-contacts.js';
 import { METRICS } from '../metrics/metric-catalogue.js';
 import { effectiveSettings } from '../metrics/verdict-settings.js';
 import type { EffectiveSettings } from '../metrics/verdict-settings.js';
-import type { OpenClaim } from './claim-progress.js';
+import type { OpenClaim, PlannedWeeks } from './claim-progress.js';
 
 /** A claim's period as instants: its dates in its touchpoint's zone, UTC for team and organization claims. */
 const STARTS = `(c.period_start::timestamp AT TIME ZONE coalesce(t.timezone, 'UTC'))`;
@@ -20,10 +20,12 @@ const IN_SCOPE = (tp: string, team: string, channel: string) =>
 /** Each claim's metric counted over its contacts: the contacts its test would rest on. */
 const METRIC_N = `count(CASE c.metric ${METRICS.map((m) => `WHEN '${m.key}' THEN (${m.column})::float8`).join(' ')} END)`;
 
-/** An open claim with what the claims API shows beside it: also its scope's tests this week. */
+/** An open claim with what the claims API shows beside it: its scope's planned tests, and their pace. */
 export interface ClaimProgressRow extends OpenClaim {
-  /** Live tests of its scope (touchpoint, team or organization) in the week asked about. */
-  testsThisWeek: number;
+  /** Its scope's tests planned in its period and not done, by week (their sum is `pending`). */
+  planned: PlannedWeeks;
+  /** Live tests of its scope (touchpoint, team or organization) in the latest week planned from `weekStart` on. */
+  testsPerWeek: number;
 }
 
 /** The reads behind claim-driven sampling: open claims, their counted contacts and tests to come. No outcome values. */
@@ -42,8 +44,8 @@ export class ClaimProgressRepository {
   /**
    * The organization's claims recorded by `now` whose period has not ended before `from` (a date): id, metric and
    * last day only (what a claim's family needs), and — for those in `ids`, or all when `ids` is null — the counted
-   * contacts of its period recorded by now, its scope's tests planned in its period and not done, and its scope's
-   * live tests in the week starting `weekStart`.
+   * contacts of its period recorded by now, its scope's tests planned in its period and not done (by week), and its
+   * scope's live tests in the latest week planned from `weekStart` (the current week) on.
    */
   async openClaims(
     manager: EntityManager | null,
@@ -69,8 +71,8 @@ export class ClaimProgressRepository {
       period_start: string;
       period_end: string;
       so_far: number;
-      pending: number;
-      this_week: number;
+      planned: Array<{ week: string; tests: number }> | null;
+      per_week: number;
     }> = wanted.length
       ? await m.query(
           `WITH c AS (
@@ -83,14 +85,22 @@ export class ClaimProgressRepository {
                        AND o.created_at <= $3`,
                     '$4::boolean',
                   )} WHERE o.kind = 'counted' AND ${IN_SCOPE('o.touchpoint_id', 'o.team', 'o.channel')}) AS so_far,
+                  (SELECT json_agg(json_build_object('week', p.week, 'tests', p.n)) FROM (
+                     SELECT a.week_start::text AS week, count(*)::int AS n
+                       FROM assignment a JOIN touchpoint tpa ON tpa.id = a.touchpoint_id
+                      WHERE a.organization_id = $1 AND a.status IN ('planned', 'revealed')
+                        AND a.window_start >= c.starts AND a.window_start < c.ends
+                        AND ${IN_SCOPE('a.touchpoint_id', 'tpa.team', 'tpa.channel')}
+                      GROUP BY a.week_start) p) AS planned,
                   (SELECT count(*) FROM assignment a JOIN touchpoint tpa ON tpa.id = a.touchpoint_id
-                    WHERE a.organization_id = $1 AND a.status IN ('planned', 'revealed')
-                      AND a.window_start >= c.starts AND a.window_start < c.ends
-                      AND ${IN_SCOPE('a.touchpoint_id', 'tpa.team', 'tpa.channel')})::int AS pending,
-                  (SELECT count(*) FROM assignment a JOIN touchpoint tpa ON tpa.id = a.touchpoint_id
-                    WHERE a.organization_id = $1 AND a.week_start = $5::date
-                      AND a.status NOT IN ('declined', 'cancelled')
-                      AND ${IN_SCOPE('a.touchpoint_id', 'tpa.team', 'tpa.channel')})::int AS this_week
+                    WHERE a.organization_id = $1 AND a.status NOT IN ('declined', 'cancelled')
+                      AND ${IN_SCOPE('a.touchpoint_id', 'tpa.team', 'tpa.channel')}
+                      AND a.week_start = (SELECT max(b.week_start) FROM assignment b JOIN touchpoint tpb
+                                            ON tpb.id = b.touchpoint_id
+                                           WHERE b.organization_id = $1 AND b.week_start >= $5::date
+                                             AND b.status NOT IN ('declined', 'cancelled')
+                                             AND ${IN_SCOPE('b.touchpoint_id', 'tpb.team', 'tpb.channel')}))::int
+                    AS per_week
              FROM c`,
           [organizationId, wanted, now, settings.countAdHocInVerdicts, weekStart],
         )
@@ -105,8 +115,9 @@ export class ClaimProgressRepository {
         periodStart: r.period_start,
         periodEnd: r.period_end,
         contactsSoFar: Number(r.so_far),
-        pending: Number(r.pending),
-        testsThisWeek: Number(r.this_week),
+        pending: (r.planned ?? []).reduce((sum, p) => sum + p.tests, 0),
+        planned: r.planned ?? [],
+        testsPerWeek: Number(r.per_week),
       })),
     };
   }

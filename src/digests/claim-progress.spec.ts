@@ -99,17 +99,26 @@ describe('weeksLeft', () => {
 
 describe('decisionWeek', () => {
   const need = (still: number | null) => ({ id: 'c', needed: still, stillNeeded: still });
-  it('is the week the contacts reach the number needed, within the period', () => {
-    const c = { periodEnd: '2027-01-31', pending: 0 };
-    expect(decisionWeek(c, need(12), 4, '2027-01-04')).toBe('2027-01-18');
-    expect(decisionWeek(c, need(12), 3, '2027-01-04')).toBe('2027-01-25');
-    expect(decisionWeek(c, need(0), 3, '2027-01-04')).toBe('2027-01-04');
-    expect(decisionWeek({ ...c, pending: 12 }, need(12), 0, '2027-01-04')).toBe('2027-01-04');
+  const c = { periodEnd: '2027-01-31' };
+  it('counts the planned tests week by week, then the current pace after the last planned week', () => {
+    expect(decisionWeek(c, need(12), [], 4, '2027-01-04')).toBe('2027-01-18');
+    expect(decisionWeek(c, need(12), [], 3, '2027-01-04')).toBe('2027-01-25');
+    expect(decisionWeek(c, need(0), [], 3, '2027-01-04')).toBe('2027-01-04');
+    const planned = [
+      { week: '2027-01-11', tests: 6 },
+      { week: '2027-01-04', tests: 6 },
+    ];
+    expect(decisionWeek(c, need(12), planned, 0, '2027-01-04')).toBe('2027-01-11');
+    expect(decisionWeek(c, need(10), planned, 0, '2027-01-04')).toBe('2027-01-11');
+    // 12 planned by the week of 11 January, 4 more at 2 a week: the weeks of 18 and 25 January
+    expect(decisionWeek(c, need(16), planned, 2, '2027-01-04')).toBe('2027-01-25');
+    // a test planned last week and not yet done still counts, this week
+    expect(decisionWeek(c, need(1), [{ week: '2026-12-28', tests: 1 }], 0, '2027-01-04')).toBe('2027-01-04');
   });
   it('is null when the period ends first, no tests come, or the claim is never decided', () => {
-    const c = { periodEnd: '2027-01-31', pending: 0 };
-    expect(decisionWeek(c, need(13), 3, '2027-01-04')).toBeNull();
-    expect(decisionWeek(c, need(5), 0, '2027-01-04')).toBeNull();
-    expect(decisionWeek(c, need(null), 5, '2027-01-04')).toBeNull();
+    expect(decisionWeek(c, need(13), [], 3, '2027-01-04')).toBeNull();
+    expect(decisionWeek(c, need(5), [], 0, '2027-01-04')).toBeNull();
+    expect(decisionWeek(c, need(null), [], 5, '2027-01-04')).toBeNull();
+    expect(decisionWeek(c, need(17), [{ week: '2027-01-04', tests: 6 }], 3, '2027-01-04')).toBeNull();
   });
 });

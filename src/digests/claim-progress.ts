@@ -122,25 +122,35 @@ export const weeksLeft = (periodEnd: string, weekStart: string): number =>
 export const inPeriod = (claim: Pick<OpenClaim, 'periodStart' | 'periodEnd'>, weekStart: string): boolean =>
   claim.periodEnd >= weekStart && claim.periodStart < plusWeeks(weekStart, 1);
 
+/** Tests of a claim's scope planned (not yet done) in its period, by week (Monday), in any order. */
+export type PlannedWeeks = ReadonlyArray<{ week: string; tests: number }>;
+
 /**
- * The Monday of the week in which a claim's contacts are expected to reach the number its verdict needs, at
- * `perWeek` tests a week from `weekStart` on (with those already planned counted first); null when that would be
- * after its period ends (or it is never decided). The verdict itself comes in the first digest after the period.
+ * The Monday of the week in which a claim's contacts are expected to reach the number its verdict needs: the tests
+ * already planned in its period first, week by week, then `perWeek` a week after the last planned week (or from
+ * `weekStart`, the current week, when none is). Null when that would be after its period ends, or it is never
+ * decided. The verdict itself comes in the first digest after the period.
  */
 export function decisionWeek(
-  claim: Pick<OpenClaim, 'periodEnd' | 'pending'>,
+  claim: Pick<OpenClaim, 'periodEnd'>,
   need: ClaimNeed,
+  planned: PlannedWeeks,
   perWeek: number,
   weekStart: string,
 ): string | null {
   if (need.stillNeeded === null) return null;
   const last = mondayOf(claim.periodEnd);
+  const within = (week: string) => (week <= last ? week : null);
   if (need.stillNeeded === 0) return weekStart > last ? last : weekStart;
-  const lacking = need.stillNeeded - claim.pending;
-  if (lacking <= 0) return weekStart > last ? null : weekStart;
+  let reached = 0;
+  let after = plusWeeks(weekStart, -1);
+  for (const { week, tests } of [...planned].sort((a, b) => (a.week < b.week ? -1 : 1))) {
+    reached += tests;
+    if (reached >= need.stillNeeded) return within(week < weekStart ? weekStart : week);
+    if (week > after) after = week;
+  }
   if (perWeek <= 0) return null;
-  const week = plusWeeks(weekStart, Math.ceil(lacking / perWeek) - 1);
-  return week <= last ? week : null;
+  return within(plusWeeks(after, Math.ceil((need.stillNeeded - reached) / perWeek)));
 }
 
 /** What the claims API, the console and the digest show beside an open claim. */
@@ -150,15 +160,15 @@ export interface ClaimProgress {
   /** contacts its verdict needs (null: never decided, e.g. a mean wait, or more than the cap) */
   contactsNeeded: number | null;
   contactsStillNeeded: number | null;
-  /** live tests of its scope this week: the current allocation */
-  testsThisWeek: number;
-  /** Monday of the week its contacts should reach contactsNeeded at testsThisWeek a week; null: not in its period */
+  /** live tests of its scope in the latest week planned (this week if none later): the current allocation */
+  testsPerWeek: number;
+  /** Monday of the week its contacts should reach contactsNeeded (decisionWeek); null: not within its period */
   decisionExpectedWeek: string | null;
 }
 
 /** A claim's progress at the week starting `weekStart`, from its counts and its need. */
 export function progressOf(
-  claim: OpenClaim & { testsThisWeek: number },
+  claim: OpenClaim & { testsPerWeek: number; planned: PlannedWeeks },
   need: ClaimNeed,
   weekStart: string,
 ): ClaimProgress {
@@ -166,7 +176,7 @@ export function progressOf(
     contactsSoFar: claim.contactsSoFar,
     contactsNeeded: need.needed,
     contactsStillNeeded: need.stillNeeded,
-    testsThisWeek: claim.testsThisWeek,
-    decisionExpectedWeek: decisionWeek(claim, need, claim.testsThisWeek, weekStart),
+    testsPerWeek: claim.testsPerWeek,
+    decisionExpectedWeek: decisionWeek(claim, need, claim.planned, claim.testsPerWeek, weekStart),
   };
 }
