@@ -1,4 +1,5 @@
 import { ManualClock } from '../src/common/clock.js';
+import { JobsService } from '../src/jobs/jobs.service.js';
 import { auth, created, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
 import type { TestOrganization } from './support/factories.js';
 import { plannedWeek } from './support/planned-week.js';
@@ -157,6 +158,7 @@ describe('a by-need campaign', () => {
 describe('what the counts tell', () => {
   it('progress and allocation follow how many contacts were recorded, never what they showed; owners see neither', async () => {
     const seen = [];
+    let last: Awaited<ReturnType<typeof plannedWeek>> | undefined;
     for (const answered of [true, false]) {
       // Four tests of an owned line in the week of 1 March, all answered in one organization, none in the other.
       const w = await plannedWeek(t, 4, () => ({ reachedHuman: answered }));
@@ -198,6 +200,7 @@ describe('what the counts tell', () => {
       const listed = await t.http().get(`/api/v1/claims?touchpointId=${w.tp}`).set(auth(w.owner.key)).expect(200);
       expect(listed.body.items.map((x: { progress: unknown }) => x.progress)).toEqual([null]);
       seen.push({ progress, slots: [slots[w.tp], slots[other]] });
+      last = w;
     }
     expect(seen[0]).toEqual(seen[1]);
     // 67 needed, 4 so far; the line asks for 63 over the 11 weeks left (6 a week) and the other gets the rest.
@@ -212,5 +215,42 @@ describe('what the counts tell', () => {
       },
       slots: [6, 2],
     });
+
+    // The digest shows the same beside the claim in progress; one an owner reads does not.
+    const { quality, owner: lineOwner, tp } = last!;
+    const body = { name: 'Weekly', recipients: [quality.person.id], cron: '0 8 * * 1', timezone: 'UTC', periodDays: 7 };
+    const sub = await created(t, quality.key, '/api/v1/digest-subscriptions', body);
+    const preview = await t
+      .http()
+      .get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2027-03-01`)
+      .set(auth(quality.key))
+      .expect(200);
+    const row = preview.body.rows.find((r: { touchpointId: string }) => r.touchpointId === tp);
+    expect(row).toMatchObject({
+      verdict: 'in_progress',
+      n: 4,
+      contactsNeeded: 67,
+      contactsStillNeeded: 63,
+      decisionExpectedWeek: '2027-05-17',
+    });
+    const ownerSub = await created(t, quality.key, '/api/v1/digest-subscriptions', {
+      ...body,
+      name: 'For the line owner',
+      recipients: [lineOwner.person.id],
+    });
+    // Its digest goes out a week late (the owner reads it) and without the pace of this week's tests.
+    for (const at of ['2027-03-08T08:00:00Z', '2027-03-15T08:00:00Z']) {
+      t.clock.set(at);
+      await t.app.get(JobsService).run('digest');
+    }
+    const [run] = await t.dataSource.query(
+      'SELECT id FROM digest_run WHERE subscription_id = $1 ORDER BY period_end DESC LIMIT 1',
+      [ownerSub.id],
+    );
+    const stored = await t.http().get(`/api/v1/digests/${run.id}`).set(auth(quality.key)).expect(200);
+    expect(stored.body.payload.delayDays).toBe(7);
+    const ownerRow = stored.body.payload.rows.find((r: { touchpointId: string }) => r.touchpointId === tp);
+    expect(ownerRow).toMatchObject({ verdict: 'in_progress', n: 4, contactsNeeded: 67 });
+    expect(ownerRow).toMatchObject({ contactsStillNeeded: null, decisionExpectedWeek: null });
   });
 });

@@ -11,10 +11,10 @@ import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-impo
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
-import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../idempotency/idempotency-context.js';
 import { claimNeeds, familySizes, mondayOf, progressOf } from '../digests/claim-progress.js';
 import type { ClaimProgress } from '../digests/claim-progress.js';
 import { ClaimProgressRepository } from '../digests/claim-progress.repository.js';
+import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../idempotency/idempotency-context.js';
 import { TouchpointsRepository } from '../touchpoints/touchpoints.repository.js';
 import { claimZone, ownerChangeRefusal, Refusal, scopeErrors, storedChannel } from './claim-rules.js';
 import type { ClaimTouchpoint } from './claim-rules.js';
