@@ -1,5 +1,6 @@
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
+import { sessionFor, textOf } from './support/console.js';
 import { auth, created, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
 import type { TestOrganization } from './support/factories.js';
 import { plannedWeek } from './support/planned-week.js';
@@ -216,8 +217,13 @@ describe('what the counts tell', () => {
       slots: [6, 2],
     });
 
+    // The console's claims page says the same, in words.
+    const { quality, owner: lineOwner, tp, org: lineOrg } = last!;
+    const browser = await sessionFor(t, { organizationId: lineOrg.orgId, personId: quality.person.id });
+    const page = await t.http().get('/claims').set('Cookie', browser.cookie).expect(200);
+    expect(textOf(page.text)).toContain('4 of 67 contacts · 63 more by the week of 17 May 2027');
+
     // The digest shows the same beside the claim in progress; one an owner reads does not.
-    const { quality, owner: lineOwner, tp } = last!;
     const body = { name: 'Weekly', recipients: [quality.person.id], cron: '0 8 * * 1', timezone: 'UTC', periodDays: 7 };
     const sub = await created(t, quality.key, '/api/v1/digest-subscriptions', body);
     const preview = await t
