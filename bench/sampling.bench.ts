@@ -39,7 +39,7 @@ import { machine } from './support.js';
  * by week 4 and by week 13, false contradictions (a true claim contradicted), digests with a false contradiction
  * (the familywise error, target ≤ 5 %), and tests spent. Prints the tables, then the JSON summary.
  */
-const REPS = Number(process.env.BENCH_SAMPLING_REPS ?? 200);
+const REPS = Number(process.env.BENCH_SAMPLING_REPS ?? 400);
 const TOUCHPOINTS = Number(process.env.BENCH_SAMPLING_TOUCHPOINTS ?? 12);
 const PER_TOUCHPOINT = Number(process.env.BENCH_SAMPLING_PER_TOUCHPOINT ?? 4);
 const FLOOR = Number(process.env.BENCH_SAMPLING_FLOOR ?? 1);
