@@ -24,6 +24,8 @@ export function campaignSizeErrors(size: {
   testers: number;
   contactsPerTouchpointPerWeek: number;
   byIds: boolean;
+  /** A by-need campaign's budget: its week's slots (at most CAMPAIGN_LIMITS.weeklyContacts, as the DTO says). */
+  weeklyBudget?: number | null;
 }): FieldError[] {
   const errors: FieldError[] = [];
   const selection = size.byIds ? 'touchpointIds' : 'team';
@@ -44,7 +46,7 @@ export function campaignSizeErrors(size: {
     });
   }
   const weekly = size.touchpoints * size.contactsPerTouchpointPerWeek;
-  if (weekly > CAMPAIGN_LIMITS.weeklyContacts) {
+  if (size.weeklyBudget == null && weekly > CAMPAIGN_LIMITS.weeklyContacts) {
     errors.push({
       field: 'contactsPerTouchpointPerWeek',
       rule: 'maxWeeklyContacts',

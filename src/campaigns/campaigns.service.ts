@@ -154,6 +154,7 @@ export class CampaignsService {
       testers: dto.testerIds.length,
       contactsPerTouchpointPerWeek: dto.contactsPerTouchpointPerWeek,
       byIds: !!dto.touchpointIds?.length,
+      weeklyBudget: dto.allocation === 'by-need' ? dto.weeklyBudget : null,
     };
     const tooLarge = campaignSizeErrors(size);
     const allocation = allocationErrors({ ...dto, touchpoints: n });

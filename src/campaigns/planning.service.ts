@@ -194,13 +194,18 @@ export class PlanningService implements OnModuleDestroy {
 
     // A team or channel selection may have grown since the campaign was saved: the limits hold at planning too.
     const touchpointCount = await this.campaigns.countSelected(manager, campaign);
-    const weekly = touchpointCount * campaign.contactsPerTouchpointPerWeek;
+    const byNeed = campaign.allocation === 'by-need';
+    // A by-need week holds its budget, or every floor if the selection has grown past it, and at most every cap.
+    const most = touchpointCount * campaign.contactsPerTouchpointPerWeek;
+    const floors = touchpointCount * (campaign.floorPerTouchpoint ?? 0);
+    const weekly = byNeed ? Math.min(Math.max(campaign.weeklyBudget ?? 0, floors), most) : most;
     const errors = [
       ...campaignSizeErrors({
         touchpoints: touchpointCount,
         testers: campaign.testerIds.length,
         contactsPerTouchpointPerWeek: campaign.contactsPerTouchpointPerWeek,
         byIds: campaign.touchpointIds.length > 0,
+        weeklyBudget: byNeed ? campaign.weeklyBudget : null,
       }),
       ...planSizeErrors(weekly, todo.length),
     ];
