@@ -385,7 +385,15 @@ export class DigestBuilder {
     const day = req.periodEnd.toISOString().slice(0, 10);
     const week = mondayOf(day);
     const ids = running.map((r) => r.claimId);
-    const { rows: progress } = await this.progress.openClaims(null, req.organizationId, day, req.periodEnd, week, ids);
+    const { rows: progress } = await this.progress.openClaims(
+      null,
+      req.organizationId,
+      day,
+      req.periodEnd,
+      week,
+      ids,
+      false,
+    );
     const byId = new Map(progress.map((p) => [p.id, p]));
     rows.forEach((r, i) => (rows[i] = withProgress(r, byId.get(r.claimId), week)));
   }
