@@ -31,7 +31,7 @@ import { CHANNEL_LABELS, channelOptions } from './touchpoints.controller.js';
 
 /** The numeric settings of a campaign, in form order, with their labels. */
 const NUMBERS = [
-  ['contactsPerTouchpointPerWeek', 'Tests of each touchpoint a week (1–21; by need: the most it gets)'],
+  ['contactsPerTouchpointPerWeek', 'Tests of each touchpoint a week (1–21)'],
   ['weeklyBudget', 'By need: tests a week for the whole campaign (blank otherwise)'],
   ['floorPerTouchpoint', 'By need: tests every touchpoint gets a week, at least (blank otherwise)'],
   ['windowMinutes', 'Window length, minutes (15–480, a multiple of 15)'],
@@ -489,7 +489,8 @@ export class CampaignPagesController extends AdminDeleteRoutes {
             errors={errors}
             hint={
               'By need spends the budget where open claims still need contacts for a verdict, each touchpoint ' +
-              'getting at least its floor; it changes how many tests a touchpoint gets, never when.'
+              'getting at least its floor and at most its tests a week below; it changes how many tests a ' +
+              'touchpoint gets, never when.'
             }
           />
           {NUMBERS.map(([key, label]) => (
