@@ -233,6 +233,17 @@ describe('the index finds the same tester as a scan of everyone', () => {
     expect(new Set(order.slice(2, 5))).toEqual(new Set(['a', 'b', 'c']));
   });
 
+  it('offers a tester only the quarter hours whose whole window fits an availability off the grid', () => {
+    // available 10:05–12:10: a one-hour window may start at 10:15, 10:30, …, 11:00, and not at 10:00 or 11:15
+    const index = new TesterIndex(
+      [state('a', { available: [{ start: MONDAY + 10 * HOUR + 5 * 60_000, end: MONDAY + 12 * HOUR + 10 * 60_000 }] })],
+      MONDAY,
+      HOUR,
+    );
+    const at = (hours: number) => pickedId(index.pick(MONDAY + hours * HOUR, rules()));
+    expect([at(10), at(10.25), at(11), at(11.25)]).toEqual(['no_tester_available', 'a', 'a', 'no_tester_available']);
+  });
+
   it('checks a window off the quarter-hour grid, or before its origin, against everyone', () => {
     const index = new TesterIndex([state('a')], MONDAY, HOUR);
     expect(pickedId(index.pick(MONDAY + 10 * HOUR + 60_000, rules()))).toBe('a');
