@@ -9,5 +9,7 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/src/campaigns/planner/unpredictability.spec.ts'],
   globalSetup: undefined,
   globalTeardown: undefined,
+  // fast-check stops at the first counterexample (no shrinking): a verdict on each mutant, not a readable failure.
+  setupFilesAfterEnv: ['<rootDir>/test/mutation/fast-check-setup.ts'],
   maxWorkers: 1,
 };

@@ -27,6 +27,8 @@ export default {
   ignorePatterns: ['dist', 'reports', 'coverage', '.data', 'test-output', 'bench'],
   // Two cores, often shared: a short per-mutant allowance, and a slow machine's dry run may take a while.
   concurrency: 2,
+  // jest workers grow to about 2 GB each within 15 minutes of mutants; a fresh worker every 12 runs keeps memory flat
+  maxTestRunnerReuse: 12,
   timeoutMS: 6000,
   timeoutFactor: 1.5,
   dryRunTimeoutMinutes: 20,

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 
 import { DataSource } from 'typeorm';
 
+import { ClaimProgressRepository } from '../src/digests/claim-progress.repository.js';
 import { DigestBuilder, DigestRequest } from '../src/digests/digest-builder.service.js';
 import { DigestEvidenceRepository } from '../src/digests/digest-evidence.repository.js';
 import { UnclaimedRepository } from '../src/digests/unclaimed.repository.js';
@@ -195,6 +196,7 @@ async function main() {
     new DigestEvidenceRepository(dataSource),
     settings,
     new UnclaimedFacts(new UnclaimedRepository(dataSource)),
+    new ClaimProgressRepository(dataSource),
   );
   const digest = await time('digest', () => builder.build(request));
 

@@ -10,6 +10,7 @@ import { WithdrawalsService } from '../src/campaigns/withdrawals.service.js';
 import type { Clock } from '../src/common/clock.js';
 import type { AppLogger } from '../src/common/logging/logger.js';
 import type { AppConfig } from '../src/config/app-config.js';
+import { ClaimProgressRepository } from '../src/digests/claim-progress.repository.js';
 import { SecretLinksRepository } from '../src/links/secret-links.repository.js';
 import { SecretLinks } from '../src/links/secret-links.service.js';
 import { OutboxRepository } from '../src/mail/outbox.repository.js';
@@ -34,6 +35,7 @@ export function planningServices(dataSource: DataSource, clock: Clock, logger: A
     campaignsRepository,
     assignmentsRepository,
     withdrawals,
+    new ClaimProgressRepository(dataSource),
     clock,
     logger,
   );

@@ -249,3 +249,28 @@ describe('access', () => {
     ).toBe(403);
   });
 });
+
+describe('a campaign by need (issue 16)', () => {
+  it('takes its budget and floor from the form, refuses a budget below the floors beside its field, and lists it', async () => {
+    const byNeed = (budget: string): Array<[string, string]> => [
+      ...campaignFields().filter(([k]) => k !== 'name'),
+      ['name', 'Claims first'],
+      ['allocation', 'by-need'],
+      ['weeklyBudget', budget],
+      ['floorPerTouchpoint', '1'],
+    ];
+    const refused = await post('/campaigns', byNeed('1'));
+    expect(refused.status).toBe(400);
+    expect(refused.text).toMatch(
+      /id="field-weeklyBudget-error"[^>]*>weeklyBudget must cover the floor of every touchpoint/,
+    );
+    const res = await post('/campaigns', byNeed('3'));
+    expect(res.status).toBe(303);
+    const id = res.headers.location.split('/').pop();
+    const api = await t.http().get(`/api/v1/campaigns/${id}`).set(auth(org.adminKey)).expect(200);
+    expect(api.body).toMatchObject({ allocation: 'by-need', weeklyBudget: 3, floorPerTouchpoint: 1 });
+    expect(textOf((await get('/campaigns?q=Claims')).text)).toContain('3 by need (at least 1 each)');
+    const form = await get(`/campaigns/${id}`);
+    expect(form.text).toMatch(/<option value="by-need" selected/);
+  });
+});

@@ -24,6 +24,8 @@ export function campaignSizeErrors(size: {
   testers: number;
   contactsPerTouchpointPerWeek: number;
   byIds: boolean;
+  /** A by-need campaign's budget: its week's slots (at most CAMPAIGN_LIMITS.weeklyContacts, as the DTO says). */
+  weeklyBudget?: number | null;
 }): FieldError[] {
   const errors: FieldError[] = [];
   const selection = size.byIds ? 'touchpointIds' : 'team';
@@ -44,7 +46,7 @@ export function campaignSizeErrors(size: {
     });
   }
   const weekly = size.touchpoints * size.contactsPerTouchpointPerWeek;
-  if (weekly > CAMPAIGN_LIMITS.weeklyContacts) {
+  if (size.weeklyBudget == null && weekly > CAMPAIGN_LIMITS.weeklyContacts) {
     errors.push({
       field: 'contactsPerTouchpointPerWeek',
       rule: 'maxWeeklyContacts',
@@ -69,4 +71,55 @@ export function planSizeErrors(weeklyContacts: number, weeks: number): FieldErro
         `at ${n(weeklyContacts)} a week, plan at most ${most} week(s) at a time`,
     },
   ];
+}
+
+/** A by-need campaign's budget and floor, for a campaign that selects `touchpoints` touchpoints. */
+export function allocationErrors(dto: {
+  allocation?: string;
+  weeklyBudget?: number | null;
+  floorPerTouchpoint?: number | null;
+  contactsPerTouchpointPerWeek: number;
+  touchpoints: number;
+}): FieldError[] {
+  const errors: FieldError[] = [];
+  const { weeklyBudget: budget, floorPerTouchpoint: floor, contactsPerTouchpointPerWeek: cap, touchpoints } = dto;
+  if (dto.allocation !== 'by-need') {
+    for (const field of ['weeklyBudget', 'floorPerTouchpoint'] as const) {
+      if (dto[field] !== null && dto[field] !== undefined)
+        errors.push({ field, rule: 'onlyWithByNeed', message: `${field} applies only with allocation 'by-need'` });
+    }
+    return errors;
+  }
+  for (const [field, value] of [
+    ['weeklyBudget', budget],
+    ['floorPerTouchpoint', floor],
+  ] as const) {
+    if (value === null || value === undefined)
+      errors.push({ field, rule: 'requiredWithByNeed', message: `${field} is required with allocation 'by-need'` });
+  }
+  if (errors.length || budget == null || floor == null) return errors;
+  if (floor > cap) {
+    errors.push({
+      field: 'floorPerTouchpoint',
+      rule: 'atMostContactsPerTouchpointPerWeek',
+      message: `floorPerTouchpoint (${floor}) may be at most contactsPerTouchpointPerWeek (${cap})`,
+    });
+  } else if (budget < floor * touchpoints) {
+    errors.push({
+      field: 'weeklyBudget',
+      rule: 'coversFloor',
+      message:
+        `weeklyBudget must cover the floor of every touchpoint: at least ${floor} × ${n(touchpoints)} = ` +
+        `${n(floor * touchpoints)}`,
+    });
+  } else if (budget > cap * touchpoints) {
+    errors.push({
+      field: 'weeklyBudget',
+      rule: 'spendable',
+      message:
+        `weeklyBudget can be spent only up to contactsPerTouchpointPerWeek × touchpoints: at most ${cap} × ` +
+        `${n(touchpoints)} = ${n(cap * touchpoints)}`,
+    });
+  }
+  return errors;
 }

@@ -23,6 +23,8 @@ import { IsDate, IsNotBefore, IsSingleLine } from '../common/validation/domain.v
 import { Trim } from '../common/validation/transforms.js';
 import { Omittable } from '../common/validation/validate-dto.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
+import { ALLOCATIONS } from './allocation.js';
+import type { Allocation } from './allocation.js';
 import { CAMPAIGN_LIMITS } from './campaign-limits.js';
 import type { Campaign } from './campaign.entity.js';
 
@@ -138,6 +140,51 @@ export class CreateCampaignDto {
   @Min(1)
   @Max(21)
   contactsPerTouchpointPerWeek: number;
+
+  @ApiPropertyOptional({
+    enum: ALLOCATIONS,
+    default: 'per-touchpoint',
+    description:
+      "'per-touchpoint': every touchpoint gets contactsPerTouchpointPerWeek tests a week. 'by-need': weeklyBudget " +
+      'tests a week are divided among the touchpoints by the contacts their open claims still need to reach a ' +
+      "verdict (at the gap that matters, with the digest's familywise correction), recomputed for each week from the " +
+      'contacts recorded when it is planned; every touchpoint gets floorPerTouchpoint, none more than ' +
+      'contactsPerTouchpointPerWeek. It changes how many tests a touchpoint gets, never when: windows are drawn ' +
+      'the same way (STATISTICS.md, "Claim-driven sampling")',
+  })
+  @Omittable()
+  @IsIn(ALLOCATIONS, { message: `allocation must be one of: ${ALLOCATIONS.join(', ')}` })
+  allocation?: Allocation;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 1,
+    maximum: CAMPAIGN_LIMITS.weeklyContacts,
+    description:
+      "With allocation 'by-need' (required there, null otherwise): tests a week for the whole campaign; at least " +
+      'floorPerTouchpoint × touchpoints, at most contactsPerTouchpointPerWeek × touchpoints',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(CAMPAIGN_LIMITS.weeklyContacts)
+  weeklyBudget?: number | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 0,
+    maximum: 21,
+    description:
+      "With allocation 'by-need' (required there, null otherwise): tests every touchpoint gets each week whatever " +
+      'its claims, so nothing goes unseen; at most contactsPerTouchpointPerWeek',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(21)
+  floorPerTouchpoint?: number | null;
 
   @ApiPropertyOptional({
     minimum: 15,
@@ -320,6 +367,9 @@ export class CampaignView {
   @ApiProperty({ type: [String] }) testerIds: string[];
   @ApiProperty({ type: [String] }) scenarioIds: string[];
   @ApiProperty() contactsPerTouchpointPerWeek: number;
+  @ApiProperty({ enum: ALLOCATIONS }) allocation: Allocation;
+  @ApiProperty({ nullable: true, type: Number }) weeklyBudget: number | null;
+  @ApiProperty({ nullable: true, type: Number }) floorPerTouchpoint: number | null;
   @ApiProperty() windowMinutes: number;
   @ApiProperty() revealLeadMinutes: number;
   @ApiProperty({ nullable: true, type: Number }) holdLeadMinutes: number | null;

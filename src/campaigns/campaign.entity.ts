@@ -11,11 +11,18 @@ import {
 } from 'typeorm';
 
 import { Organization } from '../organizations/organization.entity.js';
+import type { Allocation } from './allocation.js';
 
 @Entity('campaign')
 @Index('campaign_org_idx', ['organizationId', 'name'])
 @Check('campaign_window_check', 'window_minutes BETWEEN 15 AND 480 AND window_minutes % 15 = 0')
 @Check('campaign_dates_check', 'ends_on IS NULL OR ends_on >= starts_on')
+@Check(
+  'campaign_allocation_check',
+  `(allocation = 'per-touchpoint' AND weekly_budget IS NULL AND floor_per_touchpoint IS NULL)
+          OR (allocation = 'by-need' AND weekly_budget >= 1 AND floor_per_touchpoint >= 0
+              AND floor_per_touchpoint <= contacts_per_touchpoint_per_week)`,
+)
 export class Campaign {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -44,8 +51,21 @@ export class Campaign {
   @Column({ name: 'scenario_ids', type: 'uuid', array: true, default: () => "'{}'" })
   scenarioIds: string[];
 
+  /** Tests of each touchpoint a week; with 'by-need', the most one touchpoint gets in a week. */
   @Column({ name: 'contacts_per_touchpoint_per_week', type: 'integer' })
   contactsPerTouchpointPerWeek: number;
+
+  /** 'per-touchpoint': each gets contactsPerTouchpointPerWeek; 'by-need': the budget follows open claims (allocation.ts). */
+  @Column({ type: 'text', default: 'per-touchpoint' })
+  allocation: Allocation;
+
+  /** With 'by-need': tests a week for the whole campaign. */
+  @Column({ name: 'weekly_budget', type: 'integer', nullable: true })
+  weeklyBudget: number | null;
+
+  /** With 'by-need': tests every touchpoint gets each week whatever its claims. */
+  @Column({ name: 'floor_per_touchpoint', type: 'integer', nullable: true })
+  floorPerTouchpoint: number | null;
 
   @Column({ name: 'window_minutes', type: 'integer' })
   windowMinutes: number;

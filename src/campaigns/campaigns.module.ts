@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { AssignmentsModule } from '../assignments/assignments.module.js';
+import { ClaimProgressRepository } from '../digests/claim-progress.repository.js';
 import { MailModule } from '../mail/mail.module.js';
 import { CampaignsController } from './campaigns.controller.js';
 import { CampaignsRepository } from './campaigns.repository.js';
@@ -16,6 +17,7 @@ import { WithdrawalsService } from './withdrawals.service.js';
   imports: [AssignmentsModule, MailModule],
   controllers: [CampaignsController, PlanChangesController],
   providers: [
+    ClaimProgressRepository,
     CampaignsRepository,
     CampaignsService,
     PlanningService,

@@ -128,6 +128,15 @@ export class CampaignsRepository {
     return n;
   }
 
+  /** The ids of the touchpoints the selection takes now. */
+  async selectedIds(manager: EntityManager, selection: Selection): Promise<string[]> {
+    const rows: Array<{ id: string }> = await manager.query(
+      `SELECT t.id FROM touchpoint t WHERE ${SELECTED} ORDER BY t.id`,
+      selectionParams(selection),
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Which of these weeks of the campaign are already planned. */
   async plannedWeeks(manager: EntityManager, campaignId: string, weeks: string[]): Promise<Set<string>> {
     const rows: Array<{ w: string }> = await manager.query(

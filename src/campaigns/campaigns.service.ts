@@ -10,7 +10,7 @@ import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
 import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { markIdempotencyKeyUsed } from '../idempotency/idempotency-context.js';
-import { campaignSizeErrors } from './campaign-limits.js';
+import { allocationErrors, campaignSizeErrors } from './campaign-limits.js';
 import { CampaignsQuery, CreateCampaignDto, DEFAULTS, UpdateCampaignDto } from './campaign.dto.js';
 import type { Campaign } from './campaign.entity.js';
 import { CampaignsRepository } from './campaigns.repository.js';
@@ -61,7 +61,10 @@ export class CampaignsService {
       if (!current) throw new NotFoundException(`Campaign ${id} not found`);
       const before = { ...current };
       const { seed: _seed, id: _id, organizationId: _org, createdAt: _c, updatedAt: _u, ...fields } = current;
-      const merged = await assertValidMerged(CreateCampaignDto, { ...fields, ...dto });
+      // Back to per-touchpoint: the budget and floor go with it unless given.
+      const kept =
+        dto.allocation === 'per-touchpoint' ? { ...fields, weeklyBudget: null, floorPerTouchpoint: null } : fields;
+      const merged = await assertValidMerged(CreateCampaignDto, { ...kept, ...dto });
       await this.assertReferences(manager, organizationId, merged);
       Object.assign(current, this.columns(merged));
       const saved = await this.campaigns.save(manager, current);
@@ -93,6 +96,9 @@ export class CampaignsService {
       testerIds: dto.testerIds,
       scenarioIds: dto.scenarioIds ?? [],
       contactsPerTouchpointPerWeek: dto.contactsPerTouchpointPerWeek,
+      allocation: dto.allocation ?? 'per-touchpoint',
+      weeklyBudget: dto.allocation === 'by-need' ? (dto.weeklyBudget ?? null) : null,
+      floorPerTouchpoint: dto.allocation === 'by-need' ? (dto.floorPerTouchpoint ?? null) : null,
       windowMinutes: dto.windowMinutes ?? DEFAULTS.windowMinutes,
       revealLeadMinutes: dto.revealLeadMinutes ?? DEFAULTS.revealLeadMinutes,
       holdLeadMinutes: dto.holdLeadMinutes ?? null,
@@ -148,8 +154,11 @@ export class CampaignsService {
       testers: dto.testerIds.length,
       contactsPerTouchpointPerWeek: dto.contactsPerTouchpointPerWeek,
       byIds: !!dto.touchpointIds?.length,
+      weeklyBudget: dto.allocation === 'by-need' ? dto.weeklyBudget : null,
     };
     const tooLarge = campaignSizeErrors(size);
+    const allocation = allocationErrors({ ...dto, touchpoints: n });
+    if (allocation.length) throw new FieldValidationException(allocation);
     if (tooLarge.length) throw new FieldValidationException(tooLarge, 'The campaign is too large');
   }
 }

@@ -20,6 +20,9 @@ import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job-failures.js';
 import { retryWhenReferenceVanishes } from '../database/vanished-reference.js';
+import { claimNeeds, familySizes } from '../digests/claim-progress.js';
+import { ClaimProgressRepository } from '../digests/claim-progress.repository.js';
+import { allocateWeeks } from './allocation.js';
 import { campaignSizeErrors, planSizeErrors } from './campaign-limits.js';
 import type { Campaign } from './campaign.entity.js';
 import { CampaignsRepository } from './campaigns.repository.js';
@@ -77,6 +80,7 @@ export class PlanningService implements OnModuleDestroy {
     private readonly campaigns: CampaignsRepository,
     private readonly assignments: AssignmentsRepository,
     private readonly withdrawals: WithdrawalsService,
+    private readonly progress: ClaimProgressRepository,
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -190,13 +194,18 @@ export class PlanningService implements OnModuleDestroy {
 
     // A team or channel selection may have grown since the campaign was saved: the limits hold at planning too.
     const touchpointCount = await this.campaigns.countSelected(manager, campaign);
-    const weekly = touchpointCount * campaign.contactsPerTouchpointPerWeek;
+    const byNeed = campaign.allocation === 'by-need';
+    // A by-need week holds its budget, or every floor if the selection has grown past it, and at most every cap.
+    const most = touchpointCount * campaign.contactsPerTouchpointPerWeek;
+    const floors = touchpointCount * (campaign.floorPerTouchpoint ?? 0);
+    const weekly = byNeed ? Math.min(Math.max(campaign.weeklyBudget ?? 0, floors), most) : most;
     const errors = [
       ...campaignSizeErrors({
         touchpoints: touchpointCount,
         testers: campaign.testerIds.length,
         contactsPerTouchpointPerWeek: campaign.contactsPerTouchpointPerWeek,
         byIds: campaign.touchpointIds.length > 0,
+        weeklyBudget: byNeed ? campaign.weeklyBudget : null,
       }),
       ...planSizeErrors(weekly, todo.length),
     ];
@@ -217,6 +226,7 @@ export class PlanningService implements OnModuleDestroy {
         weeks: todo,
         ...(await this.campaigns.plannerInputs(manager, campaign, bookings)),
         now: now.getTime(),
+        counts: campaign.allocation === 'by-need' ? await this.byNeedCounts(manager, campaign, todo, now) : undefined,
         // A re-plan fills only the slots its kept tests leave free.
         taken: taken ?? new Map<string, Map<string, Set<number>>>(),
         batch: INSERT_BATCH,
@@ -272,6 +282,37 @@ export class PlanningService implements OnModuleDestroy {
     } finally {
       loopDelay.disable();
     }
+  }
+
+  /**
+   * A by-need campaign's tests per touchpoint for each week to plan, from its touchpoints' open claims and the
+   * contacts recorded by now (allocation.ts). Counts of contacts and tests only: no outcome's value is read.
+   */
+  private async byNeedCounts(
+    manager: EntityManager,
+    campaign: Campaign,
+    weeks: string[],
+    now: Date,
+  ): Promise<Record<string, Record<string, number>>> {
+    const ids = await this.campaigns.selectedIds(manager, campaign);
+    const selected = new Set(ids);
+    const { all, rows } = await this.progress.openClaims(
+      manager,
+      campaign.organizationId,
+      weeks[0],
+      now,
+      weeks[0],
+      null,
+    );
+    const claims = rows.filter((c) => c.touchpointId !== null && selected.has(c.touchpointId));
+    const settings = await this.progress.settings(manager, campaign.organizationId);
+    const needs = new Map(claimNeeds(claims, settings, familySizes(all)).map((n) => [n.id, n]));
+    const rules = {
+      budget: campaign.weeklyBudget ?? 0,
+      floor: campaign.floorPerTouchpoint ?? 0,
+      cap: campaign.contactsPerTouchpointPerWeek,
+    };
+    return allocateWeeks(ids, claims, needs, rules, weeks);
   }
 
   /**

@@ -12,14 +12,19 @@ export interface ReleasedWeeks {
  * by tests already revealed or done, renumbered onto the free slot numbers (placed windows first,
  * then unfilled slots). Without kept slots the plan is unchanged.
  */
-export function fitToFreeSlots(plan: WeekPlan, taken: Map<string, Set<number>> | undefined, k: number): WeekPlan {
+export function fitToFreeSlots(
+  plan: WeekPlan,
+  taken: Map<string, Set<number>> | undefined,
+  k: number | ((touchpointId: string) => number),
+): WeekPlan {
+  const countOf = typeof k === 'number' ? () => k : k;
   if (!taken || taken.size === 0) return plan;
   const free = new Map<string, number[]>();
   const freeOf = (touchpointId: string) => {
     if (!free.has(touchpointId)) {
       const used = taken.get(touchpointId) ?? new Set<number>();
       const numbers: number[] = [];
-      for (let i = 0; numbers.length < k - used.size; i++) if (!used.has(i)) numbers.push(i);
+      for (let i = 0; numbers.length < countOf(touchpointId) - used.size; i++) if (!used.has(i)) numbers.push(i);
       free.set(touchpointId, numbers);
     }
     return free.get(touchpointId)!;

@@ -140,6 +140,35 @@ export class ClaimsQuery extends PageQuery {
   verdict?: ClaimVerdictFilter;
 }
 
+export class ClaimProgressView {
+  @ApiProperty({ description: 'Counted contacts of its period recorded so far' }) contactsSoFar: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      "Contacts its verdict needs: the digest's test at the familywise level of the claims ending the same week, " +
+      'with 80 % power against the gap that matters (null: never judged, e.g. a mean wait, or over 100,000)',
+  })
+  contactsNeeded: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'contactsNeeded less contactsSoFar, never below 0' })
+  contactsStillNeeded: number | null;
+  @ApiProperty({
+    description:
+      "Live tests of the claim's scope (touchpoint, team or organization) in the latest week planned, from this " +
+      'week on: the current allocation',
+  })
+  testsPerWeek: number;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '2027-03-15',
+    description:
+      'Monday of the week its contacts are expected to reach contactsNeeded, with the tests already planned and ' +
+      'testsThisWeek a week after them; null when not before its period ends. The verdict comes in the first digest after the period',
+  })
+  decisionExpectedWeek: string | null;
+}
+
 export class ClaimView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) touchpointId: string | null;
@@ -161,10 +190,18 @@ export class ClaimView {
       'as changed; a change of source or reportedAt is not',
   })
   revisedAt: Date;
+  @ApiPropertyOptional({
+    type: ClaimProgressView,
+    nullable: true,
+    description:
+      'Admin and quality, while its period runs: how far it is from a verdict (claim-driven sampling). Null after ' +
+      'its period and for owners (it would tell them how many tests their touchpoint gets this week)',
+  })
+  progress?: ClaimProgressView | null;
 
-  static of(this: void, c: Claim): ClaimView {
+  static of(this: void, c: Claim, progress?: ClaimProgressView | null): ClaimView {
     const { organizationId: _o, ...view } = c;
-    return view;
+    return progress === undefined ? view : { ...view, progress };
   }
 }
 

@@ -74,7 +74,8 @@ export class ClaimsController {
   @ApiOkResponse({ type: ClaimPage })
   async list(@CurrentActor() me: Actor, @Query() query: ClaimsQuery): Promise<ClaimPage> {
     const page = await this.claims.list(me, query);
-    return { items: page.items.map(ClaimView.of), total: page.total };
+    const progress = await this.claims.progress(me, page.items);
+    return { items: page.items.map((c) => ClaimView.of(c, progress.get(c.id) ?? null)), total: page.total };
   }
 
   @Get(':id')
@@ -82,7 +83,8 @@ export class ClaimsController {
   @Roles('admin', 'quality', 'owner')
   @ApiOkResponse({ type: ClaimView })
   async get(@CurrentActor() me: Actor, @UuidParam('id') id: string): Promise<ClaimView> {
-    return ClaimView.of(await this.claims.get(me, id));
+    const claim = await this.claims.get(me, id);
+    return ClaimView.of(claim, (await this.claims.progress(me, [claim])).get(claim.id) ?? null);
   }
 
   @Get(':id/history')

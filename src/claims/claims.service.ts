@@ -11,6 +11,9 @@ import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-impo
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { claimNeeds, familySizes, mondayOf, progressOf } from '../digests/claim-progress.js';
+import type { ClaimProgress } from '../digests/claim-progress.js';
+import { ClaimProgressRepository } from '../digests/claim-progress.repository.js';
 import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../idempotency/idempotency-context.js';
 import { TouchpointsRepository } from '../touchpoints/touchpoints.repository.js';
 import { claimZone, ownerChangeRefusal, Refusal, scopeChannels, scopeErrors, storedChannel } from './claim-rules.js';
@@ -75,6 +78,7 @@ export class ClaimsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly claims: ClaimsRepository,
     private readonly touchpoints: TouchpointsRepository,
+    private readonly progressReads: ClaimProgressRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -186,6 +190,26 @@ export class ClaimsService {
     return isAdminOrQuality(me)
       ? this.claims.verdicts(me.organizationId, ids)
       : Promise.resolve(new Map<string, string>());
+  }
+
+  /**
+   * Each open claim's progress towards a verdict (contacts so far, still needed, the week expected at this week's
+   * tests), for admin and quality only: an owner would learn from it how many tests their touchpoint gets this
+   * week, which a campaign never tells them. A claim whose period has ended has none (its digest judges it).
+   */
+  async progress(me: Actor, claims: Claim[]): Promise<Map<string, ClaimProgress>> {
+    const out = new Map<string, ClaimProgress>();
+    if (!isAdminOrQuality(me)) return out;
+    const now = this.clock.now();
+    const today = now.toISOString().slice(0, 10);
+    const open = claims.filter((c) => c.periodEnd >= today).map((c) => c.id);
+    if (!open.length) return out;
+    const week = mondayOf(today);
+    const { all, rows } = await this.progressReads.openClaims(null, me.organizationId, today, now, week, open);
+    const settings = await this.progressReads.settings(null, me.organizationId);
+    const needs = claimNeeds(rows, settings, familySizes(all));
+    rows.forEach((row, i) => out.set(row.id, progressOf(row, needs[i], week)));
+    return out;
   }
 
   async get(me: Actor, id: string): Promise<Claim> {

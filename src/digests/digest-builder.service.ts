@@ -6,6 +6,9 @@ import { EMPTY_SUMS, isWait, metricByKey, observedOf } from '../metrics/metric-c
 import type { MetricDefinition, MetricSums } from '../metrics/metric-catalogue.js';
 import type { EffectiveSettings } from '../metrics/verdict-settings.js';
 import { VerdictSettingsService } from '../metrics/verdict-settings.service.js';
+import { decisionWeek, mondayOf } from './claim-progress.js';
+import type { PlannedWeeks } from './claim-progress.js';
+import { ClaimProgressRepository } from './claim-progress.repository.js';
 import {
   evidenceOf,
   gapDirection,
@@ -73,6 +76,13 @@ export interface DigestRow {
   /** Contacts it would take to detect gapThatMatters; null when not computable or over the cap (see below). */
   contactsNeeded: number | null;
   contactsNeededOverCap: boolean;
+  /**
+   * A claim in progress: contactsNeeded less n, and the Monday of the week its contacts should reach contactsNeeded
+   * at the tests planned and the current pace (claim-progress.ts). Null otherwise, and in a digest an owner reads
+   * (the pace would tell them this week's count of tests). Absent from digests stored before them.
+   */
+  contactsStillNeeded?: number | null;
+  decisionExpectedWeek?: string | null;
   gapThatMatters: number;
   /** Ad-hoc contacts in the claim's period: counted only where the organization says so, shown either way. */
   adHoc: { contacts: number; observed: number | null; counted: boolean };
@@ -167,6 +177,21 @@ export function judgeSafely(claims: ClaimToJudge[]): Map<string, Judgement> {
   }
 }
 
+/** A row's progress, from its own contacts needed and its scope's planned tests and pace. */
+function withProgress(
+  row: DigestRow,
+  planned: { planned: PlannedWeeks; testsPerWeek: number } | undefined,
+  weekStart: string,
+): DigestRow {
+  if (row.verdict !== 'in_progress' || row.contactsNeeded === null) return row;
+  const stillNeeded = Math.max(0, row.contactsNeeded - row.n);
+  const need = { id: row.claimId, needed: row.contactsNeeded, stillNeeded };
+  const week = planned
+    ? decisionWeek({ periodEnd: row.claimPeriod.end }, need, planned.planned, planned.testsPerWeek, weekStart)
+    : null;
+  return { ...row, contactsStillNeeded: stillNeeded, decisionExpectedWeek: week };
+}
+
 /**
  * Builds a digest's payload. Each claim is judged on the contacts inside its own period, once: in the
  * digest whose period holds the end of the claim's period (or its recording, if it was recorded after);
@@ -180,10 +205,12 @@ export class DigestBuilder {
     private readonly evidence: DigestEvidenceRepository,
     private readonly settings: VerdictSettingsService,
     private readonly unclaimed: UnclaimedFacts,
+    private readonly progress: ClaimProgressRepository,
   ) {}
 
   async build(req: DigestRequest): Promise<DigestPayload> {
     const { rows, trend, settings } = await this.judge(req, { trend: true });
+    if (!req.windowsStartedBefore) await this.addProgress(req, rows);
     const verdicts = rows.map((r) => r.verdict);
     const familySize = verdicts.filter((v) => TESTED_VERDICTS.includes(v)).length;
     return {
@@ -327,6 +354,8 @@ export class DigestBuilder {
         detectableGap: j.detectableGap,
         contactsNeeded: j.contactsNeeded,
         contactsNeededOverCap: j.contactsNeededOverCap,
+        contactsStillNeeded: null,
+        decisionExpectedWeek: null,
         gapThatMatters: toJudge[i].gapThatMatters,
         adHoc: settings.countAdHocInVerdicts
           ? { contacts: group(p.now, 'counted')?.adHoc ?? 0, observed: null, counted: true }
@@ -347,5 +376,25 @@ export class DigestBuilder {
       });
     }
     return { rows, trend, settings, also: { keys: also, groups, quantiles } };
+  }
+
+  /** In-progress rows' contacts still needed and expected week, at the digest's end (claim-progress.ts). */
+  private async addProgress(req: DigestRequest, rows: DigestRow[]): Promise<void> {
+    const running = rows.filter((r) => r.verdict === 'in_progress' && r.contactsNeeded !== null);
+    if (!running.length) return;
+    const day = req.periodEnd.toISOString().slice(0, 10);
+    const week = mondayOf(day);
+    const ids = running.map((r) => r.claimId);
+    const { rows: progress } = await this.progress.openClaims(
+      null,
+      req.organizationId,
+      day,
+      req.periodEnd,
+      week,
+      ids,
+      false,
+    );
+    const byId = new Map(progress.map((p) => [p.id, p]));
+    rows.forEach((r, i) => (rows[i] = withProgress(r, byId.get(r.claimId), week)));
   }
 }

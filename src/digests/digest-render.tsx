@@ -57,11 +57,21 @@ export function formatGap(row: Pick<DigestRow, 'gap' | 'gapDirection' | 'unit'>)
   return `${sign}${formatSize(row.unit, Math.abs(row.gap))}${word}`;
 }
 
-/** What it would take: "n 240 for 10 pts". */
+/** What it would take: "240 for 10 pts", and for a claim in progress "· 180 more, by the week of 17 May". */
 function formatNeeded(row: DigestRow): string {
   if (row.contactsNeededOverCap) return `over 100,000 for ${formatSize(row.unit, row.gapThatMatters)}`;
   if (row.contactsNeeded === null) return '–';
-  return `${row.contactsNeeded.toLocaleString('en-GB')} for ${formatSize(row.unit, row.gapThatMatters)}`;
+  return `${row.contactsNeeded.toLocaleString('en-GB')} for ${formatSize(row.unit, row.gapThatMatters)}${progressText(row)}`;
+}
+
+/** A claim in progress: how many more contacts, and the week they should be in (or that they will not be). */
+function progressText(row: DigestRow): string {
+  if (row.contactsStillNeeded === null || row.contactsStillNeeded === undefined) return '';
+  const more = `${row.contactsStillNeeded.toLocaleString('en-GB')} more`;
+  if (row.contactsStillNeeded === 0) return ' · enough';
+  if (!row.decisionExpectedWeek) return ` · ${more}, not within its period at the current pace`;
+  const week = DateTime.fromISO(row.decisionExpectedWeek, { zone: 'utc' }).toFormat('d LLL');
+  return ` · ${more}, by the week of ${week}`;
 }
 
 /** The smallest gap the contacts could reveal; "none" when a tested claim's contacts could reveal no gap at all. */

@@ -5,6 +5,7 @@ import { MailModule } from '../mail/mail.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { PeopleModule } from '../people/people.module.js';
 import { TouchpointsModule } from '../touchpoints/touchpoints.module.js';
+import { ClaimProgressRepository } from './claim-progress.repository.js';
 import { DigestBuilder } from './digest-builder.service.js';
 import { DigestEvidenceRepository } from './digest-evidence.repository.js';
 import { DigestLinksService } from './digest-links.service.js';
@@ -21,6 +22,7 @@ import { UnclaimedFacts } from './unclaimed.service.js';
   imports: [MailModule, LinksModule, MetricsModule, PeopleModule, TouchpointsModule],
   controllers: [DigestSubscriptionsController, DigestsController],
   providers: [
+    ClaimProgressRepository,
     DigestBuilder,
     DigestEvidenceRepository,
     UnclaimedRepository,

@@ -177,6 +177,26 @@ export function judgeClaims(claims: ClaimToJudge[], options: JudgeOptions = {}):
 }
 
 /**
+ * The contacts a claim's test needs to detect its gap that matters with the digest's power, judged in a family of
+ * `familySize` claims (the most stringent level Holm could give it there): the same figure judgeClaims reports as
+ * contactsNeeded, for a family not yet judged. Never below minContacts; null for a claim that is never tested (a
+ * descriptive metric) or beyond {@link CONTACTS_NEEDED_CAP}. Only the claim, its scale and, for waits, the spread
+ * of ln(wait) enter: not the sample's values.
+ */
+export function contactsNeededFor(claim: ClaimToJudge, familySize: number, options: JudgeOptions = {}): number | null {
+  const familywiseAlpha = options.familywiseAlpha ?? DEFAULT_FAMILYWISE_ALPHA;
+  const claimAlpha = options.claimAlpha ?? DEFAULT_CLAIM_ALPHA;
+  const power = options.power ?? DEFAULT_POWER;
+  if (!Number.isInteger(familySize) || familySize < 1)
+    throw new RangeError(`familySize must be an integer ≥ 1 (got ${familySize})`);
+  validateClaim(claim);
+  if (claim.evidence.kind === 'descriptive') return null;
+  const level = Math.min(familywiseAlpha / familySize, claimAlpha);
+  const needed = contactsNeeded(testModels(claim).flattering, claim, level, power);
+  return needed === OVER_CAP ? null : Math.max(needed, claim.minContacts);
+}
+
+/**
  * Holm's (1979) step-down adjusted p-values, with no hypothesis rejected above `claimAlpha`: the i-th smallest
  * p is rejected at familywiseAlpha iff every p up to it satisfies p ≤ min(familywiseAlpha / (m − j + 1),
  * claimAlpha), i.e. iff its adjusted p ≤ familywiseAlpha. It rejects a subset of Holm's, so the familywise

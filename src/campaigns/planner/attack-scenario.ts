@@ -1,8 +1,12 @@
 import { DateTime } from 'luxon';
 
 import { ownerSeesFrom } from '../../common/owner-view.js';
+import type { ClaimNeed, OpenClaim } from '../../digests/claim-progress.js';
+import { allocateByNeed } from '../allocation.js';
 import { coverage, knownSafeShare, Leak, measureLeak, Timeline, timeline, weekFrames } from './owner-attack.js';
-import { HOUR, PlannerCampaign, PlannerTester, PlannerTouchpoint, planWeeks } from './planner.js';
+import { HOUR, PlannerCampaign, PlannerTester, PlannerTouchpoint, planWeek, planWeeks } from './planner.js';
+import type { ExistingAssignment } from './planner.js';
+import { SeededRandom } from './random.js';
 
 /**
  * The standard attack: a year of plans for four realistic touchpoints (an office open Mon–Fri
@@ -104,6 +108,71 @@ export const planYear: YearPlanner = (seed, k) => {
     for (const a of plan.assignments)
       starts.set(a.touchpointId, [...(starts.get(a.touchpointId) ?? []), a.windowStart]);
   }
+  return starts;
+};
+
+/**
+ * A by-need campaign's year (allocation.ts), planned a week at a time: every four weeks a seeded half of the
+ * touchpoints have a claim needing 10–40 contacts in those weeks; each week's count per touchpoint comes from
+ * allocateByNeed (budget 4k, floor 1, at most 5: the most 24 h spacing lets an office take), counting the tests
+ * planned so far in the claim's period. The counts change from week to week and touchpoint to touchpoint;
+ * the windows are drawn as for any campaign.
+ */
+export const planYearByNeed: YearPlanner = (seed, k) => {
+  const claimsRng = new SeededRandom(seed, 'claims');
+  const starts = new Map<string, number[]>();
+  const existing: ExistingAssignment[] = [];
+  const campaign = { ...attackCampaign(seed, k), contactsPerTouchpointPerWeek: 5 };
+  const rules = { budget: 4 * k, floor: 1, cap: 5 };
+  let claims: OpenClaim[] = [];
+  const needs = new Map<string, ClaimNeed>();
+  const soFar = new Map<string, number>();
+  ATTACK_WEEK_STARTS.forEach((weekStart, w) => {
+    if (w % 4 === 0) {
+      const periodEnd = DateTime.fromISO(weekStart, { zone: 'utc' }).plus({ days: 27 }).toISODate()!;
+      claims = ATTACK_TOUCHPOINTS.filter(() => claimsRng.fraction() < 0.5).map((tp) => ({
+        id: `${tp.id}-${w}`,
+        touchpointId: tp.id,
+        metric: 'answer_rate',
+        value: 0.95,
+        periodStart: weekStart,
+        periodEnd,
+        contactsSoFar: 0,
+        pending: 0,
+      }));
+      for (const c of claims) needs.set(c.id, { id: c.id, needed: claimsRng.int(10, 40), stillNeeded: null });
+      soFar.clear();
+    }
+    const open = claims.map((c) => {
+      const needed = needs.get(c.id)!.needed!;
+      needs.set(c.id, { id: c.id, needed, stillNeeded: Math.max(0, needed - (soFar.get(c.id) ?? 0)) });
+      return c;
+    });
+    const counts = allocateByNeed(
+      ATTACK_TOUCHPOINTS.map((tp) => tp.id),
+      open,
+      needs,
+      rules,
+      weekStart,
+    );
+    const now = Date.parse(`${weekStart}T00:00:00Z`) - 7 * 24 * HOUR;
+    const plan = planWeek({
+      campaign,
+      weekStart,
+      touchpoints: ATTACK_TOUCHPOINTS,
+      testers: TESTERS,
+      scenarios: [],
+      existing,
+      now,
+      counts: Object.fromEntries(counts),
+    });
+    for (const a of plan.assignments) {
+      existing.push({ campaignId: campaign.id, ...a, weekStart });
+      starts.set(a.touchpointId, [...(starts.get(a.touchpointId) ?? []), a.windowStart]);
+      const c = open.find((x) => x.touchpointId === a.touchpointId);
+      if (c) soFar.set(c.id, (soFar.get(c.id) ?? 0) + 1);
+    }
+  });
   return starts;
 };
 

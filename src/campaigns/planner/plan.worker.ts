@@ -19,6 +19,8 @@ export interface PlanTask extends PlannerInputsJson {
   now: number;
   /** A re-plan's kept slots: week start → touchpoint → slot numbers held by tests revealed or done. */
   taken: Map<string, Map<string, Set<number>>>;
+  /** A by-need campaign's tests per touchpoint, by week (PlanWeekInput.counts); absent: per touchpoint. */
+  counts?: Record<string, Record<string, number>>;
   /** Assignments per batch (one INSERT each). */
   batch: number;
   port: MessagePort;
@@ -82,6 +84,7 @@ export default function plan(task: PlanTask): void {
       scenarios,
       existing,
       now: task.now,
+      counts: task.counts?.[weekStart],
       onPlanned: streamed
         ? (assignment) => {
             pending.push(assignment);
@@ -89,7 +92,8 @@ export default function plan(task: PlanTask): void {
           }
         : undefined,
     });
-    const week = fitToFreeSlots(fresh, kept, k);
+    const counts = task.counts?.[weekStart];
+    const week = fitToFreeSlots(fresh, kept, (tp) => counts?.[tp] ?? k);
     if (!streamed) {
       for (let i = 0; i < week.assignments.length; i += task.batch) {
         task.port.postMessage(encode(weekStart, week.assignments.slice(i, i + task.batch)));

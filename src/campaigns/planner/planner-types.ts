@@ -59,6 +59,11 @@ export interface PlanWeekInput {
   scenarios: PlannerScenario[];
   existing: ExistingAssignment[];
   now: number;
+  /**
+   * Tests of each touchpoint this week, by touchpoint id, for a by-need campaign (allocation.ts); a touchpoint
+   * not named gets the campaign's contactsPerTouchpointPerWeek. Only the count changes: windows are drawn alike.
+   */
+  counts?: Readonly<Record<string, number>>;
   /** Told of each assignment as soon as it is made (a caller may start storing before the week is done). */
   onPlanned?: (assignment: PlannedAssignment) => void;
 }

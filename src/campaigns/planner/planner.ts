@@ -207,9 +207,11 @@ export function findReplacements(input: ReplacementsInput): Array<{ testerId: st
   });
 }
 
-export interface PlanWeeksInput extends Omit<PlanWeekInput, 'weekStart' | 'onPlanned'> {
+export interface PlanWeeksInput extends Omit<PlanWeekInput, 'weekStart' | 'onPlanned' | 'counts'> {
   /** Mondays (YYYY-MM-DD), in order. */
   weeks: string[];
+  /** A by-need campaign's tests per touchpoint, by week (see PlanWeekInput.counts). */
+  countsByWeek?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   onPlanned?: (weekStart: string, assignment: PlannedAssignment) => void;
 }
 
@@ -218,7 +220,7 @@ export function planWeeks(input: PlanWeeksInput): Array<{ weekStart: string; pla
   const existing = [...input.existing];
   return input.weeks.map((weekStart) => {
     const onPlanned = input.onPlanned && ((a: PlannedAssignment) => input.onPlanned!(weekStart, a));
-    const plan = planWeek({ ...input, weekStart, existing, onPlanned });
+    const plan = planWeek({ ...input, weekStart, existing, onPlanned, counts: input.countsByWeek?.[weekStart] });
     for (const a of plan.assignments) {
       existing.push({
         campaignId: input.campaign.id,
@@ -244,7 +246,7 @@ export function planWeeks(input: PlanWeeksInput): Array<{ weekStart: string; pla
  */
 export function planWeek(input: PlanWeekInput): WeekPlan {
   const { campaign, weekStart, now } = input;
-  const k = campaign.contactsPerTouchpointPerWeek;
+  const countOf = (tp: PlannerTouchpoint) => input.counts?.[tp.id] ?? campaign.contactsPerTouchpointPerWeek;
   const ctx = testerContext(campaign, weekStart, input.testers, input.existing);
   const index = new TesterIndex(ctx.states, ctx.horizon.start, campaign.windowMinutes * MINUTE);
   const spacing = campaign.minSpacingHours * HOUR;
@@ -269,6 +271,9 @@ export function planWeek(input: PlanWeekInput): WeekPlan {
   };
 
   for (const tp of touchpoints) {
+    // A count changes how many windows are drawn, never how: each touchpoint has its own seeded stream.
+    const k = countOf(tp);
+    if (k <= 0) continue;
     const rng = new SeededRandom(campaign.seed, weekStart, tp.id);
     const candidates = windowsOf(tp);
     const chosenStarts = ctx.touchpointWindows.get(tp.id) ?? [];

@@ -92,6 +92,9 @@ describe('who may take a window', () => {
     expect(pickedId(pickLinear([testedAt(14 * DAY - 1)], w, rules()))).toBe('rotation'); // a planned later test too
     expect(pickedId(pickLinear([testedAt(-DAY, 'tp2')], w, rules()))).toBe('a'); // another touchpoint
     expect(pickedId(pickLinear([testedAt(0)], w, rules({ rotation: 0 })))).toBe('a'); // no rotation asked
+    // any one test within the period is enough, however many lie further away
+    const twice = state('a', { tested: new Map([['tp1', [w.start - 30 * DAY, w.start - DAY]]]) });
+    expect(pickedId(pickLinear([twice], w, rules()))).toBe('rotation');
   });
 
   it('never gives a tester two tests at once; back to back is fine', () => {
@@ -114,6 +117,8 @@ describe('who may take a window', () => {
     expect(pickedId(pickLinear(pool, w, rules()))).toBe('fresh-early');
     expect(pickedId(pickLinear(pool.slice(0, 3), w, rules()))).toBe('fresh-late');
     expect(pickedId(pickLinear(pool.slice(0, 2), w, rules()))).toBe('busy-campaign');
+    // the seeded order decides a tie, not the order of the list
+    expect(pickedId(pickLinear([pool[3], pool[2]], w, rules()))).toBe('fresh-early');
   });
 
   it('counts a new test against the tester at once: load, overlap and rotation', () => {
@@ -213,6 +218,8 @@ describe('the index finds the same tester as a scan of everyone', () => {
       [[owner, full, recent], 'rotation'],
       [[owner, full, recent, busy], 'testers_busy'],
     ];
+    // …also when nobody is at the cap
+    cases.push([[owner, recent], 'rotation'], [[owner, busy], 'testers_busy']);
     for (const [pool, reason] of cases) {
       const index = new TesterIndex(clone(pool), MONDAY, HOUR);
       expect(pickedId(index.pick(window(10).start, rules({ ownerId: 'owner' })))).toBe(reason);
@@ -233,12 +240,28 @@ describe('the index finds the same tester as a scan of everyone', () => {
     expect(new Set(order.slice(2, 5))).toEqual(new Set(['a', 'b', 'c']));
   });
 
+  it('offers a tester only the quarter hours whose whole window fits an availability off the grid', () => {
+    // available 10:05–12:10: a one-hour window may start at 10:15, 10:30, …, 11:00, and not at 10:00 or 11:15
+    const index = new TesterIndex(
+      [state('a', { available: [{ start: MONDAY + 10 * HOUR + 5 * 60_000, end: MONDAY + 12 * HOUR + 10 * 60_000 }] })],
+      MONDAY,
+      HOUR,
+    );
+    const at = (hours: number) => pickedId(index.pick(MONDAY + hours * HOUR, rules()));
+    expect([at(10), at(10.25), at(11), at(11.25)]).toEqual(['no_tester_available', 'a', 'a', 'no_tester_available']);
+  });
+
   it('checks a window off the quarter-hour grid, or before its origin, against everyone', () => {
     const index = new TesterIndex([state('a')], MONDAY, HOUR);
     expect(pickedId(index.pick(MONDAY + 10 * HOUR + 60_000, rules()))).toBe('a');
     const late = new TesterIndex([state('a')], MONDAY + DAY, HOUR);
     expect(pickedId(late.pick(MONDAY + 10 * HOUR, rules()))).toBe('a');
     expect(pickedId(index.pick(MONDAY + 8 * DAY, rules()))).toBe('no_tester_available');
+    // the whole window, start to end, is checked: availability ending inside it, or a test inside it, rules it out
+    const short = new TesterIndex([state('a', { available: [window(10, 1)] })], MONDAY, HOUR);
+    expect(pickedId(short.pick(MONDAY + 10 * HOUR + 60_000, rules()))).toBe('no_tester_available');
+    const busy = new TesterIndex([state('a', { windows: [window(10.5)] })], MONDAY, HOUR);
+    expect(pickedId(busy.pick(MONDAY + 10 * HOUR + 60_000, rules()))).toBe('testers_busy');
   });
 });
 

@@ -6,10 +6,11 @@ import {
   attackTimelines,
   digestView,
   firstOf,
+  planYearByNeed,
   runAttack,
   SPACING_HOURS,
 } from './attack-scenario.js';
-import { knownSafeShare, Leak, measureLeak } from './owner-attack.js';
+import { coverage, knownSafeShare, Leak, measureLeak } from './owner-attack.js';
 import { candidateWindows, HOUR, openTime, PlannerTouchpoint } from './planner.js';
 import { SeededRandom } from './random.js';
 
@@ -45,6 +46,27 @@ describe('an owner cannot predict the next test', () => {
         expect(Math.abs(l.ratio - 1)).toBeLessThan(3.5 * l.standardError);
       // Spread without a pattern still covers the week: most open blocks within 13 weeks.
       expect(coverage13Weeks).toBeGreaterThan(k === 2 ? 0.45 : 0.6);
+    },
+    SLOW,
+  );
+
+  it(
+    'on a by-need campaign (issue 16), whose counts follow open claims: no predictor beats a fair guess either',
+    () => {
+      const lines = attackTimelines({ k: 3, seeds: SEEDS, planner: planYearByNeed });
+      // The counts do vary: some weeks of some touchpoints get the floor, others up to 5.
+      const perWeek = lines.flatMap((l) => l.frames.map((_, w) => l.tests.filter((x) => x.week === w).length));
+      expect(Math.min(...perWeek)).toBeLessThanOrEqual(1);
+      expect(Math.max(...perWeek)).toBeGreaterThanOrEqual(5);
+      const leaks = measureLeak(lines);
+      expect(leaks.length).toBe(16);
+      expect(over(leaks, GOAL)).toEqual([]);
+      expect(knownSafeShare(lines)).toBe(0);
+      for (const l of leaks) expect(l.standardError).toBeLessThan(0.07);
+      for (const l of leaks.filter((x) => x.predictor === 'uniform'))
+        expect(Math.abs(l.ratio - 1)).toBeLessThan(3.5 * l.standardError);
+      // Even the floor's touchpoints keep being seen across the week.
+      expect(lines.reduce((a, l) => a + coverage(l, 13), 0) / lines.length).toBeGreaterThan(0.45);
     },
     SLOW,
   );

@@ -13,6 +13,7 @@ import { ClaimRevisedAt1765800000000 } from './1765800000000-claim-revised-at.js
 import { ConsoleSessions1766100000000 } from './1766100000000-console-sessions.js';
 import { FormerOwnersIndex1766750000000 } from './1766750000000-former-owners-index.js';
 import { DigestRunRows1766750000001 } from './1766750000001-digest-run-rows.js';
+import { CampaignAllocation1766780000000 } from './1766780000000-campaign-allocation.js';
 import { Evidence1766790000000 } from './1766790000000-evidence.js';
 import { ChannelFields1766798000000 } from './1766798000000-channel-fields.js';
 
@@ -33,6 +34,7 @@ export const migrations = [
   ConsoleSessions1766100000000,
   FormerOwnersIndex1766750000000,
   DigestRunRows1766750000001,
+  CampaignAllocation1766780000000,
   Evidence1766790000000,
   ChannelFields1766798000000,
 ];

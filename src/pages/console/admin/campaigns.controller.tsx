@@ -32,6 +32,8 @@ import { CHANNEL_LABELS, channelOptions } from './touchpoints.controller.js';
 /** The numeric settings of a campaign, in form order, with their labels. */
 const NUMBERS = [
   ['contactsPerTouchpointPerWeek', 'Tests of each touchpoint a week (1–21)'],
+  ['weeklyBudget', 'By need: tests a week for the whole campaign (blank otherwise)'],
+  ['floorPerTouchpoint', 'By need: tests every touchpoint gets a week, at least (blank otherwise)'],
   ['windowMinutes', 'Window length, minutes (15–480, a multiple of 15)'],
   ['revealLeadMinutes', 'Tester told this many minutes before the window'],
   ['holdLeadMinutes', 'Calendar hold this many minutes before (blank: none)'],
@@ -43,6 +45,13 @@ const NUMBERS = [
   ['horizonDays', 'Days ahead the nightly job keeps planned'],
 ] as const;
 type NumberKey = (typeof NUMBERS)[number][0];
+/** Numbers a blank means none of (the others' blank means their default). */
+const NULLABLE = new Set<NumberKey>(['holdLeadMinutes', 'weeklyBudget', 'floorPerTouchpoint']);
+
+const ALLOCATION_OPTIONS: Option[] = [
+  { value: 'per-touchpoint', label: 'The same number of tests for every touchpoint' },
+  { value: 'by-need', label: 'By need: a weekly budget divided by what open claims still need' },
+];
 
 interface CampaignForm {
   name: string;
@@ -52,6 +61,7 @@ interface CampaignForm {
   testerIds: string[];
   scenarioIds: string[];
   numbers: Record<NumberKey, string>;
+  allocation: string;
   allowOwnerSelfTest: boolean;
   startsOn: string;
   endsOn: string;
@@ -72,6 +82,7 @@ export function campaignFormOf(body: unknown): CampaignForm {
     testerIds: listOf(body, 'testerIds'),
     scenarioIds: listOf(body, 'scenarioIds'),
     numbers,
+    allocation: (fields.allocation ?? '').trim() || 'per-touchpoint',
     allowOwnerSelfTest: fields.allowOwnerSelfTest === 'yes',
     startsOn: (fields.startsOn ?? '').trim(),
     endsOn: (fields.endsOn ?? '').trim(),
@@ -87,6 +98,7 @@ function dtoPlainOf(form: CampaignForm): object {
     channels: form.channels,
     testerIds: form.testerIds,
     scenarioIds: form.scenarioIds,
+    allocation: form.allocation,
     allowOwnerSelfTest: form.allowOwnerSelfTest,
     startsOn: form.startsOn,
     endsOn: form.endsOn || null,
@@ -94,7 +106,7 @@ function dtoPlainOf(form: CampaignForm): object {
   for (const [key] of NUMBERS) {
     const text = form.numbers[key];
     if (text !== '') plain[key] = numberOf(text);
-    else if (key === 'holdLeadMinutes') plain[key] = null;
+    else if (NULLABLE.has(key)) plain[key] = null;
   }
   return plain;
 }
@@ -110,6 +122,7 @@ function formOf(c: Campaign): CampaignForm {
     testerIds: c.testerIds,
     scenarioIds: c.scenarioIds,
     numbers,
+    allocation: c.allocation,
     allowOwnerSelfTest: c.allowOwnerSelfTest,
     startsOn: c.startsOn,
     endsOn: c.endsOn ?? '',
@@ -264,7 +277,13 @@ export class CampaignPagesController extends AdminDeleteRoutes {
                     ].join(', '),
             },
             { header: 'Testers', cell: (c) => String(c.testerIds.length) },
-            { header: 'Per week', cell: (c) => String(c.contactsPerTouchpointPerWeek) },
+            {
+              header: 'Per week',
+              cell: (c) =>
+                c.allocation === 'by-need'
+                  ? `${c.weeklyBudget} by need (at least ${c.floorPerTouchpoint} each)`
+                  : String(c.contactsPerTouchpointPerWeek),
+            },
             { header: 'Runs', cell: (c) => `${c.startsOn} – ${c.endsOn ?? 'open end'}` },
           ]}
         />
@@ -287,6 +306,7 @@ export class CampaignPagesController extends AdminDeleteRoutes {
       testerIds: [],
       scenarioIds: [],
       numbers,
+      allocation: 'per-touchpoint',
       allowOwnerSelfTest: false,
       startsOn: isoDate(this.clock.now()),
       endsOn: '',
@@ -461,6 +481,18 @@ export class CampaignPagesController extends AdminDeleteRoutes {
           />
           <Field name="startsOn" label="Starts on" type="date" value={form.startsOn} errors={errors} />
           <Field name="endsOn" label="Ends on (blank: open end)" type="date" value={form.endsOn} errors={errors} />
+          <SelectField
+            name="allocation"
+            label="Tests a week"
+            options={ALLOCATION_OPTIONS}
+            value={form.allocation}
+            errors={errors}
+            hint={
+              'By need spends the budget where open claims still need contacts for a verdict, each touchpoint ' +
+              'getting at least its floor and at most its tests a week below; it changes how many tests a ' +
+              'touchpoint gets, never when.'
+            }
+          />
           {NUMBERS.map(([key, label]) => (
             <Field key={key} name={key} label={label} type="number" value={form.numbers[key]} errors={errors} />
           ))}

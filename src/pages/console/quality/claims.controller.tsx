@@ -1,5 +1,6 @@
 import { Body, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { DateTime } from 'luxon';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
 import { SessionsService, type CurrentSession } from '../../../auth/sessions/sessions.service.js';
@@ -11,6 +12,7 @@ import { CsvImportRejected } from '../../../common/csv/csv-import.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
+import type { ClaimProgress } from '../../../digests/claim-progress.js';
 import { formatValue, VERDICT_TEXT } from '../../../digests/digest-render.js';
 import type { Verdict } from '../../../digests/verdicts.js';
 import { METRICS, metricByKey } from '../../../metrics/metric-catalogue.js';
@@ -93,6 +95,21 @@ const valueOf = (c: Pick<Claim, 'metric' | 'value'>) => {
 };
 
 /**
+ * An open claim's way to a verdict, as GET /api/v1/claims gives it: "4 of 67 contacts · 63 more by the week of
+ * 17 May 2027"; a claim whose period has ended is judged in the digest.
+ */
+function progressText(p: ClaimProgress | undefined): string {
+  if (!p) return 'period over: judged in the digest';
+  if (p.contactsNeeded === null) return `${p.contactsSoFar} contacts · never judged`;
+  const so = `${p.contactsSoFar} of ${p.contactsNeeded} contacts`;
+  if (!p.contactsStillNeeded) return `${so} · enough`;
+  if (!p.decisionExpectedWeek)
+    return `${so} · ${p.contactsStillNeeded} more, not within its period at ${p.testsPerWeek} a week`;
+  const week = DateTime.fromISO(p.decisionExpectedWeek, { zone: 'utc' }).toFormat('d LLL yyyy');
+  return `${so} · ${p.contactsStillNeeded} more by the week of ${week}`;
+}
+
+/**
  * Claims (admin, quality): the list with its filters, entering, changing and deleting a claim, the CSV import with
  * every bad row shown, and a claim's history, all through ClaimsService as /api/v1/claims reads and writes them.
  */
@@ -132,6 +149,7 @@ export class ClaimsPagesController {
         page.items.map((c) => c.id),
       ),
     ]);
+    const progress = await this.claims.progress(me, page.items);
     const keep = kept(Object.fromEntries(FILTERS.map((f) => [f, filter[f]])));
     sendPage(
       res,
@@ -200,6 +218,7 @@ export class ClaimsPagesController {
             { header: 'Period', cell: (c) => `${c.periodStart} – ${c.periodEnd}` },
             { header: 'Claimed', cell: (c) => valueOf(c) },
             { header: 'Verdict', cell: (c) => verdictText(verdicts.get(c.id)) },
+            { header: 'Towards a verdict', cell: (c) => progressText(progress.get(c.id)) },
             { header: 'Reported in', cell: (c) => c.source },
             { header: 'Reported', cell: (c) => when(c.reportedAt) },
             {

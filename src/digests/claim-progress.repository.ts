@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+import { completedContacts } from '../metrics/counted-contacts.js';
+import { METRICS } from '../metrics/metric-catalogue.js';
+import { effectiveSettings } from '../metrics/verdict-settings.js';
+import type { EffectiveSettings } from '../metrics/verdict-settings.js';
+import type { OpenClaim, PlannedWeeks } from './claim-progress.js';
+
+/** A claim's period as instants: its dates in its touchpoint's zone, UTC for team and organization claims. */
+const STARTS = `(c.period_start::timestamp AT TIME ZONE coalesce(t.timezone, 'UTC'))`;
+const ENDS = `((c.period_end + 1)::timestamp AT TIME ZONE coalesce(t.timezone, 'UTC'))`;
+
+/**
+ * A correlated subquery per claim (`c`), in two versions picked by a CASE (only the one taken runs): a touchpoint
+ * claim's rows by its touchpoint (the touchpoint indexes), a team or organization claim's by the organization's
+ * rows in its period. `sql(where)` builds the subquery from its scope condition.
+ */
+const perScope = (sql: (scope: string) => string, tp: string, team: string, channel: string) =>
+  `CASE WHEN c.touchpoint_id IS NOT NULL THEN (${sql(`${tp} = c.touchpoint_id`)})
+        ELSE (${sql(`(c.team IS NULL OR ${team} = c.team) AND (c.channel IS NULL OR ${channel} = c.channel)`)}) END`;
+
+/** Each claim's metric counted over its contacts: the contacts its test would rest on. */
+const METRIC_N = `count(CASE c.metric ${METRICS.map((m) => `WHEN '${m.key}' THEN (${m.column})::float8`).join(' ')} END)`;
+
+/** An open claim with what the claims API shows beside it: its scope's planned tests, and their pace. */
+export interface ClaimProgressRow extends OpenClaim {
+  /** Its scope's tests planned in its period and not done, by week (their sum is `pending`). */
+  planned: PlannedWeeks;
+  /** Live tests of its scope (touchpoint, team or organization) in the latest week planned from `weekStart` on. */
+  testsPerWeek: number;
+}
+
+/** Counted contacts of the claim's period recorded by `$3`, of its metric (ad-hoc ones as `$4` says). */
+const soFar = (scope: string) =>
+  `SELECT ${METRIC_N} FROM ${completedContacts(
+    `o.organization_id = $1 AND o.attempted_at >= c.starts AND o.attempted_at < c.ends AND o.created_at <= $3`,
+    '$4::boolean',
+  )} WHERE o.kind = 'counted' AND ${scope}`;
+
+/** Tests planned or revealed in the claim's period, by week, as JSON [{ week, tests }]. */
+const plannedWeeks = (scope: string) =>
+  `SELECT json_agg(json_build_object('week', p.week, 'tests', p.n)) FROM (
+     SELECT a.week_start::text AS week, count(*)::int AS n
+       FROM assignment a JOIN touchpoint tpa ON tpa.id = a.touchpoint_id
+      WHERE a.organization_id = $1 AND a.status IN ('planned', 'revealed')
+        AND a.window_start >= c.starts AND a.window_start < c.ends AND ${scope}
+      GROUP BY a.week_start) p`;
+
+/** Live tests in the latest week planned from `$5` (this week; windows from `$6`, a day before it) on: the pace. */
+const latestWeek = (scope: string) =>
+  `SELECT coalesce(max(w.n), 0)::int FROM (
+     SELECT count(*) AS n FROM assignment a JOIN touchpoint tpa ON tpa.id = a.touchpoint_id
+      WHERE a.organization_id = $1 AND a.week_start >= $5::date AND a.window_start >= $6
+        AND a.status NOT IN ('declined', 'cancelled') AND ${scope}
+      GROUP BY a.week_start ORDER BY a.week_start DESC LIMIT 1) w`;
+
+/** The reads behind claim-driven sampling: open claims, their counted contacts and tests to come. No outcome values. */
+@Injectable()
+export class ClaimProgressRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The organization's verdict settings (the gap that matters, whether ad-hoc contacts count). */
+  async settings(manager: EntityManager | null, organizationId: string): Promise<EffectiveSettings> {
+    const rows: Array<{ settings: Parameters<typeof effectiveSettings>[0] }> = await (
+      manager ?? this.dataSource.manager
+    ).query('SELECT settings FROM organization WHERE id = $1', [organizationId]);
+    return effectiveSettings(rows[0]?.settings);
+  }
+
+  /**
+   * The organization's claims recorded by `now` whose period has not ended before `from` (a date): id, metric and
+   * last day only (what a claim's family needs), and — for those in `ids`, or all when `ids` is null — the counted
+   * contacts of its period recorded by now, its scope's tests planned in its period and not done (by week), and its
+   * scope's live tests in the latest week planned from `weekStart` (the current week) on. Without `withContacts`
+   * the contacts so far are not counted (0): the digest has them already.
+   */
+  async openClaims(
+    manager: EntityManager | null,
+    organizationId: string,
+    from: string,
+    now: Date,
+    weekStart: string,
+    ids: string[] | null,
+    withContacts = true,
+  ): Promise<{ all: Array<Pick<OpenClaim, 'id' | 'metric' | 'periodEnd'>>; rows: ClaimProgressRow[] }> {
+    const m = manager ?? this.dataSource.manager;
+    const all: Array<{ id: string; metric: string; period_end: string }> = await m.query(
+      `SELECT id, metric, period_end::text AS period_end FROM claim
+        WHERE organization_id = $1 AND period_end >= $2::date AND created_at <= $3`,
+      [organizationId, from, now],
+    );
+    const wanted = ids ?? all.map((c) => c.id);
+    const settings = await this.settings(m, organizationId);
+    const rows: Array<{
+      id: string;
+      touchpoint_id: string | null;
+      metric: string;
+      value: number;
+      period_start: string;
+      period_end: string;
+      so_far: number;
+      planned: Array<{ week: string; tests: number }> | null;
+      per_week: number;
+    }> = wanted.length
+      ? await m.query(
+          `WITH c AS (
+             SELECT c.*, ${STARTS} AS starts, ${ENDS} AS ends FROM claim c LEFT JOIN touchpoint t ON t.id = c.touchpoint_id
+              WHERE c.organization_id = $1 AND c.id = ANY($2::uuid[]))
+           SELECT c.id, c.touchpoint_id, c.metric, c.value, c.period_start::text AS period_start,
+                  c.period_end::text AS period_end,
+                  CASE WHEN $7::boolean THEN ${perScope(soFar, 'o.touchpoint_id', 'o.team', 'o.channel')} ELSE 0 END
+                    AS so_far,
+                  ${perScope(plannedWeeks, 'a.touchpoint_id', 'tpa.team', 'tpa.channel')} AS planned,
+                  ${perScope(latestWeek, 'a.touchpoint_id', 'tpa.team', 'tpa.channel')} AS per_week
+             FROM c`,
+          [
+            organizationId,
+            wanted,
+            now,
+            settings.countAdHocInVerdicts,
+            weekStart,
+            new Date(Date.parse(weekStart) - 86_400_000),
+            withContacts,
+          ],
+        )
+      : [];
+    return {
+      all: all.map((c) => ({ id: c.id, metric: c.metric, periodEnd: c.period_end })),
+      rows: rows.map((r) => ({
+        id: r.id,
+        touchpointId: r.touchpoint_id,
+        metric: r.metric,
+        value: Number(r.value),
+        periodStart: r.period_start,
+        periodEnd: r.period_end,
+        contactsSoFar: Number(r.so_far),
+        pending: (r.planned ?? []).reduce((sum, p) => sum + p.tests, 0),
+        planned: r.planned ?? [],
+        testsPerWeek: Number(r.per_week),
+      })),
+    };
+  }
+}
