@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 
 import type { FieldError } from '../common/validation/validation-errors.js';
 import { fitsChannel, metricByKey, METRICS } from '../metrics/metric-catalogue.js';
-import { channelList } from '../outcomes/channel-fields.js';
+import { channelList } from '../touchpoints/channel-fields.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 
 /** What the rules need to know of a claim's touchpoint. */

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 
 import { SeededRandom } from '../campaigns/planner/random.js';
-import { asks } from '../outcomes/channel-fields.js';
+import { asks } from '../touchpoints/channel-fields.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import type { Truth } from './demo-organisation.js';
 

@@ -1,5 +1,5 @@
 import { MAX_WAIT_SECONDS } from '../common/durations.js';
-import { ALL_CHANNELS, channelsAsking } from '../outcomes/channel-fields.js';
+import { ALL_CHANNELS, channelsAsking } from '../touchpoints/channel-fields.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 
 /**

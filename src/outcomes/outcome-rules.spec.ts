@@ -2,7 +2,6 @@ import fc from 'fast-check';
 
 import type { FieldError } from '../common/validation/validation-errors.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
-import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import {
   ALL_CHANNELS,
   asks,
@@ -10,7 +9,8 @@ import {
   CHANNEL_FIELDS,
   channelList,
   channelsAsking,
-} from './channel-fields.js';
+} from '../touchpoints/channel-fields.js';
+import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import { AD_HOC_MAX_AGE, AFTER_WINDOW, BEFORE_WINDOW, outcomeRules, type OutcomeContext } from './outcome-rules.js';
 import type { OutcomeDto } from './outcome.dto.js';
 

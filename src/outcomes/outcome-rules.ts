@@ -1,8 +1,14 @@
 import { MAX_WAIT_SECONDS } from '../common/durations.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
+import {
+  asks,
+  CHANNEL_FIELD_NAMES,
+  CHANNEL_NOUNS,
+  channelList,
+  channelsAsking,
+} from '../touchpoints/channel-fields.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
-import { asks, CHANNEL_FIELD_NAMES, CHANNEL_NOUNS, channelList, channelsAsking } from './channel-fields.js';
 import type { OutcomeDto } from './outcome.dto.js';
 
 const MINUTE = 60_000;

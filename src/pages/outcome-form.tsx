@@ -15,10 +15,10 @@ import {
 } from '../common/locale.js';
 import { page } from '../common/page-shell.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
-import { asks } from '../outcomes/channel-fields.js';
-import type { ChannelField } from '../outcomes/channel-fields.js';
 import type { Outcome } from '../outcomes/outcome.entity.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
+import { asks } from '../touchpoints/channel-fields.js';
+import type { ChannelField } from '../touchpoints/channel-fields.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import { EvidenceLater, EvidenceSection, type EvidenceSectionInfo } from './evidence-section.js';
 

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 
 import { formatDuration } from '../../../common/durations.js';
-import { asks, type ChannelField } from '../../../outcomes/channel-fields.js';
 import type { Outcome } from '../../../outcomes/outcome.entity.js';
+import { asks, type ChannelField } from '../../../touchpoints/channel-fields.js';
 import type { FormContext } from '../../outcome-form.js';
 
 const yesNo = (b: boolean | null) => (b === null ? '—' : b ? 'Yes' : 'No');

@@ -1,4 +1,4 @@
-import type { Channel } from '../touchpoints/touchpoint.entity.js';
+import type { Channel } from './touchpoint.entity.js';
 
 /**
  * What a contact asks beyond what every contact asks (when, whether a person answered, resolution, ratings, a
