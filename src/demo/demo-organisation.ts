@@ -105,6 +105,44 @@ export const PEOPLE: DemoPerson[] = [
     roles: ['owner'],
     workingHours: hours(WEEKDAYS, '08:00', '18:30'),
   },
+  // the contact-centre sites' lines need more hands: four more executives who test
+  {
+    key: 'cco',
+    name: 'Rachel Adeyemi',
+    title: 'Chief Customer Officer',
+    email: 'rachel.adeyemi@northgate.example',
+    timezone: 'Europe/London',
+    roles: ['tester'],
+    workingHours: hours(WEEKDAYS, '08:00', '18:00'),
+  },
+  {
+    key: 'people',
+    name: 'Fiona MacLeod',
+    title: 'Chief People Officer',
+    email: 'fiona.macleod@northgate.example',
+    timezone: 'Europe/London',
+    roles: ['tester'],
+    workingHours: hours(WEEKDAYS, '09:00', '19:00'),
+  },
+  {
+    key: 'counsel',
+    name: 'Olu Bankole',
+    title: 'General Counsel',
+    email: 'olu.bankole@northgate.example',
+    timezone: 'Europe/London',
+    roles: ['tester'],
+    workingHours: hours(['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], '10:00', '19:00'),
+  },
+  {
+    key: 'strategy',
+    name: 'Mateo Alvarez',
+    title: 'Chief Strategy Officer',
+    email: 'mateo.alvarez@northgate.example',
+    timezone: 'Europe/Madrid',
+    roles: ['tester'],
+    workingHours: hours(WEEKDAYS, '09:00', '20:00'),
+    leaveWeeks: [2],
+  },
   {
     key: 'quality',
     name: 'Lena Fischer',
@@ -192,8 +230,12 @@ export interface DemoTouchpoint {
   openingHours: Array<{ day: Day; open: string; close: string }>;
   scenario: string;
   meeting: string;
-  /** How often its meeting reviews the figures: weekly, or every four weeks (for the four weeks before). */
+  /**
+   * How often its meeting sets the figures: weekly, or every four weeks (for the four weeks ahead), its first period
+   * starting `reviewFromWeek` weeks into the replay (0 unless given).
+   */
   review: 'weekly' | 'four-weekly';
+  reviewFromWeek?: number;
   truth: Truth;
   claims: DemoClaim[];
 }
@@ -313,6 +355,7 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     claims: [
       { metric: 'median_queue_seconds', value: 300, jitter: 60 },
       { metric: 'first_contact_resolution', value: 0.85, jitter: 0.03 },
+      { metric: 'queue_system_worked_rate', value: 0.98, jitter: 0.01 },
     ],
   },
   {
@@ -545,7 +588,72 @@ export const TOUCHPOINTS: DemoTouchpoint[] = [
     },
     claims: [{ metric: 'median_seconds_to_human', value: 4 * 3600, jitter: 600 }],
   },
+  ...siteLines('leeds', 'Leeds', '+44 113 496 05'),
+  ...siteLines('glasgow', 'Glasgow', '+44 141 496 05'),
 ];
+
+/**
+ * One of the two contact-centre sites that answer Northgate Mobile's customer lines, Leeds and Glasgow: the same three
+ * lines, run to the same playbook, so their contacts go alike (the same truths). Each four-week review sets the
+ * figures of the billing line only, the same for both sites; the other two lines are tested but nobody claims
+ * anything of them. Leeds is tested by need, Glasgow uniformly, at the same weekly budget (CAMPAIGNS): the digest
+ * shows what each spending of the same tests decides. Reviewed on a cycle a week behind the others, so these
+ * claims are judged in a digest of their own week.
+ */
+function siteLines(site: 'leeds' | 'glasgow', city: string, contact: string): DemoTouchpoint[] {
+  const line = (key: string, name: string, number: string) => ({
+    key: `${site}-${key}`,
+    name: `Mobile ${name} line — ${city} centre`,
+    channel: 'phone' as const,
+    contact: `${contact}${number}`,
+    timezone: 'Europe/London',
+    team: `calls-${site}`,
+    owner: 'contact',
+    openingHours: [...opening(WEEKDAYS, '08:00', '20:00'), ...opening(['sat'], '09:00', '17:00')],
+    scenario: 'billing',
+    meeting: `${city} centre review`,
+    review: 'four-weekly' as const,
+    reviewFromWeek: 1,
+  });
+  const notes = {
+    noAnswer: ['Rang out after ten minutes in the queue; no option to be called back.'],
+    resolved: ['Answered in a couple of minutes; the charge was explained and taken off while I waited.'],
+    transferred: ['Passed to "the roaming team", who asked for my account number and the story again.'],
+    unresolved: ['Agent could see the charge but could not remove it; told to email the complaints address.'],
+  };
+  const truth = (reach: number, waitMedian: number, resolved: number): Truth => ({
+    reach,
+    waitMedian,
+    transfer: 0.15,
+    drop: 0.04,
+    repeatAfterTransfer: 0.6,
+    resolved,
+    partial: 0.2,
+    optionsExplained: 0.6,
+    courtesy: 4.2,
+    knowledge: 3.8,
+    promise: 0.3,
+    promiseDays: 3,
+    answers: yesNo('told_reference', 0.6),
+    notes,
+  });
+  return [
+    {
+      ...line('billing', 'billing', '10'),
+      truth: truth(0.97, 150, 0.6),
+      // a true answer rate and a flattering wait (about two and a half minutes in truth)
+      claims: [
+        { metric: 'answer_rate', value: 0.97, jitter: 0 },
+        { metric: 'median_seconds_to_human', value: 60, jitter: 0 },
+      ],
+    },
+    { ...line('upgrades', 'upgrades', '20'), truth: truth(0.9, 240, 0.5), claims: [] },
+    { ...line('lost', 'lost or stolen phone', '30'), truth: truth(0.93, 120, 0.7), claims: [] },
+  ];
+}
+
+/** The gaps that matter to the quality team: 15 points of answer rate, a minute's wait (the rest as defaulted). */
+export const GAP_THAT_MATTERS = { answer_rate: 0.15, median_seconds_to_human: 60 };
 
 /** What the quality lead hears at the four-weekly executive meeting, for the whole organisation and per team. */
 export const SCOPE_CLAIMS: Array<DemoClaim & { team: string | null; meeting: string }> = [
@@ -554,11 +662,48 @@ export const SCOPE_CLAIMS: Array<DemoClaim & { team: string | null; meeting: str
   { team: 'health', metric: 'courtesy_avg', value: 4.4, jitter: 0.1, meeting: 'Health division review' },
 ];
 
-export const CAMPAIGNS = [
+export interface DemoCampaign {
+  name: string;
+  touchpoints: string[];
+  scenario: string;
+  /** Tests a touchpoint a week (by need: the most one gets); 4 unless given. */
+  perTouchpoint?: number;
+  /** By need: the weekly budget and the floor every touchpoint gets. */
+  byNeed?: { weeklyBudget: number; floorPerTouchpoint: number };
+  /** Spacing, rotation and horizon, where not the demo's usual 20 h, 7 days and 14 days. */
+  minSpacingHours?: number;
+  rotationDays?: number;
+  horizonDays?: number;
+}
+
+const SITE_LINES = (site: string) => ['billing', 'upgrades', 'lost'].map((l) => `${site}-${l}`);
+/**
+ * The two sites' campaigns differ only in how they spend 12 tests a week: by the open claims' need (a floor of one a
+ * line, at most ten) or four a line. Planned a day ahead, so each week's division reads the claims and contacts
+ * recorded by then; spacing and rotation loose enough for ten tests of one line a week.
+ */
+const SITE_RULES = { minSpacingHours: 4, rotationDays: 2, horizonDays: 1 };
+
+export const CAMPAIGNS: DemoCampaign[] = [
   { name: 'Number port-back across channels', touchpoints: ['store', 'chat', 'mailbox'], scenario: 'port' },
   { name: 'General line', touchpoints: ['line'], scenario: 'billing' },
   { name: 'Repeat prescriptions', touchpoints: ['surgery'], scenario: 'prescription' },
   { name: 'Customers thinking of leaving', touchpoints: ['insurer'], scenario: 'leaving' },
+  {
+    name: 'Leeds centre lines, tests by need',
+    touchpoints: SITE_LINES('leeds'),
+    scenario: 'billing',
+    perTouchpoint: 10,
+    byNeed: { weeklyBudget: 12, floorPerTouchpoint: 1 },
+    ...SITE_RULES,
+  },
+  {
+    name: 'Glasgow centre lines, four a line',
+    touchpoints: SITE_LINES('glasgow'),
+    scenario: 'billing',
+    perTouchpoint: 4,
+    ...SITE_RULES,
+  },
 ];
 
 export const DECLINE_REASONS = [
@@ -566,4 +711,128 @@ export const DECLINE_REASONS = [
   'Travelling that day, no signal on the train.',
   'Audit committee ran over; please give it to someone else.',
   'Off sick.',
+];
+
+/**
+ * The five situations Groundtruth was made for (issue 15), each recorded once as it happened, in the last replayed
+ * week, on the first test of its touchpoint revealed in that week: the fields that capture it replace the drawn
+ * ones. Each shows in that week's digest, where `shows` says. The general line's and the surgery's unfold over days;
+ * their first contact carries the promise made and the notes.
+ */
+export interface Journey {
+  key: string;
+  touchpoint: string;
+  situation: string;
+  /** Outcome fields that capture it (the API's names), over the drawn outcome. */
+  fields: Record<string, unknown>;
+  /** Days until the follow-up promised on the contact, if one was. */
+  promiseDays?: number;
+  /** Where the digest shows it: a claim row or a fact of "what nobody claimed" (metric keys of its touchpoint). */
+  shows: { claimed?: string[]; unclaimed?: string[]; question?: string };
+}
+
+export const JOURNEYS: Journey[] = [
+  {
+    key: 'passed-on',
+    touchpoint: 'line',
+    situation: 'The general line passes the caller to an operator, then a centre; drops twice; the story told again',
+    fields: {
+      reachedHuman: true,
+      secondsToHuman: 11 * 60 + 40,
+      holdSeconds: 14 * 60,
+      transfers: 2,
+      disconnects: 2,
+      repeatedStory: true,
+      resolution: 'unresolved',
+      optionsExplained: false,
+      courtesy: 3,
+      knowledge: 2,
+      notes:
+        'Menu put me through to an operator, who passed me to "the billing centre". Dropped twice on the way; each ' +
+        'time I rang back and told the whole story again. Promised a call back within three days.',
+    },
+    promiseDays: 3,
+    shows: { claimed: ['transfer_rate'], unclaimed: ['disconnect_rate', 'repeat_story_rate'] },
+  },
+  {
+    key: 'not-there-yet',
+    touchpoint: 'surgery',
+    situation: 'A repeat prescription "not there yet" 48 hours later',
+    fields: {
+      reachedHuman: true,
+      secondsToHuman: 9 * 60,
+      holdSeconds: 60,
+      transfers: 0,
+      disconnects: 0,
+      repeatedStory: false,
+      resolution: 'unresolved',
+      optionsExplained: false,
+      answers: { prescription_ready: false },
+      notes:
+        'Second call about the same repeat prescription: "not there yet, ring back in 48 hours", as two days ago. ' +
+        'Nobody could say who is holding it.',
+    },
+    promiseDays: 2,
+    shows: { claimed: ['first_contact_resolution'], question: 'prescription_ready' },
+  },
+  {
+    key: 'ticket-system-down',
+    touchpoint: 'store',
+    situation: 'A store whose ticket system fails and leaves a crowd queuing to port a number back',
+    fields: {
+      reachedHuman: true,
+      queueSeconds: 55 * 60,
+      queueSystemWorked: false,
+      staffFree: false,
+      transfers: 0,
+      repeatedStory: false,
+      resolution: 'unresolved',
+      optionsExplained: false,
+      courtesy: 3,
+      knowledge: 2,
+      notes:
+        'The ticket machine was down: about twenty people queuing by the door to port numbers back, one adviser on ' +
+        'the floor. Seen after 55 minutes and told to come back when "the system" works.',
+    },
+    shows: { claimed: ['queue_system_worked_rate', 'median_queue_seconds'] },
+  },
+  {
+    key: 'bounced',
+    touchpoint: 'insurer',
+    situation: 'A caller held and bounced from extension to extension',
+    fields: {
+      reachedHuman: true,
+      secondsToHuman: 4 * 60,
+      holdSeconds: 23 * 60,
+      transfers: 4,
+      disconnects: 0,
+      repeatedStory: true,
+      resolution: 'unresolved',
+      optionsExplained: false,
+      courtesy: 3,
+      knowledge: 2,
+      notes:
+        'Put on hold, then to extension 2214, then 2230, then back to the switchboard, then "retentions": 23 ' +
+        'minutes on hold in all, the story told four times, nobody could say what I would lose by leaving.',
+    },
+    shows: { unclaimed: ['median_hold_seconds', 'transfer_rate', 'repeat_story_rate'] },
+  },
+  {
+    key: 'mailbox-wait',
+    touchpoint: 'mailbox',
+    situation: 'A support email answered only after more than a day',
+    fields: {
+      reachedHuman: true,
+      secondsToHuman: 37 * 3600 + 12 * 60,
+      answeredQuestion: false,
+      transfers: 0,
+      repeatedStory: false,
+      resolution: 'unresolved',
+      optionsExplained: false,
+      courtesy: 3,
+      knowledge: 2,
+      notes: 'First human reply 37 hours after my email, and it only said to call the general line.',
+    },
+    shows: { claimed: ['median_seconds_to_human'] },
+  },
 ];

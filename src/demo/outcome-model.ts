@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 
 import { SeededRandom } from '../campaigns/planner/random.js';
+import { MAX_WAIT_SECONDS } from '../common/durations.js';
 import { asks } from '../touchpoints/channel-fields.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import type { Truth } from './demo-organisation.js';
@@ -23,8 +24,8 @@ export class Draw {
 
   /** Log-normal around a median, sigma 0.6: most waits near it, a long tail. */
   wait(median: number): number {
-    // the API takes waits up to a day: a later reply is recorded as a day
-    return Math.min(86_400, Math.max(1, Math.round(median * Math.exp(0.6 * this.normal()))));
+    // the API takes waits up to 14 days (an email's reply)
+    return Math.min(MAX_WAIT_SECONDS, Math.max(1, Math.round(median * Math.exp(0.6 * this.normal()))));
   }
 
   rating(mean: number): number {

@@ -13,6 +13,9 @@ import {
   DEMO_ADMIN,
   DEMO_ORGANISATION,
   DemoClaim,
+  GAP_THAT_MATTERS,
+  Journey,
+  JOURNEYS,
   PEOPLE,
   SCENARIOS,
   SCOPE_CLAIMS,
@@ -21,6 +24,7 @@ import {
   VISITOR,
 } from './demo-organisation.js';
 import { Draw, drawOutcome } from './outcome-model.js';
+import type { DrawnOutcome } from './outcome-model.js';
 
 const ZONE = 'Europe/London';
 export const WEEKS = 8;
@@ -84,6 +88,7 @@ export async function createDemoOrganisation(
     timezone: DEMO_ADMIN.timezone,
   });
   const admin = apiKey.key;
+  await api.call(admin, 'PATCH', '/api/v1/organization/settings', { gapThatMatters: GAP_THAT_MATTERS });
   const personIds: Record<string, string> = {};
   const keys: Record<string, string> = {};
   for (const p of PEOPLE) {
@@ -137,19 +142,20 @@ export async function createDemoOrganisation(
       touchpointIds: c.touchpoints.map((k) => touchpointIds[k]),
       testerIds,
       scenarioIds: [scenarioIds[c.scenario]],
-      contactsPerTouchpointPerWeek: 4,
+      contactsPerTouchpointPerWeek: c.perTouchpoint ?? 4,
+      ...(c.byNeed ? { allocation: 'by-need', ...c.byNeed } : {}),
       windowMinutes: 60,
       revealLeadMinutes: 240,
       remindBeforeMinutes: 30,
       // an email's reply can take days; a call is done within the day
       graceMinutes: email ? 4 * 24 * 60 : 12 * 60,
-      minSpacingHours: 20,
+      minSpacingHours: c.minSpacingHours ?? 20,
       testerWeeklyCap: 5,
-      rotationDays: 7,
+      rotationDays: c.rotationDays ?? 7,
       allowOwnerSelfTest: false,
       startsOn: firstMonday.toISODate(),
       endsOn: lastSunday.toISODate(),
-      horizonDays: 14,
+      horizonDays: c.horizonDays ?? 14,
     });
   }
   await createTryItCampaign(api, keys.quality, demoStart, {
@@ -231,14 +237,20 @@ export async function replay(
   const skipped = new Set<string>(); // revealed tests their testers never got round to
   const pending = new Map<string, { body: Record<string, unknown>; recordAt: Date; testerId: string }>();
 
+  const lastWeek = firstMonday.plus({ weeks: WEEKS - 1 });
+  const journeyAt = new Map<string, string>(); // journey key → the assignment it was recorded on
   let t = DateTime.fromJSDate(clock.now(), { zone: ZONE }).startOf('hour');
+  // the first weeks' figures are set before anything is planned, so a by-need campaign steers on them at once
+  stats.claims += await postClaims(api, state, firstMonday, t, draw);
   stats.planned += count(await run('plan'), 'planned');
   while (t.toJSDate() <= until) {
     clock.set(t.toJSDate());
-    if (t.hour === 2) stats.planned += count(await run('plan'), 'planned');
-    if (t.weekday === 1 && t.hour === 7 && t > firstMonday) {
-      stats.claims += await postClaims(api, state, t.startOf('day'), draw);
+    // Friday afternoon's reviews set the figures of the periods that begin on Monday
+    const monday = t.plus({ days: 3 }).startOf('day');
+    if (t.weekday === 5 && t.hour === 16 && monday < firstMonday.plus({ weeks: WEEKS })) {
+      stats.claims += await postClaims(api, state, monday, t, draw);
     }
+    if (t.hour === 2) stats.planned += count(await run('plan'), 'planned');
     // the quality lead subscribes once the first week is under way (its first digest covers it)
     if (!state.subscriptionId && t >= firstMonday.set({ hour: 10 })) state.subscriptionId = await subscribe(api, state);
 
@@ -256,14 +268,17 @@ export async function replay(
         skipped.add(a.id);
       } else {
         const tp = touchpointById.get(a.touchpointId)!;
-        const drawn = drawOutcome(
-          tp.truth,
-          draw,
-          { start: new Date(a.windowStart), end: new Date(a.windowEnd) },
-          testerZoneById.get(a.testerId)!,
-          tp.channel,
-        );
-        pending.set(a.id, { ...drawn, testerId: a.testerId });
+        const zone = testerZoneById.get(a.testerId)!;
+        const window = { start: new Date(a.windowStart), end: new Date(a.windowEnd) };
+        const drawn = drawOutcome(tp.truth, draw, window, zone, tp.channel);
+        // the last week's digest shows each journey: its touchpoint's first test of that week, after Monday's digest
+        const journey = JOURNEYS.find((j) => j.touchpoint === tp.key && !journeyAt.has(j.key));
+        if (journey && window.start >= lastWeek.set({ hour: 12 }).toJSDate()) {
+          journeyAt.set(journey.key, a.id);
+          pending.set(a.id, { ...asJourney(journey, drawn, zone, window), testerId: a.testerId });
+        } else {
+          pending.set(a.id, { ...drawn, testerId: a.testerId });
+        }
       }
     }
     for (const [id, p] of pending) {
@@ -306,22 +321,46 @@ async function subscribe(api: ApiClient, state: DemoState): Promise<string> {
   return subscription.id;
 }
 
+/** A journey's contact: the drawn one with the journey's fields over it, recorded once it is over. */
+function asJourney(
+  journey: Journey,
+  drawn: DrawnOutcome,
+  zone: string,
+  window: { start: Date; end: Date },
+): DrawnOutcome {
+  const body = { ...drawn.body, ...journey.fields };
+  const attempted = DateTime.fromISO(body.attemptedAt as string, { zone });
+  if (journey.promiseDays) body.promisedFollowUpBy = attempted.plus({ days: journey.promiseDays }).toISODate();
+  // a reply that took a day and more is recorded once it came
+  const reply = typeof body.secondsToHuman === 'number' ? body.secondsToHuman * 1000 : 0;
+  const recordAt = new Date(Math.max(window.end.getTime() + 3600_000, attempted.toMillis() + reply + 1800_000));
+  return { body, recordAt };
+}
+
 /**
- * Monday morning's reviews: the weekly ones report last week's figures; every fourth Monday the four-weekly
- * ones report the four weeks before, and the quality lead notes the scope-wide figures of those four weeks.
+ * The reviews set their figures up front, for the periods beginning on `monday`: the digital stand-up every week,
+ * the other meetings every four weeks from their first (the four weeks ahead), and the quality lead the scope-wide
+ * figures of the executive meetings' four weeks. Each is judged in the digest after its period ends.
  */
-async function postClaims(api: ApiClient, state: DemoState, monday: DateTime, draw: Draw): Promise<number> {
+async function postClaims(
+  api: ApiClient,
+  state: DemoState,
+  monday: DateTime,
+  now: DateTime,
+  draw: Draw,
+): Promise<number> {
   const firstMonday = DateTime.fromISO(state.firstMonday, { zone: ZONE });
-  const fourWeekly = Math.round(monday.diff(firstMonday, 'weeks').weeks) % 4 === 0;
+  const week = Math.round(monday.diff(firstMonday, 'weeks').weeks);
   const periodOf = (weeks: number) => ({
-    periodStart: monday.minus({ weeks }).toISODate(),
-    periodEnd: monday.minus({ days: 1 }).toISODate(),
+    periodStart: monday.toISODate(),
+    periodEnd: monday.plus({ weeks }).minus({ days: 1 }).toISODate(),
   });
-  const reportedAt = monday.set({ hour: 7 }).toISO();
-  const day = monday.toFormat('d LLL');
+  const reportedAt = now.toISO();
+  const day = now.toFormat('d LLL');
   let posted = 0;
   for (const t of TOUCHPOINTS) {
-    if (t.review === 'four-weekly' && !fourWeekly) continue;
+    const from = t.reviewFromWeek ?? 0;
+    if (t.review === 'four-weekly' && (week < from || (week - from) % 4 !== 0)) continue;
     const period = periodOf(t.review === 'weekly' ? 1 : 4);
     for (const c of t.claims) {
       await api.call(state.keys[t.owner], 'POST', '/api/v1/claims', {
@@ -335,7 +374,7 @@ async function postClaims(api: ApiClient, state: DemoState, monday: DateTime, dr
       posted++;
     }
   }
-  for (const c of fourWeekly ? SCOPE_CLAIMS : []) {
+  for (const c of week % 4 === 0 ? SCOPE_CLAIMS : []) {
     await api.call(state.keys.quality, 'POST', '/api/v1/claims', {
       team: c.team,
       metric: c.metric,
