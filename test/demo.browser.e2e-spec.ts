@@ -6,6 +6,8 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 
+import { JOURNEYS, TOUCHPOINTS } from '../src/demo/demo-organisation.js';
+import type { DigestPayload } from '../src/digests/digest-builder.service.js';
 import { freePort, launchBrowser, screenshot } from './support/browser.js';
 import { NodeChild, startNode } from './support/child-process.js';
 import { createTestDatabase, dropTestDatabase } from './support/test-app.js';
@@ -45,6 +47,19 @@ function startDemo(env: Record<string, string>): Demo {
   ready.catch(() => undefined);
   return { child: node.child, output, ready, exit: node.exited.then((e) => e.code) };
 }
+
+/** Every stored digest run of the demo, oldest first, read through the API as the quality team would. */
+async function storedDigests(base: string, key: string): Promise<DigestPayload[]> {
+  const get = async <T>(path: string) =>
+    (await (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } })).json()) as T;
+  const runs = await get<{ items: Array<{ id: string; periodStart: string }> }>('/api/v1/digests?limit=50');
+  const sorted = [...runs.items].sort((a, b) => a.periodStart.localeCompare(b.periodStart));
+  return Promise.all(
+    sorted.map(async (r) => (await get<{ payload: DigestPayload }>(`/api/v1/digests/${r.id}`)).payload),
+  );
+}
+
+const DECIDED = ['contradicted', 'consistent', 'better_than_claimed'];
 
 describe('npm run demo', () => {
   let databaseUrl: string;
@@ -95,6 +110,42 @@ describe('npm run demo', () => {
       /Replayed: \d+ tests planned, \d+ contacts recorded, \d+ declined, \d+ missed, \d+ claims from the reviews, 8 digests/,
     );
     expect(links.adminKey).toMatch(/^gt_/);
+
+    // the same claims at the same budget: the Leeds lines tested by need decide more of them than Glasgow's four a line
+    const digests = await storedDigests(`http://127.0.0.1:${env.PORT}`, links.adminKey);
+    const rows = digests.flatMap((d) => d.rows);
+    const site = (city: string) => rows.filter((r) => r.scopeLabel === `Mobile billing line — ${city} centre`);
+    const decided = (city: string) => site(city).filter((r) => DECIDED.includes(r.verdict)).length;
+    expect(decided('Leeds')).toBeGreaterThan(decided('Glasgow'));
+    // the latest digest shows each site's open claims with contacts so far, still needed and the expected week
+    const latest = digests[digests.length - 1];
+    const stillOpen = (city: string) =>
+      latest.rows.filter((r) => r.scopeLabel === `Mobile billing line — ${city} centre` && r.verdict === 'in_progress');
+    for (const city of ['Leeds', 'Glasgow']) {
+      expect(stillOpen(city)).toHaveLength(1);
+      for (const r of stillOpen(city)) expect(r.contactsStillNeeded).toEqual(expect.any(Number));
+    }
+    expect(Math.min(...stillOpen('Leeds').map((r) => r.n))).toBeGreaterThan(
+      Math.max(...stillOpen('Glasgow').map((r) => r.n)),
+    );
+    expect(stillOpen('Leeds').some((r) => r.decisionExpectedWeek)).toBe(true);
+
+    // each of issue 15's five journeys shows in the latest digest: in a claim row, a fact nobody claimed, a question
+    const unclaimed = latest.unclaimed!;
+    for (const journey of JOURNEYS) {
+      const name = TOUCHPOINTS.find((t) => t.key === journey.touchpoint)!.name;
+      for (const metric of journey.shows.claimed ?? [])
+        expect(latest.rows.find((r) => r.scopeLabel === name && r.metric === metric)?.n).toBeGreaterThan(0);
+      for (const metric of journey.shows.unclaimed ?? [])
+        expect(unclaimed.facts.find((f) => f.scopeLabel === name && f.metric === metric)?.observed).toBeGreaterThan(0);
+      if (journey.shows.question)
+        expect(unclaimed.questions.find((q) => q.key === journey.shows.question)?.n).toBeGreaterThan(0);
+    }
+    // the mailbox's reply that took more than a day is a wait of more than a day, not cut to one
+    const mailbox = latest.rows.find(
+      (r) => r.scopeLabel === 'Support mailbox' && r.metric === 'median_seconds_to_human',
+    );
+    expect(mailbox?.ciHigh ?? mailbox?.observed).toBeGreaterThan(86_400);
     expect(links.digest).toMatch(new RegExp(`^http://localhost:${env.PORT}/d/[A-Za-z0-9_-]{43}$`));
 
     // the digest link opens in a browser and shows the flattering claims contradicted
