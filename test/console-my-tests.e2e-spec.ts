@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 
 import { ManualClock } from '../src/common/clock.js';
+import { windowText } from '../src/common/locale.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { Browser, csrfOf, sessionFor, textOf } from './support/console.js';
 import { auth } from './support/factories.js';
@@ -111,6 +112,26 @@ describe('my tests, once revealed', () => {
   beforeAll(async () => {
     setClock(tests[0].revealAt);
     await t.app.get(JobsService).run('reveal');
+  });
+
+  it("writes each window in the tester's own zone and the reader's date format, as the form does", async () => {
+    const first = tests[0];
+    const end = (await t.dataSource.query('SELECT window_end FROM assignment WHERE id = $1', [first.id]))[0].window_end;
+    for (const locale of ['de-DE', 'en-US']) {
+      const page = await t
+        .http()
+        .get('/my/tests')
+        .set('Cookie', (await browserOf(first.testerId)).cookie)
+        .set('Accept-Language', `${locale},en;q=0.5`);
+      expect(textOf(page.text)).toContain(windowText(first.windowStart, end, first.zone, locale));
+      const form = await t
+        .http()
+        .get(`/my/tests/${first.id}`)
+        .set('Cookie', (await browserOf(first.testerId)).cookie)
+        .set('Accept-Language', locale);
+      expect(textOf(form.text)).toContain(windowText(first.windowStart, end, first.zone, locale));
+    }
+    expect(windowText(first.windowStart, end, first.zone, 'de-DE')).toMatch(/^\p{L}+, \d{1,2}\. \p{L}+ \d{4} um /u);
   });
 
   it('lists the revealed test with its brief, and opens its form with the form token', async () => {

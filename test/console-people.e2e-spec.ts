@@ -132,6 +132,7 @@ describe('editing a person', () => {
       ['email', 'noor@example.org'],
       ['roles', 'quality'],
       ['timezone', 'Europe/Paris'],
+      ['locale', 'fr-fr'],
       ['workingHours[0].day', 'fri'],
       ['workingHours[0].start', '08:00'],
       ['workingHours[0].end', '24:00'],
@@ -141,9 +142,17 @@ describe('editing a person', () => {
       name: 'Noor H.',
       roles: ['quality'],
       timezone: 'Europe/Paris',
+      locale: 'fr-FR',
       workingHours: [{ day: 'fri', start: '08:00', end: '24:00' }],
       leave: [],
     });
+    const bad = await post(`/people/${noor.id}`, [...person({ email: 'noor@example.org' }), ['locale', 'fr_FR']]);
+    expect(bad.status).toBe(400);
+    expect(textOf(bad.text)).toContain('locale must be a BCP 47 language tag');
+    expect(bad.text).toContain('value="fr_FR"');
+    const blank = await post(`/people/${noor.id}`, [...person({ email: 'noor@example.org' }), ['locale', '']]);
+    expect(blank.status).toBe(303);
+    expect((await apiPerson('noor@example.org')).locale).toBeNull();
   });
 
   it('will not demote the last admin, and says so beside the roles', async () => {
@@ -190,11 +199,12 @@ describe('the CSV import page', () => {
 
   it('adds new people and updates those it knows by email', async () => {
     const csv =
-      'email,name,roles,timezone\nfine@example.org,Fine,tester,UTC\nowner0@example.org,Owner Zero,owner; tester,UTC';
+      'email,name,roles,timezone,locale\nfine@example.org,Fine,tester,UTC,\nowner0@example.org,Owner Zero,owner; tester,UTC,en-us';
     const res = await post('/people/import', [['csv', csv]]);
     expect(res.status).toBe(303);
     expect(textOf((await get('/people')).text)).toContain('Imported: 1 added, 1 already known by email and updated.');
-    expect((await apiPerson('owner0@example.org')).roles).toEqual(['owner', 'tester']);
+    expect(await apiPerson('owner0@example.org')).toMatchObject({ roles: ['owner', 'tester'], locale: 'en-US' });
+    expect((await apiPerson('fine@example.org')).locale).toBeNull();
   });
 
   it('explains an unreadable file', async () => {

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 
 import { ManualClock } from '../src/common/clock.js';
+import { longDate } from '../src/common/locale.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { auth, newOrganization, personWithKey, scenarioBody, touchpointBody, created } from './support/factories.js';
 import { startSmtpSink } from './support/smtp-sink.js';
@@ -18,6 +19,7 @@ describe('follow-up promises', () => {
       const quality = await personWithKey(t, org.adminKey, ['quality']);
       const tester = await personWithKey(t, org.adminKey, ['tester'], {
         timezone: 'America/New_York',
+        locale: 'en-US',
         workingHours: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '00:00', end: '24:00' })),
       });
       const tp = await created(
@@ -83,6 +85,9 @@ describe('follow-up promises', () => {
         t.clock.advance(15 * 60_000);
       }
       expect(questions()).toHaveLength(1);
+      // the mail in the tester's stored locale; the page in the reader's browser language
+      expect(questions()[0].text).toContain(`by ${longDate('2027-03-03', 'en-US')}. Did it come?`);
+      expect(longDate('2027-03-03', 'en-US')).toBe('Wednesday, March 3, 2027');
       const kept = /(http:\/\/gt\.test\/f\/[A-Za-z0-9_-]{43})\?answer=kept/
         .exec(questions()[0].text ?? '')![1]
         .replace('http://gt.test', '');
@@ -93,7 +98,9 @@ describe('follow-up promises', () => {
         ).body.items.find((m: { metric: string }) => m.metric === 'promise_kept_rate');
       expect(await metric()).toMatchObject({ value: null, n: 0 });
       // One click opens a confirmation and changes nothing.
-      const confirm = await t.http().get(`${kept}?answer=kept`).expect(200);
+      const confirm = await t.http().get(`${kept}?answer=kept`).set('Accept-Language', 'de-DE').expect(200);
+      expect(confirm.text).toContain(`by ${longDate('2027-03-03', 'de-DE')}.`);
+      expect(confirm.text).toContain('Mittwoch, 3. März 2027');
       expect(confirm.text).toContain('Confirm: Yes, by the promised date');
       expect(await metric()).toMatchObject({ value: null, n: 0 });
       await t.http().post(kept).type('form').send({ answer: 'kept' }).expect(200);

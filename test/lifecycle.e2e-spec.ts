@@ -1,6 +1,7 @@
 import type { ParsedMail } from 'mailparser';
 
 import { ManualClock } from '../src/common/clock.js';
+import { canonicalLocale, shortDayAndTime, windowText } from '../src/common/locale.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { auth, personWithKey, TestOrganization } from './support/factories.js';
 import { smallCampaign } from './support/small-campaign.js';
@@ -31,6 +32,19 @@ describe('moving the clock through a week', () => {
       clock: new ManualClock('2027-02-28T12:00:00Z'),
     });
     ({ org, testers, campaignId } = await smallCampaign(t));
+    // New York reads US dates, Berlin German ones (sent in lower case: stored canonical); the others the default
+    for (const [i, locale] of [
+      [1, 'en-US'],
+      [3, 'de-de'],
+    ] as const) {
+      const patched = await t
+        .http()
+        .patch(`/api/v1/people/${testers[i].person.id}`)
+        .set(auth(org.adminKey))
+        .send({ locale })
+        .expect(200);
+      expect(patched.body.locale).toBe(canonicalLocale(locale));
+    }
     const jobs = t.app.get(JobsService);
     for (let step = 0; step < 7 * 24 * 4; step++) {
       t.clock.advance(15 * 60_000);
@@ -91,6 +105,25 @@ describe('moving the clock through a week', () => {
     if (!row) return; // the plan gave Kolkata nothing this week
     const mail = reveals(sink).find((m) => uidOf(m) === row.id)!;
     expect(mail.text).toMatch(/\(Asia\/Kolkata\)/);
+  });
+
+  it("writes the window in the tester's own date format: their stored locale, else en-GB", async () => {
+    const rows = await t.dataSource.query(
+      `SELECT a.id, a.window_start, a.window_end, p.timezone, p.locale
+         FROM assignment a JOIN person p ON p.id = a.tester_id WHERE a.campaign_id = $1`,
+      [campaignId],
+    );
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const mail = reveals(sink).find((m) => uidOf(m) === row.id);
+      if (!mail) continue;
+      const locale = row.locale ?? 'en-GB';
+      seen.add(locale);
+      expect(mail.text).toContain(`When: ${windowText(row.window_start, row.window_end, row.timezone, locale)}`);
+      expect(mail.subject).toContain(shortDayAndTime(row.window_start, row.timezone, locale));
+    }
+    expect(seen.has('en-GB')).toBe(true);
+    expect(seen.size).toBeGreaterThan(1);
   });
 
   it('re-fills a declined slot with another tester, revealed at the next tick', async () => {

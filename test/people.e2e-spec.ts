@@ -61,6 +61,21 @@ describe('people', () => {
     }
   });
 
+  it('keeps a date format (BCP 47 tag) in canonical case, clears it with null, and names locale when bad', async () => {
+    const made = await post(personBody({ locale: 'DE-at' })).expect(201);
+    expect(made.body.locale).toBe('de-AT');
+    const path = `/api/v1/people/${made.body.id}`;
+    const kept = await t.http().patch(path).set(auth(org.adminKey)).send({ name: 'Renamed' }).expect(200);
+    expect(kept.body.locale).toBe('de-AT');
+    const cleared = await t.http().patch(path).set(auth(org.adminKey)).send({ locale: null }).expect(200);
+    expect(cleared.body.locale).toBeNull();
+    expect((await post(personBody()).expect(201)).body.locale).toBeNull();
+    for (const locale of ['en_GB', '', 'not a tag', 42, 'x'.repeat(65)]) {
+      const res = await post(personBody({ locale })).expect(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'locale', rule: 'isLocaleTag' })]);
+    }
+  });
+
   it('lists every failing field and rule at once', async () => {
     const res = await post({
       email: 'not-an-email',

@@ -1,6 +1,7 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
 
+import { mailLocale, shortDayAndTime, timeOfDay, windowText } from '../common/locale.js';
 import { mailDocument } from '../mail/mail-document.js';
 import type { OutgoingMail } from '../mail/outbox.service.js';
 
@@ -8,7 +9,8 @@ import type { OutgoingMail } from '../mail/outbox.service.js';
 export interface AssignmentMailContext {
   assignmentId: string;
   organizationId: string;
-  tester: { name: string; email: string; timezone: string };
+  /** `locale`: the tester's own date format (BCP 47), if set; mails otherwise use the default. */
+  tester: { name: string; email: string; timezone: string; locale?: string | null };
   touchpoint: { name: string; channel: string; contact: string };
   scenario: { title: string; brief: string } | null;
   windowStart: Date;
@@ -41,22 +43,17 @@ export function oneLine(text: string): string {
  * mail, so the job skips and logs that row, instead of sending "Invalid DateTime".
  */
 export function inZone(instant: Date, zone: string): DateTime {
-  const local = DateTime.fromJSDate(instant, { zone }).setLocale('en-GB');
+  const local = DateTime.fromJSDate(instant, { zone });
   if (!local.isValid) {
     throw new Error(`time zone ${JSON.stringify(zone)} is not one the service can use: ${local.invalidReason}`);
   }
   return local;
 }
 
-/** "Mon 1 Mar 14:15": the start of a window in a mail subject. */
-const SUBJECT_TIME = 'ccc d LLL HH:mm';
-
-/** "Tuesday 24 November 2026, 14:15–15:15 (Europe/London)", in the tester's own zone. */
-export function windowInZone(start: Date, end: Date, zone: string): string {
-  const s = inZone(start, zone);
-  const e = inZone(end, zone);
-  const endText = s.hasSame(e, 'day') ? e.toFormat('HH:mm') : e.toFormat('cccc d LLLL, HH:mm');
-  return `${s.toFormat('cccc d LLLL yyyy, HH:mm')}–${endText} (${zone})`;
+/** A test's window in the tester's own zone and date format (a zone the service cannot use fails the mail). */
+export function windowForTester(ctx: AssignmentMailContext): string {
+  inZone(ctx.windowStart, ctx.tester.timezone);
+  return windowText(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone, mailLocale(ctx.tester));
 }
 
 function calendar(
@@ -86,8 +83,8 @@ function calendar(
 
 /** At reveal time: where, what and when, a calendar event, and the link to record the outcome. */
 export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
-  const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
-  const startsAt = inZone(ctx.windowStart, ctx.tester.timezone).toFormat(SUBJECT_TIME);
+  const when = windowForTester(ctx);
+  const startsAt = shortDayAndTime(ctx.windowStart, ctx.tester.timezone, mailLocale(ctx.tester));
   const how = howToReach(ctx.touchpoint);
   const brief = ctx.scenario
     ? `${ctx.scenario.title}: ${ctx.scenario.brief}`
@@ -147,7 +144,7 @@ export function revealMail(ctx: AssignmentMailContext): OutgoingMail {
 
 /** Before reveal, optionally: a hold that blocks the time and says nothing of where or what. */
 export function holdMail(ctx: AssignmentMailContext): OutgoingMail {
-  const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
+  const when = windowForTester(ctx);
   const text = [
     `Hello ${ctx.tester.name},`,
     '',
@@ -176,7 +173,8 @@ export function holdMail(ctx: AssignmentMailContext): OutgoingMail {
 
 /** Before the window closes, if nothing is recorded yet. */
 export function reminderMail(ctx: AssignmentMailContext): OutgoingMail {
-  const closes = inZone(ctx.windowEnd, ctx.tester.timezone).toFormat('HH:mm');
+  inZone(ctx.windowEnd, ctx.tester.timezone);
+  const closes = timeOfDay(ctx.windowEnd, ctx.tester.timezone, mailLocale(ctx.tester));
   const text = [
     `Hello ${ctx.tester.name},`,
     '',
@@ -227,7 +225,7 @@ const DO_NOTHING =
 
 /** A revealed test is withdrawn: the tester is told, with why, and their calendar event is cancelled. */
 export function withdrawalMail(ctx: AssignmentMailContext, why: string): OutgoingMail {
-  const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
+  const when = windowForTester(ctx);
   const text = [
     `Hello ${ctx.tester.name},`,
     '',
@@ -256,7 +254,7 @@ export function withdrawalMail(ctx: AssignmentMailContext, why: string): Outgoin
 
 /** A held (not yet revealed) test is withdrawn: the time is released, still without where or what. */
 export function holdReleasedMail(ctx: AssignmentMailContext): OutgoingMail {
-  const when = windowInZone(ctx.windowStart, ctx.windowEnd, ctx.tester.timezone);
+  const when = windowForTester(ctx);
   const text = `Hello ${ctx.tester.name},\n\nThe time held for a Groundtruth test contact is free again: ${when}.`;
   return {
     organizationId: ctx.organizationId,

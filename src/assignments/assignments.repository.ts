@@ -528,7 +528,7 @@ export class AssignmentsRepository {
     if (ids.length === 0) return [];
     const rows: Row[] = await manager.query(
       `SELECT a.id, a.organization_id, a.window_start, a.window_end, c.grace_minutes,
-              p.name AS p_name, p.email AS p_email, p.timezone AS p_timezone,
+              p.name AS p_name, p.email AS p_email, p.timezone AS p_timezone, p.locale AS p_locale,
               t.name AS t_name, t.channel AS t_channel, t.contact AS t_contact, s.title AS s_title, s.brief AS s_brief
          FROM assignment a
          JOIN campaign c ON c.id = a.campaign_id
@@ -542,7 +542,7 @@ export class AssignmentsRepository {
       assignmentId: r.id,
       organizationId: r.organization_id,
       graceMinutes: r.grace_minutes,
-      tester: { name: r.p_name, email: r.p_email, timezone: r.p_timezone },
+      tester: { name: r.p_name, email: r.p_email, timezone: r.p_timezone, locale: r.p_locale },
       touchpoint: { name: r.t_name, channel: r.t_channel, contact: r.t_contact },
       scenario: r.s_title ? { title: r.s_title, brief: r.s_brief } : null,
       windowStart: r.window_start,

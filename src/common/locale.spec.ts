@@ -1,5 +1,10 @@
 import {
+  canonicalLocale,
   formatDateField,
+  longDate,
+  mailLocale,
+  shortDayAndTime,
+  windowText,
   formatDateTimeField,
   longDateTime,
   parseDateField,
@@ -49,5 +54,36 @@ describe('date fields in the reader’s own format and zone', () => {
   it('says a moment in words in the reader’s language', () => {
     expect(longDateTime(at, 'Europe/London', 'en-GB')).toBe('Monday, 1 March 2027 at 14:30');
     expect(longDateTime(at, 'Europe/Berlin', 'de-DE')).toBe('Montag, 1. März 2027 um 15:30');
+  });
+});
+
+describe('one way to write a test window, a date and a subject time', () => {
+  const end = new Date('2027-03-01T15:30:00Z');
+  it('writes the window in the reader’s language and the given zone, naming the end’s day only when it differs', () => {
+    expect(windowText(at, end, 'Europe/London', 'en-GB')).toBe('Monday, 1 March 2027 at 14:30 – 15:30 (Europe/London)');
+    expect(windowText(at, end, 'America/New_York', 'en-US')).toBe(
+      'Monday, March 1, 2027 at 09:30 AM – 10:30 AM (America/New_York)',
+    );
+    expect(windowText(at, end, 'Europe/Berlin', 'de-DE')).toBe('Montag, 1. März 2027 um 15:30 – 16:30 (Europe/Berlin)');
+    const late = new Date('2027-03-01T23:30:00Z');
+    expect(windowText(late, new Date('2027-03-02T00:30:00Z'), 'Europe/London', 'en-GB')).toBe(
+      'Monday, 1 March 2027 at 23:30 – Tuesday 2 March at 00:30 (Europe/London)',
+    );
+  });
+
+  it('writes a calendar date and a subject’s day and time the locale’s way', () => {
+    expect(longDate('2027-03-04', 'en-GB')).toBe('Thursday, 4 March 2027');
+    expect(longDate('2027-03-04', 'en-US')).toBe('Thursday, March 4, 2027');
+    expect(shortDayAndTime(at, 'Europe/London', 'en-GB')).toBe('Mon 1 Mar, 14:30');
+    expect(shortDayAndTime(at, 'Europe/Berlin', 'de-DE')).toBe('Mo., 1. März, 15:30');
+  });
+
+  it('mails a person in their own locale, else en-GB; keeps tags canonical and refuses what is not one', () => {
+    expect(mailLocale({ locale: 'de-DE' })).toBe('de-DE');
+    expect(mailLocale({ locale: null })).toBe('en-GB');
+    expect(mailLocale({})).toBe('en-GB');
+    expect(canonicalLocale('EN-gb')).toBe('en-GB');
+    expect(canonicalLocale('zh-hant-tw')).toBe('zh-Hant-TW');
+    for (const bad of ['en_GB', '', '  ', 'not a tag', 42, null]) expect(canonicalLocale(bad)).toBeNull();
   });
 });

@@ -101,3 +101,41 @@ export function dayAndTime(d: Date, zone: string, locale: string): string {
 export function timeOfDay(d: Date, zone: string, locale: string): string {
   return DateTime.fromJSDate(d, { zone }).setLocale(locale).toLocaleString(DateTime.TIME_SIMPLE);
 }
+
+/** A calendar date (yyyy-mm-dd) in words, in the reader's language: Thursday, 4 March 2027. */
+export function longDate(isoDate: string, locale: string): string {
+  return DateTime.fromISO(isoDate, { zone: 'UTC' })
+    .setLocale(locale)
+    .toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+/** A short day and time for a subject line: Mon 1 Mar, 14:30 (en-GB), Mon, Mar 1, 02:30 PM (en-US). */
+export function shortDayAndTime(d: Date, zone: string, locale: string): string {
+  return DateTime.fromJSDate(d, { zone })
+    .setLocale(locale)
+    .toLocaleString({ weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * A test window in the reader's language and zone, the one way every tester page and mail writes it:
+ * Monday, 1 March 2027 at 14:30 – 15:30 (Europe/London); the end's day is named when it is another day.
+ */
+export function windowText(start: Date, end: Date, zone: string, locale: string): string {
+  const sameDay = DateTime.fromJSDate(start, { zone }).hasSame(DateTime.fromJSDate(end, { zone }), 'day');
+  const endText = sameDay ? timeOfDay(end, zone, locale) : dayAndTime(end, zone, locale);
+  return `${longDateTime(start, zone, locale)} – ${endText} (${zone})`;
+}
+
+/** The locale a mail to a person is written in: their own if set, else the default. */
+export const mailLocale = (person: { locale?: string | null }): string => person.locale ?? DEFAULT_LOCALE;
+
+/** A BCP 47 language tag in its canonical form (en-gb → en-GB), or null if it is not one. */
+export function canonicalLocale(tag: unknown): string | null {
+  if (typeof tag !== 'string' || tag.trim() === '') return null;
+  try {
+    const [canonical] = Intl.getCanonicalLocales(tag.trim());
+    return canonical ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -1,6 +1,5 @@
-import { DateTime } from 'luxon';
-
 import { inZone, oneLine } from '../assignments/assignment-mails.js';
+import { longDate, mailLocale } from '../common/locale.js';
 import { mailDocument } from '../mail/mail-document.js';
 import type { OutgoingMail } from '../mail/outbox.service.js';
 
@@ -14,14 +13,15 @@ export const ANSWER_LABELS = {
 export function followUpMail(ctx: {
   organizationId: string;
   outcomeId: string;
-  tester: { name: string; email: string; timezone: string };
+  tester: { name: string; email: string; timezone: string; locale: string | null };
   touchpointName: string;
   promisedBy: string;
   attemptedAt: Date;
   link: string;
 }): OutgoingMail {
-  const contacted = inZone(ctx.attemptedAt, ctx.tester.timezone).toFormat('cccc d LLLL');
-  const by = DateTime.fromISO(ctx.promisedBy).setLocale('en-GB').toFormat('cccc d LLLL');
+  const locale = mailLocale(ctx.tester);
+  const contacted = longDate(inZone(ctx.attemptedAt, ctx.tester.timezone).toISODate()!, locale);
+  const by = longDate(ctx.promisedBy, locale);
   const answers = Object.entries(ANSWER_LABELS).map(([key, label]) => ({ label, url: `${ctx.link}?answer=${key}` }));
   return {
     organizationId: ctx.organizationId,

@@ -49,7 +49,7 @@ export interface PromiseQuestion {
   organizationId: string;
   promisedBy: string;
   attemptedAt: Date;
-  tester: { name: string; email: string; timezone: string };
+  tester: { name: string; email: string; timezone: string; locale: string | null };
   touchpointName: string;
 }
 
@@ -295,10 +295,11 @@ export class OutcomesRepository {
       name: string;
       email: string;
       timezone: string;
+      locale: string | null;
       touchpoint: string;
     }> = await manager.query(
       `SELECT o.organization_id, o.promised_follow_up_by::text AS promised_by, o.attempted_at, p.name, p.email,
-              p.timezone, t.name AS touchpoint
+              p.timezone, p.locale, t.name AS touchpoint
          FROM outcome o JOIN person p ON p.id = o.tester_id JOIN touchpoint t ON t.id = o.touchpoint_id
         WHERE o.id = $1`,
       [outcomeId],
@@ -307,7 +308,7 @@ export class OutcomesRepository {
       organizationId: o.organization_id,
       promisedBy: o.promised_by,
       attemptedAt: o.attempted_at,
-      tester: { name: o.name, email: o.email, timezone: o.timezone },
+      tester: { name: o.name, email: o.email, timezone: o.timezone, locale: o.locale },
       touchpointName: o.touchpoint,
     };
   }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 
 import { Public } from '../auth/auth.decorators.js';
+import { requestLocale } from '../common/locale.js';
 import { messagePage, sendPrivatePage } from '../common/page-shell.js';
 import { ANSWER_LABELS } from '../outcomes/follow-up-mail.js';
 import { FollowUpService } from '../outcomes/follow-up.service.js';
@@ -35,11 +36,12 @@ export class FollowUpPagesController {
   async show(
     @Param('token') token: string,
     @Query('answer') answer: string | undefined,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const link = await this.open(token, res);
     if (!link) return;
-    sendPrivatePage(res, 200, followUpPage(link, token, isAnswer(answer) ? answer : undefined));
+    sendPrivatePage(res, 200, followUpPage(link, token, isAnswer(answer) ? answer : undefined, requestLocale(req)));
   }
 
   @Post(':token')

@@ -5,13 +5,12 @@ import { formatDurationInput, MAX_WAIT_SECONDS, parseDurationText } from '../com
 import { renderFragment } from '../common/jsx.js';
 import {
   DEFAULT_LOCALE,
-  dayAndTime,
   formatDateField,
   formatDateTimeField,
   longDateTime,
   parseDateField,
   parseDateTimeField,
-  timeOfDay,
+  windowText,
 } from '../common/locale.js';
 import { page } from '../common/page-shell.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
@@ -38,11 +37,7 @@ export type FormValues = Record<string, string>;
 
 const localeOf = (ctx: FormContext) => ctx.locale ?? DEFAULT_LOCALE;
 
-function windowText(ctx: FormContext): string {
-  const locale = localeOf(ctx);
-  const end = timeOfDay(ctx.window.end, ctx.zone, locale);
-  return `${dayAndTime(ctx.window.start, ctx.zone, locale)} – ${end} (${ctx.zone})`;
-}
+const windowOf = (ctx: FormContext) => windowText(ctx.window.start, ctx.window.end, ctx.zone, localeOf(ctx));
 
 const durationField = (seconds: number | null | undefined) =>
   seconds === null || seconds === undefined ? '' : formatDurationInput(seconds);
@@ -430,7 +425,7 @@ export function OutcomeForm({
       <section class="task">
         {info.adHoc ? null : (
           <p>
-            <strong>When:</strong> {windowText(ctx)}
+            <strong>When:</strong> {windowOf(ctx)}
           </p>
         )}
         <p>

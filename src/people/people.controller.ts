@@ -48,8 +48,8 @@ export class PeopleController {
   @ApiConsumes('text/csv')
   @ApiBody({
     description:
-      'CSV with a header line. Columns: email, name, roles ("tester; owner"), timezone, workingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), leave ("2026-12-24..2027-01-02 holiday"). All rows or none. A row whose email is already a person\'s ' +
-      'updates that person (empty workingHours or leave cells keep theirs). ' +
+      'CSV with a header line. Columns: email, name, roles ("tester; owner"), timezone, locale (a BCP 47 tag such as de-DE, optional), workingHours ("mon-fri 09:00-17:00; sat 10:00-13:00"), leave ("2026-12-24..2027-01-02 holiday"). All rows or none. A row whose email is already a person\'s ' +
+      'updates that person (empty locale, workingHours or leave cells keep theirs). ' +
       CSV_ROW_LIMIT_TEXT,
     schema: {
       type: 'string',

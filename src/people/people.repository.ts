@@ -15,7 +15,7 @@ export interface PeopleFilter {
 }
 
 /** What a new person or an edit sets. */
-export type PersonColumns = Pick<Person, 'email' | 'name' | 'roles' | 'timezone' | 'workingHours' | 'leave'>;
+export type PersonColumns = Pick<Person, 'email' | 'name' | 'roles' | 'timezone' | 'locale' | 'workingHours' | 'leave'>;
 
 /** Every query on `person`. A method given a manager runs in the caller's transaction. */
 @Injectable()

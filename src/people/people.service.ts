@@ -22,7 +22,7 @@ export interface PeopleImported {
 
 export const PEOPLE_CSV_COLUMNS = {
   required: ['email', 'name', 'roles', 'timezone'],
-  optional: ['workingHours', 'leave'],
+  optional: ['locale', 'workingHours', 'leave'],
 };
 
 @Injectable()
@@ -53,6 +53,7 @@ export class PeopleService {
       name: dto.name,
       roles: dto.roles,
       timezone: dto.timezone,
+      locale: dto.locale ?? null,
       workingHours: dto.workingHours ?? DEFAULT_WORKING_HOURS,
       leave: dto.leave ?? [],
     });
@@ -80,12 +81,13 @@ export class PeopleService {
   ): Promise<Person> {
     const person = await this.people.lock(manager, organizationId, id);
     if (!person) throw new NotFoundException(`Person ${id} not found`);
-    const { email, name, roles, timezone, workingHours, leave } = person;
+    const { email, name, roles, timezone, locale, workingHours, leave } = person;
     const merged = await assertValidMerged(CreatePersonDto, {
       email,
       name,
       roles,
       timezone,
+      locale,
       workingHours,
       leave,
       ...dto,
@@ -98,6 +100,7 @@ export class PeopleService {
       name: merged.name,
       roles: merged.roles,
       timezone: merged.timezone,
+      locale: merged.locale ?? null,
       workingHours: merged.workingHours ?? workingHours,
       leave: merged.leave ?? leave,
     });
@@ -139,6 +142,7 @@ export class PeopleService {
         name: r.name,
         roles: listCell(r.roles),
         timezone: r.timezone,
+        ...(optionalCell(r.locale) ? { locale: r.locale } : {}),
         ...(optionalCell(r.workingHours)
           ? { workingHours: cell(() => weeklyHoursCell('workingHours', r.workingHours, 'start', 'end')) }
           : {}),

@@ -26,9 +26,10 @@ import {
   IsTimeOfDay,
   WEEKDAYS,
   IsSingleLine,
+  IsLocaleTag,
 } from '../common/validation/domain.validators.js';
 import type { Weekday } from '../common/validation/domain.validators.js';
-import { NormalizeEmail, Trim } from '../common/validation/transforms.js';
+import { CanonicalLocale, NormalizeEmail, Trim } from '../common/validation/transforms.js';
 import { Omittable } from '../common/validation/validate-dto.js';
 import type { DateRange, Person, WorkingHours } from './person.entity.js';
 
@@ -79,6 +80,19 @@ export class CreatePersonDto {
   timezone: string;
 
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'de-DE',
+    description:
+      'BCP 47 language tag: the date and time format of the mails sent to the person (stored in canonical case). ' +
+      'Absent or null: en-GB. Pages follow the reader’s browser language.',
+  })
+  @IsOptional()
+  @CanonicalLocale()
+  @IsLocaleTag()
+  locale?: string | null;
+
+  @ApiPropertyOptional({
     type: [WorkingHoursDto],
     description: "Weekly working hours in the person's zone; default Mon–Fri 09:00–17:00",
   })
@@ -120,14 +134,16 @@ export class PersonView {
   @ApiProperty() name: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
   @ApiProperty() timezone: string;
+  @ApiProperty({ type: String, nullable: true, description: 'BCP 47 tag for mails; null: en-GB' })
+  locale: string | null;
   @ApiProperty({ type: [WorkingHoursDto] }) workingHours: WorkingHours[];
   @ApiProperty({ type: [DateRangeDto] }) leave: DateRange[];
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
   static of(this: void, p: Person): PersonView {
-    const { id, email, name, roles, timezone, workingHours, leave, createdAt, updatedAt } = p;
-    return { id, email, name, roles, timezone, workingHours, leave, createdAt, updatedAt };
+    const { id, email, name, roles, timezone, locale, workingHours, leave, createdAt, updatedAt } = p;
+    return { id, email, name, roles, timezone, locale, workingHours, leave, createdAt, updatedAt };
   }
 }
 

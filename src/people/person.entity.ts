@@ -35,6 +35,7 @@ export interface DateRange {
 // lets other tables require that a referenced person is of the same organization
 @Unique('person_id_org_key', ['id', 'organizationId'])
 @Check('person_email_check', 'email = lower(email)')
+@Check('person_locale_check', 'length(locale) BETWEEN 2 AND 64')
 @Check('person_roles_check', "cardinality(roles) > 0 AND roles <@ ARRAY['admin', 'quality', 'tester', 'owner']")
 export class Person {
   @PrimaryGeneratedColumn('uuid')
@@ -56,6 +57,10 @@ export class Person {
 
   @Column('text')
   timezone: string;
+
+  /** The person's date format, a canonical BCP 47 tag (de-DE); null: mails to them use the default. */
+  @Column('text', { nullable: true })
+  locale: string | null;
 
   @Column({ name: 'working_hours', type: 'jsonb', default: () => "'[]'" })
   workingHours: WorkingHours[];

@@ -1,6 +1,7 @@
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 import { DateTime } from 'luxon';
 
+import { canonicalLocale } from '../locale.js';
 import { isKnownTimeZone } from './time-zones.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -133,4 +134,11 @@ export const IsSingleLine = decorator(
   'isSingleLine',
   '$property must be a single line without control characters',
   (v) => typeof v === 'string' && !/[\u0000-\u001f\u007f]/.test(v),
+);
+
+/** A BCP 47 language tag (de-DE, en-US, fr): what Intl.getCanonicalLocales accepts, at most 64 characters. */
+export const IsLocaleTag = decorator(
+  'isLocaleTag',
+  '$property must be a BCP 47 language tag such as en-GB, de-DE or fr',
+  (v) => typeof v === 'string' && v.length <= 64 && canonicalLocale(v) !== null,
 );

@@ -59,6 +59,8 @@ interface PersonForm {
   name: string;
   roles: string[];
   timezone: string;
+  /** Blank: null, the default date format. */
+  locale: string | null;
   workingHours: Record<string, string>[];
   leave: Record<string, string>[];
 }
@@ -71,6 +73,7 @@ export function personFormOf(body: unknown): PersonForm {
     name: fields.name ?? '',
     roles: listOf(body, 'roles'),
     timezone: fields.timezone ?? '',
+    locale: fields.locale?.trim() || null,
     workingHours: rowsOf(fields, 'workingHours', ['day', 'start', 'end']),
     leave: dateRangesOf(fields, 'leave'),
   };
@@ -81,6 +84,7 @@ const formOfPerson = (p: Person): PersonForm => ({
   name: p.name,
   roles: p.roles,
   timezone: p.timezone,
+  locale: p.locale,
   workingHours: p.workingHours.map((w) => ({ ...w })),
   leave: p.leave.map((l) => ({ ...l })),
 });
@@ -90,6 +94,7 @@ const EMPTY_FORM: PersonForm = {
   name: '',
   roles: ['tester'],
   timezone: 'UTC',
+  locale: null,
   workingHours: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, start: '09:00', end: '17:00' })),
   leave: [],
 };
@@ -116,6 +121,13 @@ function PersonFormFields(props: { form: PersonForm; errors: FieldError[] }) {
         value={form.timezone}
         errors={errors}
         hint="Working hours and leave are in this zone."
+      />
+      <Field
+        name="locale"
+        label="Date format in mails (language tag)"
+        value={form.locale ?? ''}
+        errors={errors}
+        hint="A BCP 47 tag such as en-GB, en-US or de-DE; blank for en-GB. Pages follow the reader's browser."
       />
       <RowsTable
         caption="Working hours"
@@ -426,10 +438,10 @@ export class PeoplePagesController extends AdminDeleteRoutes {
           </div>
         )}
         <p>
-          Columns: <code>email, name, roles, timezone</code>, and optionally <code>workingHours</code> (
-          <code>mon-fri 09:00-17:00; sat 10:00-13:00</code>) and <code>leave</code> (
-          <code>2026-12-24..2027-01-02 holiday</code>). Roles are separated by <code>;</code>. A row whose email is
-          already someone's updates that person; empty hours or leave keep theirs. All rows or none.
+          Columns: <code>email, name, roles, timezone</code>, and optionally <code>locale</code> (a tag such as{' '}
+          <code>de-DE</code>), <code>workingHours</code> (<code>mon-fri 09:00-17:00; sat 10:00-13:00</code>) and{' '}
+          <code>leave</code> (<code>2026-12-24..2027-01-02 holiday</code>). Roles are separated by <code>;</code>. A row
+          whose email is already someone's updates that person; empty hours or leave keep theirs. All rows or none.
         </p>
         <form method="post" action="/people/import" enctype="multipart/form-data">
           <CsrfField token={session.csrfToken} />

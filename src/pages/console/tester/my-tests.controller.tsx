@@ -11,7 +11,6 @@ import {
   UploadedFile,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DateTime } from 'luxon';
 import type { ComponentChildren } from 'preact';
 
 import { missedFrom } from '../../../assignments/assignment-lifecycle.js';
@@ -27,7 +26,7 @@ import type { CurrentSession } from '../../../auth/sessions/sessions.service.js'
 import { PlanChangesService } from '../../../campaigns/plan-changes.service.js';
 import { TestWithdrawnException } from '../../../campaigns/withdrawals.service.js';
 import { Clock } from '../../../common/clock.js';
-import { requestLocale } from '../../../common/locale.js';
+import { DEFAULT_LOCALE, requestLocale, windowText } from '../../../common/locale.js';
 import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
@@ -38,6 +37,7 @@ import { EvidenceRefused, EvidenceService, type UploadedFile as Uploaded } from 
 import type { Outcome } from '../../../outcomes/outcome.entity.js';
 import { OutcomesRepository } from '../../../outcomes/outcomes.repository.js';
 import { OutcomesService } from '../../../outcomes/outcomes.service.js';
+import { PeopleRepository } from '../../../people/people.repository.js';
 import type { EvidenceSectionInfo } from '../../evidence-section.js';
 import { checkAdHocForm, checkOutcomeForm, textFields } from '../../outcome-form-check.js';
 import { initialValues, OutcomeForm, formState } from '../../outcome-form.js';
@@ -57,12 +57,9 @@ const STATUS_WORDS: Record<string, string> = {
   cancelled: 'Withdrawn',
 };
 
-const when = (d: Date, zone: string) =>
-  DateTime.fromJSDate(d, { zone }).setLocale('en-GB').toFormat('ccc d LLL yyyy, HH:mm');
-
-/** A window in the touchpoint's zone, as the reveal mail gives it. */
-const windowOf = (a: AssignmentRow) =>
-  `${when(a.windowStart, a.touchpoint.timezone)}–${DateTime.fromJSDate(a.windowEnd, { zone: a.touchpoint.timezone }).toFormat('HH:mm')} (${a.touchpoint.timezone})`;
+/** A window in the tester's own zone and the reader's date format, as the form and the reveal mail give it. */
+const windowIn = (zone: string, locale: string) => (a: AssignmentRow) =>
+  windowText(a.windowStart, a.windowEnd, zone, locale);
 
 /** A touchpoint (and scenario) a contact without a test may be recorded at, and one of the tester's tests there. */
 interface AdHocChoice {
@@ -98,6 +95,7 @@ export class MyTestsController {
     private readonly sessions: SessionsService,
     private readonly clock: Clock,
     private readonly evidence: EvidenceService,
+    private readonly people: PeopleRepository,
   ) {}
 
   @Get()
@@ -105,9 +103,12 @@ export class MyTestsController {
   async list(
     @CurrentConsole() session: CurrentSession,
     @Query() query: Record<string, unknown>,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const me = session.actor;
+    const person = await this.people.byId(me.organizationId, me.personId);
+    const windowOf = windowIn(person?.timezone ?? 'UTC', requestLocale(req));
     const paging = await pagingOf(query, 20);
     const asked = formFields(query).status;
     const status = ASSIGNMENT_STATUSES.find((s) => s === asked);

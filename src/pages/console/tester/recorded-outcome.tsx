@@ -1,6 +1,5 @@
-import { DateTime } from 'luxon';
-
 import { formatDuration } from '../../../common/durations.js';
+import { DEFAULT_LOCALE, longDate, longDateTime } from '../../../common/locale.js';
 import type { Outcome } from '../../../outcomes/outcome.entity.js';
 import { asks, type ChannelField } from '../../../touchpoints/channel-fields.js';
 import type { FormContext } from '../../outcome-form.js';
@@ -12,6 +11,7 @@ const RESOLUTION: Record<string, string> = { resolved: 'Resolved', partial: 'Par
 /** What the tester recorded, read-only (the edit window has passed), in the form's words. */
 export function RecordedOutcome(props: { form: FormContext; outcome: Outcome }) {
   const { form, outcome: o } = props;
+  const locale = form.locale ?? DEFAULT_LOCALE;
   const answers = (form.scenario?.questions ?? []).filter((q) => o.answers[q.key] !== undefined);
   // what the channel asked, no more (see channel-fields.ts)
   const ownFacts: Array<[ChannelField, [string, string]]> = [
@@ -29,10 +29,7 @@ export function RecordedOutcome(props: { form: FormContext; outcome: Outcome }) 
     ['disconnects', ['Line or chat dropped', String(o.disconnects)]],
   ];
   const rows: Array<[string, string]> = [
-    [
-      'When you made the contact',
-      DateTime.fromJSDate(o.attemptedAt, { zone: form.zone }).setLocale('en-GB').toFormat('cccc d LLLL yyyy, HH:mm'),
-    ],
+    ['When you made the contact', longDateTime(o.attemptedAt, form.zone, locale)],
     ['Did a person answer?', yesNo(o.reachedHuman)],
     ...ownFacts.filter(([field]) => asks(form.touchpoint.channel, field)).map(([, row]) => row),
     ['Told the story again', yesNo(o.repeatedStory)],
@@ -41,7 +38,7 @@ export function RecordedOutcome(props: { form: FormContext; outcome: Outcome }) 
     ['Courtesy (1–5)', o.courtesy === null ? '—' : String(o.courtesy)],
     ['Knowledge (1–5)', o.knowledge === null ? '—' : String(o.knowledge)],
     ['Staff gave a name', yesNo(o.staffGaveName)],
-    ['Callback or email promised by', o.promisedFollowUpBy ?? '—'],
+    ['Callback or email promised by', o.promisedFollowUpBy ? longDate(o.promisedFollowUpBy, locale) : '—'],
     ...answers.map((q): [string, string] => {
       const v = o.answers[q.key];
       return [q.label, typeof v === 'boolean' ? yesNo(v) : String(v)];
