@@ -254,6 +254,29 @@ describe("outcome rules: the scenario's own questions", () => {
     expect(errors[0].message).toBe('answers.mood is not a question of this scenario');
     expect(rules(outcomeRules(unanswered({ answers: { q: true } }), planned()))).toEqual(['answers.q:unknownField']);
   });
+
+  it('ask a question limited to channels only there: refused from another, naming it; not required there', () => {
+    const ticket = question('yes_no', {
+      key: 'ticket',
+      label: 'Did you get a ticket?',
+      required: true,
+      channels: ['in_person'],
+    });
+    const everywhere = question('yes_no', { key: 'q' });
+    const ctx = (channel: OutcomeContext['channel']) => planned({ questions: [ticket, everywhere], channel });
+    const call = outcomeRules(unanswered({ answers: { ticket: true, q: false } }), ctx('phone'));
+    expect(rules(call)).toEqual(['answers.ticket:notForChannel']);
+    expect(call[0].message).toBe(
+      'answers.ticket (Did you get a ticket?) is not asked of a phone call (channel phone); ' +
+        'the scenario asks it only for in_person',
+    );
+    // unasked on the phone, so not required there; left empty, it says nothing
+    expect(outcomeRules(unanswered({ answers: { q: true } }), ctx('phone'))).toEqual([]);
+    expect(outcomeRules(unanswered({ answers: { ticket: null, q: true } }), ctx('phone'))).toEqual([]);
+    // where it is asked, it is answered and required as any question
+    expect(outcomeRules(unanswered({ answers: { ticket: false } }), ctx('in_person'))).toEqual([]);
+    expect(rules(outcomeRules(unanswered(), ctx('in_person')))).toEqual(['answers.ticket:required']);
+  });
 });
 
 describe('outcome rules: each channel asks its own', () => {

@@ -1,5 +1,6 @@
 import { MAX_WAIT_SECONDS } from '../common/durations.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
+import { asksQuestion, questionsFor } from '../scenarios/question-channels.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import {
   asks,
@@ -132,18 +133,31 @@ export function outcomeRules(o: OutcomeDto, ctx: OutcomeContext): FieldError[] {
         );
     }
   }
-  errors.push(...answerRules(o.answers ?? {}, ctx.questions));
+  errors.push(...answerRules(o.answers ?? {}, ctx.questions, ctx.channel));
   return errors;
 }
 
-function answerRules(answers: Record<string, unknown>, questions: ScenarioQuestion[]): FieldError[] {
+/**
+ * Answers to the scenario's questions: each of the right type, the required ones given, and none to a question
+ * the scenario does not ask, nor to one it asks only through other channels (naming the question and its channels).
+ */
+function answerRules(answers: Record<string, unknown>, questions: ScenarioQuestion[], channel: Channel): FieldError[] {
   const errors: FieldError[] = [];
-  const keys = new Set(questions.map((q) => q.key));
-  for (const key of Object.keys(answers)) {
-    if (!keys.has(key))
-      errors.push(err(`answers.${key}`, 'unknownField', `answers.${key} is not a question of this scenario`));
+  const byKey = new Map(questions.map((q) => [q.key, q]));
+  for (const [key, v] of Object.entries(answers)) {
+    const q = byKey.get(key);
+    if (!q) errors.push(err(`answers.${key}`, 'unknownField', `answers.${key} is not a question of this scenario`));
+    else if (!asksQuestion(q, channel) && has(v) && v !== '')
+      errors.push(
+        err(
+          `answers.${key}`,
+          'notForChannel',
+          `answers.${key} (${q.label}) is not asked of ${CHANNEL_NOUNS[channel]} (channel ${channel}); ` +
+            `the scenario asks it only for ${channelList(q.channels ?? [])}`,
+        ),
+      );
   }
-  for (const q of questions) {
+  for (const q of questionsFor(questions, channel)) {
     const v = answers[q.key];
     const field = `answers.${q.key}`;
     if (v === undefined || v === null || v === '') {

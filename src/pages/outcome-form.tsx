@@ -15,6 +15,7 @@ import {
 import { page } from '../common/page-shell.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import type { Outcome } from '../outcomes/outcome.entity.js';
+import { questionsFor } from '../scenarios/question-channels.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import { asks } from '../touchpoints/channel-fields.js';
 import type { ChannelField } from '../touchpoints/channel-fields.js';
@@ -172,7 +173,7 @@ export function parseForm(
   }
   if (body.notes?.trim()) plain.notes = body.notes;
   const answers: Record<string, unknown> = {};
-  for (const q of ctx.scenario?.questions ?? []) {
+  for (const q of questionsFor(ctx.scenario?.questions ?? [], ctx.touchpoint.channel)) {
     const raw = (body[`answers.${q.key}`] ?? '').trim();
     if (raw === '') continue;
     if (q.type === 'yes_no') answers[q.key] = parseYesNo(raw) ?? raw;
@@ -611,7 +612,7 @@ export function OutcomeForm({
           }}
           autoComplete="off"
         />
-        {(ctx.scenario?.questions ?? []).map((q) => (
+        {questionsFor(ctx.scenario?.questions ?? [], ctx.touchpoint.channel).map((q) => (
           <Question state={state} q={q} channel={ctx.touchpoint.channel} />
         ))}
         <div class={errorClass(state, 'notes')}>

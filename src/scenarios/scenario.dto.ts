@@ -24,6 +24,7 @@ import { Trim } from '../common/validation/transforms.js';
 import { Omittable } from '../common/validation/validate-dto.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
+import { channelsOutside } from './question-channels.js';
 import { QUESTION_TYPES, Scenario } from './scenario.entity.js';
 import type { QuestionType, ScenarioQuestion } from './scenario.entity.js';
 
@@ -74,6 +75,46 @@ export class QuestionDto implements ScenarioQuestion {
   @IsString({ each: true })
   @Length(1, 100, { each: true })
   options?: string[];
+
+  @ApiPropertyOptional({
+    enum: CHANNELS,
+    isArray: true,
+    example: ['in_person'],
+    description:
+      "Ask this question only of contacts through these channels (each one of the scenario's channels); " +
+      'absent: every channel. An answer from another channel is refused with 400.',
+  })
+  @Omittable()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(CHANNELS, { each: true, message: `each value in channels must be one of: ${CHANNELS.join(', ')}` })
+  channels?: Channel[];
+}
+
+/** Each question's channels are among the scenario's own: a question limited to others could never be asked. */
+function QuestionChannelsWithinScenario() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'questionChannelsWithinScenario',
+      target: object.constructor,
+      propertyName,
+      options: {
+        message: (args: ValidationArguments) => {
+          const { channels = [] } = args.object as { channels?: Channel[] };
+          const bad = ((args.value as QuestionDto[]) ?? []).find((q) => channelsOutside(q, channels).length);
+          const outside = bad ? channelsOutside(bad, channels).join(', ') : '';
+          return `questions ${bad?.key}: channels ${outside} not among the scenario's channels (${channels.join(', ')})`;
+        },
+      },
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) => {
+          const { channels } = args.object as { channels?: unknown };
+          if (!Array.isArray(value) || !Array.isArray(channels)) return true;
+          return value.every((q: QuestionDto) => !Array.isArray(q?.channels) || !channelsOutside(q, channels).length);
+        },
+      },
+    });
 }
 
 export class CreateScenarioDto {
@@ -107,6 +148,7 @@ export class CreateScenarioDto {
   @ValidateNested({ each: true })
   @Type(() => QuestionDto)
   @ArrayUnique((q: QuestionDto) => q?.key, { message: 'questions must have unique keys' })
+  @QuestionChannelsWithinScenario()
   questions?: QuestionDto[];
 }
 

@@ -21,6 +21,8 @@ export interface ScenarioQuestion {
   type: QuestionType;
   required: boolean;
   options?: string[];
+  /** Asked only of contacts through these channels (a subset of the scenario's); absent: every channel. */
+  channels?: Channel[];
 }
 
 @Entity('scenario')

@@ -18,6 +18,7 @@ function questionsOf(dto: CreateScenarioDto): ScenarioQuestion[] {
     type: q.type,
     required: q.required ?? false,
     ...(q.type === 'choice' ? { options: q.options } : {}),
+    ...(q.channels?.length ? { channels: q.channels } : {}),
   }));
 }
 

@@ -37,7 +37,7 @@ const TYPE_LABELS: Record<string, string> = {
   text: 'Text',
 };
 const typeOptions = QUESTION_TYPES.map((q) => ({ value: q, label: TYPE_LABELS[q] }));
-const QUESTION_KEYS = ['key', 'label', 'type', 'required', 'options', 'order', 'remove'] as const;
+const QUESTION_KEYS = ['key', 'label', 'type', 'required', 'options', 'channels', 'order', 'remove'] as const;
 
 interface ScenarioForm {
   title: string;
@@ -62,6 +62,7 @@ export function questionRowsOf(fields: Record<string, string>): Record<string, s
       type: q.type ?? '',
       required: q.required === 'yes' ? 'yes' : '',
       options: q.options ?? '',
+      channels: q.channels ?? '',
     }));
 }
 
@@ -85,12 +86,14 @@ const dtoPlainOf = (form: ScenarioForm) => ({
       .split(/\r?\n/)
       .map((o) => o.trim())
       .filter(Boolean);
+    const channels = (q.channels ?? '').split(/[\s,;]+/).filter(Boolean);
     return {
       key: q.key,
       label: q.label,
       type: q.type,
       required: q.required === 'yes',
       ...(q.type === 'choice' || options.length ? { options } : {}),
+      ...(channels.length ? { channels } : {}),
     };
   }),
 });
@@ -105,6 +108,7 @@ const formOf = (s: Scenario): ScenarioForm => ({
     type: q.type,
     required: q.required ? 'yes' : '',
     options: (q.options ?? []).join('\n'),
+    channels: (q.channels ?? []).join(', '),
   })),
 });
 
@@ -116,9 +120,21 @@ function QuestionRows(props: { questions: Record<string, string>[]; errors: Fiel
     <RowsTable
       caption="Questions after the test"
       name="questions"
-      headers={['Order', 'Key', 'Question', 'Answer type', 'Required', 'Choices (one a line)', 'Remove']}
+      headers={[
+        'Order',
+        'Key',
+        'Question',
+        'Answer type',
+        'Required',
+        'Choices (one a line)',
+        'Only for channels',
+        'Remove',
+      ]}
       errors={errors}
-      hint="Fill a blank row to add a question; change the order numbers to reorder; tick Remove to drop one."
+      hint={
+        'Fill a blank row to add a question; change the order numbers to reorder; tick Remove to drop one. ' +
+        'Only for channels: e.g. "in_person" or "phone, chat" (blank: every channel of the scenario).'
+      }
     >
       {withSpareRows(props.questions, 2).map((q, i) => {
         const row = `Question ${i + 1}`;
@@ -157,6 +173,14 @@ function QuestionRows(props: { questions: Record<string, string>[]; errors: Fiel
                 name={`questions[${i}].options`}
                 label={`${row}: choices, one a line`}
                 value={q.options}
+                errors={errors}
+              />
+            </td>
+            <td>
+              <RowInput
+                name={`questions[${i}].channels`}
+                label={`${row}: only for channels`}
+                value={q.channels ?? ''}
                 errors={errors}
               />
             </td>

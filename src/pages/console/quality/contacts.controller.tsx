@@ -33,7 +33,7 @@ import {
 
 const FILTERS = ['touchpointId', 'team', 'channel', 'resolution', 'from', 'to'] as const;
 
-/** The columns of a contacts export, and each contact's cells. */
+/** The columns of a contacts export, and each contact's cells (a channel's own facts empty where it asks none). */
 const EXPORT_HEADER = [
   'contact_id',
   'attempted_at',
@@ -43,6 +43,11 @@ const EXPORT_HEADER = [
   'reached_human',
   'seconds_to_human',
   'hold_seconds',
+  'bot_first',
+  'answered_question',
+  'queue_seconds',
+  'queue_system_worked',
+  'staff_free',
   'transfers',
   'disconnects',
   'repeated_story',
@@ -62,6 +67,11 @@ export function contactCells(o: Outcome, tp: Touchpoint | undefined) {
     o.reachedHuman,
     o.secondsToHuman,
     o.holdSeconds,
+    o.botFirst,
+    o.answeredQuestion,
+    o.queueSeconds,
+    o.queueSystemWorked,
+    o.staffFree,
     o.transfers,
     o.disconnects,
     o.repeatedStory,
