@@ -1,6 +1,7 @@
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
-import { auth, created, personWithKey, touchpointBody } from './support/factories.js';
+import { sessionFor, textOf } from './support/console.js';
+import { auth, created, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
 import { smallCampaign } from './support/small-campaign.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 
@@ -14,7 +15,9 @@ let adminKey: string;
 let quality: { key: string };
 let tester: { key: string };
 let store: string;
-let storeTest: { id: string; testerKey: string; during: string };
+let storeTest: { id: string; testerKey: string; testerId: string; during: string };
+let orgId: string;
+let qualityId: string;
 /** A few days before now (ad-hoc contacts are recorded within seven days), `hours` on. */
 const at = (hours: number) => new Date(t.clock.now().getTime() - 72 * 3_600_000 + hours * 3_600_000).toISOString();
 
@@ -29,6 +32,8 @@ beforeAll(async () => {
     .send({ countAdHocInVerdicts: true })
     .expect(200);
   quality = await personWithKey(t, adminKey, ['quality']);
+  orgId = org.orgId;
+  qualityId = (quality as unknown as { person: { id: string } }).person.id;
   tester = testers[0];
   // the campaign's first touchpoint is a store: a visit, not a call
   const [first] = await t.dataSource.query(
@@ -50,6 +55,7 @@ beforeAll(async () => {
   storeTest = {
     id: first.id,
     testerKey: testers.find((x) => x.person.id === first.tester_id)!.key,
+    testerId: first.tester_id,
     during: during.toISOString(),
   };
 });
@@ -226,5 +232,97 @@ describe('the catalogue', () => {
     expect(channels('median_queue_seconds')).toEqual(['in_person']);
     expect(channels('disconnect_rate')).toEqual(['phone', 'chat']);
     expect(channels('first_contact_resolution')).toHaveLength(6);
+  });
+});
+
+describe("a scenario's questions limited to channels", () => {
+  const ticket = { key: 'ticket', label: 'Did you get a ticket?', type: 'yes_no', channels: ['in_person'] };
+  let scenario: { id: string; questions: object[] };
+  beforeAll(async () => {
+    const [row] = await t.dataSource.query('SELECT scenario_id FROM assignment WHERE id = $1', [storeTest.id]);
+    const read = await t.http().get(`/api/v1/scenarios/${row.scenario_id}`).set(auth(adminKey)).expect(200);
+    scenario = (
+      await t
+        .http()
+        .patch(`/api/v1/scenarios/${row.scenario_id}`)
+        .set(auth(adminKey))
+        .send({ questions: [...read.body.questions, ticket] })
+        .expect(200)
+    ).body;
+  });
+
+  it('refuse a question limited to a channel the scenario does not fit, naming questions and the rule', async () => {
+    const res = await t
+      .http()
+      .post('/api/v1/scenarios')
+      .set(auth(adminKey))
+      .send(scenarioBody({ channels: ['phone'], questions: [ticket] }))
+      .expect(400);
+    expect(res.body.errors).toEqual([
+      {
+        field: 'questions',
+        rule: 'questionChannelsWithinScenario',
+        message: "questions ticket: channels in_person not among the scenario's channels (phone)",
+      },
+    ]);
+  });
+
+  it('ask it of a visit, and refuse its answer from a phone call, naming the question and the channels', async () => {
+    expect(scenario.questions).toContainEqual({ ...ticket, required: false });
+    const form = await t
+      .http()
+      .get(`/my/tests/${storeTest.id}`)
+      .set('Cookie', (await sessionFor(t, { organizationId: orgId, personId: storeTest.testerId })).cookie)
+      .expect(200);
+    expect(form.text).toContain('name="answers.ticket"');
+    await putVisit(visit({ answers: { offered_alternative: false, ticket: true } })).expect(200);
+    const [phone] = await t.dataSource.query(
+      `SELECT id FROM touchpoint WHERE organization_id = $1 AND channel = 'phone' ORDER BY name LIMIT 1`,
+      [orgId],
+    );
+    const call = await adHoc(phone.id, {
+      attemptedAt: at(1),
+      secondsToHuman: 60,
+      scenarioId: scenario.id,
+      answers: { offered_alternative: true, ticket: true },
+    }).expect(400);
+    expect(call.body.errors).toEqual([
+      {
+        field: 'answers.ticket',
+        rule: 'notForChannel',
+        message:
+          'answers.ticket (Did you get a ticket?) is not asked of a phone call (channel phone); ' +
+          'the scenario asks it only for in_person',
+      },
+    ]);
+    await adHoc(phone.id, {
+      attemptedAt: at(1),
+      secondsToHuman: 60,
+      scenarioId: scenario.id,
+      answers: { offered_alternative: true },
+    }).expect(201);
+  });
+
+  it("export each contact with its channel's own facts", async () => {
+    const quality = await sessionFor(t, { organizationId: orgId, personId: qualityId });
+    const csv = await t
+      .http()
+      .get(`/contacts/export/csv?touchpointId=${store}`)
+      .set('Cookie', quality.cookie)
+      .expect(200);
+    const [header, row] = csv.text
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    const cell = (name: string) => row[header.indexOf(name)];
+    for (const name of ['bot_first', 'answered_question', 'queue_seconds', 'queue_system_worked', 'staff_free'])
+      expect(header).toContain(name);
+    expect([cell('queue_seconds'), cell('queue_system_worked'), cell('staff_free'), cell('bot_first')]).toEqual([
+      '2400',
+      'false',
+      'false',
+      '',
+    ]);
+    expect(textOf(csv.text)).not.toContain('undefined');
   });
 });

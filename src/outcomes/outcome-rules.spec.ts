@@ -272,7 +272,12 @@ describe("outcome rules: the scenario's own questions", () => {
     );
     // unasked on the phone, so not required there; left empty, it says nothing
     expect(outcomeRules(unanswered({ answers: { q: true } }), ctx('phone'))).toEqual([]);
-    expect(outcomeRules(unanswered({ answers: { ticket: null, q: true } }), ctx('phone'))).toEqual([]);
+    expect(
+      outcomeRules(
+        unanswered({ answers: { ticket: null, q: true } as unknown as OutcomeDto['answers'] }),
+        ctx('phone'),
+      ),
+    ).toEqual([]);
     // where it is asked, it is answered and required as any question
     expect(outcomeRules(unanswered({ answers: { ticket: false } }), ctx('in_person'))).toEqual([]);
     expect(rules(outcomeRules(unanswered(), ctx('in_person')))).toEqual(['answers.ticket:required']);
