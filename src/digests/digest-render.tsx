@@ -137,6 +137,9 @@ export interface RenderContext {
   chartWideSrc?: string;
 }
 
+/** The console's results page, on the digest link's host (a relative link on the web page, which has none). */
+const resultsLinkOf = (ctx: RenderContext): string => (ctx.link ? new URL('/results', ctx.link).href : '/results');
+
 /** The width (CSS px) of the chart a phone shows: the mail's PNG and the web page's narrow SVG. */
 export const PHONE_CHART_WIDTH = 360;
 
@@ -410,7 +413,9 @@ function renderWith(
           {rules}
           {terms}
         </p>
-        {payload.unclaimed ? <UnclaimedHtml section={payload.unclaimed} cut={cutNote !== null} /> : null}
+        {payload.unclaimed ? (
+          <UnclaimedHtml section={payload.unclaimed} cut={cutNote !== null} resultsLink={resultsLinkOf(ctx)} />
+        ) : null}
         <H2>Coverage</H2>
         <p>All touchpoints: {coverage}</p>
         {byTouchpoint.length ? <CoverageTable rows={byTouchpoint} /> : null}
@@ -475,7 +480,7 @@ function renderWith(
     ...(running.length ? ['', 'Claims whose period is still running (not judged yet):', ...running.map(rowText)] : []),
     '',
     rules,
-    ...(payload.unclaimed ? unclaimedText(payload.unclaimed, cutNote !== null) : []),
+    ...(payload.unclaimed ? unclaimedText(payload.unclaimed, cutNote !== null, resultsLinkOf(ctx)) : []),
     '',
     `Coverage: ${coverage}`,
     ...byTouchpoint.map(coverageLine),

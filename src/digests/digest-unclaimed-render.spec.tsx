@@ -59,6 +59,8 @@ const section: UnclaimedSection = {
   questions: [question],
 };
 
+const LINK = 'https://gt.example.org/results';
+
 describe('what nobody claimed, rendered', () => {
   it('says each fact in one line: value, interval, n, the period before and the target', () => {
     expect(factText(section.facts[0])).toBe(
@@ -77,15 +79,37 @@ describe('what nobody claimed, rendered', () => {
   });
 
   it('keeps only the flagged facts, and no questions, in a mail cut to its budget', () => {
-    const full = renderFragment(<UnclaimedHtml section={section} cut={false} />);
-    const cut = renderFragment(<UnclaimedHtml section={section} cut />);
+    const full = renderFragment(<UnclaimedHtml section={section} cut={false} resultsLink={LINK} />);
+    const cut = renderFragment(<UnclaimedHtml section={section} cut resultsLink={LINK} />);
     expect(full).toContain('median hold');
     expect(full).toContain('Port my number back');
     expect(cut).not.toContain('median hold');
     expect(cut).not.toContain('Port my number back');
     expect(cut).toContain('⚑ worse than target');
-    expect(unclaimedText(section, true).join('\n')).not.toContain('median hold');
-    expect(unclaimedText(section, false).join('\n')).toContain('[FLAG: worse than target]');
+    expect(unclaimedText(section, true, LINK).join('\n')).not.toContain('median hold');
+    expect(unclaimedText(section, false, LINK).join('\n')).toContain('[FLAG: worse than target]');
+  });
+
+  it('counts every fact judged, and says what the capped list leaves out with the console link', () => {
+    const capped: UnclaimedSection = {
+      ...section,
+      factsTotal: 42_866,
+      scopesTotal: 10_025,
+      omitted: { scopes: 10_000, facts: 42_800, flagged: 0 },
+    };
+    const html = renderFragment(<UnclaimedHtml section={capped} cut={false} resultsLink={LINK} />);
+    expect(html).toContain('1 of 42,866 facts flagged');
+    expect(html).toContain('and 10,000 more touchpoints and teams (42,800 facts), none flagged');
+    expect(html).toContain(`<a href="${LINK}">`);
+    const text = unclaimedText(capped, false, LINK).join('\n');
+    expect(text).toContain('What nobody claimed (1 of 42,866 facts flagged):');
+    expect(text).toContain(`- and 10,000 more touchpoints and teams (42,800 facts), none flagged`);
+    expect(text).toContain(LINK);
+    const someFlagged = { ...capped, omitted: { scopes: 3, facts: 12, flagged: 2 } };
+    expect(unclaimedText(someFlagged, false, LINK).join('\n')).toContain('(12 facts), 2 of them flagged');
+    // a mail cut to its flagged facts already points to the web; a digest stored before the cap lists all
+    expect(unclaimedText(capped, true, LINK).join('\n')).not.toContain('more touchpoints');
+    expect(unclaimedText(section, false, LINK).join('\n')).toContain('(1 of 2 facts flagged)');
   });
 
   it('escapes what people typed', () => {
@@ -93,6 +117,7 @@ describe('what nobody claimed, rendered', () => {
       <UnclaimedHtml
         section={{ ...section, questions: [{ ...question, label: '<script>x</script>?' }] }}
         cut={false}
+        resultsLink={LINK}
       />,
     );
     expect(html).not.toContain('<script>');

@@ -88,15 +88,45 @@ const FLAG = 'color:#b00020;font-weight:600';
 const shownFacts = (section: UnclaimedSection, cut: boolean) =>
   cut ? section.facts.filter((f) => f.flags.length) : section.facts;
 
-export function UnclaimedHtml({ section, cut }: { section: UnclaimedSection; cut: boolean }) {
+/** "3 of 42,866 facts flagged": over every fact judged, listed or not. */
+function flaggedOf(section: UnclaimedSection): string {
+  const total = section.factsTotal ?? section.facts.length;
+  return `${section.flagged.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} fact${total === 1 ? '' : 's'} flagged`;
+}
+
+/**
+ * What the list leaves out (see capFacts), or null: "and 812 more touchpoints and teams (3,402 facts), none
+ * flagged". A mail cut to its flagged facts says nothing here: its cut note already sends the reader to the web.
+ */
+export function omittedText(section: UnclaimedSection): string | null {
+  const o = section.omitted;
+  if (!o?.scopes) return null;
+  const flagged = o.flagged
+    ? `, ${o.flagged.toLocaleString('en-GB')} of them flagged`
+    : ', none flagged (within target and no worse than before, as far as the tests tell)';
+  const scopes =
+    o.scopes === 1 ? '1 more touchpoint or team' : `${o.scopes.toLocaleString('en-GB')} more touchpoints and teams`;
+  return `and ${scopes} (${o.facts.toLocaleString('en-GB')} facts)${flagged}`;
+}
+
+/** `resultsLink`: the console's results, where every touchpoint's and team's journey facts are, week by week. */
+export function UnclaimedHtml({
+  section,
+  cut,
+  resultsLink,
+}: {
+  section: UnclaimedSection;
+  cut: boolean;
+  resultsLink: string;
+}) {
   const facts = shownFacts(section, cut);
   const questions = cut ? [] : section.questions;
+  const omitted = cut ? null : omittedText(section);
   return (
     <section id="unclaimed">
       <h2 style={H2}>What nobody claimed</h2>
       <p style="color:#555;font-size:.9rem">
-        {section.flagged} of {section.facts.length} fact{section.facts.length === 1 ? '' : 's'} flagged.{' '}
-        {section.explanation}
+        {flaggedOf(section)}. {section.explanation}
       </p>
       {facts.length ? (
         byScope(facts).map((g) => (
@@ -120,6 +150,11 @@ export function UnclaimedHtml({ section, cut }: { section: UnclaimedSection; cut
       ) : (
         <p>{cut ? 'No fact is flagged.' : 'No contact recorded a journey fact that a claim does not already cover.'}</p>
       )}
+      {omitted ? (
+        <p class="unclaimed-more">
+          …{omitted}: <a href={resultsLink}>every touchpoint's results in the console</a>.
+        </p>
+      ) : null}
       {questions.length ? (
         <>
           <h2 style={H2}>The scenarios' own questions</h2>
@@ -139,16 +174,18 @@ export function UnclaimedHtml({ section, cut }: { section: UnclaimedSection; cut
   );
 }
 
-export function unclaimedText(section: UnclaimedSection, cut: boolean): string[] {
+export function unclaimedText(section: UnclaimedSection, cut: boolean, resultsLink: string): string[] {
   const facts = shownFacts(section, cut);
+  const omitted = cut ? null : omittedText(section);
   const lines = [
     '',
-    `What nobody claimed (${section.flagged} of ${section.facts.length} flagged):`,
+    `What nobody claimed (${flaggedOf(section)}):`,
     ...byScope(facts).flatMap((g) => [
       `${g.label}:`,
       ...g.facts.map((f) => `- ${factText(f)}${f.flags.length ? ` [FLAG: ${flagText(f)}]` : ''}`),
     ]),
     ...(facts.length ? [] : ['- none']),
+    ...(omitted ? [`- ${omitted}: every touchpoint's results in the console: ${resultsLink}`] : []),
     section.explanation,
   ];
   if (cut || !section.questions.length) return lines;

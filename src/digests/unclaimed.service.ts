@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EffectiveSettings } from '../metrics/verdict-settings.js';
 import { ranksFor } from './digest-evidence.js';
 import type { DigestScope } from './digest-evidence.repository.js';
-import { judgeFacts, summariseQuestion, unclaimedExplanation, unclaimedMetrics } from './unclaimed.js';
+import { capFacts, judgeFacts, summariseQuestion, unclaimedExplanation, unclaimedMetrics } from './unclaimed.js';
 import type { ClaimedScope, FactGroup, UnclaimedSection } from './unclaimed.js';
 import { UnclaimedRepository } from './unclaimed.repository.js';
 import type { ScopeSums } from './unclaimed.repository.js';
@@ -94,9 +94,14 @@ export class UnclaimedFacts {
       gapThatMatters: settings.gapThatMatters,
     });
     const questions = (await this.repository.questions(scope, countAdHoc)).map(summariseQuestion);
+    // judged all together above; listed within a bound (the flagged first), with a count of the rest
+    const { shown, scopesTotal, omitted } = capFacts(facts);
     return {
       previousPeriod: { start: previousStart.toISOString(), end: scope.periodStart.toISOString() },
-      facts,
+      facts: shown,
+      factsTotal: facts.length,
+      scopesTotal,
+      omitted,
       familySize,
       flagged: facts.filter((f) => f.flags.length).length,
       explanation: unclaimedExplanation(familySize),

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { metricByKey } from '../metrics/metric-catalogue.js';
 import type { MetricSums } from '../metrics/metric-catalogue.js';
 import { simulateFalseFlags } from './unclaimed-simulation.js';
-import { judgeFacts, summariseQuestion, targetPValue, unclaimedExplanation } from './unclaimed.js';
-import type { FactGroup } from './unclaimed.js';
+import { capFacts, judgeFacts, summariseQuestion, targetPValue, unclaimedExplanation } from './unclaimed.js';
+import type { FactGroup, UnclaimedFact } from './unclaimed.js';
 import { judgeClaims } from './verdicts.js';
 
 const sums = (n: number, sum: number, value: number | null = null): MetricSums => ({
@@ -193,5 +193,53 @@ describe('summariseQuestion', () => {
     ]);
     expect(summariseQuestion({ ...q, type: 'seconds', n: 4, median: 95 }).median).toBe(95);
     expect(summariseQuestion({ ...q, type: 'yes_no', n: 0 })).toMatchObject({ ciLow: null, ciHigh: null });
+  });
+});
+
+describe('capFacts', () => {
+  const RATES = ['transfer_rate', 'gave_name_rate', 'disconnect_rate', 'repeat_story_rate'];
+  /** `scopes` touchpoints of `perScope` facts each; the touchpoints named in `flagged` carry one flag. */
+  const factsOf = (scopes: number, perScope: number, flagged: number[] = []): UnclaimedFact[] => {
+    const groups = Array.from({ length: scopes }, (_, s) =>
+      Array.from({ length: perScope }, (_, m) => rateGroup(RATES[m % 4], sums(10, 2), sums(0, 0))).map((g) => ({
+        ...g,
+        touchpointId: `tp${s}`,
+        scopeLabel: `Touchpoint ${s}`,
+      })),
+    ).flat();
+    return judgeFacts(groups, { targets: {}, minContacts: 5, gapThatMatters: gaps }).facts.map((f) => ({
+      ...f,
+      flags:
+        flagged.includes(Number(f.touchpointId!.slice(2))) && f.metric === 'transfer_rate' ? ['worse_than_target'] : [],
+    }));
+  };
+
+  it('lists every fact of a small section, in its order', () => {
+    const facts = factsOf(3, 2, [2]);
+    const { shown, omitted, scopesTotal } = capFacts(facts, 25);
+    expect(shown.map((f) => f.touchpointId)).toEqual(['tp2', 'tp2', 'tp0', 'tp0', 'tp1', 'tp1']);
+    expect(omitted).toEqual({ scopes: 0, facts: 0, flagged: 0 });
+    expect(scopesTotal).toBe(3);
+  });
+
+  it('lists whole touchpoints, the flagged ones first wherever they sort, then others up to the cap', () => {
+    const facts = factsOf(1000, 4, [7, 998]);
+    const { shown, omitted, scopesTotal } = capFacts(facts, 25);
+    const listed = [...new Set(shown.map((f) => f.touchpointId))];
+    expect(listed.slice(0, 2)).toEqual(['tp7', 'tp998']);
+    expect(listed).toHaveLength(25);
+    expect(shown).toHaveLength(100);
+    expect(shown.filter((f) => f.flags.length)).toHaveLength(2);
+    expect(omitted).toEqual({ scopes: 975, facts: 3900, flagged: 0 });
+    expect(scopesTotal).toBe(1000);
+  });
+
+  it('bounds the flagged too, counting those left out; and keeps the size of a bigger section the same', () => {
+    const flagged = Array.from({ length: 60 }, (_, i) => i * 10);
+    const { shown, omitted } = capFacts(factsOf(1000, 4, flagged), 25, 50);
+    expect(shown.filter((f) => f.flags.length)).toHaveLength(50);
+    expect(new Set(shown.map((f) => f.touchpointId)).size).toBe(50);
+    expect(omitted).toEqual({ scopes: 950, facts: 3800, flagged: 10 });
+    expect(capFacts(factsOf(4000, 4), 25).shown).toHaveLength(100);
   });
 });
