@@ -1,6 +1,6 @@
 import { ManualClock } from '../src/common/clock.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
-import { auth } from './support/factories.js';
+import { auth, created, touchpointBody } from './support/factories.js';
 import { startSmtpSink } from './support/smtp-sink.js';
 import type { SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -161,5 +161,49 @@ describe('what nobody claimed', () => {
     );
     expect(mail.html).toContain('⚑ worse than target');
     expect(mail.text).not.toContain('Lovely, sorted at once');
+  });
+
+  it('lists at most 25 touchpoints and teams, the flagged first, and counts the rest; the tests stay over all', async () => {
+    for (let i = 0; i < 30; i++) {
+      const name = `Zone line ${String(i).padStart(2, '0')}`;
+      const tp = await created(t, c.org.adminKey, '/api/v1/touchpoints', touchpointBody({ name, team: `z${i}` }));
+      await t
+        .http()
+        .post('/api/v1/outcomes')
+        .set(auth(c.tester.key))
+        .send({
+          touchpointId: tp.id,
+          attemptedAt: '2026-11-20T10:00:00Z',
+          reachedHuman: true,
+          secondsToHuman: 30,
+          holdSeconds: 45,
+          transfers: 1,
+          disconnects: 0,
+          resolution: 'resolved',
+          courtesy: 4,
+          knowledge: 4,
+        })
+        .expect(201);
+    }
+    const preview = async () =>
+      (
+        await t
+          .http()
+          .get(`/api/v1/digest-subscriptions/${c.sub.id}/preview?periodStart=2026-11-16`)
+          .set(auth(c.quality.key))
+          .expect(200)
+      ).body.unclaimed;
+    const u = await preview();
+    const key = (f: Fact) => `${f.touchpointId}|${f.team}|${f.channel}`;
+    expect(u.scopesTotal).toBeGreaterThan(30);
+    expect(u.omitted.scopes).toBe(u.scopesTotal - 25);
+    expect(u.factsTotal).toBe(u.facts.length + u.omitted.facts);
+    expect(new Set(u.facts.map(key)).size).toBe(25);
+    // the same three flags, from the same family of 13 tests (one contact each is too few to test), listed first
+    expect([u.familySize, u.flagged, u.omitted.flagged]).toEqual([13, 3, 0]);
+    const flaggedScopes = new Set(u.facts.filter((f: Fact) => f.flags.length).map(key));
+    const firstOther = u.facts.findIndex((f: Fact) => !flaggedScopes.has(key(f)));
+    expect(firstOther).toBeGreaterThan(0);
+    expect(u.facts.slice(firstOther).filter((f: Fact) => flaggedScopes.has(key(f)))).toEqual([]);
   });
 });
