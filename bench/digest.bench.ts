@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { ClaimProgressRepository } from '../src/digests/claim-progress.repository.js';
 import { DigestBuilder, DigestRequest } from '../src/digests/digest-builder.service.js';
 import { DigestEvidenceRepository } from '../src/digests/digest-evidence.repository.js';
+import { renderDigest } from '../src/digests/digest-render.js';
 import { UnclaimedRepository } from '../src/digests/unclaimed.repository.js';
 import { UnclaimedFacts } from '../src/digests/unclaimed.service.js';
 import { metricAggregates, METRICS } from '../src/metrics/metric-catalogue.js';
@@ -162,6 +163,47 @@ async function time<T>(name: string, fn: () => Promise<T>): Promise<{ timing: Ti
   };
 }
 
+/**
+ * "What nobody claimed" on its own, as digests list it now (capped: capFacts) and with every fact listed (as
+ * before the cap): the section's time, the stored payload's size, and the web page's HTML (its time and size).
+ */
+async function unclaimedFigures(
+  payload: Awaited<ReturnType<DigestBuilder['build']>>,
+  request: DigestRequest,
+  settings: VerdictSettingsService,
+  facts: UnclaimedFacts,
+  organizationId: string,
+) {
+  const effective = await settings.effective(organizationId);
+  const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+  const figures: Record<string, unknown> = {};
+  for (const [name, cap] of [
+    ['capped', {}],
+    ['uncapped', { maxScopes: Infinity, maxFlagged: Infinity }],
+  ] as const) {
+    const section = await time(`unclaimed section (${name})`, () =>
+      facts.section(request, effective, payload.rows, cap),
+    );
+    const whole = { ...payload, unclaimed: section.result };
+    const ctx = { name: 'bench', zone: 'UTC', link: '', chartSrc: '' };
+    const page = await time(`web page HTML (${name})`, () => Promise.resolve(renderDigest(whole, ctx)));
+    figures[name] = {
+      sectionSeconds: section.timing,
+      factsListed: section.result.facts.length,
+      factsTotal: section.result.factsTotal,
+      familySize: section.result.familySize,
+      flagged: section.result.flagged,
+      sectionBytes: bytes(section.result),
+      payloadBytes: bytes(whole),
+      pageHtmlSeconds: page.timing,
+      pageHtmlBytes: Buffer.byteLength(page.result.html),
+      textBytes: Buffer.byteLength(page.result.text),
+    };
+    process.stdout.write(`unclaimed (${name}): ${JSON.stringify(figures[name])}\n`);
+  }
+  return figures;
+}
+
 function gc() {
   (globalThis as { gc?: () => void }).gc?.();
 }
@@ -192,13 +234,15 @@ async function main() {
     minContacts: 5,
   };
   const settings = new VerdictSettingsService(dataSource, new OrganizationsRepository(dataSource));
+  const unclaimedFacts = new UnclaimedFacts(new UnclaimedRepository(dataSource));
   const builder = new DigestBuilder(
     new DigestEvidenceRepository(dataSource),
     settings,
-    new UnclaimedFacts(new UnclaimedRepository(dataSource)),
+    unclaimedFacts,
     new ClaimProgressRepository(dataSource),
   );
   const digest = await time('digest', () => builder.build(request));
+  const unclaimed = await unclaimedFigures(digest.result, request, settings, unclaimedFacts, organizationId);
 
   const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(',\n       ');
   const floorSql = `SELECT o.touchpoint_id,\n       ${select}\n  FROM outcome o\n WHERE o.organization_id = $1 AND o.attempted_at >= $2 AND o.attempted_at < $3\n GROUP BY o.touchpoint_id`;
@@ -238,6 +282,7 @@ async function main() {
     verdicts,
     floorRows: floor.result.length,
     peakRssMiB,
+    unclaimed,
     goal: { ratio: GOAL.ratio, peakRssMB: GOAL.peakRssMB },
     met,
   };

@@ -35,6 +35,8 @@ export class UnclaimedFacts {
     scope: DigestScope & { minContacts: number },
     settings: EffectiveSettings,
     rows: readonly ClaimedScope[],
+    /** How many scopes and flagged facts to list (see capFacts); bench:digest lifts them to measure the uncapped. */
+    cap: { maxScopes?: number; maxFlagged?: number } = {},
   ): Promise<UnclaimedSection> {
     const length = scope.periodEnd.getTime() - scope.periodStart.getTime();
     const previousStart = new Date(scope.periodStart.getTime() - length);
@@ -95,7 +97,7 @@ export class UnclaimedFacts {
     });
     const questions = (await this.repository.questions(scope, countAdHoc)).map(summariseQuestion);
     // judged all together above; listed within a bound (the flagged first), with a count of the rest
-    const { shown, scopesTotal, omitted } = capFacts(facts);
+    const { shown, scopesTotal, omitted } = capFacts(facts, cap.maxScopes, cap.maxFlagged);
     return {
       previousPeriod: { start: previousStart.toISOString(), end: scope.periodStart.toISOString() },
       facts: shown,
