@@ -245,7 +245,8 @@ async function main() {
   const unclaimed = await unclaimedFigures(digest.result, request, settings, unclaimedFacts, organizationId);
 
   const select = METRICS.map((m, i) => metricAggregates(m, `m${i}_`)).join(',\n       ');
-  const floorSql = `SELECT o.touchpoint_id,\n       ${select}\n  FROM outcome o\n WHERE o.organization_id = $1 AND o.attempted_at >= $2 AND o.attempted_at < $3\n GROUP BY o.touchpoint_id`;
+  // the touchpoint's channel (the catalogue's columns read o.channel: a metric is NULL where it does not fit)
+  const floorSql = `SELECT o.touchpoint_id,\n       ${select}\n  FROM (SELECT o.*, t.channel FROM outcome o JOIN touchpoint t ON t.id = o.touchpoint_id\n         WHERE o.organization_id = $1 AND o.attempted_at >= $2 AND o.attempted_at < $3) o\n GROUP BY o.touchpoint_id`;
   const floor = await time('floor', () =>
     dataSource.query<unknown[]>(floorSql, [organizationId, PERIOD_START, PERIOD_END]),
   );
