@@ -26,7 +26,7 @@ import type { CurrentSession } from '../../../auth/sessions/sessions.service.js'
 import { PlanChangesService } from '../../../campaigns/plan-changes.service.js';
 import { TestWithdrawnException } from '../../../campaigns/withdrawals.service.js';
 import { Clock } from '../../../common/clock.js';
-import { DEFAULT_LOCALE, requestLocale, windowText } from '../../../common/locale.js';
+import { requestLocale, windowText } from '../../../common/locale.js';
 import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
