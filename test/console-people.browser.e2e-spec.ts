@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { ManualClock } from '../src/common/clock.js';
+import { windowText } from '../src/common/locale.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { accessWorlds, AccessWorld } from './support/access-world.js';
 import { axeViolations } from './support/axe.js';
@@ -35,9 +36,13 @@ afterAll(async () => {
 });
 
 /** A browser signed in as `personId` (a session started now, on the app's clock). */
-async function signedIn(personId: string, width: number): Promise<{ context: BrowserContext; page: Page }> {
+async function signedIn(
+  personId: string,
+  width: number,
+  locale = 'en-GB',
+): Promise<{ context: BrowserContext; page: Page }> {
   const { cookie } = await sessionFor(t, { organizationId: w.org.orgId, personId });
-  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'en-GB' });
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale });
   const [name, value] = cookie.split('=');
   await context.addCookies([{ name, value, url: baseUrl }]);
   return { context, page: await context.newPage() };
@@ -78,6 +83,26 @@ describe("the tester's My tests in chromium", () => {
       }
     });
   }
+
+  it("writes each test's window in a German phone's format and the tester's own zone", async () => {
+    const { context, page } = await signedIn(test.testerId, 390, 'de-DE');
+    try {
+      const [row] = await t.dataSource.query(
+        `SELECT a.window_start, a.window_end, p.timezone FROM assignment a JOIN person p ON p.id = a.tester_id
+          WHERE a.id = $1`,
+        [test.id],
+      );
+      const expected = windowText(row.window_start, row.window_end, row.timezone, 'de-DE');
+      expect(expected).toMatch(/ um \d/); // German words: the page follows the browser's language
+      expect((await page.goto(`${baseUrl}/my/tests`))?.status()).toBe(200);
+      const body = ((await page.locator('main').textContent()) ?? '').replace(/\s+/g, ' ');
+      expect(body).toContain(expected);
+      expect(await scrollWidth(page)).toBeLessThanOrEqual(390);
+      await screenshot(page, 'console-my-tests-de-390');
+    } finally {
+      await context.close();
+    }
+  });
 
   it('records the test from My tests with the keyboard alone (Tab, Enter, Space, arrows, typing)', async () => {
     const { context, page } = await signedIn(test.testerId, 390);

@@ -67,7 +67,7 @@ describe('one way to write a test window, a date and a subject time', () => {
     expect(windowText(at, end, 'Europe/Berlin', 'de-DE')).toBe('Montag, 1. März 2027 um 15:30 – 16:30 (Europe/Berlin)');
     const late = new Date('2027-03-01T23:30:00Z');
     expect(windowText(late, new Date('2027-03-02T00:30:00Z'), 'Europe/London', 'en-GB')).toBe(
-      'Monday, 1 March 2027 at 23:30 – Tuesday 2 March at 00:30 (Europe/London)',
+      'Monday, 1 March 2027 at 23:30 – Tuesday 2 March, 00:30 (Europe/London)',
     );
   });
 

@@ -118,11 +118,15 @@ export function shortDayAndTime(d: Date, zone: string, locale: string): string {
 
 /**
  * A test window in the reader's language and zone, the one way every tester page and mail writes it:
- * Monday, 1 March 2027 at 14:30 – 15:30 (Europe/London); the end's day is named when it is another day.
+ * Monday, 1 March 2027 at 14:30 – 15:30 (Europe/London); the end's day is named when it is another day
+ * (… – Tuesday 2 March, 00:30 (Europe/London)).
  */
 export function windowText(start: Date, end: Date, zone: string, locale: string): string {
-  const sameDay = DateTime.fromJSDate(start, { zone }).hasSame(DateTime.fromJSDate(end, { zone }), 'day');
-  const endText = sameDay ? timeOfDay(end, zone, locale) : dayAndTime(end, zone, locale);
+  const endAt = DateTime.fromJSDate(end, { zone }).setLocale(locale);
+  const sameDay = DateTime.fromJSDate(start, { zone }).hasSame(endAt, 'day');
+  // the end's day and time apart ("Tuesday 2 March, 00:30"): "at 00:30 (zone)" reads like a stack frame to a scanner
+  const endDay = endAt.toLocaleString({ weekday: 'long', day: 'numeric', month: 'long' });
+  const endText = sameDay ? timeOfDay(end, zone, locale) : `${endDay}, ${timeOfDay(end, zone, locale)}`;
   return `${longDateTime(start, zone, locale)} – ${endText} (${zone})`;
 }
 

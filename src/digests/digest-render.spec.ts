@@ -1,5 +1,5 @@
 import type { DigestPayload, DigestRow } from './digest-builder.service.js';
-import { formatGap, formatSize, formatValue, MAIL_HTML_BUDGET, renderDigest } from './digest-render.js';
+import { formatGap, formatSize, formatValue, MAIL_HTML_BUDGET, renderDigest, resultsLinkOf } from './digest-render.js';
 
 describe('formatValue', () => {
   it('says rates as percentages, waits as m:ss or h:mm:ss, ratings with one decimal', () => {
@@ -145,5 +145,12 @@ describe('renderDigest', () => {
     expect(mail.html).toContain('Shop 250 &lt;i>'); // the one with missed tests is kept
     expect(mail.html).toContain('and 280 more touchpoints on the web.');
     expect(renderDigest(payload([]), ctx).html).not.toContain('table class="coverage"'); // none before it existed
+  });
+});
+
+describe('resultsLinkOf', () => {
+  it("points at the console's results on the digest link's host, and stays relative for any other link", () => {
+    expect(resultsLinkOf({ link: 'https://gt.example.org/d/abc' })).toBe('https://gt.example.org/results');
+    for (const link of ['', '#', 'not a url']) expect(resultsLinkOf({ link })).toBe('/results');
   });
 });

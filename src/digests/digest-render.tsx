@@ -137,8 +137,10 @@ export interface RenderContext {
   chartWideSrc?: string;
 }
 
-/** The console's results page, on the digest link's host (a relative link on the web page, which has none). */
-const resultsLinkOf = (ctx: RenderContext): string => (ctx.link ? new URL('/results', ctx.link).href : '/results');
+/** The console's results page, on the digest link's host (relative where the link is none or not absolute). */
+export function resultsLinkOf(ctx: Pick<RenderContext, 'link'>): string {
+  return URL.canParse(ctx.link) ? new URL('/results', ctx.link).href : '/results';
+}
 
 /** The width (CSS px) of the chart a phone shows: the mail's PNG and the web page's narrow SVG. */
 export const PHONE_CHART_WIDTH = 360;

@@ -23,7 +23,7 @@ export function followUpPage(
       <>
         <h1>Did {link.touchpointName} get back to you?</h1>
         <p>
-          When you contacted them on {longDateTime(link.attemptedAt, link.zone, locale)} ({link.zone}), you were
+          When you contacted them on {longDateTime(link.attemptedAt, link.zone, locale)}, {link.zone} time, you were
           promised a callback or an email by {longDate(link.promisedBy, locale)}.
         </p>
         {link.answer ? <p class="ok">You answered: {ANSWER_LABELS[link.answer]}. You can change it.</p> : null}

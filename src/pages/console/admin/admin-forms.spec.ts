@@ -48,6 +48,7 @@ describe('posted rows', () => {
       name: 'Ada',
       email: 'ada@example.org',
       roles: ['tester', 'owner'],
+      locale: null,
       timezone: 'UTC',
       workingHours: [{ day: 'mon', start: '09:00', end: '17:00' }],
       leave: [{ from: '2027-01-01', to: '2027-01-02' }],
