@@ -42,7 +42,10 @@ export function claimScopes(
     if (c.touchpointId !== null) continue;
     const inScope = (t: ScopedTouchpoint) =>
       (c.team == null || t.team === c.team) && (c.channel == null || t.channel === c.channel);
-    scopes.set(c.id, sorted.filter(inScope).map((t) => t.id));
+    scopes.set(
+      c.id,
+      sorted.filter(inScope).map((t) => t.id),
+    );
   }
   return scopes;
 }
