@@ -154,6 +154,36 @@ describe('a by-need campaign', () => {
     expect((await slotsOf(funded.id, '2027-03-08'))[tps[0]]).toBe(6);
     await t.http().delete(`/api/v1/claims/${c.id}`).set(auth(quality)).expect(204);
   });
+
+  it("spreads a team claim's ask over the campaign's touchpoints of that team", async () => {
+    const opening = WEEKDAYS.map((day) => ({ day, open: '08:00', close: '18:00' }));
+    const line = async (name: string, team: string | null) =>
+      (await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ name, team, openingHours: opening }))).id;
+    const north = [await line('North 1', 'north'), await line('North 2', 'north')];
+    const other = await line('Elsewhere', null);
+    // 95 % for the team over five weeks: 67 contacts, 14 a week from its two lines (7 each, at most 8)
+    const c = await created(
+      t,
+      quality,
+      '/api/v1/claims',
+      claim({ touchpointId: undefined, team: 'north', periodEnd: '2027-04-04' }),
+    );
+    const steered = await created(
+      t,
+      quality,
+      '/api/v1/campaigns',
+      campaign({ touchpointIds: [...north, other], weeklyBudget: 16 }),
+    );
+    await t
+      .http()
+      .post(`/api/v1/campaigns/${steered.id}/plan`)
+      .set(auth(quality))
+      .send({ from: '2027-03-01', to: '2027-03-07' })
+      .expect(200);
+    const slots = await slotsOf(steered.id, '2027-03-01');
+    expect([slots[north[0]], slots[north[1]], slots[other]]).toEqual([7, 7, 2]); // evenly it would be 6, 5, 5
+    await t.http().delete(`/api/v1/claims/${c.id}`).set(auth(quality)).expect(204);
+  });
 });
 
 describe('what the counts tell', () => {

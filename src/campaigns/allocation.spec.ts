@@ -1,5 +1,5 @@
 import type { OpenClaim } from '../digests/claim-progress.js';
-import { allocateByNeed, allocateWeeks } from './allocation.js';
+import { allocateByNeed, allocateWeeks, claimScopes } from './allocation.js';
 
 const claim = (over: Partial<OpenClaim> = {}): OpenClaim => ({
   id: 'c1',
@@ -64,7 +64,7 @@ describe('allocateByNeed', () => {
     }
   });
 
-  it('ignores team claims and claims of touchpoints outside the campaign', () => {
+  it('ignores team claims without their scopes, and claims of touchpoints outside the campaign', () => {
     const claims = [claim({ id: 't', touchpointId: null }), claim({ id: 'o', touchpointId: 'elsewhere' })];
     const counts = allocateByNeed(
       tps,
@@ -80,7 +80,95 @@ describe('allocateByNeed', () => {
   });
 });
 
+describe('team and organization claims', () => {
+  const tps = ['a', 'b', 'c', 'd'];
+  const rules = { budget: 16, floor: 2, cap: 10 };
+  const need = (id: string, still: number) => [id, { id, needed: still, stillNeeded: still }] as const;
+  const team = claim({ id: 'team', touchpointId: null, team: 'north' }); // 4 weeks from 2027-01-04
+  const north = new Map([['team', ['a', 'b']]]);
+
+  it('spreads what a team claim asks over its scope, to the touchpoints with the fewest', () => {
+    // 28 over 4 weeks: 7 a week from a and b between them, whose floors give 4: 3 more, to the fewest first
+    const counts = allocateByNeed(
+      tps,
+      [team],
+      new Map([need('team', 28)]),
+      { ...rules, budget: 11 },
+      '2027-01-04',
+      north,
+    );
+    expect(Object.fromEntries(counts)).toEqual({ a: 4, b: 3, c: 2, d: 2 });
+  });
+
+  it('counts a test at a touchpoint once for its own claim and its team claim', () => {
+    // the team's 7 a week from a and b (3 more than their floors, the cheaper ask) first: a 4, b 3; then a's own
+    // 6 a week costs 2 more, not 4: the team's tests at a count for it; 6 are left to spread evenly
+    const own = claim({ id: 'own', touchpointId: 'a' });
+    const needs = new Map([need('team', 28), need('own', 24)]);
+    const counts = allocateByNeed(tps, [team, own], needs, rules, '2027-01-04', north);
+    expect(Object.fromEntries(counts)).toEqual({ a: 6, b: 4, c: 3, d: 3 });
+    // team 9 a week, a 7: both 5 more; a's own first (by id) takes a to 7, and then a's 7 and b's 2 meet the team
+    const bigger = new Map([need('team', 36), need('own', 28)]);
+    const both = allocateByNeed(tps, [team, own], bigger, { ...rules, budget: 14 }, '2027-01-04', north);
+    expect(Object.fromEntries(both)).toEqual({ a: 7, b: 3, c: 2, d: 2 });
+  });
+
+  it('lets an organization claim ask of every touchpoint, and asks nothing it could not get within the cap', () => {
+    const org = claim({ id: 'org', touchpointId: null });
+    const all = new Map([['org', tps]]);
+    const counts = allocateByNeed(tps, [org], new Map([need('org', 160)]), rules, '2027-01-04', all);
+    expect([...counts.values()]).toEqual([4, 4, 4, 4]); // 40 a week over four: within the cap of 10 each
+    // 41 a week is more than four touchpoints at 10 can get: asks nothing, the budget is spread evenly
+    const big = allocateByNeed(tps, [org], new Map([need('org', 164)]), { ...rules, budget: 20 }, '2027-01-04', all);
+    expect([...big.values()]).toEqual([5, 5, 5, 5]);
+    const two = allocateByNeed(tps, [team], new Map([need('team', 84)]), { ...rules, budget: 40 }, '2027-01-04', north);
+    expect(Object.fromEntries(two)).toEqual({ a: 10, b: 10, c: 10, d: 10 }); // 21 a week > 2 × 10: even
+  });
+
+  it('scopes a team claim to its team, an organization claim to all, each to its channel if it names one', () => {
+    const touchpoints = [
+      { id: 'd', team: 'north', channel: 'chat' },
+      { id: 'a', team: 'north', channel: 'phone' },
+      { id: 'b', team: 'south', channel: 'phone' },
+      { id: 'c', team: null, channel: 'phone' },
+    ];
+    const claims = [
+      claim({ id: 'n', touchpointId: null, team: 'north' }),
+      claim({ id: 'np', touchpointId: null, team: 'north', channel: 'phone' }),
+      claim({ id: 'o', touchpointId: null, team: null }),
+      claim({ id: 'op', touchpointId: null, channel: 'phone' }),
+      claim({ id: 'w', touchpointId: null, team: 'west' }),
+      claim({ id: 't', touchpointId: 'a' }),
+    ];
+    expect(Object.fromEntries(claimScopes(claims, touchpoints))).toEqual({
+      n: ['a', 'd'],
+      np: ['a'],
+      o: ['a', 'b', 'c', 'd'],
+      op: ['a', 'b', 'c'],
+      w: [],
+    });
+  });
+
+  it('gives the same counts whatever order the touchpoints and claims come in', () => {
+    const claims = [team, claim({ id: 'own', touchpointId: 'c' }), claim({ id: 'x', touchpointId: 'b' })];
+    const needs = new Map([need('team', 30), need('own', 20), need('x', 20)]);
+    const one = allocateByNeed(tps, claims, needs, rules, '2027-01-04', north);
+    const other = allocateByNeed([...tps].reverse(), [...claims].reverse(), needs, rules, '2027-01-04', north);
+    expect(Object.fromEntries(other)).toEqual(Object.fromEntries(one));
+  });
+});
+
 describe('allocateWeeks', () => {
+  it("counts a team claim's tests over its scope as planned for it in later weeks", () => {
+    const rules = { budget: 8, floor: 1, cap: 10 };
+    const c = claim({ id: 't', touchpointId: null, team: 'n', periodStart: '2027-01-04', periodEnd: '2027-01-17' });
+    const needs = new Map([['t', { id: 't', needed: 12, stillNeeded: 12 }]]);
+    const scopes = new Map([['t', ['a', 'b']]]);
+    const weeks = allocateWeeks(['a', 'b', 'c'], [c], needs, rules, ['2027-01-04', '2027-01-11'], scopes);
+    // 12 over two weeks: 6 from a and b a week (floors 2, 4 more); the first week's 6 leave 6 for the second
+    expect(weeks).toEqual({ '2027-01-04': { a: 3, b: 3, c: 2 }, '2027-01-11': { a: 3, b: 3, c: 2 } });
+  });
+
   it('counts the tests given to earlier weeks of the same plan as planned for the claims they serve', () => {
     const rules = { budget: 12, floor: 1, cap: 10 };
     const c = claim({ id: 'x', touchpointId: 'a', periodStart: '2027-01-04', periodEnd: '2027-01-17' });

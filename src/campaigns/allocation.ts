@@ -19,13 +19,64 @@ export interface ByNeedRules {
   cap: number;
 }
 
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A campaign touchpoint as a team or organization claim's scope sees it. */
+export interface ScopedTouchpoint {
+  id: string;
+  team: string | null;
+  channel: string;
+}
+
 /**
- * Tests per touchpoint for the week starting `weekStart`. Each touchpoint gets the floor; a claim asks for the
- * tests a week that reach its contacts still needed (less those already planned) by the end of its period, and a
- * touchpoint for the most any of its claims asks. Claims that no allowed count could decide in their period ask for
- * nothing. The rest of the budget funds whole asks, cheapest first — funding every ask a little would decide none
- * (bench:sampling) — and what is left is spread evenly, so the campaign spends its budget. Deterministic: ties go
- * by touchpoint id.
+ * The campaign's touchpoints in each team or organization claim's scope (its team, or all, of its channel if it
+ * names one), keyed by claim id, ids sorted. Touchpoint claims are not keyed: their scope is their touchpoint.
+ */
+export function claimScopes(
+  claims: ReadonlyArray<Pick<OpenClaim, 'id' | 'touchpointId' | 'team' | 'channel'>>,
+  touchpoints: readonly ScopedTouchpoint[],
+): Map<string, string[]> {
+  const sorted = [...touchpoints].sort((a, b) => byText(a.id, b.id));
+  const scopes = new Map<string, string[]>();
+  for (const c of claims) {
+    if (c.touchpointId !== null) continue;
+    const inScope = (t: ScopedTouchpoint) =>
+      (c.team == null || t.team === c.team) && (c.channel == null || t.channel === c.channel);
+    scopes.set(
+      c.id,
+      sorted.filter(inScope).map((t) => t.id),
+    );
+  }
+  return scopes;
+}
+
+/** What one claim asks of a week: that its scope's touchpoints get `total` tests between them. */
+interface Ask {
+  id: string;
+  scope: readonly string[];
+  total: number;
+}
+
+/** The campaign touchpoints a claim's tests would count for: its touchpoint, or its team's or all (`scopes`). */
+function scopeOf(
+  claim: OpenClaim,
+  counts: ReadonlyMap<string, number>,
+  scopes: ReadonlyMap<string, readonly string[]>,
+) {
+  if (claim.touchpointId !== null) return counts.has(claim.touchpointId) ? [claim.touchpointId] : [];
+  return (scopes.get(claim.id) ?? []).filter((id) => counts.has(id));
+}
+
+/**
+ * Tests per touchpoint for the week starting `weekStart`. Each touchpoint gets the floor. A claim asks for the tests
+ * a week that reach its contacts still needed (less those already planned) by the end of its period, from the
+ * touchpoints of its scope between them: its touchpoint's, or — a team or organization claim, `scopes` from
+ * claimScopes — those of the campaign in its team, or all. Claims that no allowed count could decide in their period
+ * ask for nothing. The rest of the budget funds whole asks, cheapest first — funding every ask a little would decide
+ * none (bench:sampling) — each costing only what its scope lacks when its turn comes, so a test that serves a
+ * touchpoint claim and a team claim counts for both; a team claim's tests go one at a time to the touchpoint of its
+ * scope with the fewest. What is left is spread evenly, so the campaign spends its budget. Without `scopes`, team
+ * and organization claims ask nothing. Deterministic: ties go by touchpoint id, then claim id.
  */
 export function allocateByNeed(
   touchpointIds: readonly string[],
@@ -33,48 +84,54 @@ export function allocateByNeed(
   needs: ReadonlyMap<string, ClaimNeed>,
   rules: ByNeedRules,
   weekStart: string,
+  scopes: ReadonlyMap<string, readonly string[]> = new Map(),
 ): Map<string, number> {
   const cap = Math.max(rules.cap, rules.floor);
   const ids = [...touchpointIds].sort();
   const counts = new Map(ids.map((id) => [id, rules.floor]));
-  const ask = new Map<string, number>();
+  const asks: Ask[] = [];
   for (const c of claims) {
     const still = needs.get(c.id)?.stillNeeded;
-    if (c.touchpointId === null || !counts.has(c.touchpointId) || still === null || still === undefined) continue;
-    if (!inPeriod(c, weekStart)) continue;
+    const scope = scopeOf(c, counts, scopes);
+    if (scope.length === 0 || still === null || still === undefined || !inPeriod(c, weekStart)) continue;
     const weeks = weeksLeft(c.periodEnd, weekStart);
     const lacking = still - c.pending;
     if (weeks === 0 || lacking <= 0) continue;
-    const perWeek = Math.ceil(lacking / weeks);
-    if (perWeek > cap) continue; // cannot be decided in its period: tests there would decide nothing
-    ask.set(c.touchpointId, Math.max(ask.get(c.touchpointId) ?? 0, perWeek));
+    const total = Math.ceil(lacking / weeks);
+    if (total > cap * scope.length) continue; // cannot be decided in its period: tests there would decide nothing
+    asks.push({ id: c.id, scope, total });
   }
+  const lacks = (a: Ask) => a.total - a.scope.reduce((sum, id) => sum + counts.get(id)!, 0);
+  const order = asks
+    .map((a) => ({ a, cost: lacks(a) }))
+    .filter((x) => x.cost > 0)
+    .sort((x, y) => x.cost - y.cost || byText(x.a.scope[0], y.a.scope[0]) || byText(x.a.id, y.a.id));
   let left = rules.budget - rules.floor * ids.length;
-  const extras = ids
-    .map((id) => ({ id, extra: Math.max(0, (ask.get(id) ?? 0) - rules.floor) }))
-    .filter((e) => e.extra > 0)
-    .sort((a, b) => a.extra - b.extra || (a.id < b.id ? -1 : 1));
-  for (const { id, extra } of extras) {
-    if (extra > left) continue;
-    counts.set(id, rules.floor + extra);
-    left -= extra;
+  for (const { a } of order) {
+    const cost = lacks(a); // less than when sorted if an ask funded before it shares touchpoints with it
+    if (cost <= 0 || cost > left) continue;
+    left -= cost;
+    giveFewest(counts, a.scope, cap, cost);
   }
-  // The rest evenly: one at a time to the touchpoint with the fewest, up to the cap.
-  while (left > 0) {
-    let pick: string | null = null;
-    for (const id of ids)
-      if (counts.get(id)! < cap && (pick === null || counts.get(id)! < counts.get(pick)!)) pick = id;
-    if (pick === null) break;
-    counts.set(pick, counts.get(pick)! + 1);
-    left--;
-  }
+  giveFewest(counts, ids, cap, left); // the rest evenly
   return counts;
+}
+
+/** Gives `n` tests one at a time to the touchpoint of `among` with the fewest (ties by id), up to the cap. */
+function giveFewest(counts: Map<string, number>, among: readonly string[], cap: number, n: number): void {
+  for (let given = 0; given < n; given++) {
+    let pick: string | null = null;
+    for (const id of among)
+      if (counts.get(id)! < cap && (pick === null || counts.get(id)! < counts.get(pick)!)) pick = id;
+    if (pick === null) return;
+    counts.set(pick, counts.get(pick)! + 1);
+  }
 }
 
 /**
  * Tests per touchpoint for several weeks planned at once (a plan reaches ahead to its horizon): each week is divided
  * as allocateByNeed does, with the tests given to earlier weeks counted as planned for the claims whose period
- * holds them. Keyed by week, then touchpoint.
+ * holds them and whose scope holds their touchpoint. Keyed by week, then touchpoint.
  */
 export function allocateWeeks(
   touchpointIds: readonly string[],
@@ -82,16 +139,18 @@ export function allocateWeeks(
   needs: ReadonlyMap<string, ClaimNeed>,
   rules: ByNeedRules,
   weeks: readonly string[],
+  scopes: ReadonlyMap<string, readonly string[]> = new Map(),
 ): Record<string, Record<string, number>> {
   const planned = new Map(claims.map((c) => [c.id, c.pending]));
   const out: Record<string, Record<string, number>> = {};
   for (const week of weeks) {
     const now = claims.map((c) => ({ ...c, pending: planned.get(c.id)! }));
-    const counts = allocateByNeed(touchpointIds, now, needs, rules, week);
+    const counts = allocateByNeed(touchpointIds, now, needs, rules, week, scopes);
     out[week] = Object.fromEntries(counts);
     for (const c of claims) {
-      const n = c.touchpointId === null ? undefined : counts.get(c.touchpointId);
-      if (n !== undefined && inPeriod(c, week)) planned.set(c.id, planned.get(c.id)! + n);
+      if (!inPeriod(c, week)) continue;
+      const n = scopeOf(c, counts, scopes).reduce((sum, id) => sum + counts.get(id)!, 0);
+      planned.set(c.id, planned.get(c.id)! + n);
     }
   }
   return out;

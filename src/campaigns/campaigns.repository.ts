@@ -6,6 +6,7 @@ import { WEEK_OUTSIDE_WITHOUT_HISTORY } from '../assignments/assignments.reposit
 import { selectsTouchpoint } from '../assignments/withdrawal-reasons.js';
 import type { Page } from '../common/pagination.js';
 import { organizationRows, pageOf, whereContains } from '../database/sql.js';
+import type { ScopedTouchpoint } from './allocation.js';
 import { Campaign, CampaignWeek } from './campaign.entity.js';
 import type { PlannerScenario } from './planner/planner.js';
 import type { PlannerInputsJson } from './planner-inputs.js';
@@ -135,6 +136,14 @@ export class CampaignsRepository {
       selectionParams(selection),
     );
     return rows.map((r) => r.id);
+  }
+
+  /** The touchpoints the selection takes now, with what a team or organization claim's scope reads of them. */
+  async selectedScopes(manager: EntityManager, selection: Selection): Promise<ScopedTouchpoint[]> {
+    return manager.query(
+      `SELECT t.id, t.team, t.channel FROM touchpoint t WHERE ${SELECTED} ORDER BY t.id`,
+      selectionParams(selection),
+    );
   }
 
   /** Which of these weeks of the campaign are already planned. */

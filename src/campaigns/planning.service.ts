@@ -22,7 +22,7 @@ import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job
 import { retryWhenReferenceVanishes } from '../database/vanished-reference.js';
 import { claimNeeds, familySizes } from '../digests/claim-progress.js';
 import { ClaimProgressRepository } from '../digests/claim-progress.repository.js';
-import { allocateWeeks } from './allocation.js';
+import { allocateWeeks, claimScopes } from './allocation.js';
 import { campaignSizeErrors, planSizeErrors } from './campaign-limits.js';
 import type { Campaign } from './campaign.entity.js';
 import { CampaignsRepository } from './campaigns.repository.js';
@@ -285,8 +285,8 @@ export class PlanningService implements OnModuleDestroy {
   }
 
   /**
-   * A by-need campaign's tests per touchpoint for each week to plan, from its touchpoints' open claims and the
-   * contacts recorded by now (allocation.ts). Counts of contacts and tests only: no outcome's value is read.
+   * A by-need campaign's tests per touchpoint for each week to plan, from the open claims on its touchpoints, their
+   * teams or the whole organization and the contacts recorded by now (allocation.ts). Counts of contacts and tests only: no outcome's value is read.
    */
   private async byNeedCounts(
     manager: EntityManager,
@@ -294,7 +294,8 @@ export class PlanningService implements OnModuleDestroy {
     weeks: string[],
     now: Date,
   ): Promise<Record<string, Record<string, number>>> {
-    const ids = await this.campaigns.selectedIds(manager, campaign);
+    const touchpoints = await this.campaigns.selectedScopes(manager, campaign);
+    const ids = touchpoints.map((t) => t.id);
     const selected = new Set(ids);
     const { all, rows } = await this.progress.openClaims(
       manager,
@@ -304,7 +305,11 @@ export class PlanningService implements OnModuleDestroy {
       weeks[0],
       null,
     );
-    const claims = rows.filter((c) => c.touchpointId !== null && selected.has(c.touchpointId));
+    const scopes = claimScopes(rows, touchpoints);
+    // a team or organization claim steers when its scope holds one of the campaign's touchpoints
+    const claims = rows.filter((c) =>
+      c.touchpointId === null ? scopes.get(c.id)!.length > 0 : selected.has(c.touchpointId),
+    );
     const settings = await this.progress.settings(manager, campaign.organizationId);
     const needs = new Map(claimNeeds(claims, settings, familySizes(all)).map((n) => [n.id, n]));
     const rules = {
@@ -312,7 +317,7 @@ export class PlanningService implements OnModuleDestroy {
       floor: campaign.floorPerTouchpoint ?? 0,
       cap: campaign.contactsPerTouchpointPerWeek,
     };
-    return allocateWeeks(ids, claims, needs, rules, weeks);
+    return allocateWeeks(ids, claims, needs, rules, weeks, scopes);
   }
 
   /**

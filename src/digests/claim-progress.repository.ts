@@ -96,6 +96,8 @@ export class ClaimProgressRepository {
     const rows: Array<{
       id: string;
       touchpoint_id: string | null;
+      team: string | null;
+      channel: string | null;
       metric: string;
       value: number;
       period_start: string;
@@ -108,7 +110,7 @@ export class ClaimProgressRepository {
           `WITH c AS (
              SELECT c.*, ${STARTS} AS starts, ${ENDS} AS ends FROM claim c LEFT JOIN touchpoint t ON t.id = c.touchpoint_id
               WHERE c.organization_id = $1 AND c.id = ANY($2::uuid[]))
-           SELECT c.id, c.touchpoint_id, c.metric, c.value, c.period_start::text AS period_start,
+           SELECT c.id, c.touchpoint_id, c.team, c.channel, c.metric, c.value, c.period_start::text AS period_start,
                   c.period_end::text AS period_end,
                   CASE WHEN $7::boolean THEN ${perScope(soFar, 'o.touchpoint_id', 'o.team', 'o.channel')} ELSE 0 END
                     AS so_far,
@@ -131,6 +133,8 @@ export class ClaimProgressRepository {
       rows: rows.map((r) => ({
         id: r.id,
         touchpointId: r.touchpoint_id,
+        team: r.team,
+        channel: r.channel,
         metric: r.metric,
         value: Number(r.value),
         periodStart: r.period_start,

@@ -21,8 +21,12 @@ export const DEFAULT_MIN_CONTACTS = 5;
 /** An open claim as allocation sees it: what it says, and how many contacts it has and will have. */
 export interface OpenClaim {
   id: string;
-  /** null for a team or organization claim: it is shown, but no touchpoint's allocation follows it */
+  /** null for a team or organization claim: its tests are spread over its scope (allocation.ts claimScopes) */
   touchpointId: string | null;
+  /** a team claim's team (null or absent: the whole organization; ignored for a touchpoint claim) */
+  team?: string | null;
+  /** a team or organization claim's channel, when it names one */
+  channel?: string | null;
   metric: string;
   value: number;
   /** YYYY-MM-DD, both inclusive */
