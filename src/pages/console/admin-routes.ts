@@ -7,14 +7,11 @@ import type { CurrentSession } from '../../auth/sessions/sessions.service.js';
 import { UuidParam } from '../../common/validation/uuid-param.js';
 import type { FieldError } from '../../common/validation/validation-errors.js';
 import { DeletePages, type RowKind } from './confirm-delete.js';
-import { rowOr404, submitForm } from './forms.js';
+import { postForm, rowOr404, type FormPage } from './forms.js';
 
 /** One kind of row the admin pages add and edit with a form `F`, checked by the API's DTO `D`, through its service. */
-export interface EditableKind<T extends { id: string }, F, D extends object> extends RowKind<T> {
+export interface EditableKind<T extends { id: string }, F, D extends object> extends RowKind<T>, FormPage<T, F> {
   dto: ClassConstructor<D>;
-  /** The posted form as the page shows it again, and what the DTO validates of it (the form itself by default). */
-  formOf: (body: unknown) => F;
-  plainOf?: (form: F) => object;
   /** A new row's form, and a saved row's. */
   emptyForm: () => F;
   rowForm: (row: T) => F;
@@ -27,20 +24,11 @@ export interface EditableKind<T extends { id: string }, F, D extends object> ext
   savedText?: (name: string) => string;
   /** Where the browser goes after a save (the list by default). */
   next?: (row: T) => string;
-  /** The form's page: a new row's (`row` null) or a saved one's, with errors beside their fields. */
-  send: (
-    res: Response,
-    status: number,
-    session: CurrentSession,
-    row: T | null,
-    form: F,
-    errors: FieldError[],
-  ) => Promise<void> | void;
 }
 
 /**
  * A kind's add and edit pages: the form, empty or filled from the row (a row not there is a 404 page), and its POST
- * checked and saved as the API would (submitForm), answered with a flash and a redirect (303) or the form again.
+ * checked and saved as the API would (postForm), answered with a flash and a redirect (303) or the form again.
  */
 export class EditPages<T extends { id: string }, F, D extends object> {
   constructor(private readonly k: EditableKind<T, F, D>) {}
@@ -66,20 +54,16 @@ export class EditPages<T extends { id: string }, F, D extends object> {
     return rowOr404(this.k.read(session.actor.organizationId, id), this.k.kind);
   }
 
-  private async submit(session: CurrentSession, row: T | null, body: unknown, res: Response): Promise<void> {
+  private submit(session: CurrentSession, row: T | null, body: unknown, res: Response): Promise<void> {
     const k = this.k;
-    const form = k.formOf(body);
-    await submitForm(res, {
+    return postForm(k, session, res, body, row, {
       dto: k.dto,
-      plain: k.plainOf ? k.plainOf(form) : (form as object),
       save: (value) => (row ? k.update(session, row.id, value) : k.create(session, value)),
-      saved: async (saved) => {
+      done: (saved) => {
         const name = k.nameOf(saved);
-        const text = row ? (k.savedText?.(name) ?? `${name} is saved.`) : (k.addedText?.(name) ?? `${name} is added.`);
-        await k.flash(session, text);
-        return k.next ? k.next(saved) : k.path;
+        const flash = row ? (k.savedText?.(name) ?? `${name} is saved.`) : (k.addedText?.(name) ?? `${name} is added.`);
+        return { flash, next: k.next ? k.next(saved) : k.path };
       },
-      refused: (status, errors) => k.send(res, status, session, row, form, errors),
       conflict: k.conflict,
     });
   }

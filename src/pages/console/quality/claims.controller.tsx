@@ -32,7 +32,7 @@ import {
 } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
 import { CSV_FILE_FIELD, CSV_UPLOAD_LIMIT_TEXT, uploadedCsv, type UploadRequest } from '../csv-upload.js';
-import { formFields, pagingOf, fieldErrorsOf, submitForm } from '../forms.js';
+import { formFields, pagingOf, fieldErrorsOf, postForm, type FormPage } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { changesOf } from './contacts.controller.js';
 import { numberOrText, teamChoices } from './form-parts.js';
@@ -121,6 +121,15 @@ export class ClaimsPagesController {
     private readonly people: PeopleService,
     private readonly sessions: SessionsService,
   ) {}
+
+  /** The claim form: read as the API's body, shown again with the API's field errors. */
+  private readonly page: FormPage<Claim, ClaimForm> = {
+    formOf: formFields,
+    plainOf: claimBody,
+    send: (res, status, session, claim, form, errors) =>
+      this.form(session, res, status, { claim: claim ?? undefined, form, errors }),
+    flash: (session, text) => this.sessions.flash(session.actor, text),
+  };
 
   @Get()
   @ConsolePage('admin', 'quality')
@@ -344,17 +353,13 @@ export class ClaimsPagesController {
   @Post()
   @ConsolePage('admin', 'quality')
   async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
-    const form = formFields(body) as ClaimForm;
-    await submitForm(res, {
+    await postForm(this.page, session, res, body, null, {
       dto: CreateClaimDto,
-      plain: claimBody(form),
       save: (value) => this.claims.create(session.actor, value),
-      saved: async (claim) => {
-        const what = `${claim.metric} for ${claim.periodStart} – ${claim.periodEnd}`;
-        await this.sessions.flash(session.actor, `The claim is entered: ${what}.`);
-        return '/claims';
-      },
-      refused: (status, errors) => this.form(session, res, status, { form, errors }),
+      done: (claim) => ({
+        flash: `The claim is entered: ${claim.metric} for ${claim.periodStart} – ${claim.periodEnd}.`,
+        next: '/claims',
+      }),
     });
   }
 
@@ -416,16 +421,10 @@ export class ClaimsPagesController {
     @Res() res: Response,
   ): Promise<void> {
     const claim = await this.claims.get(session.actor, id);
-    const form = formFields(body) as ClaimForm;
-    await submitForm(res, {
+    await postForm(this.page, session, res, body, claim, {
       dto: UpdateClaimDto,
-      plain: claimBody(form),
       save: (value) => this.claims.update(session.actor, id, value),
-      saved: async () => {
-        await this.sessions.flash(session.actor, 'The claim is changed; its history keeps what it was.');
-        return `/claims/${id}/history`;
-      },
-      refused: (status, errors) => this.form(session, res, status, { claim, form, errors }),
+      done: () => ({ flash: 'The claim is changed; its history keeps what it was.', next: `/claims/${id}/history` }),
     });
   }
 
