@@ -1,7 +1,7 @@
 import { ConflictException, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
-import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
+import { ConsolePage, ConsoleUpload, CurrentConsole } from '../../../auth/console.guard.js';
 import { ROLES } from '../../../auth/roles.js';
 import { SessionsService } from '../../../auth/sessions/sessions.service.js';
 import type { CurrentSession } from '../../../auth/sessions/sessions.service.js';
@@ -29,7 +29,13 @@ import {
 } from '../components.js';
 import { DeletePages } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
-import { CSV_FILE_FIELD, CSV_UPLOAD_LIMIT_TEXT, uploadedCsv, type UploadRequest } from '../csv-upload.js';
+import {
+  CSV_FILE_FIELD,
+  CSV_UPLOAD_LIMIT_TEXT,
+  readCsvUpload,
+  uploadedCsv,
+  type UploadRequest,
+} from '../csv-upload.js';
 import { formFields, listOf } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
@@ -276,6 +282,7 @@ export class PeoplePagesController extends AdminCrudRoutes {
 
   @Post('import')
   @ConsolePage('admin')
+  @ConsoleUpload(readCsvUpload)
   async import(
     @CurrentConsole() session: CurrentSession,
     @Req() req: UploadRequest,

@@ -2,7 +2,7 @@ import { Body, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DateTime } from 'luxon';
 
-import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
+import { ConsolePage, ConsoleUpload, CurrentConsole } from '../../../auth/console.guard.js';
 import { SessionsService, type CurrentSession } from '../../../auth/sessions/sessions.service.js';
 import { CLAIM_VERDICT_FILTERS, ClaimsQuery, CreateClaimDto, UpdateClaimDto } from '../../../claims/claim.dto.js';
 import type { Claim } from '../../../claims/claim.entity.js';
@@ -32,7 +32,13 @@ import {
   TextareaField,
 } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
-import { CSV_FILE_FIELD, CSV_UPLOAD_LIMIT_TEXT, uploadedCsv, type UploadRequest } from '../csv-upload.js';
+import {
+  CSV_FILE_FIELD,
+  CSV_UPLOAD_LIMIT_TEXT,
+  readCsvUpload,
+  uploadedCsv,
+  type UploadRequest,
+} from '../csv-upload.js';
 import { formFields, pagingOf, fieldErrorsOf, postForm, type FormPage } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { changesOf } from './contacts.controller.js';
@@ -372,6 +378,7 @@ export class ClaimsPagesController {
 
   @Post('import')
   @ConsolePage('admin', 'quality')
+  @ConsoleUpload(readCsvUpload)
   async import(
     @CurrentConsole() session: CurrentSession,
     @Req() req: UploadRequest,
