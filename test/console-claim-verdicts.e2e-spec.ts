@@ -105,4 +105,25 @@ describe('the verdict filter', () => {
     const r = await t.http().get('/api/v1/claims?verdict=contradicted').set(auth(ownerKey)).expect(400);
     expect(r.body.errors[0]).toMatchObject({ field: 'verdict', rule: 'role' });
   });
+
+  it("reads each run's rows stored one by one, not its payload: the same with the payload's rows gone", async () => {
+    const archive = async () => {
+      const r = await t.http().get('/api/v1/digests').set(auth(world.quality.key)).expect(200);
+      return r.body.items as Array<{ id: string; rows: number; headline: string }>;
+    };
+    const page = async () => textOf((await get('/digests').expect(200)).text);
+    const verdicts = ['contradicted', 'consistent', 'in_progress', 'too_few_contacts', 'none'];
+    const filtered = async () => Promise.all(verdicts.map((v) => apiIds(`?verdict=${v}`)));
+    const before = { archive: await archive(), page: await page(), filtered: await filtered() };
+    expect(before.archive).toEqual([expect.objectContaining({ rows: printed.size })]);
+    expect(before.archive[0].headline).toMatch(/^\d+ of \d+ claims contradicted · 1 still running$/);
+    // a payload with neither rows nor headline: a query reading them there now finds nothing
+    await t.dataSource.query(
+      `UPDATE digest_run SET payload = payload - 'rows' - 'headline' WHERE organization_id = $1`,
+      [world.org.orgId],
+    );
+    expect(await archive()).toEqual(before.archive);
+    expect(await page()).toBe(before.page);
+    expect(await filtered()).toEqual(before.filtered);
+  });
 });

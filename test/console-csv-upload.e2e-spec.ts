@@ -1,3 +1,6 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { CSV_BODY_LIMIT_BYTES } from '../src/common/csv/csv-import.js';
 import { Browser, sessionFor, textOf } from './support/console.js';
 import { auth, newOrganization, personWithKey, TestOrganization, touchpointBody } from './support/factories.js';
@@ -122,5 +125,56 @@ describe('importing claims from a file', () => {
     expect(big.status).toBe(413);
     expect(big.text).toMatch(/id="field-file-error">file: the CSV is larger than 10 MB/);
     expect(await apiTotal('/api/v1/claims')).toBe(1);
+  });
+});
+
+describe('an upload from someone a page is not for', () => {
+  const MB = 1024 * 1024;
+
+  /**
+   * Announces a 10 MB multipart upload, sends its headers and first 64 kB, and resolves with the answer while the
+   * rest is still unsent: a server that read the body before deciding would never answer (the test then times out).
+   */
+  async function answerWithBodyUnsent(path: string, cookie?: string): Promise<{ status?: number; location?: string }> {
+    const server = t.app.getHttpServer();
+    if (!server.listening) await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    const boundary = 'groundtruth-upload';
+    const head =
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n` +
+      'Content-Type: text/csv\r\n\r\n';
+    const tail = `\r\n--${boundary}--\r\n`;
+    const length = Buffer.byteLength(head) + 10 * MB + Buffer.byteLength(tail);
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path,
+        headers: {
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Content-Length': length,
+          ...(cookie ? { Cookie: cookie } : {}),
+        },
+      });
+      req.on('response', (res) => {
+        resolve({ status: res.statusCode, location: res.headers.location });
+        res.resume();
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write(head);
+      req.write(Buffer.alloc(64 * 1024, 'x')); // 64 kB of the 10 MB announced, and no more
+    });
+  }
+
+  it('sends an anonymous upload to sign in without reading its body (imports and evidence)', async () => {
+    for (const path of ['/people/import', '/claims/import', `/my/tests/${org.orgId}/evidence`])
+      expect(await answerWithBodyUnsent(path)).toEqual({ status: 303, location: '/signin' });
+  });
+
+  it("refuses a signed-in person without the page's role (403) without reading the body", async () => {
+    expect((await answerWithBodyUnsent('/people/import', tester.cookie)).status).toBe(403);
+    expect((await answerWithBodyUnsent(`/my/tests/${org.orgId}/evidence`, admin.cookie)).status).toBe(403);
   });
 });

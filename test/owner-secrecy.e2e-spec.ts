@@ -214,6 +214,19 @@ describe("a touchpoint's owner", () => {
     expect(during.coverageByTouchpoint).toBeUndefined();
     expect(during.rows.map((r: { n: number }) => r.n)).toEqual(justBefore.rows.map((r: { n: number }) => r.n));
     expect(JSON.stringify(during)).not.toContain(next.id);
+    // its preview is the digest its readers get, built by the same step: a week back, totals only
+    const [run] = await t.dataSource.query(
+      'SELECT period_start, period_end FROM digest_run WHERE subscription_id = $1 ORDER BY period_end DESC LIMIT 1',
+      [sub.id],
+    );
+    const preview = await t
+      .http()
+      .get(`/api/v1/digest-subscriptions/${sub.id}/preview`)
+      .query({ periodStart: run.period_start.toISOString(), periodEnd: run.period_end.toISOString() })
+      .set(auth(w.key.admin))
+      .expect(200);
+    expect(preview.body).toMatchObject({ delayDays: 7, period: during.period });
+    expect(preview.body.coverageByTouchpoint).toBeUndefined();
   });
 
   it('reads in a mid-week digest no slot of that week that nobody could take', async () => {

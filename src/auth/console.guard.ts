@@ -10,7 +10,7 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 
 import { AppConfig } from '../config/app-config.js';
 import type { Role } from './roles.js';
@@ -32,6 +32,18 @@ export const SignedOutPage = () => SetMetadata(CONSOLE_KEY, 'signed-out' satisfi
 /** Marks a controller as the console's: its routes are closed until marked with ConsolePage or SignedOutPage. */
 export const ConsoleRoutes = () => applyDecorators(SetMetadata(CONSOLE_KEY, 'unmarked' satisfies ConsoleRule));
 
+export const CONSOLE_UPLOAD_KEY = 'groundtruth:console-upload';
+
+/** Reads a multipart body into the request (its fields into `req.body`, its file beside them). */
+export type UploadReader = (req: Request, res: Response) => Promise<void>;
+
+/**
+ * A console form sent as multipart (a file upload): the guard reads its body with `read`, and only once the session
+ * and the route's roles are checked, so an anonymous or wrong-role upload is refused without reading it; the form
+ * token among its fields is checked after.
+ */
+export const ConsoleUpload = (read: UploadReader) => SetMetadata(CONSOLE_UPLOAD_KEY, read);
+
 /** No session (or an ended one): the browser is sent to sign in, and back to `next` after. */
 export class SignInRequired extends HttpException {
   constructor(readonly next: string) {
@@ -50,6 +62,17 @@ export class CsrfRefused extends ForbiddenException {
 export type ConsoleRequest = Request & { console?: CurrentSession; actor?: CurrentSession['actor'] };
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The session's person holds one of the route's roles (any signed-in person for a 'signed-in' route), else 403,
+ * answered inside the console's layout.
+ */
+function checkRoles(req: ConsoleRequest, rule: { roles: Role[] } | 'signed-in', session: CurrentSession): void {
+  if (rule === 'signed-in' || rule.roles.some((r) => session.actor.roles.includes(r))) return;
+  req.console = session;
+  req.actor = session.actor;
+  throw new ForbiddenException(`This page is for: ${rule.roles.join(', ')}`);
+}
 
 /**
  * The console's door: a route needs a live session whose person holds one of its roles, read fresh on each
@@ -78,14 +101,17 @@ export class ConsoleGuard implements CanActivate {
 
     const session = await this.sessions.authenticate(readCookie(req, SESSION_COOKIE), safe);
     if (!session) throw new SignInRequired(safe ? req.originalUrl : '/');
+    const upload = this.reflector.get<UploadReader | undefined>(CONSOLE_UPLOAD_KEY, context.getHandler());
+    if (upload) {
+      checkRoles(req, rule, session);
+      await upload(req, context.switchToHttp().getResponse<Response>());
+    }
     if (!safe && !csrfMatches(session.csrfToken, (req.body as Record<string, unknown> | undefined)?._csrf)) {
       throw new CsrfRefused('its form token is missing or out of date');
     }
     req.console = session;
     req.actor = session.actor;
-    if (rule !== 'signed-in' && !rule.roles.some((r) => session.actor.roles.includes(r))) {
-      throw new ForbiddenException(`This page is for: ${rule.roles.join(', ')}`);
-    }
+    checkRoles(req, rule, session);
     return true;
   }
 

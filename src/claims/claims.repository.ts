@@ -19,13 +19,15 @@ export interface ClaimFilter {
 
 /**
  * The verdict the digest archive shows for claim `c`: of the runs made since what it tests was last set, the latest
- * that holds it, a final verdict before an in-progress one; null when no run holds it yet.
+ * that holds it, a final verdict before an in-progress one; null when no run holds it yet. Read from each run's rows
+ * on their own (digest_run_row): a run's payload is its whole digest, megabytes to decompress.
  */
 const LATEST_VERDICT = `(
-  SELECT r ->> 'verdict'
-    FROM digest_run d CROSS JOIN LATERAL jsonb_array_elements(d.payload -> 'rows') r
-   WHERE d.organization_id = c.organization_id AND d.created_at >= c.revised_at AND r ->> 'claimId' = c.id::text
-   ORDER BY (r ->> 'verdict') = 'in_progress', d.period_end DESC, d.created_at DESC
+  SELECT x."row" ->> 'verdict'
+    FROM digest_run d JOIN digest_run_row x ON x.run_id = d.id
+   WHERE d.organization_id = c.organization_id AND d.created_at >= c.revised_at
+     AND x."row" ->> 'claimId' = c.id::text
+   ORDER BY (x."row" ->> 'verdict') = 'in_progress', d.period_end DESC, d.created_at DESC
    LIMIT 1)`;
 
 /** Who reads: a claim of the organization, and only of `ownerId`'s touchpoints when given. */

@@ -113,10 +113,17 @@ export const TESTED_VERDICTS: readonly Verdict[] = [
 ];
 
 /** "2 of 5 claims contradicted", with the claims still running counted apart. */
-export function headlineOf(verdicts: readonly Verdict[]): string {
-  const running = verdicts.filter((v) => v === 'in_progress').length;
-  const judged = verdicts.length - running;
-  const contradicted = verdicts.filter((v) => v === 'contradicted').length;
+export const headlineOf = (verdicts: readonly Verdict[]): string =>
+  headlineOfCounts({
+    rows: verdicts.length,
+    running: verdicts.filter((v) => v === 'in_progress').length,
+    contradicted: verdicts.filter((v) => v === 'contradicted').length,
+  });
+
+/** The headline from a digest's counts of rows, of rows still running and of contradicted ones. */
+export function headlineOfCounts(counts: { rows: number; running: number; contradicted: number }): string {
+  const { running, contradicted } = counts;
+  const judged = counts.rows - running;
   const main = judged
     ? `${contradicted} of ${judged} claim${judged === 1 ? '' : 's'} contradicted`
     : 'No claim\u2019s period ended in this digest';

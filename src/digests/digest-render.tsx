@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
 
-import { formatDuration } from '../common/durations.js';
 import { renderDocument } from '../common/jsx.js';
 import type { DigestPayload, DigestRow } from './digest-builder.service.js';
 import { digestChartSvg, renderDigestChart } from './digest-chart.js';
 import type { ChartRow } from './digest-chart.js';
 import type { TouchpointCoverage } from './digest-evidence.repository.js';
 import { UnclaimedHtml, unclaimedText } from './digest-unclaimed-render.js';
+import { formatGap, formatSize, formatValue } from './format.js';
 
 /**
  * Gmail clips a message whose HTML passes 102 kB and hides the rest behind a link; the transfer encoding
@@ -33,29 +33,6 @@ export const VERDICT_COLOUR: Record<DigestRow['verdict'], string> = {
   not_tested: '#666',
 };
 const GAP_COLOUR = { worse: '#b00020', better: '#137333', same: '#444' } as const;
-
-/** A metric's value as a reader says it: 96 %, 1:35, 4.2. */
-export function formatValue(unit: DigestRow['unit'], value: number | null): string {
-  if (value === null) return '–';
-  if (unit === 'rate') return `${(value * 100).toFixed(value * 100 >= 10 ? 0 : 1)} %`;
-  if (unit === 'seconds') return formatDuration(value);
-  return value.toFixed(1);
-}
-
-/** A size of difference (no sign): 12 pts, 0:45, 0.4. */
-export function formatSize(unit: DigestRow['unit'], size: number | null): string {
-  if (size === null) return '–';
-  if (unit === 'rate') return `${Number((size * 100).toFixed(size * 100 >= 10 ? 0 : 1))} pts`;
-  return unit === 'rating' ? size.toFixed(1) : formatValue(unit, size);
-}
-
-/** observed − claimed with its sign, and better or worse for this metric (a rise in transfers is worse). */
-export function formatGap(row: Pick<DigestRow, 'gap' | 'gapDirection' | 'unit'>): string {
-  if (row.gap === null) return '–';
-  const sign = row.gap > 0 ? '+' : row.gap < 0 ? '−' : '±';
-  const word = row.gapDirection === 'better' ? ' better' : row.gapDirection === 'worse' ? ' worse' : '';
-  return `${sign}${formatSize(row.unit, Math.abs(row.gap))}${word}`;
-}
 
 /** What it would take: "240 for 10 pts", and for a claim in progress "· 180 more, by the week of 17 May". */
 function formatNeeded(row: DigestRow): string {

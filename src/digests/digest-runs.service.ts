@@ -7,14 +7,12 @@ import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/common.module.js';
 import type { AppLogger } from '../common/logging/logger.js';
-import { OWNER_VIEW_DELAY_DAYS } from '../common/owner-view.js';
 import type { Page } from '../common/pagination.js';
 import { newSecret } from '../common/secrets.js';
 import { isLuxonZone } from '../common/validation/time-zones.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job-failures.js';
 import { OutboxService } from '../mail/outbox.service.js';
-import { DigestBuilder } from './digest-builder.service.js';
 import type { DigestRow } from './digest-builder.service.js';
 import { DigestLinksService } from './digest-links.service.js';
 import { DigestPagesService } from './digest-pages.service.js';
@@ -26,6 +24,7 @@ import type { DigestSubscription } from './digest-subscription.entity.js';
 import { DigestsRepository } from './digests.repository.js';
 import type { NamedRun, RunHeader, RunSummary } from './digests.repository.js';
 import { OWNER_DIGEST_DELAY_MS } from './owner-readers.js';
+import { RecipientDigests } from './recipient-digest.service.js';
 
 /** After a long outage, at most this many missed periods per subscription are sent on catch-up. */
 const MAX_CATCH_UP = 12;
@@ -41,10 +40,10 @@ export class DigestRunsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly digests: DigestsRepository,
     private readonly clock: Clock,
-    private readonly builder: DigestBuilder,
     private readonly outbox: OutboxService,
     private readonly links: DigestLinksService,
     private readonly pages: DigestPagesService,
+    private readonly recipientDigests: RecipientDigests,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -102,29 +101,12 @@ export class DigestRunsService {
       // A second instance waits here, then finds the run and does nothing.
       await this.digests.lockSubscription(manager, sub.id);
       if (await this.digests.runExists(manager, sub.id, periodStart)) return false;
-      const recipients = await this.links.recipients(manager, sub);
-      const delayed = (await this.digests.ownerReaders(manager, sub.organizationId, recipients)).length > 0;
-      const delay = delayed ? OWNER_DIGEST_DELAY_MS : 0;
-      const evidenceEnd = new Date(periodEnd.getTime() - delay);
+      const readers = await this.recipientDigests.readers(sub, manager);
+      const { recipients } = readers;
       // each claim once per subscription, whatever periodDays, the schedule and the delay: judged here are the
       // claims whose moment came after the previous run's evidence ended (periods may overlap or leave gaps)
       const previous = await this.digests.previousEvidenceEnd(manager, sub.id, periodEnd);
-      const built = await this.builder.build({
-        organizationId: sub.organizationId,
-        touchpointIds: sub.touchpointIds,
-        team: sub.team,
-        periodStart: new Date(periodStart.getTime() - delay),
-        periodEnd: evidenceEnd,
-        minContacts: sub.minContacts,
-        windowsStartedBefore: delayed ? evidenceEnd : null,
-        judgedAfter: previous ?? new Date(periodStart.getTime() - delay),
-      });
-      // An owner reads the totals only: per-touchpoint counts would show how tests are spread (issue 16's
-      // allocation by need among them), the console's owner pages show no such counts either.
-      const { coverageByTouchpoint, ...shared } = built;
-      const payload = delayed
-        ? { ...shared, delayDays: OWNER_VIEW_DELAY_DAYS }
-        : { ...shared, coverageByTouchpoint, delayDays: 0 };
+      const payload = await this.recipientDigests.build(sub, { start: periodStart, end: periodEnd }, readers, previous);
       const id = await this.digests.insertRun(manager, {
         organizationId: sub.organizationId,
         subscriptionId: sub.id,

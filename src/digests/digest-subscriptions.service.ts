@@ -8,7 +8,7 @@ import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { PeopleRepository } from '../people/people.repository.js';
 import { TouchpointsRepository } from '../touchpoints/touchpoints.repository.js';
-import { DigestBuilder, DigestPayload } from './digest-builder.service.js';
+import type { DigestPayload } from './digest-builder.service.js';
 import { nextPeriod } from './digest-periods.js';
 import {
   CreateDigestSubscriptionDto,
@@ -18,6 +18,7 @@ import {
 import { DigestSubscription } from './digest-subscription.entity.js';
 import { DigestsRepository } from './digests.repository.js';
 import type { SubscriptionColumns } from './digests.repository.js';
+import { RecipientDigests } from './recipient-digest.service.js';
 
 @Injectable()
 export class DigestSubscriptionsService {
@@ -26,7 +27,7 @@ export class DigestSubscriptionsService {
     private readonly people: PeopleRepository,
     private readonly touchpoints: TouchpointsRepository,
     private readonly clock: Clock,
-    private readonly builder: DigestBuilder,
+    private readonly recipientDigests: RecipientDigests,
   ) {}
 
   private async columns(organizationId: string, dto: CreateDigestSubscriptionDto): Promise<SubscriptionColumns> {
@@ -130,13 +131,8 @@ export class DigestSubscriptionsService {
         errors: [{ field: 'periodEnd', rule: 'maxYear', message: 'a digest covers at most 366 days' }],
       });
     }
-    return this.builder.build({
-      organizationId,
-      touchpointIds: sub.touchpointIds,
-      team: sub.team,
-      periodStart: start.toJSDate(),
-      periodEnd: end.toJSDate(),
-      minContacts: sub.minContacts,
-    });
+    // as the job builds it for the subscription's readers now (an owner among them: a week back, totals only)
+    const readers = await this.recipientDigests.readers(sub);
+    return this.recipientDigests.build(sub, { start: start.toJSDate(), end: end.toJSDate() }, readers);
   }
 }

@@ -1,4 +1,5 @@
 import { formatDuration } from '../common/durations.js';
+import { formatValue } from './format.js';
 import type { QuestionSummary, UnclaimedFact, UnclaimedFlag, UnclaimedSection } from './unclaimed.js';
 
 /**
@@ -10,14 +11,6 @@ const FLAG_TEXT: Record<UnclaimedFlag, string> = {
   worse_than_target: 'worse than target',
   worse_than_previous: 'worse than the period before',
 };
-
-/** A value in the fact's unit: 60 %, 4:10, 4.2. */
-function value(unit: UnclaimedFact['unit'], v: number | null): string {
-  if (v === null) return '–';
-  if (unit === 'rate') return `${(v * 100).toFixed(v * 100 >= 10 || v === 0 ? 0 : 1)} %`;
-  if (unit === 'seconds') return formatDuration(v);
-  return v.toFixed(1);
-}
 
 /** Short names that fit a phone's line; any other metric by its key. */
 const LABELS: Record<string, string> = {
@@ -35,10 +28,12 @@ export const questionLine = (q: QuestionSummary): string =>
 /** "transfer rate 60 % (95 % 41 %–77 %), n 20; before 10 % (n 20); target 20 %". */
 export function factText(f: UnclaimedFact): string {
   const interval =
-    f.ciLow === null || f.ciHigh === null ? '' : ` (95 % ${value(f.unit, f.ciLow)}–${value(f.unit, f.ciHigh)})`;
-  const before = f.previousN ? `; before ${value(f.unit, f.previous)} (n ${f.previousN})` : '';
-  const target = f.target === null ? '' : `; target ${value(f.unit, f.target)}`;
-  return `${metricLabel(f.metric)} ${value(f.unit, f.observed)}${interval}, n ${f.n}${before}${target}`;
+    f.ciLow === null || f.ciHigh === null
+      ? ''
+      : ` (95 % ${formatValue(f.unit, f.ciLow)}–${formatValue(f.unit, f.ciHigh)})`;
+  const before = f.previousN ? `; before ${formatValue(f.unit, f.previous)} (n ${f.previousN})` : '';
+  const target = f.target === null ? '' : `; target ${formatValue(f.unit, f.target)}`;
+  return `${metricLabel(f.metric)} ${formatValue(f.unit, f.observed)}${interval}, n ${f.n}${before}${target}`;
 }
 
 export const flagText = (f: UnclaimedFact): string => f.flags.map((flag) => FLAG_TEXT[flag]).join(', ');
@@ -47,8 +42,10 @@ export const flagText = (f: UnclaimedFact): string => f.flags.map((flag) => FLAG
 export function answerText(q: QuestionSummary): string {
   if (q.type === 'yes_no' && q.yes !== null) {
     const interval =
-      q.ciLow === null || q.ciHigh === null ? '' : `, 95 % ${value('rate', q.ciLow)}–${value('rate', q.ciHigh)}`;
-    return `yes ${q.yes} of ${q.n} (${value('rate', q.n ? q.yes / q.n : null)}${interval})`;
+      q.ciLow === null || q.ciHigh === null
+        ? ''
+        : `, 95 % ${formatValue('rate', q.ciLow)}–${formatValue('rate', q.ciHigh)}`;
+    return `yes ${q.yes} of ${q.n} (${formatValue('rate', q.n ? q.yes / q.n : null)}${interval})`;
   }
   if (q.choices) return `${q.choices.map((c) => `${c.option} ${c.count}`).join(' · ')} (n ${q.n})`;
   if (q.median !== null) {

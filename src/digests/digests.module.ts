@@ -15,6 +15,7 @@ import { DigestSubscriptionsController } from './digest-subscriptions.controller
 import { DigestSubscriptionsService } from './digest-subscriptions.service.js';
 import { DigestsController } from './digests.controller.js';
 import { DigestsRepository } from './digests.repository.js';
+import { RecipientDigests } from './recipient-digest.service.js';
 import { UnclaimedRepository } from './unclaimed.repository.js';
 import { UnclaimedFacts } from './unclaimed.service.js';
 
@@ -32,6 +33,7 @@ import { UnclaimedFacts } from './unclaimed.service.js';
     DigestRunsService,
     DigestLinksService,
     DigestPagesService,
+    RecipientDigests,
   ],
   exports: [
     DigestBuilder,

@@ -5,6 +5,7 @@ import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Page } from '../common/pagination.js';
 import { LOCKS } from '../database/advisory-lock.js';
 import type { DigestPayload, DigestRow } from './digest-builder.service.js';
+import { headlineOfCounts } from './digest-evidence.js';
 import { DigestRunRow } from './digest-run-row.entity.js';
 import { DigestRun } from './digest-run.entity.js';
 import { DigestSubscription } from './digest-subscription.entity.js';
@@ -264,19 +265,28 @@ export class DigestsRepository {
     };
   }
 
-  /** The organization's runs, newest first (of one subscription if given), without their payloads. */
+  /**
+   * The organization's runs, newest first (of one subscription if given), without their payloads: the count of
+   * rows and the headline come from the rows stored one by one (digest_run_row), not from the payload (a whole
+   * organization's digest is megabytes to decompress).
+   */
   async runs(
     organizationId: string,
     page: { limit: number; offset: number; subscriptionId?: string },
   ): Promise<Page<RunSummary>> {
     const where = 'r.organization_id = $1 AND ($2::uuid IS NULL OR r.subscription_id = $2)';
     const params = [organizationId, page.subscriptionId ?? null];
-    const [items, [{ total }]] = await Promise.all([
-      this.dataSource.query<RunSummary[]>(
+    const [rows, [{ total }]] = await Promise.all([
+      this.dataSource.query<Array<Omit<RunSummary, 'headline'> & { running: number; contradicted: number }>>(
         `SELECT r.id, r.subscription_id AS "subscriptionId", s.name AS "subscriptionName",
                 r.period_start AS "periodStart", r.period_end AS "periodEnd", r.created_at AS "createdAt",
-                jsonb_array_length(r.payload->'rows') AS rows, coalesce(r.payload->>'headline', '') AS headline
+                v.rows, v.running, v.contradicted
            FROM digest_run r JOIN digest_subscription s ON s.id = r.subscription_id
+           CROSS JOIN LATERAL (
+             SELECT count(*)::int AS rows,
+                    count(*) FILTER (WHERE x."row" ->> 'verdict' = 'in_progress')::int AS running,
+                    count(*) FILTER (WHERE x."row" ->> 'verdict' = 'contradicted')::int AS contradicted
+               FROM digest_run_row x WHERE x.run_id = r.id) v
           WHERE ${where}
           ORDER BY r.created_at DESC, r.id
           LIMIT $3 OFFSET $4`,
@@ -287,6 +297,11 @@ export class DigestsRepository {
         params,
       ),
     ]);
+    // the headline the payload holds, made again from the same rows (headlineOf, as the builder made it)
+    const items = rows.map(({ running, contradicted, ...run }) => ({
+      ...run,
+      headline: headlineOfCounts({ rows: run.rows, running, contradicted }),
+    }));
     return { items, total };
   }
 

@@ -1,8 +1,9 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import multer from 'multer';
 import type { Observable } from 'rxjs';
 
+import type { UploadReader } from '../auth/console.guard.js';
 import { EVIDENCE_LIMITS, tooLarge } from './evidence-rules.js';
 import { EvidenceRefused } from './evidence.service.js';
 
@@ -58,14 +59,10 @@ export class EvidenceFormUploadInterceptor extends EvidenceUploadInterceptor {
 }
 
 /**
- * For the console: its guard checks the form token in the body before any interceptor runs, so a console
- * upload is read by a middleware, ahead of the guard; a refusal waits for the handler as above.
+ * For the console: its guard reads the upload (ConsoleUpload) once the session and role are checked, before it
+ * checks the form token among the fields; a refusal waits for the handler as above.
  */
-@Injectable()
-export class EvidenceUploadMiddleware implements NestMiddleware {
-  async use(req: Request & WithUploadRefusal, res: Response, next: NextFunction): Promise<void> {
-    const refusal = await readEvidenceUpload(req, res);
-    if (refusal) req[UPLOAD_REFUSAL] = refusal;
-    next();
-  }
-}
+export const readEvidenceForm: UploadReader = async (req: Request & WithUploadRefusal, res) => {
+  const refusal = await readEvidenceUpload(req, res);
+  if (refusal) req[UPLOAD_REFUSAL] = refusal;
+};

@@ -1,9 +1,7 @@
-import { ConflictException, Get, Post, Res } from '@nestjs/common';
+import { ConflictException } from '@nestjs/common';
 import type { Response } from 'express';
 
-import { ConsolePage, CurrentConsole } from '../../auth/console.guard.js';
 import type { CurrentSession } from '../../auth/sessions/sessions.service.js';
-import { UuidParam } from '../../common/validation/uuid-param.js';
 import { sqlState } from '../../database/connection-errors.js';
 import { PostButton } from './components.js';
 import { rowOr404 } from './forms.js';
@@ -61,16 +59,20 @@ export function sendDeletePage(
   );
 }
 
-/** One kind of row the admin pages delete, through the API's service for it. */
-export interface DeletableKind<T> {
+/** One kind of row the admin pages show, through the API's service for it. */
+export interface RowKind<T> {
+  /** The kind, as pages name it ("person"), and its list, its rows' pages below it (`/people`, `/people/:id`). */
   kind: string;
-  /** The kind's list, its rows' pages below it (`/people`, `/people/:id`). */
   path: string;
-  effect: string;
   nameOf: (row: T) => string;
   read: (organizationId: string, id: string) => Promise<T>;
-  remove: (organizationId: string, id: string) => Promise<void>;
   flash: (session: CurrentSession, text: string) => Promise<void>;
+}
+
+/** One kind of row the admin pages delete, through the API's service for it. */
+export interface DeletableKind<T> extends RowKind<T> {
+  effect: string;
+  remove: (organizationId: string, id: string) => Promise<void>;
 }
 
 /**
@@ -111,25 +113,5 @@ export class DeletePages<T extends { id: string }> {
       back,
       action: `${back}/delete`,
     };
-  }
-}
-
-/**
- * The admin pages' delete routes, inherited by each kind's controller: `GET :id/delete` asks, `POST :id/delete`
- * deletes, both through the controller's DeletePages.
- */
-export abstract class AdminDeleteRoutes {
-  protected abstract readonly deletes: Pick<DeletePages<never>, 'confirm' | 'remove'>;
-
-  @Get(':id/delete')
-  @ConsolePage('admin')
-  confirmDelete(@CurrentConsole() session: CurrentSession, @UuidParam('id') id: string, @Res() res: Response) {
-    return this.deletes.confirm(session, id, res);
-  }
-
-  @Post(':id/delete')
-  @ConsolePage('admin')
-  remove(@CurrentConsole() session: CurrentSession, @UuidParam('id') id: string, @Res() res: Response) {
-    return this.deletes.remove(session, id, res);
   }
 }

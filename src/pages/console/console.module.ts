@@ -1,4 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 
 import { AssignmentsModule } from '../../assignments/assignments.module.js';
 import { AuthModule } from '../../auth/auth.module.js';
@@ -6,7 +6,6 @@ import { ConsoleGuard } from '../../auth/console.guard.js';
 import { CampaignsModule } from '../../campaigns/campaigns.module.js';
 import { ClaimsModule } from '../../claims/claims.module.js';
 import { DigestsModule } from '../../digests/digests.module.js';
-import { EvidenceUploadMiddleware } from '../../evidence/evidence-upload.interceptor.js';
 import { EvidenceModule } from '../../evidence/evidence.module.js';
 import { MetricsModule } from '../../metrics/metrics.module.js';
 import { OutcomesModule } from '../../outcomes/outcomes.module.js';
@@ -22,7 +21,6 @@ import { ScenarioPagesController } from './admin/scenarios.controller.js';
 import { SettingsPagesController } from './admin/settings.controller.js';
 import { TouchpointPagesController } from './admin/touchpoints.controller.js';
 import { ConsoleErrorsFilter } from './console-errors.filter.js';
-import { CsvUploadMiddleware } from './csv-upload.js';
 import { HomeController } from './home.controller.js';
 import { MyTouchpointsController } from './owner/my-touchpoints.controller.js';
 import { ConsolePageNotFound } from './page-not-found.js';
@@ -74,15 +72,4 @@ import { MyTestsController } from './tester/my-tests.controller.js';
   ],
   providers: [ConsoleGuard, ConsoleErrorsFilter, ConsolePageNotFound],
 })
-export class ConsoleModule implements NestModule {
-  /** Multipart forms (evidence, a chosen CSV file) are read before the console's guard, which needs their form token. */
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(EvidenceUploadMiddleware).forRoutes({ path: 'my/tests/:id/evidence', method: RequestMethod.POST });
-    consumer
-      .apply(CsvUploadMiddleware)
-      .forRoutes(
-        { path: 'people/import', method: RequestMethod.POST },
-        { path: 'claims/import', method: RequestMethod.POST },
-      );
-  }
-}
+export class ConsoleModule {}

@@ -1,7 +1,7 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 import multer from 'multer';
 
+import type { UploadReader } from '../../auth/console.guard.js';
 import { CSV_BODY_LIMIT_BYTES } from '../../common/csv/csv-import.js';
 import { formFields } from './forms.js';
 
@@ -40,19 +40,17 @@ export function refusalOf(error: unknown): UploadRefusal {
 }
 
 /**
- * Reads a console import form sent as multipart (a chosen file, or a pasted CSV beside it) before the guard runs,
- * so the guard finds the form token among its fields. A refused upload (too large, two files) is noted on the
- * request for the page to show beside the form, never half-read into an import.
+ * Reads a console import form sent as multipart (a chosen file, or a pasted CSV beside it), called by the console's
+ * guard (ConsoleUpload) once the session and role are checked and before the form token is. A refused upload (too
+ * large, two files) is noted on the request for the page to show beside the form, never half-read into an import.
  */
-@Injectable()
-export class CsvUploadMiddleware implements NestMiddleware {
-  use(req: Request, res: Response, next: NextFunction): void {
+export const readCsvUpload: UploadReader = (req, res) =>
+  new Promise((resolve) =>
     parse(req, res, (error: unknown) => {
       if (error) (req as UploadRequest).uploadRefusal = refusalOf(error);
-      next();
-    });
-  }
-}
+      resolve();
+    }),
+  );
 
 /** The CSV an import form brought: the chosen file (UTF-8 text) if there is one, else the pasted text. */
 export function uploadedCsv(req: UploadRequest): { csv: string } | { refusal: UploadRefusal; csv: string } {

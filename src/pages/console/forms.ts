@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, NotFoundException } from '@nest
 import type { ClassConstructor } from 'class-transformer';
 import type { Response } from 'express';
 
+import type { CurrentSession } from '../../auth/sessions/sessions.service.js';
 import { PageQuery } from '../../common/pagination.js';
 import { validateDto } from '../../common/validation/validate-dto.js';
 import { FieldValidationException } from '../../common/validation/validation-errors.js';
@@ -76,6 +77,60 @@ export async function submitForm<D extends object, R>(res: Response, form: FormS
     throw error;
   }
   res.redirect(303, await form.saved(result));
+}
+
+/**
+ * A console form page for rows `T` (claims, subscriptions, each admin kind): how it reads its POST into the form `F`,
+ * what of that the DTO validates (the form itself by default), how it shows the form again, and how it flashes.
+ */
+export interface FormPage<T, F> {
+  formOf: (body: unknown) => F;
+  plainOf?: (form: F) => object;
+  /** The form's page: a new row's (`row` null) or a saved one's, with errors beside their fields. */
+  send: (
+    res: Response,
+    status: number,
+    session: CurrentSession,
+    row: T | null,
+    form: F,
+    errors: FieldError[],
+  ) => Promise<void> | void;
+  flash: (session: CurrentSession, text: string) => Promise<void>;
+}
+
+/** What one of a FormPage's POSTs saves, what it then flashes and where the browser goes. */
+export interface FormSave<D extends object, R> {
+  dto: ClassConstructor<D>;
+  save: (value: D) => Promise<R>;
+  done: (saved: R) => { flash: string; next: string };
+  conflict?: (error: ConflictException) => FieldError;
+}
+
+/**
+ * A FormPage's POST, new (`row` null) or a change of `row`: the posted form read, then submitForm; a save flashes and
+ * redirects (303), a refusal shows the same form again with its errors.
+ */
+export function postForm<T, F, D extends object, R>(
+  page: FormPage<T, F>,
+  session: CurrentSession,
+  res: Response,
+  body: unknown,
+  row: T | null,
+  save: FormSave<D, R>,
+): Promise<void> {
+  const form = page.formOf(body);
+  return submitForm(res, {
+    dto: save.dto,
+    plain: page.plainOf ? page.plainOf(form) : (form as object),
+    save: save.save,
+    saved: async (result) => {
+      const { flash, next } = save.done(result);
+      await page.flash(session, flash);
+      return next;
+    },
+    refused: (status, errors) => page.send(res, status, session, row, form, errors),
+    conflict: save.conflict,
+  });
 }
 
 /** A row read through its service, or a 404 page that does not repeat the id asked for (as the API's message does). */

@@ -20,10 +20,11 @@ import { ScenariosQuery } from '../../../scenarios/scenario.dto.js';
 import { ScenariosService } from '../../../scenarios/scenarios.service.js';
 import { TouchpointsQuery } from '../../../touchpoints/touchpoint.dto.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
+import { AdminCrudRoutes, EditPages } from '../admin-routes.js';
 import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable, SelectField, CheckboxGroup } from '../components.js';
-import { AdminDeleteRoutes, DeletePages } from '../confirm-delete.js';
+import { DeletePages } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, submitForm, rowOr404, listOf } from '../forms.js';
+import { formFields, rowOr404, listOf } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { everyItem } from './admin-fields.js';
 import type { Option } from './admin-fields.js';
@@ -169,7 +170,7 @@ export function planSummary(result: PlanResult, touchpointName: Map<string, stri
  * CampaignsService and PlanningService as /api/v1/campaigns uses them.
  */
 @ConsoleController('campaigns')
-export class CampaignPagesController extends AdminDeleteRoutes {
+export class CampaignPagesController extends AdminCrudRoutes {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly planning: PlanningService,
@@ -182,17 +183,59 @@ export class CampaignPagesController extends AdminDeleteRoutes {
     super();
   }
 
-  /** Deleting a campaign: asked first, then through the API's service (which refuses one in use). */
-  protected readonly deletes = new DeletePages<Campaign>({
+  private readonly rows = {
     kind: 'campaign',
     path: '/campaigns',
+    nameOf: (campaign: Campaign) => campaign.name,
+    read: (org: string, id: string) => this.campaigns.get(org, id),
+    flash: (session: CurrentSession, text: string) => this.sessions.flash(session.actor, text),
+  };
+
+  /** Adding and editing a campaign, through the API's service; its page also plans it (below). */
+  protected readonly edits = new EditPages<Campaign, CampaignForm, CreateCampaignDto>({
+    ...this.rows,
+    dto: CreateCampaignDto,
+    formOf: campaignFormOf,
+    plainOf: dtoPlainOf,
+    emptyForm: () => this.emptyForm(),
+    rowForm: formOf,
+    create: (session, value) => this.campaigns.create(session.actor.organizationId, value),
+    update: (session, id, value) =>
+      this.campaigns.update(session.actor.organizationId, id, value, session.actor.personId),
+    addedText: (name) => `${name} is added: plan its first weeks below.`,
+    savedText: (name) => `${name} is saved. Weeks planned before keep their tests unless re-planned.`,
+    next: (campaign) => `/campaigns/${campaign.id}`,
+    send: (res, status, session, campaign, form, errors) => this.sendPage(res, status, session, campaign, form, errors),
+  });
+
+  /** Deleting a campaign: asked first, then through the API's service (which refuses one in use). */
+  protected readonly deletes = new DeletePages<Campaign>({
+    ...this.rows,
     effect:
       'Its planned tests that nobody has seen yet go with it. A campaign with revealed or finished tests is kept: set its end date to stop it instead.',
-    nameOf: (campaign) => campaign.name,
-    read: (org, id) => this.campaigns.get(org, id),
     remove: (org, id) => this.campaigns.remove(org, id),
-    flash: (session, text) => this.sessions.flash(session.actor, text),
   });
+
+  /** A new campaign's form: the defaults, two tests a touchpoint a week, from today. */
+  private emptyForm(): CampaignForm {
+    const numbers = {} as Record<NumberKey, string>;
+    for (const [key] of NUMBERS)
+      numbers[key] = key === 'holdLeadMinutes' ? '' : String(DEFAULTS[key as keyof typeof DEFAULTS] ?? '');
+    numbers.contactsPerTouchpointPerWeek = '2';
+    return {
+      name: '',
+      touchpointIds: [],
+      team: '',
+      channels: [],
+      testerIds: [],
+      scenarioIds: [],
+      numbers,
+      allocation: 'per-touchpoint',
+      allowOwnerSelfTest: false,
+      startsOn: isoDate(this.clock.now()),
+      endsOn: '',
+    };
+  }
 
   private async choices(session: CurrentSession): Promise<Choices> {
     const org = session.actor.organizationId;
@@ -289,81 +332,6 @@ export class CampaignPagesController extends AdminDeleteRoutes {
         />
       </Layout>,
     );
-  }
-
-  @Get('new')
-  @ConsolePage('admin')
-  async newForm(@CurrentConsole() session: CurrentSession, @Res() res: Response): Promise<void> {
-    const numbers = {} as Record<NumberKey, string>;
-    for (const [key] of NUMBERS)
-      numbers[key] = key === 'holdLeadMinutes' ? '' : String(DEFAULTS[key as keyof typeof DEFAULTS] ?? '');
-    numbers.contactsPerTouchpointPerWeek = '2';
-    const form: CampaignForm = {
-      name: '',
-      touchpointIds: [],
-      team: '',
-      channels: [],
-      testerIds: [],
-      scenarioIds: [],
-      numbers,
-      allocation: 'per-touchpoint',
-      allowOwnerSelfTest: false,
-      startsOn: isoDate(this.clock.now()),
-      endsOn: '',
-    };
-    await this.sendPage(res, 200, session, null, form, []);
-  }
-
-  @Post()
-  @ConsolePage('admin')
-  async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
-    const form = campaignFormOf(body);
-    await submitForm(res, {
-      dto: CreateCampaignDto,
-      plain: dtoPlainOf(form),
-      save: (value) => this.campaigns.create(session.actor.organizationId, value),
-      saved: async (created) => {
-        await this.sessions.flash(session.actor, `${created.name} is added: plan its first weeks below.`);
-        return `/campaigns/${created.id}`;
-      },
-      refused: (status, errors) => this.sendPage(res, status, session, null, form, errors),
-    });
-  }
-
-  @Get(':id')
-  @ConsolePage('admin')
-  async show(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const campaign = await rowOr404(this.campaigns.get(session.actor.organizationId, id), 'campaign');
-    await this.sendPage(res, 200, session, campaign, formOf(campaign), []);
-  }
-
-  @Post(':id')
-  @ConsolePage('admin')
-  async update(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Body() body: unknown,
-    @Res() res: Response,
-  ): Promise<void> {
-    const campaign = await rowOr404(this.campaigns.get(session.actor.organizationId, id), 'campaign');
-    const form = campaignFormOf(body);
-    await submitForm(res, {
-      dto: CreateCampaignDto,
-      plain: dtoPlainOf(form),
-      save: (value) => this.campaigns.update(session.actor.organizationId, id, value, session.actor.personId),
-      saved: async (saved) => {
-        await this.sessions.flash(
-          session.actor,
-          `${saved.name} is saved. Weeks planned before keep their tests unless re-planned.`,
-        );
-        return `/campaigns/${id}`;
-      },
-      refused: (status, errors) => this.sendPage(res, status, session, campaign, form, errors),
-    });
   }
 
   @Post(':id/plan')

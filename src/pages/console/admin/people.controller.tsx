@@ -1,7 +1,7 @@
-import { Body, ConflictException, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { ConflictException, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
-import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
+import { ConsolePage, ConsoleUpload, CurrentConsole } from '../../../auth/console.guard.js';
 import { ROLES } from '../../../auth/roles.js';
 import { SessionsService } from '../../../auth/sessions/sessions.service.js';
 import type { CurrentSession } from '../../../auth/sessions/sessions.service.js';
@@ -9,13 +9,13 @@ import { CsvFormatError, CsvImportRejected } from '../../../common/csv/csv-impor
 import type { CsvRowError } from '../../../common/csv/csv-import.js';
 import type { Page } from '../../../common/pagination.js';
 import { WEEKDAYS } from '../../../common/validation/domain.validators.js';
-import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import { FieldValidationException } from '../../../common/validation/validation-errors.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
 import { PeopleService } from '../../../people/people.service.js';
 import { CreatePersonDto, PeopleQuery } from '../../../people/person.dto.js';
 import type { Person } from '../../../people/person.entity.js';
+import { AdminCrudRoutes, EditPages } from '../admin-routes.js';
 import {
   EmptyState,
   ErrorSummary,
@@ -27,10 +27,16 @@ import {
   CheckboxGroup,
   TextareaField,
 } from '../components.js';
-import { AdminDeleteRoutes, DeletePages } from '../confirm-delete.js';
+import { DeletePages } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
-import { CSV_FILE_FIELD, CSV_UPLOAD_LIMIT_TEXT, uploadedCsv, type UploadRequest } from '../csv-upload.js';
-import { formFields, submitForm, rowOr404, listOf } from '../forms.js';
+import {
+  CSV_FILE_FIELD,
+  CSV_UPLOAD_LIMIT_TEXT,
+  readCsvUpload,
+  uploadedCsv,
+  type UploadRequest,
+} from '../csv-upload.js';
+import { formFields, listOf } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
   dateRangesOf,
@@ -185,7 +191,7 @@ function PersonFormFields(props: { form: PersonForm; errors: FieldError[] }) {
  * as /api/v1/people uses it.
  */
 @ConsoleController('people')
-export class PeoplePagesController extends AdminDeleteRoutes {
+export class PeoplePagesController extends AdminCrudRoutes {
   constructor(
     private readonly people: PeopleService,
     private readonly sessions: SessionsService,
@@ -193,16 +199,33 @@ export class PeoplePagesController extends AdminDeleteRoutes {
     super();
   }
 
-  /** Deleting a person: asked first, then through the API's service (which refuses one in use). */
-  protected readonly deletes = new DeletePages<Person>({
+  private readonly rows = {
     kind: 'person',
     path: '/people',
+    nameOf: (person: Person) => person.name,
+    read: (org: string, id: string) => this.people.get(org, id),
+    flash: (session: CurrentSession, text: string) => this.sessions.flash(session.actor, text),
+  };
+
+  /** Adding and editing a person, through the API's service (which refuses a taken email or the last admin). */
+  protected readonly edits = new EditPages<Person, PersonForm, CreatePersonDto>({
+    ...this.rows,
+    dto: CreatePersonDto,
+    formOf: personFormOf,
+    emptyForm: () => EMPTY_FORM,
+    rowForm: formOfPerson,
+    create: (session, value) => this.people.create(session.actor.organizationId, value),
+    update: (session, id, value) => this.people.update(session.actor.organizationId, id, value, session.actor.personId),
+    conflict: conflictAsField,
+    send: (res, status, session, person, form, errors) => this.sendForm(res, status, session, person, form, errors),
+  });
+
+  /** Deleting a person: asked first, then through the API's service (which refuses one in use). */
+  protected readonly deletes = new DeletePages<Person>({
+    ...this.rows,
     effect:
       'They can no longer sign in, and their API keys and sessions end. Someone who owns a touchpoint or has tests on record is kept: give the touchpoints another owner, or take away the tester role instead.',
-    nameOf: (person) => person.name,
-    read: (org, id) => this.people.get(org, id),
     remove: (org, id) => this.people.remove(org, id),
-    flash: (session, text) => this.sessions.flash(session.actor, text),
   });
 
   @Get()
@@ -263,29 +286,6 @@ export class PeoplePagesController extends AdminDeleteRoutes {
     );
   }
 
-  @Get('new')
-  @ConsolePage('admin')
-  newForm(@CurrentConsole() session: CurrentSession, @Res() res: Response): void {
-    this.sendForm(res, 200, session, null, EMPTY_FORM, []);
-  }
-
-  @Post()
-  @ConsolePage('admin')
-  async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
-    const form = personFormOf(body);
-    await submitForm(res, {
-      dto: CreatePersonDto,
-      plain: form,
-      save: (value) => this.people.create(session.actor.organizationId, value),
-      saved: async (person) => {
-        await this.sessions.flash(session.actor, `${person.name} is added.`);
-        return '/people';
-      },
-      refused: (status, errors) => this.sendForm(res, status, session, null, form, errors),
-      conflict: conflictAsField,
-    });
-  }
-
   @Get('import')
   @ConsolePage('admin')
   importForm(@CurrentConsole() session: CurrentSession, @Res() res: Response): void {
@@ -294,6 +294,7 @@ export class PeoplePagesController extends AdminDeleteRoutes {
 
   @Post('import')
   @ConsolePage('admin')
+  @ConsoleUpload(readCsvUpload)
   async import(
     @CurrentConsole() session: CurrentSession,
     @Req() req: UploadRequest,
@@ -323,40 +324,6 @@ export class PeoplePagesController extends AdminDeleteRoutes {
         return this.sendImport(res, 400, session, csv, error.message, []);
       throw error;
     }
-  }
-
-  @Get(':id')
-  @ConsolePage('admin')
-  async editForm(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const person = await rowOr404(this.people.get(session.actor.organizationId, id), 'person');
-    this.sendForm(res, 200, session, person, formOfPerson(person), []);
-  }
-
-  @Post(':id')
-  @ConsolePage('admin')
-  async update(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Body() body: unknown,
-    @Res() res: Response,
-  ): Promise<void> {
-    const person = await rowOr404(this.people.get(session.actor.organizationId, id), 'person');
-    const form = personFormOf(body);
-    await submitForm(res, {
-      dto: CreatePersonDto,
-      plain: form,
-      save: (value) => this.people.update(session.actor.organizationId, id, value, session.actor.personId),
-      saved: async (saved) => {
-        await this.sessions.flash(session.actor, `${saved.name} is saved.`);
-        return '/people';
-      },
-      refused: (status, errors) => this.sendForm(res, status, session, person, form, errors),
-      conflict: conflictAsField,
-    });
   }
 
   private sendForm(

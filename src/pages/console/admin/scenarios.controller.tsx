@@ -1,16 +1,16 @@
-import { Body, Get, Post, Query, Res } from '@nestjs/common';
+import { Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
 import { SessionsService } from '../../../auth/sessions/sessions.service.js';
 import type { CurrentSession } from '../../../auth/sessions/sessions.service.js';
-import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
 import { CreateScenarioDto, ScenariosQuery } from '../../../scenarios/scenario.dto.js';
 import { QUESTION_TYPES } from '../../../scenarios/scenario.entity.js';
 import type { Scenario } from '../../../scenarios/scenario.entity.js';
 import { ScenariosService } from '../../../scenarios/scenarios.service.js';
+import { AdminCrudRoutes, EditPages } from '../admin-routes.js';
 import {
   CsrfField,
   EmptyState,
@@ -21,9 +21,9 @@ import {
   CheckboxGroup,
   TextareaField,
 } from '../components.js';
-import { AdminDeleteRoutes, DeletePages } from '../confirm-delete.js';
+import { DeletePages } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, submitForm, rowOr404, listOf } from '../forms.js';
+import { formFields, listOf } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { RowInput, RowSelect, RowsTable, rowsOf, RowTextarea, withSpareRows } from './admin-fields.js';
 import { CHANNEL_LABELS, channelOptions } from './touchpoints.controller.js';
@@ -199,7 +199,7 @@ function QuestionRows(props: { questions: Record<string, string>[]; errors: Fiel
  * question rows (add, remove, reorder without JavaScript), through ScenariosService as /api/v1/scenarios uses it.
  */
 @ConsoleController('scenarios')
-export class ScenarioPagesController extends AdminDeleteRoutes {
+export class ScenarioPagesController extends AdminCrudRoutes {
   constructor(
     private readonly scenarios: ScenariosService,
     private readonly sessions: SessionsService,
@@ -207,15 +207,32 @@ export class ScenarioPagesController extends AdminDeleteRoutes {
     super();
   }
 
-  /** Deleting a scenario: asked first, then through the API's service (which refuses one in use). */
-  protected readonly deletes = new DeletePages<Scenario>({
+  private readonly rows = {
     kind: 'scenario',
     path: '/scenarios',
+    nameOf: (scenario: Scenario) => scenario.title,
+    read: (org: string, id: string) => this.scenarios.get(org, id),
+    flash: (session: CurrentSession, text: string) => this.sessions.flash(session.actor, text),
+  };
+
+  /** Adding and editing a scenario with its questions, through the API's service. */
+  protected readonly edits = new EditPages<Scenario, ScenarioForm, CreateScenarioDto>({
+    ...this.rows,
+    dto: CreateScenarioDto,
+    formOf: scenarioFormOf,
+    plainOf: dtoPlainOf,
+    emptyForm: () => EMPTY_FORM,
+    rowForm: formOf,
+    create: (session, value) => this.scenarios.create(session.actor.organizationId, value),
+    update: (session, id, value) => this.scenarios.update(session.actor.organizationId, id, value),
+    send: (res, status, session, scenario, form, errors) => this.sendForm(res, status, session, scenario, form, errors),
+  });
+
+  /** Deleting a scenario: asked first, then through the API's service (which refuses one in use). */
+  protected readonly deletes = new DeletePages<Scenario>({
+    ...this.rows,
     effect: 'Tests and contacts that used it keep their record without it; campaigns no longer hand it out.',
-    nameOf: (scenario) => scenario.title,
-    read: (org, id) => this.scenarios.get(org, id),
     remove: (org, id) => this.scenarios.remove(org, id),
-    flash: (session, text) => this.sessions.flash(session.actor, text),
   });
 
   @Get()
@@ -273,61 +290,6 @@ export class ScenarioPagesController extends AdminDeleteRoutes {
         />
       </Layout>,
     );
-  }
-
-  @Get('new')
-  @ConsolePage('admin')
-  newForm(@CurrentConsole() session: CurrentSession, @Res() res: Response): void {
-    this.sendForm(res, 200, session, null, EMPTY_FORM, []);
-  }
-
-  @Post()
-  @ConsolePage('admin')
-  async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
-    const form = scenarioFormOf(body);
-    await submitForm(res, {
-      dto: CreateScenarioDto,
-      plain: dtoPlainOf(form),
-      save: (value) => this.scenarios.create(session.actor.organizationId, value),
-      saved: async (created) => {
-        await this.sessions.flash(session.actor, `${created.title} is added.`);
-        return '/scenarios';
-      },
-      refused: (status, errors) => this.sendForm(res, status, session, null, form, errors),
-    });
-  }
-
-  @Get(':id')
-  @ConsolePage('admin')
-  async editForm(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const scenario = await rowOr404(this.scenarios.get(session.actor.organizationId, id), 'scenario');
-    this.sendForm(res, 200, session, scenario, formOf(scenario), []);
-  }
-
-  @Post(':id')
-  @ConsolePage('admin')
-  async update(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Body() body: unknown,
-    @Res() res: Response,
-  ): Promise<void> {
-    const scenario = await rowOr404(this.scenarios.get(session.actor.organizationId, id), 'scenario');
-    const form = scenarioFormOf(body);
-    await submitForm(res, {
-      dto: CreateScenarioDto,
-      plain: dtoPlainOf(form),
-      save: (value) => this.scenarios.update(session.actor.organizationId, id, value),
-      saved: async (saved) => {
-        await this.sessions.flash(session.actor, `${saved.title} is saved.`);
-        return '/scenarios';
-      },
-      refused: (status, errors) => this.sendForm(res, status, session, scenario, form, errors),
-    });
   }
 
   private sendForm(

@@ -1,11 +1,10 @@
-import { Body, Get, Post, Query, Res } from '@nestjs/common';
+import { Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
 import { SessionsService } from '../../../auth/sessions/sessions.service.js';
 import type { CurrentSession } from '../../../auth/sessions/sessions.service.js';
 import { WEEKDAYS } from '../../../common/validation/domain.validators.js';
-import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
 import { PeopleService } from '../../../people/people.service.js';
@@ -14,10 +13,11 @@ import { CreateTouchpointDto, TouchpointsQuery } from '../../../touchpoints/touc
 import { CHANNELS } from '../../../touchpoints/touchpoint.entity.js';
 import type { Touchpoint } from '../../../touchpoints/touchpoint.entity.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';
+import { AdminCrudRoutes, EditPages } from '../admin-routes.js';
 import { CsrfField, EmptyState, ErrorSummary, Field, PagedTable, SelectField } from '../components.js';
-import { AdminDeleteRoutes, DeletePages } from '../confirm-delete.js';
+import { DeletePages } from '../confirm-delete.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, submitForm, rowOr404 } from '../forms.js';
+import { formFields } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import {
   dateRangesOf,
@@ -151,7 +151,7 @@ function WeekGrid(props: { spans: Record<string, string>[]; errors: FieldError[]
  * TouchpointsService as /api/v1/touchpoints uses it.
  */
 @ConsoleController('touchpoints')
-export class TouchpointPagesController extends AdminDeleteRoutes {
+export class TouchpointPagesController extends AdminCrudRoutes {
   constructor(
     private readonly touchpoints: TouchpointsService,
     private readonly people: PeopleService,
@@ -160,15 +160,35 @@ export class TouchpointPagesController extends AdminDeleteRoutes {
     super();
   }
 
-  /** Deleting a touchpoint: asked first, then through the API's service (which refuses one in use). */
-  protected readonly deletes = new DeletePages<Touchpoint>({
+  private readonly rows = {
     kind: 'touchpoint',
     path: '/touchpoints',
+    nameOf: (touchpoint: Touchpoint) => touchpoint.name,
+    read: (org: string, id: string) => this.touchpoints.get(org, id),
+    flash: (session: CurrentSession, text: string) => this.sessions.flash(session.actor, text),
+  };
+
+  /** Adding and editing a touchpoint, through the API's service. */
+  protected readonly edits = new EditPages<Touchpoint, TouchpointForm, CreateTouchpointDto>({
+    ...this.rows,
+    dto: CreateTouchpointDto,
+    formOf: touchpointFormOf,
+    plainOf: dtoPlainOf,
+    emptyForm: () => EMPTY_FORM,
+    rowForm: formOf,
+    create: (session, value) => this.touchpoints.create(session.actor.organizationId, value),
+    update: (session, id, value) =>
+      this.touchpoints.update(session.actor.organizationId, id, value, session.actor.personId),
+    conflict: (error) => ({ field: 'ownerId', rule: 'conflict', message: error.message }),
+    send: (res, status, session, touchpoint, form, errors) =>
+      this.sendForm(res, status, session, touchpoint, form, errors),
+  });
+
+  /** Deleting a touchpoint: asked first, then through the API's service (which refuses one in use). */
+  protected readonly deletes = new DeletePages<Touchpoint>({
+    ...this.rows,
     effect: 'Its claims go with it. A touchpoint with tests on record is kept for their history.',
-    nameOf: (touchpoint) => touchpoint.name,
-    read: (org, id) => this.touchpoints.get(org, id),
     remove: (org, id) => this.touchpoints.remove(org, id),
-    flash: (session, text) => this.sessions.flash(session.actor, text),
   });
 
   /** The people who may own a touchpoint (the owner role), by name, for the picker and the list. */
@@ -247,62 +267,6 @@ export class TouchpointPagesController extends AdminDeleteRoutes {
         />
       </Layout>,
     );
-  }
-
-  @Get('new')
-  @ConsolePage('admin')
-  async newForm(@CurrentConsole() session: CurrentSession, @Res() res: Response): Promise<void> {
-    await this.sendForm(res, 200, session, null, EMPTY_FORM, []);
-  }
-
-  @Post()
-  @ConsolePage('admin')
-  async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
-    const form = touchpointFormOf(body);
-    await submitForm(res, {
-      dto: CreateTouchpointDto,
-      plain: dtoPlainOf(form),
-      save: (value) => this.touchpoints.create(session.actor.organizationId, value),
-      saved: async (created) => {
-        await this.sessions.flash(session.actor, `${created.name} is added.`);
-        return '/touchpoints';
-      },
-      refused: (status, errors) => this.sendForm(res, status, session, null, form, errors),
-    });
-  }
-
-  @Get(':id')
-  @ConsolePage('admin')
-  async editForm(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const touchpoint = await rowOr404(this.touchpoints.get(session.actor.organizationId, id), 'touchpoint');
-    await this.sendForm(res, 200, session, touchpoint, formOf(touchpoint), []);
-  }
-
-  @Post(':id')
-  @ConsolePage('admin')
-  async update(
-    @CurrentConsole() session: CurrentSession,
-    @UuidParam('id') id: string,
-    @Body() body: unknown,
-    @Res() res: Response,
-  ): Promise<void> {
-    const touchpoint = await rowOr404(this.touchpoints.get(session.actor.organizationId, id), 'touchpoint');
-    const form = touchpointFormOf(body);
-    await submitForm(res, {
-      dto: CreateTouchpointDto,
-      plain: dtoPlainOf(form),
-      save: (value) => this.touchpoints.update(session.actor.organizationId, id, value, session.actor.personId),
-      saved: async (saved) => {
-        await this.sessions.flash(session.actor, `${saved.name} is saved.`);
-        return '/touchpoints';
-      },
-      refused: (status, errors) => this.sendForm(res, status, session, touchpoint, form, errors),
-      conflict: (error) => ({ field: 'ownerId', rule: 'conflict', message: error.message }),
-    });
   }
 
   private async sendForm(

@@ -2,7 +2,7 @@ import { Body, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DateTime } from 'luxon';
 
-import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
+import { ConsolePage, ConsoleUpload, CurrentConsole } from '../../../auth/console.guard.js';
 import { SessionsService, type CurrentSession } from '../../../auth/sessions/sessions.service.js';
 import { CLAIM_VERDICT_FILTERS, ClaimsQuery, CreateClaimDto, UpdateClaimDto } from '../../../claims/claim.dto.js';
 import type { Claim } from '../../../claims/claim.entity.js';
@@ -13,7 +13,8 @@ import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
 import type { ClaimProgress } from '../../../digests/claim-progress.js';
-import { formatValue, VERDICT_TEXT } from '../../../digests/digest-render.js';
+import { VERDICT_TEXT } from '../../../digests/digest-render.js';
+import { formatValue } from '../../../digests/format.js';
 import type { Verdict } from '../../../digests/verdicts.js';
 import { METRICS, metricByKey } from '../../../metrics/metric-catalogue.js';
 import { PeopleService } from '../../../people/people.service.js';
@@ -31,8 +32,14 @@ import {
   TextareaField,
 } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
-import { CSV_FILE_FIELD, CSV_UPLOAD_LIMIT_TEXT, uploadedCsv, type UploadRequest } from '../csv-upload.js';
-import { formFields, pagingOf, fieldErrorsOf, submitForm } from '../forms.js';
+import {
+  CSV_FILE_FIELD,
+  CSV_UPLOAD_LIMIT_TEXT,
+  readCsvUpload,
+  uploadedCsv,
+  type UploadRequest,
+} from '../csv-upload.js';
+import { formFields, pagingOf, fieldErrorsOf, postForm, type FormPage } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { changesOf } from './contacts.controller.js';
 import { numberOrText, teamChoices } from './form-parts.js';
@@ -121,6 +128,15 @@ export class ClaimsPagesController {
     private readonly people: PeopleService,
     private readonly sessions: SessionsService,
   ) {}
+
+  /** The claim form: read as the API's body, shown again with the API's field errors. */
+  private readonly page: FormPage<Claim, ClaimForm> = {
+    formOf: formFields,
+    plainOf: claimBody,
+    send: (res, status, session, claim, form, errors) =>
+      this.form(session, res, status, { claim: claim ?? undefined, form, errors }),
+    flash: (session, text) => this.sessions.flash(session.actor, text),
+  };
 
   @Get()
   @ConsolePage('admin', 'quality')
@@ -344,17 +360,13 @@ export class ClaimsPagesController {
   @Post()
   @ConsolePage('admin', 'quality')
   async create(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
-    const form = formFields(body) as ClaimForm;
-    await submitForm(res, {
+    await postForm(this.page, session, res, body, null, {
       dto: CreateClaimDto,
-      plain: claimBody(form),
       save: (value) => this.claims.create(session.actor, value),
-      saved: async (claim) => {
-        const what = `${claim.metric} for ${claim.periodStart} – ${claim.periodEnd}`;
-        await this.sessions.flash(session.actor, `The claim is entered: ${what}.`);
-        return '/claims';
-      },
-      refused: (status, errors) => this.form(session, res, status, { form, errors }),
+      done: (claim) => ({
+        flash: `The claim is entered: ${claim.metric} for ${claim.periodStart} – ${claim.periodEnd}.`,
+        next: '/claims',
+      }),
     });
   }
 
@@ -366,6 +378,7 @@ export class ClaimsPagesController {
 
   @Post('import')
   @ConsolePage('admin', 'quality')
+  @ConsoleUpload(readCsvUpload)
   async import(
     @CurrentConsole() session: CurrentSession,
     @Req() req: UploadRequest,
@@ -416,16 +429,10 @@ export class ClaimsPagesController {
     @Res() res: Response,
   ): Promise<void> {
     const claim = await this.claims.get(session.actor, id);
-    const form = formFields(body) as ClaimForm;
-    await submitForm(res, {
+    await postForm(this.page, session, res, body, claim, {
       dto: UpdateClaimDto,
-      plain: claimBody(form),
       save: (value) => this.claims.update(session.actor, id, value),
-      saved: async () => {
-        await this.sessions.flash(session.actor, 'The claim is changed; its history keeps what it was.');
-        return `/claims/${id}/history`;
-      },
-      refused: (status, errors) => this.form(session, res, status, { claim, form, errors }),
+      done: () => ({ flash: 'The claim is changed; its history keeps what it was.', next: `/claims/${id}/history` }),
     });
   }
 

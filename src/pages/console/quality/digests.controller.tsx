@@ -7,11 +7,11 @@ import type { CurrentSession } from '../../../auth/sessions/sessions.service.js'
 import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import type { DigestRow } from '../../../digests/digest-builder.service.js';
-import { formatGap, formatValue } from '../../../digests/digest-render.js';
 import { DigestRunsQuery } from '../../../digests/digest-run.dto.js';
 import { DigestRunsService } from '../../../digests/digest-runs.service.js';
 import { DigestSubscriptionsService } from '../../../digests/digest-subscriptions.service.js';
 import type { RunSummary } from '../../../digests/digests.repository.js';
+import { formatGap, formatValue } from '../../../digests/format.js';
 import { OutcomesQuery } from '../../../outcomes/outcome.dto.js';
 import { OutcomesService } from '../../../outcomes/outcomes.service.js';
 import { TouchpointsService } from '../../../touchpoints/touchpoints.service.js';

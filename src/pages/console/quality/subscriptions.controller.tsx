@@ -30,7 +30,7 @@ import {
   TextareaField,
 } from '../components.js';
 import { ConsoleController } from '../console-routes.js';
-import { formFields, pagingOf, listOf, fieldErrorsOf, submitForm } from '../forms.js';
+import { formFields, pagingOf, listOf, fieldErrorsOf, postForm, type FormPage } from '../forms.js';
 import { Layout, sendPage } from '../layout.js';
 import { numberOrText, teamChoices } from './form-parts.js';
 import { touchpointChoices, touchpointsById } from './quality-parts.js';
@@ -115,6 +115,15 @@ export class SubscriptionsPagesController {
     private readonly sessions: SessionsService,
     private readonly pages: DigestPagesService,
   ) {}
+
+  /** The subscription form: read as the API's body, shown again with the API's field errors. */
+  private readonly page: FormPage<DigestSubscription, SubscriptionForm> = {
+    formOf: subscriptionFormOf,
+    plainOf: subscriptionBody,
+    send: (res, status, session, sub, form, errors) =>
+      this.form(session, res, status, { sub: sub ?? undefined, form, errors }),
+    flash: (session, text) => this.sessions.flash(session.actor, text),
+  };
 
   @Get()
   @ConsolePage('admin', 'quality')
@@ -352,16 +361,10 @@ export class SubscriptionsPagesController {
   @Post()
   @ConsolePage('admin', 'quality')
   async add(@CurrentConsole() session: CurrentSession, @Body() body: unknown, @Res() res: Response): Promise<void> {
-    const form = subscriptionFormOf(body);
-    await submitForm(res, {
+    await postForm(this.page, session, res, body, null, {
       dto: CreateDigestSubscriptionDto,
-      plain: subscriptionBody(form),
       save: (value) => this.subscriptions.create(session.actor.organizationId, value),
-      saved: async (sub) => {
-        await this.sessions.flash(session.actor, `The digest ${sub.name} is added.`);
-        return '/digests/subscriptions';
-      },
-      refused: (status, errors) => this.form(session, res, status, { form, errors }),
+      done: (sub) => ({ flash: `The digest ${sub.name} is added.`, next: '/digests/subscriptions' }),
     });
   }
 
@@ -386,16 +389,10 @@ export class SubscriptionsPagesController {
   ): Promise<void> {
     const org = session.actor.organizationId;
     const sub = await this.subscriptions.get(org, id);
-    const form = subscriptionFormOf(body);
-    await submitForm(res, {
+    await postForm(this.page, session, res, body, sub, {
       dto: UpdateDigestSubscriptionDto,
-      plain: subscriptionBody(form),
       save: (value) => this.subscriptions.update(org, id, value),
-      saved: async () => {
-        await this.sessions.flash(session.actor, `The digest ${sub.name} is changed.`);
-        return '/digests/subscriptions';
-      },
-      refused: (status, errors) => this.form(session, res, status, { sub, form, errors }),
+      done: () => ({ flash: `The digest ${sub.name} is changed.`, next: '/digests/subscriptions' }),
     });
   }
 

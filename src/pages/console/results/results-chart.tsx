@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 
-import { formatValue, VERDICT_COLOUR, VERDICT_TEXT } from '../../../digests/digest-render.js';
+import { VERDICT_COLOUR, VERDICT_TEXT } from '../../../digests/digest-render.js';
+import { formatValue } from '../../../digests/format.js';
 import type { MetricSeries, ResultsClaim } from '../../../results/results.service.js';
 
 /** The chart's own coordinates: 360 wide, so at a 390 px phone one unit is about one pixel and 11 px text reads. */

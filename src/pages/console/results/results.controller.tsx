@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
 import type { CurrentSession } from '../../../auth/sessions/sessions.service.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
-import { formatValue } from '../../../digests/digest-render.js';
+import { formatValue } from '../../../digests/format.js';
 import { ResultsQuery } from '../../../results/results.dto.js';
 import { ResultsService } from '../../../results/results.service.js';
 import type { MetricSeries, Results } from '../../../results/results.service.js';

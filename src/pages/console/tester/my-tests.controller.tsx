@@ -20,7 +20,7 @@ import { AssignmentsQuery, DeclineDto } from '../../../assignments/assignment.dt
 import { ASSIGNMENT_STATUSES } from '../../../assignments/assignment.entity.js';
 import { AssignmentsRepository } from '../../../assignments/assignments.repository.js';
 import { TESTER_EXPLANATIONS } from '../../../assignments/withdrawal-reasons.js';
-import { ConsolePage, CurrentConsole } from '../../../auth/console.guard.js';
+import { ConsolePage, ConsoleUpload, CurrentConsole } from '../../../auth/console.guard.js';
 import { SessionsService } from '../../../auth/sessions/sessions.service.js';
 import type { CurrentSession } from '../../../auth/sessions/sessions.service.js';
 import { PlanChangesService } from '../../../campaigns/plan-changes.service.js';
@@ -32,7 +32,11 @@ import { UuidParam } from '../../../common/validation/uuid-param.js';
 import { validateDto } from '../../../common/validation/validate-dto.js';
 import { FieldValidationException } from '../../../common/validation/validation-errors.js';
 import type { FieldError } from '../../../common/validation/validation-errors.js';
-import { UPLOAD_REFUSAL, type WithUploadRefusal } from '../../../evidence/evidence-upload.interceptor.js';
+import {
+  readEvidenceForm,
+  UPLOAD_REFUSAL,
+  type WithUploadRefusal,
+} from '../../../evidence/evidence-upload.interceptor.js';
 import { EvidenceRefused, EvidenceService, type UploadedFile as Uploaded } from '../../../evidence/evidence.service.js';
 import type { Outcome } from '../../../outcomes/outcome.entity.js';
 import { OutcomesRepository } from '../../../outcomes/outcomes.repository.js';
@@ -446,6 +450,7 @@ export class MyTestsController {
   /** Attaches one file to the saved contact, as POST /api/v1/outcomes/:id/evidence does. */
   @Post(':id/evidence')
   @ConsolePage('tester')
+  @ConsoleUpload(readEvidenceForm)
   async attachEvidence(
     @CurrentConsole() session: CurrentSession,
     @UuidParam('id') id: string,
