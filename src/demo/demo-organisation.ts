@@ -764,6 +764,8 @@ export const JOURNEYS: Journey[] = [
       repeatedStory: false,
       resolution: 'unresolved',
       optionsExplained: false,
+      courtesy: 4,
+      knowledge: 2,
       answers: { prescription_ready: false },
       notes:
         'Second call about the same repeat prescription: "not there yet, ring back in 48 hours", as two days ago. ' +
