@@ -19,6 +19,7 @@ import { DigestLink } from './src/links/digest-link.entity.js';
 import { SigninLink } from './src/links/signin-link.entity.js';
 import { OutboxMessage } from './src/mail/outbox-message.entity.js';
 import { Organization } from './src/organizations/organization.entity.js';
+import { CaseContact } from './src/outcomes/case-contact.entity.js';
 import { Outcome, OutcomeEdit } from './src/outcomes/outcome.entity.js';
 import { Person } from './src/people/person.entity.js';
 import { Scenario } from './src/scenarios/scenario.entity.js';
@@ -42,6 +43,7 @@ export const entities = [
   AccessToken,
   Outcome,
   OutcomeEdit,
+  CaseContact,
   Claim,
   ClaimEdit,
   DigestSubscription,

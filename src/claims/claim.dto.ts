@@ -11,6 +11,7 @@ import {
   ValidationArguments,
 } from 'class-validator';
 
+import type { MetricDefinition } from '../metrics/metric-catalogue.js';
 import { MAX_WAIT_SECONDS } from '../common/durations.js';
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime, IsNotBefore, IsSingleLine } from '../common/validation/domain.validators.js';
@@ -29,6 +30,11 @@ const RANGE_TEXT = {
   seconds: `seconds from 0 to ${MAX_WAIT_SECONDS} (14 days)`,
   rating: 'a rating from 1 to 5',
 } as const;
+/** A count per case runs over the metric's own bounds (contacts to resolution from 1, repeats from 0). */
+const rangeOf = (m: MetricDefinition): readonly [number, number] =>
+  m.unit === 'count' ? [m.min ?? 0, m.max ?? 0] : RANGES[m.unit];
+const rangeText = (m: MetricDefinition): string =>
+  m.unit === 'count' ? `a number of contacts per case from ${m.min} to ${m.max}` : RANGE_TEXT[m.unit];
 
 /** The value's range depends on the metric: a rate is 0–1, a wait is seconds, a rating 1–5. */
 function FitsMetric() {
@@ -41,12 +47,12 @@ function FitsMetric() {
         validate(value: unknown, args: ValidationArguments) {
           const metric = METRICS.find((m) => m.key === (args.object as { metric?: string }).metric);
           if (!metric || typeof value !== 'number') return true;
-          const [min, max] = RANGES[metric.unit];
+          const [min, max] = rangeOf(metric);
           return value >= min && value <= max;
         },
         defaultMessage(args: ValidationArguments) {
           const metric = METRICS.find((m) => m.key === (args.object as { metric?: string }).metric)!;
-          return `value must be ${RANGE_TEXT[metric.unit]} for ${metric.key}`;
+          return `value must be ${rangeText(metric)} for ${metric.key}`;
         },
       },
     });

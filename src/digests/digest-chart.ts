@@ -16,7 +16,7 @@ import type { Verdict } from './verdicts.js';
  * font comes from npm, not the machine): the same rows give the same bytes.
  */
 
-export type ChartUnit = 'rate' | 'seconds' | 'rating';
+export type ChartUnit = 'rate' | 'seconds' | 'rating' | 'count';
 
 export interface ChartRow {
   /** What the lane is about, e.g. "General line · answer rate" (user data: escaped). */
@@ -89,11 +89,12 @@ const VERDICT_STYLE: Record<Verdict, { fill: string; stroke: string; label: stri
 };
 const VERDICTS = Object.keys(VERDICT_STYLE) as Verdict[];
 
-const SECTION_ORDER: ChartUnit[] = ['rate', 'seconds', 'rating'];
+const SECTION_ORDER: ChartUnit[] = ['rate', 'seconds', 'rating', 'count'];
 const SECTION_TITLE: Record<ChartUnit, string> = {
   rate: 'Rates',
   seconds: 'Waits',
   rating: 'Ratings (1–5)',
+  count: 'Per case (contacts, repeats)',
 };
 
 const FONT_STACK = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif";
@@ -233,6 +234,16 @@ export function waitAxis(values: readonly number[], target: number): Axis {
   };
 }
 
+/** Contacts or repeats per case: from 0 to the next whole number above every value shown (at least 3). */
+function countAxis(rows: ChartRow[]): Axis {
+  const values = rows.flatMap((r) => [r.observed, r.ciLow, r.ciHigh, r.claimed].map(finite)).filter((v) => v !== null);
+  const max = Math.max(3, Math.ceil(Math.max(0, ...values)));
+  const step = Math.max(1, Math.ceil(max / 5));
+  const ticks: number[] = [];
+  for (let v = 0; v <= max; v += step) ticks.push(v);
+  return { ticks, format: (v) => String(v), at: linear(0, ticks[ticks.length - 1]) };
+}
+
 function axisFor(unit: ChartUnit, rows: ChartRow[], plotWidth: number): Axis {
   if (unit === 'rate') {
     const step = plotWidth >= 300 ? 0.2 : 0.5;
@@ -243,6 +254,7 @@ function axisFor(unit: ChartUnit, rows: ChartRow[], plotWidth: number): Axis {
   if (unit === 'rating') {
     return { ticks: [1, 2, 3, 4, 5], format: (v) => String(v), at: linear(1, 5) };
   }
+  if (unit === 'count') return countAxis(rows);
   const values: number[] = [];
   for (const row of rows) {
     for (const v of [row.observed, row.ciLow, row.ciHigh, row.claimed]) {

@@ -18,6 +18,9 @@ const LABELS: Record<string, string> = {
   disconnect_rate: 'drop rate',
   repeat_story_rate: 'repeated story rate',
   gave_name_rate: 'gave a name',
+  resolved_within_7_days_rate: 'cases resolved within 7 days',
+  contacts_to_resolution: 'contacts to resolve a case',
+  story_repeats_per_case: 'story repeated per case',
 };
 const metricLabel = (metric: string) => LABELS[metric] ?? metric.replace(/_/g, ' ');
 

@@ -21,6 +21,8 @@ export interface ScopeSums extends FactScopeKey {
   touchpointName: string | null;
   /** Distinct touchpoints with contacts in this period (a team of one touchpoint repeats that touchpoint). */
   touchpoints: number;
+  /** Cases of this period followed beyond their first contact (or still open). */
+  followedCases: number;
   now: Record<string, MetricSums>;
   before: Record<string, MetricSums>;
   pooled: Record<string, MetricSums>;
@@ -94,11 +96,14 @@ export class UnclaimedRepository {
         pooled: number;
         tp_name: string | null;
         touchpoints: number;
+        followed: number;
       }
     > = await this.scan(
       `SELECT g.*, tp.name AS tp_name
          FROM (SELECT o.touchpoint_id, o.team, o.channel, o.cur, GROUPING(o.cur)::int AS pooled,
                       count(DISTINCT o.touchpoint_id) FILTER (WHERE o.cur)::int AS touchpoints,
+                      count(*) FILTER (WHERE o.cur AND (o.case_contacts > 1 OR o.case_status = 'open'))::int
+                        AS followed,
                       ${aggregates}
                  FROM ${COUNTED} o
                 GROUP BY GROUPING SETS ((o.touchpoint_id, o.channel, o.cur), (o.touchpoint_id, o.channel),
@@ -116,11 +121,12 @@ export class UnclaimedRepository {
       const id = `${key.touchpointId}|${key.team}|${key.channel}`;
       let entry = out.get(id);
       if (!entry) {
-        entry = { ...key, touchpointName: null, touchpoints: 0, now: {}, before: {}, pooled: {} };
+        entry = { ...key, touchpointName: null, touchpoints: 0, followedCases: 0, now: {}, before: {}, pooled: {} };
         out.set(id, entry);
       }
       const span = r.pooled ? 'pooled' : r.cur ? 'now' : 'before';
       if (span !== 'before') entry.touchpoints = Math.max(entry.touchpoints, r.touchpoints);
+      if (span !== 'before') entry.followedCases = Math.max(entry.followedCases, Number(r.followed));
       if (key.touchpointId) entry.touchpointName = r.tp_name;
       for (const [i, m] of metrics.entries()) entry[span][m.key] = sumsOf(r, `u${i}_`);
     }

@@ -3,7 +3,14 @@ import { Injectable } from '@nestjs/common';
 import type { EffectiveSettings } from '../metrics/verdict-settings.js';
 import { ranksFor } from './digest-evidence.js';
 import type { DigestScope } from './digest-evidence.repository.js';
-import { capFacts, judgeFacts, summariseQuestion, unclaimedExplanation, unclaimedMetrics } from './unclaimed.js';
+import {
+  capFacts,
+  judgeFacts,
+  showsFact,
+  summariseQuestion,
+  unclaimedExplanation,
+  unclaimedMetrics,
+} from './unclaimed.js';
 import type { ClaimedScope, FactGroup, UnclaimedSection } from './unclaimed.js';
 import { UnclaimedRepository } from './unclaimed.repository.js';
 import type { ScopeSums } from './unclaimed.repository.js';
@@ -58,7 +65,7 @@ export class UnclaimedFacts {
       const scopeLabel = s.touchpointId ? (s.touchpointName ?? '') : `team ${s.team} (${s.channel})`;
       for (const metric of metrics) {
         const now = s.now[metric.key];
-        if (!now?.n || isClaimed(claimed, s, metric.key)) continue;
+        if (!now?.n || isClaimed(claimed, s, metric.key) || !showsFact(metric.key, s.followedCases)) continue;
         const before = s.before[metric.key] ?? { n: 0, sum: 0, sumOfSquares: null, value: null };
         groups.push({ ...s, scopeLabel, metric, now, before, quantile: null });
       }

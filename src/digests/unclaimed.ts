@@ -26,7 +26,21 @@ export const UNCLAIMED_METRICS: readonly string[] = [
   'disconnect_rate',
   'repeat_story_rate',
   'gave_name_rate',
+  'resolved_within_7_days_rate',
+  'contacts_to_resolution',
+  'story_repeats_per_case',
 ];
+
+/** The case metrics among them: shown for a group only when one of its cases went beyond its first contact. */
+export const CASE_FACT_METRICS: readonly string[] = [
+  'resolved_within_7_days_rate',
+  'contacts_to_resolution',
+  'story_repeats_per_case',
+];
+
+/** Whether a group shows a metric: case facts would only repeat first-contact resolution where no case went on. */
+export const showsFact = (metric: string, followedCases: number): boolean =>
+  followedCases > 0 || !CASE_FACT_METRICS.includes(metric);
 
 /** What a claim row of the digest is about: a touchpoint's metric, or a team's (on a channel, or all). */
 export interface ClaimedScope {
@@ -136,7 +150,7 @@ function badCounts(g: FactGroup): { now: number; before: number } | null {
   if (g.metric.kind === 'quantile' && g.quantile && g.metric.better === 'lower') {
     return { now: g.quantile.nowAbovePooled, before: g.quantile.beforeAbovePooled };
   }
-  return null; // ratings and "higher is better" waits: no two-sample test here (none are journey metrics)
+  return null; // means per case and "higher is better" waits: no two-sample test here, only the target's
 }
 
 /**

@@ -1,4 +1,5 @@
 import { MAX_WAIT_SECONDS } from '../common/durations.js';
+import { MAX_CASE_CONTACTS } from '../outcomes/case-rules.js';
 import { ALL_CHANNELS, channelsAsking } from '../touchpoints/channel-fields.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 
@@ -9,7 +10,8 @@ import type { Channel } from '../touchpoints/touchpoint.entity.js';
  */
 export interface MetricDefinition {
   key: string;
-  unit: 'rate' | 'seconds' | 'rating';
+  /** `count`: contacts or times per case (a bounded mean over cases). */
+  unit: 'rate' | 'seconds' | 'rating' | 'count';
   better: 'higher' | 'lower';
   description: string;
   /**
@@ -33,11 +35,21 @@ export interface MetricDefinition {
   gapThatMatters: number;
 }
 
-/** Defaults of the gap that matters: 10 points for rates, 30 s for waits, half a point for ratings. */
-export const DEFAULT_GAP: Record<MetricDefinition['unit'], number> = { rate: 0.1, seconds: 30, rating: 0.5 };
+/** Defaults of the gap that matters: 10 points for rates, 30 s for waits, half a point for ratings and counts. */
+export const DEFAULT_GAP: Record<MetricDefinition['unit'], number> = {
+  rate: 0.1,
+  seconds: 30,
+  rating: 0.5,
+  count: 0.5,
+};
 
 /** The largest gap an organization may set per unit (a gap as wide as the scale detects nothing). */
-export const MAX_GAP: Record<MetricDefinition['unit'], number> = { rate: 1, seconds: 7 * 86_400, rating: 4 };
+export const MAX_GAP: Record<MetricDefinition['unit'], number> = {
+  rate: 1,
+  seconds: 7 * 86_400,
+  rating: 4,
+  count: MAX_CASE_CONTACTS,
+};
 
 const WAIT = 'CASE WHEN o.reached_human THEN o.seconds_to_human END';
 const rate = (
@@ -78,6 +90,34 @@ const wait = (key: string, kind: 'quantile' | 'descriptive', description: string
   channels: channelsAsking('secondsToHuman'),
   ...(q === undefined ? {} : { q }),
   gapThatMatters: DEFAULT_GAP.seconds,
+});
+
+/**
+ * A case's metrics sit on its first contact's row (see case-rules.ts): days count from the first contact to the
+ * resolving one, in 24-hour days. An open case is never counted resolved: a within-N-days rate counts it as not
+ * resolved once a contact more than N days after the first shows it still open, and leaves it out before that; a
+ * given-up case was not resolved (see STATISTICS.md "Cases").
+ */
+const resolvedWithin = (days: number): MetricDefinition =>
+  rate(
+    `resolved_within_${days}_days_rate`,
+    'higher',
+    `CASE WHEN o.case_status = 'resolved' AND o.case_ended_at <= o.attempted_at + interval '${days} days' THEN 1
+          WHEN o.case_status <> 'open'
+            OR coalesce(o.case_last_contact_at, o.attempted_at) > o.attempted_at + interval '${days} days' THEN 0 END`,
+    `share of cases resolved within ${days} days of the first contact (open cases counted once known)`,
+  );
+const perCase = (key: string, column: string, description: string, min: number): MetricDefinition => ({
+  key,
+  unit: 'count',
+  better: 'lower',
+  description,
+  kind: 'bounded_mean',
+  column,
+  channels: ALL_CHANNELS,
+  min,
+  max: MAX_CASE_CONTACTS,
+  gapThatMatters: DEFAULT_GAP.count,
 });
 
 /** A metric's column, NULL on the channels it does not fit, so no aggregate ever pools what they measure. */
@@ -193,6 +233,27 @@ export const METRICS: readonly MetricDefinition[] = (
       "CASE WHEN o.promise_status IS NOT NULL THEN (o.promise_status = 'kept')::int END",
       'among answered follow-up promises, share kept by the promised date',
     ),
+    resolvedWithin(3),
+    resolvedWithin(7),
+    perCase(
+      'contacts_to_resolution',
+      "CASE WHEN o.case_status = 'resolved' THEN o.case_contacts END",
+      'mean contacts a resolved case took, the first included',
+      1,
+    ),
+    perCase(
+      'story_repeats_per_case',
+      "CASE WHEN o.case_status <> 'open' THEN o.repeated_story::int + o.case_later_repeats END",
+      'mean contacts of an ended case (resolved or given up) on which the story had to be told again',
+      0,
+    ),
+    rate(
+      'case_promises_kept_rate',
+      'higher',
+      `CASE WHEN (o.promise_status IS NOT NULL)::int + o.case_promises_kept + o.case_promises_failed > 0
+            THEN (coalesce(o.promise_status, 'kept') = 'kept' AND o.case_promises_failed = 0)::int END`,
+      'among cases with an answered follow-up promise, share where every promise was kept by its date',
+    ),
   ] satisfies MetricDefinition[]
 ).map(fitted);
 
@@ -201,6 +262,7 @@ export const TARGET_RANGE: Record<MetricDefinition['unit'], { min: number; max: 
   rate: { min: 0, max: 1 },
   seconds: { min: 0, max: MAX_WAIT_SECONDS },
   rating: { min: 1, max: 5 },
+  count: { min: 0, max: MAX_CASE_CONTACTS },
 };
 
 export const METRIC_KEYS = METRICS.map((m) => m.key);

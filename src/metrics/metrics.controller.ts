@@ -20,7 +20,7 @@ class MetricsQuery {
 
 class ObservedMetricView {
   @ApiProperty() metric: string;
-  @ApiProperty({ enum: ['rate', 'seconds', 'rating'] }) unit: string;
+  @ApiProperty({ enum: ['rate', 'seconds', 'rating', 'count'] }) unit: string;
   @ApiProperty({ enum: ['higher', 'lower'] }) better: string;
   @ApiProperty({
     enum: CHANNELS,
@@ -41,7 +41,7 @@ class ObservedMetricView {
 
 class MetricDefinitionView {
   @ApiProperty() key: string;
-  @ApiProperty({ enum: ['rate', 'seconds', 'rating'] }) unit: string;
+  @ApiProperty({ enum: ['rate', 'seconds', 'rating', 'count'] }) unit: string;
   @ApiProperty({ enum: ['higher', 'lower'] }) better: string;
   @ApiProperty() description: string;
   @ApiProperty({

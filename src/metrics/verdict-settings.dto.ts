@@ -5,7 +5,12 @@ import { IsBoolean, IsNumber, IsOptional, IsPositive, Max, Min, ValidateNested }
 import { MAX_GAP, METRICS, TARGET_RANGE } from './metric-catalogue.js';
 import type { EffectiveSettings } from './verdict-settings.js';
 
-const UNIT_TEXT = { rate: 'a fraction of 1 (10 points is 0.1)', seconds: 'seconds', rating: 'rating points' } as const;
+const UNIT_TEXT = {
+  rate: 'a fraction of 1 (10 points is 0.1)',
+  seconds: 'seconds',
+  rating: 'rating points',
+  count: 'contacts or times per case',
+} as const;
 
 /** One optional property per catalogue metric: the gap that matters for it, or null for the default. */
 export class GapThatMattersDto {
@@ -35,6 +40,7 @@ const TARGET_UNIT_TEXT = {
   rate: 'a fraction of 1 (90 % is 0.9)',
   seconds: 'seconds (up to 14 days)',
   rating: 'a rating from 1 to 5',
+  count: 'contacts or times per case (0 to 20)',
 } as const;
 
 /** One optional property per catalogue metric: the organization's target for it, or null to remove it. */

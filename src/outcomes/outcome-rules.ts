@@ -10,6 +10,7 @@ import {
   channelsAsking,
 } from '../touchpoints/channel-fields.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
+import { caseContinuesRule } from './case-rules.js';
 import type { OutcomeDto } from './outcome.dto.js';
 
 const MINUTE = 60_000;
@@ -133,6 +134,7 @@ export function outcomeRules(o: OutcomeDto, ctx: OutcomeContext): FieldError[] {
         );
     }
   }
+  errors.push(...caseContinuesRule(o));
   errors.push(...answerRules(o.answers ?? {}, ctx.questions, ctx.channel));
   return errors;
 }

@@ -6,8 +6,8 @@ import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime } from '../common/validation/domain.validators.js';
 import { Omittable } from '../common/validation/validate-dto.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
-import { PROMISE_STATUSES, RESOLUTIONS } from './outcome.entity.js';
-import type { AnswerValue, Outcome, PromiseStatus, Resolution } from './outcome.entity.js';
+import { CASE_STATUSES, PROMISE_STATUSES, RESOLUTIONS } from './outcome.entity.js';
+import type { AnswerValue, CaseStatus, Outcome, PromiseStatus, Resolution } from './outcome.entity.js';
 
 /**
  * What the tester records. Cross-field rules (reached a human ⇒ a wait, …) and which fields each channel asks live
@@ -168,6 +168,17 @@ export class OutcomeDto {
 
   @ApiPropertyOptional({
     nullable: true,
+    type: Boolean,
+    description:
+      'Not resolved: will you follow the matter further (a callback, a chase, a visit again) as a case? ' +
+      'Left out, a promised follow-up keeps the case open; false ends it unresolved (given up)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  caseContinues?: boolean | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
     type: String,
     maxLength: 4000,
     description: 'What happened, in your words; no names of staff',
@@ -204,6 +215,10 @@ export class OutcomesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() testerId?: string;
   @ApiPropertyOptional({ enum: RESOLUTIONS }) @IsOptional() @IsIn(RESOLUTIONS) resolution?: Resolution;
+  @ApiPropertyOptional({ enum: CASE_STATUSES, description: 'Where the case the contact opened stands' })
+  @IsOptional()
+  @IsIn(CASE_STATUSES)
+  caseStatus?: CaseStatus;
   @ApiPropertyOptional({ description: 'Attempted at or after (date or date-time with offset)' })
   @IsOptional()
   @IsDateOrDateTime()
@@ -238,12 +253,25 @@ export class OutcomeView {
   @ApiProperty({ nullable: true, enum: PROMISE_STATUSES }) promiseStatus: PromiseStatus | null;
   @ApiProperty({ nullable: true, type: String }) notes: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) answers: Record<string, AnswerValue>;
+  @ApiProperty({ enum: CASE_STATUSES, description: 'The case this contact opened: open, resolved or given up' })
+  caseStatus: CaseStatus;
+  @ApiProperty({ description: 'Contacts in the case, this one included' }) caseContacts: number;
+  @ApiProperty({ nullable: true, type: Date, description: 'When the case was resolved or given up' })
+  caseEndedAt: Date | null;
   @ApiProperty({ description: 'Edits are accepted until then (48 hours after the first save)' }) editableUntil: Date;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 
   static of(this: void, o: Outcome): OutcomeView {
-    const { organizationId: _org, promiseAskedAt: _asked, ...view } = o;
+    const {
+      organizationId: _org,
+      promiseAskedAt: _asked,
+      caseLaterRepeats: _r,
+      casePromisesKept: _k,
+      casePromisesFailed: _f,
+      caseLastContactAt: _l,
+      ...view
+    } = o;
     return view;
   }
 }

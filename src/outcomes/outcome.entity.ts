@@ -11,6 +11,9 @@ export type Resolution = (typeof RESOLUTIONS)[number];
 export const PROMISE_STATUSES = ['kept', 'late', 'broken'] as const;
 export type PromiseStatus = (typeof PROMISE_STATUSES)[number];
 export type AnswerValue = boolean | number | string;
+/** Where the case a test opened stands: followed still, or ended (resolved, or given up unresolved). */
+export const CASE_STATUSES = ['open', 'resolved', 'given_up'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 /** What happened on one test contact. Nothing here identifies the front-line employee. */
 @Entity('outcome')
@@ -23,6 +26,9 @@ export type AnswerValue = boolean | number | string;
 )
 @Check('outcome_queue_seconds_check', 'queue_seconds >= 0')
 @Check('outcome_promise_check', "promise_status IS NULL OR promise_status IN ('kept', 'late', 'broken')")
+@Check('outcome_case_status_check', "case_status IN ('open', 'resolved', 'given_up')")
+@Check('outcome_case_ended_check', "(case_status = 'open') = (case_ended_at IS NULL)")
+@Index('outcome_open_case_idx', ['organizationId', 'testerId'], { where: "case_status = 'open'" })
 @Index('outcome_org_attempted_idx', ['organizationId', 'attemptedAt'])
 @Index('outcome_touchpoint_idx', ['touchpointId', 'attemptedAt'])
 @Index('outcome_tester_idx', ['testerId', 'attemptedAt'])
@@ -67,6 +73,19 @@ export class Outcome {
   @Column({ name: 'promise_asked_at', type: 'timestamptz', nullable: true }) promiseAskedAt: Date | null;
   @Column({ type: 'text', nullable: true }) notes: string | null;
   @Column({ type: 'jsonb', default: () => "'{}'" }) answers: Record<string, AnswerValue>;
+  /** The case this contact opened (see case-rules.ts): the outcome is its first contact. */
+  @Column({ name: 'case_status', type: 'text' }) caseStatus: CaseStatus;
+  /** Contacts in the case, this one included. */
+  @Column({ name: 'case_contacts', type: 'integer', default: 1 }) caseContacts: number;
+  /** Later contacts on which the story had to be told again. */
+  @Column({ name: 'case_later_repeats', type: 'integer', default: 0 }) caseLaterRepeats: number;
+  /** Answered promises of later contacts: kept by their date, or late or broken. */
+  @Column({ name: 'case_promises_kept', type: 'integer', default: 0 }) casePromisesKept: number;
+  @Column({ name: 'case_promises_failed', type: 'integer', default: 0 }) casePromisesFailed: number;
+  /** When the case was resolved or given up; null while open. */
+  @Column({ name: 'case_ended_at', type: 'timestamptz', nullable: true }) caseEndedAt: Date | null;
+  /** The latest later contact; null when there is none. */
+  @Column({ name: 'case_last_contact_at', type: 'timestamptz', nullable: true }) caseLastContactAt: Date | null;
   /** 48 hours after the first save; edits are refused after it. */
   @Column({ name: 'editable_until', type: 'timestamptz' }) editableUntil: Date;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

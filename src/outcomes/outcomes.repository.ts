@@ -6,7 +6,7 @@ import type { Page } from '../common/pagination.js';
 import { pageInOneQuery, preparedQuery } from '../database/sql.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 import { Outcome, OutcomeEdit } from './outcome.entity.js';
-import type { PromiseStatus, Resolution } from './outcome.entity.js';
+import type { CaseStatus, PromiseStatus, Resolution } from './outcome.entity.js';
 
 /** One save of an outcome as its audit trail keeps it. */
 export interface OutcomeSave {
@@ -24,6 +24,7 @@ export interface OutcomeFilter {
   channel?: string;
   testerId?: string;
   resolution?: Resolution;
+  caseStatus?: CaseStatus;
   from?: string;
   to?: string;
   limit: number;
@@ -96,6 +97,13 @@ const COLUMNS: Array<{ name: string; type: string; fixed?: true; value: (o: Outc
   { name: 'answers', type: 'jsonb', value: (o) => JSON.stringify(o.answers) },
   { name: 'promise_status', type: 'text', value: (o) => o.promiseStatus },
   { name: 'promise_asked_at', type: 'timestamptz', value: (o) => o.promiseAskedAt },
+  { name: 'case_status', type: 'text', value: (o) => o.caseStatus },
+  { name: 'case_contacts', type: 'integer', value: (o) => o.caseContacts },
+  { name: 'case_later_repeats', type: 'integer', value: (o) => o.caseLaterRepeats },
+  { name: 'case_promises_kept', type: 'integer', value: (o) => o.casePromisesKept },
+  { name: 'case_promises_failed', type: 'integer', value: (o) => o.casePromisesFailed },
+  { name: 'case_ended_at', type: 'timestamptz', value: (o) => o.caseEndedAt },
+  { name: 'case_last_contact_at', type: 'timestamptz', value: (o) => o.caseLastContactAt },
   { name: 'editable_until', type: 'timestamptz', fixed: true, value: (o) => o.editableUntil },
   { name: 'created_at', type: 'timestamptz', fixed: true, value: (o) => o.createdAt },
   { name: 'updated_at', type: 'timestamptz', value: (o) => o.updatedAt },
@@ -213,6 +221,7 @@ export class OutcomesRepository {
     if (filter.channel) qb.andWhere('t.channel = :channel', { channel: filter.channel });
     if (filter.testerId) qb.andWhere('o.tester_id = :tester', { tester: filter.testerId });
     if (filter.resolution) qb.andWhere('o.resolution = :resolution', { resolution: filter.resolution });
+    if (filter.caseStatus) qb.andWhere('o.case_status = :caseStatus', { caseStatus: filter.caseStatus });
     if (filter.from) qb.andWhere('o.attempted_at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('o.attempted_at < :to', { to: filter.to });
     // the join to touchpoint is one row each: page and total in one round trip (the drill-down and contacts lists)

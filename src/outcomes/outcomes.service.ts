@@ -18,6 +18,8 @@ import { FieldError, FieldValidationException } from '../common/validation/valid
 import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../idempotency/idempotency-context.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import { ScenariosRepository } from '../scenarios/scenarios.repository.js';
+import { caseTallies, firstContactEditRules } from './case-rules.js';
+import { CasesRepository } from './cases.repository.js';
 import { OutcomeContext, outcomeRules } from './outcome-rules.js';
 import { AdHocOutcomeDto, OutcomeDto, OutcomesQuery } from './outcome.dto.js';
 import { Outcome, OutcomeEdit } from './outcome.entity.js';
@@ -47,6 +49,7 @@ const FIELDS = [
   'promisedFollowUpBy',
   'notes',
   'answers',
+  'caseStatus',
 ] as const;
 
 /** The recorded fields of an outcome, as kept in the audit trail. */
@@ -73,6 +76,7 @@ export class OutcomesService {
     private readonly clock: Clock,
     private readonly withdrawals: WithdrawalsService,
     private readonly assignments: AssignmentsRepository,
+    private readonly cases: CasesRepository,
   ) {}
 
   private columns(dto: OutcomeDto) {
@@ -209,6 +213,7 @@ export class OutcomesService {
       ...this.columns(dto),
       promiseStatus: null,
       promiseAskedAt: null,
+      ...caseTallies({ ...dto, attemptedAt: new Date(dto.attemptedAt) }, []),
       editableUntil: new Date(now.getTime() + EDIT_PERIOD_MS),
       createdAt: now,
       updatedAt: now,
@@ -229,8 +234,14 @@ export class OutcomesService {
         `This outcome was first saved at ${outcome.createdAt.toISOString()} and could be edited until ${outcome.editableUntil.toISOString()}; it can no longer be changed`,
       );
     }
+    const later = outcome.caseContacts - 1;
+    const nextAt = later ? await this.cases.secondContactAt(manager, outcome.id) : null;
+    const caseErrors = firstContactEditRules(dto, later, nextAt);
+    if (caseErrors.length) throw new FieldValidationException(caseErrors);
     const before = snapshot(outcome);
     Object.assign(outcome, this.columns(dto), { updatedAt: now });
+    // with later contacts the case stands where they left it; alone, the first contact says
+    if (later === 0) Object.assign(outcome, caseTallies({ ...dto, attemptedAt: outcome.attemptedAt }, []));
     // A changed promise date is a new promise: ask about it afresh.
     if (before.promisedFollowUpBy !== outcome.promisedFollowUpBy)
       Object.assign(outcome, { promiseStatus: null, promiseAskedAt: null });

@@ -25,7 +25,7 @@ class WeekPointView {
 
 class MetricSeriesView {
   @ApiProperty() metric: string;
-  @ApiProperty({ enum: ['rate', 'seconds', 'rating'] }) unit: string;
+  @ApiProperty({ enum: ['rate', 'seconds', 'rating', 'count'] }) unit: string;
   @ApiProperty({ enum: ['higher', 'lower'] }) better: string;
   @ApiProperty({ type: [WeekPointView] }) weeks: WeekPointView[];
 }

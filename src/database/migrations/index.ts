@@ -16,6 +16,7 @@ import { DigestRunRows1766750000001 } from './1766750000001-digest-run-rows.js';
 import { CampaignAllocation1766780000000 } from './1766780000000-campaign-allocation.js';
 import { Evidence1766790000000 } from './1766790000000-evidence.js';
 import { ChannelFields1766798000000 } from './1766798000000-channel-fields.js';
+import { Cases1766810000000 } from './1766810000000-cases.js';
 import { PersonLocale1766830000000 } from './1766830000000-person-locale.js';
 
 /** Every migration, oldest first. A generated migration is added here to take effect. */
@@ -38,5 +39,6 @@ export const migrations = [
   CampaignAllocation1766780000000,
   Evidence1766790000000,
   ChannelFields1766798000000,
+  Cases1766810000000,
   PersonLocale1766830000000,
 ];

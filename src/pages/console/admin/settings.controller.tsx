@@ -18,12 +18,14 @@ const UNIT_HINT = {
   rate: 'a fraction of 1: 0.1 is 10 points',
   seconds: 'seconds',
   rating: 'rating points (1–5 scale)',
+  count: 'contacts or times per case',
 };
 
 const TARGET_HINT = {
   rate: 'a fraction of 1: 0.9 is 90 %',
   seconds: 'seconds, up to 14 days (1209600)',
   rating: 'a rating from 1 to 5',
+  count: 'contacts or times per case (0 to 20)',
 };
 
 /**

@@ -1,0 +1,203 @@
+import { ManualClock } from '../src/common/clock.js';
+import { auth, created, newOrganization, personWithKey, touchpointBody } from './support/factories.js';
+import { createTestApp, TestApp } from './support/test-app.js';
+
+/**
+ * Issue 15 item 3: a test continues as a case over days. Its tester records each later contact through the API
+ * until the case is resolved or given up; the case metrics are in the catalogue, claimable, and in the digest.
+ */
+const DAY = 86_400_000;
+let t: TestApp;
+let org: Awaited<ReturnType<typeof newOrganization>>;
+let quality: string;
+let tester: Awaited<ReturnType<typeof personWithKey>>;
+let otherTester: Awaited<ReturnType<typeof personWithKey>>;
+let owner: Awaited<ReturnType<typeof personWithKey>>;
+let line: string;
+
+const at = (iso: string, plusDays = 0) => new Date(Date.parse(iso) + plusDays * DAY).toISOString();
+
+async function firstContact(body: Record<string, unknown> = {}): Promise<string> {
+  const res = await t
+    .http()
+    .post('/api/v1/outcomes')
+    .set(auth(tester.key))
+    .send({
+      touchpointId: line,
+      attemptedAt: t.clock.now().toISOString(),
+      reachedHuman: true,
+      secondsToHuman: 60,
+      resolution: 'unresolved',
+      optionsExplained: false,
+      courtesy: 3,
+      knowledge: 2,
+      caseContinues: true,
+      ...body,
+    });
+  if (res.status !== 201) throw new Error(`first contact refused: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+const contact = (id: string, body: Record<string, unknown>, key = tester.key) =>
+  t.http().post(`/api/v1/outcomes/${id}/case/contacts`).set(auth(key)).send(body);
+
+const metric = async (key: string) =>
+  (await t.http().get(`/api/v1/metrics?touchpointId=${line}`).set(auth(quality)).expect(200)).body.items.find(
+    (m: { metric: string }) => m.metric === key,
+  );
+
+beforeAll(async () => {
+  t = await createTestApp({ clock: new ManualClock('2026-11-16T09:00:00Z') });
+  org = await newOrganization(t);
+  await t
+    .http()
+    .patch('/api/v1/organization/settings')
+    .set(auth(org.adminKey))
+    .send({ countAdHocInVerdicts: true })
+    .expect(200);
+  quality = (await personWithKey(t, org.adminKey, ['quality'])).key;
+  tester = await personWithKey(t, org.adminKey, ['tester'], { timezone: 'Europe/London' });
+  otherTester = await personWithKey(t, org.adminKey, ['tester']);
+  owner = await personWithKey(t, org.adminKey, ['owner']);
+  line = (await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ ownerId: owner.person.id }))).id;
+});
+afterAll(() => t.close());
+
+describe('a case followed over days', () => {
+  let id: string;
+
+  it('opens with the first contact and takes each later contact until resolved', async () => {
+    t.clock.set('2026-11-16T09:00:00Z');
+    id = await firstContact({ promisedFollowUpBy: '2026-11-17', repeatedStory: false });
+    const opened = await t.http().get(`/api/v1/outcomes/${id}/case`).set(auth(tester.key)).expect(200);
+    expect(opened.body).toMatchObject({ status: 'open', contactCount: 1, endedAt: null, daysToResolution: null });
+
+    // the callback came the next afternoon (by the promised date): that is the second contact, and the promise kept
+    t.clock.set('2026-11-17T15:00:00Z');
+    const second = await contact(id, {
+      kind: 'callback',
+      attemptedAt: '2026-11-17T14:30:00Z',
+      reachedHuman: true,
+      repeatedStory: true,
+      status: 'continues',
+      promisedFollowUpBy: '2026-11-18',
+      notes: 'Called back, had to explain it all again; promised a fix by tomorrow',
+    }).expect(201);
+    expect(second.body).toMatchObject({ status: 'open', contactCount: 2, storyRepeats: 1, promisesKept: 1 });
+    expect(second.body.contacts.map((c: { kind: string }) => c.kind)).toEqual(['first', 'callback']);
+
+    // nothing came by the 18th: the tester chases on the 19th (the promise broken) and it is resolved then
+    t.clock.set('2026-11-19T11:00:00Z');
+    const third = await contact(id, {
+      kind: 'chase',
+      attemptedAt: '2026-11-19T10:30:00Z',
+      reachedHuman: true,
+      repeatedStory: true,
+      status: 'resolved',
+    }).expect(201);
+    expect(third.body).toMatchObject({
+      status: 'resolved',
+      contactCount: 3,
+      storyRepeats: 2,
+      promisesKept: 1,
+      promisesFailed: 1,
+      endedAt: '2026-11-19T10:30:00.000Z',
+    });
+    expect(third.body.daysToResolution).toBeCloseTo(3 + 1.5 / 24, 9);
+    expect(third.body.contacts[1].promiseStatus).toBe('broken');
+
+    // a resolved case takes nothing more
+    const more = await contact(id, {
+      kind: 'chase',
+      attemptedAt: '2026-11-19T10:45:00Z',
+      reachedHuman: false,
+      status: 'continues',
+    }).expect(409);
+    expect(more.body.message).toMatch(/resolved/);
+
+    // every save is in the outcome's audit trail
+    const audit = await t.http().get(`/api/v1/outcomes/${id}/audit`).set(auth(quality)).expect(200);
+    expect(audit.body.items.map((e: { after: { caseContact?: number } }) => e.after.caseContact ?? null)).toEqual([
+      null,
+      2,
+      3,
+    ]);
+    const outcome = await t.http().get(`/api/v1/outcomes/${id}`).set(auth(quality)).expect(200);
+    expect(outcome.body).toMatchObject({ caseStatus: 'resolved', caseContacts: 3, promiseStatus: 'kept' });
+  });
+
+  it('refuses a later contact that breaks a rule, naming the field and the rule, and writes nothing', async () => {
+    t.clock.set('2026-11-20T09:00:00Z');
+    const open = await firstContact({ attemptedAt: '2026-11-20T08:00:00Z' });
+    const refused = async (body: Record<string, unknown>, field: string, rule: string) => {
+      const res = await contact(open, {
+        kind: 'chase',
+        attemptedAt: '2026-11-20T08:30:00Z',
+        reachedHuman: true,
+        status: 'continues',
+        ...body,
+      }).expect(400);
+      expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, rule })]));
+    };
+    await refused({ attemptedAt: '2026-11-20T07:00:00Z' }, 'attemptedAt', 'afterPreviousContact');
+    await refused({ attemptedAt: '2026-11-21T09:00:00Z' }, 'attemptedAt', 'notInFuture');
+    await refused({ status: 'maybe' }, 'status', 'isIn');
+    await refused({ kind: 'letter' }, 'kind', 'isIn');
+    await refused({ status: 'resolved', promisedFollowUpBy: '2026-11-22' }, 'promisedFollowUpBy', 'onlyWhenContinues');
+    await refused({ previousPromise: 'kept' }, 'previousPromise', 'noPromiseMade');
+    await refused({ reachedHuman: 'yes' }, 'reachedHuman', 'isBoolean');
+    await refused({ extra: 1 }, 'extra', 'unknownField');
+    const view = await t.http().get(`/api/v1/outcomes/${open}/case`).set(auth(tester.key)).expect(200);
+    expect(view.body.contactCount).toBe(1);
+
+    // a resolved first contact cannot continue; an unresolved one with nothing promised ends given up
+    const bad = await t
+      .http()
+      .post('/api/v1/outcomes')
+      .set(auth(tester.key))
+      .send({
+        touchpointId: line,
+        attemptedAt: '2026-11-20T08:00:00Z',
+        reachedHuman: false,
+        resolution: 'resolved',
+        caseContinues: true,
+      })
+      .expect(400);
+    expect(bad.body.errors).toContainEqual(
+      expect.objectContaining({ field: 'caseContinues', rule: 'onlyWhenUnresolved' }),
+    );
+  });
+
+  it('is seen by its tester, admins and quality only: another tester and another organization get 404', async () => {
+    t.clock.set('2026-11-20T10:00:00Z');
+    const open = await firstContact({ attemptedAt: '2026-11-20T09:30:00Z' });
+    await t.http().get(`/api/v1/outcomes/${open}/case`).set(auth(quality)).expect(200);
+    await t.http().get(`/api/v1/outcomes/${open}/case`).set(auth(otherTester.key)).expect(404);
+    await t.http().get(`/api/v1/outcomes/${open}/case`).set(auth(owner.key)).expect(403);
+    await contact(
+      open,
+      { kind: 'chase', attemptedAt: at('2026-11-20T09:40:00Z'), reachedHuman: true, status: 'resolved' },
+      otherTester.key,
+    ).expect(404);
+    const stranger = await newOrganization(t);
+    await t.http().get(`/api/v1/outcomes/${open}/case`).set(auth(stranger.adminKey)).expect(404);
+    const strangerTester = await personWithKey(t, stranger.adminKey, ['tester']);
+    await contact(
+      open,
+      { kind: 'chase', attemptedAt: '2026-11-20T09:40:00Z', reachedHuman: true, status: 'resolved' },
+      strangerTester.key,
+    ).expect(404);
+    // quality reads but does not record a tester's contacts
+    await contact(
+      open,
+      { kind: 'chase', attemptedAt: '2026-11-20T09:40:00Z', reachedHuman: true, status: 'resolved' },
+      quality,
+    ).expect(403);
+    await t
+      .http()
+      .post(`/api/v1/outcomes/${open}/case/give-up`)
+      .set(auth(tester.key))
+      .send({ notes: 'No reply' })
+      .expect(200);
+  });
+});
