@@ -49,7 +49,8 @@ type Ref =
   | 'someone'
   | 'new person'
   | 'self'
-  | 'new key';
+  | 'new key'
+  | 'second contact';
 
 interface Row {
   route: string;
@@ -85,6 +86,12 @@ const outcome = () => ({
   resolution: 'unresolved',
   optionsExplained: false,
   answers: { offered_alternative: true },
+});
+const caseContact = () => ({
+  kind: 'chase',
+  attemptedAt: now().toISOString(),
+  reachedHuman: true,
+  status: 'continues',
 });
 const claim = (w: AccessWorld) => ({
   touchpointId: w.touchpoint,
@@ -180,6 +187,11 @@ const MATRIX: Row[] = [
   row('GET /api/v1/outcomes/register.csv',              {},                                               ok,   ok,  403,  403),
   row('GET /api/v1/outcomes/{id}',                      { id: 'outcome' },                                ok,   ok,   ok,  403),
   row('GET /api/v1/outcomes/{id}/audit',                { id: 'outcome' },                                ok,   ok,  403,  403),
+  // Cases: its tester adds later contacts and gives up; quality and admins read; never an owner.
+  row('GET /api/v1/outcomes/{id}/case',                 { id: 'outcome' },                                ok,   ok,   ok,  403),
+  row('POST /api/v1/outcomes/{id}/case/contacts',       { id: 'outcome' },                               403, 403,   ok,  403, { body: caseContact }),
+  row('PUT /api/v1/outcomes/{id}/case/contacts/{seq}',  { id: 'outcome', seq: 'second contact' },        403, 403,   ok,  403, { body: caseContact }),
+  row('POST /api/v1/outcomes/{id}/case/give-up',        { id: 'outcome' },                               403, 403,   ok,  403, { body: () => ({ notes: 'No reply' }) }),
   // Evidence: its tester attaches (and removes while editable); quality and admins read; never an owner.
   row('POST /api/v1/outcomes/{id}/evidence',            { id: 'outcome' },                               403, 403,   ok,  403, { file: EVIDENCE_FILE }),
   row('GET /api/v1/outcomes/{id}/evidence',             { id: 'outcome' },                                ok,   ok,  403,  403),
@@ -370,6 +382,8 @@ async function resolve(ref: Ref, w: AccessWorld, caller: RoleName, fresh: boolea
       return fresh ? made('/api/v1/people', personBody()) : w.bystander.id;
     case 'new key':
       throw new Error('resolved with its person');
+    case 'second contact':
+      return '2';
   }
 }
 

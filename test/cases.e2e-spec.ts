@@ -201,3 +201,135 @@ describe('a case followed over days', () => {
       .expect(200);
   });
 });
+
+describe('case metrics', () => {
+  let desk: string;
+
+  /** A case at the desk: its first contact (ad hoc), then later contacts, each recorded when made. */
+  async function caseOf(firstAt: string, first: Record<string, unknown>, later: Array<Record<string, unknown>>) {
+    t.clock.set(at(firstAt, 0.01));
+    const id = await firstContact({ touchpointId: desk, attemptedAt: firstAt, ...first });
+    for (const c of later) {
+      if (c.giveUpAt) {
+        t.clock.set(c.giveUpAt as string);
+        await t.http().post(`/api/v1/outcomes/${id}/case/give-up`).set(auth(tester.key)).send({}).expect(200);
+        continue;
+      }
+      t.clock.set(at(c.attemptedAt as string, 0.01));
+      await contact(id, { reachedHuman: true, ...c }).expect(201);
+    }
+    return id;
+  }
+
+  beforeAll(async () => {
+    desk = (await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ name: 'Help desk' }))).id;
+    // A: resolved on its first contact
+    await caseOf('2026-11-23T09:00:00Z', { resolution: 'resolved', caseContinues: null, optionsExplained: null }, []);
+    // B: a callback the next day, by the promised date, resolves it (the story told again)
+    await caseOf('2026-11-23T10:00:00Z', { promisedFollowUpBy: '2026-11-24' }, [
+      { kind: 'callback', attemptedAt: '2026-11-24T10:00:00Z', repeatedStory: true, status: 'resolved' },
+    ]);
+    // C: chased on day 2, resolved on day 4
+    await caseOf('2026-11-23T11:00:00Z', {}, [
+      { kind: 'chase', attemptedAt: '2026-11-25T11:00:00Z', repeatedStory: true, status: 'continues' },
+      { kind: 'chase', attemptedAt: '2026-11-27T11:00:00Z', status: 'resolved' },
+    ]);
+    // D: given up the next day, unresolved
+    await caseOf('2026-11-23T12:00:00Z', {}, [{ giveUpAt: '2026-11-24T12:00:00Z' }]);
+    // E: opened on the 26th, nothing since: not known yet either way
+    await caseOf('2026-11-26T09:00:00Z', {}, []);
+    // F: still open after a chase on day 4: known not resolved within 3 days, unknown for 7
+    await caseOf('2026-11-23T13:00:00Z', {}, [
+      { kind: 'chase', attemptedAt: '2026-11-27T14:00:00Z', status: 'continues' },
+    ]);
+    t.clock.set('2026-11-30T09:00:00Z');
+  });
+
+  it('are measured per case, never counting an open case resolved', async () => {
+    const metrics = (await t.http().get(`/api/v1/metrics?touchpointId=${desk}`).set(auth(quality)).expect(200)).body
+      .items as Array<{ metric: string; value: number; n: number }>;
+    const of = (key: string) => metrics.find((m) => m.metric === key);
+    expect(of('resolved_within_3_days_rate')).toMatchObject({ value: 0.4, n: 5 }); // A, B of A B C D F
+    expect(of('resolved_within_7_days_rate')).toMatchObject({ value: 0.75, n: 4 }); // A, B, C of A B C D
+    expect(of('contacts_to_resolution')).toMatchObject({ value: 2, n: 3 }); // 1, 2, 3
+    expect(of('story_repeats_per_case')).toMatchObject({ value: 0.5, n: 4 }); // 0, 1, 1, 0 over the ended ones
+    expect(of('case_promises_kept_rate')).toMatchObject({ value: 1, n: 1 }); // B's promise, kept by the callback
+    const open = await t
+      .http()
+      .get(`/api/v1/outcomes?touchpointId=${desk}&caseStatus=open`)
+      .set(auth(quality))
+      .expect(200);
+    expect(open.body.total).toBe(2);
+  });
+
+  it('are in the catalogue and claimable within their range', async () => {
+    const catalogue = (await t.http().get('/api/v1/metrics/catalogue').set(auth(quality)).expect(200)).body;
+    const keys = (catalogue.items ?? catalogue).map((m: { key: string }) => m.key);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'resolved_within_3_days_rate',
+        'resolved_within_7_days_rate',
+        'contacts_to_resolution',
+        'story_repeats_per_case',
+        'case_promises_kept_rate',
+      ]),
+    );
+    const claim = (metric: string, value: number) => ({
+      touchpointId: desk,
+      metric,
+      value,
+      periodStart: '2026-11-23',
+      periodEnd: '2026-11-29',
+      source: 'Service review, 23 Nov',
+      reportedAt: '2026-11-23T08:00:00Z',
+    });
+    for (const value of [0.5, 21]) {
+      const res = await t.http().post('/api/v1/claims').set(auth(quality)).send(claim('contacts_to_resolution', value));
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toContainEqual(expect.objectContaining({ field: 'value', rule: 'fitsMetric' }));
+    }
+    // entered before the digest's period ends, as a claim it judges is
+    t.clock.set('2026-11-29T20:00:00Z');
+    await created(t, quality, '/api/v1/claims', claim('contacts_to_resolution', 1.2));
+    await created(t, quality, '/api/v1/claims', claim('resolved_within_3_days_rate', 0.9));
+    t.clock.set('2026-11-30T09:00:00Z');
+  });
+
+  it('show in the digest: claim rows with the statistics of their type, and unclaimed case facts', async () => {
+    const sub = await created(t, quality, '/api/v1/digest-subscriptions', {
+      name: 'Desk digest',
+      recipients: ['quality@example.org'],
+      touchpointIds: [desk],
+      cron: '0 8 * * 1',
+      timezone: 'UTC',
+      periodDays: 7,
+      minContacts: 1,
+    });
+    const p = (
+      await t
+        .http()
+        .get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-23`)
+        .set(auth(quality))
+        .expect(200)
+    ).body;
+    const row = (metric: string) => p.rows.find((r: { metric: string }) => r.metric === metric);
+    expect(row('contacts_to_resolution')).toMatchObject({
+      unit: 'count',
+      claimed: 1.2,
+      observed: 2,
+      n: 3,
+      intervalMethod: 'bounded_mean',
+    });
+    expect(row('contacts_to_resolution').ciLow).toBeLessThanOrEqual(2);
+    expect(row('contacts_to_resolution').ciHigh).toBeGreaterThanOrEqual(2);
+    const within = row('resolved_within_3_days_rate');
+    expect(within).toMatchObject({ claimed: 0.9, observed: 0.4, n: 5, intervalMethod: 'clopper_pearson' });
+    expect(within.ciLow).toBeCloseTo(0.052745, 5); // Clopper–Pearson 2/5, as R's binom.test(2, 5)
+    expect(within.ciHigh).toBeCloseTo(0.853367, 5);
+    const facts = p.unclaimed.facts.filter((f: { touchpointId: string }) => f.touchpointId === desk);
+    const fact = (metric: string) => facts.find((f: { metric: string }) => f.metric === metric);
+    expect(fact('resolved_within_7_days_rate')).toMatchObject({ observed: 0.75, n: 4 });
+    expect(fact('story_repeats_per_case')).toMatchObject({ observed: 0.5, n: 4 });
+    expect(fact('contacts_to_resolution')).toBeUndefined(); // claimed: its row says it
+  });
+});

@@ -26,10 +26,31 @@ describe('the metric catalogue, by channel', () => {
       courtesy_avg: every.join(' '),
       knowledge_avg: every.join(' '),
       promise_kept_rate: every.join(' '),
+      resolved_within_3_days_rate: every.join(' '),
+      resolved_within_7_days_rate: every.join(' '),
+      contacts_to_resolution: every.join(' '),
+      story_repeats_per_case: every.join(' '),
+      case_promises_kept_rate: every.join(' '),
     });
     expect(fitsChannel(metricByKey('median_queue_seconds')!, 'in_person')).toBe(true);
     expect(fitsChannel(metricByKey('median_queue_seconds')!, 'phone')).toBe(false);
     expect(fits('answer_rate')).toHaveLength(6);
+  });
+
+  it('judges a case count as a mean bounded by the contacts a case may have', () => {
+    expect(metricByKey('contacts_to_resolution')).toMatchObject({
+      unit: 'count',
+      kind: 'bounded_mean',
+      min: 1,
+      max: 20,
+    });
+    expect(metricByKey('story_repeats_per_case')).toMatchObject({
+      unit: 'count',
+      kind: 'bounded_mean',
+      min: 0,
+      max: 20,
+    });
+    expect(metricByKey('resolved_within_7_days_rate')).toMatchObject({ unit: 'rate', kind: 'rate', better: 'higher' });
   });
 
   it("gives a metric's value only on the channels it fits, so no aggregate pools the others", () => {

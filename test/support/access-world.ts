@@ -54,6 +54,7 @@ const outcomeBody = (attemptedAt: Date) => ({
   knowledge: 3,
   notes: 'Put on hold twice.',
   answers: { offered_alternative: false },
+  caseContinues: true,
 });
 
 /** The secret in the link of an outbox mail (by its dedupe key): `/t/…` or `/d/…`. */
@@ -139,6 +140,13 @@ export async function accessWorlds(t: TestApp): Promise<{ own: AccessWorld; othe
     .send(outcomeBody(new Date(first.window_start.getTime() + 10 * 60_000)));
   if (recorded.status !== 200)
     throw new Error(`outcome not recorded: ${recorded.status} ${JSON.stringify(recorded.body)}`);
+  // the test goes on as a case: its second contact, a callback the same afternoon
+  const later = await t
+    .http()
+    .post(`/api/v1/outcomes/${recorded.body.id}/case/contacts`)
+    .set(auth(own.key.tester))
+    .send({ kind: 'callback', attemptedAt: t.clock.now().toISOString(), reachedHuman: true, status: 'continues' });
+  if (later.status !== 201) throw new Error(`case contact not recorded: ${later.status} ${JSON.stringify(later.body)}`);
   const adHoc = await t
     .http()
     .post('/api/v1/outcomes')
