@@ -102,6 +102,31 @@ export class SecretLinksRepository {
     return new Map(inserted.map((r) => [r.hash, r.id]));
   }
 
+  /**
+   * Moves when a target's links stop opening (`onlyLater`: never earlier than they do now); links that already
+   * expired, or were revoked, stay closed.
+   */
+  async moveExpiry(
+    manager: EntityManager,
+    kind: LinkKind,
+    targetId: string,
+    to: Date,
+    now: Date,
+    onlyLater: boolean,
+  ): Promise<number> {
+    const s = spec(kind);
+    const params: unknown[] = [targetId, to, now];
+    if (s.purpose) params.push(s.purpose);
+    const rows: Array<{ id: string }> = await manager.query(
+      `UPDATE ${s.table} SET expires_at = ${onlyLater ? 'greatest(expires_at, $2)' : '$2'}
+        WHERE ${s.target} = $1 AND expires_at > $3 ${s.revocable ? 'AND revoked_at IS NULL' : ''}
+          ${s.purpose ? 'AND purpose = $4' : ''}
+        RETURNING id`,
+      params,
+    );
+    return rows.length;
+  }
+
   /** The link of this kind with this hashed secret, whether or not it still opens anything. */
   async findByHash(kind: LinkKind, hash: string, manager = this.dataSource.manager): Promise<StoredLink | null> {
     const s = spec(kind);

@@ -114,6 +114,20 @@ export class SecretLinks {
     return this.links.revoke(manager, kind, scope, { ...by, at: this.clock.now() });
   }
 
+  /**
+   * Moves when a target's open links stop opening: later only (`extend`), or to exactly then (`close`); a link
+   * that already expired or was revoked stays closed.
+   */
+  moveExpiry(
+    manager: EntityManager,
+    kind: LinkKind,
+    targetId: string,
+    to: Date,
+    how: 'extend' | 'close',
+  ): Promise<number> {
+    return this.links.moveExpiry(manager, kind, targetId, to, this.clock.now(), how === 'extend');
+  }
+
   /** The link that carries a secret of this kind. */
   url(kind: LinkKind, secret: string): string {
     return `${this.config.publicUrl}/${LINK_KINDS[kind].path}/${secret}`;

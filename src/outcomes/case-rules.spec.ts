@@ -2,6 +2,7 @@ import {
   CASE_MAX_DAYS,
   caseContactRules,
   caseContinuesRule,
+  caseLinkExpiry,
   caseTallies,
   daysToEnd,
   firstContactEditRules,
@@ -270,5 +271,28 @@ describe('daysToEnd and isStale', () => {
     expect(isStale('open', last, new Date(edge.getTime() + 1))).toBe(true);
     expect(isStale('given_up', last, new Date(edge.getTime() + DAY))).toBe(false);
     expect(isStale('resolved', last, new Date(edge.getTime() + DAY))).toBe(false);
+  });
+});
+
+describe('caseLinkExpiry', () => {
+  const o = {
+    attemptedAt: new Date('2026-11-16T09:00:00Z'),
+    editableUntil: new Date('2026-11-18T09:30:00Z'),
+  };
+
+  it('while the case is open, the link opens until the last day a later contact may be made', () => {
+    expect(caseLinkExpiry({ ...o, caseStatus: 'open' }, now)).toEqual({
+      to: new Date(o.attemptedAt.getTime() + CASE_MAX_DAYS * DAY),
+      how: 'extend',
+    });
+  });
+
+  it('once ended, 48 hours after the last save, never before the first contact can no longer be edited', () => {
+    expect(caseLinkExpiry({ ...o, caseStatus: 'resolved' }, now)).toEqual({
+      to: new Date(now.getTime() + 2 * DAY),
+      how: 'close',
+    });
+    const early = new Date('2026-11-16T08:00:00Z');
+    expect(caseLinkExpiry({ ...o, caseStatus: 'given_up' }, early)).toEqual({ to: o.editableUntil, how: 'close' });
   });
 });

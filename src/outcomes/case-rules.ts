@@ -233,6 +233,24 @@ export function caseTallies(
 
 const statusOf = (s: CaseContactStatus): CaseStatus => (s === 'continues' ? 'open' : s);
 
+/** After its case ends, the test's link opens this long for an edit of its last contact. */
+const LINK_AFTER_END = 2 * DAY;
+
+/**
+ * Until when the test's emailed link opens for its case: while the case is open, until the last day a later contact
+ * may be made (CASE_MAX_DAYS after the first); once it ended, 48 hours after its last save — never before the
+ * first contact's own edits close.
+ */
+export function caseLinkExpiry(
+  o: { caseStatus: CaseStatus; attemptedAt: Date; editableUntil: Date },
+  now: Date,
+): { to: Date; how: 'extend' | 'close' } {
+  const until = (t: number) => new Date(Math.max(o.editableUntil.getTime(), t));
+  return o.caseStatus === 'open'
+    ? { to: until(o.attemptedAt.getTime() + CASE_MAX_DAYS * DAY), how: 'extend' }
+    : { to: until(now.getTime() + LINK_AFTER_END), how: 'close' };
+}
+
 /** Days from the first contact to the end of the case (fractional: a callback the same afternoon is 0.1 days). */
 export function daysToEnd(first: Date, ended: Date | null): number | null {
   return ended === null ? null : (ended.getTime() - first.getTime()) / DAY;

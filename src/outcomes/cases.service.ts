@@ -6,9 +6,10 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
+import { SecretLinks } from '../links/secret-links.service.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { CaseContact } from './case-contact.entity.js';
-import { caseContactRules, caseTallies, daysToEnd, isStale, promiseAnswer } from './case-rules.js';
+import { caseContactRules, caseLinkExpiry, caseTallies, daysToEnd, isStale, promiseAnswer } from './case-rules.js';
 import type { CaseStep } from './case-rules.js';
 import type { CaseContactDto, CaseContactView, CaseView } from './case.dto.js';
 import type { Outcome } from './outcome.entity.js';
@@ -65,6 +66,7 @@ export class CasesService {
     private readonly outcomes: OutcomesRepository,
     private readonly cases: CasesRepository,
     private readonly clock: Clock,
+    private readonly links: SecretLinks,
   ) {}
 
   /** The case: for its tester, admins and quality (anyone else, or another organization: 404). */
@@ -215,6 +217,10 @@ export class CasesService {
     };
     if (!(await this.outcomes.write(manager, outcome, save)))
       throw new Error(`outcome ${outcome.id}: its touchpoint or scenario is no longer its organization's`);
+    if (outcome.assignmentId) {
+      const { to, how } = caseLinkExpiry(outcome, now);
+      await this.links.moveExpiry(manager, 'tester', outcome.assignmentId, to, how);
+    }
     return this.viewOf(outcome, later);
   }
 

@@ -15,10 +15,11 @@ import { Clock } from '../common/clock.js';
 import { csvCell } from '../common/csv/spreadsheet.js';
 import { Page } from '../common/pagination.js';
 import { FieldError, FieldValidationException } from '../common/validation/validation-errors.js';
+import { SecretLinks } from '../links/secret-links.service.js';
 import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../idempotency/idempotency-context.js';
 import type { ScenarioQuestion } from '../scenarios/scenario.entity.js';
 import { ScenariosRepository } from '../scenarios/scenarios.repository.js';
-import { caseTallies, firstContactEditRules } from './case-rules.js';
+import { caseLinkExpiry, caseTallies, firstContactEditRules } from './case-rules.js';
 import { CasesRepository } from './cases.repository.js';
 import { OutcomeContext, outcomeRules } from './outcome-rules.js';
 import { AdHocOutcomeDto, OutcomeDto, OutcomesQuery } from './outcome.dto.js';
@@ -77,6 +78,7 @@ export class OutcomesService {
     private readonly withdrawals: WithdrawalsService,
     private readonly assignments: AssignmentsRepository,
     private readonly cases: CasesRepository,
+    private readonly links: SecretLinks,
   ) {}
 
   private columns(dto: OutcomeDto) {
@@ -130,12 +132,16 @@ export class OutcomesService {
         const existing = await this.outcomes.lockByAssignment(manager, assignmentId);
         const missedAt = missedFrom(a.window.end, a.graceMinutes);
         if (!existing && a.status === 'revealed' && now >= missedAt) throw graceOver(missedAt);
+        let outcome: Outcome;
         if (!existing) {
           await this.assignments.transition(manager, assignmentId, 'completed', now);
           const link = { assignmentId, touchpointId: a.touchpointId, scenarioId: a.scenarioId };
-          return (await this.create(manager, actor, link, dto, now))!;
-        }
-        return this.edit(manager, actor, existing, dto, now);
+          outcome = (await this.create(manager, actor, link, dto, now))!;
+        } else outcome = await this.edit(manager, actor, existing, dto, now);
+        // a case goes on through the test's own link: it opens while the case is open
+        if (outcome.caseStatus === 'open')
+          await this.links.moveExpiry(manager, 'tester', assignmentId, caseLinkExpiry(outcome, now).to, 'extend');
+        return outcome;
       });
     } catch (error) {
       if (!(error instanceof IneligibleTester)) throw error;

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { VNode } from 'preact';
 
 import { howToReach } from '../assignments/assignment-mails.js';
 import { formatDurationInput, MAX_WAIT_SECONDS, parseDurationText } from '../common/durations.js';
@@ -73,6 +74,9 @@ export function initialValues(ctx: FormContext, outcome: Outcome | null, now: Da
     knowledge: outcome.knowledge === null ? '' : String(outcome.knowledge),
     staffGaveName: yesNo(outcome.staffGaveName),
     promisedFollowUpBy: outcome.promisedFollowUpBy ? formatDateField(outcome.promisedFollowUpBy, localeOf(ctx)) : '',
+    // a case with later contacts goes on from its first contact, whatever became of it since
+    caseContinues:
+      outcome.caseContacts > 1 || outcome.caseStatus === 'open' ? 'yes' : outcome.resolution === 'resolved' ? '' : 'no',
     notes: outcome.notes ?? '',
   };
   for (const [key, v] of Object.entries(outcome.answers))
@@ -171,6 +175,8 @@ export function parseForm(
       errors.push({ field: 'promisedFollowUpBy', rule: 'format', message: `Write the date like ${like}` });
     }
   }
+  const continues = parseYesNo(body.caseContinues);
+  if (continues !== null) plain.caseContinues = continues;
   if (body.notes?.trim()) plain.notes = body.notes;
   const answers: Record<string, unknown> = {};
   for (const q of questionsFor(ctx.scenario?.questions ?? [], ctx.touchpoint.channel)) {
@@ -225,6 +231,9 @@ const FORM_MESSAGES: Record<string, string> = {
   'attemptedAt:notInFuture': 'This time is in the future',
   'attemptedAt:nearWindow': 'This is far from the test window: the contact must be made within it',
   'resolution:isIn': 'Was it resolved? Choose one',
+  'caseContinues:onlyWhenUnresolved': 'It was resolved: choose “Not asked (resolved)”',
+  'caseContinues:caseHasLaterContacts': 'Later contacts are recorded: the matter went on from this one (choose Yes)',
+  'resolution:caseHasLaterContacts': 'Later contacts are recorded: this first contact cannot have resolved it',
 };
 
 /** What every field needs to show its value, its hint and its error (the first error of its name). */
@@ -258,7 +267,7 @@ function FieldError({ state, name }: { state: FormState; name: string }) {
   );
 }
 
-function TextField(props: { state: FormState; name: string; o: FieldOptions } & InputExtras) {
+export function TextField(props: { state: FormState; name: string; o: FieldOptions } & InputExtras) {
   const { state, name, o, type = 'text', ...extra } = props;
   const attrs = {
     id: name,
@@ -285,7 +294,7 @@ function TextField(props: { state: FormState; name: string; o: FieldOptions } & 
  * A group of radio buttons. With `clear`, a last choice (that label, value empty) answers "not asked": a radio once
  * ticked cannot be unticked, so without it a tester who ticked by mistake could never leave the question empty.
  */
-function Choices(props: {
+export function Choices(props: {
   state: FormState;
   name: string;
   o: FieldOptions;
@@ -317,7 +326,7 @@ function Choices(props: {
   );
 }
 
-const YES_NO: Array<[string, string]> = [
+export const YES_NO: Array<[string, string]> = [
   ['yes', 'Yes'],
   ['no', 'No'],
 ];
@@ -387,6 +396,8 @@ const WORDING: Record<Channel, ChannelWording> = {
 
 export interface FormInfo {
   action: string;
+  /** What follows the form on the page (the case so far and its next contact). */
+  extra?: VNode;
   declineAction: string;
   editing: boolean;
   editableUntil?: Date;
@@ -612,6 +623,16 @@ export function OutcomeForm({
           }}
           autoComplete="off"
         />
+        <Choices
+          state={state}
+          name="caseContinues"
+          o={{
+            label: 'If not resolved: will you follow it up (a callback, a chase, going again)?',
+            hint: 'Yes keeps the case open: record each later contact on this page until it is resolved or you give up',
+          }}
+          options={YES_NO}
+          clear="Not asked (resolved)"
+        />
         {questionsFor(ctx.scenario?.questions ?? [], ctx.touchpoint.channel).map((q) => (
           <Question state={state} q={q} channel={ctx.touchpoint.channel} />
         ))}
@@ -632,6 +653,7 @@ export function OutcomeForm({
         </button>
       </form>
       {info.evidence === 'later' ? <EvidenceLater /> : info.evidence ? <EvidenceSection info={info.evidence} /> : null}
+      {info.extra ?? null}
       {info.editing || info.adHoc ? null : info.canDecline === false ? (
         <p class="hint">
           The window has begun, so the test can no longer be declined. Record what happened; with nothing recorded, it

@@ -29,9 +29,14 @@ import { FieldValidationException, unstorableInput } from '../common/validation/
 import type { FieldError } from '../common/validation/validation-errors.js';
 import { UPLOAD_REFUSAL, type WithUploadRefusal } from '../evidence/evidence-upload.interceptor.js';
 import { EvidenceRefused, EvidenceService, type UploadedFile as Uploaded } from '../evidence/evidence.service.js';
+import { validateDto } from '../common/validation/validate-dto.js';
+import { CaseContactDto } from '../outcomes/case.dto.js';
+import { CasesService } from '../outcomes/cases.service.js';
 import { Outcome } from '../outcomes/outcome.entity.js';
 import { OutcomesRepository } from '../outcomes/outcomes.repository.js';
 import { OutcomesService } from '../outcomes/outcomes.service.js';
+import { CaseSection, casePage, parseCaseForm } from './case-section.js';
+import type { CaseSectionInfo } from './case-section.js';
 import type { EvidenceSectionInfo } from './evidence-section.js';
 import { LinkEvidenceUploadInterceptor } from './link-evidence-upload.interceptor.js';
 import { checkOutcomeForm, textFields } from './outcome-form-check.js';
@@ -72,7 +77,51 @@ export class TesterPagesController {
     private readonly clock: Clock,
     private readonly outcomeRows: OutcomesRepository,
     private readonly evidence: EvidenceService,
+    private readonly cases: CasesService,
   ) {}
+
+  /** Whether the page shows the case: it is open, or went beyond its first contact. */
+  private hasCase(outcome: Outcome): boolean {
+    return outcome.caseStatus === 'open' || outcome.caseContacts > 1;
+  }
+
+  /** The case part of the page: the contacts so far and the next contact's form, as last posted. */
+  private async caseOf(
+    token: string,
+    link: ResolvedLink,
+    outcome: Outcome,
+    posted?: { values: FormValues; errors: FieldError[] },
+  ): Promise<CaseSectionInfo> {
+    return {
+      view: await this.cases.get(this.actorOf(link), outcome.id),
+      action: `/t/${token}/case`,
+      giveUpAction: `/t/${token}/case/give-up`,
+      ...posted,
+    };
+  }
+
+  /** The saved contact's page: its form while it can be edited, else the case alone (or that it is recorded). */
+  private async savedContactPage(
+    res: Response,
+    status: number,
+    token: string,
+    link: ResolvedLink,
+    outcome: Outcome,
+    posted?: { values: FormValues; errors: FieldError[] },
+  ) {
+    if (this.clock.now() <= outcome.editableUntil)
+      return this.editPage(res, status, token, link, outcome, undefined, posted);
+    if (this.hasCase(outcome))
+      return sendPrivatePage(res, status, casePage(link.form, await this.caseOf(token, link, outcome, posted)));
+    return sendPrivatePage(
+      res,
+      200,
+      messagePage(
+        'Recorded',
+        'What happened is recorded. The 48 hours to change it have passed, so it can no longer be edited.',
+      ),
+    );
+  }
 
   /**
    * Resolves the link or answers the plain 404/410 page; nothing about the assignment leaks. The form speaks in the
@@ -120,12 +169,15 @@ export class TesterPagesController {
     link: ResolvedLink,
     outcome: Outcome,
     error?: string,
+    posted?: { values: FormValues; errors: FieldError[] },
   ) {
+    const section = this.hasCase(outcome) ? await this.caseOf(token, link, outcome, posted) : null;
     const info = {
       ...this.urls(token),
       editing: true,
       editableUntil: outcome.editableUntil,
       evidence: await this.evidenceOf(token, link, outcome, error),
+      extra: section ? <CaseSection ctx={link.form} info={section} /> : undefined,
     };
     sendPrivatePage(res, status, formPage(link.form, initialValues(link.form, outcome, this.clock.now()), [], info));
   }
@@ -143,19 +195,7 @@ export class TesterPagesController {
     const outcome = await this.outcomeOf(link.assignmentId);
     const now = this.clock.now();
     if (outcome && saved) return sendPrivatePage(res, 200, savedPage(link.form, outcome.editableUntil, `/t/${token}`));
-    if (outcome) {
-      if (now > outcome.editableUntil) {
-        return sendPrivatePage(
-          res,
-          200,
-          messagePage(
-            'Recorded',
-            'What happened is recorded. The 48 hours to change it have passed, so it can no longer be edited.',
-          ),
-        );
-      }
-      return this.editPage(res, 200, token, link, outcome);
-    }
+    if (outcome) return this.savedContactPage(res, 200, token, link, outcome);
     if (link.status === 'declined')
       return sendPrivatePage(
         res,
@@ -212,6 +252,58 @@ export class TesterPagesController {
       throw error;
     }
     res.redirect(303, `/t/${token}?saved=1`);
+  }
+
+  /** The case's next contact, recorded through the test's own link. */
+  @Post(':token/case')
+  @Public()
+  async addCaseContact(
+    @Param('token') token: string,
+    @Body() body: FormValues,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const link = await this.open(token, req, res);
+    if (!link) return;
+    const outcome = await this.outcomeOf(link.assignmentId);
+    if (!outcome) {
+      const first = 'Save what happened on the first contact first; then record the next ones here.';
+      return sendPrivatePage(res, 409, messagePage('Not saved', first));
+    }
+    const values = textFields(body);
+    const { plain, errors: unreadable } = parseCaseForm(values, link.form, this.clock.now());
+    const { value, errors: fieldErrors } = await validateDto(CaseContactDto, plain);
+    const rerender = (errors: FieldError[]) =>
+      this.savedContactPage(res, 400, token, link, outcome, { values, errors });
+    const all = [...unreadable, ...fieldErrors.filter((e) => !unreadable.some((u) => u.field === e.field))];
+    if (all.length) return rerender(all);
+    try {
+      await this.cases.addContact(this.actorOf(link), outcome.id, value);
+    } catch (error) {
+      if (error instanceof FieldValidationException) return rerender(error.errors);
+      if (error instanceof HttpException && error.getStatus() < 500)
+        return sendPrivatePage(res, error.getStatus(), refusalPage(error, 'Not saved'));
+      throw error;
+    }
+    res.redirect(303, `/t/${token}#case`);
+  }
+
+  /** The tester stops following the case: it ends unresolved. */
+  @Post(':token/case/give-up')
+  @Public()
+  async giveUpCase(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const link = await this.open(token, req, res);
+    if (!link) return;
+    const outcome = await this.outcomeOf(link.assignmentId);
+    if (!outcome) return sendPrivatePage(res, 404, messagePage('Not found', 'Nothing is recorded for this test yet.'));
+    try {
+      await this.cases.giveUp(this.actorOf(link), outcome.id, null);
+    } catch (error) {
+      if (error instanceof HttpException && error.getStatus() < 500)
+        return sendPrivatePage(res, error.getStatus(), refusalPage(error, 'Not saved'));
+      throw error;
+    }
+    res.redirect(303, `/t/${token}#case`);
   }
 
   /** Attaches one file to the saved contact; a refused one is named next to the file field. */
