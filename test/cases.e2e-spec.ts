@@ -41,11 +41,6 @@ async function firstContact(body: Record<string, unknown> = {}): Promise<string>
 const contact = (id: string, body: Record<string, unknown>, key = tester.key) =>
   t.http().post(`/api/v1/outcomes/${id}/case/contacts`).set(auth(key)).send(body);
 
-const metric = async (key: string) =>
-  (await t.http().get(`/api/v1/metrics?touchpointId=${line}`).set(auth(quality)).expect(200)).body.items.find(
-    (m: { metric: string }) => m.metric === key,
-  );
-
 beforeAll(async () => {
   t = await createTestApp({ clock: new ManualClock('2026-11-16T09:00:00Z') });
   org = await newOrganization(t);

@@ -11,12 +11,12 @@ import {
   ValidationArguments,
 } from 'class-validator';
 
-import type { MetricDefinition } from '../metrics/metric-catalogue.js';
 import { MAX_WAIT_SECONDS } from '../common/durations.js';
 import { PageQuery } from '../common/pagination.js';
 import { IsDate, IsDateOrDateTime, IsNotBefore, IsSingleLine } from '../common/validation/domain.validators.js';
 import { Trim } from '../common/validation/transforms.js';
 import { VERDICTS } from '../digests/verdicts.js';
+import type { MetricDefinition } from '../metrics/metric-catalogue.js';
 import { METRIC_KEYS, METRICS } from '../metrics/metric-catalogue.js';
 import { CHANNELS } from '../touchpoints/touchpoint.entity.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';

@@ -1,5 +1,5 @@
+import { MAX_CASE_CONTACTS } from '../common/case-limits.js';
 import { MAX_WAIT_SECONDS } from '../common/durations.js';
-import { MAX_CASE_CONTACTS } from '../outcomes/case-rules.js';
 import { ALL_CHANNELS, channelsAsking } from '../touchpoints/channel-fields.js';
 import type { Channel } from '../touchpoints/touchpoint.entity.js';
 

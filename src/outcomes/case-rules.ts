@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 
+import { MAX_CASE_CONTACTS } from '../common/case-limits.js';
 import type { FieldError } from '../common/validation/validation-errors.js';
 import type { CaseContactKind, CaseContactStatus } from './case-contact.entity.js';
 import type { CaseStatus, PromiseStatus, Resolution } from './outcome.entity.js';
@@ -12,8 +13,7 @@ import type { CaseStatus, PromiseStatus, Resolution } from './outcome.entity.js'
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-/** A case has at most this many contacts, its first included (the bound of the per-case counts' test). */
-export const MAX_CASE_CONTACTS = 20;
+export { MAX_CASE_CONTACTS };
 /** An open case with no contact for this long is reported as open and stale, never counted resolved. */
 export const STALE_AFTER_DAYS = 30;
 /** Later contacts are made within this many days of the first. */
@@ -190,7 +190,7 @@ export function promiseAnswer(
   zone: string,
 ): PromiseStatus | null {
   if (!promisedBy) return null;
-  if (has(c.previousPromise)) return c.previousPromise!;
+  if (has(c.previousPromise)) return c.previousPromise;
   const day = DateTime.fromISO(c.attemptedAt, { setZone: true }).setZone(zone).toISODate()!;
   if (c.kind === 'callback') return day <= promisedBy ? 'kept' : 'late';
   return day > promisedBy ? 'broken' : null;

@@ -4,8 +4,8 @@ import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, A
 import type { Actor } from '../auth/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import { ApiAuthenticated } from '../common/api-docs.decorators.js';
-import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { UuidParam } from '../common/validation/uuid-param.js';
+import { FieldValidationException } from '../common/validation/validation-errors.js';
 import { CaseContactDto, CaseView, GiveUpCaseDto } from './case.dto.js';
 import { CasesService } from './cases.service.js';
 

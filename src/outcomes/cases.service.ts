@@ -6,14 +6,14 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { hasRole, type Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
-import { SecretLinks } from '../links/secret-links.service.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
+import { SecretLinks } from '../links/secret-links.service.js';
 import { CaseContact } from './case-contact.entity.js';
 import { caseContactRules, caseLinkExpiry, caseTallies, daysToEnd, isStale, promiseAnswer } from './case-rules.js';
 import type { CaseStep } from './case-rules.js';
 import type { CaseContactDto, CaseContactView, CaseView } from './case.dto.js';
-import type { Outcome } from './outcome.entity.js';
 import { CasesRepository } from './cases.repository.js';
+import type { Outcome } from './outcome.entity.js';
 import { OutcomesRepository } from './outcomes.repository.js';
 import { EDIT_PERIOD_MS } from './outcomes.service.js';
 
