@@ -175,8 +175,9 @@ export function parseForm(
       errors.push({ field: 'promisedFollowUpBy', rule: 'format', message: `Write the date like ${like}` });
     }
   }
+  // asked only when not resolved: a yes left from before the matter was resolved is no trap
   const continues = parseYesNo(body.caseContinues);
-  if (continues !== null) plain.caseContinues = continues;
+  if (continues !== null && body.resolution !== 'resolved') plain.caseContinues = continues;
   if (body.notes?.trim()) plain.notes = body.notes;
   const answers: Record<string, unknown> = {};
   for (const q of questionsFor(ctx.scenario?.questions ?? [], ctx.touchpoint.channel)) {
