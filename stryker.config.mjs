@@ -21,6 +21,7 @@ export default {
     'src/assignments/assignment-lifecycle.ts',
     'src/assignments/withdrawal-reasons.ts',
     'src/outcomes/outcome-rules.ts',
+    'src/outcomes/case-rules.ts',
   ],
   plugins: ['@stryker-mutator/*', './test/mutation/io-ignorer.mjs'],
   ignorers: ['database-bound'],

@@ -113,6 +113,15 @@ describe('outcome rules: resolution', () => {
     }
   });
 
+  it('let only a matter not resolved continue as a case', () => {
+    expect(rules(outcomeRules(answered({ caseContinues: true }), planned()))).toEqual([
+      'caseContinues:onlyWhenUnresolved',
+    ]);
+    expect(outcomeRules(answered({ caseContinues: false }), planned())).toEqual([]);
+    const open = { resolution: 'partial' as const, optionsExplained: false, caseContinues: true };
+    expect(outcomeRules(answered(open), planned())).toEqual([]);
+  });
+
   it('leave a missing resolution to the field validator (no cross-field error on top)', () => {
     expect(outcomeRules(answered({ resolution: undefined as unknown as 'resolved' }), planned())).toEqual([]);
   });

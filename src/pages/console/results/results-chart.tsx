@@ -18,6 +18,8 @@ export function axisRange(series: MetricSeries, claims: readonly ResultsClaim[])
   const values = [...series.weeks.flatMap((w) => [w.observed, w.ciHigh]), ...claims.map((c) => c.claimed)].filter(
     (v): v is number => v !== null,
   );
+  // contacts per case: from none to a whole number above the largest
+  if (series.unit === 'count') return [0, Math.max(4, Math.ceil(Math.max(0, ...values) * 1.1))];
   const top = Math.max(60, ...values) * 1.1;
   // round the top up to whole minutes so the ticks read as durations
   return [0, Math.ceil(top / 60) * 60];
