@@ -39,6 +39,10 @@ export function followUpPage(
           </fieldset>
           <button type="submit">{chosen ? `Confirm: ${ANSWER_LABELS[chosen]}` : 'Save my answer'}</button>
         </form>
+        <p class="hint">
+          Following the matter up? The callback, or your chase, is the next contact of the case: record it on the test's
+          own page (the link in the test's email).
+        </p>
       </>,
     ),
   );

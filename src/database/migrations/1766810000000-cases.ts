@@ -18,9 +18,7 @@ export class Cases1766810000000 implements MigrationInterface {
         ADD COLUMN case_promises_kept integer NOT NULL DEFAULT 0,
         ADD COLUMN case_promises_failed integer NOT NULL DEFAULT 0,
         ADD COLUMN case_ended_at timestamptz,
-        ADD COLUMN case_last_contact_at timestamptz,
-        ADD CONSTRAINT outcome_case_status_check CHECK (case_status IN ('open', 'resolved', 'given_up')),
-        ADD CONSTRAINT outcome_case_ended_check CHECK ((case_status = 'open') = (case_ended_at IS NULL))`);
+        ADD COLUMN case_last_contact_at timestamptz`);
     await q.query(`
       UPDATE outcome SET
         case_status = CASE WHEN resolution = 'resolved' THEN 'resolved'
@@ -28,7 +26,12 @@ export class Cases1766810000000 implements MigrationInterface {
                            ELSE 'given_up' END,
         case_ended_at = CASE WHEN resolution = 'resolved' OR promised_follow_up_by IS NULL
                                OR promise_status IS NOT NULL THEN attempted_at END`);
-    await q.query(`ALTER TABLE outcome ALTER COLUMN case_status DROP DEFAULT`);
+    // checked once every row has its case
+    await q.query(`
+      ALTER TABLE outcome
+        ALTER COLUMN case_status DROP DEFAULT,
+        ADD CONSTRAINT outcome_case_status_check CHECK (case_status IN ('open', 'resolved', 'given_up')),
+        ADD CONSTRAINT outcome_case_ended_check CHECK ((case_status = 'open') = (case_ended_at IS NULL))`);
     await q.query(
       `CREATE INDEX outcome_open_case_idx ON outcome (organization_id, tester_id) WHERE case_status = 'open'`,
     );
