@@ -296,3 +296,75 @@ describe('caseLinkExpiry', () => {
     expect(caseLinkExpiry({ ...o, caseStatus: 'given_up' }, early)).toEqual({ to: o.editableUntil, how: 'close' });
   });
 });
+
+describe('case rules at their edges, and what they say', () => {
+  const late = new Date('2027-06-01T00:00:00Z');
+  const at = (c: CaseContactInput, before: CaseStep[] = [first]) =>
+    caseContactRules(c, { now: late, before }).map((e) => `${e.field}:${e.rule}`);
+
+  it('five minutes of skew is not the future; a second more is', () => {
+    expect(rules(input({ attemptedAt: '2026-11-20T12:05:00Z' }))).toEqual([]);
+    expect(rules(input({ attemptedAt: '2026-11-20T12:05:01Z' }))).toEqual(['attemptedAt:notInFuture']);
+  });
+
+  it('a promise may end a day before the contact, and at most 92 days after it', () => {
+    const attemptedAt = '2026-11-18T23:59:59Z';
+    expect(at(input({ attemptedAt, promisedFollowUpBy: '2026-11-17' }))).toEqual([]);
+    expect(at(input({ attemptedAt: '2026-11-19T00:00:00Z', promisedFollowUpBy: '2026-11-17' }))).toEqual([
+      'promisedFollowUpBy:afterAttempt',
+    ]);
+    expect(at(input({ attemptedAt, promisedFollowUpBy: '2027-02-18' }))).toEqual([]);
+    expect(at(input({ attemptedAt: '2026-11-18T23:59:58Z', promisedFollowUpBy: '2027-02-18' }))).toEqual([
+      'promisedFollowUpBy:within90Days',
+    ]);
+  });
+
+  it('every refusal says what is wrong in words', () => {
+    const all = [
+      ...caseContactRules(
+        input({ attemptedAt: '2026-11-16T08:00:00Z', status: 'resolved', promisedFollowUpBy: '2026-11-17' }),
+        {
+          now,
+          before: [{ ...first, promisedFollowUpBy: null }],
+          after: later({ attemptedAt: new Date('2026-11-10T00:00:00Z') }),
+        },
+      ),
+      ...caseContactRules(input({ attemptedAt: '2026-11-21T12:00:00Z', previousPromise: 'kept' }), {
+        now,
+        before: [{ ...first, promisedFollowUpBy: null }, ...Array.from({ length: MAX_CASE_CONTACTS }, () => later({}))],
+      }),
+      ...caseContactRules(input({ attemptedAt: '2027-06-01T00:00:00Z', promisedFollowUpBy: '2026-01-01' }), {
+        now: late,
+        before: [first],
+      }),
+      ...caseContactRules(input({ attemptedAt: '2027-01-01T00:00:00Z', promisedFollowUpBy: '2027-12-01' }), {
+        now: late,
+        before: [first],
+      }),
+      ...caseContinuesRule({ resolution: 'resolved', caseContinues: true }),
+      ...firstContactEditRules({ resolution: 'resolved', attemptedAt: '2026-11-18T00:00:00Z' }, 1, first.attemptedAt),
+      ...firstContactEditRules(
+        { resolution: 'partial', caseContinues: false, attemptedAt: '2026-11-16T00:00:00Z' },
+        1,
+        null,
+      ),
+    ];
+    expect(new Set(all.map((e) => e.rule))).toEqual(
+      new Set([
+        'afterPreviousContact',
+        'beforeNextContact',
+        'onlyWhenContinues',
+        'laterContactsFollow',
+        'noPromiseMade',
+        'notInFuture',
+        'maxContacts',
+        'withinCase',
+        'afterAttempt',
+        'within90Days',
+        'onlyWhenUnresolved',
+        'caseHasLaterContacts',
+      ]),
+    );
+    for (const e of all) expect({ rule: e.rule, long: e.message.length > 25 }).toEqual({ rule: e.rule, long: true });
+  });
+});
