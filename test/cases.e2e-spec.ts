@@ -197,6 +197,48 @@ describe('a case followed over days', () => {
   });
 });
 
+describe('editing a later contact', () => {
+  it('is its tester’s for 48 hours after its first save, keeps the order of contacts, and is audited', async () => {
+    t.clock.set('2026-11-21T09:00:00Z');
+    const id = await firstContact({ attemptedAt: '2026-11-21T08:00:00Z' });
+    const body = { kind: 'chase', attemptedAt: '2026-11-21T08:30:00Z', reachedHuman: true, status: 'continues' };
+    await contact(id, body).expect(201);
+    await contact(id, { ...body, attemptedAt: '2026-11-21T08:45:00Z' }).expect(201);
+    const put = (seq: number | string, change: Record<string, unknown>, key = tester.key) =>
+      t
+        .http()
+        .put(`/api/v1/outcomes/${id}/case/contacts/${seq}`)
+        .set(auth(key))
+        .send({ ...body, ...change });
+    const edited = await put(2, { notes: 'Held 20 minutes, then told to call back', repeatedStory: true }).expect(200);
+    expect(edited.body).toMatchObject({ status: 'open', contactCount: 3, storyRepeats: 1 });
+    expect(edited.body.contacts[1]).toMatchObject({ notes: 'Held 20 minutes, then told to call back' });
+    const after = await put(2, { attemptedAt: '2026-11-21T08:50:00Z' }).expect(400);
+    expect(after.body.errors).toContainEqual(
+      expect.objectContaining({ field: 'attemptedAt', rule: 'beforeNextContact' }),
+    );
+    const ends = await put(2, { status: 'resolved' }).expect(400);
+    expect(ends.body.errors).toContainEqual(expect.objectContaining({ field: 'status', rule: 'laterContactsFollow' }));
+    await put(9, {}).expect(404);
+    const seq = await put('two', {}).expect(400);
+    expect(seq.body.errors).toContainEqual(expect.objectContaining({ field: 'seq', rule: 'isInt' }));
+    await put(2, {}, otherTester.key).expect(404);
+    // the last contact may end the case
+    await put(3, { attemptedAt: '2026-11-21T08:45:00Z', status: 'resolved' }).expect(200);
+    t.clock.set('2026-11-23T09:00:01Z');
+    await put(2, { notes: 'too late' }).expect(409);
+    const audit = await t.http().get(`/api/v1/outcomes/${id}/audit`).set(auth(quality)).expect(200);
+    expect(audit.body.items).toHaveLength(5); // the first contact, two later ones, two edits
+    const edits = audit.body.items.filter((e: { before: { caseContact?: number } | null }) => e.before?.caseContact);
+    expect(edits.map((e: { before: object }) => e.before)).toContainEqual(
+      expect.objectContaining({ caseContact: 2, notes: null }),
+    );
+    expect(edits.map((e: { after: object }) => e.after)).toContainEqual(
+      expect.objectContaining({ caseContact: 3, status: 'resolved', caseStatus: 'resolved' }),
+    );
+  });
+});
+
 describe('case metrics', () => {
   let desk: string;
 
