@@ -12,7 +12,7 @@ import type {
   PlannerTester,
   PlannerTouchpoint,
 } from '../src/campaigns/planner/planner.js';
-import { claimNeeds, familySizes } from '../src/digests/claim-progress.js';
+import { claimNeeds, familySizes, weekFamilySizes } from '../src/digests/claim-progress.js';
 import type { OpenClaim } from '../src/digests/claim-progress.js';
 import { judgeClaims } from '../src/digests/verdicts.js';
 import type { ClaimToJudge, Verdict } from '../src/digests/verdicts.js';
@@ -344,6 +344,7 @@ function quarter(rep: number, arm: Arm, totals: ArmTotals, scenario: Scenario): 
   const contacts: Contact[] = [];
   const existing: ExistingAssignment[] = [];
   const family = familySizes(claims);
+  const inWeek = weekFamilySizes(claims);
   // the arm's own tests so far, for its completion rate (the week planned is known only after its tests are done)
   let plannedSoFar = 0;
   let completedSoFar = 0;
@@ -359,7 +360,7 @@ function quarter(rep: number, arm: Arm, totals: ArmTotals, scenario: Scenario): 
           // completed tests of its scope and period, whatever they showed: what the allocation plans on
           testsSoFar: ownContacts(c, contacts).length,
         }));
-      const needs = new Map(claimNeeds(open, { gapThatMatters: GAPS }, family).map((n) => [n.id, n]));
+      const needs = new Map(claimNeeds(open, { gapThatMatters: GAPS }, family, inWeek).map((n) => [n.id, n]));
       counts = Object.fromEntries(
         allocateByNeed(
           touchpoints.map((t) => t.id),

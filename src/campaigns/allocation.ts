@@ -91,7 +91,8 @@ function scopeOf(
 /**
  * Tests per touchpoint for the week starting `weekStart`. Each touchpoint gets the floor. A claim asks for the tests
  * a week that, at the campaign's completion rate, complete its tests still needed (ClaimNeed.testsStillNeeded: a count
- * of tests, never of what they showed) by the end of its period, less those already planned, from the
+ * of tests, never of what they showed; its testsStillNeededInWeek when that is more than the cap allows) by the end
+ * of its period, less those already planned, from the
  * touchpoints of its scope between them: its touchpoint's, or — a team or organization claim, `scopes` from
  * claimScopes — those of the campaign in its team, or all. Claims that no allowed count could decide in their period
  * ask for nothing. The rest of the budget funds whole asks, cheapest first — funding every ask a little would decide
@@ -114,15 +115,19 @@ export function allocateByNeed(
   const counts = new Map(ids.map((id) => [id, rules.floor]));
   const asks: Ask[] = [];
   for (const c of claims) {
-    const still = needs.get(c.id)?.testsStillNeeded;
+    const need = needs.get(c.id);
     const scope = scopeOf(c, counts, scopes);
-    if (scope.length === 0 || still === null || still === undefined || !inPeriod(c, weekStart)) continue;
+    if (!need || scope.length === 0 || !inPeriod(c, weekStart)) continue;
     const weeks = weeksLeft(c.periodEnd, weekStart);
-    // planned tests whose expected completions reach what it still needs (a float's dust is not a test)
-    const lacking = Math.ceil(still / completion - c.pending - 1e-9);
-    if (weeks === 0 || lacking <= 0) continue;
-    const total = Math.ceil(lacking / weeks);
-    if (total > cap * scope.length) continue; // cannot be decided in its period: tests there would decide nothing
+    if (weeks === 0) continue;
+    // planned tests a week whose expected completions reach `still` (a float's dust is not a test)
+    const perWeek = (still: number) => Math.ceil(Math.max(0, Math.ceil(still / completion - c.pending - 1e-9)) / weeks);
+    // at the family planned for; if no allowed count could meet that, at its week's (the least it is judged in);
+    // if neither, nothing: tests there would decide nothing
+    const total = [need.testsStillNeeded, need.testsStillNeededInWeek]
+      .flatMap((still) => (still === null || still === undefined ? [] : [perWeek(still)]))
+      .find((t) => t <= cap * scope.length);
+    if (total === undefined || total <= 0) continue;
     asks.push({ id: c.id, scope, total });
   }
   const lacks = (a: Ask) => a.total - a.scope.reduce((sum, id) => sum + counts.get(id)!, 0);

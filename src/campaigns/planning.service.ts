@@ -20,7 +20,7 @@ import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job-failures.js';
 import { retryWhenReferenceVanishes } from '../database/vanished-reference.js';
-import { claimNeeds, familySizes } from '../digests/claim-progress.js';
+import { claimNeeds, familySizes, weekFamilySizes } from '../digests/claim-progress.js';
 import { ClaimProgressRepository } from '../digests/claim-progress.repository.js';
 import { allocateWeeks, claimScopes, completionRate } from './allocation.js';
 import { campaignSizeErrors, planSizeErrors } from './campaign-limits.js';
@@ -312,7 +312,7 @@ export class PlanningService implements OnModuleDestroy {
       c.touchpointId === null ? scopes.get(c.id)!.length > 0 : selected.has(c.touchpointId),
     );
     const settings = await this.progress.settings(manager, campaign.organizationId);
-    const needs = new Map(claimNeeds(claims, settings, familySizes(all)).map((n) => [n.id, n]));
+    const needs = new Map(claimNeeds(claims, settings, familySizes(all), weekFamilySizes(all)).map((n) => [n.id, n]));
     const past = await this.progress.completion(manager, campaign.id, now);
     const rules = {
       budget: campaign.weeklyBudget ?? 0,

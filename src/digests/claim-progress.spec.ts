@@ -5,6 +5,7 @@ import {
   OpenClaim,
   planningYield,
   PLANNING_YIELD,
+  weekFamilySizes,
   weeksLeft,
 } from './claim-progress.js';
 import { contactsNeededFor, judgeClaims } from './verdicts.js';
@@ -149,6 +150,29 @@ describe('familySizes', () => {
       c('d', '2027-02-01', '2027-02-01'),
     ];
     expect(Object.fromEntries(familySizes(claims))).toEqual({ a: 2, b: 2, d: 1 });
+  });
+});
+
+describe('weekFamilySizes', () => {
+  it('counts tested claims ending in the same ISO week (what a weekly digest judges together)', () => {
+    const sizes = weekFamilySizes([
+      { id: 'a', metric: 'answer_rate', periodStart: '2027-01-04', periodEnd: '2027-01-25' },
+      { id: 'b', metric: 'answer_rate', periodStart: '2027-01-04', periodEnd: '2027-01-31' },
+      { id: 'c', metric: 'avg_seconds_to_human', periodStart: '2027-01-04', periodEnd: '2027-01-31' },
+      { id: 'd', metric: 'answer_rate', periodStart: '2027-01-04', periodEnd: '2027-02-01' },
+    ]);
+    expect(Object.fromEntries(sizes)).toEqual({ a: 2, b: 2, d: 1 });
+  });
+
+  it('gives claimNeeds the tests still needed at that smaller family too', () => {
+    const claims = [
+      claim({ id: 'month' }),
+      ...[1, 2, 3, 4, 5, 6, 7].map((i) => claim({ id: `w${i}`, periodStart: '2027-01-11', periodEnd: '2027-01-17' })),
+    ];
+    const [month] = claimNeeds(claims, { gapThatMatters: GAPS });
+    // planned for a family of 8 (the weeks overlap it), judged at least with itself alone (nothing ends its week)
+    expect(month.testsStillNeededInWeek).toBeLessThan(month.testsStillNeeded!);
+    expect(month.testsStillNeededInWeek).toBe(claimNeeds([claim({ id: 'month' })], { gapThatMatters: GAPS })[0].needed);
   });
 });
 

@@ -61,6 +61,11 @@ export interface ClaimNeed {
    * needed. What the allocation asks for (it depends on tests counted, not on what they showed).
    */
   testsStillNeeded: number | null;
+  /**
+   * The same at the family of the claims ending in its week (weekFamilySizes), the least a digest judges it with:
+   * what it asks when its tests still needed cannot be had within the cap. Absent: no such fallback.
+   */
+  testsStillNeededInWeek?: number | null;
 }
 
 /**
@@ -125,6 +130,17 @@ export function familySizes(claims: readonly FamilyClaim[]): Map<string, number>
   );
 }
 
+/**
+ * The family a weekly digest of the organization judges each claim with: the tested claims whose periods end in the
+ * same week, those recorded so far. The least family a claim is judged in.
+ */
+export function weekFamilySizes(claims: readonly FamilyClaim[]): Map<string, number> {
+  const tested = claims.filter((c) => metricByKey(c.metric)?.kind !== 'descriptive');
+  const perWeek = new Map<string, number>();
+  for (const c of tested) perWeek.set(mondayOf(c.periodEnd), (perWeek.get(mondayOf(c.periodEnd)) ?? 0) + 1);
+  return new Map(tested.map((c) => [c.id, perWeek.get(mondayOf(c.periodEnd))!]));
+}
+
 /** Evidence of n contacts that carries no outcome: contactsNeeded depends on the claim and its scale alone. */
 function blindEvidence(kind: 'rate' | 'bounded_mean' | 'quantile' | 'descriptive', q?: number): Evidence {
   switch (kind) {
@@ -142,37 +158,47 @@ function blindEvidence(kind: 'rate' | 'bounded_mean' | 'quantile' | 'descriptive
 
 /**
  * Contacts each claim needs for a verdict (the digest's test at its familywise level and 80 % power against the gap
- * that matters: verdicts.contactsNeededFor), and how many of those it still lacks.
+ * that matters: verdicts.contactsNeededFor) in the family `family` plans for (familySizes), how many of those it
+ * still lacks, and the completed tests still needed for them — and for the smaller family `inWeek`
+ * (weekFamilySizes), what it asks when the first cannot be met.
  */
 export function claimNeeds(
   claims: readonly OpenClaim[],
   settings: NeedSettings,
   family: ReadonlyMap<string, number> = familySizes(claims),
+  inWeek: ReadonlyMap<string, number> = weekFamilySizes(claims),
 ): ClaimNeed[] {
   return claims.map((c) => {
-    const metric = metricByKey(c.metric);
-    const size = family.get(c.id);
-    if (!metric || size === undefined) return { id: c.id, needed: null, stillNeeded: null, testsStillNeeded: null };
-    const needed = contactsNeededFor(
-      {
-        id: c.id,
-        claimed: c.value,
-        better: metric.better,
-        evidence: blindEvidence(metric.kind, metric.q),
-        periodComplete: false,
-        minContacts: settings.minContacts ?? DEFAULT_MIN_CONTACTS,
-        gapThatMatters: settings.gapThatMatters[metric.key] ?? metric.gapThatMatters,
-      },
-      size,
-    );
+    const needed = contactsNeeded(c, settings, family.get(c.id));
     if (needed === null) return { id: c.id, needed, stillNeeded: null, testsStillNeeded: null };
+    const tests = (n: number) => Math.max(0, Math.ceil(n / planningYield(c.metric)) - c.testsSoFar);
+    const least = contactsNeeded(c, settings, inWeek.get(c.id));
     return {
       id: c.id,
       needed,
       stillNeeded: Math.max(0, needed - c.contactsSoFar),
-      testsStillNeeded: Math.max(0, Math.ceil(needed / planningYield(c.metric)) - c.testsSoFar),
+      testsStillNeeded: tests(needed),
+      testsStillNeededInWeek: least === null ? null : tests(least),
     };
   });
+}
+
+/** The contacts a claim's verdict needs in a family of `size` (null: never decided, or no family). */
+function contactsNeeded(c: OpenClaim, settings: NeedSettings, size: number | undefined): number | null {
+  const metric = metricByKey(c.metric);
+  if (!metric || size === undefined) return null;
+  return contactsNeededFor(
+    {
+      id: c.id,
+      claimed: c.value,
+      better: metric.better,
+      evidence: blindEvidence(metric.kind, metric.q),
+      periodComplete: false,
+      minContacts: settings.minContacts ?? DEFAULT_MIN_CONTACTS,
+      gapThatMatters: settings.gapThatMatters[metric.key] ?? metric.gapThatMatters,
+    },
+    size,
+  );
 }
 
 /** The weeks of a claim's period from `weekStart` (a Monday) on, the week holding its last day included. */
