@@ -78,20 +78,20 @@ describe('allocateByNeed', () => {
     expect(allocateByNeed(tps, [x], needs, rules, '2027-01-04').get('a')).toBe(6);
   });
 
-  it("falls back to the family of its week's claims when the family planned for asks more than the cap", () => {
+  it("falls back to the largest smaller family whose ask the cap allows, down to its week's", () => {
     const x = claim({ id: 'x', touchpointId: 'a' });
-    const need = (inWeek: number | null) =>
-      new Map([['x', { id: 'x', needed: 48, stillNeeded: 48, testsStillNeeded: 48, testsStillNeededInWeek: inWeek }]]);
-    // 48 over 4 weeks is 12 a week, above the cap of 10: at its week's family, 30, it asks 8
-    expect(allocateByNeed(tps, [x], need(30), { ...rules, budget: 20 }, '2027-01-04').get('a')).toBe(8);
-    // neither can be met: nothing asked, the budget spread evenly
-    expect(allocateByNeed(tps, [x], need(44), { ...rules, budget: 20 }, '2027-01-04').get('a')).toBe(5);
-    expect(allocateByNeed(tps, [x], need(null), { ...rules, budget: 20 }, '2027-01-04').get('a')).toBe(5);
+    const need = (fallbacks: number[]) =>
+      new Map([
+        ['x', { id: 'x', needed: 48, stillNeeded: 48, testsStillNeeded: 48, testsStillNeededFallbacks: fallbacks }],
+      ]);
+    const budget20 = { ...rules, budget: 20 };
+    // 48 over 4 weeks is 12 a week, above the cap of 10: 44 (11 a week) cannot be met either, 36 (9) can
+    expect(allocateByNeed(tps, [x], need([44, 36, 30]), budget20, '2027-01-04').get('a')).toBe(9);
+    // none can be met: nothing asked, the budget spread evenly
+    expect(allocateByNeed(tps, [x], need([44]), budget20, '2027-01-04').get('a')).toBe(5);
+    expect(allocateByNeed(tps, [x], need([]), budget20, '2027-01-04').get('a')).toBe(5);
     // the family planned for is asked whenever it can be met
-    const both = new Map([
-      ['x', { id: 'x', needed: 40, stillNeeded: 40, testsStillNeeded: 40, testsStillNeededInWeek: 8 }],
-    ]);
-    expect(allocateByNeed(tps, [x], both, { ...rules, budget: 20 }, '2027-01-04').get('a')).toBe(10);
+    expect(allocateByNeed(tps, [x], need([]), { ...budget20, cap: 12 }, '2027-01-04').get('a')).toBe(12);
   });
 
   it('never gives less than the floor nor more than the cap', () => {

@@ -91,7 +91,7 @@ function scopeOf(
 /**
  * Tests per touchpoint for the week starting `weekStart`. Each touchpoint gets the floor. A claim asks for the tests
  * a week that, at the campaign's completion rate, complete its tests still needed (ClaimNeed.testsStillNeeded: a count
- * of tests, never of what they showed; its testsStillNeededInWeek when that is more than the cap allows) by the end
+ * of tests, never of what they showed; a fallback of a smaller family when that is more than the cap allows) by the end
  * of its period, less those already planned, from the
  * touchpoints of its scope between them: its touchpoint's, or — a team or organization claim, `scopes` from
  * claimScopes — those of the campaign in its team, or all. Claims that no allowed count could decide in their period
@@ -122,10 +122,12 @@ export function allocateByNeed(
     if (weeks === 0) continue;
     // planned tests a week whose expected completions reach `still` (a float's dust is not a test)
     const perWeek = (still: number) => Math.ceil(Math.max(0, Math.ceil(still / completion - c.pending - 1e-9)) / weeks);
-    // at the family planned for; if no allowed count could meet that, at its week's (the least it is judged in);
-    // if neither, nothing: tests there would decide nothing
-    const total = [need.testsStillNeeded, need.testsStillNeededInWeek]
-      .flatMap((still) => (still === null || still === undefined ? [] : [perWeek(still)]))
+    // at the family planned for; if no allowed count could meet that, at the largest smaller one that can, down to
+    // its week's (the least it is judged in); if none, nothing: tests there would decide nothing
+    const total = (
+      need.testsStillNeeded === null ? [] : [need.testsStillNeeded, ...(need.testsStillNeededFallbacks ?? [])]
+    )
+      .map(perWeek)
       .find((t) => t <= cap * scope.length);
     if (total === undefined || total <= 0) continue;
     asks.push({ id: c.id, scope, total });

@@ -5,6 +5,7 @@ import {
   OpenClaim,
   planningYield,
   PLANNING_YIELD,
+  smallerFamilies,
   weekFamilySizes,
   weeksLeft,
 } from './claim-progress.js';
@@ -164,15 +165,25 @@ describe('weekFamilySizes', () => {
     expect(Object.fromEntries(sizes)).toEqual({ a: 2, b: 2, d: 1 });
   });
 
-  it('gives claimNeeds the tests still needed at that smaller family too', () => {
+  it('gives claimNeeds the tests still needed at smaller families, down to that one, largest first', () => {
     const claims = [
       claim({ id: 'month' }),
       ...[1, 2, 3, 4, 5, 6, 7].map((i) => claim({ id: `w${i}`, periodStart: '2027-01-11', periodEnd: '2027-01-17' })),
     ];
     const [month] = claimNeeds(claims, { gapThatMatters: GAPS });
-    // planned for a family of 8 (the weeks overlap it), judged at least with itself alone (nothing ends its week)
-    expect(month.testsStillNeededInWeek).toBeLessThan(month.testsStillNeeded!);
-    expect(month.testsStillNeededInWeek).toBe(claimNeeds([claim({ id: 'month' })], { gapThatMatters: GAPS })[0].needed);
+    // planned for a family of 8 (the weeks overlap it), judged at least alone (nothing else ends in its week)
+    const alone = claimNeeds([claim({ id: 'month' })], { gapThatMatters: GAPS })[0].needed!;
+    const fallbacks = month.testsStillNeededFallbacks!;
+    expect(fallbacks.at(-1)).toBe(alone);
+    for (const [i, n] of fallbacks.entries())
+      expect(n).toBeLessThan(i === 0 ? month.testsStillNeeded! : fallbacks[i - 1]);
+  });
+
+  it('tries a few family sizes between the two, each about two thirds of the one before', () => {
+    expect(smallerFamilies(12, 3)).toEqual([8, 6, 4, 3]);
+    expect(smallerFamilies(3, 3)).toEqual([]);
+    expect(smallerFamilies(2, 1)).toEqual([1]);
+    expect(smallerFamilies(40, 1)).toEqual([27, 18, 12, 8, 6, 4, 3, 2, 1]);
   });
 });
 

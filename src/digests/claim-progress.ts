@@ -62,10 +62,11 @@ export interface ClaimNeed {
    */
   testsStillNeeded: number | null;
   /**
-   * The same at the family of the claims ending in its week (weekFamilySizes), the least a digest judges it with:
-   * what it asks when its tests still needed cannot be had within the cap. Absent: no such fallback.
+   * The same at smaller families, from the family planned for down to that of the claims ending in its week
+   * (weekFamilySizes, the least a digest judges it with), largest first: what it asks when its tests still needed
+   * cannot be had within the cap. Absent or empty: no fallback.
    */
-  testsStillNeededInWeek?: number | null;
+  testsStillNeededFallbacks?: number[];
 }
 
 /**
@@ -159,7 +160,7 @@ function blindEvidence(kind: 'rate' | 'bounded_mean' | 'quantile' | 'descriptive
 /**
  * Contacts each claim needs for a verdict (the digest's test at its familywise level and 80 % power against the gap
  * that matters: verdicts.contactsNeededFor) in the family `family` plans for (familySizes), how many of those it
- * still lacks, and the completed tests still needed for them — and for the smaller family `inWeek`
+ * still lacks, and the completed tests still needed for them — and for smaller families down to `inWeek`'s
  * (weekFamilySizes), what it asks when the first cannot be met.
  */
 export function claimNeeds(
@@ -169,18 +170,34 @@ export function claimNeeds(
   inWeek: ReadonlyMap<string, number> = weekFamilySizes(claims),
 ): ClaimNeed[] {
   return claims.map((c) => {
-    const needed = contactsNeeded(c, settings, family.get(c.id));
+    const size = family.get(c.id);
+    const needed = contactsNeeded(c, settings, size);
     if (needed === null) return { id: c.id, needed, stillNeeded: null, testsStillNeeded: null };
     const tests = (n: number) => Math.max(0, Math.ceil(n / planningYield(c.metric)) - c.testsSoFar);
-    const least = contactsNeeded(c, settings, inWeek.get(c.id));
+    const testsStillNeeded = tests(needed);
+    const fallbacks: number[] = [];
+    for (const m of smallerFamilies(size!, inWeek.get(c.id) ?? 1)) {
+      const n = tests(contactsNeeded(c, settings, m)!);
+      if (n < (fallbacks.at(-1) ?? testsStillNeeded)) fallbacks.push(n);
+    }
     return {
       id: c.id,
       needed,
       stillNeeded: Math.max(0, needed - c.contactsSoFar),
-      testsStillNeeded: tests(needed),
-      testsStillNeededInWeek: least === null ? null : tests(least),
+      testsStillNeeded,
+      testsStillNeededFallbacks: fallbacks,
     };
   });
+}
+
+/** Family sizes below `top` down to `bottom`, each about two thirds of the one before (a few, not every one). */
+export function smallerFamilies(top: number, bottom: number): number[] {
+  const out: number[] = [];
+  for (let m = top; m > Math.max(1, bottom);) {
+    m = Math.max(bottom, Math.min(m - 1, Math.ceil((m * 2) / 3)));
+    out.push(m);
+  }
+  return out;
 }
 
 /** The contacts a claim's verdict needs in a family of `size` (null: never decided, or no family). */
