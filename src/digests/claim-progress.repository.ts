@@ -78,16 +78,21 @@ export class ClaimProgressRepository {
   }
 
   /**
-   * Of a campaign's tests whose windows ended by `now`, the slots held (a declined test's slot given again counts
-   * once) and those completed, for its completion rate (allocation.ts completionRate). Counts only: what a completed
-   * test showed is not read; a withdrawn (cancelled) test is not counted.
+   * Of a campaign's slots whose tests' windows (or, unfilled, whose weeks) ended by `now`, how many there were and
+   * how many ended completed, for its completion rate (allocation.ts completionRate): a slot planned, declined and
+   * given again counts once, one left unfilled (no tester could take it) counts as not completed, a withdrawn
+   * (cancelled) test not at all. Counts of what the campaign's testers did only: what a test showed is not read.
    */
   async completion(manager: EntityManager | null, campaignId: string, now: Date) {
     const rows: Array<{ planned: number; completed: number }> = await (manager ?? this.dataSource.manager).query(
-      `SELECT count(DISTINCT (touchpoint_id, week_start, slot))::int AS planned,
-              count(DISTINCT (touchpoint_id, week_start, slot)) FILTER (WHERE status = 'completed')::int AS completed
-         FROM assignment
-        WHERE campaign_id = $1 AND window_end <= $2 AND status IN ('completed', 'declined', 'missed')`,
+      `SELECT count(*)::int AS planned, count(*) FILTER (WHERE done)::int AS completed FROM (
+         SELECT bool_or(s.status = 'completed') AS done FROM (
+           SELECT touchpoint_id, week_start, slot, status FROM assignment
+            WHERE campaign_id = $1 AND window_end <= $2 AND status IN ('completed', 'declined', 'missed')
+           UNION ALL
+           SELECT touchpoint_id, week_start, slot, 'unfilled' FROM unfilled_slot
+            WHERE campaign_id = $1 AND week_start + 7 <= $2::date) s
+          GROUP BY s.touchpoint_id, s.week_start, s.slot) g`,
       [campaignId, now],
     );
     return { planned: Number(rows[0]?.planned ?? 0), completed: Number(rows[0]?.completed ?? 0) };
