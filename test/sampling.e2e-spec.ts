@@ -1,4 +1,5 @@
 import { ManualClock } from '../src/common/clock.js';
+import { ClaimProgressRepository } from '../src/digests/claim-progress.repository.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { sessionFor, textOf } from './support/console.js';
 import { auth, created, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
@@ -290,6 +291,28 @@ describe('what the counts tell', () => {
     const ownerRow = stored.body.payload.rows.find((r: { touchpointId: string }) => r.touchpointId === tp);
     expect(ownerRow).toMatchObject({ verdict: 'in_progress', n: 4, contactsNeeded: 67 });
     expect(ownerRow).toMatchObject({ contactsStillNeeded: null, decisionExpectedWeek: null });
+  });
+
+  it('the completion rate counts slots completed of slots ended, whatever the tests showed', async () => {
+    // four tests of the week of 1 March completed, two answered and two not; one slot of that week no tester took
+    const w = await plannedWeek(t, 4, (i) => ({ reachedHuman: i % 2 === 0 }));
+    const [{ campaign_id: campaignId, organization_id: orgId, touchpoint_id: tp }] = await t.dataSource.query(
+      'SELECT campaign_id, organization_id, touchpoint_id FROM assignment WHERE id = $1',
+      [w.assignments[0].id],
+    );
+    const unfilled = (week: string, slot: number) =>
+      t.dataSource.query(
+        `INSERT INTO unfilled_slot (organization_id, campaign_id, touchpoint_id, week_start, slot, reason, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'no_tester', now())`,
+        [orgId, campaignId, tp, week, slot],
+      );
+    await unfilled('2027-03-01', 90);
+    await unfilled('2027-03-08', 91); // its week has not ended: not counted yet
+    const reads = t.app.get(ClaimProgressRepository);
+    expect(await reads.completion(null, campaignId, new Date('2027-03-08T00:00:00Z'))).toEqual({
+      planned: 5,
+      completed: 4,
+    });
   });
 
   it("a wait claim's count follows its completed tests, never how many of them a person answered", async () => {
