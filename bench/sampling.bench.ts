@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
-import { allocateByNeed, claimScopes } from '../src/campaigns/allocation.js';
+import { allocateByNeed, claimScopes, completionRate } from '../src/campaigns/allocation.js';
 import type { ScopedTouchpoint } from '../src/campaigns/allocation.js';
 import { planWeek } from '../src/campaigns/planner/planner.js';
 import type {
@@ -12,7 +12,7 @@ import type {
   PlannerTester,
   PlannerTouchpoint,
 } from '../src/campaigns/planner/planner.js';
-import { claimNeeds, familySizes } from '../src/digests/claim-progress.js';
+import { claimNeeds, familySizes, weekFamilySizes } from '../src/digests/claim-progress.js';
 import type { OpenClaim } from '../src/digests/claim-progress.js';
 import { judgeClaims } from '../src/digests/verdicts.js';
 import type { ClaimToJudge, Verdict } from '../src/digests/verdicts.js';
@@ -155,7 +155,16 @@ function claimsOf(rng: Rng, truth: Map<string, Truth>, scenario: Scenario): SimC
       if (rng() >= scenario.claimedShare) continue;
       const t = truth.get(tp.id)!;
       const scope = new Set([tp.id]);
-      const base = { touchpointId: tp.id, periodStart, periodEnd, contactsSoFar: 0, pending: 0, month, scope };
+      const base = {
+        touchpointId: tp.id,
+        periodStart,
+        periodEnd,
+        contactsSoFar: 0,
+        testsSoFar: 0,
+        pending: 0,
+        month,
+        scope,
+      };
       const rateTrue = rng() < TRUE_SHARE;
       // A true claim: the truth at least as good (up to 2 points better); a flattering one, 5–20 points above it.
       const claimedRate = rateTrue
@@ -187,7 +196,16 @@ function claimsOf(rng: Rng, truth: Map<string, Truth>, scenario: Scenario): SimC
       if (rng() >= scenario.teamShare) continue;
       const members = scoped.filter((t) => t.team === team);
       const phones = members.filter((t) => t.channel === 'phone');
-      const base = { touchpointId: null, team, periodStart, periodEnd, contactsSoFar: 0, pending: 0, month };
+      const base = {
+        touchpointId: null,
+        team,
+        periodStart,
+        periodEnd,
+        contactsSoFar: 0,
+        testsSoFar: 0,
+        pending: 0,
+        month,
+      };
       const rate = members.reduce((sum, t) => sum + truth.get(t.id)!.answerRate, 0) / members.length;
       const rateTrue = rng() < TRUE_SHARE;
       out.push({
@@ -240,9 +258,13 @@ function pooledMedianWait(lines: Truth[]): number {
   return lo;
 }
 
+/** The contacts of a claim's scope in its period. */
+const ownContacts = (c: SimClaim, contacts: Contact[]) =>
+  contacts.filter((x) => c.scope.has(x.tp) && x.week >= c.month * MONTH && x.week < (c.month + 1) * MONTH);
+
 /** The claim as the digest judges it, from the contacts of its period. */
 function toJudge(c: SimClaim, contacts: Contact[]): ClaimToJudge {
-  const own = contacts.filter((x) => c.scope.has(x.tp) && x.week >= c.month * MONTH && x.week < (c.month + 1) * MONTH);
+  const own = ownContacts(c, contacts);
   const base = { id: c.id, claimed: c.value, periodComplete: true, minContacts: 5 };
   if (c.metric === 'answer_rate') {
     const successes = own.filter((x) => x.answered).length;
@@ -322,6 +344,10 @@ function quarter(rep: number, arm: Arm, totals: ArmTotals, scenario: Scenario): 
   const contacts: Contact[] = [];
   const existing: ExistingAssignment[] = [];
   const family = familySizes(claims);
+  const inWeek = weekFamilySizes(claims);
+  // the arm's own tests so far, for its completion rate (the week planned is known only after its tests are done)
+  let plannedSoFar = 0;
+  let completedSoFar = 0;
   for (let week = 0; week < WEEKS; week++) {
     const weekStart = mondays[week];
     let counts: Record<string, number> | undefined;
@@ -331,14 +357,21 @@ function quarter(rep: number, arm: Arm, totals: ArmTotals, scenario: Scenario): 
         .map((c) => ({
           ...c,
           contactsSoFar: toJudge(c, contacts).evidence.n,
+          // completed tests of its scope and period, whatever they showed: what the allocation plans on
+          testsSoFar: ownContacts(c, contacts).length,
         }));
-      const needs = new Map(claimNeeds(open, { gapThatMatters: GAPS }, family).map((n) => [n.id, n]));
+      const needs = new Map(claimNeeds(open, { gapThatMatters: GAPS }, family, inWeek).map((n) => [n.id, n]));
       counts = Object.fromEntries(
         allocateByNeed(
           touchpoints.map((t) => t.id),
           open,
           needs,
-          { budget: TOUCHPOINTS * PER_TOUCHPOINT, floor: FLOOR, cap: CAP },
+          {
+            budget: TOUCHPOINTS * PER_TOUCHPOINT,
+            floor: FLOOR,
+            cap: CAP,
+            completion: completionRate(completedSoFar, plannedSoFar),
+          },
           weekStart,
           arm === 'by-need' ? claimScopes(open, scoped) : new Map(),
         ),
@@ -355,11 +388,13 @@ function quarter(rep: number, arm: Arm, totals: ArmTotals, scenario: Scenario): 
       counts,
     });
     totals.testsPlanned += plan.assignments.length;
+    plannedSoFar += plan.assignments.length;
     totals.unfilled += plan.unfilled.length;
     for (const a of plan.assignments) {
       existing.push({ campaignId: 'c', ...a, weekStart });
       if (outcomes() >= COMPLETED) continue;
       totals.testsCompleted++;
+      completedSoFar++;
       const t = truth.get(a.touchpointId)!;
       const answered = outcomes() < t.answerRate;
       const wait =

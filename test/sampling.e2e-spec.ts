@@ -1,4 +1,5 @@
 import { ManualClock } from '../src/common/clock.js';
+import { ClaimProgressRepository } from '../src/digests/claim-progress.repository.js';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { sessionFor, textOf } from './support/console.js';
 import { auth, created, newOrganization, personWithKey, scenarioBody, touchpointBody } from './support/factories.js';
@@ -161,7 +162,8 @@ describe('a by-need campaign', () => {
       (await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ name, team, openingHours: opening }))).id;
     const north = [await line('North 1', 'north'), await line('North 2', 'north')];
     const other = await line('Elsewhere', null);
-    // 95 % for the team over five weeks: 67 contacts, 14 a week from its two lines (7 each, at most 8)
+    // 95 % for the team over five weeks: 67 contacts, 75 tests at the 90 % a new campaign expects completed: 15 a
+    // week from its two lines (8 and 7, at most 8 each)
     const c = await created(
       t,
       quality,
@@ -181,7 +183,7 @@ describe('a by-need campaign', () => {
       .send({ from: '2027-03-01', to: '2027-03-07' })
       .expect(200);
     const slots = await slotsOf(steered.id, '2027-03-01');
-    expect([slots[north[0]], slots[north[1]], slots[other]]).toEqual([7, 7, 2]); // evenly it would be 6, 5, 5
+    expect([slots[north[0]], slots[north[1]], slots[other]]).toEqual([8, 7, 1]); // evenly it would be 6, 5, 5
     await t.http().delete(`/api/v1/claims/${c.id}`).set(auth(quality)).expect(204);
   });
 });
@@ -234,24 +236,25 @@ describe('what the counts tell', () => {
       last = w;
     }
     expect(seen[0]).toEqual(seen[1]);
-    // 67 needed, 4 so far; the line asks for 63 over the 11 weeks left (6 a week) and the other gets the rest.
+    // 67 needed, 4 tests so far; the line asks for the 63 completed tests still needed at the 90 % a new campaign
+    // expects completed, 70 tests over the 11 weeks left (7 a week), and the other gets the rest.
     expect(seen[0]).toEqual({
       progress: {
         contactsSoFar: 4,
         contactsNeeded: 67,
         contactsStillNeeded: 63,
-        testsPerWeek: 6,
-        // 6 planned in the week of 8 March, then 6 a week: 63 reached in the week of 17 May, the period's last
-        decisionExpectedWeek: '2027-05-17',
+        testsPerWeek: 7,
+        // 7 planned in the week of 8 March, then 7 a week: 63 reached in the week of 3 May
+        decisionExpectedWeek: '2027-05-03',
       },
-      slots: [6, 2],
+      slots: [7, 1],
     });
 
     // The console's claims page says the same, in words.
     const { quality, owner: lineOwner, tp, org: lineOrg } = last!;
     const browser = await sessionFor(t, { organizationId: lineOrg.orgId, personId: quality.person.id });
     const page = await t.http().get('/claims').set('Cookie', browser.cookie).expect(200);
-    expect(textOf(page.text)).toContain('4 of 67 contacts · 63 more by the week of 17 May 2027');
+    expect(textOf(page.text)).toContain('4 of 67 contacts · 63 more by the week of 3 May 2027');
 
     // The digest shows the same beside the claim in progress; one an owner reads does not.
     const body = { name: 'Weekly', recipients: [quality.person.id], cron: '0 8 * * 1', timezone: 'UTC', periodDays: 7 };
@@ -267,7 +270,7 @@ describe('what the counts tell', () => {
       n: 4,
       contactsNeeded: 67,
       contactsStillNeeded: 63,
-      decisionExpectedWeek: '2027-05-17',
+      decisionExpectedWeek: '2027-05-03',
     });
     const ownerSub = await created(t, quality.key, '/api/v1/digest-subscriptions', {
       ...body,
@@ -288,5 +291,84 @@ describe('what the counts tell', () => {
     const ownerRow = stored.body.payload.rows.find((r: { touchpointId: string }) => r.touchpointId === tp);
     expect(ownerRow).toMatchObject({ verdict: 'in_progress', n: 4, contactsNeeded: 67 });
     expect(ownerRow).toMatchObject({ contactsStillNeeded: null, decisionExpectedWeek: null });
+  });
+
+  it('the completion rate counts slots completed of slots ended, whatever the tests showed', async () => {
+    // four tests of the week of 1 March completed, two answered and two not; one slot of that week no tester took
+    const w = await plannedWeek(t, 4, (i) => ({ reachedHuman: i % 2 === 0 }));
+    const [{ campaign_id: campaignId, organization_id: orgId, touchpoint_id: tp }] = await t.dataSource.query(
+      'SELECT campaign_id, organization_id, touchpoint_id FROM assignment WHERE id = $1',
+      [w.assignments[0].id],
+    );
+    const unfilled = (week: string, slot: number) =>
+      t.dataSource.query(
+        `INSERT INTO unfilled_slot (organization_id, campaign_id, touchpoint_id, week_start, slot, reason, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'no_tester', now())`,
+        [orgId, campaignId, tp, week, slot],
+      );
+    await unfilled('2027-03-01', 90);
+    await unfilled('2027-03-08', 91); // its week has not ended: not counted yet
+    const reads = t.app.get(ClaimProgressRepository);
+    expect(await reads.completion(null, campaignId, new Date('2027-03-08T00:00:00Z'))).toEqual({
+      planned: 5,
+      completed: 4,
+    });
+  });
+
+  it("a wait claim's count follows its completed tests, never how many of them a person answered", async () => {
+    const seen = [];
+    for (const answered of [true, false]) {
+      // Four completed tests of the line in the week of 1 March: all answered in one organization, none in the other.
+      const w = await plannedWeek(t, 4, () => ({ reachedHuman: answered, secondsToHuman: 40 }));
+      const c = await created(
+        t,
+        w.quality.key,
+        '/api/v1/claims',
+        // a median of 30 s for four weeks needs 33 answered contacts: three weeks are left to plan, so a difference of
+        // four contacts so far would move the week's ask (10 or 11 a week, were answered contacts counted)
+        claim({ touchpointId: w.tp, metric: 'median_seconds_to_human', value: 30, periodEnd: '2027-03-28' }),
+      );
+      const opening = WEEKDAYS.map((day) => ({ day, open: '08:00', close: '20:00' }));
+      const other = (
+        await created(
+          t,
+          w.org.adminKey,
+          '/api/v1/touchpoints',
+          touchpointBody({ name: 'Other', openingHours: opening }),
+        )
+      ).id;
+      const byNeed = await created(
+        t,
+        w.quality.key,
+        '/api/v1/campaigns',
+        campaign({
+          touchpointIds: [w.tp, other],
+          testerIds: w.testers.map((x) => x.person.id),
+          contactsPerTouchpointPerWeek: 21,
+          weeklyBudget: 24,
+          startsOn: '2027-03-08',
+          minSpacingHours: 1,
+        }),
+      );
+      await t
+        .http()
+        .post(`/api/v1/campaigns/${byNeed.id}/plan`)
+        .set(auth(w.quality.key))
+        .send({ from: '2027-03-08', to: '2027-03-14' })
+        .expect(200);
+      const slots = await slotsOf(byNeed.id, '2027-03-08');
+      const progress = (await t.http().get(`/api/v1/claims/${c.id}`).set(auth(w.quality.key)).expect(200)).body
+        .progress;
+      seen.push({ progress, slots: [slots[w.tp], slots[other]] });
+    }
+    // what the verdict rests on differs (4 answered contacts, or none) ...
+    expect(seen.map((x) => x.progress.contactsSoFar)).toEqual([4, 0]);
+    // ... the tests planned, their pace and the week expected do not
+    expect(seen[0].slots).toEqual(seen[1].slots);
+    // 33 contacts at 0.8 answered a completed test (a fixed assumption) are 42 tests, 38 after the four done; at the
+    // 90 % a new campaign expects completed 43 planned, 15 a week over the three weeks left
+    expect(seen[0].slots).toEqual([15, 9]);
+    expect(seen[0].progress.testsPerWeek).toBe(seen[1].progress.testsPerWeek);
+    expect(seen[0].progress.decisionExpectedWeek).toBe(seen[1].progress.decisionExpectedWeek);
   });
 });

@@ -1,5 +1,13 @@
 import type { OpenClaim } from '../digests/claim-progress.js';
-import { allocateByNeed, allocateWeeks, claimScopes } from './allocation.js';
+import {
+  allocateByNeed,
+  allocateWeeks,
+  claimScopes,
+  completionRate,
+  MIN_COMPLETION,
+  PRIOR_COMPLETION,
+  PRIOR_TESTS,
+} from './allocation.js';
 
 const claim = (over: Partial<OpenClaim> = {}): OpenClaim => ({
   id: 'c1',
@@ -9,6 +17,7 @@ const claim = (over: Partial<OpenClaim> = {}): OpenClaim => ({
   periodStart: '2027-01-04',
   periodEnd: '2027-01-31',
   contactsSoFar: 0,
+  testsSoFar: 0,
   pending: 0,
   ...over,
 });
@@ -17,7 +26,7 @@ describe('allocateByNeed', () => {
   const tps = ['a', 'b', 'c', 'd'];
   const rules = { budget: 16, floor: 2, cap: 10 };
   const needOf = (pairs: Array<[string, number | null]>) =>
-    new Map(pairs.map(([id, still]) => [id, { id, needed: still, stillNeeded: still }]));
+    new Map(pairs.map(([id, still]) => [id, { id, needed: still, stillNeeded: still, testsStillNeeded: still }]));
 
   it('gives every touchpoint the floor and spends the budget, evenly when no claim asks', () => {
     const counts = allocateByNeed(tps, [], new Map(), rules, '2027-01-04');
@@ -47,6 +56,42 @@ describe('allocateByNeed', () => {
     expect(allocateByNeed(tps, [c], needs, rules, '2027-01-04').get('a')).toBe(4 + 0); // 16 over 4: 4, evenly 4
     const late = allocateByNeed(tps, [{ ...c, pending: 0 }], needs, { ...rules, budget: 40 }, '2027-01-25');
     expect(late.get('a')).toBe(10); // 24 in the last week: above the cap of 10, so only the even share
+  });
+
+  it('plans for the completion rate, so the completed tests are expected to reach what is still needed', () => {
+    // 24 completed tests over 4 weeks at 80 % completed: 30 planned, 8 a week (not 6, which would leave it short)
+    const x = claim({ id: 'x', touchpointId: 'a' });
+    const needs = needOf([['x', 24]]);
+    const at = (completion: number) => allocateByNeed(tps, [x], needs, { ...rules, completion }, '2027-01-04');
+    expect(at(1).get('a')).toBe(6);
+    expect(at(0.8).get('a')).toBe(8);
+    // tests already planned count at the same rate: 10 planned are expected to give 8 completed
+    const planned = allocateByNeed(tps, [{ ...x, pending: 10 }], needs, { ...rules, completion: 0.8 }, '2027-01-04');
+    expect(planned.get('a')).toBe(5); // 30 − 10 = 20 over 4 weeks: 5
+    // exact arithmetic does not ask a test more: 24 at 0.8 is 30, not 31
+    expect(Math.ceil(24 / 0.8 - 1e-9)).toBe(30);
+  });
+
+  it('asks by the tests still needed, never by the contacts (a wait claim’s answered ones) still needed', () => {
+    const x = claim({ id: 'x', touchpointId: 'a', metric: 'median_seconds_to_human', value: 60 });
+    const needs = new Map([['x', { id: 'x', needed: 40, stillNeeded: 40, testsStillNeeded: 24 }]]);
+    expect(allocateByNeed(tps, [x], needs, rules, '2027-01-04').get('a')).toBe(6);
+  });
+
+  it("falls back to the largest smaller family whose ask the cap allows, down to its week's", () => {
+    const x = claim({ id: 'x', touchpointId: 'a' });
+    const need = (fallbacks: number[]) =>
+      new Map([
+        ['x', { id: 'x', needed: 48, stillNeeded: 48, testsStillNeeded: 48, testsStillNeededFallbacks: fallbacks }],
+      ]);
+    const budget20 = { ...rules, budget: 20 };
+    // 48 over 4 weeks is 12 a week, above the cap of 10: 44 (11 a week) cannot be met either, 36 (9) can
+    expect(allocateByNeed(tps, [x], need([44, 36, 30]), budget20, '2027-01-04').get('a')).toBe(9);
+    // none can be met: nothing asked, the budget spread evenly
+    expect(allocateByNeed(tps, [x], need([44]), budget20, '2027-01-04').get('a')).toBe(5);
+    expect(allocateByNeed(tps, [x], need([]), budget20, '2027-01-04').get('a')).toBe(5);
+    // the family planned for is asked whenever it can be met
+    expect(allocateByNeed(tps, [x], need([]), { ...budget20, cap: 12 }, '2027-01-04').get('a')).toBe(12);
   });
 
   it('never gives less than the floor nor more than the cap', () => {
@@ -80,10 +125,21 @@ describe('allocateByNeed', () => {
   });
 });
 
+describe('completionRate', () => {
+  it('is the prior without history, the campaign’s own record with much, and never below the minimum', () => {
+    expect(completionRate(0, 0)).toBe(PRIOR_COMPLETION);
+    expect(completionRate(900, 1000)).toBeCloseTo((900 + PRIOR_COMPLETION * PRIOR_TESTS) / 1010, 12);
+    expect(completionRate(750, 1000)).toBeCloseTo(0.7515, 3);
+    expect(completionRate(10, 10)).toBe(0.95);
+    expect(completionRate(0, 100)).toBe(MIN_COMPLETION);
+  });
+});
+
 describe('team and organization claims', () => {
   const tps = ['a', 'b', 'c', 'd'];
   const rules = { budget: 16, floor: 2, cap: 10 };
-  const need = (id: string, still: number) => [id, { id, needed: still, stillNeeded: still }] as const;
+  const need = (id: string, still: number) =>
+    [id, { id, needed: still, stillNeeded: still, testsStillNeeded: still }] as const;
   const team = claim({ id: 'team', touchpointId: null, team: 'north' }); // 4 weeks from 2027-01-04
   const north = new Map([['team', ['a', 'b']]]);
 
@@ -162,7 +218,7 @@ describe('allocateWeeks', () => {
   it("counts a team claim's tests over its scope as planned for it in later weeks", () => {
     const rules = { budget: 8, floor: 1, cap: 10 };
     const c = claim({ id: 't', touchpointId: null, team: 'n', periodStart: '2027-01-04', periodEnd: '2027-01-17' });
-    const needs = new Map([['t', { id: 't', needed: 12, stillNeeded: 12 }]]);
+    const needs = new Map([['t', { id: 't', needed: 12, stillNeeded: 12, testsStillNeeded: 12 }]]);
     const scopes = new Map([['t', ['a', 'b']]]);
     const weeks = allocateWeeks(['a', 'b', 'c'], [c], needs, rules, ['2027-01-04', '2027-01-11'], scopes);
     // 12 over two weeks: 6 from a and b a week (floors 2, 4 more); the first week's 6 leave 6 for the second
@@ -172,7 +228,7 @@ describe('allocateWeeks', () => {
   it('counts the tests given to earlier weeks of the same plan as planned for the claims they serve', () => {
     const rules = { budget: 12, floor: 1, cap: 10 };
     const c = claim({ id: 'x', touchpointId: 'a', periodStart: '2027-01-04', periodEnd: '2027-01-17' });
-    const needs = new Map([['x', { id: 'x', needed: 12, stillNeeded: 12 }]]);
+    const needs = new Map([['x', { id: 'x', needed: 12, stillNeeded: 12, testsStillNeeded: 12 }]]);
     const weeks = allocateWeeks(['a', 'b'], [c], needs, rules, ['2027-01-04', '2027-01-11', '2027-01-18']);
     // 12 over two weeks: 6, then the 6 still lacking in the last week; after the period, even again
     expect(weeks).toEqual({
@@ -186,7 +242,7 @@ describe('allocateWeeks', () => {
 
   it('does not fund a claim in the weeks before its period starts', () => {
     const c = claim({ id: 'x', touchpointId: 'a', periodStart: '2027-01-11', periodEnd: '2027-01-24' });
-    const needs = new Map([['x', { id: 'x', needed: 12, stillNeeded: 12 }]]);
+    const needs = new Map([['x', { id: 'x', needed: 12, stillNeeded: 12, testsStillNeeded: 12 }]]);
     const weeks = allocateWeeks(['a', 'b'], [c], needs, { budget: 8, floor: 1, cap: 10 }, ['2027-01-04', '2027-01-11']);
     expect(weeks['2027-01-04']).toEqual({ a: 4, b: 4 });
     expect(weeks['2027-01-11']).toEqual({ a: 6, b: 2 });

@@ -17,6 +17,27 @@ export interface ByNeedRules {
   floor: number;
   /** the most one touchpoint gets in a week (the campaign's contactsPerTouchpointPerWeek) */
   cap: number;
+  /**
+   * The share of planned tests expected to be completed (completionRate), so a claim is asked enough tests that
+   * the completed ones reach what it needs; 1 when absent.
+   */
+  completion?: number;
+}
+
+/** The completion rate assumed before a campaign has any history: a prior worth PRIOR_TESTS tests. */
+export const PRIOR_COMPLETION = 0.9;
+export const PRIOR_TESTS = 10;
+/** Never plan on fewer than half the tests completed: a campaign whose testers stopped would ask twice over. */
+export const MIN_COMPLETION = 0.5;
+
+/**
+ * A campaign's expected share of planned tests completed: completed ÷ planned of its past tests (a count of what
+ * its testers did, never of what a test showed), shrunk towards PRIOR_COMPLETION as if PRIOR_TESTS more had gone
+ * at that rate, so a new campaign plans on the prior and a long one on its own record; at least MIN_COMPLETION.
+ */
+export function completionRate(completed: number, planned: number): number {
+  const rate = (completed + PRIOR_COMPLETION * PRIOR_TESTS) / (planned + PRIOR_TESTS);
+  return Math.min(1, Math.max(MIN_COMPLETION, rate));
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -69,7 +90,9 @@ function scopeOf(
 
 /**
  * Tests per touchpoint for the week starting `weekStart`. Each touchpoint gets the floor. A claim asks for the tests
- * a week that reach its contacts still needed (less those already planned) by the end of its period, from the
+ * a week that, at the campaign's completion rate, complete its tests still needed (ClaimNeed.testsStillNeeded: a count
+ * of tests, never of what they showed; a fallback of a smaller family when that is more than the cap allows) by the end
+ * of its period, less those already planned, from the
  * touchpoints of its scope between them: its touchpoint's, or — a team or organization claim, `scopes` from
  * claimScopes — those of the campaign in its team, or all. Claims that no allowed count could decide in their period
  * ask for nothing. The rest of the budget funds whole asks, cheapest first — funding every ask a little would decide
@@ -87,18 +110,26 @@ export function allocateByNeed(
   scopes: ReadonlyMap<string, readonly string[]> = new Map(),
 ): Map<string, number> {
   const cap = Math.max(rules.cap, rules.floor);
+  const completion = rules.completion ?? 1;
   const ids = [...touchpointIds].sort();
   const counts = new Map(ids.map((id) => [id, rules.floor]));
   const asks: Ask[] = [];
   for (const c of claims) {
-    const still = needs.get(c.id)?.stillNeeded;
+    const need = needs.get(c.id);
     const scope = scopeOf(c, counts, scopes);
-    if (scope.length === 0 || still === null || still === undefined || !inPeriod(c, weekStart)) continue;
+    if (!need || scope.length === 0 || !inPeriod(c, weekStart)) continue;
     const weeks = weeksLeft(c.periodEnd, weekStart);
-    const lacking = still - c.pending;
-    if (weeks === 0 || lacking <= 0) continue;
-    const total = Math.ceil(lacking / weeks);
-    if (total > cap * scope.length) continue; // cannot be decided in its period: tests there would decide nothing
+    if (weeks === 0) continue;
+    // planned tests a week whose expected completions reach `still` (a float's dust is not a test)
+    const perWeek = (still: number) => Math.ceil(Math.max(0, Math.ceil(still / completion - c.pending - 1e-9)) / weeks);
+    // at the family planned for; if no allowed count could meet that, at the largest smaller one that can, down to
+    // its week's (the least it is judged in); if none, nothing: tests there would decide nothing
+    const total = (
+      need.testsStillNeeded === null ? [] : [need.testsStillNeeded, ...(need.testsStillNeededFallbacks ?? [])]
+    )
+      .map(perWeek)
+      .find((t) => t <= cap * scope.length);
+    if (total === undefined || total <= 0) continue;
     asks.push({ id: c.id, scope, total });
   }
   const lacks = (a: Ask) => a.total - a.scope.reduce((sum, id) => sum + counts.get(id)!, 0);

@@ -20,9 +20,9 @@ import { lockOrganizationPlanning } from '../database/advisory-lock.js';
 import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import { clearJobFailures, jobFailures, recordJobFailure } from '../database/job-failures.js';
 import { retryWhenReferenceVanishes } from '../database/vanished-reference.js';
-import { claimNeeds, familySizes } from '../digests/claim-progress.js';
+import { claimNeeds, familySizes, weekFamilySizes } from '../digests/claim-progress.js';
 import { ClaimProgressRepository } from '../digests/claim-progress.repository.js';
-import { allocateWeeks, claimScopes } from './allocation.js';
+import { allocateWeeks, claimScopes, completionRate } from './allocation.js';
 import { campaignSizeErrors, planSizeErrors } from './campaign-limits.js';
 import type { Campaign } from './campaign.entity.js';
 import { CampaignsRepository } from './campaigns.repository.js';
@@ -286,7 +286,8 @@ export class PlanningService implements OnModuleDestroy {
 
   /**
    * A by-need campaign's tests per touchpoint for each week to plan, from the open claims on its touchpoints, their
-   * teams or the whole organization and the contacts recorded by now (allocation.ts). Counts of contacts and tests only: no outcome's value is read.
+   * teams or the whole organization, the tests completed by now and the campaign's completion rate (allocation.ts).
+   * Counts of claims and tests only: no outcome's value is read.
    */
   private async byNeedCounts(
     manager: EntityManager,
@@ -311,11 +312,13 @@ export class PlanningService implements OnModuleDestroy {
       c.touchpointId === null ? scopes.get(c.id)!.length > 0 : selected.has(c.touchpointId),
     );
     const settings = await this.progress.settings(manager, campaign.organizationId);
-    const needs = new Map(claimNeeds(claims, settings, familySizes(all)).map((n) => [n.id, n]));
+    const needs = new Map(claimNeeds(claims, settings, familySizes(all), weekFamilySizes(all)).map((n) => [n.id, n]));
+    const past = await this.progress.completion(manager, campaign.id, now);
     const rules = {
       budget: campaign.weeklyBudget ?? 0,
       floor: campaign.floorPerTouchpoint ?? 0,
       cap: campaign.contactsPerTouchpointPerWeek,
+      completion: completionRate(past.completed, past.planned),
     };
     return allocateWeeks(ids, claims, needs, rules, weeks, scopes);
   }

@@ -11,7 +11,7 @@ import { CsvImportRejected, CsvRowError, parseCsv } from '../common/csv/csv-impo
 import { Page } from '../common/pagination.js';
 import { assertValidMerged } from '../common/validation/validate-dto.js';
 import { FieldValidationException } from '../common/validation/validation-errors.js';
-import { claimNeeds, familySizes, mondayOf, progressOf } from '../digests/claim-progress.js';
+import { claimNeeds, familySizes, mondayOf, progressOf, weekFamilySizes } from '../digests/claim-progress.js';
 import type { ClaimProgress } from '../digests/claim-progress.js';
 import { ClaimProgressRepository } from '../digests/claim-progress.repository.js';
 import { idempotencyKeyPending, markIdempotencyKeyUsed } from '../idempotency/idempotency-context.js';
@@ -207,7 +207,7 @@ export class ClaimsService {
     const week = mondayOf(today);
     const { all, rows } = await this.progressReads.openClaims(null, me.organizationId, today, now, week, open);
     const settings = await this.progressReads.settings(null, me.organizationId);
-    const needs = claimNeeds(rows, settings, familySizes(all));
+    const needs = claimNeeds(rows, settings, familySizes(all), weekFamilySizes(all));
     rows.forEach((row, i) => out.set(row.id, progressOf(row, needs[i], week)));
     return out;
   }

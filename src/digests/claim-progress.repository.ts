@@ -6,7 +6,7 @@ import { completedContacts } from '../metrics/counted-contacts.js';
 import { METRICS } from '../metrics/metric-catalogue.js';
 import { effectiveSettings } from '../metrics/verdict-settings.js';
 import type { EffectiveSettings } from '../metrics/verdict-settings.js';
-import type { OpenClaim, PlannedWeeks } from './claim-progress.js';
+import type { FamilyClaim, OpenClaim, PlannedWeeks } from './claim-progress.js';
 
 /** A claim's period as instants: its dates in its touchpoint's zone, UTC for team and organization claims. */
 const STARTS = `(c.period_start::timestamp AT TIME ZONE coalesce(t.timezone, 'UTC'))`;
@@ -24,6 +24,11 @@ const perScope = (sql: (scope: string) => string, tp: string, team: string, chan
 /** Each claim's metric counted over its contacts: the contacts its test would rest on. */
 const METRIC_N = `count(CASE c.metric ${METRICS.map((m) => `WHEN '${m.key}' THEN (${m.column})::float8`).join(' ')} END)`;
 
+/** Each claim's completed contacts on a channel its metric fits, whatever they showed: the tests it has had. */
+const METRIC_TESTS = `count(CASE c.metric ${METRICS.map(
+  (m) => `WHEN '${m.key}' THEN CASE WHEN o.channel IN (${m.channels.map((ch) => `'${ch}'`).join(', ')}) THEN 1 END`,
+).join(' ')} END)`;
+
 /** An open claim with what the claims API shows beside it: its scope's planned tests, and their pace. */
 export interface ClaimProgressRow extends OpenClaim {
   /** Its scope's tests planned in its period and not done, by week (their sum is `pending`). */
@@ -32,9 +37,12 @@ export interface ClaimProgressRow extends OpenClaim {
   testsPerWeek: number;
 }
 
-/** Counted contacts of the claim's period recorded by `$3`, of its metric (ad-hoc ones as `$4` says). */
+/**
+ * Counted contacts of the claim's period recorded by `$3` (ad-hoc ones as `$4` says): those of its metric, and
+ * those on a channel it fits whatever they showed, as an array of two.
+ */
 const soFar = (scope: string) =>
-  `SELECT ${METRIC_N} FROM ${completedContacts(
+  `SELECT ARRAY[${METRIC_N}, ${METRIC_TESTS}]::int[] FROM ${completedContacts(
     `o.organization_id = $1 AND o.attempted_at >= c.starts AND o.attempted_at < c.ends AND o.created_at <= $3`,
     '$4::boolean',
   )} WHERE o.kind = 'counted' AND ${scope}`;
@@ -70,8 +78,30 @@ export class ClaimProgressRepository {
   }
 
   /**
-   * The organization's claims recorded by `now` whose period has not ended before `from` (a date): id, metric and
-   * last day only (what a claim's family needs), and — for those in `ids`, or all when `ids` is null — the counted
+   * Of a campaign's slots whose tests' windows (or, unfilled, whose weeks) ended by `now`, how many there were and
+   * how many ended completed, for its completion rate (allocation.ts completionRate): a slot planned, declined and
+   * given again counts once, one left unfilled (no tester could take it) counts as not completed, a withdrawn
+   * (cancelled) test not at all. Counts of what the campaign's testers did only: what a test showed is not read.
+   */
+  async completion(manager: EntityManager | null, campaignId: string, now: Date) {
+    const rows: Array<{ planned: number; completed: number }> = await (manager ?? this.dataSource.manager).query(
+      `SELECT count(*)::int AS planned, count(*) FILTER (WHERE done)::int AS completed FROM (
+         SELECT bool_or(s.status = 'completed') AS done FROM (
+           SELECT touchpoint_id, week_start, slot, status FROM assignment
+            WHERE campaign_id = $1 AND window_end <= $2 AND status IN ('completed', 'declined', 'missed')
+           UNION ALL
+           SELECT touchpoint_id, week_start, slot, 'unfilled' FROM unfilled_slot
+            WHERE campaign_id = $1 AND week_start + 7 <= $2::date) s
+          GROUP BY s.touchpoint_id, s.week_start, s.slot) g`,
+      [campaignId, now],
+    );
+    return { planned: Number(rows[0]?.planned ?? 0), completed: Number(rows[0]?.completed ?? 0) };
+  }
+
+  /**
+   * The organization's claims recorded by `now` whose period has not ended before `from` (a date), and those whose
+   * period reaches into the span of the same length before one of theirs: id, metric and period only (what a
+   * claim's family needs, familySizes), and — for those in `ids`, or all when `ids` is null — the counted
    * contacts of its period recorded by now, its scope's tests planned in its period and not done (by week), and its
    * scope's live tests in the latest week planned from `weekStart` (the current week) on. Without `withContacts`
    * the contacts so far are not counted (0): the digest has them already.
@@ -84,14 +114,18 @@ export class ClaimProgressRepository {
     weekStart: string,
     ids: string[] | null,
     withContacts = true,
-  ): Promise<{ all: Array<Pick<OpenClaim, 'id' | 'metric' | 'periodEnd'>>; rows: ClaimProgressRow[] }> {
+  ): Promise<{ all: FamilyClaim[]; rows: ClaimProgressRow[] }> {
     const m = manager ?? this.dataSource.manager;
-    const all: Array<{ id: string; metric: string; period_end: string }> = await m.query(
-      `SELECT id, metric, period_end::text AS period_end FROM claim
-        WHERE organization_id = $1 AND period_end >= $2::date AND created_at <= $3`,
+    const all: Array<{ id: string; metric: string; period_start: string; period_end: string }> = await m.query(
+      `SELECT id, metric, period_start::text AS period_start, period_end::text AS period_end FROM claim
+        WHERE organization_id = $1 AND created_at <= $3
+          AND period_end >= coalesce((SELECT min(period_start - (period_end - period_start) - 1) FROM claim
+                                       WHERE organization_id = $1 AND period_end >= $2::date AND created_at <= $3),
+                                     $2::date)`,
       [organizationId, from, now],
     );
-    const wanted = ids ?? all.map((c) => c.id);
+    const open = all.filter((c) => c.period_end >= from);
+    const wanted = ids ?? open.map((c) => c.id);
     const settings = await this.settings(m, organizationId);
     const rows: Array<{
       id: string;
@@ -102,7 +136,7 @@ export class ClaimProgressRepository {
       value: number;
       period_start: string;
       period_end: string;
-      so_far: number;
+      so_far: [number, number];
       planned: Array<{ week: string; tests: number }> | null;
       per_week: number;
     }> = wanted.length
@@ -112,7 +146,7 @@ export class ClaimProgressRepository {
               WHERE c.organization_id = $1 AND c.id = ANY($2::uuid[]))
            SELECT c.id, c.touchpoint_id, c.team, c.channel, c.metric, c.value, c.period_start::text AS period_start,
                   c.period_end::text AS period_end,
-                  CASE WHEN $7::boolean THEN ${perScope(soFar, 'o.touchpoint_id', 'o.team', 'o.channel')} ELSE 0 END
+                  CASE WHEN $7::boolean THEN ${perScope(soFar, 'o.touchpoint_id', 'o.team', 'o.channel')} ELSE ARRAY[0, 0] END
                     AS so_far,
                   ${perScope(plannedWeeks, 'a.touchpoint_id', 'tpa.team', 'tpa.channel')} AS planned,
                   ${perScope(latestWeek, 'a.touchpoint_id', 'tpa.team', 'tpa.channel')} AS per_week
@@ -129,7 +163,7 @@ export class ClaimProgressRepository {
         )
       : [];
     return {
-      all: all.map((c) => ({ id: c.id, metric: c.metric, periodEnd: c.period_end })),
+      all: all.map((c) => ({ id: c.id, metric: c.metric, periodStart: c.period_start, periodEnd: c.period_end })),
       rows: rows.map((r) => ({
         id: r.id,
         touchpointId: r.touchpoint_id,
@@ -139,7 +173,8 @@ export class ClaimProgressRepository {
         value: Number(r.value),
         periodStart: r.period_start,
         periodEnd: r.period_end,
-        contactsSoFar: Number(r.so_far),
+        contactsSoFar: Number(r.so_far[0]),
+        testsSoFar: Number(r.so_far[1]),
         pending: (r.planned ?? []).reduce((sum, p) => sum + p.tests, 0),
         planned: r.planned ?? [],
         testsPerWeek: Number(r.per_week),

@@ -1,4 +1,14 @@
-import { claimNeeds, decisionWeek, familySizes, OpenClaim, weeksLeft } from './claim-progress.js';
+import {
+  claimNeeds,
+  decisionWeek,
+  familySizes,
+  OpenClaim,
+  planningYield,
+  PLANNING_YIELD,
+  smallerFamilies,
+  weekFamilySizes,
+  weeksLeft,
+} from './claim-progress.js';
 import { contactsNeededFor, judgeClaims } from './verdicts.js';
 
 const GAPS = { answer_rate: 0.1, courtesy_avg: 0.5, median_seconds_to_human: 30, avg_seconds_to_human: 30 };
@@ -11,19 +21,20 @@ const claim = (over: Partial<OpenClaim> = {}): OpenClaim => ({
   periodStart: '2027-01-04',
   periodEnd: '2027-01-31',
   contactsSoFar: 0,
+  testsSoFar: 0,
   pending: 0,
   ...over,
 });
 
 describe('claimNeeds', () => {
-  it('is the contacts judgeClaims reports as needed, at the family of the claims ending the same week', () => {
+  it('is the contacts judgeClaims reports as needed, at the family of the claims judged with it', () => {
     const claims = [
       claim({ id: 'a' }),
       claim({ id: 'b', value: 0.8, periodEnd: '2027-01-29' }),
-      claim({ id: 'c', periodEnd: '2027-02-28' }),
+      claim({ id: 'c', periodStart: '2027-06-01', periodEnd: '2027-06-28' }),
     ];
     const needs = claimNeeds(claims, { gapThatMatters: GAPS });
-    // a and b end in the week of 25 January: a family of two; c alone
+    // a and b overlap: a family of two; c alone
     const judged = judgeClaims(
       ['a', 'b'].map((id, i) => ({
         id,
@@ -66,7 +77,27 @@ describe('claimNeeds', () => {
     );
     expect(some.stillNeeded).toBe(some.needed! - 10);
     expect(many.stillNeeded).toBe(0);
-    expect(mean).toEqual({ id: 'mean', needed: null, stillNeeded: null });
+    expect(mean).toEqual({ id: 'mean', needed: null, stillNeeded: null, testsStillNeeded: null });
+  });
+
+  it("asks for tests by the count of tests completed, never by how many were answered (issue 16's exception)", () => {
+    const wait = { metric: 'median_seconds_to_human', value: 60 };
+    // two lines with 40 completed tests each: one answered 38 of them, the other 20
+    const [good, poor] = claimNeeds(
+      [
+        claim({ id: 'good', ...wait, contactsSoFar: 38, testsSoFar: 40 }),
+        claim({ id: 'poor', ...wait, touchpointId: 'tp2', contactsSoFar: 20, testsSoFar: 40 }),
+      ],
+      { gapThatMatters: GAPS },
+    );
+    // what is shown differs (the contacts the verdict rests on), what is planned on does not
+    expect(poor.stillNeeded).toBe(good.stillNeeded! + 18);
+    expect(poor.testsStillNeeded).toBe(good.testsStillNeeded);
+    // a wait is planned at a fixed yield of answered contacts per completed test, not the line's own
+    expect(good.testsStillNeeded).toBe(Math.ceil(good.needed! / PLANNING_YIELD.median_seconds_to_human) - 40);
+    expect(planningYield('answer_rate')).toBe(1);
+    const rate = claimNeeds([claim({ contactsSoFar: 30, testsSoFar: 30 })], { gapThatMatters: GAPS })[0];
+    expect(rate.testsStillNeeded).toBe(rate.stillNeeded);
   });
 
   it('does not depend on what the contacts showed: waits use the default spread, ratings no observed mean', () => {
@@ -78,14 +109,81 @@ describe('claimNeeds', () => {
 });
 
 describe('familySizes', () => {
-  it('counts tested claims ending in the same ISO week', () => {
+  const c = (id: string, periodStart: string, periodEnd: string, metric = 'answer_rate') => ({
+    id,
+    metric,
+    periodStart,
+    periodEnd,
+  });
+
+  it('counts the tested claims whose period overlaps its own: every claim a digest judging it may judge', () => {
     const sizes = familySizes([
-      { id: 'a', metric: 'answer_rate', periodEnd: '2027-01-25' },
-      { id: 'b', metric: 'answer_rate', periodEnd: '2027-01-31' },
-      { id: 'c', metric: 'avg_seconds_to_human', periodEnd: '2027-01-31' },
-      { id: 'd', metric: 'answer_rate', periodEnd: '2027-02-01' },
+      c('month', '2027-01-04', '2027-01-31'),
+      c('week1', '2027-01-04', '2027-01-10'),
+      c('week4', '2027-01-25', '2027-01-31'),
+      c('mean', '2027-01-04', '2027-01-31', 'avg_seconds_to_human'),
+      c('next', '2027-02-01', '2027-02-28'),
+    ]);
+    // the month is judged with both weeks (a four-weekly digest); a week with the month; the mean is never tested;
+    // February's month, alone so far, is planned for the three claims of the four weeks before it
+    expect(Object.fromEntries(sizes)).toEqual({ month: 3, week1: 2, week4: 2, next: 3 });
+  });
+
+  it('plans for the claims not yet entered: at least the family of the span of the same length before', () => {
+    // four weekly claims in December's last four weeks; January's month claim is entered with only its first week
+    const december = ['2026-12-07', '2026-12-14', '2026-12-21', '2026-12-28'].map((m, i) =>
+      c(`dec${i}`, m, new Date(Date.parse(m) + 6 * 86_400_000).toISOString().slice(0, 10)),
+    );
+    const sizes = familySizes([
+      ...december,
+      c('month', '2027-01-04', '2027-01-31'),
+      c('week1', '2027-01-04', '2027-01-10'),
+    ]);
+    // overlapping now: the month and week 1 (2); the four weeks before held four weekly claims (4)
+    expect(sizes.get('month')).toBe(4);
+    expect(sizes.get('week1')).toBe(2); // the week before held one weekly claim; now it is judged with the month
+  });
+
+  it('never plans for a smaller family than the claims ending in its week (what a weekly digest judges)', () => {
+    const claims = [
+      c('a', '2027-01-04', '2027-01-25'),
+      c('b', '2027-01-26', '2027-01-31'),
+      c('d', '2027-02-01', '2027-02-01'),
+    ];
+    expect(Object.fromEntries(familySizes(claims))).toEqual({ a: 2, b: 2, d: 1 });
+  });
+});
+
+describe('weekFamilySizes', () => {
+  it('counts tested claims ending in the same ISO week (what a weekly digest judges together)', () => {
+    const sizes = weekFamilySizes([
+      { id: 'a', metric: 'answer_rate', periodStart: '2027-01-04', periodEnd: '2027-01-25' },
+      { id: 'b', metric: 'answer_rate', periodStart: '2027-01-04', periodEnd: '2027-01-31' },
+      { id: 'c', metric: 'avg_seconds_to_human', periodStart: '2027-01-04', periodEnd: '2027-01-31' },
+      { id: 'd', metric: 'answer_rate', periodStart: '2027-01-04', periodEnd: '2027-02-01' },
     ]);
     expect(Object.fromEntries(sizes)).toEqual({ a: 2, b: 2, d: 1 });
+  });
+
+  it('gives claimNeeds the tests still needed at smaller families, down to that one, largest first', () => {
+    const claims = [
+      claim({ id: 'month' }),
+      ...[1, 2, 3, 4, 5, 6, 7].map((i) => claim({ id: `w${i}`, periodStart: '2027-01-11', periodEnd: '2027-01-17' })),
+    ];
+    const [month] = claimNeeds(claims, { gapThatMatters: GAPS });
+    // planned for a family of 8 (the weeks overlap it), judged at least alone (nothing else ends in its week)
+    const alone = claimNeeds([claim({ id: 'month' })], { gapThatMatters: GAPS })[0].needed!;
+    const fallbacks = month.testsStillNeededFallbacks!;
+    expect(fallbacks.at(-1)).toBe(alone);
+    for (const [i, n] of fallbacks.entries())
+      expect(n).toBeLessThan(i === 0 ? month.testsStillNeeded! : fallbacks[i - 1]);
+  });
+
+  it('tries a few family sizes between the two, each about two thirds of the one before', () => {
+    expect(smallerFamilies(12, 3)).toEqual([8, 6, 4, 3]);
+    expect(smallerFamilies(3, 3)).toEqual([]);
+    expect(smallerFamilies(2, 1)).toEqual([1]);
+    expect(smallerFamilies(40, 1)).toEqual([27, 18, 12, 8, 6, 4, 3, 2, 1]);
   });
 });
 

@@ -10,9 +10,10 @@ import type { Evidence } from './verdicts.js';
  * of tests a week. Pure functions, no I/O; a by-need campaign divides its budget by these (campaigns/allocation.ts),
  * the claims API, the console and the digest show them.
  *
- * Only claims, counts of contacts and counts of planned tests enter, never an outcome's value: the number of
+ * Only claims and counts of tests (completed, planned) enter the allocation, never an outcome's value: the number of
  * tests a claim gets does not depend on what its contacts showed, so its fixed-n test stays exact (STATISTICS.md)
- * and a count an owner may see says nothing about their touchpoint's results.
+ * and a count an owner may see says nothing about their touchpoint's results. A claim's contacts so far (what its
+ * test rests on: a wait's are the answered ones) are shown, never planned on: the planner counts completed tests.
  */
 
 /** The digest's default minimum of contacts (a subscription's own may be higher). */
@@ -32,8 +33,13 @@ export interface OpenClaim {
   /** YYYY-MM-DD, both inclusive */
   periodStart: string;
   periodEnd: string;
-  /** Counted contacts recorded in its period so far. */
+  /** Counted contacts recorded in its period so far that measure its metric (a wait's: the answered): shown only. */
   contactsSoFar: number;
+  /**
+   * Counted contacts recorded in its period so far on a channel its metric fits, whatever they showed: completed
+   * tests, the count the allocation plans on.
+   */
+  testsSoFar: number;
   /** Tests planned in its period and not done yet (they are expected to count). */
   pending: number;
 }
@@ -50,24 +56,86 @@ export interface ClaimNeed {
   needed: number | null;
   /** needed − contacts so far, never below 0; null with needed */
   stillNeeded: number | null;
+  /**
+   * Completed tests still needed: ⌈needed ÷ the metric's planning yield⌉ − tests so far, never below 0; null with
+   * needed. What the allocation asks for (it depends on tests counted, not on what they showed).
+   */
+  testsStillNeeded: number | null;
+  /**
+   * The same at smaller families, from the family planned for down to that of the claims ending in its week
+   * (weekFamilySizes, the least a digest judges it with), largest first: what it asks when its tests still needed
+   * cannot be had within the cap. Absent or empty: no fallback.
+   */
+  testsStillNeededFallbacks?: number[];
 }
+
+/**
+ * The share of a metric's completed contacts assumed to measure it when planning: a fixed assumption, never the
+ * touchpoint's observed share (that is an outcome, e.g. its answer rate). 1 where every contact on a fitting channel
+ * measures it; below where only some do (a wait needs a person to answer; a kept promise, a promise). Too low a
+ * yield costs tests, too high leaves a claim short; the digest judges on what came (STATISTICS.md).
+ */
+export const PLANNING_YIELD: Readonly<Record<string, number>> = {
+  avg_seconds_to_human: 0.8,
+  median_seconds_to_human: 0.8,
+  p90_seconds_to_human: 0.8,
+  median_hold_seconds: 0.5,
+  bot_first_rate: 0.8,
+  answered_question_rate: 0.7,
+  options_explained_rate: 0.4,
+  gave_name_rate: 0.8,
+  promise_kept_rate: 0.3,
+  queue_system_worked_rate: 0.5,
+  staff_free_rate: 0.8,
+};
+
+/** The planning yield of a metric (PLANNING_YIELD, else 1). */
+export const planningYield = (metric: string): number => PLANNING_YIELD[metric] ?? 1;
 
 /** The Monday of the ISO week holding a date. */
 export const mondayOf = (date: string): string => DateTime.fromISO(date, { zone: 'utc' }).startOf('week').toISODate()!;
 
-const WEEK = 7 * 86_400_000;
+const DAY = 86_400_000;
+const WEEK = 7 * DAY;
 /** Whole weeks from one Monday to another. */
 const weeksBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / WEEK);
 const plusWeeks = (monday: string, weeks: number) =>
   DateTime.fromISO(monday, { zone: 'utc' }).plus({ weeks }).toISODate()!;
 
+const dayOf = (date: string) => Date.parse(`${date}T00:00:00Z`);
+const overlaps = (a: FamilyClaim, from: number, to: number) => dayOf(a.periodStart) <= to && dayOf(a.periodEnd) >= from;
+
+/** A claim as its family sees it: its metric and its period (YYYY-MM-DD, both inclusive). */
+export type FamilyClaim = Pick<OpenClaim, 'id' | 'metric' | 'periodStart' | 'periodEnd'>;
+
 /**
- * The family each claim is expected to be judged in: the tested claims whose periods end in the same week (those a
- * weekly digest of the organization judges together). A descriptive metric is never tested and counts in none.
+ * The family each claim is planned for: a conservative size, at least that of any digest that may judge it. A
+ * weekly digest judges the claims ending in its week, a four-weekly one every claim ending in its four weeks, and
+ * claims entered later (a weekly review's) join them. So a claim's family is the larger of the tested claims whose
+ * period overlaps its own or ends in the same week (it included), and those whose period overlapped the span of the
+ * same length just before its own (the organization's habit, for the claims not entered yet). Claims only, never
+ * contacts or outcomes. A descriptive metric is never tested and counts in none. `claims` should hold every claim
+ * recorded so far whose period ends on or after the earliest such span's start.
  */
-export function familySizes(
-  claims: ReadonlyArray<Pick<OpenClaim, 'id' | 'metric' | 'periodEnd'>>,
-): Map<string, number> {
+export function familySizes(claims: readonly FamilyClaim[]): Map<string, number> {
+  const tested = claims.filter((c) => metricByKey(c.metric)?.kind !== 'descriptive');
+  return new Map(
+    tested.map((c) => {
+      const from = dayOf(c.periodStart);
+      const to = dayOf(c.periodEnd);
+      const week = mondayOf(c.periodEnd);
+      const now = tested.filter((o) => overlaps(o, from, to) || mondayOf(o.periodEnd) === week).length;
+      const before = tested.filter((o) => overlaps(o, from - (to - from) - DAY, from - DAY)).length;
+      return [c.id, Math.max(now, before)];
+    }),
+  );
+}
+
+/**
+ * The family a weekly digest of the organization judges each claim with: the tested claims whose periods end in the
+ * same week, those recorded so far. The least family a claim is judged in.
+ */
+export function weekFamilySizes(claims: readonly FamilyClaim[]): Map<string, number> {
   const tested = claims.filter((c) => metricByKey(c.metric)?.kind !== 'descriptive');
   const perWeek = new Map<string, number>();
   for (const c of tested) perWeek.set(mondayOf(c.periodEnd), (perWeek.get(mondayOf(c.periodEnd)) ?? 0) + 1);
@@ -91,31 +159,63 @@ function blindEvidence(kind: 'rate' | 'bounded_mean' | 'quantile' | 'descriptive
 
 /**
  * Contacts each claim needs for a verdict (the digest's test at its familywise level and 80 % power against the gap
- * that matters: verdicts.contactsNeededFor), and how many of those it still lacks.
+ * that matters: verdicts.contactsNeededFor) in the family `family` plans for (familySizes), how many of those it
+ * still lacks, and the completed tests still needed for them — and for smaller families down to `inWeek`'s
+ * (weekFamilySizes), what it asks when the first cannot be met.
  */
 export function claimNeeds(
   claims: readonly OpenClaim[],
   settings: NeedSettings,
   family: ReadonlyMap<string, number> = familySizes(claims),
+  inWeek: ReadonlyMap<string, number> = weekFamilySizes(claims),
 ): ClaimNeed[] {
   return claims.map((c) => {
-    const metric = metricByKey(c.metric);
     const size = family.get(c.id);
-    if (!metric || size === undefined) return { id: c.id, needed: null, stillNeeded: null };
-    const needed = contactsNeededFor(
-      {
-        id: c.id,
-        claimed: c.value,
-        better: metric.better,
-        evidence: blindEvidence(metric.kind, metric.q),
-        periodComplete: false,
-        minContacts: settings.minContacts ?? DEFAULT_MIN_CONTACTS,
-        gapThatMatters: settings.gapThatMatters[metric.key] ?? metric.gapThatMatters,
-      },
-      size,
-    );
-    return { id: c.id, needed, stillNeeded: needed === null ? null : Math.max(0, needed - c.contactsSoFar) };
+    const needed = contactsNeeded(c, settings, size);
+    if (needed === null) return { id: c.id, needed, stillNeeded: null, testsStillNeeded: null };
+    const tests = (n: number) => Math.max(0, Math.ceil(n / planningYield(c.metric)) - c.testsSoFar);
+    const testsStillNeeded = tests(needed);
+    const fallbacks: number[] = [];
+    for (const m of smallerFamilies(size!, inWeek.get(c.id) ?? 1)) {
+      const n = tests(contactsNeeded(c, settings, m)!);
+      if (n < (fallbacks.at(-1) ?? testsStillNeeded)) fallbacks.push(n);
+    }
+    return {
+      id: c.id,
+      needed,
+      stillNeeded: Math.max(0, needed - c.contactsSoFar),
+      testsStillNeeded,
+      testsStillNeededFallbacks: fallbacks,
+    };
   });
+}
+
+/** Family sizes below `top` down to `bottom`, each about two thirds of the one before (a few, not every one). */
+export function smallerFamilies(top: number, bottom: number): number[] {
+  const out: number[] = [];
+  for (let m = top; m > Math.max(1, bottom);) {
+    m = Math.max(bottom, Math.min(m - 1, Math.ceil((m * 2) / 3)));
+    out.push(m);
+  }
+  return out;
+}
+
+/** The contacts a claim's verdict needs in a family of `size` (null: never decided, or no family). */
+function contactsNeeded(c: OpenClaim, settings: NeedSettings, size: number | undefined): number | null {
+  const metric = metricByKey(c.metric);
+  if (!metric || size === undefined) return null;
+  return contactsNeededFor(
+    {
+      id: c.id,
+      claimed: c.value,
+      better: metric.better,
+      evidence: blindEvidence(metric.kind, metric.q),
+      periodComplete: false,
+      minContacts: settings.minContacts ?? DEFAULT_MIN_CONTACTS,
+      gapThatMatters: settings.gapThatMatters[metric.key] ?? metric.gapThatMatters,
+    },
+    size,
+  );
 }
 
 /** The weeks of a claim's period from `weekStart` (a Monday) on, the week holding its last day included. */
@@ -130,31 +230,33 @@ export const inPeriod = (claim: Pick<OpenClaim, 'periodStart' | 'periodEnd'>, we
 export type PlannedWeeks = ReadonlyArray<{ week: string; tests: number }>;
 
 /**
- * The Monday of the week in which a claim's contacts are expected to reach the number its verdict needs: the tests
- * already planned in its period first, week by week, then `perWeek` a week after the last planned week (or from
- * `weekStart`, the current week, when none is). Null when that would be after its period ends, or it is never
- * decided. The verdict itself comes in the first digest after the period.
+ * The Monday of the week in which a claim's tests are expected to reach what its verdict needs (its tests still
+ * needed, or without those its contacts still needed): the tests already planned in its period first, week by week,
+ * then `perWeek` a week after the last planned week (or from `weekStart`, the current week, when none is). Null when
+ * that would be after its period ends, or it is never decided. The verdict itself comes in the first digest after
+ * the period.
  */
 export function decisionWeek(
   claim: Pick<OpenClaim, 'periodEnd'>,
-  need: ClaimNeed,
+  need: Pick<ClaimNeed, 'stillNeeded'> & { testsStillNeeded?: number | null },
   planned: PlannedWeeks,
   perWeek: number,
   weekStart: string,
 ): string | null {
-  if (need.stillNeeded === null) return null;
+  const still = need.testsStillNeeded === undefined ? need.stillNeeded : need.testsStillNeeded;
+  if (still === null) return null;
   const last = mondayOf(claim.periodEnd);
   const within = (week: string) => (week <= last ? week : null);
-  if (need.stillNeeded === 0) return weekStart > last ? last : weekStart;
+  if (still === 0) return weekStart > last ? last : weekStart;
   let reached = 0;
   let after = plusWeeks(weekStart, -1);
   for (const { week, tests } of [...planned].sort((a, b) => (a.week < b.week ? -1 : 1))) {
     reached += tests;
-    if (reached >= need.stillNeeded) return within(week < weekStart ? weekStart : week);
+    if (reached >= still) return within(week < weekStart ? weekStart : week);
     if (week > after) after = week;
   }
   if (perWeek <= 0) return null;
-  return within(plusWeeks(after, Math.ceil((need.stillNeeded - reached) / perWeek)));
+  return within(plusWeeks(after, Math.ceil((still - reached) / perWeek)));
 }
 
 /** What the claims API, the console and the digest show beside an open claim. */

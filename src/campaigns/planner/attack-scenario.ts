@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 
 import { ownerSeesFrom } from '../../common/owner-view.js';
 import type { ClaimNeed, OpenClaim } from '../../digests/claim-progress.js';
-import { allocateByNeed } from '../allocation.js';
+import { allocateByNeed, completionRate } from '../allocation.js';
 import { coverage, knownSafeShare, Leak, measureLeak, Timeline, timeline, weekFrames } from './owner-attack.js';
 import { HOUR, PlannerCampaign, PlannerTester, PlannerTouchpoint, planWeek, planWeeks } from './planner.js';
 import type { ExistingAssignment } from './planner.js';
@@ -123,7 +123,8 @@ export const planYearByNeed: YearPlanner = (seed, k) => {
   const starts = new Map<string, number[]>();
   const existing: ExistingAssignment[] = [];
   const campaign = { ...attackCampaign(seed, k), contactsPerTouchpointPerWeek: 5 };
-  const rules = { budget: 4 * k, floor: 1, cap: 5 };
+  // planned on a new campaign's completion rate, as the service plans a first quarter
+  const rules = { budget: 4 * k, floor: 1, cap: 5, completion: completionRate(0, 0) };
   let claims: OpenClaim[] = [];
   const needs = new Map<string, ClaimNeed>();
   const soFar = new Map<string, number>();
@@ -138,14 +139,17 @@ export const planYearByNeed: YearPlanner = (seed, k) => {
         periodStart: weekStart,
         periodEnd,
         contactsSoFar: 0,
+        testsSoFar: 0,
         pending: 0,
       }));
-      for (const c of claims) needs.set(c.id, { id: c.id, needed: claimsRng.int(10, 40), stillNeeded: null });
+      for (const c of claims)
+        needs.set(c.id, { id: c.id, needed: claimsRng.int(10, 40), stillNeeded: null, testsStillNeeded: null });
       soFar.clear();
     }
     const open = claims.map((c) => {
       const needed = needs.get(c.id)!.needed!;
-      needs.set(c.id, { id: c.id, needed, stillNeeded: Math.max(0, needed - (soFar.get(c.id) ?? 0)) });
+      const still = Math.max(0, needed - (soFar.get(c.id) ?? 0));
+      needs.set(c.id, { id: c.id, needed, stillNeeded: still, testsStillNeeded: still });
       return c;
     });
     const counts = allocateByNeed(
