@@ -370,3 +370,50 @@ describe('case metrics', () => {
     expect(fact('contacts_to_resolution')).toBeUndefined(); // claimed: its row says it
   });
 });
+
+describe("the digest's worst contacts", () => {
+  it('judge a contact by its case: resolved on a later contact is not listed as unresolved', async () => {
+    const desk = (await created(t, org.adminKey, '/api/v1/touchpoints', touchpointBody({ ownerId: owner.person.id })))
+      .id;
+    // good on every count but the resolution: only its case's outcome can put it among the worst
+    const good = { touchpointId: desk, courtesy: 4, knowledge: 4, transfers: 0, disconnects: 0, holdSeconds: 30 };
+    t.clock.set('2026-12-01T10:00:00Z');
+    const later = await firstContact({ ...good, notes: 'Not sorted on the call; they rang back the next day' });
+    await firstContact({ ...good, notes: 'Not sorted; I gave up after a week', attemptedAt: '2026-12-01T09:30:00Z' });
+    await firstContact({ ...good, notes: 'Rang back as promised, still waiting', attemptedAt: '2026-12-01T09:45:00Z' });
+    t.clock.set('2026-12-02T15:00:00Z');
+    await contact(later, {
+      kind: 'callback',
+      attemptedAt: '2026-12-02T14:00:00Z',
+      reachedHuman: true,
+      status: 'resolved',
+    }).expect(201);
+    const open = (await t.http().get(`/api/v1/outcomes?touchpointId=${desk}&caseStatus=open`).set(auth(quality))).body
+      .items as Array<{ id: string; notes: string }>;
+    const givenUp = open.find((o) => o.notes.startsWith('Not sorted; I gave up'))!;
+    await t.http().post(`/api/v1/outcomes/${givenUp.id}/case/give-up`).set(auth(tester.key)).send({}).expect(200);
+
+    t.clock.set('2026-12-07T09:00:00Z');
+    const sub = await created(t, quality, '/api/v1/digest-subscriptions', {
+      name: 'Second desk digest',
+      recipients: ['quality@example.org'],
+      touchpointIds: [desk],
+      cron: '0 8 * * 1',
+      timezone: 'UTC',
+      periodDays: 7,
+      minContacts: 1,
+    });
+    const p = (
+      await t
+        .http()
+        .get(`/api/v1/digest-subscriptions/${sub.id}/preview?periodStart=2026-11-30`)
+        .set(auth(quality))
+        .expect(200)
+    ).body;
+    // the given-up case and the open one, never the one resolved on its callback
+    expect(p.notes.map((n: { notes: string; resolution: string }) => [n.notes, n.resolution]).sort()).toEqual([
+      ['Not sorted; I gave up after a week', 'unresolved'],
+      ['Rang back as promised, still waiting', 'unresolved'],
+    ]);
+  });
+});

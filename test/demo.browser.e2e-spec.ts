@@ -135,15 +135,51 @@ describe('npm run demo', () => {
 
     // each of issue 15's five journeys shows in the latest digest: in a claim row, a fact nobody claimed, a question
     const unclaimed = latest.unclaimed!;
+    const fact = (name: string, metric: string) =>
+      unclaimed.facts.find((f) => f.scopeLabel === name && f.metric === metric);
     for (const journey of JOURNEYS) {
       const name = TOUCHPOINTS.find((t) => t.key === journey.touchpoint)!.name;
       for (const metric of journey.shows.claimed ?? [])
         expect(latest.rows.find((r) => r.scopeLabel === name && r.metric === metric)?.n).toBeGreaterThan(0);
-      for (const metric of journey.shows.unclaimed ?? [])
-        expect(unclaimed.facts.find((f) => f.scopeLabel === name && f.metric === metric)?.observed).toBeGreaterThan(0);
+      for (const metric of journey.shows.unclaimed ?? []) expect(fact(name, metric)?.observed).toBeGreaterThan(0);
+      // case facts show only where a case went beyond its first contact: the journey's own, in the demo
+      for (const metric of journey.shows.caseFacts ?? [])
+        expect({ metric, n: fact(name, metric)?.n }).toEqual({ metric, n: expect.any(Number) });
       if (journey.shows.question)
         expect(unclaimed.questions.find((q) => q.key === journey.shows.question)?.n).toBeGreaterThan(0);
     }
+    // the surgery's case resolved on its third contact: every other resolved case there took one
+    const surgery = TOUCHPOINTS.find((t) => t.key === 'surgery')!.name;
+    expect(fact(surgery, 'contacts_to_resolution')?.observed).toBeGreaterThan(1);
+    // and through the API, each journey's case as its story goes: the line's given up after a chase on day 3, the
+    // surgery's resolved on the surgery's callback after "not there yet" 48 hours on
+    const api = async <T>(path: string) =>
+      (await (
+        await fetch(`http://127.0.0.1:${env.PORT}${path}`, { headers: { authorization: `Bearer ${links.adminKey}` } })
+      ).json()) as T;
+    const touchpoints = await api<{ items: Array<{ id: string; name: string }> }>('/api/v1/touchpoints?limit=200');
+    const caseOf = async (name: string, status: string) => {
+      const id = touchpoints.items.find((t) => t.name === name)!.id;
+      const outcomes = await api<{ items: Array<{ id: string; caseContacts: number }> }>(
+        `/api/v1/outcomes?touchpointId=${id}&caseStatus=${status}&limit=200`,
+      );
+      const followed = outcomes.items.filter((o) => o.caseContacts > 1);
+      expect(followed).toHaveLength(1);
+      return api<{
+        contactCount: number;
+        storyRepeats: number;
+        daysToResolution: number | null;
+        promisesFailed: number;
+      }>(`/api/v1/outcomes/${followed[0].id}/case`);
+    };
+    expect(await caseOf(TOUCHPOINTS.find((t) => t.key === 'line')!.name, 'given_up')).toMatchObject({
+      contactCount: 2,
+      storyRepeats: 2,
+      promisesFailed: 1,
+    });
+    const prescription = await caseOf(surgery, 'resolved');
+    expect(prescription).toMatchObject({ contactCount: 3, storyRepeats: 1, promisesKept: 1, promisesFailed: 1 });
+    expect(prescription.daysToResolution).toBeCloseTo(3 + 3 / 24, 6);
     expect(links.digest).toMatch(new RegExp(`^http://localhost:${env.PORT}/d/[A-Za-z0-9_-]{43}$`));
 
     // the digest link opens in a browser and shows the flattering claims contradicted

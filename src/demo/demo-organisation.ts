@@ -710,11 +710,27 @@ export const DECLINE_REASONS = [
   'Off sick.',
 ];
 
+/** A later contact of a journey's case, `afterHours` after its first contact (the cases API's body otherwise). */
+export interface JourneyContact {
+  afterHours: number;
+  /** Days until the follow-up promised on this contact, if one was. */
+  promiseDays?: number;
+  body: {
+    kind: 'callback' | 'chase';
+    reachedHuman: boolean;
+    repeatedStory?: boolean;
+    status: 'continues' | 'resolved' | 'given_up';
+    previousPromise?: 'kept' | 'late' | 'broken';
+    notes?: string;
+  };
+}
+
 /**
  * The five situations Groundtruth was made for (issue 15), each recorded once as it happened, in the last replayed
  * week, on the first test of its touchpoint revealed in that week: the fields that capture it replace the drawn
- * ones. Each shows in that week's digest, where `shows` says. The general line's and the surgery's unfold over days;
- * their first contact carries the promise made and the notes.
+ * ones. Each shows in that week's digest, where `shows` says. The general line's and the surgery's unfold over days
+ * as cases: their first contact carries the promise made, and their later contacts are recorded on the days the
+ * story says, before the digest of that week goes out.
  */
 export interface Journey {
   key: string;
@@ -724,9 +740,17 @@ export interface Journey {
   fields: Record<string, unknown>;
   /** Days until the follow-up promised on the contact, if one was. */
   promiseDays?: number;
-  /** Where the digest shows it: a claim row or a fact of "what nobody claimed" (metric keys of its touchpoint). */
-  shows: { claimed?: string[]; unclaimed?: string[]; question?: string };
+  /** The case's later contacts, oldest first (its first contact then says `caseContinues`). */
+  later?: JourneyContact[];
+  /**
+   * Where the digest shows it: a claim row or a fact of "what nobody claimed" (metric keys of its touchpoint); case
+   * facts show only where a case went beyond its first contact, so their presence is the journey's case.
+   */
+  shows: { claimed?: string[]; unclaimed?: string[]; caseFacts?: string[]; question?: string };
 }
+
+/** A journey's first test must start by then (days after the last week's Monday), so its case ends in that week. */
+export const JOURNEY_STARTS_BEFORE_DAYS = 3;
 
 export const JOURNEYS: Journey[] = [
   {
@@ -741,6 +765,7 @@ export const JOURNEYS: Journey[] = [
       disconnects: 2,
       repeatedStory: true,
       resolution: 'unresolved',
+      caseContinues: true,
       optionsExplained: false,
       courtesy: 3,
       knowledge: 2,
@@ -749,7 +774,27 @@ export const JOURNEYS: Journey[] = [
         'time I rang back and told the whole story again. Promised a call back within three days.',
     },
     promiseDays: 3,
-    shows: { claimed: ['transfer_rate'], unclaimed: ['disconnect_rate', 'repeat_story_rate'] },
+    // the callback never comes; three days on the tester chases, tells the story once more, and gives the case up
+    later: [
+      {
+        afterHours: 3 * 24 + 2,
+        body: {
+          kind: 'chase',
+          reachedHuman: true,
+          repeatedStory: true,
+          status: 'given_up',
+          previousPromise: 'broken',
+          notes:
+            'No call back in three days. Rang again: nobody could find the case, so the whole story a third time; ' +
+            '"someone will be in touch". Still unsolved; given up.',
+        },
+      },
+    ],
+    shows: {
+      claimed: ['transfer_rate'],
+      unclaimed: ['disconnect_rate', 'repeat_story_rate'],
+      caseFacts: ['resolved_within_7_days_rate', 'story_repeats_per_case', 'case_promises_kept_rate'],
+    },
   },
   {
     key: 'not-there-yet',
@@ -763,16 +808,50 @@ export const JOURNEYS: Journey[] = [
       disconnects: 0,
       repeatedStory: false,
       resolution: 'unresolved',
+      caseContinues: true,
       optionsExplained: false,
       courtesy: 4,
       knowledge: 2,
       answers: { prescription_ready: false },
       notes:
-        'Second call about the same repeat prescription: "not there yet, ring back in 48 hours", as two days ago. ' +
-        'Nobody could say who is holding it.',
+        'Asked about my repeat prescription: "not there yet, ring back in 48 hours". Nobody could say who is ' +
+        'holding it.',
     },
     promiseDays: 2,
-    shows: { claimed: ['first_contact_resolution'], question: 'prescription_ready' },
+    // 48 hours later it is still "not there yet"; the surgery rings the next day to say it is ready
+    later: [
+      {
+        afterHours: 48,
+        promiseDays: 1,
+        body: {
+          kind: 'chase',
+          reachedHuman: true,
+          repeatedStory: true,
+          status: 'continues',
+          previousPromise: 'broken',
+          notes: 'Rang back after 48 hours as told: "not there yet", the story told again. They will ring me tomorrow.',
+        },
+      },
+      {
+        afterHours: 3 * 24 + 3,
+        body: {
+          kind: 'callback',
+          reachedHuman: true,
+          status: 'resolved',
+          notes: 'The surgery rang: the prescription is at the pharmacy.',
+        },
+      },
+    ],
+    shows: {
+      claimed: ['first_contact_resolution'],
+      question: 'prescription_ready',
+      caseFacts: [
+        'resolved_within_7_days_rate',
+        'contacts_to_resolution',
+        'story_repeats_per_case',
+        'case_promises_kept_rate',
+      ],
+    },
   },
   {
     key: 'ticket-system-down',

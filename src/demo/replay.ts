@@ -15,6 +15,8 @@ import {
   DemoClaim,
   GAP_THAT_MATTERS,
   Journey,
+  JOURNEY_STARTS_BEFORE_DAYS,
+  JourneyContact,
   JOURNEYS,
   PEOPLE,
   SCENARIOS,
@@ -235,7 +237,11 @@ export async function replay(
   const firstMonday = DateTime.fromISO(state.firstMonday, { zone: ZONE });
   const seen = new Set<string>();
   const skipped = new Set<string>(); // revealed tests their testers never got round to
-  const pending = new Map<string, { body: Record<string, unknown>; recordAt: Date; testerId: string }>();
+  const pending = new Map<
+    string,
+    { body: Record<string, unknown>; recordAt: Date; testerId: string; journey?: Journey; zone?: string }
+  >();
+  const caseContacts: CaseContactDue[] = []; // journeys' later contacts, oldest first
 
   const lastWeek = firstMonday.plus({ weeks: WEEKS - 1 });
   const journeyAt = new Map<string, string>(); // journey key → the assignment it was recorded on
@@ -273,9 +279,12 @@ export async function replay(
         const drawn = drawOutcome(tp.truth, draw, window, zone, tp.channel);
         // the last week's digest shows each journey: its touchpoint's first test of that week, after Monday's digest
         const journey = JOURNEYS.find((j) => j.touchpoint === tp.key && !journeyAt.has(j.key));
-        if (journey && window.start >= lastWeek.set({ hour: 12 }).toJSDate()) {
+        const inWeek = window.start >= lastWeek.set({ hour: 12 }).toJSDate();
+        // early enough in the week that its case's later contacts are in that week's digest too
+        const early = window.start < lastWeek.plus({ days: JOURNEY_STARTS_BEFORE_DAYS }).toJSDate();
+        if (journey && inWeek && early) {
           journeyAt.set(journey.key, a.id);
-          pending.set(a.id, { ...asJourney(journey, drawn, zone, window), testerId: a.testerId });
+          pending.set(a.id, { ...asJourney(journey, drawn, zone, window), testerId: a.testerId, journey, zone });
         } else {
           pending.set(a.id, { ...drawn, testerId: a.testerId });
         }
@@ -285,13 +294,22 @@ export async function replay(
       if (p.recordAt > clock.now()) continue;
       pending.delete(id);
       try {
-        await api.call(testerKeyById.get(p.testerId)!, 'PUT', `/api/v1/assignments/${id}/outcome`, p.body);
+        const key = testerKeyById.get(p.testerId)!;
+        const outcome = await api.call<{ id: string }>(key, 'PUT', `/api/v1/assignments/${id}/outcome`, p.body);
         stats.completed++;
+        const first = new Date(p.body.attemptedAt as string);
+        for (const c of p.journey?.later ?? [])
+          caseContacts.push({ outcomeId: outcome.id, key, zone: p.zone!, at: caseContactAt(first, c), contact: c });
+        caseContacts.sort((x, y) => x.at.getTime() - y.at.getTime());
       } catch (error) {
         // recorded after its grace ran out (a reply that took days): the test expired as missed, as it would live
         if (!/answered 409: .*is missed/.test(String(error))) throw error;
         progress(`  a test recorded after its grace was missed (${id})`);
       }
+    }
+    while (caseContacts.length && caseContacts[0].at <= clock.now()) {
+      const due = caseContacts.shift()!;
+      await api.call(due.key, 'POST', `/api/v1/outcomes/${due.outcomeId}/case/contacts`, caseContactBody(due));
     }
     stats.missed += count(await run('remindExpire'), 'missed');
     await run('followUp');
@@ -341,6 +359,28 @@ function asJourney(
   const reply = typeof body.secondsToHuman === 'number' ? body.secondsToHuman * 1000 : 0;
   const recordAt = new Date(Math.max(window.end.getTime() + 3600_000, attempted.toMillis() + reply + 1800_000));
   return { body, recordAt };
+}
+
+/** A journey's later contact, due at `at` on the replay's clock, recorded by the case's tester. */
+interface CaseContactDue {
+  outcomeId: string;
+  key: string;
+  zone: string;
+  at: Date;
+  contact: JourneyContact;
+}
+
+const caseContactAt = (first: Date, c: JourneyContact) => new Date(first.getTime() + c.afterHours * 3600_000);
+
+/** The cases API's body of a later contact: made when it was due, with the promise made on it as a date. */
+function caseContactBody(due: CaseContactDue): Record<string, unknown> {
+  const attempted = DateTime.fromJSDate(due.at, { zone: due.zone });
+  const promise = due.contact.promiseDays;
+  return {
+    ...due.contact.body,
+    attemptedAt: attempted.toISO(),
+    ...(promise ? { promisedFollowUpBy: attempted.plus({ days: promise }).toISODate() } : {}),
+  };
 }
 
 /**

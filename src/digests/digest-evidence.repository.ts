@@ -137,17 +137,22 @@ const coverageParams = (scope: DigestScope) => [
 ];
 
 /**
- * A contact worth reading about (alias `o`): not resolved, or resolved the hard way — nobody reached, a dropped line,
- * two transfers or more, the story told again, a hold of 10 minutes or more, or a rating of 2 or less. A resolved
- * contact with none of these is a good one, and never among the worst.
+ * A contact worth reading about (alias `o`): its case not resolved (a matter resolved on a later contact of the
+ * case is resolved), or resolved the hard way — nobody reached, a dropped line, two transfers or more, the story
+ * told again, a hold of 10 minutes or more, or a rating of 2 or less. A resolved contact with none of these is a
+ * good one, and never among the worst.
  */
-export const POOR_CONTACT = `(o.resolution <> 'resolved' OR NOT o.reached_human OR o.disconnects > 0
+export const POOR_CONTACT = `(o.case_status <> 'resolved' OR NOT o.reached_human OR o.disconnects > 0
     OR o.transfers >= 2 OR o.repeated_story OR coalesce(o.hold_seconds, 0) >= 600
     OR coalesce(o.courtesy, 5) <= 2 OR coalesce(o.knowledge, 5) <= 2)`;
 
-/** How bad a contact was, for ordering the worst (alias `o`): each failure weighs by how much it cost the customer. */
+/**
+ * How bad a contact was, for ordering the worst (alias `o`): each failure weighs by how much it cost the customer;
+ * the first contact's resolution counts only while its case is not resolved.
+ */
 const BADNESS = `(3 * (NOT o.reached_human)::int + 2 * least(o.disconnects, 3) + least(o.transfers, 3)
-    + o.repeated_story::int + 2 * (o.resolution = 'unresolved')::int + (o.resolution = 'partial')::int
+    + o.repeated_story::int + 2 * (o.case_status <> 'resolved' AND o.resolution = 'unresolved')::int
+    + (o.case_status <> 'resolved' AND o.resolution = 'partial')::int
     + least(coalesce(o.hold_seconds, 0) / 600, 3)
     + (5 - coalesce(o.courtesy, 3)) + (5 - coalesce(o.knowledge, 3)))`;
 
@@ -473,7 +478,8 @@ export class DigestEvidenceRepository {
 
   /**
    * The notes of the worst contacts of the period, worst first: only unresolved or poor ones (see POOR_CONTACT),
-   * each contact once and each note once (the same text on two contacts is shown for the worse of them). Never an
+   * with the case's outcome as their resolution (`resolved` when a later contact resolved it), each contact once
+   * and each note once (the same text on two contacts is shown for the worse of them). Never an
    * owner's contact with their own touchpoint; ad-hoc ones are marked.
    */
   async worstNotes(scope: DigestScope, limit: number): Promise<WorstNote[]> {
@@ -487,7 +493,8 @@ export class DigestEvidenceRepository {
     }> = await this.dataSource.query(
       `SELECT w.touchpoint_id, w.name, w.attempted_at, w.resolution, w.notes, w.ad_hoc
          FROM (SELECT DISTINCT ON (lower(btrim(o.notes))) o.id, o.touchpoint_id, tp.name, o.attempted_at,
-                      o.resolution, btrim(o.notes) AS notes, o.assignment_id IS NULL AS ad_hoc,
+                      CASE WHEN o.case_status = 'resolved' THEN 'resolved' ELSE o.resolution END AS resolution,
+                      btrim(o.notes) AS notes, o.assignment_id IS NULL AS ad_hoc,
                       ${BADNESS} AS badness
                  FROM ${scopedContacts(4, 6, 7)} JOIN touchpoint tp ON tp.id = o.touchpoint_id
                 WHERE o.kind <> 'owner' AND btrim(coalesce(o.notes, '')) <> '' AND ${POOR_CONTACT}

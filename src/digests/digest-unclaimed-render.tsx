@@ -21,6 +21,7 @@ const LABELS: Record<string, string> = {
   resolved_within_7_days_rate: 'cases resolved within 7 days',
   contacts_to_resolution: 'contacts to resolve a case',
   story_repeats_per_case: 'story repeated per case',
+  case_promises_kept_rate: 'cases with every promise kept',
 };
 const metricLabel = (metric: string) => LABELS[metric] ?? metric.replace(/_/g, ' ');
 

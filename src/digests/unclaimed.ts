@@ -29,6 +29,7 @@ export const UNCLAIMED_METRICS: readonly string[] = [
   'resolved_within_7_days_rate',
   'contacts_to_resolution',
   'story_repeats_per_case',
+  'case_promises_kept_rate',
 ];
 
 /** The case metrics among them: shown for a group only when one of its cases went beyond its first contact. */
@@ -36,6 +37,7 @@ export const CASE_FACT_METRICS: readonly string[] = [
   'resolved_within_7_days_rate',
   'contacts_to_resolution',
   'story_repeats_per_case',
+  'case_promises_kept_rate',
 ];
 
 /** Whether a group shows a metric: case facts would only repeat first-contact resolution where no case went on. */
